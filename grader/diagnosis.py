@@ -1,0 +1,168 @@
+"""Naming the mistake: match a wrong part against the catalogue's variants, and gather evidence.
+
+A failed part is compared with every applicable mistake that changes that part's outputs, then
+(when no single mistake explains them) with every pair of mistakes that do not touch the same step.
+A candidate matches when it reproduces the student's values on ALL of the part's cases within the
+exercise's tolerance; only parts that failed are diagnosed, so a correct submission is never given
+a mistake. Evidence for a wrong gradient: which weight matrices' gradients are right, and whether
+the gradient agrees with central differences of the student's own cost (computed in the sandbox by
+grading.py; the arithmetic is here).
+"""
+
+from functools import lru_cache
+from itertools import combinations
+
+import numpy as np
+
+from .cases import CaseData
+from .checks import checked_return, relative_error
+from .engine import network as nn
+from .mistakes import CATALOGUE, Mistake, overlapping, steps_for
+from .spec import Exercise, Part
+
+SEPARATION = 1000.0  # a mistake "changes" a part when it moves an output by this many tolerances
+FD_STEP = 1e-4  # the course's checkNNGradients step
+FD_AGREEMENT = 1e-5  # relative difference below which a gradient agrees with the slope of its cost
+
+
+class Variants:
+    """Outputs of the reference and of mistake variants on an exercise's cases, computed once each."""
+
+    def __init__(self, exercise: Exercise, cases: dict[str, CaseData]):
+        self.exercise = exercise
+        self.cases = cases
+        self._cache = lru_cache(maxsize=None)(self._compute)
+
+    def network(self, case: str) -> nn.Network:
+        return self.exercise.network.with_sizes(self.cases[case].sizes)
+
+    def output(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> np.ndarray:
+        """What a student with these mistakes returns for the value the part checks."""
+        return self._cache(part.check, part.activation, part.lambda_, case, tuple(m.id for m in mistakes))
+
+    def _compute(self, check, activation, lambda_, case_name, ids) -> np.ndarray:
+        from .mistakes import BY_ID
+
+        mistakes = [BY_ID[i] for i in ids]
+        case = self.cases[case_name]
+        if check == "activation_gradient":
+            wrong = next((m.activation_gradient for m in mistakes if m.activation_gradient), None)
+            return nn.activation_gradient(activation, case.z) if wrong is None else wrong(activation, case.z)
+        network = self.network(case_name)
+        with np.errstate(all="ignore"):
+            J, grad = nn.cost_and_gradient(network, case.params, case.X, case.y, lambda_,
+                                           steps_for(mistakes, network))
+        return np.float64(J) if check == "cost" else grad
+
+    def changes(self, part: Part, mistakes: tuple[Mistake, ...]) -> bool:
+        """True when these mistakes move the part's output on some case by far more than the tolerance."""
+        return any(self.distance(part, c, mistakes, ()) > SEPARATION * self.exercise.tolerance
+                   for c in part.cases)
+
+    def distance(self, part: Part, case: str, first: tuple[Mistake, ...], second: tuple[Mistake, ...]) -> float:
+        a, b = self.output(part, case, first), self.output(part, case, second)
+        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+            return 0.0 if np.array_equal(a, b, equal_nan=True) else np.inf
+        return relative_error(a, b)
+
+
+def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
+    """The catalogue's mistakes that can be made in this exercise."""
+    sizes = next((c.sizes for c in cases.values() if c.sizes), ())
+    network = exercise.network.with_sizes(sizes)
+    functions = {p.check for p in exercise.parts}
+    result = []
+    for mistake in CATALOGUE:
+        if not mistake.applies(network):
+            continue
+        network_part = bool(mistake.steps) and functions & {"cost", "gradient"}
+        activation_part = mistake.activation_gradient is not None and "activation_gradient" in functions
+        if network_part or activation_part:
+            result.append(mistake)
+    return result
+
+
+def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
+    """Singles and pairs that change this part (each member of a pair must change it on its own)."""
+    singles = [(m,) for m in mistakes if variants.changes(part, (m,))]
+    pairs = [(a, b) for (a,), (b,) in combinations(singles, 2) if not overlapping(a, b)]
+    return singles, pairs
+
+
+def matches(variants: Variants, part: Part, observed: dict[str, np.ndarray], candidate) -> bool:
+    tolerance = variants.exercise.tolerance
+    if not all(np.all(np.isfinite(observed[case])) for case in part.cases):
+        return False
+    for case in part.cases:
+        expected = variants.output(part, case, candidate)
+        if not np.all(np.isfinite(expected)) or relative_error(observed[case], expected) > tolerance:
+            return False
+    return True
+
+
+def diagnose(variants: Variants, part: Part, observed: dict[str, np.ndarray],
+             mistakes: list[Mistake]) -> list[Mistake]:
+    """The mistakes that explain a failed part's values, or [] when none does."""
+    if set(observed) != set(part.cases):
+        return []
+    singles, pairs = candidates(variants, part, mistakes)
+    found = [c for c in singles if matches(variants, part, observed, c)]
+    if not found:
+        found = [c for c in pairs if matches(variants, part, observed, c)]
+    return list(dict.fromkeys(m for candidate in found for m in candidate))
+
+
+# ---- evidence for a wrong gradient ---------------------------------------------------------
+
+def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expected: np.ndarray) -> str:
+    """Which Θ(l)'s gradient is right: the first place to look follows from it."""
+    network = exercise.network.with_sizes(case.sizes)
+    got = nn.reshape(observed, network.theta_shapes, network.order)
+    want = nn.reshape(expected, network.theta_shapes, network.order)
+    right = [relative_error(g, w) <= exercise.tolerance for g, w in zip(got, want, strict=True)]
+    names = [f"Theta{i + 1}" for i in range(len(right))]
+    status = ", ".join(f"{n} {'right' if ok else 'wrong'}" for n, ok in zip(names, right, strict=True))
+    if all(right):
+        hint = "every block is right on its own: the gradient's layout (unrolling order) is wrong"
+    elif right[-1]:
+        hint = "the output layer's gradient is right, so look at the hidden-layer deltas δ(l) and g′(z(l))"
+    elif any(right):
+        hint = "the output layer's gradient is wrong, so start at δ(L) and the last layer"
+    else:
+        hint = ("every layer is off, so look at what they share: the output delta δ(L), the labels, "
+                "the 1/m, the λ term or the unrolling")
+    return f"Gradient by weight matrix on case {case.name}: {status}; {hint}."
+
+
+def perturbed_params(params: np.ndarray, step: float = FD_STEP) -> list[np.ndarray]:
+    """params + h·eᵢ and params − h·eᵢ for every i, in that order: the calls for central differences."""
+    calls = []
+    for i in range(params.size):
+        for sign in (1.0, -1.0):
+            p = np.array(params, dtype=np.float64)
+            p[i] += sign * step
+            calls.append(p)
+    return calls
+
+
+def numerical_slope(costs: list[float], step: float = FD_STEP) -> np.ndarray:
+    values = np.asarray(costs, dtype=np.float64).reshape(-1, 2)
+    return (values[:, 0] - values[:, 1]) / (2.0 * step)
+
+
+def slope_report(student_grad: np.ndarray, slope: np.ndarray, cost_right: bool) -> str:
+    """Tells "the gradient is wrong" from "the cost is wrong too"."""
+    difference = relative_error(student_grad, slope)
+    if not np.isfinite(difference):
+        return "Your cost function's numerical slope could not be computed (it returned nan or inf)."
+    if difference <= FD_AGREEMENT:
+        return (f"Your gradient agrees with the numerical slope of your own cost function (central "
+                f"differences, as checkNNGradients does; relative difference {difference:.1g}): backpropagation "
+                f"is consistent with your cost, so the cost formula itself is wrong — fix the cost first.")
+    tail = " Your cost is right, so the bug is in backpropagation." if cost_right else ""
+    return (f"Your gradient does not agree with the numerical slope of your own cost function (central "
+            f"differences, as checkNNGradients does; relative difference {difference:.2g}).{tail}")
+
+
+def returns_gradient(part: Part) -> bool:
+    return checked_return(part) == "grad"

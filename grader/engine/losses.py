@@ -1,0 +1,76 @@
+"""Loss functions as a table: per-example loss and its derivative ∂loss/∂a.
+
+The cost J is the mean of the per-example losses over the m examples. `CANCELLING_PAIRS` lists the
+output activation / loss pairs for which ∂J/∂a and f'(z) cancel, so that ∂loss/∂z = a − y exactly;
+for every other pair the output delta needs the full chain rule.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+
+def _cross_entropy(a, t):
+    """The course's cost: binary cross-entropy summed over the K outputs."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(t * np.log(a) + (1.0 - t) * np.log(1.0 - a), axis=-1)
+
+
+def _cross_entropy_derivative(a, t):
+    return (a - t) / (a * (1.0 - a))
+
+
+def _categorical_cross_entropy(a, t):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return -np.sum(t * np.log(a), axis=-1)
+
+
+def _categorical_cross_entropy_derivative(a, t):
+    return -t / a
+
+
+def _squared_error(a, t):
+    return 0.5 * np.sum((a - t) ** 2, axis=-1)
+
+
+def _squared_error_derivative(a, t):
+    return a - t
+
+
+@dataclass(frozen=True)
+class Loss:
+    name: str
+    per_example: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    formula: str  # the per-example loss, for explanations
+    # Output activations whose range the loss accepts (logs need outputs in (0, 1)).
+    outputs: frozenset[str]
+
+
+LOSSES: dict[str, Loss] = {
+    loss.name: loss
+    for loss in (
+        Loss("cross_entropy", _cross_entropy, _cross_entropy_derivative,
+             "−Σₖ [yₖ·log aₖ + (1 − yₖ)·log(1 − aₖ)]", frozenset({"sigmoid", "softmax"})),
+        Loss("categorical_cross_entropy", _categorical_cross_entropy, _categorical_cross_entropy_derivative,
+             "−Σₖ yₖ·log aₖ", frozenset({"sigmoid", "softmax"})),
+        Loss("squared_error", _squared_error, _squared_error_derivative,
+             "½·Σₖ (aₖ − yₖ)²", frozenset({"sigmoid", "tanh", "relu", "linear", "softmax"})),
+    )
+}
+
+CANCELLING_PAIRS = frozenset({
+    ("sigmoid", "cross_entropy"),
+    ("softmax", "categorical_cross_entropy"),
+    ("linear", "squared_error"),
+})
+
+
+def cancels(activation: str, loss: str) -> bool:
+    """True when ∂loss/∂z(L) = a(L) − y for this output activation and loss."""
+    return (activation, loss) in CANCELLING_PAIRS
+
+
+def supported(activation: str, loss: str) -> bool:
+    return activation in LOSSES[loss].outputs

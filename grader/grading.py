@@ -1,0 +1,218 @@
+"""Grade one submission against one exercise: plan the calls, run them, check every part.
+
+The order matters for secrecy: the caller opens the Sandbox (which forks the zygote) before
+`grade` computes any expected value, so no process that runs student code ever holds one.
+Each student function gets one worker per run; a case whose worker crashed is retried in a fresh
+worker so that one crash does not cost the other parts, but a function that timed out is not
+called again.
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import calling, diagnosis, notes
+from .cases import CaseData, build_all
+from .checks import CaseCheck, checked_return, compare, expected_outputs
+from .sandbox import Call, Outcome, Sandbox
+from .spec import Exercise, Function, Part
+
+CallKey = tuple[str, str, float]  # (function, case, λ)
+
+
+@dataclass
+class PartResult:
+    part: Part
+    checks: list[CaseCheck]
+    feedback: str
+    mistakes: list = field(default_factory=list)  # catalogue mistakes that explain a failed part
+    evidence: list[str] = field(default_factory=list)  # what the values show, for a failed part
+
+    @property
+    def passed(self) -> bool:
+        return all(c.passed for c in self.checks)
+
+    @property
+    def score(self) -> int:
+        return self.part.points if self.passed else 0
+
+
+@dataclass
+class Report:
+    exercise: Exercise
+    submission: str
+    parts: list[PartResult]
+    notes: list = field(default_factory=list)  # observations that cost no points
+
+    @property
+    def score(self) -> int:
+        return sum(p.score for p in self.parts)
+
+    @property
+    def max_score(self) -> int:
+        return self.exercise.max_score
+
+
+def call_key(part: Part, case: str) -> CallKey:
+    # The λ only matters to functions that take it; activation parts share calls across parts.
+    return (part.function, case, part.lambda_)
+
+
+def plan_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, dict[CallKey, Call]]:
+    """Every distinct call the parts need, grouped by student function, in part order."""
+    plan: dict[str, dict[CallKey, Call]] = {}
+    for part in exercise.parts:
+        function = exercise.functions[part.function]
+        calls = plan.setdefault(part.function, {})
+        for case_name in part.cases:
+            key = call_key(part, case_name)
+            if key not in calls:
+                calls[key] = Call(function.names, calling.arguments(function, cases[case_name], part.lambda_),
+                                  function.arguments, len(function.returns), function.returns)
+    return plan
+
+
+def run_calls(sandbox: Sandbox, submission: Path, calls: dict[CallKey, Call]) -> dict[CallKey, Outcome]:
+    """Run a function's calls; after a crash, run the calls it skipped again in a fresh worker."""
+    keys = list(calls)
+    outcomes: dict[CallKey, Outcome] = {}
+    pending = keys
+    while pending:
+        results = sandbox.run(submission, [calls[k] for k in pending])
+        outcomes.update(zip(pending, results, strict=True))
+        stopped = next((i for i, o in enumerate(results) if o.status in ("crash", "timeout")), None)
+        if stopped is None or results[stopped].status == "timeout":
+            break
+        pending = [k for k, o in zip(pending[stopped + 1:], results[stopped + 1:], strict=True)
+                   if o.status == "skipped"]
+    return outcomes
+
+
+def describe_failure(outcome: Outcome, function: Function, submission: str, timeout: float) -> str:
+    """One sentence for a call that returned nothing usable (the case is named by the caller)."""
+    name = outcome.function or function.name
+    if outcome.status == "import_error":
+        return f"{submission} could not be imported: {outcome.message}"
+    if outcome.status == "missing":
+        return f"{submission} defines no function named {' or '.join(function.names)}"
+    if outcome.status == "error":
+        return f"{name} raised {outcome.message}"
+    if outcome.status == "timeout":
+        return f"{name} did not finish within {timeout:g} s"
+    if outcome.status == "crash":
+        return f"{name} stopped the Python process: {outcome.message}"
+    if outcome.status == "skipped":
+        return f"{name} was not called: {outcome.message}"
+    return outcome.message
+
+
+def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
+               outcomes: dict[CallKey, Outcome], submission: str, timeout: float) -> PartResult:
+    function = exercise.functions[part.function]
+    wanted = checked_return(part)
+    index = function.returns.index(wanted)
+    checks = []
+    for case_name in part.cases:
+        outcome = outcomes[call_key(part, case_name)]
+        if outcome.status != "ok":
+            checks.append(CaseCheck(case_name, False,
+                                    describe_failure(outcome, function, submission, timeout)))
+            continue
+        expected = expected_outputs(exercise, part, cases[case_name])[wanted]
+        observed = np.asarray(outcome.values[index], dtype=np.float64)
+        checks.append(compare(wanted, observed, expected, exercise.tolerance, case_name))
+    failed = [c for c in checks if not c.passed]
+    feedback = "Nice work!" if not failed else f"{failed[0].message} (case {failed[0].case})."
+    return PartResult(part, checks, feedback)
+
+
+def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, sandbox: Sandbox,
+                      submission: Path) -> np.ndarray | None:
+    """Central differences of the student's own cost around the case's parameters, run in the sandbox."""
+    function = exercise.functions[part.function]
+    position = function.arguments.index("nn_params")
+    base = calling.arguments(function, case, part.lambda_)
+    calls = [Call(function.names, (*base[:position], params, *base[position + 1:]), function.arguments,
+                  len(function.returns))
+             for params in diagnosis.perturbed_params(case.params)]
+    outcomes = sandbox.run(submission, calls)
+    index = function.returns.index("J")
+    costs = []
+    for outcome in outcomes:
+        if outcome.status != "ok" or np.asarray(outcome.values[index]).size != 1:
+            return None
+        costs.append(float(np.asarray(outcome.values[index]).reshape(())))
+    return diagnosis.numerical_slope(costs)
+
+
+def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData], sandbox: Sandbox,
+            submission: Path) -> None:
+    """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
+    variants = diagnosis.Variants(exercise, cases)
+    mistakes = diagnosis.applicable(exercise, cases)
+    for result in results:
+        if result.passed:
+            continue
+        part = result.part
+        observed = {c.case: c.observed for c in result.checks if c.observed is not None}
+        if set(observed) != set(part.cases):
+            continue  # a crash, a wrong shape or a missing function: the message says it all
+        result.mistakes = diagnosis.diagnose(variants, part, observed, mistakes)
+        if result.mistakes:
+            titles = "; ".join(m.title for m in result.mistakes)
+            result.feedback = f"Likely mistake: {titles}. {result.feedback}"
+        else:
+            result.evidence.append("No mistake in the grader's catalogue explains these values; the "
+                                   "evidence below says where they differ.")
+        if diagnosis.returns_gradient(part):
+            result.evidence += _gradient_evidence(exercise, result, results, cases, sandbox, submission)
+
+
+def _gradient_evidence(exercise, result, results, cases, sandbox, submission) -> list[str]:
+    part = result.part
+    wrong = next(c for c in result.checks if not c.passed)
+    expected = expected_outputs(exercise, part, cases[wrong.case])["grad"]
+    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed, expected)]
+    smallest = min(part.cases, key=lambda name: cases[name].params.size)
+    slope = slope_of_own_cost(exercise, part, cases[smallest], sandbox, submission)
+    if slope is not None:
+        cost_right = any(r.passed for r in results if r.part.check == "cost"
+                         and r.part.function == part.function and r.part.lambda_ == part.lambda_)
+        own = next(c for c in result.checks if c.case == smallest).observed
+        evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
+    return evidence
+
+
+def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
+                  cases: dict[str, CaseData], sandbox: Sandbox, submission: Path) -> list:
+    """Notes that cost no points; each probe runs only when the parts it concerns passed."""
+    all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
+    found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
+    passed = {name: all(r.passed for r in results if r.part.function == name) for name in exercise.functions}
+    network_parts = [r.part for r in results if r.part.check != "activation_gradient" and passed[r.part.function]]
+    if network_parts and exercise.network.targets == "labels" and \
+            "num_labels" in exercise.functions[network_parts[0].function].arguments:
+        part = network_parts[0]
+        found.append(notes.probe_num_labels(exercise, sandbox, submission, part, cases[part.cases[0]]))
+    activation_part = next((r.part for r in results if r.part.check == "activation_gradient" and r.passed), None)
+    if activation_part is not None:
+        found.append(notes.probe_scalar(exercise, sandbox, submission, activation_part))
+    if exercise.full_size is not None and network_parts:
+        found.append(notes.probe_speed(exercise, sandbox, submission, network_parts[0]))  # last: the costliest
+    return [n for n in found if n is not None]
+
+
+def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None) -> Report:
+    """Grade one submission; the sandbox must already be open (see the module docstring)."""
+    cases = build_all(exercise)
+    plan = plan_calls(exercise, cases)
+    outcomes: dict[CallKey, Outcome] = {}
+    for calls in plan.values():
+        outcomes.update(run_calls(sandbox, submission, calls))
+    shown = submission.name
+    parts = [check_part(exercise, part, cases, outcomes, shown, sandbox.limits.timeout)
+             for part in exercise.parts]
+    explain(exercise, parts, cases, sandbox, submission)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, sandbox, submission)
+    return Report(exercise, shown_as or str(submission), parts, found)

@@ -1,0 +1,346 @@
+"""The mistake catalogue: known wrong ways to write the cost, backpropagation and activation gradient.
+
+Each mistake is data: an id, a title, an explanation (a function of the exercise's network, so the
+text speaks of this exercise's activation and loss), when it applies, and how it is realised as a
+variant of the reference engine: replacements for some of `engine.network.Steps`, and/or a wrong
+activation-gradient function. The grader runs these variants on the same hidden inputs as the
+student and names the ones whose outputs match (diagnosis.py). docs/mistakes.md lists them all and
+is kept in step with this table by a test.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .engine import network as nn
+from .engine.activations import ACTIVATIONS
+from .engine.losses import LOSSES, cancels
+
+# ---- words for explanations: ∂loss/∂a per loss and f'(z) per activation --------------------
+
+LOSS_DERIVATIVE = {
+    "cross_entropy": "(a − y) / (a·(1 − a))",
+    "categorical_cross_entropy": "−y / a",
+    "squared_error": "a − y",
+}
+ACTIVATION_DERIVATIVE = {
+    "sigmoid": "σ′(z) = a·(1 − a)",
+    "tanh": "tanh′(z) = 1 − a²",
+    "relu": "relu′(z) = 1 where z > 0, else 0",
+    "linear": "f′(z) = 1",
+    "softmax": "the softmax Jacobian diag(a) − a·aᵀ",
+}
+PAIR_WORDS = {
+    ("sigmoid", "cross_entropy"): "a sigmoid output and the cross-entropy cost",
+    ("softmax", "categorical_cross_entropy"): "a softmax output and the categorical cross-entropy cost",
+    ("linear", "squared_error"): "a linear output and the squared-error cost",
+}
+
+
+def _pair(network: nn.Network) -> str:
+    key = (network.activations[-1], network.loss)
+    return PAIR_WORDS.get(key, f"a {key[0]} output and the {key[1].replace('_', ' ')} cost")
+
+
+def _output_chain(network: nn.Network) -> str:
+    act, loss = network.activations[-1], network.loss
+    return (f"For this exercise's loss ({loss}: J = (1/m)·Σᵢ {LOSSES[loss].formula}), "
+            f"∂J/∂a = {LOSS_DERIVATIVE[loss]} per example, and the output layer's derivative is "
+            f"{ACTIVATION_DERIVATIVE[act]}.")
+
+
+def explain_extra_output_derivative(network: nn.Network) -> str:
+    act = network.activations[-1]
+    return (f"Your output-layer delta is multiplied by f′(z(L)) once too often. {_output_chain(network)} "
+            f"With {_pair(network)} the two cancel: ∂J/∂z(L) = ∂J/∂a · f′(z(L)) = a(L) − y, which is "
+            f"already the whole chain rule, so δ(L) = a(L) − y. Multiplying it by {ACTIVATION_DERIVATIVE[act]} "
+            f"again counts that derivative twice. The factor belongs in δ(L) only for a loss that does not "
+            f"cancel it, such as squared error ½·Σ(a − y)² with a sigmoid output, where "
+            f"δ(L) = (a − y)·a·(1 − a): a derivation from squared error is right for that loss, not for this "
+            f"one. Hidden layers always need g′(z(l)).")
+
+
+def explain_missing_output_derivative(network: nn.Network) -> str:
+    act = network.activations[-1]
+    factor = ACTIVATION_DERIVATIVE[act].split(" = ")[-1]
+    return (f"Your output-layer delta lacks the factor f′(z(L)). {_output_chain(network)} "
+            f"With {_pair(network)} they do not cancel, so the chain rule gives "
+            f"δ(L) = ∂J/∂a ⊙ f′(z(L)) = ({LOSS_DERIVATIVE[network.loss]}) ⊙ {factor}. "
+            f"δ(L) = a(L) − y is right only where the loss cancels f′: a sigmoid output with cross-entropy, "
+            f"a softmax output with categorical cross-entropy, or a linear output with squared error.")
+
+
+# ---- the variant steps ---------------------------------------------------------------------
+
+def _other(order: str) -> str:
+    return "F" if order == "C" else "C"
+
+
+def _extra_output_derivative(network, z, a, t):
+    return nn.output_delta(network, z, a, t) * network.output_activation.diagonal_from_output(a)
+
+
+def _missing_output_derivative(network, z, a, t):
+    return network.loss_function.derivative(a, t)
+
+
+def _output_delta_sign(network, z, a, t):
+    return -nn.output_delta(network, z, a, t)
+
+
+def _hidden_derivative_of_activation(theta_next, delta_next, z, a, activation):
+    return (delta_next @ theta_next)[:, 1:] * activation.derivative(a)
+
+
+def _hidden_derivative_from_input(theta_next, delta_next, z, a, activation):
+    return (delta_next @ theta_next)[:, 1:] * activation.derivative_from_output(z)
+
+
+def _missing_hidden_derivative(theta_next, delta_next, z, a, activation):
+    return (delta_next @ theta_next)[:, 1:]
+
+
+def _wrong_bias_column_dropped(theta_next, delta_next, z, a, activation):
+    return activation.backward(z, a, (delta_next @ theta_next)[:, :-1])
+
+
+def _labels_not_one_hot(network, y):
+    return np.asarray(y, dtype=np.float64).reshape(-1, 1)
+
+
+def _labels_off_by_one(network, y):
+    K, base = network.sizes[-1], network.label_base
+    shift = -1 if base == 0 else 1  # numpy's eye(K)[y - 1], or Octave's labels used 0-based
+    return np.eye(K)[(np.asarray(y, dtype=np.int64) - base + shift) % K]
+
+
+def _cost_missing_negative_class_term(network, a, t):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(-np.sum(t * np.log(a)) / a.shape[0])
+
+
+def _penalty_with_bias(thetas, lambda_, m):
+    return lambda_ / (2.0 * m) * float(sum(np.sum(theta ** 2) for theta in thetas))
+
+
+def _gradient_penalty_with_bias(theta, lambda_, m):
+    return lambda_ / m * theta
+
+
+Variant = dict[str, Callable]  # Steps field -> replacement
+
+
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per catalogue entry
+class Mistake:
+    id: str
+    title: str
+    explanation: Callable[[nn.Network], str]
+    applies: Callable[[nn.Network], bool] = lambda network: True
+    steps: Variant = field(default_factory=dict)  # replacements in the cost/gradient computation
+    # A wrong activation gradient g'(z), given the activation and z; None: the function is right.
+    activation_gradient: Callable[[str, np.ndarray], np.ndarray] | None = None
+    # Which of a network function's outputs it can change: "J", "grad" (both by default).
+    changes: tuple[str, ...] = ("J", "grad")
+
+    def engine_steps(self, network: nn.Network) -> nn.Steps:
+        """The reference Steps with this mistake's replacements (orders adapted to the exercise)."""
+        return steps_for((self,), network)
+
+
+def _text(text: str) -> Callable[[nn.Network], str]:
+    return lambda network: text
+
+
+def _any_hidden(predicate) -> Callable[[nn.Network], bool]:
+    return lambda network: any(predicate(name) for name in network.activations[:-1])
+
+
+def _is_labels(network):
+    return network.targets == "labels"
+
+
+CATALOGUE: tuple[Mistake, ...] = (
+    Mistake(
+        "extra_output_derivative", "Extra f′(z(L)) in the output-layer delta",
+        explain_extra_output_derivative,
+        applies=lambda n: cancels(n.activations[-1], n.loss) and n.activations[-1] != "linear",
+        steps={"output_delta": _extra_output_derivative}, changes=("grad",)),
+    Mistake(
+        "missing_output_derivative", "Missing f′(z(L)) in the output-layer delta",
+        explain_missing_output_derivative,
+        applies=lambda n: not cancels(n.activations[-1], n.loss) and n.activations[-1] != "linear",
+        steps={"output_delta": _missing_output_derivative}, changes=("grad",)),
+    Mistake(
+        "output_delta_sign", "Output delta with the wrong sign",
+        _text("Your output-layer delta is y − a(L); it must be a(L) − y (the derivative of the cost with "
+              "respect to z(L)). With the wrong sign every gradient points uphill, so gradient descent "
+              "would increase the cost."),
+        steps={"output_delta": _output_delta_sign}, changes=("grad",)),
+    Mistake(
+        "hidden_derivative_of_activation", "g′ applied to a(l) instead of z(l)",
+        _text("In a hidden layer you multiplied by g′(a(l)), e.g. sigmoid_gradient(a2), instead of "
+              "g′(z(l)). sigmoid_gradient expects the pre-activation z: sigmoid_gradient(z2) = a2·(1 − a2). "
+              "Either call it on z2, or write a2·(1 − a2) directly — not both."),
+        applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
+        steps={"hidden_delta": _hidden_derivative_of_activation}, changes=("grad",)),
+    Mistake(
+        "missing_hidden_derivative", "Missing g′(z(l)) in a hidden-layer delta",
+        _text("Your hidden-layer delta is Θᵀδ(l+1) without the factor g′(z(l)). The chain rule through a "
+              "hidden layer always needs it: δ(l) = (Θ(l+1)ᵀ δ(l+1)) ⊙ g′(z(l)), with the bias row dropped. "
+              "(Only the output layer can lose f′, and only when the loss cancels it.)"),
+        applies=_any_hidden(lambda name: name != "linear"),
+        steps={"hidden_delta": _missing_hidden_derivative}, changes=("grad",)),
+    Mistake(
+        "wrong_bias_column_dropped", "Dropped the wrong column of δ·Θ",
+        _text("When you removed the bias term from δ(l+1)·Θ(l+1) you dropped its last column; the bias "
+              "weights are in column 0, so drop the first column: (δ(l+1) @ Θ(l+1))[:, 1:]."),
+        steps={"hidden_delta": _wrong_bias_column_dropped}, changes=("grad",)),
+    Mistake(
+        "gradient_not_averaged", "Gradient not divided by m",
+        _text("Your gradient is the sum over the m examples; the cost is their average, so its gradient is "
+              "too: divide the accumulated Δ(l) by m (before adding the λ/m·Θ term)."),
+        steps={"weight_gradient": lambda delta, a_prev, m: delta.T @ nn.add_bias(a_prev)}, changes=("grad",)),
+    Mistake(
+        "cost_not_averaged", "Cost not divided by m",
+        _text("Your cost is the sum of the examples' losses; the course's cost is their average: multiply "
+              "the sum by 1/m."),
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) * a.shape[0]}, changes=("J",)),
+    Mistake(
+        "cost_averaged_over_classes", "Cost divided by m·K",
+        _text("You averaged the loss over all m·K entries (e.g. np.mean of the m×K matrix). The course's "
+              "cost sums the K output units' losses and averages over the m examples only: divide by m."),
+        applies=lambda n: n.sizes[-1] > 1 if n.sizes else True,
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) / a.shape[1]}, changes=("J",)),
+    Mistake(
+        "cost_missing_negative_class_term", "Cross-entropy without its (1 − y)·log(1 − a) term",
+        _text("Your cost has only the −y·log(a) term. The course's cost treats each of the K outputs as a "
+              "separate yes/no question, so each needs both terms: −y·log(a) − (1 − y)·log(1 − a)."),
+        applies=lambda n: n.loss == "cross_entropy",
+        steps={"data_cost": _cost_missing_negative_class_term}, changes=("J",)),
+    Mistake(
+        "labels_not_one_hot", "Labels used as numbers instead of one-hot rows",
+        _text("You compared the K outputs with the label column y itself (broadcast across the K columns). "
+              "Each label must become a one-hot row first, e.g. Y = np.eye(num_labels)[y], so that "
+              "Y[i, k] = 1 exactly when example i has label k."),
+        applies=_is_labels, steps={"targets": _labels_not_one_hot}),
+    Mistake(
+        "labels_off_by_one", "One-hot rows shifted by one label",
+        _text("Your one-hot rows are shifted by one label: the labels here start at the exercise's label "
+              "base (0 in numpy: np.eye(num_labels)[y]); y − 1 is Octave's habit for labels 1..K and, in "
+              "numpy, sends label 0 to the last column."),
+        applies=lambda n: _is_labels(n) and (n.sizes[-1] > 2 if n.sizes else True),
+        steps={"targets": _labels_off_by_one}),
+    Mistake(
+        "regularized_bias_cost", "Bias weights regularized in the cost",
+        _text("Your λ term in the cost includes the bias weights (column 0 of each Θ). By convention they "
+              "are not regularized: sum the squares of Θ[:, 1:] only."),
+        steps={"cost_penalty": _penalty_with_bias}, changes=("J",)),
+    Mistake(
+        "regularized_bias_gradient", "Bias weights regularized in the gradient",
+        _text("Your gradient's λ/m·Θ term includes the bias column. Set column 0 of that term to zero, as "
+              "the cost does not regularize the bias weights."),
+        steps={"gradient_penalty": _gradient_penalty_with_bias}, changes=("grad",)),
+    Mistake(
+        "cost_regularization_factor", "λ/m instead of λ/(2m) in the cost",
+        _text("The cost's regularization term is λ/(2m)·Σθ²; you used λ/m. (Its derivative is λ/m·θ: the 2 "
+              "cancels only in the gradient.)"),
+        steps={"cost_penalty": lambda thetas, lambda_, m: 2.0 * nn.cost_penalty(thetas, lambda_, m)},
+        changes=("J",)),
+    Mistake(
+        "gradient_regularization_factor", "λ/(2m) instead of λ/m in the gradient",
+        _text("The derivative of λ/(2m)·Σθ² is λ/m·θ: the 2 from the square cancels the ½. You kept the ½ "
+              "in the gradient."),
+        steps={"gradient_penalty": lambda theta, lambda_, m: 0.5 * nn.gradient_penalty(theta, lambda_, m)},
+        changes=("grad",)),
+    Mistake(
+        "missing_cost_regularization", "No λ term in the cost",
+        _text("Your cost ignores λ: add λ/(2m)·Σθ² over all weights except the bias columns."),
+        steps={"cost_penalty": lambda thetas, lambda_, m: 0.0}, changes=("J",)),
+    Mistake(
+        "missing_gradient_regularization", "No λ term in the gradient",
+        _text("Your gradient ignores λ: add λ/m·Θ to each Θ's gradient, with column 0 (bias) left out."),
+        steps={"gradient_penalty": lambda theta, lambda_, m: np.zeros_like(theta)}, changes=("grad",)),
+    Mistake(
+        "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
+        lambda n: (f"Your gradient has the right numbers in the wrong places: the parameters are unrolled "
+                   f"{'row' if n.order == 'C' else 'column'}-major ({'ravel()' if n.order == 'C' else 'Octave (:)'}), "
+                   f"and the gradient must be unrolled the same way, or an optimizer updates the wrong weights."),
+        steps={"unroll": lambda grads, order: nn.unroll(grads, _other(order))}, changes=("grad",)),
+    Mistake(
+        "params_reshaped_wrong_order", "Parameters reshaped in the other order",
+        lambda n: (f"You rebuilt Θ from the parameter vector in {'column' if n.order == 'C' else 'row'}-major "
+                   f"order, but it is unrolled {'row' if n.order == 'C' else 'column'}-major "
+                   f"({'numpy reshape/ravel default' if n.order == 'C' else 'Octave (:)'}): your weights are "
+                   f"scrambled, so the cost and the gradient are both wrong. Reshape with "
+                   f"order='{n.order}' and unroll the gradient the same way."),
+        steps={"reshape": lambda params, shapes, order: nn.reshape(params, shapes, _other(order)),
+               "unroll": lambda grads, order: nn.unroll(grads, _other(order))}),
+    Mistake(
+        "activation_gradient_of_input", "Activation gradient computed as if z were g(z)",
+        _text("Your activation-gradient function treats its input z as if it were the activation a = g(z): "
+              "for the sigmoid, z·(1 − z) instead of g(z)·(1 − g(z)). The function receives z; compute "
+              "g(z) first."),
+        applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
+        steps={"hidden_delta": _hidden_derivative_from_input}, changes=("grad",),
+        activation_gradient=lambda name, z: ACTIVATIONS[name].derivative_from_output(np.asarray(z, float))),
+)
+
+BY_ID = {m.id: m for m in CATALOGUE}
+
+
+def steps_for(mistakes, network: nn.Network) -> nn.Steps:
+    """Reference steps with every given mistake's replacements applied (they must not overlap)."""
+    from dataclasses import replace
+
+    changes: dict[str, Callable] = {}
+    for mistake in mistakes:
+        changes.update(mistake.steps)
+    return replace(nn.REFERENCE, **changes)
+
+
+def overlapping(first: Mistake, second: Mistake) -> bool:
+    """Two mistakes that replace the same step cannot both be made at once."""
+    return bool(set(first.steps) & set(second.steps)) or (
+        first.activation_gradient is not None and second.activation_gradient is not None)
+
+
+def _example_network(mistake: Mistake, network: nn.Network) -> nn.Network | None:
+    """A network like this one where the mistake applies (another output activation or loss)."""
+    for activation in ("sigmoid", "softmax", "tanh", "linear"):
+        for loss in LOSSES:
+            other = nn.Network(network.sizes, (*network.activations[:-1], activation), loss, network.order,
+                               network.targets, network.label_base)
+            if activation in LOSSES[loss].outputs and mistake.applies(other):
+                return other
+    return None
+
+
+def catalogue_markdown(network: nn.Network, exercise_id: str) -> str:
+    """docs/mistakes.md: every mistake with its explanation as written for this exercise's network."""
+    lines = [
+        "# The mistake catalogue",
+        "",
+        "Generated by `grade mistakes --exercise " + exercise_id + "` from `grader/mistakes.py`; a test keeps "
+        "this file in step with the catalogue. Explanations that depend on the network (the output "
+        "activation and loss, the unrolling order) are shown as written for `" + exercise_id + "`.",
+        "",
+        "When a part fails, the grader runs each applicable mistake as a variant of its reference engine on "
+        "the same hidden inputs, then every pair of mistakes that change different steps, and names those "
+        "whose outputs match the student's on all of the part's cases (see docs/architecture.md).",
+        "",
+        "| id | title | applies to " + exercise_id + " |",
+        "|---|---|---|",
+    ]
+    for m in CATALOGUE:
+        lines.append(f"| `{m.id}` | {m.title} | {'yes' if m.applies(network) else 'no'} |")
+    for m in CATALOGUE:
+        lines += ["", f"## `{m.id}`: {m.title}", ""]
+        if m.applies(network):
+            lines.append(m.explanation(network))
+        else:
+            example = _example_network(m, network)
+            where = (f"a {example.activations[-1]} output with {example.loss}" if example else "other exercises")
+            lines.append(f"Does not apply to {exercise_id}. As written for {where}:")
+            lines += ["", (m.explanation(example) if example else m.explanation(network))]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,179 @@
+"""Notes that cost no points: habits the course's grader accepts but that bite later.
+
+Each note is {id, message}. They come from two sources: what the graded calls already showed
+(inputs changed in place, printed output) and a few extra probe calls made only when the parts
+they concern passed (a case that lacks a label, a plain float for the activation gradient, one
+call at the assignment's full size). Notes never change a score.
+"""
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import calling
+from .cases import CaseData
+from .checks import checked_return, fit_shape, relative_error
+from .engine import network as nn
+from .sandbox import Call, Sandbox
+from .spec import Exercise, Function
+
+SLOW_FACTOR = 20.0  # "far longer than the reference": this many times the reference's time...
+SLOW_SECONDS = 0.5  # ...and at least this long, so that a loop that costs nothing in practice is not flagged
+SCALAR_PROBE = 0.5
+
+
+@dataclass(frozen=True)
+class Note:
+    id: str
+    message: str
+
+
+def _call(function: Function, args: tuple) -> Call:
+    return Call(function.names, args, function.arguments, len(function.returns), function.returns)
+
+
+# ---- notes from the graded calls -----------------------------------------------------------
+
+def describe_change(name: str, before: np.ndarray, after: np.ndarray, exercise: Exercise, case: CaseData) -> str:
+    """Say what changed in an input array, as precisely as the layout allows."""
+    if name == "nn_params" and case.sizes and before.shape == after.shape:
+        network = exercise.network.with_sizes(case.sizes)
+        was = nn.reshape(before, network.theta_shapes, network.order)
+        now = nn.reshape(after, network.theta_shapes, network.order)
+        parts = [_describe_matrix(f"Theta{i + 1}", w, n) for i, (w, n) in enumerate(zip(was, now, strict=True))]
+        return "; ".join(f"{p} inside nn_params" for p in parts if p)
+    return _describe_matrix(name, before, after) if before.shape == after.shape else \
+        f"{name} changed shape from {before.shape} to {after.shape}"
+
+
+def _describe_matrix(name: str, before: np.ndarray, after: np.ndarray) -> str:
+    changed = ~np.isclose(before, after, rtol=0, atol=0, equal_nan=True)
+    if not changed.any():
+        return ""
+    if before.ndim == 2:
+        columns = np.flatnonzero(changed.any(axis=0))
+        if len(columns) == 1 and changed[:, columns[0]].sum() == changed.sum():
+            column = columns[0]
+            zeroed = np.all(after[:, column] == 0)
+            what = "set to 0" if zeroed else "changed"
+            return f"column {column} of {name} was {what}"
+    return f"{changed.sum()} of {changed.size} values of {name} were changed"
+
+
+def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[str, CaseData]) -> list[Note]:
+    """inputs_modified and prints, from what the graded calls reported."""
+    notes = []
+    for key, outcome in outcomes.items():
+        if outcome.changed_args:
+            function, case_name, _ = key
+            call = calls[key]
+            details = [describe_change(name, np.asarray(call.args[call.arg_names.index(name)]), after,
+                                       exercise, cases[case_name])
+                       for name, after in outcome.changed_args.items()]
+            notes.append(Note("inputs_modified", (
+                f"{outcome.function or function} changes its input arrays: {'; '.join(d for d in details if d)} "
+                f"(case {case_name}). The course's grader passes a fresh copy, but an optimizer such as "
+                f"scipy.optimize.minimize passes its own parameter vector, which your function would corrupt. "
+                f"Copy before changing (e.g. Theta1[:, 1:] instead of zeroing column 0 of a view).")))
+            break
+    printed = next(((key, o) for key, o in outcomes.items() if o.output.strip()), None)
+    if printed:
+        (function, case_name, _), outcome = printed
+        first = outcome.output.strip().splitlines()[:3]
+        notes.append(Note("prints", (
+            f"{outcome.function or function} prints while it runs (case {case_name}): "
+            + " | ".join(line[:120] for line in first)
+            + ". Inside an optimizer it is called hundreds of times: remove the print statements.")))
+    return notes
+
+
+# ---- probe calls -----------------------------------------------------------------------------
+
+def without_last_label(exercise: Exercise, case: CaseData) -> CaseData | None:
+    """The case minus every example of the highest label, so that y lacks one of the K labels."""
+    last = exercise.network.label_base + case.sizes[-1] - 1
+    keep = case.y != last
+    if keep.sum() == 0:
+        return None
+    return CaseData(f"{case.name}_without_label_{last}", case.sizes, case.X[keep], case.y[keep],
+                    case.thetas, case.params)
+
+
+def probe_num_labels(exercise, sandbox: Sandbox, submission, part, case: CaseData) -> Note | None:
+    """num_labels_from_data: the function crashes or changes its answer when a label is absent."""
+    probe = without_last_label(exercise, case)
+    if probe is None:
+        return None
+    function = exercise.functions[part.function]
+    outcome = sandbox.run(submission, [_call(function, calling.arguments(function, probe, part.lambda_))])[0]
+    network = exercise.network.with_sizes(case.sizes)
+    expected = nn.cost_and_gradient(network, probe.params, probe.X, probe.y, part.lambda_)
+    name = checked_return(part)
+    want = np.asarray(expected[0] if name == "J" else expected[1])
+    if outcome.status == "ok":
+        got, _ = fit_shape(name, np.asarray(outcome.values[function.returns.index(name)]), want)
+        if got is not None and np.all(np.isfinite(got)) and relative_error(got, want) <= exercise.tolerance:
+            return None
+        what = f"returns a different {name}"
+    else:
+        what = f"fails ({outcome.message})" if outcome.message else f"fails ({outcome.status})"
+    return Note("num_labels_from_data", (
+        f"{outcome.function or function.name} {what} when y lacks one of the num_labels labels (label "
+        f"{network.label_base + case.sizes[-1] - 1} absent). It seems to take the number of classes from y "
+        f"(e.g. np.unique(y)) instead of num_labels; a small batch or a split of the data can miss a label."))
+
+
+def probe_scalar(exercise, sandbox: Sandbox, submission, part) -> Note | None:
+    """scalar_activation_gradient: the function fails on a plain Python float."""
+    function = exercise.functions[part.function]
+    args = tuple(SCALAR_PROBE if name == "z" else None for name in function.arguments)
+    outcome = sandbox.run(submission, [_call(function, args)])[0]
+    want = nn.activation_gradient(part.activation, np.float64(SCALAR_PROBE))
+    if outcome.status == "ok":
+        value = np.asarray(outcome.values[0])
+        if value.size == 1 and np.isfinite(value).all() and relative_error(value.reshape(()), want) <= \
+                exercise.tolerance:
+            return None
+        what = f"returns {value.ravel()[:3].tolist()} instead of {float(want):.6g}"
+    else:
+        what = f"fails ({outcome.message})"
+    return Note("scalar_activation_gradient", (
+        f"{outcome.function or function.name}({SCALAR_PROBE}) {what}. The course only passes arrays, but "
+        f"the function is also handy on a single number; np.zeros(z.shape) loops break on one — "
+        f"compute it with array operations (g = sigmoid(z) * (1 - sigmoid(z))) and it works on both."))
+
+
+def full_size_case(exercise: Exercise) -> CaseData:
+    """Seeded random inputs at the assignment's real size (e.g. 5000 examples, 400-25-10)."""
+    sizes, m = exercise.full_size.sizes, exercise.full_size.examples
+    network = exercise.network.with_sizes(sizes)
+    rng = np.random.default_rng(2024)
+    X = rng.standard_normal((m, sizes[0]))
+    thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
+    if network.targets == "labels":
+        y = network.label_base + rng.permutation(np.arange(m) % sizes[-1])
+    else:
+        y = rng.standard_normal((m, sizes[-1]))
+    return CaseData("full_size", sizes, X, y, tuple(thetas), nn.unroll(thetas, network.order))
+
+
+def probe_speed(exercise, sandbox: Sandbox, submission, part) -> Note | None:
+    """slow_at_full_size: one call at the real size takes far longer than the vectorized reference."""
+    case = full_size_case(exercise)
+    function = exercise.functions[part.function]
+    args = calling.arguments(function, case, part.lambda_)
+    outcome = sandbox.run(submission, [_call(function, args)])[0]
+    if outcome.status != "ok":
+        return None  # a timeout or crash at full size is not a speed note; the graded parts passed
+    network = exercise.network.with_sizes(case.sizes)
+    start = time.perf_counter()
+    nn.cost_and_gradient(network, case.params, case.X, case.y, part.lambda_)
+    reference = time.perf_counter() - start
+    if outcome.seconds < max(SLOW_SECONDS, SLOW_FACTOR * reference):
+        return None
+    return Note("slow_at_full_size", (
+        f"{outcome.function or function.name} takes {outcome.seconds:.2f} s for one call at the assignment's "
+        f"full size ({case.examples} examples, layers {'-'.join(map(str, case.sizes))}); a vectorized "
+        f"version takes {reference:.3f} s. An optimizer calls it hundreds of times: replace the loops over "
+        f"examples with matrix operations."))

@@ -1,0 +1,42 @@
+# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
+# expect-mistakes: regularized_cost=missing_cost_regularization
+# expect-notes:
+# Mistake: the gradient is regularized but the cost has no lambda term at all.
+import numpy as np
+
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    return sigmoid(z) * (1 - sigmoid(z))
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
+                     X, y, lambda_=0.0):
+    Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
+                        (hidden_layer_size, (input_layer_size + 1)))
+    Theta2 = np.reshape(nn_params[(hidden_layer_size * (input_layer_size + 1)):],
+                        (num_labels, (hidden_layer_size + 1)))
+    m = y.size
+
+    a1 = np.hstack((np.ones((m, 1)), X))
+    z2 = a1 @ Theta1.T
+    a2 = np.hstack((np.ones((m, 1)), sigmoid(z2)))
+    z3 = a2 @ Theta2.T
+    h = sigmoid(z3)
+
+    Y = np.eye(num_labels)[y]
+    J = (1 / m) * np.sum(-Y * np.log(h) - (1 - Y) * np.log(1 - h))
+
+    delta3 = h - Y
+    delta2 = (delta3 @ Theta2[:, 1:]) * sigmoid_gradient(z2)
+
+    Theta1_grad = (delta2.T @ a1) / m
+    Theta2_grad = (delta3.T @ a2) / m
+    Theta1_grad[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
+
+    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+    return J, grad

@@ -1,0 +1,49 @@
+# expect-scores: cost=30 regularized_cost=15 sigmoid_gradient=5 gradient=40 regularized_gradient=10
+# expect-mistakes:
+# expect-notes: scalar_activation_gradient
+# Correct on arrays, but sigmoid_gradient keeps the template's np.zeros(z.shape) and loops over z.shape[0] and z.shape[1], so it fails on a plain float.
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    g = np.zeros(z.shape)
+    for i in range(z.shape[0]):
+        for j in range(z.shape[1]):
+            s = 1.0 / (1.0 + np.exp(-z[i, j]))
+            g[i, j] = s * (1 - s)
+    return g
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
+                     X, y, lambda_=0.0):
+    Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
+                        (hidden_layer_size, (input_layer_size + 1)))
+    Theta2 = np.reshape(nn_params[(hidden_layer_size * (input_layer_size + 1)):],
+                        (num_labels, (hidden_layer_size + 1)))
+    m = y.size
+
+    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
+    z2 = np.dot(a1, Theta1.T)
+    a2 = np.concatenate([np.ones((m, 1)), sigmoid(z2)], axis=1)
+    z3 = np.dot(a2, Theta2.T)
+    a3 = sigmoid(z3)
+
+    y_matrix = np.eye(num_labels)[y]
+
+    J = (-1 / m) * np.sum(y_matrix * np.log(a3) + (1 - y_matrix) * np.log(1 - a3))
+    J += (lambda_ / (2 * m)) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+    delta_3 = a3 - y_matrix
+    delta_2 = np.dot(delta_3, Theta2)[:, 1:] * sigmoid_gradient(z2)
+
+    Theta1_grad = np.dot(delta_2.T, a1) / m
+    Theta2_grad = np.dot(delta_3.T, a2) / m
+    Theta1_grad[:, 1:] += (lambda_ / m) * Theta1[:, 1:]
+    Theta2_grad[:, 1:] += (lambda_ / m) * Theta2[:, 1:]
+
+    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+    return J, grad

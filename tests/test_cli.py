@@ -1,0 +1,200 @@
+"""The `grade` command through its public face (click's CliRunner, and one real install)."""
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader import cli as cli_module
+from grader.report import as_text
+
+from .conftest import ROOT, grade_json, run_cli
+
+SOLUTION = ROOT / "solutions" / "ex5.py"
+SHIPPED = ["ex5", "ex5_mse", "softmax_tanh", "regression", "deep_relu"]
+
+
+def test_solution_gets_full_marks_in_text():
+    result = run_cli(str(SOLUTION))  # `grade FILE` is short for `grade check FILE`
+    assert result.exit_code == 0, result.output
+    assert "100 / 100" in result.output
+    for title in ("Feedforward and Cost Function", "Regularized Cost Function", "Sigmoid Gradient",
+                  "Neural Network Gradient (Backpropagation)", "Regularized Gradient"):
+        assert title in result.output
+    assert "\x1b[" not in result.output  # not a terminal: no colour
+
+
+def test_json_report_follows_the_contract():
+    report, status = grade_json(SOLUTION)
+    assert status == 0
+    assert set(report) == {"exercise", "title", "score", "max_score", "notes", "parts"}
+    assert (report["exercise"], report["score"], report["max_score"], report["notes"]) == ("ex5", 100, 100, [])
+    assert [(p["id"], p["max_score"]) for p in report["parts"]] == [
+        ("cost", 30), ("regularized_cost", 15), ("sigmoid_gradient", 5), ("gradient", 40),
+        ("regularized_gradient", 10)]
+    for part in report["parts"]:
+        assert {"id", "title", "score", "max_score", "passed", "feedback", "mistakes"} <= set(part)
+        assert part["passed"] and part["score"] == part["max_score"] and part["mistakes"] == []
+
+
+@pytest.mark.parametrize("exercise", SHIPPED)
+def test_every_shipped_solution_gets_full_marks(exercise):
+    report, status = grade_json(ROOT / "solutions" / f"{exercise}.py")
+    assert (report["exercise"], report["score"], status) == (exercise, report["max_score"], 0)
+
+
+def test_exercise_option_by_name_and_by_path(tmp_path):
+    renamed = tmp_path / "my_homework.py"
+    renamed.write_text(SOLUTION.read_text())
+    assert grade_json(renamed, "--exercise", "ex5")[0]["score"] == 100
+    assert grade_json(renamed, "--exercise", str(ROOT / "exercises" / "ex5.yaml"))[0]["score"] == 100
+
+
+def test_file_name_with_suffix_finds_the_longest_matching_exercise(tmp_path):
+    for name, exercise in (("ex5_v2.py", "ex5"), ("ex5_mse_final.py", "ex5_mse")):
+        path = tmp_path / name
+        path.write_text("")
+        assert grade_json(path)[0]["exercise"] == exercise
+
+
+def test_unknown_exercise_lists_the_available_ones(tmp_path):
+    result = run_cli(str(SOLUTION), "--exercise", "ex99")
+    assert result.exit_code == 2
+    assert "unknown exercise 'ex99'" in result.output and "ex5" in result.output
+    nameless = tmp_path / "homework.py"
+    nameless.write_text("")
+    result = run_cli(str(nameless))
+    assert result.exit_code == 2 and "--exercise" in result.output and "ex5_mse" in result.output
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda tmp: tmp / "missing.py", "no such file"),
+    (lambda tmp: tmp, "is a folder"),
+])
+def test_unusable_submission_path_is_exit_2_without_traceback(tmp_path, make, words):
+    result = run_cli(str(make(tmp_path)), "--exercise", "ex5")
+    assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
+    result = run_cli(str(make(tmp_path)), "--exercise", "ex5", "--format", "json")
+    assert result.exit_code == 2 and words in json.loads(result.stdout)["error"]
+
+
+@pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary\xff", "x = 'caf\u00e9'".encode("latin-1"),
+                                     b"def nn_cost_function(:\n"])
+def test_broken_submission_files_are_graded_zero_with_a_message(tmp_path, content):
+    path = tmp_path / "ex5.py"
+    path.write_bytes(content)
+    report, status = grade_json(path)
+    assert status == 1 and report["score"] == 0
+    assert all(p["feedback"] for p in report["parts"])
+    assert all(p["mistakes"] == [] for p in report["parts"])
+
+
+def test_colour_only_on_a_terminal_and_never_with_no_color(monkeypatch):
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    assert cli_module._use_colour()
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert not cli_module._use_colour()
+
+
+def test_text_report_colours_scores_when_asked():
+    from grader.grading import grade
+    from grader.sandbox import Sandbox
+    from grader.spec import load
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    with Sandbox() as sandbox:
+        report = grade(exercise, SOLUTION, sandbox)
+    assert "\x1b[32m" in as_text(report, colour=True)
+    assert "\x1b[" not in as_text(report, colour=False)
+
+
+def test_validate_accepts_the_shipped_specs_and_rejects_a_broken_one(tmp_path):
+    result = run_cli("validate", *(str(ROOT / "exercises" / f"{e}.yaml") for e in SHIPPED))
+    assert result.exit_code == 0 and result.output.count("ok:") == len(SHIPPED)
+    broken = tmp_path / "broken.yaml"
+    broken.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace("points: 40", "points: -40"))
+    result = run_cli("validate", str(broken))
+    line = next(i for i, text in enumerate(broken.read_text().splitlines(), 1) if "points: -40" in text)
+    assert result.exit_code == 2
+    assert f"{broken}:{line}: parts[3].points" in result.output and "Traceback" not in result.output
+
+
+def test_grading_with_an_invalid_spec_is_exit_2(tmp_path):
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: [unclosed")
+    result = run_cli(str(SOLUTION), "--exercise", str(broken))
+    assert result.exit_code == 2 and "not valid YAML" in result.output
+
+
+def test_inspect_shows_cases_shapes_and_expected_values():
+    result = run_cli("inspect", "ex5", "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    cost = next(p for p in data["parts"] if p["id"] == "cost")
+    coursera = next(c for c in cost["cases"] if c["name"] == "coursera")
+    assert coursera["inputs"]["X"] == {"shape": [16, 2], "dtype": "float64"}
+    assert coursera["inputs"]["y"] == {"shape": [16], "dtype": "int64"}
+    assert coursera["inputs"]["num_labels"] == {"value": 4}
+    assert set(coursera["expected"]) == {"J", "grad"} and len(coursera["expected"]["grad"]) == 32
+    sg = next(p for p in data["parts"] if p["id"] == "sigmoid_gradient")
+    assert sg["cases"][0]["inputs"]["z"]["shape"] == [3, 10] and set(sg["cases"][0]["expected"]) == {"g"}
+    text = run_cli("inspect", "ex5").output
+    assert "case coursera" in text and "expected J" in text
+
+
+@pytest.mark.parametrize("exercise", SHIPPED)
+def test_every_shipped_exercise_passes_its_audit(exercise):
+    result = run_cli("audit", exercise)
+    assert result.exit_code == 0, result.output
+    assert "FAIL" not in result.output
+
+
+def test_audit_fails_on_weak_cases_with_a_hint(tmp_path):
+    """One tiny case with small weights and no λ > 0: regularization mistakes slip through."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    weak = text.replace("lambda: 1.5", "lambda: 0").replace("weight_scale: 1.5", "weight_scale: 0.01") \
+        .replace("weight_scale: 2.0", "weight_scale: 0.01")
+    path = tmp_path / "weak.yaml"
+    path.write_text(weak)
+    result = run_cli("audit", str(path))
+    assert result.exit_code == 1
+    assert "FAIL: not detected by any part" in result.output and "λ > 0" in result.output
+
+
+def test_docs_mistakes_is_in_step_with_the_catalogue():
+    assert run_cli("mistakes", "--exercise", "ex5").output == (ROOT / "docs" / "mistakes.md").read_text()
+
+
+def test_every_command_documents_its_options():
+    for command in ("check", "validate", "inspect", "audit", "mistakes"):
+        result = run_cli(command, "--help")
+        assert result.exit_code == 0 and "Usage:" in result.output
+    assert "--timeout" in run_cli("check", "--help").output
+
+
+def test_plain_install_grades_from_any_folder(tmp_path):
+    """A non-editable install carries the exercises: build the wheel, install it, grade elsewhere."""
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(wheels), str(ROOT)], check=True, cwd=tmp_path)
+    wheel = next(wheels.glob("*.whl"))
+    assert "grader/exercises/ex5.yaml" in zipfile.ZipFile(wheel).namelist()
+    site = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                    str(wheel)], check=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "ex5.py").write_text(SOLUTION.read_text())
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    run = subprocess.run([sys.executable, "-m", "grader", "ex5.py", "--format", "json"], cwd=elsewhere,
+                         env=env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["score"] == 100
+    where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=elsewhere,
+                           env=env, capture_output=True, text=True)
+    assert Path(where.stdout.strip()).is_relative_to(site)

@@ -1,0 +1,60 @@
+"""Every student-style submission in tests/submissions/<exercise>/ graded through the CLI.
+
+Each file's header says what the grader must report:
+    # expect-scores: cost=30 regularized_cost=15 ...
+    # expect-mistakes: gradient=extra_output_derivative,gradient_not_averaged ...
+    # expect-notes: inputs_modified
+Parts not named in expect-mistakes must have no mistakes; the notes must be exactly those listed.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from .conftest import SUBMISSIONS, grade_json
+
+
+def _header(path: Path) -> dict[str, str]:
+    fields = {}
+    for line in path.read_text(encoding="utf-8").splitlines()[:6]:
+        match = re.match(r"# expect-(scores|mistakes|notes):(.*)", line)
+        if match:
+            fields[match.group(1)] = match.group(2).strip()
+    return fields
+
+
+def _submissions():
+    for path in sorted(SUBMISSIONS.glob("*/*.py")):
+        header = _header(path)
+        if "scores" in header:
+            yield pytest.param(path, header, id=f"{path.parent.name}/{path.stem}")
+
+
+def _pairs(text: str) -> dict[str, str]:
+    return dict(item.split("=", 1) for item in text.split())
+
+
+@pytest.mark.parametrize("path, header", list(_submissions()))
+def test_submission_report(path: Path, header: dict[str, str]):
+    report, status = grade_json(path, "--exercise", path.parent.name, "--timeout", "20")
+    scores = {p["id"]: p["score"] for p in report["parts"]}
+    assert scores == {k: int(v) for k, v in _pairs(header["scores"]).items()}
+
+    expected_mistakes = {k: v.split(",") for k, v in _pairs(header.get("mistakes", "")).items()}
+    for part in report["parts"]:
+        assert sorted(m["id"] for m in part["mistakes"]) == sorted(expected_mistakes.get(part["id"], [])), part
+        if part["passed"]:
+            assert part["mistakes"] == [] and part["score"] == part["max_score"]
+
+    assert sorted(n["id"] for n in report["notes"]) == sorted(header.get("notes", "").split())
+    assert status == (0 if report["score"] == report["max_score"] else 1)
+
+
+def test_every_header_names_existing_parts():
+    """Guards the test data itself: a typo in a header would silently expect nothing."""
+    for path in SUBMISSIONS.glob("ex5/*.py"):
+        header = _header(path)
+        if "scores" in header:
+            assert set(_pairs(header["scores"])) == {
+                "cost", "regularized_cost", "sigmoid_gradient", "gradient", "regularized_gradient"}, path
