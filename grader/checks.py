@@ -11,7 +11,7 @@ import numpy as np
 
 from .cases import CaseData
 from .engine.network import activation_gradient, cost_and_gradient
-from .spec import CHECKS, Exercise, Part
+from .spec import CHECKS, Exercise, Part, SpecError
 
 _FLOOR = 1e-12
 
@@ -80,3 +80,16 @@ def compare(name: str, value: np.ndarray, expected: np.ndarray, tolerance: float
 def checked_return(part: Part) -> str:
     """The return name a part's check reads (J, grad or g)."""
     return CHECKS[part.check][0]
+
+
+def verify_expected(exercise: Exercise, cases: dict[str, CaseData]) -> None:
+    """Reject a spec whose reference values are not finite: every student would fail that case."""
+    for part in exercise.parts:
+        for name in part.cases:
+            with np.errstate(all="ignore"):
+                values = expected_outputs(exercise, part, cases[name])
+            for returned, value in values.items():
+                if not np.all(np.isfinite(value)):
+                    raise SpecError(exercise.path, exercise.cases[name].line, f"cases.{name}",
+                                    f"the expected {returned} of part {part.id} is not finite: the network's "
+                                    f"outputs saturate (a log of 0). Use smaller weights (weight_scale) or inputs.")

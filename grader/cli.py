@@ -63,9 +63,19 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool) 
     else:
         raise GradeError(f"unknown exercise '{name}'. Available exercises: {listing}", as_json)
     try:
-        return load(path)
+        return load_checked(path)
     except SpecError as error:
         raise GradeError(str(error), as_json) from None
+
+
+def load_checked(path) -> Exercise:
+    """Load a spec and make sure its reference values are usable (finite)."""
+    from .cases import build_all
+    from .checks import verify_expected
+
+    exercise = load(path)
+    verify_expected(exercise, build_all(exercise))
+    return exercise
 
 
 FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -129,7 +139,7 @@ def validate(files: tuple[Path, ...]):
     ok = True
     for file in files:
         try:
-            exercise = load(file)
+            exercise = load_checked(file)
         except SpecError as error:
             ok = False
             click.echo(f"invalid: {error}", err=True)

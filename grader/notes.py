@@ -6,6 +6,7 @@ they concern passed (a case that lacks a label, a plain float for the activation
 call at the assignment's full size). Notes never change a score.
 """
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -41,8 +42,9 @@ def describe_change(name: str, before: np.ndarray, after: np.ndarray, exercise: 
         network = exercise.network.with_sizes(case.sizes)
         was = nn.reshape(before, network.theta_shapes, network.order)
         now = nn.reshape(after, network.theta_shapes, network.order)
-        parts = [_describe_matrix(f"Theta{i + 1}", w, n) for i, (w, n) in enumerate(zip(was, now, strict=True))]
-        return "; ".join(f"{p} inside nn_params" for p in parts if p)
+        parts = [_describe_matrix(f"Theta{i + 1} inside nn_params", w, n)
+                 for i, (w, n) in enumerate(zip(was, now, strict=True))]
+        return "; ".join(p for p in parts if p)
     return _describe_matrix(name, before, after) if before.shape == after.shape else \
         f"{name} changed shape from {before.shape} to {after.shape}"
 
@@ -77,15 +79,34 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
                 f"scipy.optimize.minimize passes its own parameter vector, which your function would corrupt. "
                 f"Copy before changing (e.g. Theta1[:, 1:] instead of zeroing column 0 of a view).")))
             break
-    printed = next(((key, o) for key, o in outcomes.items() if o.output.strip()), None)
+    printed = next(((key, o) for key, o in outcomes.items() if printed_lines(o.output)), None)
     if printed:
         (function, case_name, _), outcome = printed
-        first = outcome.output.strip().splitlines()[:3]
+        first = printed_lines(outcome.output)[:3]
         notes.append(Note("prints", (
             f"{outcome.function or function} prints while it runs (case {case_name}): "
             + " | ".join(line[:120] for line in first)
             + ". Inside an optimizer it is called hundreds of times: remove the print statements.")))
     return notes
+
+
+_WARNING = re.compile(r"^.*:\d+: \w*Warning: ")
+
+
+def printed_lines(output: str) -> list[str]:
+    """What the student printed: Python's warning lines (e.g. numpy's RuntimeWarning) are not prints."""
+    lines, skip_source = [], False
+    for line in output.splitlines():
+        if _WARNING.match(line):
+            skip_source = True  # the warning is followed by the indented source line
+            continue
+        if skip_source and line.startswith("  "):
+            skip_source = False
+            continue
+        skip_source = False
+        if line.strip():
+            lines.append(line)
+    return lines
 
 
 # ---- probe calls -----------------------------------------------------------------------------
@@ -149,7 +170,7 @@ def full_size_case(exercise: Exercise) -> CaseData:
     sizes, m = exercise.full_size.sizes, exercise.full_size.examples
     network = exercise.network.with_sizes(sizes)
     rng = np.random.default_rng(2024)
-    X = rng.standard_normal((m, sizes[0]))
+    X = rng.random((m, sizes[0]))  # uniform in [0, 1), like the assignment's pixel intensities
     thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
     if network.targets == "labels":
         y = network.label_base + rng.permutation(np.arange(m) % sizes[-1])

@@ -10,7 +10,7 @@ check, how case inputs can be written) are tables at the top of this module; doc
 describes the format.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -97,6 +97,7 @@ class Case:
     random_seed: int | None = None  # set for `random:` network cases
     weight_scale: float = 1.0
     input_scale: float = 1.0
+    line: int = 0  # where the case starts in the spec, for later errors
 
     @property
     def is_network(self) -> bool:
@@ -438,13 +439,14 @@ def _cases(r: _Reader, node, network: Network) -> dict[str, Case]:
         if "z" in c:
             if len(c) > 1:
                 r.fail(cnode, key, "an activation case holds only z")
-            cases[name] = Case(name, z=_values(r, c["z"], f"{key}.z", None))
+            cases[name] = Case(name, z=_values(r, c["z"], f"{key}.z", None), line=cnode.start_mark.line + 1)
         elif "random" in c:
             if len(c) > 1:
                 r.fail(cnode, key, "a random case holds only random: {seed, examples, sizes, ...}")
-            cases[name] = _random_case(r, c["random"], f"{key}.random", name, network)
+            cases[name] = replace(_random_case(r, c["random"], f"{key}.random", name, network),
+                                  line=cnode.start_mark.line + 1)
         elif c:
-            cases[name] = _explicit_case(r, cnode, c, key, name, network)
+            cases[name] = replace(_explicit_case(r, cnode, c, key, name, network), line=cnode.start_mark.line + 1)
         else:
             r.fail(cnode, key, "expected z, random, or sizes/examples/X/y/thetas")
     return cases

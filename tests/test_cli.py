@@ -198,3 +198,13 @@ def test_plain_install_grades_from_any_folder(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], cwd=elsewhere,
                            env=env, capture_output=True, text=True)
     assert Path(where.stdout.strip()).is_relative_to(site)
+
+
+def test_validate_rejects_cases_whose_expected_values_are_not_finite(tmp_path):
+    """Saturating weights make the reference cost log(0): every student would fail that case."""
+    text = (ROOT / "exercises" / "deep_relu.yaml").read_text().replace("weight_scale: 0.8", "weight_scale: 3")
+    path = tmp_path / "saturated.yaml"
+    path.write_text(text)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert "cases.random_a" in result.output and "not finite" in result.output

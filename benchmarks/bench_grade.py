@@ -1,0 +1,47 @@
+"""Wall time of `grade` against the cost of starting Python with numpy.
+
+Run: python benchmarks/bench_grade.py [--runs N]
+Prints the median over N runs (default 9) of:
+  python -c "import numpy"                      the floor: what any numpy tool pays
+  grade solutions/ex5.py                        a correct submission (all parts + notes probes)
+  grade tests/submissions/ex5/two_mistakes.py   a wrong one (diagnosis, pairs, evidence)
+  grade tests/submissions/ex5/slow_loops.py     a correct but loop-heavy one (full-size probe note)
+and each one's ratio to the floor. Each grade runs as a fresh process, as a student would run it.
+"""
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=9)
+    runs = parser.parse_args().runs
+    grade = [sys.executable, "-m", "grader"]
+    floor = median_seconds([sys.executable, "-c", "import numpy"], runs)
+    label = 'python -c "import numpy"'
+    print(f"{label:<48} {floor * 1000:7.0f} ms")
+    for label, path in (("grade solutions/ex5.py", "solutions/ex5.py"),
+                        ("grade tests/submissions/ex5/two_mistakes.py", "tests/submissions/ex5/two_mistakes.py"),
+                        ("grade tests/submissions/ex5/slow_loops.py", "tests/submissions/ex5/slow_loops.py")):
+        seconds = median_seconds([*grade, path, "--exercise", "ex5"], runs)
+        print(f"{label:<48} {seconds * 1000:7.0f} ms   {seconds / floor:4.1f}× the numpy import")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Week 5 with a squared-error cost: a correct, vectorized student solution.
+
+The same 3-layer sigmoid network as ex5 (input -> hidden -> output), but the cost is the squared
+error J = (1/m) * sum_i 1/2 * sum_k (a3_k - y_k)^2 + lambda/(2m) * sum of the non-bias weights squared.
+Squared error does not cancel the output sigmoid's derivative, so the output error is
+delta3 = (a3 - y) * g'(z3) = (a3 - y) * a3 * (1 - a3). nn_params holds Theta1 then Theta2, each
+unrolled row-major; the gradient is unrolled the same way. Labels y are 0..num_labels-1.
+"""
+import numpy as np
+
+
+def sigmoid(z):
+    """Logistic function, element-wise."""
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    """Derivative of the sigmoid evaluated at z: g'(z) = g(z) * (1 - g(z))."""
+    g = sigmoid(z)
+    return g * (1 - g)
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
+                     X, y, lambda_=0.0):
+    """Squared-error cost and gradient of the two-layer neural network."""
+    Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
+                        (hidden_layer_size, input_layer_size + 1))
+    Theta2 = np.reshape(nn_params[hidden_layer_size * (input_layer_size + 1):],
+                        (num_labels, hidden_layer_size + 1))
+    m = y.size
+
+    # Feedforward
+    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
+    z2 = a1 @ Theta1.T
+    a2 = np.concatenate([np.ones((m, 1)), sigmoid(z2)], axis=1)
+    z3 = a2 @ Theta2.T
+    a3 = sigmoid(z3)
+
+    y_matrix = np.eye(num_labels)[y]
+
+    # Cost: half the squared error summed over the K outputs, averaged over the m examples
+    J = (1 / m) * 0.5 * np.sum(np.square(a3 - y_matrix))
+    reg = (lambda_ / (2 * m)) * (np.sum(np.square(Theta1[:, 1:]))
+                                 + np.sum(np.square(Theta2[:, 1:])))
+    J = J + reg
+
+    # Backpropagation: the output sigmoid's derivative stays in delta_3
+    delta_3 = (a3 - y_matrix) * sigmoid_gradient(z3)
+    delta_2 = (delta_3 @ Theta2)[:, 1:] * sigmoid_gradient(z2)
+
+    Theta1_grad = (delta_2.T @ a1) / m
+    Theta2_grad = (delta_3.T @ a2) / m
+
+    Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]
+    Theta2_grad[:, 1:] = Theta2_grad[:, 1:] + (lambda_ / m) * Theta2[:, 1:]
+
+    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+    return J, grad

@@ -1,0 +1,104 @@
+"""Diagnosis through the CLI: explanations fit the exercise, evidence says where to look."""
+
+from grader.diagnosis import Variants, applicable, diagnose
+from grader.mistakes import BY_ID, CATALOGUE
+
+from .conftest import ROOT, SUBMISSIONS, grade_json
+
+REQUIRED_IDS = {
+    "extra_output_derivative", "missing_output_derivative", "output_delta_sign", "hidden_derivative_of_activation",
+    "missing_hidden_derivative", "wrong_bias_column_dropped", "gradient_not_averaged", "cost_not_averaged",
+    "cost_averaged_over_classes", "cost_missing_negative_class_term", "labels_not_one_hot", "labels_off_by_one",
+    "regularized_bias_cost", "regularized_bias_gradient", "cost_regularization_factor",
+    "gradient_regularization_factor", "missing_cost_regularization", "missing_gradient_regularization",
+    "gradient_unrolled_wrong_order", "params_reshaped_wrong_order", "activation_gradient_of_input",
+}
+
+
+def _part(report, part_id):
+    return next(p for p in report["parts"] if p["id"] == part_id)
+
+
+def test_catalogue_has_every_required_mistake_once():
+    ids = [m.id for m in CATALOGUE]
+    assert REQUIRED_IDS <= set(ids) and len(ids) == len(set(ids))
+    assert all(m.title and m.explanation for m in CATALOGUE)
+
+
+def test_extra_output_derivative_is_explained_for_cross_entropy():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "extra_output_derivative.py", "--exercise", "ex5")
+    [mistake] = _part(report, "gradient")["mistakes"]
+    text = mistake["explanation"]
+    assert mistake["id"] == "extra_output_derivative"
+    assert "cross_entropy" in text and "cancel" in text and "δ(L) = a(L) − y" in text
+    assert "squared error" in text  # says when the factor would be right
+
+
+def test_missing_output_derivative_is_explained_for_squared_error():
+    report, _ = grade_json(SUBMISSIONS / "ex5_mse" / "missing_output_derivative.py", "--exercise", "ex5_mse")
+    [mistake] = _part(report, "gradient")["mistakes"]
+    text = mistake["explanation"]
+    assert mistake["id"] == "missing_output_derivative"
+    assert "squared_error" in text and "do not cancel" in text and "a·(1 − a)" in text
+
+
+def test_hidden_layer_mistake_evidence_points_at_the_hidden_delta():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "missing_hidden_derivative.py", "--exercise", "ex5")
+    evidence = " ".join(_part(report, "gradient")["evidence"])
+    assert "Theta1 wrong, Theta2 right" in evidence and "hidden-layer deltas" in evidence
+    assert "does not agree with the numerical slope of your own cost" in evidence
+    assert "Your cost is right" in evidence
+
+
+def test_consistent_cost_and_gradient_evidence_says_the_cost_is_wrong_too():
+    """Wrong one-hot rows change cost and gradient alike: the gradient matches its own cost's slope."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "labels_off_by_one.py", "--exercise", "ex5")
+    evidence = " ".join(_part(report, "gradient")["evidence"])
+    assert "agrees with the numerical slope of your own cost function" in evidence
+    assert "fix the cost first" in evidence
+
+
+def test_unexplained_error_says_so_honestly():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "unexplained_gradient.py", "--exercise", "ex5")
+    part = _part(report, "gradient")
+    assert part["mistakes"] == [] and part["score"] == 0
+    assert any("No mistake in the grader's catalogue" in line for line in part["evidence"])
+    assert any("Theta1 wrong, Theta2 right" in line for line in part["evidence"])
+
+
+def test_passed_parts_are_never_diagnosed():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "regularized_bias_gradient.py", "--exercise", "ex5")
+    for part in report["parts"]:
+        assert bool(part["mistakes"]) == (not part["passed"])
+        assert part["passed"] or part["evidence"]
+
+
+def test_reference_values_are_not_matched_by_any_mistake():
+    """Diagnose the reference itself as if it had failed: no catalogue variant may match it."""
+    from grader.cases import build_all
+    from grader.spec import load
+
+    for name in ("ex5", "ex5_mse", "softmax_tanh", "regression", "deep_relu"):
+        exercise = load(ROOT / "exercises" / f"{name}.yaml")
+        cases = build_all(exercise)
+        variants = Variants(exercise, cases)
+        mistakes = applicable(exercise, cases)
+        for part in exercise.parts:
+            observed = {c: variants.output(part, c) for c in part.cases}
+            assert diagnose(variants, part, observed, mistakes) == [], (name, part.id)
+
+
+def test_every_mistake_variant_is_named_by_itself():
+    """Feed each variant's own outputs back: diagnosis must name exactly that mistake on each part it changes."""
+    from grader.cases import build_all
+    from grader.spec import load
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    cases = build_all(exercise)
+    variants = Variants(exercise, cases)
+    mistakes = applicable(exercise, cases)
+    for mistake in mistakes:
+        for part in exercise.parts:
+            if variants.changes(part, (mistake,)):
+                observed = {c: variants.output(part, c, (mistake,)) for c in part.cases}
+                assert diagnose(variants, part, observed, mistakes) == [BY_ID[mistake.id]], (mistake.id, part.id)

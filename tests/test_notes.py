@@ -1,0 +1,46 @@
+"""Notes that cost no points: what they say, and that they never change a score."""
+
+import pytest
+
+from .conftest import SUBMISSIONS, grade_json
+
+EX5 = SUBMISSIONS / "ex5"
+
+
+def _notes(name: str) -> tuple[dict, dict[str, str]]:
+    report, _ = grade_json(EX5 / f"{name}.py", "--exercise", "ex5", "--timeout", "20")
+    return report, {n["id"]: n["message"] for n in report["notes"]}
+
+
+@pytest.mark.parametrize("name, note_id, words", [
+    ("modifies_inputs", "inputs_modified", ["column 0 of Theta1 inside nn_params was set to 0"]),
+    ("num_labels_from_data", "num_labels_from_data", ["lacks one of the num_labels labels", "num_labels"]),
+    ("prints", "prints", ["prints while it runs", "cost:"]),
+    ("scalar_fails", "scalar_activation_gradient", ["sigmoid_gradient(0.5) fails"]),
+    ("slow_loops", "slow_at_full_size", ["5000 examples, layers 400-25-10", "vectorized version takes"]),
+])
+def test_note_says_what_happened(name, note_id, words):
+    report, notes = _notes(name)
+    assert report["score"] == 100  # notes never cost points
+    assert list(notes) == [note_id]
+    for word in words:
+        assert word in notes[note_id]
+
+
+def test_speed_note_gives_both_times():
+    _, notes = _notes("slow_loops")
+    message = notes["slow_at_full_size"]
+    assert message.count(" s ") + message.count(" s;") >= 2 or message.count(" s") >= 2
+
+
+def test_no_probe_notes_when_the_parts_they_concern_failed():
+    """num_labels and speed probes only run when the cost function's parts passed."""
+    report, notes = _notes("crashes")
+    assert "num_labels_from_data" not in notes and "slow_at_full_size" not in notes
+    assert report["score"] == 5
+
+
+def test_text_report_has_a_short_notes_section(cli):
+    result = cli(str(EX5 / "modifies_inputs.py"), "--exercise", "ex5")
+    assert result.exit_code == 0
+    assert "Notes (no points taken)" in result.output and "column 0 of Theta1" in result.output
