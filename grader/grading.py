@@ -147,7 +147,7 @@ def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, sandbox: S
 
 
 def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData], sandbox: Sandbox,
-            submission: Path) -> None:
+            submission: Path, timed_out: set[str]) -> None:
     """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
     variants = diagnosis.Variants(exercise, cases)
     mistakes = diagnosis.applicable(exercise, cases)
@@ -165,7 +165,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         else:
             result.evidence.append("No mistake in the grader's catalogue explains these values; the "
                                    "evidence below says where they differ.")
-        if diagnosis.returns_gradient(part):
+        if diagnosis.returns_gradient(part) and part.function not in timed_out:
             result.evidence += _gradient_evidence(exercise, result, results, cases, sandbox, submission)
 
 
@@ -189,6 +189,7 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     """Notes that cost no points; each probe runs only when the parts it concerns passed."""
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
+    # A function all of whose parts passed never timed out, so the probes never call a timed-out function.
     passed = {name: all(r.passed for r in results if r.part.function == name) for name in exercise.functions}
     network_parts = [r.part for r in results if r.part.check != "activation_gradient" and passed[r.part.function]]
     if network_parts and exercise.network.targets == "labels" and \
@@ -213,6 +214,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     shown = submission.name
     parts = [check_part(exercise, part, cases, outcomes, shown, sandbox.limits.timeout)
              for part in exercise.parts]
-    explain(exercise, parts, cases, sandbox, submission)
+    timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
+    explain(exercise, parts, cases, sandbox, submission, timed_out)  # a timed-out function is not called again
     found = collect_notes(exercise, parts, plan, outcomes, cases, sandbox, submission)
     return Report(exercise, shown_as or str(submission), parts, found)

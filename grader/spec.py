@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 
+import numpy as np
 import yaml
 
 from .engine.activations import ACTIVATIONS
@@ -155,6 +156,7 @@ class _Reader:
     def __init__(self, file: str):
         self.file = file
         self._constructor = yaml.constructor.SafeConstructor()
+        self.key_nodes: dict[str, yaml.Node] = {}  # key path -> the node of the key itself
 
     def fail(self, node, key: str, message: str):
         line = node.start_mark.line + 1 if node is not None else None
@@ -166,8 +168,13 @@ class _Reader:
             return f"{type(value).__name__} {value!r}" if value is not None else "nothing (null)"
         return _TYPE_NAMES[type(node)]
 
-    def plain(self, node):
-        return self._constructor.construct_object(node, deep=True)
+    def plain(self, node, key: str = ""):
+        """The Python value of a node; PyYAML's converters raise assorted errors on odd values."""
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
+            self.fail(node, key, f"cannot read the value {node.value!r} ({type(error).__name__}: {error})"
+                      if isinstance(node, yaml.ScalarNode) else f"cannot read this value ({error})")
 
     def mapping(self, node, key: str, required=(), optional=()) -> dict:
         if not isinstance(node, yaml.MappingNode):
@@ -175,7 +182,7 @@ class _Reader:
         items = {}
         allowed = (*required, *optional)
         for key_node, value_node in node.value:
-            name = self.plain(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            name = self.plain(key_node, key) if isinstance(key_node, yaml.ScalarNode) else None
             where = f"{key}.{name}" if key else str(name)
             if not isinstance(name, str):
                 self.fail(key_node, key, f"keys must be names, got {self.describe(key_node)}")
@@ -184,6 +191,7 @@ class _Reader:
             if allowed and name not in allowed:
                 self.fail(key_node, where, f"unknown key; expected one of: {', '.join(allowed)}")
             items[name] = value_node
+            self.key_nodes[where] = key_node
         missing = [k for k in required if k not in items]
         if missing:
             self.fail(node, key, f"missing required key '{missing[0]}'")
@@ -197,7 +205,7 @@ class _Reader:
         return node.value
 
     def string(self, node, key: str, choices=None) -> str:
-        value = self.plain(node) if isinstance(node, yaml.ScalarNode) else None
+        value = self.plain(node, key) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, str) or not value:
             self.fail(node, key, f"expected a name (text), got {self.describe(node)}")
         if choices is not None and value not in choices:
@@ -205,7 +213,7 @@ class _Reader:
         return value
 
     def integer(self, node, key: str, minimum: int | None = None, maximum: int | None = None) -> int:
-        value = self.plain(node) if isinstance(node, yaml.ScalarNode) else None
+        value = self.plain(node, key) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, int) or isinstance(value, bool):
             self.fail(node, key, f"expected a whole number, got {self.describe(node)}")
         if minimum is not None and value < minimum:
@@ -215,10 +223,12 @@ class _Reader:
         return value
 
     def number(self, node, key: str, minimum: float | None = None, positive: bool = False) -> float:
-        value = self.plain(node) if isinstance(node, yaml.ScalarNode) else None
+        value = self.plain(node, key) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, int | float) or isinstance(value, bool) or value != value \
                 or value in (float("inf"), float("-inf")):
             self.fail(node, key, f"expected a finite number, got {self.describe(node)}")
+        if isinstance(value, int) and abs(value) > 1e300:
+            self.fail(node, key, f"expected a number of reasonable size, got one with {len(str(value))} digits")
         if minimum is not None and value < minimum:
             self.fail(node, key, f"expected a number ≥ {minimum}, got {value}")
         if positive and value <= 0:
@@ -288,7 +298,8 @@ def _exercise(r: _Reader, root, file: str) -> Exercise:
     functions = _functions(r, top["functions"])
     for name, function in functions.items():
         if "hidden_layer_size" in function.arguments and len(network.activations) != 2:
-            r.fail(top["functions"], f"functions.{name}.arguments",
+            key = f"functions.{name}.arguments"
+            r.fail(r.key_nodes.get(key), key,
                    "hidden_layer_size needs a network with exactly one hidden layer; use layer_sizes")
     cases = _cases(r, top["cases"], network)
     parts = _parts(r, top["parts"], functions, cases, network)
@@ -319,6 +330,10 @@ def _network(r: _Reader, node, conventions_node) -> tuple[Network, FullSize | No
             order = ORDERS[r.string(conv["unroll_order"], "conventions.unroll_order", tuple(ORDERS))]
         if "targets" in conv:
             targets = r.string(conv["targets"], "conventions.targets", TARGETS)
+            if targets == "values" and not LOSSES[loss].takes_values:
+                r.fail(conv["targets"], "conventions.targets",
+                       f"{loss} compares the outputs with one-hot label rows; real-valued targets need "
+                       f"loss: squared_error")
         if "label_base" in conv:
             base = r.integer(conv["label_base"], "conventions.label_base", minimum=0, maximum=1)
     full_size = None
@@ -353,7 +368,7 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
     for name, fnode in items.items():
         key = f"functions.{name}"
         if not name.isidentifier():
-            r.fail(fnode, key, "a function name must be a Python identifier")
+            r.fail(r.key_nodes.get(key, fnode), key, "a function name must be a Python identifier")
         f = r.mapping(fnode, key, required=("arguments", "returns"), optional=("aliases",))
         aliases = r.names(f["aliases"], f"{key}.aliases") if "aliases" in f else ()
         for i, alias in enumerate(aliases):
@@ -370,9 +385,9 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
 def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: bool = False) -> Values:
     """A literal list, {sequence: sin|cos|linear, ...} or {random: normal|uniform, seed: ...}."""
     if isinstance(node, yaml.SequenceNode):
-        value = r.plain(node)
+        value = r.plain(node, key)
         _check_literal(r, node, key, value, shape, integer)
-        return Values("literal", literal=_freeze(value))
+        return Values("literal", literal=_freeze(value), shape=shape)
     common = ("scale", "order", "shape")
     if isinstance(node, yaml.MappingNode) and any(r.plain(k) == "sequence" for k, _ in node.value):
         v = r.mapping(node, key, required=("sequence",), optional=("start", "step", *common))
@@ -407,23 +422,26 @@ def _freeze(value):
 
 
 def _check_literal(r: _Reader, node, key, value, shape, integer: bool):
+    """A literal must be a regular (not ragged) list of numbers of the expected shape; a matrix may be flat."""
+
     def dims(v):
-        return (len(v), *dims(v[0])) if isinstance(v, list) and v else ()
+        if not isinstance(v, list):
+            return ()
+        inner = [dims(item) for item in v]
+        if any(d != inner[0] for d in inner):
+            r.fail(node, key, "rows have different lengths or depths")
+        return (len(v), *(inner[0] if inner else ()))
 
     def flat(v):
         return [x for item in v for x in flat(item)] if isinstance(v, list) else [v]
 
     found = dims(value)
-    numbers = flat(value)
     wanted = "whole numbers" if integer else "numbers"
-    for x in numbers:
+    for x in flat(value):
         if isinstance(x, bool) or not isinstance(x, int if integer else int | float):
             r.fail(node, key, f"expected a list of {wanted}, found {x!r}")
-    count = 1
-    for n in found:
-        count *= n
-    if count != len(numbers):
-        r.fail(node, key, "rows have different lengths")
+        if not integer and isinstance(x, float) and not np.isfinite(x) or isinstance(x, int) and abs(x) > 1e300:
+            r.fail(node, key, f"expected finite numbers, found {x!r}")
     if shape is not None and found != shape and not (len(shape) == 2 and found == (shape[0] * shape[1],)):
         r.fail(node, key, f"expected shape {list(shape)}, got {list(found)}")
 

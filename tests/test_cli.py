@@ -208,3 +208,19 @@ def test_validate_rejects_cases_whose_expected_values_are_not_finite(tmp_path):
     result = run_cli("validate", str(path))
     assert result.exit_code == 2
     assert "cases.random_a" in result.output and "not finite" in result.output
+
+
+def test_a_function_that_timed_out_is_not_called_again(tmp_path):
+    """Hangs only when λ > 0: the λ = 0 parts still score, and the run costs about one timeout."""
+    import time
+
+    start = time.monotonic()
+    report, status = grade_json(ROOT / "tests" / "timeouts" / "hangs_when_regularized.py", "--exercise", "ex5",
+                                "--timeout", "1")
+    elapsed = time.monotonic() - start
+    scores = {p["id"]: p["score"] for p in report["parts"]}
+    assert scores == {"cost": 30, "regularized_cost": 0, "sigmoid_gradient": 5, "gradient": 40,
+                      "regularized_gradient": 0}
+    assert status == 1 and elapsed < 3.5
+    regularized = next(p for p in report["parts"] if p["id"] == "regularized_cost")
+    assert "did not finish within 1 s" in regularized["feedback"]

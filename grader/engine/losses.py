@@ -11,10 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def _xlogy(x, y):
+    """x·log(y) with 0·log(0) = 0, as the cost's limit (and scipy.special.xlogy) has it."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(x == 0, 0.0, x * np.log(y))
+
+
 def _cross_entropy(a, t):
     """The course's cost: binary cross-entropy summed over the K outputs."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.sum(t * np.log(a) + (1.0 - t) * np.log(1.0 - a), axis=-1)
+    return -np.sum(_xlogy(t, a) + _xlogy(1.0 - t, 1.0 - a), axis=-1)
 
 
 def _cross_entropy_derivative(a, t):
@@ -22,8 +27,7 @@ def _cross_entropy_derivative(a, t):
 
 
 def _categorical_cross_entropy(a, t):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return -np.sum(t * np.log(a), axis=-1)
+    return -np.sum(_xlogy(t, a), axis=-1)
 
 
 def _categorical_cross_entropy_derivative(a, t):
@@ -46,6 +50,8 @@ class Loss:
     formula: str  # the per-example loss, for explanations
     # Output activations whose range the loss accepts (logs need outputs in (0, 1)).
     outputs: frozenset[str]
+    # Whether targets may be arbitrary values; the cross-entropies need one-hot label rows.
+    takes_values: bool = False
 
 
 LOSSES: dict[str, Loss] = {
@@ -56,7 +62,7 @@ LOSSES: dict[str, Loss] = {
         Loss("categorical_cross_entropy", _categorical_cross_entropy, _categorical_cross_entropy_derivative,
              "−Σₖ yₖ·log aₖ", frozenset({"sigmoid", "softmax"})),
         Loss("squared_error", _squared_error, _squared_error_derivative,
-             "½·Σₖ (aₖ − yₖ)²", frozenset({"sigmoid", "tanh", "relu", "linear", "softmax"})),
+             "½·Σₖ (aₖ − yₖ)²", frozenset({"sigmoid", "tanh", "relu", "linear", "softmax"}), takes_values=True),
     )
 }
 

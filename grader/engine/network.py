@@ -101,8 +101,12 @@ def cost_penalty(thetas: Sequence[np.ndarray], lambda_: float, m: int) -> float:
 
 
 def output_delta(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """∂loss_i/∂z(L): a − y where activation and loss cancel, the full chain rule elsewhere."""
-    if cancels(network.activations[-1], network.loss):
+    """∂loss_i/∂z(L): a − y where activation and loss cancel, the full chain rule elsewhere.
+
+    Softmax and categorical cross-entropy cancel only for target rows that sum to 1 (one-hot labels).
+    """
+    one_hot_rows = network.targets == "labels" or network.loss != "categorical_cross_entropy"
+    if cancels(network.activations[-1], network.loss) and one_hot_rows:
         return a - t
     return network.output_activation.backward(z, a, network.loss_function.derivative(a, t))
 
