@@ -197,3 +197,11 @@ def audit(exercise_name: str, fmt: str):
     else:
         click.echo(as_text(exercise, rows))
     sys.exit(EXIT_FULL if all(r.ok for r in rows) else EXIT_PARTIAL)
+
+
+@main.command()
+def doctor():
+    """Show which sandbox layers are active on this machine (probed by trying each in a child process)."""
+    from .doctor import report_text
+
+    click.echo(report_text().rstrip("\n"))

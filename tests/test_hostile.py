@@ -1,0 +1,197 @@
+"""Hostile submissions (tests/hostile/) graded through the real `grade` command.
+
+Each attack gets its honest score (the points its real work earns), a valid report (stdout is exactly one
+JSON object), exit status 1 and a bounded run time, and leaves nothing behind: no process (attacks name
+their processes "hostile-..." and every process must have left the grader's session), no file (attacks
+name their files "hostile-..."), no connection (a TCP and a UDP listener on 127.0.0.1, and one on ::1, must
+receive nothing).
+
+The grader runs as a real subprocess (`python -m grader check ...`) in a session of its own: that is what CI
+and students run, the only honest way to see what reaches file descriptor 1, the only safe way to grade an
+attack that kills its parent and process group, and a fresh process whose memory never held an expected
+value from an earlier grade (the memory-search attack would otherwise be graded against pytest's memory).
+Every attack caps itself (loop counts, sleeps, memory, forks), so a broken sandbox cannot harm the machine.
+"""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+HOSTILE = Path(__file__).parent / "hostile"
+TIMEOUT = 2.0
+BOUND = 4 * TIMEOUT + 4.0  # a few times --timeout, plus the interpreter's start
+
+# honest score per attack; see each file's docstring
+EXPECTED = {
+    "exit_at_import": 0,
+    "os_exit_at_import": 0,
+    "exit_in_function": 5,
+    "os_exit_in_function": 5,
+    "fake_report": 75,
+    "monkeypatch": 5,
+    "busy_loop": 5,
+    "sleep_ignoring_signals": 5,
+    "memory_growth": 5,
+    "fork_storm": 5,
+    "double_fork": 5,
+    "write_files": 5,
+    "network": 75,
+    "memory_search": 5,
+    "lying_objects": 0,
+    "bad_values": 5,
+    "output_flood": 75,
+    "kill_parent": 5,
+    "stack_overflow": 5,
+    "read_stdin": 5,
+    "import_hang": 0,
+    "slow_every_call": 5,
+}
+PASSED_PARTS = {0: set(), 5: {"sigmoid_gradient"}, 75: {"cost", "sigmoid_gradient", "gradient"}}
+
+
+class Listeners:
+    """Sockets on the loopback that every attack tries to reach; none may receive anything."""
+
+    def __init__(self):
+        self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.tcp.bind(("127.0.0.1", 0))
+        self.tcp.listen(8)
+        self.port = self.tcp.getsockname()[1]
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", self.port))
+        self.sockets = [self.tcp, self.udp]
+        try:
+            tcp6 = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+            tcp6.bind(("::1", self.port))
+            tcp6.listen(8)
+            self.sockets.append(tcp6)
+        except OSError:  # no IPv6 here
+            pass
+        for s in self.sockets:
+            s.setblocking(False)
+
+    def received(self) -> list[str]:
+        got = []
+        for s in self.sockets:
+            try:
+                if s.type == socket.SOCK_STREAM:
+                    conn, peer = s.accept()
+                    conn.close()
+                    got.append(f"TCP connection from {peer}")
+                else:
+                    data, peer = s.recvfrom(1024)
+                    got.append(f"UDP {data!r} from {peer}")
+            except BlockingIOError:
+                pass
+        return got
+
+    def close(self):
+        for s in self.sockets:
+            s.close()
+
+
+@pytest.fixture(scope="module")
+def listeners():
+    ls = Listeners()
+    yield ls
+    ls.close()
+
+
+def processes() -> dict[int, tuple[str, int]]:
+    """pid -> (comm, session) for every process on the machine."""
+    found = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+        found[int(entry)] = (comm, int(stat[stat.rindex(")") + 2 :].split()[3]))
+    return found
+
+
+def leftover_processes(session: int) -> dict[int, str]:
+    return {pid: comm for pid, (comm, sid) in processes().items() if comm.startswith("hostile") or sid == session}
+
+
+def marked_files(*folders: Path) -> list[Path]:
+    found = []
+    for folder in folders:
+        try:
+            found += [p for p in folder.iterdir() if p.name.startswith("hostile-")]
+        except OSError:
+            pass
+    return found
+
+
+def watched_folders(submission_folder: Path) -> list[Path]:
+    import grader
+
+    return [Path(p) for p in ("/tmp", "/var/tmp", "/dev/shm", "/root")] + [
+        Path.home(), submission_folder, ROOT, ROOT / "grader", Path(grader.__file__).parent, HOSTILE
+    ]
+
+
+def grade(submission: Path) -> tuple[subprocess.CompletedProcess, float, int]:
+    command = [sys.executable, "-m", "grader", "check", str(submission), "--exercise", "ex5", "--format", "json",
+               "--timeout", str(TIMEOUT), "--memory", "1024"]
+    start = time.monotonic()
+    proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = proc.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
+    return subprocess.CompletedProcess(command, proc.returncode, out, err), time.monotonic() - start, proc.pid
+
+
+def test_every_attack_has_an_expected_score():
+    assert sorted(p.stem for p in HOSTILE.glob("*.py")) == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listeners):
+    submission = tmp_path / "ex5.py"
+    source = (HOSTILE / f"{name}.py").read_text()
+    submission.write_text(source.replace("PORT = 0", f"PORT = {listeners.port}"))
+    before = set(marked_files(*watched_folders(tmp_path)))
+
+    result, seconds, session = grade(submission)
+
+    # nothing left behind (checked first: a failure below must not hide a leftover)
+    deadline = time.monotonic() + 1.0
+    while (stray := leftover_processes(session)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    for pid in stray:  # leave the machine clean even when the test fails
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    written = [p for p in marked_files(*watched_folders(tmp_path)) if p not in before]
+    for path in written:
+        path.unlink(missing_ok=True)
+    assert stray == {}, f"processes outlived the run: {stray}"
+    assert written == [], f"files written outside the sandbox: {written}"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex5.py"]
+    assert listeners.received() == []
+
+    # one JSON object on stdout, nothing else (json.loads refuses anything after the object)
+    report = json.loads(result.stdout)
+    assert isinstance(report, dict) and "score" in report, result.stdout[:500]
+    assert result.returncode == 1, result.stderr[-2000:]
+    assert report["score"] == EXPECTED[name], json.dumps(report, indent=1)[:3000]
+    assert {p["id"] for p in report["parts"] if p["passed"]} == PASSED_PARTS[EXPECTED[name]]
+    assert seconds < BOUND
+    assert len(result.stdout) < 200_000  # the output cap holds (the flood printed 300 MB)

@@ -1,0 +1,436 @@
+"""The sandbox runs student files in child processes and turns everything they do into outcomes."""
+
+import json
+import os
+import signal
+import struct
+import textwrap
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from grader.sandbox import Call, Limits, ProtocolError, Sandbox, _frame, _Frames
+
+FIXTURES = Path(__file__).parent / "sandbox_fixtures"
+LIMITS = Limits(timeout=1.0, memory_mb=1024)
+
+
+@pytest.fixture(scope="module")
+def sandbox():
+    with Sandbox(LIMITS) as sb:
+        yield sb
+
+
+def write(folder: Path, source: str, name: str = "ex5.py") -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def call(*names, args=(), arg_names=None, returns=1, return_names=()) -> Call:
+    arg_names = arg_names or tuple(f"a{i}" for i in range(len(args)))
+    return Call(tuple(names), tuple(args), tuple(arg_names), returns, tuple(return_names))
+
+
+def test_values_come_back_as_float64_arrays(sandbox, tmp_path):
+    sub = write(tmp_path, "def total(x):\n    return x.sum()\n")
+    [out] = sandbox.run(sub, [call("total", args=[np.arange(4.0)])])
+    assert out.status == "ok" and out.function == "total" and out.message == ""
+    assert out.values[0].dtype == np.float64 and out.values[0].shape == () and out.values[0] == 6.0
+    assert out.changed_args == {} and 0 <= out.seconds < 1
+
+
+def test_two_values_and_argument_kinds(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        def cost(p, n, y, lam, sizes):
+            assert type(n) is int and type(lam) is float and sizes == [2, 3]
+            assert y.dtype.kind == "i" and y.shape == (3,)
+            return float(p.sum() * n + lam), p * 2
+        """,
+    )
+    args = [np.array([1.0, 2.0]), 3, np.array([0, 1, 2]), 0.5, [2, 3]]
+    [out] = sandbox.run(sub, [call("cost", args=args, returns=2)])
+    assert out.status == "ok", out.message
+    assert out.values[0] == 9.5 and out.values[1].tolist() == [2.0, 4.0]
+
+
+def test_unusual_numbers_become_plain_float64(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import numpy as np
+        class F(float):
+            pass
+        def odd(z):
+            return F(1.5), np.array([1, 2.5], dtype=object), np.matrix([[1, 2]]), [True, 3]
+        """,
+    )
+    [out] = sandbox.run(sub, [call("odd", args=[np.zeros(1)], returns=4)])
+    assert out.status == "ok", out.message
+    assert all(type(v) is np.ndarray and v.dtype == np.float64 for v in out.values)
+    assert [v.tolist() for v in out.values] == [1.5, [1.0, 2.5], [[1.0, 2.0]], [1.0, 3.0]]
+
+
+def test_in_place_changes_are_reported_and_next_call_gets_fresh_inputs(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        def first(theta, X):
+            before = theta[0]
+            theta[0] = 0.0
+            return before
+        """,
+    )
+    theta, X = np.array([5.0, 6.0]), np.ones((2, 2))
+    c = call("first", args=[theta, X], arg_names=["theta", "X"])
+    a, b = sandbox.run(sub, [c, c])
+    assert a.values[0] == 5.0 and b.values[0] == 5.0
+    assert list(a.changed_args) == ["theta"] and a.changed_args["theta"].tolist() == [0.0, 6.0]
+    assert theta.tolist() == [5.0, 6.0]
+
+
+def test_exception_names_type_text_and_student_line(sandbox, tmp_path):
+    sub = write(tmp_path, "import numpy as np\n\ndef f(x):\n    y = x\n    return np.ones(3)[5]\n")
+    [out] = sandbox.run(sub, [call("f", args=[1])])
+    assert out.status == "error" and out.values is None and out.function == "f"
+    assert out.message.startswith("IndexError: index 5 is out of bounds")
+    assert out.message.endswith("(ex5.py, line 5)")
+
+
+def test_missing_function_and_alias(sandbox, tmp_path):
+    sub = write(tmp_path, "def nnCostFunction():\n    return 1\n")
+    missing, alias = sandbox.run(
+        sub, [call("sigmoid_gradient", "sigmoidGradient"), call("nn_cost_function", "nnCostFunction")]
+    )
+    assert missing.status == "missing" and "sigmoid_gradient or sigmoidGradient" in missing.message
+    assert alias.status == "ok" and alias.function == "nnCostFunction"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("def f(:\n    pass\n", "SyntaxError: invalid syntax (ex5.py, line 1)"),
+        ("import numpy\nimport no_such_module\n", "No module named 'no_such_module' (ex5.py, line 2)"),
+        ("raise SystemExit(2)\n", "SystemExit: 2 (ex5.py, line 1)"),
+    ],
+)
+def test_import_failure_marks_every_call(sandbox, tmp_path, source, expected):
+    sub = write(tmp_path, source)
+    outs = sandbox.run(sub, [call("f"), call("g"), call("h")])
+    assert [o.status for o in outs] == ["import_error"] * 3
+    assert all(o.message.endswith(expected) for o in outs)
+
+
+def test_missing_file_is_an_import_error(sandbox, tmp_path):
+    [out] = sandbox.run(tmp_path / "nothing.py", [call("f")])
+    assert out.status == "import_error" and "FileNotFoundError" in out.message
+
+
+def test_infinite_loop_times_out_and_skips_the_rest(sandbox, tmp_path):
+    sub = write(tmp_path, "def ok():\n    return 1\n\ndef spin():\n    while True:\n        pass\n")
+    start = time.monotonic()
+    outs = sandbox.run(sub, [call("ok"), call("spin"), call("ok"), call("ok")])
+    assert time.monotonic() - start < LIMITS.timeout + 1
+    assert [o.status for o in outs] == ["ok", "timeout", "skipped", "skipped"]
+    assert outs[1].message == "running spin took longer than 1 s"
+    assert "earlier call timed out" in outs[2].message
+
+
+def test_import_counts_against_the_timeout(sandbox, tmp_path):
+    sub = write(tmp_path, "import time\ntime.sleep(60)\n")
+    start = time.monotonic()
+    outs = sandbox.run(sub, [call("f"), call("g")])
+    assert time.monotonic() - start < LIMITS.timeout + 1
+    assert [o.status for o in outs] == ["timeout", "skipped"]
+    assert outs[0].message == "importing ex5.py took longer than 1 s"
+
+
+def test_os_exit_is_a_crash_and_sys_exit_an_error(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import os, sys
+        def ok():
+            return 1
+        def leave():
+            sys.exit(4)
+        def die():
+            os._exit(3)
+        """,
+    )
+    outs = sandbox.run(sub, [call("ok"), call("leave"), call("die"), call("ok")])
+    assert [o.status for o in outs] == ["ok", "error", "crash", "skipped"]
+    assert outs[1].message.startswith("SystemExit: 4 (ex5.py, line 6)")
+    assert outs[2].message == "exited with status 3 while running die"
+
+
+def test_killed_by_signal(sandbox, tmp_path):
+    sub = write(tmp_path, "import os, signal\ndef f():\n    os.kill(os.getpid(), signal.SIGSEGV)\n")
+    [out] = sandbox.run(sub, [call("f")])
+    assert out.status == "crash" and out.message == "killed by signal SIGSEGV while running f"
+
+
+def test_memory_limit_gives_memory_error(sandbox, tmp_path):
+    sub = write(tmp_path, "import numpy as np\ndef f():\n    return np.ones(10**10).sum()\n")
+    [out] = sandbox.run(sub, [call("f")])
+    assert out.status == "error" and out.message.startswith("MemoryError")
+
+
+def test_output_is_captured_per_call_and_nothing_leaks(sandbox, tmp_path, capfd):
+    sub = write(
+        tmp_path,
+        """
+        import os, sys
+        print("at import")
+        def f():
+            print("to stdout")
+            print("to stderr", file=sys.stderr)
+            os.write(1, b"raw fd\\n")
+            return 0
+        def quiet():
+            return 0
+        """,
+    )
+    a, b = sandbox.run(sub, [call("f"), call("quiet")])
+    assert a.output.splitlines() == ["at import", "to stdout", "to stderr", "raw fd"]
+    assert b.output == ""
+    assert capfd.readouterr() == ("", "")
+
+
+def test_output_is_truncated(tmp_path):
+    sub = write(tmp_path, "def f():\n    print('x' * 1000)\n    return 0\n")
+    with Sandbox(Limits(timeout=1.0, output_bytes=100)) as sb:
+        [out] = sb.run(sub, [call("f")])
+    assert out.status == "ok"
+    assert out.output == "x" * 100 + "\n[... 901 more bytes of output not kept]"
+
+
+def test_helper_module_beside_the_submission(sandbox):
+    [out] = sandbox.run(FIXTURES / "uses_utils.py", [call("sigmoid_gradient", args=[np.zeros((3, 10))])])
+    assert out.status == "ok", out.message
+    assert out.values[0].shape == (3, 10) and np.all(out.values[0] == 0.25)
+
+
+def test_worker_runs_in_an_empty_private_directory_that_is_removed(sandbox, tmp_path):
+    sub = write(
+        tmp_path, "import os\ndef where():\n    print(os.getcwd())\n    return len(os.listdir('.'))\n"
+    )
+    [out] = sandbox.run(sub, [call("where")])
+    workdir = Path(out.output.strip())
+    assert out.values[0] == 0 and workdir != tmp_path and workdir != Path.cwd()
+    assert not workdir.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ex5.py"]  # no __pycache__ either
+
+
+@pytest.mark.parametrize(
+    ("body", "returns", "message"),
+    [
+        ("return 'abc'", 1, "f returned a str for J, expected numbers"),
+        ("return 1.0", 2, "f returned 1 value, expected 2 (J, grad)"),
+        ("return 1.0, 2.0, 3.0", 2, "f returned 3 values, expected 2 (J, grad)"),
+        ("return None", 2, "f returned None, expected 2 (J, grad)"),
+        ("return 1.0, None", 2, "f returned None for grad, expected numbers"),
+        ("return 1.0, {}", 2, "f returned a dict for grad, expected numbers"),
+    ],
+)
+def test_bad_returns(sandbox, tmp_path, body, returns, message):
+    sub = write(tmp_path, f"def f():\n    {body}\n")
+    [out] = sandbox.run(sub, [call("f", returns=returns, return_names=("J", "grad")[:returns])])
+    assert out.status == "bad_return" and out.message == message and out.values is None
+
+
+def test_garbage_on_the_result_channel_is_a_crash(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import json, os, struct
+        def lie():
+            head = json.dumps({"status": "ok", "arrays": [["f8", [10**6]]]}).encode()
+            os.write(3, struct.pack("<IQ", len(head), 8) + head + bytes(8))
+            return 1
+        def huge():
+            os.write(3, struct.pack("<IQ", 2**31, 2**60))
+            return 1
+        """,
+    )
+    outs = sandbox.run(sub, [call("lie"), call("lie")])
+    assert [o.status for o in outs] == ["crash", "skipped"]
+    assert outs[0].message.startswith("sent a malformed result (arrays need more bytes")
+    [out] = sandbox.run(sub, [call("huge")])
+    assert out.status == "crash" and "frame too large" in out.message
+
+
+def test_killing_the_zygote_breaks_only_that_sandbox(tmp_path):
+    sub = write(tmp_path, "def f():\n    return 1\n")
+    with Sandbox(LIMITS) as sb:
+        assert sb.run(sub, [call("f")])[0].status == "ok"
+        os.kill(sb._pid, signal.SIGKILL)
+        first = sb.run(sub, [call("f"), call("f")])
+        again = sb.run(sub, [call("f")])
+    assert [o.status for o in first] == ["crash", "crash"]
+    assert again[0].status == "crash" and "sandbox stopped" in again[0].message
+    with Sandbox(LIMITS) as fresh:
+        assert fresh.run(sub, [call("missing")])[0].status == "missing"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="without root, only Landlock 6+ keeps a worker's signals in")
+def test_a_worker_cannot_signal_the_zygote_or_the_grader(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        f"""
+        import os, signal
+        def parent():
+            os.kill(os.getppid(), signal.SIGKILL)
+        def grader():
+            os.kill({os.getpid()}, signal.SIGKILL)
+        def everyone():
+            os.kill(-1, signal.SIGKILL)
+        def ok():
+            return 1
+        """,
+    )
+    outs = sandbox.run(sub, [call("parent"), call("grader"), call("ok")])
+    assert [o.status for o in outs] == ["error", "error", "ok"]
+    assert outs[0].message.startswith("PermissionError") and outs[1].message.startswith(
+        ("PermissionError", "ProcessLookupError"))
+    [out] = sandbox.run(sub, [call("everyone")])  # kill(-1) spares the caller; nobody else is in reach
+    assert out.status == "error", out.message
+    assert sandbox.run(sub, [call("ok")])[0].status == "ok"
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
+HOST_PID = "int(os.readlink('/proc/self'))"  # the pid outside the sandbox's PID namespace (/proc is the host's)
+
+
+def test_no_process_remains_after_the_with_block(tmp_path):
+    sub = write(tmp_path, f"import os\ndef pid():\n    return {HOST_PID}\n")
+    with Sandbox(LIMITS) as sb:
+        zygote = sb._pid
+        worker = int(sb.run(sub, [call("pid")])[0].values[0])
+    assert gone(zygote) and gone(worker)
+
+
+def test_leaving_the_with_block_mid_run_stops_everything(tmp_path):
+    """An exception in the grader while a worker sleeps: the zygote and the worker still go away."""
+    sub = write(tmp_path, "import time\ndef nap():\n    time.sleep(30)\n")
+    workers = []
+
+    def interrupt(*_):
+        workers.extend(children(zygote))
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    try:
+        with pytest.raises(KeyboardInterrupt), Sandbox(Limits(timeout=20)) as sb:
+            zygote = sb._pid
+            sb.run(sub, [call("nap")])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(workers) == 1
+    assert gone(zygote) and gone(workers[0])
+
+
+def children(pid: int) -> list[int]:
+    with open(f"/proc/{pid}/task/{pid}/children") as f:
+        return [int(p) for p in f.read().split()]
+
+
+def test_processes_that_escape_the_session_are_killed(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import subprocess
+        def escape():
+            subprocess.Popen(["sleep", "30"], start_new_session=True)
+            with open("/proc/thread-self/children") as f:  # host pids, whatever the PID namespace
+                return int(f.read().split()[0])
+        """,
+    )
+    [out] = sandbox.run(sub, [call("escape")])
+    if out.status == "error" and "BlockingIOError" in out.message:
+        pytest.skip("this sandbox refuses every fork (no root: RLIMIT_NPROC 0), so nothing can escape")
+    assert out.status == "ok", out.message
+    assert gone(int(out.values[0]))
+
+
+def test_closing_the_result_channel_is_a_crash(sandbox, tmp_path):
+    sub = write(tmp_path, "import os, time\ndef f():\n    os.close(3)\n    time.sleep(30)\n")
+    [out] = sandbox.run(sub, [call("f")])
+    assert out.status == "crash" and out.message == "closed its result channel while running f"
+
+
+def test_directories_the_student_locked_are_removed(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import os
+        def lock():
+            os.makedirs("a/b")
+            open("a/b/f", "w").close()
+            os.chmod("a/b", 0)
+            os.chmod("a", 0)
+            return len(os.getcwd())
+        """,
+    )
+    root = Path(sandbox._root)
+    [out] = sandbox.run(sub, [call("lock")])
+    assert out.status == "ok" and [p for p in root.iterdir() if p.name.startswith("run-")] == []
+
+
+def test_four_small_calls_cost_milliseconds(sandbox, tmp_path):
+    sub = write(tmp_path, "def f(x):\n    return x * 2\n")
+    calls = [call("f", args=[np.ones(3)])] * 4
+    sandbox.run(sub, calls)
+    start = time.perf_counter()
+    for _ in range(10):
+        sandbox.run(sub, calls)
+    assert (time.perf_counter() - start) / 10 < 0.1  # generous: about 5 ms on the machines measured
+
+
+def raw(header, body: bytes = b"") -> bytes:
+    head = header if isinstance(header, bytes) else json.dumps(header).encode()
+    return struct.pack("<IQ", len(head), len(body)) + head + body
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        raw(b"not json"),
+        raw([]),
+        raw({"no": "arrays"}),
+        raw({"arrays": [["f8", [3]]]}, bytes(16)),  # fewer bytes than the shape needs
+        raw({"arrays": [["f8", [1]]]}, bytes(16)),  # bytes no array accounts for
+        raw({"arrays": [["O", [1]]]}, bytes(8)),
+        raw({"arrays": [["f8", [-1]]]}),
+        raw({"arrays": [["f8", [1.5]]]}, bytes(8)),
+        struct.pack("<IQ", 2**31, 0),
+        struct.pack("<IQ", 2, 2**40),
+    ],
+)
+def test_frames_reject_malformed_input(data):
+    with pytest.raises(ProtocolError):
+        _Frames().feed(data)
+
+
+def test_frames_round_trip():
+    arrays = [np.arange(6.0).reshape(2, 3), np.array(7, dtype=np.int64), np.zeros((0, 4))]
+    data = _frame({"k": "v"}, arrays)
+    frames = _Frames()
+    assert frames.feed(data[:10]) == []
+    [(header, back)] = frames.feed(data[10:])
+    assert header["k"] == "v"
+    assert [(a.dtype, a.shape) for a in back] == [(np.float64, (2, 3)), (np.int64, ()), (np.float64, (0, 4))]
+    assert all(np.array_equal(a, b) for a, b in zip(arrays, back, strict=True))
