@@ -7,6 +7,7 @@ worker so that one crash does not cost the other parts, but a function that time
 called again.
 """
 
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,27 @@ from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 
 CallKey = tuple[str, str, float]  # (function, case, λ)
+
+# The run-time bound: each student function's graded calls share GRADED_BUDGET timeouts of wall time,
+# and everything optional (gradient evidence, notes probes) shares OPTIONAL_BUDGET more, so a grade
+# costs at most (functions × GRADED_BUDGET + OPTIONAL_BUDGET) × --timeout, whatever the code does.
+GRADED_BUDGET = 2.0
+OPTIONAL_BUDGET = 1.0
+
+
+class Budget:
+    """Wall seconds left for a group of sandbox runs of one submission."""
+
+    def __init__(self, sandbox: Sandbox, submission: Path, seconds: float):
+        self.sandbox, self.submission = sandbox, submission
+        self.end = time.monotonic() + seconds
+
+    def run(self, calls: list[Call]) -> list[Outcome] | None:
+        """The calls' outcomes, or None when the budget is used up (nothing runs then)."""
+        left = self.end - time.monotonic()
+        if left <= 0.01:
+            return None
+        return self.sandbox.run(self.submission, calls, budget=left)
 
 
 @dataclass
@@ -73,13 +95,15 @@ def plan_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, dict
     return plan
 
 
-def run_calls(sandbox: Sandbox, submission: Path, calls: dict[CallKey, Call]) -> dict[CallKey, Outcome]:
+def run_calls(budget: Budget, calls: dict[CallKey, Call]) -> dict[CallKey, Outcome]:
     """Run a function's calls; after a crash, run the calls it skipped again in a fresh worker."""
     keys = list(calls)
     outcomes: dict[CallKey, Outcome] = {}
     pending = keys
     while pending:
-        results = sandbox.run(submission, [calls[k] for k in pending])
+        results = budget.run([calls[k] for k in pending])
+        if results is None:
+            break  # out of time: the calls skipped earlier keep their "skipped" outcome
         outcomes.update(zip(pending, results, strict=True))
         stopped = next((i for i, o in enumerate(results) if o.status in ("crash", "timeout")), None)
         if stopped is None or results[stopped].status == "timeout":
@@ -99,11 +123,13 @@ def describe_failure(outcome: Outcome, function: Function, submission: str, time
     if outcome.status == "error":
         return f"{name} raised {outcome.message}"
     if outcome.status == "timeout":
+        if "budget" in outcome.message:  # the run's total time ran out, not this call's timeout
+            return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout)"
         return f"{name} did not finish within {timeout:g} s"
     if outcome.status == "crash":
         return f"{name} stopped the Python process: {outcome.message}"
     if outcome.status == "skipped":
-        return f"{name} was not called: {outcome.message}"
+        return f"{name} was not called: {outcome.message.removeprefix('not run: ')}"
     return outcome.message
 
 
@@ -127,8 +153,7 @@ def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
     return PartResult(part, checks, feedback)
 
 
-def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, sandbox: Sandbox,
-                      submission: Path) -> np.ndarray | None:
+def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, budget: Budget) -> np.ndarray | None:
     """Central differences of the student's own cost around the case's parameters, run in the sandbox."""
     function = exercise.functions[part.function]
     position = function.arguments.index("nn_params")
@@ -136,7 +161,9 @@ def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, sandbox: S
     calls = [Call(function.names, (*base[:position], params, *base[position + 1:]), function.arguments,
                   len(function.returns))
              for params in diagnosis.perturbed_params(case.params)]
-    outcomes = sandbox.run(submission, calls)
+    outcomes = budget.run(calls)
+    if outcomes is None:
+        return None
     index = function.returns.index("J")
     costs = []
     for outcome in outcomes:
@@ -146,8 +173,8 @@ def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, sandbox: S
     return diagnosis.numerical_slope(costs)
 
 
-def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData], sandbox: Sandbox,
-            submission: Path, timed_out: set[str]) -> None:
+def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData], budget: Budget,
+            timed_out: set[str]) -> None:
     """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
     variants = diagnosis.Variants(exercise, cases)
     mistakes = diagnosis.applicable(exercise, cases)
@@ -166,16 +193,16 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
             result.evidence.append("No mistake in the grader's catalogue explains these values; the "
                                    "evidence below says where they differ.")
         if diagnosis.returns_gradient(part) and part.function not in timed_out:
-            result.evidence += _gradient_evidence(exercise, result, results, cases, sandbox, submission)
+            result.evidence += _gradient_evidence(exercise, result, results, cases, budget)
 
 
-def _gradient_evidence(exercise, result, results, cases, sandbox, submission) -> list[str]:
+def _gradient_evidence(exercise, result, results, cases, budget: Budget) -> list[str]:
     part = result.part
     wrong = next(c for c in result.checks if not c.passed)
     expected = expected_outputs(exercise, part, cases[wrong.case])["grad"]
     evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed, expected)]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
-    slope = slope_of_own_cost(exercise, part, cases[smallest], sandbox, submission)
+    slope = slope_of_own_cost(exercise, part, cases[smallest], budget)
     if slope is not None:
         cost_right = any(r.passed for r in results if r.part.check == "cost"
                          and r.part.function == part.function and r.part.lambda_ == part.lambda_)
@@ -185,7 +212,7 @@ def _gradient_evidence(exercise, result, results, cases, sandbox, submission) ->
 
 
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
-                  cases: dict[str, CaseData], sandbox: Sandbox, submission: Path) -> list:
+                  cases: dict[str, CaseData], budget: Budget) -> list:
     """Notes that cost no points; each probe runs only when the parts it concerns passed."""
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
@@ -195,12 +222,12 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     if network_parts and exercise.network.targets == "labels" and \
             "num_labels" in exercise.functions[network_parts[0].function].arguments:
         part = network_parts[0]
-        found.append(notes.probe_num_labels(exercise, sandbox, submission, part, cases[part.cases[0]]))
+        found.append(notes.probe_num_labels(exercise, budget.run, part, cases[part.cases[0]]))
     activation_part = next((r.part for r in results if r.part.check == "activation_gradient" and r.passed), None)
     if activation_part is not None:
-        found.append(notes.probe_scalar(exercise, sandbox, submission, activation_part))
+        found.append(notes.probe_scalar(exercise, budget.run, activation_part))
     if exercise.full_size is not None and network_parts:
-        found.append(notes.probe_speed(exercise, sandbox, submission, network_parts[0]))  # last: the costliest
+        found.append(notes.probe_speed(exercise, budget.run, network_parts[0]))  # last: the costliest
     return [n for n in found if n is not None]
 
 
@@ -209,12 +236,14 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     cases = build_all(exercise)
     plan = plan_calls(exercise, cases)
     outcomes: dict[CallKey, Outcome] = {}
+    timeout = sandbox.limits.timeout
     for calls in plan.values():
-        outcomes.update(run_calls(sandbox, submission, calls))
+        outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout), calls))
     shown = submission.name
     parts = [check_part(exercise, part, cases, outcomes, shown, sandbox.limits.timeout)
              for part in exercise.parts]
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
-    explain(exercise, parts, cases, sandbox, submission, timed_out)  # a timed-out function is not called again
-    found = collect_notes(exercise, parts, plan, outcomes, cases, sandbox, submission)
+    optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
+    explain(exercise, parts, cases, optional, timed_out)  # a timed-out function is not called again
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
     return Report(exercise, shown_as or str(submission), parts, found)
