@@ -49,17 +49,21 @@ def make_values(values: Values, dtype=np.float64) -> np.ndarray:
     return (flat * values.scale).reshape(shape, order=values.order).astype(dtype)
 
 
+def random_targets(rng: np.random.Generator, network: Network, m: int) -> np.ndarray:
+    """Seeded y: every label at least once (in shuffled order) when m ≥ K, or normal (m, K) targets."""
+    K = network.sizes[-1]
+    if network.targets == "labels":
+        return network.label_base + rng.permutation(np.arange(m) % K)
+    return rng.standard_normal((m, K))
+
+
 def _random_network_case(network: Network, case: Case) -> tuple[np.ndarray, np.ndarray, list[np.ndarray]]:
     """Seeded X, y and weights; every label appears at least once, in shuffled order."""
     rng = np.random.default_rng(case.random_seed)
     sizes, m = case.sizes, case.examples
     X = rng.standard_normal((m, sizes[0])) * case.input_scale
     thetas = [rng.standard_normal(shape) * case.weight_scale for shape in network.with_sizes(sizes).theta_shapes]
-    if network.targets == "labels":
-        y = network.label_base + rng.permutation(np.arange(m) % sizes[-1])
-    else:
-        y = rng.standard_normal((m, sizes[-1]))
-    return X, y, thetas
+    return X, random_targets(rng, network, m), thetas
 
 
 def build(exercise: Exercise, case: Case) -> CaseData:

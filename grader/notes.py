@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import calling
-from .cases import CaseData
+from .cases import CaseData, random_targets
 from .checks import checked_return, fit_shape, relative_error
 from .engine import network as nn
 from .sandbox import Call, Outcome
@@ -181,11 +181,8 @@ def full_size_case(exercise: Exercise) -> CaseData:
     rng = np.random.default_rng(2024)
     X = rng.random((m, sizes[0]))  # uniform in [0, 1), like the assignment's pixel intensities
     thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
-    if network.targets == "labels":
-        y = network.label_base + rng.permutation(np.arange(m) % sizes[-1])
-    else:
-        y = rng.standard_normal((m, sizes[-1]))
-    return CaseData("full_size", sizes, X, y, tuple(thetas), nn.unroll(thetas, network.order))
+    return CaseData("full_size", sizes, X, random_targets(rng, network, m), tuple(thetas),
+                    nn.unroll(thetas, network.order))
 
 
 def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:

@@ -224,3 +224,15 @@ def test_a_function_that_timed_out_is_not_called_again(tmp_path):
     assert status == 1 and elapsed < 3.5
     regularized = next(p for p in report["parts"] if p["id"] == "regularized_cost")
     assert "did not finish within 1 s" in regularized["feedback"]
+
+
+def test_failure_messages_name_function_case_and_expected_versus_received():
+    report, _ = grade_json(ROOT / "tests" / "submissions" / "ex5" / "wrong_grad_shape.py", "--exercise", "ex5")
+    gradient = next(p for p in report["parts"] if p["id"] == "gradient")
+    assert gradient["feedback"] == "grad has shape (31,), expected (32,) (case coursera)."
+    report, _ = grade_json(ROOT / "tests" / "submissions" / "ex5" / "crashes.py", "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert cost["feedback"].startswith("nn_cost_function raised AxisError") and "crashes.py, line" in cost["feedback"]
+    report, _ = grade_json(ROOT / "tests" / "submissions" / "ex5" / "missing_function.py", "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert "defines no function named nn_cost_function or nnCostFunction" in cost["feedback"]
