@@ -1,16 +1,16 @@
 """`grade audit`: can this exercise's hidden cases detect and tell apart every applicable mistake?
 
-For each applicable mistake: the parts whose outputs it changes (by more than SEPARATION times the
-tolerance on some case), and, on each of those parts, the closest other single mistake or pair of
-mistakes. Diagnosis names a mistake per part, so a mistake is distinguishable when on EVERY part it
-changes, every other candidate is far from it on at least one case. Pure computation: no student
-code runs here.
+For each applicable mistake: the parts whose values it changes (by more than SEPARATION on some
+case) and, on each of those parts, the closest other single mistake or pair of mistakes.
+Diagnosis names a mistake per part, so a mistake is distinguishable when on EVERY part it changes,
+every other candidate is far from it on at least one case. Also: the grading tolerance must be well
+below SEPARATION, or a mistake could pass. Pure computation: no student code runs here.
 """
 
 from dataclasses import dataclass
 
 from .cases import build_all
-from .diagnosis import SEPARATION, Variants, applicable, candidates
+from .diagnosis import DISTINCT, MATCH_TOLERANCE, SEPARATION, Variants, applicable, candidates
 from .spec import Exercise
 
 HINTS = (
@@ -41,7 +41,6 @@ def audit(exercise: Exercise) -> list[AuditRow]:
     cases = build_all(exercise)
     variants = Variants(exercise, cases)
     mistakes = applicable(exercise, cases)
-    threshold = SEPARATION * exercise.tolerance
     rows = []
     for mistake in mistakes:
         detecting = [p for p in exercise.parts if variants.changes(p, (mistake,))]
@@ -56,19 +55,30 @@ def audit(exercise: Exercise) -> list[AuditRow]:
                 if distance < worst:
                     worst_name, worst = " + ".join(m.id for m in other), distance
         rows.append(AuditRow(mistake.id, tuple(p.id for p in detecting), worst_name, worst,
-                             bool(detecting) and worst > threshold))
+                             bool(detecting) and worst > DISTINCT))
     return rows
+
+
+def tolerance_problem(exercise: Exercise) -> str:
+    """A grading tolerance as large as the separation would let a mistake pass."""
+    if exercise.tolerance >= SEPARATION / 3:
+        return (f"tolerance {exercise.tolerance:g} is too loose: a mistake that moves the values by "
+                f"{SEPARATION:g} could pass; use at most {SEPARATION / 10:g}")
+    return ""
 
 
 def as_text(exercise: Exercise, rows: list[AuditRow]) -> str:
     width = max([len(r.mistake) for r in rows] + [7])
-    lines = [f"Audit of {exercise.id} ({exercise.path}): {len(rows)} applicable mistakes, separation "
-             f"needed {SEPARATION * exercise.tolerance:.0e} (relative)",
+    lines = [f"Audit of {exercise.id} ({exercise.path}): {len(rows)} applicable mistakes. A mistake must move "
+             f"some value by {SEPARATION:g} and differ from every other by {DISTINCT:g} (relative); it is "
+             f"named when it matches within {MATCH_TOLERANCE:g}.",
              f"{'mistake':<{width}}  {'detected by':<44}  {'closest other (distance)':<52}  status"]
     for r in rows:
         closest = f"{r.closest} ({r.distance:.2g})" if r.distance != float("inf") else "none"
         lines.append(f"{r.mistake:<{width}}  {', '.join(r.parts) or '—':<44}  {closest:<52}  "
                      f"{'ok' if r.ok else 'FAIL: ' + r.problem}")
+    if tolerance_problem(exercise):
+        lines += ["", "FAIL: " + tolerance_problem(exercise)]
     if not all(r.ok for r in rows):
         lines += ["", "Some mistakes slip through or look alike on these cases. Try:"]
         lines += [f"  - {hint}" for hint in HINTS]

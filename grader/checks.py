@@ -21,13 +21,17 @@ class CaseCheck:
     case: str
     passed: bool
     message: str  # what is wrong, without the case's name; empty when passed
-    observed: np.ndarray | None = None  # the student's value, shaped like expected, when it could be read
-    relative_error: float | None = None
+    # The student's compared values (return name -> array shaped like expected), when all could be read.
+    observed: dict[str, np.ndarray] | None = None
+    wrong: tuple[str, ...] = ()  # the return names whose values are wrong
     detail: str = ""  # the numbers behind a wrong value, for the "What went wrong" section
 
 
 def expected_outputs(exercise: Exercise, part: Part, case: CaseData) -> dict[str, np.ndarray]:
-    """The reference values of what the part's function returns, by return name (J, grad, g)."""
+    """The reference values of what the part's function returns, by return name (J, grad, g).
+
+    Callers that compare pick the part's `checked_returns`; `grade inspect` shows them all.
+    """
     if part.check == "activation_gradient":
         return {"g": activation_gradient(part.activation, case.z)}
     network = exercise.network.with_sizes(case.sizes)
@@ -56,29 +60,44 @@ def fit_shape(name: str, value: np.ndarray, expected: np.ndarray) -> tuple[np.nd
     return value, ""
 
 
-def _short(value: np.ndarray) -> str:
+def _short(value: np.ndarray, digits: int) -> str:
     if value.ndim == 0:
-        return f"{float(value):.6g}"
-    return np.array2string(value.ravel()[:4], precision=4, separator=", ").rstrip("]") + \
-        (", …]" if value.size > 4 else "]")
+        return f"{float(value):.{digits}g}"
+    shown = ", ".join(f"{x:.{digits}g}" for x in value.ravel()[:4])
+    return f"[{shown}{', …' if value.size > 4 else ''}]"
 
 
-def compare(name: str, value: np.ndarray, expected: np.ndarray, tolerance: float, case: str) -> CaseCheck:
-    shaped, problem = fit_shape(name, value, expected)
-    if shaped is None:
-        return CaseCheck(case, False, problem)
-    if not np.all(np.isfinite(shaped)):
-        bad = "nan" if np.any(np.isnan(shaped)) else "inf"
-        return CaseCheck(case, False, f"{name} contains {bad}", shaped)
-    error = relative_error(shaped, expected)
-    if error <= tolerance:
-        return CaseCheck(case, True, "", shaped, error)
-    return CaseCheck(case, False, f"{name} is wrong (relative error {error:.2g})", shaped, error,
-                     f"{name} is {_short(shaped)}, expected {_short(expected)} (relative error {error:.2g})")
+def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: float) -> str:
+    """The numbers, with enough digits to show where they differ."""
+    digits = min(15, max(4, int(np.ceil(-np.log10(max(error, 1e-15)))) + 3))
+    text = f"{name} is {_short(value, digits)}, expected {_short(expected, digits)} (relative error {error:.2g})"
+    if error < 1e-3 and name == "J":
+        text += "; this close, look for a small tweak such as an ε added inside log()"
+    return text
 
 
-def checked_return(part: Part) -> str:
-    """The return name a part's check reads (J, grad or g)."""
+def compare(values: dict[str, np.ndarray], expected: dict[str, np.ndarray], tolerance: float,
+            case: str) -> CaseCheck:
+    """Compare every value a part checks (J and grad for a gradient part, as the course does)."""
+    shaped, wrong, messages, details = {}, [], [], []
+    for name, want in expected.items():
+        value, problem = fit_shape(name, np.asarray(values[name], dtype=np.float64), want)
+        if value is None:
+            return CaseCheck(case, False, problem, wrong=(name,))
+        if not np.all(np.isfinite(value)):
+            bad = "nan" if np.any(np.isnan(value)) else "inf"
+            return CaseCheck(case, False, f"{name} contains {bad}", wrong=(name,))
+        shaped[name] = value
+        error = relative_error(value, want)
+        if error > tolerance:
+            wrong.append(name)
+            messages.append(f"{name} is wrong (relative error {error:.2g})")
+            details.append(_describe_wrong(name, value, want, error))
+    return CaseCheck(case, not wrong, "; ".join(messages), shaped, tuple(wrong), "; ".join(details))
+
+
+def checked_returns(part: Part) -> tuple[str, ...]:
+    """The return names a part's check compares (J; J and grad; g)."""
     return CHECKS[part.check][0]
 
 

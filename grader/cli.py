@@ -78,8 +78,9 @@ def load_checked(path) -> Exercise:
     return exercise
 
 
-FORMAT = click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                      help="text: a table like the course's grader; json: one JSON object on stdout.")
+def format_option(text_help: str):
+    return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                        help=f"text: {text_help}; json: one JSON object on stdout.")
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,7 +100,7 @@ def main():
 @click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
               help="The exercise to grade against: a shipped exercise's name or a spec file. "
                    "Default: taken from the submission's file name (ex5.py -> ex5).")
-@FORMAT
+@format_option("a table like the course's grader, then what went wrong")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help="Seconds each call of a student function may take; a function that times out is not "
                    "called again.")
@@ -115,6 +116,9 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
         raise GradeError(f"{submission}: is a folder; expected the student's Python file", as_json)
+    if submission.suffix.lower() == ".ipynb":
+        raise GradeError(f"{submission}: is a Jupyter notebook; export it as a Python file first "
+                         f"(jupyter nbconvert --to script {submission.name}) and grade the .py file", as_json)
     try:
         submission.open("rb").close()
     except OSError as error:
@@ -151,7 +155,7 @@ def validate(files: tuple[Path, ...]):
 
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
-@FORMAT
+@format_option("parts and cases for reading")
 def inspect(exercise_name: str, fmt: str):
     """Show EXERCISE's parts, its hidden cases (input shapes) and the expected outputs, for instructors.
 
@@ -177,26 +181,28 @@ def mistakes(exercise_name: str):
 
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
-@FORMAT
+@format_option("a table, one row per mistake")
 def audit(exercise_name: str, fmt: str):
     """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others.
 
     Prints a table; exits 0 when every mistake is detected and distinguishable, 1 when one slips
     through or two look alike (with hints), 2 when the exercise cannot be loaded.
     """
-    from .audit import as_text
+    from .audit import as_text, tolerance_problem
     from .audit import audit as run_audit
 
     exercise = _resolve_exercise(exercise_name, None, fmt == "json")
     rows = run_audit(exercise)
+    ok = all(r.ok for r in rows) and not tolerance_problem(exercise)
     if fmt == "json":
-        click.echo(json.dumps({"exercise": exercise.id, "ok": all(r.ok for r in rows), "mistakes": [
-            {"id": r.mistake, "detected_by": list(r.parts), "closest": r.closest,
-             "distance": None if r.distance == float("inf") else r.distance, "ok": r.ok, "problem": r.problem}
-            for r in rows]}, indent=2))
+        mistakes = [{"id": r.mistake, "detected_by": list(r.parts), "closest": r.closest,
+                     "distance": None if r.distance == float("inf") else r.distance, "ok": r.ok,
+                     "problem": r.problem} for r in rows]
+        click.echo(json.dumps({"exercise": exercise.id, "ok": ok, "tolerance_problem": tolerance_problem(exercise),
+                               "mistakes": mistakes}, indent=2))
     else:
         click.echo(as_text(exercise, rows))
-    sys.exit(EXIT_FULL if all(r.ok for r in rows) else EXIT_PARTIAL)
+    sys.exit(EXIT_FULL if ok else EXIT_PARTIAL)
 
 
 @main.command()

@@ -1,12 +1,12 @@
 """Naming the mistake: match a wrong part against the catalogue's variants, and gather evidence.
 
-A failed part is compared with every applicable mistake that changes that part's outputs, then
-(when no single mistake explains them) with every pair of mistakes that do not touch the same step.
-A candidate matches when it reproduces the student's values on ALL of the part's cases within the
-exercise's tolerance; only parts that failed are diagnosed, so a correct submission is never given
-a mistake. Evidence for a wrong gradient: which weight matrices' gradients are right, and whether
-the gradient agrees with central differences of the student's own cost (computed in the sandbox by
-grading.py; the arithmetic is here).
+A failed part is compared with every applicable mistake that changes that part's values, then (when
+no single mistake explains them) with every pair of mistakes that do not touch the same step. A
+candidate matches when it reproduces the student's values on ALL of the part's cases within
+MATCH_TOLERANCE (tighter than the grading tolerance). Only parts that failed are diagnosed, so a
+correct submission is never given a mistake. Evidence for a wrong gradient: which weight matrices'
+gradients are right, and whether the gradient agrees with central differences of the student's own
+cost (computed in the sandbox by grading.py; the arithmetic is here).
 """
 
 from functools import lru_cache
@@ -15,12 +15,16 @@ from itertools import combinations
 import numpy as np
 
 from .cases import CaseData
-from .checks import checked_return, relative_error
+from .checks import checked_returns, relative_error
 from .engine import network as nn
-from .mistakes import CATALOGUE, Mistake, overlapping, steps_for
+from .mistakes import BY_ID, CATALOGUE, Mistake, overlapping, steps_for
 from .spec import Exercise, Part
 
-SEPARATION = 1000.0  # a mistake "changes" a part when it moves an output by this many tolerances
+Values = dict[str, np.ndarray]  # return name -> value, for the names a part compares
+
+MATCH_TOLERANCE = 1e-5  # a candidate matches the student's values within this relative error...
+SEPARATION = 1e-3  # a mistake must move a part's values by this much (well above the grading tolerance)
+DISTINCT = 1e-4  # and two candidates must differ by this much (10 × MATCH_TOLERANCE) to be told apart
 FD_STEP = 1e-4  # the course's checkNNGradients step
 FD_AGREEMENT = 1e-5  # relative difference below which a gradient agrees with the slope of its cost
 
@@ -36,34 +40,39 @@ class Variants:
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
 
-    def output(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> np.ndarray:
-        """What a student with these mistakes returns for the value the part checks."""
-        return self._cache(part.check, part.activation, part.lambda_, case, tuple(m.id for m in mistakes))
+    def output(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> Values:
+        """What a student with these mistakes returns for the values the part compares."""
+        everything = self._cache(part.check == "activation_gradient", part.activation, part.lambda_, case,
+                                 tuple(m.id for m in mistakes))
+        return {name: everything[name] for name in checked_returns(part)}
 
-    def _compute(self, check, activation, lambda_, case_name, ids) -> np.ndarray:
-        from .mistakes import BY_ID
-
+    def _compute(self, activation_part, activation, lambda_, case_name, ids) -> Values:
         mistakes = [BY_ID[i] for i in ids]
         case = self.cases[case_name]
-        if check == "activation_gradient":
+        if activation_part:
             wrong = next((m.activation_gradient for m in mistakes if m.activation_gradient), None)
-            return nn.activation_gradient(activation, case.z) if wrong is None else wrong(activation, case.z)
+            g = nn.activation_gradient(activation, case.z) if wrong is None else wrong(activation, case.z)
+            return {"g": g}
         network = self.network(case_name)
         with np.errstate(all="ignore"):
             J, grad = nn.cost_and_gradient(network, case.params, case.X, case.y, lambda_,
                                            steps_for(mistakes, network))
-        return np.float64(J) if check == "cost" else grad
+        return {"J": np.float64(J), "grad": grad}
 
     def changes(self, part: Part, mistakes: tuple[Mistake, ...]) -> bool:
-        """True when these mistakes move the part's output on some case by far more than the tolerance."""
-        return any(self.distance(part, c, mistakes, ()) > SEPARATION * self.exercise.tolerance
-                   for c in part.cases)
+        """True when these mistakes move the part's values on some case by more than SEPARATION."""
+        return any(self.distance(part, c, mistakes, ()) > SEPARATION for c in part.cases)
 
     def distance(self, part: Part, case: str, first: tuple[Mistake, ...], second: tuple[Mistake, ...]) -> float:
+        """The largest relative difference between the two candidates' values on a case."""
         a, b = self.output(part, case, first), self.output(part, case, second)
-        if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
-            return 0.0 if np.array_equal(a, b, equal_nan=True) else np.inf
-        return relative_error(a, b)
+        return max(_distance(a[name], b[name]) for name in a)
+
+
+def _distance(a: np.ndarray, b: np.ndarray) -> float:
+    if not (np.all(np.isfinite(a)) and np.all(np.isfinite(b))):
+        return 0.0 if np.array_equal(a, b, equal_nan=True) else np.inf
+    return relative_error(a, b)
 
 
 def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
@@ -89,20 +98,20 @@ def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple
     return singles, pairs
 
 
-def matches(variants: Variants, part: Part, observed: dict[str, np.ndarray], candidate) -> bool:
-    tolerance = variants.exercise.tolerance
-    if not all(np.all(np.isfinite(observed[case])) for case in part.cases):
-        return False
+def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate) -> bool:
+    """True when the candidate reproduces every compared value on every case of the part."""
     for case in part.cases:
         expected = variants.output(part, case, candidate)
-        if not np.all(np.isfinite(expected)) or relative_error(observed[case], expected) > tolerance:
-            return False
-    return True  # (non-finite values never reach relative_error, so it raises no warnings)
+        for name, value in expected.items():
+            if not (np.all(np.isfinite(value)) and np.all(np.isfinite(observed[case][name]))):
+                return False
+            if relative_error(observed[case][name], value) > MATCH_TOLERANCE:
+                return False
+    return True
 
 
-def diagnose(variants: Variants, part: Part, observed: dict[str, np.ndarray],
-             mistakes: list[Mistake]) -> list[Mistake]:
-    """The mistakes that explain a failed part's values, or [] when none does."""
+def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistakes: list[Mistake]) -> list[Mistake]:
+    """The mistakes that explain a failed part's values (observed: case -> values), or [] when none does."""
     if set(observed) != set(part.cases):
         return []
     singles, pairs = candidates(variants, part, mistakes)
@@ -112,19 +121,49 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, np.ndarray],
     return list(dict.fromkeys(m for candidate in found for m in candidate))
 
 
+def constant_factor(observed: list[np.ndarray], expected: list[np.ndarray]) -> float | None:
+    """The c with observed = c × expected on every case, if there is one (c ≠ 1); None otherwise.
+
+    It must hold on several cases: any single number is some multiple of another.
+    """
+    factors = []
+    for got, want in zip(observed, expected, strict=True):
+        denominator = float(np.dot(want.ravel(), want.ravel()))
+        if denominator == 0:
+            return None
+        c = float(np.dot(got.ravel(), want.ravel())) / denominator
+        if relative_error(got, c * want) > MATCH_TOLERANCE:
+            return None
+        factors.append(c)
+    if len(factors) < 2 or abs(factors[0] - 1) < 1e-6:
+        return None
+    if any(abs(c - factors[0]) > MATCH_TOLERANCE * abs(factors[0]) for c in factors):
+        return None
+    return factors[0]
+
+
+def scale_report(name: str, factor: float) -> str:
+    return (f"Your {name} is exactly {factor:.6g} × the expected {name} on every case: look for a missing or "
+            f"extra factor (1/m, m, K, ½, a sign).")
+
+
 # ---- evidence for a wrong gradient ---------------------------------------------------------
 
 def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expected: np.ndarray) -> str:
     """Which Θ(l)'s gradient is right: the first place to look follows from it."""
     network = exercise.network.with_sizes(case.sizes)
+    other = "F" if network.order == "C" else "C"
+    reordered = nn.unroll(nn.reshape(observed, network.theta_shapes, other), network.order)
+    if relative_error(reordered, expected) <= exercise.tolerance:
+        return (f"Gradient on case {case.name}: the numbers are right but unrolled in the other order: "
+                f"unroll each Theta's gradient the way nn_params is unrolled "
+                f"({'row-major, ravel()' if network.order == 'C' else 'column-major, Octave (:)'}).")
     got = nn.reshape(observed, network.theta_shapes, network.order)
     want = nn.reshape(expected, network.theta_shapes, network.order)
     right = [relative_error(g, w) <= exercise.tolerance for g, w in zip(got, want, strict=True)]
     names = [f"Theta{i + 1}" for i in range(len(right))]
     status = ", ".join(f"{n} {'right' if ok else 'wrong'}" for n, ok in zip(names, right, strict=True))
-    if all(right):
-        hint = "every block is right on its own: the gradient's layout (unrolling order) is wrong"
-    elif right[-1]:
+    if right[-1]:
         hint = "the output layer's gradient is right, so look at the hidden-layer deltas δ(l) and g′(z(l))"
     elif any(right):
         hint = "the output layer's gradient is wrong, so start at δ(L) and the last layer"
@@ -159,10 +198,10 @@ def slope_report(student_grad: np.ndarray, slope: np.ndarray, cost_right: bool) 
         return (f"Your gradient agrees with the numerical slope of your own cost function (central "
                 f"differences, as checkNNGradients does; relative difference {difference:.1g}): backpropagation "
                 f"is consistent with your cost, so the cost formula itself is wrong — fix the cost first.")
-    tail = " Your cost is right, so the bug is in backpropagation." if cost_right else ""
+    tail = " Your cost is right, so the bug is in how the gradient is computed or unrolled." if cost_right else ""
     return (f"Your gradient does not agree with the numerical slope of your own cost function (central "
             f"differences, as checkNNGradients does; relative difference {difference:.2g}).{tail}")
 
 
 def returns_gradient(part: Part) -> bool:
-    return checked_return(part) == "grad"
+    return "grad" in checked_returns(part)

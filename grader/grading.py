@@ -15,7 +15,7 @@ import numpy as np
 
 from . import calling, diagnosis, notes
 from .cases import CaseData, build_all
-from .checks import CaseCheck, checked_return, compare, expected_outputs
+from .checks import CaseCheck, checked_returns, compare, expected_outputs
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 
@@ -136,8 +136,7 @@ def describe_failure(outcome: Outcome, function: Function, submission: str, time
 def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
                outcomes: dict[CallKey, Outcome], submission: str, timeout: float) -> PartResult:
     function = exercise.functions[part.function]
-    wanted = checked_return(part)
-    index = function.returns.index(wanted)
+    compared = checked_returns(part)
     checks = []
     for case_name in part.cases:
         outcome = outcomes[call_key(part, case_name)]
@@ -145,9 +144,10 @@ def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
             checks.append(CaseCheck(case_name, False,
                                     describe_failure(outcome, function, submission, timeout)))
             continue
-        expected = expected_outputs(exercise, part, cases[case_name])[wanted]
-        observed = np.asarray(outcome.values[index], dtype=np.float64)
-        checks.append(compare(wanted, observed, expected, exercise.tolerance, case_name))
+        expected = expected_outputs(exercise, part, cases[case_name])
+        values = {name: outcome.values[function.returns.index(name)] for name in compared}
+        checks.append(compare(values, {name: expected[name] for name in compared}, exercise.tolerance,
+                              case_name))
     failed = [c for c in checks if not c.passed]
     feedback = "Nice work!" if not failed else f"{failed[0].message} (case {failed[0].case})."
     return PartResult(part, checks, feedback)
@@ -190,23 +190,37 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
             titles = "; ".join(m.title for m in result.mistakes)
             result.feedback = f"Likely mistake: {titles}. {result.feedback}"
         else:
-            result.evidence.append("No mistake in the grader's catalogue explains these values; the "
-                                   "evidence below says where they differ.")
-        if diagnosis.returns_gradient(part) and part.function not in timed_out:
+            result.evidence.append("No mistake in the grader's catalogue explains these values.")
+            result.evidence += _scale_evidence(exercise, result, cases)
+        grad_wrong = any("grad" in c.wrong for c in result.checks)
+        if grad_wrong and part.function not in timed_out:
             result.evidence += _gradient_evidence(exercise, result, results, cases, budget)
+
+
+def _scale_evidence(exercise, result, cases) -> list[str]:
+    """For an unexplained part: are the wrong values a constant multiple of the expected ones?"""
+    lines = []
+    wrong_names = dict.fromkeys(name for c in result.checks for name in c.wrong)
+    for name in wrong_names:
+        observed = [c.observed[name] for c in result.checks]
+        expected = [expected_outputs(exercise, result.part, cases[c.case])[name] for c in result.checks]
+        factor = diagnosis.constant_factor(observed, expected)
+        if factor is not None:
+            lines.append(diagnosis.scale_report(name, factor))
+    return lines
 
 
 def _gradient_evidence(exercise, result, results, cases, budget: Budget) -> list[str]:
     part = result.part
-    wrong = next(c for c in result.checks if not c.passed)
+    wrong = next(c for c in result.checks if "grad" in c.wrong)
     expected = expected_outputs(exercise, part, cases[wrong.case])["grad"]
-    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed, expected)]
+    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected)]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
     slope = slope_of_own_cost(exercise, part, cases[smallest], budget)
     if slope is not None:
         cost_right = any(r.passed for r in results if r.part.check == "cost"
                          and r.part.function == part.function and r.part.lambda_ == part.lambda_)
-        own = next(c for c in result.checks if c.case == smallest).observed
+        own = next(c for c in result.checks if c.case == smallest).observed["grad"]
         evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
     return evidence
 

@@ -15,9 +15,9 @@ def shipped() -> dict[str, Path]:
 
 
 def for_submission(submission: Path, available: dict[str, Path]) -> str | None:
-    """The exercise a file name points at: its stem, or the longest id it starts with (ex5_v2.py -> ex5)."""
-    stem = submission.stem
+    """The exercise a file name points at: its stem, or the longest id it starts with (EX5_v2.py -> ex5)."""
+    stem = submission.stem.lower()
     if stem in available:
         return stem
-    matches = [i for i in available if re.match(rf"{re.escape(i)}(?![A-Za-z0-9])", stem)]
+    matches = [i for i in available if re.match(rf"{re.escape(i.lower())}(?![a-z0-9])", stem)]
     return max(matches, key=len) if matches else None

@@ -73,8 +73,58 @@ def explain_missing_output_derivative(network: nn.Network) -> str:
 
 # ---- the variant steps ---------------------------------------------------------------------
 
+def _hidden(network: nn.Network) -> str:
+    """The hidden activation the two g′ mistakes are about (the first sigmoid or tanh hidden layer)."""
+    return next((a for a in network.activations[:-1] if a in ("sigmoid", "tanh")), "sigmoid")
+
+
+_FROM_OUTPUT = {"sigmoid": ("a·(1 − a)", "z·(1 − z)"), "tanh": ("1 − a²", "1 − z²")}
+
+
+def explain_hidden_derivative_of_activation(network: nn.Network) -> str:
+    act = _hidden(network)
+    from_a, _ = _FROM_OUTPUT[act]
+    return (f"In a hidden layer you multiplied by g′(a(l)), e.g. {act}_gradient(a2), instead of g′(z(l)). "
+            f"{act}_gradient expects the pre-activation z: {act}_gradient(z2) = {from_a.replace('a', 'a2')}. "
+            f"Either call it on z2, or write {from_a.replace('a', 'a2')} directly — not both.")
+
+
+def explain_activation_gradient_of_input(network: nn.Network) -> str:
+    act = _hidden(network)
+    from_a, from_z = _FROM_OUTPUT[act]
+    return (f"Your activation-gradient function treats its input z as if it were the activation a = g(z): "
+            f"for {act}, {from_z} instead of {from_a} with a = {act}(z). The function receives z; "
+            f"compute a = {act}(z) first.")
+
+
+def explain_labels_off_by_one(network: nn.Network) -> str:
+    if network.label_base == 0:
+        return ("Your one-hot rows are shifted by one label. The labels here are 0..K−1, so row i is "
+                "np.eye(num_labels)[y[i]]; subtracting 1 (Octave's habit for labels 1..K) sends label 0 to the "
+                "last column and every other label one column early.")
+    return ("Your one-hot rows are shifted by one label. The labels here are 1..K, so label k belongs in "
+            "column k − 1: np.eye(num_labels)[y − 1]. Using y itself as the column puts every label one column "
+            "late (and label K out of range).")
+
+
+def explain_one_hot_other_label_range(network: nn.Network) -> str:
+    if network.label_base == 0:
+        built, loop, actual, lost, fix = "1..K", "for k in range(1, K + 1): Y[:, k − 1] = (y == k)", "0..K−1", "0", \
+            "np.eye(num_labels)[y]"
+    else:
+        built, loop, actual, lost, fix = "0..K−1", "for k in range(K): Y[:, k] = (y == k)", "1..K", "K", \
+            "np.eye(num_labels)[y − 1]"
+    return (f"You built the one-hot rows for labels {built} (e.g. {loop}), but the labels here are {actual}: "
+            f"label {lost} gets an all-zero row and every other label lands one column off. Build them as {fix}.")
+
+
 def _other(order: str) -> str:
     return "F" if order == "C" else "C"
+
+
+def _flip_unroll(grads, order):
+    """Unroll in the other order than the parameters (a flip: two of them cancel, see steps_for)."""
+    return nn.unroll(grads, _other(order))
 
 
 def _extra_output_derivative(network, z, a, t):
@@ -115,6 +165,14 @@ def _labels_off_by_one(network, y):
     return np.eye(K)[(np.asarray(y, dtype=np.int64) - base + shift) % K]
 
 
+def _one_hot_other_range(network, y):
+    """Y[:, k − 1] = (y == k) for k = 1..K on labels 0..K−1 (label 0 gets no column), or the reverse."""
+    K, base = network.sizes[-1], network.label_base
+    labels = np.asarray(y, dtype=np.int64)
+    columns = np.arange(1, K + 1) if base == 0 else np.arange(0, K)
+    return (labels[:, None] == columns[None, :]).astype(np.float64)
+
+
 def _cost_missing_negative_class_term(network, a, t):
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(-np.sum(t * np.log(a)) / a.shape[0])
@@ -140,8 +198,6 @@ class Mistake:
     steps: Variant = field(default_factory=dict)  # replacements in the cost/gradient computation
     # A wrong activation gradient g'(z), given the activation and z; None: the function is right.
     activation_gradient: Callable[[str, np.ndarray], np.ndarray] | None = None
-    # Which of a network function's outputs it can change: "J", "grad" (both by default).
-    changes: tuple[str, ...] = ("J", "grad")
 
     def engine_steps(self, network: nn.Network) -> nn.Steps:
         """The reference Steps with this mistake's replacements (orders adapted to the exercise)."""
@@ -165,59 +221,57 @@ CATALOGUE: tuple[Mistake, ...] = (
         "extra_output_derivative", "Extra f′(z(L)) in the output-layer delta",
         explain_extra_output_derivative,
         applies=lambda n: cancels(n.activations[-1], n.loss) and n.activations[-1] != "linear",
-        steps={"output_delta": _extra_output_derivative}, changes=("grad",)),
+        steps={"output_delta": _extra_output_derivative}),
     Mistake(
         "missing_output_derivative", "Missing f′(z(L)) in the output-layer delta",
         explain_missing_output_derivative,
         applies=lambda n: not cancels(n.activations[-1], n.loss) and n.activations[-1] != "linear",
-        steps={"output_delta": _missing_output_derivative}, changes=("grad",)),
+        steps={"output_delta": _missing_output_derivative}),
     Mistake(
         "output_delta_sign", "Output delta with the wrong sign",
         _text("Your output-layer delta is y − a(L); it must be a(L) − y (the derivative of the cost with "
               "respect to z(L)). With the wrong sign every gradient points uphill, so gradient descent "
               "would increase the cost."),
-        steps={"output_delta": _output_delta_sign}, changes=("grad",)),
+        steps={"output_delta": _output_delta_sign}),
     Mistake(
         "hidden_derivative_of_activation", "g′ applied to a(l) instead of z(l)",
-        _text("In a hidden layer you multiplied by g′(a(l)), e.g. sigmoid_gradient(a2), instead of "
-              "g′(z(l)). sigmoid_gradient expects the pre-activation z: sigmoid_gradient(z2) = a2·(1 − a2). "
-              "Either call it on z2, or write a2·(1 − a2) directly — not both."),
+        explain_hidden_derivative_of_activation,
         applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
-        steps={"hidden_delta": _hidden_derivative_of_activation}, changes=("grad",)),
+        steps={"hidden_delta": _hidden_derivative_of_activation}),
     Mistake(
         "missing_hidden_derivative", "Missing g′(z(l)) in a hidden-layer delta",
         _text("Your hidden-layer delta is Θᵀδ(l+1) without the factor g′(z(l)). The chain rule through a "
               "hidden layer always needs it: δ(l) = (Θ(l+1)ᵀ δ(l+1)) ⊙ g′(z(l)), with the bias row dropped. "
               "(Only the output layer can lose f′, and only when the loss cancels it.)"),
         applies=_any_hidden(lambda name: name != "linear"),
-        steps={"hidden_delta": _missing_hidden_derivative}, changes=("grad",)),
+        steps={"hidden_delta": _missing_hidden_derivative}),
     Mistake(
         "wrong_bias_column_dropped", "Dropped the wrong column of δ·Θ",
         _text("When you removed the bias term from δ(l+1)·Θ(l+1) you dropped its last column; the bias "
               "weights are in column 0, so drop the first column: (δ(l+1) @ Θ(l+1))[:, 1:]."),
-        steps={"hidden_delta": _wrong_bias_column_dropped}, changes=("grad",)),
+        steps={"hidden_delta": _wrong_bias_column_dropped}),
     Mistake(
         "gradient_not_averaged", "Gradient not divided by m",
         _text("Your gradient is the sum over the m examples; the cost is their average, so its gradient is "
               "too: divide the accumulated Δ(l) by m (before adding the λ/m·Θ term)."),
-        steps={"weight_gradient": lambda delta, a_prev, m: delta.T @ nn.add_bias(a_prev)}, changes=("grad",)),
+        steps={"weight_gradient": lambda delta, a_prev, m: delta.T @ nn.add_bias(a_prev)}),
     Mistake(
         "cost_not_averaged", "Cost not divided by m",
         _text("Your cost is the sum of the examples' losses; the course's cost is their average: multiply "
               "the sum by 1/m."),
-        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) * a.shape[0]}, changes=("J",)),
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) * a.shape[0]}),
     Mistake(
         "cost_averaged_over_classes", "Cost divided by m·K",
         _text("You averaged the loss over all m·K entries (e.g. np.mean of the m×K matrix). The course's "
               "cost sums the K output units' losses and averages over the m examples only: divide by m."),
         applies=lambda n: n.sizes[-1] > 1 if n.sizes else True,
-        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) / a.shape[1]}, changes=("J",)),
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) / a.shape[1]}),
     Mistake(
         "cost_missing_negative_class_term", "Cross-entropy without its (1 − y)·log(1 − a) term",
         _text("Your cost has only the −y·log(a) term. The course's cost treats each of the K outputs as a "
               "separate yes/no question, so each needs both terms: −y·log(a) − (1 − y)·log(1 − a)."),
         applies=lambda n: n.loss == "cross_entropy",
-        steps={"data_cost": _cost_missing_negative_class_term}, changes=("J",)),
+        steps={"data_cost": _cost_missing_negative_class_term}),
     Mistake(
         "labels_not_one_hot", "Labels used as numbers instead of one-hot rows",
         _text("You compared the K outputs with the label column y itself (broadcast across the K columns). "
@@ -226,47 +280,57 @@ CATALOGUE: tuple[Mistake, ...] = (
         applies=_is_labels, steps={"targets": _labels_not_one_hot}),
     Mistake(
         "labels_off_by_one", "One-hot rows shifted by one label",
-        _text("Your one-hot rows are shifted by one label: the labels here start at the exercise's label "
-              "base (0 in numpy: np.eye(num_labels)[y]); y − 1 is Octave's habit for labels 1..K and, in "
-              "numpy, sends label 0 to the last column."),
+        explain_labels_off_by_one,
         applies=lambda n: _is_labels(n) and (n.sizes[-1] > 2 if n.sizes else True),
         steps={"targets": _labels_off_by_one}),
+    Mistake(
+        "one_hot_other_label_range", "One-hot rows built for the other label range",
+        explain_one_hot_other_label_range,
+        applies=_is_labels, steps={"targets": _one_hot_other_range}),
     Mistake(
         "regularized_bias_cost", "Bias weights regularized in the cost",
         _text("Your λ term in the cost includes the bias weights (column 0 of each Θ). By convention they "
               "are not regularized: sum the squares of Θ[:, 1:] only."),
-        steps={"cost_penalty": _penalty_with_bias}, changes=("J",)),
+        steps={"cost_penalty": _penalty_with_bias}),
     Mistake(
         "regularized_bias_gradient", "Bias weights regularized in the gradient",
         _text("Your gradient's λ/m·Θ term includes the bias column. Set column 0 of that term to zero, as "
               "the cost does not regularize the bias weights."),
-        steps={"gradient_penalty": _gradient_penalty_with_bias}, changes=("grad",)),
+        steps={"gradient_penalty": _gradient_penalty_with_bias}),
     Mistake(
         "cost_regularization_factor", "λ/m instead of λ/(2m) in the cost",
         _text("The cost's regularization term is λ/(2m)·Σθ²; you used λ/m. (Its derivative is λ/m·θ: the 2 "
               "cancels only in the gradient.)"),
-        steps={"cost_penalty": lambda thetas, lambda_, m: 2.0 * nn.cost_penalty(thetas, lambda_, m)},
-        changes=("J",)),
+        steps={"cost_penalty": lambda thetas, lambda_, m: 2.0 * nn.cost_penalty(thetas, lambda_, m)}),
+    Mistake(
+        "cost_regularization_precedence", "λ/2·m instead of λ/(2m) in the cost",
+        _text("Your regularization term is multiplied by m instead of divided by it: in Python lambda_ / 2 * m "
+              "means (λ/2)·m. Write lambda_ / (2 * m)."),
+        steps={"cost_penalty": lambda thetas, lambda_, m: m * m * nn.cost_penalty(thetas, lambda_, m)}),
     Mistake(
         "gradient_regularization_factor", "λ/(2m) instead of λ/m in the gradient",
         _text("The derivative of λ/(2m)·Σθ² is λ/m·θ: the 2 from the square cancels the ½. You kept the ½ "
               "in the gradient."),
-        steps={"gradient_penalty": lambda theta, lambda_, m: 0.5 * nn.gradient_penalty(theta, lambda_, m)},
-        changes=("grad",)),
+        steps={"gradient_penalty": lambda theta, lambda_, m: 0.5 * nn.gradient_penalty(theta, lambda_, m)}),
+    Mistake(
+        "gradient_regularization_not_averaged", "λ·Θ instead of λ/m·Θ in the gradient",
+        _text("The gradient's regularization term is λ/m·Θ (the derivative of λ/(2m)·Σθ²); you left out the "
+              "1/m. (If you also left it out of the data term, the whole gradient is m times too large.)"),
+        steps={"gradient_penalty": lambda theta, lambda_, m: m * nn.gradient_penalty(theta, lambda_, m)}),
     Mistake(
         "missing_cost_regularization", "No λ term in the cost",
         _text("Your cost ignores λ: add λ/(2m)·Σθ² over all weights except the bias columns."),
-        steps={"cost_penalty": lambda thetas, lambda_, m: 0.0}, changes=("J",)),
+        steps={"cost_penalty": lambda thetas, lambda_, m: 0.0}),
     Mistake(
         "missing_gradient_regularization", "No λ term in the gradient",
         _text("Your gradient ignores λ: add λ/m·Θ to each Θ's gradient, with column 0 (bias) left out."),
-        steps={"gradient_penalty": lambda theta, lambda_, m: np.zeros_like(theta)}, changes=("grad",)),
+        steps={"gradient_penalty": lambda theta, lambda_, m: np.zeros_like(theta)}),
     Mistake(
         "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
         lambda n: (f"Your gradient has the right numbers in the wrong places: the parameters are unrolled "
                    f"{'row' if n.order == 'C' else 'column'}-major ({'ravel()' if n.order == 'C' else 'Octave (:)'}), "
                    f"and the gradient must be unrolled the same way, or an optimizer updates the wrong weights."),
-        steps={"unroll": lambda grads, order: nn.unroll(grads, _other(order))}, changes=("grad",)),
+        steps={"unroll": _flip_unroll}),
     Mistake(
         "params_reshaped_wrong_order", "Parameters reshaped in the other order",
         lambda n: (f"You rebuilt Θ from the parameter vector in {'column' if n.order == 'C' else 'row'}-major "
@@ -275,14 +339,12 @@ CATALOGUE: tuple[Mistake, ...] = (
                    f"scrambled, so the cost and the gradient are both wrong. Reshape with "
                    f"order='{n.order}' and unroll the gradient the same way."),
         steps={"reshape": lambda params, shapes, order: nn.reshape(params, shapes, _other(order)),
-               "unroll": lambda grads, order: nn.unroll(grads, _other(order))}),
+               "unroll": _flip_unroll}),
     Mistake(
         "activation_gradient_of_input", "Activation gradient computed as if z were g(z)",
-        _text("Your activation-gradient function treats its input z as if it were the activation a = g(z): "
-              "for the sigmoid, z·(1 − z) instead of g(z)·(1 − g(z)). The function receives z; compute "
-              "g(z) first."),
+        explain_activation_gradient_of_input,
         applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
-        steps={"hidden_delta": _hidden_derivative_from_input}, changes=("grad",),
+        steps={"hidden_delta": _hidden_derivative_from_input},
         activation_gradient=lambda name, z: ACTIVATIONS[name].derivative_from_output(np.asarray(z, float))),
 )
 
@@ -290,21 +352,32 @@ BY_ID = {m.id: m for m in CATALOGUE}
 
 
 def steps_for(mistakes, network: nn.Network) -> nn.Steps:
-    """Reference steps with every given mistake's replacements applied (they must not overlap)."""
+    """Reference steps with every given mistake's replacements applied.
+
+    Replacements must not overlap, except that unrolling in the other order composes as a flip: a
+    student who reshapes in the other order but unrolls the gradient the right way has made
+    params_reshaped_wrong_order and gradient_unrolled_wrong_order together, and the two flips cancel.
+    """
     from dataclasses import replace
 
     changes: dict[str, Callable] = {}
+    flips = 0
     for mistake in mistakes:
-        changes.update(mistake.steps)
+        for step, function in mistake.steps.items():
+            if step == "unroll" and function is _flip_unroll:
+                flips += 1
+            else:
+                changes[step] = function
+    if flips % 2:
+        changes["unroll"] = _flip_unroll
     return replace(nn.REFERENCE, **changes)
 
 
 def overlapping(first: Mistake, second: Mistake) -> bool:
-    """Two mistakes that replace the same step cannot both be made at once."""
-    return bool(set(first.steps) & set(second.steps)) or (
-        first.activation_gradient is not None and second.activation_gradient is not None)
-
-
+    """Two mistakes that replace the same step cannot both be made at once (unrolling flips compose)."""
+    shared = {step for step in set(first.steps) & set(second.steps)
+              if not (first.steps[step] is _flip_unroll and second.steps[step] is _flip_unroll)}
+    return bool(shared) or (first.activation_gradient is not None and second.activation_gradient is not None)
 def _example_network(mistake: Mistake, network: nn.Network) -> nn.Network | None:
     """A network like this one where the mistake applies (another output activation or loss)."""
     for activation in ("sigmoid", "softmax", "tanh", "linear"):

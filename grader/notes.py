@@ -15,7 +15,7 @@ import numpy as np
 
 from . import calling
 from .cases import CaseData, random_targets
-from .checks import checked_return, fit_shape, relative_error
+from .checks import checked_returns, fit_shape, relative_error
 from .engine import network as nn
 from .sandbox import Call, Outcome
 from .spec import Exercise, Function
@@ -25,6 +25,8 @@ Run = Callable[[list[Call]], list[Outcome] | None]  # runs calls in the sandbox;
 SLOW_FACTOR = 10.0  # "far longer than the reference": this many times the reference's time...
 SLOW_SECONDS = 0.5  # ...and at least this long, so that a loop that costs nothing in practice is not flagged
 SCALAR_PROBE = 0.5
+_EXPRESSIONS = {"sigmoid": "sigmoid(z) * (1 - sigmoid(z))", "tanh": "1 - np.tanh(z) ** 2",
+                "relu": "(z > 0) * 1.0", "linear": "np.ones_like(z)"}
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,11 @@ def without_last_label(exercise: Exercise, case: CaseData) -> CaseData | None:
                     case.thetas, case.params)
 
 
+def _same(value, want: np.ndarray, tolerance: float) -> bool:
+    got, _ = fit_shape("value", np.asarray(value, dtype=np.float64), want)
+    return got is not None and bool(np.all(np.isfinite(got))) and relative_error(got, want) <= tolerance
+
+
 def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note | None:
     """num_labels_from_data: the function crashes or changes its answer when a label is absent."""
     probe = without_last_label(exercise, case)
@@ -135,14 +142,14 @@ def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note
         return None  # out of time: no evidence either way
     outcome = outcomes[0]
     network = exercise.network.with_sizes(case.sizes)
-    expected = nn.cost_and_gradient(network, probe.params, probe.X, probe.y, part.lambda_)
-    name = checked_return(part)
-    want = np.asarray(expected[0] if name == "J" else expected[1])
+    J, grad = nn.cost_and_gradient(network, probe.params, probe.X, probe.y, part.lambda_)
     if outcome.status == "ok":
-        got, _ = fit_shape(name, np.asarray(outcome.values[function.returns.index(name)]), want)
-        if got is not None and np.all(np.isfinite(got)) and relative_error(got, want) <= exercise.tolerance:
+        different = [name for name, want in (("J", np.float64(J)), ("grad", grad)) if name in
+                     checked_returns(part) and not _same(outcome.values[function.returns.index(name)], want,
+                                                         exercise.tolerance)]
+        if not different:
             return None
-        what = f"returns a different {name}"
+        what = f"returns a different {' and '.join(different)}"
     else:
         what = f"fails ({outcome.message})" if outcome.message else f"fails ({outcome.status})"
     return Note("num_labels_from_data", (
@@ -169,9 +176,10 @@ def probe_scalar(exercise: Exercise, run: Run, part) -> Note | None:
     else:
         what = f"fails ({outcome.message})"
     return Note("scalar_activation_gradient", (
-        f"{outcome.function or function.name}({SCALAR_PROBE}) {what}. The course only passes arrays, but "
-        f"the function is also handy on a single number; np.zeros(z.shape) loops break on one — "
-        f"compute it with array operations (g = sigmoid(z) * (1 - sigmoid(z))) and it works on both."))
+        f"{outcome.function or function.name}({SCALAR_PROBE}) {what}. The course only passes arrays, but the "
+        f"function is handy on a single number too; a plain float has no .shape, so the template's "
+        f"g = np.zeros(z.shape) (or a loop over z.shape) breaks on it. Delete that line and return the "
+        f"array expression directly, e.g. g = {_EXPRESSIONS.get(part.activation, 'f(z)')}, which works on both."))
 
 
 def full_size_case(exercise: Exercise) -> CaseData:
@@ -194,8 +202,14 @@ def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
     if outcomes is None:
         return None
     outcome = outcomes[0]
+    size = f"{case.examples} examples, layers {'-'.join(map(str, case.sizes))}"
+    if outcome.status == "timeout":
+        return Note("slow_at_full_size", (
+            f"{outcome.function or function.name} did not finish one call at the assignment's full size ({size}) "
+            f"within the time left ({outcome.message}); a vectorized version takes a few hundredths of a "
+            f"second. An optimizer calls it hundreds of times: replace the loops with matrix operations."))
     if outcome.status != "ok":
-        return None  # a timeout or crash at full size is not a speed note; the graded parts passed
+        return None  # a crash at full size (e.g. out of memory) is not a speed note; the graded parts passed
     if outcome.seconds < SLOW_SECONDS:
         return None  # fast enough whatever the reference takes: don't spend time measuring it
     network = exercise.network.with_sizes(case.sizes)
@@ -206,6 +220,5 @@ def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
         return None
     return Note("slow_at_full_size", (
         f"{outcome.function or function.name} takes {outcome.seconds:.2f} s for one call at the assignment's "
-        f"full size ({case.examples} examples, layers {'-'.join(map(str, case.sizes))}); a vectorized "
-        f"version takes {reference:.3f} s. An optimizer calls it hundreds of times: replace the loops over "
-        f"examples with matrix operations."))
+        f"full size ({size}); a vectorized version takes {reference:.3f} s. An optimizer calls it hundreds of "
+        f"times: replace the loops over examples with matrix operations."))

@@ -5,7 +5,7 @@ import textwrap
 
 from .grading import Report
 
-_WIDTH = 44  # width of the part-name column, like the course's submit output
+WIDTH = 100  # the text report fits a 100-column terminal
 
 
 def as_dict(report: Report) -> dict:
@@ -45,47 +45,78 @@ def _style(text: str, colour: str | None, use_colour: bool, bold: bool = False) 
     return click.style(text, fg=colour, bold=bold)
 
 
-def _feedback_line(text: str, limit: int = 70) -> str:
+def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _wrap(text: str, indent: str, more: str = "  ") -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=indent, subsequent_indent=indent + more,
+                         break_long_words=False, break_on_hyphens=False) or [indent.rstrip()]
+
+
+def _short_feedback(p) -> str:
+    """The table's Feedback column: the verdict in a few words; the details follow below the table."""
+    if p.passed:
+        return "Nice work!"
+    if p.mistakes:
+        return "Likely: " + ", ".join(m.id for m in p.mistakes)  # ids are short; titles come below
+    failed = next(c for c in p.checks if not c.passed)
+    return failed.message
+
+
+def _failures(p) -> list[str]:
+    """A failed part's messages, each with the cases it happened on."""
+    by_message: dict[str, list[str]] = {}
+    for c in p.checks:
+        if not c.passed:
+            by_message.setdefault(c.detail or c.message, []).append(c.case)
+    return [f"{message} ({'every case' if len(cases) == len(p.checks) > 1 else 'case ' + ', '.join(cases)})"
+            for message, cases in by_message.items()]
+
+
+def _what_went_wrong(failed: list, network) -> list[str]:
+    """Parts with the same failures, mistakes and evidence are told once; each explanation once."""
+    groups: dict[tuple, list] = {}
+    for p in failed:
+        key = (tuple(_failures(p)), tuple(m.id for m in p.mistakes), tuple(p.evidence))
+        groups.setdefault(key, []).append(p)
+    lines, explained = [], set()
+    for (failures, _, evidence), parts in groups.items():
+        lines += _wrap("* " + "; ".join(p.part.title for p in parts), "", "  ")
+        for failure in failures:
+            lines += _wrap(failure, "    ")
+        for m in parts[0].mistakes:
+            lines += _wrap(f"Likely mistake: {m.title} [{m.id}]" + (" (explained above)" if m in explained else ""),
+                           "    ")
+            if m not in explained:
+                lines += _wrap(m.explanation(network), "      ", "")
+                explained.add(m)
+        for line in evidence:
+            lines += _wrap(line, "    ")
+    return lines
+
+
 def as_text(report: Report, colour: bool = False) -> str:
-    """A table like the course's submit output, then what went wrong and notes."""
-    lines = [f"== {report.exercise.title} ({report.exercise.id}): {report.submission}",
-             f"== {'Part Name':>{_WIDTH}} |     Score | Feedback",
-             f"== {'---------':>{_WIDTH}} |     ----- | --------"]
+    """A table like the course's submit output, then what went wrong (each explanation once) and notes."""
+    width = max(len("Part Name"), *(len(p.part.title) for p in report.parts))
+    feedback_room = WIDTH - (3 + width + 3 + 9 + 3)
+    lines = [_clip(f"== {report.exercise.title} ({report.exercise.id}): {report.submission}", WIDTH),
+             f"== {'Part Name':>{width}} |     Score | Feedback",
+             f"== {'---------':>{width}} |     ----- | --------"]
     for p in report.parts:
-        score = f"{p.score:>3} / {p.part.points:>3}"
-        score = _style(score, "green" if p.passed else "red", colour)
-        lines.append(f"== {p.part.title:>{_WIDTH}} | {score} | {_feedback_line(p.feedback)}")
+        score = _style(f"{p.score:>3} / {p.part.points:>3}", "green" if p.passed else "red", colour)
+        lines.append(f"== {p.part.title:>{width}} | {score} | {_clip(_short_feedback(p), feedback_room)}")
     total = f"{report.score:>3} / {report.max_score:>3}"
     full = report.score == report.max_score
-    lines.append(f"== {'-' * (_WIDTH + 24)}")
-    lines.append(f"== {'':>{_WIDTH}} | {_style(total, 'green' if full else 'red', colour, bold=True)} |")
+    lines.append(f"== {'-' * (width + 24)}")
+    lines.append(f"== {'':>{width}} | {_style(total, 'green' if full else 'red', colour, bold=True)} |")
 
     failed = [p for p in report.parts if not p.passed]
     if failed:
         lines += ["", _style("What went wrong", None, colour, bold=True)]
-        explained = set()
-        for p in failed:
-            lines.append(f"* {p.part.title}")
-            by_message: dict[str, list[str]] = {}
-            for c in p.checks:
-                if not c.passed:
-                    by_message.setdefault(c.detail or c.message, []).append(c.case)
-            for message, cases in by_message.items():
-                where = "every case" if len(cases) == len(p.checks) > 1 else "case " + ", ".join(cases)
-                lines += textwrap.wrap(f"{message} ({where})", 100, initial_indent="    ",
-                                       subsequent_indent="      ")
-            for m in p.mistakes:
-                again = " (explained above)" if m in explained else ""
-                lines.append(f"    Likely mistake: {m.title} [{m.id}]{again}")
-                if m not in explained:
-                    lines += [f"      {line}" for line in textwrap.wrap(m.explanation(report.exercise.network), 96)]
-                    explained.add(m)
-            for line in p.evidence:
-                lines += textwrap.wrap(line, 100, initial_indent="    ", subsequent_indent="      ")
+        lines += _what_went_wrong(failed, report.exercise.network)
     if report.notes:
         lines += ["", _style("Notes (no points taken)", None, colour, bold=True)]
-        lines += [f"* {n.message}" for n in report.notes]
+        for n in report.notes:
+            lines += _wrap(n.message, "* ", "")
     return "\n".join(lines)

@@ -10,6 +10,7 @@ check, how case inputs can be written) are tables at the top of this module; doc
 describes the format.
 """
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
@@ -36,10 +37,12 @@ ARGUMENTS = {
 }
 # What a student function can return, by name, and which check reads it.
 RETURNS = {"J": "cost", "grad": "gradient", "g": "activation_gradient"}
+# What each kind of part compares (like the course's grader, whose gradient parts send J and grad)
+# and the arguments its function must take.
 CHECKS = {
-    "cost": ("J", ("nn_params", "X", "y")),
-    "gradient": ("grad", ("nn_params", "X", "y")),
-    "activation_gradient": ("g", ("z",)),
+    "cost": (("J",), ("nn_params", "X", "y")),
+    "gradient": (("J", "grad"), ("nn_params", "X", "y")),
+    "activation_gradient": (("g",), ("z",)),
 }
 ORDERS = {"row": "C", "column": "F"}
 TARGETS = ("labels", "values")
@@ -308,8 +311,12 @@ def _exercise(r: _Reader, root, file: str) -> Exercise:
         r.fail(top["tolerance"], "tolerance", f"expected a relative tolerance below 1, got {tolerance}")
     if "description" in top:
         r.string(top["description"], "description")
+    exercise_id = r.string(top["id"], "id")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", exercise_id):
+        r.fail(top["id"], "id", f"expected a name of letters, digits, _ and - (it is matched against file "
+                                f"names), got {exercise_id!r}")
     return Exercise(
-        id=r.string(top["id"], "id"), title=r.string(top["title"], "title"), path=file,
+        id=exercise_id, title=r.string(top["title"], "title"), path=file,
         network=network, functions=MappingProxyType(functions), cases=MappingProxyType(cases),
         parts=parts, tolerance=tolerance, full_size=full_size,
     )
@@ -340,8 +347,9 @@ def _network(r: _Reader, node, conventions_node) -> tuple[Network, FullSize | No
     if "full_size" in items:
         fs = r.mapping(items["full_size"], "network.full_size", required=("sizes", "examples"))
         sizes = r.sizes(fs["sizes"], "network.full_size.sizes")
-        _check_depth(r, fs["sizes"], "network.full_size.sizes", sizes, activations)
-        full_size = FullSize(sizes, r.integer(fs["examples"], "network.full_size.examples", 1, 100_000))
+        examples = r.integer(fs["examples"], "network.full_size.examples", 1, 100_000)
+        _check_depth(r, fs["sizes"], "network.full_size.sizes", sizes, activations, examples, 10 * _MAX_ELEMENTS)
+        full_size = FullSize(sizes, examples)
     return Network((), activations, loss, order, targets, base), full_size
 
 
@@ -354,10 +362,18 @@ def _activations(r: _Reader, node) -> tuple[str, ...]:
     return names
 
 
-def _check_depth(r: _Reader, node, key: str, sizes: tuple[int, ...], activations: tuple[str, ...]):
+def _check_depth(r: _Reader, node, key: str, sizes: tuple[int, ...], activations: tuple[str, ...],
+                 examples: int = 1, max_values: int = _MAX_ELEMENTS):
+    """The right number of layers, and a network and X small enough to build (hostile specs)."""
     if len(sizes) != len(activations) + 1:
         r.fail(node, key, f"expected {len(activations) + 1} layer sizes (input plus one per activation in "
                           f"network.activations), got {len(sizes)}")
+    weights = sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True))
+    if weights > max_values:
+        r.fail(node, key, f"these sizes make {weights} weights; at most {max_values} are allowed")
+    if examples * max(sizes) > max_values:
+        r.fail(node, key, f"{examples} examples of {max(sizes)} units make {examples * max(sizes)} values; "
+                          f"at most {max_values} are allowed")
 
 
 def _functions(r: _Reader, node) -> dict[str, Function]:
@@ -365,6 +381,7 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
     if not items:
         r.fail(node, "functions", "expected at least one student function")
     functions = {}
+    taken: dict[str, str] = {}  # every name and alias -> the function it belongs to
     for name, fnode in items.items():
         key = f"functions.{name}"
         if not name.isidentifier():
@@ -374,6 +391,11 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
         for i, alias in enumerate(aliases):
             if not alias.isidentifier():
                 r.fail(f["aliases"], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
+        for i, other in enumerate((name, *aliases)):
+            if other in taken:
+                where = f"{key}.aliases[{i - 1}]" if i else key
+                r.fail(f["aliases"] if i else fnode, where, f"'{other}' is already a name of {taken[other]}")
+            taken[other] = name
         functions[name] = Function(
             name, aliases,
             r.names(f["arguments"], f"{key}.arguments", tuple(ARGUMENTS), min_length=1),
@@ -473,8 +495,8 @@ def _cases(r: _Reader, node, network: Network) -> dict[str, Case]:
 def _random_case(r: _Reader, node, key: str, name: str, network: Network) -> Case:
     v = r.mapping(node, key, required=("seed", "examples", "sizes"), optional=("weight_scale", "input_scale"))
     sizes = r.sizes(v["sizes"], f"{key}.sizes")
-    _check_depth(r, v["sizes"], f"{key}.sizes", sizes, network.activations)
     examples = r.integer(v["examples"], f"{key}.examples", minimum=1, maximum=100_000)
+    _check_depth(r, v["sizes"], f"{key}.sizes", sizes, network.activations, examples)
     if network.targets == "labels" and examples < sizes[-1]:
         r.fail(v["examples"], f"{key}.examples",
                f"expected at least {sizes[-1]} examples so that every label appears, got {examples}")
@@ -492,8 +514,8 @@ def _explicit_case(r: _Reader, cnode, c: dict, key: str, name: str, network: Net
         if required not in c:
             r.fail(cnode, key, f"missing required key '{required}'")
     sizes = r.sizes(c["sizes"], f"{key}.sizes")
-    _check_depth(r, c["sizes"], f"{key}.sizes", sizes, network.activations)
     m = r.integer(c["examples"], f"{key}.examples", minimum=1, maximum=100_000)
+    _check_depth(r, c["sizes"], f"{key}.sizes", sizes, network.activations, m)
     K = sizes[-1]
     theta_nodes = r.sequence(c["thetas"], f"{key}.thetas")
     shapes = network.with_sizes(sizes).theta_shapes
@@ -535,11 +557,12 @@ def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, 
         seen.add(part_id)
         function = r.string(p["function"], f"{key}.function", tuple(functions))
         check = r.string(p["check"], f"{key}.check", tuple(CHECKS))
-        returned, needed = CHECKS[check]
+        compared, needed = CHECKS[check]
         fn = functions[function]
-        if returned not in fn.returns:
-            r.fail(p["check"], f"{key}.check", f"a {check} check reads '{returned}', which {function} "
-                                               f"does not return (returns: {', '.join(fn.returns)})")
+        for returned in compared:
+            if returned not in fn.returns:
+                r.fail(p["check"], f"{key}.check", f"a {check} check reads '{returned}', which {function} "
+                                                   f"does not return (returns: {', '.join(fn.returns)})")
         for argument in needed:
             if argument not in fn.arguments:
                 r.fail(p["function"], f"{key}.function",
@@ -549,7 +572,7 @@ def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, 
             if cases[case_name].is_network != (check != "activation_gradient"):
                 kind = "network cases (sizes/X/y/thetas or random)" if check != "activation_gradient" \
                     else "activation cases (z)"
-                r.fail(p["cases"], f"{key}.cases[{j}]", f"a {check} part takes {kind}; '{case_name}' is not one")
+                r.fail(p["cases"], f"{key}.cases[{j}]", f"the {check} part takes {kind}; '{case_name}' is not one")
         activation = ""
         if check == "activation_gradient":
             if "activation" not in p:

@@ -236,3 +236,30 @@ def test_failure_messages_name_function_case_and_expected_versus_received():
     report, _ = grade_json(ROOT / "tests" / "submissions" / "ex5" / "missing_function.py", "--exercise", "ex5")
     cost = next(p for p in report["parts"] if p["id"] == "cost")
     assert "defines no function named nn_cost_function or nnCostFunction" in cost["feedback"]
+
+
+def test_notebooks_are_refused_with_the_export_command(tmp_path):
+    notebook = tmp_path / "ex5.ipynb"
+    notebook.write_text('{"cells": []}')
+    result = run_cli(str(notebook))
+    assert result.exit_code == 2 and "jupyter nbconvert --to script ex5.ipynb" in result.output
+
+
+def test_file_names_match_exercises_whatever_their_case(tmp_path):
+    path = tmp_path / "EX5_Final.py"
+    path.write_text(SOLUTION.read_text())
+    assert grade_json(path)[0]["exercise"] == "ex5"
+
+
+def test_the_gradient_parts_check_J_too_like_the_course():
+    """The course's grader sends J and grad for its gradient parts: a wrong cost fails them too."""
+    report, _ = grade_json(ROOT / "tests" / "submissions" / "ex5" / "cost_not_averaged.py", "--exercise", "ex5")
+    gradient = next(p for p in report["parts"] if p["id"] == "gradient")
+    assert gradient["score"] == 0 and "J is wrong" in gradient["feedback"]
+    assert [m["id"] for m in gradient["mistakes"]] == ["cost_not_averaged"]
+
+
+def test_text_report_fits_a_100_column_terminal():
+    for name in ("two_mistakes", "crashes", "modifies_inputs", "slow_loops", "labels_off_by_one"):
+        result = run_cli(str(ROOT / "tests" / "submissions" / "ex5" / f"{name}.py"), "--exercise", "ex5")
+        assert max(len(line) for line in result.output.splitlines()) <= 100, name

@@ -44,3 +44,17 @@ def test_text_report_has_a_short_notes_section(cli):
     result = cli(str(EX5 / "modifies_inputs.py"), "--exercise", "ex5")
     assert result.exit_code == 0
     assert "Notes (no points taken)" in result.output and "column 0 of Theta1" in result.output
+
+
+def test_a_full_size_call_that_times_out_is_a_speed_note():
+    import time
+
+    from .conftest import ROOT
+
+    start = time.monotonic()
+    report, status = grade_json(ROOT / "tests" / "timeouts" / "hangs_at_full_size.py", "--exercise", "ex5",
+                                "--timeout", "1")
+    assert (report["score"], status) == (100, 0)
+    assert [n["id"] for n in report["notes"]] == ["slow_at_full_size"]
+    assert "did not finish one call at the assignment's full size" in report["notes"][0]["message"]
+    assert time.monotonic() - start < 4

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from grader import spec
 from grader.cases import build_all
-from grader.spec import SpecError
+from grader.spec import SpecError, load
 
 EX5 = Path(__file__).resolve().parents[1] / "exercises" / "ex5.yaml"
 TEXT = EX5.read_text(encoding="utf-8")
@@ -92,7 +92,7 @@ def test_ex5_conventions(ex5):
     assert net.activations == ("sigmoid", "sigmoid")
     assert net.loss == "cross_entropy"
     assert (net.order, net.targets, net.label_base) == ("C", "labels", 0)
-    assert ex5.tolerance == 1e-6
+    assert ex5.tolerance == 1e-4
     nn = ex5.functions["nn_cost_function"]
     assert nn.arguments == ("nn_params", "input_layer_size", "hidden_layer_size", "num_labels", "X", "y",
                             "lambda_")
@@ -377,7 +377,7 @@ def _no_parts(t):
 
 
 def _tolerance_too_big(t):
-    t = t.replace("tolerance: 1.0e-6", "tolerance: 2")
+    t = t.replace("tolerance: 1.0e-4", "tolerance: 2")
     return t, line_of(t, "tolerance: 2"), "tolerance", []
 
 
@@ -616,3 +616,19 @@ def test_removed_or_added_key_gives_spec_error_or_exercise(path, extra):
     if extra and path[:-1] not in (("functions",), ("cases",)):  # only names take any suffix
         with pytest.raises(SpecError, match="unknown key"):
             spec.parse(yaml.safe_dump(data, sort_keys=False), "mutated.yaml")
+
+
+def test_alias_clash_weird_id_and_huge_sizes_are_rejected(tmp_path):
+    text = EX5.read_text()
+    cases = [
+        (text.replace("aliases: [sigmoidGradient]", "aliases: [nnCostFunction]"),
+         "functions.sigmoid_gradient.aliases[0]", "already a name of nn_cost_function"),
+        (text.replace("id: ex5", "id: ex 5/../x"), "id", "letters, digits"),
+        (text.replace("sizes: [3, 5, 4]", "sizes: [30000, 50000, 4]"), "cases.random_a.random.sizes", "weights"),
+    ]
+    for broken, key, words in cases:
+        path = tmp_path / "broken.yaml"
+        path.write_text(broken)
+        with pytest.raises(SpecError) as error:
+            load(path)
+        assert key in str(error.value) and words in str(error.value)

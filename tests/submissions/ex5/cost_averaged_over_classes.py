@@ -1,5 +1,5 @@
-# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: cost=cost_averaged_over_classes regularized_cost=cost_averaged_over_classes
+# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
+# expect-mistakes: cost=cost_averaged_over_classes regularized_cost=cost_averaged_over_classes gradient=cost_averaged_over_classes regularized_gradient=cost_averaged_over_classes
 # expect-notes:
 # Mistake: np.mean over the whole m x K matrix divides the cross-entropy by m*K instead of m.
 import numpy as np

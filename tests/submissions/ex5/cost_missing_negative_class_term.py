@@ -1,5 +1,5 @@
-# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: cost=cost_missing_negative_class_term regularized_cost=cost_missing_negative_class_term
+# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
+# expect-mistakes: cost=cost_missing_negative_class_term regularized_cost=cost_missing_negative_class_term gradient=cost_missing_negative_class_term regularized_gradient=cost_missing_negative_class_term
 # expect-notes:
 # Mistake: the cost keeps only the -y*log(h) term and leaves out -(1-y)*log(1-h).
 import numpy as np

@@ -1,5 +1,5 @@
-# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: cost=cost_not_averaged regularized_cost=cost_not_averaged
+# expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
+# expect-mistakes: cost=cost_not_averaged regularized_cost=cost_not_averaged gradient=cost_not_averaged regularized_gradient=cost_not_averaged
 # expect-notes:
 # Mistake: the cross-entropy is summed over the examples but never divided by m.
 import numpy as np

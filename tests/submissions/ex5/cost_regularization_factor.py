@@ -1,5 +1,5 @@
-# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: regularized_cost=cost_regularization_factor
+# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=0
+# expect-mistakes: regularized_cost=cost_regularization_factor regularized_gradient=cost_regularization_factor
 # expect-notes:
 # Mistake: the cost's regularization term uses lambda/m instead of lambda/(2m).
 import numpy as np

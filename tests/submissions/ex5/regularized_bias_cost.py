@@ -1,5 +1,5 @@
-# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: regularized_cost=regularized_bias_cost
+# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=0
+# expect-mistakes: regularized_cost=regularized_bias_cost regularized_gradient=regularized_bias_cost
 # expect-notes:
 # Mistake: the cost's regularization term sums the squares of all weights, bias column included.
 import numpy as np

@@ -1,5 +1,5 @@
-# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=10
-# expect-mistakes: regularized_cost=missing_cost_regularization
+# expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=0
+# expect-mistakes: regularized_cost=missing_cost_regularization regularized_gradient=missing_cost_regularization
 # expect-notes:
 # Mistake: the gradient is regularized but the cost has no lambda term at all.
 import numpy as np
