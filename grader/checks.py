@@ -40,7 +40,13 @@ def expected_outputs(exercise: Exercise, part: Part, case: CaseData) -> dict[str
 
 
 def relative_error(observed: np.ndarray, expected: np.ndarray) -> float:
-    return float(np.linalg.norm(observed - expected) / max(np.linalg.norm(expected), _FLOOR))
+    """‖observed − expected‖ / ‖expected‖, computed without overflow for any finite inputs (1e200 included)."""
+    observed = np.asarray(observed, dtype=np.float64)
+    expected = np.asarray(expected, dtype=np.float64)
+    scale = max(float(np.max(np.abs(observed), initial=0.0)), float(np.max(np.abs(expected), initial=0.0)), _FLOOR)
+    with np.errstate(over="ignore"):  # an error too large for a float is inf, which is what it means
+        difference = np.linalg.norm(observed / scale - expected / scale)
+        return float(difference / max(np.linalg.norm(expected / scale), _FLOOR / scale))
 
 
 def fit_shape(name: str, value: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
@@ -69,7 +75,7 @@ def _short(value: np.ndarray, digits: int) -> str:
 
 def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: float) -> str:
     """The numbers, with enough digits to show where they differ."""
-    digits = min(15, max(4, int(np.ceil(-np.log10(max(error, 1e-15)))) + 3))
+    digits = min(15, max(4, int(np.ceil(-np.log10(min(max(error, 1e-15), 1.0)))) + 3))
     text = f"{name} is {_short(value, digits)}, expected {_short(expected, digits)} (relative error {error:.2g})"
     if error < 1e-3 and name == "J":
         text += "; this close, look for a small tweak such as an ε added inside log()"

@@ -46,7 +46,8 @@ def _use_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool) -> Exercise:
+def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True) -> Exercise:
+    """The exercise to use; `verify=False` skips computing its expected values (see `check`)."""
     available = locate.shipped()
     listing = ", ".join(available) or "(none installed)"
     if name is None:
@@ -63,7 +64,7 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool) 
     else:
         raise GradeError(f"unknown exercise '{name}'. Available exercises: {listing}", as_json)
     try:
-        return load_checked(path)
+        return load_checked(path) if verify else load(path)
     except SpecError as error:
         raise GradeError(str(error), as_json) from None
 
@@ -123,15 +124,25 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
-    exercise = _resolve_exercise(exercise_name, submission, as_json)
+    # No expected value may exist before the sandbox's zygote is forked: load the spec only.
+    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
 
+    from .cases import build_all
+    from .checks import verify_expected
     from .grading import grade
     from .report import as_json as render_json
     from .report import as_text
     from .sandbox import Limits, Sandbox
 
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
-        report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))
+        try:
+            verify_expected(exercise, build_all(exercise))
+            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))
+        except SpecError as error:
+            raise GradeError(str(error), as_json) from None
+        except Exception as error:  # a bug in the grader: still one clear message, never a traceback
+            raise GradeError(f"internal error while grading {submission} ({type(error).__name__}: {error}); "
+                             f"please report it with the submission", as_json) from None
     click.echo(render_json(report) if as_json else as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
 

@@ -18,6 +18,7 @@ from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare, expected_outputs
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
+from .text import printable
 
 CallKey = tuple[str, str, float]  # (function, case, λ)
 
@@ -115,6 +116,10 @@ def run_calls(budget: Budget, calls: dict[CallKey, Call]) -> dict[CallKey, Outco
 
 def describe_failure(outcome: Outcome, function: Function, submission: str, timeout: float) -> str:
     """One sentence for a call that returned nothing usable (the case is named by the caller)."""
+    return printable(_failure(outcome, function, submission, timeout))
+
+
+def _failure(outcome: Outcome, function: Function, submission: str, timeout: float) -> str:
     name = outcome.function or function.name
     if outcome.status == "import_error":
         return f"{submission} could not be imported: {outcome.message}"

@@ -19,6 +19,7 @@ from .checks import checked_returns, fit_shape, relative_error
 from .engine import network as nn
 from .sandbox import Call, Outcome
 from .spec import Exercise, Function
+from .text import printable
 
 Run = Callable[[list[Call]], list[Outcome] | None]  # runs calls in the sandbox; None when out of time
 
@@ -33,6 +34,9 @@ _EXPRESSIONS = {"sigmoid": "sigmoid(z) * (1 - sigmoid(z))", "tanh": "1 - np.tanh
 class Note:
     id: str
     message: str
+
+    def __post_init__(self):  # messages quote the student's output and exceptions
+        object.__setattr__(self, "message", printable(self.message))
 
 
 def _call(function: Function, args: tuple) -> Call:

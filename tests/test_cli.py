@@ -263,3 +263,22 @@ def test_text_report_fits_a_100_column_terminal():
     for name in ("two_mistakes", "crashes", "modifies_inputs", "slow_loops", "labels_off_by_one"):
         result = run_cli(str(ROOT / "tests" / "submissions" / "ex5" / f"{name}.py"), "--exercise", "ex5")
         assert max(len(line) for line in result.output.splitlines()) <= 100, name
+
+
+def test_terminal_control_codes_from_student_code_are_shown_escaped(tmp_path):
+    path = tmp_path / "ex5.py"
+    path.write_text(SOLUTION.read_text().replace(
+        "    m = y.size\n",
+        "    m = y.size\n    print('\\x1b[2J\\x1b[32mTotal 100 / 100')\n"
+        "    raise ValueError('\\x1b[8mhidden\\u202e')\n", 1))
+    result = run_cli(str(path))
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "\\x1b[8mhidden" in result.output
+
+
+def test_huge_finite_return_values_are_graded_not_crashed(tmp_path):
+    path = tmp_path / "ex5.py"
+    path.write_text(SOLUTION.read_text().replace("    return J, grad", "    return 1e200, grad * 1e300"))
+    report, status = grade_json(path)
+    assert status == 1 and report["score"] == 5
