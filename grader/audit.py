@@ -61,7 +61,7 @@ def audit(exercise: Exercise) -> list[AuditRow]:
 
 def tolerance_problem(exercise: Exercise) -> str:
     """A grading tolerance as large as the separation would let a mistake pass."""
-    if exercise.tolerance >= SEPARATION / 3:
+    if exercise.tolerance > SEPARATION / 10:
         return (f"tolerance {exercise.tolerance:g} is too loose: a mistake that moves the values by "
                 f"{SEPARATION:g} could pass; use at most {SEPARATION / 10:g}")
     return ""

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cases import CaseData
-from .engine.network import activation_gradient, cost_and_gradient
+from .engine.network import activation_gradient, cost_and_gradient, forward, reshape
 from .spec import CHECKS, Exercise, Part, SpecError
 
 _FLOOR = 1e-12
@@ -107,14 +107,30 @@ def checked_returns(part: Part) -> tuple[str, ...]:
     return CHECKS[part.check][0]
 
 
+SATURATION = 1e-9  # outputs this close to 0 or 1 make a student's plain log(a), log(1 − a) inf or nan
+
+
 def verify_expected(exercise: Exercise, cases: dict[str, CaseData]) -> None:
-    """Reject a spec whose reference values are not finite: every student would fail that case."""
+    """Reject a spec whose cases only the reference can handle: every student would fail them.
+
+    The reference's values must be finite, and for the log losses no output may saturate: the
+    reference treats 0·log 0 as 0, but a student's (1 − y)·log(1 − a) with a = 1.0 is nan.
+    """
+    log_loss = exercise.network.loss in ("cross_entropy", "categorical_cross_entropy")
     for part in exercise.parts:
         for name in part.cases:
+            case = cases[name]
             with np.errstate(all="ignore"):
-                values = expected_outputs(exercise, part, cases[name])
-            for returned, value in values.items():
-                if not np.all(np.isfinite(value)):
-                    raise SpecError(exercise.path, exercise.cases[name].line, f"cases.{name}",
-                                    f"the expected {returned} of part {part.id} is not finite: the network's "
-                                    f"outputs saturate (a log of 0). Use smaller weights (weight_scale) or inputs.")
+                values = expected_outputs(exercise, part, case)
+                if log_loss and case.sizes:
+                    network = exercise.network.with_sizes(case.sizes)
+                    outputs = forward(reshape(case.params, network.theta_shapes, network.order), case.X,
+                                      network.activations)[1][-1]
+                    saturated = np.any((outputs < SATURATION) | (outputs > 1 - SATURATION))
+                else:
+                    saturated = False
+            if saturated or not all(np.all(np.isfinite(v)) for v in values.values()):
+                raise SpecError(exercise.path, exercise.cases[name].line, f"cases.{name}",
+                                f"the network's outputs saturate on this case (an output within "
+                                f"{SATURATION:g} of 0 or 1, so log(a) or log(1 − a) is infinite for a student's "
+                                f"plain formula). Use smaller weights (weight_scale) or inputs.")

@@ -18,7 +18,20 @@ EXIT_FULL, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
 
 
 class DefaultGroup(click.Group):
-    """A group whose first argument, when it is not a command, goes to the `check` command."""
+    """A group whose first argument, when it is not a command, goes to the `check` command.
+
+    It also keeps any unexpected exception from reaching the user as a traceback: it becomes one
+    line on stderr and exit status 2 ("could not grade").
+    """
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort, SystemExit):
+            raise
+        except Exception as error:
+            click.echo(f"grade: internal error ({type(error).__name__}: {error}); please report it", err=True)
+            sys.exit(EXIT_ERROR)
 
     def parse_args(self, ctx, args):
         if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
@@ -120,6 +133,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     if submission.suffix.lower() == ".ipynb":
         raise GradeError(f"{submission}: is a Jupyter notebook; export it as a Python file first "
                          f"(jupyter nbconvert --to script {submission.name}) and grade the .py file", as_json)
+    if not submission.is_file():  # a FIFO or device would block the grader
+        raise GradeError(f"{submission}: is not a regular file; expected the student's Python file", as_json)
     try:
         submission.open("rb").close()
     except OSError as error:

@@ -23,8 +23,9 @@ from .text import printable
 CallKey = tuple[str, str, float]  # (function, case, λ)
 
 # The run-time bound: each student function's graded calls share GRADED_BUDGET timeouts of wall time,
-# and everything optional (gradient evidence, notes probes) shares OPTIONAL_BUDGET more, so a grade
-# costs at most (functions × GRADED_BUDGET + OPTIONAL_BUDGET) × --timeout, whatever the code does.
+# the gradient evidence and the small notes probes share OPTIONAL_BUDGET more, and the full-size speed
+# probe gets one timeout of its own, so a grade costs at most
+# (functions × GRADED_BUDGET + OPTIONAL_BUDGET + 1) × --timeout, whatever the code does.
 GRADED_BUDGET = 2.0
 OPTIONAL_BUDGET = 1.0
 
@@ -158,14 +159,15 @@ def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
     return PartResult(part, checks, feedback)
 
 
-def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, budget: Budget) -> np.ndarray | None:
-    """Central differences of the student's own cost around the case's parameters, run in the sandbox."""
+def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray,
+                      budget: Budget) -> np.ndarray | None:
+    """Central differences of the student's own cost at these coordinates, run in the sandbox."""
     function = exercise.functions[part.function]
     position = function.arguments.index("nn_params")
     base = calling.arguments(function, case, part.lambda_)
     calls = [Call(function.names, (*base[:position], params, *base[position + 1:]), function.arguments,
                   len(function.returns))
-             for params in diagnosis.perturbed_params(case.params)]
+             for params in diagnosis.perturbed_params(case.params, coordinates)]
     outcomes = budget.run(calls)
     if outcomes is None:
         return None
@@ -221,11 +223,12 @@ def _gradient_evidence(exercise, result, results, cases, budget: Budget) -> list
     expected = expected_outputs(exercise, part, cases[wrong.case])["grad"]
     evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected)]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
-    slope = slope_of_own_cost(exercise, part, cases[smallest], budget)
+    coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
+    slope = slope_of_own_cost(exercise, part, cases[smallest], coordinates, budget)
     if slope is not None:
         cost_right = any(r.passed for r in results if r.part.check == "cost"
                          and r.part.function == part.function and r.part.lambda_ == part.lambda_)
-        own = next(c for c in result.checks if c.case == smallest).observed["grad"]
+        own = next(c for c in result.checks if c.case == smallest).observed["grad"][coordinates]
         evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
     return evidence
 
@@ -242,11 +245,14 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
             "num_labels" in exercise.functions[network_parts[0].function].arguments:
         part = network_parts[0]
         found.append(notes.probe_num_labels(exercise, budget.run, part, cases[part.cases[0]]))
-    activation_part = next((r.part for r in results if r.part.check == "activation_gradient" and r.passed), None)
+    activation_part = next((r.part for r in results if r.part.check == "activation_gradient"
+                            and passed[r.part.function]), None)
     if activation_part is not None:
         found.append(notes.probe_scalar(exercise, budget.run, activation_part))
     if exercise.full_size is not None and network_parts:
-        found.append(notes.probe_speed(exercise, budget.run, network_parts[0]))  # last: the costliest
+        # Last, with one --timeout of its own, so that a timeout there is the call's own.
+        own = Budget(budget.sandbox, budget.submission, budget.sandbox.limits.timeout)
+        found.append(notes.probe_speed(exercise, own.run, network_parts[0]))
     return [n for n in found if n is not None]
 
 

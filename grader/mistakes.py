@@ -118,6 +118,18 @@ def explain_one_hot_other_label_range(network: nn.Network) -> str:
             f"label {lost} gets an all-zero row and every other label lands one column off. Build them as {fix}.")
 
 
+def explain_output_delta_sign(network: nn.Network) -> str:
+    act = network.activations[-1]
+    if cancels(act, network.loss):
+        right = "a(L) − y"
+    else:
+        right = f"(a(L) − y) ⊙ {ACTIVATION_DERIVATIVE[act].split(' = ')[-1]}" if network.loss == "squared_error" \
+            else f"∂J/∂a ⊙ f′(z(L)) with ∂J/∂a = {LOSS_DERIVATIVE[network.loss]}"
+    return (f"Your output-layer delta has the wrong sign (y − a instead of a − y). It must be ∂J/∂z(L), which "
+            f"for this exercise ({_pair(network)}) is {right}. With the wrong sign every gradient points uphill, "
+            f"so gradient descent would increase the cost.")
+
+
 def _other(order: str) -> str:
     return "F" if order == "C" else "C"
 
@@ -199,10 +211,6 @@ class Mistake:
     # A wrong activation gradient g'(z), given the activation and z; None: the function is right.
     activation_gradient: Callable[[str, np.ndarray], np.ndarray] | None = None
 
-    def engine_steps(self, network: nn.Network) -> nn.Steps:
-        """The reference Steps with this mistake's replacements (orders adapted to the exercise)."""
-        return steps_for((self,), network)
-
 
 def _text(text: str) -> Callable[[nn.Network], str]:
     return lambda network: text
@@ -229,9 +237,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         steps={"output_delta": _missing_output_derivative}),
     Mistake(
         "output_delta_sign", "Output delta with the wrong sign",
-        _text("Your output-layer delta is y − a(L); it must be a(L) − y (the derivative of the cost with "
-              "respect to z(L)). With the wrong sign every gradient points uphill, so gradient descent "
-              "would increase the cost."),
+        explain_output_delta_sign,
         steps={"output_delta": _output_delta_sign}),
     Mistake(
         "hidden_derivative_of_activation", "g′ applied to a(l) instead of z(l)",

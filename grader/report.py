@@ -118,5 +118,5 @@ def as_text(report: Report, colour: bool = False) -> str:
     if report.notes:
         lines += ["", _style("Notes (no points taken)", None, colour, bold=True)]
         for n in report.notes:
-            lines += _wrap(n.message, "* ", "")
+            lines += _wrap("* " + n.message, "", "  ")
     return "\n".join(lines)

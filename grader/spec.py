@@ -262,6 +262,8 @@ def load(path: str | Path) -> Exercise:
     path = Path(path)
     file = str(path)
     try:
+        if not path.is_file():  # a FIFO or device would block or never end
+            raise IsADirectoryError if path.is_dir() else OSError(0, "not a regular file")
         data = path.read_bytes()
     except IsADirectoryError:
         raise SpecError(file, None, "", "is a folder, expected a YAML file") from None
@@ -390,11 +392,12 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
         aliases = r.names(f["aliases"], f"{key}.aliases") if "aliases" in f else ()
         for i, alias in enumerate(aliases):
             if not alias.isidentifier():
-                r.fail(f["aliases"], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
+                r.fail(f["aliases"].value[i], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
         for i, other in enumerate((name, *aliases)):
             if other in taken:
                 where = f"{key}.aliases[{i - 1}]" if i else key
-                r.fail(f["aliases"] if i else fnode, where, f"'{other}' is already a name of {taken[other]}")
+                node = f["aliases"].value[i - 1] if i else r.key_nodes.get(key, fnode)
+                r.fail(node, where, f"'{other}' is already a name of {taken[other]}")
             taken[other] = name
         functions[name] = Function(
             name, aliases,
@@ -407,6 +410,8 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
 def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: bool = False) -> Values:
     """A literal list, {sequence: sin|cos|linear, ...} or {random: normal|uniform, seed: ...}."""
     if isinstance(node, yaml.SequenceNode):
+        if _count_scalars(node, {}) > _MAX_ELEMENTS:  # YAML aliases can nest a small file into billions
+            r.fail(node, key, f"has more than {_MAX_ELEMENTS} numbers")
         value = r.plain(node, key)
         _check_literal(r, node, key, value, shape, integer)
         return Values("literal", literal=_freeze(value), shape=shape)
@@ -437,6 +442,29 @@ def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: 
         order=ORDERS[r.string(v["order"], f"{key}.order", tuple(ORDERS))] if "order" in v else "C",
         shape=final,
     )
+
+
+def _literal_shape(value) -> tuple[int, ...]:
+    shape = []
+    while isinstance(value, tuple):
+        shape.append(len(value))
+        value = value[0] if value else None
+    return tuple(shape)
+
+
+def _count_scalars(node, memo: dict) -> int:
+    """How many scalars a node holds, counting shared (aliased) subtrees once per use, in linear time."""
+    if id(node) in memo:
+        return memo[id(node)]
+    if isinstance(node, yaml.ScalarNode):
+        count = 1
+    elif isinstance(node, yaml.SequenceNode):
+        memo[id(node)] = 0  # a self-referencing alias counts as empty
+        count = sum(_count_scalars(child, memo) for child in node.value)
+    else:
+        count = 1  # a mapping inside a literal is rejected later, as not a number
+    memo[id(node)] = count
+    return count
 
 
 def _freeze(value):
@@ -479,7 +507,13 @@ def _cases(r: _Reader, node, network: Network) -> dict[str, Case]:
         if "z" in c:
             if len(c) > 1:
                 r.fail(cnode, key, "an activation case holds only z")
-            cases[name] = Case(name, z=_values(r, c["z"], f"{key}.z", None), line=cnode.start_mark.line + 1)
+            z = _values(r, c["z"], f"{key}.z", None)
+            if z.kind == "literal":
+                z = replace(z, shape=_literal_shape(z.literal))
+            if z.shape is None or len(z.shape) != 2 or 0 in z.shape:
+                r.fail(c["z"], f"{key}.z", f"expected a non-empty 2-D array (rows × columns, as the course passes "
+                                           f"z), got shape {list(z.shape or ())}")
+            cases[name] = Case(name, z=z, line=cnode.start_mark.line + 1)
         elif "random" in c:
             if len(c) > 1:
                 r.fail(cnode, key, "a random case holds only random: {seed, examples, sizes, ...}")
@@ -567,12 +601,18 @@ def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, 
             if argument not in fn.arguments:
                 r.fail(p["function"], f"{key}.function",
                        f"a {check} check needs {function} to take '{argument}'")
+        unfit = [a for a in fn.arguments if (a == "z") != (check == "activation_gradient") and a != "lambda_"]
+        if unfit:
+            kind = "only z" if check == "activation_gradient" else "network arguments, not z"
+            r.fail(p["function"], f"{key}.function", f"the {check} part's function takes {kind}; {function} "
+                                                     f"also takes {', '.join(unfit)}")
         part_cases = r.names(p["cases"], f"{key}.cases", tuple(cases), min_length=1)
         for j, case_name in enumerate(part_cases):
             if cases[case_name].is_network != (check != "activation_gradient"):
                 kind = "network cases (sizes/X/y/thetas or random)" if check != "activation_gradient" \
                     else "activation cases (z)"
-                r.fail(p["cases"], f"{key}.cases[{j}]", f"the {check} part takes {kind}; '{case_name}' is not one")
+                r.fail(p["cases"].value[j], f"{key}.cases[{j}]",
+                       f"the {check} part takes {kind}; '{case_name}' is not one")
         activation = ""
         if check == "activation_gradient":
             if "activation" not in p:

@@ -207,7 +207,18 @@ def test_validate_rejects_cases_whose_expected_values_are_not_finite(tmp_path):
     path.write_text(text)
     result = run_cli("validate", str(path))
     assert result.exit_code == 2
-    assert "cases.random_a" in result.output and "not finite" in result.output
+    assert "cases.random_a" in result.output and "saturate" in result.output
+
+
+def test_validate_rejects_cases_where_outputs_reach_exactly_one(tmp_path):
+    """The reference treats 0·log 0 as 0, but a correct student's (1 − y)·log(1 − a) is nan at a = 1.0."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text().replace(
+        "random: {seed: 17, examples: 9, sizes: [4, 3, 5], weight_scale: 2.0",
+        "random: {seed: 29, examples: 9, sizes: [4, 3, 5], weight_scale: 8.0")
+    path = tmp_path / "saturated.yaml"
+    path.write_text(text)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2 and "cases.random_b" in result.output and "saturate" in result.output
 
 
 def test_a_function_that_timed_out_is_not_called_again(tmp_path):
