@@ -293,3 +293,12 @@ def test_huge_finite_return_values_are_graded_not_crashed(tmp_path):
     path.write_text(SOLUTION.read_text().replace("    return J, grad", "    return 1e200, grad * 1e300"))
     report, status = grade_json(path)
     assert status == 1 and report["score"] == 5
+
+
+def test_a_fifo_submission_is_refused_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "ex5.py"
+    os.mkfifo(fifo)
+    result = run_cli(str(fifo))
+    assert result.exit_code == 2 and "not a regular file" in result.output

@@ -632,3 +632,35 @@ def test_alias_clash_weird_id_and_huge_sizes_are_rejected(tmp_path):
         with pytest.raises(SpecError) as error:
             load(path)
         assert key in str(error.value) and words in str(error.value)
+
+
+def test_alias_bombs_z_shapes_and_unfit_arguments_are_rejected_quickly(tmp_path):
+    import time
+
+    text = EX5.read_text()
+    bomb = "&a0 [" + ", ".join(["0.5"] * 10) + "]"
+    for i in range(1, 9):  # 10^9 numbers from a few hundred bytes of anchors and aliases
+        bomb = f"&a{i} [{bomb}" + f", *a{i - 1}" * 9 + "]"
+    cases = [
+        (text.replace("z: {sequence: sin, start: 1, step: 1, scale: 3, order: column, shape: [3, 10]}",
+                      f"z: {bomb}"), "has more than"),
+        (text.replace("z: {random: normal, seed: 3, scale: 2.5, shape: [4, 6]}", "z: [0.5, 1.0]"),
+         "non-empty 2-D array"),
+        (text.replace("    arguments: [z]", "    arguments: [z, num_labels]"), "also takes num_labels"),
+    ]
+    for broken, words in cases:
+        path = tmp_path / "broken.yaml"
+        path.write_text(broken)
+        start = time.monotonic()
+        with pytest.raises(SpecError) as error:
+            load(path)
+        assert words in str(error.value) and time.monotonic() - start < 5
+
+
+def test_a_fifo_is_refused_not_read(tmp_path):
+    import os
+
+    fifo = tmp_path / "spec.yaml"
+    os.mkfifo(fifo)
+    with pytest.raises(SpecError, match="cannot be read"):
+        load(fifo)
