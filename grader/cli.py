@@ -6,6 +6,7 @@ marks, 2 could not grade (usage error, unreadable file, invalid exercise).
 
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -149,6 +150,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     from .report import as_text
     from .sandbox import Limits, Sandbox
 
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
@@ -158,6 +160,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
             raise GradeError(f"internal error while grading {submission} ({type(error).__name__}: {error}); "
                              f"please report it with the submission", as_json) from None
+        if sandbox.broken:  # the machine's fault, not the student's: no score rather than a wrong one
+            raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
     click.echo(render_json(report) if as_json else as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
 

@@ -2,7 +2,8 @@
 
 Nothing here is taken on trust: `layers()` opens a real Sandbox and runs a probe submission in it, which
 reports what it can and cannot do (its uid, namespaces, /proc/self/status, a TCP connection to a listener
-the doctor opens on 127.0.0.1, a file written beside itself and in /tmp, a signal to the grader). See
+the doctor opens on 127.0.0.1, a unix socket, a fork, a thread, a SysV shared memory segment, the file system
+its working directory is on, a file written beside itself and in /tmp, a signal to the grader). See
 docs/security.md for what each layer promises.
 """
 
@@ -20,7 +21,7 @@ from . import sandbox as sb
 
 PROBE = textwrap.dedent(
     '''
-    import json, os, resource, socket, tempfile
+    import ctypes, json, os, resource, socket, tempfile, threading
 
     def _try(action):
         try:
@@ -35,7 +36,35 @@ PROBE = textwrap.dedent(
             f.write("x")
         os.remove(path)
 
-    def probe(grader_pid, grader_net, own_folder, port):
+    def _fork():
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+    def _thread():
+        worker = threading.Thread(target=lambda: None)
+        worker.start()
+        worker.join()
+
+    def _shm():
+        libc = ctypes.CDLL(None, use_errno=True)
+        shmid = libc.shmget(0, 4096, 0o1600)  # IPC_PRIVATE, IPC_CREAT
+        if shmid < 0:
+            raise OSError(ctypes.get_errno(), "shmget")
+        libc.shmctl(shmid, 0, None)  # IPC_RMID
+
+    def _filesystem(path):
+        path, best, kind = os.path.realpath(path), "", "?"
+        with open("/proc/self/mounts") as f:
+            for line in f:
+                fields = line.split()
+                point = fields[1].replace("\\040", " ")
+                if (path == point or path.startswith(point.rstrip("/") + "/")) and len(point) >= len(best):
+                    best, kind = point, fields[2]
+        return kind
+
+    def probe(grader_pid, grader_net, grader_ipc, own_folder, port):
         status = {}
         with open("/proc/self/status") as f:
             for line in f:
@@ -50,6 +79,13 @@ PROBE = textwrap.dedent(
             "session": os.getsid(0) == os.getpid(),
             "pid_namespace": os.getpid() != int(os.readlink("/proc/self")),
             "network_namespace": os.readlink("/proc/self/ns/net") != grader_net,
+            "ipc_namespace": os.readlink("/proc/self/ns/ipc") != grader_ipc,
+            "unix_socket": _try(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()),
+            "socketpair": _try(lambda: [s.close() for s in socket.socketpair()]),
+            "fork": _try(_fork),
+            "thread": _try(_thread),
+            "shm": _try(_shm),
+            "filesystem": _filesystem("."),
             "no_new_privs": status.get("NoNewPrivs") == "1",
             "seccomp": status.get("Seccomp") == "2",
             "inet_socket": _try(lambda: socket.socket(socket.AF_INET, socket.SOCK_STREAM).close()),
@@ -81,8 +117,9 @@ def _facts(limits: sb.Limits) -> tuple[dict | None, str]:
         os.chmod(folder, 0o777)  # writable by anyone: only the sandbox should stop the probe's write
         submission = Path(folder) / "probe.py"
         submission.write_text(PROBE)
-        args = (os.getpid(), os.readlink("/proc/self/ns/net"), folder, listener.getsockname()[1])
-        call = sb.Call(("probe",), args, ("grader_pid", "grader_net", "own_folder", "port"), 1)
+        args = (os.getpid(), os.readlink("/proc/self/ns/net"), os.readlink("/proc/self/ns/ipc"), folder,
+                listener.getsockname()[1])
+        call = sb.Call(("probe",), args, ("grader_pid", "grader_net", "grader_ipc", "own_folder", "port"), 1)
         with sb.Sandbox(limits) as sandbox:
             [outcome] = sandbox.run(submission, [call])
         if outcome.status != "ok":
@@ -105,7 +142,9 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
     abi = sb._landlock_abi()
     rl = (f"address space {lim['RLIMIT_AS'] >> 20} MB, CPU {lim['RLIMIT_CPU']} s, files up to "
           f"{lim['RLIMIT_FSIZE'] >> 20} MB, {lim['RLIMIT_NOFILE']} open files, "
-          f"{'no forks' if nproc == 0 else f'{nproc} processes of its uid'}, core dumps {lim['RLIMIT_CORE']}")
+          f"{'no forks' if nproc == 0 else f'{nproc} processes of its uid'}, core dumps {lim['RLIMIT_CORE']}, "
+          f"results up to {limits.result_bytes >> 20} MB per call")
+    sockets = [kind for kind in ("inet_socket", "unix_socket", "socketpair") if facts[kind]]
     env_extra = [k for k in facts["env"] if k not in (*sb._KEEP_ENV, "HOME", "TMPDIR")]
     return [
         ("zygote", True, "workers fork from a clean process that preloaded numpy"),
@@ -123,11 +162,25 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
          "needs root; without it stray processes are reaped by the zygote as subreaper"),
         ("network namespace", facts["network_namespace"], "only a loopback that is down" if
          facts["network_namespace"] else "needs root"),
+        ("IPC namespace", facts["ipc_namespace"], "SysV IPC and POSIX message queues vanish with the zygote"
+         if facts["ipc_namespace"] else "needs root"),
+        ("no SysV IPC", not facts["shm"], f"a SysV shared memory segment {'was' if facts['shm'] else 'was not'} "
+         "created (seccomp also refuses message queues and semaphores)"),
+        ("no new processes", not facts["fork"] and facts["thread"],
+         f"fork {'succeeded' if facts['fork'] else 'refused'}, a thread {'started' if facts['thread'] else 'refused'}"
+         "; RLIMIT_AS bounds the whole submission"),
+        ("no sockets", not sockets, "socket() and socketpair() refused, unix sockets included" if not sockets
+         else f"allowed: {', '.join(sockets)}"),
+        ("tmpfs root", facts["filesystem"] == "tmpfs" and root,
+         "working directories on a tmpfs of the zygote's own (256 MB, 20000 inodes), gone with it"
+         if facts["filesystem"] == "tmpfs" and root else f"working directories on {facts['filesystem']}"
+         + (" (the tmpfs needs root)" if not root else "")),
         ("no network", not facts["connect_loopback"] and not facts["inet_socket"],
          f"TCP connect to a listener on 127.0.0.1 {'succeeded' if facts['connect_loopback'] else 'refused'}; "
          f"AF_INET socket {'allowed' if facts['inet_socket'] else 'refused'}"),
         ("no_new_privs", facts["no_new_privs"], "PR_SET_NO_NEW_PRIVS"),
-        ("seccomp", facts["seccomp"], "libseccomp filter: no sockets but AF_UNIX, no ptrace/mount/namespaces/bpf"
+        ("seccomp", facts["seccomp"], "libseccomp filter: no sockets, forks, SysV IPC, ptrace, mount, namespaces, "
+         "bpf"
          if facts["seccomp"] else "libseccomp.so.2 not found or refused"),
         ("Landlock", abi > 0 and not facts["write_own_folder"] and not facts["write_tmp"],
          f"ABI {abi}: writes only in the working directory"

@@ -18,25 +18,36 @@ inherits the mapping and copies each argument afresh for each call.
 Layers (design.md "Sandbox layers"; docs/security.md says what they promise and which test checks each;
 `grader.doctor` shows which are active on a machine). Always: a new session, rlimits (address space, CPU
 seconds, file size, open files, processes, no core dumps), an empty private working directory, stdin from
-/dev/null, output captured with a cap, an environment reduced to a few harmless variables, PR_SET_NO_NEW_PRIVS,
-seccomp when libseccomp.so.2 loads (no sockets but AF_UNIX, no ptrace, mount, namespaces, bpf, keyrings,
+/dev/null, output captured with a cap, results capped at `Limits.result_bytes` per call (checked in the worker
+and again by every reader), an environment reduced to a few harmless variables, PR_SET_NO_NEW_PRIVS, seccomp
+when libseccomp.so.2 loads (no new process: clone only with CLONE_THREAD, no fork or vfork, clone3 fails with
+ENOSYS so glibc falls back to clone; no socket or socketpair of any family; no SysV IPC or POSIX message
+queue; no ptrace, process_vm_*, pidfd_getfd, process_madvise, kcmp, mount, namespaces, bpf, keyrings,
 io_uring, modules, kexec, reboot), Landlock when the kernel has it (no file may be written outside the
-working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run
-and no abstract unix sockets). When the grader runs as root, also: the zygote is PID 1 of a new PID
-namespace and lives in a new network namespace (only a loopback that is down), and each worker switches to
-the unprivileged uid/gid `_UNPRIVILEGED` (so RLIMIT_NPROC bites and root-only files stay closed) after the
-submission's folder was copied (regular files only, bounded) to a root-owned folder it can read. After every
-run the zygote, as PID 1 of its namespace, SIGKILLs every other process in it (kill(-1)): nothing a
-submission started outlives its run, double-forked or not. Without root, forks are refused altogether
-(RLIMIT_NPROC 0) and stray processes are reaped as the zygote is a child subreaper.
-Every layer falls back gracefully: when the kernel refuses it, the run goes on without it.
+working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run).
+Without new processes, RLIMIT_AS bounds everything a submission holds. When the grader runs as root, also:
+the zygote is PID 1 of a new PID namespace and lives in new network and IPC namespaces (only a loopback that
+is down; SysV IPC objects die with it) and in a private mount namespace where the sandbox's folder is a tmpfs
+(256 MB, 20000 inodes) that the grader never sees and that vanishes with the zygote; each worker switches to
+the unprivileged uid/gid `_UNPRIVILEGED` (so RLIMIT_NPROC bites and root-only files stay closed) and runs
+from a root-owned copy of the submission plus the files beside it that any user could read anyway. After
+every run the zygote, as PID 1 of its namespace, SIGKILLs every other process in it (kill(-1)), and removes
+the run's folder iteratively (however deep). Without root, forks are refused by RLIMIT_NPROC 0 as well, and
+stray processes are reaped as the zygote is a child subreaper. Every layer falls back gracefully: when the
+kernel refuses it, the run goes on without it.
+
+Untrusted frames: any exception while decoding or checking a worker's frame is a ProtocolError, which makes
+that call a "crash"; nothing a worker sends can end the zygote. The zygote streams each outcome to the grader
+as soon as it is known, then a "done" frame once the worker is reaped and its folder removed. The zygote also
+watches the grader's socket during a run: when the grader dies (even by SIGKILL), it stops the run and removes
+the sandbox's folder. `Sandbox.__exit__` holds SIGINT and SIGTERM back until its cleanup is done.
 
 Choices beyond the brief: `Call.return_names` (optional) names the returned values in messages; output beyond
 `Limits.output_bytes` is dropped and a one-line note says how much; output printed while importing goes to
 the first call's outcome; `run` returns only after the worker is reaped and its directory removed.
 
-Not done: bubblewrap (optional in the design; not installed here), a private /proc and mount namespace (a
-worker can list the machine's processes in /proc, though not read their memory or environment).
+Not done: bubblewrap (optional in the design; not installed here), a private /proc (a worker can list the
+machine's processes in /proc, though not read their memory or environment).
 """
 
 from __future__ import annotations
@@ -54,7 +65,6 @@ import mmap
 import os
 import resource
 import select
-import shutil
 import signal
 import socket
 import stat
@@ -91,8 +101,12 @@ _PR_SET_NO_NEW_PRIVS = 38
 _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 22, 2
 _CLONE_NEWPID = 0x20000000
 _CLONE_NEWNS = 0x00020000
-_MS_NOSUID, _MS_NODEV, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x1000, 0x4000, 1 << 18
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 1 << 18
 _CLONE_NEWNET = 0x40000000
+_CLONE_NEWIPC = 0x08000000
+_CLONE_THREAD = 0x00010000
+_MNT_DETACH = 2
+_ROOT_TMPFS = b"mode=0711,size=256m,nr_inodes=20000"  # as root, the sandbox's folder: bounded, never on disk
 _UNPRIVILEGED = 65534  # nobody: the uid and gid workers run as when the grader is root
 _PROCESSES = 16  # RLIMIT_NPROC for the unprivileged uid (it counts every process of that uid)
 _COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy of the submission's folder
@@ -112,6 +126,7 @@ class Limits:
     timeout: float = 10.0
     memory_mb: int = 2048
     output_bytes: int = 65536
+    result_bytes: int = 32 << 20  # per call: the raw numbers a result may hold (the grader's largest is ~80 kB)
 
 
 DEFAULT_LIMITS = Limits()
@@ -160,6 +175,10 @@ class _Died(Exception):
     pass
 
 
+class _GraderGone(Exception):
+    """The grader closed its end mid-run (it died or left): the zygote stops the run and exits."""
+
+
 # ---------------------------------------------------------------- frames
 
 
@@ -186,10 +205,27 @@ class _Frames:
     def __init__(self, max_header: int = _MAX_HEADER, max_body: int = _MAX_BODY):
         self.max_header, self.max_body = max_header, max_body
         self.buf = bytearray()
+        self.error: ProtocolError | None = None  # met after good frames: raised once those are used
+
+    def check(self) -> None:
+        if self.error is not None:
+            raise self.error
 
     def feed(self, data: bytes) -> list[tuple[dict, list[np.ndarray]]]:
+        """The complete frames so far. A broken frame raises ProtocolError, at once if no good frame came
+        before it in `data`, else at the next `check` or `feed` (so the good ones are not lost)."""
+        self.check()
+        frames: list = []
+        try:
+            self._decode_into(data, frames)
+        except ProtocolError as e:
+            if not frames:
+                raise
+            self.error = e
+        return frames
+
+    def _decode_into(self, data: bytes, frames: list) -> None:
         self.buf += data
-        frames = []
         while len(self.buf) >= _PREFIX.size:
             head_len, body_len = _PREFIX.unpack_from(self.buf)
             if head_len > self.max_header or body_len > self.max_body:
@@ -200,11 +236,15 @@ class _Frames:
             head = bytes(self.buf[_PREFIX.size : _PREFIX.size + head_len])
             body = bytes(self.buf[_PREFIX.size + head_len : end])
             del self.buf[:end]
-            frames.append(_decode(head, body))
-        return frames
+            try:
+                frames.append(_decode(head, body, self.max_body))
+            except ProtocolError:
+                raise
+            except Exception as e:  # whatever a forged frame makes numpy or json raise, it is a broken frame
+                raise ProtocolError(f"undecodable frame ({type(e).__name__})") from e
 
 
-def _decode(head: bytes, body: bytes) -> tuple[dict, list[np.ndarray]]:
+def _decode(head: bytes, body: bytes, max_body: int = _MAX_BODY) -> tuple[dict, list[np.ndarray]]:
     try:
         header = json.loads(head)
     except (ValueError, RecursionError) as e:
@@ -214,7 +254,7 @@ def _decode(head: bytes, body: bytes) -> tuple[dict, list[np.ndarray]]:
         raise ProtocolError("header has no array list")
     arrays, offset = [], 0
     for item in meta:
-        dtype, shape = _array_meta(item)
+        dtype, shape = _array_meta(item, max_body)
         size = math.prod(shape) * dtype.itemsize
         if offset + size > len(body):
             raise ProtocolError("arrays need more bytes than the frame holds")
@@ -226,10 +266,14 @@ def _decode(head: bytes, body: bytes) -> tuple[dict, list[np.ndarray]]:
     return header, arrays
 
 
-def _array_meta(item) -> tuple[np.dtype, tuple[int, ...]]:
-    ok = isinstance(item, list) and len(item) == 2 and item[0] in _DTYPES and isinstance(item[1], list)
+def _array_meta(item, max_body: int = _MAX_BODY) -> tuple[np.dtype, tuple[int, ...]]:
+    """dtype and shape; the shape, with its zero lengths counted as 1, must fit in `max_body` bytes
+    (so an empty array of shape (0, 2**40) is refused too, not only a large one)."""
+    ok = isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and item[0] in _DTYPES \
+        and isinstance(item[1], list)
     shape = item[1] if ok else []
-    if not ok or len(shape) > 32 or not all(type(n) is int and 0 <= n <= _MAX_BODY for n in shape):
+    if not ok or len(shape) > 32 or not all(type(n) is int and 0 <= n <= max_body for n in shape) or \
+            math.prod(max(n, 1) for n in shape) * _DTYPES[item[0]].itemsize > max(max_body, 8):
         raise ProtocolError(f"bad array description {str(item)[:80]}")
     return _DTYPES[item[0]], tuple(shape)
 
@@ -376,10 +420,19 @@ def _outcome_frame(outcome: Outcome) -> bytes:
 
 
 def _parse_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed=STATUSES) -> Outcome:
-    """Check an outcome frame field by field against the call it answers."""
+    """Check an outcome frame field by field against the call it answers; any failure is a ProtocolError."""
+    try:
+        return _check_outcome(header, arrays, call, allowed)
+    except ProtocolError:
+        raise
+    except Exception as e:  # e.g. float() of a 400-digit "seconds": OverflowError
+        raise ProtocolError(f"unreadable outcome ({type(e).__name__})") from e
+
+
+def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) -> Outcome:
     status, count, changed = header.get("status"), header.get("values"), header.get("changed")
     function, seconds = header.get("function"), header.get("seconds")
-    if status not in allowed:
+    if not isinstance(status, str) or status not in allowed:
         raise ProtocolError(f"unknown status {str(status)[:40]!r}")
     if not isinstance(changed, list) or type(count) is not int or count + len(changed) != len(arrays):
         raise ProtocolError("array counts do not add up")
@@ -387,9 +440,9 @@ def _parse_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed=S
         raise ProtocolError(f"{count} values for a call returning {call.returns}")
     if not all(isinstance(c, str) and c in call.arg_names for c in changed):
         raise ProtocolError("unknown argument name")
-    if not (function is None or function in call.names):
+    if not (function is None or (isinstance(function, str) and function in call.names)):
         raise ProtocolError("unknown function name")
-    if not isinstance(seconds, int | float) or not 0 <= seconds < math.inf:
+    if type(seconds) not in (int, float) or not 0 <= seconds < 1e9:
         raise ProtocolError("bad duration")
     return Outcome(
         status=status,
@@ -439,15 +492,22 @@ class Sandbox:
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._sock is not None:
-            self._sock.close()
-            self._sock = None
-        if self._pid is not None:
-            _end_process(self._pid, 0.0 if self._busy else _SHUTDOWN_WAIT)
-            self._pid = None
-        if self._root is not None:
-            _remove_tree(self._root)
-            self._root = None
+        """Stop the zygote and remove the sandbox's folder; SIGINT and SIGTERM wait until this is done."""
+        with _signals_blocked():
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+            if self._pid is not None:
+                _end_process(self._pid, 0.0 if self._busy else _SHUTDOWN_WAIT)
+                self._pid = None
+            if self._root is not None:
+                _remove_tree(self._root)
+                self._root = None
+
+    @property
+    def broken(self) -> str | None:
+        """Why the sandbox stopped working (its zygote is gone), or None: then no outcome can be trusted."""
+        return self._broken
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
@@ -468,15 +528,27 @@ class Sandbox:
         try:
             self._sock.settimeout(self.limits.timeout * (len(calls) + 1) + 5.0)
             self._send(request, fd)
-            frames, pending = _Frames(_MAX_HEADER + 8 * self.limits.output_bytes), deque()
-            while len(outcomes) < len(calls):
+            frames = _Frames(_MAX_HEADER + 8 * self.limits.output_bytes, self.limits.result_bytes)
+            pending: deque = deque()
+            while len(outcomes) <= len(calls):  # one outcome per call as it completes, then "done"
                 while not pending:
+                    frames.check()
                     pending.extend(frames.feed(self._recv()))
-                outcomes.append(_parse_outcome(*pending.popleft(), calls[len(outcomes)]))
+                header, arrays = pending.popleft()
+                if len(outcomes) < len(calls):
+                    outcomes.append(_parse_outcome(header, arrays, calls[len(outcomes)]))
+                elif header != {"done": True, "arrays": []} or pending:
+                    raise ProtocolError("expected the end of the run")
+                else:
+                    break
         except (OSError, ProtocolError) as e:
             self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
             outcomes += [_failed("crash", self._broken) for _ in calls[len(outcomes) :]]
-        self._busy = False
+        except BaseException as e:  # interrupted mid-run: the zygote may still be talking; never reuse it
+            self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
+            raise
+        finally:
+            self._busy = False
         return outcomes
 
     def _send(self, request: bytes, fd: int | None) -> None:
@@ -500,8 +572,21 @@ class Sandbox:
         """A broken zygote is not replaced: a new one would be forked from a process holding secrets."""
         self._broken = reason
         if self._pid is not None:
-            _end_process(self._pid, 0.0)
-            self._pid = None
+            with _signals_blocked():
+                _end_process(self._pid, 0.0)
+                self._pid = None
+
+
+class _signals_blocked:
+    """Hold SIGINT and SIGTERM back (they are delivered on leaving) so that cleanup is never cut short."""
+
+    _SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self):
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, self._SIGNALS)
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
 
 
 def _end_process(pid: int, grace: float) -> None:
@@ -536,10 +621,12 @@ class _Layers:
 
     pid_namespace: bool = False  # the zygote is PID 1 of its own PID namespace
     network_namespace: bool = False
+    ipc_namespace: bool = False  # SysV IPC and POSIX message queues die with the zygote
+    root_tmpfs: bool = False  # the sandbox's folder is a size- and inode-limited tmpfs of the zygote's own
     uid: int | None = None  # workers switch to this uid and gid
     seccomp: tuple | None = None  # the compiled filter (buffer, sock_fprog), built once
     landlock: int = 0  # Landlock ABI version, 0 when the kernel has none
-    mount_namespace: bool = False  # folders closed to the unprivileged uid are hidden, Python's reopened
+    mount_namespace: bool = False  # private mounts: the tmpfs root; closed folders hidden, Python's reopened
     host_root: int | None = None  # O_PATH fd on the grader's "/" (reads submissions the tmpfs hides)
 
 
@@ -602,29 +689,35 @@ def _leave_pid_namespace(own: int | None) -> None:
 
 
 def _zygote(sock: socket.socket, limits: Limits, root: str) -> None:
-    """Serve run requests until the grader closes its end; a SIGTERM ends it cleanly too."""
+    """Serve run requests until the grader closes its end; a SIGTERM ends it cleanly too.
+
+    Whichever way it ends (EOF, SIGTERM, an error), it removes the sandbox's folder on its way out; as root
+    that folder is a tmpfs of the zygote's own mount namespace, which vanishes with it even on SIGKILL.
+    """
     layers = _Layers(pid_namespace=os.getpid() == 1)
     if _LIBC is not None:  # without a PID namespace, descendants that escape a worker become our children
         _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    null = os.open(os.devnull, os.O_RDWR)
-    os.dup2(null, 0)
-    os.dup2(null, 1)
-    os.close(null)
-    if os.geteuid() == 0 and _LIBC is not None:
-        layers.network_namespace = _LIBC.unshare(_CLONE_NEWNET) == 0
-        layers.uid = _UNPRIVILEGED if _reachable(root) else None
-        if layers.uid is not None:
-            layers.host_root, layers.mount_namespace = _expose_python()
-    layers.seccomp = _seccomp_filter()
-    kept = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
-    os.environ.clear()  # the grader's environment may hold tokens; workers get a plain one
-    os.environ.update(kept)
-    layers.landlock = _landlock_abi()
-    frames, fds = _Frames(), []
+    fds: list[int] = []
     try:
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.close(null)
+        if os.geteuid() == 0 and _LIBC is not None:
+            layers.network_namespace = _LIBC.unshare(_CLONE_NEWNET) == 0
+            layers.ipc_namespace = _LIBC.unshare(_CLONE_NEWIPC) == 0
+            layers.uid = _UNPRIVILEGED if _reachable(root) else None
+            layers.host_root, layers.mount_namespace = _mount_namespace(root, expose=layers.uid is not None)
+            layers.root_tmpfs = layers.mount_namespace and _mount_root_tmpfs(root)
+        layers.seccomp = _seccomp_filter()
+        kept = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
+        os.environ.clear()  # the grader's environment may hold tokens; workers get a plain one
+        os.environ.update(kept)
+        layers.landlock = _landlock_abi()
+        frames = _Frames()
         while True:
             data, received, _, _ = socket.recv_fds(sock, 1 << 20, 8)
             fds += received
@@ -632,17 +725,27 @@ def _zygote(sock: socket.socket, limits: Limits, root: str) -> None:
                 return
             for header, arrays in frames.feed(data):
                 submission, calls, budget = _decode_request(header, arrays, fds)
-                for outcome in _supervise(submission, calls, limits, root, layers, budget):
-                    sock.sendall(_outcome_frame(outcome))
+                _supervise(submission, calls, limits, root, layers, budget,
+                           emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock)
                 del calls  # unmaps the request's large arrays
+                sock.sendall(_frame({"done": True}))  # the worker is reaped and its folder removed
     finally:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
         for fd in fds:
             os.close(fd)
+        _remove_root(root, layers)
+
+
+def _remove_root(root: str, layers: _Layers) -> None:
+    """The zygote's last act: remove the sandbox's folder (unmounting its tmpfs first)."""
+    if layers.root_tmpfs:
+        _LIBC.umount2(root.encode(), _MNT_DETACH)
+    _remove_tree(root)
 
 
 def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, layers: _Layers,
-               budget: float | None = None) -> list[Outcome]:
-    """Fork one worker for the run, relay its results, and leave no process or directory behind."""
+               budget: float | None, emit, control: socket.socket | None = None) -> None:
+    """Fork one worker for the run, `emit` each outcome as it comes, leave no process or directory behind."""
     workdir = tempfile.mkdtemp(prefix="run-", dir=root)
     if layers.uid is not None:
         os.chown(workdir, layers.uid, layers.uid)
@@ -655,14 +758,15 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
         _worker(zygote, result_w, output_w, workdir, submission, calls, limits, layers)
     os.close(result_w)
     os.close(output_w)
-    watch = _Watch(pid, result_r, output_r, limits, budget)
+    watch = _Watch(pid, result_r, output_r, limits, budget, control)
     try:
-        return _relay(watch, submission, calls)
+        _relay(watch, submission, calls, emit)
     finally:
-        _end_run(pid, layers)
-        os.close(result_r)
-        os.close(output_r)
-        _remove_tree(workdir)
+        with _signals_blocked():
+            _end_run(pid, layers)
+            os.close(result_r)
+            os.close(output_r)
+            _remove_tree(workdir)
 
 
 def _end_run(pid: int, layers: _Layers) -> None:
@@ -682,23 +786,38 @@ def _end_run(pid: int, layers: _Layers) -> None:
     _kill_orphans()
 
 
-def _expose_python() -> tuple[int | None, bool]:
-    """Zygote, as root: let the unprivileged uid read Python's own folders (often under /root, 0700).
-
-    In a private mount namespace, a tmpfs covers each folder others cannot traverse (hiding what is in it)
-    and Python's folders (sys.path) are bind-mounted back at their own paths. Returns an O_PATH fd on the
-    grader's "/" (opened before, so it still sees what the tmpfs hides) and whether the namespace was made.
-    """
+def _mount_namespace(root: str, expose: bool) -> tuple[int | None, bool]:
+    """Zygote, as root: a private mount namespace (for the sandbox folder's tmpfs and, when workers switch
+    uid, for `_expose_python`). Returns an O_PATH fd on the grader's "/" (opened before any mount, so it
+    still sees what a tmpfs hides) and whether the namespace was made."""
     host = os.open("/", os.O_PATH | os.O_CLOEXEC)
+    _LIBC.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
+    _LIBC.umount2.argtypes = [ctypes.c_char_p, ctypes.c_int]
+    if _LIBC.unshare(_CLONE_NEWNS) != 0 or _LIBC.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        return host, False
+    if expose:
+        _expose_python()
+    return host, True
+
+
+def _mount_root_tmpfs(root: str) -> bool:
+    """Cover the sandbox's folder with a tmpfs limited in bytes and inodes: a run cannot fill the disk, and
+    whatever is left in it vanishes with the zygote's mount namespace (the grader only sees an empty folder).
+    """
+    flags = _MS_NOSUID | _MS_NODEV | _MS_NOEXEC
+    return _LIBC.mount(b"tmpfs", root.encode(), b"tmpfs", flags, _ROOT_TMPFS) == 0
+
+
+def _expose_python() -> None:
+    """Zygote, as root, in its mount namespace: let the unprivileged uid read Python's own folders (often
+    under /root, 0700). A tmpfs covers each folder others cannot traverse (hiding what is in it) and Python's
+    folders (sys.path) are bind-mounted back at their own paths."""
     folders = sorted({os.path.abspath(p) for p in sys.path if p and os.path.isdir(p)} | {os.getcwd()})
     folders = [f for f in folders if _reachable_folder(f) and not _reachable(f)]
     closed = sorted({a for f in folders for a in _closed_ancestors(f)}, key=len)
     closed = [c for i, c in enumerate(closed) if not any(c.startswith(o + os.sep) for o in closed[:i])]
-    if not closed or _LIBC is None:
-        return host, False
-    _LIBC.mount.argtypes = [ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes.c_ulong, ctypes.c_char_p]
-    if _LIBC.unshare(_CLONE_NEWNS) != 0 or _LIBC.mount(None, b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
-        return host, False
+    if not closed:
+        return
     sources = {f: os.open(f, os.O_PATH | os.O_CLOEXEC) for f in folders}  # bind sources: this namespace's
     try:
         for folder in closed:
@@ -709,7 +828,6 @@ def _expose_python() -> tuple[int | None, bool]:
     finally:
         for fd in sources.values():
             os.close(fd)
-    return host, True
 
 
 def _reachable_folder(path: str) -> bool:
@@ -729,77 +847,126 @@ def _host_path(path: Path, layers: _Layers) -> Path:
     return Path(f"/proc/self/fd/{layers.host_root}{path}") if layers.host_root is not None else path
 
 
-_copies: dict[tuple, Path] = {}  # per zygote: the readable copy of each submission's folder
+_copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
 
 
 def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
-    """A root-owned, world-readable copy of the submission's folder, made once per folder state.
+    """A root-owned copy of the submission, and of what beside it any user could read anyway.
 
-    Regular files only (symlinks, FIFOs and devices are skipped), hidden entries and __pycache__ skipped,
-    at most `_COPY_FILES` files, `_COPY_BYTES` bytes and `_COPY_DEPTH` levels; the submission itself always.
+    The submission itself always. Beside it: the Python modules (*.py, and packages of them) of the
+    submission's own owner, wherever they are (the student's own helpers, such as the course's utils.py);
+    and, where every folder from / down is open to others, any regular file others could read anyway
+    (S_IROTH). So a worker never reads another user's private file or a non-Python file of a closed folder
+    through the copy; other submissions of the same owner in the same folder are importable, so grade each
+    student's file from its own folder (docs/security.md).
+    Nothing is followed (symlinks are skipped; files are opened with O_NOFOLLOW and checked
+    with fstat), FIFOs, devices, hidden entries and __pycache__ are skipped, and it is bounded: at most
+    `_COPY_FILES` files, `_COPY_BYTES` bytes and `_COPY_DEPTH` levels. Made once per folder state; only the
+    latest copy is kept, since the sandbox's folder is a bounded tmpfs as root.
     """
     source = _host_path(submission, layers)
     key = (str(submission), _listing(source.parent))
     if key not in _copies:
+        for old in _copies.values():
+            _remove_tree(str(old.parent))
+        _copies.clear()
         target = Path(tempfile.mkdtemp(prefix="src-", dir=root))
         os.chmod(target, 0o755)
-        _copy_tree(source.parent, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES])
+        try:
+            folder = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            owner = os.stat(source).st_uid
+        except OSError:
+            folder = -1
+        if folder >= 0:
+            try:
+                _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
+                           _open_to_others(submission.parent, layers))
+            finally:
+                os.close(folder)
         if not (target / submission.name).exists():
-            _copy_file(source, target / submission.name, [1, math.inf], follow=True)
+            _copy_file(source, target / submission.name, [1, math.inf])
         _copies[key] = target / submission.name
     return _copies[key]
+
+
+def _open_to_others(folder: Path, layers: _Layers) -> bool:
+    """Can every user traverse each folder from / down to `folder` (as the grader sees them)?"""
+    try:
+        return all(os.stat(_host_path(p, layers)).st_mode & stat.S_IXOTH for p in (folder, *folder.parents))
+    except OSError:
+        return False
 
 
 def _listing(folder: Path) -> tuple:
     try:
         with os.scandir(folder) as entries:
-            return tuple(sorted((e.name, e.stat(follow_symlinks=False).st_mtime_ns,
-                                 e.stat(follow_symlinks=False).st_size) for e in entries))
+            found = sorted((e.name, *_fingerprint(e.stat(follow_symlinks=False))) for e in entries)
+        return os.stat(folder).st_mode, tuple(found)
     except OSError:
         return ()
 
 
-def _copy_tree(source: Path, target: Path, depth: int, budget: list) -> None:
+def _fingerprint(info: os.stat_result) -> tuple:
+    return info.st_mtime_ns, info.st_size, info.st_mode, info.st_ino
+
+
+def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
+    """Copy the owner's Python modules, and what others could read, below `folder`; nothing is followed."""
     try:
-        with os.scandir(source) as it:
-            entries = sorted(it, key=lambda e: e.name)
+        names = sorted(os.listdir(folder))
     except OSError:
         return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name == "__pycache__" or budget[0] <= 0:
+    for name in names:
+        if name.startswith(".") or name == "__pycache__" or budget[0] <= 0:
             continue
         try:
-            if entry.is_dir(follow_symlinks=False) and depth > 1:
-                os.mkdir(target / entry.name, 0o755)
-                _copy_tree(Path(entry.path), target / entry.name, depth - 1, budget)
-            elif entry.is_file(follow_symlinks=False):
-                _copy_file(Path(entry.path), target / entry.name, budget)
+            mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) and depth > 1):
+                continue
+            fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
         except OSError:
             continue
+        try:
+            info = os.fstat(fd)
+            own = info.st_uid == owner
+            readable = open_to_others and info.st_mode & stat.S_IROTH
+            if stat.S_ISDIR(info.st_mode) and depth > 1 and (own or open_to_others and info.st_mode & stat.S_IXOTH):
+                os.mkdir(target / name, 0o755)
+                _copy_tree(fd, target / name, depth - 1, budget, owner, bool(readable))
+            elif stat.S_ISREG(info.st_mode) and (own and name.endswith(".py") or readable):
+                _copy_open_file(fd, info.st_size, target / name, budget)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
 
 
-def _copy_file(source: Path, target: Path, budget: list, follow: bool = False) -> None:
-    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow else os.O_NOFOLLOW)
+def _copy_file(source: Path, target: Path, budget: list) -> None:
+    """Copy the file at `source` (the submission itself: its path was resolved by the grader)."""
     try:
-        fd = os.open(source, flags)
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:
         return
     try:
         info = os.fstat(fd)
-        size = info.st_size
-        if not stat.S_ISREG(info.st_mode) or size > budget[1] or budget[0] <= 0:
-            return
-        budget[0] -= 1
-        budget[1] -= size
-        out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
-        try:
-            offset = 0
-            while offset < size and (sent := os.sendfile(out, fd, offset, size - offset)) > 0:
-                offset += sent
-        finally:
-            os.close(out)
+        if stat.S_ISREG(info.st_mode):
+            _copy_open_file(fd, info.st_size, target, budget)
     finally:
         os.close(fd)
+
+
+def _copy_open_file(fd: int, size: int, target: Path, budget: list) -> None:
+    if size > budget[1] or budget[0] <= 0:
+        return
+    budget[0] -= 1
+    budget[1] -= size
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        offset = 0
+        while offset < size and (sent := os.sendfile(out, fd, offset, size - offset)) > 0:
+            offset += sent
+    finally:
+        os.close(out)
 
 
 def _kill_group(pid: int) -> None:
@@ -828,26 +995,106 @@ def _kill_orphans(rounds: int = 100) -> None:
 
 
 def _remove_tree(path: str) -> None:
-    """Remove the worker's directory even if the student made parts of it unwritable (or absurdly deep)."""
+    """Remove a directory tree however deep it is and whatever its permissions; never raises.
+
+    Iterative, with at most two descriptors open and no new inode needed (a full tmpfs is fine): every
+    subdirectory met is moved (renameat) up to the top folder under a fresh name, so no path grows long and
+    nothing recurses. Run only once the tree's processes are dead, so nothing changes under it; symlinks are
+    removed, never followed.
+    """
     try:
-        for root, dirs, _ in os.walk(path):
-            for d in (os.path.join(root, d) for d in dirs):
-                if not os.path.islink(d):
-                    os.chmod(d, 0o700)
-        shutil.rmtree(path, ignore_errors=True)
-    except (OSError, RecursionError):
+        os.rmdir(path)  # the usual case: the run left nothing
+        return
+    except OSError:
         pass
+    try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            os.chmod(path, 0o700)
+        top = os.open(path, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC)
+    except OSError:
+        _unlink_any(path)
+        return
+    try:
+        pending = deque(_empty_folder(top, top, None))
+        while pending:  # each folder met, now a direct child of the top folder
+            name = pending.popleft()
+            try:
+                os.chmod(name, 0o700, dir_fd=top)
+                fd = os.open(name, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=top)
+            except OSError:
+                _unlink_any(name, top)
+                continue
+            try:
+                pending.extend(_empty_folder(fd, top, pending))
+            finally:
+                os.close(fd)
+            _unlink_any(name, top)
+    finally:
+        os.close(top)
+    _unlink_any(path)
 
 
-def _relay(watch: _Watch, submission: Path, calls: list[Call]) -> list[Outcome]:
-    """Turn the worker's stream (import result, then one frame per call) into one outcome per call."""
-    outcomes: list[Outcome] = []
+def _empty_folder(fd: int, top: int, pending: deque | None) -> list[str]:
+    """Unlink every non-folder in `fd`; return its folders, moved up into `top` unless `fd` is `top`."""
+    try:
+        entries = [(e.name, e.is_dir(follow_symlinks=False)) for e in os.scandir(fd)]
+    except OSError:
+        return []
+    folders = []
+    for name, is_dir in entries:
+        try:
+            if not is_dir:
+                os.unlink(name, dir_fd=fd)
+            elif pending is None:
+                folders.append(name)
+            else:
+                os.chmod(name, 0o700, dir_fd=fd)  # moving a folder needs write access to it (its "..")
+                fresh = _fresh_name(top)
+                os.rename(name, fresh, src_dir_fd=fd, dst_dir_fd=top)
+                folders.append(fresh)
+        except OSError:
+            pass
+    return folders
+
+
+_fresh_names = iter(range(1 << 62))
+
+
+def _fresh_name(folder: int) -> str:
+    """A name nothing in `folder` has (rename would silently replace an empty folder of that name)."""
+    for n in _fresh_names:
+        name = f".grader-removing-{n}"
+        try:
+            os.lstat(name, dir_fd=folder)
+        except FileNotFoundError:
+            return name
+        except OSError:
+            continue
+    raise OSError("no fresh name")
+
+
+def _unlink_any(name: str, dir_fd: int | None = None) -> None:
+    try:
+        os.rmdir(name, dir_fd=dir_fd)
+    except OSError:
+        try:
+            os.unlink(name, dir_fd=dir_fd)
+        except OSError:
+            pass
+
+
+def _relay(watch: _Watch, submission: Path, calls: list[Call], emit) -> None:
+    """Turn the worker's stream (import result, then one frame per call) into one outcome per call, each
+    emitted as soon as it is known (the zygote holds at most one result at a time)."""
+    done = 0
     phase = f"importing {submission.name}"
     try:
         header, _ = watch.next_frame()
         if header.get("status") == "import_error":
             message, output = _clean(header.get("message")), watch.take_output()
-            return [_failed("import_error", message, output if i == 0 else "") for i in range(len(calls))]
+            for i in range(len(calls)):
+                emit(_failed("import_error", message, output if i == 0 else ""))
+            return
         if header.get("status") != "imported":
             raise ProtocolError("expected the import result first")
         for call in calls:
@@ -855,12 +1102,14 @@ def _relay(watch: _Watch, submission: Path, calls: list[Call]) -> list[Outcome]:
             watch.restart_clock()
             outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
             seconds = min(outcome.seconds, watch.elapsed())
-            outcomes.append(dataclasses.replace(outcome, output=watch.take_output(), seconds=seconds))
+            outcome = dataclasses.replace(outcome, output=watch.take_output(), seconds=seconds)
+            done += 1
+            emit(outcome)
     except (_Timeout, _Died, ProtocolError) as stop:
-        outcomes.append(_stopped(stop, phase, watch))
+        emit(_stopped(stop, phase, watch))
         why = "timed out" if isinstance(stop, _Timeout) else "crashed"
-        outcomes += [_failed("skipped", f"not run: an earlier call {why}") for _ in calls[len(outcomes) :]]
-    return outcomes
+        for _ in calls[done + 1 :]:
+            emit(_failed("skipped", f"not run: an earlier call {why}"))
 
 
 def _stopped(stop: Exception, phase: str, watch: _Watch) -> Outcome:
@@ -877,12 +1126,14 @@ def _stopped(stop: Exception, phase: str, watch: _Watch) -> Outcome:
 class _Watch:
     """Zygote-side view of one worker: its frames, its captured output and the per-call wall clock."""
 
-    def __init__(self, pid: int, result_fd: int, output_fd: int, limits: Limits, budget: float | None = None):
+    def __init__(self, pid: int, result_fd: int, output_fd: int, limits: Limits, budget: float | None = None,
+                 control: socket.socket | None = None):
         self.pid, self.result_fd, self.output_fd = pid, result_fd, output_fd
+        self.control = control  # the grader's socket: silent during a run, readable only when it closes
         self.timeout, self.limit = limits.timeout, limits.output_bytes
         self.budget = budget  # wall seconds for the whole run, on top of the per-call timeout
         self.deadline = time.monotonic() + budget if budget is not None else math.inf
-        self.frames, self.pending = _Frames(), deque()
+        self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
         self.kept, self.dropped, self.output_open = bytearray(), 0, True
         self.restart_clock()
 
@@ -895,6 +1146,7 @@ class _Watch:
     def next_frame(self) -> tuple[dict, list[np.ndarray]]:
         """Block until the worker's next frame, draining its output; raise when it hangs or dies."""
         while not self.pending:
+            self.frames.check()
             remaining = min(self.timeout - self.elapsed(), self.deadline - time.monotonic())
             if remaining <= 0:
                 raise _Timeout
@@ -909,9 +1161,21 @@ class _Watch:
         poller = select.poll()
         for fd in [self.result_fd] * with_result + [self.output_fd] * self.output_open:
             poller.register(fd, select.POLLIN)
+        if self.control is not None:
+            poller.register(self.control, select.POLLIN)
         ready = {fd for fd, _ in poller.poll(math.ceil(timeout * 1000))}
         if self.output_fd in ready:
             self._read_output()
+        if self.control is not None and self.control.fileno() in ready:
+            try:
+                gone = self.control.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            except BlockingIOError:
+                gone = False
+            except OSError:
+                gone = True
+            if gone:
+                raise _GraderGone
+            self.control = None  # data mid-run breaks the protocol; the next request read will say so
         return ready
 
     def _read_output(self) -> None:
@@ -964,7 +1228,7 @@ def _worker(zygote: int, result_fd: int, output_fd: int, workdir: str, submissio
     code = 70
     try:
         _confine(zygote, result_fd, output_fd, workdir, limits, len(calls), layers)
-        _serve(submission, calls)
+        _serve(submission, calls, limits.result_bytes)
         code = 0
     finally:
         os._exit(code)
@@ -1084,14 +1348,20 @@ class _ArgCmp(ctypes.Structure):
 
 
 _SCMP_ALLOW, _SCMP_ERRNO = 0x7FFF0000, 0x00050000
-_SCMP_NE, _SCMP_MASKED_EQ = 1, 7
+_SCMP_MASKED_EQ = 7
 _DENIED_SYSCALLS = (
     "ptrace", "process_vm_readv", "process_vm_writev", "mount", "umount2", "pivot_root", "chroot", "swapon",
     "swapoff", "reboot", "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module",
     "unshare", "setns", "bpf", "perf_event_open", "userfaultfd", "keyctl", "add_key", "request_key",
     "io_uring_setup", "io_uring_enter", "io_uring_register", "acct", "quotactl", "syslog", "iopl", "ioperm",
     "open_by_handle_at", "name_to_handle_at", "fsopen", "fsmount", "move_mount", "open_tree", "fspick",
-    "mount_setattr",
+    "mount_setattr", "pidfd_getfd", "process_madvise", "kcmp",
+    # no new processes: RLIMIT_AS then bounds the whole submission (threads share the worker's address space)
+    "fork", "vfork",
+    # no sockets at all: the worker talks to the zygote over pipes it already holds
+    "socket", "socketpair", "socketcall",
+    # no SysV IPC or POSIX message queues: neither a file (Landlock) nor counted by RLIMIT_AS once detached
+    "shmget", "shmat", "msgget", "semget", "mq_open", "ipc",
 )
 _NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, _CLONE_NEWPID, _CLONE_NEWNET)
 
@@ -1122,9 +1392,10 @@ def _seccomp_filter() -> tuple | None:
         return lib.seccomp_rule_add_array(ctx, action, number, len(conditions), array) == 0
 
     ok = all([deny(name) for name in _DENIED_SYSCALLS])
-    ok &= deny("socket", eperm, _ArgCmp(0, _SCMP_NE, socket.AF_UNIX, 0))
+    # clone only for threads (pthread_create passes CLONE_THREAD; fork, vfork and posix_spawn do not)
+    ok &= deny("clone", eperm, _ArgCmp(0, _SCMP_MASKED_EQ, _CLONE_THREAD, 0))
     ok &= all([deny("clone", eperm, _ArgCmp(0, _SCMP_MASKED_EQ, flag, flag)) for flag in _NAMESPACE_FLAGS])
-    ok &= deny("clone3", _SCMP_ERRNO | errno.ENOSYS)  # glibc then falls back to clone, checked above
+    ok &= deny("clone3", _SCMP_ERRNO | errno.ENOSYS)  # its flags are out of a filter's reach: glibc falls back
     program = _export_bpf(lib, ctx) if ok else None
     lib.seccomp_release(ctx)
     return program
@@ -1162,7 +1433,7 @@ def _load_seccomp(program: tuple) -> None:
 # ---------------------------------------------------------------- worker: the student's code
 
 
-def _serve(submission: Path, calls: list[Call]) -> None:
+def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes) -> None:
     try:
         module = _import(submission)
     except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
@@ -1170,7 +1441,7 @@ def _serve(submission: Path, calls: list[Call]) -> None:
         return
     _send({"status": "imported"})
     for call in calls:
-        _send(*_call(module, call, submission))
+        _send(*_call(module, call, submission, result_bytes))
 
 
 def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:
@@ -1196,8 +1467,11 @@ def _import(submission: Path):
     return module
 
 
-def _call(module, call: Call, submission: Path) -> tuple[dict, list[np.ndarray]]:
-    """Call with fresh copies of the inputs; report changed inputs and the converted return value."""
+def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict, list[np.ndarray]]:
+    """Call with fresh copies of the inputs; report changed inputs and the converted return value.
+
+    A return value of more than `result_bytes` bytes of numbers is a bad return (the zygote refuses such a
+    frame anyway); changed inputs that would not fit beside the values are not reported."""
     header = {"status": "ok", "message": "", "function": None, "seconds": 0.0, "values": 0, "changed": []}
     try:
         name, func = _lookup(module, call.names)
@@ -1214,14 +1488,28 @@ def _call(module, call: Call, submission: Path) -> tuple[dict, list[np.ndarray]]
         result = func(*fresh)
         header["seconds"] = time.perf_counter() - start
         values = _convert(result, call, name)
+        size = sum(v.nbytes for v in values)
+        if size > result_bytes:
+            values = []
+            raise _BadReturn(f"{name} returned {_megabytes(size)} of numbers, more than the "
+                             f"{_megabytes(result_bytes)} a result may hold")
     except _BadReturn as e:
         header.update(status="bad_return", message=str(e))
     except BaseException as e:  # SystemExit from sys.exit() is the student's error too
         header.update(status="error", message=_exception_message(e, submission))
         header["seconds"] = time.perf_counter() - start
-    changed = _changed(call, fresh)
+    room = result_bytes - sum(v.nbytes for v in values)
+    changed = {}
+    for arg, now in _changed(call, fresh).items():
+        if now.nbytes <= room:
+            changed[arg] = now
+            room -= now.nbytes
     header.update(values=len(values), changed=list(changed))
     return header, values + list(changed.values())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.3g} MB" if size >= 1 << 20 else f"{size} bytes"
 
 
 def _lookup(module, names: Sequence[str]):

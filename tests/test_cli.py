@@ -302,3 +302,29 @@ def test_a_fifo_submission_is_refused_not_read(tmp_path):
     os.mkfifo(fifo)
     result = run_cli(str(fifo))
     assert result.exit_code == 2 and "not a regular file" in result.output
+
+
+def test_a_sandbox_that_stops_working_is_could_not_grade_not_a_zero(tmp_path):
+    """If the zygote dies (the machine's fault, not the student's), the grade is exit 2, not a 0."""
+    import signal
+    import time
+
+    path = tmp_path / "ex5.py"
+    path.write_text("import time\n" + SOLUTION.read_text().replace(
+        "    m = y.size\n", "    m = y.size\n    time.sleep(0.3)\n", 1))
+    grader = subprocess.Popen([sys.executable, "-m", "grader", str(path), "--format", "json"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 10
+        children = []
+        while not children and time.monotonic() < deadline:
+            time.sleep(0.2)
+            with open(f"/proc/{grader.pid}/task/{grader.pid}/children") as f:
+                children = [int(pid) for pid in f.read().split()]
+        assert children, "the grader never forked its zygote"
+        os.kill(children[0], signal.SIGKILL)
+        out, _ = grader.communicate(timeout=60)
+    finally:
+        grader.kill()
+    assert grader.returncode == 2
+    assert "could not grade" in json.loads(out)["error"]

@@ -3,8 +3,9 @@
 Each attack gets its honest score (the points its real work earns), a valid report (stdout is exactly one
 JSON object), exit status 1 and a bounded run time, and leaves nothing behind: no process (attacks name
 their processes "hostile-..." and every process must have left the grader's session), no file (attacks
-name their files "hostile-..."), no connection (a TCP and a UDP listener on 127.0.0.1, and one on ::1, must
-receive nothing).
+name their files "hostile-..."; the grader's TMPDIR, where the sandbox keeps its folder, must be empty
+afterwards), no SysV IPC object (/proc/sysvipc), no connection (a TCP and a UDP listener on 127.0.0.1, one on
+::1, and a stream and a datagram unix socket of mode 0777 in /tmp must receive nothing).
 
 The grader runs as a real subprocess (`python -m grader check ...`) in a session of its own: that is what CI
 and students run, the only honest way to see what reaches file descriptor 1, the only safe way to grade an
@@ -15,10 +16,12 @@ Every attack caps itself (loop counts, sleeps, memory, forks), so a broken sandb
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -53,6 +56,11 @@ EXPECTED = {
     "read_stdin": 5,
     "import_hang": 0,
     "slow_every_call": 5,
+    "sysv_ipc": 5,
+    "unix_socket": 5,
+    "forged_frame": 5,
+    "deep_tree": 5,
+    "huge_result": 5,
 }
 PASSED_PARTS = {0: set(), 5: {"sigmoid_gradient"}, 75: {"cost", "sigmoid_gradient", "gradient"}}
 
@@ -75,6 +83,17 @@ class Listeners:
             self.sockets.append(tcp6)
         except OSError:  # no IPv6 here
             pass
+        # pathname unix sockets any user may connect to, like /var/run/docker.sock on a careless host
+        self.unix_folder = Path(f"/tmp/grader-listener-{self.port}")
+        self.unix_folder.mkdir(mode=0o755)
+        self.unix_folder.chmod(0o755)
+        for kind, name in ((socket.SOCK_STREAM, "stream"), (socket.SOCK_DGRAM, "dgram")):
+            unix = socket.socket(socket.AF_UNIX, kind)
+            unix.bind(str(self.unix_folder / name))
+            os.chmod(self.unix_folder / name, 0o777)
+            if kind == socket.SOCK_STREAM:
+                unix.listen(8)
+            self.sockets.append(unix)
         for s in self.sockets:
             s.setblocking(False)
 
@@ -96,6 +115,7 @@ class Listeners:
     def close(self):
         for s in self.sockets:
             s.close()
+        shutil.rmtree(self.unix_folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
@@ -135,6 +155,18 @@ def marked_files(*folders: Path) -> list[Path]:
     return found
 
 
+def ipc_objects() -> set[str]:
+    """Every SysV shared memory segment, message queue and semaphore set of this IPC namespace."""
+    found = set()
+    for kind in ("shm", "msg", "sem"):
+        try:
+            with open(f"/proc/sysvipc/{kind}") as f:
+                found |= {f"{kind}: {' '.join(line.split())}" for line in f.readlines()[1:]}
+        except OSError:
+            pass
+    return found
+
+
 def watched_folders(submission_folder: Path) -> list[Path]:
     import grader
 
@@ -143,12 +175,19 @@ def watched_folders(submission_folder: Path) -> list[Path]:
     ]
 
 
-def grade(submission: Path) -> tuple[subprocess.CompletedProcess, float, int]:
+def grader_tmpdir() -> Path:
+    """A TMPDIR for one grade; every user may traverse it, so that as root the sandbox's folder goes there."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-tmpdir-", dir="/tmp"))
+    folder.chmod(0o755)
+    return folder
+
+
+def grade(submission: Path, tmpdir: Path) -> tuple[subprocess.CompletedProcess, float, int]:
     command = [sys.executable, "-m", "grader", "check", str(submission), "--exercise", "ex5", "--format", "json",
                "--timeout", str(TIMEOUT), "--memory", "1024"]
     start = time.monotonic()
     proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True)
+                            stderr=subprocess.PIPE, start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -167,8 +206,10 @@ def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listene
     source = (HOSTILE / f"{name}.py").read_text()
     submission.write_text(source.replace("PORT = 0", f"PORT = {listeners.port}"))
     before = set(marked_files(*watched_folders(tmp_path)))
+    ipc_before = ipc_objects()
+    tmpdir = grader_tmpdir()
 
-    result, seconds, session = grade(submission)
+    result, seconds, session = grade(submission, tmpdir)
 
     # nothing left behind (checked first: a failure below must not hide a leftover)
     deadline = time.monotonic() + 1.0
@@ -182,8 +223,13 @@ def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listene
     written = [p for p in marked_files(*watched_folders(tmp_path)) if p not in before]
     for path in written:
         path.unlink(missing_ok=True)
+    left_in_tmpdir = sorted(p.name for p in tmpdir.iterdir())
+    shutil.rmtree(tmpdir, ignore_errors=True)
+    new_ipc = ipc_objects() - ipc_before
     assert stray == {}, f"processes outlived the run: {stray}"
     assert written == [], f"files written outside the sandbox: {written}"
+    assert left_in_tmpdir == [], f"the sandbox left its folder behind: {left_in_tmpdir}"
+    assert new_ipc == set(), f"SysV IPC objects outlived the run: {new_ipc}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ex5.py"]
     assert listeners.received() == []
 

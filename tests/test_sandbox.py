@@ -2,8 +2,13 @@
 
 import json
 import os
+import shutil
 import signal
+import socket
 import struct
+import subprocess
+import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -11,10 +16,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import Call, Limits, ProtocolError, Sandbox, _frame, _Frames
+from grader.sandbox import Call, Limits, ProtocolError, Sandbox, _frame, _Frames, _remove_tree, _seccomp_filter
 
 FIXTURES = Path(__file__).parent / "sandbox_fixtures"
 LIMITS = Limits(timeout=1.0, memory_mb=1024)
+ROOT = os.geteuid() == 0
+SECCOMP = _seccomp_filter() is not None
 
 
 @pytest.fixture(scope="module")
@@ -222,7 +229,7 @@ def test_worker_runs_in_an_empty_private_directory_that_is_removed(sandbox, tmp_
     [out] = sandbox.run(sub, [call("where")])
     workdir = Path(out.output.strip())
     assert out.values[0] == 0 and workdir != tmp_path and workdir != Path.cwd()
-    assert not workdir.exists()
+    assert not workdir.exists() and not Path(f"/proc/{sandbox._pid}/root{workdir}").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ex5.py"]  # no __pycache__ either
 
 
@@ -310,6 +317,15 @@ def gone(pid: int) -> bool:
     return False
 
 
+def exited(pid: int) -> bool:
+    """Gone, or a zombie (an orphan waits for this machine's init to reap it)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
 HOST_PID = "int(os.readlink('/proc/self'))"  # the pid outside the sandbox's PID namespace (/proc is the host's)
 
 
@@ -360,9 +376,10 @@ def test_processes_that_escape_the_session_are_killed(sandbox, tmp_path):
         """,
     )
     [out] = sandbox.run(sub, [call("escape")])
-    if out.status == "error" and "BlockingIOError" in out.message:
-        pytest.skip("this sandbox refuses every fork (no root: RLIMIT_NPROC 0), so nothing can escape")
-    assert out.status == "ok", out.message
+    if out.status == "error":  # where seccomp or RLIMIT_NPROC 0 apply, the fork itself is refused
+        assert "BlockingIOError" in out.message or "PermissionError" in out.message, out.message
+        return
+    assert out.status == "ok", out.message  # elsewhere the escaped process is killed after the run
     assert gone(int(out.values[0]))
 
 
@@ -385,9 +402,59 @@ def test_directories_the_student_locked_are_removed(sandbox, tmp_path):
             return len(os.getcwd())
         """,
     )
-    root = Path(sandbox._root)
     [out] = sandbox.run(sub, [call("lock")])
-    assert out.status == "ok" and [p for p in root.iterdir() if p.name.startswith("run-")] == []
+    assert out.status == "ok" and runs_left(sandbox) == []
+
+
+def zygote_view(sandbox: Sandbox) -> Path:
+    """The sandbox's folder as its zygote sees it (as root a tmpfs only its mount namespace has)."""
+    return Path(f"/proc/{sandbox._pid}/root{sandbox._root}")
+
+
+def runs_left(sandbox: Sandbox) -> list[str]:
+    return [p.name for p in zygote_view(sandbox).iterdir() if p.name.startswith("run-")]
+
+
+def test_trees_too_deep_for_recursion_are_removed(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import os
+        def dig():
+            for _ in range(3000):
+                os.mkdir("d")
+                os.chdir("d")
+            with open("bottom", "wb") as f:
+                f.write(b"x" * 4096)
+            os.chmod(".", 0)
+            return 1
+        """,
+    )
+    assert sandbox.run(sub, [call("dig")])[0].status == "ok"
+    assert runs_left(sandbox) == []
+
+
+def test_remove_tree_handles_depth_locks_and_symlinks(tmp_path):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("x")
+    tree = tmp_path / "tree"
+    deep = tree / "/".join(["d"] * 50)
+    deep.mkdir(parents=True)
+    (deep / "link").symlink_to(outside)
+    (tree / "link").symlink_to(outside / "keep")
+    (deep / "locked").mkdir()
+    (deep / "locked" / "f").write_text("x")
+    (deep / "locked").chmod(0)
+    _remove_tree(str(tree))
+    assert not tree.exists() and (outside / "keep").read_text() == "x"
+
+
+@pytest.mark.skipif(not ROOT, reason="the tmpfs needs root")
+def test_as_root_the_sandbox_folder_is_a_bounded_tmpfs(sandbox):
+    info = os.statvfs(zygote_view(sandbox))
+    assert info.f_files == 20000 and info.f_blocks * info.f_frsize == 256 << 20
+    assert list(Path(sandbox._root).iterdir()) == []  # the grader sees an empty folder
 
 
 def test_four_small_calls_cost_milliseconds(sandbox, tmp_path):
@@ -434,3 +501,265 @@ def test_frames_round_trip():
     assert header["k"] == "v"
     assert [(a.dtype, a.shape) for a in back] == [(np.float64, (2, 3)), (np.int64, ()), (np.float64, (0, 4))]
     assert all(np.array_equal(a, b) for a, b in zip(arrays, back, strict=True))
+
+
+# ---------------------------------------------------------------- the reviewer's holes
+
+
+def test_sysv_ipc_and_message_queues_are_refused_and_leave_nothing(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import ctypes, ctypes.util
+        def ipc():
+            libc = ctypes.CDLL(None, use_errno=True)
+            rt = ctypes.CDLL(ctypes.util.find_library("rt") or "librt.so.1", use_errno=True)
+            shm = libc.shmget(0x67720001, 1 << 20, 0o1000 | 0o666)
+            msg = libc.msgget(0x67720002, 0o1000 | 0o666)
+            sem = libc.semget(0x67720003, 1, 0o1000 | 0o666)
+            mq = rt.mq_open(b"/grader-test-mq", 0o100 | 2, 0o666, None)
+            return [shm, msg, sem, mq]
+        """,
+    )
+    before = sysv_objects()
+    [out] = sandbox.run(sub, [call("ipc")])
+    assert out.status == "ok", out.message
+    assert sysv_objects() - before == set()
+    if SECCOMP:
+        assert out.values[0].tolist() == [-1, -1, -1, -1]
+
+
+def sysv_objects() -> set[str]:
+    """What `ipcs` lists: every SysV shared memory segment, message queue and semaphore set."""
+    found = set()
+    for kind in ("shm", "msg", "sem"):
+        with open(f"/proc/sysvipc/{kind}") as f:
+            found |= {f"{kind} {' '.join(line.split())}" for line in f.readlines()[1:]}
+    return found
+
+
+@pytest.mark.skipif(not SECCOMP, reason="forks are refused by seccomp")
+def test_no_new_process_but_threads_work(sandbox, tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import os, subprocess, threading
+        import numpy as np
+        def fork():
+            os.fork()
+        def spawn():
+            subprocess.run(["true"])
+        def thread():
+            box = []
+            t = threading.Thread(target=lambda: box.append(np.ones(3).sum()))
+            t.start()
+            t.join()
+            return box[0]
+        """,
+    )
+    outs = sandbox.run(sub, [call("fork"), call("spawn"), call("thread")])
+    assert [o.status for o in outs] == ["error", "error", "ok"], [o.message for o in outs]
+    assert outs[0].message.startswith("PermissionError") and outs[1].message.startswith("PermissionError")
+    assert outs[2].values[0] == 3.0
+
+
+@pytest.mark.skipif(not SECCOMP, reason="sockets are refused by seccomp")
+def test_no_socket_of_any_family(sandbox, tmp_path):
+    folder = Path(tempfile.mkdtemp(prefix="grader-test-unix-", dir="/tmp"))
+    folder.chmod(0o755)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        listener.bind(str(folder / "s"))
+        os.chmod(folder / "s", 0o777)
+        listener.listen(1)
+        listener.setblocking(False)
+        sub = write(
+            tmp_path,
+            f"""
+            import socket
+            def unix():
+                s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                s.connect({str(folder / "s")!r})
+            def pair():
+                socket.socketpair()
+            """,
+        )
+        outs = sandbox.run(sub, [call("unix"), call("pair")])
+        assert [o.status for o in outs] == ["error", "error"]
+        assert all(o.message.startswith("PermissionError") for o in outs)
+        with pytest.raises(BlockingIOError):
+            listener.accept()
+    finally:
+        listener.close()
+        shutil.rmtree(folder)
+
+
+@pytest.mark.skipif(not ROOT, reason="without root the worker runs as the grader's user, from the original folder")
+def test_only_files_others_could_read_are_beside_the_submission():
+    folder = Path(tempfile.mkdtemp(prefix="grader-test-copy-", dir="/tmp"))
+    try:
+        folder.chmod(0o755)
+        (folder / "utils.py").write_text((FIXTURES / "utils.py").read_text())
+        (folder / "utils.py").chmod(0o644)
+        (folder / "answers.txt").write_text("secret")
+        (folder / "answers.txt").chmod(0o600)
+        (folder / "closed").mkdir(mode=0o700)
+        (folder / "closed" / "open.txt").write_text("secret too")
+        (folder / "closed" / "open.txt").chmod(0o644)
+        (folder / "link.txt").symlink_to(folder / "answers.txt")
+        sub = write(
+            folder,
+            """
+            import os
+            from utils import sigmoid
+            def look():
+                here = os.path.dirname(__file__)
+                print(sorted(os.listdir(here)), sorted(os.listdir(os.path.join(here, "closed"))))
+                return sigmoid(0.0)
+            """,
+        )
+        sub.chmod(0o600)  # the submission itself is always there, whatever its mode
+        with Sandbox(LIMITS) as sb:
+            [out] = sb.run(sub, [call("look")])
+        assert out.status == "ok", out.message
+        # the owner's Python modules and what others could read; no private file, no link, nothing from
+        # inside a closed folder but the owner's modules (none here)
+        assert out.values[0] == 0.5 and out.output.strip() == "['closed', 'ex5.py', 'utils.py'] []"
+
+        folder.chmod(0o700)  # a private folder: the owner's helper module still comes along, the rest not
+        (folder / "utils.py").chmod(0o600)
+        with Sandbox(LIMITS) as sb:
+            [out] = sb.run(sub, [call("look")])
+        assert out.status == "ok", out.message
+        assert out.output.strip() == "['closed', 'ex5.py', 'utils.py'] []"
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_results_are_capped_in_the_worker_and_in_the_zygote(tmp_path):
+    sub = write(
+        tmp_path,
+        """
+        import json, os, struct
+        import numpy as np
+        def big():
+            return np.ones(200_000)
+        def fits():
+            return np.ones(1000)
+        def forged():
+            head = json.dumps({"status": "ok", "message": "", "function": "forged", "seconds": 0.0, "values": 1,
+                               "changed": [], "arrays": [["f8", [200_000]]]}).encode()
+            os.write(3, struct.pack("<IQ", len(head), 1_600_000) + head)
+            os.write(3, bytes(1_600_000))
+        """,
+    )
+    with Sandbox(Limits(timeout=1.0, result_bytes=1 << 20)) as sb:
+        outs = sb.run(sub, [call("big"), call("fits"), call("forged"), call("fits")])
+    assert [o.status for o in outs] == ["bad_return", "ok", "crash", "skipped"]
+    assert outs[0].message == "big returned 1.53 MB of numbers, more than the 1 MB a result may hold"
+    assert "frame too large" in outs[2].message
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    [
+        '{"status": "ok", "message": "", "function": null, "values": 1, "changed": [], "arrays": [["f8", []]], '
+        '"seconds": 1' + "0" * 400 + "}",
+        '{"status": "ok", "message": "", "function": null, "seconds": 0, "values": 1, "changed": [], '
+        '"arrays": [["f8", [0, 268435456]]]}',
+        '{"status": ["ok"], "values": 1, "changed": [], "arrays": []}',
+        '{"status": "ok", "message": "", "function": {}, "seconds": 0, "values": 1, "changed": [{}], "arrays": []}',
+        '{"status": "ok", "arrays": [[["f8"], []]]}',
+    ],
+)
+def test_a_forged_frame_is_a_crash_of_that_call_only(tmp_path, forgery):
+    sub = write(tmp_path, "import numpy as np\ndef f():\n    return np.arange(3.0)\n")
+    killer = write(
+        tmp_path,
+        f"""
+        import os, struct, sys, time
+        def f():
+            head = {forgery!r}.encode()
+            os.write(3, struct.pack("<IQ", len(head), 8) + head + bytes(8))
+            time.sleep(1)
+        """,
+        name="killer.py",
+    )
+    with Sandbox(LIMITS) as sb:
+        first = sb.run(sub, [call("f")])
+        forged = sb.run(killer, [call("f"), call("f")])
+        again = sb.run(sub, [call("f"), call("f")])
+    assert first[0].status == "ok"
+    assert [o.status for o in forged] == ["crash", "skipped"]
+    assert forged[0].message.startswith("sent a malformed result")
+    assert [o.status for o in again] == ["ok", "ok"] and again[1].values[0].tolist() == [0.0, 1.0, 2.0]
+
+
+def test_an_interrupted_run_stops_the_zygote(tmp_path):
+    sub = write(tmp_path, "import time\ndef nap():\n    time.sleep(30)\ndef f():\n    return 1\n")
+
+    def interrupt(*_):
+        raise RuntimeError("interrupted")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        with Sandbox(Limits(timeout=20)) as sb:
+            zygote = sb._pid
+            signal.setitimer(signal.ITIMER_REAL, 0.3)
+            with pytest.raises(RuntimeError):
+                sb.run(sub, [call("nap")])
+            assert gone(zygote) and not sb._busy
+            [out] = sb.run(sub, [call("f")])
+            assert out.status == "crash" and "interrupted" in out.message
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
+def test_the_sandbox_folder_goes_when_the_grader_dies_mid_run(tmp_path, how):
+    """The zygote sees the grader's socket close, stops the run and removes its folder; nothing stays."""
+    tmpdir = Path(tempfile.mkdtemp(prefix="grader-test-tmpdir-", dir="/tmp"))
+    tmpdir.chmod(0o755)
+    sub = write(tmp_path, "import time\ndef nap():\n    open('file', 'w').close()\n    time.sleep(30)\n")
+    script = textwrap.dedent(
+        f"""
+        import sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})
+        from grader.sandbox import Call, Limits, Sandbox
+        with Sandbox(Limits(timeout=30)) as sb:
+            print(sb._root, sb._pid, flush=True)
+            sb.run({str(sub)!r}, [Call(("nap",), (), (), 1)])
+        """
+    )
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(tmpdir)}, start_new_session=True)
+    try:
+        root, zygote = proc.stdout.readline().split()
+        deadline = time.monotonic() + 5
+        while not children(int(zygote)) and time.monotonic() < deadline:  # wait for the worker
+            time.sleep(0.02)
+        time.sleep(0.2)  # it imports and starts its nap
+        os.kill(proc.pid, how)
+        proc.wait(timeout=10)
+        deadline = time.monotonic() + 5
+        while (os.path.exists(root) or not exited(int(zygote))) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not os.path.exists(root) and exited(int(zygote)) and list(tmpdir.iterdir()) == []
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+def test_doctor_shows_the_new_layers():
+    from grader import doctor
+
+    rows = {name: (active, detail) for name, active, detail in doctor.layers()}
+    for name in ("IPC namespace", "no SysV IPC", "no new processes", "no sockets", "tmpfs root"):
+        assert name in rows
+    if SECCOMP:
+        assert rows["no new processes"][0] and rows["no sockets"][0] and rows["no SysV IPC"][0]
+    if ROOT:
+        assert rows["IPC namespace"][0] and rows["tmpfs root"][0], rows

@@ -1,4 +1,7 @@
-"""Double fork + setsid: a grandchild that tries to outlive the run (20 s at most); cost is wrong. Honest score 5."""
+"""Double fork + setsid: a grandchild that tries to outlive the run (20 s at most); cost is wrong. Honest score 5.
+
+Seccomp refuses the first fork; without seccomp the PID namespace (root) or the zygote as subreaper kills
+the grandchild after the run."""
 import numpy as np
 import ctypes
 import os

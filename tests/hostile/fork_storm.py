@@ -1,4 +1,7 @@
-"""Forks up to 200 processes (each sleeps 30 s at most) during import; cost is wrong. Honest score 5."""
+"""Forks up to 200 processes (each sleeps 30 s at most) during import; cost is wrong. Honest score 5.
+
+Seccomp refuses every fork (only threads may be cloned), so the first fork fails; without seccomp
+RLIMIT_NPROC bounds the storm (16 processes of the unprivileged uid as root, none without root)."""
 import numpy as np
 import ctypes
 import os
