@@ -89,6 +89,7 @@ _MAX_BODY = 256 << 20
 _MAX_HEADER = 1 << 20
 _MAX_MESSAGE = 2000
 _RESULT_FD = 3
+_GO_FD = 4  # the zygote writes one byte here when the worker may start the next call
 _FILE_LIMIT = 16 << 20
 _OPEN_FILES = 64
 _SHUTDOWN_WAIT = 2.0
@@ -752,13 +753,16 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
         submission = _readable_copy(submission, root, layers)
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
+    go_r, go_w = os.pipe()
     zygote = os.getpid()
     pid = os.fork()
     if pid == 0:
-        _worker(zygote, result_w, output_w, workdir, submission, calls, limits, layers)
+        os.close(go_w)
+        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers)
     os.close(result_w)
     os.close(output_w)
-    watch = _Watch(pid, result_r, output_r, limits, budget, control)
+    os.close(go_r)
+    watch = _Watch(pid, result_r, output_r, limits, budget, control, go_w)
     try:
         _relay(watch, submission, calls, emit)
     finally:
@@ -766,6 +770,7 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
             _end_run(pid, layers)
             os.close(result_r)
             os.close(output_r)
+            os.close(go_w)
             _remove_tree(workdir)
 
 
@@ -1100,6 +1105,7 @@ def _relay(watch: _Watch, submission: Path, calls: list[Call], emit) -> None:
         for call in calls:
             phase = f"running {call.names[0]}"
             watch.restart_clock()
+            watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
             outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
             seconds = min(outcome.seconds, watch.elapsed())
             outcome = dataclasses.replace(outcome, output=watch.take_output(), seconds=seconds)
@@ -1127,8 +1133,8 @@ class _Watch:
     """Zygote-side view of one worker: its frames, its captured output and the per-call wall clock."""
 
     def __init__(self, pid: int, result_fd: int, output_fd: int, limits: Limits, budget: float | None = None,
-                 control: socket.socket | None = None):
-        self.pid, self.result_fd, self.output_fd = pid, result_fd, output_fd
+                 control: socket.socket | None = None, go_fd: int | None = None):
+        self.pid, self.result_fd, self.output_fd, self.go_fd = pid, result_fd, output_fd, go_fd
         self.control = control  # the grader's socket: silent during a run, readable only when it closes
         self.timeout, self.limit = limits.timeout, limits.output_bytes
         self.budget = budget  # wall seconds for the whole run, on top of the per-call timeout
@@ -1136,6 +1142,14 @@ class _Watch:
         self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
         self.kept, self.dropped, self.output_open = bytearray(), 0, True
         self.restart_clock()
+
+    def go(self) -> None:
+        """Let the worker start its next call (a worker that died is noticed when its frame never comes)."""
+        if self.go_fd is not None:
+            try:
+                os.write(self.go_fd, b"g")
+            except OSError:
+                pass
 
     def restart_clock(self) -> None:
         self.started = time.monotonic()
@@ -1222,25 +1236,29 @@ def _describe_exit(info) -> str:
 # ---------------------------------------------------------------- worker
 
 
-def _worker(zygote: int, result_fd: int, output_fd: int, workdir: str, submission: Path, calls, limits,
-            layers: _Layers):
+def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, submission: Path, calls,
+            limits, layers: _Layers):
     """Child of the zygote: confine itself, import the submission, send one frame per call; never returns."""
     code = 70
     try:
-        _confine(zygote, result_fd, output_fd, workdir, limits, len(calls), layers)
+        _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
         _serve(submission, calls, limits.result_bytes)
         code = 0
     finally:
         os._exit(code)
 
 
-def _confine(zygote: int, result_fd: int, output_fd: int, workdir: str, limits: Limits, n_calls: int,
-             layers: _Layers):
+def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, limits: Limits,
+             n_calls: int, layers: _Layers):
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
-    for source, target in ((null, 0), (output_fd, 1), (output_fd, 2), (result_fd, _RESULT_FD)):
+    # Move every source above the targets first, so that no dup2 overwrites a source still to be moved.
+    moves = [(fcntl.fcntl(source, fcntl.F_DUPFD, 10), target)
+             for source, target in ((null, 0), (output_fd, 1), (output_fd, 2), (result_fd, _RESULT_FD),
+                                    (go_fd, _GO_FD))]
+    for source, target in moves:
         os.dup2(source, target)
-    os.closerange(_RESULT_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    os.closerange(_GO_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
     _set_limit("RLIMIT_AS", limits.memory_mb << 20)
     _set_limit("RLIMIT_CPU", math.ceil(limits.timeout * (n_calls + 1)) + 2, hard_extra=1)
     _set_limit("RLIMIT_FSIZE", _FILE_LIMIT)
@@ -1441,6 +1459,8 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         return
     _send({"status": "imported"})
     for call in calls:
+        if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
+            return
         _send(*_call(module, call, submission, result_bytes))
 
 

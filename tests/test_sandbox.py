@@ -763,3 +763,11 @@ def test_doctor_shows_the_new_layers():
         assert rows["no new processes"][0] and rows["no sockets"][0] and rows["no SysV IPC"][0]
     if ROOT:
         assert rows["IPC namespace"][0] and rows["tmpfs root"][0], rows
+
+
+def test_each_call_gets_its_own_output_even_when_calls_are_fast(sandbox, tmp_path):
+    """The worker starts a call only when the zygote has taken the previous call's output."""
+    sub = write(tmp_path, "def f(i):\n    print(f'call {int(i)}')\n    return float(i)\n")
+    for _ in range(5):
+        outcomes = sandbox.run(sub, [Call(("f",), (float(i),), ("i",), 1) for i in range(6)])
+        assert [o.output.strip() for o in outcomes] == [f"call {i}" for i in range(6)]
