@@ -15,7 +15,7 @@ import numpy as np
 
 from . import calling, diagnosis, notes
 from .cases import CaseData, build_all
-from .checks import CaseCheck, checked_returns, compare, expected_outputs
+from .checks import CaseCheck, checked_returns, compare
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 from .text import printable
@@ -139,7 +139,7 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
     return outcome.message
 
 
-def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
+def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
                outcomes: dict[CallKey, Outcome], submission: str, timeout: float) -> PartResult:
     function = exercise.functions[part.function]
     compared = checked_returns(part)
@@ -150,10 +150,8 @@ def check_part(exercise: Exercise, part: Part, cases: dict[str, CaseData],
             checks.append(CaseCheck(case_name, False,
                                     describe_failure(outcome, function, submission, timeout)))
             continue
-        expected = expected_outputs(exercise, part, cases[case_name])
         values = {name: outcome.values[function.returns.index(name)] for name in compared}
-        checks.append(compare(values, {name: expected[name] for name in compared}, exercise.tolerance,
-                              case_name))
+        checks.append(compare(values, reference.output(part, case_name), exercise.tolerance, case_name))
     failed = [c for c in checks if not c.passed]
     feedback = "Nice work!" if not failed else f"{failed[0].message} (case {failed[0].case})."
     return PartResult(part, checks, feedback)
@@ -180,10 +178,9 @@ def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinate
     return diagnosis.numerical_slope(costs)
 
 
-def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData], budget: Budget,
-            timed_out: set[str]) -> None:
+def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData],
+            variants: diagnosis.Variants, budget: Budget, timed_out: set[str]) -> None:
     """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
-    variants = diagnosis.Variants(exercise, cases)
     mistakes = diagnosis.applicable(exercise, cases)
     for result in results:
         if result.passed:
@@ -198,29 +195,29 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
             result.feedback = f"Likely mistake: {titles}. {result.feedback}"
         else:
             result.evidence.append("No mistake in the grader's catalogue explains these values.")
-            result.evidence += _scale_evidence(exercise, result, cases)
+            result.evidence += _scale_evidence(result, variants)
         grad_wrong = any("grad" in c.wrong for c in result.checks)
         if grad_wrong and part.function not in timed_out:
-            result.evidence += _gradient_evidence(exercise, result, results, cases, budget)
+            result.evidence += _gradient_evidence(exercise, result, results, variants, budget)
 
 
-def _scale_evidence(exercise, result, cases) -> list[str]:
+def _scale_evidence(result: PartResult, variants: diagnosis.Variants) -> list[str]:
     """For an unexplained part: are the wrong values a constant multiple of the expected ones?"""
     lines = []
     wrong_names = dict.fromkeys(name for c in result.checks for name in c.wrong)
     for name in wrong_names:
         observed = [c.observed[name] for c in result.checks]
-        expected = [expected_outputs(exercise, result.part, cases[c.case])[name] for c in result.checks]
+        expected = [variants.output(result.part, c.case)[name] for c in result.checks]
         factor = diagnosis.constant_factor(observed, expected)
         if factor is not None:
             lines.append(diagnosis.scale_report(name, factor))
     return lines
 
 
-def _gradient_evidence(exercise, result, results, cases, budget: Budget) -> list[str]:
-    part = result.part
+def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, budget: Budget) -> list[str]:
+    part, cases = result.part, variants.cases
     wrong = next(c for c in result.checks if "grad" in c.wrong)
-    expected = expected_outputs(exercise, part, cases[wrong.case])["grad"]
+    expected = variants.output(part, wrong.case)["grad"]
     evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected)]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
     coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
@@ -264,11 +261,12 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     timeout = sandbox.limits.timeout
     for calls in plan.values():
         outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout), calls))
-    shown = submission.name
-    parts = [check_part(exercise, part, cases, outcomes, shown, sandbox.limits.timeout)
-             for part in exercise.parts]
+    # Expected values (and, for failed parts, the mistakes' values) are computed once each, here, after
+    # every student call of the graded parts has run.
+    variants = diagnosis.Variants(exercise, cases)
+    parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
-    explain(exercise, parts, cases, optional, timed_out)  # a timed-out function is not called again
+    explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
     return Report(exercise, shown_as or str(submission), parts, found)

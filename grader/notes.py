@@ -145,7 +145,6 @@ def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note
     if outcomes is None or outcomes[0].status == "timeout":
         return None  # out of time: no evidence either way
     outcome = outcomes[0]
-    network = exercise.network.with_sizes(case.sizes)
     expected = expected_outputs(exercise, part, probe)
     if outcome.status == "ok":
         different = [name for name in checked_returns(part)
@@ -157,7 +156,7 @@ def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note
         what = f"fails ({outcome.message})" if outcome.message else f"fails ({outcome.status})"
     return Note("num_labels_from_data", (
         f"{outcome.function or function.name} {what} when y lacks one of the num_labels labels (label "
-        f"{network.label_base + case.sizes[-1] - 1} absent). It seems to take the number of classes from y "
+        f"{exercise.network.label_base + case.sizes[-1] - 1} absent). It seems to take the number of classes from y "
         f"(e.g. np.unique(y)) instead of num_labels; a small batch or a split of the data can miss a label."))
 
 
