@@ -14,6 +14,7 @@ import click
 
 from . import locate
 from .spec import Exercise, SpecError, load
+from .text import printable
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
 
@@ -35,9 +36,18 @@ class DefaultGroup(click.Group):
             sys.exit(EXIT_ERROR)
 
     def parse_args(self, ctx, args):
-        if args and args[0] not in self.commands and args[0] not in ("--help", "-h", "--version"):
+        if args and args[0] in OPTION_NAMES and os.path.lexists(args[0]):
+            raise GradeError(f"'{printable(args[0])}' is both an option of grade and a file here; to grade the "
+                             f"file, put -- before it: grade -- {printable(args[0])}", "json" in args)
+        if args and args[0] not in self.commands and args[0] not in OPTION_NAMES:
             args = ["check", *args]
         return super().parse_args(ctx, args)
+
+
+# Options of the group itself. A file of one of these names is graded with `grade -- NAME` (or
+# `grade check -- NAME`); while such a file exists in the current folder, `grade NAME` refuses with exit 2
+# rather than print help or the version with status 0, which a script would read as full marks.
+OPTION_NAMES = ("--help", "-h", "--version")
 
 
 class GradeError(click.ClickException):
@@ -53,7 +63,7 @@ class GradeError(click.ClickException):
         if self.as_json:
             click.echo(json.dumps({"error": self.message}))
         else:
-            click.echo(f"grade: {self.message}", err=True)
+            click.echo(f"grade: {printable(self.message)}", err=True)  # file names may hold terminal escapes
 
 
 def _use_colour() -> bool:
@@ -105,6 +115,7 @@ def main():
 
     \b
     grade ex5.py                      grade a submission (short for `grade check ex5.py`)
+    grade -- --help                   grade a file named like an option (options go before --)
     grade validate exercises/*.yaml   check exercise specs
     grade inspect ex5                 show an exercise's parts, cases and expected values
     """
@@ -124,7 +135,8 @@ def main():
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int):
     """Grade SUBMISSION, a student's Python file.
 
-    Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
+    Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade. A file whose name starts
+    with '-' comes after --: grade -- -h.py (or grade check -- --help).
     """
     as_json = fmt == "json"
     if not submission.exists():
@@ -154,7 +166,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
-            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))
+            report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission))
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
@@ -176,10 +188,10 @@ def validate(files: tuple[Path, ...]):
             exercise = load_checked(file)
         except SpecError as error:
             ok = False
-            click.echo(f"invalid: {error}", err=True)
+            click.echo(f"invalid: {printable(str(error))}", err=True)
         else:
-            click.echo(f"ok: {file} ({exercise.id}: {len(exercise.parts)} parts, {exercise.max_score} points, "
-                       f"{len(exercise.cases)} cases)")
+            click.echo(f"ok: {printable(str(file))} ({exercise.id}: {len(exercise.parts)} parts, "
+                       f"{exercise.max_score} points, {len(exercise.cases)} cases)")
     sys.exit(EXIT_FULL if ok else EXIT_ERROR)
 
 

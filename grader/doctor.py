@@ -77,7 +77,9 @@ PROBE = textwrap.dedent(
         facts = {
             "uid": os.getuid(),
             "session": os.getsid(0) == os.getpid(),
-            "pid_namespace": os.getpid() != int(os.readlink("/proc/self")),
+            "pid_namespace": os.getppid() == 1,  # the zygote is PID 1 of its own namespace
+            "processes": sorted(int(p) for p in os.listdir("/proc") if p.isdigit()),
+            "sees_own_folder": os.path.exists(own_folder),
             "network_namespace": os.readlink("/proc/self/ns/net") != grader_net,
             "ipc_namespace": os.readlink("/proc/self/ns/ipc") != grader_ipc,
             "unix_socket": _try(lambda: socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).close()),
@@ -147,7 +149,7 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
     sockets = [kind for kind in ("inet_socket", "unix_socket", "socketpair") if facts[kind]]
     env_extra = [k for k in facts["env"] if k not in (*sb._KEEP_ENV, "HOME", "TMPDIR")]
     return [
-        ("zygote", True, "workers fork from a clean process that preloaded numpy"),
+        ("zygote", True, "workers fork from a fresh interpreter (python -I, small environment) that preloaded numpy"),
         ("new session", facts["session"], "setsid per run"),
         ("rlimits", True, rl),
         ("private working directory", facts["cwd_empty"], "empty, removed after each run"),
@@ -160,6 +162,13 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
         ("PID namespace", facts["pid_namespace"],
          "every process a run started is killed after it" if facts["pid_namespace"] else
          "needs root; without it stray processes are reaped by the zygote as subreaper"),
+        ("private /proc", len(facts["processes"]) == 1,
+         "a worker sees no process but itself" if len(facts["processes"]) == 1 else
+         f"a worker sees {len(facts['processes'])} processes" + ("" if root else " (needs root)")),
+        ("private file view", not facts["sees_own_folder"],
+         "a worker sees the system's and Python's folders and its own run, not the submission's original "
+         "folder, homes, /tmp or the grader's package" if not facts["sees_own_folder"] else
+         "a worker sees every file its uid may read" + ("" if root else " (needs root)")),
         ("network namespace", facts["network_namespace"], "only a loopback that is down" if
          facts["network_namespace"] else "needs root"),
         ("IPC namespace", facts["ipc_namespace"], "SysV IPC and POSIX message queues vanish with the zygote"

@@ -4,6 +4,7 @@ import json
 import textwrap
 
 from .grading import Report
+from .text import printable
 
 WIDTH = 100  # the text report fits a 100-column terminal
 
@@ -100,7 +101,8 @@ def as_text(report: Report, colour: bool = False) -> str:
     """A table like the course's submit output, then what went wrong (each explanation once) and notes."""
     width = max(len("Part Name"), *(len(p.part.title) for p in report.parts))
     feedback_room = WIDTH - (3 + width + 3 + 9 + 3)
-    lines = [_clip(f"== {report.exercise.title} ({report.exercise.id}): {report.submission}", WIDTH),
+    header = f"== {report.exercise.title} ({report.exercise.id}): {report.submission}"
+    lines = [_clip(printable(header), WIDTH),  # a file name may hold terminal escapes
              f"== {'Part Name':>{width}} |     Score | Feedback",
              f"== {'---------':>{width}} |     ----- | --------"]
     for p in report.parts:

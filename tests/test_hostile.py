@@ -2,12 +2,14 @@
 
 Each attack gets its honest score (the points its real work earns), a valid report (stdout is exactly one
 JSON object), exit status 1 and a bounded run time, and leaves nothing behind: no process (attacks name
-their processes "hostile-..." and every process must have left the grader's session), no file (attacks
-name their files "hostile-..."; the grader's TMPDIR, where the sandbox keeps its folder, must be empty
+their processes "hostile-..."; the test makes that "hostile<its pid>-..." so that only what this run started
+is counted, whatever else runs on the machine, and every process must have left the grader's session), no
+file (named the same way; the grader's TMPDIR, where the sandbox keeps its folder, must be empty
 afterwards), no SysV IPC object (/proc/sysvipc), no connection (a TCP and a UDP listener on 127.0.0.1, one on
 ::1, and a stream and a datagram unix socket of mode 0777 in /tmp must receive nothing).
 
-The grader runs as a real subprocess (`python -m grader check ...`) in a session of its own: that is what CI
+The grader runs as a real subprocess (the installed `grade check ...`, from the submission's own folder, as
+a student runs it) in a session of its own, with a random canary in its environment: that is what CI
 and students run, the only honest way to see what reaches file descriptor 1, the only safe way to grade an
 attack that kills its parent and process group, and a fresh process whose memory never held an expected
 value from an earlier grade (the memory-search attack would otherwise be graded against pytest's memory).
@@ -16,6 +18,7 @@ Every attack caps itself (loop counts, sleeps, memory, forks), so a broken sandb
 
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -29,6 +32,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "hostile"
+GRADE = str(Path(sys.executable).with_name("grade"))  # the installed console script, as students run it
+MARK = f"hostile{os.getpid()}-"  # what this test process's attacks are called (at most 15 characters)
+CANARY = "NNG_CANARY_SECRET"  # a variable of the grader's environment no worker may find in its memory
 TIMEOUT = 2.0
 BOUND = 4 * TIMEOUT + 4.0  # a few times --timeout, plus the interpreter's start
 
@@ -61,6 +67,7 @@ EXPECTED = {
     "forged_frame": 5,
     "deep_tree": 5,
     "huge_result": 5,
+    "env_secret": 5,
 }
 PASSED_PARTS = {0: set(), 5: {"sigmoid_gradient"}, 75: {"cost", "sigmoid_gradient", "gradient"}}
 
@@ -142,14 +149,15 @@ def processes() -> dict[int, tuple[str, int]]:
 
 
 def leftover_processes(session: int) -> dict[int, str]:
-    return {pid: comm for pid, (comm, sid) in processes().items() if comm.startswith("hostile") or sid == session}
+    """What this run left: its marked processes and its session (not another test's, running beside it)."""
+    return {pid: comm for pid, (comm, sid) in processes().items() if comm.startswith(MARK) or sid == session}
 
 
 def marked_files(*folders: Path) -> list[Path]:
     found = []
     for folder in folders:
         try:
-            found += [p for p in folder.iterdir() if p.name.startswith("hostile-")]
+            found += [p for p in folder.iterdir() if p.name.startswith(MARK)]
         except OSError:
             pass
     return found
@@ -182,12 +190,21 @@ def grader_tmpdir() -> Path:
     return folder
 
 
-def grade(submission: Path, tmpdir: Path) -> tuple[subprocess.CompletedProcess, float, int]:
-    command = [sys.executable, "-m", "grader", "check", str(submission), "--exercise", "ex5", "--format", "json",
+def hostile_source(name: str, port: int, canary: str) -> str:
+    """An attack's source with this test's port, marker and canary (stored shifted by one, so that neither
+    the file nor the worker's copy of it holds the canary itself)."""
+    shifted = bytes(b + 1 for b in canary.encode())
+    return ((HOSTILE / f"{name}.py").read_text().replace("PORT = 0", f"PORT = {port}")
+            .replace("hostile-", MARK).replace("CANARY = b''", f"CANARY = {shifted!r}"))
+
+
+def grade(submission: Path, tmpdir: Path, canary: str = "") -> tuple[subprocess.CompletedProcess, float, int]:
+    command = [GRADE, "check", str(submission), "--exercise", "ex5", "--format", "json",
                "--timeout", str(TIMEOUT), "--memory", "1024"]
     start = time.monotonic()
-    proc = subprocess.Popen(command, cwd=ROOT, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
+    env = {**os.environ, "TMPDIR": str(tmpdir), CANARY: canary}
+    proc = subprocess.Popen(command, cwd=submission.parent, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True, env=env)
     try:
         out, err = proc.communicate(timeout=60)
     except subprocess.TimeoutExpired:
@@ -203,13 +220,13 @@ def test_every_attack_has_an_expected_score():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listeners):
     submission = tmp_path / "ex5.py"
-    source = (HOSTILE / f"{name}.py").read_text()
-    submission.write_text(source.replace("PORT = 0", f"PORT = {listeners.port}"))
+    canary = secrets.token_hex(16)
+    submission.write_text(hostile_source(name, listeners.port, canary))
     before = set(marked_files(*watched_folders(tmp_path)))
     ipc_before = ipc_objects()
     tmpdir = grader_tmpdir()
 
-    result, seconds, session = grade(submission, tmpdir)
+    result, seconds, session = grade(submission, tmpdir, canary)
 
     # nothing left behind (checked first: a failure below must not hide a leftover)
     deadline = time.monotonic() + 1.0
@@ -241,3 +258,4 @@ def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listene
     assert {p["id"] for p in report["parts"] if p["passed"]} == PASSED_PARTS[EXPECTED[name]]
     assert seconds < BOUND
     assert len(result.stdout) < 200_000  # the output cap holds (the flood printed 300 MB)
+    assert canary.encode() not in result.stdout + result.stderr

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def test_import_failure_marks_every_call(sandbox, tmp_path, source, expected):
 
 def test_missing_file_is_an_import_error(sandbox, tmp_path):
     [out] = sandbox.run(tmp_path / "nothing.py", [call("f")])
-    assert out.status == "import_error" and "FileNotFoundError" in out.message
+    assert out.status == "import_error" and "nothing.py cannot be read (No such file" in out.message
 
 
 def test_infinite_loop_times_out_and_skips_the_rest(sandbox, tmp_path):
@@ -326,15 +327,48 @@ def exited(pid: int) -> bool:
         return True
 
 
-HOST_PID = "int(os.readlink('/proc/self'))"  # the pid outside the sandbox's PID namespace (/proc is the host's)
+WAIT_FOR_NUDGE = """
+import signal
+signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGURG})
+def pid():
+    signal.sigtimedwait({signal.SIGURG}, 20)  # until the test has seen this worker (see run_watching_workers)
+    return 1.0
+"""
+
+
+def run_watching_workers(sb, sub, calls) -> tuple[list, set[int]]:
+    """Run while a thread records the zygote's children (host pids) and nudges each with SIGURG, which is
+    ignored by default: a submission that waits for the nudge goes on only once it has been seen, so the
+    test never races the clock."""
+    seen, done = set(), threading.Event()
+
+    def watch():
+        while not done.is_set():
+            try:
+                for pid in children(sb._pid):
+                    seen.add(pid)
+                    os.kill(pid, signal.SIGURG)
+            except OSError:
+                pass
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        outcomes = sb.run(sub, calls)
+    finally:
+        done.set()
+        watcher.join()
+    return outcomes, seen
 
 
 def test_no_process_remains_after_the_with_block(tmp_path):
-    sub = write(tmp_path, f"import os\ndef pid():\n    return {HOST_PID}\n")
+    sub = write(tmp_path, WAIT_FOR_NUDGE)
     with Sandbox(LIMITS) as sb:
         zygote = sb._pid
-        worker = int(sb.run(sub, [call("pid")])[0].values[0])
-    assert gone(zygote) and gone(worker)
+        [out], workers = run_watching_workers(sb, sub, [call("pid")])
+    assert out.status == "ok" and len(workers) == 1
+    assert gone(zygote) and all(gone(worker) for worker in workers)
 
 
 def test_leaving_the_with_block_mid_run_stops_everything(tmp_path):
@@ -342,12 +376,14 @@ def test_leaving_the_with_block_mid_run_stops_everything(tmp_path):
     sub = write(tmp_path, "import time\ndef nap():\n    time.sleep(30)\n")
     workers = []
 
-    def interrupt(*_):
-        workers.extend(children(zygote))
-        raise KeyboardInterrupt
+    def interrupt(*_):  # once the worker exists (the zygote may still be starting on a busy machine)
+        found = children(zygote)
+        if found:
+            workers.extend(found)
+            raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.5)
+    signal.setitimer(signal.ITIMER_REAL, 0.2, 0.05)
     try:
         with pytest.raises(KeyboardInterrupt), Sandbox(Limits(timeout=20)) as sb:
             zygote = sb._pid
@@ -771,3 +807,15 @@ def test_each_call_gets_its_own_output_even_when_calls_are_fast(sandbox, tmp_pat
     for _ in range(5):
         outcomes = sandbox.run(sub, [Call(("f",), (float(i),), ("i",), 1) for i in range(6)])
         assert [o.output.strip() for o in outcomes] == [f"call {i}" for i in range(6)]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="workers switch uid only when the grader is root")
+def test_each_open_sandbox_has_a_worker_uid_of_its_own(tmp_path):
+    from grader.sandbox.slots import _SLOT_UIDS
+
+    sub = write(tmp_path, "import os\ndef uid():\n    return float(os.getuid())\n")
+    with Sandbox(LIMITS, slot=3) as a, Sandbox(LIMITS, slot=3) as b, Sandbox(LIMITS) as c:
+        uids = [int(s.run(sub, [call("uid")])[0].values[0]) for s in (a, b, c)]
+    assert len(set(uids)) == 3 and all(uid in _SLOT_UIDS for uid in uids)
+    with Sandbox(LIMITS, slot=3) as again:  # the slots were given back
+        assert again.run(sub, [call("uid")])[0].status == "ok"

@@ -5,7 +5,7 @@ import os
 import socket
 import sys
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .cleanup import _remove_tree
@@ -23,7 +23,9 @@ from .protocol import (
     _parse_outcome,
     _request_frame,
 )
-from .zygote import _make_root, _zygote
+from .slots import _take_slot
+from .submission_copy import _unfit_submission
+from .zygote import _exec_zygote, _make_root
 
 _SHUTDOWN_WAIT = 2.0
 
@@ -31,8 +33,11 @@ _SHUTDOWN_WAIT = 2.0
 class Sandbox:
     """Context manager owning the zygote; `run` grades one submission file."""
 
-    def __init__(self, limits: Limits = DEFAULT_LIMITS):
-        self.limits = limits
+    def __init__(self, limits: Limits = DEFAULT_LIMITS, slot: int | None = None):
+        """`slot`: the job slot this sandbox serves, when several grade at once (0, 1, ...). As root every
+        open sandbox's workers get a uid of their own, the slot's when it is free (see `slots.py`)."""
+        self.limits, self.slot = limits, slot
+        self._lock: int | None = None  # holds the workers' uid for as long as the sandbox is open
         self._sock: socket.socket | None = None
         self._pid: int | None = None
         self._broken: str | None = None
@@ -41,18 +46,19 @@ class Sandbox:
 
     def __enter__(self) -> Sandbox:
         self._root = _make_root()  # removed here even if the zygote is killed
+        uid = None
+        if os.geteuid() == 0:
+            uid, self._lock = _take_slot(self.slot)
         ours, theirs = socket.socketpair()
         sys.stdout.flush()
         sys.stderr.flush()
         pid = _fork_pid_namespace()
         if pid == 0:  # the zygote: never returns into the caller's code
-            code = 1
             try:
                 ours.close()
-                _zygote(theirs, self.limits, self._root)
-                code = 0
+                _exec_zygote(theirs, self.limits, self._root, uid)
             finally:
-                os._exit(code)
+                os._exit(1)
         theirs.close()
         self._sock, self._pid = ours, pid
         return self
@@ -69,17 +75,23 @@ class Sandbox:
             if self._root is not None:
                 _remove_tree(self._root)
                 self._root = None
+            if self._lock is not None:
+                os.close(self._lock)
+                self._lock = None
 
     @property
     def broken(self) -> str | None:
         """Why the sandbox stopped working (its zygote is gone), or None: then no outcome can be trusted."""
         return self._broken
 
-    def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None) -> list[Outcome]:
+    def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
+            keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
 
         `budget` bounds the wall time of the whole run (import included) on top of the per-call timeout;
-        when it runs out, the running call is a "timeout" and the rest are "skipped".
+        when it runs out, the running call is a "timeout" and the rest are "skipped". `keep` turns each
+        outcome, as soon as it arrives, into what the caller keeps (say, without values too large to be
+        right), so that a run holds at most one full result at a time however many calls it has.
         """
         calls = list(calls)
         if self._sock is None:
@@ -88,7 +100,11 @@ class Sandbox:
             return []
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
-        request, fd = _request_frame(Path(submission).resolve(), calls, budget)
+        submission = Path(os.path.abspath(submission))
+        problem = _unfit_submission(submission)
+        if problem:  # the student's problem, not the machine's: a failed import of every call
+            return [_failed("import_error", problem) for _ in calls]
+        request, fd = _request_frame(submission, calls, budget)
         outcomes: list[Outcome] = []
         self._busy = True
         try:
@@ -102,7 +118,11 @@ class Sandbox:
                     pending.extend(frames.feed(self._recv()))
                 header, arrays = pending.popleft()
                 if len(outcomes) < len(calls):
-                    outcomes.append(_parse_outcome(header, arrays, calls[len(outcomes)]))
+                    call = calls[len(outcomes)]
+                    outcome = _parse_outcome(header, arrays, call)
+                    del header, arrays
+                    outcomes.append(keep(call, outcome) if keep is not None else outcome)
+                    del outcome
                 elif header != {"done": True, "arrays": []} or pending:
                     raise ProtocolError("expected the end of the run")
                 else:

@@ -1,7 +1,6 @@
 """The root-owned copy of a submission and of what beside it the worker may read (root only)."""
 from __future__ import annotations
 
-import math
 import os
 import stat
 import tempfile
@@ -11,6 +10,33 @@ from .cleanup import _remove_tree
 from .namespaces import _host_path, _Layers
 
 _COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy of the submission's folder
+_SUBMISSION_BYTES = 16 << 20  # a submission larger than this is refused (the course's files are a few kB)
+
+
+def _unfit_submission(path: Path) -> str | None:
+    """Why `path` (absolute, not resolved) is not graded, or None. Checked by the grader before a run.
+
+    A symbolic link is never followed on a student's behalf: a root grader would otherwise copy and run a file
+    the student could not read (an answer key). The file itself must not be a link, and a folder on the way
+    may be one only when root owns it and the folder holding it, so no user could have made it (/tmp ->
+    /private/tmp). A file over `_SUBMISSION_BYTES` is refused too: it would fill the sandbox's folder.
+    """
+    try:
+        info = os.lstat(path)
+        for folder in reversed(path.parents):
+            link = os.lstat(folder)
+            if stat.S_ISLNK(link.st_mode) and (link.st_uid != 0 or os.lstat(folder.parent).st_uid != 0):
+                return f"{path.name} is reached through a symbolic link ({folder}); grade the file itself"
+    except OSError as e:
+        return f"{path.name} cannot be read ({e.strerror or e})"
+    if stat.S_ISLNK(info.st_mode):
+        return f"{path.name} is a symbolic link; grade the file itself, not a link to it"
+    if not stat.S_ISREG(info.st_mode):
+        return f"{path.name} is not a regular file"
+    if info.st_size > _SUBMISSION_BYTES:
+        return (f"{path.name} is {info.st_size / (1 << 20):.0f} MB, more than the {_SUBMISSION_BYTES >> 20} MB "
+                f"a submission may be; submit only the Python file")
+    return None
 
 
 _copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
@@ -37,20 +63,24 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
             _remove_tree(str(old.parent))
         _copies.clear()
         target = Path(tempfile.mkdtemp(prefix="src-", dir=root))
-        os.chmod(target, 0o755)
         try:
-            folder = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-            owner = os.stat(source).st_uid
-        except OSError:
-            folder = -1
-        if folder >= 0:
+            os.chmod(target, 0o755)
             try:
-                _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
-                           _open_to_others(submission.parent, layers))
-            finally:
-                os.close(folder)
-        if not (target / submission.name).exists():
-            _copy_file(source, target / submission.name, [1, math.inf])
+                folder = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+                owner = os.stat(source).st_uid
+            except OSError:
+                folder = -1
+            if folder >= 0:
+                try:
+                    _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
+                               _open_to_others(submission.parent, layers))
+                finally:
+                    os.close(folder)
+            if not (target / submission.name).exists():
+                _copy_file(source, target / submission.name, [1, _SUBMISSION_BYTES])
+        except BaseException:
+            _remove_tree(str(target))
+            raise
         _copies[key] = target / submission.name
     return _copies[key]
 
@@ -110,7 +140,7 @@ def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, 
 def _copy_file(source: Path, target: Path, budget: list) -> None:
     """Copy the file at `source` (the submission itself: its path was resolved by the grader)."""
     try:
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
     except OSError:
         return
     try:

@@ -32,6 +32,7 @@ _MODULE_NAME = "submission"
 
 
 def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes) -> None:
+    _forget_grader()
     try:
         module = _import(submission)
     except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
@@ -42,6 +43,25 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
         _send(*_call(module, call, submission, result_bytes))
+
+
+class _NoGrader:
+    """A meta path finder that refuses the grader's own modules."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name == "grader" or name.startswith("grader."):
+            raise ModuleNotFoundError(f"No module named {name!r} (the sandbox runs the submission alone)", name=name)
+        return None
+
+
+def _forget_grader() -> None:
+    """`import grader` (its engine, specs, exercises) fails in the worker: the sandbox's own modules leave
+    sys.modules and a finder refuses them again. As root their files are not in the worker's view either
+    (namespaces._build_view), so a submission that removes the finder finds nothing to import."""
+    for name in [n for n in sys.modules if n == "grader" or n.startswith("grader.")]:
+        del sys.modules[name]
+    sys.meta_path.insert(0, _NoGrader)
 
 
 def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:

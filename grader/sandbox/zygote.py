@@ -10,6 +10,7 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import fcntl
+import json
 import math
 import os
 import resource
@@ -31,6 +32,7 @@ from .namespaces import (
     _CLONE_NEWIPC,
     _CLONE_NEWNET,
     _MNT_DETACH,
+    _build_view,
     _Layers,
     _mount_namespace,
     _mount_root_tmpfs,
@@ -93,7 +95,50 @@ def _make_root() -> str:
     return tempfile.mkdtemp(prefix="grader-sandbox-")  # the zygote will keep root's uid (doctor says so)
 
 
-def _zygote(sock: socket.socket, limits: Limits, root: str) -> None:
+# The zygote's program: a fresh interpreter (`python -I`) that imports only the sandbox and serves the grader.
+_BOOT = """\
+import json, sys
+a = json.loads(sys.argv[1])
+extra = a["path"] not in sys.path
+if extra:
+    sys.path.append(a["path"])
+from grader.sandbox.zygote import main
+if extra:
+    sys.path.remove(a["path"])
+main(a)
+"""
+
+
+def _exec_zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None) -> None:
+    """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
+
+    exec replaces every page the grader's process held: the zygote, and every worker forked from it, never
+    held the grader's environment (the new stack has only `_KEEP_ENV`), an expected value, or a module of
+    the grader's beyond the sandbox's own. `python -I` ignores PYTHON* variables, the user's site folder and
+    the current folder. Never returns (on failure the caller exits, and the grader sees the socket close).
+    """
+    os.set_inheritable(sock.fileno(), True)
+    env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        env.setdefault(name, "1")
+    args = {"fd": sock.fileno(), "limits": dataclasses.asdict(limits), "root": root, "uid": uid,
+            "path": str(Path(__file__).resolve().parents[2])}
+    os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, json.dumps(args)], env)
+
+
+def main(args: dict) -> None:
+    """The zygote's entry point (see `_BOOT`); never returns."""
+    code = 1
+    try:
+        sys.argv[1:] = []
+        os.chdir("/")  # the grader's working folder is none of the zygote's business
+        _zygote(socket.socket(fileno=args["fd"]), Limits(**args["limits"]), args["root"], args["uid"])
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _UNPRIVILEGED) -> None:
     """Serve run requests until the grader closes its end; a SIGTERM ends it cleanly too.
 
     Whichever way it ends (EOF, SIGTERM, an error), it removes the sandbox's folder on its way out; as root
@@ -114,9 +159,12 @@ def _zygote(sock: socket.socket, limits: Limits, root: str) -> None:
         if os.geteuid() == 0 and _LIBC is not None:
             layers.network_namespace = _LIBC.unshare(_CLONE_NEWNET) == 0
             layers.ipc_namespace = _LIBC.unshare(_CLONE_NEWIPC) == 0
-            layers.uid = _UNPRIVILEGED if _reachable(root) else None
+            layers.uid = uid if uid is not None and _reachable(root) else None
             layers.host_root, layers.mount_namespace = _mount_namespace(root, expose=layers.uid is not None)
             layers.root_tmpfs = layers.mount_namespace and _mount_root_tmpfs(root)
+            if layers.uid is not None and layers.mount_namespace:
+                package = str(Path(__file__).resolve().parents[1])
+                layers.view, layers.private_proc = _build_view(root, package)
         layers.seccomp = _seccomp_filter()
         kept = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
         os.environ.clear()  # the grader's environment may hold tokens; workers get a plain one
@@ -154,7 +202,14 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
     workdir = tempfile.mkdtemp(prefix="run-", dir=root)
     if layers.uid is not None:
         os.chown(workdir, layers.uid, layers.uid)
-        submission = _readable_copy(submission, root, layers)
+        try:
+            submission = _readable_copy(submission, root, layers)
+        except OSError as e:  # say, the sandbox's bounded folder is full: the submission's problem
+            _remove_tree(workdir)
+            for _ in calls:
+                emit(_failed("import_error", f"{submission.name} could not be copied into the sandbox "
+                                             f"({e.strerror or e})"))
+            return
     result_r, result_w = os.pipe()
     output_r, output_w = os.pipe()
     go_r, go_w = os.pipe()
@@ -358,6 +413,8 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     # per uid: for the unprivileged uid a small number bounds fork storms; for the grader's own uid (which
     # has other processes) only 0 means anything; root ignores it, hence the uid switch
     _set_limit("RLIMIT_NPROC", _PROCESSES if layers.uid is not None else 0)
+    if layers.view is not None:  # see only what the run needs (namespaces._build_view)
+        os.chroot(layers.view)
     os.chdir(workdir)
     if layers.uid is not None:
         os.setgroups([])

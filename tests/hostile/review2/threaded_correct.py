@@ -1,0 +1,48 @@
+"""A correct solution that computes in worker threads (as a student using a thread pool might). Full marks."""
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+
+def _in_threads(function, *args):
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = [pool.submit(lambda: None) for _ in range(4)]
+        [f.result() for f in futures]
+        return pool.submit(function, *args).result()
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def _sigmoid_gradient(z):
+    g = sigmoid(z)
+    return g * (1 - g)
+
+
+def sigmoid_gradient(z):
+    return _in_threads(_sigmoid_gradient, z)
+
+
+def _cost(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_):
+    split = hidden_layer_size * (input_layer_size + 1)
+    Theta1 = nn_params[:split].reshape(hidden_layer_size, input_layer_size + 1)
+    Theta2 = nn_params[split:].reshape(num_labels, hidden_layer_size + 1)
+    m = y.size
+    a1 = np.hstack([np.ones((m, 1)), X])
+    z2 = a1 @ Theta1.T
+    a2 = np.hstack([np.ones((m, 1)), sigmoid(z2)])
+    a3 = sigmoid(a2 @ Theta2.T)
+    Y = np.eye(num_labels)[y]
+    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+    J += lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+    d3 = a3 - Y
+    d2 = (d3 @ Theta2)[:, 1:] * _sigmoid_gradient(z2)
+    G1, G2 = d2.T @ a1 / m, d3.T @ a2 / m
+    G1[:, 1:] += lambda_ / m * Theta1[:, 1:]
+    G2[:, 1:] += lambda_ / m * Theta2[:, 1:]
+    return J, np.concatenate([G1.ravel(), G2.ravel()])
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    return _in_threads(_cost, nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
