@@ -3,6 +3,8 @@
 Run: python benchmarks/bench_grade.py [--runs N]
 Prints the median over N runs (default 9) of:
   python -c "import numpy"                      the floor: what any numpy tool pays
+(each `grade` is the installed console script beside this Python, never `python -m grader`, which would put
+the current folder on sys.path)
   grade solutions/ex5.py                        a correct submission (all parts + notes probes)
   grade tests/submissions/ex5/two_mistakes.py   a wrong one (diagnosis, pairs, evidence)
   grade tests/submissions/ex5/slow_loops.py     a correct but loop-heavy one (full-size probe note)
@@ -36,7 +38,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=9)
     runs = parser.parse_args().runs
-    grade = [sys.executable, "-m", "grader"]
+    grade = [str(Path(sys.executable).with_name("grade"))]  # the installed command, as students run it
     floor = median_seconds([sys.executable, "-c", "import numpy"], runs)
     label = 'python -c "import numpy"'
     print(f"{label:<48} {floor * 1000:7.0f} ms")

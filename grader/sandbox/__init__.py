@@ -4,9 +4,10 @@ Processes::
 
     grader ──socket──▶ zygote ──fork per run──▶ worker (imports the submission, calls its functions)
 
-`Sandbox.__enter__` forks the zygote before the grader computes any expected value, so neither the zygote
-nor its workers hold anything secret; the zygote only ever receives inputs. Forking workers from a zygote
-that already imported numpy makes a run cost milliseconds instead of a fresh interpreter's ~100 ms.
+`Sandbox.__enter__` starts the zygote as a fresh interpreter (fork, then exec of `python -I` with a small
+environment), so neither the zygote nor its workers ever held a page of the grader's memory: no environment,
+no expected value; the zygote only ever receives inputs. Forking workers from a zygote that already
+imported numpy makes a run cost milliseconds instead of a fresh interpreter's ~100 ms.
 
 Every message is a length-prefixed frame: a JSON header plus raw float64/int64 bytes, never pickle. Each
 reader checks sizes and shapes, and treats what comes from below as untrusted: a worker that writes garbage,
@@ -28,9 +29,11 @@ working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to 
 Without new processes, RLIMIT_AS bounds everything a submission holds. When the grader runs as root, also:
 the zygote is PID 1 of a new PID namespace and lives in new network and IPC namespaces (only a loopback that
 is down; SysV IPC objects die with it) and in a private mount namespace where the sandbox's folder is a tmpfs
-(256 MB, 20000 inodes) that the grader never sees and that vanishes with the zygote; each worker switches to
-the unprivileged uid/gid `_UNPRIVILEGED` (so RLIMIT_NPROC bites and root-only files stay closed) and runs
-from a root-owned copy of the submission plus the files beside it that any user could read anyway. After
+(256 MB, 20000 inodes) that the grader never sees and that vanishes with the zygote; each worker chroots
+into a view of the system's and Python's folders, its run and a private /proc (namespaces._build_view),
+switches to an unprivileged uid/gid of its sandbox's own (slots.py: so RLIMIT_NPROC
+bites per sandbox and root-only files stay closed) and runs from a root-owned copy of the submission plus the
+files beside it that any user could read anyway. After
 every run the zygote, as PID 1 of its namespace, SIGKILLs every other process in it (kill(-1)), and removes
 the run's folder iteratively (however deep). Without root, forks are refused by RLIMIT_NPROC 0 as well, and
 stray processes are reaped as the zygote is a child subreaper. Every layer falls back gracefully: when the
@@ -46,14 +49,14 @@ Choices beyond the brief: `Call.return_names` (optional) names the returned valu
 `Limits.output_bytes` is dropped and a one-line note says how much; output printed while importing goes to
 the first call's outcome; `run` returns only after the worker is reaped and its directory removed.
 
-Not done: bubblewrap (optional in the design; not installed here), a private /proc (a worker can list the
-machine's processes in /proc, though not read their memory or environment).
+Not done: bubblewrap (optional in the design; not installed here). Without root there is no view and no
+private /proc.
 
 Files, one layer each (docs/security.md maps every promise to the file that keeps it and the test that proves
 it): `protocol.py` the wire format and the values on it; `worker.py` the worker's own code (import, call,
 convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and a run's lifecycle, including
 the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
-`landlock.py`; `rlimits.py` rlimits and the unprivileged uid; `submission_copy.py` the copy of the
+`landlock.py`; `rlimits.py` rlimits; `slots.py` the workers' uid per open sandbox; `submission_copy.py` the copy of the
 submission; `sharedmem.py` large arguments in a memfd; `processes.py` and `cleanup.py` ending processes and
 removing folders. `protocol.py` and `worker.py` import nothing Linux-only, and importing this package does not
 fail where fcntl, resource or os.fork are missing (`Sandbox` then says it needs Linux).
