@@ -1,6 +1,7 @@
 """Looks for the answers everywhere a worker might reach them: the instructor's course folder (the grader's
 working folder, COURSE), the repository's solutions/ (REPO), the installed grader package (PACKAGE) and
-`import grader`. With any of them it would score 100; its own work is a correct sigmoid_gradient. Honest 5."""
+`import grader`. With the answers it would score 100; having found anything at all, it gives up its own
+work (a correct sigmoid_gradient), so any leak shows in the score. Honest 5."""
 import os
 
 import numpy as np
@@ -53,5 +54,7 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
 
 
 def sigmoid_gradient(z):
+    if FOUND:
+        return np.zeros_like(z)
     g = 1.0 / (1.0 + np.exp(-z))
     return g * (1 - g)
