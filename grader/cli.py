@@ -176,7 +176,8 @@ def validate(files: tuple[Path, ...]):
             exercise = load_checked(file)
         except SpecError as error:
             ok = False
-            click.echo(f"invalid: {error}", err=True)
+            for message in error.messages:  # every error of the file, in line order
+                click.echo(f"invalid: {message}", err=True)
         else:
             click.echo(f"ok: {file} ({exercise.id}: {len(exercise.parts)} parts, {exercise.max_score} points, "
                        f"{len(exercise.cases)} cases)")
@@ -241,3 +242,25 @@ def doctor():
     from .doctor import report_text
 
     click.echo(report_text().rstrip("\n"))
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of stdout.")
+def schema(output: Path | None):
+    """Print the JSON Schema of exercise files, made from the tables `grade validate` checks with.
+
+    Editors that understand the yaml-language-server comment complete and check keys with it: start a
+    spec with `# yaml-language-server: $schema=exercise.schema.json` (the shipped exercises/ folder has
+    that file; `grade schema -o exercise.schema.json` writes it elsewhere).
+    """
+    from .schema import exercise_schema
+
+    text = json.dumps(exercise_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise GradeError(f"{output}: cannot be written ({error.strerror or error})") from None

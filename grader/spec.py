@@ -72,7 +72,7 @@ MAX_SIZE = 100_000  # units per layer and examples per case
 class Key:
     """One key of a mapping: what its value is and what `grade schema` says about it."""
 
-    kind: str  # name text boolean integer number names sizes mapping table list values values_list
+    kind: str  # name text boolean integer number names sizes mapping table one_of list values values_list
     doc: str
     required: bool = False
     choices: tuple | None = None  # for name and names
@@ -81,8 +81,9 @@ class Key:
     exclusive: bool = False  # minimum and maximum exclude themselves (number)
     min_length: int = 0  # names and sizes
     keys: "dict[str, Key] | None" = None  # mapping: its own keys
-    entries: "object | None" = None  # table: what each named entry is (a dict of Keys, or a tuple of them: one of)
+    entries: "object | None" = None  # table, one_of: a dict of Keys, or a tuple of them (exactly one applies)
     pattern: str | None = None  # name
+    unique: bool = True  # names: each at most once
 
 
 def required_keys(table: dict) -> tuple[str, ...]:
@@ -148,7 +149,7 @@ DATASET_MAT = {
     "examples": Key("integer", "use only the first m examples", minimum=1, maximum=MAX_SIZE),
 }
 TRAINING = {
-    "data": Key("table", "the training set: generated from a seed, or read from a .mat file", required=True,
+    "data": Key("one_of", "the training set: generated from a seed, or read from a .mat file", required=True,
                 entries=(DATASET_GENERATED, DATASET_MAT)),
     "method": Key("name", "scipy.optimize.minimize's method (default TNC, as the course)", choices=METHODS),
     "iterations": Key("integer", "maxiter (default 100)", minimum=1, maximum=MAX_TRAINING_ITERATIONS),
@@ -178,7 +179,7 @@ FULL_SIZE = {
 }
 NETWORK = {
     "activations": Key("names", "one per layer after the input: hidden..., output", required=True,
-                       choices=tuple(ACTIVATIONS), min_length=1),
+                       choices=tuple(ACTIVATIONS), min_length=1, unique=False),
     "loss": Key("name", "the cost", required=True, choices=tuple(LOSSES)),
     "full_size": Key("mapping", "the real assignment's size (speed note)", keys=FULL_SIZE),
 }
