@@ -60,9 +60,13 @@ def _use_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True) -> Exercise:
+def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True,
+                      folders: tuple[Path, ...] = ()) -> Exercise:
     """The exercise to use; `verify=False` skips computing its expected values (see `check`)."""
-    available = locate.shipped()
+    try:
+        available = locate.available(folders)  # shipped, GRADER_EXERCISES and --exercises-dir
+    except locate.ExerciseConflict as error:
+        raise GradeError(str(error), as_json) from None
     listing = ", ".join(available) or "(none installed)"
     if name is None:
         found = locate.for_submission(submission, available)
@@ -93,6 +97,15 @@ def load_checked(path) -> Exercise:
     return exercise
 
 
+def exercises_dir_option(function):
+    """--exercises-dir, repeatable: an instructor's folders of exercise YAML files (also GRADER_EXERCISES)."""
+    return click.option("--exercises-dir", "folders", multiple=True, metavar="DIR",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        help=f"Also find exercises by name in this folder's *.yaml files (repeatable; "
+                             f"{locate.ENVIRONMENT}, a {os.pathsep}-separated list of folders, does the same). "
+                             f"A name defined in two files is an error.")(function)
+
+
 def format_option(text_help: str):
     return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                         help=f"text: {text_help}; json: one JSON object on stdout.")
@@ -121,7 +134,9 @@ def main():
                    "called again.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Memory limit of the process that runs the student's code, in MB.")
-def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int):
+@exercises_dir_option
+def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
+          folders: tuple[Path, ...]):
     """Grade SUBMISSION, a student's Python file.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
@@ -141,7 +156,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
     # No expected value may exist before the sandbox's zygote is forked: load the spec only.
-    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
+    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
 
     from .cases import build_all
     from .checks import verify_expected
@@ -187,14 +202,15 @@ def validate(files: tuple[Path, ...]):
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("parts and cases for reading")
-def inspect(exercise_name: str, fmt: str):
+@exercises_dir_option
+def inspect(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
     """Show EXERCISE's parts, its hidden cases (input shapes) and the expected outputs, for instructors.
 
     EXERCISE is a shipped exercise's name or a spec file.
     """
     from .inspection import describe, describe_text
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json")
+    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
     data = describe(exercise)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else describe_text(data))
 
@@ -213,7 +229,8 @@ def mistakes(exercise_name: str):
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("a table, one row per mistake")
-def audit(exercise_name: str, fmt: str):
+@exercises_dir_option
+def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
     """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others.
 
     Prints a table; exits 0 when every mistake is detected and distinguishable, 1 when one slips
@@ -222,7 +239,7 @@ def audit(exercise_name: str, fmt: str):
     from .audit import as_text, tolerance_problem
     from .audit import audit as run_audit
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json")
+    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
     rows = run_audit(exercise)
     ok = all(r.ok for r in rows) and not tolerance_problem(exercise)
     if fmt == "json":
