@@ -94,6 +94,11 @@ def load_checked(path) -> Exercise:
 
     exercise = load(path)
     verify_expected(exercise, build_all(exercise))
+    if exercise.training_parts:  # a training part's .mat file must be readable
+        from .datasets import build as build_training_set
+
+        for part in exercise.training_parts:
+            build_training_set(exercise, part)
     return exercise
 
 
@@ -134,9 +139,13 @@ def main():
                    "called again.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Memory limit of the process that runs the student's code, in MB.")
+@click.option("--train", is_flag=True,
+              help="Also run the exercise's training parts: train the network with the submission's own cost "
+                   "and gradient (scipy.optimize, seconds to minutes) and compare its accuracy or loss with the "
+                   "reference's.")
 @exercises_dir_option
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
-          folders: tuple[Path, ...]):
+          folders: tuple[Path, ...], train: bool):
     """Grade SUBMISSION, a student's Python file.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
@@ -169,7 +178,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
-            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))
+            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission), train=train)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback

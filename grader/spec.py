@@ -309,6 +309,8 @@ class Dataset:
     x_name: str = "X"
     y_name: str = "y"
     wrap_labels: bool = False
+    key: str = ""  # where the data set is written in the spec, for errors found when it is read
+    line: int = 0
 
 
 @dataclass(frozen=True)
@@ -941,7 +943,8 @@ def _training(r: _Reader, node, key: str, network: Network, file: str) -> Traini
         data = Dataset("mat", file=str(path), sizes=hidden, examples=r.read(d, "examples", data_key, DATASET_MAT, 0),
                        x_name=r.read(d, "X", data_key, DATASET_MAT, "X"),
                        y_name=r.read(d, "y", data_key, DATASET_MAT, "y"),
-                       wrap_labels=r.read(d, "wrap_labels", data_key, DATASET_MAT, False))
+                       wrap_labels=r.read(d, "wrap_labels", data_key, DATASET_MAT, False),
+                       key=f"{data_key}.mat", line=d["mat"].start_mark.line + 1)
     else:
         d = r.mapping(data_node, data_key, table=DATASET_GENERATED)
         name = r.read(d, "generated", data_key, DATASET_GENERATED)
