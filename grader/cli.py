@@ -125,6 +125,8 @@ def main():
     grade ex5.py                      grade a submission (short for `grade check ex5.py`)
     grade validate exercises/*.yaml   check exercise specs
     grade inspect ex5                 show an exercise's parts, cases and expected values
+    grade starter ex5 -o DIR          write the student's starting notebook and .py file
+    grade schema                      print the JSON Schema of exercise files (for editors)
     """
 
 
@@ -290,3 +292,34 @@ def schema(output: Path | None):
             output.write_text(text, encoding="utf-8")
         except OSError as error:
             raise GradeError(f"{output}: cannot be written ({error.strerror or error})") from None
+
+
+@main.command()
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.option("--output", "-o", "folder", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the notebook and the .py file into (created if needed).")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist (a student's work, perhaps).")
+@exercises_dir_option
+def starter(exercise_name: str, folder: Path, force: bool, folders: tuple[Path, ...]):
+    """Write the student's starting point for EXERCISE into DIR: EXERCISE.ipynb and the same as EXERCISE.py.
+
+    Each graded function has its signature, a docstring from the spec and a body that returns zeros under
+    YOUR CODE HERE; then a gradient check and a last cell that runs the grader. Graded as it is, it scores 0.
+    """
+    from .starter import notebook, python_file
+
+    exercise = _resolve_exercise(exercise_name, None, False, folders=folders)
+    targets = {"ipynb": folder / f"{exercise.id}.ipynb", "py": folder / f"{exercise.id}.py"}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing and not force:
+        raise GradeError(f"{' and '.join(existing)} already exist(s); pass --force to overwrite")
+    import nbformat
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook(exercise, exercise.id), str(targets["ipynb"]))
+        targets["py"].write_text(python_file(exercise, exercise.id), encoding="utf-8")
+    except OSError as error:
+        raise GradeError(f"{error.filename or folder}: cannot be written ({error.strerror or error})") from None
+    click.echo(f"wrote {targets['ipynb']} and {targets['py']}")
