@@ -19,7 +19,7 @@ from .test_spec import TEXT
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")  # installed by .[test]
 
 SHIPPED = sorted((ROOT / "exercises").glob("*.yaml"))
-TEST_SPECS = sorted((ROOT / "tests" / "specs").glob("*.yaml"))
+TEST_SPECS = sorted([*(ROOT / "tests" / "specs").glob("*.yaml"), *(ROOT / "docs" / "example").glob("*.yaml")])
 
 
 @pytest.fixture(scope="module")
