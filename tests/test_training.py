@@ -153,3 +153,23 @@ def test_an_unusable_mat_file_is_a_clear_spec_error(tmp_path, setup, words):
     assert "parts[5].training.data.mat" in result.output and str(folder / "ex4data1.mat") in result.output
     result = run_cli(str(EX5_SOLUTION), "--exercise", spec, "--train")
     assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("old, new, key, words", [
+    ("sizes: [15, 10, 10], noise: 0.6", "sizes: [16, 10, 10], noise: 0.6", "parts[5].training.data.sizes",
+     "must start with 15 and end with 10"),
+    ("generated: digits", "generated: smooth", "parts[5].training.data.generated", "real-valued targets"),
+    ("      method: TNC", "      method: Newton-CG", "parts[5].training.method", "Newton-CG"),
+    ("      within: 0.01", "      within: -1", "parts[5].training.within", "≥ 0"),
+    ("    check: training\n", "    check: training\n    cases: [coursera]\n", "parts[5].cases", "takes no cases"),
+    ("    on_request: true\n", "    on_request: yes please\n", "parts[5].on_request", "true or false"),
+    ("    check: training\n    lambda: 1\n", "    check: training\n    lambda: 1\n    activation: sigmoid\n",
+     "parts[5].activation", "takes no activation"),
+])
+def test_training_spec_errors_name_the_key(tmp_path, old, new, key, words):
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    assert old in text
+    path = tmp_path / "ex5.yaml"
+    path.write_text(text.replace(old, new, 1))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2 and f"{key}:" in result.output and words in result.output, result.output
