@@ -112,14 +112,24 @@ def student_objective(exercise: Exercise, part: Part, data: datasets.TrainingSet
     return objective
 
 
+def start(exercise: Exercise, part: Part, data: datasets.TrainingSet) -> np.ndarray:
+    network = exercise.network.with_sizes(data.sizes)
+    return datasets.initial_params(network.n_params, part.training.init_seed, part.training.epsilon)
+
+
+def reference_figure(exercise: Exercise, part: Part, data: datasets.TrainingSet) -> float:
+    """What the reference reaches: trained the same way, from the same start, on the same data."""
+    network = exercise.network.with_sizes(data.sizes)
+    return figure(exercise, data, minimize(lambda p: cost_and_gradient(network, p, data.X, data.y, part.lambda_),
+                                           start(exercise, part, data), part.training).params)
+
+
 def check_training(exercise: Exercise, part: Part, sandbox: Sandbox, submission, shown: str) -> PartResult:
     """Train with the student's function and with the reference; compare the two figures."""
     training = part.training
     data = datasets.build(exercise, part)
-    network = exercise.network.with_sizes(data.sizes)
-    x0 = datasets.initial_params(network.n_params, training.init_seed, training.epsilon)
-    reference = figure(exercise, data, minimize(
-        lambda p: cost_and_gradient(network, p, data.X, data.y, part.lambda_), x0, training).params)
+    x0 = start(exercise, part, data)
+    reference = reference_figure(exercise, part, data)
     budget = Budget(sandbox, submission, TRAINING_BUDGET * sandbox.limits.timeout)
     objective = student_objective(exercise, part, data, budget, shown, sandbox.limits.timeout)
     try:

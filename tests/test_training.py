@@ -173,3 +173,13 @@ def test_training_spec_errors_name_the_key(tmp_path, old, new, key, words):
     path.write_text(text.replace(old, new, 1))
     result = run_cli("validate", str(path))
     assert result.exit_code == 2 and f"{key}:" in result.output and words in result.output, result.output
+
+
+def test_inspect_shows_a_training_part_with_the_reference_figure():
+    data = json.loads(run_cli("inspect", "ex5", "--format", "json").output)
+    (part,) = data["training_parts"]
+    assert (part["id"], part["points"], part["on_request"], part["method"]) == ("training", 0, True, "TNC")
+    assert part["data"] == {"source": "digits", "examples": 500, "sizes": [15, 10, 10]}
+    assert part["measure"] == "accuracy" and 0.85 < part["reference"] <= 1
+    text = run_cli("inspect", "ex5").output
+    assert "the reference reaches accuracy" in text and "with grade --train" in text
