@@ -6,8 +6,10 @@ tree (`yaml.compose`) so that every value keeps its line number; nothing is buil
 until its key has been checked.
 
 The vocabularies (arguments a student function can take, values it can return, what a part can
-check, how case inputs can be written) are tables at the top of this module; docs/authoring.md
-describes the format.
+check, how case inputs can be written) and the keys of every mapping (`Key` tables) are at the top
+of this module; schema.py makes `grade schema`'s JSON Schema from the same tables. Reading goes on
+after an error where it can, so one file's errors are all reported at once (`SpecError.messages`).
+docs/authoring.md describes the format.
 """
 
 import re
@@ -819,9 +821,9 @@ def _random_case(r: _Reader, node, key: str, name: str, network: Network) -> Cas
 
 
 def _explicit_case(r: _Reader, cnode, c: dict, key: str, name: str, network: Network) -> Case:
-    for name_ in required_keys(CASE_EXPLICIT):
-        if name_ not in c:
-            r.fail(cnode, key, f"missing required key '{name_}'")
+    for needed in required_keys(CASE_EXPLICIT):
+        if needed not in c:
+            r.fail(cnode, key, f"missing required key '{needed}'")
     sizes = r.read(c, "sizes", key, CASE_EXPLICIT)
     m = r.read(c, "examples", key, CASE_EXPLICIT)
     _check_depth(r, c["sizes"], f"{key}.sizes", sizes, network.activations, m)
