@@ -70,9 +70,13 @@ def _use_colour() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True) -> Exercise:
+def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True,
+                      folders: tuple[Path, ...] = ()) -> Exercise:
     """The exercise to use; `verify=False` skips computing its expected values (see `check`)."""
-    available = locate.shipped()
+    try:
+        available = locate.available(folders)  # shipped, GRADER_EXERCISES and --exercises-dir
+    except locate.ExerciseConflict as error:
+        raise GradeError(str(error), as_json) from None
     listing = ", ".join(available) or "(none installed)"
     if name is None:
         found = locate.for_submission(submission, available)
@@ -100,7 +104,21 @@ def load_checked(path) -> Exercise:
 
     exercise = load(path)
     verify_expected(exercise, build_all(exercise))
+    if exercise.training_parts:  # a training part's .mat file must be readable
+        from .datasets import build as build_training_set
+
+        for part in exercise.training_parts:
+            build_training_set(exercise, part)
     return exercise
+
+
+def exercises_dir_option(function):
+    """--exercises-dir, repeatable: an instructor's folders of exercise YAML files (also GRADER_EXERCISES)."""
+    return click.option("--exercises-dir", "folders", multiple=True, metavar="DIR",
+                        type=click.Path(exists=True, file_okay=False, path_type=Path),
+                        help=f"Also find exercises by name in this folder's *.yaml files (repeatable; "
+                             f"{locate.ENVIRONMENT}, a {os.pathsep}-separated list of folders, does the same). "
+                             f"A name defined in two files is an error.")(function)
 
 
 def format_option(text_help: str):
@@ -118,6 +136,8 @@ def main():
     grade -- --help                   grade a file named like an option (options go before --)
     grade validate exercises/*.yaml   check exercise specs
     grade inspect ex5                 show an exercise's parts, cases and expected values
+    grade starter ex5 -o DIR          write the student's starting notebook and .py file
+    grade schema                      print the JSON Schema of exercise files (for editors)
     """
 
 
@@ -132,7 +152,13 @@ def main():
                    "called again.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Memory limit of the process that runs the student's code, in MB.")
-def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int):
+@click.option("--train", is_flag=True,
+              help="Also run the exercise's training parts: train the network with the submission's own cost "
+                   "and gradient (scipy.optimize, seconds to minutes) and compare its accuracy or loss with the "
+                   "reference's.")
+@exercises_dir_option
+def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
+          folders: tuple[Path, ...], train: bool):
     """Grade SUBMISSION, a student's Python file.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade. A file whose name starts
@@ -153,7 +179,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
     # No expected value may exist before the sandbox's zygote is forked: load the spec only.
-    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
+    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
 
     from .cases import build_all
     from .checks import verify_expected
@@ -166,7 +192,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
-            report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission))
+            report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission),
+                           train=train)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
@@ -188,7 +215,8 @@ def validate(files: tuple[Path, ...]):
             exercise = load_checked(file)
         except SpecError as error:
             ok = False
-            click.echo(f"invalid: {printable(str(error))}", err=True)
+            for message in error.messages:  # every error of the file, in line order
+                click.echo(f"invalid: {printable(message)}", err=True)
         else:
             click.echo(f"ok: {printable(str(file))} ({exercise.id}: {len(exercise.parts)} parts, "
                        f"{exercise.max_score} points, {len(exercise.cases)} cases)")
@@ -198,14 +226,15 @@ def validate(files: tuple[Path, ...]):
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("parts and cases for reading")
-def inspect(exercise_name: str, fmt: str):
+@exercises_dir_option
+def inspect(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
     """Show EXERCISE's parts, its hidden cases (input shapes) and the expected outputs, for instructors.
 
     EXERCISE is a shipped exercise's name or a spec file.
     """
     from .inspection import describe, describe_text
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json")
+    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
     data = describe(exercise)
     click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else describe_text(data))
 
@@ -224,7 +253,8 @@ def mistakes(exercise_name: str):
 @main.command()
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("a table, one row per mistake")
-def audit(exercise_name: str, fmt: str):
+@exercises_dir_option
+def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
     """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others.
 
     Prints a table; exits 0 when every mistake is detected and distinguishable, 1 when one slips
@@ -233,7 +263,7 @@ def audit(exercise_name: str, fmt: str):
     from .audit import as_text, tolerance_problem
     from .audit import audit as run_audit
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json")
+    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
     rows = run_audit(exercise)
     ok = all(r.ok for r in rows) and not tolerance_problem(exercise)
     if fmt == "json":
@@ -253,3 +283,56 @@ def doctor():
     from .doctor import report_text
 
     click.echo(report_text().rstrip("\n"))
+
+
+@main.command()
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the schema to this file instead of stdout.")
+def schema(output: Path | None):
+    """Print the JSON Schema of exercise files, made from the tables `grade validate` checks with.
+
+    Editors that understand the yaml-language-server comment complete and check keys with it: start a
+    spec with `# yaml-language-server: $schema=exercise.schema.json` (the shipped exercises/ folder has
+    that file; `grade schema -o exercise.schema.json` writes it elsewhere).
+    """
+    from .schema import exercise_schema
+
+    text = json.dumps(exercise_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise GradeError(f"{output}: cannot be written ({error.strerror or error})") from None
+
+
+@main.command()
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.option("--output", "-o", "folder", required=True, metavar="DIR",
+              type=click.Path(file_okay=False, path_type=Path),
+              help="The folder to write the notebook and the .py file into (created if needed).")
+@click.option("--force", is_flag=True, help="Overwrite files that already exist (a student's work, perhaps).")
+@exercises_dir_option
+def starter(exercise_name: str, folder: Path, force: bool, folders: tuple[Path, ...]):
+    """Write the student's starting point for EXERCISE into DIR: EXERCISE.ipynb and the same as EXERCISE.py.
+
+    Each graded function has its signature, a docstring from the spec and a body that returns zeros under
+    YOUR CODE HERE; then a gradient check and a last cell that runs the grader. Graded as it is, it scores 0.
+    """
+    from .starter import notebook, python_file
+
+    exercise = _resolve_exercise(exercise_name, None, False, folders=folders)
+    targets = {"ipynb": folder / f"{exercise.id}.ipynb", "py": folder / f"{exercise.id}.py"}
+    existing = [str(p) for p in targets.values() if p.exists()]
+    if existing and not force:
+        raise GradeError(f"{' and '.join(existing)} already exist(s); pass --force to overwrite")
+    import nbformat
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        nbformat.write(notebook(exercise, exercise.id), str(targets["ipynb"]))
+        targets["py"].write_text(python_file(exercise, exercise.id), encoding="utf-8")
+    except OSError as error:
+        raise GradeError(f"{error.filename or folder}: cannot be written ({error.strerror or error})") from None
+    click.echo(f"wrote {targets['ipynb']} and {targets['py']}")

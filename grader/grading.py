@@ -91,7 +91,7 @@ class Report:
 
     @property
     def max_score(self) -> int:
-        return self.exercise.max_score
+        return sum(p.part.points for p in self.parts)  # a training part counts only when it ran
 
 
 def call_key(part: Part, case: str) -> CallKey:
@@ -269,8 +269,12 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     return [n for n in found if n is not None]
 
 
-def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None) -> Report:
-    """Grade one submission; the sandbox must already be open (see the module docstring)."""
+def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
+          train: bool = False) -> Report:
+    """Grade one submission; the sandbox must already be open (see the module docstring).
+
+    Training parts run after the others: those marked on_request only when `train` is true.
+    """
     cases = build_all(exercise)
     plan = plan_calls(exercise, cases)
     outcomes: dict[CallKey, Outcome] = {}
@@ -285,4 +289,9 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
+    training = [p for p in exercise.training_parts if train or not p.on_request]
+    if training:
+        from .training import check_training  # imports scipy.optimize: only when a training part runs
+
+        parts += [check_training(exercise, p, sandbox, submission, submission.name) for p in training]
     return Report(exercise, shown_as or str(submission), parts, found)

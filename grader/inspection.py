@@ -44,7 +44,23 @@ def describe(exercise: Exercise) -> dict:
                                "returns": list(f.returns)} for f in exercise.functions.values()},
         "tolerance": exercise.tolerance,
         "parts": parts,
+        "training_parts": [_training(exercise, part) for part in exercise.training_parts],
     }
+
+
+def _training(exercise: Exercise, part) -> dict:
+    """A training part, with the figure the reference reaches (it trains once, so scipy is loaded here)."""
+    from . import datasets, training
+
+    data = datasets.build(exercise, part)
+    t = part.training
+    source = t.data.name if t.data.kind == "generated" else t.data.file
+    return {"id": part.id, "title": part.title, "points": part.points, "function": part.function,
+            "lambda": part.lambda_, "on_request": part.on_request, "method": t.method, "iterations": t.iterations,
+            "within": t.within, "data": {"source": source, "examples": int(data.X.shape[0]),
+                                         "sizes": list(data.sizes)},
+            "measure": "loss" if exercise.network.targets == "values" else "accuracy",
+            "reference": training.reference_figure(exercise, part, data)}
 
 
 def _brief(value) -> str:
@@ -69,4 +85,13 @@ def describe_text(data: dict) -> str:
                                else f"{k}={v['value']}" for k, v in case["inputs"].items())
             lines.append(f"  case {case['name']}: {inputs}")
             lines += [f"    expected {k} = {_brief(v)}" for k, v in case["expected"].items()]
+    for part in data.get("training_parts", []):
+        d = part["data"]
+        when = "with grade --train" if part["on_request"] else "on every grade"
+        lines += ["", f"{part['id']}: {part['title']} ({part['points']} points; training of {part['function']}, "
+                      f"λ = {part['lambda']:g}, {when})",
+                  f"  data {d['source']}: {d['examples']} examples, layers {'-'.join(map(str, d['sizes']))}; "
+                  f"{part['method']}, {part['iterations']} iterations",
+                  f"  the reference reaches {part['measure']} {part['reference']:.4g}; passes within "
+                  f"{part['within']:g}"]
     return "\n".join(lines)

@@ -58,7 +58,7 @@ def _wrap(text: str, indent: str, more: str = "  ") -> list[str]:
 def _short_feedback(p) -> str:
     """The table's Feedback column: the verdict in a few words; the details follow below the table."""
     if p.passed:
-        return "Nice work!"
+        return p.feedback if p.part.check == "training" else "Nice work!"  # the figures, beside the reference's
     if p.mistakes:
         return "Likely: " + ", ".join(m.id for m in p.mistakes)  # ids are short; titles come below
     failed = next(c for c in p.checks if not c.passed)

@@ -6,8 +6,10 @@ tree (`yaml.compose`) so that every value keeps its line number; nothing is buil
 until its key has been checked.
 
 The vocabularies (arguments a student function can take, values it can return, what a part can
-check, how case inputs can be written) are tables at the top of this module; docs/authoring.md
-describes the format.
+check, how case inputs can be written) and the keys of every mapping (`Key` tables) are at the top
+of this module; schema.py makes `grade schema`'s JSON Schema from the same tables. Reading goes on
+after an error where it can, so one file's errors are all reported at once (`SpecError.messages`).
+docs/authoring.md describes the format.
 """
 
 import re
@@ -43,11 +45,165 @@ CHECKS = {
     "cost": (("J",), ("nn_params", "X", "y")),
     "gradient": (("J", "grad"), ("nn_params", "X", "y")),
     "activation_gradient": (("g",), ("z",)),
+    "training": (("J", "grad"), ("nn_params", "X", "y")),  # trains with J and grad: Exercise.training_parts
 }
 ORDERS = {"row": "C", "column": "F"}
 TARGETS = ("labels", "values")
 SEQUENCES = ("sin", "cos", "linear")
 DISTRIBUTIONS = ("normal", "uniform")
+# How a training part minimizes the student's cost (scipy.optimize.minimize methods that use a gradient).
+METHODS = ("TNC", "L-BFGS-B", "CG", "BFGS")
+# Data sets a training part can generate from a seed (grader/datasets.py builds them).
+GENERATED = {
+    "digits": "3×5-pixel images of the digits 0-9 with flipped pixels and noise (15 inputs, labels)",
+    "blobs": "Gaussian clusters, one per label, in as many dimensions as the network has inputs (labels)",
+    "smooth": "a smooth random function of the inputs plus noise (real-valued targets)",
+}
+MAX_TRAINING_ITERATIONS = 2000
+MAX_SIZE = 100_000  # units per layer and examples per case
+
+
+# ---- the keys of an exercise file, as tables -------------------------------------------------
+# One source of truth: spec.py reads every mapping through these tables (which keys exist, which
+# are required, what kind of value each holds, its bounds and vocabulary) and schema.py turns the
+# same tables into the JSON Schema printed by `grade schema`. Checks that a JSON Schema cannot say
+# (labels present in y, shapes that follow from sizes, names that refer to other sections) stay in
+# code below, so the schema accepts a little more than spec.py does, never less.
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a mapping: what its value is and what `grade schema` says about it."""
+
+    kind: str  # name text boolean integer number names sizes mapping table one_of list values values_list
+    doc: str
+    required: bool = False
+    choices: tuple | None = None  # for name and names
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive: bool = False  # minimum and maximum exclude themselves (number)
+    min_length: int = 0  # names and sizes
+    keys: "dict[str, Key] | None" = None  # mapping: its own keys
+    entries: "object | None" = None  # table, one_of: a dict of Keys, or a tuple of them (exactly one applies)
+    pattern: str | None = None  # name
+    unique: bool = True  # names: each at most once
+
+
+def required_keys(table: dict) -> tuple[str, ...]:
+    return tuple(k for k, v in table.items() if v.required)
+
+
+def optional_keys(table: dict) -> tuple[str, ...]:
+    return tuple(k for k, v in table.items() if not v.required)
+
+
+_SIZES_DOC = "units of every layer, input first"
+VALUES_SEQUENCE = {
+    "sequence": Key("name", "f in f(start + step·i)·scale", required=True, choices=SEQUENCES),
+    "start": Key("number", "first argument of f (default 1)"),
+    "step": Key("number", "step between arguments (default 1)"),
+    "scale": Key("number", "factor applied to every value (default 1)"),
+    "order": Key("name", "fill the shape row by row or column by column (Octave)", choices=tuple(ORDERS)),
+    "shape": Key("sizes", "the array's shape, where the case does not fix it", min_length=1),
+}
+VALUES_RANDOM = {
+    "random": Key("name", "the distribution: normal, or uniform on [-1, 1)", required=True, choices=DISTRIBUTIONS),
+    "seed": Key("integer", "the generator's seed (default 0)", minimum=0),
+    "scale": VALUES_SEQUENCE["scale"],
+    "order": VALUES_SEQUENCE["order"],
+    "shape": VALUES_SEQUENCE["shape"],
+}
+CASE_Z = {"z": Key("values", "pre-activations for an activation_gradient part: a 2-D array", required=True)}
+CASE_RANDOM_KEYS = {
+    "seed": Key("integer", "seed of X, y and the weights", required=True, minimum=0),
+    "examples": Key("integer", "m, the number of examples", required=True, minimum=1, maximum=MAX_SIZE),
+    "sizes": Key("sizes", _SIZES_DOC, required=True, min_length=2),
+    "weight_scale": Key("number", "weights are standard normal times this (default 1)", minimum=0, exclusive=True),
+    "input_scale": Key("number", "X is standard normal times this (default 1)", minimum=0, exclusive=True),
+}
+CASE_RANDOM = {"random": Key("mapping", "seeded random network inputs", required=True, keys=CASE_RANDOM_KEYS)}
+CASE_EXPLICIT = {
+    "sizes": Key("sizes", _SIZES_DOC, required=True, min_length=2),
+    "examples": Key("integer", "m, the number of examples", required=True, minimum=1, maximum=MAX_SIZE),
+    "X": Key("values", "the examples, (m, input units), no bias column", required=True),
+    "y": Key("values", "labels (written out) or an (m, K) array of targets", required=True),
+    "thetas": Key("values_list", "one weight matrix per layer, bias in column 0", required=True),
+}
+CASE_KINDS = (CASE_Z, CASE_RANDOM, CASE_EXPLICIT)
+FUNCTION = {
+    "arguments": Key("names", "what the function takes, in order", required=True, choices=tuple(ARGUMENTS),
+                     min_length=1),
+    "returns": Key("names", "what it returns, in order", required=True, choices=tuple(RETURNS), min_length=1),
+    "aliases": Key("names", "other accepted names (e.g. the camelCase ones)"),
+}
+DATASET_GENERATED = {
+    "generated": Key("name", "which data set to generate", required=True, choices=tuple(GENERATED)),
+    "seed": Key("integer", "seed of the data", required=True, minimum=0),
+    "examples": Key("integer", "m, the number of training examples", required=True, minimum=1, maximum=MAX_SIZE),
+    "sizes": Key("sizes", _SIZES_DOC + " (digits: 15 inputs, 10 labels)", required=True, min_length=2),
+    "noise": Key("number", "how noisy the examples are (default 1)", minimum=0),
+}
+DATASET_MAT = {
+    "mat": Key("text", "a MATLAB .mat file (e.g. the course's ex4data1.mat), relative to the spec", required=True),
+    "X": Key("name", "the variable holding X (default X)"),
+    "y": Key("name", "the variable holding y (default y)"),
+    "hidden": Key("sizes", "units of each hidden layer", required=True, min_length=1),
+    "wrap_labels": Key("boolean", "labels are 1..K with K meaning 0, as the course's files write digit 0 as 10"),
+    "examples": Key("integer", "use only the first m examples", minimum=1, maximum=MAX_SIZE),
+}
+TRAINING = {
+    "data": Key("one_of", "the training set: generated from a seed, or read from a .mat file", required=True,
+                entries=(DATASET_GENERATED, DATASET_MAT)),
+    "method": Key("name", "scipy.optimize.minimize's method (default TNC, as the course)", choices=METHODS),
+    "iterations": Key("integer", "maxiter (default 100)", minimum=1, maximum=MAX_TRAINING_ITERATIONS),
+    "init_seed": Key("integer", "seed of the initial weights, uniform in [-epsilon, epsilon] (default 0)",
+                     minimum=0),
+    "epsilon": Key("number", "range of the initial weights (default 0.12, as randInitializeWeights)",
+                   minimum=0, exclusive=True),
+    "within": Key("number", "passes within this of the reference: accuracy points as a fraction (0.01 = 1 "
+                            "point) for labels, relative loss (0.05 = 5 % above) for values", minimum=0),
+}
+PART = {
+    "id": Key("name", "the part's id (report, LMS)", required=True),
+    "title": Key("text", "shown in the report", required=True),
+    "points": Key("integer", "all or nothing", required=True, minimum=0),
+    "function": Key("name", "the student function it calls (a key of functions)", required=True),
+    "check": Key("name", "what it compares", required=True, choices=tuple(CHECKS)),
+    "cases": Key("names", "the cases it runs (not for training parts)", min_length=1),
+    "lambda": Key("number", "λ passed as lambda_ (default 0)", minimum=0),
+    "activation": Key("name", "activation_gradient parts: whose g'(z) is expected", choices=tuple(ACTIVATIONS)),
+    "training": Key("mapping", "training parts: the data, optimizer and threshold", keys=TRAINING),
+    "on_request": Key("boolean", "training parts: run only with grade --train (default true)"),
+    "coursera_part_id": Key("text", "the part's id on Coursera's grader"),
+}
+FULL_SIZE = {
+    "sizes": Key("sizes", "the real assignment's layer sizes", required=True, min_length=2),
+    "examples": Key("integer", "the real assignment's m", required=True, minimum=1, maximum=MAX_SIZE),
+}
+NETWORK = {
+    "activations": Key("names", "one per layer after the input: hidden..., output", required=True,
+                       choices=tuple(ACTIVATIONS), min_length=1, unique=False),
+    "loss": Key("name", "the cost", required=True, choices=tuple(LOSSES)),
+    "full_size": Key("mapping", "the real assignment's size (speed note)", keys=FULL_SIZE),
+}
+CONVENTIONS = {
+    "unroll_order": Key("name", "row: numpy's ravel; column: Octave's (:)", choices=tuple(ORDERS)),
+    "targets": Key("name", "labels: y holds class labels; values: y is an (m, K) array", choices=TARGETS),
+    "label_base": Key("integer", "smallest label: 0 (numpy) or 1 (Octave)", minimum=0, maximum=1),
+}
+EXERCISE = {
+    "id": Key("name", "the exercise's name, matched against file names", required=True,
+              pattern=r"[A-Za-z0-9][A-Za-z0-9_-]*"),
+    "title": Key("text", "shown in reports", required=True),
+    "description": Key("text", "free text"),
+    "aliases": Key("names", "other names of the exercise (e.g. the course's ex4)"),
+    "allowed_modules": Key("names", "modules the student's code may import"),
+    "network": Key("mapping", "the network: activations, loss", required=True, keys=NETWORK),
+    "conventions": Key("mapping", "layout of parameters and labels", keys=CONVENTIONS),
+    "functions": Key("table", "the student's functions, by name", required=True, entries=FUNCTION),
+    "cases": Key("table", "hidden inputs, by name", required=True, entries=CASE_KINDS),
+    "parts": Key("list", "graded in this order", required=True, keys=PART, min_length=1),
+    "tolerance": Key("number", "relative error allowed (default 1e-6)", minimum=0, maximum=1, exclusive=True),
+}
 
 
 class SpecError(Exception):
@@ -55,7 +211,25 @@ class SpecError(Exception):
 
     def __init__(self, file: str, line: int | None, key: str, message: str):
         where = f"{file}:{line}" if line else file
-        super().__init__(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        self.line = line
+        self.messages: tuple[str, ...] = (f"{where}: {key}: {message}" if key else f"{where}: {message}",)
+        super().__init__(self.messages[0])
+
+    @classmethod
+    def every(cls, errors: "list[SpecError]") -> "SpecError":
+        """One error holding several, in line order: str() is one message per line (`grade validate`)."""
+        ordered = sorted(errors, key=lambda e: e.line or 0)
+        combined = ordered[0]
+        if len(ordered) > 1:
+            combined = cls.__new__(cls)
+            combined.line = ordered[0].line
+            combined.messages = tuple(m for e in ordered for m in e.messages)
+            Exception.__init__(combined, "\n".join(combined.messages))
+        return combined
+
+
+class _Skip(Exception):
+    """A section that depends on one already reported as broken: it is left out, not reported again."""
 
 
 # ---- the immutable objects -----------------------------------------------------------------
@@ -118,6 +292,37 @@ class Part:
     lambda_: float
     cases: tuple[str, ...]
     activation: str = ""  # for activation_gradient parts
+    coursera_part_id: str | None = None
+    training: "Training | None" = None  # for training parts (Exercise.training_parts)
+    on_request: bool = False  # run only when asked (grade --train)
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A training set: generated from a seed (datasets.GENERATED) or read from a .mat file."""
+
+    kind: str  # "generated" | "mat"
+    name: str = ""  # generated: digits | blobs | smooth
+    seed: int = 0
+    examples: int = 0  # mat: 0 means every example in the file
+    sizes: tuple[int, ...] = ()  # generated: every layer; mat: the hidden layers only
+    noise: float = 1.0
+    file: str = ""  # mat: absolute path
+    x_name: str = "X"
+    y_name: str = "y"
+    wrap_labels: bool = False
+    key: str = ""  # where the data set is written in the spec, for errors found when it is read
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Training:
+    data: Dataset
+    method: str = "TNC"
+    iterations: int = 100
+    init_seed: int = 0
+    epsilon: float = 0.12
+    within: float = 0.01
 
 
 @dataclass(frozen=True)
@@ -137,9 +342,13 @@ class Exercise:
     parts: tuple[Part, ...]
     tolerance: float
     full_size: FullSize | None = None
+    aliases: tuple[str, ...] = ()
+    allowed_modules: tuple[str, ...] = ()
+    training_parts: tuple[Part, ...] = ()  # check: training; graded by training.py, not by cases
 
     @property
     def max_score(self) -> int:
+        """The points of the case-graded parts; a training part's count only in a report that ran it."""
         return sum(p.points for p in self.parts)
 
     def part(self, part_id: str) -> Part:
@@ -160,6 +369,17 @@ class _Reader:
         self.file = file
         self._constructor = yaml.constructor.SafeConstructor()
         self.key_nodes: dict[str, yaml.Node] = {}  # key path -> the node of the key itself
+        self.errors: list[SpecError] = []  # every error found so far (reading goes on after most)
+
+    def attempt(self, read, *args):
+        """read(*args), or None after recording its SpecError, so that one file reports every error."""
+        try:
+            return read(*args)
+        except _Skip:
+            return None
+        except SpecError as error:
+            self.errors.append(error)
+            return None
 
     def fail(self, node, key: str, message: str):
         line = node.start_mark.line + 1 if node is not None else None
@@ -179,7 +399,10 @@ class _Reader:
             self.fail(node, key, f"cannot read the value {node.value!r} ({type(error).__name__}: {error})"
                       if isinstance(node, yaml.ScalarNode) else f"cannot read this value ({error})")
 
-    def mapping(self, node, key: str, required=(), optional=()) -> dict:
+    def mapping(self, node, key: str, required=(), optional=(), table: dict | None = None) -> dict:
+        """The items of a mapping node; `table` (a dict of Key) gives its required and optional keys."""
+        if table is not None:
+            required, optional = (*required, *required_keys(table)), (*optional, *optional_keys(table))
         if not isinstance(node, yaml.MappingNode):
             self.fail(node, key, f"expected a mapping, got {self.describe(node)}")
         items = {}
@@ -238,6 +461,34 @@ class _Reader:
             self.fail(node, key, f"expected a number > 0, got {value}")
         return float(value)
 
+    def boolean(self, node, key: str) -> bool:
+        value = self.plain(node, key) if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(value, bool):
+            self.fail(node, key, f"expected true or false, got {self.describe(node)}")
+        return value
+
+    def read(self, items: dict, name: str, key: str, table: dict, default=None):
+        """The value of a leaf key read as its table says (kind, bounds, vocabulary), or default if absent."""
+        if name not in items:
+            return default
+        node, spec, where = items[name], table[name], f"{key}.{name}" if key else name
+        if spec.kind == "name":
+            return self.string(node, where, spec.choices)
+        if spec.kind == "text":
+            return self.string(node, where)
+        if spec.kind == "boolean":
+            return self.boolean(node, where)
+        if spec.kind == "integer":
+            return self.integer(node, where, spec.minimum, spec.maximum)
+        if spec.kind == "number":
+            positive = spec.exclusive and spec.minimum == 0
+            return self.number(node, where, None if positive else spec.minimum, positive=positive)
+        if spec.kind == "names":
+            return self.names(node, where, spec.choices, spec.min_length)
+        if spec.kind == "sizes":
+            return self.sizes(node, where, spec.min_length)
+        raise ValueError(f"{name} is not a leaf")  # a programming error: containers have their own readers
+
     def names(self, node, key: str, choices=None, min_length: int = 0) -> tuple[str, ...]:
         items = self.sequence(node, key, min_length)
         values = tuple(self.string(n, f"{key}[{i}]", choices) for i, n in enumerate(items))
@@ -248,7 +499,7 @@ class _Reader:
 
     def sizes(self, node, key: str, min_length: int = 2) -> tuple[int, ...]:
         items = self.sequence(node, key, min_length)
-        return tuple(self.integer(n, f"{key}[{i}]", minimum=1, maximum=100_000) for i, n in enumerate(items))
+        return tuple(self.integer(n, f"{key}[{i}]", minimum=1, maximum=MAX_SIZE) for i, n in enumerate(items))
 
 
 # ---- the spec, section by section ----------------------------------------------------------
@@ -297,67 +548,84 @@ def parse(text: str, file: str = "<spec>") -> Exercise:
 
 
 def _exercise(r: _Reader, root, file: str) -> Exercise:
-    top = r.mapping(root, "", required=("id", "title", "network", "functions", "cases", "parts"),
-                    optional=("conventions", "tolerance", "description"))
-    network, full_size = _network(r, top["network"], top.get("conventions"))
-    functions = _functions(r, top["functions"])
-    for name, function in functions.items():
-        if "hidden_layer_size" in function.arguments and len(network.activations) != 2:
-            key = f"functions.{name}.arguments"
-            r.fail(r.key_nodes.get(key), key,
-                   "hidden_layer_size needs a network with exactly one hidden layer; use layer_sizes")
-    cases = _cases(r, top["cases"], network)
-    parts = _parts(r, top["parts"], functions, cases, network)
-    tolerance = r.number(top["tolerance"], "tolerance", positive=True) if "tolerance" in top else 1e-6
-    if tolerance >= 1:
-        r.fail(top["tolerance"], "tolerance", f"expected a relative tolerance below 1, got {tolerance}")
-    if "description" in top:
-        r.string(top["description"], "description")
-    exercise_id = r.string(top["id"], "id")
-    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", exercise_id):
-        r.fail(top["id"], "id", f"expected a name of letters, digits, _ and - (it is matched against file "
-                                f"names), got {exercise_id!r}")
+    """Read every section; after an error, go on with what does not depend on it, then report them all."""
+    top = r.mapping(root, "", table=EXERCISE)
+    network, full_size = r.attempt(_network, r, top["network"], top.get("conventions")) or (None, None)
+    functions = r.attempt(_functions, r, top["functions"])
+    if network is not None and functions is not None:
+        for name, function in functions.items():
+            if "hidden_layer_size" in function.arguments and len(network.activations) != 2:
+                key = f"functions.{name}.arguments"
+                r.attempt(r.fail, r.key_nodes.get(key), key,
+                          "hidden_layer_size needs a network with exactly one hidden layer; use layer_sizes")
+    cases = r.attempt(_cases, r, top["cases"], network) if network is not None else None
+    parts = r.attempt(_parts, r, top["parts"], functions, cases, network, file) \
+        if None not in (network, functions, cases) else None
+    tolerance = r.attempt(_tolerance, r, top)
+    for name in ("description", "title"):
+        r.attempt(r.read, top, name, "", EXERCISE)
+    aliases = r.attempt(r.read, top, "aliases", "", EXERCISE, ())
+    allowed_modules = r.attempt(r.read, top, "allowed_modules", "", EXERCISE, ())
+    exercise_id = r.attempt(_exercise_id, r, top)
+    if r.errors:
+        raise SpecError.every(r.errors)
+    graded = tuple(p for p in parts if p.check != "training")
     return Exercise(
-        id=exercise_id, title=r.string(top["title"], "title"), path=file,
+        id=exercise_id, title=r.read(top, "title", "", EXERCISE), path=file,
         network=network, functions=MappingProxyType(functions), cases=MappingProxyType(cases),
-        parts=parts, tolerance=tolerance, full_size=full_size,
+        parts=graded, tolerance=tolerance, full_size=full_size, aliases=aliases, allowed_modules=allowed_modules,
+        training_parts=tuple(p for p in parts if p.check == "training"),
     )
 
 
+def _tolerance(r: _Reader, top: dict) -> float:
+    tolerance = r.number(top["tolerance"], "tolerance", positive=True) if "tolerance" in top else 1e-6
+    if tolerance >= 1:
+        r.fail(top["tolerance"], "tolerance", f"expected a relative tolerance below 1, got {tolerance}")
+    return tolerance
+
+
+def _exercise_id(r: _Reader, top: dict) -> str:
+    exercise_id = r.string(top["id"], "id")
+    if not re.fullmatch(EXERCISE["id"].pattern, exercise_id):
+        r.fail(top["id"], "id", f"expected a name of letters, digits, _ and - (it is matched against file "
+                                f"names), got {exercise_id!r}")
+    return exercise_id
+
+
 def _network(r: _Reader, node, conventions_node) -> tuple[Network, FullSize | None]:
-    items = r.mapping(node, "network", required=("activations", "loss"), optional=("full_size",))
+    items = r.mapping(node, "network", table=NETWORK)
     activations = _activations(r, items["activations"])
-    loss = r.string(items["loss"], "network.loss", tuple(LOSSES))
+    loss = r.read(items, "loss", "network", NETWORK)
     if activations[-1] not in LOSSES[loss].outputs:
         r.fail(items["loss"], "network.loss",
                f"{loss} needs an output activation among {', '.join(sorted(LOSSES[loss].outputs))}, "
                f"got {activations[-1]}")
     order, targets, base = "C", "labels", 0
     if conventions_node is not None:
-        conv = r.mapping(conventions_node, "conventions", optional=("unroll_order", "targets", "label_base"))
-        if "unroll_order" in conv:
-            order = ORDERS[r.string(conv["unroll_order"], "conventions.unroll_order", tuple(ORDERS))]
+        conv = r.mapping(conventions_node, "conventions", table=CONVENTIONS)
+        order = ORDERS[r.read(conv, "unroll_order", "conventions", CONVENTIONS, "row")]
         if "targets" in conv:
-            targets = r.string(conv["targets"], "conventions.targets", TARGETS)
+            targets = r.read(conv, "targets", "conventions", CONVENTIONS)
             if targets == "values" and not LOSSES[loss].takes_values:
                 r.fail(conv["targets"], "conventions.targets",
                        f"{loss} compares the outputs with one-hot label rows; real-valued targets need "
                        f"loss: squared_error")
-        if "label_base" in conv:
-            base = r.integer(conv["label_base"], "conventions.label_base", minimum=0, maximum=1)
+        base = r.read(conv, "label_base", "conventions", CONVENTIONS, 0)
     full_size = None
     if "full_size" in items:
-        fs = r.mapping(items["full_size"], "network.full_size", required=("sizes", "examples"))
-        sizes = r.sizes(fs["sizes"], "network.full_size.sizes")
-        examples = r.integer(fs["examples"], "network.full_size.examples", 1, 100_000)
+        fs = r.mapping(items["full_size"], "network.full_size", table=FULL_SIZE)
+        sizes = r.read(fs, "sizes", "network.full_size", FULL_SIZE)
+        examples = r.read(fs, "examples", "network.full_size", FULL_SIZE)
         _check_depth(r, fs["sizes"], "network.full_size.sizes", sizes, activations, examples, 10 * _MAX_ELEMENTS)
         full_size = FullSize(sizes, examples)
     return Network((), activations, loss, order, targets, base), full_size
 
 
 def _activations(r: _Reader, node) -> tuple[str, ...]:
-    items = r.sequence(node, "network.activations", min_length=1)
-    names = tuple(r.string(n, f"network.activations[{i}]", tuple(ACTIVATIONS)) for i, n in enumerate(items))
+    items = r.sequence(node, "network.activations", min_length=NETWORK["activations"].min_length)
+    names = tuple(r.string(n, f"network.activations[{i}]", NETWORK["activations"].choices)
+                  for i, n in enumerate(items))
     for i, name in enumerate(names[:-1]):
         if not ACTIVATIONS[name].hidden_allowed:
             r.fail(items[i], f"network.activations[{i}]", f"{name} is only allowed in the output layer")
@@ -382,29 +650,32 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
     items = r.mapping(node, "functions")
     if not items:
         r.fail(node, "functions", "expected at least one student function")
-    functions = {}
+    functions: dict[str, Function] = {}
     taken: dict[str, str] = {}  # every name and alias -> the function it belongs to
     for name, fnode in items.items():
-        key = f"functions.{name}"
-        if not name.isidentifier():
-            r.fail(r.key_nodes.get(key, fnode), key, "a function name must be a Python identifier")
-        f = r.mapping(fnode, key, required=("arguments", "returns"), optional=("aliases",))
-        aliases = r.names(f["aliases"], f"{key}.aliases") if "aliases" in f else ()
-        for i, alias in enumerate(aliases):
-            if not alias.isidentifier():
-                r.fail(f["aliases"].value[i], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
-        for i, other in enumerate((name, *aliases)):
-            if other in taken:
-                where = f"{key}.aliases[{i - 1}]" if i else key
-                node = f["aliases"].value[i - 1] if i else r.key_nodes.get(key, fnode)
-                r.fail(node, where, f"'{other}' is already a name of {taken[other]}")
-            taken[other] = name
-        functions[name] = Function(
-            name, aliases,
-            r.names(f["arguments"], f"{key}.arguments", tuple(ARGUMENTS), min_length=1),
-            r.names(f["returns"], f"{key}.returns", tuple(RETURNS), min_length=1),
-        )
+        r.attempt(_function, r, name, fnode, functions, taken)
+    if len(functions) < len(items):
+        raise _Skip  # reported above; parts that use them cannot be checked
     return functions
+
+
+def _function(r: _Reader, name: str, fnode, functions: dict, taken: dict) -> None:
+    key = f"functions.{name}"
+    if not name.isidentifier():
+        r.fail(r.key_nodes.get(key, fnode), key, "a function name must be a Python identifier")
+    f = r.mapping(fnode, key, table=FUNCTION)
+    aliases = r.read(f, "aliases", key, FUNCTION, ())
+    for i, alias in enumerate(aliases):
+        if not alias.isidentifier():
+            r.fail(f["aliases"].value[i], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
+    for i, other in enumerate((name, *aliases)):
+        if other in taken:
+            where = f"{key}.aliases[{i - 1}]" if i else key
+            node = f["aliases"].value[i - 1] if i else r.key_nodes.get(key, fnode)
+            r.fail(node, where, f"'{other}' is already a name of {taken[other]}")
+        taken[other] = name
+    functions[name] = Function(
+        name, aliases, r.read(f, "arguments", key, FUNCTION), r.read(f, "returns", key, FUNCTION))
 
 
 def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: bool = False) -> Values:
@@ -415,14 +686,13 @@ def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: 
         value = r.plain(node, key)
         _check_literal(r, node, key, value, shape, integer)
         return Values("literal", literal=_freeze(value), shape=shape)
-    common = ("scale", "order", "shape")
     if isinstance(node, yaml.MappingNode) and any(r.plain(k) == "sequence" for k, _ in node.value):
-        v = r.mapping(node, key, required=("sequence",), optional=("start", "step", *common))
-        kind, function = "sequence", r.string(v["sequence"], f"{key}.sequence", SEQUENCES)
+        kind, table = "sequence", VALUES_SEQUENCE
     else:
-        v = r.mapping(node, key, required=("random",), optional=("seed", *common))
-        kind, function = "random", r.string(v["random"], f"{key}.random", DISTRIBUTIONS)
-    given_shape = r.sizes(v["shape"], f"{key}.shape", min_length=1) if "shape" in v else None
+        kind, table = "random", VALUES_RANDOM
+    v = r.mapping(node, key, table=table)
+    function = r.read(v, kind, key, table)
+    given_shape = r.read(v, "shape", key, table)
     if shape is not None and given_shape is not None and given_shape != shape:
         r.fail(v["shape"], f"{key}.shape", f"expected {list(shape)} here, got {list(given_shape)}")
     final = given_shape or shape
@@ -435,11 +705,11 @@ def _values(r: _Reader, node, key: str, shape: tuple[int, ...] | None, integer: 
         r.fail(node, key, f"has {size} elements; at most {_MAX_ELEMENTS} are allowed")
     return Values(
         kind, function=function,
-        start=r.number(v["start"], f"{key}.start") if "start" in v else 1.0,
-        step=r.number(v["step"], f"{key}.step") if "step" in v else 1.0,
-        scale=r.number(v["scale"], f"{key}.scale") if "scale" in v else 1.0,
-        seed=r.integer(v["seed"], f"{key}.seed", minimum=0) if "seed" in v else 0,
-        order=ORDERS[r.string(v["order"], f"{key}.order", tuple(ORDERS))] if "order" in v else "C",
+        start=float(r.read(v, "start", key, table, 1.0)),
+        step=float(r.read(v, "step", key, table, 1.0)),
+        scale=float(r.read(v, "scale", key, table, 1.0)),
+        seed=r.read(v, "seed", key, table, 0),
+        order=ORDERS[r.read(v, "order", key, table, "row")],
         shape=final,
     )
 
@@ -500,55 +770,62 @@ def _cases(r: _Reader, node, network: Network) -> dict[str, Case]:
     items = r.mapping(node, "cases")
     if not items:
         r.fail(node, "cases", "expected at least one case")
-    cases = {}
+    cases: dict[str, Case] = {}
     for name, cnode in items.items():
-        key = f"cases.{name}"
-        c = r.mapping(cnode, key, optional=("sizes", "examples", "X", "y", "thetas", "z", "random"))
-        if "z" in c:
-            if len(c) > 1:
-                r.fail(cnode, key, "an activation case holds only z")
-            z = _values(r, c["z"], f"{key}.z", None)
-            if z.kind == "literal":
-                z = replace(z, shape=_literal_shape(z.literal))
-            if z.shape is None or len(z.shape) != 2 or 0 in z.shape:
-                r.fail(c["z"], f"{key}.z", f"expected a non-empty 2-D array (rows × columns, as the course passes "
-                                           f"z), got shape {list(z.shape or ())}")
-            cases[name] = Case(name, z=z, line=cnode.start_mark.line + 1)
-        elif "random" in c:
-            if len(c) > 1:
-                r.fail(cnode, key, "a random case holds only random: {seed, examples, sizes, ...}")
-            cases[name] = replace(_random_case(r, c["random"], f"{key}.random", name, network),
-                                  line=cnode.start_mark.line + 1)
-        elif c:
-            cases[name] = replace(_explicit_case(r, cnode, c, key, name, network), line=cnode.start_mark.line + 1)
-        else:
-            r.fail(cnode, key, "expected z, random, or sizes/examples/X/y/thetas")
+        r.attempt(_case, r, name, cnode, network, cases)
+    if len(cases) < len(items):
+        raise _Skip  # reported above; parts that use them cannot be checked
     return cases
 
 
+_CASE_KEYS = tuple(dict.fromkeys(k for kind in CASE_KINDS for k in kind))
+
+
+def _case(r: _Reader, name: str, cnode, network: Network, cases: dict) -> None:
+    key = f"cases.{name}"
+    c = r.mapping(cnode, key, optional=_CASE_KEYS)
+    if "z" in c:
+        if len(c) > 1:
+            r.fail(cnode, key, "an activation case holds only z")
+        z = _values(r, c["z"], f"{key}.z", None)
+        if z.kind == "literal":
+            z = replace(z, shape=_literal_shape(z.literal))
+        if z.shape is None or len(z.shape) != 2 or 0 in z.shape:
+            r.fail(c["z"], f"{key}.z", f"expected a non-empty 2-D array (rows × columns, as the course passes "
+                                       f"z), got shape {list(z.shape or ())}")
+        cases[name] = Case(name, z=z, line=cnode.start_mark.line + 1)
+    elif "random" in c:
+        if len(c) > 1:
+            r.fail(cnode, key, "a random case holds only random: {seed, examples, sizes, ...}")
+        cases[name] = replace(_random_case(r, c["random"], f"{key}.random", name, network),
+                              line=cnode.start_mark.line + 1)
+    elif c:
+        cases[name] = replace(_explicit_case(r, cnode, c, key, name, network), line=cnode.start_mark.line + 1)
+    else:
+        r.fail(cnode, key, "expected z, random, or sizes/examples/X/y/thetas")
+
+
 def _random_case(r: _Reader, node, key: str, name: str, network: Network) -> Case:
-    v = r.mapping(node, key, required=("seed", "examples", "sizes"), optional=("weight_scale", "input_scale"))
-    sizes = r.sizes(v["sizes"], f"{key}.sizes")
-    examples = r.integer(v["examples"], f"{key}.examples", minimum=1, maximum=100_000)
+    v = r.mapping(node, key, table=CASE_RANDOM_KEYS)
+    sizes = r.read(v, "sizes", key, CASE_RANDOM_KEYS)
+    examples = r.read(v, "examples", key, CASE_RANDOM_KEYS)
     _check_depth(r, v["sizes"], f"{key}.sizes", sizes, network.activations, examples)
     if network.targets == "labels" and examples < sizes[-1]:
         r.fail(v["examples"], f"{key}.examples",
                f"expected at least {sizes[-1]} examples so that every label appears, got {examples}")
     return Case(
-        name, sizes=sizes, examples=examples, random_seed=r.integer(v["seed"], f"{key}.seed", minimum=0),
-        weight_scale=r.number(v["weight_scale"], f"{key}.weight_scale", positive=True)
-        if "weight_scale" in v else 1.0,
-        input_scale=r.number(v["input_scale"], f"{key}.input_scale", positive=True)
-        if "input_scale" in v else 1.0,
+        name, sizes=sizes, examples=examples, random_seed=r.read(v, "seed", key, CASE_RANDOM_KEYS),
+        weight_scale=r.read(v, "weight_scale", key, CASE_RANDOM_KEYS, 1.0),
+        input_scale=r.read(v, "input_scale", key, CASE_RANDOM_KEYS, 1.0),
     )
 
 
 def _explicit_case(r: _Reader, cnode, c: dict, key: str, name: str, network: Network) -> Case:
-    for required in ("sizes", "examples", "X", "y", "thetas"):
-        if required not in c:
-            r.fail(cnode, key, f"missing required key '{required}'")
-    sizes = r.sizes(c["sizes"], f"{key}.sizes")
-    m = r.integer(c["examples"], f"{key}.examples", minimum=1, maximum=100_000)
+    for needed in required_keys(CASE_EXPLICIT):
+        if needed not in c:
+            r.fail(cnode, key, f"missing required key '{needed}'")
+    sizes = r.read(c, "sizes", key, CASE_EXPLICIT)
+    m = r.read(c, "examples", key, CASE_EXPLICIT)
     _check_depth(r, c["sizes"], f"{key}.sizes", sizes, network.activations, m)
     K = sizes[-1]
     theta_nodes = r.sequence(c["thetas"], f"{key}.thetas")
@@ -578,54 +855,119 @@ def _explicit_case(r: _Reader, cnode, c: dict, key: str, name: str, network: Net
     )
 
 
-def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, ...]:
-    items = r.sequence(node, "parts", min_length=1)
-    parts, seen = [], set()
+def _parts(r: _Reader, node, functions, cases, network: Network, file: str) -> tuple[Part, ...]:
+    items = r.sequence(node, "parts", min_length=EXERCISE["parts"].min_length)
+    parts: list[Part] = []
+    seen: set[str] = set()
     for i, pnode in enumerate(items):
-        key = f"parts[{i}]"
-        p = r.mapping(pnode, key, required=("id", "title", "points", "function", "check", "cases"),
-                      optional=("lambda", "activation"))
-        part_id = r.string(p["id"], f"{key}.id")
-        if part_id in seen:
-            r.fail(p["id"], f"{key}.id", f"duplicate part id '{part_id}'")
-        seen.add(part_id)
-        function = r.string(p["function"], f"{key}.function", tuple(functions))
-        check = r.string(p["check"], f"{key}.check", tuple(CHECKS))
-        compared, needed = CHECKS[check]
-        fn = functions[function]
-        for returned in compared:
-            if returned not in fn.returns:
-                r.fail(p["check"], f"{key}.check", f"a {check} check reads '{returned}', which {function} "
-                                                   f"does not return (returns: {', '.join(fn.returns)})")
-        for argument in needed:
-            if argument not in fn.arguments:
-                r.fail(p["function"], f"{key}.function",
-                       f"a {check} check needs {function} to take '{argument}'")
-        unfit = [a for a in fn.arguments if (a == "z") != (check == "activation_gradient") and a != "lambda_"]
-        if unfit:
-            kind = "only z" if check == "activation_gradient" else "network arguments, not z"
-            r.fail(p["function"], f"{key}.function", f"the {check} part's function takes {kind}; {function} "
-                                                     f"also takes {', '.join(unfit)}")
-        part_cases = r.names(p["cases"], f"{key}.cases", tuple(cases), min_length=1)
-        for j, case_name in enumerate(part_cases):
-            if cases[case_name].is_network != (check != "activation_gradient"):
-                kind = "network cases (sizes/X/y/thetas or random)" if check != "activation_gradient" \
-                    else "activation cases (z)"
-                r.fail(p["cases"].value[j], f"{key}.cases[{j}]",
-                       f"the {check} part takes {kind}; '{case_name}' is not one")
-        activation = ""
-        if check == "activation_gradient":
-            if "activation" not in p:
-                r.fail(pnode, key, "missing required key 'activation' (whose gradient is checked)")
-            activation = r.string(p["activation"], f"{key}.activation", tuple(ACTIVATIONS))
-            if ACTIVATIONS[activation].derivative_from_output is None:
-                r.fail(p["activation"], f"{key}.activation", f"{activation} has no elementwise gradient")
-        elif "activation" in p:
-            r.fail(p["activation"], f"{key}.activation", "only activation_gradient parts take an activation")
-        lambda_ = r.number(p["lambda"], f"{key}.lambda", minimum=0) if "lambda" in p else 0.0
-        if lambda_ and "lambda_" not in fn.arguments:
-            r.fail(p["lambda"], f"{key}.lambda", f"{function} takes no lambda_ argument")
-        parts.append(Part(part_id, r.string(p["title"], f"{key}.title"),
-                          r.integer(p["points"], f"{key}.points", minimum=0), function, check,
-                          lambda_, part_cases, activation))
+        r.attempt(_part, r, f"parts[{i}]", pnode, functions, cases, network, file, parts, seen)
+    if len(parts) < len(items):
+        raise _Skip
     return tuple(parts)
+
+
+def _part(r: _Reader, key: str, pnode, functions, cases, network: Network, file: str, parts: list, seen: set):
+    p = r.mapping(pnode, key, table=PART)
+    part_id = r.read(p, "id", key, PART)
+    if part_id in seen:
+        r.fail(p["id"], f"{key}.id", f"duplicate part id '{part_id}'")
+    seen.add(part_id)
+    title = r.read(p, "title", key, PART)
+    points = r.read(p, "points", key, PART)
+    function = r.string(p["function"], f"{key}.function", tuple(functions))
+    check = r.read(p, "check", key, PART)
+    compared, needed = CHECKS[check]
+    fn = functions[function]
+    for returned in compared:
+        if returned not in fn.returns:
+            r.fail(p["check"], f"{key}.check", f"a {check} check reads '{returned}', which {function} "
+                                               f"does not return (returns: {', '.join(fn.returns)})")
+    for argument in needed:
+        if argument not in fn.arguments:
+            r.fail(p["function"], f"{key}.function",
+                   f"a {check} check needs {function} to take '{argument}'")
+    unfit = [a for a in fn.arguments if (a == "z") != (check == "activation_gradient") and a != "lambda_"]
+    if unfit:
+        kind = "only z" if check == "activation_gradient" else "network arguments, not z"
+        r.fail(p["function"], f"{key}.function", f"the {check} part's function takes {kind}; {function} "
+                                                 f"also takes {', '.join(unfit)}")
+    training_only = ("training", "on_request")
+    if check == "training":
+        for name in ("cases", "activation"):
+            if name in p:
+                r.fail(p[name], f"{key}.{name}", f"a training part takes no {name}: it trains on its data")
+        if "training" not in p:
+            r.fail(pnode, key, "missing required key 'training' (the data, optimizer and threshold)")
+        part_cases: tuple[str, ...] = ()
+    else:
+        for name in training_only:
+            if name in p:
+                r.fail(p[name], f"{key}.{name}", "only training parts take this key")
+        if "cases" not in p:
+            r.fail(pnode, key, "missing required key 'cases'")
+        part_cases = r.names(p["cases"], f"{key}.cases", tuple(cases), min_length=PART["cases"].min_length)
+    for j, case_name in enumerate(part_cases):
+        if cases[case_name].is_network != (check != "activation_gradient"):
+            kind = "network cases (sizes/X/y/thetas or random)" if check != "activation_gradient" \
+                else "activation cases (z)"
+            r.fail(p["cases"].value[j], f"{key}.cases[{j}]",
+                   f"the {check} part takes {kind}; '{case_name}' is not one")
+    activation = ""
+    if check == "activation_gradient":
+        if "activation" not in p:
+            r.fail(pnode, key, "missing required key 'activation' (whose gradient is checked)")
+        activation = r.read(p, "activation", key, PART)
+        if ACTIVATIONS[activation].derivative_from_output is None:
+            r.fail(p["activation"], f"{key}.activation", f"{activation} has no elementwise gradient")
+    elif "activation" in p:
+        r.fail(p["activation"], f"{key}.activation", "only activation_gradient parts take an activation")
+    lambda_ = float(r.read(p, "lambda", key, PART, 0.0))
+    if lambda_ and "lambda_" not in fn.arguments:
+        r.fail(p["lambda"], f"{key}.lambda", f"{function} takes no lambda_ argument")
+    training = _training(r, p["training"], f"{key}.training", network, file) if check == "training" else None
+    parts.append(Part(part_id, title, points, function, check, lambda_, part_cases, activation,
+                      coursera_part_id=r.read(p, "coursera_part_id", key, PART),
+                      training=training, on_request=r.read(p, "on_request", key, PART, check == "training")))
+
+
+def _training(r: _Reader, node, key: str, network: Network, file: str) -> Training:
+    t = r.mapping(node, key, table=TRAINING)
+    data_node, data_key = t["data"], f"{key}.data"
+    if isinstance(data_node, yaml.MappingNode) and any(r.plain(k) == "mat" for k, _ in data_node.value):
+        d = r.mapping(data_node, data_key, table=DATASET_MAT)
+        path = Path(r.read(d, "mat", data_key, DATASET_MAT))
+        if not path.is_absolute():
+            path = Path(file).resolve().parent / path
+        hidden = r.read(d, "hidden", data_key, DATASET_MAT)
+        if len(hidden) != len(network.activations) - 1:
+            r.fail(d["hidden"], f"{data_key}.hidden", f"expected {len(network.activations) - 1} hidden layer "
+                                                      f"size(s), one per hidden activation, got {len(hidden)}")
+        data = Dataset("mat", file=str(path), sizes=hidden, examples=r.read(d, "examples", data_key, DATASET_MAT, 0),
+                       x_name=r.read(d, "X", data_key, DATASET_MAT, "X"),
+                       y_name=r.read(d, "y", data_key, DATASET_MAT, "y"),
+                       wrap_labels=r.read(d, "wrap_labels", data_key, DATASET_MAT, False),
+                       key=f"{data_key}.mat", line=d["mat"].start_mark.line + 1)
+    else:
+        d = r.mapping(data_node, data_key, table=DATASET_GENERATED)
+        name = r.read(d, "generated", data_key, DATASET_GENERATED)
+        sizes = r.read(d, "sizes", data_key, DATASET_GENERATED)
+        examples = r.read(d, "examples", data_key, DATASET_GENERATED)
+        _check_depth(r, d["sizes"], f"{data_key}.sizes", sizes, network.activations, examples)
+        values = network.targets == "values"
+        if (name == "smooth") != values:
+            r.fail(d["generated"], f"{data_key}.generated",
+                   f"{name} makes {'labels' if name != 'smooth' else 'real-valued targets'}; this exercise's "
+                   f"targets are {network.targets} (use {'smooth' if values else 'digits or blobs'})")
+        if name == "digits" and (sizes[0], sizes[-1]) != (15, 10):
+            r.fail(d["sizes"], f"{data_key}.sizes", f"digits are 3×5 images of 10 digits: sizes must start with "
+                                                    f"15 and end with 10, got {list(sizes)}")
+        if not values and examples < sizes[-1]:
+            r.fail(d["examples"], f"{data_key}.examples",
+                   f"expected at least {sizes[-1]} examples so that every label appears, got {examples}")
+        data = Dataset("generated", name=name, seed=r.read(d, "seed", data_key, DATASET_GENERATED),
+                       examples=examples, sizes=sizes, noise=r.read(d, "noise", data_key, DATASET_GENERATED, 1.0))
+    return Training(data, method=r.read(t, "method", key, TRAINING, "TNC"),
+                    iterations=r.read(t, "iterations", key, TRAINING, 100),
+                    init_seed=r.read(t, "init_seed", key, TRAINING, 0),
+                    epsilon=r.read(t, "epsilon", key, TRAINING, 0.12),
+                    within=r.read(t, "within", key, TRAINING, 0.01))
