@@ -48,13 +48,13 @@ def audit(exercise: Exercise) -> list[AuditRow]:
         for part in detecting:
             singles, pairs = candidates(variants, part, mistakes)
             for other in singles + pairs:
-                if other == (mistake,):
-                    continue
+                if all(m.id == mistake.id for m in other):
+                    continue  # its own forms, alone or together: diagnosis names the same id
                 # Separated if SOME case tells them apart: take the largest distance over the cases.
                 distance = max(variants.distance(part, case, (mistake,), other) for case in part.cases)
                 if distance < worst:
                     worst_name, worst = " + ".join(m.id for m in other), distance
-        rows.append(AuditRow(mistake.id, tuple(p.id for p in detecting), worst_name, worst,
+        rows.append(AuditRow(mistake.key, tuple(p.id for p in detecting), worst_name, worst,
                              bool(detecting) and worst > DISTINCT))
     return rows
 

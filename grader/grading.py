@@ -16,6 +16,7 @@ import numpy as np
 from . import calling, diagnosis, notes
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
+from .mistakes import NOT_IMPLEMENTED
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 from .text import printable
@@ -189,6 +190,13 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         observed = {c.case: c.observed for c in result.checks if c.observed is not None}
         if set(observed) != set(part.cases):
             continue  # a crash, a wrong shape or a missing function: the message says it all
+        unwritten = diagnosis.template_values(observed, {c: variants.output(part, c) for c in part.cases})
+        if unwritten:
+            result.mistakes = [NOT_IMPLEMENTED]
+            result.feedback = (f"Not written yet: {' and '.join(unwritten)} "
+                               f"{'is' if len(unwritten) == 1 else 'are'} still the template's zeros. "
+                               f"{result.feedback}")
+            continue
         result.mistakes = diagnosis.diagnose(variants, part, observed, mistakes)
         if result.mistakes:
             titles = "; ".join(m.title for m in result.mistakes)
@@ -196,9 +204,19 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         else:
             result.evidence.append("No mistake in the grader's catalogue explains these values.")
             result.evidence += _scale_evidence(result, variants)
+            if _unregularized_twin_passed(result, results):
+                result.evidence.append(diagnosis.lambda_term_report(part.check))
         grad_wrong = any("grad" in c.wrong for c in result.checks)
         if grad_wrong and part.function not in timed_out:
             result.evidence += _gradient_evidence(exercise, result, results, variants, budget)
+
+
+def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:
+    """A λ > 0 part whose λ = 0 twin (same function and check) passed: only the λ term can be wrong."""
+    part = result.part
+    return part.lambda_ != 0 and any(
+        r.passed and r.part.lambda_ == 0 and r.part.function == part.function and r.part.check == part.check
+        for r in results)
 
 
 def _scale_evidence(result: PartResult, variants: diagnosis.Variants) -> list[str]:
@@ -218,7 +236,8 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
     part, cases = result.part, variants.cases
     wrong = next(c for c in result.checks if "grad" in c.wrong)
     expected = variants.output(part, wrong.case)["grad"]
-    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected)]
+    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
+                                       lambda_only=_unregularized_twin_passed(result, results))]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
     coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
     slope = slope_of_own_cost(exercise, part, cases[smallest], coordinates, budget)

@@ -58,6 +58,8 @@ def _short_feedback(p) -> str:
     """The table's Feedback column: the verdict in a few words; the details follow below the table."""
     if p.passed:
         return "Nice work!"
+    if [m.id for m in p.mistakes] == ["not_implemented"]:
+        return "Not written yet"
     if p.mistakes:
         return "Likely: " + ", ".join(m.id for m in p.mistakes)  # ids are short; titles come below
     failed = next(c for c in p.checks if not c.passed)
