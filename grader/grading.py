@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calling, diagnosis, notes
+from . import calling, crashes, diagnosis, notes
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import NOT_IMPLEMENTED
@@ -158,6 +158,49 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
     return PartResult(part, checks, feedback)
 
 
+SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only up to this size
+
+
+def read_source(submission: Path, file: str | None) -> str:
+    """The text of the file a crash names: the submission or a helper beside it; "" when unreadable."""
+    if file is None:
+        return ""
+    path = submission if file == submission.name else submission.parent / file
+    if path.parent != submission.parent or not path.is_file():
+        return ""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SOURCE_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
+                    cases: dict[str, CaseData], submission: Path) -> None:
+    """Add to each crashed part what the student probably meant, from their own code (crashes.py).
+
+    The exception stays in the part's failure messages as the evidence; the explanation follows it.
+    """
+    sources: dict[str | None, str] = {}
+    for result in results:
+        for case_name in result.part.cases:
+            outcome = outcomes[call_key(result.part, case_name)]
+            if outcome.status not in ("error", "import_error"):
+                continue
+            crash = crashes.parse(outcome.message)
+            file = crash.file if crash else None
+            if file not in sources:
+                sources[file] = read_source(submission, file)
+            case = cases[case_name]
+            context = crashes.Context(sources[file], case.sizes, case.examples if case.sizes else 0,
+                                      exercise.allowed_modules)
+            text = printable(crashes.explain(outcome.message, context))
+            if text:
+                result.evidence.insert(0, text)
+                result.feedback = f"{result.feedback} {text}"
+            break  # one explanation per part: the first crash's
+
+
 def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray,
                       budget: Budget) -> np.ndarray | None:
     """Central differences of the student's own cost at these coordinates, run in the sandbox."""
@@ -284,6 +327,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     # every student call of the graded parts has run.
     variants = diagnosis.Variants(exercise, cases)
     parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
+    explain_crashes(exercise, parts, outcomes, cases, submission)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again

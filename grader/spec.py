@@ -137,6 +137,8 @@ class Exercise:
     parts: tuple[Part, ...]
     tolerance: float
     full_size: FullSize | None = None
+    # Modules beyond numpy and scipy that the graded functions may import (named in crash explanations).
+    allowed_modules: tuple[str, ...] = ()
 
     @property
     def max_score(self) -> int:
@@ -298,7 +300,7 @@ def parse(text: str, file: str = "<spec>") -> Exercise:
 
 def _exercise(r: _Reader, root, file: str) -> Exercise:
     top = r.mapping(root, "", required=("id", "title", "network", "functions", "cases", "parts"),
-                    optional=("conventions", "tolerance", "description"))
+                    optional=("conventions", "tolerance", "description", "allowed_modules"))
     network, full_size = _network(r, top["network"], top.get("conventions"))
     functions = _functions(r, top["functions"])
     for name, function in functions.items():
@@ -317,11 +319,21 @@ def _exercise(r: _Reader, root, file: str) -> Exercise:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", exercise_id):
         r.fail(top["id"], "id", f"expected a name of letters, digits, _ and - (it is matched against file "
                                 f"names), got {exercise_id!r}")
+    allowed = _allowed_modules(r, top["allowed_modules"]) if "allowed_modules" in top else ()
     return Exercise(
         id=exercise_id, title=r.string(top["title"], "title"), path=file,
         network=network, functions=MappingProxyType(functions), cases=MappingProxyType(cases),
-        parts=parts, tolerance=tolerance, full_size=full_size,
+        parts=parts, tolerance=tolerance, full_size=full_size, allowed_modules=allowed,
     )
+
+
+def _allowed_modules(r: _Reader, node) -> tuple[str, ...]:
+    """allowed_modules: [name, ...], top-level module names such as pandas (numpy and scipy always are)."""
+    modules = r.names(node, "allowed_modules")
+    for i, module in enumerate(modules):
+        if not module.isidentifier():
+            r.fail(node.value[i], f"allowed_modules[{i}]", f"expected a module name such as pandas, got {module!r}")
+    return modules
 
 
 def _network(r: _Reader, node, conventions_node) -> tuple[Network, FullSize | None]:
