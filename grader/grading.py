@@ -293,10 +293,15 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
 
 
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
-                  cases: dict[str, CaseData], budget: Budget) -> list:
-    """Notes that cost no points; each probe runs only when the parts it concerns passed."""
+                  cases: dict[str, CaseData], budget: Budget, source: str = "") -> list:
+    """Notes that cost no points; each probe runs only when the parts it concerns passed (or, for an
+    extra parameter, when a part it may explain failed)."""
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
+    failed = next((r.part for r in results if not r.passed and r.part.check != "activation_gradient"
+                   and all(c.observed is not None for c in r.checks)), None)
+    if failed is not None and source:
+        found.append(notes.probe_extra_parameters(exercise, budget.run, failed, cases[failed.cases[0]], source))
     # A function all of whose parts passed never timed out, so the probes never call a timed-out function.
     passed = {name: all(r.passed for r in results if r.part.function == name) for name in exercise.functions}
     network_parts = [r.part for r in results if r.part.check != "activation_gradient" and passed[r.part.function]]
@@ -331,5 +336,6 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
-    return Report(exercise, shown_as or str(submission), parts, found)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, read_source(submission, submission.name))
+    # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
+    return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)))

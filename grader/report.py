@@ -15,7 +15,6 @@ def as_dict(report: Report) -> dict:
         "title": report.exercise.title,
         "score": report.score,
         "max_score": report.max_score,
-        "notes": [{"id": n.id, "message": n.message} for n in report.notes],
         "parts": [
             {
                 "id": p.part.id,
@@ -30,6 +29,7 @@ def as_dict(report: Report) -> dict:
             }
             for p in report.parts
         ],
+        "notes": [{"id": n.id, "message": n.message} for n in report.notes],  # after the parts, shortest first
     }
 
 
