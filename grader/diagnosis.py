@@ -135,6 +135,35 @@ def template_values(observed: dict[str, Values], expected: dict[str, Values]) ->
             if all(not np.any(observed[case][name]) and np.any(expected[case][name]) for case in observed)]
 
 
+def gradient_size_report(network: nn.Network, size: int) -> tuple[str | None, str]:
+    """What a gradient of the wrong length says: (mistake id or None, one sentence), or (None, "").
+
+    Each Θ(l)'s gradient without its bias column is one number short per row; a δ(l) that kept the bias
+    column of δ(l+1)·Θ(l+1) gives Θ(l−1)'s gradient one row too many.
+    """
+    from itertools import combinations as subsets
+
+    shapes = network.theta_shapes
+    expected = network.n_params
+    matching = [dropped for count in range(1, len(shapes) + 1) for dropped in subsets(range(len(shapes)), count)
+                if size == expected - sum(shapes[i][0] for i in dropped)]
+    if matching:
+        if len(matching) == 1:
+            names = " and ".join(f"Theta{i + 1}" for i in matching[0])
+        else:  # e.g. two Θ with as many rows: the length cannot say which
+            names = "one or more of the Θ"
+        return "bias_gradient_zeroed", (
+            f"Your gradient has {expected - size} numbers too few: exactly the bias column of {names}'s "
+            f"gradient (one per row). The data term δ(l+1)ᵀ·a(l) must use a(l) with its column of ones, "
+            f"so the gradient keeps the bias column; only the λ term leaves it out.")
+    for i in range(len(shapes) - 1):  # a hidden δ that kept its bias column: Theta(i+1)'s gradient, one row more
+        if size == expected + shapes[i][1]:
+            return None, (f"Your gradient has {shapes[i][1]} numbers too many: one extra row in Theta{i + 1}'s "
+                          f"gradient. δ{i + 2} kept the bias column of δ{i + 3}·Theta{i + 2}; drop it ([:, 1:]) "
+                          f"before multiplying by g′(z{i + 2}).")
+    return None, ""
+
+
 def constant_factor(observed: list[np.ndarray], expected: list[np.ndarray]) -> float | None:
     """The c with observed = c × expected on every case, if there is one (c ≠ 1); None otherwise.
 

@@ -16,7 +16,7 @@ import numpy as np
 from . import calling, crashes, diagnosis, notes
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
-from .mistakes import NOT_IMPLEMENTED
+from .mistakes import BY_ID, NOT_IMPLEMENTED
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 from .text import printable
@@ -201,6 +201,31 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
             break  # one explanation per part: the first crash's
 
 
+def explain_gradient_sizes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
+                           cases: dict[str, CaseData]) -> None:
+    """A gradient of the wrong length on every case: name what its length shows (a dropped bias column...)."""
+    for result in results:
+        part = result.part
+        if result.passed or "grad" not in checked_returns(part):
+            continue
+        function = exercise.functions[part.function]
+        reports = []
+        for case_name in part.cases:
+            outcome = outcomes[call_key(part, case_name)]
+            network = exercise.network.with_sizes(cases[case_name].sizes)
+            size = np.asarray(outcome.values[function.returns.index("grad")]).size if outcome.status == "ok" \
+                else network.n_params
+            reports.append(diagnosis.gradient_size_report(network, size) if size != network.n_params
+                           else (None, ""))
+        if not all(text for _, text in reports) or len({mistake_id for mistake_id, _ in reports}) != 1:
+            continue  # the same story on every case, or none
+        mistake_id, text = min(reports, key=lambda report: "one or more" in report[1])  # a case that says which Θ
+        result.evidence.insert(0, text)
+        if mistake_id:
+            result.mistakes = [BY_ID[mistake_id]]
+            result.feedback = f"Likely mistake: {BY_ID[mistake_id].title}. {result.feedback}"
+
+
 def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray,
                       budget: Budget) -> np.ndarray | None:
     """Central differences of the student's own cost at these coordinates, run in the sandbox."""
@@ -333,6 +358,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     variants = diagnosis.Variants(exercise, cases)
     parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
     explain_crashes(exercise, parts, outcomes, cases, submission)
+    explain_gradient_sizes(exercise, parts, outcomes, cases)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again

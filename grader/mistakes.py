@@ -527,9 +527,9 @@ CATALOGUE: tuple[Mistake, ...] = (
         lambda n: BY_ID["regularization_builtin_sum"].explanation(n),
         steps={"gradient_penalty": _gradient_penalty_builtin_sum_with_bias}, form="with bias"),
     Mistake(
-        "bias_gradient_zeroed", "Bias column of the data gradient left at zero",
-        _text("The bias column (column 0) of your gradient is zero before the λ term: the bias weights get no "
-              "gradient from the data. Only the λ term leaves out the bias; the data term δ(l+1)ᵀ·a(l) must use "
+        "bias_gradient_zeroed", "Bias column of the data gradient left at zero or dropped",
+        _text("The bias column (column 0) of your gradient is zero or missing before the λ term: the bias weights "
+              "get no gradient from the data. Only the λ term leaves out the bias; the data term δ(l+1)ᵀ·a(l) must use "
               "a(l) WITH its column of ones, so column 0 of Θ(l)'s gradient is the mean of δ(l+1) over the "
               "examples. Compute the whole matrix δᵀ·a/m, then add λ/m·Θ[:, 1:] to columns 1: only."),
         steps={"weight_gradient": _bias_gradient_zeroed}),

@@ -162,3 +162,23 @@ def test_wrong_activation_derivative_says_which_derivative_was_used_and_which_is
     [mistake] = _part(report, "relu_gradient")["mistakes"]
     assert "relu layer you used sigmoid's derivative a·(1 − a)" in mistake["explanation"]
     assert "relu needs relu′(z) = 1 where z > 0" in mistake["explanation"]
+
+
+def test_gradient_length_tells_a_dropped_bias_column_or_a_kept_one():
+    from grader.diagnosis import gradient_size_report
+    from grader.engine.network import Network
+
+    network = Network((2, 4, 4), ("sigmoid", "sigmoid"), "cross_entropy")  # Theta1 4×3, Theta2 4×5: 32
+    assert gradient_size_report(network, 28)[0] == "bias_gradient_zeroed"  # Theta1's bias column only
+    assert gradient_size_report(network, 24)[0] == "bias_gradient_zeroed"  # both
+    mistake, text = gradient_size_report(network, 35)  # δ2 kept its bias column: Theta1's gradient is 5×3
+    assert mistake is None and "δ2 kept the bias column of δ3·Theta2" in text
+    assert gradient_size_report(network, 31) == (None, "")
+
+
+def test_dropped_bias_gradient_is_named_from_the_gradients_length():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "bias_gradient_dropped.py", "--exercise", "ex5")
+    part = _part(report, "gradient")
+    assert [m["id"] for m in part["mistakes"]] == ["bias_gradient_zeroed"]
+    first = part["evidence"][0]
+    assert first.startswith("Your gradient has ") and "bias column of Theta1 and Theta2" in first
