@@ -136,7 +136,8 @@ def _name_error(crash: Crash, context: Context) -> str:
     where = f" (line {names[meant]})" if names[meant] else ""
     if meant.lower() == name.lower():
         return (f"{name} is not defined, but {meant} is{where}: Python names are case-sensitive, so {name} and "
-                f"{meant} are two different names. Write {meant} everywhere (or rename both).")
+                f"{meant} are two different names. If you meant the same array, spell it {meant} everywhere; if "
+                f"{name} is a new one, give it a value before this line.")
     return f"{name} is not defined; did you mean {meant}{where}? The two differ by a character or two."
 
 

@@ -164,6 +164,19 @@ def gradient_size_report(network: nn.Network, size: int) -> tuple[str | None, st
     return None, ""
 
 
+def template_blocks(exercise: Exercise, cases: dict[str, CaseData], observed: dict[str, Values],
+                    expected: dict[str, Values]) -> list[str]:
+    """The Θ(l) whose gradient block is still all zeros on every case (e.g. ["Theta1's gradient"])."""
+    unwritten = None
+    for case, values in observed.items():
+        network = exercise.network.with_sizes(cases[case].sizes)
+        got = nn.reshape(values["grad"], network.theta_shapes, network.order)
+        want = nn.reshape(expected[case]["grad"], network.theta_shapes, network.order)
+        zero = {i for i, (g, w) in enumerate(zip(got, want, strict=True)) if not np.any(g) and np.any(w)}
+        unwritten = zero if unwritten is None else unwritten & zero
+    return [f"Theta{i + 1}'s gradient" for i in sorted(unwritten or ())]
+
+
 def constant_factor(observed: list[np.ndarray], expected: list[np.ndarray]) -> float | None:
     """The c with observed = c × expected on every case, if there is one (c ≠ 1); None otherwise.
 

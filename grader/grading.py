@@ -259,6 +259,9 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if set(observed) != set(part.cases):
             continue  # a crash, a wrong shape or a missing function: the message says it all
         unwritten = diagnosis.template_values(observed, {c: variants.output(part, c) for c in part.cases})
+        if not unwritten and "grad" in observed[part.cases[0]]:
+            unwritten = diagnosis.template_blocks(exercise, cases, observed, {c: variants.output(part, c)
+                                                                              for c in part.cases})
         if unwritten:
             result.mistakes = [NOT_IMPLEMENTED]
             result.feedback = (f"Not written yet: {' and '.join(unwritten)} "
