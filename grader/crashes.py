@@ -229,8 +229,7 @@ def _type_error(crash: Crash, context: Context) -> str:
         return (f"np.{loop[1]}(..., dtype=...) asks a comparison to compute in another type, which NumPy 1.24 "
                 f"and later refuse (a comparison gives booleans). Compare first, then convert: "
                 f"np.{loop[1]}(a, b).astype(float), or (y == k).astype(int).")
-    if "cannot be interpreted as an integer" in crash.text or "only integer scalar arrays" in crash.text or \
-            re.search(r"'float' object cannot be interpreted", crash.text):
+    if re.search(r"'(float|numpy\.float64)' object cannot be interpreted as an integer", crash.text):
         return ("A size or index here is a float (in Python 3, / always gives one): wrap it in int(...), "
                 "or use // for whole-number division.")
     return ""

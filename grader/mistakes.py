@@ -505,6 +505,16 @@ CATALOGUE: tuple[Mistake, ...] = (
         lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
         steps={"penalized_weights": _penalize_averaged}, form="averaged"),
     Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
+        steps={"penalized_weights": _penalize_accumulated, "gradient_penalty": _gradient_penalty_with_bias},
+        form="accumulated, bias included"),
+    Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
+        steps={"penalized_weights": _penalize_averaged, "gradient_penalty": _gradient_penalty_with_bias},
+        form="averaged, bias included"),
+    Mistake(
         "regularization_bias_column_ones", "λ term with a bias column of ones instead of zeros",
         _text("Your λ term replaces the bias column with ones (e.g. np.c_[np.ones(...), Θ[:, 1:]]), which adds "
               "λ/m to every bias weight's gradient (and λ/(2m) per unit to the cost). Leaving the bias out of "

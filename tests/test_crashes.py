@@ -131,3 +131,13 @@ def test_malformed_messages_and_sources_explain_nothing():
     assert explain("", CASE) == ""
     assert explain("ValueError: shapes (5,4) and (16,4) not aligned (ex5.py, line 99)", Context("def (")) != "x"
     assert explain("NameError: name 'x' is not defined (ex5.py, line 1)", Context("def (:")) == ""
+
+
+def test_float_sizes_and_off_by_one_indices():
+    assert "wrap it in int(...)" in explain(
+        "TypeError: 'float' object cannot be interpreted as an integer (ex5.py, line 3)", CASE)
+    text = explain("IndexError: index 4 is out of bounds for axis 1 with size 4 (ex5.py, line 3)", CASE)
+    assert "the last index is 3" in text
+    text = explain("UnboundLocalError: cannot access local variable 'J' where it is not associated with a value "
+                   "(ex5.py, line 9)", CASE)
+    assert text.startswith("J is assigned somewhere in this function") and "line 9" in text
