@@ -163,11 +163,11 @@ SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only
 
 def read_source(submission: Path, file: str | None) -> str:
     """The text of the file a crash names: the submission or a helper beside it; "" when unreadable."""
-    if file is None:
+    if file is None or Path(file).name != file:
         return ""
     path = submission if file == submission.name else submission.parent / file
-    if path.parent != submission.parent or not path.is_file():
-        return ""
+    if path != submission and (path.is_symlink() or not path.is_file()):
+        return ""  # a helper beside the submission, never a link to somewhere else
     try:
         with path.open("rb") as handle:
             return handle.read(SOURCE_LIMIT).decode("utf-8", errors="replace")

@@ -141,3 +141,19 @@ def test_float_sizes_and_off_by_one_indices():
     text = explain("UnboundLocalError: cannot access local variable 'J' where it is not associated with a value "
                    "(ex5.py, line 9)", CASE)
     assert text.startswith("J is assigned somewhere in this function") and "line 9" in text
+
+
+def test_only_the_submission_and_plain_files_beside_it_are_read(tmp_path):
+    from grader.grading import read_source
+
+    submission = tmp_path / "ex5.py"
+    submission.write_text("Theta1 = 1\n")
+    (tmp_path / "utils.py").write_text("def sigmoid(z): pass\n")
+    outside = tmp_path.parent / f"{tmp_path.name}_secret.py"
+    outside.write_text("secret_name = 1\n")
+    (tmp_path / "link.py").symlink_to(outside)
+    assert read_source(submission, "ex5.py") == "Theta1 = 1\n"
+    assert read_source(submission, "utils.py").startswith("def sigmoid")
+    assert read_source(submission, "link.py") == ""
+    assert read_source(submission, f"../{outside.name}") == ""
+    assert read_source(submission, None) == "" and read_source(submission, "missing.py") == ""
