@@ -9,6 +9,8 @@ below SEPARATION, or a mistake could pass. Pure computation: no student code run
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from .cases import build_all
 from .diagnosis import DISTINCT, MATCH_TOLERANCE, SEPARATION, Variants, applicable, candidates
 from .spec import Exercise
@@ -41,22 +43,52 @@ def audit(exercise: Exercise) -> list[AuditRow]:
     cases = build_all(exercise)
     variants = Variants(exercise, cases)
     mistakes = applicable(exercise, cases)
+    tables = {}  # part id -> (its candidates, their values stacked per case and return name)
     rows = []
     for mistake in mistakes:
         detecting = [p for p in exercise.parts if variants.changes(p, (mistake,))]
         worst_name, worst = "—", float("inf")
         for part in detecting:
-            singles, pairs = candidates(variants, part, mistakes)
-            for other in singles + pairs:
-                if other == (mistake,):
-                    continue
-                # Separated if SOME case tells them apart: take the largest distance over the cases.
-                distance = max(variants.distance(part, case, (mistake,), other) for case in part.cases)
-                if distance < worst:
-                    worst_name, worst = " + ".join(m.id for m in other), distance
-        rows.append(AuditRow(mistake.id, tuple(p.id for p in detecting), worst_name, worst,
+            if part.id not in tables:
+                singles, pairs = candidates(variants, part, mistakes)
+                tables[part.id] = (singles + pairs, _stacked(variants, part, singles + pairs))
+            others, stacked = tables[part.id]
+            distances = _distances_to(stacked, others.index((mistake,)))
+            for i, other in enumerate(others):
+                if all(m.id == mistake.id for m in other):
+                    continue  # its own forms, alone or together: diagnosis names the same id
+                if distances[i] < worst:
+                    worst_name, worst = " + ".join(m.id for m in other), float(distances[i])
+        rows.append(AuditRow(mistake.key, tuple(p.id for p in detecting), worst_name, worst,
                              bool(detecting) and worst > DISTINCT))
     return rows
+
+
+def _stacked(variants: Variants, part, others: list) -> list[np.ndarray]:
+    """Every candidate's values on the part, one matrix (candidates × values) per case and return name."""
+    return [np.array([np.ravel(variants.output(part, case, other)[name]) for other in others], dtype=np.float64)
+            for case in part.cases for name in variants.output(part, case)]
+
+
+def _distances_to(stacked: list[np.ndarray], index: int) -> np.ndarray:
+    """For every candidate, the largest relative distance of candidate `index`'s values from its values.
+
+    The vectorized form of diagnosis.Variants.distance (‖a − b‖ / ‖b‖, max over names and cases; values
+    that are not finite are 0 apart when identical, infinitely apart otherwise): separated if SOME case
+    tells two candidates apart.
+    """
+    largest = np.zeros(stacked[0].shape[0])
+    for values in stacked:
+        mine = values[index]
+        with np.errstate(all="ignore"):
+            scale = np.maximum(np.maximum(np.abs(values).max(axis=1), np.abs(mine).max()), 1e-12)[:, None]
+            difference = np.linalg.norm(mine / scale - values / scale, axis=1)
+            distance = difference / np.maximum(np.linalg.norm(values / scale, axis=1), 1e-12 / scale[:, 0])
+        finite = np.isfinite(values).all(axis=1) & bool(np.isfinite(mine).all())
+        for row in np.flatnonzero(~finite):  # rare: nan or inf somewhere
+            distance[row] = 0.0 if np.array_equal(mine, values[row], equal_nan=True) else np.inf
+        largest = np.maximum(largest, distance)
+    return largest
 
 
 def tolerance_problem(exercise: Exercise) -> str:

@@ -17,7 +17,7 @@ import numpy as np
 from .cases import CaseData
 from .checks import checked_returns, relative_error
 from .engine import network as nn
-from .mistakes import BY_ID, CATALOGUE, Mistake, overlapping, steps_for
+from .mistakes import BY_KEY, CATALOGUE, Mistake, overlapping, steps_for
 from .spec import Exercise, Part
 
 Values = dict[str, np.ndarray]  # return name -> value, for the names a part compares
@@ -43,11 +43,11 @@ class Variants:
     def output(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> Values:
         """What a student with these mistakes returns for the values the part compares."""
         everything = self._cache(part.check == "activation_gradient", part.activation, part.lambda_, case,
-                                 tuple(m.id for m in mistakes))
+                                 tuple(m.key for m in mistakes))
         return {name: everything[name] for name in checked_returns(part)}
 
     def _compute(self, activation_part, activation, lambda_, case_name, ids) -> Values:
-        mistakes = [BY_ID[i] for i in ids]
+        mistakes = [BY_KEY[k] for k in ids]
         case = self.cases[case_name]
         if activation_part:
             wrong = next((m.activation_gradient for m in mistakes if m.activation_gradient), None)
@@ -118,7 +118,63 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     found = [c for c in singles if matches(variants, part, observed, c)]
     if not found:
         found = [c for c in pairs if matches(variants, part, observed, c)]
-    return list(dict.fromkeys(m for candidate in found for m in candidate))
+    named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
+    for candidate in found:
+        for mistake in candidate:
+            named.setdefault(mistake.id, mistake)
+    return list(named.values())
+
+
+def template_values(observed: dict[str, Values], expected: dict[str, Values]) -> list[str]:
+    """The compared values that are still the template's on every case: exactly 0 (J = 0, np.zeros).
+
+    Only values the reference does not make zero count, so a right answer is never called unwritten.
+    """
+    names = next(iter(observed.values()), {})
+    return [name for name in names
+            if all(not np.any(observed[case][name]) and np.any(expected[case][name]) for case in observed)]
+
+
+def gradient_size_report(network: nn.Network, size: int) -> tuple[str | None, str]:
+    """What a gradient of the wrong length says: (mistake id or None, one sentence), or (None, "").
+
+    Each Θ(l)'s gradient without its bias column is one number short per row; a δ(l) that kept the bias
+    column of δ(l+1)·Θ(l+1) gives Θ(l−1)'s gradient one row too many.
+    """
+    from itertools import combinations as subsets
+
+    shapes = network.theta_shapes
+    expected = network.n_params
+    matching = [dropped for count in range(1, len(shapes) + 1) for dropped in subsets(range(len(shapes)), count)
+                if size == expected - sum(shapes[i][0] for i in dropped)]
+    if matching:
+        if len(matching) == 1:
+            names = " and ".join(f"Theta{i + 1}" for i in matching[0])
+        else:  # e.g. two Θ with as many rows: the length cannot say which
+            names = "one or more of the Θ"
+        return "bias_gradient_zeroed", (
+            f"Your gradient has {expected - size} numbers too few: exactly the bias column of {names}'s "
+            f"gradient (one per row). The data term δ(l+1)ᵀ·a(l) must use a(l) with its column of ones, "
+            f"so the gradient keeps the bias column; only the λ term leaves it out.")
+    for i in range(len(shapes) - 1):  # a hidden δ that kept its bias column: Theta(i+1)'s gradient, one row more
+        if size == expected + shapes[i][1]:
+            return None, (f"Your gradient has {shapes[i][1]} numbers too many: one extra row in Theta{i + 1}'s "
+                          f"gradient. δ{i + 2} kept the bias column of δ{i + 3}·Theta{i + 2}; drop it ([:, 1:]) "
+                          f"before multiplying by g′(z{i + 2}).")
+    return None, ""
+
+
+def template_blocks(exercise: Exercise, cases: dict[str, CaseData], observed: dict[str, Values],
+                    expected: dict[str, Values]) -> list[str]:
+    """The Θ(l) whose gradient block is still all zeros on every case (e.g. ["Theta1's gradient"])."""
+    unwritten = None
+    for case, values in observed.items():
+        network = exercise.network.with_sizes(cases[case].sizes)
+        got = nn.reshape(values["grad"], network.theta_shapes, network.order)
+        want = nn.reshape(expected[case]["grad"], network.theta_shapes, network.order)
+        zero = {i for i, (g, w) in enumerate(zip(got, want, strict=True)) if not np.any(g) and np.any(w)}
+        unwritten = zero if unwritten is None else unwritten & zero
+    return [f"Theta{i + 1}'s gradient" for i in sorted(unwritten or ())]
 
 
 def constant_factor(observed: list[np.ndarray], expected: list[np.ndarray]) -> float | None:
@@ -149,7 +205,17 @@ def scale_report(name: str, factor: float) -> str:
 
 # ---- evidence for a wrong gradient ---------------------------------------------------------
 
-def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expected: np.ndarray) -> str:
+def lambda_term_report(check: str) -> str:
+    """For a λ > 0 part that fails while its λ = 0 twin passes: everything but the λ term is right."""
+    if check == "cost":
+        return ("Your cost is right with λ = 0 (that part passed), so the bug is in the λ term: it must be "
+                "λ/(2m)·Σ Θ[:, 1:]² over every Θ, the bias column 0 left out.")
+    return ("Your gradient is right with λ = 0 (that part passed), so the bug is in the λ term: add "
+            "λ/m·Θ[:, 1:] to columns 1: of each Θ's gradient and leave column 0 as it is.")
+
+
+def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expected: np.ndarray,
+                 lambda_only: bool = False) -> str:
     """Which Θ(l)'s gradient is right: the first place to look follows from it."""
     network = exercise.network.with_sizes(case.sizes)
     other = "F" if network.order == "C" else "C"
@@ -163,7 +229,10 @@ def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expec
     right = [relative_error(g, w) <= exercise.tolerance for g, w in zip(got, want, strict=True)]
     names = [f"Theta{i + 1}" for i in range(len(right))]
     status = ", ".join(f"{n} {'right' if ok else 'wrong'}" for n, ok in zip(names, right, strict=True))
-    if right[-1]:
+    if lambda_only and not all(right):
+        hint = ("the λ = 0 gradient passed, so the difference is the λ term alone: look at λ/m·Θ and its bias "
+                "column, not at backpropagation")
+    elif right[-1]:
         hint = "the output layer's gradient is right, so look at the hidden-layer deltas δ(l) and g′(z(l))"
     elif any(right):
         hint = "the output layer's gradient is wrong, so start at δ(L) and the last layer"

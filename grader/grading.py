@@ -13,9 +13,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calling, diagnosis, notes
+from . import calling, crashes, diagnosis, notes
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
+from .mistakes import BY_ID, NOT_IMPLEMENTED
 from .sandbox import Call, Outcome, Sandbox
 from .spec import Exercise, Function, Part
 from .text import printable
@@ -173,6 +174,74 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
     return PartResult(part, checks, feedback)
 
 
+SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only up to this size
+
+
+def read_source(submission: Path, file: str | None) -> str:
+    """The text of the file a crash names: the submission or a helper beside it; "" when unreadable."""
+    if file is None or Path(file).name != file:
+        return ""
+    path = submission if file == submission.name else submission.parent / file
+    if path != submission and (path.is_symlink() or not path.is_file()):
+        return ""  # a helper beside the submission, never a link to somewhere else
+    try:
+        with path.open("rb") as handle:
+            return handle.read(SOURCE_LIMIT).decode("utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
+                    cases: dict[str, CaseData], submission: Path) -> None:
+    """Add to each crashed part what the student probably meant, from their own code (crashes.py).
+
+    The exception stays in the part's failure messages as the evidence; the explanation follows it.
+    """
+    sources: dict[str | None, str] = {}
+    for result in results:
+        for case_name in result.part.cases:
+            outcome = outcomes[call_key(result.part, case_name)]
+            if outcome.status not in ("error", "import_error"):
+                continue
+            crash = crashes.parse(outcome.message)
+            file = crash.file if crash else None
+            if file not in sources:
+                sources[file] = read_source(submission, file)
+            case = cases[case_name]
+            context = crashes.Context(sources[file], case.sizes, case.examples if case.sizes else 0,
+                                      exercise.allowed_modules)
+            text = printable(crashes.explain(outcome.message, context))
+            if text:
+                result.evidence.insert(0, text)
+                result.feedback = f"{result.feedback} {text}"
+            break  # one explanation per part: the first crash's
+
+
+def explain_gradient_sizes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
+                           cases: dict[str, CaseData]) -> None:
+    """A gradient of the wrong length on every case: name what its length shows (a dropped bias column...)."""
+    for result in results:
+        part = result.part
+        if result.passed or "grad" not in checked_returns(part):
+            continue
+        function = exercise.functions[part.function]
+        reports = []
+        for case_name in part.cases:
+            outcome = outcomes[call_key(part, case_name)]
+            network = exercise.network.with_sizes(cases[case_name].sizes)
+            size = np.asarray(outcome.values[function.returns.index("grad")]).size if outcome.status == "ok" \
+                else network.n_params
+            reports.append(diagnosis.gradient_size_report(network, size) if size != network.n_params
+                           else (None, ""))
+        if not all(text for _, text in reports) or len({mistake_id for mistake_id, _ in reports}) != 1:
+            continue  # the same story on every case, or none
+        mistake_id, text = min(reports, key=lambda report: "one or more" in report[1])  # a case that says which Θ
+        result.evidence.insert(0, text)
+        if mistake_id:
+            result.mistakes = [BY_ID[mistake_id]]
+            result.feedback = f"Likely mistake: {BY_ID[mistake_id].title}. {result.feedback}"
+
+
 def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray,
                       budget: Budget) -> np.ndarray | None:
     """Central differences of the student's own cost at these coordinates, run in the sandbox."""
@@ -205,6 +274,16 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         observed = {c.case: c.observed for c in result.checks if c.observed is not None}
         if set(observed) != set(part.cases):
             continue  # a crash, a wrong shape or a missing function: the message says it all
+        unwritten = diagnosis.template_values(observed, {c: variants.output(part, c) for c in part.cases})
+        if not unwritten and "grad" in observed[part.cases[0]]:
+            unwritten = diagnosis.template_blocks(exercise, cases, observed, {c: variants.output(part, c)
+                                                                              for c in part.cases})
+        if unwritten:
+            result.mistakes = [NOT_IMPLEMENTED]
+            result.feedback = (f"Not written yet: {' and '.join(unwritten)} "
+                               f"{'is' if len(unwritten) == 1 else 'are'} still the template's zeros. "
+                               f"{result.feedback}")
+            continue
         result.mistakes = diagnosis.diagnose(variants, part, observed, mistakes)
         if result.mistakes:
             titles = "; ".join(m.title for m in result.mistakes)
@@ -212,9 +291,19 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         else:
             result.evidence.append("No mistake in the grader's catalogue explains these values.")
             result.evidence += _scale_evidence(result, variants)
+            if _unregularized_twin_passed(result, results):
+                result.evidence.append(diagnosis.lambda_term_report(part.check))
         grad_wrong = any("grad" in c.wrong for c in result.checks)
         if grad_wrong and part.function not in timed_out:
             result.evidence += _gradient_evidence(exercise, result, results, variants, budget)
+
+
+def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:
+    """A λ > 0 part whose λ = 0 twin (same function and check) passed: only the λ term can be wrong."""
+    part = result.part
+    return part.lambda_ != 0 and any(
+        r.passed and r.part.lambda_ == 0 and r.part.function == part.function and r.part.check == part.check
+        for r in results)
 
 
 def _scale_evidence(result: PartResult, variants: diagnosis.Variants) -> list[str]:
@@ -234,7 +323,8 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
     part, cases = result.part, variants.cases
     wrong = next(c for c in result.checks if "grad" in c.wrong)
     expected = variants.output(part, wrong.case)["grad"]
-    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected)]
+    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
+                                       lambda_only=_unregularized_twin_passed(result, results))]
     smallest = min(part.cases, key=lambda name: cases[name].params.size)
     coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
     slope = slope_of_own_cost(exercise, part, cases[smallest], coordinates, budget)
@@ -247,10 +337,15 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
 
 
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
-                  cases: dict[str, CaseData], budget: Budget) -> list:
-    """Notes that cost no points; each probe runs only when the parts it concerns passed."""
+                  cases: dict[str, CaseData], budget: Budget, source: str = "") -> list:
+    """Notes that cost no points; each probe runs only when the parts it concerns passed (or, for an
+    extra parameter, when a part it may explain failed)."""
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
+    failed = next((r.part for r in results if not r.passed and r.part.check != "activation_gradient"
+                   and all(c.observed is not None for c in r.checks)), None)
+    if failed is not None and source:
+        found.append(notes.probe_extra_parameters(exercise, budget.run, failed, cases[failed.cases[0]], source))
     # A function all of whose parts passed never timed out, so the probes never call a timed-out function.
     passed = {name: all(r.passed for r in results if r.part.function == name) for name in exercise.functions}
     network_parts = [r.part for r in results if r.part.check != "activation_gradient" and passed[r.part.function]]
@@ -285,13 +380,16 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     # every student call of the graded parts has run.
     variants = diagnosis.Variants(exercise, cases)
     parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
+    explain_crashes(exercise, parts, outcomes, cases, submission)
+    explain_gradient_sizes(exercise, parts, outcomes, cases)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, read_source(submission, submission.name))
     training = [p for p in exercise.training_parts if train or not p.on_request]
     if training:
         from .training import check_training  # imports scipy.optimize: only when a training part runs
 
         parts += [check_training(exercise, p, sandbox, submission, submission.name) for p in training]
-    return Report(exercise, shown_as or str(submission), parts, found)
+    # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
+    return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)))

@@ -198,6 +198,128 @@ def _gradient_penalty_with_bias(theta, lambda_, m):
     return lambda_ / m * theta
 
 
+# ---- the λ term built wrongly (issue 12: 7 of 28 real wrong solutions) ----------------------
+
+def _penalty_rows(thetas, lambda_, m):
+    """Σ Θ[1:, :]²: the first row left out instead of the bias column."""
+    return lambda_ / (2.0 * m) * float(sum(np.sum(theta[1:, :] ** 2) for theta in thetas))
+
+
+def _penalty_ones(thetas, lambda_, m):
+    """Σ of np.c_[ones, Θ[:, 1:]]²: the bias column filled with ones instead of zeros."""
+    return nn.cost_penalty(thetas, lambda_, m) + lambda_ / (2.0 * m) * float(sum(t.shape[0] for t in thetas))
+
+
+def _gradient_penalty_rows(theta, lambda_, m):
+    term = lambda_ / m * theta
+    term[0, :] = 0.0
+    return term
+
+
+def _gradient_penalty_ones(theta, lambda_, m):
+    term = lambda_ / m * theta
+    term[:, 0] = lambda_ / m
+    return term
+
+
+def _gradient_penalty_builtin_sum(theta, lambda_, m):
+    """λ/m·sum(Θ[:, 1:]) with Python's sum: the column sums, one row broadcast over every row."""
+    term = np.zeros_like(theta)
+    term[:, 1:] = lambda_ / m * theta[:, 1:].sum(axis=0)
+    return term
+
+
+def _gradient_penalty_builtin_sum_with_bias(theta, lambda_, m):
+    return np.broadcast_to(lambda_ / m * theta.sum(axis=0), theta.shape).copy()
+
+
+def _penalize_accumulated(theta, data_gradient, m):
+    """λ/m·Δ: the accumulated gradient Δ = m·D in place of Θ."""
+    return data_gradient * m
+
+
+def _penalize_averaged(theta, data_gradient, m):
+    """λ/m·D: the (averaged) data gradient in place of Θ."""
+    return data_gradient
+
+
+def _bias_gradient_zeroed(delta, a_prev, m):
+    gradient = nn.weight_gradient(delta, a_prev, m)
+    gradient[:, 0] = 0.0
+    return gradient
+
+
+def _delta_labels_not_one_hot(network, z, a, t):
+    """δ(L) from the label column y[:, None] while the cost used one-hot rows."""
+    labels = np.argmax(t, axis=1) + network.label_base
+    return nn.output_delta(network, z, a, labels[:, None].astype(np.float64))
+
+
+# ---- one activation's derivative used for another -------------------------------------------
+
+# The derivative a student borrows: sigmoid's a·(1 − a) for tanh or ReLU, tanh's 1 − a² for sigmoid.
+BORROWED = {"tanh": "sigmoid", "relu": "sigmoid", "sigmoid": "tanh"}
+_FROM_A = {"sigmoid": "a·(1 − a)", "tanh": "1 − a²", "relu": "1 where a > 0, else 0"}
+
+
+def _borrowed_derivative(name, a):
+    return ACTIVATIONS[BORROWED[name]].derivative_from_output(a)
+
+
+def _hidden_wrong_derivative(theta_next, delta_next, z, a, activation):
+    if activation.name not in BORROWED:
+        return nn.hidden_delta(theta_next, delta_next, z, a, activation)
+    return (delta_next @ theta_next)[:, 1:] * _borrowed_derivative(activation.name, a)
+
+
+def _hidden_borrowed_of_z(theta_next, delta_next, z, a, activation):
+    """δ(l) = (δ·Θ)[:, 1:] ⊙ sigmoid_gradient(z(l)) in a tanh layer: the other activation's g′ called on z."""
+    if activation.name not in BORROWED:
+        return nn.hidden_delta(theta_next, delta_next, z, a, activation)
+    return (delta_next @ theta_next)[:, 1:] * ACTIVATIONS[BORROWED[activation.name]].derivative(z)
+
+
+def _output_wrong_derivative(network, z, a, t):
+    return network.loss_function.derivative(a, t) * _borrowed_derivative(network.activations[-1], a)
+
+
+def _activation_gradient_borrowed_on_output(name, z):
+    """g(z) = a·(1 − a) with a = tanh(z): the other activation's formula on this one's output."""
+    z = np.asarray(z, dtype=np.float64)
+    return _borrowed_derivative(name, ACTIVATIONS[name].forward(z))
+
+
+def _activation_gradient_borrowed(name, z):
+    """sigmoid(z)·(1 − sigmoid(z)) pasted into tanh_gradient: the other activation's derivative outright."""
+    return ACTIVATIONS[BORROWED[name]].derivative(np.asarray(z, dtype=np.float64))
+
+
+def _borrowing_layers(network: nn.Network) -> list[str]:
+    hidden = [name for name in dict.fromkeys(network.activations[:-1]) if name in BORROWED]
+    out = network.activations[-1]
+    output = [out] if out in BORROWED and not cancels(out, network.loss) else []
+    return list(dict.fromkeys(hidden + output))
+
+
+def explain_wrong_activation_derivative(network: nn.Network) -> str:
+    layers = _borrowing_layers(network) or [next(iter(BORROWED))]
+    parts = []
+    for name in layers:
+        other = BORROWED[name]
+        parts.append(f"for a {name} layer you used {other}'s derivative {_FROM_A[other]}, but {name} needs "
+                     f"{ACTIVATION_DERIVATIVE[name]}" + (" (with a = tanh(z))" if name == "tanh" else ""))
+    return ("Each activation has its own derivative: " + "; ".join(parts) + ". a·(1 − a) is right only for "
+            "a sigmoid layer, 1 − a² only for tanh, and ReLU's is 1 where z > 0 and 0 elsewhere. Use the "
+            "derivative of the activation that layer actually applies (in your activation-gradient function "
+            "too, if you copied it from another one).")
+
+
+def explain_not_implemented(network: nn.Network) -> str:
+    return ("This part's values are still the template's: all zeros (J = 0 for a cost). The code for it "
+            "has not been written yet (or its result is not assigned to the variable the function returns). "
+            "Fill in the part's code in place of the zeros, then grade again.")
+
+
 Variant = dict[str, Callable]  # Steps field -> replacement
 
 
@@ -210,6 +332,15 @@ class Mistake:
     steps: Variant = field(default_factory=dict)  # replacements in the cost/gradient computation
     # A wrong activation gradient g'(z), given the activation and z; None: the function is right.
     activation_gradient: Callable[[str, np.ndarray], np.ndarray] | None = None
+    # One mistake written in several places or ways (the λ term in the cost and in the gradient...) is
+    # several entries with the same id and different forms; diagnosis names the id once. Two forms that
+    # replace different steps combine as a pair (e.g. the same wrong λ term in the cost AND the gradient).
+    form: str = ""
+
+    @property
+    def key(self) -> str:
+        """Unique per catalogue entry: the id, plus the form when the id has several."""
+        return f"{self.id}[{self.form}]" if self.form else self.id
 
 
 def _text(text: str) -> Callable[[nn.Network], str]:
@@ -352,9 +483,98 @@ CATALOGUE: tuple[Mistake, ...] = (
         applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
         steps={"hidden_delta": _hidden_derivative_from_input},
         activation_gradient=lambda name, z: ACTIVATIONS[name].derivative_from_output(np.asarray(z, float))),
+    Mistake(
+        "regularization_row_not_bias_column", "λ term skips the first row instead of the bias column",
+        _text("Your λ term leaves out row 0 of each Θ (Θ[1:, :]) where it should leave out column 0 (Θ[:, 1:]). "
+              "The bias weights are the first COLUMN: Θ(l)[:, 0] holds one bias weight for each unit of the next "
+              "layer. Regularize Θ[:, 1:] in the cost (λ/(2m)·Σ Θ[:, 1:]²) and add λ/m·Θ[:, 1:] to grad[:, 1:] "
+              "in the gradient; row 0 is an ordinary unit's weights and must be regularized like the others."),
+        steps={"gradient_penalty": _gradient_penalty_rows}, form="gradient"),
+    Mistake(
+        "regularization_row_not_bias_column", "λ term skips the first row instead of the bias column",
+        lambda n: BY_ID["regularization_row_not_bias_column"].explanation(n),
+        steps={"cost_penalty": _penalty_rows}, form="cost"),
+    Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        _text("Your gradient's λ term multiplies the accumulated gradient Δ (or the averaged D = Δ/m) by λ/m, "
+              "but the λ term is the derivative of λ/(2m)·Σθ², which is λ/m·Θ: the WEIGHTS, not their gradient. "
+              "Add λ/m·Θ(l)[:, 1:] to the gradient's columns 1: (and leave column 0 alone)."),
+        steps={"penalized_weights": _penalize_accumulated}, form="accumulated"),
+    Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
+        steps={"penalized_weights": _penalize_averaged}, form="averaged"),
+    Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
+        steps={"penalized_weights": _penalize_accumulated, "gradient_penalty": _gradient_penalty_with_bias},
+        form="accumulated, bias included"),
+    Mistake(
+        "regularization_of_accumulated_gradient", "λ term built from the gradient Δ instead of Θ",
+        lambda n: BY_ID["regularization_of_accumulated_gradient"].explanation(n),
+        steps={"penalized_weights": _penalize_averaged, "gradient_penalty": _gradient_penalty_with_bias},
+        form="averaged, bias included"),
+    Mistake(
+        "regularization_bias_column_ones", "λ term with a bias column of ones instead of zeros",
+        _text("Your λ term replaces the bias column with ones (e.g. np.c_[np.ones(...), Θ[:, 1:]]), which adds "
+              "λ/m to every bias weight's gradient (and λ/(2m) per unit to the cost). Leaving the bias out of "
+              "the λ term means a column of ZEROS there: np.c_[np.zeros(...), Θ[:, 1:]], or add λ/m·Θ[:, 1:] to "
+              "grad[:, 1:] only."),
+        steps={"gradient_penalty": _gradient_penalty_ones}, form="gradient"),
+    Mistake(
+        "regularization_bias_column_ones", "λ term with a bias column of ones instead of zeros",
+        lambda n: BY_ID["regularization_bias_column_ones"].explanation(n),
+        steps={"cost_penalty": _penalty_ones}, form="cost"),
+    Mistake(
+        "regularization_builtin_sum", "λ term built with Python's sum (column sums)",
+        _text("Your gradient's λ term uses Python's built-in sum(Θ), which on a 2-D numpy array adds up the "
+              "ROWS and returns one row of column sums; numpy then broadcasts that row onto every row of the "
+              "gradient. The λ term is elementwise, no sum at all: add λ/m·Θ[:, 1:] to grad[:, 1:]. (In the "
+              "cost, Σθ² is a sum over ALL entries: np.sum(Θ[:, 1:] ** 2), or sum(sum(...)) twice.)"),
+        steps={"gradient_penalty": _gradient_penalty_builtin_sum}, form="without bias"),
+    Mistake(
+        "regularization_builtin_sum", "λ term built with Python's sum (column sums)",
+        lambda n: BY_ID["regularization_builtin_sum"].explanation(n),
+        steps={"gradient_penalty": _gradient_penalty_builtin_sum_with_bias}, form="with bias"),
+    Mistake(
+        "bias_gradient_zeroed", "Bias column of the data gradient left at zero or dropped",
+        _text("The bias column (column 0) of your gradient is zero or missing before the λ term: the bias weights "
+              "get no gradient from the data. Only the λ term leaves out the bias; the data term δ(l+1)ᵀ·a(l) must use "
+              "a(l) WITH its column of ones, so column 0 of Θ(l)'s gradient is the mean of δ(l+1) over the "
+              "examples. Compute the whole matrix δᵀ·a/m, then add λ/m·Θ[:, 1:] to columns 1: only."),
+        steps={"weight_gradient": _bias_gradient_zeroed}),
+    Mistake(
+        "delta_labels_not_one_hot", "Output delta from the label column instead of one-hot rows",
+        _text("Your cost uses one-hot label rows, but your output delta subtracts the label column itself "
+              "(e.g. a3 − y[:, None], broadcast across the K outputs). δ(L) needs the same one-hot rows as the "
+              "cost: δ(L) = a(L) − Y with Y = np.eye(num_labels)[y]."),
+        applies=_is_labels, steps={"output_delta": _delta_labels_not_one_hot}),
+    Mistake(
+        "wrong_activation_derivative", "Another activation's derivative",
+        explain_wrong_activation_derivative,
+        applies=_any_hidden(lambda name: name in BORROWED),
+        steps={"hidden_delta": _hidden_wrong_derivative},
+        activation_gradient=_activation_gradient_borrowed_on_output, form="hidden"),
+    Mistake(
+        "wrong_activation_derivative", "Another activation's derivative",
+        explain_wrong_activation_derivative,
+        applies=lambda n: n.activations[-1] in BORROWED and not cancels(n.activations[-1], n.loss),
+        steps={"output_delta": _output_wrong_derivative}, form="output"),
+    Mistake(
+        "wrong_activation_derivative", "Another activation's derivative",
+        explain_wrong_activation_derivative,
+        applies=_any_hidden(lambda name: name in BORROWED),
+        steps={"hidden_delta": _hidden_borrowed_of_z},
+        activation_gradient=_activation_gradient_borrowed, form="copied function"),
+    Mistake(
+        "not_implemented", "Not written yet", explain_not_implemented),
 )
 
-BY_ID = {m.id: m for m in CATALOGUE}
+BY_ID = {}  # id -> its first catalogue entry (the one whose title and explanation docs show)
+for _mistake in CATALOGUE:
+    BY_ID.setdefault(_mistake.id, _mistake)
+BY_KEY = {m.key: m for m in CATALOGUE}
+NOT_IMPLEMENTED = BY_ID["not_implemented"]
 
 
 def steps_for(mistakes, network: nn.Network) -> nn.Steps:
@@ -379,10 +599,17 @@ def steps_for(mistakes, network: nn.Network) -> nn.Steps:
     return replace(nn.REFERENCE, **changes)
 
 
+_GROUP = {"penalized_weights": "gradient_penalty"}
+
+
 def overlapping(first: Mistake, second: Mistake) -> bool:
     """Two mistakes that replace the same step cannot both be made at once (unrolling flips compose)."""
     shared = {step for step in set(first.steps) & set(second.steps)
               if not (first.steps[step] is _flip_unroll and second.steps[step] is _flip_unroll)}
+    # What the gradient's λ term is computed from and how are one expression in a student's code: a pair
+    # across them would only rename a single mistake (λ·D is λ/m·Δ).
+    if {_GROUP.get(s, s) for s in first.steps} & {_GROUP.get(s, s) for s in second.steps} - {"unroll"}:
+        shared.add("gradient_penalty")
     return bool(shared) or (first.activation_gradient is not None and second.activation_gradient is not None)
 def _example_network(mistake: Mistake, network: nn.Network) -> nn.Network | None:
     """A network like this one where the mistake applies (another output activation or loss)."""
@@ -411,10 +638,18 @@ def catalogue_markdown(network: nn.Network, exercise_id: str) -> str:
         "| id | title | applies to " + exercise_id + " |",
         "|---|---|---|",
     ]
+    forms = {}
     for m in CATALOGUE:
-        lines.append(f"| `{m.id}` | {m.title} | {'yes' if m.applies(network) else 'no'} |")
-    for m in CATALOGUE:
+        forms.setdefault(m.id, []).append(m)
+    for mistake_id, entries in forms.items():
+        applies = any(e.applies(network) for e in entries)
+        lines.append(f"| `{mistake_id}` | {entries[0].title} | {'yes' if applies else 'no'} |")
+    for entries in forms.values():
+        m = next((e for e in entries if e.applies(network)), entries[0])
         lines += ["", f"## `{m.id}`: {m.title}", ""]
+        if len(entries) > 1:
+            lines += ["Recognised forms (named as one mistake, alone or together): "
+                      + ", ".join(e.form for e in entries) + ".", ""]
         if m.applies(network):
             lines.append(m.explanation(network))
         else:

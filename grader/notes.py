@@ -6,6 +6,7 @@ they concern passed (a case that lacks a label, a plain float for the activation
 call at the assignment's full size). Notes never change a score.
 """
 
+import ast
 import re
 import time
 from collections.abc import Callable
@@ -224,3 +225,72 @@ def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
         f"{outcome.function or function.name} takes {outcome.seconds:.2f} s for one call at the assignment's "
         f"full size ({size}); a vectorized version takes {reference:.3f} s. An optimizer calls it hundreds of "
         f"times: replace the loops over examples with matrix operations."))
+
+
+# ---- parameters beyond the exercise's signature -------------------------------------------------
+
+def extra_parameters(source: str, function: Function) -> list[tuple[str, object]]:
+    """(name, default) of the positional parameters the student's def adds after the exercise's arguments.
+
+    Only literal defaults count (a probe passes them as values); the list stops at the first other one.
+    """
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    definition = next((node for node in tree.body if isinstance(node, ast.FunctionDef)
+                       and node.name in function.names), None)
+    if definition is None:
+        return []
+    positional = [*definition.args.posonlyargs, *definition.args.args]
+    defaults = dict(zip(positional[len(positional) - len(definition.args.defaults):], definition.args.defaults,
+                        strict=True))
+    extra = []
+    for parameter in positional[len(function.arguments):]:
+        try:
+            extra.append((parameter.arg, ast.literal_eval(defaults[parameter])))
+        except (KeyError, ValueError, TypeError, SyntaxError, RecursionError):
+            break
+    return extra
+
+
+def _fitted(value, like: np.ndarray) -> np.ndarray:
+    """A returned value in the shape of the expected one (nan when it cannot be: then nothing equals it)."""
+    fitted, _ = fit_shape("value", np.asarray(value, dtype=np.float64), like)
+    return fitted if fitted is not None else np.full(like.shape, np.nan)
+
+
+def probe_extra_parameters(exercise: Exercise, run: Run, part, case: CaseData, source: str) -> Note | None:
+    """extra_parameter: a flag beyond the signature, left at its default by the course, changes the result.
+
+    Called for a failed cost or gradient part: when flipping a True/False default changes what the function
+    returns, the default is what the grader (and the course) graded.
+    """
+    function = exercise.functions[part.function]
+    extra = extra_parameters(source, function)
+    base = calling.arguments(function, case, part.lambda_)
+    expected = expected_outputs(exercise, part, case)
+    for i, (name, default) in enumerate(extra):
+        if not isinstance(default, bool):
+            continue
+        given = (*[value for _, value in extra[:i]], not default)
+        names = (*function.arguments, *[n for n, _ in extra[:i + 1]])
+        call = Call(function.names, (*base, *given), names, len(function.returns), function.returns)
+        outcomes = run([_call(function, base), call])
+        if outcomes is None or any(o.status != "ok" for o in outcomes):
+            return None
+        default_values, flipped_values = (o.values for o in outcomes)
+        returned = [function.returns.index(n) for n in checked_returns(part)]
+        if all(_same(flipped_values[i], _fitted(default_values[i], expected[n]), exercise.tolerance)
+               for i, n in zip(returned, checked_returns(part), strict=True)):
+            continue  # the flag does not change these values
+        right = all(_same(flipped_values[i], expected[n], exercise.tolerance)
+                    for i, n in zip(returned, checked_returns(part), strict=True))
+        then = (f"; with {name}={not default} it returns the expected values" if right
+                else f"; with {name}={not default} it returns something else")
+        return Note("extra_parameter", (
+            f"{outcomes[0].function or function.name} takes a parameter {name}={default!r} beyond the exercise's "
+            f"({', '.join(function.arguments)}). The course's grader (and this one) never pass it, so it keeps "
+            f"its default, which changes what the function returns (part {part.id}, case {case.name}){then}. "
+            f"Remove the parameter and write the function for the arguments it is given."))
+    return None

@@ -16,7 +16,6 @@ def as_dict(report: Report) -> dict:
         "title": report.exercise.title,
         "score": report.score,
         "max_score": report.max_score,
-        "notes": [{"id": n.id, "message": n.message} for n in report.notes],
         "parts": [
             {
                 "id": p.part.id,
@@ -31,6 +30,7 @@ def as_dict(report: Report) -> dict:
             }
             for p in report.parts
         ],
+        "notes": [{"id": n.id, "message": n.message} for n in report.notes],  # after the parts, shortest first
     }
 
 
@@ -59,6 +59,8 @@ def _short_feedback(p) -> str:
     """The table's Feedback column: the verdict in a few words; the details follow below the table."""
     if p.passed:
         return p.feedback if p.part.check == "training" else "Nice work!"  # the figures, beside the reference's
+    if [m.id for m in p.mistakes] == ["not_implemented"]:
+        return "Not written yet"
     if p.mistakes:
         return "Likely: " + ", ".join(m.id for m in p.mistakes)  # ids are short; titles come below
     failed = next(c for c in p.checks if not c.passed)

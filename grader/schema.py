@@ -78,7 +78,7 @@ def _key(key: spec.Key) -> dict:
         "integer": lambda: _integer(key),
         "number": lambda: _number(key),
         "names": lambda: {"type": "array", "minItems": key.min_length, "uniqueItems": key.unique,
-                          "items": _name(key.choices)},
+                          "items": _name(key.choices, key.pattern)},
         "sizes": lambda: _sizes(key.min_length),
         "mapping": lambda: _table(key.keys),
         "table": lambda: _named(key),

@@ -84,7 +84,7 @@ class Key:
     min_length: int = 0  # names and sizes
     keys: "dict[str, Key] | None" = None  # mapping: its own keys
     entries: "object | None" = None  # table, one_of: a dict of Keys, or a tuple of them (exactly one applies)
-    pattern: str | None = None  # name
+    pattern: str | None = None  # name, and each of names
     unique: bool = True  # names: each at most once
 
 
@@ -196,7 +196,8 @@ EXERCISE = {
     "title": Key("text", "shown in reports", required=True),
     "description": Key("text", "free text"),
     "aliases": Key("names", "other names of the exercise (e.g. the course's ex4)"),
-    "allowed_modules": Key("names", "modules the student's code may import"),
+    "allowed_modules": Key("names", "modules beyond numpy and scipy that the graded functions may import "
+                                    "(named in crash explanations)", pattern=r"[A-Za-z_][A-Za-z0-9_]*"),
     "network": Key("mapping", "the network: activations, loss", required=True, keys=NETWORK),
     "conventions": Key("mapping", "layout of parameters and labels", keys=CONVENTIONS),
     "functions": Key("table", "the student's functions, by name", required=True, entries=FUNCTION),
@@ -484,17 +485,20 @@ class _Reader:
             positive = spec.exclusive and spec.minimum == 0
             return self.number(node, where, None if positive else spec.minimum, positive=positive)
         if spec.kind == "names":
-            return self.names(node, where, spec.choices, spec.min_length)
+            return self.names(node, where, spec.choices, spec.min_length, spec.pattern)
         if spec.kind == "sizes":
             return self.sizes(node, where, spec.min_length)
         raise ValueError(f"{name} is not a leaf")  # a programming error: containers have their own readers
 
-    def names(self, node, key: str, choices=None, min_length: int = 0) -> tuple[str, ...]:
+    def names(self, node, key: str, choices=None, min_length: int = 0, pattern: str | None = None) -> tuple[str, ...]:
         items = self.sequence(node, key, min_length)
         values = tuple(self.string(n, f"{key}[{i}]", choices) for i, n in enumerate(items))
         for i, value in enumerate(values):
             if value in values[:i]:
                 self.fail(items[i], f"{key}[{i}]", f"'{value}' appears twice")
+            if pattern and not re.fullmatch(pattern, value):
+                wanted = "a module name such as pandas" if key == "allowed_modules" else f"a name matching {pattern}"
+                self.fail(items[i], f"{key}[{i}]", f"expected {wanted}, got {value!r}")
         return values
 
     def sizes(self, node, key: str, min_length: int = 2) -> tuple[int, ...]:

@@ -61,3 +61,33 @@ def test_a_full_size_call_that_times_out_is_a_speed_note():
     assert [n["id"] for n in report["notes"]] == ["slow_at_full_size"]
     assert "did not finish one call at the assignment's full size" in report["notes"][0]["message"]
     assert time.monotonic() - start < 4
+
+
+def test_notes_follow_the_parts_shortest_first(cli):
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "prints_and_modifies.py", "--exercise", "ex5")
+    assert list(report).index("parts") < list(report).index("notes")
+    lengths = [len(n["message"]) for n in report["notes"]]
+    assert len(lengths) == 2 and lengths == sorted(lengths)
+    text = cli("check", str(SUBMISSIONS / "ex5" / "prints_and_modifies.py"), "--exercise", "ex5").stdout
+    first, second = (n["message"][:40] for n in report["notes"])
+    assert text.index("Notes (no points taken)") < text.index(first) < text.index(second)
+
+
+def test_extra_parameters_are_read_from_the_def():
+    from grader.notes import extra_parameters
+    from grader.spec import Function
+
+    function = Function("f", ("F",), ("a", "b"), ("J",))
+    assert extra_parameters("def f(a, b, flag=False, n=3, *, k=1): pass", function) == [("flag", False), ("n", 3)]
+    assert extra_parameters("def F(a, b=1, c=None, d=len): pass", function) == [("c", None)]
+    assert extra_parameters("def f(a, b): pass", function) == []
+    assert extra_parameters("def f(a, b, c=1", function) == []  # unparsable: no note, no crash
+
+
+def test_a_flag_the_course_never_passes_is_a_note_when_it_changes_the_result():
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "extra_parameter.py", "--exercise", "ex5")
+    [note] = report["notes"]
+    assert note["id"] == "extra_parameter"
+    assert "regularized=False" in note["message"] and "with regularized=True it returns the expected values" \
+        in note["message"]
+    assert "verbose" not in note["message"]  # printing changes no value

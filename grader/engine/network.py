@@ -121,6 +121,11 @@ def weight_gradient(delta: np.ndarray, a_prev: np.ndarray, m: int) -> np.ndarray
     return delta.T @ add_bias(a_prev) / m
 
 
+def penalized_weights(theta: np.ndarray, data_gradient: np.ndarray, m: int) -> np.ndarray:
+    """What the gradient's λ term is computed from: Θ itself (a mistake uses the data gradient Δ instead)."""
+    return theta
+
+
 def gradient_penalty(theta: np.ndarray, lambda_: float, m: int) -> np.ndarray:
     term = lambda_ / m * theta
     term[:, 0] = 0.0
@@ -140,6 +145,7 @@ class Steps:
     hidden_delta: Callable = field(default=hidden_delta)
     weight_gradient: Callable = field(default=weight_gradient)
     gradient_penalty: Callable = field(default=gradient_penalty)
+    penalized_weights: Callable = field(default=penalized_weights)
 
 
 REFERENCE = Steps()
@@ -158,8 +164,9 @@ def cost_and_gradient(network: Network, params: np.ndarray, X: np.ndarray, y: np
     delta = steps.output_delta(network, zs[-1], outs[-1], t)
     grads = [None] * len(thetas)
     for layer in range(len(thetas) - 1, -1, -1):
-        grads[layer] = steps.weight_gradient(delta, outs[layer], m) + steps.gradient_penalty(
-            thetas[layer], lambda_, m)
+        data_gradient = steps.weight_gradient(delta, outs[layer], m)
+        penalized = steps.penalized_weights(thetas[layer], data_gradient, m)
+        grads[layer] = data_gradient + steps.gradient_penalty(np.array(penalized, dtype=np.float64), lambda_, m)
         if layer > 0:
             activation = ACTIVATIONS[network.activations[layer - 1]]
             delta = steps.hidden_delta(thetas[layer], delta, zs[layer - 1], outs[layer], activation)

@@ -1,5 +1,5 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
-# expect-mistakes:
+# expect-mistakes: cost=not_implemented regularized_cost=not_implemented gradient=not_implemented regularized_gradient=not_implemented
 # expect-notes:
 # Mistake: only sigmoid_gradient was filled in; nn_cost_function is still the template (J = 0, zero gradient).
 import numpy as np

@@ -1,0 +1,527 @@
+"""Crash explanations from the student's own code: exception, line and source -> one or two sentences.
+
+The sandbox's worker reports a crash as "Type: text (file.py, line N)". From that, the line it names
+and the submission's source, `explain` says what the student probably meant: the defined name that
+differs only in capitals or by a character or two, the array attribute they mistyped, what replaced a
+NumPy alias removed in 1.24 or 2.0, which arrays had which shapes (and the course's shapes for them),
+or that a module is not available where the code is graded. It returns "" when it has nothing
+better than the exception itself, which the report always keeps as evidence.
+
+Pure functions: no I/O, no student code runs here (the source is parsed, never executed).
+"""
+
+import ast
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+_MESSAGE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:: (?P<text>.*?))?(?: \((?P<file>[^()]+?), line (?P<line>\d+)\))?$",
+                      re.DOTALL)
+
+
+@dataclass(frozen=True)
+class Crash:
+    type: str  # e.g. "NameError" (a module prefix such as numpy.exceptions. is dropped)
+    text: str  # the exception's message
+    file: str | None  # the student's file it was raised in, as the worker names it
+    line: int | None
+
+
+def parse(message: str) -> Crash | None:
+    match = _MESSAGE.match(message.strip())
+    if not match:
+        return None
+    line = int(match["line"]) if match["line"] else None
+    return Crash(match["type"].rsplit(".", 1)[-1], match["text"] or "", match["file"], line)
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the explanation may use besides the exception: the crashing file's source and the case."""
+
+    source: str = ""  # the source of the file the crash happened in ("" when unknown)
+    sizes: tuple[int, ...] = ()  # the case's layer sizes (input, hidden..., output)
+    examples: int = 0  # m
+    allowed_modules: tuple[str, ...] = ()  # the exercise's allowed extra modules
+
+    def line_text(self, number: int | None) -> str:
+        lines = self.source.splitlines()
+        return lines[number - 1].strip() if number and 0 < number <= len(lines) else ""
+
+
+def explain(message: str, context: Context) -> str:
+    """One or two sentences on a crash, or "" when there is nothing to add to the exception."""
+    crash = parse(message)
+    if crash is None:
+        return ""
+    for explainer in _EXPLAINERS.get(crash.type, ()):
+        try:
+            text = explainer(crash, context)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):  # a source we cannot read well
+            text = ""
+        if text:
+            return text
+    return ""
+
+
+# ---- names ------------------------------------------------------------------------------------
+
+def defined_names(source: str) -> dict[str, int]:
+    """Every name the source binds (assignments, arguments, defs, imports, loop targets) -> first line."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return {}
+    names: dict[str, int] = {}
+    for node in ast.walk(tree):
+        found: list[str] = []
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            found = [node.id]
+        elif isinstance(node, ast.arg):
+            found = [node.arg]
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            found = [node.name]
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            found = [(alias.asname or alias.name).split(".")[0] for alias in node.names if alias.name != "*"]
+        for name in found:
+            line = getattr(node, "lineno", 0)
+            if name not in names or line < names[name]:
+                names[name] = line
+    return names
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (the names are short)."""
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
+
+
+def closest_name(name: str, candidates: Sequence[str]) -> str | None:
+    """The candidate that differs only in capitals, else by one or two characters (one for short names).
+
+    Names of one or two characters (m, Y, a3) are left alone: they differ from everything by a character,
+    and an undefined one is more likely a notebook global than a typo.
+    """
+    if len(name) <= 2:
+        return None
+    others = [c for c in candidates if c != name]
+    same_letters = [c for c in others if c.lower() == name.lower()]
+    if same_letters:
+        return same_letters[0]
+    limit = 1 if len(name) <= 4 else 2
+    near = [c for c in others if _edits(c.lower(), name.lower()) <= limit and len(c) > 1]
+    if not near:
+        return None
+    return difflib.get_close_matches(name, near, n=1, cutoff=0.0)[0]
+
+
+def _name_error(crash: Crash, context: Context) -> str:
+    match = re.search(r"name '(\w+)' is not defined", crash.text)
+    if not match:
+        return ""
+    name = match[1]
+    if name == "np" and "import numpy" not in context.source:
+        return ("np is the usual short name for numpy, which the file never imports: add `import numpy as np` "
+                "at its top.")
+    names = defined_names(context.source)
+    meant = closest_name(name, list(names))
+    if meant is None:
+        return ""  # perhaps a notebook global: the submission's own analysis says so
+    where = f" (line {names[meant]})" if names[meant] else ""
+    if meant.lower() == name.lower():
+        return (f"{name} is not defined, but {meant} is{where}: Python names are case-sensitive, so {name} and "
+                f"{meant} are two different names. If you meant the same array, spell it {meant} everywhere; if "
+                f"{name} is a new one, give it a value before this line.")
+    return f"{name} is not defined; did you mean {meant}{where}? The two differ by a character or two."
+
+
+def _unbound_local(crash: Crash, context: Context) -> str:
+    match = re.search(r"local variable '(\w+)'", crash.text)
+    if not match:
+        return ""
+    name = match[1]
+    return (f"{name} is assigned somewhere in this function, so Python treats it as a local variable from the "
+            f"function's first line on; at line {crash.line} it has no value yet. Assign it before this line, or "
+            f"use another name for the new value.")
+
+
+# ---- attributes and NumPy's removals ----------------------------------------------------------
+
+# Removed in NumPy 1.24 (the aliases deprecated in 1.20) and 2.0, with what replaced them.
+NUMPY_REMOVED = {
+    "int": ("1.24", "int (or np.int64)"), "float": ("1.24", "float (or np.float64)"),
+    "bool": ("1.24", "bool (or np.bool_)"), "object": ("1.24", "object"), "complex": ("1.24", "complex"),
+    "str": ("1.24", "str"), "long": ("1.24", "int"), "unicode": ("1.24", "str"),
+    "float_": ("2.0", "np.float64"), "complex_": ("2.0", "np.complex128"), "string_": ("2.0", "np.bytes_"),
+    "unicode_": ("2.0", "np.str_"), "NaN": ("2.0", "np.nan"), "NAN": ("2.0", "np.nan"), "Inf": ("2.0", "np.inf"),
+    "Infinity": ("2.0", "np.inf"), "infty": ("2.0", "np.inf"), "PINF": ("2.0", "np.inf"),
+    "NINF": ("2.0", "-np.inf"), "asscalar": ("1.23", "a.item()"), "alltrue": ("2.0", "np.all"),
+    "sometrue": ("2.0", "np.any"), "product": ("2.0", "np.prod"), "cumproduct": ("2.0", "np.cumprod"),
+    "round_": ("2.0", "np.round"), "mat": ("2.0", "np.asmatrix (or better, a plain array)"),
+    "find_common_type": ("2.0", "np.result_type"), "msort": ("2.0", "np.sort(a, axis=0)"),
+    "cast": ("2.0", "np.asarray(a, dtype=...)"), "safe_eval": ("2.0", "ast.literal_eval"),
+    "in1d": ("2.0 (deprecated)", "np.isin"), "row_stack": ("2.0 (deprecated)", "np.vstack"),
+    "trapz": ("2.0 (deprecated)", "np.trapezoid"),
+}
+
+_TYPES = {"numpy.ndarray": "numpy arrays", "list": "lists", "tuple": "tuples", "float": "floats", "int": "ints",
+          "numpy.float64": "numpy numbers", "dict": "dicts", "str": "strings"}
+
+
+def _attributes_of(type_name: str) -> list[str]:
+    import numpy as np
+
+    kinds = {"numpy.ndarray": np.ndarray, "list": list, "tuple": tuple, "float": float, "int": int,
+             "numpy.float64": np.float64, "dict": dict, "str": str}
+    kind = kinds.get(type_name)
+    return [] if kind is None else [a for a in dir(kind) if not a.startswith("_")]
+
+
+def _attribute_error(crash: Crash, context: Context) -> str:
+    module = re.match(r"module '(\w+)' has no attribute '(\w+)'", crash.text)
+    if module:
+        return _module_attribute(module[1], module[2], context)
+    removed = re.match(r"`np\.(\w+)` was removed", crash.text)  # NumPy 2.0's own wording
+    if removed:
+        return _module_attribute("numpy", removed[1], context)
+    match = re.match(r"'([\w.]+)' object has no attribute '(\w+)'", crash.text)
+    if not match:
+        return ""
+    type_name, attribute = match[1], match[2]
+    meant = closest_name(attribute, _attributes_of(type_name))
+    line = context.line_text(crash.line)
+    written = re.search(rf"([\w\]\)]+)\.{attribute}\b", line)
+    owner = written[1] if written and written[1].isidentifier() else "the array"
+    if meant is None:
+        return ""
+    return (f"{_TYPES.get(type_name, type_name + ' objects')} have no attribute {attribute}: "
+            f"{owner}.{attribute} looks like a typo for {owner}.{meant}.")
+
+
+def _module_attribute(module: str, attribute: str, context: Context) -> str:
+    if module == "numpy" and attribute in NUMPY_REMOVED:
+        version, replacement = NUMPY_REMOVED[attribute]
+        return (f"np.{attribute} was removed in NumPy {version} (the grader runs a current NumPy); use "
+                f"{replacement} instead. It only ever was another name for it, so nothing else changes.")
+    if module == "numpy":
+        import numpy as np
+
+        meant = closest_name(attribute, [a for a in dir(np) if not a.startswith("_")])
+        if meant:
+            return f"NumPy has no function {attribute}: np.{attribute} looks like a typo for np.{meant}."
+    return ""
+
+
+# ---- comparisons with dtype= ------------------------------------------------------------------
+
+_COMPARISONS = ("equal", "not_equal", "less", "less_equal", "greater", "greater_equal")
+
+
+def _type_error(crash: Crash, context: Context) -> str:
+    loop = re.search(r"No loop matching the specified signature and casting was found for ufunc (\w+)", crash.text)
+    if loop and loop[1] in _COMPARISONS:
+        return (f"np.{loop[1]}(..., dtype=...) asks a comparison to compute in another type, which NumPy 1.24 "
+                f"and later refuse (a comparison gives booleans). Compare first, then convert: "
+                f"np.{loop[1]}(a, b).astype(float), or (y == k).astype(int).")
+    if re.search(r"'(float|numpy\.float64)' object cannot be interpreted as an integer", crash.text):
+        return ("A size or index here is a float (in Python 3, / always gives one): wrap it in int(...), "
+                "or use // for whole-number division.")
+    return ""
+
+
+# ---- shapes -----------------------------------------------------------------------------------
+
+Shape = tuple[int, ...]
+
+
+def _dims(text: str) -> Shape:
+    return tuple(int(d) for d in re.findall(r"\d+", text))
+
+
+def _show(shape: Shape) -> str:
+    return "×".join(map(str, shape)) if len(shape) > 1 else f"a 1-D array of {shape[0]}" if shape else "a number"
+
+
+def course_shapes(sizes: Sequence[int], m: int) -> dict[str, tuple[Shape, str]]:
+    """The course's arrays for a case: canonical name -> (shape, shape in letters), e.g. δ3 -> ((16, 4), "m×K")."""
+    if len(sizes) < 2 or m <= 0:
+        return {}
+    letters = {0: "n", len(sizes) - 1: "K"}
+    if len(sizes) == 3:
+        letters[1] = "h"
+    letter = [letters.get(i, f"s{i + 1}") for i in range(len(sizes))]
+    table: dict[str, tuple[Shape, str]] = {
+        "X": ((m, sizes[0]), f"m×{letter[0]}"), "a1": ((m, sizes[0] + 1), f"m×({letter[0]}+1)"),
+        "Y": ((m, sizes[-1]), "m×K"), "y": ((m,), "m"),
+    }
+    last = len(sizes)
+    for layer in range(1, len(sizes)):  # layer l+1 in the course's numbering
+        rows, cols = sizes[layer], sizes[layer - 1] + 1
+        table[f"Theta{layer}"] = ((rows, cols), f"{letter[layer]}×({letter[layer - 1]}+1)")
+        table[f"Δ{layer}"] = table[f"Theta{layer}"]
+        number = layer + 1
+        table[f"z{number}"] = ((m, sizes[layer]), f"m×{letter[layer]}")
+        table[f"δ{number}"] = table[f"z{number}"]
+        table[f"a{number}"] = ((m, sizes[layer]), f"m×{letter[layer]}") if number == last else \
+            ((m, sizes[layer] + 1), f"m×({letter[layer]}+1)")
+    return table
+
+
+def canonical(name: str, last: int) -> str | None:
+    """The course's name for a student's variable name (Theta2, theta_2, d3, delta_3, a3, h, y_matrix...)."""
+    lowered = name.lower().replace("_", "")
+    number = re.fullmatch(r"(theta|t|w|delta|del|d|a|z)(\d)", lowered)
+    if number:
+        kind, digit = number[1], number[2]
+        if kind in ("theta", "t", "w"):
+            return f"Theta{digit}"
+        if kind in ("delta", "del", "d"):
+            return f"Δ{digit}" if name[0] == "D" else f"δ{digit}"
+        return f"{kind}{digit}"
+    if lowered in ("h", "hx", "htheta", "output", "out"):
+        return f"a{last}"
+    if lowered in ("ymatrix", "ymat", "yk", "yonehot", "yvec", "yy", "ynew", "ybin") or name == "Y":
+        return "Y"
+    if name in ("X", "y"):
+        return name
+    return None
+
+
+@dataclass(frozen=True)
+class _Operand:
+    text: str  # as the student wrote it
+    shape: Shape | None  # inferred from the course's shapes, when the expression is one we can follow
+    name: str | None  # the course's name of the base array (δ3), when recognised
+    transposed: bool = False
+
+
+def _shape_of(node: ast.AST, table: dict, last: int) -> tuple[Shape | None, str | None, bool]:
+    """(shape, course name, transposed) of a simple expression, from the course's shapes; None when unsure."""
+    if isinstance(node, ast.Name):
+        name = canonical(node.id, last)
+        return (table[name][0] if name in table else None), name, False
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        shape, name, _ = _shape_of(node.value, table, last)
+        return (tuple(reversed(shape)) if shape else None), name, True
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords:
+        function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        if function == "transpose":
+            shape, name, _ = _shape_of(node.args[0], table, last)
+            return (tuple(reversed(shape)) if shape else None), name, True
+        if re.search(r"sigmoid|tanh|relu|gradient|exp|log", function, re.IGNORECASE):
+            shape, _, _ = _shape_of(node.args[0], table, last)
+            return shape, None, False
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        left, _, _ = _shape_of(node.left, table, last)
+        right, _, _ = _shape_of(node.right, table, last)
+        if left and right and len(left) == 2 and len(right) == 2 and left[1] == right[0]:
+            return (left[0], right[1]), None, False
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Tuple) and len(node.slice.elts) == 2:
+        shape, _, _ = _shape_of(node.value, table, last)
+        rows, cols = node.slice.elts
+        if shape and len(shape) == 2 and isinstance(rows, ast.Slice) and rows.lower is None and \
+                rows.upper is None and isinstance(cols, ast.Slice) and cols.upper is None and \
+                isinstance(cols.lower, ast.Constant) and isinstance(cols.lower.value, int):
+            return (shape[0], shape[1] - cols.lower.value), None, False
+    return None, None, False
+
+
+def _operations(line: str, kind: str) -> list[tuple[ast.AST, ast.AST]]:
+    """The (left, right) operands of the line's matrix products ("dot") or elementwise operations."""
+    text = line.rstrip(":").strip()
+    for candidate in (text, text.split("=", 1)[-1] if "=" in text else text):
+        try:
+            tree = ast.parse(candidate.strip())
+            break
+        except SyntaxError:
+            continue
+    else:
+        return []
+    found = []
+    for node in ast.walk(tree):
+        if kind == "dot" and isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+            found.append((node.left, node.right))
+        elif kind == "dot" and isinstance(node, ast.Call):
+            function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if function in ("dot", "matmul") and len(node.args) == 2:
+                found.append((node.args[0], node.args[1]))
+            elif function == "dot" and len(node.args) == 1 and isinstance(node.func, ast.Attribute):
+                found.append((node.func.value, node.args[0]))
+        elif kind == "elementwise" and isinstance(node, ast.BinOp) and \
+                isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+            found.append((node.left, node.right))
+    return found
+
+
+def _operand(node: ast.AST, line: str, table: dict, last: int) -> _Operand:
+    text = ast.unparse(node)
+    shape, name, transposed = _shape_of(node, table, last)
+    return _Operand(text, shape, name, transposed)
+
+
+def _letters(name: str | None, table: dict) -> str:
+    if name not in table:
+        return ""
+    shape, letters = table[name]
+    return f"{name} is {letters} ({_show(shape)})"
+
+
+def _product_hint(left: _Operand, right: _Operand, a: Shape, b: Shape, table: dict) -> str:
+    """What the course's shapes say about a failed matrix product left·right."""
+    batch = {n for n in table if n[0] in "δaz" or n in ("X", "Y")}
+    as_course = left.name in table and right.name in batch and table[right.name][0] == b and \
+        (table[left.name][0][::-1] if left.transposed else table[left.name][0]) == a
+    if as_course and left.name.startswith("Theta"):
+        number = int(left.name[5:])
+        if left.transposed and right.name.startswith("δ"):
+            return (f"{_letters(right.name, table)}, one row per example; {left.name}.T·{right.name} is the "
+                    f"per-example column form (one example as a column, as in Octave's loop); for all examples "
+                    f"at once use {right.name}·{left.name}, then drop its column 0 (the bias) for "
+                    f"δ{number}.")
+        if not left.transposed:
+            return (f"{_letters(right.name, table)}, one row per example; {left.name}·{right.name} is the "
+                    f"per-example column form; for all examples at once use {right.name}·{left.name}ᵀ "
+                    f"({right.text} @ {left.text}.T).")
+    if len(a) == 2 and len(b) == 2:
+        if a[0] == b[0]:
+            return f"With the first transposed ({left.text}.T, {_show(a[::-1])}) the sizes fit."
+        if a[1] == b[1]:
+            return f"With the second transposed ({right.text}.T, {_show(b[::-1])}) the sizes fit."
+        if b[1] == a[0]:
+            return f"In the other order ({right.text} · {left.text}) the sizes fit."
+    return ""
+
+
+def _value_error(crash: Crash, context: Context) -> str:
+    text, line = crash.text, context.line_text(crash.line)
+    table = course_shapes(context.sizes, context.examples)
+    last = len(context.sizes)
+    dot = re.match(r"shapes \(([\d, ]*)\) and \(([\d, ]*)\) not aligned", text)
+    matmul = re.match(r"matmul: Input operand 1 has a mismatch in its core dimension 0.*\(size (\d+) is different "
+                      r"from (\d+)\)", text, re.DOTALL)
+    if dot or matmul:
+        operations = [(_operand(x, line, table, last), _operand(y, line, table, last))
+                      for x, y in _operations(line, "dot")]
+        if dot:
+            a, b = _dims(dot[1]), _dims(dot[2])
+            fits = [(x, y) for x, y in operations if x.shape in (None, a) and y.shape in (None, b)]
+        else:
+            inner_right, inner_left = int(matmul[1]), int(matmul[2])
+            fits = [(x, y) for x, y in operations if x.shape and y.shape and x.shape[-1] == inner_left
+                    and y.shape[0] == inner_right]
+            if not fits:
+                return (f"A matrix product on this line needs the first factor's columns ({inner_left}) to equal "
+                        f"the second's rows ({inner_right}). Print the shapes (.shape) of its factors: "
+                        f"{_course_summary(table)}.")
+            a, b = fits[0][0].shape, fits[0][1].shape
+        if not fits:
+            return f"A matrix product of {_show(a)} and {_show(b)} needs the inner sizes to match ({a[-1]} ≠ {b[0]})."
+        left, right = fits[0]
+        head = (f"{left.text} is {_show(a)} and {right.text} is {_show(b)}, so their product fails: the inner "
+                f"sizes {a[-1]} and {b[0]} differ.")
+        hint = _product_hint(left, right, a, b, table)
+        return f"{head} {hint}".strip()
+    broadcast = re.match(r"operands could not be broadcast together with (?:remapped )?shapes (.*)", text)
+    if broadcast:
+        shapes = [_dims(s) for s in re.findall(r"\(([\d,]*)\)", broadcast[1])]
+        if len(shapes) != 2:
+            return ""
+        a, b = shapes
+        operations = [(_operand(x, line, table, last), _operand(y, line, table, last))
+                      for x, y in _operations(line, "elementwise")]
+        fits = [(x, y) for x, y in operations if x.shape == a and y.shape == b]
+        left, right = (fits[0][0].text, fits[0][1].text) if fits else ("one operand", "the other")
+        head = f"{left} is {_show(a)} and {right} is {_show(b)}, so they cannot be combined elementwise."
+        return f"{head} {_broadcast_hint(a, b)}".strip()
+    if "all the input arrays must have same number of dimensions" in text or \
+            "all the input array dimensions except for the concatenation axis" in text:
+        return ("The arrays joined on this line do not line up: a bias column must be a 2-D column, "
+                "np.ones((m, 1)), not the 1-D np.ones(m), and both pieces need the same number of rows.")
+    size = re.match(r"cannot reshape array of size (\d+) into shape \(([\d, ]*)\)", text)
+    if size:
+        wanted = _dims(size[2])
+        return (f"The slice you reshape holds {size[1]} numbers but a {_show(wanted)} matrix needs "
+                f"{_product(wanted)}: check the slice bounds of nn_params (Theta1 takes the first "
+                f"hidden·(input+1) numbers, Theta2 the rest).")
+    return ""
+
+
+def _product(shape: Shape) -> int:
+    result = 1
+    for d in shape:
+        result *= d
+    return result
+
+
+def _course_summary(table: dict) -> str:
+    names = [n for n in ("X", "a1", "Theta1", "z2", "a2", "Theta2", "a3", "δ3", "δ2") if n in table]
+    return ", ".join(f"{n} is {table[n][1]} ({_show(table[n][0])})" for n in names)
+
+
+def _broadcast_hint(a: Shape, b: Shape) -> str:
+    if len(a) == 2 and len(b) == 2 and a[0] == b[0] and abs(a[1] - b[1]) == 1:
+        return ("Their columns differ by one, the bias column: δ(l+1)·Θ(l+1) has it, g′(z(l)) does not; drop "
+                "column 0 of the wider one ([:, 1:]) first.")
+    if len(a) == 2 and len(b) == 2 and a == b[::-1]:
+        return "One is the transpose of the other."
+    if len(a) == 1 or len(b) == 1:
+        flat, full = (a, b) if len(a) == 1 else (b, a)
+        if len(full) == 2 and flat[0] == full[0]:
+            return (f"A 1-D array of {flat[0]} lines up with the {full[1]} columns, not the {full[0]} rows: make it a "
+                    f"column with [:, None] — or, for labels, one-hot rows (np.eye(num_labels)[y]).")
+    return ""
+
+
+# ---- indices and modules ----------------------------------------------------------------------
+
+def _index_error(crash: Crash, context: Context) -> str:
+    bounds = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", crash.text)
+    if bounds and int(bounds[1]) == int(bounds[3]):
+        return (f"Index {bounds[1]} is one past the end of an axis of size {bounds[3]}: Python counts from 0, so "
+                f"the last index is {int(bounds[3]) - 1} (labels here are 0..K−1, with no −1 or +1 needed).")
+    if "too many indices for array: array is 1-dimensional" in crash.text:
+        return ("This array is 1-D (the course passes y as a 1-D array of m labels): index it with one index, "
+                "or make it a column first with [:, None].")
+    return ""
+
+
+def missing_module(name: str, allowed: Sequence[str] = ()) -> str:
+    top = name.split(".")[0]
+    extra = f", plus {', '.join(allowed)} for this exercise" if allowed else ""
+    if top in allowed:
+        return (f"This exercise allows {top}, but it is not installed where your code is graded: tell your "
+                f"instructor.")
+    return (f"{top} is not available where your code is graded: the graded functions must run with numpy and "
+            f"scipy only{extra}. Remove the import of {top} and write the computation with numpy.")
+
+
+def _module_error(crash: Crash, context: Context) -> str:
+    match = re.match(r"No module named '([\w.]+)'", crash.text)
+    return missing_module(match[1], context.allowed_modules) if match else ""
+
+
+def _axis_error(crash: Crash, context: Context) -> str:
+    """np.concatenate([np.ones(m), X], axis=1): the 1-D bias column has no axis 1."""
+    joining = re.search(r"concatenate|hstack|column_stack|append", context.line_text(crash.line))
+    if joining and "out of bounds for array of dimension 1" in crash.text:
+        return _value_error(Crash(crash.type, "all the input arrays must have same number of dimensions",
+                                  crash.file, crash.line), context)
+    return ""
+
+
+_EXPLAINERS = {
+    "NameError": (_name_error,),
+    "UnboundLocalError": (_unbound_local,),
+    "AttributeError": (_attribute_error,),
+    "TypeError": (_type_error,),
+    "ValueError": (_value_error,),
+    "AxisError": (_axis_error,),
+    "IndexError": (_index_error,),
+    "ModuleNotFoundError": (_module_error,),
+}

@@ -1,0 +1,46 @@
+# expect-scores: cost=30 regularized_cost=15 sigmoid_gradient=0 gradient=0 regularized_gradient=0
+# expect-mistakes: sigmoid_gradient=not_implemented gradient=not_implemented regularized_gradient=not_implemented
+# expect-notes:
+# Mistake: the cost is written, but sigmoid_gradient and the gradient are still the template's zeros.
+import numpy as np
+
+
+def sigmoid(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def sigmoid_gradient(z):
+    g = np.zeros(z.shape)
+    # ====================== YOUR CODE HERE ======================
+
+    # =============================================================
+    return g
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
+                     X, y, lambda_=0.0):
+    Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
+                        (hidden_layer_size, (input_layer_size + 1)))
+    Theta2 = np.reshape(nn_params[(hidden_layer_size * (input_layer_size + 1)):],
+                        (num_labels, (hidden_layer_size + 1)))
+    m = y.size
+
+    a1 = np.hstack([np.ones((m, 1)), X])
+    z2 = a1 @ Theta1.T
+    a2 = np.hstack([np.ones((m, 1)), sigmoid(z2)])
+    z3 = a2 @ Theta2.T
+    a3 = sigmoid(z3)
+
+    Y = np.eye(num_labels)[y]
+
+    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+    J += lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
+
+    Theta1_grad = np.zeros(Theta1.shape)
+    Theta2_grad = np.zeros(Theta2.shape)
+    # ====================== YOUR CODE HERE ======================
+
+    # =============================================================
+
+    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+    return J, grad

@@ -1,0 +1,159 @@
+"""Crashes explained from the student's own code: through the CLI on student-style files, and the pure rules."""
+
+import pytest
+
+from grader.crashes import Context, closest_name, course_shapes, explain
+
+from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
+
+
+def _crashed_part(name: str, *extra: str) -> dict:
+    report, status = grade_json(SUBMISSIONS / "ex5" / f"{name}.py", "--exercise", "ex5", *extra)
+    assert status == 1
+    return next(p for p in report["parts"] if p["id"] == "cost")
+
+
+@pytest.mark.parametrize("name, exception, explanation", [
+    ("crash_capitals", "NameError: name 'theta1' is not defined",
+     "theta1 is not defined, but Theta1 is (line 18): Python names are case-sensitive"),
+    ("crash_name_typo", "NameError: name 'Detla2' is not defined", "did you mean Delta2 (line 39)?"),
+    ("crash_attribute_typo", "AttributeError: 'numpy.ndarray' object has no attribute 'sihze'",
+     "y.sihze looks like a typo for y.size"),
+    ("crash_numpy_removed", "AttributeError: module 'numpy' has no attribute 'int'",
+     "np.int was removed in NumPy 1.24 (the grader runs a current NumPy); use int (or np.int64) instead"),
+    ("crash_comparison_dtype", "ufunc equal", "Compare first, then convert: np.equal(a, b).astype(float)"),
+    ("crash_per_example_form", "ValueError: shapes (5,4) and (16,4) not aligned",
+     "Theta2.T is 5×4 and d3 is 16×4, so their product fails: the inner sizes 4 and 16 differ. δ3 is m×K (16×4), "
+     "one row per example; Theta2.T·δ3 is the per-example column form"),
+    ("crash_delta_keeps_bias", "operands could not be broadcast together with shapes (16,5) (16,4)",
+     "d3 @ Theta2 is 16×5 and sigmoid_gradient(z2) is 16×4, so they cannot be combined elementwise. Their "
+     "columns differ by one, the bias column"),
+    ("import_pandas", "ModuleNotFoundError: No module named 'pandas'",
+     "pandas is not available where your code is graded: the graded functions must run with numpy and scipy only."),
+])
+def test_crash_is_explained_and_the_exception_kept(name, exception, explanation):
+    part = _crashed_part(name)
+    assert exception in part["feedback"]  # the exact exception stays, as evidence
+    assert explanation in part["feedback"] and explanation in part["evidence"][0]
+    assert part["mistakes"] == []
+
+
+def test_the_text_report_shows_the_explanation_under_the_exception():
+    result = run_cli("check", str(SUBMISSIONS / "ex5" / "crash_capitals.py"), "--exercise", "ex5")
+    text = result.stdout
+    assert text.index("NameError: name 'theta1' is not defined") < text.index("Python names are case-sensitive")
+
+
+def test_allowed_modules_are_named_and_a_missing_allowed_module_is_the_machines_problem(tmp_path):
+    spec = tmp_path / "ex5_pandas.yaml"
+    spec.write_text((ROOT / "exercises" / "ex5.yaml").read_text(encoding="utf-8") + "allowed_modules: [pandas]\n",
+                    encoding="utf-8")
+    part = _crashed_part("import_pandas", "--exercise", str(spec))
+    assert "This exercise allows pandas, but it is not installed where your code is graded" in part["feedback"]
+    spec.write_text((ROOT / "exercises" / "ex5.yaml").read_text(encoding="utf-8") + "allowed_modules: [scikit]\n",
+                    encoding="utf-8")
+    part = _crashed_part("import_pandas", "--exercise", str(spec))
+    assert "numpy and scipy only, plus scikit for this exercise" in part["feedback"]
+
+
+def test_allowed_modules_must_be_module_names(tmp_path):
+    spec = tmp_path / "bad.yaml"
+    spec.write_text((ROOT / "exercises" / "ex5.yaml").read_text(encoding="utf-8")
+                    + "allowed_modules: [pandas, scikit-learn]\n", encoding="utf-8")
+    result = run_cli("validate", str(spec))
+    assert result.exit_code == 2
+    assert "allowed_modules[1]: expected a module name such as pandas, got 'scikit-learn'" in result.stderr
+
+
+# ---- the pure rules --------------------------------------------------------------------------
+
+SOURCE = """import numpy as np
+
+
+def nn_cost_function(nn_params, X, y):
+    Theta1 = nn_params
+    delta1 = 0
+    d3 = a3 - Y
+    z2 = X @ Theta1
+    a1 = np.hstack([np.ones((m, 1)), X])
+    z2 = a1 @ Theta1
+    d2 = Theta2.T @ d3
+    total = np.float_(0)
+    a2 = np.concatenate([np.ones(m), X], axis=1)
+"""
+CASE = Context(SOURCE, (2, 4, 4), 16)
+
+
+def test_closest_name_prefers_capitals_then_one_or_two_characters():
+    assert closest_name("delta1", ["Delta1", "delta2"]) == "Delta1"
+    assert closest_name("Thetta1", ["Theta1", "X"]) == "Theta1"
+    assert closest_name("m", ["M", "m2"]) is None  # one or two characters: a notebook global more likely
+    assert closest_name("Y", ["y"]) is None
+    assert closest_name("Dlt1", ["Delta1"]) is None  # short names: at most one character apart
+    assert closest_name("alpha", ["Theta1", "delta1"]) is None
+
+
+def test_an_unknown_name_without_a_near_one_is_left_to_the_exception():
+    assert explain("NameError: name 'num_examples' is not defined (ex5.py, line 7)", CASE) == ""
+    assert "import numpy as np" in explain("NameError: name 'np' is not defined (ex5.py, line 7)", Context("x = 1"))
+
+
+def test_matmul_shapes_come_from_the_course_when_numpy_does_not_give_them():
+    matmul = ("ValueError: matmul: Input operand 1 has a mismatch in its core dimension 0, with gufunc signature "
+              "(n?,k),(k,m?)->(n?,m?) (size {} is different from {}) (ex5.py, line {})")
+    text = explain(matmul.format(16, 4, 11), CASE)
+    assert text.startswith("Theta2.T is 5×4 and d3 is 16×4") and "use δ3·Theta2" in text
+    text = explain(matmul.format(4, 3, 10), CASE)
+    assert text.startswith("a1 is 16×3 and Theta1 is 4×3") and "With the second transposed (Theta1.T, 3×4)" in text
+
+
+def test_numpy_2_removals_and_joined_1d_columns():
+    text = explain("AttributeError: `np.float_` was removed in the NumPy 2.0 release. Use `np.float64` instead. "
+                   "(ex5.py, line 12)", CASE)
+    assert "np.float_ was removed in NumPy 2.0" in text and "np.float64" in text
+    text = explain("AxisError: axis 1 is out of bounds for array of dimension 1 (ex5.py, line 13)", CASE)
+    assert "np.ones((m, 1)), not the 1-D np.ones(m)" in text
+
+
+def test_labels_as_a_1d_column_against_the_outputs():
+    text = explain("ValueError: operands could not be broadcast together with shapes (16,4) (16,)  "
+                   "(ex5.py, line 7)", Context("d3 = a3 - y\n" * 7, (2, 4, 4), 16))
+    assert text.startswith("a3 is 16×4 and y is a 1-D array of 16") and "np.eye(num_labels)[y]" in text
+
+
+def test_course_shapes_of_a_deeper_network():
+    table = course_shapes((3, 5, 4, 2), 7)
+    assert table["Theta2"] == ((4, 6), "s3×(s2+1)") and table["δ4"] == ((7, 2), "m×K")
+    assert table["a3"] == ((7, 5), "m×(s3+1)") and table["a4"] == ((7, 2), "m×K")
+
+
+def test_malformed_messages_and_sources_explain_nothing():
+    assert explain("", CASE) == ""
+    assert explain("ValueError: shapes (5,4) and (16,4) not aligned (ex5.py, line 99)", Context("def (")) != "x"
+    assert explain("NameError: name 'x' is not defined (ex5.py, line 1)", Context("def (:")) == ""
+
+
+def test_float_sizes_and_off_by_one_indices():
+    assert "wrap it in int(...)" in explain(
+        "TypeError: 'float' object cannot be interpreted as an integer (ex5.py, line 3)", CASE)
+    text = explain("IndexError: index 4 is out of bounds for axis 1 with size 4 (ex5.py, line 3)", CASE)
+    assert "the last index is 3" in text
+    text = explain("UnboundLocalError: cannot access local variable 'J' where it is not associated with a value "
+                   "(ex5.py, line 9)", CASE)
+    assert text.startswith("J is assigned somewhere in this function") and "line 9" in text
+
+
+def test_only_the_submission_and_plain_files_beside_it_are_read(tmp_path):
+    from grader.grading import read_source
+
+    submission = tmp_path / "ex5.py"
+    submission.write_text("Theta1 = 1\n")
+    (tmp_path / "utils.py").write_text("def sigmoid(z): pass\n")
+    outside = tmp_path.parent / f"{tmp_path.name}_secret.py"
+    outside.write_text("secret_name = 1\n")
+    (tmp_path / "link.py").symlink_to(outside)
+    assert read_source(submission, "ex5.py") == "Theta1 = 1\n"
+    assert read_source(submission, "utils.py").startswith("def sigmoid")
+    assert read_source(submission, "link.py") == ""
+    assert read_source(submission, f"../{outside.name}") == ""
+    assert read_source(submission, None) == "" and read_source(submission, "missing.py") == ""
