@@ -137,6 +137,7 @@ class Exercise:
     parts: tuple[Part, ...]
     tolerance: float
     full_size: FullSize | None = None
+    aliases: tuple[str, ...] = ()  # other names of the exercise (the course calls ex5 "ex4"), matched like id
 
     @property
     def max_score(self) -> int:
@@ -298,7 +299,7 @@ def parse(text: str, file: str = "<spec>") -> Exercise:
 
 def _exercise(r: _Reader, root, file: str) -> Exercise:
     top = r.mapping(root, "", required=("id", "title", "network", "functions", "cases", "parts"),
-                    optional=("conventions", "tolerance", "description"))
+                    optional=("conventions", "tolerance", "description", "aliases"))
     network, full_size = _network(r, top["network"], top.get("conventions"))
     functions = _functions(r, top["functions"])
     for name, function in functions.items():
@@ -317,11 +318,22 @@ def _exercise(r: _Reader, root, file: str) -> Exercise:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", exercise_id):
         r.fail(top["id"], "id", f"expected a name of letters, digits, _ and - (it is matched against file "
                                 f"names), got {exercise_id!r}")
+    aliases = _aliases(r, top["aliases"], exercise_id) if "aliases" in top else ()
     return Exercise(
         id=exercise_id, title=r.string(top["title"], "title"), path=file,
         network=network, functions=MappingProxyType(functions), cases=MappingProxyType(cases),
-        parts=parts, tolerance=tolerance, full_size=full_size,
+        parts=parts, tolerance=tolerance, full_size=full_size, aliases=aliases,
     )
+
+
+def _aliases(r: _Reader, node, exercise_id: str) -> tuple[str, ...]:
+    """Other names of the exercise: like the id, they are matched against submission file names."""
+    aliases = r.names(node, "aliases")
+    for i, alias in enumerate(aliases):
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]*", alias) or alias == exercise_id:
+            r.fail(node.value[i], f"aliases[{i}]", f"expected a name of letters, digits, _ and - other than the "
+                                                   f"id, got {alias!r}")
+    return aliases
 
 
 def _network(r: _Reader, node, conventions_node) -> tuple[Network, FullSize | None]:
