@@ -65,7 +65,10 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
     available = locate.shipped()
     listing = ", ".join(available) or "(none installed)"
     if name is None:
-        found = locate.for_submission(submission, available)
+        try:
+            found = locate.for_submission(submission, available)
+        except locate.AmbiguousName as error:
+            raise GradeError(f"{error}; pass --exercise NAME to choose", as_json) from None
         if found is None:
             raise GradeError(f"cannot tell the exercise from the file name '{submission.name}'; "
                              f"name it after one (e.g. ex5.py) or pass --exercise NAME. "
@@ -73,6 +76,8 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
         path = available[found]
     elif name in available:
         path = available[name]
+    elif name in (known := locate.aliases(available)):
+        path = available[known[name]]
     elif name.endswith((".yaml", ".yml")) or os.sep in name or Path(name).is_file():
         path = Path(name)
     else:
@@ -113,8 +118,9 @@ def main():
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
-              help="The exercise to grade against: a shipped exercise's name or a spec file. "
-                   "Default: taken from the submission's file name (ex5.py -> ex5).")
+              help="The exercise to grade against: a shipped exercise's name or alias (ex4 is ex5) or a spec "
+                   "file. Default: taken from the submission's file name (ex5.py, jsmith_ex4.py, "
+                   "exercise4.ipynb -> ex5).")
 @format_option("a table like the course's grader, then what went wrong")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help="Seconds each call of a student function may take; a function that times out is not "
@@ -122,7 +128,10 @@ def main():
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Memory limit of the process that runs the student's code, in MB.")
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int):
-    """Grade SUBMISSION, a student's Python file.
+    """Grade SUBMISSION, a student's Python file or Jupyter notebook (.ipynb).
+
+    Only the graded functions and what they need run (docs/submissions.md): top-level script code such
+    as data loading, plots, training and the course's grader cells is left out, and a note says so.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
     """
@@ -131,17 +140,16 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
         raise GradeError(f"{submission}: is a folder; expected the student's Python file", as_json)
-    if submission.suffix.lower() == ".ipynb":
-        raise GradeError(f"{submission}: is a Jupyter notebook; export it as a Python file first "
-                         f"(jupyter nbconvert --to script {submission.name}) and grade the .py file", as_json)
     if not submission.is_file():  # a FIFO or device would block the grader
-        raise GradeError(f"{submission}: is not a regular file; expected the student's Python file", as_json)
+        raise GradeError(f"{submission}: is not a regular file; expected the student's Python file or notebook",
+                         as_json)
     try:
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
     # No expected value may exist before the sandbox's zygote is forked: load the spec only.
     exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
+    prepared = _prepare(submission, exercise, as_json)
 
     from .cases import build_all
     from .checks import verify_expected
@@ -154,7 +162,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
-            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))
+            report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission), prepared=prepared)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
@@ -164,6 +172,17 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
             raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
     click.echo(render_json(report) if as_json else as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
+
+
+def _prepare(submission: Path, exercise: Exercise, as_json: bool):
+    """The runnable part of a .py or .ipynb file (grader/submission.py); a damaged file is a clear error."""
+    from .submission import SubmissionError, prepare
+
+    roots = {name for function in exercise.functions.values() for name in function.names}
+    try:
+        return prepare(submission.resolve(), roots)
+    except SubmissionError as error:
+        raise GradeError(str(error).replace(str(submission.resolve()), str(submission)), as_json) from None
 
 
 @main.command()

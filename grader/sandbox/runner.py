@@ -75,8 +75,12 @@ class Sandbox:
         """Why the sandbox stopped working (its zygote is gone), or None: then no outcome can be trusted."""
         return self._broken
 
-    def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None) -> list[Outcome]:
+    def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
+            source: str | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
+
+        `source`, when given, runs as the module instead of the file's own text, under the file's path and
+        with its folder importable (sandbox/course.py).
 
         `budget` bounds the wall time of the whole run (import included) on top of the per-call timeout;
         when it runs out, the running call is a "timeout" and the rest are "skipped".
@@ -88,7 +92,7 @@ class Sandbox:
             return []
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
-        request, fd = _request_frame(Path(submission).resolve(), calls, budget)
+        request, fd = _request_frame(Path(submission).resolve(), calls, budget, source=source)
         outcomes: list[Outcome] = []
         self._busy = True
         try:
