@@ -68,6 +68,7 @@ class Binding:
     reads: frozenset[str]  # module-level names it needs when it runs (or when the function it defines runs)
     at_import: frozenset[str]  # those it reads while the module is imported
     value: bool  # an assignment of a value (not a def, class, import or lambda)
+    mutation: bool = False  # it only sets items or attributes of the name (X[0] = 1, lib.f.x = ...)
 
 
 @dataclass
@@ -225,28 +226,28 @@ def _module_reads(text: str) -> frozenset[str]:
     return frozenset(names)
 
 
-def _bound_names(node: ast.stmt) -> list[str]:
-    """Every module-level name a statement sets (for a compound statement, anywhere in its own body)."""
+def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
+    """Every module-level name a statement sets (for a compound statement, anywhere in its own body); the
+    names whose items or attributes it sets (X[y == 10] = 0, lib.f.restype = ...) go to `mutated`."""
     if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
         return [node.name]
     if isinstance(node, ast.Import | ast.ImportFrom):
         return [(a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*"]
+    mutated = [] if mutated is None else mutated
     names: list[str] = []
     for child in ast.iter_child_nodes(node):
-        if isinstance(child, ast.stmt):
-            names += _bound_names(child)
-        elif isinstance(child, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+        if isinstance(child, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
             continue  # their own scope
-        elif isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
             names.append(child.id)
         elif isinstance(child, ast.Subscript | ast.Attribute) and isinstance(child.ctx, ast.Store | ast.Del):
             root = child
             while isinstance(root, ast.Subscript | ast.Attribute):
                 root = root.value
             if isinstance(root, ast.Name):
-                names.append(root.id)  # X[y == 10] = 0 changes X: script code that sets X
-        elif isinstance(child, ast.AST):
-            names += _bound_names(child)  # targets, handlers, with-items, walrus
+                mutated.append(root.id)
+        else:
+            names += _bound_names(child, mutated)  # bodies, targets, handlers, with-items, walrus
     return list(dict.fromkeys(names))
 
 
@@ -344,20 +345,37 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             continue
         keepable = static.statement(node)
         reads = _module_reads(s.text)
-        for name in _bound_names(node):
+        mutated: list[str] = []
+        names = _bound_names(node, mutated)
+        for name in names:
             own = reads if isinstance(node, ast.AugAssign) else reads - {name}
             bindings.setdefault(name, []).append(Binding(i, keepable, own, _import_time_reads(node, own),
                                                          _is_value(node)))
+        if not names and isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            keepable = node.value is not None and all(static.expression(e) for e in [*targets, node.value])
+        else:
+            keepable = False
+        for name in dict.fromkeys(mutated):
+            bindings.setdefault(name, []).append(Binding(i, keepable, reads, reads, True, mutation=True))
+
+    def module_like(name: str) -> bool:  # bound only by imports, defs and classes
+        return all(isinstance(statements[b.statement].node, ast.Import | ast.ImportFrom | ast.FunctionDef |
+                              ast.AsyncFunctionDef | ast.ClassDef) for b in bindings[name] if not b.mutation)
+
+    def runs(b: Binding) -> bool:  # a kept name's statement that runs; a module's other changes are dropped
+        return not b.mutation or b.keepable
+
     kept: set[str] = set()
     unrun: set[str] = set()
     pending = [r for r in roots if r in bindings]
     while pending:  # names reached from the graded functions
         name = pending.pop()
-        if name in kept or name in unrun:
+        if name in kept or name in unrun or all(b.mutation for b in bindings[name]):
             continue
-        if all(b.keepable for b in bindings[name]):
+        if all(b.keepable for b in bindings[name] if not b.mutation or not module_like(name)):
             kept.add(name)
-            pending += [n for b in bindings[name] for n in b.reads if n in bindings]
+            pending += [n for b in bindings[name] if runs(b) for n in b.reads if n in bindings]
         else:
             unrun.add(name)
     # A kept statement that reads an unrun or unknown name while importing would fail there (m = y.size with y
@@ -369,13 +387,14 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
         for name in sorted(kept):
             if any(b.at_import & unrun or not star and {n for n in b.at_import
                                                        if n not in bindings and n not in _BUILTINS}
-                   for b in bindings[name]):
+                   for b in bindings[name] if runs(b)):
                 kept.discard(name)
                 unrun.add(name)
                 changed = True
     for name in kept:
         for b in bindings[name]:
-            statements[b.statement].keep = True
+            if runs(b):
+                statements[b.statement].keep = True
     # A kept statement that also sets other names sets them too: those names are kept as well.
     for name, bs in bindings.items():
         if name not in kept and all(statements[b.statement].keep for b in bs):
@@ -474,7 +493,7 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submissio
         if all(b.value for b in bindings[name]):
             readers = {f for f in functions if any(name in b.reads for b in bindings[f])}
             if readers:
-                s = statements[bindings[name][-1].statement]
+                s = statements[next(b for b in bindings[name] if not b.mutation).statement]
                 result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]
                 result.readers[name] = readers
     if len(result.source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:

@@ -35,6 +35,18 @@ class _Nothing:
     def __iter__(self):
         return iter(())
 
+    def __getitem__(self, key):
+        return self
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
 
 class _StandIn(types.ModuleType):
     def __getattr__(self, name):
