@@ -79,7 +79,7 @@ def test_a_py_file_that_does_not_parse_runs_whole(tmp_path):
 
 @pytest.mark.parametrize("content,reason", [
     (b'{"cells": [', "it is not valid JSON"),
-    (b"\xff\xfe", "is not UTF-8 text"),
+    (b"\xff\xfe\x00", "it is not valid JSON"),
     (b'{"nbformat": 4, "cells": 3}', "cannot be read as a Jupyter notebook"),
 ])
 def test_damaged_notebooks_are_submission_errors(tmp_path, content, reason):
