@@ -79,7 +79,10 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
         raise GradeError(str(error), as_json) from None
     listing = ", ".join(available) or "(none installed)"
     if name is None:
-        found = locate.for_submission(submission, available)
+        try:
+            found = locate.for_submission(submission, available)
+        except locate.AmbiguousName as error:
+            raise GradeError(f"{error}; pass --exercise NAME to choose", as_json) from None
         if found is None:
             raise GradeError(f"cannot tell the exercise from the file name '{submission.name}'; "
                              f"name it after one (e.g. ex5.py) or pass --exercise NAME. "
@@ -87,6 +90,8 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
         path = available[found]
     elif name in available:
         path = available[name]
+    elif name in (known := locate.aliases(available)):
+        path = available[known[name]]
     elif name.endswith((".yaml", ".yml")) or os.sep in name or Path(name).is_file():
         path = Path(name)
     else:
@@ -144,8 +149,9 @@ def main():
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
-              help="The exercise to grade against: a shipped exercise's name or a spec file. "
-                   "Default: taken from the submission's file name (ex5.py -> ex5).")
+              help="The exercise to grade against: a shipped exercise's name or alias (ex4 is ex5) or a spec "
+                   "file. Default: taken from the submission's file name (ex5.py, jsmith_ex4.py, "
+                   "exercise4.ipynb -> ex5).")
 @format_option("a table like the course's grader, then what went wrong")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help="Seconds each call of a student function may take; a function that times out is not "
@@ -159,7 +165,10 @@ def main():
 @exercises_dir_option
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
           folders: tuple[Path, ...], train: bool):
-    """Grade SUBMISSION, a student's Python file.
+    """Grade SUBMISSION, a student's Python file or Jupyter notebook (.ipynb).
+
+    Only the graded functions and what they need run (docs/submissions.md): top-level script code such
+    as data loading, plots, training and the course's grader cells is left out, and a note says so.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade. A file whose name starts
     with '-' comes after --: grade -- -h.py (or grade check -- --help).
@@ -169,17 +178,16 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
         raise GradeError(f"{submission}: is a folder; expected the student's Python file", as_json)
-    if submission.suffix.lower() == ".ipynb":
-        raise GradeError(f"{submission}: is a Jupyter notebook; export it as a Python file first "
-                         f"(jupyter nbconvert --to script {submission.name}) and grade the .py file", as_json)
     if not submission.is_file():  # a FIFO or device would block the grader
-        raise GradeError(f"{submission}: is not a regular file; expected the student's Python file", as_json)
+        raise GradeError(f"{submission}: is not a regular file; expected the student's Python file or notebook",
+                         as_json)
     try:
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
     # No expected value may exist before the sandbox's zygote is forked: load the spec only.
     exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
+    prepared = _prepare(submission, exercise, as_json)
 
     from .cases import build_all
     from .checks import verify_expected
@@ -193,7 +201,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         try:
             verify_expected(exercise, build_all(exercise))
             report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission),
-                           train=train)
+                           prepared=prepared, train=train)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
@@ -203,6 +211,21 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
             raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
     click.echo(render_json(report) if as_json else as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
+
+
+def _prepare(submission: Path, exercise: Exercise, as_json: bool):
+    """The runnable part of a .py or .ipynb file (grader/submission.py); a damaged file is a clear error."""
+    from .sandbox.submission_copy import _unfit_submission
+    from .submission import SubmissionError, prepare
+
+    path = Path(os.path.abspath(submission))
+    if os.path.islink(path) or _unfit_submission(path, runnable_bytes=0):
+        return None  # never read a link (or a file reached through one) as root: the sandbox refuses it clearly
+    roots = {name for function in exercise.functions.values() for name in function.names}
+    try:
+        return prepare(path, roots)
+    except SubmissionError as error:
+        raise GradeError(str(error).replace(str(path), str(submission)), as_json) from None
 
 
 @main.command()

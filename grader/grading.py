@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from . import calling, crashes, diagnosis, notes
+from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, NOT_IMPLEMENTED
@@ -32,10 +33,14 @@ OPTIONAL_BUDGET = 1.0
 
 
 class Budget:
-    """Wall seconds left for a group of sandbox runs of one submission."""
+    """Wall seconds left for a group of sandbox runs of one submission.
 
-    def __init__(self, sandbox: Sandbox, submission: Path, seconds: float):
-        self.sandbox, self.submission = sandbox, submission
+    With a prepared submission (grader/submission.py) only its runnable source runs, and every outcome is
+    told in the student's terms: their function name, their cell and line."""
+
+    def __init__(self, sandbox: Sandbox, submission: Path, seconds: float,
+                 prepared: runnable.Submission | None = None):
+        self.sandbox, self.submission, self.prepared = sandbox, submission, prepared
         self.end = time.monotonic() + seconds
 
     def run(self, calls: list[Call]) -> list[Outcome] | None:
@@ -43,7 +48,14 @@ class Budget:
         left = self.end - time.monotonic()
         if left <= 0.01:
             return None
-        return self.sandbox.run(self.submission, calls, budget=left, keep=bounded)
+        if self.prepared is None:
+            return self.sandbox.run(self.submission, calls, budget=left, keep=bounded)
+        calls = [replace(c, names=runnable.student_names(self.prepared, c.names)) for c in calls]
+        outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=bounded)
+        return [runnable.translate(self.prepared, o, c.names) for o, c in zip(outcomes, calls, strict=True)]
+
+    def again(self, seconds: float) -> "Budget":
+        return Budget(self.sandbox, self.submission, seconds, self.prepared)
 
 
 def bounded(call: Call, outcome: Outcome) -> Outcome:
@@ -142,13 +154,17 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
     if outcome.status == "import_error":
         return f"{submission} could not be imported: {outcome.message}"
     if outcome.status == "missing":
-        return f"{submission} defines no function named {' or '.join(function.names)}"
+        missing = f"{submission} defines no function named {' or '.join(function.names)}"
+        why = outcome.message if not outcome.message.startswith("no function named") else ""
+        return f"{missing}: {why}" if why else missing
     if outcome.status == "error":
         return f"{name} raised {outcome.message}"
     if outcome.status == "timeout":
+        running = outcome.message.partition("; it was running ")[2]  # the student's line (submission.py)
+        where = f" (it was running {running})" if running else ""
         if "budget" in outcome.message:  # the run's total time ran out, not this call's timeout
-            return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout)"
-        return f"{name} did not finish within {timeout:g} s"
+            return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout){where}"
+        return f"{name} did not finish within {timeout:g} s{where}"
     if outcome.status == "crash":
         return f"{name} stopped the Python process: {outcome.message}"
     if outcome.status == "skipped":
@@ -192,7 +208,8 @@ def read_source(submission: Path, file: str | None) -> str:
 
 
 def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
-                    cases: dict[str, CaseData], submission: Path) -> None:
+                    cases: dict[str, CaseData], submission: Path,
+                    prepared: runnable.Submission | None = None) -> None:
     """Add to each crashed part what the student probably meant, from their own code (crashes.py).
 
     The exception stays in the part's failure messages as the evidence; the explanation follows it.
@@ -206,7 +223,8 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
             crash = crashes.parse(outcome.message)
             file = crash.file if crash else None
             if file not in sources:
-                sources[file] = read_source(submission, file)
+                cell = runnable.cell_text(prepared, file) if prepared is not None else None
+                sources[file] = cell if cell is not None else read_source(submission, file)
             case = cases[case_name]
             context = crashes.Context(sources[file], case.sizes, case.examples if case.sizes else 0,
                                       exercise.allowed_modules)
@@ -359,15 +377,16 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
         found.append(notes.probe_scalar(exercise, budget.run, activation_part))
     if exercise.full_size is not None and network_parts:
         # Last, with one --timeout of its own, so that a timeout there is the call's own.
-        own = Budget(budget.sandbox, budget.submission, budget.sandbox.limits.timeout)
+        own = budget.again(budget.sandbox.limits.timeout)
         found.append(notes.probe_speed(exercise, own.run, network_parts[0]))
     return [n for n in found if n is not None]
 
 
 def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
-          train: bool = False) -> Report:
+          prepared: runnable.Submission | None = None, train: bool = False) -> Report:
     """Grade one submission; the sandbox must already be open (see the module docstring).
 
+    `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
     Training parts run after the others: those marked on_request only when `train` is true.
     """
     cases = build_all(exercise)
@@ -375,21 +394,56 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     outcomes: dict[CallKey, Outcome] = {}
     timeout = sandbox.limits.timeout
     for calls in plan.values():
-        outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout), calls))
+        outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     # Expected values (and, for failed parts, the mistakes' values) are computed once each, here, after
     # every student call of the graded parts has run.
     variants = diagnosis.Variants(exercise, cases)
-    parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
-    explain_crashes(exercise, parts, outcomes, cases, submission)
+    shown = prepared.path.name if prepared is not None else submission.name
+    parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
+    explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
     explain_gradient_sizes(exercise, parts, outcomes, cases)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
-    optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
+    optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout, prepared)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, read_source(submission, submission.name))
+    cost_explains_gradient(exercise, parts)
+    source = prepared.source if prepared is not None and prepared.source is not None \
+        else read_source(submission, submission.name)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source)
+    if prepared is not None:
+        found = submission_notes(exercise, parts, prepared, found)
     training = [p for p in exercise.training_parts if train or not p.on_request]
     if training:
         from .training import check_training  # imports scipy.optimize: only when a training part runs
 
-        parts += [check_training(exercise, p, sandbox, submission, submission.name) for p in training]
+        parts += [check_training(exercise, p, sandbox, submission, shown, prepared) for p in training]
     # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
     return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)))
+
+
+def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> None:
+    """A gradient part whose grad is right everywhere fails only by the J it also compares: say so."""
+    for result in results:
+        failed = [c for c in result.checks if not c.passed]
+        if result.part.check != "gradient" or not failed or any(c.wrong != ("J",) for c in failed):
+            continue
+        cost = next(((n, r) for n, r in enumerate(results, 1) if r.part.check == "cost" and not r.passed
+                     and r.part.function == result.part.function and r.part.lambda_ == result.part.lambda_), None)
+        see = f" (see part {cost[0]}, {cost[1].part.title})" if cost else ""
+        sentence = f"Your gradient is right; this part fails because J is wrong{see}."
+        result.feedback = f"{sentence} {result.feedback}"
+        result.evidence.insert(0, sentence)
+
+
+def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,
+                     found: list) -> list:
+    """Notes about the file itself: what was left out, module-level values read; the template's own scalar
+    failure (g = np.zeros(z.shape)) is not a note (docs/submissions.md)."""
+    failed = {r.part.function for r in results if not r.passed}
+    names = {name for f in failed for name in exercise.functions[f].names}
+    found = [n for n in found if not (n.id == "scalar_activation_gradient"
+                                      and runnable.template_line_fails(prepared, n.message))]
+    extra = [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
+    script = runnable.script_note(prepared)
+    if script:
+        extra.append(notes.Note("script_not_run", script))
+    return found + extra

@@ -36,7 +36,8 @@ def describe(exercise: Exercise) -> dict:
         parts.append({"id": part.id, "title": part.title, "points": part.points, "function": part.function,
                       "check": part.check, "lambda": part.lambda_, "cases": shown})
     return {
-        "exercise": exercise.id, "title": exercise.title, "max_score": exercise.max_score,
+        "exercise": exercise.id, "aliases": list(exercise.aliases), "title": exercise.title,
+        "max_score": exercise.max_score,
         "network": {"activations": list(net.activations), "loss": net.loss,
                     "unroll_order": "row" if net.order == "C" else "column",
                     "targets": net.targets, "label_base": net.label_base},
@@ -73,7 +74,9 @@ def _brief(value) -> str:
 
 def describe_text(data: dict) -> str:
     net = data["network"]
-    lines = [f"{data['title']} ({data['exercise']}): {data['max_score']} points, tolerance {data['tolerance']:g}",
+    also = f", also named {', '.join(data['aliases'])}" if data.get("aliases") else ""
+    lines = [f"{data['title']} ({data['exercise']}{also}): {data['max_score']} points, "
+             f"tolerance {data['tolerance']:g}",
              f"network: activations {', '.join(net['activations'])}; loss {net['loss']}; "
              f"unrolled by {net['unroll_order']}; {net['targets']} (base {net['label_base']})"]
     for part in data["parts"]:

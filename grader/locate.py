@@ -7,6 +7,7 @@ files is an error naming both: which one is meant would otherwise depend on the 
 
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 ENVIRONMENT = "GRADER_EXERCISES"
@@ -48,10 +49,76 @@ def available(extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     return found
 
 
+def aliases(available: dict[str, Path]) -> dict[str, str]:
+    """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec)."""
+    import yaml
+
+    found: dict[str, str] = {}
+    for exercise, path in available.items():
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue  # an unreadable spec is reported when it is used
+        names = data.get("aliases") if isinstance(data, dict) else None
+        for name in names if isinstance(names, list) else []:
+            if isinstance(name, str) and name not in available:
+                found.setdefault(name, exercise)
+    return found
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    """What a submission's file name says: the exercise, the name that matched and the rest (a student id)."""
+
+    exercise: str
+    matched: str
+    rest: str
+
+
+class AmbiguousName(Exception):
+    """The file name names two or more exercises; str() lists them."""
+
+    def __init__(self, filename: str, matches: list[NameMatch]):
+        listed = ", ".join(f"{m.exercise} (from '{m.matched}')" for m in matches)
+        super().__init__(f"the file name '{filename}' names more than one exercise: {listed}")
+        self.matches = matches
+
+
+_COPY_SUFFIX = re.compile(r"\s*\(\d+\)$")  # "ex5 (1)": a browser's second download
+
+
+def match_name(filename: str, names: dict[str, str]) -> NameMatch | None:
+    """The exercise a file name points at (pure: `names` maps every id and alias to its exercise id).
+
+    The stem is split at _, -, . and spaces (after dropping a "(1)" copy suffix); an exercise matches
+    when its name equals one token or a run of tokens joined by _ or -, case-insensitively: exercise4.ipynb,
+    ex4.py, jsmith_ex4.py, ex4_jsmith.py, "ex5 (1).py", lastfirst_12345_67890_ex4.py. A match inside a
+    longer one (ex5 in ex5_mse) gives way to it. Two exercises left is AmbiguousName; none is None.
+    """
+    stem = _COPY_SUFFIX.sub("", Path(filename).stem.strip())
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"[^\s_.\-]+", stem)]
+    lowered = {n.lower(): exercise for n, exercise in names.items()}
+    found = []  # (start token, end token, name)
+    for i in range(len(tokens)):
+        for j in range(i, len(tokens)):
+            text = stem[tokens[i][0]:tokens[j][1]].lower()
+            if text in lowered:
+                found.append((i, j, text))
+    found = [f for f in found if not any(g != f and g[0] <= f[0] and f[1] <= g[1] for g in found)]
+    if not found:
+        return None
+    matches = []
+    for i, j, text in found:
+        rest = "_".join(stem[a:b] for k, (a, b) in enumerate(tokens) if not i <= k <= j)
+        matches.append(NameMatch(lowered[text], stem[tokens[i][0]:tokens[j][1]], rest))
+    exercises = {m.exercise for m in matches}
+    if len(exercises) > 1:
+        raise AmbiguousName(Path(filename).name, matches)
+    return matches[0]
+
+
 def for_submission(submission: Path, available: dict[str, Path]) -> str | None:
-    """The exercise a file name points at: its stem, or the longest id it starts with (EX5_v2.py -> ex5)."""
-    stem = submission.stem.lower()
-    if stem in available:
-        return stem
-    matches = [i for i in available if re.match(rf"{re.escape(i.lower())}(?![a-z0-9])", stem)]
-    return max(matches, key=len) if matches else None
+    """The exercise a submission's file name points at, by id or alias (see `match_name`)."""
+    names = {exercise: exercise for exercise in available} | aliases(available)
+    found = match_name(submission.name, names)
+    return found.exercise if found else None

@@ -85,6 +85,7 @@ class Key:
     keys: "dict[str, Key] | None" = None  # mapping: its own keys
     entries: "object | None" = None  # table, one_of: a dict of Keys, or a tuple of them (exactly one applies)
     pattern: str | None = None  # name, and each of names
+    pattern_doc: str | None = None  # what the pattern asks for, in words (error messages)
     unique: bool = True  # names: each at most once
 
 
@@ -195,9 +196,12 @@ EXERCISE = {
               pattern=r"[A-Za-z0-9][A-Za-z0-9_-]*"),
     "title": Key("text", "shown in reports", required=True),
     "description": Key("text", "free text"),
-    "aliases": Key("names", "other names of the exercise (e.g. the course's ex4)"),
+    "aliases": Key("names", "other names of the exercise (e.g. the course's ex4), matched against file names "
+                            "like the id", pattern=r"[A-Za-z0-9][A-Za-z0-9_-]*",
+                   pattern_doc="a name of letters, digits, _ and - other than the id"),
     "allowed_modules": Key("names", "modules beyond numpy and scipy that the graded functions may import "
-                                    "(named in crash explanations)", pattern=r"[A-Za-z_][A-Za-z0-9_]*"),
+                                    "(named in crash explanations)", pattern=r"[A-Za-z_][A-Za-z0-9_]*",
+                              pattern_doc="a module name such as pandas"),
     "network": Key("mapping", "the network: activations, loss", required=True, keys=NETWORK),
     "conventions": Key("mapping", "layout of parameters and labels", keys=CONVENTIONS),
     "functions": Key("table", "the student's functions, by name", required=True, entries=FUNCTION),
@@ -485,20 +489,21 @@ class _Reader:
             positive = spec.exclusive and spec.minimum == 0
             return self.number(node, where, None if positive else spec.minimum, positive=positive)
         if spec.kind == "names":
-            return self.names(node, where, spec.choices, spec.min_length, spec.pattern)
+            return self.names(node, where, spec.choices, spec.min_length, spec.pattern, spec.pattern_doc)
         if spec.kind == "sizes":
             return self.sizes(node, where, spec.min_length)
         raise ValueError(f"{name} is not a leaf")  # a programming error: containers have their own readers
 
-    def names(self, node, key: str, choices=None, min_length: int = 0, pattern: str | None = None) -> tuple[str, ...]:
+    def names(self, node, key: str, choices=None, min_length: int = 0, pattern: str | None = None,
+              pattern_doc: str | None = None) -> tuple[str, ...]:
         items = self.sequence(node, key, min_length)
         values = tuple(self.string(n, f"{key}[{i}]", choices) for i, n in enumerate(items))
         for i, value in enumerate(values):
             if value in values[:i]:
                 self.fail(items[i], f"{key}[{i}]", f"'{value}' appears twice")
             if pattern and not re.fullmatch(pattern, value):
-                wanted = "a module name such as pandas" if key == "allowed_modules" else f"a name matching {pattern}"
-                self.fail(items[i], f"{key}[{i}]", f"expected {wanted}, got {value!r}")
+                self.fail(items[i], f"{key}[{i}]", f"expected {pattern_doc or 'a name matching ' + pattern}, "
+                                                   f"got {value!r}")
         return values
 
     def sizes(self, node, key: str, min_length: int = 2) -> tuple[int, ...]:
@@ -571,6 +576,10 @@ def _exercise(r: _Reader, root, file: str) -> Exercise:
     aliases = r.attempt(r.read, top, "aliases", "", EXERCISE, ())
     allowed_modules = r.attempt(r.read, top, "allowed_modules", "", EXERCISE, ())
     exercise_id = r.attempt(_exercise_id, r, top)
+    if aliases and exercise_id in aliases:
+        i = aliases.index(exercise_id)
+        r.attempt(r.fail, top["aliases"].value[i], f"aliases[{i}]",
+                  f"expected {EXERCISE['aliases'].pattern_doc}, got {exercise_id!r}")
     if r.errors:
         raise SpecError.every(r.errors)
     graded = tuple(p for p in parts if p.check != "training")

@@ -124,13 +124,14 @@ def reference_figure(exercise: Exercise, part: Part, data: datasets.TrainingSet)
                                            start(exercise, part, data), part.training).params)
 
 
-def check_training(exercise: Exercise, part: Part, sandbox: Sandbox, submission, shown: str) -> PartResult:
+def check_training(exercise: Exercise, part: Part, sandbox: Sandbox, submission, shown: str,
+                   prepared=None) -> PartResult:
     """Train with the student's function and with the reference; compare the two figures."""
     training = part.training
     data = datasets.build(exercise, part)
     x0 = start(exercise, part, data)
     reference = reference_figure(exercise, part, data)
-    budget = Budget(sandbox, submission, TRAINING_BUDGET * sandbox.limits.timeout)
+    budget = Budget(sandbox, submission, TRAINING_BUDGET * sandbox.limits.timeout, prepared)
     objective = student_objective(exercise, part, data, budget, shown, sandbox.limits.timeout)
     try:
         learned = minimize(objective, x0, training)

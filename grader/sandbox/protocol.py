@@ -186,9 +186,10 @@ def _clean(text, limit: int = _MAX_MESSAGE) -> str:
 
 
 def _request_frame(submission: Path, calls: Sequence[Call], budget: float | None = None,
-                   inline_bytes: float = _INLINE_BYTES) -> tuple[bytes, int | None]:
+                   inline_bytes: float = _INLINE_BYTES, source: str | None = None) -> tuple[bytes, int | None]:
     """The request frame, and the memfd holding its large arrays (None when all are small; a runner without
-    memfd passes `inline_bytes=math.inf` and every array travels in the frame)."""
+    memfd passes `inline_bytes=math.inf` and every array travels in the frame). `source`, when given, is what
+    runs as the submission's module (grader/submission.py's runnable part of a .py or notebook)."""
     arrays: list[np.ndarray] = []
     shared: list[np.ndarray] = []
     specs = [
@@ -202,6 +203,8 @@ def _request_frame(submission: Path, calls: Sequence[Call], budget: float | None
         for c in calls
     ]
     header = {"submission": str(submission), "calls": specs, "budget": budget}
+    if source is not None:
+        header["source"] = source
     fd = None
     if shared:
         from .sharedmem import _shared_memory  # Linux only
@@ -282,6 +285,14 @@ def _decode_request(header: dict, arrays: list[np.ndarray], fds: list[int]) -> t
     if budget is not None and (type(budget) not in (int, float) or not 0 < budget < 1e6):
         raise ProtocolError(f"bad budget {budget!r}")
     return Path(header["submission"]), calls, budget
+
+
+def _request_source(header: dict) -> str | None:
+    """The request's module source, if it carries one (the header's own size bound applies)."""
+    source = header.get("source")
+    if source is not None and type(source) is not str:
+        raise ProtocolError("bad source")
+    return source
 
 
 def _outcome_frame(outcome: Outcome) -> bytes:

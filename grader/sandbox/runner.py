@@ -85,8 +85,11 @@ class Sandbox:
         return self._broken
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
-            keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
+            source: str | None = None, keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
+
+        `source`, when given, runs as the module instead of the file's own text, under the file's path and
+        with its folder importable (sandbox/course.py).
 
         `budget` bounds the wall time of the whole run (import included) on top of the per-call timeout;
         when it runs out, the running call is a "timeout" and the rest are "skipped". `keep` turns each
@@ -101,10 +104,10 @@ class Sandbox:
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
         submission = Path(os.path.abspath(submission))
-        problem = _unfit_submission(submission)
+        problem = _unfit_submission(submission, None if source is None else len(source.encode("utf-8")))
         if problem:  # the student's problem, not the machine's: a failed import of every call
             return [_failed("import_error", problem) for _ in calls]
-        request, fd = _request_frame(submission, calls, budget)
+        request, fd = _request_frame(submission, calls, budget, source=source)
         outcomes: list[Outcome] = []
         self._busy = True
         try:

@@ -13,8 +13,11 @@ _COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy o
 _SUBMISSION_BYTES = 16 << 20  # a submission larger than this is refused (the course's files are a few kB)
 
 
-def _unfit_submission(path: Path) -> str | None:
+def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | None:
     """Why `path` (absolute, not resolved) is not graded, or None. Checked by the grader before a run.
+
+    `runnable_bytes`, when the grader runs a prepared source instead of the file (a notebook's code cells),
+    is what the size limit applies to: a notebook's image outputs never run.
 
     A symbolic link is never followed on a student's behalf: a root grader would otherwise copy and run a file
     the student could not read (an answer key). The file itself must not be a link, and a folder on the way
@@ -33,8 +36,9 @@ def _unfit_submission(path: Path) -> str | None:
         return f"{path.name} is a symbolic link; grade the file itself, not a link to it"
     if not stat.S_ISREG(info.st_mode):
         return f"{path.name} is not a regular file"
-    if info.st_size > _SUBMISSION_BYTES:
-        return (f"{path.name} is {info.st_size / (1 << 20):.0f} MB, more than the {_SUBMISSION_BYTES >> 20} MB "
+    size = info.st_size if runnable_bytes is None else runnable_bytes
+    if size > _SUBMISSION_BYTES:
+        return (f"{path.name} is {size / (1 << 20):.0f} MB, more than the {_SUBMISSION_BYTES >> 20} MB "
                 f"a submission may be; submit only the Python file")
     return None
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .course import MODULE_NAME, SoftTimer, import_source, install_stand_ins
 from .libc import _LIBC
 from .protocol import (
     _GO_FD,
@@ -28,21 +29,29 @@ from .protocol import (
     _frame,
 )
 
-_MODULE_NAME = "submission"
+_MODULE_NAME = MODULE_NAME  # never a name the course uses (its utils.py imports `submission`)
 
 
-def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes) -> None:
+def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes,
+           source: str | None = None, timeout: float | None = None) -> None:
+    soft = SoftTimer(str(submission), timeout)
     _forget_grader()
     try:
-        module = _import(submission)
+        soft.start()
+        module = _import(submission) if source is None else import_source(submission, source)
     except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
         _send({"status": "import_error", "message": _exception_message(e, submission)})
         return
+    finally:
+        soft.stop()
     _send({"status": "imported"})
     for call in calls:
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
-        _send(*_call(module, call, submission, result_bytes))
+        soft.start()
+        result = _call(module, call, submission, result_bytes)
+        soft.stop()
+        _send(*result)
 
 
 class _NoGrader:
@@ -79,6 +88,7 @@ def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:
 def _import(submission: Path):
     """Import under a fixed name, so a file named random.py shadows nothing; helpers beside it import."""
     sys.path.insert(0, str(submission.parent))
+    install_stand_ins()
     loader = importlib.machinery.SourceFileLoader(_MODULE_NAME, str(submission))
     spec = importlib.util.spec_from_file_location(_MODULE_NAME, str(submission), loader=loader)
     module = importlib.util.module_from_spec(spec)

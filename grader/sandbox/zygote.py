@@ -54,6 +54,7 @@ from .protocol import (
     _Frames,
     _outcome_frame,
     _parse_outcome,
+    _request_source,
 )
 from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
 from .seccomp import _load_seccomp, _seccomp_filter
@@ -179,7 +180,8 @@ def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _U
             for header, arrays in frames.feed(data):
                 submission, calls, budget = _decode_request(header, arrays, fds)
                 _supervise(submission, calls, limits, root, layers, budget,
-                           emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock)
+                           emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock,
+                           source=_request_source(header))
                 del calls  # unmaps the request's large arrays
                 sock.sendall(_frame({"done": True}))  # the worker is reaped and its folder removed
     finally:
@@ -197,7 +199,7 @@ def _remove_root(root: str, layers: _Layers) -> None:
 
 
 def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, layers: _Layers,
-               budget: float | None, emit, control: socket.socket | None = None) -> None:
+               budget: float | None, emit, control: socket.socket | None = None, source: str | None = None) -> None:
     """Fork one worker for the run, `emit` each outcome as it comes, leave no process or directory behind."""
     workdir = tempfile.mkdtemp(prefix="run-", dir=root)
     if layers.uid is not None:
@@ -217,7 +219,7 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
     pid = os.fork()
     if pid == 0:
         os.close(go_w)
-        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers)
+        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers, source)
     os.close(result_w)
     os.close(output_w)
     os.close(go_r)
@@ -383,12 +385,12 @@ class _Watch:
 
 
 def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, submission: Path, calls,
-            limits, layers: _Layers):
+            limits, layers: _Layers, source: str | None = None):
     """Child of the zygote: confine itself, import the submission, send one frame per call; never returns."""
     code = 70
     try:
         _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
-        _serve(submission, calls, limits.result_bytes)
+        _serve(submission, calls, limits.result_bytes, source, limits.timeout)
         code = 0
     finally:
         os._exit(code)

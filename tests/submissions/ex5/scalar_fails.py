@@ -1,7 +1,8 @@
 # expect-scores: cost=30 regularized_cost=15 sigmoid_gradient=5 gradient=40 regularized_gradient=10
 # expect-mistakes:
 # expect-notes: scalar_activation_gradient
-# Correct on arrays, but sigmoid_gradient keeps the template's np.zeros(z.shape) and loops over z.shape[0] and z.shape[1], so it fails on a plain float.
+# Correct on arrays, but sigmoid_gradient loops over z.shape[0] and z.shape[1], so it fails on a plain float (not on the
+# template's np.zeros(z.shape) line, which alone is no note: docs/submissions.md).
 import numpy as np
 
 
@@ -10,7 +11,7 @@ def sigmoid(z):
 
 
 def sigmoid_gradient(z):
-    g = np.zeros(z.shape)
+    g = np.empty_like(z)
     for i in range(z.shape[0]):
         for j in range(z.shape[1]):
             s = 1.0 / (1.0 + np.exp(-z[i, j]))

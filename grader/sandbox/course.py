@@ -1,0 +1,134 @@
+"""Worker side (portable): import a student's runnable source the way the course's folder expects (docs/submissions.md).
+
+- The source (grader/submission.py's runnable part of a .py or .ipynb) is compiled under the student's own
+  file path, so tracebacks name their file and the grader maps lines back to cells; `linecache` gets the
+  source itself, so a traceback never reads a 50 MB notebook.
+- The module gets a private name (`MODULE_NAME`), never one the course uses: the course's utils.py does
+  `from submission import SubmissionBase`.
+- Stand-ins: a `submission` module with an empty SubmissionBase (the course's client lives in the folder
+  above, which a grader of a whole class must not expose), and, only when matplotlib is not installed, a
+  `matplotlib`/`matplotlib.pyplot` whose every function does nothing, so `import utils` works.
+"""
+
+import importlib.util
+import linecache
+import os
+import signal
+import sys
+import types
+from pathlib import Path
+
+MODULE_NAME = "_graded_submission"
+
+
+class _Nothing:
+    """Whatever a plotting call returns in the stand-in: callable, any attribute, does nothing."""
+
+    def __call__(self, *args, **kwargs):
+        return self
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return self
+
+    def __iter__(self):
+        return iter(())
+
+    def __getitem__(self, key):
+        return self
+
+    def __setitem__(self, key, value):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+class _StandIn(types.ModuleType):
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return _Nothing()
+
+
+class SubmissionBase:
+    """Stand-in for the course's submission client: grading here never posts anything."""
+
+    def __init__(self, *args, **kwargs):
+        self.functions = {}
+
+    def __setitem__(self, key, value):
+        self.functions[key] = value
+
+    def __getitem__(self, key):
+        return self.functions[key]
+
+    def grade(self, *args, **kwargs):
+        return None
+
+
+def install_stand_ins() -> None:
+    course = types.ModuleType("submission", "Stand-in for the course's submission client (the grader's).")
+    course.SubmissionBase = SubmissionBase
+    sys.modules["submission"] = course
+    if importlib.util.find_spec("matplotlib") is None:
+        matplotlib = _StandIn("matplotlib", "Stand-in: matplotlib is not installed where the grader runs.")
+        pyplot = _StandIn("matplotlib.pyplot", "Stand-in: plotting does nothing here.")
+        matplotlib.__path__ = []  # a package, so `import matplotlib.pyplot` finds the stand-in below
+        matplotlib.pyplot = pyplot
+        sys.modules["matplotlib"] = matplotlib
+        sys.modules["matplotlib.pyplot"] = pyplot
+
+
+def import_source(submission: Path, source: str) -> types.ModuleType:
+    """Run `source` as the student's module, with their folder importable; raises what their code raises."""
+    filename = str(submission)
+    sys.path.insert(0, str(submission.parent))
+    install_stand_ins()
+    module = types.ModuleType(MODULE_NAME)
+    module.__file__ = filename
+    sys.modules[MODULE_NAME] = module
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    code = compile(source, filename, "exec", dont_inherit=True)
+    exec(code, module.__dict__)
+    return module
+
+
+RUNNING_MARK = "[grader: running "  # grader/submission.py reads it from the output of a call that timed out
+SOFT_FRACTION = 0.9  # of the per-call timeout: the zygote's hard kill comes at 1.0
+
+
+class SoftTimer:
+    """Shortly before the zygote kills a call that runs too long, write on stderr which line of the student's
+    file is running ("[grader: running nnCostFunction line 57]"), so the report can name it. A signal
+    handler runs between bytecodes, so a call stuck inside one long C routine is not named; that is all."""
+
+    def __init__(self, filename: str, timeout: float | None):
+        self.filename = filename
+        self.seconds = timeout * SOFT_FRACTION if timeout else 0.0
+        if self.seconds:
+            try:
+                signal.signal(signal.SIGALRM, self._report)
+            except (ValueError, OSError):
+                self.seconds = 0.0
+
+    def _report(self, signum, frame) -> None:
+        while frame is not None and frame.f_code.co_filename != self.filename:
+            frame = frame.f_back
+        if frame is not None:
+            try:
+                os.write(2, f"\n{RUNNING_MARK}{frame.f_code.co_name} line {frame.f_lineno}]\n".encode())
+            except OSError:
+                pass
+
+    def start(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def stop(self) -> None:
+        if self.seconds:
+            signal.setitimer(signal.ITIMER_REAL, 0)

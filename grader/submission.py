@@ -1,0 +1,632 @@
+"""A student's .py or .ipynb file -> the source to run: only what the graded functions need.
+
+Students hand in the course's notebook (or an export of it), full of script code: loading
+Data/ex4data1.mat, plots, training, the course's `grader[4] = nnCostFunction; grader.grade()` cells.
+None of that may run or cost points: the grader calls the functions itself. So the file is read as a
+list of top-level statements (per code cell for a notebook, IPython magics blanked out) and only these
+are kept (docs/submissions.md states the rule for students):
+
+- `from __future__` imports and star imports;
+- the bindings of the graded functions' names, and, transitively, of every module-level name a kept
+  statement reads: imports, `def` and `class` statements, and assignments whose value is *static*
+  (literals, arithmetic, names that are kept, lambdas, and calls of numpy/math functions other than file
+  I/O or of a few pure builtins), so that no data file is read and no training runs;
+- `try`/`if` blocks made only of such statements.
+
+A name is kept only when every top-level statement that sets it can be kept; otherwise it is *unrun*,
+and a graded function that reads it gets a NameError that the report explains (`explain_name_error`).
+The kept statements are placed at the same line of a "virtual file" (every cell's lines one after the
+other), so `origin(line)` maps any line of the runnable source back to the student's cell and line.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import codecs
+import re
+import symtable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandbox
+_BUILTINS = frozenset(dir(builtins))
+_PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
+                            "set", "frozenset", "abs", "min", "max", "sum", "round", "pow", "sorted", "reversed",
+                            "zip", "enumerate"})
+_NUMERIC_MODULES = ("numpy", "math", "cmath")
+_FILE_IO = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap", "save", "savez",
+                      "savez_compressed", "savetxt", "tofile", "DataSource", "open", "lib", "ctypeslib",
+                      "f2py", "testing", "distutils"})
+# Cell magics whose body is Python (run like any cell); the body of any other cell magic is not Python.
+_PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
+_MAGIC_LINE = re.compile(r"^\s*([%!]|\?|[\w.]+\s*=\s*[%!])|^\s*[\w.\[\]()'\"]+\?\??\s*$")
+_RUNNING = re.compile(r"\n?\[grader: running (\w+) line (\d+)\]\n?")  # sandbox/course.py's SoftTimer
+_NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
+
+
+class SubmissionError(Exception):
+    """The file cannot be read as a submission; str() is one paragraph for the student."""
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where a line of the runnable source came from: a code cell (numbered from 1) or a .py line."""
+
+    cell: int | None
+    line: int
+
+    def __str__(self) -> str:
+        return f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
+
+
+@dataclass(frozen=True)
+class Binding:
+    """One top-level statement that sets a name."""
+
+    statement: int  # index into the statements
+    keepable: bool  # static: imports, defs, static values
+    reads: frozenset[str]  # module-level names it needs when it runs (or when the function it defines runs)
+    at_import: frozenset[str]  # those it reads while the module is imported
+    value: bool  # an assignment of a value (not a def, class, import or lambda)
+    mutation: bool = False  # it only sets items or attributes of the name (X[0] = 1, lib.f.x = ...)
+
+
+@dataclass
+class Submission:
+    """The runnable source of a student's file and what was left out of it."""
+
+    path: Path
+    source: str | None  # the kept statements at their virtual lines; None: import the file as it is
+    origins: list[Origin]  # virtual line i (from 1) -> origins[i - 1]
+    notebook: bool
+    defined: dict[str, Origin] = field(default_factory=dict)  # graded names found -> where
+    unrun: dict[str, Origin] = field(default_factory=dict)  # names set only by script code that was not run
+    module_values: dict[str, Origin] = field(default_factory=dict)  # kept values the functions read
+    readers: dict[str, set[str]] = field(default_factory=dict)  # module value -> kept defs that read it
+    not_run: list[tuple[Origin, Origin]] = field(default_factory=list)  # left-out script statements: first, last
+    blank: set[int] = field(default_factory=set)  # .py lines that are empty or comments (they join spans)
+    syntax_errors: dict[str, str] = field(default_factory=dict)  # graded name -> message (notebook cells)
+    skipped_cells: list[str] = field(default_factory=list)  # why whole cells were skipped
+
+    def origin(self, line: int) -> Origin:
+        return self.origins[line - 1] if 1 <= line <= len(self.origins) else Origin(None, line)
+
+    def place(self, text: str) -> str:
+        """Rewrite "(file, line N)" in a sandbox message to the student's cell and line."""
+        if not self.notebook:
+            return text
+        pattern = rf"\({re.escape(self.path.name)}, line (\d+)\)"
+        return re.sub(pattern, lambda m: f"({self.path.name}, {self.origin(int(m.group(1)))})", text)
+
+    def explain_name_error(self, function: str, message: str) -> str:
+        """A NameError for a name the file sets only in script code that was not run, explained."""
+        found = _NAME_ERROR.search(message)
+        if not found or found.group(1) not in self.unrun:
+            return message
+        name = found.group(1)
+        return (f"{message}. {function} reads {name}, which your {self.kind} sets only in top-level code "
+                f"({self.unrun[name]}) that the grader does not run: it calls {function} itself, with other "
+                f"inputs. Compute {name} inside {function} from its own arguments")
+
+    @property
+    def kind(self) -> str:
+        return "notebook" if self.notebook else "file"
+
+
+# ---- reading ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Cell:
+    number: int | None
+    text: str
+
+
+def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
+    """The code cells of a notebook (numbered from 1), or the whole .py file as one cell."""
+    if path.suffix.lower() != ".ipynb":
+        return [_Cell(None, data.decode("utf-8-sig"))], False  # UnicodeDecodeError: see prepare
+    import nbformat  # only for notebooks: it costs a fifth of a second to import
+
+    try:
+        notebook = nbformat.reader.reads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
+        notebook = nbformat.convert(notebook, 4)  # no validation: it is slow, and only cells matter here
+        cells = notebook.get("cells")
+        if not isinstance(cells, list):
+            raise ValueError("it has no list of cells")
+        code = []
+        for cell in cells:
+            if isinstance(cell, dict) and cell.get("cell_type") == "code":
+                source = cell.get("source", "")
+                code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source)))
+    except UnicodeDecodeError as error:
+        raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
+            from None
+    except Exception as error:  # nbformat raises assorted errors on damaged files
+        reason = "it is not valid JSON" if isinstance(error, ValueError) and "JSON" in type(error).__name__ + \
+            str(error) else f"{type(error).__name__}: {error}"
+        raise SubmissionError(f"{path}: cannot be read as a Jupyter notebook ({_short(reason)}). Open it in "
+                              f"Jupyter and save it again, or export it (File > Download as > Python) and "
+                              f"grade the .py file") from None
+    return code, True
+
+
+def _short(text: str, limit: int = 200) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def without_magics(text: str) -> tuple[str | None, str]:
+    """A cell's text with IPython syntax blanked (`pass` keeps a block valid); None for a non-Python cell."""
+    lines = text.split("\n")
+    first = lines[0].strip() if lines else ""
+    if first.startswith("%%"):
+        magic = first[2:].split()[0] if first[2:].split() else ""
+        if magic not in _PYTHON_CELL_MAGICS:
+            return None, f"%%{magic}"
+        lines[0] = ""
+    out = []
+    for line in lines:
+        if _MAGIC_LINE.match(line) and not line.lstrip().startswith("#"):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}pass" if indent else "")
+        else:
+            out.append(line)
+    return "\n".join(out), ""
+
+
+# ---- which statements run ----------------------------------------------------------------------
+
+@dataclass
+class _Statement:
+    node: ast.stmt
+    cell: _Cell
+    offset: int  # virtual line of the cell's line 1, minus 1
+    text: str  # the statement's own text (from its first line, decorators included)
+    keep: bool = False
+
+
+_COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
+             ast.With, ast.AsyncWith, ast.Try, ast.Match, *((ast.TryStar,) if hasattr(ast, "TryStar") else ()))
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators = getattr(node, "decorator_list", [])
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    test = getattr(node, "test", None)
+    return isinstance(node, ast.If) and isinstance(test, ast.Compare) and isinstance(test.left, ast.Name) \
+        and test.left.id == "__name__"
+
+
+def _is_docstring(node: ast.stmt) -> bool:
+    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+
+
+def _module_reads(text: str) -> frozenset[str]:
+    """Module-level names a statement reads when it runs, or when a function or lambda it defines runs."""
+    try:
+        table = symtable.symtable(text, "<statement>", "exec")
+    except (SyntaxError, ValueError):
+        return frozenset()
+    names = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
+
+    def walk(t):
+        for s in t.get_symbols():
+            if s.is_referenced() and (s.is_global() or s.is_declared_global()):
+                names.add(s.get_name())
+            if t.get_type() == "class" and s.is_referenced() and not s.is_assigned():
+                names.add(s.get_name())
+        for child in t.get_children():
+            walk(child)
+
+    for child in table.get_children():
+        walk(child)
+    return frozenset(names)
+
+
+def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
+    """Every module-level name a statement sets (for a compound statement, anywhere in its own body); the
+    names whose items or attributes it sets (X[y == 10] = 0, lib.f.restype = ...) go to `mutated`."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return [node.name]
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        return [(a.asname or a.name.split(".")[0]) for a in node.names if a.name != "*"]
+    mutated = [] if mutated is None else mutated
+    names: list[str] = []
+    for child in ast.iter_child_nodes(node):
+        if isinstance(child, ast.Lambda | ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp):
+            continue  # their own scope
+        if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
+            names.append(child.id)
+        elif isinstance(child, ast.Subscript | ast.Attribute) and isinstance(child.ctx, ast.Store | ast.Del):
+            root = child
+            while isinstance(root, ast.Subscript | ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                mutated.append(root.id)
+        else:
+            names += _bound_names(child, mutated)  # bodies, targets, handlers, with-items, walrus
+    return list(dict.fromkeys(names))
+
+
+def _import_time_reads(node: ast.stmt, reads: frozenset[str]) -> frozenset[str]:
+    """The names a statement reads while the module is imported: a def only its decorators and defaults."""
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return reads
+    args = node.args
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    annotations = [a.annotation for a in every if a is not None and a.annotation is not None]
+    parts = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None), *annotations,
+             *([node.returns] if node.returns is not None else [])]
+    return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
+
+
+class _Static:
+    """Is an expression safe and cheap to evaluate at import (no files, no training)?"""
+
+    def __init__(self, numeric_aliases: set[str]):
+        self.numeric = numeric_aliases  # names bound to numpy/math modules or their functions
+
+    def expression(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Constant | ast.Name | ast.Lambda):
+            return True
+        if isinstance(node, ast.Attribute):
+            return self.expression(node.value)
+        if isinstance(node, ast.Call):
+            return self._pure_call(node.func) and all(self.expression(a) for a in node.args) and \
+                all(self.expression(k.value) for k in node.keywords)
+        if isinstance(node, ast.Starred):
+            return self.expression(node.value)
+        if isinstance(node, ast.Subscript | ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare | ast.IfExp |
+                      ast.Tuple | ast.List | ast.Set | ast.Dict | ast.Slice | ast.JoinedStr | ast.FormattedValue):
+            return all(self.expression(child) for child in ast.iter_child_nodes(node)
+                       if isinstance(child, ast.expr))
+        return False  # comprehensions, await, yield, walrus: not worth the risk
+
+    def _pure_call(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in _PURE_BUILTINS or func.id in self.numeric
+        chain = []
+        while isinstance(func, ast.Attribute):
+            chain.append(func.attr)
+            func = func.value
+        return isinstance(func, ast.Name) and func.id in self.numeric and not _FILE_IO & set(chain)
+
+    def statement(self, node: ast.stmt) -> bool:
+        if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef |
+                      ast.Pass) or _is_docstring(node):
+            return True  # a def's defaults and decorators are read (see _module_reads) and checked by name
+        if isinstance(node, ast.Assign):
+            return all(_plain_target(t) for t in node.targets) and self.expression(node.value)
+        if isinstance(node, ast.AnnAssign | ast.AugAssign):
+            return isinstance(node.target, ast.Name) and node.value is not None and self.expression(node.value)
+        if isinstance(node, ast.If):
+            return self.expression(node.test) and all(self.statement(s) for s in node.body + node.orelse)
+        if isinstance(node, ast.Try):
+            handlers = [s for h in node.handlers for s in h.body]
+            return all(self.statement(s) for s in node.body + handlers + node.orelse + node.finalbody)
+        return False
+
+
+def _plain_target(target: ast.expr) -> bool:
+    if isinstance(target, ast.Name):
+        return True
+    return isinstance(target, ast.Tuple | ast.List) and all(_plain_target(e) for e in target.elts)
+
+
+def _numeric_aliases(statements: list[_Statement]) -> set[str]:
+    names = set()
+    for s in statements:
+        for node in ast.walk(s.node):
+            if isinstance(node, ast.Import):
+                names |= {a.asname or a.name.split(".")[0] for a in node.names
+                          if a.name.split(".")[0] in _NUMERIC_MODULES}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _NUMERIC_MODULES:
+                names |= {a.asname or a.name for a in node.names if a.name not in _FILE_IO and a.name != "*"}
+    return names
+
+
+def _is_value(node: ast.stmt) -> bool:
+    value = getattr(node, "value", None)
+    return isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign) and not isinstance(value, ast.Lambda)
+
+
+def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, list[Binding]], set[str], set[str]]:
+    """Mark the statements to keep; return the bindings, the kept names and the unrun names."""
+    static = _Static(_numeric_aliases(statements))
+    bindings: dict[str, list[Binding]] = {}
+    for i, s in enumerate(statements):
+        node = s.node
+        if isinstance(node, ast.ImportFrom) and (node.module == "__future__" or
+                                                 any(a.name == "*" for a in node.names)):
+            s.keep = True
+            continue
+        keepable = static.statement(node)
+        reads = _module_reads(s.text)
+        mutated: list[str] = []
+        names = _bound_names(node, mutated)
+        for name in names:
+            own = reads if isinstance(node, ast.AugAssign) else reads - {name}
+            bindings.setdefault(name, []).append(Binding(i, keepable, own, _import_time_reads(node, own),
+                                                         _is_value(node)))
+        if not names and isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            keepable = node.value is not None and all(static.expression(e) for e in [*targets, node.value])
+        else:
+            keepable = False
+        for name in dict.fromkeys(mutated):
+            bindings.setdefault(name, []).append(Binding(i, keepable, reads, reads, True, mutation=True))
+
+    def module_like(name: str) -> bool:  # bound only by imports, defs and classes
+        return all(isinstance(statements[b.statement].node, ast.Import | ast.ImportFrom | ast.FunctionDef |
+                              ast.AsyncFunctionDef | ast.ClassDef) for b in bindings[name] if not b.mutation)
+
+    def runs(b: Binding) -> bool:  # a kept name's statement that runs; a module's other changes are dropped
+        return not b.mutation or b.keepable
+
+    kept: set[str] = set()
+    unrun: set[str] = set()
+    pending = [r for r in roots if r in bindings]
+    while pending:  # names reached from the graded functions
+        name = pending.pop()
+        if name in kept or name in unrun or all(b.mutation for b in bindings[name]):
+            continue
+        if all(b.keepable for b in bindings[name] if not b.mutation or not module_like(name)):
+            kept.add(name)
+            pending += [n for b in bindings[name] if runs(b) for n in b.reads if n in bindings]
+        else:
+            unrun.add(name)
+    # A kept statement that reads an unrun or unknown name while importing would fail there (m = y.size with y
+    # unrun, a decorator from IPython): what it sets is unrun too. Star imports may supply any name.
+    star = any(isinstance(s.node, ast.ImportFrom) and any(a.name == "*" for a in s.node.names) for s in statements)
+    changed = True
+    while changed:
+        changed = False
+        for name in sorted(kept):
+            if any(b.at_import & unrun or not star and {n for n in b.at_import
+                                                       if n not in bindings and n not in _BUILTINS}
+                   for b in bindings[name] if runs(b)):
+                kept.discard(name)
+                unrun.add(name)
+                changed = True
+    for name in kept:
+        for b in bindings[name]:
+            if runs(b):
+                statements[b.statement].keep = True
+    # A kept statement that also sets other names sets them too: those names are kept as well.
+    for name, bs in bindings.items():
+        if name not in kept and all(statements[b.statement].keep for b in bs):
+            kept.add(name)
+    return bindings, kept, unrun
+
+
+# ---- the whole file ------------------------------------------------------------------------------
+
+def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, str]:
+    """The cell's statements, its text as parsed, and the syntax error if any."""
+    text = cell.text
+    try:
+        return ast.parse(text), text, ""
+    except SyntaxError:
+        pass
+    except ValueError as error:  # null bytes
+        return None, text, f"ValueError: {error}"
+    if notebook:
+        cleaned, magic = without_magics(text)
+        if cleaned is None:
+            return None, text, magic
+        text = cleaned
+    try:
+        return ast.parse(text), text, ""
+    except SyntaxError as error:
+        return None, text, f"SyntaxError: {error.msg} ({Origin(cell.number, error.lineno or 1)})"
+    except ValueError as error:
+        return None, text, f"ValueError: {error}"
+
+
+def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submission:
+    """Read a .py or .ipynb file and keep what the functions named in `roots` need (module docstring)."""
+    path = Path(path)
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise SubmissionError(f"{path}: cannot be read ({error.strerror or error})") from None
+    try:
+        cells, notebook = read_cells(path, data)
+    except UnicodeDecodeError:  # a .py that is not UTF-8: Python's own import says what is wrong with it
+        return Submission(path, None, [], False)
+    statements: list[_Statement] = []
+    origins: list[Origin] = []
+    result = Submission(path, "", origins, notebook)
+    for cell in cells:
+        offset = len(origins)
+        lines = cell.text.split("\n")
+        if not notebook:
+            result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
+        origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
+        tree, text, problem = _parse_cell(cell, notebook)
+        if tree is None:
+            if not notebook:  # a .py file that does not parse: run it whole, Python says where it breaks
+                result.source = cell.text
+                return result
+            if problem.startswith("%%"):
+                result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
+                continue
+            for name in roots:
+                if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", text, re.M):
+                    result.syntax_errors[name] = problem
+            result.skipped_cells.append(f"cell {cell.number} was not run: {problem}")
+            continue
+        text_lines = text.split("\n")
+        for node in tree.body:
+            first = _first_line(node)
+            if isinstance(node, _COMPOUND):  # starts a line of its own; its last line is its own body's
+                own = "\n".join(text_lines[first - 1: node.end_lineno])
+            else:  # a simple statement may share its lines with others (a = 1; b = f())
+                own = ast.get_source_segment(text, node) or ""
+            statements.append(_Statement(node, cell, offset, own))
+    bindings, kept, unrun = select(statements, roots)
+    placed: dict[int, list[str]] = {}
+    for s in statements:
+        start = s.offset + _first_line(s.node)
+        if s.keep:
+            placed.setdefault(start, []).append(s.text)
+        elif not (isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import |
+                             ast.ImportFrom | ast.Pass) or _is_docstring(s.node) or _is_main_guard(s.node)):
+            result.not_run.append((origins[start - 1], origins[s.offset + s.node.end_lineno - 1]))
+    result.source = _assemble(placed, len(origins))
+    for name in roots & kept:
+        b = bindings[name][-1]
+        s = statements[b.statement]
+        result.defined[name] = origins[s.offset + _first_line(s.node) - 1]
+    for name in unrun:
+        b = next(b for b in bindings[name] if not b.keepable) if any(
+            not b.keepable for b in bindings[name]) else bindings[name][-1]
+        s = statements[b.statement]
+        result.unrun[name] = origins[s.offset + _first_line(s.node) - 1]
+    functions = {n for n in kept if any(isinstance(statements[b.statement].node, ast.FunctionDef |
+                                                   ast.AsyncFunctionDef) for b in bindings[n])}
+    for name in kept:
+        if all(b.value for b in bindings[name]):
+            readers = {f for f in functions if any(name in b.reads for b in bindings[f])}
+            if readers:
+                s = statements[next(b for b in bindings[name] if not b.mutation).statement]
+                result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]
+                result.readers[name] = readers
+    if len(result.source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
+                              f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
+    return result
+
+
+def _assemble(placed: dict[int, list[str]], count: int) -> str:
+    """Each kept statement's text from its own virtual line on (statements on one line joined by ';')."""
+    lines = [""] * count
+    for start in sorted(placed):
+        texts = placed[start]
+        block = "; ".join(t for t in texts)
+        for i, line in enumerate(block.split("\n")):
+            index = start - 1 + i
+            lines[index] = (lines[index] + "; " + line) if lines[index] and i == 0 else line
+    return "\n".join(lines) + "\n"
+
+
+# ---- what the report says about it --------------------------------------------------------------
+
+def spans(ranges: list[tuple[Origin, Origin]], blank: set[int] = frozenset()) -> str:
+    """'cells 3, 5–9' or 'lines 12–30, 45' for left-out statements (first and last lines); lines in `blank`
+    (empty or comments) do not break a run of lines."""
+    if not ranges:
+        return ""
+    notebook = ranges[0][0].cell is not None
+    covered = sorted({n for first, last in ranges for n in (range(first.cell, last.cell + 1) if notebook
+                                                            else range(first.line, last.line + 1))})
+    runs, start, previous = [], covered[0], covered[0]
+    for n in covered[1:] + [None]:
+        if n is not None and all(k in blank for k in range(previous + 1, n)):
+            previous = n
+            continue
+        runs.append(f"{start}" if start == previous else f"{start}–{previous}")
+        if n is not None:
+            start = previous = n
+    noun = "cell" if notebook else "line"
+    return f"{noun}{'s' if len(covered) > 1 else ''} {', '.join(runs)}"
+
+
+# ---- the sandbox's outcomes in the student's terms -------------------------------------------------
+
+def cell_text(submission: Submission, file: str | None) -> str | None:
+    """The kept code of the notebook cell a translated message names ("exercise4.ipynb, cell 5"), at its
+    own line numbers, so a crash's line can be read in it; None when `file` names no cell of this notebook."""
+    prefix = f"{submission.path.name}, cell "
+    if not submission.notebook or submission.source is None or not file or not file.startswith(prefix):
+        return None
+    try:
+        cell = int(file[len(prefix):])
+    except ValueError:
+        return None
+    kept = zip(submission.origins, submission.source.splitlines(), strict=False)
+    lines = {o.line: text for o, text in kept if o.cell == cell}
+    return "\n".join(lines.get(n, "") for n in range(1, max(lines, default=0) + 1))
+
+
+def student_names(submission: Submission | None, names: tuple[str, ...]) -> tuple[str, ...]:
+    """A function's accepted names with the one the student defined first, so messages use it."""
+    if submission is None:
+        return names
+    return tuple(sorted(names, key=lambda n: n not in submission.defined))
+
+
+def translate(submission: Submission, outcome, names: tuple[str, ...]):
+    """An Outcome with the student's cell and line in its message, the function named as they wrote it, and a
+    NameError for a name set only by script code (or a missing function) explained."""
+    from dataclasses import replace
+
+    function = outcome.function or names[0]
+    message = submission.place(outcome.message)
+    running = list(_RUNNING.finditer(outcome.output))
+    output = _RUNNING.sub("", outcome.output) if running else outcome.output
+    if outcome.status == "timeout" and running:
+        where = submission.place(f"({submission.path.name}, line {running[-1].group(2)})")
+        message += f"; it was running {running[-1].group(1)} at {where[1:-1]}"
+    if outcome.status == "error":
+        message = submission.explain_name_error(function, message)
+    elif outcome.status == "missing":
+        message = missing_reason(submission, names) or message
+    return replace(outcome, message=message, output=output,
+                   function=function if outcome.status != "missing" else None)
+
+
+def missing_reason(submission: Submission, names: tuple[str, ...]) -> str:
+    """Why a graded function is not in the runnable source, when the file does have it in some form."""
+    for name in names:
+        if name in submission.syntax_errors:
+            return f"{name} could not be read: {submission.syntax_errors[name]}"
+        if name in submission.unrun:
+            return (f"{name} is set only by top-level script code ({submission.unrun[name]}), which the grader does "
+                    f"not run; define it with def {name}(...)")
+    return ""
+
+
+def script_note(submission: Submission) -> str:
+    """The note that says which top-level code was left out, or ''."""
+    parts = []
+    if submission.not_run:
+        where = spans(submission.not_run, submission.blank)
+        parts.append(f"Top-level code in {where} of {submission.path.name} was not run: the grader calls your "
+                     f"functions itself, with its own inputs.")
+    if submission.skipped_cells:
+        parts.append("Not read: " + "; ".join(submission.skipped_cells) + ".")
+    return " ".join(parts)
+
+
+def module_value_notes(submission: Submission, failed_functions: set[str]) -> list[str]:
+    """'nnCostFunction reads module-level m (line 3) instead of computing it from its arguments', for the
+    functions that failed a part (a correct function may well read a constant such as EPSILON)."""
+    notes = []
+    for name, origin in sorted(submission.module_values.items()):
+        readers = sorted(submission.readers[name] & failed_functions)
+        if readers:
+            notes.append(f"{' and '.join(readers)} reads module-level {name} ({origin}) instead of computing it "
+                         f"from its arguments; the grader calls it with other inputs, where {name} is different.")
+    return notes
+
+
+_TEMPLATE_ZEROS = re.compile(r"np\.zeros\(\s*\w+\.shape\s*\)")
+
+
+def template_line_fails(submission: Submission | None, message: str) -> bool:
+    """Does an error message point at the course template's `g = np.zeros(z.shape)` line?"""
+    if submission is None:
+        return False
+    found = re.search(rf"\({re.escape(submission.path.name)}, (?:cell (\d+), )?line (\d+)\)", message)
+    if not found:
+        return False
+    cell, line = (int(found.group(1)) if found.group(1) else None), int(found.group(2))
+    index = next((i for i, o in enumerate(submission.origins) if o == Origin(cell, line)), None)
+    lines = (submission.source or "").split("\n")
+    return index is not None and index < len(lines) and bool(_TEMPLATE_ZEROS.search(lines[index]))

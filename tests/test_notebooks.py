@@ -1,0 +1,209 @@
+"""Notebooks and the course's folder, graded through the `grade` command (issue 8).
+
+Each fixture is written at test time by tests/course.py: a course-style folder (a client stand-in above
+that must never be reached, utils.py with the course's import structure) and the student's notebook or its
+.py export. Every case ends in a clear error or an honest score, never a traceback.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from . import course
+from .conftest import ROOT, grade_json, run_cli
+
+FULL = {"cost": 30, "regularized_cost": 15, "sigmoid_gradient": 5, "gradient": 40, "regularized_gradient": 10}
+
+
+def scores(report: dict) -> dict:
+    return {p["id"]: p["score"] for p in report["parts"]}
+
+
+def note(report: dict, note_id: str) -> str:
+    return next((n["message"] for n in report["notes"] if n["id"] == note_id), "")
+
+
+@pytest.mark.parametrize("name,script", [("exercise4.ipynb", False), ("ex4.py", True)])
+def test_course_notebook_and_its_export_get_full_marks(tmp_path, name, script):
+    path = course.folder(tmp_path, name=name, script=script)
+    report, status = grade_json(path)  # no --exercise: exercise4 and ex4 name ex5
+    assert (report["exercise"], scores(report), status) == ("ex5", FULL, 0), report
+    assert all(p["mistakes"] == [] for p in report["parts"])
+    left_out = note(report, "script_not_run")
+    if script:
+        assert left_out.startswith("Top-level code in lines ") and "of ex4.py was not run" in left_out
+    else:
+        assert left_out.startswith("Top-level code in cells 1–4, 6–9, 11–12, 14–21 of exercise4.ipynb was not run")
+    assert {n["id"] for n in report["notes"]} == {"script_not_run"}  # no scalar note for the template's style
+
+
+def test_text_report_of_a_notebook(tmp_path):
+    result = run_cli(str(course.folder(tmp_path)))
+    assert result.exit_code == 0, result.output
+    assert "100 / 100" in result.output and "Notes (no points taken)" in result.output
+
+
+def _with_cost(body_lines: dict[str, str]) -> str:
+    text = course.COST
+    for old, new in body_lines.items():
+        assert old in text
+        text = text.replace(old, new)
+    return text
+
+
+def test_a_global_set_by_script_code_is_named_with_its_cell(tmp_path):
+    cost = _with_cost({"    m = y.size\n": ""})  # reads the notebook's m (cell 2) instead
+    path = course.folder(tmp_path, course.cells(cost=cost))
+    report, status = grade_json(path)
+    assert status == 1 and scores(report) == {**{k: 0 for k in FULL}, "sigmoid_gradient": 5}
+    feedback = report["parts"][0]["feedback"]
+    assert "nnCostFunction raised NameError: name 'm' is not defined (exercise4.ipynb, cell 5, line 11)" in feedback
+    assert "sets only in top-level code (cell 2, line 4)" in feedback
+    assert "Compute m inside nnCostFunction from its own arguments" in feedback
+
+
+def test_a_kept_module_level_number_is_a_note_when_the_function_fails(tmp_path):
+    cells = course.cells(cost=_with_cost({"    m = y.size\n": "    m = examples\n"}))
+    cells.insert(6, ("code", "# the data's size\nexamples = 16"))  # code cell 5, read instead of y.size
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 1 and scores(report)["cost"] == 0
+    assert note(report, "module_level_value").startswith(
+        "nnCostFunction reads module-level examples (cell 5, line 2) instead of computing it from its arguments")
+
+
+def test_a_kept_constant_is_no_note_when_the_function_passes(tmp_path):
+    cells = course.cells(cost=_with_cost({"np.log(a3)": "np.log(a3 + EPSILON)"}))
+    cells.insert(5, ("code", "EPSILON = 1e-300"))
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 0 and not note(report, "module_level_value"), report
+
+
+def test_a_mistake_in_a_notebook_is_named(tmp_path):
+    cost = _with_cost({"    d3 = a3 - Y\n": "    d3 = (a3 - Y) * a3 * (1 - a3)\n"})
+    report, status = grade_json(course.folder(tmp_path, course.cells(cost=cost)))
+    assert status == 1 and scores(report) == {**FULL, "gradient": 0, "regularized_gradient": 0}
+    assert [m["id"] for m in report["parts"][3]["mistakes"]] == ["extra_output_derivative"]
+
+
+def test_an_exception_points_at_the_students_cell_and_line(tmp_path):
+    cost = _with_cost({"    d3 = a3 - Y\n": "    d3 = a3 - Y.T\n"})  # line 19 of the cell
+    report, _ = grade_json(course.folder(tmp_path, course.cells(cost=cost)))
+    feedback = report["parts"][0]["feedback"]
+    assert "nnCostFunction raised ValueError" in feedback and "(exercise4.ipynb, cell 5, line 19)" in feedback
+
+
+def test_a_syntax_error_in_one_cell_costs_only_its_function(tmp_path):
+    broken = _with_cost({"    J = 0\n": "    J = = 0\n"})  # line 7 of cell 5
+    report, status = grade_json(course.folder(tmp_path, course.cells(cost=broken)))
+    assert status == 1 and scores(report) == {**{k: 0 for k in FULL}, "sigmoid_gradient": 5}
+    feedback = report["parts"][0]["feedback"]
+    assert "nnCostFunction could not be read: SyntaxError: invalid syntax (cell 5, line 7)" in feedback
+
+
+def test_a_timeout_names_the_function_as_written_and_the_running_line(tmp_path):
+    cost = _with_cost({"    J = 0\n": "    J = 0\n    while J < 1:\n        J = J * 1.0\n"})  # lines 7–9
+    report, _ = grade_json(course.folder(tmp_path, course.cells(cost=cost)), "--timeout", "1")
+    feedback = report["parts"][0]["feedback"]
+    assert feedback.startswith("nnCostFunction did not finish within 1 s (it was running nnCostFunction at "
+                               "exercise4.ipynb, cell 5, line ")
+    assert any(f"cell 5, line {n})" in feedback for n in (8, 9)), feedback
+    assert not note(report, "prints")  # the grader's own marker is not the student's output
+
+
+def test_the_gradient_part_says_when_only_the_cost_is_wrong(tmp_path):
+    cost = _with_cost({"    J = -np.sum(": "    J = -0.5 * np.sum("})
+    report, _ = grade_json(course.folder(tmp_path, course.cells(cost=cost)))
+    gradient = report["parts"][3]
+    assert gradient["score"] == 0 and gradient["feedback"].startswith(
+        "Your gradient is right; this part fails because J is wrong (see part 1, ")
+
+
+def test_course_module_names_are_free_and_the_folder_above_is_not_reached(tmp_path):
+    # The client above raises when imported; utils.py imports it through sys.path.append('..').
+    gradient = course.SIGMOID_GRADIENT.replace(
+        "    return g", "    import sys, submission\n    assert __name__ != 'submission'\n"
+                       "    assert sys.modules[__name__] is not submission\n    return g")
+    report, status = grade_json(course.folder(tmp_path, course.cells(sigmoid_gradient=gradient)))
+    assert status == 0, report
+
+
+def _grade_subprocess(path, env_extra: dict) -> dict:
+    env = {**os.environ, **env_extra}
+    result = subprocess.run([sys.executable, "-m", "grader", "check", str(path), "--format", "json"],
+                            capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("installed", [False, True])
+def test_utils_works_with_or_without_matplotlib(tmp_path, installed):
+    """Without matplotlib a stand-in is offered; with it (a fake package here) the real one is used."""
+    extra = {}
+    if installed:
+        fake = tmp_path / "site" / "matplotlib"
+        fake.mkdir(parents=True)
+        (fake / "__init__.py").write_text("REAL = True\n")
+        (fake / "pyplot.py").write_text("def subplots(*a, **k):\n    return None, None\n")
+        extra["PYTHONPATH"] = str(tmp_path / "site")
+    stand_in = "('Stand-in' in (matplotlib.__doc__ or ''))"
+    check = f"    import matplotlib\n    assert {stand_in} is not {installed}\n    return g"
+    gradient = course.SIGMOID_GRADIENT.replace("    return g", check)
+    report = _grade_subprocess(course.folder(tmp_path, course.cells(sigmoid_gradient=gradient)), extra)
+    assert scores(report) == FULL, report
+
+
+# ---- damaged and empty notebooks: a clear error or an honest score ----------------------------------
+
+def test_invalid_json_is_a_clear_error(tmp_path):
+    path = tmp_path / "exercise4.ipynb"
+    path.write_text('{"cells": [')
+    result = run_cli("check", str(path), "--format", "json")
+    assert result.exit_code == 2
+    error = json.loads(result.stdout)["error"]
+    assert error.startswith(f"{path}: cannot be read as a Jupyter notebook") and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("cell_list", [
+    [],
+    [("markdown", "# only words"), ("raw", "raw text")],
+    [("code", "import numpy as np\n%matplotlib inline\nprint(np.pi)")],
+], ids=["no cells", "non-code cells only", "no graded function"])
+def test_notebooks_without_the_functions_score_zero(tmp_path, cell_list):
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert status == 1 and scores(report) == {k: 0 for k in FULL}
+    assert "exercise4.ipynb defines no function named nn_cost_function or nnCostFunction" in \
+        report["parts"][0]["feedback"]
+
+
+def test_fifty_megabytes_of_outputs_are_ignored(tmp_path):
+    image = {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": "iVBORw0KGgo" * (50 * 1024 * 1024 // 11), "text/plain": "<Figure>"}}
+    path = course.folder(tmp_path, outputs={3: [image]})
+    assert path.stat().st_size > 50 * 1024 * 1024
+    report, status = grade_json(path)
+    assert status == 0 and scores(report) == FULL
+
+
+def test_notebook_with_explicit_exercise(tmp_path):
+    path = course.folder(tmp_path, name="my work.ipynb")
+    assert run_cli(str(path)).exit_code == 2  # the name says nothing
+    report, status = grade_json(path, "--exercise", "ex4")
+    assert status == 0 and report["exercise"] == "ex5"
+
+
+def test_the_graded_source_is_only_what_the_functions_need(tmp_path):
+    from grader.submission import prepare
+
+    prepared = prepare(course.folder(tmp_path), {"nnCostFunction", "sigmoidGradient"})
+    kept = [line for line in prepared.source.split("\n") if line and not line.startswith((" ", ")"))]
+    assert kept == ["import numpy as np", "import utils", course.COST.split("\n")[0],
+                    course.SIGMOID_GRADIENT.split("\n")[0]]
+    assert prepared.origin(prepared.source.split("\n").index(kept[2]) + 1) == course_origin(5, 1)
+
+
+def course_origin(cell, line):
+    from grader.submission import Origin
+
+    return Origin(cell, line)
