@@ -90,14 +90,16 @@ def test_schema_and_validate_both_reject_structural_mistakes(validator, old, new
 
 
 def test_new_keys_are_read_and_stored():
-    text = TEXT.replace("title: Neural Network Learning\n",
+    text = re.sub(r"^aliases: .*\n", "", TEXT, flags=re.M)  # the shipped ex5 names its aliases already
+    text = text.replace("title: Neural Network Learning\n",
                         "title: Neural Network Learning\naliases: [ex4]\nallowed_modules: [utils, scipy]\n")
     text = text.replace("    points: 5\n", "    points: 5\n    coursera_part_id: aAiP2\n")
     exercise = spec.parse(text, "x.yaml")
     assert exercise.aliases == ("ex4",) and exercise.allowed_modules == ("utils", "scipy")
     assert exercise.part("sigmoid_gradient").coursera_part_id == "aAiP2"
     assert exercise.part("cost").coursera_part_id is None
-    assert spec.parse(TEXT, "y.yaml").aliases == () == spec.parse(TEXT, "y.yaml").allowed_modules
+    plain = re.sub(r"^aliases: .*\n", "", TEXT, flags=re.M)
+    assert spec.parse(plain, "y.yaml").aliases == () == spec.parse(plain, "y.yaml").allowed_modules
 
 
 # Any mutation of ex5 that the schema rejects, spec.py rejects too (the schema never says "ok" wrongly

@@ -76,6 +76,7 @@ class Outcome:
     seconds: float = 0.0
     function: str | None = None
     changed_args: dict[str, np.ndarray] = field(default_factory=dict)
+    cpu_seconds: float = 0.0  # the call's CPU time in the worker (as the worker says: only for the speed note)
 
 
 class ProtocolError(Exception):
@@ -302,6 +303,7 @@ def _outcome_frame(outcome: Outcome) -> bytes:
         "message": outcome.message,
         "output": outcome.output,
         "seconds": outcome.seconds,
+        "cpu": outcome.cpu_seconds,
         "function": outcome.function,
         "values": len(values),
         "changed": list(outcome.changed_args),
@@ -332,7 +334,8 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         raise ProtocolError("unknown argument name")
     if not (function is None or (isinstance(function, str) and function in call.names)):
         raise ProtocolError("unknown function name")
-    if type(seconds) not in (int, float) or not 0 <= seconds < 1e9:
+    cpu = header.get("cpu", 0.0)
+    if any(type(t) not in (int, float) or not 0 <= t < 1e9 for t in (seconds, cpu)):
         raise ProtocolError("bad duration")
     return Outcome(
         status=status,
@@ -342,6 +345,7 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         seconds=float(seconds),
         function=function,
         changed_args=dict(zip(changed, arrays[count:], strict=True)),
+        cpu_seconds=float(cpu),
     )
 
 

@@ -106,8 +106,17 @@ if extra:
 from grader.sandbox.zygote import main
 if extra:
     sys.path.remove(a["path"])
+sys.path += [p for p in a["site"] if p not in sys.path]
 main(a)
 """
+
+
+def _package_folders() -> list[str]:
+    """The grader's own import folders (PYTHONPATH, a conda or .pth entry) that `python -I` would drop, so
+    student code imports the same packages as the grader's Python; never the current folder, and never the
+    folder holding the grader's package (the view hides it anyway)."""
+    here, checkout = os.path.realpath(os.getcwd()), str(Path(__file__).resolve().parents[2])
+    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in (here, checkout)]
 
 
 def _exec_zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None) -> None:
@@ -123,7 +132,7 @@ def _exec_zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
     args = {"fd": sock.fileno(), "limits": dataclasses.asdict(limits), "root": root, "uid": uid,
-            "path": str(Path(__file__).resolve().parents[2])}
+            "path": str(Path(__file__).resolve().parents[2]), "site": _package_folders()}
     os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, json.dumps(args)], env)
 
 
