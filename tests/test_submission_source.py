@@ -1,5 +1,7 @@
 """grader.submission.prepare: which statements of a .py or notebook run (docs/submissions.md's rule)."""
 
+import json
+
 import pytest
 
 from grader.submission import Origin, SubmissionError, prepare, spans
@@ -80,7 +82,8 @@ def test_a_py_file_that_does_not_parse_runs_whole(tmp_path):
 @pytest.mark.parametrize("content,reason", [
     (b'{"cells": [', "it is not valid JSON"),
     (b"\xff\xfe\x00", "it is not valid JSON"),
-    (b'{"nbformat": 4, "cells": 3}', "cannot be read as a Jupyter notebook"),
+    (b'{"nbformat": 4, "cells": 3}', "(it has no list of cells)"),
+    (b"[1]", "(it is not a notebook: expected a JSON object with a list of cells)"),
 ])
 def test_damaged_notebooks_are_submission_errors(tmp_path, content, reason):
     path = tmp_path / "ex5.ipynb"
@@ -88,3 +91,12 @@ def test_damaged_notebooks_are_submission_errors(tmp_path, content, reason):
     with pytest.raises(SubmissionError) as error:
         prepare(path, ROOTS)
     assert str(error.value).startswith(str(path)) and reason in str(error.value)
+
+
+def test_old_notebook_formats_are_read_through_nbformat(tmp_path):
+    cell = {"cell_type": "code", "input": "import numpy as np\ndef sigmoidGradient(z):\n    return np.exp(z)",
+            "outputs": [], "language": "python", "metadata": {}, "collapsed": False}
+    path = tmp_path / "ex5.ipynb"
+    path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
+                                "worksheets": [{"metadata": {}, "cells": [cell]}]}))
+    assert prepare(path, ROOTS).defined == {"sigmoidGradient": Origin(1, 2)}
