@@ -131,6 +131,9 @@ def _exec_zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None
     env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
+    # A fixed mmap threshold: glibc otherwise raises it after each large free, so results of tens of MB
+    # come from the heap, fragment it and stay; with it, each large buffer goes back to the system when freed.
+    env["MALLOC_MMAP_THRESHOLD_"] = str(1 << 20)
     args = {"fd": sock.fileno(), "limits": dataclasses.asdict(limits), "root": root, "uid": uid,
             "path": str(Path(__file__).resolve().parents[2]), "site": _package_folders()}
     os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, json.dumps(args)], env)
