@@ -241,3 +241,11 @@ def doctor():
     from .doctor import report_text
 
     click.echo(report_text().rstrip("\n"))
+
+
+# The class's commands (grade batch, gradebook, class-report) live in cli_batch.py.
+from .cli_batch import batch, class_report, gradebook_command  # noqa: E402
+
+main.add_command(batch)
+main.add_command(gradebook_command)
+main.add_command(class_report)

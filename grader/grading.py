@@ -231,8 +231,11 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
 
 
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
-                  cases: dict[str, CaseData], budget: Budget) -> list:
-    """Notes that cost no points; each probe runs only when the parts it concerns passed."""
+                  cases: dict[str, CaseData], budget: Budget, speed_probe: bool = True) -> list:
+    """Notes that cost no points; each probe runs only when the parts it concerns passed.
+
+    `speed_probe=False` skips the full-size timing call (a batch asks for it with --speed-notes).
+    """
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
     # A function all of whose parts passed never timed out, so the probes never call a timed-out function.
@@ -246,16 +249,21 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
                             and passed[r.part.function]), None)
     if activation_part is not None:
         found.append(notes.probe_scalar(exercise, budget.run, activation_part))
-    if exercise.full_size is not None and network_parts:
+    if speed_probe and exercise.full_size is not None and network_parts:
         # Last, with one --timeout of its own, so that a timeout there is the call's own.
         own = Budget(budget.sandbox, budget.submission, budget.sandbox.limits.timeout)
         found.append(notes.probe_speed(exercise, own.run, network_parts[0]))
     return [n for n in found if n is not None]
 
 
-def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None) -> Report:
-    """Grade one submission; the sandbox must already be open (see the module docstring)."""
-    cases = build_all(exercise)
+def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
+          variants: diagnosis.Variants | None = None, speed_probe: bool = True) -> Report:
+    """Grade one submission; the sandbox must already be open (see the module docstring).
+
+    A batch passes one `variants` (built after every sandbox is open) to all its submissions, so each
+    expected value is computed once per batch; a lone grade builds its own, after its student calls.
+    """
+    cases = variants.cases if variants is not None else build_all(exercise)
     plan = plan_calls(exercise, cases)
     outcomes: dict[CallKey, Outcome] = {}
     timeout = sandbox.limits.timeout
@@ -263,10 +271,11 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
         outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout), calls))
     # Expected values (and, for failed parts, the mistakes' values) are computed once each, here, after
     # every student call of the graded parts has run.
-    variants = diagnosis.Variants(exercise, cases)
+    if variants is None:
+        variants = diagnosis.Variants(exercise, cases)
     parts = [check_part(exercise, part, variants, outcomes, submission.name, timeout) for part in exercise.parts]
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, speed_probe)
     return Report(exercise, shown_as or str(submission), parts, found)
