@@ -141,11 +141,18 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
         click.echo(f"wrote {written} feedback files to {feedback_dir}", err=True)
         return
     if fmt == "json":
-        click.echo(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False))
+        _emit(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False) + "\n")
         return
     out = io.StringIO()
     csv.writer(out, lineterminator="\n").writerows(csv_rows(entries))
-    click.echo(out.getvalue(), nl=False)
+    _emit(out.getvalue())
+
+
+def _emit(text: str) -> None:
+    """Data as it is into a file or pipe; on a terminal, student-controlled escape codes are shown, not run."""
+    if sys.stdout.isatty():
+        text = printable(text)  # keeps newlines and tabs
+    click.echo(text, nl=False, color=True)
 
 
 @click.command("class-report")

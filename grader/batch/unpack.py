@@ -38,8 +38,8 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
 
 
 def _is_special(info: zipfile.ZipInfo) -> bool:
-    mode = info.external_attr >> 16
-    return bool(mode) and not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip records no Unix type (Windows, writestr)
+    return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
 def unpack(archive: Path, target: Path, shown: str) -> None:
