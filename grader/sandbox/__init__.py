@@ -1,0 +1,77 @@
+"""Run untrusted student functions in isolated child processes.
+
+Processes::
+
+    grader ──socket──▶ zygote ──fork per run──▶ worker (imports the submission, calls its functions)
+
+`Sandbox.__enter__` forks the zygote before the grader computes any expected value, so neither the zygote
+nor its workers hold anything secret; the zygote only ever receives inputs. Forking workers from a zygote
+that already imported numpy makes a run cost milliseconds instead of a fresh interpreter's ~100 ms.
+
+Every message is a length-prefixed frame: a JSON header plus raw float64/int64 bytes, never pickle. Each
+reader checks sizes and shapes, and treats what comes from below as untrusted: a worker that writes garbage,
+dies or hangs turns into a "crash" or "timeout" outcome, never into an exception in the grader. Arrays of
+`_INLINE_BYTES` or more do not go through the socket: the grader writes them into one sealed memfd whose
+descriptor travels with the request (SCM_RIGHTS); the zygote maps it read-only and private, every worker
+inherits the mapping and copies each argument afresh for each call.
+
+Layers (design.md "Sandbox layers"; docs/security.md says what they promise and which test checks each;
+`grader.doctor` shows which are active on a machine). Always: a new session, rlimits (address space, CPU
+seconds, file size, open files, processes, no core dumps), an empty private working directory, stdin from
+/dev/null, output captured with a cap, results capped at `Limits.result_bytes` per call (checked in the worker
+and again by every reader), an environment reduced to a few harmless variables, PR_SET_NO_NEW_PRIVS, seccomp
+when libseccomp.so.2 loads (no new process: clone only with CLONE_THREAD, no fork or vfork, clone3 fails with
+ENOSYS so glibc falls back to clone; no socket or socketpair of any family; no SysV IPC or POSIX message
+queue; no ptrace, process_vm_*, pidfd_getfd, process_madvise, kcmp, mount, namespaces, bpf, keyrings,
+io_uring, modules, kexec, reboot), Landlock when the kernel has it (no file may be written outside the
+working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run).
+Without new processes, RLIMIT_AS bounds everything a submission holds. When the grader runs as root, also:
+the zygote is PID 1 of a new PID namespace and lives in new network and IPC namespaces (only a loopback that
+is down; SysV IPC objects die with it) and in a private mount namespace where the sandbox's folder is a tmpfs
+(256 MB, 20000 inodes) that the grader never sees and that vanishes with the zygote; each worker switches to
+the unprivileged uid/gid `_UNPRIVILEGED` (so RLIMIT_NPROC bites and root-only files stay closed) and runs
+from a root-owned copy of the submission plus the files beside it that any user could read anyway. After
+every run the zygote, as PID 1 of its namespace, SIGKILLs every other process in it (kill(-1)), and removes
+the run's folder iteratively (however deep). Without root, forks are refused by RLIMIT_NPROC 0 as well, and
+stray processes are reaped as the zygote is a child subreaper. Every layer falls back gracefully: when the
+kernel refuses it, the run goes on without it.
+
+Untrusted frames: any exception while decoding or checking a worker's frame is a ProtocolError, which makes
+that call a "crash"; nothing a worker sends can end the zygote. The zygote streams each outcome to the grader
+as soon as it is known, then a "done" frame once the worker is reaped and its folder removed. The zygote also
+watches the grader's socket during a run: when the grader dies (even by SIGKILL), it stops the run and removes
+the sandbox's folder. `Sandbox.__exit__` holds SIGINT and SIGTERM back until its cleanup is done.
+
+Choices beyond the brief: `Call.return_names` (optional) names the returned values in messages; output beyond
+`Limits.output_bytes` is dropped and a one-line note says how much; output printed while importing goes to
+the first call's outcome; `run` returns only after the worker is reaped and its directory removed.
+
+Not done: bubblewrap (optional in the design; not installed here), a private /proc (a worker can list the
+machine's processes in /proc, though not read their memory or environment).
+
+Files, one layer each (docs/security.md maps every promise to the file that keeps it and the test that proves
+it): `protocol.py` the wire format and the values on it; `worker.py` the worker's own code (import, call,
+convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and a run's lifecycle, including
+the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
+`landlock.py`; `rlimits.py` rlimits and the unprivileged uid; `submission_copy.py` the copy of the
+submission; `sharedmem.py` large arguments in a memfd; `processes.py` and `cleanup.py` ending processes and
+removing folders. `protocol.py` and `worker.py` import nothing Linux-only, and importing this package does not
+fail where fcntl, resource or os.fork are missing (`Sandbox` then says it needs Linux).
+"""
+
+from .cleanup import _remove_tree  # noqa: F401
+from .protocol import DEFAULT_LIMITS, STATUSES, Call, Limits, Outcome, ProtocolError, _frame, _Frames  # noqa: F401
+
+try:
+    from .landlock import _landlock_abi  # noqa: F401
+    from .runner import Sandbox
+    from .seccomp import _seccomp_filter  # noqa: F401
+    from .zygote import _KEEP_ENV  # noqa: F401
+except ImportError as _missing:  # pragma: no cover - not Linux: no fork, fcntl or resource
+    _why = f"the sandbox needs Linux ({_missing})"
+
+    class Sandbox:  # type: ignore[no-redef]
+        def __init__(self, *args, **kwargs):
+            raise RuntimeError(_why)
+
+__all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "Limits", "Outcome", "ProtocolError", "Sandbox"]

@@ -1,0 +1,80 @@
+"""Ending processes: the zygote from the grader, a worker's session and orphans from the zygote."""
+from __future__ import annotations
+
+import math
+import os
+import signal
+import time
+
+
+class _signals_blocked:
+    """Hold SIGINT and SIGTERM back (they are delivered on leaving) so that cleanup is never cut short."""
+
+    _SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+    def __enter__(self):
+        self.previous = signal.pthread_sigmask(signal.SIG_BLOCK, self._SIGNALS)
+
+    def __exit__(self, *exc):
+        signal.pthread_sigmask(signal.SIG_SETMASK, self.previous)
+
+
+def _end_process(pid: int, grace: float) -> None:
+    """Give the zygote `grace` seconds to leave on EOF, then SIGTERM (it cleans up), then SIGKILL; reap it."""
+    for sig, wait in ((None, grace), (signal.SIGTERM, 1.0), (signal.SIGKILL, None)):
+        if sig is not None:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        if _reaped(pid, wait):
+            return
+
+
+def _reaped(pid: int, wait: float | None) -> bool:
+    """Wait up to `wait` seconds (None: for ever) for the child to exit, and reap it."""
+    deadline = math.inf if wait is None else time.monotonic() + wait
+    while True:
+        if os.waitpid(pid, os.WNOHANG if wait is not None else 0)[0]:
+            return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.002)
+
+
+def _kill_group(pid: int) -> None:
+    """Kill the worker's session (setsid made its pgid its pid) and the worker itself, before reaping it."""
+    for kill in (os.killpg, os.kill):
+        try:
+            kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+
+def _kill_orphans(rounds: int = 100) -> None:
+    """Kill what a worker left behind in other sessions: as subreaper, the zygote inherited it."""
+    children = "/proc/thread-self/children"
+    for _ in range(rounds):
+        try:
+            with open(children) as f:
+                pids = [int(p) for p in f.read().split()]
+        except OSError:
+            return
+        if not pids:
+            return
+        for pid in pids:
+            _kill_group(pid)
+            os.waitpid(pid, 0)
+
+
+_SIGNAL_HINTS = {signal.SIGXCPU: " (CPU time limit)", signal.SIGXFSZ: " (file size limit)"}
+
+
+def _describe_exit(info) -> str:
+    if info.si_code == os.CLD_EXITED:
+        return f"exited with status {info.si_status}"
+    try:
+        sig = signal.Signals(info.si_status)
+    except ValueError:
+        return f"killed by signal {info.si_status}"
+    return f"killed by signal {sig.name}{_SIGNAL_HINTS.get(sig, '')}"

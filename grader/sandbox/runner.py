@@ -1,0 +1,143 @@
+"""The grader's side (Linux): `Sandbox` owns one zygote and turns each run into one outcome per call."""
+from __future__ import annotations
+
+import os
+import socket
+import sys
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+
+from .cleanup import _remove_tree
+from .namespaces import _fork_pid_namespace
+from .processes import _end_process, _signals_blocked
+from .protocol import (
+    _MAX_HEADER,
+    DEFAULT_LIMITS,
+    Call,
+    Limits,
+    Outcome,
+    ProtocolError,
+    _failed,
+    _Frames,
+    _parse_outcome,
+    _request_frame,
+)
+from .zygote import _make_root, _zygote
+
+_SHUTDOWN_WAIT = 2.0
+
+
+class Sandbox:
+    """Context manager owning the zygote; `run` grades one submission file."""
+
+    def __init__(self, limits: Limits = DEFAULT_LIMITS):
+        self.limits = limits
+        self._sock: socket.socket | None = None
+        self._pid: int | None = None
+        self._broken: str | None = None
+        self._busy = False  # a run was interrupted: the zygote is still supervising, do not wait for it
+        self._root: str | None = None
+
+    def __enter__(self) -> Sandbox:
+        self._root = _make_root()  # removed here even if the zygote is killed
+        ours, theirs = socket.socketpair()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = _fork_pid_namespace()
+        if pid == 0:  # the zygote: never returns into the caller's code
+            code = 1
+            try:
+                ours.close()
+                _zygote(theirs, self.limits, self._root)
+                code = 0
+            finally:
+                os._exit(code)
+        theirs.close()
+        self._sock, self._pid = ours, pid
+        return self
+
+    def __exit__(self, *exc) -> None:
+        """Stop the zygote and remove the sandbox's folder; SIGINT and SIGTERM wait until this is done."""
+        with _signals_blocked():
+            if self._sock is not None:
+                self._sock.close()
+                self._sock = None
+            if self._pid is not None:
+                _end_process(self._pid, 0.0 if self._busy else _SHUTDOWN_WAIT)
+                self._pid = None
+            if self._root is not None:
+                _remove_tree(self._root)
+                self._root = None
+
+    @property
+    def broken(self) -> str | None:
+        """Why the sandbox stopped working (its zygote is gone), or None: then no outcome can be trusted."""
+        return self._broken
+
+    def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None) -> list[Outcome]:
+        """One outcome per call, in order, whatever the submission does.
+
+        `budget` bounds the wall time of the whole run (import included) on top of the per-call timeout;
+        when it runs out, the running call is a "timeout" and the rest are "skipped".
+        """
+        calls = list(calls)
+        if self._sock is None:
+            raise RuntimeError("Sandbox.run needs `with Sandbox() as sandbox:`")
+        if not calls:
+            return []
+        if self._broken:
+            return [_failed("crash", self._broken) for _ in calls]
+        request, fd = _request_frame(Path(submission).resolve(), calls, budget)
+        outcomes: list[Outcome] = []
+        self._busy = True
+        try:
+            self._sock.settimeout(self.limits.timeout * (len(calls) + 1) + 5.0)
+            self._send(request, fd)
+            frames = _Frames(_MAX_HEADER + 8 * self.limits.output_bytes, self.limits.result_bytes)
+            pending: deque = deque()
+            while len(outcomes) <= len(calls):  # one outcome per call as it completes, then "done"
+                while not pending:
+                    frames.check()
+                    pending.extend(frames.feed(self._recv()))
+                header, arrays = pending.popleft()
+                if len(outcomes) < len(calls):
+                    outcomes.append(_parse_outcome(header, arrays, calls[len(outcomes)]))
+                elif header != {"done": True, "arrays": []} or pending:
+                    raise ProtocolError("expected the end of the run")
+                else:
+                    break
+        except (OSError, ProtocolError) as e:
+            self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
+            outcomes += [_failed("crash", self._broken) for _ in calls[len(outcomes) :]]
+        except BaseException as e:  # interrupted mid-run: the zygote may still be talking; never reuse it
+            self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
+            raise
+        finally:
+            self._busy = False
+        return outcomes
+
+    def _send(self, request: bytes, fd: int | None) -> None:
+        """The memfd (if any) rides with the request's first bytes; the zygote gets its own copy of it."""
+        view = memoryview(request)
+        try:
+            if fd is not None:
+                view = view[socket.send_fds(self._sock, [view[: 1 << 16]], [fd]) :]
+            self._sock.sendall(view)
+        finally:
+            if fd is not None:
+                os.close(fd)
+
+    def _recv(self) -> bytes:
+        data = self._sock.recv(1 << 20)
+        if not data:
+            raise ConnectionError("the zygote went away")
+        return data
+
+    def _stop_zygote(self, reason: str) -> None:
+        """A broken zygote is not replaced: a new one would be forked from a process holding secrets."""
+        self._broken = reason
+        if self._pid is not None:
+            with _signals_blocked():
+                _end_process(self._pid, 0.0)
+                self._pid = None

@@ -1,0 +1,135 @@
+"""The root-owned copy of a submission and of what beside it the worker may read (root only)."""
+from __future__ import annotations
+
+import math
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from .cleanup import _remove_tree
+from .namespaces import _host_path, _Layers
+
+_COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy of the submission's folder
+
+
+_copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
+
+
+def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
+    """A root-owned copy of the submission, and of what beside it any user could read anyway.
+
+    The submission itself always. Beside it: the Python modules (*.py, and packages of them) of the
+    submission's own owner, wherever they are (the student's own helpers, such as the course's utils.py);
+    and, where every folder from / down is open to others, any regular file others could read anyway
+    (S_IROTH). So a worker never reads another user's private file or a non-Python file of a closed folder
+    through the copy; other submissions of the same owner in the same folder are importable, so grade each
+    student's file from its own folder (docs/security.md).
+    Nothing is followed (symlinks are skipped; files are opened with O_NOFOLLOW and checked
+    with fstat), FIFOs, devices, hidden entries and __pycache__ are skipped, and it is bounded: at most
+    `_COPY_FILES` files, `_COPY_BYTES` bytes and `_COPY_DEPTH` levels. Made once per folder state; only the
+    latest copy is kept, since the sandbox's folder is a bounded tmpfs as root.
+    """
+    source = _host_path(submission, layers)
+    key = (str(submission), _listing(source.parent))
+    if key not in _copies:
+        for old in _copies.values():
+            _remove_tree(str(old.parent))
+        _copies.clear()
+        target = Path(tempfile.mkdtemp(prefix="src-", dir=root))
+        os.chmod(target, 0o755)
+        try:
+            folder = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+            owner = os.stat(source).st_uid
+        except OSError:
+            folder = -1
+        if folder >= 0:
+            try:
+                _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
+                           _open_to_others(submission.parent, layers))
+            finally:
+                os.close(folder)
+        if not (target / submission.name).exists():
+            _copy_file(source, target / submission.name, [1, math.inf])
+        _copies[key] = target / submission.name
+    return _copies[key]
+
+
+def _open_to_others(folder: Path, layers: _Layers) -> bool:
+    """Can every user traverse each folder from / down to `folder` (as the grader sees them)?"""
+    try:
+        return all(os.stat(_host_path(p, layers)).st_mode & stat.S_IXOTH for p in (folder, *folder.parents))
+    except OSError:
+        return False
+
+
+def _listing(folder: Path) -> tuple:
+    try:
+        with os.scandir(folder) as entries:
+            found = sorted((e.name, *_fingerprint(e.stat(follow_symlinks=False))) for e in entries)
+        return os.stat(folder).st_mode, tuple(found)
+    except OSError:
+        return ()
+
+
+def _fingerprint(info: os.stat_result) -> tuple:
+    return info.st_mtime_ns, info.st_size, info.st_mode, info.st_ino
+
+
+def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
+    """Copy the owner's Python modules, and what others could read, below `folder`; nothing is followed."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return
+    for name in names:
+        if name.startswith(".") or name == "__pycache__" or budget[0] <= 0:
+            continue
+        try:
+            mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) and depth > 1):
+                continue
+            fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
+        except OSError:
+            continue
+        try:
+            info = os.fstat(fd)
+            own = info.st_uid == owner
+            readable = open_to_others and info.st_mode & stat.S_IROTH
+            if stat.S_ISDIR(info.st_mode) and depth > 1 and (own or open_to_others and info.st_mode & stat.S_IXOTH):
+                os.mkdir(target / name, 0o755)
+                _copy_tree(fd, target / name, depth - 1, budget, owner, bool(readable))
+            elif stat.S_ISREG(info.st_mode) and (own and name.endswith(".py") or readable):
+                _copy_open_file(fd, info.st_size, target / name, budget)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
+def _copy_file(source: Path, target: Path, budget: list) -> None:
+    """Copy the file at `source` (the submission itself: its path was resolved by the grader)."""
+    try:
+        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISREG(info.st_mode):
+            _copy_open_file(fd, info.st_size, target, budget)
+    finally:
+        os.close(fd)
+
+
+def _copy_open_file(fd: int, size: int, target: Path, budget: list) -> None:
+    if size > budget[1] or budget[0] <= 0:
+        return
+    budget[0] -= 1
+    budget[1] -= size
+    out = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        offset = 0
+        while offset < size and (sent := os.sendfile(out, fd, offset, size - offset)) > 0:
+            offset += sent
+    finally:
+        os.close(out)

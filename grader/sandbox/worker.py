@@ -1,0 +1,207 @@
+"""The worker's own code, run after confinement: import the submission, call, send the results up.
+
+Portable on purpose (no fcntl, resource, fork or memfd), so a runner for other systems can serve the same
+protocol. Results are converted to float64 arrays and size-checked here, and checked again by every reader.
+"""
+from __future__ import annotations
+
+import copy
+import ctypes
+import importlib.machinery
+import importlib.util
+import os
+import sys
+import time
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .libc import _LIBC
+from .protocol import (
+    _GO_FD,
+    _RESULT_FD,
+    DEFAULT_LIMITS,
+    Call,
+    _clean,
+    _frame,
+)
+
+_MODULE_NAME = "submission"
+
+
+def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes) -> None:
+    try:
+        module = _import(submission)
+    except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
+        _send({"status": "import_error", "message": _exception_message(e, submission)})
+        return
+    _send({"status": "imported"})
+    for call in calls:
+        if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
+            return
+        _send(*_call(module, call, submission, result_bytes))
+
+
+def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:
+    """Flush the student's output first, so the zygote finds it in the pipe before the frame."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
+    view = memoryview(_frame(header, arrays))
+    while view:
+        view = view[os.write(_RESULT_FD, view) :]
+
+
+def _import(submission: Path):
+    """Import under a fixed name, so a file named random.py shadows nothing; helpers beside it import."""
+    sys.path.insert(0, str(submission.parent))
+    loader = importlib.machinery.SourceFileLoader(_MODULE_NAME, str(submission))
+    spec = importlib.util.spec_from_file_location(_MODULE_NAME, str(submission), loader=loader)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[_MODULE_NAME] = module
+    loader.exec_module(module)
+    return module
+
+
+def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict, list[np.ndarray]]:
+    """Call with fresh copies of the inputs; report changed inputs and the converted return value.
+
+    A return value of more than `result_bytes` bytes of numbers is a bad return (the zygote refuses such a
+    frame anyway); changed inputs that would not fit beside the values are not reported."""
+    header = {"status": "ok", "message": "", "function": None, "seconds": 0.0, "values": 0, "changed": []}
+    try:
+        name, func = _lookup(module, call.names)
+    except BaseException as e:  # a module-level __getattr__ may raise anything
+        return {**header, "status": "error", "message": _exception_message(e, submission)}, []
+    if func is None:
+        message = f"no function named {' or '.join(call.names)} in {submission.name}"
+        return {**header, "status": "missing", "message": message}, []
+    header["function"] = name
+    fresh = [np.array(a, copy=True) if isinstance(a, np.ndarray) else copy.deepcopy(a) for a in call.args]
+    values: list[np.ndarray] = []
+    start = time.perf_counter()
+    try:
+        result = func(*fresh)
+        header["seconds"] = time.perf_counter() - start
+        values = _convert(result, call, name)
+        size = sum(v.nbytes for v in values)
+        if size > result_bytes:
+            values = []
+            raise _BadReturn(f"{name} returned {_megabytes(size)} of numbers, more than the "
+                             f"{_megabytes(result_bytes)} a result may hold")
+    except _BadReturn as e:
+        header.update(status="bad_return", message=str(e))
+    except BaseException as e:  # SystemExit from sys.exit() is the student's error too
+        header.update(status="error", message=_exception_message(e, submission))
+        header["seconds"] = time.perf_counter() - start
+    room = result_bytes - sum(v.nbytes for v in values)
+    changed = {}
+    for arg, now in _changed(call, fresh).items():
+        if now.nbytes <= room:
+            changed[arg] = now
+            room -= now.nbytes
+    header.update(values=len(values), changed=list(changed))
+    return header, values + list(changed.values())
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.3g} MB" if size >= 1 << 20 else f"{size} bytes"
+
+
+def _lookup(module, names: Sequence[str]):
+    for name in names:
+        func = getattr(module, name, None)
+        if callable(func):
+            return name, func
+    return None, None
+
+
+def _changed(call: Call, passed: list) -> dict[str, np.ndarray]:
+    """Inputs whose contents differ after the call (their contents after it)."""
+    changed = {}
+    for name, original, now in zip(call.arg_names, call.args, passed, strict=True):
+        if isinstance(original, np.ndarray):
+            try:
+                if not _same(original, now):
+                    changed[name] = np.array(now, dtype=original.dtype, order="C")
+            except Exception:  # an input mangled beyond conversion is not reported
+                pass
+    return changed
+
+
+def _same(original: np.ndarray, now) -> bool:
+    """Equal contents; identical bytes decide at once (the usual case, and cheap at 16 MB)."""
+    if type(now) is np.ndarray and now.dtype == original.dtype and now.shape == original.shape and \
+            now.flags.c_contiguous and original.flags.c_contiguous and _LIBC is not None:
+        size = ctypes.c_size_t(original.nbytes)
+        if _LIBC.memcmp(ctypes.c_void_p(original.ctypes.data), ctypes.c_void_p(now.ctypes.data), size) == 0:
+            return True
+    return bool(np.array_equal(original, now, equal_nan=original.dtype.kind == "f"))
+
+
+class _BadReturn(Exception):
+    pass
+
+
+def _convert(result, call: Call, name: str) -> list[np.ndarray]:
+    """The return value(s) as plain float64 arrays; anything else is a bad return, named for the student."""
+    if call.returns == 1:
+        items = [result]
+    elif isinstance(result, tuple | list) and len(result) == call.returns:
+        items = list(result)
+    else:
+        expected = ", ".join(call.value_name(i) for i in range(call.returns))
+        raise _BadReturn(f"{name} returned {_count(result)}, expected {call.returns} ({expected})")
+    return [_as_float64(v, name, call.value_name(i)) for i, v in enumerate(items)]
+
+
+def _count(result) -> str:
+    if result is None:
+        return "None"
+    n = len(result) if isinstance(result, tuple | list) else 1
+    return f"{n} value" + ("s" if n != 1 else "")
+
+
+def _as_float64(value, name: str, what: str) -> np.ndarray:
+    """np.asarray would turn "1.5" into 1.5 and None into nan, so those are refused first."""
+    problem = BaseException()
+    if value is None or isinstance(value, str | bytes):
+        problem = None
+    elif not (isinstance(value, np.ndarray) and value.dtype.kind in "USc"):
+        try:
+            return np.asarray(value, dtype=np.float64)
+        except Exception as e:  # whatever the object raises, it is not numbers
+            problem = e
+    raise _BadReturn(f"{name} returned {_a(value)} for {what}, expected numbers") from problem
+
+
+def _a(value) -> str:
+    if value is None:
+        return "None"
+    noun = type(value).__name__
+    return ("an " if noun[0] in "aeiou" else "a ") + noun
+
+
+def _exception_message(exc: BaseException, submission: Path) -> str:
+    """ "ExcType: text (file, line N)" with the innermost line in the student's own code."""
+    try:
+        text = str(exc)
+    except Exception:  # a student exception's __str__ may itself raise
+        text = ""
+    head = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    where = None if isinstance(exc, SyntaxError) else _student_line(exc, submission)
+    return _clean(f"{head} ({where})" if where else head)
+
+
+def _student_line(exc: BaseException, submission: Path) -> str | None:
+    """Innermost frame in the submission, else in a helper beside it (utils.py)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    for ours in (lambda p: p == submission, lambda p: p.parent == submission.parent):
+        for frame in reversed(frames):
+            if ours(Path(frame.filename)):
+                return f"{Path(frame.filename).name}, line {frame.lineno}"
+    return None

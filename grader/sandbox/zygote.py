@@ -1,0 +1,380 @@
+"""The zygote and one run's lifecycle (Linux): fork a confined worker, relay its frames, clean up.
+
+Serves run requests until the grader closes its end. Per run: copy the submission (as root), fork one worker,
+let it start one call at a time, stream each outcome up as soon as it is known, then kill whatever the run
+started, reap it and remove its folder. It watches the grader's socket during a run and leaves (removing the
+sandbox's folder) when the grader dies.
+"""
+from __future__ import annotations
+
+import ctypes
+import dataclasses
+import fcntl
+import math
+import os
+import resource
+import select
+import signal
+import socket
+import sys
+import tempfile
+import time
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+from .cleanup import _remove_tree
+from .landlock import _landlock, _landlock_abi
+from .libc import _LIBC
+from .namespaces import (
+    _CLONE_NEWIPC,
+    _CLONE_NEWNET,
+    _MNT_DETACH,
+    _Layers,
+    _mount_namespace,
+    _mount_root_tmpfs,
+    _reachable,
+)
+from .processes import _describe_exit, _kill_group, _kill_orphans, _signals_blocked
+from .protocol import (
+    _GO_FD,
+    _RESULT_FD,
+    _WORKER_STATUSES,
+    Call,
+    Limits,
+    Outcome,
+    ProtocolError,
+    _clean,
+    _decode_request,
+    _failed,
+    _frame,
+    _Frames,
+    _outcome_frame,
+    _parse_outcome,
+)
+from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
+from .seccomp import _load_seccomp, _seccomp_filter
+from .submission_copy import _readable_copy
+from .worker import _serve
+
+_PR_SET_CHILD_SUBREAPER = 36
+_PR_SET_NO_NEW_PRIVS = 38
+_OUTPUT_READS = 64  # chunks drained per take: bounds the time a grandchild that keeps printing can cost
+_KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+             "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING")
+
+
+class _Timeout(Exception):
+    pass
+
+
+class _Died(Exception):
+    pass
+
+
+class _GraderGone(Exception):
+    """The grader closed its end mid-run (it died or left): the zygote stops the run and exits."""
+
+
+def _make_root() -> str:
+    """The sandbox's folder. As root it is 0711, under parents that the unprivileged uid can traverse."""
+    if os.geteuid() != 0:
+        return tempfile.mkdtemp(prefix="grader-sandbox-")
+    for parent in (None, "/tmp", "/dev/shm"):
+        try:
+            root = tempfile.mkdtemp(prefix="grader-sandbox-", dir=parent)
+        except OSError:
+            continue
+        os.chmod(root, 0o711)
+        if _reachable(root):
+            return root
+        os.rmdir(root)
+    return tempfile.mkdtemp(prefix="grader-sandbox-")  # the zygote will keep root's uid (doctor says so)
+
+
+def _zygote(sock: socket.socket, limits: Limits, root: str) -> None:
+    """Serve run requests until the grader closes its end; a SIGTERM ends it cleanly too.
+
+    Whichever way it ends (EOF, SIGTERM, an error), it removes the sandbox's folder on its way out; as root
+    that folder is a tmpfs of the zygote's own mount namespace, which vanishes with it even on SIGKILL.
+    """
+    layers = _Layers(pid_namespace=os.getpid() == 1)
+    if _LIBC is not None:  # without a PID namespace, descendants that escape a worker become our children
+        _LIBC.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    fds: list[int] = []
+    try:
+        null = os.open(os.devnull, os.O_RDWR)
+        os.dup2(null, 0)
+        os.dup2(null, 1)
+        os.close(null)
+        if os.geteuid() == 0 and _LIBC is not None:
+            layers.network_namespace = _LIBC.unshare(_CLONE_NEWNET) == 0
+            layers.ipc_namespace = _LIBC.unshare(_CLONE_NEWIPC) == 0
+            layers.uid = _UNPRIVILEGED if _reachable(root) else None
+            layers.host_root, layers.mount_namespace = _mount_namespace(root, expose=layers.uid is not None)
+            layers.root_tmpfs = layers.mount_namespace and _mount_root_tmpfs(root)
+        layers.seccomp = _seccomp_filter()
+        kept = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
+        os.environ.clear()  # the grader's environment may hold tokens; workers get a plain one
+        os.environ.update(kept)
+        layers.landlock = _landlock_abi()
+        frames = _Frames()
+        while True:
+            data, received, _, _ = socket.recv_fds(sock, 1 << 20, 8)
+            fds += received
+            if not data:
+                return
+            for header, arrays in frames.feed(data):
+                submission, calls, budget = _decode_request(header, arrays, fds)
+                _supervise(submission, calls, limits, root, layers, budget,
+                           emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock)
+                del calls  # unmaps the request's large arrays
+                sock.sendall(_frame({"done": True}))  # the worker is reaped and its folder removed
+    finally:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+        for fd in fds:
+            os.close(fd)
+        _remove_root(root, layers)
+
+
+def _remove_root(root: str, layers: _Layers) -> None:
+    """The zygote's last act: remove the sandbox's folder (unmounting its tmpfs first)."""
+    if layers.root_tmpfs:
+        _LIBC.umount2(root.encode(), _MNT_DETACH)
+    _remove_tree(root)
+
+
+def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, layers: _Layers,
+               budget: float | None, emit, control: socket.socket | None = None) -> None:
+    """Fork one worker for the run, `emit` each outcome as it comes, leave no process or directory behind."""
+    workdir = tempfile.mkdtemp(prefix="run-", dir=root)
+    if layers.uid is not None:
+        os.chown(workdir, layers.uid, layers.uid)
+        submission = _readable_copy(submission, root, layers)
+    result_r, result_w = os.pipe()
+    output_r, output_w = os.pipe()
+    go_r, go_w = os.pipe()
+    zygote = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        os.close(go_w)
+        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers)
+    os.close(result_w)
+    os.close(output_w)
+    os.close(go_r)
+    watch = _Watch(pid, result_r, output_r, limits, budget, control, go_w)
+    try:
+        _relay(watch, submission, calls, emit)
+    finally:
+        with _signals_blocked():
+            _end_run(pid, layers)
+            os.close(result_r)
+            os.close(output_r)
+            os.close(go_w)
+            _remove_tree(workdir)
+
+
+def _end_run(pid: int, layers: _Layers) -> None:
+    """Kill the worker and everything it started, and reap them all."""
+    if layers.pid_namespace and os.getpid() == 1:  # kill(-1) from PID 1 reaches exactly its own namespace
+        try:
+            os.kill(-1, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        while True:
+            try:
+                os.waitpid(-1, 0)
+            except ChildProcessError:
+                return
+    _kill_group(pid)
+    os.waitpid(pid, 0)
+    _kill_orphans()
+
+
+def _relay(watch: _Watch, submission: Path, calls: list[Call], emit) -> None:
+    """Turn the worker's stream (import result, then one frame per call) into one outcome per call, each
+    emitted as soon as it is known (the zygote holds at most one result at a time)."""
+    done = 0
+    phase = f"importing {submission.name}"
+    try:
+        header, _ = watch.next_frame()
+        if header.get("status") == "import_error":
+            message, output = _clean(header.get("message")), watch.take_output()
+            for i in range(len(calls)):
+                emit(_failed("import_error", message, output if i == 0 else ""))
+            return
+        if header.get("status") != "imported":
+            raise ProtocolError("expected the import result first")
+        for call in calls:
+            phase = f"running {call.names[0]}"
+            watch.restart_clock()
+            watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
+            outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
+            seconds = min(outcome.seconds, watch.elapsed())
+            outcome = dataclasses.replace(outcome, output=watch.take_output(), seconds=seconds)
+            done += 1
+            emit(outcome)
+    except (_Timeout, _Died, ProtocolError) as stop:
+        emit(_stopped(stop, phase, watch))
+        why = "timed out" if isinstance(stop, _Timeout) else "crashed"
+        for _ in calls[done + 1 :]:
+            emit(_failed("skipped", f"not run: an earlier call {why}"))
+
+
+def _stopped(stop: Exception, phase: str, watch: _Watch) -> Outcome:
+    output, seconds = watch.take_output(), watch.elapsed()
+    if isinstance(stop, _Timeout):
+        if time.monotonic() >= watch.deadline:
+            return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
+                           output, seconds)
+        return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
+    what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
+    return _failed("crash", f"{what} while {phase}", output, seconds)
+
+
+class _Watch:
+    """Zygote-side view of one worker: its frames, its captured output and the per-call wall clock."""
+
+    def __init__(self, pid: int, result_fd: int, output_fd: int, limits: Limits, budget: float | None = None,
+                 control: socket.socket | None = None, go_fd: int | None = None):
+        self.pid, self.result_fd, self.output_fd, self.go_fd = pid, result_fd, output_fd, go_fd
+        self.control = control  # the grader's socket: silent during a run, readable only when it closes
+        self.timeout, self.limit = limits.timeout, limits.output_bytes
+        self.budget = budget  # wall seconds for the whole run, on top of the per-call timeout
+        self.deadline = time.monotonic() + budget if budget is not None else math.inf
+        self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
+        self.kept, self.dropped, self.output_open = bytearray(), 0, True
+        self.restart_clock()
+
+    def go(self) -> None:
+        """Let the worker start its next call (a worker that died is noticed when its frame never comes)."""
+        if self.go_fd is not None:
+            try:
+                os.write(self.go_fd, b"g")
+            except OSError:
+                pass
+
+    def restart_clock(self) -> None:
+        self.started = time.monotonic()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def next_frame(self) -> tuple[dict, list[np.ndarray]]:
+        """Block until the worker's next frame, draining its output; raise when it hangs or dies."""
+        while not self.pending:
+            self.frames.check()
+            remaining = min(self.timeout - self.elapsed(), self.deadline - time.monotonic())
+            if remaining <= 0:
+                raise _Timeout
+            if self.result_fd in self._poll(remaining):
+                chunk = os.read(self.result_fd, 1 << 20)
+                if not chunk:
+                    raise _Died(self._death())
+                self.pending.extend(self.frames.feed(chunk))
+        return self.pending.popleft()
+
+    def _poll(self, timeout: float, with_result: bool = True) -> set[int]:
+        poller = select.poll()
+        for fd in [self.result_fd] * with_result + [self.output_fd] * self.output_open:
+            poller.register(fd, select.POLLIN)
+        if self.control is not None:
+            poller.register(self.control, select.POLLIN)
+        ready = {fd for fd, _ in poller.poll(math.ceil(timeout * 1000))}
+        if self.output_fd in ready:
+            self._read_output()
+        if self.control is not None and self.control.fileno() in ready:
+            try:
+                gone = self.control.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+            except BlockingIOError:
+                gone = False
+            except OSError:
+                gone = True
+            if gone:
+                raise _GraderGone
+            self.control = None  # data mid-run breaks the protocol; the next request read will say so
+        return ready
+
+    def _read_output(self) -> None:
+        chunk = os.read(self.output_fd, 1 << 16)
+        self.output_open = bool(chunk)
+        room = max(0, self.limit - len(self.kept))
+        self.kept += chunk[:room]
+        self.dropped += max(0, len(chunk) - room)
+
+    def take_output(self) -> str:
+        """Output since the last take; the worker flushes before each frame, so it is already in the pipe."""
+        for _ in range(_OUTPUT_READS):
+            if not (self.output_open and self.output_fd in self._poll(0, with_result=False)):
+                break
+        text = self.kept.decode("utf-8", "replace")
+        if self.dropped:
+            text += f"\n[... {self.dropped} more bytes of output not kept]"
+        self.kept, self.dropped = bytearray(), 0
+        return text
+
+    def _death(self) -> str:
+        """Why the result channel closed: peek at the exit status without reaping (the pgid stays ours)."""
+        while self.elapsed() < self.timeout:
+            info = os.waitid(os.P_PID, self.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+            if info is not None:
+                return _describe_exit(info)
+            time.sleep(0.001)
+        return "closed its result channel"
+
+
+def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, submission: Path, calls,
+            limits, layers: _Layers):
+    """Child of the zygote: confine itself, import the submission, send one frame per call; never returns."""
+    code = 70
+    try:
+        _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
+        _serve(submission, calls, limits.result_bytes)
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, limits: Limits,
+             n_calls: int, layers: _Layers):
+    os.setsid()
+    null = os.open(os.devnull, os.O_RDONLY)
+    # Move every source above the targets first, so that no dup2 overwrites a source still to be moved.
+    moves = [(fcntl.fcntl(source, fcntl.F_DUPFD, 10), target)
+             for source, target in ((null, 0), (output_fd, 1), (output_fd, 2), (result_fd, _RESULT_FD),
+                                    (go_fd, _GO_FD))]
+    for source, target in moves:
+        os.dup2(source, target)
+    os.closerange(_GO_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
+    _set_limit("RLIMIT_AS", limits.memory_mb << 20)
+    _set_limit("RLIMIT_CPU", math.ceil(limits.timeout * (n_calls + 1)) + 2, hard_extra=1)
+    _set_limit("RLIMIT_FSIZE", _FILE_LIMIT)
+    _set_limit("RLIMIT_NOFILE", _OPEN_FILES)
+    _set_limit("RLIMIT_CORE", 0)
+    # per uid: for the unprivileged uid a small number bounds fork storms; for the grader's own uid (which
+    # has other processes) only 0 means anything; root ignores it, hence the uid switch
+    _set_limit("RLIMIT_NPROC", _PROCESSES if layers.uid is not None else 0)
+    os.chdir(workdir)
+    if layers.uid is not None:
+        os.setgroups([])
+        os.setresgid(layers.uid, layers.uid, layers.uid)
+        os.setresuid(layers.uid, layers.uid, layers.uid)
+    _die_with_parent(zygote)  # after the uid switch, which clears the parent-death signal
+    if _LIBC is not None and _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
+    if layers.landlock:
+        _landlock(layers.landlock, workdir)
+    if layers.seccomp is not None:
+        _load_seccomp(layers.seccomp)
+    os.environ.update(HOME=workdir, TMPDIR=workdir)  # the rest was reduced by the zygote
+    tempfile.tempdir = workdir
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    sys.stdin = open(0, closefd=False)
+    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
+    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
+    sys.dont_write_bytecode = True  # no __pycache__ in the student's folder
