@@ -56,11 +56,17 @@ class SandboxPool(WorkerPlugin):
     name = PLUGIN
 
     def __init__(self, limits: dict):
-        self.limits = limits
+        self.limits = limits  # only this travels to the workers; the rest is made there, in setup
         self.free: queue.Queue | None = None
         self.graders: dict[str, object] = {}
-        self.lock = threading.Lock()
+        self.lock = None
         self.stack = None
+
+    def __getstate__(self):
+        return {"limits": self.limits}
+
+    def __setstate__(self, state):
+        self.__init__(state["limits"])
 
     def setup(self, worker=None):
         from contextlib import ExitStack
@@ -69,6 +75,7 @@ class SandboxPool(WorkerPlugin):
         from .slots import open_sandbox
 
         threads = getattr(worker, "state", None) and worker.state.nthreads or getattr(worker, "nthreads", 1) or 1
+        self.lock = threading.Lock()
         self.stack = ExitStack()
         self.free = queue.Queue()
         for slot in range(threads):
@@ -118,7 +125,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
     except ImportError:
         raise DaskUnavailable("needs the Dask extra: pip install 'nn-grader[dask]'") from None
     try:
-        client = Client(address, timeout=20, set_as_default=False)
+        client = Client(address, timeout=10)
     except OSError as error:
         raise DaskUnavailable(f"no Dask scheduler answers there ({error})") from None
     spec_text = Path(exercise.path).read_text(encoding="utf-8")
