@@ -348,3 +348,26 @@ def test_class_report_names_the_mistakes_with_an_svg_chart(mixed_class):
     row = page[page.index("<code>extra_output_derivative</code>"):]
     row = row[: row.index("</tr>")]
     assert ">2<" in row and "bob, dave" in row and "once too often." in row
+
+
+def test_every_sample_submission_gets_the_same_report_as_a_lone_grade(tmp_path):
+    """Scores, per-part feedback, mistakes and notes (but the full-size timing note, off in a batch) of
+    every sample submission: one batch run per submission (graded calls and probes together) against
+    the lone path's run per function."""
+    folders = tmp_path / "class"
+    samples = sorted(p for p in EX5.glob("*.py") if p.name != "utils.py")
+    for sample in samples:
+        _put(folders / sample.stem / "ex5.py", sample)
+        if sample.name == "uses_utils.py":
+            _put(folders / sample.stem / "utils.py", EX5 / "utils.py")
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db), "--jobs", "2").exit_code == 0
+    batch = {e["student"]: e["report"] for e in json.loads(run_cli("gradebook", "--db", str(db),
+                                                                   "--format", "json").stdout)}
+    for sample in samples:
+        lone, _ = grade_json(folders / sample.stem / "ex5.py", "--exercise", "ex5")
+        got = batch[sample.stem]
+        assert got["score"] == lone["score"], sample.name
+        assert [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in got["parts"]] == \
+               [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in lone["parts"]], sample.name
+        assert got["notes"] == [n for n in lone["notes"] if n["id"] != "slow_at_full_size"], sample.name

@@ -51,20 +51,16 @@ class Grader:
     def __init__(self, exercise, speed_notes: bool):
         self.exercise = exercise
         self.speed_notes = speed_notes
-        self.variants = None
+        self.shared = None
 
     def prepare(self) -> None:
         """Compute the expected values, once; call only after every sandbox that will use them is open."""
         from ..cases import build_all
         from ..checks import verify_expected
-        from ..diagnosis import Variants
+        from ..grading import Shared
 
-        cases = build_all(self.exercise)
-        verify_expected(self.exercise, cases)
-        self.variants = Variants(self.exercise, cases)
-        for part in self.exercise.parts:  # warm the shared cache before threads read it
-            for case in part.cases:
-                self.variants.output(part, case)
+        verify_expected(self.exercise, build_all(self.exercise))
+        self.shared = Shared.prepare(self.exercise, self.speed_notes)
 
     def grade(self, sandbox: Sandbox, task: Task) -> Result:
         from ..grading import grade
@@ -75,8 +71,7 @@ class Grader:
             return Result(task, error=f"{task.shown_as}: is a Jupyter notebook, which this version of the grader "
                                       f"cannot grade yet; export it as a Python file (jupyter nbconvert --to script)")
         try:
-            report = grade(self.exercise, task.file, sandbox, shown_as=task.shown_as, variants=self.variants,
-                           speed_probe=self.speed_notes)
+            report = grade(self.exercise, task.file, sandbox, shown_as=task.shown_as, shared=self.shared)
         except SpecError as error:
             return Result(task, error=f"{task.shown_as}: {error}")
         except Exception as error:  # a grader bug: one line, the batch goes on
