@@ -139,13 +139,19 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
                                     "index": task.index}, _files_of(task), retries=RETRIES, pure=False,
                                    key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}")
             futures[future] = task
-        for future in as_completed(list(futures)):
+        waiting = as_completed(list(futures))
+        gathered: dict = {}
+        for future in waiting:
             if stop.is_set():
                 break
             task = futures[future]
             try:
                 data = future.result()
-            except Exception as error:  # the task failed on every try (e.g. its workers kept dying)
+            except Exception as error:
+                tries = gathered[future] = gathered.get(future, 0) + 1
+                if future.status != "error" and tries <= RETRIES:
+                    waiting.add(future)  # its result died with its worker: the scheduler computes it again
+                    continue
                 on_result(Result(task, error=f"{task.shown_as}: the Dask task failed ({type(error).__name__}: "
                                              f"{error})", retry=True))
                 continue
