@@ -372,3 +372,36 @@ def test_every_sample_submission_gets_the_same_report_as_a_lone_grade(tmp_path):
         assert [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in got["parts"]] == \
                [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in lone["parts"]], sample.name
         assert got["notes"] == [n for n in lone["notes"] if n["id"] != "slow_at_full_size"], sample.name
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """stderr is a terminal (a pty): a progress bar, then the summary; --quiet draws neither."""
+    import pty
+
+    folders = tmp_path / "class"
+    for name in ("ann", "ben"):
+        _put(folders / name / "ex5.py", RIGHT)
+
+    def stderr_on_a_pty(db: str, *extra: str) -> str:
+        master, slave = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", db,
+                                    *extra], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=slave, cwd=tmp_path)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        process.wait()
+        os.close(master)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    shown = stderr_on_a_pty("g.sqlite")
+    assert "grading" in shown and "2/2" in shown
+    assert "2 graded, 0 skipped (unchanged), 0 could not grade" in shown
+    assert stderr_on_a_pty("quiet.sqlite", "--quiet") == ""
