@@ -1,6 +1,7 @@
 """`grade batch`, `grade gradebook`, `grade class-report` through the CLI, on small classes built here."""
 
 import csv
+import importlib.util
 import io
 import json
 import os
@@ -405,3 +406,18 @@ def test_progress_bar_on_a_terminal(tmp_path):
     assert "grading" in shown and "2/2" in shown
     assert "2 graded, 0 skipped (unchanged), 0 could not grade" in shown
     assert stderr_on_a_pty("quiet.sqlite", "--quiet") == ""
+
+
+@pytest.mark.skipif(importlib.util.find_spec("grader.submission") is not None,
+                    reason="the pipeline reads notebooks (issue 8): they are graded, not refused")
+def test_a_notebook_before_notebook_support_is_could_not_grade(tmp_path):
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    (folders / "ben").mkdir()
+    (folders / "ben" / "exercise4.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4}')
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2
+    assert "class/ben/exercise4.ipynb: is a Jupyter notebook" in result.stderr
+    rows = _rows(db)
+    assert rows["ann"]["score"] == "100" and rows["ben"]["score"] == ""
