@@ -102,6 +102,8 @@ class Gradebook:
             raise GradebookError(f"{self.path}: no such gradebook (run `grade batch` first, or pass --db)")
         if self.path.exists() and not self.path.is_file():
             raise GradebookError(f"{self.path}: is not a file; --db takes the gradebook's file name")
+        if create and not self.path.parent.resolve().is_dir():
+            raise GradebookError(f"{self.path}: its folder {self.path.parent} does not exist")
         try:
             self.db = sqlite3.connect(self.path if create else f"file:{self.path}?mode=ro", uri=not create,
                                       isolation_level=None, timeout=30.0, check_same_thread=False)

@@ -283,6 +283,9 @@ def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     assert "ro.sqlite: cannot be written (read-only)" in result.stderr
     assert run_cli("gradebook", "--db", str(readonly)).exit_code == 0  # reading still works
 
+    nowhere = _batch(str(folders), "-e", "ex5", "--db", str(tmp_path / "no" / "g.sqlite"))
+    assert nowhere.exit_code == 2 and "its folder" in nowhere.stderr and "does not exist" in nowhere.stderr
+
     not_db = tmp_path / "notes.txt"
     not_db.write_text("hello")
     result = _batch(str(folders), "-e", "ex5", "--db", str(not_db))
