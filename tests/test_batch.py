@@ -424,3 +424,26 @@ def test_a_notebook_before_notebook_support_is_could_not_grade(tmp_path):
     assert "class/ben/exercise4.ipynb: is a Jupyter notebook" in result.stderr
     rows = _rows(db)
     assert rows["ann"]["score"] == "100" and rows["ben"]["score"] == ""
+
+
+def test_two_batches_writing_one_gradebook_at_once(tmp_path):
+    """Concurrent writers: two runs over different classes into the same gradebook both keep everything."""
+    db = tmp_path / "g.sqlite"
+    processes = []
+    for group in ("a", "b"):
+        folders = tmp_path / group
+        for i in range(4):
+            _put(folders / f"{group}{i}" / "ex5.py", RIGHT if i % 2 else EX5 / "extra_output_derivative.py")
+        processes.append(subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5",
+                                           "--db", str(db), "--jobs", "1"], cwd=tmp_path,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+        assert "4 graded" in stderr
+    rows = _rows(db)
+    assert sorted(rows) == [f"{g}{i}" for g in "ab" for i in range(4)]
+    assert [rows[s]["score"] for s in sorted(rows)] == ["50", "100"] * 4
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
