@@ -215,17 +215,12 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
 
 def _prepare(submission: Path, exercise: Exercise, as_json: bool):
     """The runnable part of a .py or .ipynb file (grader/submission.py); a damaged file is a clear error."""
-    from .sandbox.submission_copy import _unfit_submission
-    from .submission import SubmissionError, prepare
+    from .submission import SubmissionError, for_exercise
 
-    path = Path(os.path.abspath(submission))
-    if os.path.islink(path) or _unfit_submission(path, runnable_bytes=0):
-        return None  # never read a link (or a file reached through one) as root: the sandbox refuses it clearly
-    roots = {name for function in exercise.functions.values() for name in function.names}
     try:
-        return prepare(path, roots)
+        return for_exercise(submission, exercise)
     except SubmissionError as error:
-        raise GradeError(str(error).replace(str(path), str(submission)), as_json) from None
+        raise GradeError(str(error), as_json) from None
 
 
 @main.command()
@@ -359,3 +354,9 @@ def starter(exercise_name: str, folder: Path, force: bool, folders: tuple[Path, 
     except OSError as error:
         raise GradeError(f"{error.filename or folder}: cannot be written ({error.strerror or error})") from None
     click.echo(f"wrote {targets['ipynb']} and {targets['py']}")
+# The class's commands (grade batch, gradebook, class-report) live in cli_batch.py.
+from .cli_batch import batch, class_report, gradebook_command  # noqa: E402
+
+main.add_command(batch)
+main.add_command(gradebook_command)
+main.add_command(class_report)

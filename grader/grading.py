@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calling, crashes, diagnosis, notes
+from . import calling, checks, crashes, diagnosis, notes
 from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
@@ -142,6 +142,18 @@ def run_calls(budget: Budget, calls: dict[CallKey, Call]) -> dict[CallKey, Outco
         pending = [k for k, o in zip(pending[stopped + 1:], results[stopped + 1:], strict=True)
                    if o.status == "skipped"]
     return outcomes
+
+
+def continue_calls(budget: Budget, calls: dict[CallKey, Call], done: dict[CallKey, Outcome]) -> dict[CallKey, Outcome]:
+    """After a first run's outcomes `done`, what run_calls would do next: after a crash, run the calls it
+    skipped again in a fresh worker (nothing after a timeout)."""
+    results = [done[key] for key in calls]
+    stopped = next((i for i, o in enumerate(results) if o.status in ("crash", "timeout")), None)
+    if stopped is None or results[stopped].status == "timeout":
+        return {}
+    after = list(zip(calls, results, strict=True))[stopped + 1:]
+    pending = {key: calls[key] for key, o in after if o.status == "skipped"}
+    return run_calls(budget, pending) if pending else {}
 
 
 def describe_failure(outcome: Outcome, function: Function, submission: str, timeout: float) -> str:
@@ -354,10 +366,89 @@ def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, 
     return evidence
 
 
+@dataclass
+class Shared:
+    """What a batch computes once, after all its sandboxes are open, and hands to every grade."""
+
+    variants: diagnosis.Variants
+    speed_probe: bool = False  # the full-size timing note (`grade batch --speed-notes`)
+    probe_expected: dict = field(default_factory=dict)  # the num_labels probe's reference values
+
+    @classmethod
+    def prepare(cls, exercise: Exercise, speed_probe: bool = False) -> "Shared":
+        cases = build_all(exercise)
+        variants = diagnosis.Variants(exercise, cases)
+        for part in exercise.parts:  # computed now, once, so that slots in threads only read them
+            for case in part.cases:
+                variants.output(part, case)
+        shared = cls(variants, speed_probe)
+        part = _first_part(exercise, network=True)
+        probe = part and notes.without_last_label(exercise, cases[part.cases[0]])
+        if probe is not None and exercise.network.targets == "labels":
+            shared.probe_expected = checks.expected_outputs(exercise, part, probe)
+        return shared
+
+
+def _first_part(exercise: Exercise, network: bool) -> Part | None:
+    return next((p for p in exercise.parts if (p.check != "activation_gradient") == network), None)
+
+
+def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, Call]:
+    """The notes probes' calls that a batch runs ahead, in the graded run (used only when the parts pass)."""
+    calls = {}
+    network = _first_part(exercise, network=True)
+    if network is not None and exercise.network.targets == "labels" and \
+            "num_labels" in exercise.functions[network.function].arguments:
+        call = notes.num_labels_call(exercise, network, cases[network.cases[0]])
+        if call is not None:
+            calls["num_labels"] = call
+    activation = _first_part(exercise, network=False)
+    if activation is not None:
+        calls["scalar"] = notes.scalar_call(exercise, activation)
+    return calls
+
+
+def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKey, Call]],
+                 ahead: dict[str, Call], prepared: runnable.Submission | None = None,
+                 ) -> tuple[dict[CallKey, Outcome], dict[str, Outcome]]:
+    """A batch's first run: every function's graded calls, then the probes' calls, in one worker.
+
+    Only outcomes the per-function runs would also have produced are kept: the first function's as they
+    are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
+    function's only when all its calls finished here (no crash, timeout or skipped call), and a probe's
+    when it finished. `grade` runs whatever is left the lone way, so the scores are the same.
+    """
+    keys = [(key, call) for calls in plan.values() for key, call in calls.items()]
+    budget = Budget(sandbox, submission, GRADED_BUDGET * sandbox.limits.timeout, prepared)
+    results = budget.run([call for _, call in keys] + list(ahead.values()))
+    if results is None:
+        return {}, {}
+    graded = dict(zip((key for key, _ in keys), results[: len(keys)], strict=True))
+    unfinished = ("crash", "timeout", "skipped")
+    kept: dict[CallKey, Outcome] = {}
+    for number, function in enumerate(plan):
+        outcomes = {key: o for key, o in graded.items() if key[0] == function}
+        if number == 0 or all(o.status not in unfinished for o in outcomes.values()):
+            kept.update(outcomes)
+    probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True) if o.status not in unfinished}
+    return kept, probes
+
+
+def _ran_ahead(outcome: Outcome | None, run):
+    """A probe's `run`: the outcome found ahead when there is one, else a real run."""
+    return run if outcome is None else (lambda calls: [outcome])
+
+
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
-                  cases: dict[str, CaseData], budget: Budget, source: str = "") -> list:
+                  cases: dict[str, CaseData], budget: Budget, source: str = "", shared: Shared | None = None,
+                  ahead: dict[str, Outcome] | None = None) -> list:
     """Notes that cost no points; each probe runs only when the parts it concerns passed (or, for an
-    extra parameter, when a part it may explain failed)."""
+    extra parameter, when a part it may explain failed).
+
+    In a batch (`shared`), the full-size timing call runs only with --speed-notes, and a probe whose
+    call already ran with the graded calls (`ahead`) uses that outcome.
+    """
+    ahead = ahead or {}
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
     failed = next((r.part for r in results if not r.passed and r.part.check != "activation_gradient"
@@ -370,12 +461,17 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     if network_parts and exercise.network.targets == "labels" and \
             "num_labels" in exercise.functions[network_parts[0].function].arguments:
         part = network_parts[0]
-        found.append(notes.probe_num_labels(exercise, budget.run, part, cases[part.cases[0]]))
+        first = part is _first_part(exercise, network=True)
+        run = _ran_ahead(ahead.get("num_labels"), budget.run) if first else budget.run
+        expected = shared.probe_expected if shared is not None and first and shared.probe_expected else None
+        found.append(notes.probe_num_labels(exercise, run, part, cases[part.cases[0]], expected))
     activation_part = next((r.part for r in results if r.part.check == "activation_gradient"
                             and passed[r.part.function]), None)
     if activation_part is not None:
-        found.append(notes.probe_scalar(exercise, budget.run, activation_part))
-    if exercise.full_size is not None and network_parts:
+        first = activation_part is _first_part(exercise, network=False)
+        found.append(notes.probe_scalar(exercise, _ran_ahead(ahead.get("scalar"), budget.run) if first else budget.run,
+                                        activation_part))
+    if (shared is None or shared.speed_probe) and exercise.full_size is not None and network_parts:
         # Last, with one --timeout of its own, so that a timeout there is the call's own.
         own = budget.again(budget.sandbox.limits.timeout)
         found.append(notes.probe_speed(exercise, own.run, network_parts[0]))
@@ -383,21 +479,34 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
 
 
 def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
-          prepared: runnable.Submission | None = None, train: bool = False) -> Report:
+          prepared: runnable.Submission | None = None, train: bool = False, shared: Shared | None = None) -> Report:
     """Grade one submission; the sandbox must already be open (see the module docstring).
 
     `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
     Training parts run after the others: those marked on_request only when `train` is true.
+    A batch passes one `shared` (made after every sandbox is open) to all its submissions, so each
+    expected value is computed once per batch, and runs all graded calls and the probes' calls in one
+    worker first (run_together); a lone grade makes its expected values after its student calls.
     """
-    cases = build_all(exercise)
+    cases = shared.variants.cases if shared is not None else build_all(exercise)
     plan = plan_calls(exercise, cases)
     outcomes: dict[CallKey, Outcome] = {}
+    ahead: dict[str, Outcome] = {}
     timeout = sandbox.limits.timeout
+    if shared is not None:
+        started = time.monotonic()
+        outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases), prepared)
+        first = next(iter(plan), None)
+        if first is not None and any(key[0] == first for key in outcomes):
+            # The first function's run went as its own would have: go on as run_calls does after a crash.
+            left = GRADED_BUDGET * timeout - (time.monotonic() - started)
+            outcomes.update(continue_calls(Budget(sandbox, submission, left, prepared), plan[first], outcomes))
     for calls in plan.values():
-        outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
+        if not any(key in outcomes for key in calls):
+            outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     # Expected values (and, for failed parts, the mistakes' values) are computed once each, here, after
     # every student call of the graded parts has run.
-    variants = diagnosis.Variants(exercise, cases)
+    variants = shared.variants if shared is not None else diagnosis.Variants(exercise, cases)
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
     explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
@@ -408,7 +517,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     cost_explains_gradient(exercise, parts)
     source = prepared.source if prepared is not None and prepared.source is not None \
         else read_source(submission, submission.name)
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead)
     if prepared is not None:
         found = submission_notes(exercise, parts, prepared, found)
     training = [p for p in exercise.training_parts if train or not p.on_request]

@@ -137,17 +137,30 @@ def _same(value, want: np.ndarray, tolerance: float) -> bool:
     return got is not None and bool(np.all(np.isfinite(got))) and relative_error(got, want) <= tolerance
 
 
-def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note | None:
-    """num_labels_from_data: the function crashes or changes its answer when a label is absent."""
+def num_labels_call(exercise: Exercise, part, case: CaseData) -> Call | None:
+    """The num_labels probe's call (a batch runs it ahead, beside the graded calls)."""
     probe = without_last_label(exercise, case)
     if probe is None:
         return None
     function = exercise.functions[part.function]
-    outcomes = run([_call(function, calling.arguments(function, probe, part.lambda_))])
+    return _call(function, calling.arguments(function, probe, part.lambda_))
+
+
+def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData, expected=None) -> Note | None:
+    """num_labels_from_data: the function crashes or changes its answer when a label is absent.
+
+    `expected` (the reference's values on the probe case) is passed by a batch, which computes it once.
+    """
+    probe = without_last_label(exercise, case)
+    if probe is None:
+        return None
+    function = exercise.functions[part.function]
+    outcomes = run([num_labels_call(exercise, part, case)])
     if outcomes is None or outcomes[0].status == "timeout":
         return None  # out of time: no evidence either way
     outcome = outcomes[0]
-    expected = expected_outputs(exercise, part, probe)
+    if expected is None:
+        expected = expected_outputs(exercise, part, probe)
     if outcome.status == "ok":
         different = [name for name in checked_returns(part)
                      if not _same(outcome.values[function.returns.index(name)], expected[name], exercise.tolerance)]
@@ -162,11 +175,16 @@ def probe_num_labels(exercise: Exercise, run: Run, part, case: CaseData) -> Note
         f"(e.g. np.unique(y)) instead of num_labels; a small batch or a split of the data can miss a label."))
 
 
+def scalar_call(exercise: Exercise, part) -> Call:
+    """The bare-float probe's call (a batch runs it ahead, beside the graded calls)."""
+    function = exercise.functions[part.function]
+    return _call(function, tuple(SCALAR_PROBE if name == "z" else None for name in function.arguments))
+
+
 def probe_scalar(exercise: Exercise, run: Run, part) -> Note | None:
     """scalar_activation_gradient: the function fails on a plain Python float."""
     function = exercise.functions[part.function]
-    args = tuple(SCALAR_PROBE if name == "z" else None for name in function.arguments)
-    outcomes = run([_call(function, args)])
+    outcomes = run([scalar_call(exercise, part)])
     if outcomes is None or outcomes[0].status == "timeout":
         return None
     outcome = outcomes[0]

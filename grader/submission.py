@@ -639,3 +639,23 @@ def template_line_fails(submission: Submission | None, message: str) -> bool:
     index = next((i for i, o in enumerate(submission.origins) if o == Origin(cell, line)), None)
     lines = (submission.source or "").split("\n")
     return index is not None and index < len(lines) and bool(_TEMPLATE_ZEROS.search(lines[index]))
+
+
+def for_exercise(path: Path, exercise) -> Submission | None:
+    """The runnable part of a submission for `exercise`'s graded functions, as every command reads it.
+
+    None for a file the grader must not read itself: a link, or one reached through a link (as root that would
+    read a file the student cannot); the sandbox then refuses it with a clear message. SubmissionError (with
+    the path as given) for a damaged notebook."""
+    import os
+
+    from .sandbox.submission_copy import _unfit_submission
+
+    absolute = Path(os.path.abspath(path))
+    if os.path.islink(absolute) or _unfit_submission(absolute, runnable_bytes=0):
+        return None
+    roots = {name for function in exercise.functions.values() for name in function.names}
+    try:
+        return prepare(absolute, roots)
+    except SubmissionError as error:
+        raise SubmissionError(str(error).replace(str(absolute), str(path))) from None

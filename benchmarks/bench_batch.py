@@ -1,0 +1,89 @@
+"""`grade batch` per submission beside the same number of lone `grade` runs, and a lone grade's start-up.
+
+Run: python benchmarks/bench_batch.py [--students N] [--jobs J]
+Prints:
+  a class of N correct vectorized submissions (folder per student): batch seconds, submissions/s
+  a mixed class of N (right, wrong, loop-style, in turn): batch per submission, lone `grade` per
+  submission (the same N files, one fresh process each, run one after another), and the ratio
+  python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio)
+Targets (issue 9, 2 cores): >= 100 correct submissions/s; mixed class >= 10x faster per submission
+than lone runs; a lone grade <= 1.5x the numpy import.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+MIXED = [ROOT / "solutions" / "ex5.py", ROOT / "tests/submissions/ex5/extra_output_derivative.py",
+         ROOT / "tests/submissions/ex5/loop_correct.py", ROOT / "tests/submissions/ex5/two_mistakes.py"]
+
+
+def make_class(folder: Path, files: list[Path], students: int) -> Path:
+    for i in range(students):
+        (folder / f"s{i:04d}").mkdir(parents=True)
+        shutil.copyfile(files[i % len(files)], folder / f"s{i:04d}" / "ex5.py")
+    return folder
+
+
+def batch_seconds(folder: Path, jobs: int) -> float:
+    db = folder.parent / f"{folder.name}.sqlite"
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "grader", "batch", str(folder), "-e", "ex5", "--db", str(db),
+                    "--jobs", str(jobs), "--quiet"], cwd=ROOT, env=ENV, check=False)
+    return time.perf_counter() - start
+
+
+def lone_seconds(files: list[Path]) -> float:
+    start = time.perf_counter()
+    for file in files:
+        subprocess.run([sys.executable, "-m", "grader", str(file), "--exercise", "ex5"], cwd=ROOT, env=ENV,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median(command: list[str], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=200)
+    parser.add_argument("--lone", type=int, default=20, help="lone grade runs timed (per-submission average)")
+    parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--runs", type=int, default=7, help="start-up timing runs (median)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch = Path(scratch)
+        right = make_class(scratch / "right", MIXED[:1], args.students)
+        seconds = batch_seconds(right, args.jobs)
+        print(f"batch, {args.students} correct vectorized, --jobs {args.jobs}: {seconds:6.2f} s  "
+              f"{args.students / seconds:6.1f} submissions/s  ({seconds / args.students * 1000:.1f} ms each)")
+        mixed = make_class(scratch / "mixed", MIXED, args.students)
+        seconds = batch_seconds(mixed, args.jobs)
+        per_batch = seconds / args.students
+        lone_files = [MIXED[i % len(MIXED)] for i in range(args.lone)]
+        per_lone = lone_seconds(lone_files) / len(lone_files)
+        print(f"mixed class (right, wrong, loop-style, two mistakes), {args.students} students:")
+        print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
+              f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
+    floor = median([sys.executable, "-c", "import numpy"], args.runs)
+    lone = median([sys.executable, "-m", "grader", "solutions/ex5.py"], args.runs)
+    print(f'python -c "import numpy" {floor * 1000:6.0f} ms   grade solutions/ex5.py {lone * 1000:6.0f} ms   '
+          f"ratio {lone / floor:4.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""`grade batch`: grade a whole class into the gradebook.
+
+Steps: unpack any .zip into a private folder (unpack.py), find each student's submission
+(discover.py), skip what the gradebook already holds unchanged, give each flat-layout file a folder
+of its own (so no submission can import another student's file), grade the rest in job slots
+(slots.py) or on a Dask cluster (dask.py), and record each result in its own transaction as it
+arrives, so an interrupted run keeps everything it finished.
+"""
+
+import hashlib
+import shutil
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..gradebook import Gradebook, Stamp
+from ..text import printable
+from .discover import Submission, discover
+from .slots import Grader, Result, Task
+from .unpack import UnpackError, unpack
+
+MAX_SUBMISSION_BYTES = 16 << 20
+
+
+@dataclass
+class Summary:
+    graded: int = 0
+    skipped: int = 0
+    failed: list[str] = field(default_factory=list)  # one line per submission that could not be graded
+    problems: list[str] = field(default_factory=list)  # one line per PATH that held nothing gradable
+    seconds: float = 0.0
+    interrupted: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.problems and not self.interrupted
+
+    def line(self) -> str:
+        rate = self.graded / self.seconds if self.seconds > 0 else 0.0
+        return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
+                f" in {self.seconds:.1f} s ({rate:.1f} submissions/s)")
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def spec_stamp(exercise) -> str:
+    return hashlib.sha256(Path(exercise.path).read_bytes()).hexdigest()
+
+
+def _grader_version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+@dataclass
+class Plan:
+    tasks: list[Task]
+    stamps: dict[str, tuple[Stamp, Submission]]  # student -> what a result will be recorded with
+
+
+def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
+              dask_address: str | None = None, progress: Callable[[int], object] | None = None,
+              on_total: Callable[[int], object] | None = None) -> Summary:
+    """Grade every submission under PATHS; returns what happened (the caller prints it)."""
+    started = time.monotonic()
+    summary = Summary()
+    with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+        try:
+            _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
+                 Path(scratch), summary)
+        except KeyboardInterrupt:
+            summary.interrupted = True
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
+         summary) -> None:
+    folders, shown = _unpacked(paths, scratch, summary)
+    found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
+    if found is not None:
+        summary.problems += found.problems
+    submissions = found.submissions if found else []
+    plan = _plan(submissions, exercise, gradebook, scratch, summary)
+    if on_total:
+        on_total(len(plan.tasks))
+
+    def record(result: Result) -> None:
+        stamp, submission = plan.stamps[result.task.student]
+        _record(gradebook, exercise, stamp, submission, result, summary)
+        if progress:
+            progress(1)
+
+    stop = threading.Event()
+    try:
+        if plan.tasks and dask_address:
+            from .dask import run_dask
+
+            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop)
+        elif plan.tasks:
+            from .slots import run_local
+
+            run_local(Grader(exercise, speed_notes), plan.tasks, jobs, limits, record, stop)
+    finally:
+        stop.set()
+
+
+def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[Path], list[str]]:
+    """PATHS with every .zip replaced by the folder it unpacks to (a refused zip is a problem line)."""
+    folders, shown = [], []
+    for number, path in enumerate(paths):
+        label = printable(str(path))
+        if path.suffix.lower() == ".zip" and path.is_file():
+            target = scratch / f"zip-{number}"
+            target.mkdir(mode=0o700)
+            try:
+                unpack(path, target, label)
+            except UnpackError as error:
+                summary.problems.append(printable(str(error)))
+                shutil.rmtree(target, ignore_errors=True)
+                continue
+            folders.append(_single_top_folder(target))
+            shown.append(label)
+        else:
+            folders.append(path)
+            shown.append(label)
+    return folders, shown
+
+
+def _single_top_folder(folder: Path) -> Path:
+    """A zip of a class folder holds that one folder: look inside it (but not inside a lone student folder)."""
+    entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        inner = [p for p in entries[0].iterdir() if not p.name.startswith(".")]
+        if any(p.is_dir() for p in inner) or not any(p.suffix.lower() in (".py", ".ipynb") for p in inner) or \
+                len(inner) > 3:
+            return entries[0]
+    return folder
+
+
+def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch: Path, summary: Summary) -> Plan:
+    """What to grade: each student's file, unless the gradebook holds it unchanged."""
+    held = gradebook.stamps(exercise.id)
+    spec, version = spec_stamp(exercise), _grader_version()
+    tasks, stamps = [], {}
+    for submission in submissions:
+        student = submission.student
+        submission.shown_as = printable(submission.shown_as)
+        digest, problem = None, submission.problem
+        if submission.file is not None and not problem:
+            try:
+                if submission.file.stat().st_size > MAX_SUBMISSION_BYTES:
+                    problem = f"{submission.shown_as}: larger than {MAX_SUBMISSION_BYTES >> 20} MB; not graded"
+                else:
+                    digest = sha256_of(submission.file)
+            except OSError as error:
+                problem = f"{submission.shown_as}: cannot be read ({error.strerror or error})"
+        stamp = Stamp(digest, spec, version)
+        before = held.get(student)
+        if before is not None and before[0] == stamp and not before[2] and (before[1] == "graded" or problem):
+            if before[1] == "error":
+                summary.failed.append(printable(f"{problem} (unchanged)"))
+            else:
+                summary.skipped += 1
+            continue
+        stamps[student] = (stamp, submission)
+        if problem:
+            gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over, error=problem)
+            summary.failed.append(printable(problem))
+            continue
+        file = _own_folder(submission, scratch, len(tasks), exercise.id)
+        tasks.append(Task(student, file, submission.shown_as, len(tasks)))
+    return Plan(tasks, stamps)
+
+
+def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
+    """The file to run; a flat-layout file is copied into a folder of its own first (not its classmates')."""
+    if submission.own_folder:
+        return submission.file
+    folder = scratch / f"student-{number}"
+    folder.mkdir(mode=0o700)
+    # A plain name: the student's (spaces, escape codes, any length) is kept in shown_as, not on disk.
+    target = folder / f"{exercise_id}{submission.file.suffix.lower()}"
+    shutil.copyfile(submission.file, target)
+    return target
+
+
+def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission, result: Result,
+            summary: Summary) -> None:
+    student = submission.student
+    if result.report is not None:
+        text = result.text or ""
+        if submission.passed_over:
+            text += (f"\n\nGraded {submission.shown_as}, the newest of {len(submission.passed_over) + 1} files; "
+                     f"also found: {', '.join(submission.passed_over)}")
+        gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
+                         report=result.report, text=text)
+        summary.graded += 1
+    else:
+        gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
+                         error=result.error, retry=result.retry)
+        summary.failed.append(printable(result.error or f"{submission.shown_as}: could not grade"))

@@ -1,0 +1,102 @@
+"""Unpacking an LMS download (.zip) safely into a private folder.
+
+A zip comes from outside: it may hold `../` or absolute paths, symbolic links, more entries or bytes
+than any class needs, or a "zip bomb" whose entries claim small sizes and inflate without end. Every
+entry's name is checked before anything is written, symlinks and other special files are refused,
+and the bytes written are counted as they are inflated (not taken from the header), so the limits
+hold whatever the zip claims. A refused zip writes nothing that stays behind: UnpackError names it
+and why, in one line.
+"""
+
+import os
+import stat
+import zipfile
+from pathlib import Path, PurePosixPath
+
+MAX_ENTRIES = 20_000
+MAX_TOTAL_BYTES = 512 << 20  # a class of 1000 students with 500 kB notebooks each fits
+MAX_ENTRY_BYTES = 64 << 20
+MAX_RATIO = 200  # an entry that inflates more than this (and past 1 MB) is a bomb, not a notebook
+_CHUNK = 1 << 16
+
+
+class UnpackError(Exception):
+    """A zip that is refused; the message is one line naming the zip and the reason."""
+
+
+def _safe_parts(name: str) -> tuple[str, ...] | None:
+    """The entry's path as folder names, or None when it could escape the target (absolute, .., drive)."""
+    if "\\" in name or "\x00" in name:
+        name = name.replace("\\", "/")
+    path = PurePosixPath(name)
+    if path.is_absolute() or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = tuple(p for p in path.parts if p not in ("", "."))
+    if any(p == ".." or "\x00" in p for p in parts):
+        return None
+    return parts
+
+
+def _is_special(info: zipfile.ZipInfo) -> bool:
+    kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip records no Unix type (Windows, writestr)
+    return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
+
+
+def unpack(archive: Path, target: Path, shown: str) -> None:
+    """Unpack `archive` into the existing empty folder `target`; raise UnpackError when it is refused."""
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            infos = zf.infolist()
+            _check_entries(infos, shown)
+            written = 0
+            for info in infos:
+                parts = _safe_parts(info.filename)
+                if not parts:
+                    continue
+                destination = target.joinpath(*parts)
+                if info.is_dir():
+                    destination.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    continue
+                destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                written = _extract(zf, info, destination, written, shown)
+    except UnpackError:
+        raise
+    except zipfile.BadZipFile as error:
+        raise UnpackError(f"{shown}: not a valid zip file ({error})") from None
+    except (OSError, RuntimeError, NotImplementedError, ValueError, EOFError) as error:
+        # RuntimeError/NotImplementedError: encrypted entries or an unsupported compression method.
+        detail = getattr(error, "strerror", None) or str(error)
+        raise UnpackError(f"{shown}: cannot be unpacked ({detail})") from None
+
+
+def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> None:
+    if len(infos) > MAX_ENTRIES:
+        raise UnpackError(f"{shown}: refused: {len(infos)} entries, more than the limit of {MAX_ENTRIES}")
+    claimed = 0
+    for info in infos:
+        if _safe_parts(info.filename) is None:
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' would be written outside the folder")
+        if _is_special(info):
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' is a symbolic link or special file")
+        claimed += info.file_size
+        if info.file_size > MAX_ENTRY_BYTES or claimed > MAX_TOTAL_BYTES:
+            raise UnpackError(f"{shown}: refused: it would unpack to more than {MAX_TOTAL_BYTES >> 20} MB "
+                              f"(entries of at most {MAX_ENTRY_BYTES >> 20} MB)")
+        if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            ratio = info.file_size // max(info.compress_size, 1)
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates {ratio}-fold (a zip bomb?)")
+
+
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, written: int, shown: str) -> int:
+    """Copy one entry, counting the bytes really inflated against the limits (headers can lie)."""
+    fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    entry_bytes = 0
+    with zf.open(info) as source, os.fdopen(fd, "wb") as out:
+        while chunk := source.read(_CHUNK):
+            entry_bytes += len(chunk)
+            written += len(chunk)
+            if entry_bytes > MAX_ENTRY_BYTES or written > MAX_TOTAL_BYTES or \
+                    (entry_bytes > (1 << 20) and entry_bytes > MAX_RATIO * max(info.compress_size, 1)):
+                raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates past its limits (a zip bomb?)")
+            out.write(chunk)
+    return written

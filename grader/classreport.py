@@ -1,0 +1,198 @@
+"""The class's report (one self-contained HTML page) and the per-student feedback files.
+
+The page needs no network: inline CSS, inline SVG charts, no script. Every string that a student
+controls (ids from file or folder names, messages quoting their output) goes through html.escape.
+Sections: score distribution, pass rate per part, the class's mistakes ranked by how many students
+made them (with the first sentence of each explanation and who made it), notes, students who could
+not be graded and why, and students whose newest of several files was graded.
+"""
+
+import json
+import re
+from collections import Counter
+from html import escape as _escape
+from pathlib import Path
+
+from .gradebook import Entry, mistake_ids, note_ids
+from .text import printable
+
+
+def escape(text: str) -> str:
+    """HTML-escaped, with control characters and bidi overrides shown as escapes (text.printable)."""
+    return _escape(printable(str(text)))
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #eee;
+vertical-align:top}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
+svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}
+"""
+
+
+def first_sentence(text: str) -> str:
+    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
+    return match.group(1) if match else text.strip()
+
+
+def _histogram(scores: list[int], max_score: int) -> str:
+    """Scores in ten bins of width max/10 (the last includes full marks), as SVG bars."""
+    bins = 10
+    counts = [0] * bins
+    for score in scores:
+        counts[min(bins - 1, int(score * bins / max_score)) if max_score else 0] += 1
+    width, height, left, bottom = 560, 200, 40, 30
+    top = max(counts) or 1
+    bar = (width - left) / bins
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score distribution" '
+             f'width="{width}" height="{height + bottom}" viewBox="0 0 {width} {height + bottom}">']
+    for i, count in enumerate(counts):
+        h = height * count / top
+        low, high = round(i * max_score / bins), round((i + 1) * max_score / bins)
+        x = left + i * bar
+        parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}">'
+                     f'<title>{low}–{high}: {count}</title></rect>')
+        if count:
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - h - 3:.1f}" text-anchor="middle">{count}</text>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 16}" text-anchor="middle">{low}</text>')
+    parts.append(f'<line x1="{left}" y1="{height}" x2="{width}" y2="{height}" stroke="#999"/></svg>')
+    return "".join(parts)
+
+
+def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
+    """One horizontal bar per part: the share of graded students who passed it."""
+    row, label, width = 26, 220, 560
+    height = row * len(rates) + 10
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="pass rate per part" '
+             f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
+    for i, (title, passed, total) in enumerate(rates):
+        share = passed / total if total else 0.0
+        y = 5 + i * row
+        bar = (width - label - 60) * share
+        parts.append(f'<text x="{label - 6}" y="{y + 15}" text-anchor="end">{escape(title)}</text>')
+        parts.append(f'<rect class="fail" x="{label}" y="{y}" width="{width - label - 60}" height="{row - 8}" '
+                     f'opacity="0.25"/>')
+        parts.append(f'<rect class="bar" x="{label}" y="{y}" width="{bar:.1f}" height="{row - 8}">'
+                     f'<title>{passed} of {total}</title></rect>')
+        parts.append(f'<text x="{width - 55}" y="{y + 15}">{share:.0%}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _students(names: list[str]) -> str:
+    return ", ".join(escape(n) for n in sorted(names))
+
+
+def render(exercise_id: str, entries: list[Entry]) -> str:
+    graded = [e for e in entries if e.report is not None]
+    failed = [e for e in entries if e.report is None]
+    title = graded[0].report.get("title", exercise_id) if graded else exercise_id
+    max_score = graded[0].max_score if graded else 0
+    scores = [e.score for e in graded]
+    body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>",
+            f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded."]
+    if graded:
+        full = sum(1 for s in scores if s == max_score)
+        mean = sum(scores) / len(scores)
+        body[-1] += f" Mean score {mean:.1f} / {max_score}; {full} with full marks."
+    body[-1] += "</p>"
+
+    body.append("<h2>Score distribution</h2>")
+    body.append(_histogram(scores, max_score) if graded else '<p class="muted">No graded submissions.</p>')
+
+    body.append("<h2>Pass rate per part</h2>")
+    parts: dict[str, list] = {}
+    for entry in graded:
+        for part in entry.report["parts"]:
+            record = parts.setdefault(part["id"], [part["title"], 0, 0])
+            record[1] += bool(part["passed"])
+            record[2] += 1
+    body.append(_pass_rates([tuple(v) for v in parts.values()]) if parts else '<p class="muted">None.</p>')
+
+    body.append("<h2>Mistakes, by how many students made them</h2>")
+    mistakes: dict[str, dict] = {}
+    for entry in graded:
+        for mistake_id in mistake_ids(entry.report):
+            found = next(m for p in entry.report["parts"] for m in p["mistakes"] if m["id"] == mistake_id)
+            record = mistakes.setdefault(mistake_id, {"title": found["title"], "explanation": found["explanation"],
+                                                      "students": []})
+            record["students"].append(entry.student)
+    if mistakes:
+        body.append('<table><tr><th>Mistake</th><th class="n">Students</th><th>Why it is wrong</th>'
+                    '<th>Who</th></tr>')
+        for mistake_id, m in sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0])):
+            body.append(f'<tr><td><b>{escape(m["title"])}</b><br><code>{escape(mistake_id)}</code></td>'
+                        f'<td class="n">{len(m["students"])}</td><td>{escape(first_sentence(m["explanation"]))}</td>'
+                        f'<td class="students">{_students(m["students"])}</td></tr>')
+        body.append("</table>")
+    else:
+        body.append('<p class="muted">No mistake from the catalogue was found.</p>')
+
+    body.append("<h2>Notes (no points taken)</h2>")
+    notes = Counter(n for e in graded for n in note_ids(e.report))
+    if notes:
+        body.append('<table><tr><th>Note</th><th class="n">Students</th><th>Who</th></tr>')
+        for note, count in notes.most_common():
+            who = [e.student for e in graded if note in note_ids(e.report)]
+            body.append(f'<tr><td><code>{escape(note)}</code></td><td class="n">{count}</td>'
+                        f'<td class="students">{_students(who)}</td></tr>')
+        body.append("</table>")
+    else:
+        body.append('<p class="muted">No notes.</p>')
+
+    body.append("<h2>Could not be graded</h2>")
+    if failed:
+        body.append("<table><tr><th>Student</th><th>Why</th></tr>")
+        for entry in failed:
+            body.append(f"<tr><td>{escape(entry.student)}</td><td>{escape(entry.error or '')}</td></tr>")
+        body.append("</table>")
+    else:
+        body.append('<p class="muted">Every submission was graded.</p>')
+
+    several = [e for e in entries if e.passed_over]
+    if several:
+        body.append("<h2>Students with several files (the newest was graded)</h2>")
+        body.append("<table><tr><th>Student</th><th>Graded</th><th>Also found</th></tr>")
+        for entry in several:
+            body.append(f"<tr><td>{escape(entry.student)}</td><td>{escape(entry.submission or '')}</td>"
+                        f"<td>{escape(', '.join(entry.passed_over))}</td></tr>")
+        body.append("</table>")
+
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{escape(exercise_id)}: class report</title><style>{_CSS}</style></head>\n<body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+# ---- feedback files ----------------------------------------------------------------------------
+
+_UNSAFE_NAME = re.compile(r"[^\w.\- ]", re.UNICODE)
+
+
+def file_name(student: str, taken: set[str]) -> str:
+    """A file name for the student's feedback: their id where it is safe, made unique when it is not."""
+    name = _UNSAFE_NAME.sub("_", student).strip(" .") or "student"
+    name = name[:100]
+    if name.lower() in taken or name != student:
+        import hashlib
+
+        name = f"{name}-{hashlib.sha256(student.encode()).hexdigest()[:8]}"
+    taken.add(name.lower())
+    return name
+
+
+def write_feedback(entries: list[Entry], folder: Path) -> int:
+    """DIR/<student>.txt (the text report) and DIR/<student>.json for each student; returns the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    taken: set[str] = set()
+    written = 0
+    several = len({e.exercise for e in entries}) > 1
+    for entry in entries:
+        name = file_name(f"{entry.student}_{entry.exercise}" if several else entry.student, taken)
+        text = entry.report_text if entry.report is not None else f"Could not grade: {entry.error}"
+        data = entry.report if entry.report is not None else {"exercise": entry.exercise, "error": entry.error}
+        (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
+        (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
+                                                        ensure_ascii=False) + "\n", encoding="utf-8")
+        written += 2
+    return written

@@ -1,0 +1,182 @@
+"""The class's commands: `grade batch`, `grade gradebook`, `grade class-report` (registered by cli.py).
+
+Parse, call, print: the work is in grader.batch, grader.gradebook and grader.classreport.
+"""
+
+import csv
+import io
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import EXIT_ERROR, EXIT_FULL, GradeError, _resolve_exercise
+from .text import printable
+
+DEFAULT_DB = "grades.sqlite"
+
+
+def _db_option(help_text: str):
+    return click.option("--db", "db_path", type=click.Path(path_type=Path), default=DEFAULT_DB, show_default=True,
+                        help=help_text)
+
+
+def _open_gradebook(path: Path, create: bool):
+    from .gradebook import Gradebook, GradebookError
+
+    try:
+        return Gradebook(path, create=create)
+    except GradebookError as error:
+        raise GradeError(printable(str(error))) from None
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--exercise", "-e", "exercise_name", required=True, metavar="NAME|PATH",
+              help="The exercise every submission is graded against: a shipped exercise's name or a spec file.")
+@_db_option("The gradebook (SQLite) to write; created when missing. A rerun grades only what changed.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
+              help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
+@click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
+              help="Seconds each call of a student function may take.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
+              help="Memory limit of each process that runs student code, in MB.")
+@click.option("--speed-notes", is_flag=True,
+              help="Also time each correct submission at the assignment's full size (a note on slow loops); "
+                   "off by default, as it costs up to --timeout per submission.")
+@click.option("--dask", "dask_address", metavar="tcp://HOST:PORT",
+              help="Grade on this Dask scheduler's workers (pip install 'nn-grader[dask]'); each worker grades "
+                   "in its own local sandbox. Results are recorded here as they finish.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
+def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet):
+    """Grade every submission under PATHS into the gradebook.
+
+    \b
+    PATHS are folders or .zip files (an LMS download), laid out as
+      a folder per student:   alice/ex5.py, bob/ex5.ipynb      (student = folder name)
+      files named by student: alice_ex5.py, ex5_bob.py,
+                              lastfirst_12345_67890_ex5.py     (student = the rest of the name)
+    A student with several candidate files gets the newest; the report says which.
+
+    Prints a progress bar (on a terminal) and a one-line summary on stderr.
+    Exit status: 0 when every submission was graded (whatever the scores), 2 when some could not be.
+    """
+    from .batch import run_batch
+    from .gradebook import GradebookError
+    from .sandbox import Limits
+
+    exercise = _resolve_exercise(exercise_name, None, False, verify=False)
+    gradebook = _open_gradebook(db_path, create=True)
+    if jobs is None:
+        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: keep what was graded, stop the sandboxes
+    show_bar = not quiet and sys.stderr.isatty()
+    bar = None
+
+    def on_total(total: int):
+        nonlocal bar
+        if show_bar and total:
+            bar = click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True)
+            bar.__enter__()
+
+    try:
+        summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
+                            speed_notes=speed_notes, dask_address=dask_address,
+                            progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
+    except GradebookError as error:
+        raise GradeError(printable(str(error))) from None
+    except _dask_errors() as error:
+        raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+        gradebook.close()
+    for line in summary.problems + summary.failed:
+        click.echo(f"grade: {line}", err=True)
+    if summary.interrupted:
+        click.echo(f"grade: interrupted: {summary.graded} graded and kept in {db_path}; run the same command "
+                   f"again to grade the rest", err=True)
+        sys.exit(130)
+    if not quiet:
+        click.echo(summary.line(), err=True)
+    sys.exit(EXIT_FULL if summary.ok else EXIT_ERROR)
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _dask_errors() -> tuple:
+    from .batch.dask import DaskUnavailable
+
+    return (DaskUnavailable,)
+
+
+@click.command("gradebook")
+@_db_option("The gradebook to read.")
+@click.option("--exercise", "-e", "exercise_id", metavar="EX", help="Only this exercise.  [default: all]")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
+              help="csv: student,exercise,score,max_score, one column per part, mistakes (ids joined by spaces), "
+                   "notes; json: a list of objects with the full reports.")
+@click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
+              help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json.")
+def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
+    """Export the gradebook (to stdout), or write per-student feedback files with --feedback DIR."""
+    from .gradebook import as_json_list, csv_rows
+
+    with _open_gradebook(db_path, create=False) as book:
+        entries = book.entries(exercise_id)
+    if exercise_id and not entries:
+        raise GradeError(f"{db_path}: no grades for exercise '{printable(exercise_id)}'")
+    if feedback_dir is not None:
+        from .classreport import write_feedback
+
+        try:
+            written = write_feedback(entries, feedback_dir)
+        except OSError as error:
+            raise GradeError(f"{feedback_dir}: cannot write feedback files ({error.strerror or error})") from None
+        click.echo(f"wrote {written} feedback files to {feedback_dir}", err=True)
+        return
+    if fmt == "json":
+        _emit(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False) + "\n")
+        return
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(csv_rows(entries))
+    _emit(out.getvalue())
+
+
+def _emit(text: str) -> None:
+    """Data as it is into a file or pipe; on a terminal, student-controlled escape codes are shown, not run."""
+    if sys.stdout.isatty():
+        text = printable(text)  # keeps newlines and tabs
+    click.echo(text, nl=False, color=True)
+
+
+@click.command("class-report")
+@_db_option("The gradebook to read.")
+@click.option("--exercise", "-e", "exercise_id", metavar="EX",
+              help="The exercise to report on.  [default: the gradebook's only exercise]")
+@click.option("--output", "-o", "output", type=click.Path(path_type=Path), required=True, metavar="FILE.html",
+              help="Where to write the page (one self-contained HTML file: inline CSS and SVG, no network).")
+def class_report(db_path, exercise_id, output):
+    """Write the class's report: scores, pass rate per part, mistakes by how many made them, notes, failures."""
+    from .classreport import render
+
+    with _open_gradebook(db_path, create=False) as book:
+        exercises = book.exercises()
+        if exercise_id is None:
+            if len(exercises) != 1:
+                raise GradeError(f"{db_path}: holds {len(exercises)} exercises ({', '.join(exercises) or 'none'}); "
+                                 f"pass --exercise")
+            exercise_id = exercises[0]
+        entries = book.entries(exercise_id)
+    if not entries:
+        raise GradeError(f"{db_path}: no grades for exercise '{printable(exercise_id)}'")
+    try:
+        output.write_text(render(exercise_id, entries), encoding="utf-8")
+    except OSError as error:
+        raise GradeError(f"{output}: cannot be written ({error.strerror or error})") from None
+    click.echo(f"wrote {output}", err=True)

@@ -1,0 +1,287 @@
+"""The class's gradebook: one SQLite file (stdlib sqlite3), one row per student and exercise.
+
+Write-ahead logging and one transaction per graded submission: a run that is killed (Ctrl-C,
+SIGKILL) keeps every submission it finished, and a rerun grades only what is missing or changed
+(the submission's bytes, the exercise spec, or the grader's version). The schema (docs/batch.md) has
+a version of its own in `schema_version`; a gradebook written by a newer grader is refused rather
+than misread.
+"""
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS grades (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('graded', 'error')),
+    score INTEGER,
+    max_score INTEGER,
+    error TEXT,
+    retry INTEGER NOT NULL DEFAULT 0,
+    submission TEXT,
+    passed_over TEXT NOT NULL DEFAULT '[]',
+    submission_sha256 TEXT,
+    spec_sha256 TEXT NOT NULL,
+    grader_version TEXT NOT NULL,
+    graded_at TEXT NOT NULL,
+    report_json TEXT,
+    report_text TEXT,
+    PRIMARY KEY (student, exercise)
+);
+CREATE TABLE IF NOT EXISTS part_scores (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    part TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    score INTEGER NOT NULL,
+    max_score INTEGER NOT NULL,
+    passed INTEGER NOT NULL,
+    PRIMARY KEY (student, exercise, part),
+    FOREIGN KEY (student, exercise) REFERENCES grades (student, exercise) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS mistakes (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    part TEXT NOT NULL,
+    mistake TEXT NOT NULL,
+    PRIMARY KEY (student, exercise, part, mistake),
+    FOREIGN KEY (student, exercise) REFERENCES grades (student, exercise) ON DELETE CASCADE
+);
+CREATE TABLE IF NOT EXISTS notes (
+    student TEXT NOT NULL,
+    exercise TEXT NOT NULL,
+    note TEXT NOT NULL,
+    message TEXT NOT NULL,
+    FOREIGN KEY (student, exercise) REFERENCES grades (student, exercise) ON DELETE CASCADE
+);
+"""
+
+
+class GradebookError(Exception):
+    """A gradebook that cannot be used; the message is one line naming the file."""
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """What a grade depends on: when all three are unchanged, the grade is kept."""
+
+    submission_sha256: str | None
+    spec_sha256: str
+    grader_version: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One row of `grades`, with the report decoded."""
+
+    student: str
+    exercise: str
+    status: str
+    score: int | None
+    max_score: int | None
+    error: str | None
+    submission: str | None
+    passed_over: list[str]
+    graded_at: str
+    report: dict | None
+    report_text: str | None
+
+
+class Gradebook:
+    def __init__(self, path: Path, create: bool = True):
+        self.path = Path(path)
+        if not create and not self.path.exists():
+            raise GradebookError(f"{self.path}: no such gradebook (run `grade batch` first, or pass --db)")
+        if self.path.exists() and not self.path.is_file():
+            raise GradebookError(f"{self.path}: is not a file; --db takes the gradebook's file name")
+        if create and not self.path.parent.resolve().is_dir():
+            raise GradebookError(f"{self.path}: its folder {self.path.parent} does not exist")
+        try:
+            self.db = sqlite3.connect(self.path if create else f"file:{self.path}?mode=ro", uri=not create,
+                                      isolation_level=None, timeout=30.0, check_same_thread=False)
+            self._open(create)
+        except sqlite3.DatabaseError as error:
+            raise GradebookError(_describe(self.path, error)) from None
+
+    def _open(self, create: bool) -> None:
+        self.db.execute("PRAGMA foreign_keys = ON")
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "schema_version" in tables:
+            row = self.db.execute("SELECT max(version) FROM schema_version").fetchone()
+            version = row[0] if row else None
+            if version is not None and version > SCHEMA_VERSION:
+                raise GradebookError(f"{self.path}: written by a newer grader (gradebook schema {version}; this "
+                                     f"grader reads schema {SCHEMA_VERSION} and older): upgrade nn-grader")
+        elif tables:
+            raise GradebookError(f"{self.path}: an SQLite file but not a gradebook (no schema_version table)")
+        if not create:
+            if "grades" not in tables:
+                raise GradebookError(f"{self.path}: an empty gradebook (nothing graded yet)")
+            return
+        if not _writable(self.path):
+            raise GradebookError(f"{self.path}: cannot be written (read-only); pass --db with a writable file")
+        self.db.execute("PRAGMA journal_mode = WAL")
+        self.db.execute("PRAGMA synchronous = NORMAL")
+        with self.transaction():
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    self.db.execute(statement)
+            if self.db.execute("SELECT count(*) FROM schema_version").fetchone()[0] == 0:
+                self.db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
+
+    def transaction(self):
+        return _Transaction(self.db, self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def stamps(self, exercise: str) -> dict[str, tuple[Stamp, str, int]]:
+        """student -> (stamp, status, retry) of what the gradebook holds for this exercise."""
+        rows = self.db.execute("SELECT student, submission_sha256, spec_sha256, grader_version, status, retry "
+                               "FROM grades WHERE exercise = ?", (exercise,))
+        return {r[0]: (Stamp(r[1], r[2], r[3]), r[4], r[5]) for r in rows}
+
+    def record(self, student: str, exercise: str, stamp: Stamp, submission: str | None, passed_over: list[str],
+               report: dict | None = None, text: str | None = None, error: str | None = None,
+               retry: bool = False) -> None:
+        """Replace the student's row (and its parts, mistakes and notes) in one transaction."""
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self.transaction():
+            self.db.execute("DELETE FROM grades WHERE student = ? AND exercise = ?", (student, exercise))
+            graded = report is not None
+            self.db.execute(
+                "INSERT INTO grades (student, exercise, status, score, max_score, error, retry, submission, "
+                "passed_over, submission_sha256, spec_sha256, grader_version, graded_at, report_json, report_text) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (student, exercise, "graded" if graded else "error", report["score"] if graded else None,
+                 report["max_score"] if graded else None, error, int(retry), submission, json.dumps(passed_over),
+                 stamp.submission_sha256, stamp.spec_sha256, stamp.grader_version, now,
+                 json.dumps(report, ensure_ascii=False) if graded else None, text))
+            if not graded:
+                return
+            for position, part in enumerate(report["parts"]):
+                self.db.execute("INSERT INTO part_scores VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                (student, exercise, part["id"], position, part["score"], part["max_score"],
+                                 int(part["passed"])))
+                for mistake in dict.fromkeys(m["id"] for m in part["mistakes"]):
+                    self.db.execute("INSERT INTO mistakes VALUES (?, ?, ?, ?)",
+                                    (student, exercise, part["id"], mistake))
+            for note in report["notes"]:
+                self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
+                                (student, exercise, note["id"], note["message"]))
+
+    def entries(self, exercise: str | None = None) -> list[Entry]:
+        query = ("SELECT student, exercise, status, score, max_score, error, submission, passed_over, graded_at, "
+                 "report_json, report_text FROM grades")
+        rows = self.db.execute(query + (" WHERE exercise = ?" if exercise else "") + " ORDER BY exercise, student",
+                               (exercise,) if exercise else ())
+        return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8],
+                      json.loads(r[9]) if r[9] else None, r[10]) for r in rows]
+
+    def exercises(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (so a half-written row never stays)."""
+
+    def __init__(self, db: sqlite3.Connection, path: Path):
+        self.db, self.path = db, path
+
+    def __enter__(self):
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as error:
+            raise GradebookError(_describe(self.path, error)) from None
+
+    def __exit__(self, kind, error, trace):
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.DatabaseError as commit_error:
+                self.db.execute("ROLLBACK")
+                raise GradebookError(_describe(self.path, commit_error)) from None
+        self.db.execute("ROLLBACK")
+        if isinstance(error, sqlite3.DatabaseError):
+            raise GradebookError(_describe(self.path, error)) from None
+        return False
+
+
+def _writable(path: Path) -> bool:
+    """False for a file without write bits even for root (who may write anyway): that is the owner's intent."""
+    folder = path.resolve().parent
+    if path.exists():
+        return bool(path.stat().st_mode & 0o222) and os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK)
+    return os.access(folder, os.W_OK | os.X_OK)
+
+
+def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
+    text = str(error)
+    if "readonly" in text or "read-only" in text:
+        return f"{path}: cannot be written (read-only); pass --db with a writable file"
+    if "locked" in text or "busy" in text:
+        return f"{path}: locked by another process for more than 30 s; try again when it has finished"
+    if "not a database" in text or "malformed" in text:
+        return f"{path}: not an SQLite gradebook ({text})"
+    if "unable to open" in text:
+        return f"{path}: cannot be opened ({text}); check the folder exists and is writable"
+    return f"{path}: gradebook error ({text})"
+
+
+# ---- exports ---------------------------------------------------------------------------------
+
+def part_ids(entries: list[Entry]) -> list[str]:
+    """Every part id of the graded entries, in the exercise's order (first seen first)."""
+    ids: dict[str, None] = {}
+    for entry in entries:
+        for part in (entry.report or {}).get("parts", []):
+            ids.setdefault(part["id"], None)
+    return list(ids)
+
+
+def mistake_ids(report: dict | None) -> list[str]:
+    return list(dict.fromkeys(m["id"] for p in (report or {}).get("parts", []) for m in p["mistakes"]))
+
+
+def note_ids(report: dict | None) -> list[str]:
+    return list(dict.fromkeys(n["id"] for n in (report or {}).get("notes", [])))
+
+
+def csv_rows(entries: list[Entry]) -> list[list]:
+    """student, exercise, score, max_score, one column per part id, mistakes, notes (header first).
+
+    A submission that could not be graded has empty scores and its reason in `notes`.
+    """
+    parts = part_ids(entries)
+    rows: list[list] = [["student", "exercise", "score", "max_score", *parts, "mistakes", "notes"]]
+    for entry in entries:
+        if entry.report is None:
+            rows.append([entry.student, entry.exercise, "", "", *([""] * len(parts)), "",
+                         f"could not grade: {entry.error}"])
+            continue
+        scores = {p["id"]: p["score"] for p in entry.report["parts"]}
+        rows.append([entry.student, entry.exercise, entry.score, entry.max_score,
+                     *(scores.get(p, "") for p in parts), " ".join(mistake_ids(entry.report)),
+                     " ".join(note_ids(entry.report))])
+    return rows
+
+
+def as_json_list(entries: list[Entry]) -> list[dict]:
+    return [{"student": e.student, "exercise": e.exercise, "status": e.status, "score": e.score,
+             "max_score": e.max_score, "submission": e.submission, "passed_over": e.passed_over,
+             "graded_at": e.graded_at, "error": e.error, "report": e.report} for e in entries]

@@ -1,0 +1,453 @@
+"""`grade batch`, `grade gradebook`, `grade class-report` through the CLI, on small classes built here."""
+
+import csv
+import io
+import json
+import os
+import shutil
+import sqlite3
+import stat
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
+
+EX5 = SUBMISSIONS / "ex5"
+RIGHT = ROOT / "solutions" / "ex5.py"
+HOSTILE = ROOT / "tests" / "hostile"
+
+
+def _put(path: Path, source: Path, mtime: float | None = None) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+    return path
+
+
+def _batch(*args: str):
+    return run_cli("batch", *args)
+
+
+def _rows(db: Path) -> dict[str, dict]:
+    result = run_cli("gradebook", "--db", str(db), "--format", "csv")
+    assert result.exit_code == 0, result.output
+    return {row["student"]: row for row in csv.DictReader(io.StringIO(result.stdout))}
+
+
+@pytest.fixture
+def mixed_class(tmp_path):
+    """Both layouts: a folder per student (one with two files, the course's utils.py beside another) and
+    flat files named by student, Canvas-style included."""
+    folders, flat = tmp_path / "folders", tmp_path / "flat"
+    _put(folders / "alice" / "ex5.py", RIGHT)
+    _put(folders / "bob" / "ex5.py", RIGHT, mtime=1_000_000)  # older: must not be the one graded
+    _put(folders / "bob" / "ex5_v2.py", EX5 / "extra_output_derivative.py", mtime=2_000_000)
+    _put(folders / "carol" / "ex5.py", EX5 / "uses_utils.py")
+    _put(folders / "carol" / "utils.py", EX5 / "utils.py")
+    _put(flat / "dave_ex5.py", EX5 / "two_mistakes.py")
+    _put(flat / "ex5_erin.py", EX5 / "crashes.py")
+    _put(flat / "lastfirst_12345_67890_ex5.py", EX5 / "missing_hidden_derivative.py")
+    expected = {"alice": RIGHT, "bob": EX5 / "extra_output_derivative.py", "carol": folders / "carol" / "ex5.py",
+                "dave": EX5 / "two_mistakes.py", "erin": EX5 / "crashes.py",
+                "lastfirst_12345_67890": EX5 / "missing_hidden_derivative.py"}
+    return tmp_path, [folders, flat], expected
+
+
+def test_batch_grades_both_layouts_like_lone_grade(mixed_class):
+    tmp_path, paths, expected = mixed_class
+    db = tmp_path / "grades.sqlite"
+    result = _batch(*map(str, paths), "--exercise", "ex5", "--db", str(db), "--jobs", "2")
+    assert result.exit_code == 0, result.output
+    assert "6 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr
+    rows = _rows(db)
+    assert set(rows) == set(expected)
+    for student, file in expected.items():
+        lone, _ = grade_json(file, "--exercise", "ex5")
+        row = rows[student]
+        assert int(row["score"]) == lone["score"], student
+        assert {p["id"]: str(p["score"]) for p in lone["parts"]} == {p: row[p] for p in
+                                                                      ("cost", "regularized_cost", "sigmoid_gradient",
+                                                                       "gradient", "regularized_gradient")}
+        lone_mistakes = list(dict.fromkeys(m["id"] for p in lone["parts"] for m in p["mistakes"]))
+        assert row["mistakes"].split() == lone_mistakes, student
+    assert rows["bob"]["mistakes"] == "extra_output_derivative"
+    assert rows["carol"]["score"] == "100"  # utils.py beside it was importable
+
+
+def test_rerun_skips_unchanged_and_regrades_changed(mixed_class):
+    tmp_path, paths, _ = mixed_class
+    db = tmp_path / "grades.sqlite"
+    assert _batch(*map(str, paths), "-e", "ex5", "--db", str(db)).exit_code == 0
+    again = _batch(*map(str, paths), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0
+    assert "0 graded, 6 skipped (unchanged), 0 could not grade" in again.stderr
+    shutil.copyfile(RIGHT, tmp_path / "flat" / "dave_ex5.py")
+    third = _batch(*map(str, paths), "-e", "ex5", "--db", str(db))
+    assert "1 graded, 5 skipped (unchanged)" in third.stderr
+    assert _rows(db)["dave"]["score"] == "100"
+
+
+def test_newest_candidate_wins_and_the_report_says_which(mixed_class, tmp_path):
+    _, paths, _ = mixed_class
+    db = tmp_path / "g.sqlite"
+    _batch(*map(str, paths), "-e", "ex5", "--db", str(db))
+    feedback = tmp_path / "feedback"
+    result = run_cli("gradebook", "--db", str(db), "--feedback", str(feedback))
+    assert result.exit_code == 0, result.output
+    text = (feedback / "bob.txt").read_text()
+    assert "ex5_v2.py, the newest of 2 files; also found: ex5.py" in text
+    assert "extra_output_derivative" in text
+    data = json.loads((feedback / "bob.json").read_text())
+    assert data["student"] == "bob" and data["score"] == 50
+    assert sorted(p.name for p in feedback.iterdir()) == sorted(
+        f"{s}.{k}" for s in ("alice", "bob", "carol", "dave", "erin", "lastfirst_12345_67890") for k in ("txt", "json"))
+
+
+def test_csv_columns_and_json_export(mixed_class):
+    tmp_path, paths, _ = mixed_class
+    db = tmp_path / "g.sqlite"
+    _batch(*map(str, paths), "-e", "ex5", "--db", str(db))
+    result = run_cli("gradebook", "--db", str(db), "--exercise", "ex5", "--format", "csv")
+    header = result.stdout.splitlines()[0]
+    assert header == ("student,exercise,score,max_score,cost,regularized_cost,sigmoid_gradient,gradient,"
+                      "regularized_gradient,mistakes,notes")
+    exported = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert {e["student"]: e["score"] for e in exported}["alice"] == 100
+    assert exported[0]["report"]["parts"][0]["id"] == "cost"
+
+
+def test_zip_of_a_class_folder(tmp_path):
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(RIGHT, "class/ann/ex5.py")
+        zf.write(EX5 / "extra_output_derivative.py", "class/ben/ex5.py")
+        zf.write(EX5 / "two_mistakes.py", "class/smithjo_111_222_ex5.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(archive), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items()} == {"ann": "100", "ben": "50", "smithjo_111_222": "50"}
+    assert rows["ben"]["mistakes"] == "extra_output_derivative"
+
+
+def test_flat_files_cannot_import_a_classmate(tmp_path):
+    """A flat-layout file runs from a folder of its own: a classmate's file beside it is not importable."""
+    flat = tmp_path / "flat"
+    _put(flat / "ann_ex5.py", RIGHT)
+    (flat / "spy_ex5.py").write_text(  # every graded function borrows a classmate's file
+        "def nn_cost_function(*args):\n    import ann_ex5\n    return ann_ex5.nn_cost_function(*args)\n\n\n"
+        "def sigmoid_gradient(z):\n    import ann_ex5\n    return ann_ex5.sigmoid_gradient(z)\n")
+    db = tmp_path / "g.sqlite"
+    _batch(str(flat), "-e", "ex5", "--db", str(db))
+    rows = _rows(db)
+    assert rows["ann"]["score"] == "100"
+    assert rows["spy"]["score"] == "0"
+
+
+def test_hostile_submissions_cost_only_their_own_grade(tmp_path):
+    folders = tmp_path / "class"
+    for name in ("r1", "r2", "r3", "r4"):
+        _put(folders / name / "ex5.py", RIGHT)
+    _put(folders / "loop" / "ex5.py", HOSTILE / "busy_loop.py")
+    _put(folders / "flood" / "ex5.py", HOSTILE / "output_flood.py")
+    _put(folders / "forks" / "ex5.py", HOSTILE / "fork_storm.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--jobs", "2", "--timeout", "2")
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    for name in ("r1", "r2", "r3", "r4"):
+        assert rows[name]["score"] == "100", (name, rows[name])
+    # The flood's own score depends on how fast 300 MB can be printed on this machine (its own
+    # timeout); what matters here is that its classmates' scores do not.
+    assert rows["flood"]["score"] != ""
+    assert int(rows["loop"]["score"]) < 100
+    report = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    loop = next(e for e in report if e["student"] == "loop")["report"]
+    assert any("did not finish within 2 s" in p["feedback"] for p in loop["parts"])
+
+
+def test_exit_status_and_messages_for_bad_input(tmp_path):
+    db = tmp_path / "g.sqlite"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = _batch(str(empty), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2
+    assert "empty: no submissions found" in result.stderr
+    assert "Traceback" not in result.output
+
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    (folders / "nobody").mkdir()
+    (folders / "nobody" / "notes.txt").write_text("no code here")
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2
+    assert "class/nobody: no submission in this student's folder" in result.stderr
+    assert "1 graded, 0 skipped (unchanged), 1 could not grade" in result.stderr
+    assert _rows(db)["ann"]["score"] == "100"
+    assert _rows(db)["nobody"]["notes"].startswith("could not grade: ")
+
+    missing = _batch(str(tmp_path / "nowhere"), "-e", "ex5", "--db", str(db))
+    assert missing.exit_code == 2 and "nowhere: no such file or folder" in missing.stderr
+
+
+def _zip(path: Path, entries: list[tuple[str, bytes]], symlink: str | None = None) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries:
+            zf.writestr(name, data)
+        if symlink:
+            info = zipfile.ZipInfo(symlink)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, "/etc/passwd")
+    return path
+
+
+@pytest.mark.parametrize("kind, message", [
+    ("traversal", "would be written outside the folder"),
+    ("absolute", "would be written outside the folder"),
+    ("symlink", "is a symbolic link or special file"),
+    ("bomb", "-fold (a zip bomb?)"),
+    ("huge", "refused: it would unpack to more than"),
+    ("not_a_zip", "not a valid zip file"),
+])
+def test_unsafe_zips_are_refused_and_nothing_escapes(tmp_path, kind, message):
+    right = RIGHT.read_bytes()
+    archive = tmp_path / f"{kind}.zip"
+    if kind == "traversal":
+        _zip(archive, [("ann/ex5.py", right), ("../escaped_ex5.py", right)])
+    elif kind == "absolute":
+        _zip(archive, [("/tmp/escaped_ex5.py", right)])
+    elif kind == "symlink":
+        _zip(archive, [("ann/ex5.py", right)], symlink="ann/utils.py")
+    elif kind == "bomb":
+        _zip(archive, [("ann/ex5.py", b"#" * (20 << 20))])  # 20 MB of one byte: ~20 kB deflated
+    elif kind == "huge":
+        _zip(archive, [("ann/ex5.py", b"#" * (100 << 20))])
+    else:
+        archive.write_bytes(b"PK\x03\x04 not really")
+    other = tmp_path / "other"
+    _put(other / "bo" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(archive), str(other), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.output
+    assert not (tmp_path.parent / "escaped_ex5.py").exists()
+    assert _rows(db)["bo"]["score"] == "100"  # the other PATH was still graded
+
+
+def test_odd_student_names_are_kept_and_escaped(tmp_path):
+    folders = tmp_path / "class"
+    names = ["Anne Marie", "Zoë Ødegård", "evil\x1b[2J\x1b[32m100", "<script>alert(1)<\\script>"]
+    for name in names:
+        _put(folders / name / "ex5.py", EX5 / "extra_output_derivative.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert set(_rows(db)) == set(names)
+    html_path = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(html_path)).exit_code == 0
+    page = html_path.read_text()
+    assert "Zoë Ødegård" in page and "\x1b" not in page and "\\x1b[2J" in page
+    assert "<script" not in page and "&lt;script&gt;alert(1)" in page
+    feedback = tmp_path / "fb"
+    run_cli("gradebook", "--db", str(db), "--feedback", str(feedback))
+    files = sorted(p.name for p in feedback.iterdir())
+    assert "Anne Marie.txt" in files and "Zoë Ødegård.txt" in files
+    assert not any("\x1b" in f or "<" in f for f in files) and len(files) == 8
+
+
+def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE schema_version SET version = 99")
+    connection.close()
+    for args in (["batch", str(folders), "-e", "ex5", "--db", str(db)], ["gradebook", "--db", str(db)]):
+        result = run_cli(*args)
+        assert result.exit_code == 2
+        assert "written by a newer grader (gradebook schema 99" in result.stderr
+        assert "Traceback" not in result.output
+
+    readonly = tmp_path / "ro.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(readonly)).exit_code == 0
+    readonly.chmod(0o444)
+    result = _batch(str(folders), "-e", "ex5", "--db", str(readonly))
+    assert result.exit_code == 2
+    assert "ro.sqlite: cannot be written (read-only)" in result.stderr
+    assert run_cli("gradebook", "--db", str(readonly)).exit_code == 0  # reading still works
+
+    nowhere = _batch(str(folders), "-e", "ex5", "--db", str(tmp_path / "no" / "g.sqlite"))
+    assert nowhere.exit_code == 2 and "its folder" in nowhere.stderr and "does not exist" in nowhere.stderr
+
+    not_db = tmp_path / "notes.txt"
+    not_db.write_text("hello")
+    result = _batch(str(folders), "-e", "ex5", "--db", str(not_db))
+    assert result.exit_code == 2 and "not an SQLite gradebook" in result.stderr
+
+
+def test_a_killed_run_keeps_what_it_graded(tmp_path):
+    """SIGKILL halfway: the gradebook stays consistent, and a rerun grades only the rest."""
+    folders = tmp_path / "class"
+    for i in range(6):
+        _put(folders / f"s{i}" / "ex5.py", RIGHT if i % 2 else HOSTILE / "busy_loop.py")
+    db = tmp_path / "g.sqlite"
+    command = [sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--jobs", "1",
+               "--timeout", "1", "--quiet"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    try:
+        recorded = 0
+        for _ in range(600):  # until something is recorded (each row is committed on its own)
+            if db.exists():
+                try:
+                    with sqlite3.connect(db, timeout=5) as connection:
+                        recorded = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
+                    connection.close()
+                except sqlite3.OperationalError:
+                    recorded = 0
+            if recorded or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        os.killpg(process.pid, 9)
+    finally:
+        process.wait()
+    assert recorded >= 1
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        kept = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
+        assert connection.execute("SELECT count(*) FROM part_scores").fetchone()[0] == 5 * kept
+    connection.close()
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    assert f"{6 - kept} graded, {kept} skipped (unchanged)" in result.stderr
+    assert len(_rows(db)) == 6
+
+
+def test_quiet_prints_no_summary(tmp_path):
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    result = _batch(str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--quiet")
+    assert result.exit_code == 0 and result.stderr == ""
+
+
+def test_class_report_names_the_mistakes_with_an_svg_chart(mixed_class):
+    tmp_path, paths, _ = mixed_class
+    db = tmp_path / "g.sqlite"
+    _batch(*map(str, paths), "-e", "ex5", "--db", str(db))
+    page_path = tmp_path / "report.html"
+    result = run_cli("class-report", "--db", str(db), "-o", str(page_path))
+    assert result.exit_code == 0, result.output
+    page = page_path.read_text()
+    assert page.count("<svg") == 2
+    assert "extra_output_derivative" in page and "missing_hidden_derivative" in page
+    assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
+    assert "<script" not in page
+    # bob and dave (two mistakes) multiplied by f'(z(L)); the first sentence of the explanation is shown.
+    row = page[page.index("<code>extra_output_derivative</code>"):]
+    row = row[: row.index("</tr>")]
+    assert ">2<" in row and "bob, dave" in row and "once too often." in row
+
+
+def test_every_sample_submission_gets_the_same_report_as_a_lone_grade(tmp_path):
+    """Scores, per-part feedback, mistakes and notes (but the full-size timing note, off in a batch) of
+    every sample submission: one batch run per submission (graded calls and probes together) against
+    the lone path's run per function."""
+    folders = tmp_path / "class"
+    samples = sorted(p for p in EX5.glob("*.py") if p.name != "utils.py")
+    for sample in samples:
+        _put(folders / sample.stem / "ex5.py", sample)
+        if sample.name == "uses_utils.py":
+            _put(folders / sample.stem / "utils.py", EX5 / "utils.py")
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db), "--jobs", "2").exit_code == 0
+    batch = {e["student"]: e["report"] for e in json.loads(run_cli("gradebook", "--db", str(db),
+                                                                   "--format", "json").stdout)}
+    for sample in samples:
+        lone, _ = grade_json(folders / sample.stem / "ex5.py", "--exercise", "ex5")
+        got = batch[sample.stem]
+        assert got["score"] == lone["score"], sample.name
+        assert [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in got["parts"]] == \
+               [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in lone["parts"]], sample.name
+        assert got["notes"] == [n for n in lone["notes"] if n["id"] != "slow_at_full_size"], sample.name
+
+
+def test_progress_bar_on_a_terminal(tmp_path):
+    """stderr is a terminal (a pty): a progress bar, then the summary; --quiet draws neither."""
+    import pty
+
+    folders = tmp_path / "class"
+    for name in ("ann", "ben"):
+        _put(folders / name / "ex5.py", RIGHT)
+
+    def stderr_on_a_pty(db: str, *extra: str) -> str:
+        master, slave = pty.openpty()
+        process = subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", db,
+                                    *extra], stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=slave, cwd=tmp_path)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                data = os.read(master, 4096)
+            except OSError:  # EIO: the child closed its end
+                break
+            if not data:
+                break
+            chunks.append(data)
+        process.wait()
+        os.close(master)
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    shown = stderr_on_a_pty("g.sqlite")
+    assert "grading" in shown and "2/2" in shown
+    assert "2 graded, 0 skipped (unchanged), 0 could not grade" in shown
+    assert stderr_on_a_pty("quiet.sqlite", "--quiet") == ""
+
+
+def test_notebooks_in_a_class_are_graded_like_lone_notebooks(tmp_path):
+    """A student who hands in the course's notebook is graded from its code cells, as `grade` does; a
+    damaged notebook is that student's could-not-grade line, and the rest of the class is graded."""
+    from . import course
+
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    course.folder(folders / "ben")  # the course's layout: exercise4.ipynb beside utils.py, the client above
+    (folders / "cat").mkdir()
+    (folders / "cat" / "exercise4.ipynb").write_text("{not json")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.stderr
+    rows = _rows(db)
+    assert rows["ann"]["score"] == "100" and rows["ben"]["score"] == "100", rows
+    assert rows["cat"]["score"] == "" and "exercise4.ipynb" in result.stderr
+
+
+def test_two_batches_writing_one_gradebook_at_once(tmp_path):
+    """Concurrent writers: two runs over different classes into the same gradebook both keep everything."""
+    db = tmp_path / "g.sqlite"
+    processes = []
+    for group in ("a", "b"):
+        folders = tmp_path / group
+        for i in range(4):
+            _put(folders / f"{group}{i}" / "ex5.py", RIGHT if i % 2 else EX5 / "extra_output_derivative.py")
+        processes.append(subprocess.Popen([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5",
+                                           "--db", str(db), "--jobs", "1"], cwd=tmp_path,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True))
+    for process in processes:
+        _, stderr = process.communicate(timeout=600)
+        assert process.returncode == 0, stderr
+        assert "4 graded" in stderr
+    rows = _rows(db)
+    assert sorted(rows) == [f"{g}{i}" for g in "ab" for i in range(4)]
+    assert [rows[s]["score"] for s in sorted(rows)] == ["50", "100"] * 4
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    connection.close()
