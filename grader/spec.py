@@ -118,6 +118,7 @@ class Part:
     lambda_: float
     cases: tuple[str, ...]
     activation: str = ""  # for activation_gradient parts
+    coursera_part_id: str | None = None  # the part's id on Coursera (its partId), when it differs from id
 
 
 @dataclass(frozen=True)
@@ -584,7 +585,7 @@ def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, 
     for i, pnode in enumerate(items):
         key = f"parts[{i}]"
         p = r.mapping(pnode, key, required=("id", "title", "points", "function", "check", "cases"),
-                      optional=("lambda", "activation"))
+                      optional=("lambda", "activation", "coursera_part_id"))
         part_id = r.string(p["id"], f"{key}.id")
         if part_id in seen:
             r.fail(p["id"], f"{key}.id", f"duplicate part id '{part_id}'")
@@ -625,7 +626,11 @@ def _parts(r: _Reader, node, functions, cases, network: Network) -> tuple[Part, 
         lambda_ = r.number(p["lambda"], f"{key}.lambda", minimum=0) if "lambda" in p else 0.0
         if lambda_ and "lambda_" not in fn.arguments:
             r.fail(p["lambda"], f"{key}.lambda", f"{function} takes no lambda_ argument")
+        coursera_id = r.string(p["coursera_part_id"], f"{key}.coursera_part_id") \
+            if "coursera_part_id" in p else None
+        if coursera_id is not None and coursera_id in seen | {q.coursera_part_id for q in parts} - {part_id}:
+            r.fail(p["coursera_part_id"], f"{key}.coursera_part_id", f"'{coursera_id}' already names another part")
         parts.append(Part(part_id, r.string(p["title"], f"{key}.title"),
                           r.integer(p["points"], f"{key}.points", minimum=0), function, check,
-                          lambda_, part_cases, activation))
+                          lambda_, part_cases, activation, coursera_id))
     return tuple(parts)
