@@ -116,6 +116,14 @@ def _secret(secret_file: Path | None, as_json: bool) -> bytes | None:
         raise GradeError(str(error), as_json) from None
 
 
+def _secret_out_of_environment(secret_file: Path | None) -> None:
+    """Before grading student code: $GRADER_SECRET must not stay in the environment forks inherit."""
+    from .secret import hand_off_environment_secret
+
+    if secret_file is None:
+        hand_off_environment_secret()
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nn-grader")
 def main():
@@ -147,6 +155,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
     """
     as_json = fmt == "json"
+    _secret_out_of_environment(secret_file)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
@@ -327,6 +336,7 @@ def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, 
     from .platforms import gradescope as platform
     from .sandbox import Limits
 
+    _secret_out_of_environment(secret_file)
     sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb),
                           visibility, click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
 
@@ -352,6 +362,7 @@ def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_
     from .platforms import coursera as platform
     from .sandbox import Limits
 
+    _secret_out_of_environment(secret_file)
     sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb), part_id,
                           click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
 

@@ -13,9 +13,11 @@ The seed is the digest's first 8 bytes. A report names the secret only by its fi
 fixed message that says nothing about the secret itself.
 """
 
+import fcntl
 import hashlib
 import hmac
 import os
+import sys
 from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
@@ -51,12 +53,55 @@ def read_file(path: Path) -> bytes:
 
 
 def load(secret_file: Path | None) -> bytes | None:
-    """The secret: --secret-file if given, else $GRADER_SECRET, else None (public cases)."""
+    """The secret: --secret-file if given, else $GRADER_SECRET (or the pipe it was moved to), else None."""
     if secret_file is not None:
         return read_file(secret_file)
+    if os.environ.get(FD_ENV, "").isdigit():
+        fd = int(os.environ.pop(FD_ENV))
+        try:
+            with os.fdopen(fd, "rb") as pipe:
+                return from_text(pipe.read(MAX_LENGTH + 1024), f"${ENV}")
+        except OSError as error:
+            raise SecretError(f"${ENV} could not be passed on ({error.strerror or error})") from None
     if os.environ.get(ENV):
         return from_text(os.environ[ENV], f"${ENV}")
     return None
+
+
+# ---- keeping $GRADER_SECRET out of the processes that run student code --------------------------------
+
+FD_ENV = "GRADER_SECRET_FD"
+_PROGRAM_NAMES = ("grade", "__main__.py")
+
+
+def hand_off_environment_secret() -> None:
+    """Run this command again without $GRADER_SECRET in its environment, the secret waiting in a pipe.
+
+    A process's initial environment block stays in its memory, and every process forked from it (the
+    sandbox's zygote and workers) has a copy a submission can search. So a grading command started with
+    $GRADER_SECRET re-executes itself with the variable replaced by GRADER_SECRET_FD, a pipe that holds
+    the secret, which `load` reads only after the zygote is forked (the workers close every inherited
+    descriptor). Done only when running as the `grade` program; as a library (tests call the commands
+    in-process) the variable is read as it is: prefer --secret-file there.
+    """
+    value = os.environ.get(ENV)
+    if not value or not sys.argv or Path(sys.argv[0]).name not in _PROGRAM_NAMES:
+        return
+    try:
+        secret = from_text(value, f"${ENV}")
+    except SecretError:
+        return  # `load` says what is wrong with it, where the command reports errors
+    read_end, write_end = os.pipe()
+    os.write(write_end, secret)  # at most MAX_LENGTH bytes: far below a pipe's buffer
+    os.close(write_end)
+    high = fcntl.fcntl(read_end, fcntl.F_DUPFD, 64)  # above the descriptors a worker keeps
+    os.close(read_end)
+    os.set_inheritable(high, True)
+    environment = {k: v for k, v in os.environ.items() if k != ENV}
+    environment[FD_ENV] = str(high)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execve(sys.executable, [sys.executable, "-m", "grader", *sys.argv[1:]], environment)
 
 
 def derive_seed(secret: bytes, message: str) -> int:

@@ -431,3 +431,65 @@ def test_the_coursera_folder_has_a_dockerfile_whose_entrypoint_grades(tmp_path, 
     assert result.exit_code == 0 and feedback["fractionalScore"] == 1.0
     again = run_cli_env(None, "package", "coursera", "ex5", "-o", str(folder), "--wheel", str(wheel))
     assert again.exit_code == 2 and "expected a new or empty folder" in again.stderr
+
+
+# ---- the secret never reaches a process that runs student code -------------------------------------
+
+SECRET_SCANNER = '''
+import ctypes
+
+TARGET = bytes({target})  # the secret, each byte + 1: neither this file nor the scan ever holds the secret
+SHIFT = bytes((i + 1) % 256 for i in range(256))
+
+
+def _count():
+    found = 0
+    for line in open("/proc/self/maps"):
+        parts = line.split()
+        if not parts[1].startswith("r") or (len(parts) > 5 and parts[5].startswith("[v")):
+            continue
+        low, high = (int(x, 16) for x in parts[0].split("-"))
+        if high - low <= 512 << 20:
+            found += ctypes.string_at(low, high - low).translate(SHIFT).count(TARGET)
+    return found
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    raise RuntimeError(f"FOUND {{_count()}} COPIES")
+
+
+def sigmoid_gradient(z):
+    raise RuntimeError(f"FOUND {{_count()}} COPIES")
+'''
+
+
+@pytest.mark.parametrize("how", ["environment", "secret-file", "gradescope"])
+def test_the_worker_memory_never_holds_the_secret(tmp_path, how):
+    """$GRADER_SECRET is handed over in a pipe after the zygote is forked; a secret file is read after it too."""
+    secret = "S3cret-that-must-stay-in-the-grader-" + how
+    folder = tmp_path / "submission"
+    folder.mkdir()
+    path = folder / "ex5.py"
+    path.write_text(SECRET_SCANNER.format(target=[(b + 1) % 256 for b in secret.encode()]))
+    secret_file = tmp_path / "secret"
+    secret_file.write_text(secret)
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_SECRET"}
+    command = [sys.executable, "-m", "grader"]
+    if how == "environment":
+        command += [str(path), "--format", "json"]
+        env["GRADER_SECRET"] = secret
+    elif how == "secret-file":
+        command += [str(path), "--format", "json", "--secret-file", str(secret_file)]
+    else:
+        command += ["gradescope", "--root", str(tmp_path), "--exercise", "ex5"]
+        env["GRADER_SECRET"] = secret
+    run = subprocess.run(command, capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    if how == "gradescope":
+        results = json.loads((tmp_path / "results" / "results.json").read_text())
+        outputs = [t["output"] for t in results["tests"]]
+        assert results["extra_data"]["provenance"]["secret_fingerprint"]
+    else:
+        report = json.loads(run.stdout)
+        outputs = [p["feedback"] for p in report["parts"]]
+        assert report["provenance"]["secret_fingerprint"]
+    assert all("FOUND 0 COPIES" in output for output in outputs), outputs
