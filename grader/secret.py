@@ -71,7 +71,15 @@ def load(secret_file: Path | None) -> bytes | None:
 # ---- keeping $GRADER_SECRET out of the processes that run student code --------------------------------
 
 FD_ENV = "GRADER_SECRET_FD"
-_PROGRAM_NAMES = ("grade", "__main__.py")
+
+
+def _running_as_grade() -> bool:
+    """Started as the `grade` console script or as `python -m grader` (not as pytest or a library)."""
+    program = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if program is None:
+        return False
+    main = Path(__file__).resolve().parent / "__main__.py"
+    return program.name == "grade" or (program.name == "__main__.py" and program.resolve() == main)
 
 
 def hand_off_environment_secret() -> None:
@@ -85,7 +93,7 @@ def hand_off_environment_secret() -> None:
     in-process) the variable is read as it is: prefer --secret-file there.
     """
     value = os.environ.get(ENV)
-    if not value or not sys.argv or Path(sys.argv[0]).name not in _PROGRAM_NAMES:
+    if not value or not _running_as_grade():
         return
     try:
         secret = from_text(value, f"${ENV}")

@@ -493,3 +493,17 @@ def test_the_worker_memory_never_holds_the_secret(tmp_path, how):
         outputs = [p["feedback"] for p in report["parts"]]
         assert report["provenance"]["secret_fingerprint"]
     assert all("FOUND 0 COPIES" in output for output in outputs), outputs
+
+
+def test_the_platform_commands_document_their_options():
+    for command, options in ((["gradescope"], ["--root", "--exercise", "--secret-file", "--visibility", "--timeout"]),
+                             (["coursera"], ["--root", "--part-id", "partId", "--secret-file", "plain text"]),
+                             (["package", "gradescope"], ["--output", "--secret-file", "--wheel", "--visibility"]),
+                             (["package", "coursera"], ["--output", "--secret-file", "--wheel"]),
+                             (["audit"], ["--secret-file", "--secret-seeds"]), (["inspect"], ["--secret-file"]),
+                             (["check"], ["--secret-file"])):
+        result = run_cli(*command, "--help")
+        assert result.exit_code == 0 and all(option in result.output for option in options), (command, result.output)
+    for command in ("gradescope", "coursera"):
+        text = " ".join(run_cli(command, "--help").output.split())
+        assert "Exit status: 0 full marks" in text and "could not be written" in text
