@@ -195,6 +195,11 @@ def test_coursera_wrong_part_id_and_empty_folder(tmp_path):
     feedback, result = run_coursera(root, "--exercise", "ex5")
     assert result.exit_code == 2 and "no Python file" in feedback["feedback"]
     assert "Traceback" not in result.output + result.stderr
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be")
+    result = run_cli_env(None, "coursera", "--root", str(blocked / "shared"), "--exercise", "ex5")
+    assert result.exit_code == 3 and "no feedback.json was written" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
 
 
 # ---- secret cases ----------------------------------------------------------------------------------
