@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -393,8 +394,13 @@ def test_the_gradescope_zip_runs_like_gradescope_does(tmp_path, gradescope_zip):
     site = tmp_path / "site"
     subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
                     str(source / wheel)], check=True)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(autograder), "GRADER_PYTHON": sys.executable,
-           "PYTHONPATH": str(site)}
+    # Python without its site hooks (-S): no .pth file runs, so this checkout's editable install cannot supply
+    # a module the wheel lacks; numpy and the other dependencies come from this interpreter's site-packages.
+    python = tmp_path / "python"
+    python.write_text(f'#!/bin/sh\nexec "{sys.executable}" -S "$@"\n')
+    python.chmod(0o755)
+    env = {**os.environ, "AUTOGRADER_ROOT": str(autograder), "GRADER_PYTHON": str(python),
+           "PYTHONPATH": os.pathsep.join([str(site), sysconfig.get_paths()["purelib"]])}
     env.pop("GRADER_SECRET", None)
     for name, score in (("hard_coded", 0.0), ("solution", 100.0)):
         submission = autograder / "submission"
@@ -410,9 +416,14 @@ def test_the_gradescope_zip_runs_like_gradescope_does(tmp_path, gradescope_zip):
         assert results["score"] == score, results["output"]
         provenance = results["extra_data"]["provenance"]
         assert provenance["secret_fingerprint"] and Path(site, "grader").is_dir()
-    graded_by = subprocess.run([sys.executable, "-c", "import grader; print(grader.__file__)"], env=env,
-                               capture_output=True, text=True, cwd=tmp_path).stdout
-    assert Path(graded_by.strip()).is_relative_to(site)
+    broken = subprocess.run(["bash", str(source / "run_autograder")], env={**env, "GRADER_PYTHON": "/bin/false"},
+                            cwd=autograder, capture_output=True, text=True, timeout=60)
+    results = json.loads((autograder / "results" / "results.json").read_text())  # not the previous run's
+    assert broken.returncode == 1 and results["score"] == 0 and "could not grade" in results["output"]
+    graded_by = subprocess.run([str(python), "-c", "import grader.sandbox as s, grader.platforms as p; "
+                                "print(s.__file__); print(p.__file__)"], env=env, capture_output=True, text=True,
+                               cwd=tmp_path).stdout.split()
+    assert len(graded_by) == 2 and all(Path(f).is_relative_to(site) for f in graded_by), graded_by
 
 
 def test_the_coursera_folder_has_a_dockerfile_whose_entrypoint_grades(tmp_path, gradescope_zip):

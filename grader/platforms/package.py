@@ -101,10 +101,15 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 # /autograder/results/results.json. AUTOGRADER_ROOT and GRADER_PYTHON are for testing the zip elsewhere.
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{GRADER_PYTHON:-$ROOT/venv/bin/python}}"
+rm -f "$ROOT/results/results.json"
 "$PYTHON" -m grader gradescope --root "$ROOT" {arguments}
 status=$?
-# 0, 1 and 2 all wrote results.json (2: could not grade, with the reason in it); 3: no results.json.
-if [ "$status" -le 2 ]; then exit 0; fi
+# 0, 1 and 2 wrote results.json (2: could not grade, with the reason in it); 3: it could not be written.
+if [ "$status" -le 2 ] && [ -f "$ROOT/results/results.json" ]; then exit 0; fi
+# The grader did not start (a broken install?): still give Gradescope a result that says so.
+mkdir -p "$ROOT/results" && printf '%s\\n' "{{\\"score\\": 0, \\"output\\": \\"The autograder could not grade \\
+this submission (grade exited with status $status; see the autograder's stdout). Please tell the instructor.\\"}}" \\
+    > "$ROOT/results/results.json"
 exit "$status"
 """
 
