@@ -115,3 +115,25 @@ def as_text(exercise: Exercise, rows: list[AuditRow]) -> str:
         lines += ["", "Some mistakes slip through or look alike on these cases. Try:"]
         lines += [f"  - {hint}" for hint in HINTS]
     return "\n".join(lines)
+
+
+def audit_secrets(exercise: Exercise, count: int) -> list[dict]:
+    """Audit the cases of `count` fixed secrets ("nn-grader audit seed 0", ...): problems per secret."""
+    from .checks import verify_expected
+    from .secret import fingerprint, with_secret
+    from .spec import SpecError
+
+    results = []
+    for i in range(count):
+        secret = f"nn-grader audit seed {i}".encode()
+        seeded = with_secret(exercise, secret)
+        try:
+            verify_expected(seeded, build_all(seeded))
+        except SpecError as error:
+            problems = [str(error)]
+        else:
+            problems = [f"{r.mistake}: {r.problem}" for r in audit(seeded) if not r.ok]
+            problems += [tolerance_problem(seeded)] if tolerance_problem(seeded) else []
+        results.append({"secret": secret.decode(), "fingerprint": fingerprint(secret), "ok": not problems,
+                        "problems": problems})
+    return results

@@ -104,10 +104,13 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
 
 def load_checked(path) -> Exercise:
     """Load a spec and make sure its reference values are usable (finite)."""
+    return load_checked_exercise(load(path))
+
+
+def load_checked_exercise(exercise: Exercise) -> Exercise:
     from .cases import build_all
     from .checks import verify_expected
 
-    exercise = load(path)
     verify_expected(exercise, build_all(exercise))
     if exercise.training_parts:  # a training part's .mat file must be readable
         from .datasets import build as build_training_set
@@ -129,6 +132,29 @@ def exercises_dir_option(function):
 def format_option(text_help: str):
     return click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
                         help=f"text: {text_help}; json: one JSON object on stdout.")
+
+
+def secret_option(what: str):
+    return click.option("--secret-file", type=click.Path(path_type=Path), metavar="FILE",
+                        help=f"The course's secret (else $GRADER_SECRET): {what} Without it the public cases "
+                             f"are used. See docs/platforms.md.")
+
+
+def _secret(secret_file: Path | None, as_json: bool) -> bytes | None:
+    from . import secret as secrets
+
+    try:
+        return secrets.load(secret_file)
+    except secrets.SecretError as error:
+        raise GradeError(str(error), as_json) from None
+
+
+def _secret_out_of_environment(secret_file: Path | None) -> None:
+    """Before grading student code: $GRADER_SECRET must not stay in the environment forks inherit."""
+    from .secret import hand_off_environment_secret
+
+    if secret_file is None:
+        hand_off_environment_secret()
 
 
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -163,8 +189,9 @@ def main():
                    "and gradient (scipy.optimize, seconds to minutes) and compare its accuracy or loss with the "
                    "reference's.")
 @exercises_dir_option
+@secret_option("the random hidden cases are seeded by it, and the JSON report carries its fingerprint.")
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
-          folders: tuple[Path, ...], train: bool):
+          folders: tuple[Path, ...], train: bool, secret_file: Path | None):
     """Grade SUBMISSION, a student's Python file or Jupyter notebook (.ipynb).
 
     Only the graded functions and what they need run (docs/submissions.md): top-level script code such
@@ -174,6 +201,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with '-' comes after --: grade -- -h.py (or grade check -- --help).
     """
     as_json = fmt == "json"
+    _secret_out_of_environment(secret_file)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
@@ -192,12 +220,15 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     from .cases import build_all
     from .checks import verify_expected
     from .grading import grade
-    from .report import as_json as render_json
-    from .report import as_text
+    from .provenance import provenance
+    from .report import as_dict, as_text
     from .sandbox import Limits, Sandbox
+    from .secret import with_secret
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
     with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
+        secret = _secret(secret_file, as_json)  # read only now: the zygote never holds it
+        exercise = with_secret(exercise, secret)
         try:
             verify_expected(exercise, build_all(exercise))
             report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission),
@@ -209,7 +240,11 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
                              f"please report it with the submission", as_json) from None
         if sandbox.broken:  # the machine's fault, not the student's: no score rather than a wrong one
             raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
-    click.echo(render_json(report) if as_json else as_text(report, colour=_use_colour()))
+    if as_json:  # with what an appeal needs: versions and hashes (docs/platforms.md)
+        data = {**as_dict(report), "provenance": provenance(exercise.path, submission, secret)}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
 
 
@@ -245,16 +280,32 @@ def validate(files: tuple[Path, ...]):
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("parts and cases for reading")
 @exercises_dir_option
-def inspect(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
+@secret_option("shows the cases it seeds, as the platform grades them.")
+def inspect(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: Path | None):
     """Show EXERCISE's parts, its hidden cases (input shapes) and the expected outputs, for instructors.
 
-    EXERCISE is a shipped exercise's name or a spec file.
+    EXERCISE is a shipped exercise's name or a spec file. Without the course's secret it shows the
+    public cases (what students grade on locally); the secret's cases cannot be derived without it.
     """
+    from . import secret as secrets
     from .inspection import describe, describe_text
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
+    secret = _secret(secret_file, fmt == "json")
+    exercise = secrets.with_secret(_resolve_exercise(exercise_name, None, fmt == "json", verify=False,
+                                                     folders=folders), secret)
+    try:
+        load_checked_exercise(exercise)
+    except SpecError as error:
+        raise GradeError(str(error), fmt == "json") from None
     data = describe(exercise)
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False) if fmt == "json" else describe_text(data))
+    seeded = secrets.secret_cases(exercise)
+    data["secret"] = {"fingerprint": secrets.fingerprint(secret) if secret else None, "seeded_cases": list(seeded)}
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    which = (f"seeded by the secret with fingerprint {secrets.fingerprint(secret)}" if secret else
+             "public: with the course's secret they are different")
+    click.echo(describe_text(data) + f"\n\nCases {', '.join(seeded) or '(none)'}: {which}.")
 
 
 @main.command()
@@ -272,27 +323,176 @@ def mistakes(exercise_name: str):
 @click.argument("exercise_name", metavar="EXERCISE")
 @format_option("a table, one row per mistake")
 @exercises_dir_option
-def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...]):
+@secret_option("audits the cases it seeds instead of the public ones.")
+@click.option("--secret-seeds", type=click.IntRange(min=0, max=1000), default=0, show_default=True, metavar="N",
+              help="Also audit the cases of N more secrets (fixed ones, so a run can be repeated): separation "
+                   "must hold whatever the course's secret is. Each costs about one audit.")
+def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: Path | None, secret_seeds: int):
     """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others.
 
     Prints a table; exits 0 when every mistake is detected and distinguishable, 1 when one slips
-    through or two look alike (with hints), 2 when the exercise cannot be loaded.
+    through or two look alike (with hints), or when the cases of one of the --secret-seeds do, 2 when
+    the exercise cannot be loaded.
     """
-    from .audit import as_text, tolerance_problem
+    from . import secret as secrets
+    from .audit import as_text, audit_secrets, tolerance_problem
     from .audit import audit as run_audit
 
-    exercise = _resolve_exercise(exercise_name, None, fmt == "json", folders=folders)
+    secret = _secret(secret_file, fmt == "json")
+    exercise = secrets.with_secret(_resolve_exercise(exercise_name, None, fmt == "json", verify=False,
+                                                     folders=folders), secret)
+    try:
+        load_checked_exercise(exercise)
+    except SpecError as error:
+        raise GradeError(str(error), fmt == "json") from None
     rows = run_audit(exercise)
-    ok = all(r.ok for r in rows) and not tolerance_problem(exercise)
+    seeds = audit_secrets(_resolve_exercise(exercise_name, None, fmt == "json", verify=False, folders=folders),
+                          secret_seeds)
+    ok = all(r.ok for r in rows) and not tolerance_problem(exercise) and all(s["ok"] for s in seeds)
+    fingerprint = secrets.fingerprint(secret) if secret else None
     if fmt == "json":
         mistakes = [{"id": r.mistake, "detected_by": list(r.parts), "closest": r.closest,
                      "distance": None if r.distance == float("inf") else r.distance, "ok": r.ok,
                      "problem": r.problem} for r in rows]
         click.echo(json.dumps({"exercise": exercise.id, "ok": ok, "tolerance_problem": tolerance_problem(exercise),
-                               "mistakes": mistakes}, indent=2))
+                               "secret_fingerprint": fingerprint, "mistakes": mistakes, "secret_seeds": seeds},
+                              indent=2))
     else:
-        click.echo(as_text(exercise, rows))
+        lines = [as_text(exercise, rows)]
+        if secret:
+            lines.insert(0, f"Cases seeded by the secret with fingerprint {fingerprint}.")
+        if seeds:
+            lines.append(f"\nThe same audit with {len(seeds)} other secrets:")
+            lines += [f"  {s['secret']!r} (fingerprint {s['fingerprint']}): "
+                      f"{'ok' if s['ok'] else 'FAIL: ' + '; '.join(s['problems'])}" for s in seeds]
+        click.echo("\n".join(lines))
     sys.exit(EXIT_FULL if ok else EXIT_PARTIAL)
+
+
+def _limits_options(command):
+    command = click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
+                           help="Seconds each call of a student function may take.")(command)
+    return click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
+                        help="Memory limit of the process that runs the student's code, in MB.")(command)
+
+
+@main.command()
+@click.option("--root", type=click.Path(path_type=Path), default=Path("/autograder"), show_default=True,
+              help="Gradescope's folder: the submission is in ROOT/submission/, the result goes to "
+                   "ROOT/results/results.json (the folder is created if missing).")
+@click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
+              help="The exercise: a shipped exercise's name or a spec file. Default: from the submitted file's name.")
+@secret_option("the random hidden cases are seeded by it.")
+@click.option("--visibility", type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+              default="visible", show_default=True, help="When students see each part's result on Gradescope.")
+@_limits_options
+def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, visibility: str, timeout: float,
+               memory_mb: int):
+    """Grade a Gradescope submission (ROOT/submission/) into ROOT/results/results.json.
+
+    The submission is the only .py or .ipynb file there, or the one named after the exercise, or the
+    only one defining a graded function. Exit status: 0 full marks, 1 graded but not full marks, 2
+    could not grade (score 0 and the reason in results.json, and on stderr), 3 results.json could not
+    be written (the reason on stderr).
+    """
+    from .platforms import gradescope as platform
+    from .sandbox import Limits
+
+    _secret_out_of_environment(secret_file)
+    sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb),
+                          visibility, click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
+
+
+@main.command()
+@click.option("--root", type=click.Path(path_type=Path), default=Path("/shared"), show_default=True,
+              help="Coursera's folder: the submission is in ROOT/submission/, the result goes to ROOT/feedback.json.")
+@click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
+              help="The exercise: a shipped exercise's name or a spec file. Default: from the submitted file's name.")
+@click.option("--part-id", envvar="partId", metavar="ID",
+              help="Grade only this part: its id or its coursera_part_id in the spec. Default: $partId, as "
+                   "Coursera sets it; without it the whole exercise (fractionalScore = score / max score).")
+@secret_option("the random hidden cases are seeded by it.")
+@_limits_options
+def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_file: Path | None, timeout: float,
+             memory_mb: int):
+    """Grade a Coursera submission (ROOT/submission/) into ROOT/feedback.json, also printed on stdout.
+
+    The feedback is plain text (not HTML, nothing escaped). Exit status: 0 full marks, 1 graded but
+    not full marks, 2 could not grade (fractionalScore 0 and the reason in feedback.json, and on
+    stderr; a wrong partId too), 3 feedback.json could not be written (the reason on stderr).
+    """
+    from .platforms import coursera as platform
+    from .sandbox import Limits
+
+    _secret_out_of_environment(secret_file)
+    sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb), part_id,
+                          click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
+
+
+@main.group()
+def package():
+    """Build what an instructor uploads to a platform (docs/platforms.md)."""
+
+
+def _package_options(command):
+    command = click.option("--wheel", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+                           help="The grader's wheel to ship. Default: built from this grader's source tree.")(command)
+    command = click.option("--secret-file", type=click.Path(path_type=Path), metavar="FILE",
+                           help="Ship the course's secret, so the platform grades on secret cases "
+                                "(keep the package private). Without it the public cases are used.")(command)
+    return click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
+                        help="The --timeout the platform grades with.")(command)
+
+
+@package.command("gradescope")
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
+              show_default=True, help="The zip to write.")
+@click.option("--visibility", type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
+              default="visible", show_default=True, help="When students see each part's result.")
+@_package_options
+def package_gradescope(exercise_name: str, output: Path, visibility: str, wheel: Path | None,
+                       secret_file: Path | None, timeout: float):
+    """Write a Gradescope autograder zip for EXERCISE: setup.sh, run_autograder, the wheel, the spec.
+
+    With --secret-file the secret's cases are audited first (as `grade audit --secret-file`), and the
+    zip is not written when they cannot tell every mistake apart.
+    """
+    from .platforms.package import PackageError, gradescope_zip
+
+    exercise = _resolve_exercise(exercise_name, None, False)
+    try:
+        names = gradescope_zip(Path(exercise.path), exercise, output, secret_file, wheel, timeout, visibility)
+    except PackageError as error:
+        raise GradeError(str(error)) from None
+    click.echo(f"wrote {output}: {', '.join(names)}")
+    if secret_file is None:
+        click.echo("grade: no --secret-file: the platform will grade on the public cases, which students can "
+                   "see with `grade inspect`", err=True)
+
+
+@package.command("coursera")
+@click.argument("exercise_name", metavar="EXERCISE")
+@click.option("--output", "-o", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="A new or empty folder to write the Dockerfile and what it needs into.")
+@_package_options
+def package_coursera(exercise_name: str, output: Path, wheel: Path | None, secret_file: Path | None,
+                     timeout: float):
+    """Write a Coursera custom-grader folder for EXERCISE: Dockerfile, the wheel, the spec, a README.
+
+    With --secret-file the secret's cases are audited first, as for `grade package gradescope`.
+    """
+    from .platforms.package import PackageError, coursera_folder
+
+    exercise = _resolve_exercise(exercise_name, None, False)
+    try:
+        names = coursera_folder(Path(exercise.path), exercise, output, secret_file, wheel, timeout)
+    except PackageError as error:
+        raise GradeError(str(error)) from None
+    click.echo(f"wrote {output}: {', '.join(names)}")
+    if secret_file is None:
+        click.echo("grade: no --secret-file: the platform will grade on the public cases, which students can "
+                   "see with `grade inspect`", err=True)
 
 
 @main.command()

@@ -938,8 +938,11 @@ def _part(r: _Reader, key: str, pnode, functions, cases, network: Network, file:
     if lambda_ and "lambda_" not in fn.arguments:
         r.fail(p["lambda"], f"{key}.lambda", f"{function} takes no lambda_ argument")
     training = _training(r, p["training"], f"{key}.training", network, file) if check == "training" else None
+    coursera_id = r.read(p, "coursera_part_id", key, PART)
+    if coursera_id is not None and coursera_id in {q.id for q in parts} | {q.coursera_part_id for q in parts}:
+        r.fail(p["coursera_part_id"], f"{key}.coursera_part_id", f"'{coursera_id}' already names another part")
     parts.append(Part(part_id, title, points, function, check, lambda_, part_cases, activation,
-                      coursera_part_id=r.read(p, "coursera_part_id", key, PART),
+                      coursera_part_id=coursera_id,
                       training=training, on_request=r.read(p, "on_request", key, PART, check == "training")))
 
 

@@ -34,7 +34,8 @@ MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandb
 _BUILTINS = frozenset(dir(builtins))
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
                             "set", "frozenset", "abs", "min", "max", "sum", "round", "pow", "sorted", "reversed",
-                            "zip", "enumerate"})
+                            "zip", "enumerate", "bytes", "bytearray", "divmod", "any", "all",
+                            "chr", "ord", "hex", "slice"})
 _NUMERIC_MODULES = ("numpy", "math", "cmath")
 _FILE_IO = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap", "save", "savez",
                       "savez_compressed", "savetxt", "tofile", "DataSource", "open", "lib", "ctypeslib",

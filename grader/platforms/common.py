@@ -1,0 +1,277 @@
+"""Find the submission in a platform's folder and grade it; whatever goes wrong becomes a reason.
+
+A platform needs a result file even when nothing could be graded, so `grade_for_credit` never raises:
+it returns a Credit whose `reason` says why there is no report. The flow is the one of `grade check`
+(no expected value, and no secret, exists before the sandbox's zygote is forked); the secret is read
+only after that fork, so no process that runs student code ever holds it or a seed derived from it.
+
+Output for students never shows expected values (a check's `detail`): with a secret they are what must
+stay hidden, and a student could read them from one submission's feedback and hard-code the next.
+"""
+
+import json
+import os
+import re
+import signal
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .. import locate
+from .. import secret as secrets
+from ..provenance import provenance
+from ..spec import Exercise, SpecError, load
+
+SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"}
+MAX_DEPTH = 4  # Exercise4/exercise4.ipynb inside a repository's folder is deep enough
+MAX_FILES = 10_000  # files looked at, so a hostile folder cannot keep the grader busy
+SUFFIXES = (".py", ".ipynb")
+
+
+class CannotGrade(Exception):
+    """A reason to give the student (and the instructor) instead of a grade."""
+
+
+@dataclass
+class Credit:
+    exercise: Exercise | None = None
+    submission: Path | None = None
+    report: object | None = None  # grading.Report, or None when the submission could not be graded
+    reason: str = ""
+    secret: bytes | None = field(default=None, repr=False)
+    started: float = field(default_factory=time.monotonic)
+    seconds: float = 0.0
+
+    @property
+    def provenance(self) -> dict:
+        spec = self.exercise.path if self.exercise is not None else None
+        return provenance(spec, self.submission, self.secret)
+
+
+def resolve_exercise(name: str) -> Exercise:
+    available = locate.shipped()
+    path = available.get(name) or Path(name)
+    if name not in available and not path.is_file():
+        raise CannotGrade(f"unknown exercise '{name}' (the grader's configuration); available: "
+                          f"{', '.join(available) or '(none installed)'}")
+    try:
+        return load(path)
+    except SpecError as error:
+        raise CannotGrade(f"the exercise spec is invalid (the grader's configuration): {error}") from None
+
+
+def candidates(folder: Path) -> list[Path]:
+    """The .py and .ipynb files under folder (not in hidden or cache folders; symlinks not followed)."""
+    found, looked, pending = [], 0, [(folder, 0)]
+    while pending:
+        current, depth = pending.pop()
+        try:
+            entries = sorted(current.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            looked += 1
+            if looked > MAX_FILES:
+                return sorted(found)
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if depth < MAX_DEPTH and entry.name not in SKIPPED_FOLDERS:
+                    pending.append((entry, depth + 1))
+            elif entry.suffix.lower() in SUFFIXES and entry.is_file():
+                found.append(entry)
+    return sorted(found)
+
+
+def _defines(path: Path, exercise: Exercise) -> bool:
+    """Whether the file's text defines one of the graded functions (a notebook's JSON holds its code too)."""
+    names = "|".join(re.escape(n) for f in exercise.functions.values() for n in f.names)
+    try:
+        text = path.read_bytes()[:5_000_000].decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(rf"def\s+({names})\s*\(", text) is not None
+
+
+def _shown(paths: list[Path], folder: Path) -> str:
+    names = [str(p.relative_to(folder)) for p in paths[:8]]
+    return ", ".join(names) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
+
+
+def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exercise]:
+    """The file to grade, and the exercise (from the file's name when none was given).
+
+    The only .py/.ipynb file; else the one named after the exercise (ex5.py, ex5_v2.ipynb); else the
+    only one that defines a graded function (so helpers such as utils.py beside it are not candidates).
+    """
+    if not folder.is_dir():
+        raise CannotGrade(f"{folder}: there is no submission folder")
+    files = candidates(folder)
+    if not files:
+        others = [p for p in sorted(folder.rglob("*")) if p.is_file()][:8]
+        listing = f"; it holds: {_shown(others, folder)}" if others else ", which is empty"
+        raise CannotGrade(f"no Python file (.py) or notebook (.ipynb) was submitted in {folder}{listing}")
+    if exercise is None:
+        available = locate.available()
+        named = set()
+        for path in files:
+            try:
+                named.add(locate.for_submission(path, available))
+            except locate.AmbiguousName:
+                continue  # a name that fits two exercises tells nothing
+        named -= {None}
+        if len(named) != 1:
+            raise CannotGrade(f"cannot tell the exercise from the submitted files ({_shown(files, folder)}); "
+                              f"the grader must be run with --exercise NAME")
+        exercise = resolve_exercise(named.pop())
+    if len(files) == 1:
+        return files[0], exercise
+    names = {name: exercise.id for name in (exercise.id, *exercise.aliases)}
+    chosen = [p for p in files if locate.match_name(p.name, names) is not None]
+    if len(chosen) != 1:
+        chosen = [p for p in (chosen or files) if _defines(p, exercise)]
+    if len(chosen) != 1:
+        wanted = " or ".join(exercise.functions[f].name for f in exercise.functions)
+        raise CannotGrade(f"several files could be the submission ({_shown(chosen or files, folder)}); submit "
+                          f"one file named {exercise.id}.py that defines {wanted}")
+    return chosen[0], exercise
+
+
+def check_readable(path: Path) -> None:
+    try:
+        path.open("rb").close()
+    except OSError as error:
+        raise CannotGrade(f"{path.name} cannot be read ({error.strerror or error})") from None
+
+
+def only_part(exercise: Exercise, part_id: str) -> Exercise:
+    """The exercise reduced to one part, named by its id or its coursera_part_id."""
+    for part in exercise.parts:
+        if part_id in (part.id, part.coursera_part_id):
+            return replace(exercise, parts=(part,))
+    known = ", ".join(p.id + (f" (Coursera id {p.coursera_part_id})" if p.coursera_part_id else "")
+                      for p in exercise.parts)
+    raise CannotGrade(f"partId '{part_id}' is not a part of {exercise.id}; expected one of: {known}")
+
+
+def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path | None, limits,
+                     part_id: str | None = None) -> Credit:
+    """Grade the submission in folder; never raises for anything about the submission or the setup."""
+    credit = Credit()
+    try:
+        exercise = credit.exercise = resolve_exercise(exercise_name) if exercise_name else None
+        if exercise is not None and part_id is not None:
+            exercise = credit.exercise = only_part(exercise, part_id)  # told before anything else
+        credit.submission, exercise = pick_submission(folder, exercise)
+        if credit.exercise is None and part_id is not None:
+            exercise = only_part(exercise, part_id)
+        credit.exercise = exercise
+        check_readable(credit.submission)
+        _grade(credit, exercise, secret_file, limits)
+    except CannotGrade as error:
+        credit.reason = str(error)
+    except Exception as error:  # a bug in the grader: still a result file, with the reason
+        credit.reason = (f"internal error of the grader ({type(error).__name__}: {error}); "
+                         f"please report it with the submission")
+    credit.seconds = time.monotonic() - credit.started
+    return credit
+
+
+def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits) -> None:
+    from ..cases import build_all
+    from ..checks import verify_expected
+    from ..grading import grade
+    from ..sandbox import Sandbox
+    from ..submission import SubmissionError, for_exercise
+
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
+    with Sandbox(limits) as sandbox:
+        try:
+            credit.secret = secrets.load(secret_file)  # only now: the zygote never holds it
+        except secrets.SecretError as error:
+            raise CannotGrade(f"the course's secret cannot be used (the grader's configuration): {error}") from None
+        exercise = credit.exercise = secrets.with_secret(exercise, credit.secret)
+        try:
+            verify_expected(exercise, build_all(exercise))
+        except SpecError as error:
+            raise CannotGrade(f"the exercise's hidden cases cannot be graded (the grader's configuration): "
+                              f"{error}") from None
+        try:
+            prepared = for_exercise(credit.submission, exercise)
+        except SubmissionError as error:
+            raise CannotGrade(str(error).replace(str(credit.submission), credit.submission.name)) from None
+        report = grade(exercise, Path(os.path.abspath(credit.submission)), sandbox, shown_as=credit.submission.name,
+                       prepared=prepared)
+        if sandbox.broken:
+            raise CannotGrade(f"the grader's sandbox failed ({sandbox.broken}); this is not the submission's fault")
+    credit.report = report
+
+
+# ---- text for students (never an expected value) -------------------------------------------------
+
+def redacted(report):
+    """The report without the checks' numbers (`detail`), which show expected values."""
+    parts = [replace(p, checks=[replace(c, detail="") for c in p.checks]) for p in report.parts]
+    return replace(report, parts=parts)
+
+
+def part_text(result, network) -> str:
+    """One part's feedback: the verdict, each failed case, the likely mistakes with why, the evidence."""
+    lines = [result.feedback]
+    failed = [c for c in result.checks if not c.passed]
+    if len(failed) > 1:
+        lines += [f"Case {c.case}: {c.message}" for c in failed]
+    for mistake in result.mistakes:
+        lines += ["", f"Likely mistake: {mistake.title} [{mistake.id}]", mistake.explanation(network)]
+    if result.evidence:
+        lines += ["", *result.evidence]
+    return "\n".join(lines)
+
+
+def notes_text(report) -> str:
+    if not report.notes:
+        return ""
+    return "\n".join(["Notes (no points taken):", *(f"* {n.message}" for n in report.notes)])
+
+
+def clip(text: str, limit: int) -> str:
+    """At most `limit` bytes of UTF-8 (platforms count bytes), with a marker where it was cut."""
+    if len(text.encode()) <= limit:
+        return text
+    marker = f"\n… (cut: the platform shows at most {limit} bytes)"
+    return text.encode()[: limit - len(marker.encode())].decode("utf-8", "ignore") + marker
+
+
+# ---- files and exit status -------------------------------------------------------------------------
+
+EXIT_FULL, EXIT_PARTIAL, EXIT_NOT_GRADED, EXIT_NO_OUTPUT = 0, 1, 2, 3
+
+
+def prepare_folder(folder: Path) -> str:
+    """Create the output folder if needed; '' when it is writable, else why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        return f"cannot create the output folder {folder} ({error.strerror or error})"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"cannot write in the output folder {folder} (permission denied)"
+    return ""
+
+
+def write_json(path: Path, data: dict) -> str:
+    """Write data as JSON (atomically: a temporary file renamed); '' on success, else why not."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        temporary.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        return f"cannot write {path} ({error.strerror or error})"
+    return ""
+
+
+def exit_status(credit: Credit) -> int:
+    if credit.report is None:
+        return EXIT_NOT_GRADED
+    return EXIT_FULL if credit.report.score == credit.report.max_score else EXIT_PARTIAL
