@@ -4,7 +4,10 @@ Each file's header says what the grader must report:
     # expect-scores: cost=30 regularized_cost=15 ...
     # expect-mistakes: gradient=extra_output_derivative,gradient_not_averaged ...
     # expect-notes: inputs_modified
-Parts not named in expect-mistakes must have no mistakes; the notes must be exactly those listed.
+    # maybe-notes: slow_at_full_size (why)
+Parts not named in expect-mistakes must have no mistakes; the notes must be exactly those listed, except
+the ones a `maybe-notes` line names: a timing note on a solution near its bar depends on the machine's load,
+and tests/test_notes.py checks that note on a submission far from the bar.
 """
 
 import re
@@ -18,9 +21,9 @@ from .conftest import SUBMISSIONS, grade_json
 def _header(path: Path) -> dict[str, str]:
     fields = {}
     for line in path.read_text(encoding="utf-8").splitlines()[:6]:
-        match = re.match(r"# expect-(scores|mistakes|notes):(.*)", line)
+        match = re.match(r"# (expect-scores|expect-mistakes|expect-notes|maybe-notes):(.*)", line)
         if match:
-            fields[match.group(1)] = match.group(2).strip()
+            fields[match.group(1).removeprefix("expect-")] = match.group(2).strip()
     return fields
 
 
@@ -47,7 +50,9 @@ def test_submission_report(path: Path, header: dict[str, str]):
         if part["passed"]:
             assert part["mistakes"] == [] and part["score"] == part["max_score"]
 
-    assert sorted(n["id"] for n in report["notes"]) == sorted(header.get("notes", "").split())
+    optional = set(header.get("maybe-notes", "").split()[:1])
+    found = sorted(n["id"] for n in report["notes"] if n["id"] not in optional)
+    assert found == sorted(header.get("notes", "").split())
     assert status == (0 if report["score"] == report["max_score"] else 1)
 
 
