@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .cli import EXIT_ERROR, EXIT_FULL, GradeError, _resolve_exercise
+from .cli import EXIT_ERROR, EXIT_FULL, GradeError, _resolve_exercise, exercises_dir_option
 from .text import printable
 
 DEFAULT_DB = "grades.sqlite"
@@ -51,7 +51,8 @@ def _open_gradebook(path: Path, create: bool):
               help="Grade on this Dask scheduler's workers (pip install 'nn-grader[dask]'); each worker grades "
                    "in its own local sandbox. Results are recorded here as they finish.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
-def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet):
+@exercises_dir_option
+def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet, folders):
     """Grade every submission under PATHS into the gradebook.
 
     \b
@@ -68,7 +69,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     from .gradebook import GradebookError
     from .sandbox import Limits
 
-    exercise = _resolve_exercise(exercise_name, None, False, verify=False)
+    exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

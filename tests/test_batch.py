@@ -451,3 +451,16 @@ def test_two_batches_writing_one_gradebook_at_once(tmp_path):
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     connection.close()
+
+
+def test_an_instructors_own_exercise_from_exercises_dir(tmp_path):
+    """The batch finds an instructor's spec by name in --exercises-dir, and names students by it."""
+    example = ROOT / "docs" / "example"
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(example / "tanh_net.yaml", course / "tanh_net.yaml")
+    _put(tmp_path / "class" / "ann_tanh_net.py", example / "tanh_net.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", "tanh_net", "--exercises-dir", str(course), "--db", str(db))
+    assert result.exit_code == 0, result.stderr
+    assert _rows(db)["ann"]["score"] == "100"

@@ -50,7 +50,12 @@ class Credit:
 
 
 def resolve_exercise(name: str) -> Exercise:
-    available = locate.shipped()
+    """A shipped exercise, one in GRADER_EXERCISES's folders (by name or alias), or a spec file."""
+    try:
+        available = locate.available()
+    except locate.ExerciseConflict as error:
+        raise CannotGrade(f"{error} (the grader's configuration)") from None
+    name = locate.aliases(available).get(name, name)
     path = available.get(name) or Path(name)
     if name not in available and not path.is_file():
         raise CannotGrade(f"unknown exercise '{name}' (the grader's configuration); available: "
