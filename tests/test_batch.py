@@ -464,3 +464,18 @@ def test_an_instructors_own_exercise_from_exercises_dir(tmp_path):
     result = _batch(str(tmp_path / "class"), "-e", "tanh_net", "--exercises-dir", str(course), "--db", str(db))
     assert result.exit_code == 0, result.stderr
     assert _rows(db)["ann"]["score"] == "100"
+
+
+def test_a_classmate_holding_threads_leaves_a_threaded_solution_its_own(tmp_path):
+    """Issue 9's isolation case: a submission holding 16 threads beside an honest threaded one, graded at the
+    same time in two job slots (each slot its own uid, so its own RLIMIT_NPROC)."""
+    review = ROOT / "tests" / "hostile" / "review2"
+    folders = tmp_path / "class"
+    _put(folders / "hog" / "ex5.py", review / "thread_hog.py")
+    _put(folders / "honest" / "ex5.py", review / "threaded_correct.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--jobs", "2", "--timeout", "5")
+    assert result.exit_code == 0, result.stderr
+    rows = _rows(db)
+    assert rows["honest"]["score"] == "100", rows["honest"]
+    assert rows["hog"]["score"] == "0"
