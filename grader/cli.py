@@ -98,6 +98,26 @@ def format_option(text_help: str):
                         help=f"text: {text_help}; json: one JSON object on stdout.")
 
 
+def allow_weak_isolation_option(function):
+    """`--allow-weak-isolation`, for every command whose grades count for others (batch, platform adapters,
+    a run with a secret); pass its value to `strong_isolation_or_exit`."""
+    return click.option("--allow-weak-isolation", "allow_weak_isolation", is_flag=True,
+                        help="Grade even where only the portable sandbox runs (macOS, Windows, "
+                             "GRADER_SANDBOX=portable): it does not stop a submission from reading or writing your "
+                             "files, using the network or signalling the grader. Without it such grades are refused "
+                             "there (exit 2).")(function)
+
+
+def strong_isolation_or_exit(allow_weak: bool, what: str, as_json: bool = False) -> None:
+    """Exit 2 with a clear message when `what` would run on the portable sandbox without --allow-weak-isolation."""
+    from .sandbox import SandboxChoiceError, WeakIsolationError, require_strong_isolation
+
+    try:
+        require_strong_isolation(allow_weak, what)
+    except (SandboxChoiceError, WeakIsolationError) as error:
+        raise GradeError(str(error), as_json) from None
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nn-grader")
 def main():
@@ -121,12 +141,20 @@ def main():
                    "called again.")
 @click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
               help="Memory limit of the process that runs the student's code, in MB.")
-def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int):
+@allow_weak_isolation_option
+def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
+          allow_weak_isolation: bool):
     """Grade SUBMISSION, a student's Python file.
+
+    The student's code runs in the Linux sandbox, or where that cannot run (macOS, Windows) in the portable
+    one; GRADER_SANDBOX=linux|portable forces one. With GRADER_SECRET set (a grade for credit) the portable
+    sandbox is refused unless --allow-weak-isolation is given. The report's last line names the sandbox.
 
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade.
     """
     as_json = fmt == "json"
+    if os.environ.get("GRADER_SECRET"):
+        strong_isolation_or_exit(allow_weak_isolation, "Grading for credit (GRADER_SECRET is set)", as_json)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
@@ -148,10 +176,14 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     from .grading import grade
     from .report import as_json as render_json
     from .report import as_text
-    from .sandbox import Limits, Sandbox
+    from .sandbox import Limits, Sandbox, SandboxChoiceError
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
-    with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
+    try:
+        opened = Sandbox(Limits(timeout=timeout, memory_mb=memory_mb))
+    except SandboxChoiceError as error:
+        raise GradeError(str(error), as_json) from None
+    with opened as sandbox:
         try:
             verify_expected(exercise, build_all(exercise))
             report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))

@@ -68,6 +68,7 @@ class Report:
     submission: str
     parts: list[PartResult]
     notes: list = field(default_factory=list)  # observations that cost no points
+    sandbox: dict = field(default_factory=dict)  # {"runner": ..., "layers": [...]}: what confined the student's code
 
     @property
     def score(self) -> int:
@@ -269,4 +270,9 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout)
     explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional)
-    return Report(exercise, shown_as or str(submission), parts, found)
+    return Report(exercise, shown_as or str(submission), parts, found, sandbox_used(sandbox))
+
+
+def sandbox_used(sandbox: Sandbox) -> dict:
+    """Which runner graded, and its layers (reports say it: the portable runner isolates far less)."""
+    return {"runner": sandbox.runner, "layers": list(sandbox.layers)}

@@ -31,7 +31,7 @@ def test_solution_gets_full_marks_in_text():
 def test_json_report_follows_the_contract():
     report, status = grade_json(SOLUTION)
     assert status == 0
-    assert set(report) == {"exercise", "title", "score", "max_score", "notes", "parts"}
+    assert set(report) == {"exercise", "title", "score", "max_score", "notes", "parts", "sandbox"}
     assert (report["exercise"], report["score"], report["max_score"], report["notes"]) == ("ex5", 100, 100, [])
     assert [(p["id"], p["max_score"]) for p in report["parts"]] == [
         ("cost", 30), ("regularized_cost", 15), ("sigmoid_gradient", 5), ("gradient", 40),
