@@ -145,6 +145,22 @@ def test_one_fresh_worker_per_run(portable, tmp_path):
     assert [int(o.values[1]) for o in second] == [1, 2, 3]
 
 
+def test_each_runs_folder_is_removed_however_deep_and_locked(portable, tmp_path):
+    sub = write(tmp_path, """
+        import os
+        def f():
+            for _ in range(300):
+                os.mkdir("d")
+                os.chdir("d")
+            open("bottom", "wb").write(b"x" * 4096)
+            os.chmod(".", 0)
+            return 1
+        """)
+    assert portable.run(sub, [call("f")])[0].status == "ok"
+    # only the folders of the workers started ahead (for the next runs) remain
+    assert {p.name for p in Path(portable._root).iterdir()} == {Path(w.workdir).name for w in portable._waiting}
+
+
 def test_the_worker_holds_no_grader_module_and_no_secret(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_SECRET", "do-not-leak")
     sub = write(tmp_path, """
