@@ -168,14 +168,6 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
-    # No expected value may exist before the sandbox's zygote is forked: load the spec only.
-    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
-
-    from .cases import build_all
-    from .checks import verify_expected
-    from .grading import grade
-    from .report import as_json as render_json
-    from .report import as_text
     from .sandbox import Limits, Sandbox, SandboxChoiceError
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
@@ -183,7 +175,16 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         opened = Sandbox(Limits(timeout=timeout, memory_mb=memory_mb))
     except SandboxChoiceError as error:
         raise GradeError(str(error), as_json) from None
+    # Opened first: the portable runner's first worker starts while the rest loads. No expected value may exist
+    # before the sandbox's zygote is forked: load the spec only.
     with opened as sandbox:
+        exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False)
+        from .cases import build_all
+        from .checks import verify_expected
+        from .grading import grade
+        from .report import as_json as render_json
+        from .report import as_text
+
         try:
             verify_expected(exercise, build_all(exercise))
             report = grade(exercise, submission.resolve(), sandbox, shown_as=str(submission))

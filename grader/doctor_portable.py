@@ -83,7 +83,7 @@ def _facts(limits: sb.Limits) -> tuple[dict | None, str]:
         submission.write_text(PROBE)
         args = (os.getpid(), folder, tempfile.gettempdir(), listener.getsockname()[1])
         call = sb.Call(("probe",), args, ("grader_pid", "own_folder", "grader_tmp", "port"), 1)
-        with sb.PortableSandbox(limits) as sandbox:
+        with sb.PortableSandbox(limits, first=1, ahead=0) as sandbox:
             [outcome] = sandbox.run(submission, [call])
         if outcome.status != "ok":
             return None, f"the probe did not run: {outcome.status} {outcome.message}"
@@ -111,7 +111,9 @@ def layers(limits: sb.Limits) -> list[tuple[str, bool, str]]:
               f"{'no forks' if nproc == 0 else 'processes not limited'}, core dumps {lim['RLIMIT_CORE']}")
     else:
         rl = "no `resource` module here: no memory or CPU limit beyond the per-call timeout"
-    kept = (*sb.portable._KEEP_ENV, "HOME", "TMPDIR", "TEMP", "TMP", "USERPROFILE")
+    from .sandbox.portable import _KEEP_ENV
+
+    kept = (*_KEEP_ENV, "HOME", "TMPDIR", "TEMP", "TMP", "USERPROFILE")
     env_extra = [k for k in facts["env"] if k not in kept]
     escaped = facts["write_own_folder"] or facts["write_tmp"]
     return [

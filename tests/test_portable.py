@@ -27,6 +27,7 @@ from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
 
 LIMITS = Limits(timeout=2.0, memory_mb=1024, output_bytes=4096, result_bytes=1 << 20)
 LINUX = linux_missing() is None
+SOLUTION = ROOT / "solutions" / "ex5.py"
 
 
 def write(folder: Path, source: str, name: str = "ex5.py") -> Path:
@@ -175,6 +176,22 @@ def test_the_worker_holds_no_grader_module_and_no_secret(tmp_path, monkeypatch):
     assert [float(v) for v in outcome.values] == [0.0, 0.0, 0.0]
 
 
+def test_a_worker_that_cannot_start_is_could_not_grade(tmp_path, monkeypatch):
+    """No numpy in the interpreter, say: the grade is "could not grade" (exit 2) with the reason, not a zero."""
+    from grader.sandbox import portable as module
+
+    broken = [sys.executable, "-c", "import sys; sys.stderr.write('ModuleNotFoundError: numpy'); sys.exit(1)"]
+    monkeypatch.setattr(module, "_command", lambda settings: broken)
+    sub = write(tmp_path, "def f():\n    return 1\n")
+    with PortableSandbox(LIMITS) as sandbox:
+        outcomes = sandbox.run(sub, [call("f"), call("f")])
+        assert [o.status for o in outcomes] == ["crash", "crash"]
+        assert "could not start a worker" in sandbox.broken and "ModuleNotFoundError: numpy" in sandbox.broken
+    monkeypatch.setenv("GRADER_SANDBOX", "portable")
+    result = run_cli(str(SOLUTION), "--format", "json")
+    assert result.exit_code == 2 and "could not grade" in json.loads(result.stdout)["error"]
+
+
 def _gone(pid: int) -> bool:
     """Dead or a zombie (killed, not yet reaped by its new parent)."""
     try:
@@ -320,9 +337,6 @@ def test_require_strong_isolation(monkeypatch):
     if LINUX:
         monkeypatch.setenv("GRADER_SANDBOX", "linux")
         require_strong_isolation(False, "Batch grading")
-
-
-SOLUTION = ROOT / "solutions" / "ex5.py"
 
 
 def test_grading_for_credit_refuses_the_portable_runner_unless_allowed(monkeypatch):
