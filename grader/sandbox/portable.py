@@ -150,7 +150,10 @@ class _Pipes:
         if self.pending is not None:
             waiting = self.pending(fd)
             size = min(size, waiting) if waiting > 0 else 1
-        return os.read(fd, size)
+        try:
+            return os.read(fd, size)
+        except OSError:  # Windows may say "broken pipe" where POSIX says end of file
+            return b""
 
 
 _PIPES = _Pipes(None if _POSIX else _windows_pending)
