@@ -1,5 +1,5 @@
 """`python -m grader` is the same as the `grade` command."""
 
-from .cli import main
+from .prestart import main
 
-main(prog_name="grade")
+main()

@@ -209,7 +209,7 @@ def report_text(limits: sb.Limits | None = None) -> str:
         return f"{error}\n"
     rows = layers(limits)
     width = max(len(name) for name, _, _ in rows)
-    why = f": {sb.choice.why_portable()}; weaker isolation, fine for grading your own work" \
+    why = f": {sb.why_portable()}; weaker isolation, fine for grading your own work" \
         if runner == "portable" else ""
     lines = [f"Sandbox runner: {runner}{why}",
              f"Sandbox layers on this machine (grader uid {os.geteuid() if hasattr(os, 'geteuid') else '-'}):"]

@@ -111,9 +111,9 @@ def layers(limits: sb.Limits) -> list[tuple[str, bool, str]]:
               f"{'no forks' if nproc == 0 else 'processes not limited'}, core dumps {lim['RLIMIT_CORE']}")
     else:
         rl = "no `resource` module here: no memory or CPU limit beyond the per-call timeout"
-    from .sandbox.portable import _KEEP_ENV
+    from .prestart import KEEP_ENV
 
-    kept = (*_KEEP_ENV, "HOME", "TMPDIR", "TEMP", "TMP", "USERPROFILE")
+    kept = (*KEEP_ENV, "HOME", "TMPDIR", "TEMP", "TMP", "USERPROFILE")
     env_extra = [k for k in facts["env"] if k not in kept]
     escaped = facts["write_own_folder"] or facts["write_tmp"]
     return [

@@ -37,13 +37,13 @@ STRIP = textwrap.dedent('''
     sys.meta_path.insert(0, Missing())
     assert not BLOCKED & set(sys.modules), "imported before the bootstrap ran"
 
-    if sys.argv[1] == "worker":  # started by the portable runner as WRAPPER -I spawned.py SETTINGS
+    if sys.argv[1] == "worker":  # started by the portable runner as WRAPPER -I spawned.py
         sys.argv = sys.argv[2:]
         runpy.run_path(sys.argv[0], run_name="__main__")
     else:
         sys.executable = WRAPPER
         sys.argv = ["grade", *sys.argv[2:]]
-        from grader.cli import main
+        from grader.prestart import main
         main()
 ''')
 

@@ -19,8 +19,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from grader.sandbox import Call, Limits, LinuxSandbox, PortableSandbox, linux_missing, require_strong_isolation
-from grader.sandbox.choice import SandboxChoiceError, WeakIsolationError, runner_name
+from grader.sandbox import (
+    Call,
+    Limits,
+    LinuxSandbox,
+    PortableSandbox,
+    SandboxChoiceError,
+    WeakIsolationError,
+    linux_missing,
+    require_strong_isolation,
+    runner_name,
+)
 from grader.sandbox.portable import _Pipes
 
 from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
@@ -178,10 +187,10 @@ def test_the_worker_holds_no_grader_module_and_no_secret(tmp_path, monkeypatch):
 
 def test_a_worker_that_cannot_start_is_could_not_grade(tmp_path, monkeypatch):
     """No numpy in the interpreter, say: the grade is "could not grade" (exit 2) with the reason, not a zero."""
-    from grader.sandbox import portable as module
+    from grader import prestart
 
     broken = [sys.executable, "-c", "import sys; sys.stderr.write('ModuleNotFoundError: numpy'); sys.exit(1)"]
-    monkeypatch.setattr(module, "_command", lambda settings: broken)
+    monkeypatch.setattr(prestart, "command", lambda: broken)
     sub = write(tmp_path, "def f():\n    return 1\n")
     with PortableSandbox(LIMITS) as sandbox:
         outcomes = sandbox.run(sub, [call("f"), call("f")])
@@ -378,3 +387,28 @@ def test_doctor_names_the_portable_runner_and_what_it_lacks(monkeypatch):
     assert lines[0].startswith("Sandbox runner: portable")
     assert "[x] fresh interpreter per run" in result.output and "no grader module in it" in result.output
     assert "[ ] unprivileged uid, namespaces, seccomp, Landlock  Linux runner only" in result.output
+
+
+@pytest.mark.parametrize("args, status", [(["missing.py", "--exercise", "ex5"], 2),
+                                          ([str(SOLUTION), "--format", "json"], 0)])
+def test_workers_started_with_grade_are_used_or_removed(tmp_path, args, status):
+    """`grade` starts its first portable workers before loading numpy (grader/prestart.py); whether the grade
+    uses them or stops at a usage error, nothing is left in TMPDIR and no worker outlives it."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    env = {**os.environ, "GRADER_SANDBOX": "portable", "TMPDIR": str(tmpdir)}
+    run = subprocess.run([sys.executable, "-m", "grader", *args], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert run.returncode == status, run.stderr
+    if status == 0:
+        assert json.loads(run.stdout)["sandbox"]["runner"] == "portable"
+    assert list(tmpdir.iterdir()) == []
+    if Path("/proc").is_dir():  # no process still works in that folder
+        left = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and os.readlink(entry / "cwd").startswith(str(tmpdir)):
+                    left.append(entry.name)
+            except OSError:
+                pass
+        assert left == []

@@ -60,18 +60,19 @@ fail where fcntl, resource or os.fork are missing.
 
 Two runners: the Linux one above (`LinuxSandbox`), and `PortableSandbox` (portable.py, one spawned interpreter
 per run, for macOS and Windows) with the same wire format and outcomes but far fewer layers. `Sandbox(limits)`
-opens the one `choice.runner_name()` picks (GRADER_SANDBOX=linux|portable forces one); both say which they are
+opens the one `runner_choice.runner_name()` picks (GRADER_SANDBOX=linux|portable forces one); both say which they are
 (`runner`) and what confines a run (`layers`), and `require_strong_isolation` refuses the portable one for
 grades that count for others.
 """
 
-from .choice import (  # noqa: F401
+from ..runner_choice import (  # noqa: F401
     RUNNERS,
     SandboxChoiceError,
     WeakIsolationError,
     linux_missing,
     require_strong_isolation,
     runner_name,
+    why_portable,
 )
 from .cleanup import _remove_tree  # noqa: F401
 from .protocol import DEFAULT_LIMITS, STATUSES, Call, Limits, Outcome, ProtocolError, _frame, _Frames  # noqa: F401

@@ -4,8 +4,9 @@ Processes::
 
     grader ──stdin/stdout/stderr pipes──▶ worker (`python -I spawned.py`, one per run, its own session)
 
-Only the standard library: `subprocess` starts each worker as `sys.executable -I spawned.py SETTINGS`, and
-the worker loads nothing of the grader but worker.py, protocol.py and libc.py (spawned.py says how). The wire
+Only the standard library: `subprocess` starts each worker as `sys.executable -I spawned.py` (prestart.py),
+and the worker loads nothing of the grader but worker.py, protocol.py and libc.py (spawned.py says how). The
+run's limits go down first, as a frame of their own, then the request. The wire
 format is the Linux runner's (protocol.py: JSON header + raw float64/int64 bytes, never pickle), with every
 array inline: the request goes down the worker's stdin, then one go byte per call; results come up its
 stdout (moved to fd 3 in the worker); the student's prints go to its stderr pipe (fds 1 and 2), kept up to
@@ -28,8 +29,9 @@ reduced as on Linux. Not here: namespaces, uid switch, seccomp, Landlock; a work
 the grader's user can, use the network, and signal the grader (docs/security.md "The portable runner").
 
 Speed: spawning an interpreter and importing numpy costs about 100 ms on an idle machine, paid once per run.
-To keep that off the critical path, workers are started before they are needed: `_FIRST` when the sandbox
-opens (as many as a grade usually takes runs, so they start while the grader loads and computes), then after
+To keep that off the critical path, workers are started before they are needed: `_FIRST` when `grade` starts
+(prestart.py, before the grader loads numpy) or else when the sandbox opens (as many as a grade usually takes
+runs, so they start while the grader loads and computes), then after
 each run (not during it, so that no start slows the calls being timed) enough to keep `_AHEAD` waiting. Each
 serves exactly one run, so no student state crosses runs; the ones left at the end are killed unused. The
 waiting for a worker to be ready is not counted against the run's timeout or budget. Measured with
@@ -37,11 +39,9 @@ waiting for a worker to be ready is not counted against the run's timeout or bud
 """
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from collections import deque
@@ -50,6 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import prestart
 from .cleanup import _remove_tree
 from .protocol import (
     _WORKER_STATUSES,
@@ -60,21 +61,18 @@ from .protocol import (
     ProtocolError,
     _clean,
     _failed,
+    _frame,
     _Frames,
     _parse_outcome,
     _request_frame,
 )
 
-_SCRIPT = Path(__file__).with_name("spawned.py")
 _POSIX = os.name == "posix"
-_FIRST = 5  # workers started when the sandbox opens: a grade of a shipped exercise takes five runs (two functions,
-#            three notes probes), so all of them start at once, while the grader loads the rest
+_FIRST = prestart.FIRST  # workers started when the sandbox opens (unless `grade` started them already)
 _AHEAD = 1  # then, after each run, enough are started to keep this many waiting
 _STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start Python and import numpy (a busy laptop)
 _OUTPUT_READS = 64
-# as the zygote's _KEEP_ENV, plus what Python needs to start on Windows
-_KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-             "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING", "SYSTEMROOT", "WINDIR", "PATHEXT")
+_KEEP_ENV = prestart.KEEP_ENV
 
 
 class _Timeout(Exception):
@@ -87,21 +85,6 @@ class _Died(Exception):
 
 class _StartFailed(Exception):
     pass
-
-
-def _command(settings: dict) -> list[str]:
-    """`python -I spawned.py SETTINGS`: -I ignores PYTHON* variables and the user's site-packages and puts
-    no script folder on sys.path; the worker finds its three modules by the script's own path."""
-    return [sys.executable, "-I", str(_SCRIPT), json.dumps(settings)]
-
-
-def _environment(workdir: str) -> dict[str, str]:
-    """The grader's environment may hold tokens: a worker gets only harmless variables."""
-    env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
-    env.update(HOME=workdir, TMPDIR=workdir, TEMP=workdir, TMP=workdir)
-    if not _POSIX:
-        env["USERPROFILE"] = workdir
-    return env
 
 
 def _remove_folder(path: str) -> None:
@@ -162,25 +145,25 @@ _PIPES = _Pipes(None if _POSIX else _windows_pending)
 class _Worker:
     """One spawned interpreter serving exactly one run: its pipes, its captured output, its clocks."""
 
-    def __init__(self, limits: Limits, root: str):
+    def __init__(self, limits: Limits, root: str, started: tuple | None = None):
+        """Spawn a worker in a fresh folder of `root`, or take one `prestart` started: (process, folder)."""
         self.timeout, self.limit, self.pipes = limits.timeout, limits.output_bytes, _PIPES
-        self.workdir = tempfile.mkdtemp(prefix="run-", dir=root)
-        settings = {"memory_mb": limits.memory_mb, "result_bytes": limits.result_bytes, "timeout": limits.timeout}
-        if _POSIX:
-            options = {"start_new_session": True}
-        else:  # pragma: no cover - Windows
-            options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
-        try:
-            self.proc = subprocess.Popen(_command(settings), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, cwd=self.workdir, env=_environment(self.workdir),
-                                         close_fds=True, bufsize=0, **options)
-        except BaseException:
-            _remove_folder(self.workdir)
-            raise
+        self.settings = {"memory_mb": limits.memory_mb, "result_bytes": limits.result_bytes,
+                         "timeout": limits.timeout}
+        if started is not None:
+            self.proc, self.workdir = started
+        else:
+            self.workdir = tempfile.mkdtemp(prefix="run-", dir=root)
+            try:
+                self.proc = prestart.spawn(self.workdir)
+            except BaseException:
+                _remove_folder(self.workdir)
+                raise
         self.result_fd, self.output_fd = self.proc.stdout.fileno(), self.proc.stderr.fileno()
         self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
         self.kept, self.dropped, self.output_open = bytearray(), 0, True
-        self.limits_set: list[str] | None = None  # the rlimits the worker set, once it is ready
+        self.ready = False
+        self.limits_set: list[str] = []  # the rlimits the worker set, once it has the request
         self.budget, self.deadline = None, math.inf
         self.restart_clock()
 
@@ -188,7 +171,7 @@ class _Worker:
 
     def wait_ready(self, seconds: float = _STARTUP_TIMEOUT) -> None:
         """Wait for the worker's "ready" frame; what it printed while starting is dropped."""
-        if self.limits_set is not None:
+        if self.ready:
             return
         self.timeout, timeout = seconds, self.timeout
         self.restart_clock()
@@ -199,18 +182,18 @@ class _Worker:
             raise _StartFailed(f"{why}; it said: {self.take_output()[-300:] or 'nothing'}") from None
         finally:
             self.timeout = timeout
-        limits = header.get("limits")
-        if header.get("ready") is not True or not isinstance(limits, list):
+        if header != {"ready": True, "arrays": []}:
             raise _StartFailed("its first frame was not 'ready'")
-        self.limits_set = [_clean(name, 40) for name in limits]
+        self.ready = True
         self.take_output()
 
     def start(self, request: bytes, budget: float | None) -> None:
-        """Send the request; the clocks start now (the import counts against the first call's timeout)."""
+        """Send the limits and the request; the clocks start now (the import counts against the first call's
+        timeout). The worker answers with the limits it could set, then the import's result."""
         self.budget = budget
         self.deadline = time.monotonic() + budget if budget is not None else math.inf
         self.restart_clock()
-        self._write(request)
+        self._write(_frame({"settings": self.settings}) + request)
 
     # -- the zygote's _Watch interface, used by _relay ---------------------------------------------------
 
@@ -315,6 +298,18 @@ def _kill_tree(proc: subprocess.Popen) -> None:
     proc.wait()
 
 
+def _discard_workers(root: str, started: list) -> None:
+    """Kill workers nobody used (prestart's leftovers) and remove their folder."""
+    for proc, _ in started:
+        _kill_tree(proc)
+        for stream in (proc.stdin, proc.stdout, proc.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
+    _remove_folder(root)
+
+
 def _relay(watch: _Worker, submission: Path, calls: list[Call], emit) -> None:
     """The worker's stream (import result, then one frame per call) as one outcome per call.
 
@@ -323,6 +318,10 @@ def _relay(watch: _Worker, submission: Path, calls: list[Call], emit) -> None:
     phase = f"importing {submission.name}"
     try:
         header, _ = watch.next_frame()
+        limits = header.get("limits")  # the portable worker's first answer (not in zygote._relay)
+        if isinstance(limits, list) and "status" not in header:
+            watch.limits_set = [_clean(name, 40) for name in limits][:10]
+            header, _ = watch.next_frame()
         if header.get("status") == "import_error":
             message, output = _clean(header.get("message")), watch.take_output()
             for i in range(len(calls)):
@@ -370,7 +369,12 @@ class PortableSandbox:
         self._limits_set: list[str] = []
 
     def __enter__(self) -> PortableSandbox:
-        self._root = tempfile.mkdtemp(prefix="grader-sandbox-")
+        early = prestart.adopt()  # `grade` started the first workers before it loaded numpy
+        if early is not None:
+            self._root = early[0]
+            self._waiting.extend(_Worker(self.limits, self._root, started) for started in early[1])
+        else:
+            self._root = tempfile.mkdtemp(prefix="grader-sandbox-")
         self._start_ahead(self.first)
         return self
 
@@ -411,7 +415,6 @@ class PortableSandbox:
             worker.end()
             self._broken = f"the sandbox could not start a worker: {e}"
             return None
-        self._limits_set = worker.limits_set
         return worker
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None) -> list[Outcome]:
@@ -429,6 +432,7 @@ class PortableSandbox:
         try:
             worker.start(request, budget)
             _relay(worker, Path(submission), calls, outcomes.append)
+            self._limits_set = worker.limits_set
         finally:
             worker.end()
             self._start_ahead()  # after the run, not during it: its calls' times are not slowed by a start

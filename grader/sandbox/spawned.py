@@ -1,18 +1,19 @@
-"""The first code of a portable worker: run as a script, `python -I spawned.py SETTINGS`, one process per run.
+"""The first code of a portable worker: run as a script, `python -I spawned.py`, one process per run.
 
 It loads only worker.py, protocol.py and libc.py from its own folder, as the private package `_grader_worker`
 (so no other module of the grader is imported, and `-I`, which puts neither the script's folder nor
 PYTHONPATH on sys.path, needs no path entry). Then, before any student code:
   - its pipes go into place: results up on fd 3 (the grader's stdout pipe), the grader's request and go
     bytes on fd 4 (the stdin pipe), the student's output on fds 1 and 2 (the stderr pipe), stdin /dev/null;
-  - the rlimits the system offers (`resource`: address space, file size, open files, no processes without
-    root, no core dumps; CPU seconds once the number of calls is known); none where there is no `resource`;
   - on POSIX a thread ends the process when the grader goes (its parent changes);
-  - one "ready" frame (`{"ready": true, "limits": [...]}`) says numpy is loaded and which limits hold.
-Then it reads one request frame (inputs only, never an expected value) and serves it exactly as a forked
-worker does (worker._serve), and exits. The grader kills its process group afterwards in any case.
+  - one frame `{"ready": true}` says numpy is loaded (it may wait, started early, for a run to need it);
+  - it reads the run's settings (a frame `{"settings": {memory_mb, result_bytes, timeout}}`) and the request
+    (inputs only, never an expected value), then sets the rlimits the system offers (`resource`: address
+    space, CPU seconds, file size, open files, no processes without root, no core dumps; none where there is
+    no `resource`) and answers `{"limits": [the ones that hold]}`.
+Then it serves the request exactly as a forked worker does (worker._serve), and exits. The grader kills its
+process group afterwards in any case.
 """
-import json
 import math
 import os
 import sys
@@ -75,16 +76,25 @@ def _limit(resource, name: str, value: int, hard_extra: int = 0) -> bool:
         return False
 
 
-def _fixed_limits(settings: dict):
+def _limits(settings: dict, calls: int) -> list[str]:
+    """Set what the system offers; the names of the limits that hold."""
     try:
         import resource
     except ImportError:  # Windows
-        return None, []
-    wanted = [("RLIMIT_AS", settings["memory_mb"] << 20), ("RLIMIT_FSIZE", _FILE_LIMIT),
-              ("RLIMIT_NOFILE", _OPEN_FILES), ("RLIMIT_CORE", 0)]
+        return []
+    wanted = [("RLIMIT_AS", settings["memory_mb"] << 20, 0), ("RLIMIT_FSIZE", _FILE_LIMIT, 0),
+              ("RLIMIT_NOFILE", _OPEN_FILES, 0), ("RLIMIT_CORE", 0, 0),
+              ("RLIMIT_CPU", math.ceil(settings["timeout"] * (calls + 1)) + 2, 1)]
     if hasattr(os, "geteuid") and os.geteuid() != 0:  # per uid: only 0 means anything for the grader's own uid
-        wanted.append(("RLIMIT_NPROC", 0))
-    return resource, [name for name, value in wanted if _limit(resource, name, value)]
+        wanted.append(("RLIMIT_NPROC", 0, 0))
+    return [name for name, value, extra in wanted if _limit(resource, name, value, extra)]
+
+
+def _read_frame(protocol) -> tuple[dict, list]:
+    head_len, body_len = protocol._PREFIX.unpack(_read_exactly(_GO_FD, protocol._PREFIX.size))
+    data = protocol._PREFIX.pack(head_len, body_len) + _read_exactly(_GO_FD, head_len + body_len)
+    [frame] = protocol._Frames().feed(data)
+    return frame
 
 
 def _read_exactly(fd: int, size: int) -> bytes:
@@ -101,19 +111,13 @@ def main() -> None:
     code, ready = 70, False
     try:
         _move_pipes()
-        settings = json.loads(sys.argv[1])
         worker, protocol = _load_worker()  # numpy is imported here, before any limit
         _watch_parent()
-        resource, limits = _fixed_limits(settings)
-        os.write(_RESULT_FD, protocol._frame({"ready": True, "limits": limits}))
+        os.write(_RESULT_FD, protocol._frame({"ready": True}))
         ready = True
-        head_len, body_len = protocol._PREFIX.unpack(_read_exactly(_GO_FD, protocol._PREFIX.size))
-        frames = protocol._Frames()
-        [(header, arrays)] = frames.feed(protocol._PREFIX.pack(head_len, body_len)
-                                         + _read_exactly(_GO_FD, head_len + body_len))
-        submission, calls, _ = protocol._decode_request(header, arrays, [])
-        if resource is not None:
-            _limit(resource, "RLIMIT_CPU", math.ceil(settings["timeout"] * (len(calls) + 1)) + 2, hard_extra=1)
+        settings = _read_frame(protocol)[0]["settings"]
+        submission, calls, _ = protocol._decode_request(*_read_frame(protocol), [])
+        os.write(_RESULT_FD, protocol._frame({"limits": _limits(settings, len(calls))}))
         import tempfile
 
         tempfile.tempdir = os.getcwd()  # the run's private folder (portable.py starts the process there)

@@ -1,4 +1,7 @@
-"""Which runner grades here, and the guard for grades that need strong isolation (portable: no Linux imports).
+"""Which sandbox runner grades here, and the guard for grades that need strong isolation.
+
+Imports nothing but os and sys (and tries fcntl and resource), so `grade` can decide before numpy loads
+(prestart.py); `grader.sandbox` re-exports all of it.
 
 `GRADER_SANDBOX=linux|portable` forces a runner; unset, empty or `auto` picks the Linux runner (zygote, fork,
 namespaces, seccomp, Landlock) where the platform has what it needs, and the portable runner (one spawned
