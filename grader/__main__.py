@@ -12,6 +12,6 @@ import sys
 if sys.path and not sys.flags.safe_path and sys.path[0] in ("", os.getcwd()):
     del sys.path[0]
 
-from .cli import main  # noqa: E402
+from .prestart import main  # noqa: E402
 
-main(prog_name="grade")
+main()

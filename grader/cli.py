@@ -157,6 +157,26 @@ def _secret_out_of_environment(secret_file: Path | None) -> None:
         hand_off_environment_secret()
 
 
+def allow_weak_isolation_option(function):
+    """`--allow-weak-isolation`, for every command whose grades count for others (batch, platform adapters,
+    a run with a secret); pass its value to `strong_isolation_or_exit`."""
+    return click.option("--allow-weak-isolation", "allow_weak_isolation", is_flag=True,
+                        help="Grade even where only the portable sandbox runs (macOS, Windows, "
+                             "GRADER_SANDBOX=portable): it does not stop a submission from reading or writing your "
+                             "files, using the network or signalling the grader. Without it such grades are refused "
+                             "there (exit 2).")(function)
+
+
+def strong_isolation_or_exit(allow_weak: bool, what: str, as_json: bool = False) -> None:
+    """Exit 2 with a clear message when `what` would run on the portable sandbox without --allow-weak-isolation."""
+    from .sandbox import SandboxChoiceError, WeakIsolationError, require_strong_isolation
+
+    try:
+        require_strong_isolation(allow_weak, what)
+    except (SandboxChoiceError, WeakIsolationError) as error:
+        raise GradeError(str(error), as_json) from None
+
+
 @click.group(cls=DefaultGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="nn-grader")
 def main():
@@ -190,17 +210,25 @@ def main():
                    "reference's.")
 @exercises_dir_option
 @secret_option("the random hidden cases are seeded by it, and the JSON report carries its fingerprint.")
+@allow_weak_isolation_option
 def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float, memory_mb: int,
-          folders: tuple[Path, ...], train: bool, secret_file: Path | None):
+          folders: tuple[Path, ...], train: bool, secret_file: Path | None, allow_weak_isolation: bool):
     """Grade SUBMISSION, a student's Python file or Jupyter notebook (.ipynb).
 
     Only the graded functions and what they need run (docs/submissions.md): top-level script code such
     as data loading, plots, training and the course's grader cells is left out, and a note says so.
 
+    The student's code runs in the Linux sandbox, or where that cannot run (macOS, Windows) in the portable
+    one; GRADER_SANDBOX=linux|portable forces one. With the course's secret (a grade for credit) the portable
+    sandbox is refused unless --allow-weak-isolation is given. The report's last line names the sandbox.
+
     Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade. A file whose name starts
     with '-' comes after --: grade -- -h.py (or grade check -- --help).
     """
     as_json = fmt == "json"
+    if secret_file is not None or os.environ.get("GRADER_SECRET"):
+        strong_isolation_or_exit(allow_weak_isolation,
+                                 "Grading for credit (the course's secret: GRADER_SECRET or --secret-file)", as_json)
     _secret_out_of_environment(secret_file)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
@@ -213,20 +241,25 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
-    # No expected value may exist before the sandbox's zygote is forked: load the spec only.
-    exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
-    prepared = _prepare(submission, exercise, as_json)
-
-    from .cases import build_all
-    from .checks import verify_expected
-    from .grading import grade
-    from .provenance import provenance
-    from .report import as_dict, as_text
-    from .sandbox import Limits, Sandbox
-    from .secret import with_secret
+    from .sandbox import Limits, Sandbox, SandboxChoiceError
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
-    with Sandbox(Limits(timeout=timeout, memory_mb=memory_mb)) as sandbox:
+    try:
+        opened = Sandbox(Limits(timeout=timeout, memory_mb=memory_mb))
+    except SandboxChoiceError as error:
+        raise GradeError(str(error), as_json) from None
+    # Opened first: the portable runner's first worker starts while the rest loads. No expected value may exist
+    # before the sandbox's zygote is forked: load the spec only.
+    with opened as sandbox:
+        exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
+        prepared = _prepare(submission, exercise, as_json)
+        from .cases import build_all
+        from .checks import verify_expected
+        from .grading import grade
+        from .provenance import provenance
+        from .report import as_dict, as_text
+        from .secret import with_secret
+
         secret = _secret(secret_file, as_json)  # read only now: the zygote never holds it
         exercise = with_secret(exercise, secret)
         try:
@@ -386,8 +419,9 @@ def _limits_options(command):
 @click.option("--visibility", type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
               default="visible", show_default=True, help="When students see each part's result on Gradescope.")
 @_limits_options
+@allow_weak_isolation_option
 def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, visibility: str, timeout: float,
-               memory_mb: int):
+               memory_mb: int, allow_weak_isolation: bool):
     """Grade a Gradescope submission (ROOT/submission/) into ROOT/results/results.json.
 
     The submission is the only .py or .ipynb file there, or the one named after the exercise, or the
@@ -398,6 +432,7 @@ def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, 
     from .platforms import gradescope as platform
     from .sandbox import Limits
 
+    strong_isolation_or_exit(allow_weak_isolation, "Grading on Gradescope")
     _secret_out_of_environment(secret_file)
     sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb),
                           visibility, click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
@@ -413,8 +448,9 @@ def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, 
                    "Coursera sets it; without it the whole exercise (fractionalScore = score / max score).")
 @secret_option("the random hidden cases are seeded by it.")
 @_limits_options
+@allow_weak_isolation_option
 def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_file: Path | None, timeout: float,
-             memory_mb: int):
+             memory_mb: int, allow_weak_isolation: bool):
     """Grade a Coursera submission (ROOT/submission/) into ROOT/feedback.json, also printed on stdout.
 
     The feedback is plain text (not HTML, nothing escaped). Exit status: 0 full marks, 1 graded but
@@ -424,6 +460,7 @@ def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_
     from .platforms import coursera as platform
     from .sandbox import Limits
 
+    strong_isolation_or_exit(allow_weak_isolation, "Grading on Coursera")
     _secret_out_of_environment(secret_file)
     sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb), part_id,
                           click.echo, lambda message: click.echo(f"grade: {message}", err=True)))

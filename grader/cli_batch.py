@@ -13,7 +13,15 @@ from pathlib import Path
 
 import click
 
-from .cli import EXIT_ERROR, EXIT_FULL, GradeError, _resolve_exercise, exercises_dir_option
+from .cli import (
+    EXIT_ERROR,
+    EXIT_FULL,
+    GradeError,
+    _resolve_exercise,
+    allow_weak_isolation_option,
+    exercises_dir_option,
+    strong_isolation_or_exit,
+)
 from .text import printable
 
 DEFAULT_DB = "grades.sqlite"
@@ -52,7 +60,9 @@ def _open_gradebook(path: Path, create: bool):
                    "in its own local sandbox. Results are recorded here as they finish.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
 @exercises_dir_option
-def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet, folders):
+@allow_weak_isolation_option
+def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet, folders,
+          allow_weak_isolation):
     """Grade every submission under PATHS into the gradebook.
 
     \b
@@ -69,6 +79,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     from .gradebook import GradebookError
     from .sandbox import Limits
 
+    strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
     exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:

@@ -135,6 +135,10 @@ def _facts(limits: sb.Limits) -> tuple[dict | None, str]:
 def layers(limits: sb.Limits | None = None) -> list[Layer]:
     """(name, active, detail) for every sandbox layer, probed on this machine."""
     limits = limits or sb.Limits(timeout=5.0)
+    if sb.runner_name() == "portable":
+        from .doctor_portable import layers as portable_layers
+
+        return portable_layers(limits)
     facts, problem = _facts(limits)
     if facts is None:
         return [("sandbox", False, problem)]
@@ -208,9 +212,16 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
 
 def report_text(limits: sb.Limits | None = None) -> str:
     """The text `grade doctor` prints: one line per layer."""
+    try:
+        runner = sb.runner_name()
+    except sb.SandboxChoiceError as error:
+        return f"{error}\n"
     rows = layers(limits)
     width = max(len(name) for name, _, _ in rows)
-    lines = [f"Sandbox layers on this machine (grader uid {os.geteuid()}):"]
+    why = f": {sb.why_portable()}; weaker isolation, fine for grading your own work" \
+        if runner == "portable" else ""
+    lines = [f"Sandbox runner: {runner}{why}",
+             f"Sandbox layers on this machine (grader uid {os.geteuid() if hasattr(os, 'geteuid') else '-'}):"]
     lines += [f"  [{'x' if active else ' '}] {name:<{width}}  {detail}" for name, active, detail in rows]
     return "\n".join(lines) + "\n"
 

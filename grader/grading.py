@@ -97,6 +97,7 @@ class Report:
     submission: str
     parts: list[PartResult]
     notes: list = field(default_factory=list)  # observations that cost no points
+    sandbox: dict = field(default_factory=dict)  # {"runner": ..., "layers": [...]}: what confined the student's code
 
     @property
     def score(self) -> int:
@@ -526,7 +527,8 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
 
         parts += [check_training(exercise, p, sandbox, submission, shown, prepared) for p in training]
     # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
-    return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)))
+    return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)),
+                  sandbox_used(sandbox))
 
 
 def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> None:
@@ -556,3 +558,8 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     if script:
         extra.append(notes.Note("script_not_run", script))
     return found + extra
+
+
+def sandbox_used(sandbox: Sandbox) -> dict:
+    """Which runner graded, and its layers (reports say it: the portable runner isolates far less)."""
+    return {"runner": sandbox.runner, "layers": list(sandbox.layers)}

@@ -16,6 +16,7 @@ def as_dict(report: Report) -> dict:
         "title": report.exercise.title,
         "score": report.score,
         "max_score": report.max_score,
+        "sandbox": report.sandbox,
         "parts": [
             {
                 "id": p.part.id,
@@ -123,4 +124,14 @@ def as_text(report: Report, colour: bool = False) -> str:
         lines += ["", _style("Notes (no points taken)", None, colour, bold=True)]
         for n in report.notes:
             lines += _wrap("* " + n.message, "", "  ")
+    if report.sandbox:
+        lines += ["", *_wrap(sandbox_line(report.sandbox), "", "  ")]
     return "\n".join(lines)
+
+
+def sandbox_line(sandbox: dict) -> str:
+    """The report's last line: which runner ran the student's code, and what confined it."""
+    line = f"Sandbox: {sandbox['runner']} runner ({', '.join(sandbox['layers'])})"
+    if sandbox["runner"] == "portable":
+        line += "; weaker isolation than on Linux, fine for grading your own work (see `grade doctor`)"
+    return line

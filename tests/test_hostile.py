@@ -71,6 +71,29 @@ EXPECTED = {
 }
 PASSED_PARTS = {0: set(), 5: {"sigmoid_gradient"}, 75: {"cost", "sigmoid_gradient", "gradient"}}
 
+# CI runs this file again with GRADER_SANDBOX=portable. These attacks are stopped only by layers the portable
+# runner does not have (docs/security.md, "The portable runner"); there they are skipped for that reason alone.
+PORTABLE = os.environ.get("GRADER_SANDBOX", "").strip().lower() == "portable"
+AS_ROOT = os.geteuid() == 0
+LINUX_LAYERS_ONLY = {
+    "fork_storm": (AS_ROOT, "as root only seccomp stops forks (RLIMIT_NPROC does not bind root)"),
+    "double_fork": (AS_ROOT, "as root only seccomp, the PID namespace or the zygote as subreaper stop a "
+                             "setsid grandchild"),
+    "write_files": (True, "only Landlock and the uid switch keep writes in the working directory"),
+    "network": (True, "only namespaces, seccomp and Landlock close the network"),
+    "sysv_ipc": (True, "only seccomp and the IPC namespace stop SysV IPC"),
+    "unix_socket": (True, "only seccomp stops sockets"),
+    "kill_parent": (True, "only the PID namespace, uid switch and Landlock keep the grader out of reach"),
+    "deep_tree": (True, "only the bounded tmpfs (root) makes removing 1500 levels cheap; on a disk each run's "
+                        "removal takes seconds, beyond the time bound (removal itself: tests/test_portable.py)"),
+}
+
+
+def _attack(name: str):
+    applies, reason = LINUX_LAYERS_ONLY.get(name, (False, ""))
+    return pytest.param(name, marks=pytest.mark.skipif(PORTABLE and applies,
+                                                       reason=f"portable runner: {reason}"))
+
 
 class Listeners:
     """Sockets on the loopback that every attack tries to reach; none may receive anything."""
@@ -217,7 +240,7 @@ def test_every_attack_has_an_expected_score():
     assert sorted(p.stem for p in HOSTILE.glob("*.py")) == sorted(EXPECTED)
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
+@pytest.mark.parametrize("name", [_attack(name) for name in sorted(EXPECTED)])
 def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listeners):
     submission = tmp_path / "ex5.py"
     canary = secrets.token_hex(16)

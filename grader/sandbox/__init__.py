@@ -59,22 +59,61 @@ the order in which a worker confines itself (`_confine`); `namespaces.py` namesp
 `landlock.py`; `rlimits.py` rlimits; `slots.py` the workers' uid per open sandbox; `submission_copy.py` the copy of the
 submission; `sharedmem.py` large arguments in a memfd; `processes.py` and `cleanup.py` ending processes and
 removing folders. `protocol.py` and `worker.py` import nothing Linux-only, and importing this package does not
-fail where fcntl, resource or os.fork are missing (`Sandbox` then says it needs Linux).
+fail where fcntl, resource or os.fork are missing.
+
+Two runners: the Linux one above (`LinuxSandbox`), and `PortableSandbox` (portable.py, one spawned interpreter
+per run, for macOS and Windows) with the same wire format and outcomes but far fewer layers. `Sandbox(limits)`
+opens the one `runner_choice.runner_name()` picks (GRADER_SANDBOX=linux|portable forces one); both say which they are
+(`runner`) and what confines a run (`layers`), and `require_strong_isolation` refuses the portable one for
+grades that count for others.
 """
 
+from ..runner_choice import (  # noqa: F401
+    RUNNERS,
+    SandboxChoiceError,
+    WeakIsolationError,
+    linux_missing,
+    require_strong_isolation,
+    runner_name,
+    why_portable,
+)
 from .cleanup import _remove_tree  # noqa: F401
 from .protocol import DEFAULT_LIMITS, STATUSES, Call, Limits, Outcome, ProtocolError, _frame, _Frames  # noqa: F401
 
 try:
     from .landlock import _landlock_abi  # noqa: F401
-    from .runner import Sandbox
+    from .runner import Sandbox as LinuxSandbox
     from .seccomp import _seccomp_filter  # noqa: F401
     from .zygote import _KEEP_ENV  # noqa: F401
 except ImportError as _missing:  # pragma: no cover - not Linux: no fork, fcntl or resource
-    _why = f"the sandbox needs Linux ({_missing})"
+    _why = f"the Linux sandbox needs Linux ({_missing})"
 
-    class Sandbox:  # type: ignore[no-redef]
+    class LinuxSandbox:  # type: ignore[no-redef]
         def __init__(self, *args, **kwargs):
             raise RuntimeError(_why)
 
-__all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "Limits", "Outcome", "ProtocolError", "Sandbox"]
+
+def Sandbox(limits: Limits = DEFAULT_LIMITS, slot: int | None = None):  # noqa: N802 - used like the class it returns
+    """The sandbox of the runner chosen here (`runner_name()`: GRADER_SANDBOX, else what the platform has).
+
+    `slot` (a batch's job slot) gives the Linux runner's workers a uid of their own; the portable runner has
+    no uids to give (it is refused for batches unless --allow-weak-isolation)."""
+    if runner_name() == "portable":
+        from .portable import PortableSandbox
+
+        return PortableSandbox(limits)
+    return LinuxSandbox(limits, slot=slot)
+
+
+def __getattr__(name: str):
+    """`PortableSandbox` on demand: it imports subprocess, which a Linux grade never needs."""
+    if name == "PortableSandbox":
+        from .portable import PortableSandbox
+
+        return PortableSandbox
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",
+           "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_strong_isolation",
+           "runner_name"]

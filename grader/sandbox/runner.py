@@ -33,6 +33,8 @@ _SHUTDOWN_WAIT = 2.0
 class Sandbox:
     """Context manager owning the zygote; `run` grades one submission file."""
 
+    runner = "linux"
+
     def __init__(self, limits: Limits = DEFAULT_LIMITS, slot: int | None = None):
         """`slot`: the job slot this sandbox serves, when several grade at once (0, 1, ...). As root every
         open sandbox's workers get a uid of their own, the slot's when it is free (see `slots.py`)."""
@@ -43,6 +45,7 @@ class Sandbox:
         self._broken: str | None = None
         self._busy = False  # a run was interrupted: the zygote is still supervising, do not wait for it
         self._root: str | None = None
+        self._layers: list[str] | None = None
 
     def __enter__(self) -> Sandbox:
         self._root = _make_root()  # removed here even if the zygote is killed
@@ -84,6 +87,23 @@ class Sandbox:
         """Why the sandbox stopped working (its zygote is gone), or None: then no outcome can be trusted."""
         return self._broken
 
+    @property
+    def layers(self) -> list[str]:
+        """What confines every run: the zygote says so once, before serving its first run."""
+        if self._layers is None and self._sock is not None and not self._broken:
+            try:
+                self._sock.settimeout(60.0)
+                frames, got = _Frames(), []
+                while not got:
+                    got = frames.feed(self._recv())
+                names = got[0][0].get("layers")
+                if len(got) > 1 or not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                    raise ProtocolError("expected the zygote's layers first")
+                self._layers = names
+            except (OSError, ProtocolError) as e:
+                self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
+        return list(self._layers or [])
+
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
             source: str | None = None, keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
@@ -101,6 +121,7 @@ class Sandbox:
             raise RuntimeError("Sandbox.run needs `with Sandbox() as sandbox:`")
         if not calls:
             return []
+        self.layers  # noqa: B018 - the zygote's first frame, read before any run
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
         submission = Path(os.path.abspath(submission))

@@ -183,6 +183,7 @@ def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _U
         os.environ.clear()  # the grader's environment may hold tokens; workers get a plain one
         os.environ.update(kept)
         layers.landlock = _landlock_abi()
+        sock.sendall(_frame({"layers": _layer_names(layers)}))  # for reports: what confines every run
         frames = _Frames()
         while True:
             data, received, _, _ = socket.recv_fds(sock, 1 << 20, 8)
@@ -201,6 +202,18 @@ def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _U
         for fd in fds:
             os.close(fd)
         _remove_root(root, layers)
+
+
+def _layer_names(layers: _Layers) -> list[str]:
+    """The layers every worker gets, then those this zygote could set up (reports and `Sandbox.layers`)."""
+    names = ["zygote", "session", "rlimits", "private-workdir", "reduced-env", "no-new-privs"]
+    for field in dataclasses.fields(layers):
+        value = getattr(layers, field.name)
+        if value is None or value is False or value == 0 or field.name == "host_root":
+            continue
+        names.append({"uid": "unprivileged-uid", "landlock": f"landlock-abi-{value}"}.get(
+            field.name, field.name.replace("_", "-")))
+    return names
 
 
 def _remove_root(root: str, layers: _Layers) -> None:

@@ -1,0 +1,107 @@
+"""The `grade` entry point: with the portable runner, start its first workers before the grader loads numpy.
+
+A portable worker's start (`python -I` plus numpy) costs about what the grader's own start costs. Started
+here, the first workers warm up on the core the grader's own start leaves idle, and `PortableSandbox` adopts
+them when it opens (and starts the rest), so a grade waits less for them (the portable runner's speed:
+portable.py). They are plain spawned
+interpreters that only ever receive inputs, started in the sandbox's own folder; their limits arrive with the
+request. Workers nobody adopts (a usage error, another command) are killed and their folder removed at exit.
+
+Imports nothing heavy: only the standard library and runner_choice.py. The Linux runner is not affected.
+"""
+from __future__ import annotations
+
+import atexit
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+SCRIPT = Path(__file__).parent / "sandbox" / "spawned.py"
+POSIX = os.name == "posix"
+FIRST = 5  # workers the sandbox starts: a grade of a shipped exercise takes five runs (two functions, three probes)
+EARLY = 2  # of which `grade` starts this many before loading numpy: more would slow the grader's own start
+# as the zygote's _KEEP_ENV, plus what Python needs to start on Windows
+KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+            "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING", "SYSTEMROOT", "WINDIR", "PATHEXT")
+_OTHER_COMMANDS = ("validate", "inspect", "mistakes", "audit", "doctor")
+_pool: list = []  # [the sandbox's folder, [(process, its working folder), ...]] until adopted
+
+
+def command() -> list[str]:
+    """`python -I spawned.py`: -I ignores PYTHON* variables and the user's site-packages and puts no script
+    folder on sys.path; the worker finds its three modules by the script's own path."""
+    return [sys.executable, "-I", str(SCRIPT)]
+
+
+def environment(workdir: str) -> dict[str, str]:
+    """The grader's environment may hold tokens: a worker gets only harmless variables."""
+    env = {name: os.environ[name] for name in KEEP_ENV if name in os.environ}
+    env.update(HOME=workdir, TMPDIR=workdir, TEMP=workdir, TMP=workdir)
+    if not POSIX:
+        env["USERPROFILE"] = workdir
+    return env
+
+
+def spawn(workdir: str) -> subprocess.Popen:
+    """One worker in `workdir`, in a session (POSIX) or process group (Windows) of its own."""
+    if POSIX:
+        options: dict = {"start_new_session": True}
+    else:  # pragma: no cover - Windows
+        options = {"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP}
+    return subprocess.Popen(command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            cwd=workdir, env=environment(workdir), close_fds=True, bufsize=0, **options)
+
+
+def start(count: int = EARLY) -> None:
+    """Start `count` workers in a fresh sandbox folder, for the next `PortableSandbox` to adopt."""
+    root = tempfile.mkdtemp(prefix="grader-sandbox-")
+    workers = []
+    for _ in range(count):
+        workdir = tempfile.mkdtemp(prefix="run-", dir=root)
+        try:
+            workers.append((spawn(workdir), workdir))
+        except OSError:  # the sandbox will try again and say why
+            os.rmdir(workdir)
+            break
+    _pool[:] = [root, workers]
+    atexit.register(_discard)
+
+
+def adopt() -> tuple[str, list] | None:
+    """The folder and workers started early, once; None when there are none."""
+    if not _pool:
+        return None
+    root, workers = _pool
+    _pool.clear()
+    return root, workers
+
+
+def _discard() -> None:
+    found = adopt()
+    if found is not None:
+        from .sandbox.portable import _discard_workers
+
+        _discard_workers(*found)
+
+
+def grading(args: list[str]) -> bool:
+    """`grade FILE ...` or `grade check ...`: not another command, not --help or --version."""
+    return bool(args) and args[0] not in _OTHER_COMMANDS and not {"-h", "--help", "--version"} & set(args)
+
+
+def main() -> None:
+    """The `grade` command (and `python -m grader`)."""
+    if grading(sys.argv[1:]):
+        from .runner_choice import runner_name
+
+        try:
+            portable = runner_name() == "portable"
+        except Exception:  # a bad GRADER_SANDBOX: the command says so
+            portable = False
+        if portable:
+            start(EARLY)
+    from .cli import main as cli
+
+    cli(prog_name="grade")
