@@ -68,6 +68,8 @@ EXPECTED = {
     "deep_tree": 5,
     "huge_result": 5,
     "env_secret": 5,
+    "borrow_engine": 0,
+    "borrow_solution": 0,
 }
 PASSED_PARTS = {0: set(), 5: {"sigmoid_gradient"}, 75: {"cost", "sigmoid_gradient", "gradient"}}
 
@@ -84,6 +86,7 @@ LINUX_LAYERS_ONLY = {
     "sysv_ipc": (True, "only seccomp and the IPC namespace stop SysV IPC"),
     "unix_socket": (True, "only seccomp stops sockets"),
     "kill_parent": (True, "only the PID namespace, uid switch and Landlock keep the grader out of reach"),
+    "borrow_solution": (True, "only the view (root, Linux) keeps files such as a course's solutions/ out of reach"),
     "deep_tree": (True, "only the bounded tmpfs (root) makes removing 1500 levels cheap; on a disk each run's "
                         "removal takes seconds, beyond the time bound (removal itself: tests/test_portable.py)"),
 }

@@ -52,6 +52,7 @@ import numpy as np
 
 from .. import prestart
 from .cleanup import _remove_tree
+from .libc import fixed_mmap_threshold
 from .protocol import (
     _WORKER_STATUSES,
     DEFAULT_LIMITS,
@@ -370,6 +371,7 @@ class PortableSandbox:
         self._limits_set: list[str] = []
 
     def __enter__(self) -> PortableSandbox:
+        fixed_mmap_threshold()  # as the Linux runner does: large results do not stay in a fragmented heap
         early = prestart.adopt()  # `grade` started the first workers before it loaded numpy
         if early is not None:
             self._root = early[0]
