@@ -13,7 +13,6 @@ The seed is the digest's first 8 bytes. A report names the secret only by its fi
 fixed message that says nothing about the secret itself.
 """
 
-import fcntl
 import hashlib
 import hmac
 import os
@@ -102,8 +101,13 @@ def hand_off_environment_secret() -> None:
     read_end, write_end = os.pipe()
     os.write(write_end, secret)  # at most MAX_LENGTH bytes: far below a pipe's buffer
     os.close(write_end)
-    high = fcntl.fcntl(read_end, fcntl.F_DUPFD, 64)  # above the descriptors a worker keeps
-    os.close(read_end)
+    try:
+        import fcntl  # not on Windows, where the portable runner's workers inherit no descriptor anyway
+    except ImportError:
+        high = read_end
+    else:
+        high = fcntl.fcntl(read_end, fcntl.F_DUPFD, 64)  # above the descriptors a worker keeps
+        os.close(read_end)
     os.set_inheritable(high, True)
     environment = {k: v for k, v in os.environ.items() if k != ENV}
     environment[FD_ENV] = str(high)

@@ -169,17 +169,25 @@ _OWN_PEAK = ("import atexit, resource, sys\n"
              "main()\n")
 
 
-@as_root
-def test_huge_returns_of_the_slope_check_do_not_grow_the_grader(tmp_path):
-    """The grader process itself holds at most about one result: 128 slope calls returning 30 MB each.
-    (The zygote and the worker are bounded by --memory like any run; the grader has no such limit.)"""
-    submission = student_folder(tmp_path, "student", attack("huge_slope"))
-    peak = tmp_path / "peak"
+def _own_peak_mb(tmp_path, name: str, source: str) -> tuple[float, Graded]:
+    submission = student_folder(tmp_path, name, source)
+    peak = tmp_path / f"{name}.peak"
     graded = run([sys.executable, "-c", _OWN_PEAK, str(peak), "check", str(submission), "--exercise", "ex5",
                   "--format", "json", "--timeout", "10"], submission.parent)
+    return int(peak.read_text()) / 1024, graded
+
+
+@as_root
+def test_huge_returns_of_the_slope_check_do_not_grow_the_grader(tmp_path):
+    """The grader process holds about one result at a time: 128 slope calls returning 30 MB each cost it no
+    more than one such result over the same attack returning small gradients (the zygote and the worker are
+    bounded by --memory like any run; the grader has no such limit). Without the bound: about 900 MB more."""
+    huge_mb, graded = _own_peak_mb(tmp_path, "huge", attack("huge_slope"))
     assert graded.status == 1 and graded.report["score"] == 5, graded.stdout[:3000]
-    own_mb = int(peak.read_text()) / 1024
-    assert own_mb < 300, f"the grader peaked at {own_mb:.0f} MB"
+    small_mb, _ = _own_peak_mb(tmp_path, "small", attack("huge_slope").replace("np.ones(30 << 17)",
+                                                                               "np.ones(nn_params.shape)"))
+    assert huge_mb - small_mb < 4 * 30, f"the grader peaked at {huge_mb:.0f} MB, against {small_mb:.0f} MB"
+    assert huge_mb < 600, f"the grader peaked at {huge_mb:.0f} MB"
 
 
 # 6. one submission holding threads does not starve another graded at the same time
