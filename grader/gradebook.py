@@ -10,6 +10,7 @@ than misread.
 import json
 import os
 import sqlite3
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -128,7 +129,7 @@ class Gradebook:
             return
         if not _writable(self.path):
             raise GradebookError(f"{self.path}: cannot be written (read-only); pass --db with a writable file")
-        self.db.execute("PRAGMA journal_mode = WAL")
+        _retrying_locked(self.db, "PRAGMA journal_mode = WAL", self.path)
         self.db.execute("PRAGMA synchronous = NORMAL")
         with self.transaction():
             for statement in _SCHEMA.split(";"):
@@ -196,6 +197,28 @@ class Gradebook:
         return [r[0] for r in self.db.execute("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
 
 
+LOCK_WAIT = 120.0  # seconds a writer waits for another batch writing the same gradebook
+
+
+def _retrying_locked(db: sqlite3.Connection, statement: str, path: Path) -> None:
+    """Execute `statement`, waiting while another process holds the gradebook. SQLite's own busy timeout does
+    not cover every case: when waiting could deadlock it answers "locked" at once, and the other writer is
+    done a moment later; so "locked" is retried, with a pause, until LOCK_WAIT has passed."""
+    deadline = time.monotonic() + LOCK_WAIT
+    pause = 0.01
+    while True:
+        try:
+            db.execute(statement)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() + pause > deadline:
+                raise GradebookError(_describe(path, error)) from None
+        except sqlite3.DatabaseError as error:
+            raise GradebookError(_describe(path, error)) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
+
+
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any exception (so a half-written row never stays)."""
 
@@ -203,10 +226,7 @@ class _Transaction:
         self.db, self.path = db, path
 
     def __enter__(self):
-        try:
-            self.db.execute("BEGIN IMMEDIATE")
-        except sqlite3.DatabaseError as error:
-            raise GradebookError(_describe(self.path, error)) from None
+        _retrying_locked(self.db, "BEGIN IMMEDIATE", self.path)
 
     def __exit__(self, kind, error, trace):
         if kind is None:
@@ -235,7 +255,7 @@ def _describe(path: Path, error: sqlite3.DatabaseError) -> str:
     if "readonly" in text or "read-only" in text:
         return f"{path}: cannot be written (read-only); pass --db with a writable file"
     if "locked" in text or "busy" in text:
-        return f"{path}: locked by another process for more than 30 s; try again when it has finished"
+        return f"{path}: locked by another process for more than {LOCK_WAIT:.0f} s; try again when it has finished"
     if "not a database" in text or "malformed" in text:
         return f"{path}: not an SQLite gradebook ({text})"
     if "unable to open" in text:
