@@ -395,7 +395,7 @@ def _first_part(exercise: Exercise, network: bool) -> Part | None:
 
 
 def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, Call]:
-    """The notes probes' calls that a batch runs ahead, in the graded run (used only when the parts pass)."""
+    """The notes probes' calls that run ahead, in the graded run (used only when the parts pass)."""
     calls = {}
     network = _first_part(exercise, network=True)
     if network is not None and exercise.network.targets == "labels" and \
@@ -412,7 +412,7 @@ def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, Ca
 def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKey, Call]],
                  ahead: dict[str, Call], prepared: runnable.Submission | None = None,
                  ) -> tuple[dict[CallKey, Outcome], dict[str, Outcome]]:
-    """A batch's first run: every function's graded calls, then the probes' calls, in one worker.
+    """A grade's first run: every function's graded calls, then the probes' calls, in one worker.
 
     Only outcomes the per-function runs would also have produced are kept: the first function's as they
     are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
@@ -446,8 +446,8 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     """Notes that cost no points; each probe runs only when the parts it concerns passed (or, for an
     extra parameter, when a part it may explain failed).
 
-    In a batch (`shared`), the full-size timing call runs only with --speed-notes, and a probe whose
-    call already ran with the graded calls (`ahead`) uses that outcome.
+    A probe whose call already ran with the graded calls (`ahead`) uses that outcome. In a batch (`shared`),
+    the full-size timing call runs only with --speed-notes.
     """
     ahead = ahead or {}
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
@@ -485,23 +485,21 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
 
     `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
     Training parts run after the others: those marked on_request only when `train` is true.
-    A batch passes one `shared` (made after every sandbox is open) to all its submissions, so each
-    expected value is computed once per batch, and runs all graded calls and the probes' calls in one
-    worker first (run_together); a lone grade makes its expected values after its student calls.
+    Every grade runs all graded calls and the small probes' calls in one worker first (run_together), then
+    only what that run left undone. A batch passes one `shared` (made after every sandbox is open) to all its
+    submissions, so each expected value is computed once per batch; a lone grade makes its expected values
+    after its student calls.
     """
     cases = shared.variants.cases if shared is not None else build_all(exercise)
     plan = plan_calls(exercise, cases)
-    outcomes: dict[CallKey, Outcome] = {}
-    ahead: dict[str, Outcome] = {}
     timeout = sandbox.limits.timeout
-    if shared is not None:
-        started = time.monotonic()
-        outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases), prepared)
-        first = next(iter(plan), None)
-        if first is not None and any(key[0] == first for key in outcomes):
-            # The first function's run went as its own would have: go on as run_calls does after a crash.
-            left = GRADED_BUDGET * timeout - (time.monotonic() - started)
-            outcomes.update(continue_calls(Budget(sandbox, submission, left, prepared), plan[first], outcomes))
+    started = time.monotonic()
+    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases), prepared)
+    first = next(iter(plan), None)
+    if first is not None and any(key[0] == first for key in outcomes):
+        # The first function's run went as its own would have: go on as run_calls does after a crash.
+        left = GRADED_BUDGET * timeout - (time.monotonic() - started)
+        outcomes.update(continue_calls(Budget(sandbox, submission, left, prepared), plan[first], outcomes))
     for calls in plan.values():
         if not any(key in outcomes for key in calls):
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))

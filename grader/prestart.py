@@ -1,13 +1,21 @@
-"""The `grade` entry point: with the portable runner, start its first workers before the grader loads numpy.
+"""The `grade` entry point: start the sandbox's processes before the grader loads numpy.
 
-A portable worker's start (`python -I` plus numpy) costs about what the grader's own start costs. Started
-here, the first workers warm up on the core the grader's own start leaves idle, and `PortableSandbox` adopts
-them when it opens (and starts the rest), so a grade waits less for them (the portable runner's speed:
-portable.py). They are plain spawned
-interpreters that only ever receive inputs, started in the sandbox's own folder; their limits arrive with the
-request. Workers nobody adopts (a usage error, another command) are killed and their folder removed at exit.
+A lone `grade FILE` mostly waits for two interpreters to start, each importing numpy: its own and the
+sandbox's (the Linux runner's zygote, or the portable runner's workers). Started here, the sandbox's
+processes warm up on the core the grader's own start leaves idle.
 
-Imports nothing heavy: only the standard library and runner_choice.py. The Linux runner is not affected.
+Linux runner: for `grade FILE` / `grade check FILE` (not batch or the platform commands, which open sandboxes
+per job slot, nor a run given $GRADER_SECRET, which re-executes itself first), the zygote is started here
+(sandbox/launch.py) exactly as `Sandbox` would start it, and `Sandbox.__enter__` adopts it; it learns its
+limits from the sandbox's first frame. A zygote nobody adopts (a usage error) is stopped at exit.
+
+Portable runner: a portable worker's start (`python -I` plus numpy) costs about what the grader's own start
+costs, so the first workers are started here and `PortableSandbox` adopts them when it opens (and starts the
+rest); see portable.py. They are plain spawned interpreters that only ever receive inputs, started in the
+sandbox's own folder; their limits arrive with the request. Workers nobody adopts (a usage error, another
+command) are killed and their folder removed at exit.
+
+Imports nothing heavy: only the standard library, runner_choice.py and (Linux) sandbox/launch.py.
 """
 from __future__ import annotations
 
@@ -26,6 +34,9 @@ EARLY = 2  # of which `grade` starts this many before loading numpy: more would 
 KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
             "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING", "SYSTEMROOT", "WINDIR", "PATHEXT")
 _OTHER_COMMANDS = ("validate", "inspect", "mistakes", "audit", "doctor")
+# every command but `check` (tests/test_prestart.py keeps this in step with cli.py)
+COMMANDS = ("audit", "batch", "class-report", "coursera", "doctor", "gradebook", "gradescope", "inspect",
+            "mistakes", "package", "schema", "starter", "validate")
 _pool: list = []  # [the sandbox's folder, [(process, its working folder), ...]] until adopted
 
 
@@ -91,17 +102,30 @@ def grading(args: list[str]) -> bool:
     return bool(args) and args[0] not in _OTHER_COMMANDS and not {"-h", "--help", "--version"} & set(args)
 
 
+def lone_grade(args: list[str]) -> bool:
+    """`grade FILE ...` or `grade check ...` (no --help or --version): one submission, one sandbox."""
+    return grading(args) and (args[0] == "check" or args[0] not in COMMANDS)
+
+
 def main() -> None:
     """The `grade` command (and `python -m grader`)."""
-    if grading(sys.argv[1:]):
+    args = sys.argv[1:]
+    if grading(args):
         from .runner_choice import runner_name
 
         try:
-            portable = runner_name() == "portable"
+            runner = runner_name()
         except Exception:  # a bad GRADER_SANDBOX: the command says so
-            portable = False
-        if portable:
+            runner = None
+        if runner == "portable":
             start(EARLY)
+        elif runner == "linux" and lone_grade(args) and not os.environ.get("GRADER_SECRET"):
+            from .sandbox.launch import start_early
+
+            try:
+                start_early()
+            except OSError:  # the sandbox will try again when it opens, and say why
+                pass
     from .cli import main as cli
 
     cli(prog_name="grade")

@@ -312,7 +312,7 @@ def test_a_fifo_submission_is_refused_not_read(tmp_path):
                     reason="kills the Linux runner's zygote; the portable runner has none (a killed portable worker is "
                            "a crash of its own run: tests/test_portable.py)")
 def test_a_sandbox_that_stops_working_is_could_not_grade_not_a_zero(tmp_path):
-    """If the zygote dies (the machine's fault, not the student's), the grade is exit 2, not a 0."""
+    """If the zygote dies mid-run (the machine's fault, not the student's), the grade is exit 2, not a 0."""
     import signal
     import time
 
@@ -321,15 +321,22 @@ def test_a_sandbox_that_stops_working_is_could_not_grade_not_a_zero(tmp_path):
         "    m = y.size\n", "    m = y.size\n    time.sleep(0.3)\n", 1))
     grader = subprocess.Popen([sys.executable, "-m", "grader", str(path), "--format", "json"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    def children(pid: int) -> list[int]:
+        try:
+            with open(f"/proc/{pid}/task/{pid}/children") as f:
+                return [int(child) for child in f.read().split()]
+        except OSError:
+            return []
+
     try:
-        deadline = time.monotonic() + 10
-        children = []
-        while not children and time.monotonic() < deadline:
-            time.sleep(0.2)
-            with open(f"/proc/{grader.pid}/task/{grader.pid}/children") as f:
-                children = [int(pid) for pid in f.read().split()]
-        assert children, "the grader never forked its zygote"
-        os.kill(children[0], signal.SIGKILL)
+        deadline = time.monotonic() + 30
+        zygote = workers = []
+        while not workers and time.monotonic() < deadline:  # mid-run: the zygote has forked a worker
+            time.sleep(0.05)
+            zygote = children(grader.pid)
+            workers = children(zygote[0]) if zygote else []
+        assert workers, "the zygote never forked a worker"
+        os.kill(zygote[0], signal.SIGKILL)
         out, _ = grader.communicate(timeout=60)
     finally:
         grader.kill()

@@ -4,10 +4,12 @@ Processes::
 
     grader ──socket──▶ zygote ──fork per run──▶ worker (imports the submission, calls its functions)
 
-`Sandbox.__enter__` starts the zygote as a fresh interpreter (fork, then exec of `python -I` with a small
-environment), so neither the zygote nor its workers ever held a page of the grader's memory: no environment,
-no expected value; the zygote only ever receives inputs. Forking workers from a zygote that already
-imported numpy makes a run cost milliseconds instead of a fresh interpreter's ~100 ms.
+The zygote is a fresh interpreter (fork, then exec of `python -I` with a small environment: launch.py),
+started by `grade` before the grader loads numpy (prestart.py) and adopted by `Sandbox.__enter__`, or started
+there; it learns its limits from the sandbox's first frame. So neither the zygote nor its workers ever held a
+page of the grader's memory: no environment, no expected value; the zygote only ever receives inputs. Forking
+workers from a zygote that already imported numpy makes a run cost milliseconds instead of a fresh
+interpreter's ~100 ms.
 
 Every message is a length-prefixed frame: a JSON header plus raw float64/int64 bytes, never pickle. Each
 reader checks sizes and shapes, and treats what comes from below as untrusted: a worker that writes garbage,
@@ -56,10 +58,10 @@ Files, one layer each (docs/security.md maps every promise to the file that keep
 it): `protocol.py` the wire format and the values on it; `worker.py` the worker's own code (import, call,
 convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and a run's lifecycle, including
 the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
-`landlock.py`; `rlimits.py` rlimits; `slots.py` the workers' uid per open sandbox; `submission_copy.py` the copy of the
-submission; `sharedmem.py` large arguments in a memfd; `processes.py` and `cleanup.py` ending processes and
-removing folders. `protocol.py` and `worker.py` import nothing Linux-only, and importing this package does not
-fail where fcntl, resource or os.fork are missing.
+`landlock.py`; `launch.py` starting the zygote; `rlimits.py` rlimits; `slots.py` the workers' uid per open
+sandbox; `submission_copy.py` the copy of the submission; `sharedmem.py` large arguments in a memfd;
+`processes.py` and `cleanup.py` ending processes and removing folders. `protocol.py` and `worker.py` import
+nothing Linux-only, and importing this package does not fail where fcntl, resource or os.fork are missing.
 
 Two runners: the Linux one above (`LinuxSandbox`), and `PortableSandbox` (portable.py, one spawned interpreter
 per run, for macOS and Windows) with the same wire format and outcomes but far fewer layers. `Sandbox(limits)`
@@ -77,41 +79,56 @@ from ..runner_choice import (  # noqa: F401
     runner_name,
     why_portable,
 )
-from .cleanup import _remove_tree  # noqa: F401
-from .protocol import DEFAULT_LIMITS, STATUSES, Call, Limits, Outcome, ProtocolError, _frame, _Frames  # noqa: F401
 
-try:
-    from .landlock import _landlock_abi  # noqa: F401
-    from .runner import Sandbox as LinuxSandbox
-    from .seccomp import _seccomp_filter  # noqa: F401
-    from .zygote import _KEEP_ENV  # noqa: F401
-except ImportError as _missing:  # pragma: no cover - not Linux: no fork, fcntl or resource
-    _why = f"the Linux sandbox needs Linux ({_missing})"
+# Everything else loads on first use (PEP 562): `grade` starts the zygote (launch.py) before numpy loads, and
+# importing a submodule imports this package first, so this file itself imports nothing heavy.
+_LAZY = {
+    "_remove_tree": ("cleanup", "_remove_tree"),
+    "DEFAULT_LIMITS": ("protocol", "DEFAULT_LIMITS"), "STATUSES": ("protocol", "STATUSES"),
+    "Call": ("protocol", "Call"), "Limits": ("protocol", "Limits"), "Outcome": ("protocol", "Outcome"),
+    "ProtocolError": ("protocol", "ProtocolError"), "_frame": ("protocol", "_frame"),
+    "_Frames": ("protocol", "_Frames"),
+    "_landlock_abi": ("landlock", "_landlock_abi"), "_seccomp_filter": ("seccomp", "_seccomp_filter"),
+    "_KEEP_ENV": ("launch", "_KEEP_ENV"), "LinuxSandbox": ("runner", "Sandbox"),
+    "PortableSandbox": ("portable", "PortableSandbox"),
+}
+_LINUX_ONLY = {"_landlock_abi", "_seccomp_filter", "LinuxSandbox"}
 
-    class LinuxSandbox:  # type: ignore[no-redef]
+
+def __getattr__(name: str):
+    """The names above, each imported from its file when first asked for (`from grader.sandbox import Call`)."""
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module, attribute = _LAZY[name]
+    from importlib import import_module
+
+    try:
+        value = getattr(import_module(f"{__name__}.{module}"), attribute)
+    except ImportError as missing:  # pragma: no cover - not Linux: no fork, fcntl or resource
+        if name not in _LINUX_ONLY:
+            raise
+        value = _unavailable(f"the Linux sandbox needs Linux ({missing})")
+    globals()[name] = value
+    return value
+
+
+def _unavailable(why: str):
+    class LinuxSandbox:
         def __init__(self, *args, **kwargs):
-            raise RuntimeError(_why)
+            raise RuntimeError(why)
+
+    return LinuxSandbox
 
 
-def Sandbox(limits: Limits = DEFAULT_LIMITS, slot: int | None = None):  # noqa: N802 - used like the class it returns
+def Sandbox(limits=None, slot: int | None = None):  # noqa: N802 - used like the class it returns
     """The sandbox of the runner chosen here (`runner_name()`: GRADER_SANDBOX, else what the platform has).
 
     `slot` (a batch's job slot) gives the Linux runner's workers a uid of their own; the portable runner has
     no uids to give (it is refused for batches unless --allow-weak-isolation)."""
+    limits = limits if limits is not None else __getattr__("DEFAULT_LIMITS")
     if runner_name() == "portable":
-        from .portable import PortableSandbox
-
-        return PortableSandbox(limits)
-    return LinuxSandbox(limits, slot=slot)
-
-
-def __getattr__(name: str):
-    """`PortableSandbox` on demand: it imports subprocess, which a Linux grade never needs."""
-    if name == "PortableSandbox":
-        from .portable import PortableSandbox
-
-        return PortableSandbox
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        return __getattr__("PortableSandbox")(limits)
+    return __getattr__("LinuxSandbox")(limits, slot=slot)
 
 
 __all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",

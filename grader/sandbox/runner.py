@@ -1,16 +1,15 @@
 """The grader's side (Linux): `Sandbox` owns one zygote and turns each run into one outcome per call."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import socket
-import sys
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .cleanup import _remove_tree
+from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
-from .namespaces import _fork_pid_namespace
 from .processes import _end_process, _signals_blocked
 from .protocol import (
     _MAX_HEADER,
@@ -20,15 +19,12 @@ from .protocol import (
     Outcome,
     ProtocolError,
     _failed,
+    _frame,
     _Frames,
     _parse_outcome,
     _request_frame,
 )
-from .slots import _take_slot
 from .submission_copy import _unfit_submission
-from .zygote import _exec_zygote, _make_root
-
-_SHUTDOWN_WAIT = 2.0
 
 
 class Sandbox:
@@ -40,49 +36,38 @@ class Sandbox:
         """`slot`: the job slot this sandbox serves, when several grade at once (0, 1, ...). As root every
         open sandbox's workers get a uid of their own, the slot's when it is free (see `slots.py`)."""
         self.limits, self.slot = limits, slot
-        self._lock: int | None = None  # holds the workers' uid for as long as the sandbox is open
+        self._zygote: Started | None = None
         self._sock: socket.socket | None = None
-        self._pid: int | None = None
         self._broken: str | None = None
         self._busy = False  # a run was interrupted: the zygote is still supervising, do not wait for it
-        self._root: str | None = None
         self._layers: list[str] | None = None
+        self._reaped = False  # the zygote was stopped and reaped (a broken sandbox)
 
     def __enter__(self) -> Sandbox:
+        """Adopt the zygote `grade` started early (launch.py), or start one; either way, send it the limits."""
         fixed_mmap_threshold()  # the grader's memory holds results one at a time: keep it from growing anyway
-        self._root = _make_root()  # removed here even if the zygote is killed
-        uid = None
-        if os.geteuid() == 0:
-            uid, self._lock = _take_slot(self.slot)
-        ours, theirs = socket.socketpair()
-        sys.stdout.flush()
-        sys.stderr.flush()
-        pid = _fork_pid_namespace()
-        if pid == 0:  # the zygote: never returns into the caller's code
-            try:
-                ours.close()
-                _exec_zygote(theirs, self.limits, self._root, uid)
-            finally:
-                os._exit(1)
-        theirs.close()
-        self._sock, self._pid = ours, pid
+        self._zygote = (adopt() if self.slot is None else None) or start(self.slot)
+        self._sock = self._zygote.sock
+        try:
+            self._sock.sendall(_frame({"limits": dataclasses.asdict(self.limits)}))
+        except OSError as e:
+            self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
         return self
+
+    @property
+    def _pid(self) -> int | None:
+        return self._zygote.pid if self._zygote is not None else None
+
+    @property
+    def _root(self) -> str | None:
+        return self._zygote.root if self._zygote is not None else None
 
     def __exit__(self, *exc) -> None:
         """Stop the zygote and remove the sandbox's folder; SIGINT and SIGTERM wait until this is done."""
-        with _signals_blocked():
-            if self._sock is not None:
-                self._sock.close()
-                self._sock = None
-            if self._pid is not None:
-                _end_process(self._pid, 0.0 if self._busy else _SHUTDOWN_WAIT)
-                self._pid = None
-            if self._root is not None:
-                _remove_tree(self._root)
-                self._root = None
-            if self._lock is not None:
-                os.close(self._lock)
-                self._lock = None
+        if self._zygote is not None:
+            self._zygote.stop(0.0 if self._busy else SHUTDOWN_WAIT, reaped=self._reaped)
+            self._zygote = None
+            self._sock = None
 
     @property
     def broken(self) -> str | None:
@@ -104,6 +89,9 @@ class Sandbox:
                 self._layers = names
             except (OSError, ProtocolError) as e:
                 self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
+            except BaseException as e:  # interrupted while the zygote starts: as mid-run, never reuse it
+                self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
+                raise
         return list(self._layers or [])
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
@@ -181,9 +169,9 @@ class Sandbox:
         return data
 
     def _stop_zygote(self, reason: str) -> None:
-        """A broken zygote is not replaced: a new one would be forked from a process holding secrets."""
+        """A broken zygote is not replaced: a new one would be started by a process holding secrets."""
         self._broken = reason
-        if self._pid is not None:
+        if self._zygote is not None and not self._reaped:
             with _signals_blocked():
-                _end_process(self._pid, 0.0)
-                self._pid = None
+                _end_process(self._zygote.pid, 0.0)
+                self._reaped = True

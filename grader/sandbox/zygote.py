@@ -10,7 +10,6 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import fcntl
-import json
 import math
 import os
 import resource
@@ -27,6 +26,7 @@ import numpy as np
 
 from .cleanup import _remove_tree
 from .landlock import _landlock, _landlock_abi
+from .launch import _KEEP_ENV
 from .libc import _LIBC
 from .namespaces import (
     _CLONE_NEWIPC,
@@ -64,8 +64,6 @@ from .worker import _serve
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
 _OUTPUT_READS = 64  # chunks drained per take: bounds the time a grandchild that keeps printing can cost
-_KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-             "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING")
 
 
 class _Timeout(Exception):
@@ -80,79 +78,23 @@ class _GraderGone(Exception):
     """The grader closed its end mid-run (it died or left): the zygote stops the run and exits."""
 
 
-def _make_root() -> str:
-    """The sandbox's folder. As root it is 0711, under parents that the unprivileged uid can traverse."""
-    if os.geteuid() != 0:
-        return tempfile.mkdtemp(prefix="grader-sandbox-")
-    for parent in (None, "/tmp", "/dev/shm"):
-        try:
-            root = tempfile.mkdtemp(prefix="grader-sandbox-", dir=parent)
-        except OSError:
-            continue
-        os.chmod(root, 0o711)
-        if _reachable(root):
-            return root
-        os.rmdir(root)
-    return tempfile.mkdtemp(prefix="grader-sandbox-")  # the zygote will keep root's uid (doctor says so)
-
-
-# The zygote's program: a fresh interpreter (`python -I`) that imports only the sandbox and serves the grader.
-_BOOT = """\
-import json, sys
-a = json.loads(sys.argv[1])
-extra = a["path"] not in sys.path
-if extra:
-    sys.path.append(a["path"])
-from grader.sandbox.zygote import main
-if extra:
-    sys.path.remove(a["path"])
-sys.path += [p for p in a["site"] if p not in sys.path]
-main(a)
-"""
-
-
-def _package_folders() -> list[str]:
-    """The grader's own import folders (PYTHONPATH, a conda or .pth entry) that `python -I` would drop, so
-    student code imports the same packages as the grader's Python; never the current folder, and never the
-    folder holding the grader's package (the view hides it anyway)."""
-    here, checkout = os.path.realpath(os.getcwd()), str(Path(__file__).resolve().parents[2])
-    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in (here, checkout)]
-
-
-def _exec_zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None) -> None:
-    """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
-
-    exec replaces every page the grader's process held: the zygote, and every worker forked from it, never
-    held the grader's environment (the new stack has only `_KEEP_ENV`), an expected value, or a module of
-    the grader's beyond the sandbox's own. `python -I` ignores PYTHON* variables, the user's site folder and
-    the current folder. Never returns (on failure the caller exits, and the grader sees the socket close).
-    """
-    os.set_inheritable(sock.fileno(), True)
-    env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-        env.setdefault(name, "1")
-    # A fixed mmap threshold: glibc otherwise raises it after each large free, so results of tens of MB
-    # come from the heap, fragment it and stay; with it, each large buffer goes back to the system when freed.
-    env["MALLOC_MMAP_THRESHOLD_"] = str(1 << 20)
-    args = {"fd": sock.fileno(), "limits": dataclasses.asdict(limits), "root": root, "uid": uid,
-            "path": str(Path(__file__).resolve().parents[2]), "site": _package_folders()}
-    os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, json.dumps(args)], env)
-
-
 def main(args: dict) -> None:
     """The zygote's entry point (see `_BOOT`); never returns."""
     code = 1
     try:
         sys.argv[1:] = []
         os.chdir("/")  # the grader's working folder is none of the zygote's business
-        _zygote(socket.socket(fileno=args["fd"]), Limits(**args["limits"]), args["root"], args["uid"])
+        _zygote(socket.socket(fileno=args["fd"]), args["root"], args["uid"])
         code = 0
     finally:
         os._exit(code)
 
 
-def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _UNPRIVILEGED) -> None:
+def _zygote(sock: socket.socket, root: str, uid: int | None = _UNPRIVILEGED) -> None:
     """Serve run requests until the grader closes its end; a SIGTERM ends it cleanly too.
+
+    The grader's first frame holds the limits of every run (the zygote may start before they are known:
+    launch.py); each later frame is one run's request.
 
     Whichever way it ends (EOF, SIGTERM, an error), it removes the sandbox's folder on its way out; as root
     that folder is a tmpfs of the zygote's own mount namespace, which vanishes with it even on SIGKILL.
@@ -185,12 +127,16 @@ def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _U
         layers.landlock = _landlock_abi()
         sock.sendall(_frame({"layers": _layer_names(layers)}))  # for reports: what confines every run
         frames = _Frames()
+        limits: Limits | None = None
         while True:
             data, received, _, _ = socket.recv_fds(sock, 1 << 20, 8)
             fds += received
             if not data:
                 return
             for header, arrays in frames.feed(data):
+                if limits is None:
+                    limits = _limits_frame(header)
+                    continue
                 submission, calls, budget = _decode_request(header, arrays, fds)
                 _supervise(submission, calls, limits, root, layers, budget,
                            emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock,
@@ -202,6 +148,15 @@ def _zygote(sock: socket.socket, limits: Limits, root: str, uid: int | None = _U
         for fd in fds:
             os.close(fd)
         _remove_root(root, layers)
+
+
+def _limits_frame(header: dict) -> Limits:
+    """The grader's first frame: {"limits": {...}} (Sandbox.__enter__)."""
+    fields = {f.name for f in dataclasses.fields(Limits)}
+    given = header.get("limits")
+    if not isinstance(given, dict) or set(given) != fields:
+        raise ProtocolError("expected the limits first")
+    return Limits(**given)
 
 
 def _layer_names(layers: _Layers) -> list[str]:

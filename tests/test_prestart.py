@@ -1,0 +1,90 @@
+"""`grade` starts the Linux runner's zygote before it loads numpy (grader/prestart.py, grader/sandbox/launch.py)."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from grader import prestart
+from grader.sandbox import Call, Limits, Sandbox, launch
+
+ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = ROOT / "solutions" / "ex5.py"
+LINUX = os.environ.get("GRADER_SANDBOX", "").strip().lower() != "portable" and sys.platform.startswith("linux")
+pytestmark = pytest.mark.skipif(not LINUX, reason="the Linux runner's zygote; prestart of portable workers: "
+                                                  "tests/test_portable.py")
+
+
+def test_the_command_list_is_cli_s():
+    """prestart decides before click loads which arguments are a lone grade: its list must be cli.py's."""
+    from grader.cli import main
+
+    assert set(prestart.COMMANDS) == set(main.commands) - {"check"}
+    assert prestart.lone_grade(["ex5.py"]) and prestart.lone_grade(["check", "ex5.py"])
+    assert not prestart.lone_grade(["batch", "class"]) and not prestart.lone_grade(["ex5.py", "--help"])
+
+
+def test_a_sandbox_adopts_the_zygote_started_early(tmp_path):
+    sub = tmp_path / "s.py"
+    sub.write_text("def f(x):\n    return x * 2\n")
+    launch.start_early()
+    early = launch._early[0].pid
+    with Sandbox(Limits(timeout=5)) as sandbox:
+        assert sandbox._pid == early and not launch._early
+        [outcome] = sandbox.run(sub, [Call(("f",), (3.0,), ("x",), 1)])
+    assert outcome.status == "ok" and float(outcome.values[0]) == 6.0
+    with pytest.raises(ChildProcessError):  # __exit__ reaped it
+        os.waitpid(early, os.WNOHANG)
+
+
+def test_a_zygote_that_died_before_the_sandbox_opened_is_replaced(tmp_path):
+    """Killed before adoption (no expected value exists yet): the sandbox starts a fresh one and grades."""
+    sub = tmp_path / "s.py"
+    sub.write_text("def f(x):\n    return x + 1\n")
+    launch.start_early()
+    early = launch._early[0]
+    os.kill(early.pid, signal.SIGKILL)
+    os.waitid(os.P_PID, early.pid, os.WEXITED | os.WNOWAIT)  # dead, not yet reaped
+    with Sandbox(Limits(timeout=5)) as sandbox:
+        assert sandbox._pid != early.pid
+        [outcome] = sandbox.run(sub, [Call(("f",), (1.0,), ("x",), 1)])
+    assert outcome.status == "ok" and float(outcome.values[0]) == 2.0
+    assert not Path(early.root).exists()
+
+
+def _started_by(marker: str) -> list[str]:
+    """Processes whose command line names this test's own folder (the zygote's carries its sandbox folder)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and marker.encode() in (entry / "cmdline").read_bytes():
+                found.append(entry.name)
+        except OSError:
+            pass
+    return found
+
+
+@pytest.mark.parametrize("args, status", [(["missing.py", "--exercise", "ex5"], 2),
+                                          ([str(SOLUTION), "--format", "json"], 0)])
+def test_grade_leaves_no_zygote_or_folder_behind(tmp_path, args, status):
+    """Whether the early zygote grades or the command stops at a usage error, nothing of it outlives `grade`."""
+    tmpdir = tempfile.mkdtemp(prefix="grader-prestart-test-", dir="/tmp")  # traversable, so roots go here
+    os.chmod(tmpdir, 0o711)
+    try:
+        env = {**os.environ, "TMPDIR": tmpdir}
+        env.pop("GRADER_SANDBOX", None)
+        run = subprocess.run([sys.executable, "-m", "grader", *args], cwd=tmp_path, env=env, capture_output=True,
+                             text=True, timeout=120)
+        assert run.returncode == status, run.stderr
+        if status == 0:
+            report = json.loads(run.stdout)
+            assert report["score"] == report["max_score"] and report["sandbox"]["runner"] == "linux"
+        assert os.listdir(tmpdir) == []
+        assert _started_by(tmpdir) == []
+    finally:
+        os.rmdir(tmpdir)
