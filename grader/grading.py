@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calling, checks, crashes, diagnosis, notes
+from . import calling, checks, diagnosis, notes
 from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
@@ -227,6 +227,8 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
 
     The exception stays in the part's failure messages as the evidence; the explanation follows it.
     """
+    from . import crashes  # only a crash needs it: a grade that has none never loads it
+
     sources: dict[str | None, str] = {}
     for result in results:
         for case_name in result.part.cases:
@@ -394,10 +396,13 @@ def _first_part(exercise: Exercise, network: bool) -> Part | None:
     return next((p for p in exercise.parts if (p.check != "activation_gradient") == network), None)
 
 
-def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData]) -> dict[str, Call]:
-    """The notes probes' calls that run ahead, in the graded run (used only when the parts pass)."""
+def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData], speed: bool = True) -> dict[str, Call]:
+    """The notes probes' calls that run ahead, in the graded run (used only when the parts pass): the
+    num_labels and scalar probes, and (`speed`) the speed note's screening call."""
     calls = {}
     network = _first_part(exercise, network=True)
+    if speed and network is not None and exercise.full_size is not None:
+        calls["speed_screen"] = notes.screen_call(exercise, network)
     if network is not None and exercise.network.targets == "labels" and \
             "num_labels" in exercise.functions[network.function].arguments:
         call = notes.num_labels_call(exercise, network, cases[network.cases[0]])
@@ -417,7 +422,8 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     Only outcomes the per-function runs would also have produced are kept: the first function's as they
     are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
     function's only when all its calls finished here (no crash, timeout or skipped call), and a probe's
-    when it finished. `grade` runs whatever is left the lone way, so the scores are the same.
+    when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
+    `grade` runs whatever is left the lone way, so the scores are the same.
     """
     keys = [(key, call) for calls in plan.values() for key, call in calls.items()]
     budget = Budget(sandbox, submission, GRADED_BUDGET * sandbox.limits.timeout, prepared)
@@ -431,7 +437,8 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
         outcomes = {key: o for key, o in graded.items() if key[0] == function}
         if number == 0 or all(o.status not in unfinished for o in outcomes.values()):
             kept.update(outcomes)
-    probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True) if o.status not in unfinished}
+    probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True)
+              if o.status not in unfinished or name == "speed_screen" and o.status == "timeout"}
     return kept, probes
 
 
@@ -475,7 +482,9 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     if (shared is None or shared.speed_probe) and exercise.full_size is not None and network_parts:
         # Last, with one --timeout of its own, so that a timeout there is the call's own.
         own = budget.again(budget.sandbox.limits.timeout)
-        found.append(notes.probe_speed(exercise, own.run, network_parts[0]))
+        screened = network_parts[0].function == _first_part(exercise, network=True).function
+        found.append(notes.probe_speed(exercise, own.run, network_parts[0],
+                                       ahead.get("speed_screen") if screened else None))
     return [n for n in found if n is not None]
 
 
@@ -494,7 +503,8 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     plan = plan_calls(exercise, cases)
     timeout = sandbox.limits.timeout
     started = time.monotonic()
-    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases), prepared)
+    speed = shared is None or shared.speed_probe
+    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed), prepared)
     first = next(iter(plan), None)
     if first is not None and any(key[0] == first for key in outcomes):
         # The first function's run went as its own would have: go on as run_calls does after a crash.

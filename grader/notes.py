@@ -27,6 +27,7 @@ Run = Callable[[list[Call]], list[Outcome] | None]  # runs calls in the sandbox;
 SLOW_FACTOR = 30.0  # "far longer than the reference": this many times its CPU time (a loop over the examples
 # with vectorized layers, the course's hint, costs about 15x and is not flagged; loops over units too cost 80x)...
 SLOW_SECONDS = 0.5  # ...and at least this long, so that a loop that costs nothing in practice is not flagged
+SCREEN_DIVISOR = 5  # the screening call, run beside the graded calls, has this fraction of the full size's examples
 SCALAR_PROBE = 0.5
 _EXPRESSIONS = {"sigmoid": "sigmoid(z) * (1 - sigmoid(z))", "tanh": "1 - np.tanh(z) ** 2",
                 "relu": "(z > 0) * 1.0", "linear": "np.ones_like(z)"}
@@ -215,16 +216,62 @@ def full_size_case(exercise: Exercise) -> CaseData:
                     nn.unroll(thetas, network.order))
 
 
+def screen_case(exercise: Exercise) -> CaseData:
+    """The full size's layers with a fifth of its examples (at least one of each label), for the screening call.
+
+    Only its cost matters, so X repeats one seeded block of 100 rows: cheap to make, and as costly to use.
+    """
+    sizes, m = exercise.full_size.sizes, screen_examples(exercise)
+    network = exercise.network.with_sizes(sizes)
+    rng = np.random.default_rng(2025)
+    block = rng.random((min(m, 100), sizes[0]))
+    X = np.tile(block, (-(-m // len(block)), 1))[:m]
+    thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
+    return CaseData("speed_screen", sizes, X, random_targets(rng, network, m), tuple(thetas),
+                    nn.unroll(thetas, network.order))
+
+
+def screen_call(exercise: Exercise, part) -> Call:
+    """The screening call (run ahead, beside the graded calls): see `probe_speed`."""
+    function = exercise.functions[part.function]
+    return _call(function, calling.arguments(function, screen_case(exercise), part.lambda_))
+
+
+def screened_fast(exercise: Exercise, screen: Outcome | None) -> bool:
+    """The screening call finished so quickly that the full-size call cannot take SLOW_SECONDS, even if its
+    cost grew with the square of the number of examples (a loop over them grows linearly; an m x m product,
+    quadratically): then the full-size call need not run."""
+    if screen is None or screen.status != "ok":
+        return False
+    growth = (exercise.full_size.examples / screen_examples(exercise)) ** 2
+    return (screen.cpu_seconds or screen.seconds) * growth < SLOW_SECONDS
+
+
+def screen_examples(exercise: Exercise) -> int:
+    """m of the screening case: a fifth of the full size's, at least one example per output unit."""
+    return max(exercise.full_size.examples // SCREEN_DIVISOR, exercise.full_size.sizes[-1], 1)
+
+
 def _cpu_seconds(function, *args) -> float:
     start = time.process_time()
     function(*args)
     return time.process_time() - start
 
 
-def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
-    """slow_at_full_size: one call at the real size takes far longer than the vectorized reference."""
-    case = full_size_case(exercise)
+def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = None) -> Note | None:
+    """slow_at_full_size: one call at the real size takes far longer than the vectorized reference.
+
+    `screen` is the outcome of the screening call (a fifth of the examples), when it ran ahead: a quick one
+    settles it without the full-size call; one that ran out of its own --timeout is the note already."""
     function = exercise.functions[part.function]
+    if screened_fast(exercise, screen):
+        return None
+    if screen is not None and screen.status == "timeout" and screen.message.startswith("running") and \
+            "budget" not in screen.message:  # its own --timeout, not what the graded calls left of the run's time
+        size = f"{screen_examples(exercise)} examples, layers {'-'.join(map(str, exercise.full_size.sizes))}"
+        return _too_slow_note(function, screen, f"a fifth of the assignment's full size ({size})",
+                              "a few hundredths of a second at the full size")
+    case = full_size_case(exercise)
     args = calling.arguments(function, case, part.lambda_)
     outcomes = run([_call(function, args)])
     if outcomes is None:
@@ -232,10 +279,7 @@ def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
     outcome = outcomes[0]
     size = f"{case.examples} examples, layers {'-'.join(map(str, case.sizes))}"
     if outcome.status == "timeout" and outcome.message.startswith("running"):  # the call itself, not its import
-        return Note("slow_at_full_size", (
-            f"{outcome.function or function.name} did not finish one call at the assignment's full size ({size}) "
-            f"within --timeout ({outcome.message}); a vectorized version takes a few hundredths of a second. "
-            f"An optimizer calls it hundreds of times: replace the loops with matrix operations."))
+        return _too_slow_note(function, outcome, f"the assignment's full size ({size})", "a few hundredths of a second")
     if outcome.status != "ok":
         return None  # a crash at full size (e.g. out of memory) is not a speed note; the graded parts passed
     # CPU time on both sides (the worker's own for its call, the best of a few reference runs here), so a
@@ -252,6 +296,13 @@ def probe_speed(exercise: Exercise, run: Run, part) -> Note | None:
         f"{outcome.function or function.name} takes {spent:.2f} s for one call at the assignment's "
         f"full size ({size}); a vectorized version takes {reference:.3f} s. An optimizer calls it hundreds of "
         f"times: replace the loops over examples with matrix operations."))
+
+
+def _too_slow_note(function: Function, outcome: Outcome, where: str, vectorized: str) -> Note:
+    return Note("slow_at_full_size", (
+        f"{outcome.function or function.name} did not finish one call at {where} within --timeout "
+        f"({outcome.message}); a vectorized version takes {vectorized}. "
+        f"An optimizer calls it hundreds of times: replace the loops with matrix operations."))
 
 
 # ---- parameters beyond the exercise's signature -------------------------------------------------

@@ -59,8 +59,56 @@ def test_a_full_size_call_that_times_out_is_a_speed_note():
                                 "--timeout", "1")
     assert (report["score"], status) == (100, 0)
     assert [n["id"] for n in report["notes"]] == ["slow_at_full_size"]
-    assert "did not finish one call at the assignment's full size" in report["notes"][0]["message"]
+    # the screening call beside the graded calls (a fifth of the examples) already ran out of its own timeout
+    assert "did not finish one call at a fifth of the assignment's full size (1000 examples, layers 400-25-10) " \
+           "within --timeout" in report["notes"][0]["message"]
     assert time.monotonic() - start < 4
+
+
+def _speed_outcome(status: str, cpu: float = 0.0, message: str = "") -> "object":
+    from grader.sandbox import Outcome
+
+    return Outcome(status, (0.5,) if status == "ok" else None, message, seconds=cpu, cpu_seconds=cpu)
+
+
+def _speed_probe(screen):
+    """probe_speed on ex5 with this screening outcome: (the note or None, the calls it ran at full size)."""
+    from grader import notes
+    from grader.spec import load
+
+    from .conftest import ROOT
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    ran = []
+
+    def run(calls):
+        ran.extend(calls)
+        return [_speed_outcome("ok", cpu=0.01)]
+
+    part = next(p for p in exercise.parts if p.check == "cost")
+    return notes.probe_speed(exercise, run, part, screen), ran
+
+
+def test_a_quick_screening_call_spares_the_full_size_call():
+    """1000 examples in 10 ms: even growing with m squared, 5000 would take 0.25 s, under the 0.5 s bar."""
+    note, ran = _speed_probe(_speed_outcome("ok", cpu=0.010))
+    assert note is None and ran == []
+
+
+@pytest.mark.parametrize("screen", [None, "slow", "crashed", "out of the run's budget"])
+def test_otherwise_the_full_size_call_decides(screen):
+    outcome = {None: None, "slow": _speed_outcome("ok", cpu=0.030), "crashed": _speed_outcome("crash"),
+               "out of the run's budget": _speed_outcome(
+                   "timeout", message="running nn_cost_function was stopped: the run used up its 20 s budget")}[screen]
+    note, ran = _speed_probe(outcome)
+    assert note is None  # the full-size call (0.01 s here) is fast
+    assert len(ran) == 1 and ran[0].args[4].shape == (5000, 400)
+
+
+def test_a_screening_call_out_of_its_own_timeout_is_the_note():
+    note, ran = _speed_probe(_speed_outcome("timeout", message="running nn_cost_function took longer than 10 s"))
+    assert ran == [] and note.id == "slow_at_full_size"
+    assert "at a fifth of the assignment's full size (1000 examples, layers 400-25-10)" in note.message
 
 
 def test_notes_follow_the_parts_shortest_first(cli):

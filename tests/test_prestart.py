@@ -69,8 +69,12 @@ def _started_by(marker: str) -> list[str]:
     return found
 
 
+WRONG = ROOT / "tests" / "submissions" / "ex5" / "extra_output_derivative.py"
+
+
 @pytest.mark.parametrize("args, status", [(["missing.py", "--exercise", "ex5"], 2),
-                                          ([str(SOLUTION), "--format", "json"], 0)])
+                                          ([str(SOLUTION), "--format", "json"], 0),
+                                          ([str(WRONG), "--exercise", "ex5", "--format", "json"], 1)])
 def test_grade_leaves_no_zygote_or_folder_behind(tmp_path, args, status):
     """Whether the early zygote grades or the command stops at a usage error, nothing of it outlives `grade`."""
     tmpdir = tempfile.mkdtemp(prefix="grader-prestart-test-", dir="/tmp")  # traversable, so roots go here
@@ -81,9 +85,12 @@ def test_grade_leaves_no_zygote_or_folder_behind(tmp_path, args, status):
         run = subprocess.run([sys.executable, "-m", "grader", *args], cwd=tmp_path, env=env, capture_output=True,
                              text=True, timeout=120)
         assert run.returncode == status, run.stderr
-        if status == 0:
+        if status != 2:  # the whole report is out, though `grade` skips the interpreter's teardown (prestart.leave)
             report = json.loads(run.stdout)
-            assert report["score"] == report["max_score"] and report["sandbox"]["runner"] == "linux"
+            assert (report["score"] == report["max_score"]) == (status == 0) and report["sandbox"]["runner"] == "linux"
+            assert "provenance" in report
+        else:
+            assert "no such file" in run.stderr
         assert os.listdir(tmpdir) == []
         assert _started_by(tmpdir) == []
     finally:

@@ -1,42 +1,41 @@
-"""Starting the zygote (Linux): a fresh `python -I` forked from the grader, before or after numpy loads.
+"""Starting the zygote (Linux): a fresh `python -I`, forked from the grader into a PID namespace of its own.
 
 A lone `grade` spends most of its time starting two interpreters, its own and the zygote's, each with numpy.
-`prestart.py` therefore calls `start` before the grader imports anything heavy, so the zygote's start runs on
-the core the grader's own start leaves idle; `Sandbox.__enter__` adopts it (`adopt`) when it opens, or
-starts one itself. Both ways the zygote is the same program with the same environment: it never held a
+`prestart.py` therefore calls `start_early` before the grader imports anything heavy, so the zygote starts on
+the core the grader's own start leaves idle; `Sandbox.__enter__` adopts it (`adopt`) when it opens, or starts
+one itself (`start`). Both ways the zygote is the same program with the same environment: it never held a
 page of the grader's memory (exec), and it learns its limits from the first frame the sandbox sends
 (runner.py), so it can start before the command line is parsed.
 
-Imports only the standard library and the light layer modules (no numpy), so `prestart.py` can use it.
+Whatever is imported here delays that start, so this file uses only the standard library's lightest modules
+(no numpy, dataclasses, pathlib, tempfile or json) and the sandbox's equally light cleanup, processes, libc
+and slots modules.
 """
 from __future__ import annotations
 
 import atexit
-import json
+import ctypes
 import os
 import socket
 import sys
-import tempfile
-from dataclasses import dataclass
-from pathlib import Path
 
 from .cleanup import _remove_tree
-from .namespaces import _fork_pid_namespace, _reachable
+from .libc import _LIBC
 from .processes import _end_process, _signals_blocked
 
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING")
+_CLONE_NEWPID = 0x20000000
 SHUTDOWN_WAIT = 2.0
+_CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # holds grader/
 
 
-@dataclass
 class Started:
     """A running zygote as the grader holds it: its socket, pid, the sandbox's folder and the uid's lock."""
 
-    sock: socket.socket
-    pid: int
-    root: str
-    lock: int | None  # holds the workers' uid for as long as the sandbox is open
+    def __init__(self, sock: socket.socket, pid: int, root: str, lock: int | None):
+        self.sock, self.pid, self.root = sock, pid, root
+        self.lock = lock  # holds the workers' uid for as long as the sandbox is open
 
     def stop(self, grace: float = SHUTDOWN_WAIT, reaped: bool = False) -> None:
         """Close the socket (the zygote leaves on EOF), reap it, remove the folder, release the uid."""
@@ -50,34 +49,64 @@ class Started:
                 self.lock = None
 
 
+def _reachable(path: str) -> bool:
+    """Can any user traverse every folder from / down to `path`?"""
+    path = os.path.abspath(path)
+    try:
+        while True:
+            if not os.stat(path).st_mode & 0o001:
+                return False
+            parent = os.path.dirname(path)
+            if parent == path:
+                return True
+            path = parent
+    except OSError:
+        return False
+
+
+def _new_folder(parent: str | None) -> str:
+    """A new 0700 folder `grader-sandbox-*` under `parent` ($TMPDIR or /tmp when None), as mkdtemp makes."""
+    parent = parent or os.environ.get("TMPDIR") or "/tmp"
+    for _ in range(100):
+        path = os.path.join(parent, f"grader-sandbox-{os.urandom(6).hex()}")
+        try:
+            os.mkdir(path, 0o700)
+            return os.path.abspath(path)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free name for the sandbox's folder in {parent}")
+
+
 def _make_root() -> str:
     """The sandbox's folder. As root it is 0711, under parents that the unprivileged uid can traverse."""
     if os.geteuid() != 0:
-        return tempfile.mkdtemp(prefix="grader-sandbox-")
+        return _new_folder(None)
     for parent in (None, "/tmp", "/dev/shm"):
         try:
-            root = tempfile.mkdtemp(prefix="grader-sandbox-", dir=parent)
+            root = _new_folder(parent)
         except OSError:
             continue
         os.chmod(root, 0o711)
         if _reachable(root):
             return root
         os.rmdir(root)
-    return tempfile.mkdtemp(prefix="grader-sandbox-")  # the zygote will keep root's uid (doctor says so)
+    return _new_folder(None)  # the zygote will keep root's uid (doctor says so)
 
 
 # The zygote's program: a fresh interpreter (`python -I`) that imports only the sandbox and serves the grader.
+# argv: the socket's fd, the sandbox's folder, the workers' uid ("" for none), the folder holding `grader`,
+# then the grader's other import folders.
 _BOOT = """\
-import json, sys
-a = json.loads(sys.argv[1])
-extra = a["path"] not in sys.path
+import sys
+fd, root, uid, path, *site = sys.argv[1:]
+extra = path not in sys.path
 if extra:
-    sys.path.append(a["path"])
+    sys.path.append(path)
 from grader.sandbox.zygote import main
 if extra:
-    sys.path.remove(a["path"])
-sys.path += [p for p in a["site"] if p not in sys.path]
-main(a)
+    sys.path.remove(path)
+sys.path += [p for p in site if p not in sys.path]
+main({"fd": int(fd), "root": root, "uid": int(uid) if uid else None})
 """
 
 
@@ -85,8 +114,8 @@ def _package_folders() -> list[str]:
     """The grader's own import folders (PYTHONPATH, a conda or .pth entry) that `python -I` would drop, so
     student code imports the same packages as the grader's Python; never the current folder, and never the
     folder holding the grader's package (the view hides it anyway)."""
-    here, checkout = os.path.realpath(os.getcwd()), str(Path(__file__).resolve().parents[2])
-    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in (here, checkout)]
+    here = os.path.realpath(os.getcwd())
+    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in (here, _CHECKOUT)]
 
 
 def _exec_zygote(sock: socket.socket, root: str, uid: int | None) -> None:
@@ -104,9 +133,42 @@ def _exec_zygote(sock: socket.socket, root: str, uid: int | None) -> None:
     # A fixed mmap threshold: glibc otherwise raises it after each large free, so results of tens of MB
     # come from the heap, fragment it and stay; with it, each large buffer goes back to the system when freed.
     env["MALLOC_MMAP_THRESHOLD_"] = str(1 << 20)
-    args = {"fd": sock.fileno(), "root": root, "uid": uid,
-            "path": str(Path(__file__).resolve().parents[2]), "site": _package_folders()}
-    os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, json.dumps(args)], env)
+    args = [str(sock.fileno()), root, "" if uid is None else str(uid), _CHECKOUT, *_package_folders()]
+    os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, *args], env)
+
+
+def _fork_pid_namespace() -> int:
+    """os.fork(); as root the child is PID 1 of a new PID namespace, and the caller stays where it was."""
+    own = None
+    if os.geteuid() == 0 and _LIBC is not None:
+        try:
+            own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            own = None
+        if own is not None and _LIBC.unshare(_CLONE_NEWPID) != 0:
+            os.close(own)
+            own = None
+    try:
+        pid = os.fork()
+    except BaseException:
+        _leave_pid_namespace(own)
+        raise
+    if pid:
+        _leave_pid_namespace(own)
+    elif own is not None:
+        os.close(own)
+    return pid
+
+
+def _leave_pid_namespace(own: int | None) -> None:
+    """Let the grader's later children be born in its own PID namespace again."""
+    if own is None:
+        return
+    try:
+        if _LIBC.setns(own, _CLONE_NEWPID) != 0:
+            raise OSError(ctypes.get_errno(), "cannot return to the grader's PID namespace")
+    finally:
+        os.close(own)
 
 
 def start(slot: int | None = None) -> Started:

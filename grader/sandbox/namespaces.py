@@ -13,9 +13,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .launch import _CLONE_NEWPID, _reachable  # noqa: F401 - the zygote's PID namespace is made as it starts
 from .libc import _LIBC
 
-_CLONE_NEWPID = 0x20000000
 _CLONE_NEWNS = 0x00020000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 0x2, 0x4, 0x8, 0x1000, 0x4000, 1 << 18
 _CLONE_NEWNET = 0x40000000
@@ -42,48 +42,6 @@ class _Layers:
     host_root: int | None = None  # O_PATH fd on the grader's "/" (reads submissions the tmpfs hides)
     view: str | None = None  # the folder workers chroot into (`_build_view`)
     private_proc: bool = False  # the view's /proc shows only the zygote's PID namespace
-
-
-def _reachable(path: str) -> bool:
-    """Can any user traverse every folder from / down to `path`?"""
-    try:
-        return all(os.stat(p).st_mode & 0o001 for p in (path, *map(str, Path(path).parents)))
-    except OSError:
-        return False
-
-
-def _fork_pid_namespace() -> int:
-    """os.fork(); as root the child is PID 1 of a new PID namespace, and the caller stays where it was."""
-    own = None
-    if os.geteuid() == 0 and _LIBC is not None:
-        try:
-            own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            own = None
-        if own is not None and _LIBC.unshare(_CLONE_NEWPID) != 0:
-            os.close(own)
-            own = None
-    try:
-        pid = os.fork()
-    except BaseException:
-        _leave_pid_namespace(own)
-        raise
-    if pid:
-        _leave_pid_namespace(own)
-    elif own is not None:
-        os.close(own)
-    return pid
-
-
-def _leave_pid_namespace(own: int | None) -> None:
-    """Let the grader's later children be born in its own PID namespace again."""
-    if own is None:
-        return
-    try:
-        if _LIBC.setns(own, _CLONE_NEWPID) != 0:
-            raise OSError(ctypes.get_errno(), "cannot return to the grader's PID namespace")
-    finally:
-        os.close(own)
 
 
 def _mount_namespace(root: str, expose: bool) -> tuple[int | None, bool]:

@@ -1,4 +1,4 @@
-"""Correct on the small graded cases; one call at the full size (5000 examples) takes far too long."""
+"""Correct on the small graded cases; at hundreds of examples and more each call takes far too long."""
 import time
 import numpy as np
 
@@ -22,8 +22,8 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
     Theta2 = np.reshape(nn_params[hidden_layer_size * (input_layer_size + 1):],
                         (num_labels, hidden_layer_size + 1))
     m = y.size
-    if m > 1000:  # stands in for loops that take minutes at the assignment's full size
-        time.sleep(30)
+    if m > 100:  # stands in for loops over the examples that take a minute at the assignment's full size
+        time.sleep(m / 100)
 
     # Feedforward
     a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
