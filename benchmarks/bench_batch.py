@@ -49,13 +49,15 @@ def lone_seconds(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def median(command: list[str], runs: int) -> float:
-    times = []
+def medians(commands: list[list[str]], runs: int) -> list[float]:
+    """Median wall time of each command, the commands taking turns (so a busy spell weighs on all alike)."""
+    times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        start = time.perf_counter()
-        subprocess.run(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for command, spent in zip(commands, times, strict=True):
+            start = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            spent.append(time.perf_counter() - start)
+    return [statistics.median(spent) for spent in times]
 
 
 def main() -> None:
@@ -79,8 +81,8 @@ def main() -> None:
         print(f"mixed class (right, wrong, loop-style, two mistakes), {args.students} students:")
         print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
               f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
-    floor = median([sys.executable, "-c", "import numpy"], args.runs)
-    lone = median([sys.executable, "-m", "grader", "solutions/ex5.py"], args.runs)
+    floor, lone = medians([[sys.executable, "-c", "import numpy"],
+                           [sys.executable, "-m", "grader", "solutions/ex5.py"]], args.runs)
     print(f'python -c "import numpy" {floor * 1000:6.0f} ms   grade solutions/ex5.py {lone * 1000:6.0f} ms   '
           f"ratio {lone / floor:4.2f}x")
 
