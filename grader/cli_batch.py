@@ -156,8 +156,19 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
         _emit(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False) + "\n")
         return
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(csv_rows(entries))
+    csv.writer(out, lineterminator="\n").writerows([spreadsheet_safe(cell) for cell in row]
+                                                   for row in csv_rows(entries))
     _emit(out.getvalue())
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(cell):
+    """A text cell a spreadsheet would run as a formula (a student folder named =HYPERLINK(...), say) gets a
+    leading apostrophe, so Excel, LibreOffice and Google Sheets show it as text (OWASP's CSV injection advice);
+    numbers and other text are written as they are."""
+    return f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell
 
 
 def _emit(text: str) -> None:

@@ -262,6 +262,44 @@ def test_odd_student_names_are_kept_and_escaped(tmp_path):
     assert not any("\x1b" in f or "<" in f for f in files) and len(files) == 8
 
 
+def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
+    """A student folder named like a formula is exported with a leading apostrophe (CSV injection)."""
+    folders = tmp_path / "class"
+    names = ['=HYPERLINK("evil.example","click")', "+1+cmd", "@SUM(A1)", "-2+3", "plain"]
+    for name in names:
+        _put(folders / name / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    rows = _rows(db)
+    assert set(rows) == {"'" + name for name in names[:-1]} | {"plain"}
+    assert all(row["score"] == "100" for row in rows.values())  # numbers stay numbers
+    assert run_cli("gradebook", "--db", str(db), "--format", "json").stdout.count('"=HYPERLINK(') == 1  # JSON: as is
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="root without the capabilities that override file permissions: needs root and setpriv")
+def test_an_unreadable_submission_is_one_clear_line_and_the_rest_are_graded(tmp_path):
+    """A classmate's file the grader cannot read (here: root without CAP_DAC_OVERRIDE/READ_SEARCH, the file
+    another user's, mode 000) is "could not grade" with the reason, exit 2, and everyone else is graded."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    closed = _put(folders / "bo" / "ex5.py", RIGHT)
+    os.chown(closed, 65534, 65534)
+    closed.chmod(0o000)
+    db = tmp_path / "g.sqlite"
+    run = subprocess.run(["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                          "--bounding-set=-dac_override,-dac_read_search",
+                          sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db),
+                          "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert "bo" in run.stderr and "cannot be read (Permission denied)" in run.stderr
+    assert "Traceback" not in run.stderr
+    with sqlite3.connect(db) as connection:
+        got = dict(connection.execute("SELECT student, status FROM grades"))
+    connection.close()
+    assert got == {"ann": "graded", "bo": "error"}
+
+
 def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     folders = tmp_path / "class"
     _put(folders / "ann" / "ex5.py", RIGHT)
