@@ -227,14 +227,14 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
 
     The exception stays in the part's failure messages as the evidence; the explanation follows it.
     """
-    from . import crashes  # only a crash needs it: a grade that has none never loads it
-
     sources: dict[str | None, str] = {}
     for result in results:
         for case_name in result.part.cases:
             outcome = outcomes[call_key(result.part, case_name)]
             if outcome.status not in ("error", "import_error"):
                 continue
+            from . import crashes  # only a crash needs it: a grade without one never loads it
+
             crash = crashes.parse(outcome.message)
             file = crash.file if crash else None
             if file not in sources:

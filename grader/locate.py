@@ -50,19 +50,27 @@ def available(extra: tuple[Path, ...] = ()) -> dict[str, Path]:
 
 
 def aliases(available: dict[str, Path]) -> dict[str, str]:
-    """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec)."""
+    """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec).
+
+    Runs on every `grade FILE`, so it stays cheap: a spec whose text never says "aliases" is not parsed, and
+    the others are only composed (no values built) to read that one key."""
     import yaml
 
     found: dict[str, str] = {}
     for exercise, path in available.items():
         try:
-            data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+            text = path.read_text(encoding="utf-8")
+            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
+                if "aliases" in text else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue  # an unreadable spec is reported when it is used
-        names = data.get("aliases") if isinstance(data, dict) else None
-        for name in names if isinstance(names, list) else []:
-            if isinstance(name, str) and name not in available:
-                found.setdefault(name, exercise)
+        pairs = root.value if isinstance(root, yaml.MappingNode) else []
+        names = next((value for key, value in pairs if isinstance(key, yaml.ScalarNode) and key.value == "aliases"
+                      and key.tag == "tag:yaml.org,2002:str"), None)
+        for node in names.value if isinstance(names, yaml.SequenceNode) else []:
+            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and \
+                    node.value not in available:
+                found.setdefault(node.value, exercise)
     return found
 
 
