@@ -275,18 +275,18 @@ def explain_gradient_sizes(exercise: Exercise, results: list[PartResult], outcom
             result.feedback = f"Likely mistake: {BY_ID[mistake_id].title}. {result.feedback}"
 
 
-def slope_of_own_cost(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray,
-                      budget: Budget) -> np.ndarray | None:
-    """Central differences of the student's own cost at these coordinates, run in the sandbox."""
+def slope_calls(exercise: Exercise, part: Part, case: CaseData, coordinates: np.ndarray) -> list[Call]:
+    """The student's own cost at params ± FD_STEP on these coordinates: two calls per coordinate."""
     function = exercise.functions[part.function]
     position = function.arguments.index("nn_params")
     base = calling.arguments(function, case, part.lambda_)
-    calls = [Call(function.names, (*base[:position], params, *base[position + 1:]), function.arguments,
-                  len(function.returns))
-             for params in diagnosis.perturbed_params(case.params, coordinates)]
-    outcomes = budget.run(calls)
-    if outcomes is None:
-        return None
+    return [Call(function.names, (*base[:position], params, *base[position + 1:]), function.arguments,
+                 len(function.returns))
+            for params in diagnosis.perturbed_params(case.params, coordinates)]
+
+
+def slope_from(outcomes: list[Outcome], function: Function) -> np.ndarray | None:
+    """Central differences from those calls' costs; None unless every call returned one number."""
     index = function.returns.index("J")
     costs = []
     for outcome in outcomes:
@@ -300,6 +300,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
             variants: diagnosis.Variants, budget: Budget, timed_out: set[str]) -> None:
     """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
     mistakes = diagnosis.applicable(exercise, cases)
+    slope_evidence: list[PartResult] = []  # failed gradient parts: their slope calls run together, last
     for result in results:
         if result.passed:
             continue
@@ -328,7 +329,8 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
                 result.evidence.append(diagnosis.lambda_term_report(part.check))
         grad_wrong = any("grad" in c.wrong for c in result.checks)
         if grad_wrong and part.function not in timed_out:
-            result.evidence += _gradient_evidence(exercise, result, results, variants, budget)
+            slope_evidence.append(result)
+    _gradient_evidence(exercise, slope_evidence, results, variants, budget)
 
 
 def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:
@@ -352,21 +354,37 @@ def _scale_evidence(result: PartResult, variants: diagnosis.Variants) -> list[st
     return lines
 
 
-def _gradient_evidence(exercise, result, results, variants: diagnosis.Variants, budget: Budget) -> list[str]:
-    part, cases = result.part, variants.cases
-    wrong = next(c for c in result.checks if "grad" in c.wrong)
-    expected = variants.output(part, wrong.case)["grad"]
-    evidence = [diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
-                                       lambda_only=_unregularized_twin_passed(result, results))]
-    smallest = min(part.cases, key=lambda name: cases[name].params.size)
-    coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
-    slope = slope_of_own_cost(exercise, part, cases[smallest], coordinates, budget)
-    if slope is not None:
-        cost_right = any(r.passed for r in results if r.part.check == "cost"
-                         and r.part.function == part.function and r.part.lambda_ == part.lambda_)
-        own = next(c for c in result.checks if c.case == smallest).observed["grad"][coordinates]
-        evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
-    return evidence
+def _gradient_evidence(exercise, failed: list[PartResult], results, variants: diagnosis.Variants,
+                       budget: Budget) -> None:
+    """Add to each failed gradient part its per-Θ block report and, on its smallest case, how its gradient
+    compares with the slope of the student's own cost. The slope calls of all these parts run in one worker;
+    a part whose calls that run skipped (an earlier part's call crashed it) gets a run of its own."""
+    cases = variants.cases
+    planned = []
+    for result in failed:
+        part = result.part
+        wrong = next(c for c in result.checks if "grad" in c.wrong)
+        expected = variants.output(part, wrong.case)["grad"]
+        result.evidence.append(diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
+                                                      lambda_only=_unregularized_twin_passed(result, results)))
+        smallest = min(part.cases, key=lambda name: cases[name].params.size)
+        coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
+        planned.append((result, smallest, coordinates, slope_calls(exercise, part, cases[smallest], coordinates)))
+    outcomes = budget.run([call for *_, calls in planned for call in calls]) if planned else None
+    start = 0
+    for result, smallest, coordinates, calls in planned:
+        own_outcomes = outcomes[start:start + len(calls)] if outcomes is not None else None
+        start += len(calls)
+        if own_outcomes is not None and any(o.status == "skipped" for o in own_outcomes):
+            own_outcomes = budget.run(calls)
+        function = exercise.functions[result.part.function]
+        slope = slope_from(own_outcomes, function) if own_outcomes is not None else None
+        if slope is not None:
+            part = result.part
+            cost_right = any(r.passed for r in results if r.part.check == "cost"
+                             and r.part.function == part.function and r.part.lambda_ == part.lambda_)
+            own = next(c for c in result.checks if c.case == smallest).observed["grad"][coordinates]
+            result.evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
 
 
 @dataclass

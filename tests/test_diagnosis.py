@@ -182,3 +182,36 @@ def test_dropped_bias_gradient_is_named_from_the_gradients_length():
     assert [m["id"] for m in part["mistakes"]] == ["bias_gradient_zeroed"]
     first = part["evidence"][0]
     assert first.startswith("Your gradient has ") and "bias column of Theta1 and Theta2" in first
+
+
+def _slope_lines(report: dict) -> dict[str, list[str]]:
+    return {part: [e for e in _part(report, part)["evidence"] if "numerical slope" in e]
+            for part in ("gradient", "regularized_gradient")}
+
+
+def test_every_failed_gradient_part_gets_its_slope_evidence():
+    """The slope calls of both failed gradient parts run in one worker; each part gets its own line."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "missing_hidden_derivative.py", "--exercise", "ex5")
+    assert all(len(lines) == 1 for lines in _slope_lines(report).values()), _slope_lines(report)
+
+
+def test_a_crash_among_the_slope_calls_costs_only_that_part_its_slope(tmp_path):
+    """The cost crashes the worker on its 21st call at λ = 0 (only the slope calls get that far in one
+    worker): the λ = 0 part loses its slope line, the λ > 0 part's calls run again in a worker of their own."""
+    source = (SUBMISSIONS / "ex5" / "missing_hidden_derivative.py").read_text()
+    source = source.replace("def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,\n"
+                            "                     X, y, lambda_=0.0):\n",
+                            "CALLS = [0]\n\n\n"
+                            "def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,\n"
+                            "                     X, y, lambda_=0.0):\n"
+                            "    CALLS[0] += 1\n"
+                            "    if CALLS[0] > 20 and lambda_ == 0:\n"
+                            "        import os\n"
+                            "        os._exit(3)\n", 1)
+    assert "CALLS[0] > 20" in source
+    path = tmp_path / "ex5.py"
+    path.write_text(source)
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert [_part(report, p)["score"] for p in ("cost", "regularized_cost")] == [30, 15]  # graded run unharmed
+    lines = _slope_lines(report)
+    assert lines["gradient"] == [] and len(lines["regularized_gradient"]) == 1, lines
