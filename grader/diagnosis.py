@@ -15,7 +15,7 @@ from itertools import combinations
 import numpy as np
 
 from .cases import CaseData
-from .checks import checked_returns, relative_error
+from .checks import _FLOOR, checked_returns, relative_error
 from .engine import network as nn
 from .mistakes import BY_KEY, CATALOGUE, Mistake, overlapping, steps_for
 from .spec import Exercise, Part
@@ -36,6 +36,7 @@ class Variants:
         self.exercise = exercise
         self.cases = cases
         self._cache = lru_cache(maxsize=None)(self._compute)
+        self.candidates: dict = {}  # (part, mistakes) -> (singles, pairs): see `candidates`
 
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
@@ -92,10 +93,15 @@ def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
 
 
 def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
-    """Singles and pairs that change this part (each member of a pair must change it on its own)."""
-    singles = [(m,) for m in mistakes if variants.changes(part, (m,))]
-    pairs = [(a, b) for (a,), (b,) in combinations(singles, 2) if not overlapping(a, b)]
-    return singles, pairs
+    """Singles and pairs that change this part (each member of a pair must change it on its own).
+
+    They depend on the exercise only, not on the student: a batch's shared Variants keeps them per part."""
+    key = (part, tuple(mistakes))
+    if key not in variants.candidates:
+        singles = [(m,) for m in mistakes if variants.changes(part, (m,))]
+        pairs = [(a, b) for (a,), (b,) in combinations(singles, 2) if not overlapping(a, b)]
+        variants.candidates[key] = (singles, pairs)
+    return variants.candidates[key]
 
 
 def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate) -> bool:
@@ -117,12 +123,37 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     singles, pairs = candidates(variants, part, mistakes)
     found = [c for c in singles if matches(variants, part, observed, c)]
     if not found:
-        found = [c for c in pairs if matches(variants, part, observed, c)]
+        found = [c for c in _near(variants, part, observed, pairs) if matches(variants, part, observed, c)]
     named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
     for candidate in found:
         for mistake in candidate:
             named.setdefault(mistake.id, mistake)
     return list(named.values())
+
+
+def _near(variants: Variants, part: Part, observed: dict[str, Values], pairs: list) -> list:
+    """The pairs within twice MATCH_TOLERANCE of the observed values on every case, found with one array
+    operation per case and value (hundreds of pairs; `matches` then decides each survivor exactly as it
+    always has). The stacked values depend only on the exercise, so a batch's shared Variants keeps them."""
+    if not pairs:
+        return []
+    key = ("stacked", part, tuple(pairs))
+    if key not in variants.candidates:
+        variants.candidates[key] = {
+            (case, name): np.stack([np.ravel(variants.output(part, case, pair)[name]) for pair in pairs])
+            for case in part.cases for name in checked_returns(part)}
+    near = np.ones(len(pairs), dtype=bool)
+    for (case, name), stacked in variants.candidates[key].items():
+        seen = np.ravel(np.asarray(observed[case][name], dtype=np.float64))
+        if seen.size != stacked.shape[1] or not np.all(np.isfinite(seen)):
+            return pairs  # let `matches` say no, one by one
+        with np.errstate(all="ignore"):
+            scale = np.maximum(np.maximum(np.max(np.abs(stacked), axis=1, initial=0.0),
+                                          np.max(np.abs(seen), initial=0.0)), _FLOOR)[:, None]
+            error = np.linalg.norm(seen / scale - stacked / scale, axis=1) / \
+                np.maximum(np.linalg.norm(stacked / scale, axis=1), _FLOOR / scale[:, 0])
+        near &= np.all(np.isfinite(stacked), axis=1) & (error <= 2 * MATCH_TOLERANCE)
+    return [pair for pair, keep in zip(pairs, near, strict=True) if keep]
 
 
 def template_values(observed: dict[str, Values], expected: dict[str, Values]) -> list[str]:
