@@ -213,5 +213,7 @@ def adopt() -> Started | None:
 
 
 def _discard() -> None:
+    """At exit, a zygote nobody adopted (a usage error) is told to stop at once: it may still be importing
+    numpy, and waiting for it to notice the closed socket would hold the error message's exit back."""
     while _early:
-        _early.pop().stop()
+        _early.pop().stop(grace=0.0)
