@@ -95,3 +95,23 @@ def test_grade_leaves_no_zygote_or_folder_behind(tmp_path, args, status):
         assert _started_by(tmpdir) == []
     finally:
         os.rmdir(tmpdir)
+
+
+def test_the_grade_script_s_folder_is_not_on_the_workers_path(tmp_path):
+    """`grade` runs with its own folder (the environment's bin/) first on sys.path; student code must not get
+    it: the graded sigmoid_gradient is right only when no folder on its path holds the `grade` script."""
+    script = Path(sys.executable).parent / "grade"
+    if not script.exists():
+        pytest.skip(f"no grade script beside {sys.executable}")
+    source = SOLUTION.read_text().replace(
+        "def sigmoid_gradient(z):\n",
+        "def sigmoid_gradient(z):\n"
+        "    import os as _os, sys as _sys\n"
+        "    if any(_os.path.isfile(_os.path.join(p, 'grade')) for p in _sys.path if p):\n"
+        "        return z * 0\n", 1)
+    assert "_sys.path" in source
+    (tmp_path / "ex5.py").write_text(source)
+    run = subprocess.run([str(script), str(tmp_path / "ex5.py"), "--format", "json"], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=120)
+    report = json.loads(run.stdout)
+    assert report["score"] == report["max_score"], [p["feedback"] for p in report["parts"]]

@@ -113,9 +113,11 @@ main({"fd": int(fd), "root": root, "uid": int(uid) if uid else None})
 def _package_folders() -> list[str]:
     """The grader's own import folders (PYTHONPATH, a conda or .pth entry) that `python -I` would drop, so
     student code imports the same packages as the grader's Python; never the current folder, and never the
-    folder holding the grader's package (the view hides it anyway)."""
-    here = os.path.realpath(os.getcwd())
-    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in (here, _CHECKOUT)]
+    folder holding the grader's package (the view hides it anyway), nor the `grade` script's own folder
+    (Python puts it first on the grader's path; it holds the environment's scripts, not packages)."""
+    script = os.path.realpath(os.path.dirname(os.path.abspath(sys.argv[0]))) if sys.argv and sys.argv[0] else None
+    left_out = (os.path.realpath(os.getcwd()), _CHECKOUT, script)
+    return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in left_out]
 
 
 def _exec_zygote(sock: socket.socket, root: str, uid: int | None) -> None:
