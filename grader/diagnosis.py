@@ -132,18 +132,19 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
 
 
 def _near(variants: Variants, part: Part, observed: dict[str, Values], pairs: list) -> list:
-    """The pairs within twice MATCH_TOLERANCE of the observed values on every case, found with one array
-    operation per case and value (hundreds of pairs; `matches` then decides each survivor exactly as it
-    always has). The stacked values depend only on the exercise, so a batch's shared Variants keeps them."""
+    """The pairs within twice MATCH_TOLERANCE of the observed values on the part's first case, found with one
+    array operation per value (hundreds of pairs; `matches` then decides each survivor exactly as before).
+    The first case's values are the ones `matches` computes for every pair anyway; stacked, they depend only
+    on the exercise, so a batch's shared Variants keeps them."""
     if not pairs:
         return []
+    case = part.cases[0]
     key = ("stacked", part, tuple(pairs))
     if key not in variants.candidates:
-        variants.candidates[key] = {
-            (case, name): np.stack([np.ravel(variants.output(part, case, pair)[name]) for pair in pairs])
-            for case in part.cases for name in checked_returns(part)}
+        variants.candidates[key] = {name: np.stack([np.ravel(variants.output(part, case, pair)[name])
+                                                    for pair in pairs]) for name in checked_returns(part)}
     near = np.ones(len(pairs), dtype=bool)
-    for (case, name), stacked in variants.candidates[key].items():
+    for name, stacked in variants.candidates[key].items():
         seen = np.ravel(np.asarray(observed[case][name], dtype=np.float64))
         if seen.size != stacked.shape[1] or not np.all(np.isfinite(seen)):
             return pairs  # let `matches` say no, one by one
