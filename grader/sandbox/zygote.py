@@ -66,6 +66,7 @@ from .worker import Ahead, _serve, ahead_of_fork
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
 _OUTPUT_READS = 64  # chunks drained per take: bounds the time a grandchild that keeps printing can cost
+_PIPE_READ = 1 << 16  # a pipe holds 64 kB, so a larger read gets no more (and one of 1 MB costs an mmap)
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING")
 
@@ -360,7 +361,7 @@ class _Watch:
             if remaining <= 0:
                 raise _Timeout
             if self.result_fd in self._poll(remaining):
-                chunk = os.read(self.result_fd, 1 << 20)
+                chunk = os.read(self.result_fd, _PIPE_READ)
                 if not chunk:
                     raise _Died(self._death())
                 self.pending.extend(self.frames.feed(chunk))
@@ -388,7 +389,7 @@ class _Watch:
         return ready
 
     def _read_output(self) -> None:
-        chunk = os.read(self.output_fd, 1 << 16)
+        chunk = os.read(self.output_fd, _PIPE_READ)
         self.output_open = bool(chunk)
         room = max(0, self.limit - len(self.kept))
         self.kept += chunk[:room]
