@@ -123,7 +123,11 @@ class Sandbox:
             raise RuntimeError("Sandbox.run needs `with Sandbox() as sandbox:`")
         if not calls:
             return []
-        self.layers  # noqa: B018 - the zygote's first frame, read before any run
+        try:
+            self.layers  # noqa: B018 - the zygote's first frame, read before any run
+        except BaseException as e:  # interrupted while the zygote starts: part of its frame may be read
+            self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
+            raise
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
         submission = Path(os.path.abspath(submission))
