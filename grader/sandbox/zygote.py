@@ -337,6 +337,7 @@ class _Watch:
         self.deadline = time.monotonic() + budget if budget is not None else math.inf
         self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
         self.kept, self.dropped, self.output_open = bytearray(), 0, True
+        self.pollers: dict[tuple, select.poll] = {}  # made once per set of pipes, not once per wait
         self.restart_clock()
 
     def go(self) -> None:
@@ -368,11 +369,14 @@ class _Watch:
         return self.pending.popleft()
 
     def _poll(self, timeout: float, with_result: bool = True) -> set[int]:
-        poller = select.poll()
-        for fd in [self.result_fd] * with_result + [self.output_fd] * self.output_open:
-            poller.register(fd, select.POLLIN)
-        if self.control is not None:
-            poller.register(self.control, select.POLLIN)
+        key = (with_result, self.output_open, self.control is not None)  # which pipes are still watched
+        poller = self.pollers.get(key)
+        if poller is None:
+            poller = self.pollers[key] = select.poll()
+            for fd in [self.result_fd] * with_result + [self.output_fd] * self.output_open:
+                poller.register(fd, select.POLLIN)
+            if self.control is not None:
+                poller.register(self.control, select.POLLIN)
         ready = {fd for fd, _ in poller.poll(math.ceil(timeout * 1000))}
         if self.output_fd in ready:
             self._read_output()
