@@ -10,6 +10,7 @@
   `matplotlib`/`matplotlib.pyplot` whose every function does nothing, so `import utils` works.
 """
 
+import _signal
 import importlib.machinery
 import importlib.util
 import linecache
@@ -119,8 +120,8 @@ class SoftTimer:
         self.filename = filename
         self.seconds = timeout * SOFT_FRACTION if timeout else 0.0
         if self.seconds:
-            try:
-                signal.signal(signal.SIGALRM, self._report)
+            try:  # _signal: signal's enum wrapper runs Python whose pages a forked worker would copy first
+                _signal.signal(_signal.SIGALRM, self._report)
             except (ValueError, OSError):
                 self.seconds = 0.0
 
