@@ -820,3 +820,25 @@ def test_each_open_sandbox_has_a_worker_uid_of_its_own(tmp_path):
     assert len(set(uids)) == 3 and all(uid in _SLOT_UIDS for uid in uids)
     with Sandbox(LIMITS, slot=3) as again:  # the slots were given back
         assert again.run(sub, [call("uid")])[0].status == "ok"
+
+
+def test_matplotlib_is_a_stand_in_unless_one_is_beside_the_submission(sandbox, tmp_path):
+    """The zygote looks for matplotlib on sys.path once for all its workers (worker.Ahead); each worker still
+    finds a matplotlib.py in the submission's own folder, which wins over the stand-in."""
+    import importlib.util
+
+    check = ("import os\n"
+             "def is_stand_in():\n"
+             "    import matplotlib\n"
+             "    assert os.environ['HOME'] == os.environ['TMPDIR'] == os.getcwd()\n"
+             "    return float('Stand-in' in (matplotlib.__doc__ or ''))\n")
+    (tmp_path / "alone").mkdir()
+    (tmp_path / "own").mkdir()
+    alone, own = write(tmp_path / "alone", check), write(tmp_path / "own", check)
+    write(tmp_path / "own", '"""The student\'s own."""\n', name="matplotlib.py")
+    installed = importlib.util.find_spec("matplotlib") is not None
+    for _ in range(2):  # the zygote's answer is kept between runs
+        [out] = sandbox.run(alone, [call("is_stand_in")])
+        assert out.status == "ok" and out.values[0] == (0.0 if installed else 1.0), out.message
+        [out] = sandbox.run(own, [call("is_stand_in")])
+        assert out.status == "ok" and out.values[0] == 0.0, out.message

@@ -9,7 +9,9 @@ started by `grade` before the grader loads numpy (prestart.py) and adopted by `S
 there; it learns its limits from the sandbox's first frame. So neither the zygote nor its workers ever held a
 page of the grader's memory: no environment, no expected value; the zygote only ever receives inputs. Forking
 workers from a zygote that already imported numpy makes a run cost milliseconds instead of a fresh
-interpreter's ~100 ms.
+interpreter's ~100 ms. A worker pays for each page of the zygote's that its Python writes to (the kernel
+copies it first), so the zygote works out before each fork what would touch many of them (`worker.Ahead`), and
+the worker freezes what it inherited out of the garbage collector's reach (`gc.freeze`) before anything else.
 
 Every message is a length-prefixed frame: a JSON header plus raw float64/int64 bytes, never pickle. Each
 reader checks sizes and shapes, and treats what comes from below as untrusted: a worker that writes garbage,

@@ -10,6 +10,8 @@
   `matplotlib`/`matplotlib.pyplot` whose every function does nothing, so `import utils` works.
 """
 
+import _signal
+import importlib.machinery
 import importlib.util
 import linecache
 import os
@@ -71,11 +73,17 @@ class SubmissionBase:
         return None
 
 
-def install_stand_ins() -> None:
+def install_stand_ins(folder: str | None = None, elsewhere: bool | None = None) -> None:
+    """`elsewhere`, when known (the zygote looked before the fork), says whether matplotlib is importable
+    from sys.path apart from the submission's `folder`; then only that folder is searched here."""
     course = types.ModuleType("submission", "Stand-in for the course's submission client (the grader's).")
     course.SubmissionBase = SubmissionBase
     sys.modules["submission"] = course
-    if importlib.util.find_spec("matplotlib") is None:
+    if elsewhere is None or folder is None:
+        found = importlib.util.find_spec("matplotlib") is not None
+    else:
+        found = elsewhere or importlib.machinery.PathFinder.find_spec("matplotlib", [folder]) is not None
+    if not found:
         matplotlib = _StandIn("matplotlib", "Stand-in: matplotlib is not installed where the grader runs.")
         pyplot = _StandIn("matplotlib.pyplot", "Stand-in: plotting does nothing here.")
         matplotlib.__path__ = []  # a package, so `import matplotlib.pyplot` finds the stand-in below
@@ -84,11 +92,12 @@ def install_stand_ins() -> None:
         sys.modules["matplotlib.pyplot"] = pyplot
 
 
-def import_source(submission: Path, source: str) -> types.ModuleType:
-    """Run `source` as the student's module, with their folder importable; raises what their code raises."""
+def import_source(submission: Path, source: str, matplotlib: bool | None = None) -> types.ModuleType:
+    """Run `source` as the student's module, with their folder importable; raises what their code raises.
+    `matplotlib`: see `install_stand_ins`."""
     filename = str(submission)
     sys.path.insert(0, str(submission.parent))
-    install_stand_ins()
+    install_stand_ins(str(submission.parent), matplotlib)
     module = types.ModuleType(MODULE_NAME)
     module.__file__ = filename
     sys.modules[MODULE_NAME] = module
@@ -111,8 +120,8 @@ class SoftTimer:
         self.filename = filename
         self.seconds = timeout * SOFT_FRACTION if timeout else 0.0
         if self.seconds:
-            try:
-                signal.signal(signal.SIGALRM, self._report)
+            try:  # _signal: signal's enum wrapper runs Python whose pages a forked worker would copy first
+                _signal.signal(_signal.SIGALRM, self._report)
             except (ValueError, OSError):
                 self.seconds = 0.0
 

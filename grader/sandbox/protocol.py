@@ -12,7 +12,6 @@ systems can speak the same protocol.
 from __future__ import annotations
 
 import json
-import math
 import mmap
 import os
 import struct
@@ -135,7 +134,7 @@ class _Frames:
             if len(self.buf) < end:
                 break
             head = bytes(self.buf[_PREFIX.size : _PREFIX.size + head_len])
-            body = bytes(self.buf[_PREFIX.size + head_len : end])
+            body = self.buf[_PREFIX.size + head_len : end]  # a bytearray of its own: writable arrays, one copy
             del self.buf[:end]
             try:
                 frames.append(_decode(head, body, self.max_body))
@@ -145,7 +144,10 @@ class _Frames:
                 raise ProtocolError(f"undecodable frame ({type(e).__name__})") from e
 
 
-def _decode(head: bytes, body: bytes, max_body: int = _MAX_BODY) -> tuple[dict, list[np.ndarray]]:
+def _decode(head: bytes, body: bytes | bytearray, max_body: int = _MAX_BODY) -> tuple[dict, list[np.ndarray]]:
+    """The header and the arrays. `body` is the frame's own bytearray, so the arrays can be writable views of
+    it instead of copies; except in a large frame holding several, where each is copied: a small value that
+    the grader keeps must not keep a large one's bytes alive with it (grading.bounded drops large ones)."""
     try:
         header = json.loads(head)
     except (ValueError, RecursionError) as e:
@@ -154,29 +156,36 @@ def _decode(head: bytes, body: bytes, max_body: int = _MAX_BODY) -> tuple[dict, 
     if not isinstance(meta, list):
         raise ProtocolError("header has no array list")
     arrays, offset = [], 0
+    copy = len(meta) > 1 and len(body) > _INLINE_BYTES
     for item in meta:
-        dtype, shape = _array_meta(item, max_body)
-        size = math.prod(shape) * dtype.itemsize
+        dtype, shape, count = _array_meta(item, max_body)
+        size = count * dtype.itemsize
         if offset + size > len(body):
             raise ProtocolError("arrays need more bytes than the frame holds")
-        flat = np.frombuffer(body, dtype=dtype, count=size // dtype.itemsize, offset=offset)
-        arrays.append(flat.reshape(shape).copy())
+        array = np.frombuffer(body, dtype=dtype, count=count, offset=offset).reshape(shape)
+        arrays.append(array.copy() if copy else array)
         offset += size
     if offset != len(body):
         raise ProtocolError("frame holds bytes no array accounts for")
     return header, arrays
 
 
-def _array_meta(item, max_body: int = _MAX_BODY) -> tuple[np.dtype, tuple[int, ...]]:
-    """dtype and shape; the shape, with its zero lengths counted as 1, must fit in `max_body` bytes
-    (so an empty array of shape (0, 2**40) is refused too, not only a large one)."""
-    ok = isinstance(item, list) and len(item) == 2 and isinstance(item[0], str) and item[0] in _DTYPES \
-        and isinstance(item[1], list)
-    shape = item[1] if ok else []
-    if not ok or len(shape) > 32 or not all(type(n) is int and 0 <= n <= max_body for n in shape) or \
-            math.prod(max(n, 1) for n in shape) * _DTYPES[item[0]].itemsize > max(max_body, 8):
-        raise ProtocolError(f"bad array description {str(item)[:80]}")
-    return _DTYPES[item[0]], tuple(shape)
+def _array_meta(item, max_body: int = _MAX_BODY) -> tuple[np.dtype, tuple[int, ...], int]:
+    """dtype, shape and number of elements; the shape, with its zero lengths counted as 1, must fit in
+    `max_body` bytes (so an empty array of shape (0, 2**40) is refused too, not only a large one)."""
+    if type(item) is list and len(item) == 2 and type(item[0]) is str and item[0] in _DTYPES and \
+            type(item[1]) is list and len(item[1]) <= 32:
+        dtype, shape = _DTYPES[item[0]], item[1]
+        count, bound = 1, 1
+        for n in shape:
+            if type(n) is not int or not 0 <= n <= max_body:
+                break
+            count *= n
+            bound *= n or 1
+        else:
+            if bound * dtype.itemsize <= max(max_body, 8):
+                return dtype, tuple(shape), count
+    raise ProtocolError(f"bad array description {str(item)[:80]}")
 
 
 def _clean(text, limit: int = _MAX_MESSAGE) -> str:
@@ -254,8 +263,7 @@ def _map_shared(header: dict, fds: list[int]) -> list[np.ndarray]:
     for item in meta:
         if not (isinstance(item, list) and len(item) == 3 and type(item[2]) is int and item[2] >= 0):
             raise ProtocolError("bad shared array description")
-        dtype, shape = _array_meta(item[:2])
-        count = math.prod(shape)
+        dtype, shape, count = _array_meta(item[:2])
         if item[2] + count * dtype.itemsize > total:
             raise ProtocolError("shared array beyond the memfd")
         arrays.append(np.frombuffer(memory, dtype=dtype, count=count, offset=item[2]).reshape(shape))

@@ -111,7 +111,11 @@ class Sandbox:
             raise RuntimeError("Sandbox.run needs `with Sandbox() as sandbox:`")
         if not calls:
             return []
-        self.layers  # noqa: B018 - the zygote's first frame, read before any run
+        try:
+            self.layers  # noqa: B018 - the zygote's first frame, read before any run
+        except BaseException as e:  # interrupted while the zygote starts: part of its frame may be read
+            self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
+            raise
         if self._broken:
             return [_failed("crash", self._broken) for _ in calls]
         submission = Path(os.path.abspath(submission))
@@ -162,11 +166,15 @@ class Sandbox:
             if fd is not None:
                 os.close(fd)
 
-    def _recv(self) -> bytes:
-        data = self._sock.recv(1 << 20)
-        if not data:
+    def _recv(self) -> memoryview:
+        """The next bytes from the zygote, in a buffer kept for the sandbox's life (read it before the next
+        call): a fresh 1 MB buffer per receive cost an mmap, a munmap and page faults each time."""
+        if getattr(self, "_buffer", None) is None:
+            self._buffer = memoryview(bytearray(1 << 20))
+        size = self._sock.recv_into(self._buffer)
+        if not size:
             raise ConnectionError("the zygote went away")
-        return data
+        return self._buffer[:size]
 
     def _stop_zygote(self, reason: str) -> None:
         """A broken zygote is not replaced: a new one would be started by a process holding secrets."""

@@ -14,6 +14,7 @@ import sys
 import time
 import traceback
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -29,16 +30,47 @@ from .protocol import (
     _frame,
 )
 
+_IMMUTABLE = (int, float, bool, str, type(None))  # arguments passed as they are (a deep copy is the same)
 _MODULE_NAME = MODULE_NAME  # never a name the course uses (its utils.py imports `submission`)
 
 
+@dataclass(frozen=True)
+class Ahead:
+    """What a forking runner works out in the zygote just before each fork, for the worker to use.
+
+    In a forked worker every page its Python writes to (a reference count, a code object warming up) is first
+    copied from the zygote's: walking sys.modules, or sys.path looking for matplotlib, costs a few hundred
+    such copies (about 1 ms) in each worker, and next to nothing in the zygote, whose pages are its own
+    between runs. The answers are the same: the worker inherits the zygote's sys.modules and sys.path."""
+
+    grader_modules: tuple[str, ...]  # the grader's modules in sys.modules (`_forget_grader` drops them)
+    matplotlib: bool  # matplotlib is importable from sys.path (the submission's folder aside)
+
+
+_ahead: dict[int, Ahead] = {}  # per zygote, by the number of modules it has imported
+
+
+def ahead_of_fork() -> Ahead:
+    """Worked out again only when the zygote has imported a module since: even in the zygote each page
+    written after a fork costs a page fault (a cheap one: nothing is copied once the worker is gone)."""
+    ahead = _ahead.get(len(sys.modules))
+    if ahead is None:
+        matplotlib = importlib.util.find_spec("matplotlib") is not None
+        _ahead.clear()
+        ahead = _ahead[len(sys.modules)] = Ahead(_grader_modules(), matplotlib)
+    return ahead
+
+
 def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMITS.result_bytes,
-           source: str | None = None, timeout: float | None = None) -> None:
+           source: str | None = None, timeout: float | None = None, ahead: Ahead | None = None) -> None:
+    """`ahead`: see `Ahead`; a spawned worker (portable.py) works it out itself."""
     soft = SoftTimer(str(submission), timeout)
-    _forget_grader()
+    _forget_grader(ahead.grader_modules if ahead is not None else None)
+    matplotlib = ahead.matplotlib if ahead is not None else None
     try:
         soft.start()
-        module = _import(submission) if source is None else import_source(submission, source)
+        module = _import(submission, matplotlib) if source is None else \
+            import_source(submission, source, matplotlib)
     except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
         _send({"status": "import_error", "message": _exception_message(e, submission)})
         return
@@ -64,12 +96,17 @@ class _NoGrader:
         return None
 
 
-def _forget_grader() -> None:
+def _grader_modules() -> tuple[str, ...]:
+    return tuple(n for n in sys.modules if n == "grader" or n.startswith("grader."))
+
+
+def _forget_grader(names: Sequence[str] | None = None) -> None:
     """`import grader` (its engine, specs, exercises) fails in the worker: the sandbox's own modules leave
     sys.modules and a finder refuses them again. As root their files are not in the worker's view either
-    (namespaces._build_view), so a submission that removes the finder finds nothing to import."""
-    for name in [n for n in sys.modules if n == "grader" or n.startswith("grader.")]:
-        del sys.modules[name]
+    (namespaces._build_view), so a submission that removes the finder finds nothing to import. `names`: the
+    grader's modules as the zygote listed them before the fork (`Ahead`), else listed here."""
+    for name in _grader_modules() if names is None else names:
+        sys.modules.pop(name, None)
     sys.meta_path.insert(0, _NoGrader)
 
 
@@ -85,10 +122,10 @@ def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:
         view = view[os.write(_RESULT_FD, view) :]
 
 
-def _import(submission: Path):
+def _import(submission: Path, matplotlib: bool | None = None):
     """Import under a fixed name, so a file named random.py shadows nothing; helpers beside it import."""
     sys.path.insert(0, str(submission.parent))
-    install_stand_ins()
+    install_stand_ins(str(submission.parent), matplotlib)
     loader = importlib.machinery.SourceFileLoader(_MODULE_NAME, str(submission))
     spec = importlib.util.spec_from_file_location(_MODULE_NAME, str(submission), loader=loader)
     module = importlib.util.module_from_spec(spec)
@@ -111,7 +148,8 @@ def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict
         message = f"no function named {' or '.join(call.names)} in {submission.name}"
         return {**header, "status": "missing", "message": message}, []
     header["function"] = name
-    fresh = [np.array(a, copy=True) if isinstance(a, np.ndarray) else copy.deepcopy(a) for a in call.args]
+    fresh = [np.array(a, copy=True) if isinstance(a, np.ndarray) else a if type(a) in _IMMUTABLE else
+             copy.deepcopy(a) for a in call.args]
     values: list[np.ndarray] = []
     start, cpu = time.perf_counter(), time.process_time()
     try:
@@ -163,13 +201,21 @@ def _changed(call: Call, passed: list) -> dict[str, np.ndarray]:
     return changed
 
 
+_COPY_TO_COMPARE = 1 << 16  # below this many bytes, comparing copies costs less than reaching memcmp
+
+
 def _same(original: np.ndarray, now) -> bool:
-    """Equal contents; identical bytes decide at once (the usual case, and cheap at 16 MB)."""
+    """Equal contents; identical bytes decide at once (the usual case: by memcmp, cheap at 16 MB, or, for a
+    small array, by comparing two copies, which runs far less Python in the worker than ctypes does)."""
     if type(now) is np.ndarray and now.dtype == original.dtype and now.shape == original.shape and \
-            now.flags.c_contiguous and original.flags.c_contiguous and _LIBC is not None:
-        size = ctypes.c_size_t(original.nbytes)
-        if _LIBC.memcmp(ctypes.c_void_p(original.ctypes.data), ctypes.c_void_p(now.ctypes.data), size) == 0:
-            return True
+            now.flags.c_contiguous and original.flags.c_contiguous:
+        if original.nbytes < _COPY_TO_COMPARE:
+            if original.tobytes() == now.tobytes():
+                return True
+        elif _LIBC is not None:
+            size = ctypes.c_size_t(original.nbytes)
+            if _LIBC.memcmp(ctypes.c_void_p(original.ctypes.data), ctypes.c_void_p(now.ctypes.data), size) == 0:
+                return True
     return bool(np.array_equal(original, now, equal_nan=original.dtype.kind == "f"))
 
 
