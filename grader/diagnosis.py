@@ -9,16 +9,18 @@ gradients are right, and whether the gradient agrees with central differences of
 cost (computed in the sandbox by grading.py; the arithmetic is here).
 """
 
+from __future__ import annotations
+
 from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
 
 from .cases import CaseData
-from .checks import checked_returns, relative_error
+from .checks import _FLOOR_SQUARED, checked_returns, relative_error, within
 from .engine import network as nn
 from .mistakes import BY_KEY, CATALOGUE, Mistake, overlapping, steps_for
-from .spec import Exercise, Part
+from .spec import CHECKS, Exercise, Part
 
 Values = dict[str, np.ndarray]  # return name -> value, for the names a part compares
 
@@ -36,6 +38,9 @@ class Variants:
         self.exercise = exercise
         self.cases = cases
         self._cache = lru_cache(maxsize=None)(self._compute)
+        self._finite = lru_cache(maxsize=None)(self._all_finite)
+        self._candidates: dict[tuple, tuple[list, list]] = {}  # a batch asks for the same part's again and again
+        self._first_cases: dict[tuple, _FirstCase] = {}
 
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
@@ -58,6 +63,31 @@ class Variants:
             J, grad = nn.cost_and_gradient(network, case.params, case.X, case.y, lambda_,
                                            steps_for(mistakes, network))
         return {"J": np.float64(J), "grad": grad}
+
+    def finite(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> bool:
+        """True when every value `output` gives for these arguments is finite."""
+        return self._finite(part.check, part.activation, part.lambda_, case, tuple(m.key for m in mistakes))
+
+    def _all_finite(self, check, activation, lambda_, case, ids) -> bool:
+        values = self._cache(check == "activation_gradient", activation, lambda_, case, ids)
+        return all(bool(np.isfinite(values[name]).all()) for name in CHECKS[check][0])
+
+    def candidates(self, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
+        """`candidates(self, part, mistakes)`, computed once per part and list of mistakes."""
+        key = (part.check, part.activation, part.lambda_, tuple(part.cases), tuple(m.key for m in mistakes))
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = candidates(self, part, mistakes)
+        return found
+
+    def first_case(self, part: Part, candidates: list) -> _FirstCase:
+        """The candidates' values on the part's first case, stacked (once per part and list of candidates)."""
+        key = (part.check, part.activation, part.lambda_, tuple(part.cases), tuple(tuple(m.key for m in c)
+                                                                                 for c in candidates))
+        stack = self._first_cases.get(key)
+        if stack is None:
+            stack = self._first_cases[key] = _FirstCase(self, part, candidates)
+        return stack
 
     def changes(self, part: Part, mistakes: tuple[Mistake, ...]) -> bool:
         """True when these mistakes move the part's values on some case by more than SEPARATION."""
@@ -98,14 +128,62 @@ def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple
     return singles, pairs
 
 
+class _FirstCase:
+    """Candidates' values on a part's first case, one row per candidate, so that one student's values are
+    measured against all of them in a few numpy calls (`matching`) instead of one `matches` each."""
+
+    def __init__(self, variants: Variants, part: Part, candidates: list):
+        case = part.cases[0]
+        self.finite = np.array([variants.finite(part, case, c) for c in candidates], dtype=bool)
+        outputs = [variants.output(part, case, c) for c in candidates]
+        self.rows: dict[str, np.ndarray] | None = {}
+        self.squares: dict[str, np.ndarray] = {}
+        for name in checked_returns(part):
+            rows = [np.asarray(output[name], dtype=np.float64).ravel() for output in outputs]
+            if len({row.size for row in rows}) > 1:
+                self.rows = None  # values of different sizes: `matching` leaves every candidate to `matches`
+                return
+            matrix = np.stack(rows) if rows else np.empty((0, 0))
+            with np.errstate(all="ignore"):
+                self.rows[name], self.squares[name] = matrix, np.einsum("ij,ij->i", matrix, matrix)
+
+    def far(self, observed: Values) -> np.ndarray:
+        """Per candidate: True when it certainly does not match `observed` on this case (a value that is not
+        finite, or ‖value − observed‖² ≥ 4 × MATCH_TOLERANCE² × ‖value‖², twice the tolerance, in numbers
+        neither too large for plain squares nor below relative_error's floor: there `matches` says no too)."""
+        far = ~self.finite
+        if self.rows is None:
+            return np.zeros_like(far)
+        for name, matrix in self.rows.items():
+            value = np.asarray(observed[name], dtype=np.float64).ravel()
+            if value.size != matrix.shape[1]:
+                return np.zeros_like(far)
+            size = self.squares[name]
+            with np.errstate(all="ignore"):
+                difference = matrix - value
+                squared = np.einsum("ij,ij->i", difference, difference)
+                far |= (squared < 1e200) & (size > _FLOOR_SQUARED) & (size < 1e200) & \
+                    (squared >= 4.0 * MATCH_TOLERANCE * MATCH_TOLERANCE * size)
+        return far
+
+
+def matching(variants: Variants, part: Part, observed: dict[str, Values], candidates: list) -> list:
+    """The candidates that reproduce every compared value on every case: [c for c in candidates if
+    matches(...)], with those far off on the first case set aside at once (_FirstCase.far)."""
+    if not candidates:
+        return []
+    far = variants.first_case(part, candidates).far(observed[part.cases[0]])
+    return [c for c, off in zip(candidates, far, strict=True) if not off and matches(variants, part, observed, c)]
+
+
 def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate) -> bool:
     """True when the candidate reproduces every compared value on every case of the part."""
     for case in part.cases:
-        expected = variants.output(part, case, candidate)
-        for name, value in expected.items():
-            if not (np.all(np.isfinite(value)) and np.all(np.isfinite(observed[case][name]))):
-                return False
-            if relative_error(observed[case][name], value) > MATCH_TOLERANCE:
+        if not (variants.finite(part, case, candidate) and
+                all(np.isfinite(value).all() for value in observed[case].values())):
+            return False
+        for name, value in variants.output(part, case, candidate).items():
+            if not within(observed[case][name], value, MATCH_TOLERANCE):
                 return False
     return True
 
@@ -114,10 +192,10 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     """The mistakes that explain a failed part's values (observed: case -> values), or [] when none does."""
     if set(observed) != set(part.cases):
         return []
-    singles, pairs = candidates(variants, part, mistakes)
-    found = [c for c in singles if matches(variants, part, observed, c)]
+    singles, pairs = variants.candidates(part, mistakes)
+    found = matching(variants, part, observed, singles)
     if not found:
-        found = [c for c in pairs if matches(variants, part, observed, c)]
+        found = matching(variants, part, observed, pairs)
     named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
     for candidate in found:
         for mistake in candidate:
