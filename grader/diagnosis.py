@@ -40,7 +40,7 @@ class Variants:
         self._cache = lru_cache(maxsize=None)(self._compute)
         self._finite = lru_cache(maxsize=None)(self._all_finite)
         self._candidates: dict[tuple, tuple[list, list]] = {}  # a batch asks for the same part's again and again
-        self._first_cases: dict[tuple, _FirstCase] = {}
+        self._first_cases: dict[tuple, tuple[list, _FirstCase]] = {}
 
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
@@ -82,12 +82,11 @@ class Variants:
 
     def first_case(self, part: Part, candidates: list) -> _FirstCase:
         """The candidates' values on the part's first case, stacked (once per part and list of candidates)."""
-        key = (part.check, part.activation, part.lambda_, tuple(part.cases), tuple(tuple(m.key for m in c)
-                                                                                 for c in candidates))
-        stack = self._first_cases.get(key)
-        if stack is None:
-            stack = self._first_cases[key] = _FirstCase(self, part, candidates)
-        return stack
+        key = (part.check, part.activation, part.lambda_, tuple(part.cases), id(candidates))
+        found = self._first_cases.get(key)  # the list `candidates` returns, kept here: its id stays its own
+        if found is None or found[0] is not candidates:
+            found = self._first_cases[key] = (candidates, _FirstCase(self, part, candidates))
+        return found[1]
 
     def changes(self, part: Part, mistakes: tuple[Mistake, ...]) -> bool:
         """True when these mistakes move the part's values on some case by more than SEPARATION."""
@@ -105,8 +104,21 @@ def _distance(a: np.ndarray, b: np.ndarray) -> float:
     return relative_error(a, b)
 
 
+_last_applicable: tuple = (None, None, [])  # (exercise, cases, mistakes): a batch asks again for every submission
+
+
 def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
     """The catalogue's mistakes that can be made in this exercise."""
+    global _last_applicable
+    last_exercise, last_cases, found = _last_applicable
+    if last_exercise is exercise and last_cases is cases:
+        return list(found)
+    found = _applicable(exercise, cases)
+    _last_applicable = (exercise, cases, found)
+    return list(found)
+
+
+def _applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
     sizes = next((c.sizes for c in cases.values() if c.sizes), ())
     network = exercise.network.with_sizes(sizes)
     functions = {p.check for p in exercise.parts}
