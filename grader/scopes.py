@@ -118,6 +118,25 @@ def _visit(nodes: list, scope: _Scope, scopes: list[_Scope], pending: list) -> N
             else:
                 scope.bind(name)
             continue
+        # The commonest expressions, their fields taken directly (the generic loop below would do the same).
+        if kind is ast.Attribute:
+            push(node.value)
+            continue
+        if kind is ast.Constant:
+            continue
+        if kind is ast.Call:
+            push(node.func)
+            extend(node.args)
+            extend(keyword.value for keyword in node.keywords)
+            continue
+        if kind is ast.BinOp:
+            push(node.left)
+            push(node.right)
+            continue
+        if kind is ast.Subscript:
+            push(node.value)
+            push(node.slice)
+            continue
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda):
             if getattr(node, "type_params", None):
                 raise Unmodelled
