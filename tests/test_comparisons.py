@@ -110,7 +110,8 @@ def _matches_before(variants, part, observed, candidate) -> bool:
     return True
 
 
-@pytest.mark.parametrize("exercise_file", ["ex5.yaml"])
+@pytest.mark.parametrize("exercise_file", ["ex5.yaml", "ex5_mse.yaml", "deep_relu.yaml", "softmax_tanh.yaml",
+                                           "regression.yaml"])
 def test_matching_finds_the_candidates_matches_found(exercise_file):
     """Every candidate's own values, nudged to just inside and just outside the match tolerance, scaled and
     mixed with another's: the candidates found are the ones the one-by-one loop finds, in its order."""
