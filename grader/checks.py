@@ -14,6 +14,7 @@ from .engine.network import activation_gradient, cost_and_gradient, forward, res
 from .spec import CHECKS, Exercise, Part, SpecError
 
 _FLOOR = 1e-12
+_FLOOR_SQUARED = _FLOOR * _FLOOR  # below it, relative_error divides by the floor, not by ‖expected‖
 
 
 @dataclass(frozen=True)
@@ -43,10 +44,39 @@ def relative_error(observed: np.ndarray, expected: np.ndarray) -> float:
     """‖observed − expected‖ / ‖expected‖, computed without overflow for any finite inputs (1e200 included)."""
     observed = np.asarray(observed, dtype=np.float64)
     expected = np.asarray(expected, dtype=np.float64)
-    scale = max(float(np.max(np.abs(observed), initial=0.0)), float(np.max(np.abs(expected), initial=0.0)), _FLOOR)
+    scale = max(float(np.abs(observed).max(initial=0.0)), float(np.abs(expected).max(initial=0.0)), _FLOOR)
     with np.errstate(over="ignore"):  # an error too large for a float is inf, which is what it means
-        difference = np.linalg.norm(observed / scale - expected / scale)
-        return float(difference / max(np.linalg.norm(expected / scale), _FLOOR / scale))
+        difference = norm(observed / scale - expected / scale)
+        return float(difference / max(norm(expected / scale), _FLOOR / scale))
+
+
+def within(observed: np.ndarray, expected: np.ndarray, tolerance: float) -> bool:
+    """relative_error(observed, expected) <= tolerance for two finite float64 arrays of one shape.
+
+    A grader asks this of every value it checks, nearly always of values far inside or far outside the
+    tolerance. Plain dot products (‖o − e‖² against tolerance² · ‖e‖², a few numpy calls) settle those
+    cases: where their ratio is within a factor 2 of the tolerance, or the numbers are too large for
+    unscaled squares, or ‖e‖ is below relative_error's floor, relative_error decides, so the answer is
+    always relative_error's."""
+    if tolerance > 1e-50:
+        with np.errstate(all="ignore"):
+            difference = (observed - expected).ravel()
+            flat = expected.ravel()
+            squared, size = float(difference.dot(difference)), float(flat.dot(flat))
+        if squared < 1e200 and _FLOOR_SQUARED < size < 1e200:
+            bound = tolerance * tolerance * size
+            if squared <= 0.25 * bound:
+                return True
+            if squared >= 4.0 * bound:
+                return False
+    return relative_error(observed, expected) <= tolerance
+
+
+def norm(values: np.ndarray) -> np.float64:
+    """np.linalg.norm(values) of a float64 array, the same number by the same steps (ravel, dot, sqrt)
+    without its dispatch, which costs more than the arithmetic on a grader's small arrays."""
+    values = values.ravel(order="K")
+    return np.sqrt(values.dot(values))
 
 
 def fit_shape(name: str, value: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray | None, str]:
@@ -90,10 +120,12 @@ def compare(values: dict[str, np.ndarray], expected: dict[str, np.ndarray], tole
         value, problem = fit_shape(name, np.asarray(values[name], dtype=np.float64), want)
         if value is None:
             return CaseCheck(case, False, problem, wrong=(name,))
-        if not np.all(np.isfinite(value)):
+        if not np.isfinite(value).all():
             bad = "nan" if np.any(np.isnan(value)) else "inf"
             return CaseCheck(case, False, f"{name} contains {bad}", wrong=(name,))
         shaped[name] = value
+        if within(value, want, tolerance):
+            continue
         error = relative_error(value, want)
         if error > tolerance:
             wrong.append(name)

@@ -9,16 +9,18 @@ gradients are right, and whether the gradient agrees with central differences of
 cost (computed in the sandbox by grading.py; the arithmetic is here).
 """
 
+from __future__ import annotations
+
 from functools import lru_cache
 from itertools import combinations
 
 import numpy as np
 
 from .cases import CaseData
-from .checks import _FLOOR, checked_returns, relative_error
+from .checks import _FLOOR_SQUARED, checked_returns, relative_error, within
 from .engine import network as nn
 from .mistakes import BY_KEY, CATALOGUE, Mistake, overlapping, steps_for
-from .spec import Exercise, Part
+from .spec import CHECKS, Exercise, Part
 
 Values = dict[str, np.ndarray]  # return name -> value, for the names a part compares
 
@@ -36,7 +38,9 @@ class Variants:
         self.exercise = exercise
         self.cases = cases
         self._cache = lru_cache(maxsize=None)(self._compute)
-        self.candidates: dict = {}  # (part, mistakes) -> (singles, pairs): see `candidates`
+        self._finite = lru_cache(maxsize=None)(self._all_finite)
+        self._candidates: dict[tuple, tuple[list, list]] = {}  # a batch asks for the same part's again and again
+        self._first_cases: dict[tuple, tuple[list, _FirstCase]] = {}
 
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
@@ -60,6 +64,30 @@ class Variants:
                                            steps_for(mistakes, network))
         return {"J": np.float64(J), "grad": grad}
 
+    def finite(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> bool:
+        """True when every value `output` gives for these arguments is finite."""
+        return self._finite(part.check, part.activation, part.lambda_, case, tuple(m.key for m in mistakes))
+
+    def _all_finite(self, check, activation, lambda_, case, ids) -> bool:
+        values = self._cache(check == "activation_gradient", activation, lambda_, case, ids)
+        return all(bool(np.isfinite(values[name]).all()) for name in CHECKS[check][0])
+
+    def candidates(self, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
+        """`candidates(self, part, mistakes)`, computed once per part and list of mistakes."""
+        key = (part.check, part.activation, part.lambda_, tuple(part.cases), tuple(m.key for m in mistakes))
+        found = self._candidates.get(key)
+        if found is None:
+            found = self._candidates[key] = candidates(self, part, mistakes)
+        return found
+
+    def first_case(self, part: Part, candidates: list) -> _FirstCase:
+        """The candidates' values on the part's first case, stacked (once per part and list of candidates)."""
+        key = (part.check, part.activation, part.lambda_, tuple(part.cases), id(candidates))
+        found = self._first_cases.get(key)  # the list `candidates` returns, kept here: its id stays its own
+        if found is None or found[0] is not candidates:
+            found = self._first_cases[key] = (candidates, _FirstCase(self, part, candidates))
+        return found[1]
+
     def changes(self, part: Part, mistakes: tuple[Mistake, ...]) -> bool:
         """True when these mistakes move the part's values on some case by more than SEPARATION."""
         return any(self.distance(part, c, mistakes, ()) > SEPARATION for c in part.cases)
@@ -76,8 +104,21 @@ def _distance(a: np.ndarray, b: np.ndarray) -> float:
     return relative_error(a, b)
 
 
+_last_applicable: tuple = (None, None, [])  # (exercise, cases, mistakes): a batch asks again for every submission
+
+
 def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
     """The catalogue's mistakes that can be made in this exercise."""
+    global _last_applicable
+    last_exercise, last_cases, found = _last_applicable
+    if last_exercise is exercise and last_cases is cases:
+        return list(found)
+    found = _applicable(exercise, cases)
+    _last_applicable = (exercise, cases, found)
+    return list(found)
+
+
+def _applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
     sizes = next((c.sizes for c in cases.values() if c.sizes), ())
     network = exercise.network.with_sizes(sizes)
     functions = {p.check for p in exercise.parts}
@@ -93,25 +134,68 @@ def applicable(exercise: Exercise, cases: dict[str, CaseData]) -> list[Mistake]:
 
 
 def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
-    """Singles and pairs that change this part (each member of a pair must change it on its own).
+    """Singles and pairs that change this part (each member of a pair must change it on its own)."""
+    singles = [(m,) for m in mistakes if variants.changes(part, (m,))]
+    pairs = [(a, b) for (a,), (b,) in combinations(singles, 2) if not overlapping(a, b)]
+    return singles, pairs
 
-    They depend on the exercise only, not on the student: a batch's shared Variants keeps them per part."""
-    key = (part, tuple(mistakes))
-    if key not in variants.candidates:
-        singles = [(m,) for m in mistakes if variants.changes(part, (m,))]
-        pairs = [(a, b) for (a,), (b,) in combinations(singles, 2) if not overlapping(a, b)]
-        variants.candidates[key] = (singles, pairs)
-    return variants.candidates[key]
+
+class _FirstCase:
+    """Candidates' values on a part's first case, one row per candidate, so that one student's values are
+    measured against all of them in a few numpy calls (`matching`) instead of one `matches` each."""
+
+    def __init__(self, variants: Variants, part: Part, candidates: list):
+        case = part.cases[0]
+        self.finite = np.array([variants.finite(part, case, c) for c in candidates], dtype=bool)
+        outputs = [variants.output(part, case, c) for c in candidates]
+        self.rows: dict[str, np.ndarray] | None = {}
+        self.squares: dict[str, np.ndarray] = {}
+        for name in checked_returns(part):
+            rows = [np.asarray(output[name], dtype=np.float64).ravel() for output in outputs]
+            if len({row.size for row in rows}) > 1:
+                self.rows = None  # values of different sizes: `matching` leaves every candidate to `matches`
+                return
+            matrix = np.stack(rows) if rows else np.empty((0, 0))
+            with np.errstate(all="ignore"):
+                self.rows[name], self.squares[name] = matrix, np.einsum("ij,ij->i", matrix, matrix)
+
+    def far(self, observed: Values) -> np.ndarray:
+        """Per candidate: True when it certainly does not match `observed` on this case (a value that is not
+        finite, or ‖value − observed‖² ≥ 4 × MATCH_TOLERANCE² × ‖value‖², twice the tolerance, in numbers
+        neither too large for plain squares nor below relative_error's floor: there `matches` says no too)."""
+        far = ~self.finite
+        if self.rows is None:
+            return np.zeros_like(far)
+        for name, matrix in self.rows.items():
+            value = np.asarray(observed[name], dtype=np.float64).ravel()
+            if value.size != matrix.shape[1]:
+                return np.zeros_like(far)
+            size = self.squares[name]
+            with np.errstate(all="ignore"):
+                difference = matrix - value
+                squared = np.einsum("ij,ij->i", difference, difference)
+                far |= (squared < 1e200) & (size > _FLOOR_SQUARED) & (size < 1e200) & \
+                    (squared >= 4.0 * MATCH_TOLERANCE * MATCH_TOLERANCE * size)
+        return far
+
+
+def matching(variants: Variants, part: Part, observed: dict[str, Values], candidates: list) -> list:
+    """The candidates that reproduce every compared value on every case: [c for c in candidates if
+    matches(...)], with those far off on the first case set aside at once (_FirstCase.far)."""
+    if not candidates:
+        return []
+    far = variants.first_case(part, candidates).far(observed[part.cases[0]])
+    return [c for c, off in zip(candidates, far, strict=True) if not off and matches(variants, part, observed, c)]
 
 
 def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate) -> bool:
     """True when the candidate reproduces every compared value on every case of the part."""
     for case in part.cases:
-        expected = variants.output(part, case, candidate)
-        for name, value in expected.items():
-            if not (np.all(np.isfinite(value)) and np.all(np.isfinite(observed[case][name]))):
-                return False
-            if relative_error(observed[case][name], value) > MATCH_TOLERANCE:
+        if not (variants.finite(part, case, candidate) and
+                all(np.isfinite(value).all() for value in observed[case].values())):
+            return False
+        for name, value in variants.output(part, case, candidate).items():
+            if not within(observed[case][name], value, MATCH_TOLERANCE):
                 return False
     return True
 
@@ -120,41 +204,15 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     """The mistakes that explain a failed part's values (observed: case -> values), or [] when none does."""
     if set(observed) != set(part.cases):
         return []
-    singles, pairs = candidates(variants, part, mistakes)
-    found = [c for c in singles if matches(variants, part, observed, c)]
+    singles, pairs = variants.candidates(part, mistakes)
+    found = matching(variants, part, observed, singles)
     if not found:
-        found = [c for c in _near(variants, part, observed, pairs) if matches(variants, part, observed, c)]
+        found = matching(variants, part, observed, pairs)
     named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
     for candidate in found:
         for mistake in candidate:
             named.setdefault(mistake.id, mistake)
     return list(named.values())
-
-
-def _near(variants: Variants, part: Part, observed: dict[str, Values], pairs: list) -> list:
-    """The pairs within twice MATCH_TOLERANCE of the observed values on the part's first case, found with one
-    array operation per value (hundreds of pairs; `matches` then decides each survivor exactly as before).
-    The first case's values are the ones `matches` computes for every pair anyway; stacked, they depend only
-    on the exercise, so a batch's shared Variants keeps them."""
-    if not pairs:
-        return []
-    case = part.cases[0]
-    key = ("stacked", part, tuple(pairs))
-    if key not in variants.candidates:
-        variants.candidates[key] = {name: np.stack([np.ravel(variants.output(part, case, pair)[name])
-                                                    for pair in pairs]) for name in checked_returns(part)}
-    near = np.ones(len(pairs), dtype=bool)
-    for name, stacked in variants.candidates[key].items():
-        seen = np.ravel(np.asarray(observed[case][name], dtype=np.float64))
-        if seen.size != stacked.shape[1] or not np.all(np.isfinite(seen)):
-            return pairs  # let `matches` say no, one by one
-        with np.errstate(all="ignore"):
-            scale = np.maximum(np.maximum(np.max(np.abs(stacked), axis=1, initial=0.0),
-                                          np.max(np.abs(seen), initial=0.0)), _FLOOR)[:, None]
-            error = np.linalg.norm(seen / scale - stacked / scale, axis=1) / \
-                np.maximum(np.linalg.norm(stacked / scale, axis=1), _FLOOR / scale[:, 0])
-        near &= np.all(np.isfinite(stacked), axis=1) & (error <= 2 * MATCH_TOLERANCE)
-    return [pair for pair, keep in zip(pairs, near, strict=True) if keep]
 
 
 def template_values(observed: dict[str, Values], expected: dict[str, Values]) -> list[str]:

@@ -30,6 +30,8 @@ import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import scopes
+
 MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandbox
 _BUILTINS = frozenset(dir(builtins))
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
@@ -194,6 +196,7 @@ class _Statement:
     offset: int  # virtual line of the cell's line 1, minus 1
     text: str  # the statement's own text (from its first line, decorators included)
     keep: bool = False
+    text_is_tree: bool = True  # False when a lone carriage return makes the parser's lines differ from `text`'s
 
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
@@ -235,6 +238,23 @@ def _module_reads(text: str) -> frozenset[str]:
     for child in table.get_children():
         walk(child)
     return frozenset(names)
+
+
+def _statement_reads(statement: _Statement) -> frozenset[str]:
+    """_module_reads of the statement, read off its tree where scopes.py models every construct it uses.
+
+    A statement's text does not always parse on its own: its last line may end in a backslash that continued
+    onto a comment line (`return a \\` then `# done`). Its reads are then those of the tree (unparsed), not
+    none at all, which once left a correct function's helpers out of the runnable source."""
+    if statement.text_is_tree:
+        reads = scopes.reads(statement.node)
+        if reads is not None:
+            return reads
+        try:
+            ast.parse(statement.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return _module_reads(ast.unparse(statement.node))
+    return _module_reads(statement.text)
 
 
 def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
@@ -327,10 +347,27 @@ def _plain_target(target: ast.expr) -> bool:
     return isinstance(target, ast.Tuple | ast.List) and all(_plain_target(e) for e in target.elts)
 
 
+def _imports(node: ast.stmt):
+    """Every import statement in `node`, nested bodies included: imports are statements, so only the
+    statement lists are searched (not every expression, as ast.walk would)."""
+    stack = [node]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Import | ast.ImportFrom):
+            yield node
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack += children
+
+
 def _numeric_aliases(statements: list[_Statement]) -> set[str]:
     names = set()
     for s in statements:
-        for node in ast.walk(s.node):
+        if s.text_is_tree and "import" not in s.text:
+            continue  # no import statement without the keyword
+        for node in _imports(s.node):
             if isinstance(node, ast.Import):
                 names |= {a.asname or a.name.split(".")[0] for a in node.names
                           if a.name.split(".")[0] in _NUMERIC_MODULES}
@@ -355,7 +392,7 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             s.keep = True
             continue
         keepable = static.statement(node)
-        reads = _module_reads(s.text)
+        reads = _statement_reads(s)
         mutated: list[str] = []
         names = _bound_names(node, mutated)
         for name in names:
@@ -415,6 +452,24 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
 
 # ---- the whole file ------------------------------------------------------------------------------
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def _source_lines(text: str) -> list[str]:
+    """The lines as the parser counts them (\\r\\n, \\r or \\n end one), each with its end: what
+    ast.get_source_segment splits the whole text into again for every statement."""
+    return _LINE.findall(text)
+
+
+def _segment(lines: list[str], node: ast.stmt) -> str:
+    """ast.get_source_segment(text, node) from the text's `_source_lines`."""
+    first, last = node.lineno - 1, node.end_lineno - 1
+    if first == last:
+        return lines[first].encode()[node.col_offset: node.end_col_offset].decode()
+    return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1: last],
+                    lines[last].encode()[: node.end_col_offset].decode()])
+
+
 def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, str]:
     """The cell's statements, its text as parsed, and the syntax error if any."""
     text = cell.text
@@ -449,6 +504,17 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submissio
         cells, notebook = read_cells(path, data)
     except UnicodeDecodeError:  # a .py that is not UTF-8: Python's own import says what is wrong with it
         return Submission(path, None, [], False)
+    try:
+        return _runnable(path, roots, cells, notebook)
+    except RecursionError:  # an expression nested hundreds deep (x = a + a + ... + a): too deep to read
+        if notebook:
+            raise SubmissionError(f"{path}: a statement nests too deeply for the grader to read it (an expression "
+                                  f"of hundreds of terms or brackets); split it into smaller statements") from None
+        text = cells[0].text  # like a .py that does not parse: run it whole, Python says what it makes of it
+        return Submission(path, text, [Origin(None, i + 1) for i in range(len(text.split("\n")))], False)
+
+
+def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -> Submission:
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
@@ -472,13 +538,17 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submissio
             result.skipped_cells.append(f"cell {cell.number} was not run: {problem}")
             continue
         text_lines = text.split("\n")
+        source_lines = None
+        text_is_tree = "\r" not in text.replace("\r\n", "")  # a lone \r ends a line for the parser only
         for node in tree.body:
             first = _first_line(node)
             if isinstance(node, _COMPOUND):  # starts a line of its own; its last line is its own body's
                 own = "\n".join(text_lines[first - 1: node.end_lineno])
             else:  # a simple statement may share its lines with others (a = 1; b = f())
-                own = ast.get_source_segment(text, node) or ""
-            statements.append(_Statement(node, cell, offset, own))
+                if source_lines is None:
+                    source_lines = _source_lines(text)
+                own = _segment(source_lines, node)
+            statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
     bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
     for s in statements:
@@ -587,8 +657,10 @@ def translate(submission: Submission, outcome, names: tuple[str, ...]):
         message = submission.explain_name_error(function, message)
     elif outcome.status == "missing":
         message = missing_reason(submission, names) or message
-    return replace(outcome, message=message, output=output,
-                   function=function if outcome.status != "missing" else None)
+    function = function if outcome.status != "missing" else None
+    if message == outcome.message and output is outcome.output and function == outcome.function:
+        return outcome  # the common case (a call that returned): nothing to say differently
+    return replace(outcome, message=message, output=output, function=function)
 
 
 def missing_reason(submission: Submission, names: tuple[str, ...]) -> str:

@@ -72,17 +72,23 @@ class Grader:
             prepared = for_exercise(task.file, self.exercise)
         except SubmissionError as error:
             return Result(task, error=f"{task.shown_as}: {str(error).replace(str(task.file), task.shown_as)}")
+        except Exception as error:  # a grader bug: one line, the batch goes on
+            return _internal_error(task, error)
         try:
             report = grade(self.exercise, task.file, sandbox, shown_as=task.shown_as, shared=self.shared,
                            prepared=prepared)
         except SpecError as error:
             return Result(task, error=f"{task.shown_as}: {error}")
         except Exception as error:  # a grader bug: one line, the batch goes on
-            return Result(task, error=f"{task.shown_as}: internal error while grading ({type(error).__name__}: "
-                                      f"{error}); please report it", retry=True)
+            return _internal_error(task, error)
         if sandbox.broken:
             return Result(task, error=f"{task.shown_as}: could not grade: {sandbox.broken}", retry=True)
         return Result(task, as_dict(report), as_text(report))
+
+
+def _internal_error(task: Task, error: Exception) -> Result:
+    return Result(task, error=f"{task.shown_as}: internal error while grading ({type(error).__name__}: {error}); "
+                              f"please report it", retry=True)
 
 
 def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
@@ -108,7 +114,10 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
                     task = todo.get_nowait()
                 except queue.Empty:
                     break
-                result = grader.grade(sandbox, task)
+                try:
+                    result = grader.grade(sandbox, task)
+                except Exception as error:  # the result must arrive, or the batch would wait for it forever
+                    result = _internal_error(task, error)
                 done.put(result)
                 if sandbox.broken:
                     break

@@ -1,0 +1,91 @@
+"""Job slots never lose a submission: whatever grading one raises, its result arrives and the batch ends."""
+
+import json
+import subprocess
+import sys
+import threading
+
+from grader.batch.slots import Grader, Task, run_local
+from grader.sandbox import Limits
+from grader.spec import load
+from grader.submission import SubmissionError, prepare
+
+from . import course
+from .conftest import ROOT, run_cli
+
+RIGHT = ROOT / "solutions" / "ex5.py"
+EXERCISE = ROOT / "exercises" / "ex5.yaml"
+LONG_SUM = "SCALE = " + " + ".join(["1.0"] * 600) + "\n"  # nested 600 deep: too deep for the grader's own reading
+
+
+def test_a_statement_too_deep_to_read_runs_the_file_whole_and_a_notebook_says_why(tmp_path):
+    script = tmp_path / "ex5.py"
+    script.write_text(LONG_SUM + RIGHT.read_text())
+    prepared = prepare(script, {"nnCostFunction", "nn_cost_function", "sigmoidGradient", "sigmoid_gradient"})
+    assert prepared.source == script.read_text()  # like a file that does not parse: Python runs it whole
+    notebook = course.folder(tmp_path, course.cells() + [("code", LONG_SUM)])
+    try:
+        prepare(notebook, {"nnCostFunction"})
+    except SubmissionError as error:
+        assert "nests too deeply" in str(error) and str(notebook) in str(error)
+    else:
+        raise AssertionError("a notebook the grader cannot read must say so")
+
+
+def test_a_class_with_a_statement_too_deep_to_read_is_graded_in_full(tmp_path):
+    """It once stopped a slot's thread, and the batch then waited for that result forever."""
+    folders = tmp_path / "class"
+    for name, text in (("deep", LONG_SUM + RIGHT.read_text()), ("right", RIGHT.read_text())):
+        (folders / name).mkdir(parents=True)
+        (folders / name / "ex5.py").write_text(text)
+    db = tmp_path / "g.sqlite"
+    finished = subprocess.run([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db),
+                               "--jobs", "2", "--quiet"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    report = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert {entry["student"]: entry["score"] for entry in report} == {"deep": 100, "right": 100}
+
+
+def test_a_grader_error_in_a_slot_is_that_submissions_result_and_the_others_go_on(tmp_path, monkeypatch):
+    files = []
+    for name in ("broken", "right"):
+        (tmp_path / name).mkdir()
+        files.append(tmp_path / name / "ex5.py")
+        files[-1].write_text(RIGHT.read_text())
+    grader = Grader(load(EXERCISE), speed_notes=False)
+    real = Grader.grade
+
+    def grade(self, sandbox, task):
+        if task.student == "broken":
+            raise KeyError("a bug")
+        return real(self, sandbox, task)
+
+    monkeypatch.setattr(Grader, "grade", grade)
+    results = []
+    tasks = [Task(path.parent.name, path, f"{path.parent.name}/ex5.py", i) for i, path in enumerate(files)]
+    worker = threading.Thread(target=run_local, args=(grader, tasks, 2, Limits(timeout=10.0), results.append,
+                                                      threading.Event()), daemon=True)
+    worker.start()
+    worker.join(timeout=300)
+    assert not worker.is_alive(), "the batch waits for a result that will never come"
+    by_student = {r.task.student: r for r in results}
+    assert by_student["broken"].error == "broken/ex5.py: internal error while grading (KeyError: 'a bug'); " \
+                                         "please report it" and by_student["broken"].retry
+    assert by_student["right"].report["score"] == 100
+
+
+def test_an_unexpected_error_while_reading_a_submission_is_an_internal_error(tmp_path, monkeypatch):
+    import grader.submission
+
+    path = tmp_path / "s" / "ex5.py"
+    path.parent.mkdir()
+    path.write_text(RIGHT.read_text())
+
+    def fail(*args):
+        raise MemoryError()
+
+    monkeypatch.setattr(grader.submission, "for_exercise", fail)
+    result = Grader(load(EXERCISE), speed_notes=False).grade(None, Task("s", path, "s/ex5.py"))
+    assert result.report is None and result.retry
+    assert result.error.startswith("s/ex5.py: internal error while grading (MemoryError")
+
