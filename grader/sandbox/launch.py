@@ -8,20 +8,19 @@ page of the grader's memory (exec), and it learns its limits from the first fram
 (runner.py), so it can start before the command line is parsed.
 
 Whatever is imported here delays that start, so this file uses only the standard library's lightest modules
-(no numpy, dataclasses, pathlib, tempfile or json) and the sandbox's equally light cleanup, processes, libc
-and slots modules.
+(no numpy, dataclasses, pathlib, tempfile or json; the C `_socket` rather than `socket`, whose enums and
+selectors cost more than the rest together) and the sandbox's equally light cleanup, libc and slots modules.
 """
 from __future__ import annotations
 
+import _socket
 import atexit
 import ctypes
 import os
-import socket
 import sys
 
 from .cleanup import _remove_tree
 from .libc import _LIBC
-from .processes import _end_process, _signals_blocked
 
 _KEEP_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
              "MKL_NUM_THREADS", "PYTHONHASHSEED", "PYTHONIOENCODING")
@@ -33,14 +32,30 @@ _CHECKOUT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(__f
 class Started:
     """A running zygote as the grader holds it: its socket, pid, the sandbox's folder and the uid's lock."""
 
-    def __init__(self, sock: socket.socket, pid: int, root: str, lock: int | None):
-        self.sock, self.pid, self.root = sock, pid, root
+    def __init__(self, fd: int, pid: int, root: str, lock: int | None):
+        self.fd, self.pid, self.root = fd, pid, root  # fd: the grader's end of the socket pair
         self.lock = lock  # holds the workers' uid for as long as the sandbox is open
+        self._sock = None
+
+    @property
+    def sock(self):
+        """The grader's end as a `socket.socket` (made on first use, when `socket` is loaded anyway)."""
+        if self._sock is None:
+            import socket
+
+            self._sock = socket.socket(fileno=self.fd)
+        return self._sock
 
     def stop(self, grace: float = SHUTDOWN_WAIT, reaped: bool = False) -> None:
         """Close the socket (the zygote leaves on EOF), reap it, remove the folder, release the uid."""
+        from .processes import _end_process, _signals_blocked
+
         with _signals_blocked():
-            self.sock.close()
+            if self._sock is not None:
+                self._sock.close()
+            elif self.fd >= 0:
+                os.close(self.fd)
+            self.fd = -1
             if not reaped:
                 _end_process(self.pid, grace)
             _remove_tree(self.root)
@@ -120,7 +135,7 @@ def _package_folders() -> list[str]:
     return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in left_out]
 
 
-def _exec_zygote(sock: socket.socket, root: str, uid: int | None) -> None:
+def _exec_zygote(sock, root: str, uid: int | None) -> None:
     """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
 
     exec replaces every page the grader's process held: the zygote, and every worker forked from it, never
@@ -181,7 +196,7 @@ def start(slot: int | None = None) -> Started:
         from .slots import _take_slot
 
         uid, lock = _take_slot(slot)
-    ours, theirs = socket.socketpair()
+    ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = _fork_pid_namespace()
@@ -192,7 +207,7 @@ def start(slot: int | None = None) -> Started:
         finally:
             os._exit(1)
     theirs.close()
-    return Started(ours, pid, root, lock)
+    return Started(ours.detach(), pid, root, lock)
 
 
 _early: list[Started] = []  # the zygote `prestart` started, until a sandbox adopts it

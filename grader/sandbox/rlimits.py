@@ -4,7 +4,6 @@ from __future__ import annotations
 import math
 import os
 import resource
-import signal
 
 from .libc import _LIBC
 
@@ -28,6 +27,8 @@ def _set_limit(name: str, value: int, hard_extra: int = 0) -> None:
 def _die_with_parent(zygote: int) -> None:
     """If the zygote is killed, the worker must not linger (a sleeping worker uses no CPU time)."""
     if _LIBC is not None:
+        import signal  # here, not at the top: launch.py (via slots.py) must import only light modules
+
         _LIBC.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     if os.getppid() != zygote:
         os._exit(71)
