@@ -19,10 +19,9 @@ from pathlib import Path
 
 from . import sandbox as sb
 
-PROBE = textwrap.dedent(
+# Helpers both runners' probes use (each probe is a submission of its own: it imports nothing of ours).
+PROBE_HELPERS = textwrap.dedent(
     '''
-    import ctypes, json, os, resource, socket, tempfile, threading
-
     def _try(action):
         try:
             action()
@@ -41,7 +40,13 @@ PROBE = textwrap.dedent(
         if pid == 0:
             os._exit(0)
         os.waitpid(pid, 0)
+    ''')
 
+PROBE = textwrap.dedent(
+    '''
+    import ctypes, json, os, resource, socket, tempfile, threading
+    ''') + PROBE_HELPERS + textwrap.dedent(
+    '''
     def _thread():
         worker = threading.Thread(target=lambda: None)
         worker.start()

@@ -18,30 +18,13 @@ import textwrap
 from pathlib import Path
 
 from . import sandbox as sb
+from .doctor import PROBE_HELPERS
 
 PROBE = textwrap.dedent(
     '''
     import json, os, socket, sys
-
-    def _try(action):
-        try:
-            action()
-            return True
-        except Exception:
-            return False
-
-    def _write(folder):
-        path = os.path.join(folder, "doctor-probe-%d" % os.getpid())
-        with open(path, "w") as f:
-            f.write("x")
-        os.remove(path)
-
-    def _fork():
-        pid = os.fork()
-        if pid == 0:
-            os._exit(0)
-        os.waitpid(pid, 0)
-
+    ''') + PROBE_HELPERS + textwrap.dedent(
+    '''
     def probe(grader_pid, own_folder, grader_tmp, port):
         try:
             import resource

@@ -207,13 +207,9 @@ def probe_scalar(exercise: Exercise, run: Run, part) -> Note | None:
 
 def full_size_case(exercise: Exercise) -> CaseData:
     """Seeded random inputs at the assignment's real size (e.g. 5000 examples, 400-25-10)."""
-    sizes, m = exercise.full_size.sizes, exercise.full_size.examples
-    network = exercise.network.with_sizes(sizes)
     rng = np.random.default_rng(2024)
-    X = rng.random((m, sizes[0]))  # uniform in [0, 1), like the assignment's pixel intensities
-    thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
-    return CaseData("full_size", sizes, X, random_targets(rng, network, m), tuple(thetas),
-                    nn.unroll(thetas, network.order))
+    X = rng.random((exercise.full_size.examples, exercise.full_size.sizes[0]))  # uniform in [0, 1), like pixels
+    return _timing_case(exercise, "full_size", X, rng)
 
 
 def screen_case(exercise: Exercise) -> CaseData:
@@ -221,13 +217,17 @@ def screen_case(exercise: Exercise) -> CaseData:
 
     Only its cost matters, so X repeats one seeded block of 100 rows: cheap to make, and as costly to use.
     """
-    sizes, m = exercise.full_size.sizes, screen_examples(exercise)
+    m, rng = screen_examples(exercise), np.random.default_rng(2025)
+    block = rng.random((min(m, 100), exercise.full_size.sizes[0]))
+    return _timing_case(exercise, "speed_screen", np.tile(block, (-(-m // len(block)), 1))[:m], rng)
+
+
+def _timing_case(exercise: Exercise, name: str, X: np.ndarray, rng: np.random.Generator) -> CaseData:
+    """A case at the full size's layers around these inputs: seeded small weights and every label."""
+    sizes = exercise.full_size.sizes
     network = exercise.network.with_sizes(sizes)
-    rng = np.random.default_rng(2025)
-    block = rng.random((min(m, 100), sizes[0]))
-    X = np.tile(block, (-(-m // len(block)), 1))[:m]
     thetas = [rng.standard_normal(s) * 0.12 for s in network.theta_shapes]
-    return CaseData("speed_screen", sizes, X, random_targets(rng, network, m), tuple(thetas),
+    return CaseData(name, sizes, X, random_targets(rng, network, len(X)), tuple(thetas),
                     nn.unroll(thetas, network.order))
 
 
