@@ -253,19 +253,15 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with opened as sandbox:
         exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
         prepared = _prepare(submission, exercise, as_json)
-        from .cases import build_all
-        from .checks import verify_expected
         from .grading import grade
-        from .provenance import provenance
         from .report import as_dict, as_text
         from .secret import with_secret
 
         secret = _secret(secret_file, as_json)  # read only now: the zygote never holds it
         exercise = with_secret(exercise, secret)
-        try:
-            verify_expected(exercise, build_all(exercise))
+        try:  # verify: the spec's cases are checked (checks.verify_expected) while the student's code runs
             report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission),
-                           prepared=prepared, train=train)
+                           prepared=prepared, train=train, verify=True)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback
@@ -274,6 +270,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         if sandbox.broken:  # the machine's fault, not the student's: no score rather than a wrong one
             raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
     if as_json:  # with what an appeal needs: versions and hashes (docs/platforms.md)
+        from .provenance import provenance
+
         data = {**as_dict(report), "provenance": provenance(exercise.path, submission, secret)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:

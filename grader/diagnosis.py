@@ -51,6 +51,11 @@ class Variants:
                                  tuple(m.key for m in mistakes))
         return {name: everything[name] for name in checked_returns(part)}
 
+    def reference(self, part: Part, case: str) -> Values:
+        """Everything the reference returns for the part's function on this case (J and grad, or g), as
+        `checks.expected_outputs` gives it, from the same cache as `output`."""
+        return dict(self._cache(part.check == "activation_gradient", part.activation, part.lambda_, case, ()))
+
     def _compute(self, activation_part, activation, lambda_, case_name, ids) -> Values:
         mistakes = [BY_KEY[k] for k in ids]
         case = self.cases[case_name]

@@ -19,7 +19,7 @@ from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, NOT_IMPLEMENTED
 from .sandbox import Call, Outcome, Sandbox
-from .spec import Exercise, Function, Part
+from .spec import Exercise, Function, Part, SpecError
 from .text import printable
 
 CallKey = tuple[str, str, float]  # (function, case, λ)
@@ -43,15 +43,17 @@ class Budget:
         self.sandbox, self.submission, self.prepared = sandbox, submission, prepared
         self.end = time.monotonic() + seconds
 
-    def run(self, calls: list[Call]) -> list[Outcome] | None:
-        """The calls' outcomes, or None when the budget is used up (nothing runs then)."""
+    def run(self, calls: list[Call], meanwhile=None) -> list[Outcome] | None:
+        """The calls' outcomes, or None when the budget is used up (nothing runs then). `meanwhile`: see
+        `Sandbox.run`."""
         left = self.end - time.monotonic()
         if left <= 0.01:
             return None
         if self.prepared is None:
-            return self.sandbox.run(self.submission, calls, budget=left, keep=bounded)
+            return self.sandbox.run(self.submission, calls, budget=left, keep=bounded, meanwhile=meanwhile)
         calls = [replace(c, names=runnable.student_names(self.prepared, c.names)) for c in calls]
-        outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=bounded)
+        outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=bounded,
+                                    meanwhile=meanwhile)
         return [runnable.translate(self.prepared, o, c.names) for o, c in zip(outcomes, calls, strict=True)]
 
     def again(self, seconds: float) -> "Budget":
@@ -433,7 +435,7 @@ def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData], speed: bool = T
 
 
 def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKey, Call]],
-                 ahead: dict[str, Call], prepared: runnable.Submission | None = None,
+                 ahead: dict[str, Call], prepared: runnable.Submission | None = None, meanwhile=None,
                  ) -> tuple[dict[CallKey, Outcome], dict[str, Outcome]]:
     """A grade's first run: every function's graded calls, then the probes' calls, in one worker.
 
@@ -441,11 +443,12 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
     function's only when all its calls finished here (no crash, timeout or skipped call), and a probe's
     when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
-    `grade` runs whatever is left the lone way, so the scores are the same.
+    `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
+    worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox).
     """
     keys = [(key, call) for calls in plan.values() for key, call in calls.items()]
     budget = Budget(sandbox, submission, GRADED_BUDGET * sandbox.limits.timeout, prepared)
-    results = budget.run([call for _, call in keys] + list(ahead.values()))
+    results = budget.run([call for _, call in keys] + list(ahead.values()), meanwhile)
     if results is None:
         return {}, {}
     graded = dict(zip((key for key, _ in keys), results[: len(keys)], strict=True))
@@ -507,22 +510,29 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
 
 
 def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
-          prepared: runnable.Submission | None = None, train: bool = False, shared: Shared | None = None) -> Report:
+          prepared: runnable.Submission | None = None, train: bool = False, shared: Shared | None = None,
+          verify: bool = False) -> Report:
     """Grade one submission; the sandbox must already be open (see the module docstring).
 
     `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
     Training parts run after the others: those marked on_request only when `train` is true.
     Every grade runs all graded calls and the small probes' calls in one worker first (run_together), then
     only what that run left undone. A batch passes one `shared` (made after every sandbox is open) to all its
-    submissions, so each expected value is computed once per batch; a lone grade makes its expected values
-    after its student calls.
+    submissions, so each expected value is computed once per batch; a lone grade computes its expected
+    values while that first worker runs, and with `verify` also checks them as `checks.verify_expected`
+    does (a SpecError, raised once the run is over).
     """
     cases = shared.variants.cases if shared is not None else build_all(exercise)
+    variants = shared.variants if shared is not None else diagnosis.Variants(exercise, cases)
+    expected = None if shared is not None else _ExpectedValues(exercise, variants, verify)
     plan = plan_calls(exercise, cases)
     timeout = sandbox.limits.timeout
     started = time.monotonic()
     speed = shared is None or shared.speed_probe
-    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed), prepared)
+    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed), prepared,
+                                   meanwhile=expected)
+    if expected is not None:
+        expected.raise_found()
     first = next(iter(plan), None)
     if first is not None and any(key[0] == first for key in outcomes):
         # The first function's run went as its own would have: go on as run_calls does after a crash.
@@ -531,9 +541,6 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     for calls in plan.values():
         if not any(key in outcomes for key in calls):
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
-    # Expected values (and, for failed parts, the mistakes' values) are computed once each, here, after
-    # every student call of the graded parts has run.
-    variants = shared.variants if shared is not None else diagnosis.Variants(exercise, cases)
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
     explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
@@ -555,6 +562,34 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
     return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)),
                   sandbox_used(sandbox))
+
+
+class _ExpectedValues:
+    """A lone grade's expected values, computed once (`Sandbox.run` calls this while the first worker runs);
+    with `verify`, checked as `checks.verify_expected` checks them. What that check finds is kept for
+    `raise_found`, after the run: raised during it, it would stop the run as an interruption does."""
+
+    def __init__(self, exercise: Exercise, variants: diagnosis.Variants, verify: bool):
+        self.exercise, self.variants, self.verify = exercise, variants, verify
+        self.done, self.error = False, None
+
+    def __call__(self) -> None:
+        if not self.done:
+            self.done = True
+            with np.errstate(all="ignore"):
+                for part in self.exercise.parts:
+                    for case in part.cases:
+                        self.variants.output(part, case)
+            if self.verify:
+                try:
+                    checks.verify_expected(self.exercise, self.variants.cases, self.variants.reference)
+                except SpecError as error:
+                    self.error = error
+
+    def raise_found(self) -> None:
+        self()  # in case no worker ran (an unfit submission, a broken sandbox): nothing was overlapped then
+        if self.error is not None:
+            raise self.error
 
 
 def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> None:

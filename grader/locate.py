@@ -52,8 +52,8 @@ def available(extra: tuple[Path, ...] = ()) -> dict[str, Path]:
 def aliases(available: dict[str, Path]) -> dict[str, str]:
     """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec).
 
-    Runs on every `grade FILE`, so it stays cheap: a spec whose text never says "aliases" is not parsed, and
-    the others are only composed (no values built) to read that one key."""
+    Runs on every `grade FILE`, so it stays cheap: a spec with no top-level `aliases` key (see
+    `_may_have_aliases`) is not parsed, and the others are only composed (no values built) to read that key."""
     import yaml
 
     found: dict[str, str] = {}
@@ -61,7 +61,7 @@ def aliases(available: dict[str, Path]) -> dict[str, str]:
         try:
             text = path.read_text(encoding="utf-8")
             root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
-                if "aliases" in text else None
+                if _may_have_aliases(text) else None
         except (OSError, UnicodeDecodeError, yaml.YAMLError):
             continue  # an unreadable spec is reported when it is used
         pairs = root.value if isinstance(root, yaml.MappingNode) else []
@@ -72,6 +72,26 @@ def aliases(available: dict[str, Path]) -> dict[str, str]:
                     node.value not in available:
                 found.setdefault(node.value, exercise)
     return found
+
+
+_FIRST_KEY = re.compile(r"^( *)[^ \t\r\n#%-]", re.M)  # the first line of content (not a comment, directive or ---)
+
+
+def _may_have_aliases(text: str) -> bool:
+    """False only when the text surely has no top-level `aliases` key, without parsing it.
+
+    The top-level keys of a block mapping start their lines at the first key's indentation, so a line
+    `aliases:` there (quoted or not) is needed; the functions' own `aliases`, which every shipped spec has,
+    are indented further."""
+    if re.search(r"^---[ \t]+[^ \t\r\n#]", text, re.M):
+        return True  # content on the `---` line: parse to be sure
+    first = _FIRST_KEY.search(text)
+    if first is None:
+        return False
+    if text[first.end() - 1] in "{?":
+        return True  # a {...} document or a `? key`: parse to be sure
+    indent = first.group(1)
+    return re.search(rf"""^{indent}(["']?)aliases\1[ \t]*:""", text, re.M) is not None
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,6 @@ The seed is the digest's first 8 bytes. A report names the secret only by its fi
 fixed message that says nothing about the secret itself.
 """
 
-import hashlib
-import hmac
 import os
 import sys
 from dataclasses import replace
@@ -117,11 +115,17 @@ def hand_off_environment_secret() -> None:
 
 
 def derive_seed(secret: bytes, message: str) -> int:
+    import hashlib  # here, like hmac: a grade without the secret never needs them
+    import hmac
+
     return int.from_bytes(hmac.new(secret, message.encode(), hashlib.sha256).digest()[:8], "big")
 
 
 def fingerprint(secret: bytes) -> str:
     """Names the secret in reports (to tell which secret graded a submission) without revealing it."""
+    import hashlib
+    import hmac
+
     return hmac.new(secret, b"nn-grader secret fingerprint", hashlib.sha256).hexdigest()[:16]
 
 

@@ -224,6 +224,23 @@ def test_validate_rejects_cases_where_outputs_reach_exactly_one(tmp_path):
     assert result.exit_code == 2 and "cases.random_b" in result.output and "saturate" in result.output
 
 
+def test_grading_against_cases_that_saturate_is_a_clear_error(tmp_path):
+    """A lone grade checks the spec's cases while the student's code runs: the same one-paragraph error as
+    `validate`, exit 2 and no score, whether the submission is right or does not even import."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text().replace(
+        "random: {seed: 17, examples: 9, sizes: [4, 3, 5], weight_scale: 2.0",
+        "random: {seed: 29, examples: 9, sizes: [4, 3, 5], weight_scale: 8.0")
+    path = tmp_path / "saturated.yaml"
+    path.write_text(text)
+    broken = tmp_path / "broken.py"
+    broken.write_text("def nn_cost_function(:\n")
+    for submission in (ROOT / "solutions" / "ex5.py", broken):
+        result = run_cli(str(submission), "--exercise", str(path), "--format", "json")
+        assert result.exit_code == 2, result.output
+        error = json.loads(result.stdout)["error"]
+        assert "saturated.yaml" in error and "cases.random_b" in error and "saturate" in error, error
+
+
 def test_a_function_that_timed_out_is_not_called_again(tmp_path):
     """Hangs only when λ > 0: the λ = 0 parts still score, and the run costs about one timeout."""
     import time

@@ -82,3 +82,21 @@ def test_bad_aliases_are_spec_errors(line, message):
     with pytest.raises(SpecError) as error:
         parse(_spec_with(line), "ex5.yaml")
     assert message in str(error.value) and str(error.value).startswith("ex5.yaml:")
+
+
+@pytest.mark.parametrize("text", [
+    "title: x\naliases: [hw4]\n",
+    "# a comment\n---\ntitle: x\n'aliases' : [hw4]\n",
+    "  title: x\n  aliases: [hw4]\n",  # a top-level mapping indented as a whole
+    "{title: x, aliases: [hw4]}\n",
+    "--- {title: x, aliases: [hw4]}\n",
+])
+def test_exercise_aliases_are_found_in_every_layout(tmp_path, text):
+    (tmp_path / "tanh_net.yaml").write_text(text)
+    assert locate.aliases(locate.available((tmp_path,)))["hw4"] == "tanh_net"
+
+
+def test_only_the_functions_aliases_name_no_exercise(tmp_path):
+    """Every spec names its functions' aliases; those (indented) are not names of the exercise."""
+    (tmp_path / "tanh_net.yaml").write_text("title: x\nfunctions:\n  f:\n    aliases: [hw4]\n")
+    assert "hw4" not in locate.aliases(locate.available((tmp_path,)))

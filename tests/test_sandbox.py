@@ -822,6 +822,18 @@ def test_each_open_sandbox_has_a_worker_uid_of_its_own(tmp_path):
         assert again.run(sub, [call("uid")])[0].status == "ok"
 
 
+def test_a_students_temporary_files_go_to_the_runs_own_folder(sandbox, tmp_path):
+    """The zygote does not load tempfile (it would slow its start); a student's code that does finds the run's
+    private folder through TMPDIR, in every run, and its files go with that folder."""
+    sub = write(tmp_path, "import os, tempfile\n"
+                          "def temp_here():\n"
+                          "    fd, path = tempfile.mkstemp()\n"
+                          "    os.close(fd)\n"
+                          "    return float(os.path.dirname(path) == tempfile.gettempdir() == os.getcwd())\n")
+    first, second = (sandbox.run(sub, [call("temp_here")])[0] for _ in range(2))
+    assert first.status == second.status == "ok" and first.values[0] == second.values[0] == 1.0, first.message
+
+
 def test_matplotlib_is_a_stand_in_unless_one_is_beside_the_submission(sandbox, tmp_path):
     """The zygote looks for matplotlib on sys.path once for all its workers (worker.Ahead); each worker still
     finds a matplotlib.py in the submission's own folder, which wins over the stand-in."""

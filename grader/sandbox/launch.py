@@ -79,11 +79,13 @@ def _reachable(path: str) -> bool:
         return False
 
 
-def _new_folder(parent: str | None) -> str:
-    """A new 0700 folder `grader-sandbox-*` under `parent` ($TMPDIR or /tmp when None), as mkdtemp makes."""
+def _new_folder(parent: str | None, prefix: str = "grader-sandbox-") -> str:
+    """A new 0700 folder `<prefix>*` under `parent` ($TMPDIR or /tmp when None), as tempfile.mkdtemp makes,
+    without tempfile's imports (random, shutil and the compression modules): they would delay the zygote's
+    start, and in the zygote, which makes a folder per run, they would serve nothing else."""
     parent = parent or os.environ.get("TMPDIR") or "/tmp"
     for _ in range(100):
-        path = os.path.join(parent, f"grader-sandbox-{os.urandom(6).hex()}")
+        path = os.path.join(parent, f"{prefix}{os.urandom(6).hex()}")
         try:
             os.mkdir(path, 0o700)
             return os.path.abspath(path)

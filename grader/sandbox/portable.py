@@ -421,9 +421,11 @@ class PortableSandbox:
         return worker
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None, source: str | None = None,
-            keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
+            keep: Callable[[Call, Outcome], Outcome] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does (see the Linux `Sandbox.run`: `source`
-        runs instead of the file's text, `keep` turns each outcome into what the caller keeps as it arrives)."""
+        runs instead of the file's text, `keep` turns each outcome into what the caller keeps as it arrives,
+        `meanwhile` runs once the request is sent)."""
         calls = list(calls)
         if self._root is None:
             raise RuntimeError("PortableSandbox.run needs `with PortableSandbox() as sandbox:`")
@@ -440,6 +442,9 @@ class PortableSandbox:
         outcomes: list[Outcome] = []
         try:
             worker.start(request, budget)
+            if meanwhile is not None:
+                meanwhile()
+
             def kept(outcome: Outcome) -> None:
                 outcomes.append(keep(calls[len(outcomes)], outcome) if keep is not None else outcome)
 

@@ -95,7 +95,8 @@ class Sandbox:
         return list(self._layers or [])
 
     def run(self, submission: Path, calls: Sequence[Call], budget: float | None = None,
-            source: str | None = None, keep: Callable[[Call, Outcome], Outcome] | None = None) -> list[Outcome]:
+            source: str | None = None, keep: Callable[[Call, Outcome], Outcome] | None = None,
+            meanwhile: Callable[[], None] | None = None) -> list[Outcome]:
         """One outcome per call, in order, whatever the submission does.
 
         `source`, when given, runs as the module instead of the file's own text, under the file's path and
@@ -105,6 +106,10 @@ class Sandbox:
         when it runs out, the running call is a "timeout" and the rest are "skipped". `keep` turns each
         outcome, as soon as it arrives, into what the caller keeps (say, without values too large to be
         right), so that a run holds at most one full result at a time however many calls it has.
+
+        `meanwhile` is called once, as soon as the request is sent: the caller's own work (a lone grade's
+        expected values) overlaps the worker's run, whose outcomes wait in the socket. It should not raise;
+        if it does, the run is stopped as an interrupted one is.
         """
         calls = list(calls)
         if self._sock is None:
@@ -128,6 +133,8 @@ class Sandbox:
         try:
             self._sock.settimeout(self.limits.timeout * (len(calls) + 1) + 5.0)
             self._send(request, fd)
+            if meanwhile is not None:
+                meanwhile()
             frames = _Frames(_MAX_HEADER + 8 * self.limits.output_bytes, self.limits.result_bytes)
             pending: deque = deque()
             while len(outcomes) <= len(calls):  # one outcome per call as it completes, then "done"

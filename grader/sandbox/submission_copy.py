@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from .cleanup import _remove_tree
+from .launch import _new_folder
 from .namespaces import _host_path, _Layers
 
 _COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy of the submission's folder
@@ -66,7 +66,7 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
         for old in _copies.values():
             _remove_tree(str(old.parent))
         _copies.clear()
-        target = Path(tempfile.mkdtemp(prefix="src-", dir=root))
+        target = Path(_new_folder(root, "src-"))
         try:
             os.chmod(target, 0o755)
             try:

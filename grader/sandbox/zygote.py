@@ -19,7 +19,6 @@ import select
 import signal
 import socket
 import sys
-import tempfile
 import time
 from collections import deque
 from pathlib import Path
@@ -28,7 +27,7 @@ import numpy as np
 
 from .cleanup import _remove_tree
 from .landlock import _landlock, _landlock_abi
-from .launch import _KEEP_ENV
+from .launch import _KEEP_ENV, _new_folder
 from .libc import _LIBC
 from .namespaces import (
     _CLONE_NEWIPC,
@@ -184,7 +183,7 @@ def _remove_root(root: str, layers: _Layers) -> None:
 def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, layers: _Layers,
                budget: float | None, emit, control: socket.socket | None = None, source: str | None = None) -> None:
     """Fork one worker for the run, `emit` each outcome as it comes, leave no process or directory behind."""
-    workdir = tempfile.mkdtemp(prefix="run-", dir=root)
+    workdir = _new_folder(root, "run-")
     if layers.uid is not None:
         os.chown(workdir, layers.uid, layers.uid)
         try:
@@ -424,7 +423,8 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
         _landlock(layers.landlock, workdir)
     if layers.seccomp is not None:
         _load_seccomp(layers.seccomp)
-    tempfile.tempdir = workdir  # HOME and TMPDIR were set by the zygote (the rest of the environment reduced)
+    # HOME and TMPDIR were set by the zygote (the rest of the environment reduced); tempfile, which the zygote
+    # does not load, finds TMPDIR when the student's code imports it
     # _signal, not signal: the latter's wrapper turns the zygote's old SIGTERM handler into an enum, through
     # a ValueError, and that touches (so copies) about 90 pages in each worker
     _signal.signal(signal.SIGINT, _signal.default_int_handler)
