@@ -1,11 +1,13 @@
 """`grade batch` per submission beside the same number of lone `grade` runs, and a lone grade's start-up.
 
-Run: python benchmarks/bench_batch.py [--students N] [--jobs J]
+Run: python benchmarks/bench_batch.py [--students N] [--jobs J] [--lone L] [--runs R] [--startup-only]
 Prints:
   a class of N correct vectorized submissions (folder per student): batch seconds, submissions/s
   a mixed class of N (right, wrong, loop-style, in turn): batch per submission, lone `grade` per
   submission (the same N files, one fresh process each, run one after another), and the ratio
-  python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio)
+  python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio), and two such imports
+  started at once: a lone grade starts two interpreters that each import numpy (the grader's and the
+  sandbox's, which must not share the grader's memory), so on this machine that pair is its floor
 Targets (issue 9, 2 cores): >= 100 correct submissions/s; mixed class >= 10x faster per submission
 than lone runs; a lone grade <= 1.5x the numpy import.
 """
@@ -49,13 +51,17 @@ def lone_seconds(files: list[Path]) -> float:
     return time.perf_counter() - start
 
 
-def medians(commands: list[list[str]], runs: int) -> list[float]:
-    """Median wall time of each command, the commands taking turns (so a busy spell weighs on all alike)."""
+def medians(commands: list[list[list[str]]], runs: int) -> list[float]:
+    """Median wall time of each entry (one command, or several started at once and all waited for), the
+    entries taking turns (so a busy spell weighs on all alike)."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(runs):
-        for command, spent in zip(commands, times, strict=True):
+        for together, spent in zip(commands, times, strict=True):
             start = time.perf_counter()
-            subprocess.run(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            started = [subprocess.Popen(command, cwd=ROOT, env=ENV, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.DEVNULL) for command in together]
+            for process in started:
+                process.wait()
             spent.append(time.perf_counter() - start)
     return [statistics.median(spent) for spent in times]
 
@@ -66,7 +72,14 @@ def main() -> None:
     parser.add_argument("--lone", type=int, default=20, help="lone grade runs timed (per-submission average)")
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--runs", type=int, default=7, help="start-up timing runs (median)")
+    parser.add_argument("--startup-only", action="store_true", help="only the lone grade's start-up figures")
     args = parser.parse_args()
+    if not args.startup_only:
+        classes(args)
+    startup(args.runs)
+
+
+def classes(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         scratch = Path(scratch)
         right = make_class(scratch / "right", MIXED[:1], args.students)
@@ -81,10 +94,18 @@ def main() -> None:
         print(f"mixed class (right, wrong, loop-style, two mistakes), {args.students} students:")
         print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
               f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
-    floor, lone = medians([[sys.executable, "-c", "import numpy"],
-                           [sys.executable, "-m", "grader", "solutions/ex5.py"]], args.runs)
+
+
+def startup(runs: int) -> None:
+    numpy_import = [sys.executable, "-c", "import numpy"]
+    # as the grade's two interpreters import it: single-threaded BLAS (grader/__init__.py, launch.py)
+    single = [sys.executable, "-c", "import os; os.environ['OPENBLAS_NUM_THREADS'] = '1'; import numpy"]
+    floor, lone, pair = medians([[numpy_import], [[sys.executable, "-m", "grader", "solutions/ex5.py"]],
+                                 [single, single]], runs)
     print(f'python -c "import numpy" {floor * 1000:6.0f} ms   grade solutions/ex5.py {lone * 1000:6.0f} ms   '
           f"ratio {lone / floor:4.2f}x")
+    print(f"two numpy imports started at once {pair * 1000:6.0f} ms ({pair / floor:4.2f}x): the floor of a lone grade "
+          f"on this machine")
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ Run: OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sandbox_run.py [--runs N] [-
 
 Opens one `Sandbox(Limits())` and runs the file (default solutions/ex5.py, its runnable source as `grade
 batch` sends it) with the calls a batch's first run makes for exercises/ex5.yaml: every graded call
-(`grading.plan_calls`) plus the probes run ahead (`grading._ahead_calls`). With `--students K` the runs
+(`grading.plan_calls`) plus the probes run ahead (`grading._ahead_calls`; no speed screen, as without --speed-notes). With `--students K` the runs
 cycle over K copies of the file, each in a folder of its own (a class: no two runs in a row share a file).
 Prints per run:
   wall            ms of wall time per `Sandbox.run`
@@ -56,7 +56,7 @@ def main() -> None:
     cases = build_all(exercise)
     plan = grading.plan_calls(exercise, cases)
     calls = [c for group in plan.values() for c in group.values()]
-    calls += list(grading._ahead_calls(exercise, cases).values())
+    calls += list(grading._ahead_calls(exercise, cases, speed=False).values())  # as without --speed-notes
     with tempfile.TemporaryDirectory() as folder:
         files = []
         for i in range(args.students):
