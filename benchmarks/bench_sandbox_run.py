@@ -4,8 +4,9 @@ Run: OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sandbox_run.py [--runs N] [-
 
 Opens one `Sandbox(Limits())` and runs the file (default solutions/ex5.py, its runnable source as `grade
 batch` sends it) with the calls a batch's first run makes for exercises/ex5.yaml: every graded call
-(`grading.plan_calls`) plus the probes run ahead (`grading._ahead_calls`; no speed screen, as without --speed-notes). With `--students K` the runs
-cycle over K copies of the file, each in a folder of its own (a class: no two runs in a row share a file).
+(`grading.plan_calls`) plus the probes run ahead (`grading._ahead_calls`; no speed screen, as without
+--speed-notes). With `--students K` the runs cycle over K copies of the file, each in a folder of its own (a
+class: no two runs in a row share a file).
 Prints per run:
   wall            ms of wall time per `Sandbox.run`
   zygote+workers  ms of CPU time (user + system) of the zygote and the workers it reaped, read from

@@ -62,8 +62,9 @@ convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and 
 the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
 `landlock.py`; `launch.py` starting the zygote; `rlimits.py` rlimits; `slots.py` the workers' uid per open
 sandbox; `submission_copy.py` the copy of the submission; `sharedmem.py` large arguments in a memfd;
-`processes.py` and `cleanup.py` ending processes and removing folders. `protocol.py` and `worker.py` import
-nothing Linux-only, and importing this package does not fail where fcntl, resource or os.fork are missing.
+`processes.py` and `cleanup.py` ending processes and removing folders; `relay.py` a run's frames as outcomes,
+which both runners share. `protocol.py`, `worker.py` and `relay.py` import nothing Linux-only, and importing
+this package does not fail where fcntl, resource or os.fork are missing.
 
 Two runners: the Linux one above (`LinuxSandbox`), and `PortableSandbox` (portable.py, one spawned interpreter
 per run, for macOS and Windows) with the same wire format and outcomes but far fewer layers. `Sandbox(limits)`

@@ -54,7 +54,6 @@ from .. import prestart
 from .cleanup import _remove_tree
 from .libc import fixed_mmap_threshold
 from .protocol import (
-    _WORKER_STATUSES,
     DEFAULT_LIMITS,
     Call,
     Limits,
@@ -64,9 +63,9 @@ from .protocol import (
     _failed,
     _frame,
     _Frames,
-    _parse_outcome,
     _request_frame,
 )
+from .relay import _Died, _relay, _Timeout
 from .submission_copy import _unfit_submission
 
 _POSIX = os.name == "posix"
@@ -75,14 +74,6 @@ _AHEAD = 1  # then, after each run, enough are started to keep this many waiting
 _STARTUP_TIMEOUT = 120.0  # seconds a worker may take to start Python and import numpy (a busy laptop)
 _OUTPUT_READS = 64
 _KEEP_ENV = prestart.KEEP_ENV
-
-
-class _Timeout(Exception):
-    pass
-
-
-class _Died(Exception):
-    pass
 
 
 class _StartFailed(Exception):
@@ -197,7 +188,7 @@ class _Worker:
         self.restart_clock()
         self._write(_frame({"settings": self.settings}) + request)
 
-    # -- the zygote's _Watch interface, used by _relay ---------------------------------------------------
+    # -- the watch's interface, used by relay.py ---------------------------------------------------------
 
     def go(self) -> None:
         self._write(b"g")
@@ -216,6 +207,15 @@ class _Worker:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+    def import_result(self) -> tuple[dict, list[np.ndarray]]:
+        """The import's result (relay.py), after the limits the worker could set, which it announces first."""
+        header, arrays = self.next_frame()
+        limits = header.get("limits")
+        if isinstance(limits, list) and "status" not in header:
+            self.limits_set = [_clean(name, 40) for name in limits][:10]
+            header, arrays = self.next_frame()
+        return header, arrays
 
     def next_frame(self) -> tuple[dict, list[np.ndarray]]:
         """Block until the worker's next frame, draining its output; raise when it hangs or dies."""
@@ -310,52 +310,6 @@ def _discard_workers(root: str, started: list) -> None:
             except OSError:
                 pass
     _remove_folder(root)
-
-
-def _relay(watch: _Worker, submission: Path, calls: list[Call], emit) -> None:
-    """The worker's stream (import result, then one frame per call) as one outcome per call.
-
-    The same steps and messages as zygote._relay (which cannot be imported here: zygote.py needs Linux)."""
-    done = 0
-    phase = f"importing {submission.name}"
-    try:
-        header, _ = watch.next_frame()
-        limits = header.get("limits")  # the portable worker's first answer (not in zygote._relay)
-        if isinstance(limits, list) and "status" not in header:
-            watch.limits_set = [_clean(name, 40) for name in limits][:10]
-            header, _ = watch.next_frame()
-        if header.get("status") == "import_error":
-            message, output = _clean(header.get("message")), watch.take_output()
-            for i in range(len(calls)):
-                emit(_failed("import_error", message, output if i == 0 else ""))
-            return
-        if header.get("status") != "imported":
-            raise ProtocolError("expected the import result first")
-        for call in calls:
-            phase = f"running {call.names[0]}"
-            watch.restart_clock()
-            watch.go()
-            outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
-            seconds = min(outcome.seconds, watch.elapsed())
-            done += 1
-            emit(Outcome(outcome.status, outcome.values, outcome.message, watch.take_output(), seconds,
-                         outcome.function, outcome.changed_args))
-    except (_Timeout, _Died, ProtocolError) as stop:
-        emit(_stopped(stop, phase, watch))
-        why = "timed out" if isinstance(stop, _Timeout) else "crashed"
-        for _ in calls[done + 1 :]:
-            emit(_failed("skipped", f"not run: an earlier call {why}"))
-
-
-def _stopped(stop: Exception, phase: str, watch: _Worker) -> Outcome:
-    output, seconds = watch.take_output(), watch.elapsed()
-    if isinstance(stop, _Timeout):
-        if time.monotonic() >= watch.deadline:
-            return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
-                           output, seconds)
-        return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
-    what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
-    return _failed("crash", f"{what} while {phase}", output, seconds)
 
 
 class PortableSandbox:

@@ -43,20 +43,17 @@ from .processes import _describe_exit, _kill_group, _kill_orphans, _signals_bloc
 from .protocol import (
     _GO_FD,
     _RESULT_FD,
-    _WORKER_STATUSES,
     Call,
     Limits,
-    Outcome,
     ProtocolError,
-    _clean,
     _decode_request,
     _failed,
     _frame,
     _Frames,
     _outcome_frame,
-    _parse_outcome,
     _request_source,
 )
+from .relay import _Died, _relay, _Timeout
 from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
 from .seccomp import _load_seccomp, _seccomp_filter
 from .submission_copy import _readable_copy
@@ -66,14 +63,6 @@ _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
 _OUTPUT_READS = 64  # chunks drained per take: bounds the time a grandchild that keeps printing can cost
 _PIPE_READ = 1 << 16  # a pipe holds 64 kB, so a larger read gets no more (and one of 1 MB costs an mmap)
-
-
-class _Timeout(Exception):
-    pass
-
-
-class _Died(Exception):
-    pass
 
 
 class _GraderGone(Exception):
@@ -238,47 +227,6 @@ def _end_run(pid: int, layers: _Layers) -> None:
     _kill_orphans()
 
 
-def _relay(watch: _Watch, submission: Path, calls: list[Call], emit) -> None:
-    """Turn the worker's stream (import result, then one frame per call) into one outcome per call, each
-    emitted as soon as it is known (the zygote holds at most one result at a time)."""
-    done = 0
-    phase = f"importing {submission.name}"
-    try:
-        header, _ = watch.next_frame()
-        if header.get("status") == "import_error":
-            message, output = _clean(header.get("message")), watch.take_output()
-            for i in range(len(calls)):
-                emit(_failed("import_error", message, output if i == 0 else ""))
-            return
-        if header.get("status") != "imported":
-            raise ProtocolError("expected the import result first")
-        for call in calls:
-            phase = f"running {call.names[0]}"
-            watch.restart_clock()
-            watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
-            outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
-            seconds = min(outcome.seconds, watch.elapsed())
-            outcome = dataclasses.replace(outcome, output=watch.take_output(), seconds=seconds)
-            done += 1
-            emit(outcome)
-    except (_Timeout, _Died, ProtocolError) as stop:
-        emit(_stopped(stop, phase, watch))
-        why = "timed out" if isinstance(stop, _Timeout) else "crashed"
-        for _ in calls[done + 1 :]:
-            emit(_failed("skipped", f"not run: an earlier call {why}"))
-
-
-def _stopped(stop: Exception, phase: str, watch: _Watch) -> Outcome:
-    output, seconds = watch.take_output(), watch.elapsed()
-    if isinstance(stop, _Timeout):
-        if time.monotonic() >= watch.deadline:
-            return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
-                           output, seconds)
-        return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
-    what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
-    return _failed("crash", f"{what} while {phase}", output, seconds)
-
-
 class _Watch:
     """Zygote-side view of one worker: its frames, its captured output and the per-call wall clock."""
 
@@ -307,6 +255,10 @@ class _Watch:
 
     def elapsed(self) -> float:
         return time.monotonic() - self.started
+
+    def import_result(self) -> tuple[dict, list[np.ndarray]]:
+        """The worker's first frame: its import's result (relay.py)."""
+        return self.next_frame()
 
     def next_frame(self) -> tuple[dict, list[np.ndarray]]:
         """Block until the worker's next frame, draining its output; raise when it hangs or dies."""

@@ -1,0 +1,64 @@
+"""One run as a runner relays it, for both runners: the worker's frames become one outcome per call.
+
+A worker (worker.py) answers a request with its import's result, then sends one frame per call, starting each
+call only when the runner lets it (`go`), so that the output it printed is all in its pipe before the frame.
+The runner's side of one worker is its watch (zygote._Watch on Linux, portable._Worker elsewhere): it blocks
+for the next frame, raising `_Timeout` or `_Died`; keeps what the worker printed; and times each call.
+Portable on purpose (no fcntl, fork or select here): the portable runner imports it on every system.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from .protocol import _WORKER_STATUSES, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
+
+
+class _Timeout(Exception):
+    """The running call took longer than its timeout, or the run used up its budget."""
+
+
+class _Died(Exception):
+    """The worker's result channel closed; str() says how the worker ended."""
+
+
+def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
+    """Turn the worker's stream (import result, then one frame per call) into one outcome per call, each
+    emitted as soon as it is known (the runner holds at most one result at a time)."""
+    done = 0
+    phase = f"importing {submission.name}"
+    try:
+        header, _ = watch.import_result()
+        if header.get("status") == "import_error":
+            message, output = _clean(header.get("message")), watch.take_output()
+            for i in range(len(calls)):
+                emit(_failed("import_error", message, output if i == 0 else ""))
+            return
+        if header.get("status") != "imported":
+            raise ProtocolError("expected the import result first")
+        for call in calls:
+            phase = f"running {call.names[0]}"
+            watch.restart_clock()
+            watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
+            outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
+            seconds = min(outcome.seconds, watch.elapsed())
+            done += 1
+            emit(replace(outcome, output=watch.take_output(), seconds=seconds))
+    except (_Timeout, _Died, ProtocolError) as stop:
+        emit(_stopped(stop, phase, watch))
+        why = "timed out" if isinstance(stop, _Timeout) else "crashed"
+        for _ in calls[done + 1 :]:
+            emit(_failed("skipped", f"not run: an earlier call {why}"))
+
+
+def _stopped(stop: Exception, phase: str, watch) -> Outcome:
+    """The outcome of the call (or import) that was running when the worker timed out, died or misspoke."""
+    output, seconds = watch.take_output(), watch.elapsed()
+    if isinstance(stop, _Timeout):
+        if time.monotonic() >= watch.deadline:
+            return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
+                           output, seconds)
+        return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
+    what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
+    return _failed("crash", f"{what} while {phase}", output, seconds)
