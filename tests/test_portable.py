@@ -427,3 +427,21 @@ def test_workers_started_with_grade_are_used_or_removed(tmp_path, args, status):
             except OSError:
                 pass
         assert left == []
+
+
+def test_meanwhile_runs_once_after_the_request_and_before_any_outcome(portable, tmp_path):
+    """As with the Linux runner (test_sandbox.py): the caller's work overlaps the worker's run."""
+    sub = write(tmp_path, "def total(x):\n    return x.sum()\n")
+    order = []
+    outcomes = portable.run(sub, [call("total", np.arange(3.0)), call("total", np.ones(2))],
+                            keep=lambda c, o: order.append("outcome") or o, meanwhile=lambda: order.append("meanwhile"))
+    assert order == ["meanwhile", "outcome", "outcome"]
+    assert [float(o.values[0]) for o in outcomes] == [3.0, 2.0]
+
+
+def test_each_calls_cpu_time_comes_back(portable, tmp_path):
+    """The speed note reads a call's CPU time in the worker (relay.py keeps it, as the Linux runner does)."""
+    sub = write(tmp_path, "def spin(n):\n    total = 0\n    for i in range(int(n)):\n        total += i\n"
+                          "    return float(total > 0)\n")
+    [out] = portable.run(sub, [call("spin", 3e6)])
+    assert out.status == "ok" and 0 < out.cpu_seconds <= out.seconds + 0.05, (out.cpu_seconds, out.seconds)

@@ -854,3 +854,14 @@ def test_matplotlib_is_a_stand_in_unless_one_is_beside_the_submission(sandbox, t
         assert out.status == "ok" and out.values[0] == (0.0 if installed else 1.0), out.message
         [out] = sandbox.run(own, [call("is_stand_in")])
         assert out.status == "ok" and out.values[0] == 0.0, out.message
+
+
+def test_meanwhile_runs_once_after_the_request_and_before_any_outcome(sandbox, tmp_path):
+    """`Sandbox.run(meanwhile=...)`: a lone grade's own work (its expected values) overlaps the worker's run;
+    it is called once the request is sent, before the first outcome is read, and the outcomes are intact."""
+    sub = write(tmp_path, "def total(x):\n    return x.sum()\n")
+    order = []
+    outcomes = sandbox.run(sub, [call("total", args=(np.arange(3.0),)), call("total", args=(np.ones(2),))],
+                           keep=lambda c, o: order.append("outcome") or o, meanwhile=lambda: order.append("meanwhile"))
+    assert order == ["meanwhile", "outcome", "outcome"]
+    assert [o.values[0][()] for o in outcomes] == [3.0, 2.0]
