@@ -37,6 +37,7 @@ def first_sentence(text: str) -> str:
 
 
 FONT = 12  # px, the charts' text size (the CSS's `svg text`)
+LABEL_ROOM = 320  # px: the widest the titles' column gets (an 800 px window still shows the whole chart)
 _WIDE = set("MWmw@%")
 
 
@@ -115,9 +116,6 @@ def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
         y += row
     parts.append("</svg>")
     return "".join(parts)
-
-
-LABEL_ROOM = 320  # px: the widest the titles' column gets (an 800 px window still shows the whole chart)
 
 
 # A failed part's feedback starts with the sentence grading.describe_failure wrote for a call that returned
