@@ -4,14 +4,15 @@ The page needs no network: inline CSS, inline SVG charts, no script. Every strin
 controls (ids from file or folder names, messages quoting their output) goes through html.escape.
 Sections: score distribution, pass rate per part, the class's mistakes ranked by how many students
 made them (with the first sentence of each explanation and who made it), notes, students who could
-not be graded and why, and students whose newest of several files was graded.
+not be graded and why, graded students with parts that timed out, crashed or were missing, and students
+whose newest of several files was graded.
 """
 
 import json
 import re
 from collections import Counter
 from html import escape as _escape
-from pathlib import Path
+from pathlib import Path, PurePath
 
 from .gradebook import Entry, mistake_ids, note_ids
 from .text import printable
@@ -35,48 +36,118 @@ def first_sentence(text: str) -> str:
     return match.group(1) if match else text.strip()
 
 
+FONT = 12  # px, the charts' text size (the CSS's `svg text`)
+LABEL_ROOM = 320  # px: the widest the titles' column gets (an 800 px window still shows the whole chart)
+_WIDE = set("MWmw@%")
+
+
+def text_width(text: str, size: float = FONT) -> float:
+    """A generous estimate of a line's width in a sans-serif font (no script measures it on the page):
+    room is made from it, so guessing wide only costs some space."""
+    return size * sum(1.0 if c in _WIDE else 0.8 if c.isupper() else 0.65 for c in text)
+
+
+def wrap_to(text: str, room: float) -> list[str]:
+    """The text in lines of at most `room` px (text_width), broken between words; a word wider than the
+    room is cut into lines of its own."""
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}") <= room:
+            lines[-1] += " " + word
+            continue
+        while len(word) > 1 and text_width(word) > room:
+            cut = next(n for n in range(len(word) - 1, 0, -1) if text_width(word[:n]) <= room or n == 1)
+            lines.append(word[:cut])
+            word = word[cut:]
+        lines.append(word)
+    return lines or [""]
+
+
 def _histogram(scores: list[int], max_score: int) -> str:
-    """Scores in ten bins of width max/10 (the last includes full marks), as SVG bars."""
+    """Scores in ten bins of width max/10 (the last includes full marks), as SVG bars with their counts
+    above them; the tallest bar leaves room for its count at the top."""
     bins = 10
     counts = [0] * bins
     for score in scores:
         counts[min(bins - 1, int(score * bins / max_score)) if max_score else 0] += 1
-    width, height, left, bottom = 560, 200, 40, 30
-    top = max(counts) or 1
+    width, top, height, bottom, left = 560, FONT + 8, 200, 30, 40  # top: the counts' row
+    most = max(counts) or 1
     bar = (width - left) / bins
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score distribution" '
-             f'width="{width}" height="{height + bottom}" viewBox="0 0 {width} {height + bottom}">']
+             f'width="{width}" height="{top + height + bottom}" viewBox="0 0 {width} {top + height + bottom}">']
+    base = top + height
     for i, count in enumerate(counts):
-        h = height * count / top
+        h = height * count / most
         low, high = round(i * max_score / bins), round((i + 1) * max_score / bins)
         x = left + i * bar
-        parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{height - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}">'
+        parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{base - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}">'
                      f'<title>{low}–{high}: {count}</title></rect>')
         if count:
-            parts.append(f'<text x="{x + bar / 2:.1f}" y="{height - h - 3:.1f}" text-anchor="middle">{count}</text>')
-        parts.append(f'<text x="{x + bar / 2:.1f}" y="{height + 16}" text-anchor="middle">{low}</text>')
-    parts.append(f'<line x1="{left}" y1="{height}" x2="{width}" y2="{height}" stroke="#999"/></svg>')
+            parts.append(f'<text x="{x + bar / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{count}</text>')
+        parts.append(f'<text x="{x + bar / 2:.1f}" y="{base + 16}" text-anchor="middle">{low}</text>')
+    parts.append(f'<line x1="{left}" y1="{base}" x2="{width}" y2="{base}" stroke="#999"/></svg>')
     return "".join(parts)
 
 
 def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
-    """One horizontal bar per part: the share of graded students who passed it."""
-    row, label, width = 26, 220, 560
-    height = row * len(rates) + 10
+    """One horizontal bar per part: the share of graded students who passed it. The titles' column is as
+    wide as the longest title (at most LABEL_ROOM px; longer titles wrap), so no title is cut off."""
+    line, gap, pad, bars = FONT + 3, 8, 6, 280
+    share_room = text_width("100%") + pad
+    labels = [wrap_to(title, LABEL_ROOM) for title, _, _ in rates]
+    label = max(text_width(t) for lines in labels for t in lines) + pad
+    width = round(label + pad + bars + share_room)
+    rows = [max(18, line * len(lines)) + gap for lines in labels]
+    height = sum(rows) + 2 * pad
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="pass rate per part" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
-    for i, (title, passed, total) in enumerate(rates):
+    y = pad
+    for (_, passed, total), lines, row in zip(rates, labels, rows, strict=True):
         share = passed / total if total else 0.0
-        y = 5 + i * row
-        bar = (width - label - 60) * share
-        parts.append(f'<text x="{label - 6}" y="{y + 15}" text-anchor="end">{escape(title)}</text>')
-        parts.append(f'<rect class="fail" x="{label}" y="{y}" width="{width - label - 60}" height="{row - 8}" '
-                     f'opacity="0.25"/>')
-        parts.append(f'<rect class="bar" x="{label}" y="{y}" width="{bar:.1f}" height="{row - 8}">'
+        x = label + pad
+        first = y + (row - gap - line * len(lines)) / 2 + FONT  # the lines' block centred on the row
+        for n, text in enumerate(lines):
+            parts.append(f'<text x="{label:.1f}" y="{first + n * line:.1f}" text-anchor="end">{escape(text)}</text>')
+        middle = y + (row - gap) / 2
+        parts.append(f'<rect class="fail" x="{x:.1f}" y="{middle - 9:.1f}" width="{bars}" height="18" opacity="0.25"/>')
+        parts.append(f'<rect class="bar" x="{x:.1f}" y="{middle - 9:.1f}" width="{bars * share:.1f}" height="18">'
                      f'<title>{passed} of {total}</title></rect>')
-        parts.append(f'<text x="{width - 55}" y="{y + 15}">{share:.0%}</text>')
+        parts.append(f'<text x="{x + bars + pad:.1f}" y="{middle + FONT / 2 - 1:.1f}">{share:.0%}</text>')
+        y += row
     parts.append("</svg>")
     return "".join(parts)
+
+
+# A failed part's feedback starts with the sentence grading.describe_failure wrote for a call that returned
+# nothing usable; these tell which kind it was (the stored report keeps the sentence, not the outcome).
+_DID_NOT_RUN = [("timed out", re.compile(r"\S+ (did not finish within |was stopped: its calls used up)")),
+                ("crashed", re.compile(r"\S+ (raised |stopped the Python process: )")),
+                ("could not be imported", re.compile(r".+? could not be imported: ")),
+                ("missing", re.compile(r".+? defines no function named ")),
+                ("not run", re.compile(r"\S+ was not called: "))]
+_CASE = re.compile(r"(.*?) \(case [^()]*\)\.(?:\s|$)", re.S)
+REASON_LIMIT = 200  # characters of the failure sentence shown
+
+
+def did_not_run(graded: list[Entry]) -> list[tuple[str, str, list[str], str]]:
+    """(student, what happened, part titles, why) for each graded student's parts that timed out, crashed,
+    were missing or were not called after such a part, one row per student and reason."""
+    rows: dict[tuple[str, str, str], list[str]] = {}
+    for entry in graded:
+        for part in entry.report["parts"]:
+            if part["passed"]:
+                continue
+            kind = next((k for k, pattern in _DID_NOT_RUN if pattern.match(part["feedback"])), None)
+            if kind is None:
+                continue
+            sentence = _CASE.match(part["feedback"])
+            reason = sentence.group(1) if sentence else part["feedback"]
+            if kind == "not run":
+                reason = reason.partition(" was not called: ")[2]
+            if len(reason) > REASON_LIMIT:
+                reason = reason[:REASON_LIMIT - 1] + "…"
+            rows.setdefault((entry.student, kind, reason), []).append(part["title"])
+    return [(student, kind, titles, reason) for (student, kind, reason), titles in rows.items()]
 
 
 def _students(names: list[str]) -> str:
@@ -149,6 +220,17 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     else:
         body.append('<p class="muted">Every submission was graded.</p>')
 
+    body.append("<h2>Parts that timed out, crashed or were missing</h2>")
+    stopped = did_not_run(graded)
+    if stopped:
+        body.append("<table><tr><th>Student</th><th>What happened</th><th>Parts</th><th>Why</th></tr>")
+        for student, kind, titles, reason in stopped:
+            body.append(f"<tr><td>{escape(student)}</td><td>{kind}</td><td>{escape(', '.join(titles))}</td>"
+                        f"<td>{escape(reason)}</td></tr>")
+        body.append("</table>")
+    else:
+        body.append('<p class="muted">Every part of every graded submission ran.</p>')
+
     several = [e for e in entries if e.passed_over]
     if several:
         body.append("<h2>Students with several files (the newest was graded)</h2>")
@@ -189,10 +271,29 @@ def write_feedback(entries: list[Entry], folder: Path) -> int:
     several = len({e.exercise for e in entries}) > 1
     for entry in entries:
         name = file_name(f"{entry.student}_{entry.exercise}" if several else entry.student, taken)
-        text = entry.report_text if entry.report is not None else f"Could not grade: {entry.error}"
-        data = entry.report if entry.report is not None else {"exercise": entry.exercise, "error": entry.error}
+        text = _for_student(entry, entry.report_text if entry.report is not None else f"Could not grade: {entry.error}")
+        data = entry.report if entry.report is not None else {"exercise": entry.exercise,
+                                                               "error": _for_student(entry, entry.error or "")}
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
         written += 2
     return written
+
+
+def _for_student(entry: Entry, text: str) -> str:
+    """The text with the instructor's paths (`../class/folders/bob/ex5.py`) cut to the student's own file
+    names (`ex5.py`): the first line is rebuilt, as it may be clipped, and the paths are replaced elsewhere."""
+    from .report import header_line
+
+    if entry.submission is None:
+        return text
+    lines = text.split("\n")
+    if entry.report is not None:
+        title, exercise_id = entry.report.get("title", ""), entry.report.get("exercise", entry.exercise)
+        if lines[0] == header_line(title, exercise_id, entry.submission):
+            lines[0] = header_line(title, exercise_id, PurePath(entry.submission).name)
+    text = "\n".join(lines)
+    for path in sorted({entry.submission, *entry.passed_over}, key=len, reverse=True):
+        text = text.replace(path, PurePath(path).name or path)
+    return text

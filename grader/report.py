@@ -1,10 +1,15 @@
 """Renderers: the course-style text table and the JSON report of the design notes' contract."""
 
+from __future__ import annotations
+
 import json
 import textwrap
+from typing import TYPE_CHECKING
 
-from .grading import Report
 from .text import printable
+
+if TYPE_CHECKING:  # only for annotations: the class's feedback files read header_line without numpy
+    from .grading import Report
 
 WIDTH = 100  # the text report fits a 100-column terminal
 
@@ -100,12 +105,16 @@ def _what_went_wrong(failed: list, network) -> list[str]:
     return lines
 
 
+def header_line(title: str, exercise_id: str, submission: str) -> str:
+    """The text report's first line; a feedback file rebuilds it with the student's own file name."""
+    return _clip(printable(f"== {title} ({exercise_id}): {submission}"), WIDTH)  # a name may hold escapes
+
+
 def as_text(report: Report, colour: bool = False) -> str:
     """A table like the course's submit output, then what went wrong (each explanation once) and notes."""
     width = max(len("Part Name"), *(len(p.part.title) for p in report.parts))
     feedback_room = WIDTH - (3 + width + 3 + 9 + 3)
-    header = f"== {report.exercise.title} ({report.exercise.id}): {report.submission}"
-    lines = [_clip(printable(header), WIDTH),  # a file name may hold terminal escapes
+    lines = [header_line(report.exercise.title, report.exercise.id, report.submission),
              f"== {'Part Name':>{width}} |     Score | Feedback",
              f"== {'---------':>{width}} |     ----- | --------"]
     for p in report.parts:

@@ -1,0 +1,152 @@
+"""`grade class-report` and `grade gradebook --feedback` on one small class built here: the charts' text
+stays inside the drawings for any part title, the page lists the parts that timed out, crashed or were
+missing, and a student's feedback names only their own file."""
+
+import json
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SUBMISSIONS, run_cli
+
+EX5 = SUBMISSIONS / "ex5"
+RIGHT = ROOT / "solutions" / "ex5.py"
+LONG_TITLE = "A Part Title Written Out at Great Length by an Instructor Who Likes Words"
+LONG_WORD = "Backpropagation" * 4
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def long_titles_spec(folder: Path) -> Path:
+    """ex5's spec with two part titles no fixed column fits: a long sentence, and one 60-letter word."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    text = text.replace("title: Feedforward and Cost Function", f"title: {LONG_TITLE}")
+    text = text.replace("title: Sigmoid Gradient", f"title: Sigmoid {LONG_WORD}")
+    assert LONG_TITLE in text and LONG_WORD in text
+    spec = folder / "ex5.yaml"
+    spec.write_text(text)
+    return spec
+
+
+def _put(path: Path, source: Path, mtime: float | None = None) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, path)
+    if mtime is not None:
+        os.utime(path, (mtime, mtime))
+
+
+@pytest.fixture(scope="module")
+def graded_class(tmp_path_factory):
+    """Four full marks (the tallest bar), a mistake, a crash, an endless loop, a missing function, a student
+    with two files and one with none; under a deep folder, so the text report's first line is clipped."""
+    root = tmp_path_factory.mktemp("report")
+    folders = root / ("instructors_folder_" + "x" * 40) / "section"
+    for name in ("ann", "ben", "cy", "dee"):
+        _put(folders / name / "ex5.py", RIGHT)
+    _put(folders / "eve" / "ex5.py", EX5 / "two_mistakes.py")
+    _put(folders / "fay" / "ex5.py", EX5 / "crash_name_typo.py")
+    _put(folders / "gus" / "ex5.py", ROOT / "tests" / "hostile" / "busy_loop.py")
+    _put(folders / "hal" / "ex5.py", EX5 / "missing_function.py")
+    _put(folders / "ivy" / "ex5.py", EX5 / "two_mistakes.py", mtime=1_000_000)
+    _put(folders / "ivy" / "ex5_v2.py", RIGHT, mtime=2_000_000)
+    (folders / "joe").mkdir()
+    (folders / "joe" / "readme.txt").write_text("no submission")
+    db = root / "g.sqlite"
+    result = run_cli("batch", str(folders), "-e", str(long_titles_spec(root)), "--db", str(db), "--timeout", "2")
+    assert result.exit_code == 2, result.output  # joe could not be graded
+    page = root / "report.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    return root, folders, db, page.read_text()
+
+
+def _svgs(page: str) -> list[ET.Element]:
+    """The page's inline SVG drawings, parsed as XML (they are well-formed on their own)."""
+    found, start = [], page.find("<svg")
+    while start != -1:
+        end = page.index("</svg>", start) + len("</svg>")
+        found.append(ET.fromstring(page[start:end]))
+        start = page.find("<svg", end)
+    return found
+
+
+def _estimated_box(text: ET.Element, size: float = 12.0) -> tuple[float, float, float, float]:
+    """(left, top, right, bottom) of a one-line <text>: 0.62 em a character (a plain sans-serif's average,
+    independent of the report's own estimate), the ascent above the baseline and the descent below."""
+    x, y = float(text.get("x")), float(text.get("y"))
+    width = 0.62 * size * len(text.text or "")
+    left = {"start": x, "middle": x - width / 2, "end": x - width}[text.get("text-anchor", "start")]
+    return left, y - 0.95 * size, left + width, y + 0.25 * size
+
+
+def test_every_label_and_count_is_inside_its_drawing(graded_class):
+    _, _, _, page = graded_class
+    histogram, rates = _svgs(page)
+    texts = 0
+    for svg in (histogram, rates):
+        x0, y0, width, height = map(float, svg.get("viewBox").split())
+        for text in svg.iter(f"{SVG}text"):
+            left, top, right, bottom = _estimated_box(text)
+            assert x0 <= left and right <= x0 + width and y0 <= top and bottom <= y0 + height, \
+                (svg.get("aria-label"), text.text, (left, top, right, bottom), svg.get("viewBox"))
+            texts += 1
+    assert texts > 20
+    axis = max(float(t.get("y")) for t in histogram.iter(f"{SVG}text"))
+    counts = sorted(int(t.text) for t in histogram.iter(f"{SVG}text") if float(t.get("y")) < axis)
+    assert counts == [1, 3, 5]  # 50 (eve), 0-10 (fay, gus, hal), 90-100 (ann, ben, cy, dee, ivy)...
+    # ...every title is shown whole (wrapped onto lines), the long word cut into pieces that fit.
+    shown = " ".join(t.text for t in rates.iter(f"{SVG}text"))
+    assert all(word in shown for word in LONG_TITLE.split())
+    assert "".join(t.text for t in rates.iter(f"{SVG}text") if "Backprop" in t.text and "(" not in t.text) == LONG_WORD
+
+
+def test_parts_that_timed_out_crashed_or_were_missing_are_listed(graded_class):
+    _, _, _, page = graded_class
+    section = page[page.index("<h2>Parts that timed out, crashed or were missing</h2>"):]
+    section = section[: section.index("</table>")]
+    rows = {}
+    for row in section.split("<tr>")[2:]:
+        cells = [cell.split("</td>")[0] for cell in row.split("<td>")[1:]]
+        rows[(cells[0], cells[1])] = cells[2:]
+    assert set(rows) == {("fay", "crashed"), ("gus", "timed out"), ("gus", "not run"), ("hal", "missing")}
+    parts, why = rows[("gus", "timed out")]
+    assert parts == f"{LONG_TITLE}, Neural Network Gradient (Backpropagation)"
+    assert why.startswith("nn_cost_function did not finish within 2 s (it was running nn_cost_function at ex5.py")
+    assert rows[("gus", "not run")] == ["Regularized Cost Function, Regularized Gradient", "an earlier call timed out"]
+    assert rows[("fay", "crashed")][1] == ("nn_cost_function raised NameError: name &#x27;Detla2&#x27; is not "
+                                           "defined (ex5.py, line 41)")
+    assert "Sigmoid" not in rows[("fay", "crashed")][0]  # sigmoid_gradient passed
+    assert rows[("hal", "missing")][1] == "ex5.py defines no function named nn_cost_function or nnCostFunction"
+    # The sections before it are as they were: joe is the one who could not be graded.
+    could_not = page[page.index("<h2>Could not be graded</h2>"):page.index("<h2>Parts that timed out")]
+    assert "joe" in could_not and "fay" not in could_not and "gus" not in could_not
+
+
+def test_a_class_with_nothing_stopped_says_so(tmp_path):
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    _put(tmp_path / "class" / "ben" / "ex5.py", EX5 / "two_mistakes.py")
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    assert "Every part of every graded submission ran." in page.read_text()
+
+
+def test_feedback_files_name_only_the_students_own_file(graded_class, tmp_path):
+    root, folders, db, _ = graded_class
+    result = run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb"))
+    assert result.exit_code == 0, result.output
+    for path in (tmp_path / "fb").iterdir():
+        text = path.read_text()
+        assert str(root) not in text and "instructors_folder" not in text, (path.name, text[:300])
+    ann = (tmp_path / "fb" / "ann.txt").read_text()
+    assert ann.splitlines()[0] == "== Neural Network Learning (ex5): ex5.py"
+    ivy = (tmp_path / "fb" / "ivy.txt").read_text()
+    assert ivy.splitlines()[0] == "== Neural Network Learning (ex5): ex5_v2.py"
+    assert "Graded ex5_v2.py, the newest of 2 files; also found: ex5.py" in ivy
+    assert (tmp_path / "fb" / "joe.txt").read_text().startswith("Could not grade: joe: no submission")
+    assert json.loads((tmp_path / "fb" / "joe.json").read_text())["error"].startswith("joe: no submission")
+    # The instructor's own exports keep the full paths.
+    exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+    assert exported["ann"]["submission"] == str(folders / "ann" / "ex5.py")
