@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -37,6 +38,17 @@ def _open_gradebook(path: Path, create: bool):
 
     try:
         return Gradebook(path, create=create)
+    except GradebookError as error:
+        raise GradeError(printable(str(error))) from None
+
+
+@contextmanager
+def _gradebook_errors():
+    """A gradebook that fails while it is read: one line, not a traceback."""
+    from .gradebook import GradebookError
+
+    try:
+        yield
     except GradebookError as error:
         raise GradeError(printable(str(error))) from None
 
@@ -142,14 +154,15 @@ def _dask_errors() -> tuple:
 @click.option("--exercise", "-e", "exercise_id", metavar="EX", help="Only this exercise.  [default: all]")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
               help="csv: student,exercise,score,max_score, one column per part, mistakes (ids joined by spaces), "
-                   "notes; json: a list of objects with the full reports.")
+                   "notes (parts whose calls timed out, crashed, ... as kind:part,part, then note ids); "
+                   "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json.")
 def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
     """Export the gradebook (to stdout), or write per-student feedback files with --feedback DIR."""
     from .gradebook import as_json_list, csv_rows
 
-    with _open_gradebook(db_path, create=False) as book:
+    with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         entries = book.entries(exercise_id)
     if exercise_id and not entries:
         raise GradeError(f"{db_path}: no grades for exercise '{printable(exercise_id)}'")
@@ -198,7 +211,7 @@ def class_report(db_path, exercise_id, output):
     """Write the class's report: scores, pass rate per part, mistakes by how many made them, notes, failures."""
     from .classreport import render
 
-    with _open_gradebook(db_path, create=False) as book:
+    with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         exercises = book.exercises()
         if exercise_id is None:
             if len(exercises) != 1:

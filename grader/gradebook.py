@@ -15,11 +15,11 @@ import json
 import os
 import sqlite3
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: grades.grading_options
+SCHEMA_VERSION = 2  # 2: grades.grading_options, part_scores.failure
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -50,6 +50,7 @@ CREATE TABLE IF NOT EXISTS part_scores (
     score INTEGER NOT NULL,
     max_score INTEGER NOT NULL,
     passed INTEGER NOT NULL,
+    failure TEXT,
     PRIMARY KEY (student, exercise, part),
     FOREIGN KEY (student, exercise) REFERENCES grades (student, exercise) ON DELETE CASCADE
 );
@@ -101,6 +102,7 @@ class Entry:
     graded_at: str
     report: dict | None
     report_text: str | None
+    failures: dict[str, str] = field(default_factory=dict)  # part id -> timeout, crash, ... (part_scores.failure)
 
 
 class Gradebook:
@@ -174,10 +176,11 @@ class Gradebook:
                 self._upgrade()
 
     def _upgrade(self) -> None:
-        """Schema 1 -> 2: grades.grading_options, NULL in the old rows, so the next run grades them again."""
-        columns = {r[1] for r in self.db.execute("PRAGMA table_info(grades)")}
-        if "grading_options" not in columns:
-            self.db.execute("ALTER TABLE grades ADD COLUMN grading_options TEXT")
+        """Schema 1 -> 2: grades.grading_options (NULL in the old rows, so the next run grades them again) and
+        part_scores.failure."""
+        for table, column in (("grades", "grading_options"), ("part_scores", "failure")):
+            if column not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
+                self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
         self.db.execute("DELETE FROM schema_version")
         self.db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
 
@@ -207,13 +210,16 @@ class Gradebook:
     def _read(self, query: str, args: tuple = ()) -> list[tuple]:
         """All rows of a query; a read of a file opened immutable is done again normally when the file changed
         meanwhile (a batch started writing), as an immutable read could then be torn."""
-        rows = self._connect().execute(query, args).fetchall()
-        if self._seen is not None and _file_state(self.path) != self._seen:
-            self.close()
-            self.db = sqlite3.connect(f"{_file_uri(self.path)}?mode=ro", uri=True, isolation_level=None,
-                                      timeout=30.0, check_same_thread=False)
-            self._seen = None
-            rows = self.db.execute(query, args).fetchall()
+        try:
+            rows = self._connect().execute(query, args).fetchall()
+            if self._seen is not None and _file_state(self.path) != self._seen:
+                self.close()
+                self.db = sqlite3.connect(f"{_file_uri(self.path)}?mode=ro", uri=True, isolation_level=None,
+                                          timeout=30.0, check_same_thread=False)
+                self._seen = None
+                rows = self.db.execute(query, args).fetchall()
+        except sqlite3.DatabaseError as error:
+            raise GradebookError(_describe(self.path, error, self.create)) from None
         return rows
 
     def stamps(self, exercise: str) -> dict[str, tuple[Stamp, str, int]]:
@@ -226,8 +232,9 @@ class Gradebook:
 
     def record(self, student: str, exercise: str, stamp: Stamp, submission: str | None, passed_over: list[str],
                report: dict | None = None, text: str | None = None, error: str | None = None,
-               retry: bool = False) -> None:
-        """Replace the student's row (and its parts, mistakes and notes) in one transaction."""
+               retry: bool = False, failures: dict[str, str] | None = None) -> None:
+        """Replace the student's row (and its parts, mistakes and notes) in one transaction. `failures`: part
+        id -> why its calls returned nothing to check (timeout, crash, ...; batch.slots.part_failures)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
         with self.transaction():
             self.db.execute("DELETE FROM grades WHERE student = ? AND exercise = ?", (student, exercise))
@@ -243,9 +250,10 @@ class Gradebook:
             if not graded:
                 return
             for position, part in enumerate(report["parts"]):
-                self.db.execute("INSERT INTO part_scores VALUES (?, ?, ?, ?, ?, ?, ?)",
+                self.db.execute("INSERT INTO part_scores (student, exercise, part, position, score, max_score, "
+                                "passed, failure) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                 (student, exercise, part["id"], position, part["score"], part["max_score"],
-                                 int(part["passed"])))
+                                 int(part["passed"]), (failures or {}).get(part["id"])))
                 for mistake in dict.fromkeys(m["id"] for m in part["mistakes"]):
                     self.db.execute("INSERT INTO mistakes VALUES (?, ?, ?, ?)",
                                     (student, exercise, part["id"], mistake))
@@ -258,8 +266,14 @@ class Gradebook:
                  "report_json, report_text FROM grades")
         rows = self._read(query + (" WHERE exercise = ?" if exercise else "") + " ORDER BY exercise, student",
                           (exercise,) if exercise else ())
+        failures: dict[tuple[str, str], dict[str, str]] = {}
+        if "failure" in {r[1] for r in self._read("PRAGMA table_info(part_scores)")}:  # not in schema 1
+            for student, exercise_id, part, failure in self._read(
+                    "SELECT student, exercise, part, failure FROM part_scores WHERE failure IS NOT NULL "
+                    "ORDER BY student, exercise, position"):
+                failures.setdefault((student, exercise_id), {})[part] = failure
         return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8],
-                      json.loads(r[9]) if r[9] else None, r[10]) for r in rows]
+                      json.loads(r[9]) if r[9] else None, r[10], failures.get((r[0], r[1]), {})) for r in rows]
 
     def exercises(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
@@ -407,10 +421,20 @@ def note_ids(report: dict | None) -> list[str]:
     return list(dict.fromkeys(n["id"] for n in (report or {}).get("notes", [])))
 
 
+def failure_ids(failures: dict[str, str]) -> list[str]:
+    """`kind:part,part` per kind, in the parts' order: `timeout:cost,gradient not_run:regularized_cost`."""
+    parts_by_kind: dict[str, list[str]] = {}
+    for part, kind in failures.items():
+        parts_by_kind.setdefault(kind, []).append(part)
+    return [f"{kind}:{','.join(parts)}" for kind, parts in parts_by_kind.items()]
+
+
 def csv_rows(entries: list[Entry]) -> list[list]:
     """student, exercise, score, max_score, one column per part id, mistakes, notes (header first).
 
-    A submission that could not be graded has empty scores and its reason in `notes`.
+    A submission that could not be graded has empty scores and its reason in `notes`. A part whose calls
+    returned nothing to check (a timeout, a crash, ...) is named in `notes` before the note ids
+    (`failure_ids`), so the students whose code timed out or crashed can be found in the export.
     """
     parts = part_ids(entries)
     rows: list[list] = [["student", "exercise", "score", "max_score", *parts, "mistakes", "notes"]]
@@ -422,11 +446,12 @@ def csv_rows(entries: list[Entry]) -> list[list]:
         scores = {p["id"]: p["score"] for p in entry.report["parts"]}
         rows.append([entry.student, entry.exercise, entry.score, entry.max_score,
                      *(scores.get(p, "") for p in parts), " ".join(mistake_ids(entry.report)),
-                     " ".join(note_ids(entry.report))])
+                     " ".join(failure_ids(entry.failures) + note_ids(entry.report))])
     return rows
 
 
 def as_json_list(entries: list[Entry]) -> list[dict]:
     return [{"student": e.student, "exercise": e.exercise, "status": e.status, "score": e.score,
              "max_score": e.max_score, "submission": e.submission, "passed_over": e.passed_over,
-             "graded_at": e.graded_at, "error": e.error, "report": e.report} for e in entries]
+             "graded_at": e.graded_at, "error": e.error, "failures": e.failures, "report": e.report}
+            for e in entries]

@@ -3,6 +3,7 @@ gradebooks), and that exports only read the gradebook; all through the CLI."""
 
 import csv
 import io
+import json
 import os
 import sqlite3
 import subprocess
@@ -94,6 +95,7 @@ def _as_schema_1(db: Path) -> None:
     """Turn a gradebook into what the grader of schema 1 wrote (no grading_options column; WAL at rest)."""
     with sqlite3.connect(db) as connection:
         connection.execute("ALTER TABLE grades DROP COLUMN grading_options")
+        connection.execute("ALTER TABLE part_scores DROP COLUMN failure")
         connection.execute("UPDATE schema_version SET version = 1")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.close()
@@ -118,6 +120,7 @@ def test_a_schema_1_gradebook_is_read_then_upgraded_and_graded_again(tmp_path):
     with sqlite3.connect(db) as connection:
         assert connection.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
         assert connection.execute("SELECT grading_options FROM grades").fetchone()[0] is not None
+        assert connection.execute("SELECT count(*) FROM part_scores WHERE failure IS NULL").fetchone()[0] == 5
     connection.close()
     assert "0 graded, 1 skipped" in _summary(_batch(str(folder), "-e", "ex5", "--db", str(db)))
     assert _rows(db)["ann"]["score"] == "100"
@@ -209,3 +212,30 @@ def test_exports_from_a_read_only_folder(tmp_path):
         assert "Traceback" not in batch.stderr
     finally:
         books.chmod(0o755)
+
+
+def test_the_exports_name_the_parts_that_timed_out_or_crashed(tmp_path):
+    """The acceptance run's smaller observation: a timed-out or crashed student's CSV row had empty mistakes
+    and notes. The notes column now names each such part by kind, and the JSON export has them too."""
+    folder = tmp_path / "class"
+    _put(folder / "ivan" / "ex5.py", ROOT / "tests" / "hostile" / "busy_loop.py")
+    _put(folder / "niaj" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "crashes.py")
+    _put(folder / "frank" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "missing_function.py")
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folder), "-e", "ex5", "--db", str(db), "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert rows["ivan"]["notes"].split() == ["timeout:cost,gradient", "not_run:regularized_cost,regularized_gradient"]
+    assert rows["niaj"]["notes"].split()[0] == "crash:cost,regularized_cost,gradient,regularized_gradient"
+    assert rows["frank"]["notes"].split()[0] == "missing:cost,regularized_cost,gradient,regularized_gradient"
+    assert rows["ann"]["notes"] == "" and rows["ann"]["score"] == "100"
+    for student in ("ivan", "niaj", "frank"):
+        assert rows[student]["sigmoid_gradient"] == "5" and rows[student]["cost"] == "0"
+    exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+    assert exported["ivan"]["failures"] == {"cost": "timeout", "regularized_cost": "not_run",
+                                            "gradient": "timeout", "regularized_gradient": "not_run"}
+    assert exported["ann"]["failures"] == {}
+    lone, _ = grade_json(folder / "ivan" / "ex5.py", "--exercise", "ex5", "--timeout", "1")
+    assert "did not finish within 1 s" in lone["parts"][0]["feedback"]
+    assert lone["score"] == int(rows["ivan"]["score"])

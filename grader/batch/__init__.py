@@ -214,7 +214,7 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
             text += (f"\n\nGraded {submission.shown_as}, the newest of {len(submission.passed_over) + 1} files; "
                      f"also found: {', '.join(submission.passed_over)}")
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
-                         report=result.report, text=text)
+                         report=result.report, text=text, failures=result.failures)
         summary.graded += 1
     else:
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
