@@ -26,6 +26,7 @@ class CaseCheck:
     observed: dict[str, np.ndarray] | None = None
     wrong: tuple[str, ...] = ()  # the return names whose values are wrong
     detail: str = ""  # the numbers behind a wrong value, for the "What went wrong" section
+    failure: str = ""  # the call's outcome status when it returned nothing usable (timeout, error, crash, ...)
 
 
 def expected_outputs(exercise: Exercise, part: Part, case: CaseData) -> dict[str, np.ndarray]:

@@ -9,6 +9,7 @@ import json
 import os
 import signal
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -41,11 +42,23 @@ def _open_gradebook(path: Path, create: bool):
         raise GradeError(printable(str(error))) from None
 
 
+@contextmanager
+def _gradebook_errors():
+    """A gradebook that fails while it is read: one line, not a traceback."""
+    from .gradebook import GradebookError
+
+    try:
+        yield
+    except GradebookError as error:
+        raise GradeError(printable(str(error))) from None
+
+
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", "exercise_name", required=True, metavar="NAME|PATH",
               help="The exercise every submission is graded against: a shipped exercise's name or a spec file.")
-@_db_option("The gradebook (SQLite) to write; created when missing. A rerun grades only what changed.")
+@_db_option("The gradebook (SQLite) to write; created when missing (and something was found to grade). A rerun "
+            "grades only what changed: the file, the spec, the grader's version, or --timeout/--memory/--speed-notes.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
               help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
@@ -58,11 +71,13 @@ def _open_gradebook(path: Path, create: bool):
 @click.option("--dask", "dask_address", metavar="tcp://HOST:PORT",
               help="Grade on this Dask scheduler's workers (pip install 'nn-grader[dask]'); each worker grades "
                    "in its own local sandbox. Results are recorded here as they finish.")
+@click.option("--regrade", is_flag=True,
+              help="Grade every submission found again, even those the gradebook holds unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
 @exercises_dir_option
 @allow_weak_isolation_option
-def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, quiet, folders,
-          allow_weak_isolation):
+def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, regrade, quiet,
+          folders, allow_weak_isolation):
     """Grade every submission under PATHS into the gradebook.
 
     \b
@@ -73,7 +88,14 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     A student with several candidate files gets the newest; the report says which.
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
-    Exit status: 0 when every submission was graded (whatever the scores), 2 when some could not be.
+
+    \b
+    Exit status:
+      0    every submission was graded (whatever the scores)
+      2    some could not be graded, or a PATH held nothing gradable (a missing
+           gradebook is then not created when nothing at all was found)
+      130  interrupted (Ctrl-C, SIGTERM): what was graded is kept; the same
+           command grades the rest
     """
     from .batch import run_batch
     from .gradebook import GradebookError
@@ -96,7 +118,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
     try:
         summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
-                            speed_notes=speed_notes, dask_address=dask_address,
+                            speed_notes=speed_notes, dask_address=dask_address, regrade=regrade,
                             progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except GradebookError as error:
         raise GradeError(printable(str(error))) from None
@@ -132,14 +154,15 @@ def _dask_errors() -> tuple:
 @click.option("--exercise", "-e", "exercise_id", metavar="EX", help="Only this exercise.  [default: all]")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
               help="csv: student,exercise,score,max_score, one column per part, mistakes (ids joined by spaces), "
-                   "notes; json: a list of objects with the full reports.")
+                   "notes (parts whose calls timed out, crashed, ... as kind:part,part, then note ids); "
+                   "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json.")
 def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
     """Export the gradebook (to stdout), or write per-student feedback files with --feedback DIR."""
     from .gradebook import as_json_list, csv_rows
 
-    with _open_gradebook(db_path, create=False) as book:
+    with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         entries = book.entries(exercise_id)
     if exercise_id and not entries:
         raise GradeError(f"{db_path}: no grades for exercise '{printable(exercise_id)}'")
@@ -188,7 +211,7 @@ def class_report(db_path, exercise_id, output):
     """Write the class's report: scores, pass rate per part, mistakes by how many made them, notes, failures."""
     from .classreport import render
 
-    with _open_gradebook(db_path, create=False) as book:
+    with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         exercises = book.exercises()
         if exercise_id is None:
             if len(exercises) != 1:

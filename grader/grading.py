@@ -195,8 +195,8 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
     for case_name in part.cases:
         outcome = outcomes[call_key(part, case_name)]
         if outcome.status != "ok":
-            checks.append(CaseCheck(case_name, False,
-                                    describe_failure(outcome, function, submission, timeout)))
+            checks.append(CaseCheck(case_name, False, describe_failure(outcome, function, submission, timeout),
+                                    failure=outcome.status))
             continue
         values = {name: outcome.values[function.returns.index(name)] for name in compared}
         checks.append(compare(values, reference.output(part, case_name), exercise.tolerance, case_name))

@@ -1,13 +1,15 @@
 """`grade batch`: grade a whole class into the gradebook.
 
 Steps: unpack any .zip into a private folder (unpack.py), find each student's submission
-(discover.py), skip what the gradebook already holds unchanged, give each flat-layout file a folder
+(discover.py), skip what the gradebook already holds unchanged (unless --regrade), give each flat-layout file a folder
 of its own (so no submission can import another student's file), grade the rest in job slots
 (slots.py) or on a Dask cluster (dask.py), and record each result in its own transaction as it
 arrives, so an interrupted run keeps everything it finished.
 """
 
+import dataclasses
 import hashlib
+import json
 import shutil
 import tempfile
 import threading
@@ -56,6 +58,12 @@ def spec_stamp(exercise) -> str:
     return hashlib.sha256(Path(exercise.path).read_bytes()).hexdigest()
 
 
+def grading_options(limits, speed_notes: bool) -> str:
+    """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
+    --memory and the fixed ones) and --speed-notes (a note). A row graded with other options is graded again."""
+    return json.dumps({"limits": dataclasses.asdict(limits), "speed_notes": bool(speed_notes)}, sort_keys=True)
+
+
 def _grader_version() -> str:
     from .. import __version__
 
@@ -70,14 +78,15 @@ class Plan:
 
 def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
-              on_total: Callable[[int], object] | None = None) -> Summary:
-    """Grade every submission under PATHS; returns what happened (the caller prints it)."""
+              on_total: Callable[[int], object] | None = None, regrade: bool = False) -> Summary:
+    """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
+    everything found, even what the gradebook holds unchanged."""
     started = time.monotonic()
     summary = Summary()
     with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 Path(scratch), summary)
+                 Path(scratch), summary, regrade)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -85,13 +94,13 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary) -> None:
+         summary, regrade) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
     if found is not None:
         summary.problems += found.problems
     submissions = found.submissions if found else []
-    plan = _plan(submissions, exercise, gradebook, scratch, summary)
+    plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes), regrade)
     if on_total:
         on_total(len(plan.tasks))
 
@@ -148,9 +157,10 @@ def _single_top_folder(folder: Path) -> Path:
     return folder
 
 
-def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch: Path, summary: Summary) -> Plan:
-    """What to grade: each student's file, unless the gradebook holds it unchanged."""
-    held = gradebook.stamps(exercise.id)
+def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch: Path, summary: Summary,
+          options: str, regrade: bool) -> Plan:
+    """What to grade: each student's file, unless the gradebook holds it unchanged (and not `regrade`)."""
+    held = {} if regrade else gradebook.stamps(exercise.id)
     spec, version = spec_stamp(exercise), _grader_version()
     tasks, stamps = [], {}
     for submission in submissions:
@@ -165,7 +175,7 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
                     digest = sha256_of(submission.file)
             except OSError as error:
                 problem = f"{submission.shown_as}: cannot be read ({error.strerror or error})"
-        stamp = Stamp(digest, spec, version)
+        stamp = Stamp(digest, spec, version, options)
         before = held.get(student)
         if before is not None and before[0] == stamp and not before[2] and (before[1] == "graded" or problem):
             if before[1] == "error":
@@ -204,7 +214,7 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
             text += (f"\n\nGraded {submission.shown_as}, the newest of {len(submission.passed_over) + 1} files; "
                      f"also found: {', '.join(submission.passed_over)}")
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
-                         report=result.report, text=text)
+                         report=result.report, text=text, failures=result.failures)
         summary.graded += 1
     else:
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,

@@ -116,7 +116,8 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
     finally:
         if not sandbox.broken:
             pool.free.put(sandbox)
-    return {"report": result.report, "text": result.text, "error": result.error, "retry": result.retry}
+    return {"report": result.report, "text": result.text, "error": result.error, "retry": result.retry,
+            "failures": result.failures}
 
 
 def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop) -> None:
@@ -155,7 +156,8 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
                 on_result(Result(task, error=f"{task.shown_as}: the Dask task failed ({type(error).__name__}: "
                                              f"{error})", retry=True))
                 continue
-            on_result(Result(task, data["report"], data["text"], data["error"], data["retry"]))
+            on_result(Result(task, data["report"], data["text"], data["error"], data["retry"],
+                             failures=data.get("failures") or {}))
     finally:
         client.close()
 

@@ -36,6 +36,25 @@ class Result:
     error: str | None = None  # why it could not be graded
     retry: bool = False  # the reason may pass (a broken sandbox, an internal error): grade again next run
     extra: dict = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)  # part id -> kind, see part_failures
+
+
+# A call's outcome status (sandbox protocol) -> the kind the gradebook's exports name.
+FAILURE_KINDS = {"timeout": "timeout", "error": "crash", "crash": "crash", "import_error": "import_error",
+                 "missing": "missing", "bad_return": "bad_return", "skipped": "not_run"}
+
+
+def part_failures(report) -> dict[str, str]:
+    """part id -> why its calls returned nothing to check (timeout, crash, import_error, missing, bad_return,
+    not_run: not called after an earlier call stopped the run); parts whose calls all returned are left out.
+    The report's text says it in sentences; the gradebook keeps the kind, so an export can name the
+    students whose code timed out or crashed."""
+    kinds = {}
+    for part in report.parts:
+        found = [FAILURE_KINDS.get(c.failure, c.failure) for c in part.checks if getattr(c, "failure", "")]
+        if found:
+            kinds[part.part.id] = next((k for k in found if k != "not_run"), found[0])
+    return kinds
 
 
 def open_sandbox(limits: Limits, slot: int) -> Sandbox:
@@ -83,7 +102,7 @@ class Grader:
             return _internal_error(task, error)
         if sandbox.broken:
             return Result(task, error=f"{task.shown_as}: could not grade: {sandbox.broken}", retry=True)
-        return Result(task, as_dict(report), as_text(report))
+        return Result(task, as_dict(report), as_text(report), failures=part_failures(report))
 
 
 def _internal_error(task: Task, error: Exception) -> Result:

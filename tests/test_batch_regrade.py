@@ -1,0 +1,241 @@
+"""What decides that `grade batch` keeps a grade (the stamp, the grading options, --regrade, schema 1
+gradebooks), and that exports only read the gradebook; all through the CLI."""
+
+import csv
+import io
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT, grade_json, run_cli
+from .test_batch import RIGHT, _put, _rows
+
+# The course's solution, except that its first call of nn_cost_function in a worker sleeps 1.5 s: it times
+# out with --timeout 0.5 and gets full marks with --timeout 5.
+SLOW_ONCE = RIGHT.read_text() + '''
+
+import time as _time
+
+_right_cost = nn_cost_function
+_first_call = [True]
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    if _first_call:
+        _first_call.pop()
+        _time.sleep(1.5)
+    return _right_cost(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+'''
+
+
+def _batch(*args: str):
+    return run_cli("batch", *args)
+
+
+def _summary(result) -> str:
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_a_rerun_with_other_grading_options_grades_again(tmp_path):
+    """FAIL 4 of the acceptance run: a grade made with a short --timeout is not kept when the instructor
+    runs again with a longer one; the gradebook then equals a lone grade with that --timeout."""
+    slow = tmp_path / "class" / "slowpoke" / "ex5.py"
+    slow.parent.mkdir(parents=True)
+    slow.write_text(SLOW_ONCE)
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    db = str(tmp_path / "g.sqlite")
+    folder = str(tmp_path / "class")
+
+    first = _batch(folder, "-e", "ex5", "--db", db, "--timeout", "0.5")
+    assert first.exit_code == 0, first.output
+    assert int(_rows(Path(db))["slowpoke"]["score"]) < 100
+    same = _batch(folder, "-e", "ex5", "--db", db, "--timeout", "0.5")
+    assert "0 graded, 2 skipped (unchanged)" in _summary(same)
+
+    longer = _batch(folder, "-e", "ex5", "--db", db, "--timeout", "5")
+    assert longer.exit_code == 0, longer.output
+    assert "2 graded, 0 skipped (unchanged)" in _summary(longer)
+    lone, _ = grade_json(slow, "--exercise", "ex5", "--timeout", "5")
+    assert lone["score"] == 100
+    assert int(_rows(Path(db))["slowpoke"]["score"]) == lone["score"]
+
+    for options, summary in ((["--timeout", "5"], "0 graded, 2 skipped"),
+                             (["--timeout", "5", "--memory", "1024"], "2 graded, 0 skipped"),
+                             (["--timeout", "5", "--memory", "1024"], "0 graded, 2 skipped"),
+                             (["--timeout", "5", "--memory", "1024", "--speed-notes"], "2 graded, 0 skipped")):
+        result = _batch(folder, "-e", "ex5", "--db", db, *options)
+        assert result.exit_code == 0, result.output
+        assert summary in _summary(result), (options, result.stderr)
+    with sqlite3.connect(db) as connection:
+        stored = connection.execute("SELECT DISTINCT grading_options FROM grades").fetchall()
+    connection.close()
+    assert len(stored) == 1 and '"timeout": 5.0' in stored[0][0] and '"memory_mb": 1024' in stored[0][0]
+    assert '"speed_notes": true' in stored[0][0]
+
+
+def test_regrade_grades_everything_found_again(tmp_path):
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    _put(folder / "bo" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "two_mistakes.py")
+    db = str(tmp_path / "g.sqlite")
+    assert _batch(str(folder), "-e", "ex5", "--db", db).exit_code == 0
+    before = _rows(Path(db))
+    again = _batch(str(folder), "-e", "ex5", "--db", db, "--regrade")
+    assert again.exit_code == 0, again.output
+    assert "2 graded, 0 skipped (unchanged), 0 could not grade" in _summary(again)
+    assert _rows(Path(db)) == before
+    assert "--regrade" in run_cli("batch", "--help").stdout
+    assert "0 graded, 2 skipped" in _summary(_batch(str(folder), "-e", "ex5", "--db", db))
+
+
+def _as_schema_1(db: Path) -> None:
+    """Turn a gradebook into what the grader of schema 1 wrote (no grading_options column; WAL at rest)."""
+    with sqlite3.connect(db) as connection:
+        connection.execute("ALTER TABLE grades DROP COLUMN grading_options")
+        connection.execute("ALTER TABLE part_scores DROP COLUMN failure")
+        connection.execute("UPDATE schema_version SET version = 1")
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.close()
+
+
+def test_a_schema_1_gradebook_is_read_then_upgraded_and_graded_again(tmp_path):
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    _as_schema_1(db)
+    old = db.read_bytes()
+
+    exported = run_cli("gradebook", "--db", str(db))
+    assert exported.exit_code == 0, exported.output
+    assert _rows(db)["ann"]["score"] == "100"
+    assert db.read_bytes() == old and sorted(p.name for p in tmp_path.iterdir()) == ["class", "g.sqlite"]
+
+    upgraded = _batch(str(folder), "-e", "ex5", "--db", str(db))
+    assert upgraded.exit_code == 0, upgraded.output
+    assert "1 graded, 0 skipped" in _summary(upgraded)  # its row has no options: graded again
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert connection.execute("SELECT grading_options FROM grades").fetchone()[0] is not None
+        assert connection.execute("SELECT count(*) FROM part_scores WHERE failure IS NULL").fetchone()[0] == 5
+    connection.close()
+    assert "0 graded, 1 skipped" in _summary(_batch(str(folder), "-e", "ex5", "--db", str(db)))
+    assert _rows(db)["ann"]["score"] == "100"
+
+
+def test_nothing_to_grade_creates_no_gradebook(tmp_path):
+    db = tmp_path / "x.sqlite"
+    missing = _batch(str(tmp_path / "nowhere"), "-e", "ex5", "--db", str(db))
+    assert missing.exit_code == 2 and "nowhere: no such file or folder" in missing.stderr
+    (tmp_path / "empty").mkdir()
+    empty = _batch(str(tmp_path / "empty"), "-e", "ex5", "--db", str(db))
+    assert empty.exit_code == 2 and "no submissions found" in empty.stderr
+    assert not db.exists()
+    help_text = run_cli("batch", "--help").stdout
+    assert "130" in help_text and "nothing gradable" in help_text
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {p.name: p.stat().st_mode for p in folder.iterdir()}
+
+
+def test_exports_create_nothing_beside_the_gradebook(tmp_path):
+    """FAIL 8: an export from a read-only gradebook left a read-only -shm behind, after which a batch on the
+    (again writable) gradebook said it was read-only. Exports only read, whatever the journal mode."""
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    books = tmp_path / "books"
+    books.mkdir()
+    db = books / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert sorted(_listing(books)) == ["g.sqlite"]  # a batch leaves one file
+    for journal in ("DELETE", "WAL"):  # as a batch leaves it now, and as the schema-1 grader left it
+        connection = sqlite3.connect(db)
+        connection.execute(f"PRAGMA journal_mode = {journal}")
+        connection.close()
+        db.chmod(0o444)
+        before = _listing(books)
+        for args in (["gradebook", "--db", str(db)], ["gradebook", "--db", str(db), "--format", "json"],
+                     ["class-report", "--db", str(db), "-o", str(tmp_path / "r.html")]):
+            result = run_cli(*args)
+            assert result.exit_code == 0, (journal, args, result.output)
+            assert _listing(books) == before, (journal, args)
+        db.chmod(0o644)
+        again = _batch(str(folder), "-e", "ex5", "--db", str(db))
+        assert again.exit_code == 0, again.output
+        assert "0 graded, 1 skipped" in _summary(again)
+
+
+def test_a_batch_names_the_read_only_file_beside_the_gradebook(tmp_path):
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    left = tmp_path / "g.sqlite-shm"
+    left.write_bytes(b"")
+    left.chmod(0o444)
+    result = _batch(str(folder), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2
+    assert "g.sqlite: cannot be written: g.sqlite-shm beside it is read-only" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_exports_from_a_read_only_folder(tmp_path):
+    """As a user who cannot write the folder (root without CAP_DAC_OVERRIDE): exporting works and writes
+    nothing, and a batch there says the folder is what is read-only."""
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    books = tmp_path / "books"
+    books.mkdir()
+    db = books / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    _as_schema_1(db)  # the hardest case: WAL at rest, which needs a -shm unless opened immutable
+    books.chmod(0o555)
+    try:
+        def grade(*args: str) -> subprocess.CompletedProcess:
+            return subprocess.run(["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                                   "--bounding-set=-dac_override,-dac_read_search",
+                                   sys.executable, "-m", "grader", *args], cwd=tmp_path, capture_output=True,
+                                  text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+        exported = grade("gradebook", "--db", str(db))
+        assert exported.returncode == 0, exported.stderr
+        rows = list(csv.DictReader(io.StringIO(exported.stdout)))
+        assert [(r["student"], r["score"]) for r in rows] == [("ann", "100")]
+        assert sorted(_listing(books)) == ["g.sqlite"]
+        batch = grade("batch", str(folder), "-e", "ex5", "--db", str(db), "--quiet")
+        assert batch.returncode == 2
+        assert "cannot be written: its folder" in batch.stderr and "is read-only" in batch.stderr
+        assert "Traceback" not in batch.stderr
+    finally:
+        books.chmod(0o755)
+
+
+def test_the_exports_name_the_parts_that_timed_out_or_crashed(tmp_path):
+    """The acceptance run's smaller observation: a timed-out or crashed student's CSV row had empty mistakes
+    and notes. The notes column now names each such part by kind, and the JSON export has them too."""
+    folder = tmp_path / "class"
+    _put(folder / "ivan" / "ex5.py", ROOT / "tests" / "hostile" / "busy_loop.py")
+    _put(folder / "niaj" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "crashes.py")
+    _put(folder / "frank" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "missing_function.py")
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folder), "-e", "ex5", "--db", str(db), "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert rows["ivan"]["notes"].split() == ["timeout:cost,gradient", "not_run:regularized_cost,regularized_gradient"]
+    assert rows["niaj"]["notes"].split()[0] == "crash:cost,regularized_cost,gradient,regularized_gradient"
+    assert rows["frank"]["notes"].split()[0] == "missing:cost,regularized_cost,gradient,regularized_gradient"
+    assert rows["ann"]["notes"] == "" and rows["ann"]["score"] == "100"
+    for student in ("ivan", "niaj", "frank"):
+        assert rows[student]["sigmoid_gradient"] == "5" and rows[student]["cost"] == "0"
+    exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+    assert exported["ivan"]["failures"] == {"cost": "timeout", "regularized_cost": "not_run",
+                                            "gradient": "timeout", "regularized_gradient": "not_run"}
+    assert exported["ann"]["failures"] == {}
+    lone, _ = grade_json(folder / "ivan" / "ex5.py", "--exercise", "ex5", "--timeout", "1")
+    assert "did not finish within 1 s" in lone["parts"][0]["feedback"]
+    assert lone["score"] == int(rows["ivan"]["score"])
