@@ -118,32 +118,29 @@ def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
     return "".join(parts)
 
 
-# A failed part's feedback starts with the sentence grading.describe_failure wrote for a call that returned
-# nothing usable; these tell which kind it was (the stored report keeps the sentence, not the outcome).
-_DID_NOT_RUN = [("timed out", re.compile(r"\S+ (did not finish within |was stopped: its calls used up)")),
-                ("crashed", re.compile(r"\S+ (raised |stopped the Python process: )")),
-                ("could not be imported", re.compile(r".+? could not be imported: ")),
-                ("missing", re.compile(r".+? defines no function named ")),
-                ("not run", re.compile(r"\S+ was not called: "))]
+# The gradebook's kind of a part whose calls returned nothing to check (batch.slots.part_failures) -> the
+# page's words for it.
+_KINDS = {"timeout": "timed out", "crash": "crashed", "import_error": "could not be imported",
+          "missing": "missing", "bad_return": "returned nothing usable", "not_run": "not run"}
 _CASE = re.compile(r"(.*?) \(case [^()]*\)\.(?:\s|$)", re.S)
 REASON_LIMIT = 200  # characters of the failure sentence shown
 
 
 def did_not_run(graded: list[Entry]) -> list[tuple[str, str, list[str], str]]:
     """(student, what happened, part titles, why) for each graded student's parts that timed out, crashed,
-    were missing or were not called after such a part, one row per student and reason."""
+    were missing or were not called after such a part, one row per student and reason. The kind comes from
+    the gradebook (`Entry.failures`), the reason from the part's feedback, whose first sentence says it."""
     rows: dict[tuple[str, str, str], list[str]] = {}
     for entry in graded:
         for part in entry.report["parts"]:
-            if part["passed"]:
+            failure = entry.failures.get(part["id"])
+            if part["passed"] or failure is None:
                 continue
-            kind = next((k for k, pattern in _DID_NOT_RUN if pattern.match(part["feedback"])), None)
-            if kind is None:
-                continue
+            kind = _KINDS.get(failure, failure)
             sentence = _CASE.match(part["feedback"])
             reason = sentence.group(1) if sentence else part["feedback"]
-            if kind == "not run":
-                reason = reason.partition(" was not called: ")[2]
+            if failure == "not_run":
+                reason = reason.partition(" was not called: ")[2] or reason
             if len(reason) > REASON_LIMIT:
                 reason = reason[:REASON_LIMIT - 1] + "…"
             rows.setdefault((entry.student, kind, reason), []).append(part["title"])
