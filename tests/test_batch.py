@@ -13,6 +13,7 @@ import time
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
@@ -207,12 +208,25 @@ def _zip(path: Path, entries: list[tuple[str, bytes]], symlink: str | None = Non
     return path
 
 
+def test_a_zip_over_the_total_limit_says_so(tmp_path, monkeypatch):
+    """The total limit and the per-entry limit are told apart; the line says where the total was passed."""
+    import importlib
+
+    monkeypatch.setattr(importlib.import_module("grader.batch.unpack"), "MAX_TOTAL_BYTES", 3 << 20)
+    noise = np.random.default_rng(0)
+    archive = _zip(tmp_path / "class.zip", [(f"{name}/notes.txt", noise.bytes(1 << 20)) for name in "abcd"])
+    result = _batch(str(archive), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "class.zip: refused: it would unpack to more than 3 MB (at 'd/notes.txt', 4 entries in all)" in \
+        result.stderr
+
+
 @pytest.mark.parametrize("kind, message", [
     ("traversal", "would be written outside the folder"),
     ("absolute", "would be written outside the folder"),
     ("symlink", "is a symbolic link or special file"),
     ("bomb", "-fold (a zip bomb?)"),
-    ("huge", "refused: it would unpack to more than"),
+    ("huge", "refused: entry 'ann/ex5.py' would unpack to 100 MB, more than the 64 MB an entry may hold"),
     ("not_a_zip", "not a valid zip file"),
 ])
 def test_unsafe_zips_are_refused_and_nothing_escapes(tmp_path, kind, message):

@@ -79,12 +79,19 @@ def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> None:
         if _is_special(info):
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' is a symbolic link or special file")
         claimed += info.file_size
-        if info.file_size > MAX_ENTRY_BYTES or claimed > MAX_TOTAL_BYTES:
+        if info.file_size > MAX_ENTRY_BYTES:
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' would unpack to {_megabytes(info.file_size)}, "
+                              f"more than the {MAX_ENTRY_BYTES >> 20} MB an entry may hold")
+        if claimed > MAX_TOTAL_BYTES:
             raise UnpackError(f"{shown}: refused: it would unpack to more than {MAX_TOTAL_BYTES >> 20} MB "
-                              f"(entries of at most {MAX_ENTRY_BYTES >> 20} MB)")
+                              f"(at '{info.filename}', {len(infos)} entries in all)")
         if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates {ratio}-fold (a zip bomb?)")
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1 << 20):.0f} MB"
 
 
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, written: int, shown: str) -> int:
