@@ -80,8 +80,9 @@ def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> None:
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' is a symbolic link or special file")
         claimed += info.file_size
         if info.file_size > MAX_ENTRY_BYTES:
-            raise UnpackError(f"{shown}: refused: entry '{info.filename}' would unpack to {_megabytes(info.file_size)}, "
-                              f"more than the {MAX_ENTRY_BYTES >> 20} MB an entry may hold")
+            size = _megabytes(info.file_size)
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' would unpack to {size}, more than the "
+                              f"{MAX_ENTRY_BYTES >> 20} MB an entry may hold")
         if claimed > MAX_TOTAL_BYTES:
             raise UnpackError(f"{shown}: refused: it would unpack to more than {MAX_TOTAL_BYTES >> 20} MB "
                               f"(at '{info.filename}', {len(infos)} entries in all)")
