@@ -655,3 +655,25 @@ def test_why_a_student_folder_has_no_submission_is_said_once_and_accurately(tmp_
     notebook = next(line for line in lines if "nb/ex5.ipynb" in line)
     assert notebook.count("ex5.ipynb") == 1 and "cannot be read as a Jupyter notebook" in notebook, notebook
     assert "0 graded, 0 skipped (unchanged), 5 could not grade" in result.stderr
+
+
+def test_a_version_word_after_the_exercise_is_not_part_of_the_student_id(tmp_path):
+    """alice_ex5.py and a later alice_ex5_v2.py are alice's two files (the newest graded), not students alice
+    and alice_v2; a flat ex5_final.py names no student; ex5_20231234.py does."""
+    flat = tmp_path / "flat"
+    _put(flat / "alice_ex5.py", EX5 / "extra_output_derivative.py", mtime=1_000_000)
+    _put(flat / "alice_ex5_v2.py", RIGHT, mtime=2_000_000)
+    _put(flat / "leo_ex5_final.py", RIGHT)
+    _put(flat / "ex5_final.py", RIGHT)
+    _put(flat / "ex5_20231234.py", RIGHT)  # a number after the exercise is a student number, not a version
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert _stderr_lines(result) == [f"grade: {flat}/ex5_final.py: names the exercise but not the student "
+                                     f"(expected e.g. alice_ex5.py or ex5_alice.ipynb); not graded"]
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items()} == {"alice": "100", "leo": "100", "20231234": "100",
+                                                       str(flat / "ex5_final.py"): ""}
+    exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+    assert exported["alice"]["submission"] == f"{flat}/alice_ex5_v2.py"
+    assert exported["alice"]["passed_over"] == [f"{flat}/alice_ex5.py"]

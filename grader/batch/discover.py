@@ -7,7 +7,8 @@ Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, s
   exercise, the folder's only .py or .ipynb other than the course's helpers). Other files beside it
   (utils.py, a scratch file) are the student's helpers, never submissions of their own;
 - a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
-  the rest of the name (separators trimmed, and a resubmission counter such as `ex5-1` dropped);
+  the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
+  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, dropped);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>` and Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>`: the student id is the LMS's student part
   (`lastfirst_USERID`, `Full Name_USERID`; the per-file id and LATE change between uploads, the student
@@ -68,13 +69,26 @@ def _token(name: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9]){re.escape(name.lower())}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
 
 
+# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py).
+_VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy|backup|bak|orig(?:inal)?|fixed|"
+                           r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
+
+
+def _only_versions(text: str) -> bool:
+    """True for "v2", "final", "old_2", ...: a version of a file, not a student's id."""
+    words = [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
+    return bool(words) and all(_VERSION_WORD.match(w) for w in words)
+
+
 def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     """The student id a file name holds beside the exercise's name, or None when it names no exercise.
 
     >>> student_from_name("alice_ex5.py", ("ex5",)), student_from_name("ex5-1_bob.py", ("ex5",))
     ('alice', 'bob')
+    >>> student_from_name("alice_ex5_v2.py", ("ex5",)), student_from_name("ex5_final.py", ("ex5",))
+    ('alice', '')
 
-    Returns "" for a file named only after the exercise (ex5.py).
+    Returns "" for a file named only after the exercise (ex5.py), or after it and a version word after it.
     """
     stem, suffix = _split_suffix(file_name)
     if suffix not in SUFFIXES:
@@ -83,8 +97,10 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     for name in sorted(names, key=len, reverse=True):
         match = _token(name).search(lowered)
         if match:
-            pieces = (stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-"))
-            return "_".join(piece for piece in pieces if piece)
+            before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
+            if _only_versions(after):
+                after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
+            return "_".join(piece for piece in (before, after) if piece)
     return None
 
 
@@ -259,10 +275,6 @@ def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
     return lms[0] if lms else student_from_name(file_name, names)
 
 
-_VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|\d+|final|old|new|draft|copy|backup|bak|orig(?:inal)?|fixed|"
-                           r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
-
-
 def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
     """True when the folder's .py/.ipynb files carry two or more different student ids: a wrapper around
     the flat layout (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), not one student's folder."""
@@ -277,8 +289,8 @@ def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
         if not student:
             continue
         words = [w for w in re.split(r"[\s_.\-]+", student.lower()) if w]
-        if words and all(_VERSION_WORD.match(w) or w == own for w in words):
-            continue  # ex5_v2.py, alice_ex5_final.py in alice/: the folder's own files
+        if all(_VERSION_WORD.match(w) or w == own for w in words):
+            continue  # final_ex5.py, v2_alice_ex5.py in alice/: the folder's own files
         if student.lower() == own or student.lower().startswith(own + "_") or student.lower().endswith("_" + own):
             continue
         ids.add(student.lower())
