@@ -327,8 +327,8 @@ def _nameless(student: str | None, names: tuple[str, ...]) -> str:
     if student == "":
         return f"names the exercise but not the student (expected e.g. {example}); not graded"
     called = ", ".join(f"'{n}'" for n in names[:-1]) + (" or " if names[1:] else "") + f"'{names[-1]}'"
-    return (f"its name holds no {called}, so whose submission it is cannot be told (expected e.g. {example}); "
-            f"not graded")
+    return (f"its name holds no {called} as a word, so whose submission it is cannot be told (expected e.g. "
+            f"{example}); not graded")
 
 
 def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str) -> Submission:
