@@ -83,9 +83,10 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     \b
     PATHS are folders or .zip files (an LMS download), laid out as
       a folder per student:   alice/ex5.py, bob/ex5.ipynb      (student = folder name)
-      files named by student: alice_ex5.py, ex5_bob.py,
-                              lastfirst_12345_67890_ex5.py     (student = the rest of the name)
+      files named by student: alice_ex5.py, ex5_bob.py         (student = the rest of the name)
+      an LMS download:        lastfirst_12345_67890_nn.py      (Canvas; student = lastfirst_12345)
     A student with several candidate files gets the newest; the report says which.
+    A .py/.ipynb whose name does not tell whose it is is reported as "could not grade".
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
 

@@ -147,12 +147,13 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
 
 
 def _single_top_folder(folder: Path) -> Path:
-    """A zip of a class folder holds that one folder: look inside it (but not inside a lone student folder)."""
+    """A zip of a class folder holds that one folder: look inside it when it holds folders (a folder per
+    student). A top folder of files only stays: discover reads it as one student's folder, or, when its files
+    carry different students' names (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), as the flat layout."""
     entries = [p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX"))]
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         inner = [p for p in entries[0].iterdir() if not p.name.startswith(".")]
-        if any(p.is_dir() for p in inner) or not any(p.suffix.lower() in (".py", ".ipynb") for p in inner) or \
-                len(inner) > 3:
+        if any(p.is_dir() for p in inner) or not any(p.suffix.lower() in (".py", ".ipynb") for p in inner):
             return entries[0]
     return folder
 

@@ -1,26 +1,43 @@
 """Finding a class's submissions: which file is whose, and which one counts.
 
-Layouts (each PATH may be any of them; a .zip of one is unpacked first, see unpack.py):
+Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, see unpack.py):
 
 - a folder holding a folder per student: the student id is the folder's name, the submission the
   exercise's file or notebook inside (`ex5.py`, `alice_ex5.ipynb`, ...; when no name mentions the
-  exercise, the folder's only .py or .ipynb other than the course's helpers);
-- a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`, Canvas's
-  `lastfirst_12345_67890_ex5.py`: the student id is the rest of the name (separators trimmed, and a
-  resubmission counter such as `ex5-1` dropped);
+  exercise, the folder's only .py or .ipynb other than the course's helpers). Other files beside it
+  (utils.py, a scratch file) are the student's helpers, never submissions of their own;
+- a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
+  the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
+  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, dropped);
+- a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>` and Moodle's
+  `Full Name_USERID_assignsubmission_file_<original name>`: the student id is the LMS's student part
+  (`lastfirst_USERID`, `Full Name_USERID`; the per-file id and LATE change between uploads, the student
+  does not). A student's files are treated like a student's folder: the one whose original name names
+  the exercise, else the only one that is not a helper;
 - a single file, named the same way.
 
+A folder of students inside a PATH: a folder whose .py/.ipynb files carry two or more different student
+ids in their names (`Assignment5/alice_ex5.py`, `Assignment5/bob_ex5.py`) is not one student's folder but a
+wrapper around the flat layout, and is read as one. Ids that are the folder's own name (`alice/alice_ex5.py`
+beside `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`) do not count.
+
+Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell the student (`bob.py`,
+`neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
+(keyed by the file as shown), so the batch reports it as "could not grade" with the reason.
+
 A student with several candidate files gets the newest (modification time, then name), and the
-submission records the others so the report can say which one was graded.
+submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
 """
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 SUFFIXES = (".py", ".ipynb")
 HELPERS = {"utils.py", "submission.py", "__init__.py", "setup.py", "conftest.py"}
 _DEPTH = 3  # how deep inside a student's folder a submission is looked for (repo/Exercise4/exercise4.ipynb)
+_LISTED = 5  # file names a message lists before "and N more"
 
 
 @dataclass
@@ -31,7 +48,7 @@ class Submission:
     file: Path | None
     shown_as: str  # how messages name it (relative to the PATH given)
     own_folder: bool  # True when the file's folder holds only this student's files
-    passed_over: list[str] = field(default_factory=list)  # older candidates, by name
+    passed_over: list[str] = field(default_factory=list)  # older candidates, as shown (relative to their PATH)
     problem: str = ""  # why it cannot be graded (no submission, unreadable, ...)
 
 
@@ -47,16 +64,31 @@ def exercise_names(exercise_id: str, aliases: tuple[str, ...] = ()) -> tuple[str
 
 
 def _token(name: str) -> re.Pattern:
-    # The exercise's name as a whole word of a file name, with an optional resubmission counter (ex5-1, ex5 (2)).
-    return re.compile(rf"(?<![a-z0-9]){re.escape(name.lower())}(?:[-_ ]?\(?\d{{1,3}}\)?)?(?![a-z0-9])")
+    # The exercise's name as a whole word of a file name, with an optional resubmission counter after a
+    # separator (ex5-1, ex5_2, ex5 (2), ex5(2)); "ex55" is not ex5.
+    return re.compile(rf"(?<![a-z0-9]){re.escape(name.lower())}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
+
+
+# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py).
+_VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy|backup|bak|orig(?:inal)?|fixed|"
+                           r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
+
+
+def _only_versions(text: str) -> bool:
+    """True for "v2", "final", "old_2", ...: a version of a file, not a student's id."""
+    words = [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
+    return bool(words) and all(_VERSION_WORD.match(w) for w in words)
 
 
 def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     """The student id a file name holds beside the exercise's name, or None when it names no exercise.
 
-    >>> student_from_name("alice_ex5.py", ("ex5",)), student_from_name("lastfirst_12345_67890_ex5-1.py", ("ex5",))
-    ('alice', 'lastfirst_12345_67890')
-    Returns "" for a file named only after the exercise (ex5.py).
+    >>> student_from_name("alice_ex5.py", ("ex5",)), student_from_name("ex5-1_bob.py", ("ex5",))
+    ('alice', 'bob')
+    >>> student_from_name("alice_ex5_v2.py", ("ex5",)), student_from_name("ex5_final.py", ("ex5",))
+    ('alice', '')
+
+    Returns "" for a file named only after the exercise (ex5.py), or after it and a version word after it.
     """
     stem, suffix = _split_suffix(file_name)
     if suffix not in SUFFIXES:
@@ -65,9 +97,37 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     for name in sorted(names, key=len, reverse=True):
         match = _token(name).search(lowered)
         if match:
-            pieces = (stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-"))
-            return "_".join(piece for piece in pieces if piece)
+            before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
+            if _only_versions(after):
+                after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
+            return "_".join(piece for piece in (before, after) if piece)
     return None
+
+
+# Canvas: "<sortable name, word characters>[_LATE]_<user id>_<file id>_<original name>", or, when the
+# assignment is anonymous, "[LATE_]anon_<anonymous id>_<file id>_<original name>".
+_CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_late)?_(?P<user>\d+))"
+                     r"_\d+_(?P<original>.+)$", re.IGNORECASE)
+# Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
+_MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
+
+
+def lms_name(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(student id, the student's own file name) for an LMS download's file name, else None.
+
+    >>> lms_name("doejane_LATE_12346_67891_neural_net.py", ("ex5",))
+    ('doejane_12346', 'neural_net.py')
+    """
+    moodle = _MOODLE.match(file_name)
+    if moodle:
+        return moodle["student"], moodle["original"]
+    canvas = _CANVAS.match(file_name)
+    if not canvas:
+        return None
+    student = canvas["anon"] or f"{canvas['name']}_{canvas['user']}"
+    if student_from_name(f"{student}.py", names) is not None:
+        return None  # "ex5_2023_11_alice.py" is not Canvas's
+    return student, canvas["original"]
 
 
 def _split_suffix(file_name: str) -> tuple[str, str]:
@@ -78,9 +138,9 @@ def _split_suffix(file_name: str) -> tuple[str, str]:
 def _newest(files: list[Path]) -> tuple[Path, list[Path]]:
     def key(path: Path):
         try:
-            return (path.stat().st_mtime, path.name)
+            return (path.stat().st_mtime, path.as_posix())
         except OSError:
-            return (float("-inf"), path.name)
+            return (float("-inf"), path.as_posix())
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
@@ -95,11 +155,33 @@ def _candidate(path: Path) -> bool:
     return not path.is_symlink() and path.is_file() and path.suffix.lower() in SUFFIXES
 
 
+def _unfit(path: Path) -> str:
+    """Why a .py/.ipynb entry cannot be a submission ("" when it is a regular file)."""
+    try:
+        mode = path.lstat().st_mode
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if stat.S_ISLNK(mode):
+        return "a symbolic link (not followed)"
+    if stat.S_ISREG(mode):
+        return ""
+    kind = {stat.S_IFIFO: "a FIFO", stat.S_IFSOCK: "a socket", stat.S_IFCHR: "a device",
+            stat.S_IFBLK: "a device"}.get(stat.S_IFMT(mode), "a folder" if stat.S_ISDIR(mode) else "special")
+    return f"{kind}, not a regular file"
+
+
+def _listing(described: list[str]) -> str:
+    shown = ", ".join(described[:_LISTED])
+    return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
+
+
 def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submission:
     """The student's submission: in their folder, or in the shallowest subfolder that has one (a clone of the
     course's repository keeps it in repo/Exercise4/), never through a symbolic link."""
     student = folder.name
     level = [folder]
+    seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
+    unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     for _ in range(_DEPTH + 1):
         try:
             entries = [p for f in level for p in _entries(f)]
@@ -107,16 +189,27 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
             return Submission(student, None, shown, True, problem=f"{shown}: cannot be read ({error.strerror})")
         files = [p for p in entries if _candidate(p)]
         named = [p for p in files if student_from_name(p.name, names) is not None]
-        if not named and level == [folder]:
-            others = [p for p in files if p.name not in HELPERS]
-            named = others if len(others) == 1 else []
+        if level == [folder]:
+            listed = [p for p in entries if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
+            seen = [p.name + (f" ({why})" if (why := _unfit(p)) else "") for p in listed]
+            unfit = [(p, why) for p in listed if student_from_name(p.name, names) is not None and (why := _unfit(p))]
+            if not named:
+                others = [p for p in files if p.name not in HELPERS]
+                named = others if len(others) == 1 else []
         if named:
             chosen, older = _newest(named)
             where = chosen.relative_to(folder).as_posix()
             return Submission(student, chosen, f"{shown}/{where}", True,
-                              [p.relative_to(folder).as_posix() for p in older])
+                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older])
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
-    wanted = " or ".join(f"{n}.py / {n}.ipynb" for n in names[:1])
+    wanted = f"{names[0]}.py or {names[0]}.ipynb"
+    if unfit:  # ex5.py is there, but a FIFO or a link
+        path, why = unfit[0]
+        return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
+    if seen:
+        return Submission(student, None, shown, True, problem=(
+            f"{shown}: no submission in this student's folder: no {wanted} (or a name holding "
+            f"'{names[0]}'); found {_listing(seen)}"))
     return Submission(student, None, shown, True,
                       problem=f"{shown}: no submission in this student's folder (expected {wanted})")
 
@@ -148,32 +241,120 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[Submis
         return [Submission(student, path, label, False)]
     if not path.is_dir():
         return f"{label}: no such file or folder"
-    try:
-        entries = _entries(path)
-    except OSError as error:
-        return f"{label}: cannot be read ({error.strerror})"
-    found = []
-    for entry in entries:
-        if entry.is_symlink():
-            continue  # a class folder's links could point anywhere: not followed
-        if entry.is_dir():
-            found.append(in_student_folder(entry, names, f"{label}/{entry.name}"))
-        elif entry.is_file():
-            student = student_from_name(entry.name, names)
-            if student:
-                found.append(Submission(student, entry, f"{label}/{entry.name}", False))
-    if not found:
+    found = _in_class_folder(path, names, label)
+    if isinstance(found, list) and not found:
         return (f"{label}: no submissions found (expected a folder per student, or files named like "
                 f"alice_{names[0]}.py)")
     return found
 
 
+def _in_class_folder(path: Path, names: tuple[str, ...], label: str) -> list[Submission] | str:
+    try:
+        entries = _entries(path)
+    except OSError as error:
+        return f"{label}: cannot be read ({error.strerror})"
+    found = _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)
+    for entry in entries:
+        if entry.is_symlink() or not entry.is_dir():
+            continue
+        shown = f"{label}/{entry.name}"
+        if _holds_students(entry, names):
+            inner = _in_class_folder(entry, names, shown)
+            if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
+                found.append(Submission(shown, None, shown, False, problem=inner))
+            else:
+                found += inner
+        else:
+            found.append(in_student_folder(entry, names, shown))
+    return found
+
+
+def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
+    """The student a flat-layout file belongs to ("" or None when its name does not say)."""
+    lms = lms_name(file_name, names)
+    return lms[0] if lms else student_from_name(file_name, names)
+
+
+def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
+    """True when the folder's .py/.ipynb files carry two or more different student ids: a wrapper around
+    the flat layout (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), not one student's folder."""
+    try:
+        files = [p.name for p in _entries(folder) if p.suffix.lower() in SUFFIXES and not p.is_dir()]
+    except OSError:
+        return False  # in_student_folder says it cannot be read
+    own = folder.name.lower()
+    ids = set()
+    for name in files:
+        student = _flat_student(name, names)
+        if not student:
+            continue
+        words = [w for w in re.split(r"[\s_.\-]+", student.lower()) if w]
+        if all(_VERSION_WORD.match(w) or w == own for w in words):
+            continue  # final_ex5.py, v2_alice_ex5.py in alice/: the folder's own files
+        if student.lower() == own or student.lower().startswith(own + "_") or student.lower().endswith("_" + own):
+            continue
+        ids.add(student.lower())
+    return len(ids) >= 2
+
+
+def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submission]:
+    """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
+    found: list[Submission] = []
+    lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
+    for entry in entries:
+        shown = f"{label}/{entry.name}"
+        if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
+            continue  # notes, PDFs, the course's utils.py beside the class
+        why = _unfit(entry)
+        student = _flat_student(entry.name, names)
+        if why:
+            found.append(Submission(student or shown, None, shown, False, problem=f"{shown}: {why}; not graded"))
+            continue
+        from_lms = lms_name(entry.name, names)
+        if from_lms:
+            lms.setdefault(from_lms[0], []).append((entry, from_lms[1]))
+        elif student:
+            found.append(Submission(student, entry, shown, False))
+        else:
+            found.append(Submission(shown, None, shown, False, problem=f"{shown}: {_nameless(student, names)}"))
+    for student, files in lms.items():
+        found.append(_lms_submission(student, files, names, label))
+    return found
+
+
+def _nameless(student: str | None, names: tuple[str, ...]) -> str:
+    example = f"alice_{names[0]}.py or {names[0]}_alice.ipynb"
+    if student == "":
+        return f"names the exercise but not the student (expected e.g. {example}); not graded"
+    called = ", ".join(f"'{n}'" for n in names[:-1]) + (" or " if names[1:] else "") + f"'{names[-1]}'"
+    return (f"its name holds no {called} as a word, so whose submission it is cannot be told (expected e.g. "
+            f"{example}); not graded")
+
+
+def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str) -> Submission:
+    """One LMS student's files, read like a student's folder: the one named for the exercise, else the only
+    one that is not a course helper."""
+    named = [path for path, original in files if student_from_name(original, names) is not None]
+    if not named:
+        others = [path for path, original in files if original not in HELPERS]
+        named = others if len(others) == 1 else []
+    if named:
+        chosen, older = _newest(named)
+        return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older])
+    listed = _listing([original for _, original in files])
+    return Submission(student, None, f"{label}/{files[0][0].name}", False, problem=(
+        f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
+
+
 def _pick(entries: list[Submission]) -> Submission:
-    """The newest of one student's candidates (a folder's own choice counts as one candidate)."""
-    usable = [s for s in entries if s.file is not None]
+    """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
+    what they passed over, are listed as passed over."""
+    usable = [s for s in entries if s.file is not None and not s.problem]
     if not usable:
         return entries[0]
-    chosen, older = _newest([s.file for s in usable])
-    winner = next(s for s in usable if s.file == chosen)
-    winner.passed_over = winner.passed_over + [p.name for p in older]
+    by_file = {s.file: s for s in usable}
+    chosen, older = _newest(list(by_file))
+    winner = by_file[chosen]
+    for path in older:
+        winner.passed_over = winner.passed_over + [by_file[path].shown_as] + by_file[path].passed_over
     return winner

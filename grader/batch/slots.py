@@ -90,7 +90,9 @@ class Grader:
         try:
             prepared = for_exercise(task.file, self.exercise)
         except SubmissionError as error:
-            return Result(task, error=f"{task.shown_as}: {str(error).replace(str(task.file), task.shown_as)}")
+            reason = str(error).replace(str(task.file), task.shown_as)  # it starts with the file's name
+            return Result(task, error=reason if reason.startswith(f"{task.shown_as}: ") else
+                          f"{task.shown_as}: {reason}")
         except Exception as error:  # a grader bug: one line, the batch goes on
             return _internal_error(task, error)
         try:
