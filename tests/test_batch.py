@@ -102,9 +102,14 @@ def test_newest_candidate_wins_and_the_report_says_which(mixed_class, tmp_path):
     result = run_cli("gradebook", "--db", str(db), "--feedback", str(feedback))
     assert result.exit_code == 0, result.output
     text = (feedback / "bob.txt").read_text()
-    folder = paths[0] / "bob"  # each file as shown: under the PATH it was found in
-    assert f"Graded {folder}/ex5_v2.py, the newest of 2 files; also found: {folder}/ex5.py" in text
+    # the feedback handed back names the student's own files only; the instructor's gradebook names each file
+    # as shown, under the PATH it was found in
+    assert "Graded ex5_v2.py, the newest of 2 files; also found: ex5.py" in text
     assert "extra_output_derivative" in text
+    folder = paths[0] / "bob"
+    [bob] = [e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+             if e["student"] == "bob"]
+    assert (bob["submission"], bob["passed_over"]) == (f"{folder}/ex5_v2.py", [f"{folder}/ex5.py"])
     data = json.loads((feedback / "bob.json").read_text())
     assert data["student"] == "bob" and data["score"] == 50
     assert sorted(p.name for p in feedback.iterdir()) == sorted(
@@ -632,9 +637,10 @@ def test_also_found_names_each_passed_over_file_by_its_path(tmp_path):
     _put(flat / "alice_ex5.py", EX5 / "extra_output_derivative.py", mtime=3_000_000)
     db = tmp_path / "g.sqlite"
     assert _batch(str(sec1), str(sec2), str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
-    feedback = tmp_path / "fb"
-    assert run_cli("gradebook", "--db", str(db), "--feedback", str(feedback)).exit_code == 0
-    text = (feedback / "alice.txt").read_text()
+    [alice] = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert alice["submission"] == f"{flat}/alice_ex5.py"
+    assert alice["passed_over"] == [f"{sec2}/alice/ex5.py", f"{sec2}/alice/ex5_old.py", f"{sec1}/alice/ex5.py"]
+    text = sqlite3.connect(db).execute("SELECT report_text FROM grades WHERE student = 'alice'").fetchone()[0]
     assert text.rstrip().endswith(
         f"Graded {flat}/alice_ex5.py, the newest of 4 files; also found: {sec2}/alice/ex5.py, "
         f"{sec2}/alice/ex5_old.py, {sec1}/alice/ex5.py"), text[-400:]
