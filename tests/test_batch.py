@@ -628,6 +628,19 @@ def test_a_wrapper_folder_of_flat_files_is_read_as_the_flat_layout(tmp_path):
     assert {s: r["score"] for s, r in _rows(zipped).items()} == {"alice": "100", "bob": "50", "zoe": "100"}
 
 
+def test_a_students_drafts_beside_their_exercise_file_keep_the_folder_one_students(tmp_path):
+    """ex5_part1.py and ex5_part2.py read like two students' files, but beside alice's own ex5.py they are her
+    drafts: the folder stays one student's, and her ex5.py (the newest here) is graded."""
+    _put(tmp_path / "class" / "alice" / "ex5_part1.py", EX5 / "extra_output_derivative.py", mtime=1_000_000)
+    _put(tmp_path / "class" / "alice" / "ex5_part2.py", EX5 / "extra_output_derivative.py", mtime=1_500_000)
+    _put(tmp_path / "class" / "alice" / "ex5.py", RIGHT, mtime=2_000_000)
+    _put(tmp_path / "class" / "bob" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "100"}
+
+
 def test_also_found_names_each_passed_over_file_by_its_path(tmp_path):
     """One student under three PATHs: the report names every file passed over as it names the graded one."""
     sec1, sec2, flat = tmp_path / "sec1", tmp_path / "sec2", tmp_path / "flat"

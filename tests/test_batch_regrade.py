@@ -142,15 +142,21 @@ def _listing(folder: Path) -> dict[str, int]:
     return {p.name: p.stat().st_mode for p in folder.iterdir()}
 
 
-def test_exports_create_nothing_beside_the_gradebook(tmp_path):
-    """FAIL 8: an export from a read-only gradebook left a read-only -shm behind, after which a batch on the
-    (again writable) gradebook said it was read-only. Exports only read, whatever the journal mode."""
+def _one_student_graded(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A class of one (ann, right) graded into books/g.sqlite: (the class folder, books/, the gradebook)."""
     folder = tmp_path / "class"
     _put(folder / "ann" / "ex5.py", RIGHT)
     books = tmp_path / "books"
     books.mkdir()
     db = books / "g.sqlite"
     assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    return folder, books, db
+
+
+def test_exports_create_nothing_beside_the_gradebook(tmp_path):
+    """FAIL 8: an export from a read-only gradebook left a read-only -shm behind, after which a batch on the
+    (again writable) gradebook said it was read-only. Exports only read, whatever the journal mode."""
+    folder, books, db = _one_student_graded(tmp_path)
     assert sorted(_listing(books)) == ["g.sqlite"]  # a batch leaves one file
     for journal in ("DELETE", "WAL"):  # as a batch leaves it now, and as the schema-1 grader left it
         connection = sqlite3.connect(db)
@@ -186,12 +192,7 @@ def test_a_batch_names_the_read_only_file_beside_the_gradebook(tmp_path):
 def test_exports_from_a_read_only_folder(tmp_path):
     """As a user who cannot write the folder (root without CAP_DAC_OVERRIDE): exporting works and writes
     nothing, and a batch there says the folder is what is read-only."""
-    folder = tmp_path / "class"
-    _put(folder / "ann" / "ex5.py", RIGHT)
-    books = tmp_path / "books"
-    books.mkdir()
-    db = books / "g.sqlite"
-    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    folder, books, db = _one_student_graded(tmp_path)
     _as_schema_1(db)  # the hardest case: WAL at rest, which needs a -shm unless opened immutable
     books.chmod(0o555)
     try:

@@ -74,10 +74,15 @@ _VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy|b
                            r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
 
 
-def _only_versions(text: str) -> bool:
-    """True for "v2", "final", "old_2", ...: a version of a file, not a student's id."""
-    words = [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
-    return bool(words) and all(_VERSION_WORD.match(w) for w in words)
+def _words(text: str) -> list[str]:
+    return [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
+
+
+def _only_versions(text: str, also: str | None = None) -> bool:
+    """True for "v2", "final", "old_2", ...: a version of a file, not a student's id (`also`: one more word
+    that counts as a version's, such as the name of the folder the file is in)."""
+    words = _words(text)
+    return bool(words) and all(_VERSION_WORD.match(w) or w == also for w in words)
 
 
 def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
@@ -190,9 +195,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
         files = [p for p in entries if _candidate(p)]
         named = [p for p in files if student_from_name(p.name, names) is not None]
         if level == [folder]:
-            listed = [p for p in entries if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
-            seen = [p.name + (f" ({why})" if (why := _unfit(p)) else "") for p in listed]
-            unfit = [(p, why) for p in listed if student_from_name(p.name, names) is not None and (why := _unfit(p))]
+            listed = [(p, _unfit(p)) for p in entries
+                      if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
+            seen = [p.name + (f" ({why})" if why else "") for p, why in listed]
+            unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
@@ -277,7 +283,9 @@ def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
 
 def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
     """True when the folder's .py/.ipynb files carry two or more different student ids: a wrapper around
-    the flat layout (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), not one student's folder."""
+    the flat layout (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), not one student's folder. A folder
+    that holds a file named only for the exercise (ex5.py, exercise4.ipynb) is a student's: its other files
+    (ex5_part1.py, ex5_test.py) are that student's drafts, whatever words follow the exercise's name."""
     try:
         files = [p.name for p in _entries(folder) if p.suffix.lower() in SUFFIXES and not p.is_dir()]
     except OSError:
@@ -286,10 +294,11 @@ def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
     ids = set()
     for name in files:
         student = _flat_student(name, names)
-        if not student:
+        if student == "":
+            return False
+        if student is None:
             continue
-        words = [w for w in re.split(r"[\s_.\-]+", student.lower()) if w]
-        if all(_VERSION_WORD.match(w) or w == own for w in words):
+        if _only_versions(student, also=own):
             continue  # final_ex5.py, v2_alice_ex5.py in alice/: the folder's own files
         if student.lower() == own or student.lower().startswith(own + "_") or student.lower().endswith("_" + own):
             continue
@@ -306,11 +315,11 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             continue  # notes, PDFs, the course's utils.py beside the class
         why = _unfit(entry)
-        student = _flat_student(entry.name, names)
+        from_lms = lms_name(entry.name, names)
+        student = from_lms[0] if from_lms else student_from_name(entry.name, names)
         if why:
             found.append(Submission(student or shown, None, shown, False, problem=f"{shown}: {why}; not graded"))
             continue
-        from_lms = lms_name(entry.name, names)
         if from_lms:
             lms.setdefault(from_lms[0], []).append((entry, from_lms[1]))
         elif student:

@@ -51,7 +51,7 @@ def part_failures(report) -> dict[str, str]:
     students whose code timed out or crashed."""
     kinds = {}
     for part in report.parts:
-        found = [FAILURE_KINDS.get(c.failure, c.failure) for c in part.checks if getattr(c, "failure", "")]
+        found = [FAILURE_KINDS.get(c.failure, c.failure) for c in part.checks if c.failure]
         if found:
             kinds[part.part.id] = next((k for k in found if k != "not_run"), found[0])
     return kinds
