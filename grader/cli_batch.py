@@ -33,24 +33,22 @@ def _db_option(help_text: str):
                         help=help_text)
 
 
-def _open_gradebook(path: Path, create: bool):
-    from .gradebook import Gradebook, GradebookError
-
-    try:
-        return Gradebook(path, create=create)
-    except GradebookError as error:
-        raise GradeError(printable(str(error))) from None
-
-
 @contextmanager
 def _gradebook_errors():
-    """A gradebook that fails while it is read: one line, not a traceback."""
+    """A gradebook that cannot be opened, read or written: one line, not a traceback."""
     from .gradebook import GradebookError
 
     try:
         yield
     except GradebookError as error:
         raise GradeError(printable(str(error))) from None
+
+
+def _open_gradebook(path: Path, create: bool):
+    from .gradebook import Gradebook
+
+    with _gradebook_errors():
+        return Gradebook(path, create=create)
 
 
 @click.command()
@@ -99,7 +97,6 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
            command grades the rest
     """
     from .batch import run_batch
-    from .gradebook import GradebookError
     from .sandbox import Limits
 
     strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
@@ -118,11 +115,10 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
             bar.__enter__()
 
     try:
-        summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
-                            speed_notes=speed_notes, dask_address=dask_address, regrade=regrade,
-                            progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
-    except GradebookError as error:
-        raise GradeError(printable(str(error))) from None
+        with _gradebook_errors():
+            summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
+                                speed_notes=speed_notes, dask_address=dask_address, regrade=regrade,
+                                progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
     finally:
