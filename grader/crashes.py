@@ -16,6 +16,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import parsing
+
 _MESSAGE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:: (?P<text>.*?))?(?: \((?P<file>[^()]+?), line (?P<line>\d+)\))?$",
                       re.DOTALL)
 
@@ -70,7 +72,7 @@ def explain(message: str, context: Context) -> str:
 def defined_names(source: str) -> dict[str, int]:
     """Every name the source binds (assignments, arguments, defs, imports, loop targets) -> first line."""
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return {}
     names: dict[str, int] = {}
@@ -337,7 +339,7 @@ def _operations(line: str, kind: str) -> list[tuple[ast.AST, ast.AST]]:
     text = line.rstrip(":").strip()
     for candidate in (text, text.split("=", 1)[-1] if "=" in text else text):
         try:
-            tree = ast.parse(candidate.strip())
+            tree = parsing.parse(candidate.strip())
             break
         except SyntaxError:
             continue

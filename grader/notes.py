@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from . import calling
+from . import calling, parsing
 from .cases import CaseData, random_targets
 from .checks import checked_returns, expected_outputs, fit_shape, relative_error
 from .engine import network as nn
@@ -313,7 +313,7 @@ def extra_parameters(source: str, function: Function) -> list[tuple[str, object]
     Only literal defaults count (a probe passes them as values); the list stops at the first other one.
     """
     try:
-        tree = ast.parse(source)
+        tree = parsing.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     definition = next((node for node in tree.body if isinstance(node, ast.FunctionDef)

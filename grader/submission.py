@@ -30,7 +30,7 @@ import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import scopes
+from . import parsing, scopes
 
 MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandbox
 _BUILTINS = frozenset(dir(builtins))
@@ -251,7 +251,7 @@ def _statement_reads(statement: _Statement) -> frozenset[str]:
         if reads is not None:
             return reads
         try:
-            ast.parse(statement.text)
+            parsing.parse(statement.text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return _module_reads(ast.unparse(statement.node))
     return _module_reads(statement.text)
@@ -474,7 +474,7 @@ def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, st
     """The cell's statements, its text as parsed, and the syntax error if any."""
     text = cell.text
     try:
-        return ast.parse(text), text, ""
+        return parsing.parse(text), text, ""
     except SyntaxError:
         pass
     except ValueError as error:  # null bytes
@@ -485,7 +485,7 @@ def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, st
             return None, text, magic
         text = cleaned
     try:
-        return ast.parse(text), text, ""
+        return parsing.parse(text), text, ""
     except SyntaxError as error:
         return None, text, f"SyntaxError: {error.msg} ({Origin(cell.number, error.lineno or 1)})"
     except ValueError as error:

@@ -89,3 +89,20 @@ def test_an_unexpected_error_while_reading_a_submission_is_an_internal_error(tmp
     assert result.report is None and result.retry
     assert result.error.startswith("s/ex5.py: internal error while grading (MemoryError")
 
+
+
+def test_the_grader_parses_python_only_through_the_lock():
+    """A batch's job slots are threads; CPython 3.11/3.12 raise a spurious SystemError ("AST constructor
+    recursion depth mismatch", gh-106905) when two of them run ast.parse at once. Every parse in the grader
+    goes through grader/parsing.py, which takes one lock."""
+    import ast
+    from pathlib import Path
+
+    package = Path(__file__).resolve().parents[1] / "grader"
+    direct = []
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "parse" \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "ast":
+                direct.append(f"{path.relative_to(package)}:{node.lineno}")
+    assert direct == ["parsing.py:17"], direct
