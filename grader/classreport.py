@@ -129,7 +129,8 @@ REASON_LIMIT = 200  # characters of the failure sentence shown
 def did_not_run(graded: list[Entry]) -> list[tuple[str, str, list[str], str]]:
     """(student, what happened, part titles, why) for each graded student's parts that timed out, crashed,
     were missing or were not called after such a part, one row per student and reason. The kind comes from
-    the gradebook (`Entry.failures`), the reason from the part's feedback, whose first sentence says it."""
+    the gradebook (`Entry.failures`), the reason from the part's feedback, whose first sentence describes
+    that call (grading.part_feedback)."""
     rows: dict[tuple[str, str, str], list[str]] = {}
     for entry in graded:
         for part in entry.report["parts"]:

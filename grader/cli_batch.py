@@ -155,10 +155,20 @@ def _dask_errors() -> tuple:
                    "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json.")
-def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
-    """Export the gradebook (to stdout), or write per-student feedback files with --feedback DIR."""
+@click.option("--remove", "remove", multiple=True, metavar="STUDENT",
+              help="Instead, delete this student's rows (with --exercise, only that exercise's); repeatable. For "
+                   "a row left under a file's old name after a rename, or a student who left. Nothing is deleted "
+                   "when a name has no row.")
+def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
+    """Export the gradebook (to stdout), write per-student feedback files with --feedback DIR, or delete rows
+    with --remove STUDENT."""
     from .gradebook import as_json_list, csv_rows
 
+    if remove:
+        if feedback_dir is not None:
+            raise GradeError("--remove and --feedback do different things: give one of them")
+        _remove_rows(db_path, list(remove), exercise_id)
+        return
     with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         entries = book.entries(exercise_id)
     if exercise_id and not entries:
@@ -179,6 +189,15 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir):
     csv.writer(out, lineterminator="\n").writerows([spreadsheet_safe(cell) for cell in row]
                                                    for row in csv_rows(entries))
     _emit(out.getvalue())
+
+
+def _remove_rows(db_path: Path, students: list[str], exercise_id: str | None) -> None:
+    if not db_path.exists():
+        _open_gradebook(db_path, create=False)  # says there is no such gradebook
+    with _open_gradebook(db_path, create=True) as book, _gradebook_errors():
+        removed = book.remove(students, exercise_id)
+    shown = ", ".join(f"{student} ({exercise})" for student, exercise in removed)
+    click.echo(printable(f"removed {len(removed)} row{'s' * (len(removed) != 1)} from {db_path}: {shown}"), err=True)
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

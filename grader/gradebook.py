@@ -261,6 +261,26 @@ class Gradebook:
                 self.db.execute("INSERT INTO notes VALUES (?, ?, ?, ?)",
                                 (student, exercise, note["id"], note["message"]))
 
+    def remove(self, students: list[str], exercise: str | None = None) -> list[tuple[str, str]]:
+        """Delete these students' rows (of `exercise` only, when given) in one transaction; returns the
+        (student, exercise) rows deleted. Nothing is deleted unless every student has a row: a mistyped name
+        must not leave the others half done."""
+        where = " AND exercise = ?" if exercise else ""
+        with self.transaction():
+            found, missing = [], []
+            for student in dict.fromkeys(students):
+                rows = self.db.execute(f"SELECT student, exercise FROM grades WHERE student = ?{where} "
+                                       "ORDER BY exercise", (student, *([exercise] if exercise else []))).fetchall()
+                found += rows
+                missing += [student] * (not rows)
+            if missing:
+                names = ", ".join(repr(name) for name in missing)
+                raise GradebookError(f"{self.path}: no grades for {names}" + (f" in exercise '{exercise}'" if
+                                     exercise else "") + "; nothing was removed (`grade gradebook` lists the "
+                                     "students as the gradebook names them)")
+            self.db.executemany("DELETE FROM grades WHERE student = ? AND exercise = ?", found)
+        return found
+
     def entries(self, exercise: str | None = None) -> list[Entry]:
         query = ("SELECT student, exercise, status, score, max_score, error, submission, passed_over, graded_at, "
                  "report_json, report_text FROM grades")

@@ -200,9 +200,26 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
             continue
         values = {name: outcome.values[function.returns.index(name)] for name in compared}
         checks.append(compare(values, reference.output(part, case_name), exercise.tolerance, case_name))
+    return PartResult(part, checks, part_feedback(checks))
+
+
+def stopped_check(checks: list[CaseCheck]) -> CaseCheck | None:
+    """The first case whose call returned nothing to check: one that timed out, crashed, ... before one that
+    was only not run after an earlier call stopped the run (status "skipped"); None when every call returned."""
+    stopped = [c for c in checks if c.failure]
+    return next((c for c in stopped if c.failure != "skipped"), stopped[0] if stopped else None)
+
+
+def part_feedback(checks: list[CaseCheck]) -> str:
+    """The first failed case's message; when a call returned nothing to check (`stopped_check`), that one's
+    first: it is what the part's failure kind (batch.slots.part_failures) names, and it may be why later
+    cases went unchecked."""
     failed = [c for c in checks if not c.passed]
-    feedback = "Nice work!" if not failed else f"{failed[0].message} (case {failed[0].case})."
-    return PartResult(part, checks, feedback)
+    if not failed:
+        return "Nice work!"
+    stopped = stopped_check(checks) or failed[0]
+    shown = [stopped] + [failed[0]] * (stopped is not failed[0])
+    return " ".join(f"{c.message} (case {c.case})." for c in shown)
 
 
 SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only up to this size

@@ -576,6 +576,32 @@ def test_flat_files_whose_names_do_not_say_whose_are_could_not_grade(tmp_path):
     assert again.exit_code == 2 and "0 graded, 1 skipped (unchanged), 6 could not grade" in again.stderr
 
 
+def test_a_row_left_under_a_renamed_files_old_name_can_be_removed(tmp_path):
+    """The instructor renames a flat file the batch could not place (bob.py -> bob_ex5.py): the rerun grades
+    bob, and `grade gradebook --remove` deletes the row under the old name; a name with no row removes
+    nothing (not even the names that have one) and says so."""
+    flat = tmp_path / "flat"
+    _put(flat / "ann_ex5.py", RIGHT)
+    _put(flat / "bob.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(flat), "-e", "ex5", "--db", str(db)).exit_code == 2
+    (flat / "bob.py").rename(flat / "bob_ex5.py")
+    assert _batch(str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
+    stale = str(flat / "bob.py")
+    assert set(_rows(db)) == {"ann", "bob", stale}
+    typo = run_cli("gradebook", "--db", str(db), "--remove", stale, "--remove", "bobb")
+    assert typo.exit_code == 2 and "no grades for 'bobb'; nothing was removed" in typo.stderr, typo.output
+    assert set(_rows(db)) == {"ann", "bob", stale}
+    other = run_cli("gradebook", "--db", str(db), "-e", "regression", "--remove", stale)
+    assert other.exit_code == 2 and "in exercise 'regression'" in other.stderr, other.output
+    removed = run_cli("gradebook", "--db", str(db), "--remove", stale)
+    assert removed.exit_code == 0, removed.output
+    assert removed.stderr.strip() == f"removed 1 row from {db}: {stale} (ex5)"
+    assert set(_rows(db)) == {"ann", "bob"}
+    again = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "0 graded, 2 skipped (unchanged), 0 could not grade" in again.stderr
+
+
 def test_lms_downloads_are_grouped_by_student(tmp_path):
     """Canvas's `name[_LATE]_USERID_FILEID_<own name>` and Moodle's `Name_USERID_assignsubmission_file_<own
     name>`: the student is the LMS's student part, whatever the student called the file; a student's files

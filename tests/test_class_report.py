@@ -150,3 +150,37 @@ def test_feedback_files_name_only_the_students_own_file(graded_class, tmp_path):
     # The instructor's own exports keep the full paths.
     exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
     assert exported["ann"]["submission"] == str(folders / "ann" / "ex5.py")
+
+
+# Right on the course's case, whose m is 16, except for a doubled cost; endless on every other case.
+WRONG_THEN_ENDLESS = '''
+import numpy as np
+from solution import nn_cost_function as right, sigmoid_gradient
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
+    if X.shape[0] != 16:
+        while True:
+            pass
+    J, grad = right(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_)
+    return 2 * J, grad
+'''
+
+
+def test_a_part_that_timed_out_after_a_wrong_value_is_listed_with_the_timeout(tmp_path):
+    """The part's feedback leads with the call that stopped, so the page's reason for "timed out" is the
+    timeout, not the wrong value an earlier case returned; the student's report still says both."""
+    _put(tmp_path / "class" / "kim" / "solution.py", RIGHT)
+    (tmp_path / "class" / "kim" / "ex5.py").write_text(WRONG_THEN_ENDLESS)
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db), "--timeout", "1").exit_code == 0
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    section = page.read_text().split("<h2>Parts that timed out, crashed or were missing</h2>")[1]
+    row = section[section.index("<td>kim</td>"):section.index("</tr>", section.index("<td>kim</td>"))]
+    assert "<td>timed out</td>" in row and "Feedforward and Cost Function" in row, row
+    assert "did not finish within 1 s" in row and "case coursera" not in row, row
+    report = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)[0]["report"]
+    feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "cost")
+    first, _, second = feedback.partition(". ")
+    assert "did not finish within 1 s" in first and "(case coursera)" in second, feedback

@@ -47,13 +47,15 @@ FAILURE_KINDS = {"timeout": "timeout", "error": "crash", "crash": "crash", "impo
 def part_failures(report) -> dict[str, str]:
     """part id -> why its calls returned nothing to check (timeout, crash, import_error, missing, bad_return,
     not_run: not called after an earlier call stopped the run); parts whose calls all returned are left out.
-    The report's text says it in sentences; the gradebook keeps the kind, so an export can name the
-    students whose code timed out or crashed."""
+    The kind is that of `grading.stopped_check`, the call the part's feedback describes first; the gradebook
+    keeps the kind, so an export can name the students whose code timed out or crashed."""
+    from ..grading import stopped_check
+
     kinds = {}
     for part in report.parts:
-        found = [FAILURE_KINDS.get(c.failure, c.failure) for c in part.checks if c.failure]
-        if found:
-            kinds[part.part.id] = next((k for k in found if k != "not_run"), found[0])
+        stopped = stopped_check(part.checks)
+        if stopped is not None:
+            kinds[part.part.id] = FAILURE_KINDS.get(stopped.failure, stopped.failure)
     return kinds
 
 
