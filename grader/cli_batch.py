@@ -56,7 +56,8 @@ def _open_gradebook(path: Path, create: bool):
 @click.option("--exercise", "-e", "exercise_name", required=True, metavar="NAME|PATH",
               help="The exercise every submission is graded against: a shipped exercise's name or a spec file.")
 @_db_option("The gradebook (SQLite) to write; created when missing (and something was found to grade). A rerun "
-            "grades only what changed: the file, the spec, the grader's version, or --timeout/--memory/--speed-notes.")
+            "grades only what changed: the file, the spec, the grader's version, or "
+            "--timeout/--memory/--speed-notes/--train.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
               help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
@@ -69,13 +70,17 @@ def _open_gradebook(path: Path, create: bool):
 @click.option("--dask", "dask_address", metavar="tcp://HOST:PORT",
               help="Grade on this Dask scheduler's workers (pip install 'nn-grader[dask]'); each worker grades "
                    "in its own local sandbox. Results are recorded here as they finish.")
+@click.option("--train", is_flag=True,
+              help="Also run the exercise's training parts that run only on request, as `grade --train` does (each "
+                   "trains the network with the student's function: seconds per submission). Training parts with "
+                   "on_request: false run without it.")
 @click.option("--regrade", is_flag=True,
               help="Grade every submission found again, even those the gradebook holds unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
 @exercises_dir_option
 @allow_weak_isolation_option
-def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, regrade, quiet,
-          folders, allow_weak_isolation):
+def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, train, regrade,
+          quiet, folders, allow_weak_isolation):
     """Grade every submission under PATHS into the gradebook.
 
     \b
@@ -117,7 +122,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     try:
         with _gradebook_errors():
             summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
-                                speed_notes=speed_notes, dask_address=dask_address, regrade=regrade,
+                                speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None

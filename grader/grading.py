@@ -413,20 +413,33 @@ class Shared:
     variants: diagnosis.Variants
     speed_probe: bool = False  # the full-size timing note (`grade batch --speed-notes`)
     probe_expected: dict = field(default_factory=dict)  # the num_labels probe's reference values
+    # part id -> the reference's figure, for the training parts the batch runs (`grade batch --train`)
+    training_references: dict[str, float] = field(default_factory=dict)
 
     @classmethod
-    def prepare(cls, exercise: Exercise, speed_probe: bool = False) -> "Shared":
+    def prepare(cls, exercise: Exercise, speed_probe: bool = False, train: bool = False) -> "Shared":
         cases = build_all(exercise)
         variants = diagnosis.Variants(exercise, cases)
         for part in exercise.parts:  # computed now, once, so that slots in threads only read them
             for case in part.cases:
                 variants.output(part, case)
         shared = cls(variants, speed_probe)
+        training_parts = _training_parts(exercise, train)
+        if training_parts:
+            from . import datasets, training  # scipy.optimize: only when a training part runs
+
+            shared.training_references = {p.id: training.reference_figure(exercise, p, datasets.build(exercise, p))
+                                          for p in training_parts}
         part = _first_part(exercise, network=True)
         probe = part and notes.without_last_label(exercise, cases[part.cases[0]])
-        if probe is not None and exercise.network.targets == "labels":
+        if probe is not None:
             shared.probe_expected = checks.expected_outputs(exercise, part, probe)
         return shared
+
+
+def _training_parts(exercise: Exercise, train: bool) -> list[Part]:
+    """The training parts a grade runs: every one with `train` (grade --train), else those not on_request."""
+    return [p for p in exercise.training_parts if train or not p.on_request]
 
 
 def _first_part(exercise: Exercise, network: bool) -> Part | None:
@@ -571,11 +584,13 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead)
     if prepared is not None:
         found = submission_notes(exercise, parts, prepared, found)
-    training = [p for p in exercise.training_parts if train or not p.on_request]
+    training = _training_parts(exercise, train)
     if training:
         from .training import check_training  # imports scipy.optimize: only when a training part runs
 
-        parts += [check_training(exercise, p, sandbox, submission, shown, prepared) for p in training]
+        references = shared.training_references if shared is not None else {}
+        parts += [check_training(exercise, p, sandbox, submission, shown, prepared, references.get(p.id))
+                  for p in training]
     # Notes come after the parts in every report, the shortest first (the quickest to read and act on).
     return Report(exercise, shown_as or str(submission), parts, sorted(found, key=lambda note: len(note.message)),
                   sandbox_used(sandbox))

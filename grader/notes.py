@@ -124,7 +124,10 @@ def printed_lines(output: str) -> list[str]:
 # ---- probe calls -----------------------------------------------------------------------------
 
 def without_last_label(exercise: Exercise, case: CaseData) -> CaseData | None:
-    """The case minus every example of the highest label, so that y lacks one of the K labels."""
+    """The case minus every example of the highest label, so that y lacks one of the K labels; None when the
+    targets are not labels (a regression's y is a matrix of values) or no example would be left."""
+    if exercise.network.targets != "labels":
+        return None
     last = exercise.network.label_base + case.sizes[-1] - 1
     keep = case.y != last
     if keep.sum() == 0:

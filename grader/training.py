@@ -125,12 +125,14 @@ def reference_figure(exercise: Exercise, part: Part, data: datasets.TrainingSet)
 
 
 def check_training(exercise: Exercise, part: Part, sandbox: Sandbox, submission, shown: str,
-                   prepared=None) -> PartResult:
-    """Train with the student's function and with the reference; compare the two figures."""
+                   prepared=None, reference: float | None = None) -> PartResult:
+    """Train with the student's function and with the reference; compare the two figures. `reference`: the
+    reference's figure when already known (a batch computes it once, grading.Shared)."""
     training = part.training
     data = datasets.build(exercise, part)
     x0 = start(exercise, part, data)
-    reference = reference_figure(exercise, part, data)
+    if reference is None:
+        reference = reference_figure(exercise, part, data)
     budget = Budget(sandbox, submission, TRAINING_BUDGET * sandbox.limits.timeout, prepared)
     objective = student_objective(exercise, part, data, budget, shown, sandbox.limits.timeout)
     try:

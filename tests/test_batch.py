@@ -576,6 +576,28 @@ def test_flat_files_whose_names_do_not_say_whose_are_could_not_grade(tmp_path):
     assert again.exit_code == 2 and "0 graded, 1 skipped (unchanged), 6 could not grade" in again.stderr
 
 
+@pytest.mark.parametrize("exercise", sorted(p.stem for p in (ROOT / "exercises").glob("*.yaml")))
+def test_every_shipped_exercise_grades_a_class_as_lone_grades_do(tmp_path, exercise):
+    """A class of each shipped exercise (its solution and its wrong fixtures) gets in the gradebook what lone
+    `grade` runs give: the batch's shared expected values and probes fit every network (a regression's y is
+    values, not labels: its num_labels probe once crashed the whole batch)."""
+    files = [ROOT / "solutions" / f"{exercise}.py", *sorted((SUBMISSIONS / exercise).glob("*.py"))[:3]]
+    for number, file in enumerate(files):
+        _put(tmp_path / "class" / f"s{number}" / file.name, file)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", exercise, "--db", str(db))
+    assert result.exit_code == 0 and f"{len(files)} graded" in result.stderr, result.output
+    graded = {row["student"]: row["report"] for row in
+              json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+    for number, file in enumerate(files):
+        lone, _ = grade_json(file, "--exercise", exercise)
+        batch = graded[f"s{number}"]
+        assert (batch["score"], batch["notes"]) == (lone["score"], lone["notes"]), file.name
+        assert [(p["id"], p["score"], [m["id"] for m in p["mistakes"]]) for p in batch["parts"]] == \
+            [(p["id"], p["score"], [m["id"] for m in p["mistakes"]]) for p in lone["parts"]], file.name
+    assert graded["s0"]["score"] == graded["s0"]["max_score"]
+
+
 def test_a_row_left_under_a_renamed_files_old_name_can_be_removed(tmp_path):
     """The instructor renames a flat file the batch could not place (bob.py -> bob_ex5.py): the rerun grades
     bob, and `grade gradebook --remove` deletes the row under the old name; a name with no row removes

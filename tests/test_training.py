@@ -183,3 +183,34 @@ def test_inspect_shows_a_training_part_with_the_reference_figure():
     assert part["measure"] == "accuracy" and 0.85 < part["reference"] <= 1
     text = run_cli("inspect", "ex5").output
     assert "the reference reaches accuracy" in text and "with grade --train" in text
+
+
+def test_a_batch_runs_training_parts_with_train_computing_the_reference_once(tmp_path, monkeypatch):
+    """`grade batch --train` runs the training parts marked on_request, as `grade --train` does, with the
+    reference trained once for the whole class; a gradebook graded without it is graded again."""
+    from grader import training
+
+    spec = str(SPECS / "regression_training.yaml")
+    solution = ROOT / "solutions" / "regression.py"
+    for student in ("ann", "ben"):
+        (tmp_path / "class" / student).mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "regression.py").write_text(solution.read_text())
+    variant(tmp_path / "class" / "ben", solution, "regression.py", "    grad = np.concatenate(",
+            "    grad = -np.concatenate(")
+    db = str(tmp_path / "g.sqlite")
+
+    def scores() -> dict[str, tuple]:
+        rows = json.loads(run_cli("gradebook", "--db", db, "--format", "json").stdout)
+        return {r["student"]: (r["score"], r["max_score"], [p["id"] for p in r["report"]["parts"]][-1]) for r in rows}
+
+    assert run_cli("batch", str(tmp_path / "class"), "-e", spec, "--db", db).exit_code == 0
+    assert scores() == {"ann": (100, 100, "regularized_gradient"), "ben": (50, 100, "regularized_gradient")}
+    trained = []
+    monkeypatch.setattr(training, "reference_figure",
+                        lambda *args, real=training.reference_figure: trained.append(1) or real(*args))
+    result = run_cli("batch", str(tmp_path / "class"), "-e", spec, "--db", db, "--train")
+    assert result.exit_code == 0 and "2 graded, 0 skipped" in result.stderr, result.output
+    assert scores() == {"ann": (110, 110, "training"), "ben": (50, 110, "training")}
+    assert len(trained) == 1  # the reference's training, once for the class
+    again = run_cli("batch", str(tmp_path / "class"), "-e", spec, "--db", db, "--train")
+    assert "0 graded, 2 skipped" in again.stderr

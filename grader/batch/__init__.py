@@ -58,10 +58,15 @@ def spec_stamp(exercise) -> str:
     return hashlib.sha256(Path(exercise.path).read_bytes()).hexdigest()
 
 
-def grading_options(limits, speed_notes: bool) -> str:
+def grading_options(limits, speed_notes: bool, train: bool = False) -> str:
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
-    --memory and the fixed ones) and --speed-notes (a note). A row graded with other options is graded again."""
-    return json.dumps({"limits": dataclasses.asdict(limits), "speed_notes": bool(speed_notes)}, sort_keys=True)
+    --memory and the fixed ones), --speed-notes (a note) and --train (the training parts marked on_request;
+    stored only when given, so rows graded before the option existed still match). A row graded with other
+    options is graded again."""
+    options = {"limits": dataclasses.asdict(limits), "speed_notes": bool(speed_notes)}
+    if train:
+        options["train"] = True
+    return json.dumps(options, sort_keys=True)
 
 
 def _grader_version() -> str:
@@ -78,15 +83,16 @@ class Plan:
 
 def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
-              on_total: Callable[[int], object] | None = None, regrade: bool = False) -> Summary:
+              on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False) -> Summary:
     """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
-    everything found, even what the gradebook holds unchanged."""
+    everything found, even what the gradebook holds unchanged; `train`: run the training parts marked
+    on_request too (as `grade --train`)."""
     started = time.monotonic()
     summary = Summary()
     with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 Path(scratch), summary, regrade)
+                 Path(scratch), summary, regrade, train)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -94,13 +100,14 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary, regrade) -> None:
+         summary, regrade, train) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
     if found is not None:
         summary.problems += found.problems
     submissions = found.submissions if found else []
-    plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes), regrade)
+    plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes, train),
+                 regrade)
     if on_total:
         on_total(len(plan.tasks))
 
@@ -115,11 +122,11 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         if plan.tasks and dask_address:
             from .dask import run_dask
 
-            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop)
+            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop, train)
         elif plan.tasks:
             from .slots import run_local
 
-            run_local(Grader(exercise, speed_notes), plan.tasks, jobs, limits, record, stop)
+            run_local(Grader(exercise, speed_notes, train), plan.tasks, jobs, limits, record, stop)
     finally:
         stop.set()
 

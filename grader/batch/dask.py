@@ -85,26 +85,27 @@ class SandboxPool(WorkerPlugin):
         if self.stack is not None:
             self.stack.close()
 
-    def grader(self, spec_text: str, spec_name: str, speed_notes: bool):
+    def grader(self, spec_text: str, spec_name: str, speed_notes: bool, train: bool = False):
         """The exercise's Grader with its expected values, computed once per worker."""
         from ..spec import parse
         from .slots import Grader
 
-        key = hashlib.sha256(spec_text.encode()).hexdigest() + str(speed_notes)
+        key = hashlib.sha256(spec_text.encode()).hexdigest() + str(speed_notes) + str(train)
         with self.lock:
             if key not in self.graders:
-                grader = Grader(parse(spec_text, spec_name), speed_notes)
+                grader = Grader(parse(spec_text, spec_name), speed_notes, train)
                 grader.prepare()
                 self.graders[key] = grader
             return self.graders[key]
 
 
-def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, files: dict[str, bytes]) -> dict:
+def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, files: dict[str, bytes],
+                 train: bool = False) -> dict:
     """Runs on a Dask worker: grade one submission in one of this worker's sandboxes."""
     from distributed import get_worker
 
     pool: SandboxPool = get_worker().plugins[PLUGIN]
-    grader = pool.grader(spec_text, spec_name, speed_notes)
+    grader = pool.grader(spec_text, spec_name, speed_notes, train)
     sandbox = pool.free.get()
     try:
         with tempfile.TemporaryDirectory(prefix="grade-task-") as folder:
@@ -120,7 +121,8 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
             "failures": result.failures}
 
 
-def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop) -> None:
+def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop,
+             train: bool = False) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -137,7 +139,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
         for task in tasks:
             future = client.submit(grade_remote, spec_text, str(exercise.path), speed_notes,
                                    {"student": task.student, "file": str(task.file), "shown_as": task.shown_as,
-                                    "index": task.index}, _files_of(task), retries=RETRIES, pure=False,
+                                    "index": task.index}, _files_of(task), train, retries=RETRIES, pure=False,
                                    key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}")
             futures[future] = task
         waiting = as_completed(list(futures))

@@ -69,9 +69,10 @@ def open_sandbox(limits: Limits, slot: int) -> Sandbox:
 class Grader:
     """Grades submissions of one exercise with precomputed expected values; used by local slots and Dask."""
 
-    def __init__(self, exercise, speed_notes: bool):
+    def __init__(self, exercise, speed_notes: bool, train: bool = False):
         self.exercise = exercise
         self.speed_notes = speed_notes
+        self.train = train  # run the training parts marked on_request too, as `grade --train`
         self.shared = None
 
     def prepare(self) -> None:
@@ -81,7 +82,7 @@ class Grader:
         from ..grading import Shared
 
         verify_expected(self.exercise, build_all(self.exercise))
-        self.shared = Shared.prepare(self.exercise, self.speed_notes)
+        self.shared = Shared.prepare(self.exercise, self.speed_notes, self.train)
 
     def grade(self, sandbox: Sandbox, task: Task) -> Result:
         from ..grading import grade
@@ -99,7 +100,7 @@ class Grader:
             return _internal_error(task, error)
         try:
             report = grade(self.exercise, task.file, sandbox, shown_as=task.shown_as, shared=self.shared,
-                           prepared=prepared)
+                           prepared=prepared, train=self.train)
         except SpecError as error:
             return Result(task, error=f"{task.shown_as}: {error}")
         except Exception as error:  # a grader bug: one line, the batch goes on
