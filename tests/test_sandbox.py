@@ -753,6 +753,26 @@ def test_an_interrupted_run_stops_the_zygote(tmp_path):
         signal.signal(signal.SIGALRM, previous)
 
 
+def test_a_ctrl_c_while_the_zygote_starts_neither_stops_it_nor_prints_a_traceback():
+    """The zygote shares the grader's process group, so a terminal's Ctrl-C reaches it too, mostly while it
+    still imports numpy: it ignores SIGINT from its first instruction (the grader stops it itself)."""
+    with Sandbox(LIMITS) as sb:
+        for _ in range(40):  # through its whole start-up, which takes a few hundred ms at most
+            os.kill(sb._pid, signal.SIGINT)
+            time.sleep(0.01)
+        assert "zygote" in sb.layers and not sb.broken
+
+
+def test_closing_a_sandbox_whose_zygote_was_already_reaped_is_quiet():
+    """An interrupt can land between the reap of a zygote and the note that it was reaped (a batch stopped by
+    Ctrl-C while its sandboxes start): closing the sandbox then must not fail with ChildProcessError."""
+    with Sandbox(LIMITS) as sb:
+        zygote, root = sb._pid, sb._root
+        os.kill(zygote, signal.SIGKILL)
+        os.waitpid(zygote, 0)
+    assert not os.path.exists(root)
+
+
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM], ids=["SIGKILL", "SIGTERM"])
 def test_the_sandbox_folder_goes_when_the_grader_dies_mid_run(tmp_path, how):
     """The zygote sees the grader's socket close, stops the run and removes its folder; nothing stays."""

@@ -13,6 +13,7 @@ selectors cost more than the rest together) and the sandbox's equally light clea
 """
 from __future__ import annotations
 
+import _signal
 import _socket
 import atexit
 import ctypes
@@ -146,6 +147,10 @@ def _exec_zygote(sock, root: str, uid: int | None) -> None:
     the current folder. Never returns (on failure the caller exits, and the grader sees the socket close).
     """
     os.set_inheritable(sock.fileno(), True)
+    # Ignored across exec, so a fresh Python keeps it ignored: the zygote shares the grader's process group,
+    # and a Ctrl-C while it still imports numpy would otherwise print its KeyboardInterrupt traceback on the
+    # grader's terminal. The grader stops it itself; its workers restore the default handler.
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")

@@ -32,10 +32,14 @@ def _end_process(pid: int, grace: float) -> None:
 
 
 def _reaped(pid: int, wait: float | None) -> bool:
-    """Wait up to `wait` seconds (None: for ever) for the child to exit, and reap it."""
+    """Wait up to `wait` seconds (None: for ever) for the child to exit, and reap it. A child reaped already
+    counts: an interrupt (Ctrl-C, SIGTERM) can land between a reap and the note that it was done."""
     deadline = math.inf if wait is None else time.monotonic() + wait
     while True:
-        if os.waitpid(pid, os.WNOHANG if wait is not None else 0)[0]:
+        try:
+            if os.waitpid(pid, os.WNOHANG if wait is not None else 0)[0]:
+                return True
+        except ChildProcessError:
             return True
         if time.monotonic() >= deadline:
             return False
