@@ -16,10 +16,37 @@ Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, s
   the exercise, else the only one that is not a helper;
 - a single file, named the same way.
 
-A folder of students inside a PATH: a folder whose .py/.ipynb files carry two or more different student
-ids in their names (`Assignment5/alice_ex5.py`, `Assignment5/bob_ex5.py`) is not one student's folder but a
-wrapper around the flat layout, and is read as one. Ids that are the folder's own name (`alice/alice_ex5.py`
-beside `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`) do not count.
+Folders of students inside a PATH (a wrapper of flat files, an LMS's sections, a term's sections), read like
+the PATH itself, down to _GROUPS levels; a folder is one when it holds two or more students (_holds_students):
+- its .py/.ipynb files carry two or more different student ids in their names (`Assignment5/alice_ex5.py`,
+  `Assignment5/bob_ex5.py`). Ids that are the folder's own name (`alice/alice_ex5.py` beside
+  `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`) do not count;
+- or two or more of its subfolders hold a file named for the exercise (up to _DEPTH folders down, more for a
+  section of sections): `Section1/alice/ex5.py`, `Section1/bob/repo/Exercise4/exercise4.ipynb`; or one such
+  subfolder and one student id in its file names (`Section4/erin_ex5.py`, `Section4/fay/ex5.py`). Subfolders
+  named for an exercise of the course or by version words only (`Exercise4/`, `ex5_old/`, `Exercise3/`,
+  `old/`, `v2/`, `backup2/`, `Exercise4 (copy)/`) are one student's own work and never count;
+- or its only such subfolder is a folder of students itself and its files carry no student id
+  (`download/Course/Assignment5/Section1/alice/`: Course/ and Assignment5/ are wrappers).
+Anything else is one student's folder: `alice/ex5.py` beside `alice/old/ex5.py` (her file at the top wins,
+as ever), `alice/Exercise4/` beside `alice/Exercise3/`, `alice/repo/Exercise4/`, `alice/v1/`, `alice/v2/`.
+A folder holding a file named only for the exercise (`ex5.py`) stays a student's whatever its files say
+(`ex5_part1.py` is a draft), unless two or more subfolders hold students: then that file is a stray named
+for no student, reported as "could not grade" rather than graded as the section's. When it is ambiguous,
+more rows (each one file, visible in the gradebook) are preferred over a merge that hides a student.
+A section holding a single student is not told from that student's folder (`Section3/dave_ex5.py` or
+`Section3/dave/ex5.py` alone reads like a student `Section3` who named their file, or a subfolder, after
+themselves): one row named `Section3`, nothing lost. Below _GROUPS levels, a folder is a student's: its
+students' files are its candidates, the newest graded and the others named as "also found".
+
+Student ids: a student folder's name, or the id in a file's name, as above. The same id in two different
+folders of students under the PATHs (`Section1/alice/`, `Section2/alice/`; `alice/` beside `late/alice_ex5.py`)
+is two students: each such id is qualified by the last folders of its place under its PATH, as many as
+tell them apart (`Section1/alice`, `Section2/alice`, also under `Course/Assignment5/`; one at a PATH's own
+level keeps the plain `alice`). Within one folder (a flat `alice_ex5.py`
+beside `alice/`), and across PATHs at the same place (`sec1/alice/` and `sec2/alice/` given as two PATHs), the
+same id is one student with several candidate files (below). An id is qualified only while it collides, so
+a rerun after a second `alice` appears in another section records `Section1/alice` beside the old `alice` row.
 
 Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell the student (`bob.py`,
 `neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
@@ -38,6 +65,7 @@ SUFFIXES = (".py", ".ipynb")
 HELPERS = {"utils.py", "submission.py", "__init__.py", "setup.py", "conftest.py"}
 _DEPTH = 3  # how deep inside a student's folder a submission is looked for (repo/Exercise4/exercise4.ipynb)
 _LISTED = 5  # file names a message lists before "and N more"
+_GROUPS = 4  # how many levels of folders of students (a term's sections, ...) below a PATH are looked into
 
 
 @dataclass
@@ -75,7 +103,7 @@ _VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy|b
 
 
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[\s_.\-]+", text.lower()) if w]
+    return [w for w in re.split(r"[\s_.\-()\[\]]+", text.lower()) if w]
 
 
 def _only_versions(text: str, also: str | None = None) -> bool:
@@ -224,55 +252,90 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
              aliases: tuple[str, ...] = ()) -> Found:
     """Every student's submission under PATHS (folders or files; zips already unpacked by the caller)."""
     names = exercise_names(exercise_id, aliases)
-    by_student: dict[str, list[Submission]] = {}
+    every: list[tuple[str, Submission]] = []
     problems: list[str] = []
     for index, path in enumerate(paths):
         label = shown[index] if shown else str(path)
         found = _discover_one(path, names, label)
         if isinstance(found, str):
             problems.append(found)
-            continue
-        for submission in found:
-            by_student.setdefault(submission.student, []).append(submission)
+        else:
+            every += found
+    by_student: dict[str, list[Submission]] = {}
+    for submission in _qualified(every):
+        by_student.setdefault(submission.student, []).append(submission)
     return Found([_pick(entries) for _, entries in sorted(by_student.items())], problems)
 
 
-def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[Submission] | str:
+def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[str, Submission]] | str:
+    """(place, submission) pairs: the place is the folder of students a submission lies in, relative to the
+    PATH ("" for the PATH itself), which tells two students of one name in two sections apart."""
     if path.is_symlink() and not path.exists():
         return f"{label}: a broken symbolic link"
     if path.is_file():
         student = student_from_name(path.name, names)
         if not student:
             return f"{label}: cannot tell the student from the file name (expected e.g. alice_{names[0]}.py)"
-        return [Submission(student, path, label, False)]
+        return [("", Submission(student, path, label, False))]
     if not path.is_dir():
         return f"{label}: no such file or folder"
-    found = _in_class_folder(path, names, label)
+    found = _in_class_folder(path, names, label, "", 0)
     if isinstance(found, list) and not found:
         return (f"{label}: no submissions found (expected a folder per student, or files named like "
                 f"alice_{names[0]}.py)")
     return found
 
 
-def _in_class_folder(path: Path, names: tuple[str, ...], label: str) -> list[Submission] | str:
+def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
+                     depth: int) -> list[tuple[str, Submission]] | str:
+    """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders,
+    and the folders of students inside it (sections), down to _GROUPS levels."""
     try:
         entries = _entries(path)
     except OSError as error:
         return f"{label}: cannot be read ({error.strerror})"
-    found = _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)
+    found = [(place, s) for s in _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)]
     for entry in entries:
         if entry.is_symlink() or not entry.is_dir():
             continue
         shown = f"{label}/{entry.name}"
-        if _holds_students(entry, names):
-            inner = _in_class_folder(entry, names, shown)
+        if depth < _GROUPS and _holds_students(entry, names, depth + 1):
+            inner_place = f"{place}/{entry.name}" if place else entry.name
+            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1)
             if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
-                found.append(Submission(shown, None, shown, False, problem=inner))
+                found.append((place, Submission(shown, None, shown, False, problem=inner)))
             else:
                 found += inner
         else:
-            found.append(in_student_folder(entry, names, shown))
+            found.append((place, in_student_folder(entry, names, shown)))
     return found
+
+
+def _qualified(found: list[tuple[str, Submission]]) -> list[Submission]:
+    """Each submission with its student id told apart: a name found in two places (alice in Section1 and in
+    Section2) is two students, each named by as much of its place as tells them apart (`Section2/alice`, not
+    `Course/Assignment5/Section2/alice`); one at a PATH's own level keeps its plain name. Ids that are a file
+    as shown (could not tell whose) are unique already and stay."""
+    places: dict[str, set[str]] = {}
+    for place, submission in found:
+        if submission.student != submission.shown_as:
+            places.setdefault(submission.student, set()).add(place)
+    prefix: dict[tuple[str, str], str] = {}
+    for student, where in places.items():
+        if len(where) < 2:
+            continue
+        parts = 1  # the places are distinct paths, so some number of their last folders tells them apart
+        while len({_last(place, parts) for place in where}) < len(where):
+            parts += 1
+        prefix.update({(student, place): _last(place, parts) for place in where})
+    for place, submission in found:
+        if prefix.get((submission.student, place)) and submission.student != submission.shown_as:
+            submission.student = f"{prefix[submission.student, place]}/{submission.student}"
+    return [submission for _, submission in found]
+
+
+def _last(place: str, parts: int) -> str:
+    return "/".join(place.split("/")[-parts:]) if place else ""
 
 
 def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
@@ -281,29 +344,85 @@ def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
     return lms[0] if lms else student_from_name(file_name, names)
 
 
-def _holds_students(folder: Path, names: tuple[str, ...]) -> bool:
-    """True when the folder's .py/.ipynb files carry two or more different student ids: a wrapper around
-    the flat layout (Assignment5/alice_ex5.py, Assignment5/bob_ex5.py), not one student's folder. A folder
-    that holds a file named only for the exercise (ex5.py, exercise4.ipynb) is a student's: its other files
-    (ex5_part1.py, ex5_test.py) are that student's drafts, whatever words follow the exercise's name."""
+def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
+    """True when the folder (`depth` folders below the PATH) is a folder of students, not one student's:
+
+    - its .py/.ipynb files carry two or more different student ids (Assignment5/alice_ex5.py,
+      Assignment5/bob_ex5.py: a wrapper around the flat layout); or
+    - two or more of its subfolders hold a file named for the exercise, each a student's folder or a section
+      (Section1/alice/ex5.py, Section1/bob/ex5.py); or one such subfolder and one student id in its files;
+      or one such subfolder that is a folder of students itself (a wrapper: Course/Assignment5/Section1/).
+      Subfolders named for an exercise of the course or by version words (Exercise4/, Exercise3/, old/, v2/)
+      are one student's own and do not count.
+
+    A folder that holds a file named only for the exercise (ex5.py, exercise4.ipynb) is a student's: its other
+    files (ex5_part1.py, ex5_test.py) are that student's drafts, whatever words follow the exercise's name,
+    unless two or more subfolders hold students (then that file is a stray, reported as whose it is unknown).
+    Ids that are the folder's own name or only version words (alice/alice_ex5_v2.py, ex5_final.py) do not count.
+    """
     try:
-        files = [p.name for p in _entries(folder) if p.suffix.lower() in SUFFIXES and not p.is_dir()]
+        entries = _entries(folder)
     except OSError:
         return False  # in_student_folder says it cannot be read
     own = folder.name.lower()
-    ids = set()
-    for name in files:
+    ids, named_only = set(), False
+    for name in (p.name for p in entries if p.suffix.lower() in SUFFIXES and not p.is_dir()):
         student = _flat_student(name, names)
-        if student == "":
-            return False
         if student is None:
+            continue
+        if student == "":
+            named_only = True
             continue
         if _only_versions(student, also=own):
             continue  # final_ex5.py, v2_alice_ex5.py in alice/: the folder's own files
         if student.lower() == own or student.lower().startswith(own + "_") or student.lower().endswith("_" + own):
             continue
         ids.add(student.lower())
-    return len(ids) >= 2
+    if len(ids) >= 2 and not named_only:
+        return True
+    levels = _DEPTH + _GROUPS - depth  # a subfolder may be a student's (its repo inside) or a section of them
+    members = [sub for sub in entries if sub.is_dir() and not sub.is_symlink()
+               and not _own_subfolder(sub.name, names) and _holds_named(sub, names, levels)]
+    if len(members) >= 2 or (not named_only and len(members) + len(ids) >= 2):
+        return True
+    # a wrapper around a folder of students (download/Course/Assignment5/Section1/...): one of them too
+    return len(members) == 1 and not ids and not named_only and depth < _GROUPS and \
+        _holds_students(members[0], names, depth + 1)
+
+
+def _own_subfolder(name: str, names: tuple[str, ...]) -> bool:
+    """A subfolder that is part of one student's work, never a classmate: named for the exercise (Exercise4,
+    ex5_old), for another exercise of the course (Exercise3, ex2) or by version words only (old, v2, backup,
+    attempt 2, Copy (2)); a number alone (20231234) may be a student's."""
+    if student_from_name(f"{name}.py", names) == "":
+        return True
+    lowered = name.lower()
+    stems = {re.sub(r"\d+$", "", n.lower()) for n in names if n[-1:].isdigit()}
+    other = re.match(r"^([a-z]+)[ _\-]?\d{1,2}(?![0-9])(.*)$", lowered)
+    if other and other[1] in stems and (not other[2].strip(" ._-") or _only_versions(other[2])):
+        return True
+    words = [re.sub(r"[^a-z0-9]", "", w) for w in _words(name)]
+    versions = [bool(_VERSION_WORD.match(w) or _VERSION_WORD.match(w.rstrip("0123456789"))) for w in words]
+    return any(versions) and all(v or not w or w.isdigit() for v, w in zip(versions, words, strict=True))
+
+
+def _holds_named(folder: Path, names: tuple[str, ...], levels: int) -> bool:
+    """True when a .py/.ipynb named for the exercise is in the folder or up to `levels` folders below it
+    (symbolic links not followed, unreadable folders passed over)."""
+    level = [folder]
+    for _ in range(levels + 1):
+        entries: list[Path] = []
+        for each in level:
+            try:
+                entries += _entries(each)
+            except OSError:
+                continue
+        if any(student_from_name(p.name, names) is not None and _candidate(p) for p in entries):
+            return True
+        level = [p for p in entries if p.is_dir() and not p.is_symlink()]
+        if not level:
+            return False
+    return False
 
 
 def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submission]:

@@ -1,0 +1,193 @@
+"""`grade batch` on downloads that wrap the students in section folders (download/Section1/alice/ex5.py): each
+section is a folder of students, not one student, so every student gets a row of their own; two students of
+one name in two sections get two rows; one student's folder with subfolders of their own stays one student."""
+
+import json
+import zipfile
+
+from . import course
+from .conftest import run_cli
+from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
+
+WRONG = EX5 / "extra_output_derivative.py"  # 50 points: the gradient parts fail
+
+
+def _exported(db) -> dict[str, dict]:
+    result = run_cli("gradebook", "--db", str(db), "--format", "json")
+    assert result.exit_code == 0, result.output
+    return {entry["student"]: entry for entry in json.loads(result.stdout)}
+
+
+def _scores(db) -> dict[str, str]:
+    return {student: row["score"] for student, row in _rows(db).items()}
+
+
+def test_sections_of_student_folders_are_read_as_their_students(tmp_path):
+    """Sections (and a term's sections, two levels deep) hold students: each student is a row named by their
+    folder, graded from their own file, nothing "also found"; a rerun finds the same students unchanged."""
+    download = tmp_path / "download"
+    _put(download / "Section1" / "alice" / "ex5.py", RIGHT)
+    _put(download / "Section1" / "bob" / "ex5.py", WRONG)
+    _put(download / "Section2" / "carol" / "ex5.py", RIGHT)
+    _put(download / "Section2" / "dave" / "ex5.py", WRONG)
+    _put(download / "Spring" / "SectionA" / "erin" / "ex5.py", RIGHT)
+    _put(download / "Spring" / "SectionA" / "fay" / "ex5.py", WRONG)
+    _put(download / "Spring" / "SectionB" / "gus" / "ex5.py", RIGHT)
+    _put(download / "Spring" / "SectionB" / "hal" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "8 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr
+    assert _scores(db) == {"alice": "100", "bob": "50", "carol": "100", "dave": "50",
+                           "erin": "100", "fay": "50", "gus": "100", "hal": "100"}
+    exported = _exported(db)
+    assert exported["bob"]["submission"] == f"{download}/Section1/bob/ex5.py"
+    assert exported["fay"]["submission"] == f"{download}/Spring/SectionA/fay/ex5.py"
+    assert all(entry["passed_over"] == [] for entry in exported.values())
+    again = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "0 graded, 8 skipped (unchanged), 0 could not grade" in again.stderr
+
+
+def test_one_name_in_two_sections_is_two_students_with_their_own_feedback(tmp_path):
+    """alice in Section1 and alice in Section2 are two rows, each named by its section; the CSV and the
+    feedback files keep them apart (a slash is not a file name: the feedback file's name is cleaned and
+    suffixed with a hash of the id)."""
+    download = tmp_path / "download"
+    _put(download / "Section1" / "alice" / "ex5.py", RIGHT, mtime=1_000_000)
+    _put(download / "Section1" / "bob" / "ex5.py", RIGHT)
+    _put(download / "Section2" / "alice" / "ex5.py", WRONG, mtime=2_000_000)  # newer: must not hide the other
+    _put(download / "Section2" / "carol" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "4 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items()} == {"Section1/alice": "100", "Section2/alice": "50",
+                                                        "bob": "100", "carol": "100"}
+    assert rows["Section2/alice"]["mistakes"] == "extra_output_derivative" and rows["Section1/alice"]["mistakes"] == ""
+    exported = _exported(db)
+    assert exported["Section1/alice"]["submission"] == f"{download}/Section1/alice/ex5.py"
+    assert exported["Section2/alice"]["passed_over"] == []
+
+    feedback = tmp_path / "feedback"
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(feedback)).exit_code == 0
+    written = sorted(feedback.iterdir())
+    assert len(written) == 8 and all(path.is_file() for path in written)
+    by_student = {json.loads(path.read_text())["student"]: path for path in written if path.suffix == ".json"}
+    assert set(by_student) == {"Section1/alice", "Section2/alice", "bob", "carol"}
+    first, second = by_student["Section1/alice"], by_student["Section2/alice"]
+    assert first.name.startswith("Section1_alice-") and second.name.startswith("Section2_alice-")
+    assert json.loads(first.read_text())["score"] == 100 and json.loads(second.read_text())["score"] == 50
+    assert "extra_output_derivative" in second.with_suffix(".txt").read_text()
+    assert "extra_output_derivative" not in first.with_suffix(".txt").read_text()
+
+
+def test_a_zip_of_a_sectioned_download(tmp_path):
+    """The same download zipped, with its top folder and without: the same four students."""
+    entries = [("Section1/alice/ex5.py", RIGHT), ("Section1/bob/ex5.py", WRONG),
+               ("Section2/carol/ex5.py", RIGHT), ("Section2/alice/ex5.py", WRONG)]
+    expected = {"Section1/alice": "100", "bob": "50", "carol": "100", "Section2/alice": "50"}
+    for top in ("download/", ""):
+        archive = tmp_path / f"class{len(top)}.zip"
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+            for name, source in entries:
+                zf.write(source, top + name)
+        db = tmp_path / f"g{len(top)}.sqlite"
+        result = _batch(str(archive), "-e", "ex5", "--db", str(db))
+        assert result.exit_code == 0, result.output
+        assert "4 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr
+        assert _scores(db) == expected, top
+        assert _exported(db)["bob"]["submission"] == f"{archive}/Section1/bob/ex5.py"
+
+
+def test_sections_of_flat_named_files(tmp_path):
+    """Sections holding files named by student (and Canvas's names): every file its student's, the same name
+    in two sections two students; a section mixing a named file and a student's folder holds both."""
+    download = tmp_path / "download"
+    _put(download / "Section1" / "alice_ex5.py", RIGHT, mtime=1_000_000)
+    _put(download / "Section1" / "bob_ex5.py", WRONG)
+    _put(download / "Section2" / "alice_ex5.py", WRONG, mtime=2_000_000)
+    _put(download / "Section2" / "ex5_carol.py", RIGHT)
+    _put(download / "Section3" / "smithjo_111_222_ex5.py", RIGHT)
+    _put(download / "Section3" / "doejane_333_444_neural_net.py", WRONG)
+    _put(download / "Section4" / "erin_ex5.py", RIGHT)
+    _put(download / "Section4" / "fay" / "ex5.py", WRONG)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _scores(db) == {"Section1/alice": "100", "Section2/alice": "50", "bob": "50", "carol": "100",
+                           "smithjo_111": "100", "doejane_333": "50", "erin": "100", "fay": "50"}
+    exported = _exported(db)
+    assert exported["Section2/alice"]["submission"] == f"{download}/Section2/alice_ex5.py"
+    assert all(entry["passed_over"] == [] for entry in exported.values())
+
+
+def test_one_students_folder_with_subfolders_stays_one_student(tmp_path):
+    """Inside sections and beside them: a student's old/ and v1/ v2/ drafts, the course's repo/Exercise4/
+    layout, Exercise3/ beside Exercise4/: each folder is one student, the newest named file at the shallowest
+    level graded, as in a class without sections."""
+    download = tmp_path / "download"
+    alice = download / "Section1" / "alice"
+    _put(alice / "old" / "ex5.py", WRONG, mtime=3_000_000)  # newer, but a level deeper than her own ex5.py
+    _put(alice / "ex5_part1.py", WRONG, mtime=1_000_000)
+    _put(alice / "ex5.py", RIGHT, mtime=2_000_000)
+    course.folder(download / "Section1" / "bob")  # repo/Exercise4/exercise4.ipynb, utils.py beside it
+    carol = download / "Section1" / "carol"
+    _put(carol / "Exercise4" / "ex5.py", RIGHT)
+    (carol / "Exercise3").mkdir()
+    (carol / "Exercise3" / "exercise3.py").write_text("x = 1\n")
+    dave = download / "Section2" / "dave"
+    _put(dave / "v1" / "ex5.py", WRONG, mtime=1_000_000)
+    _put(dave / "v2" / "ex5.py", RIGHT, mtime=2_000_000)
+    erin = download / "Section2" / "erin"
+    _put(erin / "Exercise4" / "ex5.py", WRONG, mtime=1_000_000)
+    _put(erin / "Exercise4 (copy)" / "ex5.py", RIGHT, mtime=2_000_000)
+    zoe = download / "zoe"  # a student beside the sections
+    _put(zoe / "ex5" / "ex5.py", RIGHT)
+    _put(zoe / "backup2" / "ex5.py", WRONG, mtime=1_000_000)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _scores(db) == {"alice": "100", "bob": "100", "carol": "100", "dave": "100", "erin": "100",
+                           "zoe": "100"}
+    exported = _exported(db)
+    assert (exported["alice"]["submission"], exported["alice"]["passed_over"]) == (
+        f"{alice}/ex5.py", [f"{alice}/ex5_part1.py"])
+    assert exported["bob"]["submission"] == f"{download}/Section1/bob/repo/Exercise4/exercise4.ipynb"
+    assert (exported["dave"]["submission"], exported["dave"]["passed_over"]) == (
+        f"{dave}/v2/ex5.py", [f"{dave}/v1/ex5.py"])
+    assert exported["erin"]["submission"] == f"{erin}/Exercise4 (copy)/ex5.py"
+    assert exported["zoe"]["submission"] == f"{zoe}/ex5/ex5.py"
+
+
+def test_a_stray_exercise_file_beside_a_sections_students_is_reported_not_graded_as_the_section(tmp_path):
+    """Section1/ex5.py (the course's template, say) beside Section1/alice/ and Section1/bob/: the section is
+    still a folder of students, and the file whose name tells no student is a could-not-grade line."""
+    download = tmp_path / "download"
+    _put(download / "Section1" / "ex5.py", EX5 / "template.py")
+    _put(download / "Section1" / "alice" / "ex5.py", RIGHT)
+    _put(download / "Section1" / "bob" / "ex5.py", WRONG)
+    _put(download / "Section2" / "carol" / "ex5.py", RIGHT)
+    _put(download / "Section2" / "dave" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert "4 graded, 0 skipped (unchanged), 1 could not grade" in result.stderr
+    assert _stderr_lines(result) == [f"grade: {download}/Section1/ex5.py: names the exercise but not the student "
+                                     f"(expected e.g. alice_ex5.py or ex5_alice.ipynb); not graded"]
+    assert {s: r for s, r in _scores(db).items() if r} == {"alice": "100", "bob": "50", "carol": "100",
+                                                          "dave": "100"}
+
+
+def test_wrapper_folders_around_the_sections_are_looked_through(tmp_path):
+    """download/ML2026/Assignment5/Section1/alice/: the folders that hold only the sections are wrappers, and a
+    name in two sections is qualified by the section alone, not by the wrappers' names."""
+    sections = tmp_path / "download" / "ML2026" / "Assignment5"
+    _put(sections / "Section1" / "alice" / "ex5.py", RIGHT)
+    _put(sections / "Section1" / "bob" / "ex5.py", WRONG)
+    _put(sections / "Section2" / "alice" / "ex5.py", WRONG)
+    _put(sections / "Section2" / "carol" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "download"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _scores(db) == {"Section1/alice": "100", "Section2/alice": "50", "bob": "50", "carol": "100"}
