@@ -17,6 +17,11 @@ from .spec import Exercise, SpecError, load
 from .text import printable
 
 EXIT_FULL, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
+# --memory's floor: the sandbox's Python with numpy takes about 100 MB of address space before a student's
+# code runs (more with a large hidden input mapped), and below about 112 MB even the shipped solution fails
+# with MemoryError, a 0 that would blame the student.
+MIN_MEMORY_MB = 256
+MEMORY_HELP = f"in MB (at least {MIN_MEMORY_MB}: below that numpy itself may not fit)"
 
 
 class DefaultGroup(click.Group):
@@ -202,8 +207,8 @@ def main():
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help="Seconds each call of a student function may take; a function that times out is not "
                    "called again.")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
-              help="Memory limit of the process that runs the student's code, in MB.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048, show_default=True,
+              help=f"Memory limit of the process that runs the student's code, {MEMORY_HELP}.")
 @click.option("--train", is_flag=True,
               help="Also run the exercise's training parts: train the network with the submission's own cost "
                    "and gradient (scipy.optimize, seconds to minutes) and compare its accuracy or loss with the "
@@ -403,8 +408,9 @@ def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: 
 def _limits_options(command):
     command = click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
                            help="Seconds each call of a student function may take.")(command)
-    return click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
-                        help="Memory limit of the process that runs the student's code, in MB.")(command)
+    return click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048,
+                        show_default=True,
+                        help=f"Memory limit of the process that runs the student's code, {MEMORY_HELP}.")(command)
 
 
 @main.command()

@@ -17,6 +17,8 @@ import click
 from .cli import (
     EXIT_ERROR,
     EXIT_FULL,
+    MEMORY_HELP,
+    MIN_MEMORY_MB,
     GradeError,
     _resolve_exercise,
     allow_weak_isolation_option,
@@ -62,8 +64,8 @@ def _open_gradebook(path: Path, create: bool):
               help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help="Seconds each call of a student function may take.")
-@click.option("--memory", "memory_mb", type=click.IntRange(min=64), default=2048, show_default=True,
-              help="Memory limit of each process that runs student code, in MB.")
+@click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048, show_default=True,
+              help=f"Memory limit of each process that runs student code, {MEMORY_HELP}.")
 @click.option("--speed-notes", is_flag=True,
               help="Also time each correct submission at the assignment's full size (a note on slow loops); "
                    "off by default, as it costs up to --timeout per submission.")
@@ -109,7 +111,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    signal.signal(signal.SIGTERM, _interrupt)  # like Ctrl-C: keep what was graded, stop the sandboxes
+    handlers = {sig: signal.signal(sig, _interrupt) for sig in _STOPPING}  # keep what was graded, stop the sandboxes
     show_bar = not quiet and sys.stderr.isatty()
     bar = None
 
@@ -126,6 +128,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
+
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -133,15 +136,24 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     for line in summary.problems + summary.failed:
         click.echo(f"grade: {line}", err=True)
     if summary.interrupted:
-        click.echo(f"grade: interrupted: {summary.graded} graded and kept in {db_path}; run the same command "
-                   f"again to grade the rest", err=True)
+        kept = f"{summary.graded} graded and kept in {db_path}" if summary.graded else "nothing graded yet"
+        click.echo(f"grade: interrupted: {kept}; run the same command again to grade the rest", err=True)
         sys.exit(130)
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
     if not quiet:
         click.echo(summary.line(), err=True)
     sys.exit(EXIT_FULL if summary.ok else EXIT_ERROR)
 
 
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
 def _interrupt(signum, frame):
+    """Ctrl-C or SIGTERM stops a batch once: a second one, while it stops its sandboxes and records what
+    was graded, is ignored, so the run still ends with its line and status 130 (not click's "Aborted!")."""
+    for sig in _STOPPING:
+        signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
 
 
@@ -175,6 +187,7 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
         _remove_rows(db_path, list(remove), exercise_id)
         return
     with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
+        exercise_id = _as_recorded(book, exercise_id)
         entries = book.entries(exercise_id)
     if exercise_id and not entries:
         raise GradeError(f"{db_path}: no grades for exercise '{printable(exercise_id)}'")
@@ -200,9 +213,26 @@ def _remove_rows(db_path: Path, students: list[str], exercise_id: str | None) ->
     if not db_path.exists():
         _open_gradebook(db_path, create=False)  # says there is no such gradebook
     with _open_gradebook(db_path, create=True) as book, _gradebook_errors():
-        removed = book.remove(students, exercise_id)
+        removed = book.remove(students, _as_recorded(book, exercise_id))
     shown = ", ".join(f"{student} ({exercise})" for student, exercise in removed)
     click.echo(printable(f"removed {len(removed)} row{'s' * (len(removed) != 1)} from {db_path}: {shown}"), err=True)
+
+
+def _as_recorded(book, exercise_id: str | None) -> str | None:
+    """The exercise's id as the gradebook records it: `grade batch -e ex4` records ex5's grades under ex5 (ex4
+    is its alias, as the course names it), so `--exercise ex4` finds them too."""
+    if exercise_id is None:
+        return None
+    recorded = book.exercises()
+    if exercise_id in recorded:
+        return exercise_id
+    from .locate import ExerciseConflict, aliases, available
+
+    try:
+        target = aliases(available()).get(exercise_id)
+    except ExerciseConflict:  # a broken exercises folder: the name stays as given, and "no grades" says why
+        target = None
+    return target if target in recorded else exercise_id
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -234,6 +264,7 @@ def class_report(db_path, exercise_id, output):
 
     with _open_gradebook(db_path, create=False) as book, _gradebook_errors():
         exercises = book.exercises()
+        exercise_id = _as_recorded(book, exercise_id)
         if exercise_id is None:
             if len(exercises) != 1:
                 raise GradeError(f"{db_path}: holds {len(exercises)} exercises ({', '.join(exercises) or 'none'}); "

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import stat
 import subprocess
@@ -141,6 +142,21 @@ def test_zip_of_a_class_folder(tmp_path):
     rows = _rows(db)
     assert {s: r["score"] for s, r in rows.items()} == {"ann": "100", "ben": "50", "smithjo_111": "50"}
     assert rows["ben"]["mistakes"] == "extra_output_derivative"
+
+
+def test_a_zip_with_utf8_names_but_no_utf8_flag_keeps_the_names(tmp_path):
+    """Info-ZIP's `zip` (Linux, macOS) writes UTF-8 names without the format's UTF-8 flag: they are read as
+    unzip reads them, so a zip of a class names its students as the folder does ('Carol Díaz', not mojibake)."""
+    name, stand_in = "Carol Díaz", "Carol DXXaz"  # the same number of bytes in UTF-8
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.write(RIGHT, f"class/{stand_in}/ex5.py")
+        zf.write(RIGHT, "class/ann/ex5.py")
+    archive.write_bytes(archive.read_bytes().replace(stand_in.encode(), name.encode()))  # as Info-ZIP writes it
+    assert not zipfile.ZipFile(archive).getinfo(f"class/{name}/ex5.py".encode().decode("cp437")).flag_bits & 0x800
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(archive), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert set(_rows(db)) == {name, "ann"}
 
 
 def test_flat_files_cannot_import_a_classmate(tmp_path):
@@ -351,33 +367,35 @@ def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     assert result.exit_code == 2 and "not an SQLite gradebook" in result.stderr
 
 
-def test_a_killed_run_keeps_what_it_graded(tmp_path):
-    """SIGKILL halfway: the gradebook stays consistent, and a rerun grades only the rest."""
+def _batch_until_a_row_is_recorded(tmp_path: Path) -> tuple[subprocess.Popen, Path, Path]:
+    """A class of right submissions and endless loops, graded by `grade batch` in a session of its own,
+    returned once the gradebook holds a row (each row is committed on its own)."""
     folders = tmp_path / "class"
     for i in range(6):
         _put(folders / f"s{i}" / "ex5.py", RIGHT if i % 2 else HOSTILE / "busy_loop.py")
     db = tmp_path / "g.sqlite"
     command = [sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--jobs", "1",
-               "--timeout", "1", "--quiet"]
-    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+               "--timeout", "1"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    try:
-        recorded = 0
-        for _ in range(600):  # until something is recorded (each row is committed on its own)
-            if db.exists():
-                try:
-                    with sqlite3.connect(db, timeout=5) as connection:
-                        recorded = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
-                    connection.close()
-                except sqlite3.OperationalError:
-                    recorded = 0
-            if recorded or process.poll() is not None:
-                break
-            time.sleep(0.1)
-        os.killpg(process.pid, 9)
-    finally:
-        process.wait()
-    assert recorded >= 1
+    recorded = 0
+    for _ in range(600):
+        if db.exists():
+            try:
+                with sqlite3.connect(db, timeout=5) as connection:
+                    recorded = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
+                connection.close()
+            except sqlite3.OperationalError:
+                recorded = 0
+        if recorded or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert recorded >= 1 and process.poll() is None
+    return process, folders, db
+
+
+def _kept_and_rerun(folders: Path, db: Path) -> None:
+    """The gradebook is consistent, and a rerun grades exactly what was not kept."""
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
         kept = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
@@ -387,6 +405,31 @@ def test_a_killed_run_keeps_what_it_graded(tmp_path):
     assert result.exit_code == 0, result.output
     assert f"{6 - kept} graded, {kept} skipped (unchanged)" in result.stderr
     assert len(_rows(db)) == 6
+
+
+def test_a_killed_run_keeps_what_it_graded(tmp_path):
+    """SIGKILL halfway: the gradebook stays consistent, and a rerun grades only the rest."""
+    process, folders, db = _batch_until_a_row_is_recorded(tmp_path)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    _kept_and_rerun(folders, db)
+
+
+def test_ctrl_c_pressed_twice_still_ends_with_the_interrupted_line_and_130(tmp_path):
+    """A terminal's Ctrl-C reaches the whole process group; a second one while the batch stops its sandboxes
+    and records what it graded is ignored: one line, status 130, never click's "Aborted!" or a traceback."""
+    process, folders, db = _batch_until_a_row_is_recorded(tmp_path)
+    os.killpg(process.pid, signal.SIGINT)
+    time.sleep(0.1)
+    try:
+        os.killpg(process.pid, signal.SIGINT)
+    except ProcessLookupError:  # it was quicker: nothing left to interrupt
+        pass
+    _, stderr = process.communicate()
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1].startswith("grade: interrupted: "), stderr
+    assert "Aborted" not in stderr and "Traceback" not in stderr, stderr
+    _kept_and_rerun(folders, db)
 
 
 def test_quiet_prints_no_summary(tmp_path):
@@ -486,6 +529,25 @@ def test_notebooks_in_a_class_are_graded_like_lone_notebooks(tmp_path):
     rows = _rows(db)
     assert rows["ann"]["score"] == "100" and rows["ben"]["score"] == "100", rows
     assert rows["cat"]["score"] == "" and "exercise4.ipynb" in result.stderr
+
+
+def test_a_notebook_with_large_outputs_is_graded_as_a_lone_grade_does(tmp_path):
+    """A notebook's image outputs never run: a 17 MB course notebook (over the 16 MB a .py may have) is graded
+    from its code cells, as `grade` does; a .py of that size is refused with its size."""
+    from . import course
+
+    image = {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": "iVBORw0KGgo" * (1_700_000), "text/plain": "<Figure>"}}
+    notebook = course.folder(tmp_path / "class" / "ann", outputs={1: [image]})
+    assert notebook.stat().st_size > 16 << 20
+    _put(tmp_path / "class" / "bob" / "ex5.py", RIGHT).write_text(RIGHT.read_text() + "#" * (17 << 20))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _rows(db)
+    assert rows["ann"]["score"] == "100" == str(grade_json(notebook)[0]["score"]), rows["ann"]
+    [line] = _stderr_lines(result)
+    assert "bob/ex5.py: 17.0 MB, larger than the 16 MB a .py file may have; not graded" in line, line
 
 
 def test_two_batches_writing_one_gradebook_at_once(tmp_path):
@@ -758,3 +820,21 @@ def test_a_version_word_after_the_exercise_is_not_part_of_the_student_id(tmp_pat
     exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
     assert exported["alice"]["submission"] == f"{flat}/alice_ex5_v2.py"
     assert exported["alice"]["passed_over"] == [f"{flat}/alice_ex5.py"]
+
+
+def test_exports_take_the_exercise_names_the_batch_takes(tmp_path):
+    """`grade batch -e ex4` records ex5's grades under ex5 (the course's name is an alias): the exports, the
+    class report and --remove find them by either name."""
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    _put(tmp_path / "class" / "ben" / "ex5.py", RIGHT)
+    db = str(tmp_path / "g.sqlite")
+    assert _batch(str(tmp_path / "class"), "-e", "ex4", "--db", db).exit_code == 0
+    exported = run_cli("gradebook", "--db", db, "-e", "ex4")
+    assert exported.exit_code == 0 and exported.stdout.splitlines()[1].startswith("ann,ex5,100,100"), exported.output
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", db, "-e", "exercise4", "-o", str(page)).exit_code == 0
+    assert "2 students" in page.read_text()
+    removed = run_cli("gradebook", "--db", db, "-e", "ex4", "--remove", "ben")
+    assert removed.exit_code == 0 and "ben (ex5)" in removed.stderr, removed.output
+    unknown = run_cli("gradebook", "--db", db, "-e", "ex9")
+    assert unknown.exit_code == 2 and "no grades for exercise 'ex9'" in unknown.stderr

@@ -359,3 +359,13 @@ def test_a_sandbox_that_stops_working_is_could_not_grade_not_a_zero(tmp_path):
         grader.kill()
     assert grader.returncode == 2
     assert "could not grade" in json.loads(out)["error"]
+
+
+@pytest.mark.parametrize("command", [["check", "solutions/ex5.py"], ["batch", "solutions", "-e", "ex5"],
+                                     ["gradescope"], ["coursera"]])
+def test_a_memory_limit_too_small_for_numpy_is_a_usage_error(command, tmp_path):
+    """Below about 112 MB even the shipped solution fails to import in the sandbox (MemoryError): such a
+    --memory would give every student 0 for a limit that is not theirs, so it is refused before anything runs."""
+    result = run_cli(*command, "--memory", "128", *(["--db", str(tmp_path / "g.sqlite")] if "batch" in command else []))
+    assert result.exit_code == 2 and "x>=256" in result.output, result.output
+    assert not (tmp_path / "g.sqlite").exists()

@@ -24,7 +24,10 @@ from .discover import Submission, discover
 from .slots import Grader, Result, Task
 from .unpack import UnpackError, unpack
 
-MAX_SUBMISSION_BYTES = 16 << 20
+MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
+# A notebook: the grader reads it and keeps only its code (grader/submission.py), so its outputs (images the
+# student left in it) do not count toward the sandbox's limit; only toward this bound on what is read.
+MAX_NOTEBOOK_BYTES = 128 << 20
 
 
 @dataclass
@@ -177,8 +180,12 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
         digest, problem = None, submission.problem
         if submission.file is not None and not problem:
             try:
-                if submission.file.stat().st_size > MAX_SUBMISSION_BYTES:
-                    problem = f"{submission.shown_as}: larger than {MAX_SUBMISSION_BYTES >> 20} MB; not graded"
+                size, notebook = submission.file.stat().st_size, submission.file.suffix.lower() == ".ipynb"
+                limit = MAX_NOTEBOOK_BYTES if notebook else MAX_SUBMISSION_BYTES
+                if size > limit:
+                    advice = " (its outputs count: clear them and save it again)" if notebook else ""
+                    problem = (f"{submission.shown_as}: {size / (1 << 20):.1f} MB, larger than the {limit >> 20} MB "
+                               f"a {'notebook' if notebook else '.py file'} may have{advice}; not graded")
                 else:
                     digest = sha256_of(submission.file)
             except OSError as error:

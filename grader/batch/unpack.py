@@ -37,6 +37,22 @@ def _safe_parts(name: str) -> tuple[str, ...] | None:
     return parts
 
 
+_UTF8_FLAG = 0x800
+
+
+def _utf8_name(info: zipfile.ZipInfo) -> str:
+    """The entry's name as unzip shows it. A name without the zip's UTF-8 flag is cp437 by the format, and
+    Python decodes it so; but Info-ZIP's `zip` (Linux, macOS) writes UTF-8 names without the flag, and
+    'Carol Díaz' would become 'Carol D├¡az', another student than the same class's folder gives. Such a
+    name that is valid UTF-8 is read as UTF-8 (a real cp437 name almost never is)."""
+    if info.flag_bits & _UTF8_FLAG:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return info.filename
+
+
 def _is_special(info: zipfile.ZipInfo) -> bool:
     kind = stat.S_IFMT(info.external_attr >> 16)  # 0 when the zip records no Unix type (Windows, writestr)
     return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
@@ -47,6 +63,8 @@ def unpack(archive: Path, target: Path, shown: str) -> None:
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
+            for info in infos:
+                info.filename = _utf8_name(info)
             _check_entries(infos, shown)
             written = 0
             for info in infos:
