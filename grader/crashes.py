@@ -517,7 +517,16 @@ def _axis_error(crash: Crash, context: Context) -> str:
     return ""
 
 
+def _null_bytes(crash: Crash, context: Context) -> str:
+    """Windows Notepad's "Unicode" is UTF-16: every other byte of an English file is NUL, which Python refuses."""
+    if "null bytes" not in crash.text:
+        return ""
+    return ("The file holds NUL bytes: it was most likely saved as UTF-16 (Windows Notepad's \"Unicode\"); "
+            "save it as UTF-8 and grade it again.")
+
+
 _EXPLAINERS = {
+    "SyntaxError": (_null_bytes,),
     "NameError": (_name_error,),
     "UnboundLocalError": (_unbound_local,),
     "AttributeError": (_attribute_error,),

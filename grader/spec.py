@@ -523,6 +523,8 @@ def load(path: str | Path) -> Exercise:
     file = str(path)
     try:
         if not path.is_file():  # a FIFO or device would block or never end
+            if not path.exists():
+                raise FileNotFoundError(0, "no such file")
             raise IsADirectoryError if path.is_dir() else OSError(0, "not a regular file")
         data = path.read_bytes()
     except IsADirectoryError:

@@ -684,6 +684,7 @@ def test_a_row_left_under_a_renamed_files_old_name_can_be_removed(tmp_path):
     assert set(_rows(db)) == {"ann", "bob"}
     again = _batch(str(flat), "-e", "ex5", "--db", str(db))
     assert again.exit_code == 0 and "0 graded, 2 skipped (unchanged), 0 could not grade" in again.stderr
+    assert "submissions/s" not in again.stderr  # no rate when nothing was graded
 
 
 def test_lms_downloads_are_grouped_by_student(tmp_path):

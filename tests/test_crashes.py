@@ -157,3 +157,13 @@ def test_only_the_submission_and_plain_files_beside_it_are_read(tmp_path):
     assert read_source(submission, "link.py") == ""
     assert read_source(submission, f"../{outside.name}") == ""
     assert read_source(submission, None) == "" and read_source(submission, "missing.py") == ""
+
+
+def test_a_file_saved_as_utf16_is_told_to_save_it_as_utf8(tmp_path):
+    """Python refuses a UTF-16 source ("cannot contain null bytes"): the report says what the student did
+    (Windows Notepad's "Unicode") and what to do, beside Python's own message."""
+    path = tmp_path / "ex5.py"
+    path.write_text((ROOT / "solutions" / "ex5.py").read_text(), encoding="utf-16")
+    report, status = grade_json(path)
+    feedback = report["parts"][0]["feedback"]
+    assert status == 1 and "null bytes" in feedback and "saved as UTF-16" in feedback and "as UTF-8" in feedback

@@ -44,9 +44,9 @@ class Summary:
         return not self.failed and not self.problems and not self.interrupted
 
     def line(self) -> str:
-        rate = self.graded / self.seconds if self.seconds > 0 else 0.0
+        rate = f" ({self.graded / self.seconds:.1f} submissions/s)" if self.graded and self.seconds > 0 else ""
         return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
-                f" in {self.seconds:.1f} s ({rate:.1f} submissions/s)")
+                f" in {self.seconds:.1f} s{rate}")
 
 
 def sha256_of(path: Path) -> str:
