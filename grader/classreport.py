@@ -15,6 +15,7 @@ from html import escape as _escape
 from pathlib import Path, PurePath
 
 from .gradebook import Entry, mistake_ids, note_ids
+from .note_titles import TITLES as NOTE_TITLES
 from .text import printable
 
 
@@ -200,11 +201,11 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     body.append("<h2>Notes (no points taken)</h2>")
     notes = Counter(n for e in graded for n in note_ids(e.report))
     if notes:
-        body.append('<table><tr><th>Note</th><th class="n">Students</th><th>Who</th></tr>')
+        body.append('<table><tr><th>Note</th><th>What it means</th><th class="n">Students</th><th>Who</th></tr>')
         for note, count in notes.most_common():
             who = [e.student for e in graded if note in note_ids(e.report)]
-            body.append(f'<tr><td><code>{escape(note)}</code></td><td class="n">{count}</td>'
-                        f'<td class="students">{_students(who)}</td></tr>')
+            body.append(f'<tr><td><code>{escape(note)}</code></td><td>{escape(NOTE_TITLES.get(note, ""))}</td>'
+                        f'<td class="n">{count}</td><td class="students">{_students(who)}</td></tr>')
         body.append("</table>")
     else:
         body.append('<p class="muted">No notes.</p>')

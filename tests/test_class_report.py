@@ -184,3 +184,26 @@ def test_a_part_that_timed_out_after_a_wrong_value_is_listed_with_the_timeout(tm
     feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "cost")
     first, _, second = feedback.partition(". ")
     assert "did not finish within 1 s" in first and "(case coursera)" in second, feedback
+
+
+def test_every_note_id_has_words_in_the_class_report_and_the_docs():
+    """The class report's notes table says what each id means, from one table that docs/batch.md lists; a
+    note added to the grader without words there fails here."""
+    import re
+
+    from grader.note_titles import TITLES
+
+    used = {m for path in (ROOT / "grader").rglob("*.py") for m in re.findall(r'Note\("(\w+)"', path.read_text())}
+    assert used and used == set(TITLES), used ^ set(TITLES)
+    docs = (ROOT / "docs" / "batch.md").read_text()
+    assert all(f"| `{note}` | {words} |" in docs for note, words in TITLES.items())
+
+
+def test_the_notes_table_says_what_each_note_means(tmp_path):
+    _put(tmp_path / "class" / "ann" / "ex5.py", EX5 / "prints.py")
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    notes = page.read_text().split("<h2>Notes (no points taken)</h2>")[1].split("</table>")[0]
+    assert "<td><code>prints</code></td><td>the function prints while it runs</td>" in notes, notes

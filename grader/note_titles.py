@@ -1,0 +1,15 @@
+"""What each note id means, in a few words: the class report's column and docs/batch.md's list.
+
+Apart from notes.py, which finds the notes, so that the class report reads these words without loading numpy.
+"""
+
+TITLES = {
+    "inputs_modified": "the function changes its input arrays (an optimizer's parameter vector would be corrupted)",
+    "prints": "the function prints while it runs",
+    "num_labels_from_data": "the number of classes is taken from y instead of num_labels",
+    "scalar_activation_gradient": "the activation's gradient fails on a plain number",
+    "slow_at_full_size": "far slower than a vectorized version at the assignment's full size (loops over examples)",
+    "extra_parameter": "a parameter beyond the exercise's, whose default changes what the function returns",
+    "module_level_value": "a failed function reads a module-level value instead of computing it",
+    "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
+}
