@@ -10,6 +10,7 @@ import sqlite3
 import stat
 import subprocess
 import sys
+import tarfile
 import time
 import zipfile
 from pathlib import Path
@@ -157,6 +158,19 @@ def test_a_zip_with_utf8_names_but_no_utf8_flag_keeps_the_names(tmp_path):
     db = tmp_path / "g.sqlite"
     assert _batch(str(archive), "-e", "ex5", "--db", str(db)).exit_code == 0
     assert set(_rows(db)) == {name, "ann"}
+
+
+def test_an_archive_other_than_zip_is_named_not_read_as_a_submission(tmp_path):
+    """A .tar.gz (or .7z, .rar) given as a PATH is one line saying it is not read and what to pass instead,
+    not "cannot tell the student from the file name"; the other PATHs are graded."""
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    archive = tmp_path / "class.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(tmp_path / "class", arcname="class")
+    result = _batch(str(archive), str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "1 graded" in result.stderr
+    assert _stderr_lines(result) == [f"grade: {archive}: a .tar.gz archive is not read; unpack it and pass the "
+                                     f"folder, or pass a .zip"]
 
 
 def test_flat_files_cannot_import_a_classmate(tmp_path):

@@ -139,6 +139,11 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
     folders, shown = [], []
     for number, path in enumerate(paths):
         label = printable(str(path))
+        archive = next((kind for kind in _OTHER_ARCHIVES if path.name.lower().endswith(kind)), None)
+        if archive and path.is_file():
+            summary.problems.append(f"{label}: a {archive} archive is not read; unpack it and pass the folder, "
+                                    f"or pass a .zip")
+            continue
         if path.suffix.lower() == ".zip" and path.is_file():
             target = scratch / f"zip-{number}"
             target.mkdir(mode=0o700)
@@ -154,6 +159,9 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
             folders.append(path)
             shown.append(label)
     return folders, shown
+
+
+_OTHER_ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".7z", ".rar", ".gz")
 
 
 def _single_top_folder(folder: Path) -> Path:
