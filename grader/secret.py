@@ -9,6 +9,8 @@ draw of the exercise gets its seed from HMAC-SHA256(secret, message) instead of 
   message "EXERCISE_ID/CASE/FIELD", e.g. "ex5/random_z/z".
 
 Literal and sequence values (the course's own fixed case) stay as they are: they are public anyway.
+A draw that fails separation.problem (outputs that saturate, a mistake hidden inside a larger one) is
+drawn again with "#1", "#2", ... appended to every message (`with_secret`).
 The seed is the digest's first 8 bytes. A report names the secret only by its fingerprint, an HMAC of a
 fixed message that says nothing about the secret itself.
 """
@@ -135,14 +137,15 @@ def _reseeded(values: Values | None, secret: bytes, message: str) -> Values | No
     return replace(values, seed=derive_seed(secret, message))
 
 
-def _secret_case(case: Case, secret: bytes, exercise_id: str) -> Case:
+def _secret_case(case: Case, secret: bytes, exercise_id: str, draw: int = 0) -> Case:
     prefix = f"{exercise_id}/{case.name}"
+    suffix = f"#{draw}" if draw else ""  # draw 0: the messages secrets have always used
     if case.random_seed is not None:
-        return replace(case, random_seed=derive_seed(secret, prefix))
+        return replace(case, random_seed=derive_seed(secret, prefix + suffix))
     return replace(
-        case, z=_reseeded(case.z, secret, f"{prefix}/z"), X=_reseeded(case.X, secret, f"{prefix}/X"),
-        y=_reseeded(case.y, secret, f"{prefix}/y"),
-        thetas=tuple(_reseeded(t, secret, f"{prefix}/thetas[{i}]") for i, t in enumerate(case.thetas)),
+        case, z=_reseeded(case.z, secret, f"{prefix}/z{suffix}"), X=_reseeded(case.X, secret, f"{prefix}/X{suffix}"),
+        y=_reseeded(case.y, secret, f"{prefix}/y{suffix}"),
+        thetas=tuple(_reseeded(t, secret, f"{prefix}/thetas[{i}]{suffix}") for i, t in enumerate(case.thetas)),
     )
 
 
@@ -154,9 +157,29 @@ def secret_cases(exercise: Exercise) -> tuple[str, ...]:
     return tuple(name for name, case in exercise.cases.items() if seeded(case))
 
 
+DRAWS = 12  # draws tried before the first is kept: separation.problem passes ≥ 60% of draws of a sound recipe
+
+
 def with_secret(exercise: Exercise, secret: bytes | None) -> Exercise:
-    """The exercise with its random cases reseeded by the secret; the same exercise without one."""
+    """The exercise with its random cases reseeded by the secret; the same exercise without one.
+
+    The seeded cases are drawn again (draw k adds "#k" to every message) while the draw fails
+    separation.problem: its outputs saturate or it lets a mistake hide inside a larger one. The first
+    draw that passes is kept: a pure function of the secret and the spec, so every grader and `grade
+    inspect` see the same cases, and a secret whose first draw passed keeps the cases it always had. A
+    recipe no draw can mend (weights far too small, say) keeps draw 0, for `grade audit` to report.
+    """
     if secret is None:
         return exercise
-    cases = {name: _secret_case(case, secret, exercise.id) for name, case in exercise.cases.items()}
-    return replace(exercise, cases=MappingProxyType(cases))
+    from .cases import build_all
+    from .separation import problem
+
+    seeded = secret_cases(exercise)
+    first = None
+    for draw in range(DRAWS):
+        cases = {name: _secret_case(case, secret, exercise.id, draw) for name, case in exercise.cases.items()}
+        candidate = replace(exercise, cases=MappingProxyType(cases))
+        first = candidate if first is None else first
+        if not seeded or not problem(candidate, build_all(candidate), seeded):
+            return candidate
+    return first

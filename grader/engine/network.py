@@ -154,13 +154,8 @@ REFERENCE = Steps()
 def cost_and_gradient(network: Network, params: np.ndarray, X: np.ndarray, y: np.ndarray,
                       lambda_: float = 0.0, steps: Steps = REFERENCE) -> tuple[float, np.ndarray]:
     """J and its gradient, unrolled like params: the course's nnCostFunction for any depth."""
-    params = np.asarray(params, dtype=np.float64)
-    thetas = steps.reshape(params, network.theta_shapes, network.order)
+    thetas, zs, outs, t, J = _feedforward_cost(network, params, X, y, lambda_, steps)
     m = X.shape[0]
-    zs, outs = forward(thetas, X, network.activations)
-    t = steps.targets(network, y)
-    J = steps.data_cost(network, outs[-1], t) + steps.cost_penalty(thetas, lambda_, m)
-
     delta = steps.output_delta(network, zs[-1], outs[-1], t)
     grads = [None] * len(thetas)
     for layer in range(len(thetas) - 1, -1, -1):
@@ -173,8 +168,24 @@ def cost_and_gradient(network: Network, params: np.ndarray, X: np.ndarray, y: np
     return J, steps.unroll(grads, network.order)
 
 
-def cost(network: Network, params: np.ndarray, X: np.ndarray, y: np.ndarray, lambda_: float = 0.0) -> float:
-    return cost_and_gradient(network, params, X, y, lambda_)[0]
+def _feedforward_cost(network: Network, params, X, y, lambda_: float, steps: Steps):
+    """The first half of cost_and_gradient: (thetas, zs, outs, targets, J)."""
+    thetas = steps.reshape(np.asarray(params, dtype=np.float64), network.theta_shapes, network.order)
+    zs, outs = forward(thetas, X, network.activations)
+    t = steps.targets(network, y)
+    return thetas, zs, outs, t, cost_of_outputs(network, thetas, outs[-1], t, lambda_, steps)
+
+
+def cost_of_outputs(network: Network, thetas, a: np.ndarray, t: np.ndarray, lambda_: float,
+                    steps: Steps = REFERENCE) -> float:
+    """J from the output layer's activations a and the targets t (what cost_and_gradient adds up)."""
+    return steps.data_cost(network, a, t) + steps.cost_penalty(thetas, lambda_, a.shape[0])
+
+
+def cost(network: Network, params: np.ndarray, X: np.ndarray, y: np.ndarray, lambda_: float = 0.0,
+         steps: Steps = REFERENCE) -> float:
+    """J alone (no backpropagation): the same number as cost_and_gradient's, at a third of the work."""
+    return _feedforward_cost(network, params, X, y, lambda_, steps)[4]
 
 
 def activation_gradient(activation: str, z: np.ndarray) -> np.ndarray:
