@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cases import build_all
-from .diagnosis import DISTINCT, MATCH_TOLERANCE, SEPARATION, Variants, applicable, candidates
+from .diagnosis import DISTINCT, MATCH_TOLERANCE, SEPARATION, Variants, applicable, candidates, distinct
 from .spec import Exercise
 
 HINTS = (
@@ -51,6 +51,7 @@ def audit(exercise: Exercise) -> list[AuditRow]:
         for part in detecting:
             if part.id not in tables:
                 singles, pairs = candidates(variants, part, mistakes)
+                pairs = distinct(variants, part, pairs)  # a pair equal to its member is that member
                 tables[part.id] = (singles + pairs, _stacked(variants, part, singles + pairs))
             others, stacked = tables[part.id]
             distances = _distances_to(stacked, others.index((mistake,)))

@@ -1,9 +1,13 @@
 """Naming the mistake: match a wrong part against the catalogue's variants, and gather evidence.
 
 A failed part is compared with every applicable mistake that changes that part's values, then (when
-no single mistake explains them) with every pair of mistakes that do not touch the same step. A
+no single mistake explains them) with every pair of mistakes that do not touch the same step (or where
+one only scales what the other put there: mistakes.Mistake.factor). A
 candidate matches when it reproduces the student's values on ALL of the part's cases within
-MATCH_TOLERANCE (tighter than the grading tolerance). Only parts that failed are diagnosed, so a
+MATCH_TOLERANCE (tighter than the grading tolerance). When nothing matches that closely, a candidate
+still matches within the exercise's own grading tolerance, provided it is the only one that does: a
+student's harmless numerical habit (a `log(a + 1e-5)` the grader would accept in a right answer) must
+not hide the mistake made beside it. Only parts that failed are diagnosed, so a
 correct submission is never given a mistake. Evidence for a wrong gradient: which weight matrices'
 gradients are right, and whether the gradient agrees with central differences of the student's own
 cost (computed in the sandbox by grading.py; the arithmetic is here).
@@ -97,6 +101,10 @@ class Variants:
         """True when these mistakes move the part's values on some case by more than SEPARATION."""
         return any(self.distance(part, c, mistakes, ()) > SEPARATION for c in part.cases)
 
+    def apart(self, part: Part, first: tuple[Mistake, ...], second: tuple[Mistake, ...]) -> bool:
+        """True when the two candidates' values differ on some case by more than SEPARATION."""
+        return any(self.distance(part, c, first, second) > SEPARATION for c in part.cases)
+
     def distance(self, part: Part, case: str, first: tuple[Mistake, ...], second: tuple[Mistake, ...]) -> float:
         """The largest relative difference between the two candidates' values on a case."""
         a, b = self.output(part, case, first), self.output(part, case, second)
@@ -145,6 +153,13 @@ def candidates(variants: Variants, part: Part, mistakes: list[Mistake]) -> tuple
     return singles, pairs
 
 
+def distinct(variants: Variants, part: Part, pairs: list) -> list:
+    """The pairs that differ from each of their members alone: a wrong factor of a λ term that is missing
+    changes nothing, so that pair is its member. Applied to the few pairs found, not to every candidate:
+    each pair's values on every case would cost more than all the rest of a diagnosis."""
+    return [pair for pair in pairs if all(variants.apart(part, pair, (single,)) for single in pair)]
+
+
 class _FirstCase:
     """Candidates' values on a part's first case, one row per candidate, so that one student's values are
     measured against all of them in a few numpy calls (`matching`) instead of one `matches` each."""
@@ -164,9 +179,9 @@ class _FirstCase:
             with np.errstate(all="ignore"):
                 self.rows[name], self.squares[name] = matrix, np.einsum("ij,ij->i", matrix, matrix)
 
-    def far(self, observed: Values) -> np.ndarray:
+    def far(self, observed: Values, tolerance: float = MATCH_TOLERANCE) -> np.ndarray:
         """Per candidate: True when it certainly does not match `observed` on this case (a value that is not
-        finite, or ‖value − observed‖² ≥ 4 × MATCH_TOLERANCE² × ‖value‖², twice the tolerance, in numbers
+        finite, or ‖value − observed‖² ≥ 4 × tolerance² × ‖value‖², twice the tolerance, in numbers
         neither too large for plain squares nor below relative_error's floor: there `matches` says no too)."""
         far = ~self.finite
         if self.rows is None:
@@ -180,27 +195,30 @@ class _FirstCase:
                 difference = matrix - value
                 squared = np.einsum("ij,ij->i", difference, difference)
                 far |= (squared < 1e200) & (size > _FLOOR_SQUARED) & (size < 1e200) & \
-                    (squared >= 4.0 * MATCH_TOLERANCE * MATCH_TOLERANCE * size)
+                    (squared >= 4.0 * tolerance * tolerance * size)
         return far
 
 
-def matching(variants: Variants, part: Part, observed: dict[str, Values], candidates: list) -> list:
+def matching(variants: Variants, part: Part, observed: dict[str, Values], candidates: list,
+             tolerance: float = MATCH_TOLERANCE) -> list:
     """The candidates that reproduce every compared value on every case: [c for c in candidates if
     matches(...)], with those far off on the first case set aside at once (_FirstCase.far)."""
     if not candidates:
         return []
-    far = variants.first_case(part, candidates).far(observed[part.cases[0]])
-    return [c for c, off in zip(candidates, far, strict=True) if not off and matches(variants, part, observed, c)]
+    far = variants.first_case(part, candidates).far(observed[part.cases[0]], tolerance)
+    return [c for c, off in zip(candidates, far, strict=True)
+            if not off and matches(variants, part, observed, c, tolerance)]
 
 
-def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate) -> bool:
-    """True when the candidate reproduces every compared value on every case of the part."""
+def matches(variants: Variants, part: Part, observed: dict[str, Values], candidate,
+            tolerance: float = MATCH_TOLERANCE) -> bool:
+    """True when the candidate reproduces every compared value on every case of the part (within tolerance)."""
     for case in part.cases:
         if not (variants.finite(part, case, candidate) and
                 all(np.isfinite(value).all() for value in observed[case].values())):
             return False
         for name, value in variants.output(part, case, candidate).items():
-            if not within(observed[case][name], value, MATCH_TOLERANCE):
+            if not within(observed[case][name], value, tolerance):
                 return False
     return True
 
@@ -210,14 +228,28 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     if set(observed) != set(part.cases):
         return []
     singles, pairs = variants.candidates(part, mistakes)
-    found = matching(variants, part, observed, singles)
-    if not found:
-        found = matching(variants, part, observed, pairs)
+    found = matching(variants, part, observed, singles) or distinct(variants, part,
+                                                                    matching(variants, part, observed, pairs))
+    loose = variants.exercise.tolerance
+    if not found and loose > MATCH_TOLERANCE:
+        # Within the grading tolerance only: the values a right answer may differ by (a log(a + ε)) may
+        # separate a student from their mistake's variant too. Named only when it is the one candidate left.
+        for group in (singles, pairs):
+            near = matching(variants, part, observed, group, loose)
+            near = distinct(variants, part, near) if group is pairs else near
+            if near:
+                found = near if len({_ids(c) for c in near}) == 1 else []
+                break
     named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
     for candidate in found:
         for mistake in candidate:
             named.setdefault(mistake.id, mistake)
     return list(named.values())
+
+
+def _ids(candidate) -> frozenset:
+    """What naming a candidate says: its mistakes' ids (the forms of one mistake are one name)."""
+    return frozenset(m.id for m in candidate)
 
 
 def template_values(observed: dict[str, Values], expected: dict[str, Values]) -> list[str]:

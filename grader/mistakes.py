@@ -336,6 +336,12 @@ class Mistake:
     # several entries with the same id and different forms; diagnosis names the id once. Two forms that
     # replace different steps combine as a pair (e.g. the same wrong λ term in the cost AND the gradient).
     form: str = ""
+    # A mistake that only scales its one step's right value (a missing 1/m, λ/m for λ/(2m), y − a for
+    # a − y): the factor, a function of that step's arguments. It also composes with a mistake that
+    # replaces the same step, as students make them together: −Σ y·log(a) with no 1/m is
+    # cost_missing_negative_class_term + cost_not_averaged, λ/(2m)·Θ with the bias is
+    # gradient_regularization_factor + regularized_bias_gradient.
+    factor: Callable[..., float] | None = None
 
     @property
     def key(self) -> str:
@@ -369,7 +375,7 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake(
         "output_delta_sign", "Output delta with the wrong sign",
         explain_output_delta_sign,
-        steps={"output_delta": _output_delta_sign}),
+        steps={"output_delta": _output_delta_sign}, factor=lambda network, z, a, t: -1.0),
     Mistake(
         "hidden_derivative_of_activation", "g′ applied to a(l) instead of z(l)",
         explain_hidden_derivative_of_activation,
@@ -391,18 +397,21 @@ CATALOGUE: tuple[Mistake, ...] = (
         "gradient_not_averaged", "Gradient not divided by m",
         _text("Your gradient is the sum over the m examples; the cost is their average, so its gradient is "
               "too: divide the accumulated Δ(l) by m (before adding the λ/m·Θ term)."),
-        steps={"weight_gradient": lambda delta, a_prev, m: delta.T @ nn.add_bias(a_prev)}),
+        steps={"weight_gradient": lambda delta, a_prev, m: delta.T @ nn.add_bias(a_prev)},
+        factor=lambda delta, a_prev, m: m),
     Mistake(
         "cost_not_averaged", "Cost not divided by m",
         _text("Your cost is the sum of the examples' losses; the course's cost is their average: multiply "
               "the sum by 1/m."),
-        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) * a.shape[0]}),
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) * a.shape[0]},
+        factor=lambda network, a, t: a.shape[0]),
     Mistake(
         "cost_averaged_over_classes", "Cost divided by m·K",
         _text("You averaged the loss over all m·K entries (e.g. np.mean of the m×K matrix). The course's "
               "cost sums the K output units' losses and averages over the m examples only: divide by m."),
         applies=lambda n: n.sizes[-1] > 1 if n.sizes else True,
-        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) / a.shape[1]}),
+        steps={"data_cost": lambda network, a, t: nn.data_cost(network, a, t) / a.shape[1]},
+        factor=lambda network, a, t: 1.0 / a.shape[1]),
     Mistake(
         "cost_missing_negative_class_term", "Cross-entropy without its (1 − y)·log(1 − a) term",
         _text("Your cost has only the −y·log(a) term. The course's cost treats each of the K outputs as a "
@@ -438,22 +447,26 @@ CATALOGUE: tuple[Mistake, ...] = (
         "cost_regularization_factor", "λ/m instead of λ/(2m) in the cost",
         _text("The cost's regularization term is λ/(2m)·Σθ²; you used λ/m. (Its derivative is λ/m·θ: the 2 "
               "cancels only in the gradient.)"),
-        steps={"cost_penalty": lambda thetas, lambda_, m: 2.0 * nn.cost_penalty(thetas, lambda_, m)}),
+        steps={"cost_penalty": lambda thetas, lambda_, m: 2.0 * nn.cost_penalty(thetas, lambda_, m)},
+        factor=lambda thetas, lambda_, m: 2.0),
     Mistake(
         "cost_regularization_precedence", "λ/2·m instead of λ/(2m) in the cost",
         _text("Your regularization term is multiplied by m instead of divided by it: in Python lambda_ / 2 * m "
               "means (λ/2)·m. Write lambda_ / (2 * m)."),
-        steps={"cost_penalty": lambda thetas, lambda_, m: m * m * nn.cost_penalty(thetas, lambda_, m)}),
+        steps={"cost_penalty": lambda thetas, lambda_, m: m * m * nn.cost_penalty(thetas, lambda_, m)},
+        factor=lambda thetas, lambda_, m: m * m),
     Mistake(
         "gradient_regularization_factor", "λ/(2m) instead of λ/m in the gradient",
         _text("The derivative of λ/(2m)·Σθ² is λ/m·θ: the 2 from the square cancels the ½. You kept the ½ "
               "in the gradient."),
-        steps={"gradient_penalty": lambda theta, lambda_, m: 0.5 * nn.gradient_penalty(theta, lambda_, m)}),
+        steps={"gradient_penalty": lambda theta, lambda_, m: 0.5 * nn.gradient_penalty(theta, lambda_, m)},
+        factor=lambda theta, lambda_, m: 0.5),
     Mistake(
         "gradient_regularization_not_averaged", "λ·Θ instead of λ/m·Θ in the gradient",
         _text("The gradient's regularization term is λ/m·Θ (the derivative of λ/(2m)·Σθ²); you left out the "
               "1/m. (If you also left it out of the data term, the whole gradient is m times too large.)"),
-        steps={"gradient_penalty": lambda theta, lambda_, m: m * nn.gradient_penalty(theta, lambda_, m)}),
+        steps={"gradient_penalty": lambda theta, lambda_, m: m * nn.gradient_penalty(theta, lambda_, m)},
+        factor=lambda theta, lambda_, m: m),
     Mistake(
         "missing_cost_regularization", "No λ term in the cost",
         _text("Your cost ignores λ: add λ/(2m)·Σθ² over all weights except the bias columns."),
@@ -582,34 +595,53 @@ def steps_for(mistakes, network: nn.Network) -> nn.Steps:
 
     Replacements must not overlap, except that unrolling in the other order composes as a flip: a
     student who reshapes in the other order but unrolls the gradient the right way has made
-    params_reshaped_wrong_order and gradient_unrolled_wrong_order together, and the two flips cancel.
+    params_reshaped_wrong_order and gradient_unrolled_wrong_order together, and the two flips cancel;
+    and that a mistake with a `factor` scales whatever another one put in its step.
     """
     from dataclasses import replace
 
     changes: dict[str, Callable] = {}
+    factors: dict[str, list[Callable]] = {}
     flips = 0
     for mistake in mistakes:
         for step, function in mistake.steps.items():
             if step == "unroll" and function is _flip_unroll:
                 flips += 1
+            elif mistake.factor is not None:
+                factors.setdefault(step, []).append(mistake.factor)
             else:
                 changes[step] = function
+    for step, scales in factors.items():
+        changes[step] = _scaled(changes.get(step, getattr(nn.REFERENCE, step)), scales)
     if flips % 2:
         changes["unroll"] = _flip_unroll
     return replace(nn.REFERENCE, **changes)
+
+
+def _scaled(step: Callable, scales: list[Callable]) -> Callable:
+    def scaled(*args):
+        value = step(*args)
+        for scale in scales:
+            value = value * scale(*args)
+        return value
+    return scaled
 
 
 _GROUP = {"penalized_weights": "gradient_penalty"}
 
 
 def overlapping(first: Mistake, second: Mistake) -> bool:
-    """Two mistakes that replace the same step cannot both be made at once (unrolling flips compose)."""
+    """Two mistakes that replace the same step cannot both be made at once (unrolling flips compose, and a
+    factor composes with one replacement of its step; two factors of one step stay one wrong factor)."""
     shared = {step for step in set(first.steps) & set(second.steps)
-              if not (first.steps[step] is _flip_unroll and second.steps[step] is _flip_unroll)}
+              if not (first.steps[step] is _flip_unroll and second.steps[step] is _flip_unroll)
+              and (first.factor is None) == (second.factor is None)}
     # What the gradient's λ term is computed from and how are one expression in a student's code: a pair
     # across them would only rename a single mistake (λ·D is λ/m·Δ).
-    if {_GROUP.get(s, s) for s in first.steps} & {_GROUP.get(s, s) for s in second.steps} - {"unroll"}:
-        shared.add("gradient_penalty")
+    for group in {_GROUP.get(s, s) for s in first.steps} & {_GROUP.get(s, s) for s in second.steps} - {"unroll"}:
+        if {s for s in first.steps if _GROUP.get(s, s) == group} != {s for s in second.steps
+                                                                    if _GROUP.get(s, s) == group}:
+            shared.add(group)
     return bool(shared) or (first.activation_gradient is not None and second.activation_gradient is not None)
 def _example_network(mistake: Mistake, network: nn.Network) -> nn.Network | None:
     """A network like this one where the mistake applies (another output activation or loss)."""
@@ -632,8 +664,9 @@ def catalogue_markdown(network: nn.Network, exercise_id: str) -> str:
         "activation and loss, the unrolling order) are shown as written for `" + exercise_id + "`.",
         "",
         "When a part fails, the grader runs each applicable mistake as a variant of its reference engine on "
-        "the same hidden inputs, then every pair of mistakes that change different steps, and names those "
-        "whose outputs match the student's on all of the part's cases (see docs/architecture.md).",
+        "the same hidden inputs, then every pair of mistakes that change different steps (or a wrong factor "
+        "on top of another wrong form of the same step), and names those whose outputs match the student's on "
+        "all of the part's cases (see docs/architecture.md).",
         "",
         "| id | title | applies to " + exercise_id + " |",
         "|---|---|---|",

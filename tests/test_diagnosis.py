@@ -215,3 +215,63 @@ def test_a_crash_among_the_slope_calls_costs_only_that_part_its_slope(tmp_path):
     assert [_part(report, p)["score"] for p in ("cost", "regularized_cost")] == [30, 15]  # graded run unharmed
     lines = _slope_lines(report)
     assert lines["gradient"] == [] and len(lines["regularized_gradient"]) == 1, lines
+
+
+def _ex5_variants():
+    from grader.cases import build_all
+    from grader.spec import load
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    cases = build_all(exercise)
+    return exercise, Variants(exercise, cases), applicable(exercise, cases)
+
+
+def test_a_mistake_within_the_grading_tolerance_is_named_only_when_no_other_comes_as_close():
+    """A variant's values moved by 5e-5 (relative: outside MATCH_TOLERANCE, inside the exercise's 1e-4, as a
+    log(a + 1e-5) moves J) are still named; when the grading tolerance is so loose that several candidates
+    come that close, nothing is."""
+    from dataclasses import replace
+
+    from grader.diagnosis import MATCH_TOLERANCE
+    from grader.mistakes import BY_KEY
+
+    exercise, variants, mistakes = _ex5_variants()
+    nudge = 1 + 5 * MATCH_TOLERANCE
+    assert nudge - 1 < exercise.tolerance
+    for key, part_id in [("extra_output_derivative", "gradient"), ("labels_off_by_one", "cost"),
+                         ("gradient_regularization_factor", "regularized_gradient")]:
+        part = next(p for p in exercise.parts if p.id == part_id)
+        observed = {c: {name: value * nudge for name, value in variants.output(part, c, (BY_KEY[key],)).items()}
+                    for c in part.cases}
+        assert [m.id for m in diagnose(variants, part, observed, mistakes)] == [key], key
+        loose = Variants(replace(exercise, tolerance=10.0), variants.cases)
+        assert diagnose(loose, part, observed, mistakes) == [], key
+        tight = Variants(replace(exercise, tolerance=MATCH_TOLERANCE), variants.cases)
+        assert diagnose(tight, part, observed, mistakes) == [], key
+
+
+def test_a_wrong_factor_composes_with_another_wrong_form_of_its_step():
+    """λ/(2m)·Θ with the bias column is gradient_regularization_factor on top of regularized_bias_gradient;
+    a factor of a missing term is no pair (it equals the missing term), nor are two factors of one step."""
+    import numpy as np
+
+    from grader.diagnosis import candidates, distinct
+    from grader.mistakes import BY_KEY, overlapping, steps_for
+
+    theta, lambda_, m = np.arange(6.0).reshape(2, 3), 1.5, 7
+    composed = steps_for([BY_KEY["gradient_regularization_factor"], BY_KEY["regularized_bias_gradient"]], None)
+    assert np.allclose(composed.gradient_penalty(theta.copy(), lambda_, m), lambda_ / (2 * m) * theta)
+    summed = steps_for([BY_KEY["cost_not_averaged"], BY_KEY["cost_missing_negative_class_term"]], None)
+    a, t = np.array([[0.2, 0.7], [0.6, 0.1]]), np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert np.isclose(summed.data_cost(None, a, t), -np.sum(t * np.log(a)))
+    assert overlapping(BY_KEY["cost_not_averaged"], BY_KEY["cost_averaged_over_classes"])
+    assert not overlapping(BY_KEY["cost_not_averaged"], BY_KEY["cost_missing_negative_class_term"])
+    assert overlapping(BY_KEY["gradient_regularization_factor"],  # λ·D is λ/m·Δ: still one expression
+                       BY_KEY["regularization_of_accumulated_gradient[averaged, bias included]"])
+
+    exercise, variants, mistakes = _ex5_variants()
+    part = next(p for p in exercise.parts if p.id == "regularized_gradient")
+    _, pairs = candidates(variants, part, mistakes)
+    ids = {frozenset(m.id for m in pair) for pair in distinct(variants, part, pairs)}
+    assert frozenset({"gradient_regularization_factor", "regularized_bias_gradient"}) in ids
+    assert frozenset({"gradient_regularization_factor", "missing_gradient_regularization"}) not in ids
