@@ -262,9 +262,17 @@ def file_name(student: str, taken: set[str]) -> str:
     return name
 
 
+# Left in a feedback folder so `grade batch` passes it over (it is often written inside the class's folder);
+# hidden, and no student's feedback file can have its name (file_name strips leading dots).
+FEEDBACK_MARKER = ".nn-grader-feedback"
+
+
 def write_feedback(entries: list[Entry], folder: Path) -> int:
-    """DIR/<student>.txt (the text report) and DIR/<student>.json for each student; returns the files written."""
+    """DIR/<student>.txt (the text report) and DIR/<student>.json for each student; returns the files written
+    (not counting the hidden FEEDBACK_MARKER)."""
     folder.mkdir(parents=True, exist_ok=True)
+    (folder / FEEDBACK_MARKER).write_text("Feedback files written by `grade gradebook --feedback`; `grade batch` "
+                                          "passes over this folder.\n", encoding="utf-8")
     taken: set[str] = set()
     written = 0
     several = len({e.exercise for e in entries}) > 1

@@ -90,7 +90,10 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
       a folder per student:   alice/ex5.py, bob/ex5.ipynb      (student = folder name)
       files named by student: alice_ex5.py, ex5_bob.py         (student = the rest of the name)
       an LMS download:        lastfirst_12345_67890_nn.py      (Canvas; student = lastfirst_12345)
-    A student with several candidate files gets the newest; the report says which.
+                              Ann Lee_42_assignsubmission_file_/nn.py   (Moodle; student = Ann Lee_42)
+    A student with several candidate files gets the newest, but never a copy kept
+    aside (ex5_old.py, ex5_test.py) over ex5.py; the report says which. A PATH that
+    is one student's folder (class/alice, holding ex5.py) grades that student.
     A .py/.ipynb whose name does not tell whose it is is reported as "could not grade".
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
@@ -171,7 +174,8 @@ def _dask_errors() -> tuple:
                    "notes (parts whose calls timed out, crashed, ... as kind:part,part, then note ids); "
                    "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
-              help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json.")
+              help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json (and a "
+                   "hidden DIR/.nn-grader-feedback, so `grade batch` passes DIR over when it lies in the class).")
 @click.option("--remove", "remove", multiple=True, metavar="STUDENT",
               help="Instead, delete this student's rows (with --exercise, only that exercise's); repeatable. For "
                    "a row left under a file's old name after a rename, or a student who left. Nothing is deleted "

@@ -28,6 +28,7 @@ MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
 # A notebook: the grader reads it and keeps only its code (grader/submission.py), so its outputs (images the
 # student left in it) do not count toward the sandbox's limit; only toward this bound on what is read.
 MAX_NOTEBOOK_BYTES = 128 << 20
+MAX_BESIDE_FILES = 64  # a flat submission's helpers copied beside it, at most (and MAX_SUBMISSION_BYTES)
 
 
 @dataclass
@@ -217,15 +218,37 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
 
 
 def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
-    """The file to run; a flat-layout file is copied into a folder of its own first (not its classmates')."""
+    """The file to run; a flat-layout file is copied into a folder of its own first (not its classmates'),
+    under the student's own name (as a lone `grade` names it in its messages), with what discovery puts
+    beside it: the student's own other Python files and the course's helpers (discover.beside_flat)."""
     if submission.own_folder:
         return submission.file
     folder = scratch / f"student-{number}"
     folder.mkdir(mode=0o700)
-    # A plain name: the student's (spaces, escape codes, any length) is kept in shown_as, not on disk.
-    target = folder / f"{exercise_id}{submission.file.suffix.lower()}"
+    suffix = submission.file.suffix.lower()
+    name = submission.run_as or submission.file.name
+    if not _plain_file_name(name) or Path(name).suffix.lower() != suffix:
+        name = f"{exercise_id}{suffix}"  # escape codes and the like stay in shown_as, not on disk
+    target = folder / name
     shutil.copyfile(submission.file, target)
+    room, files = MAX_SUBMISSION_BYTES, 0
+    for other, source in sorted(submission.beside.items()):
+        if other == name or not _plain_file_name(other) or files >= MAX_BESIDE_FILES:
+            continue
+        try:
+            size = source.stat().st_size
+            if size <= room:
+                shutil.copyfile(source, folder / other)
+                room, files = room - size, files + 1
+        except OSError:
+            continue  # gone or unreadable since it was found: the submission runs without it, as it would alone
     return target
+
+
+def _plain_file_name(name: str) -> bool:
+    """A name safe to write in the private folder: printable, not hidden, no folder in it."""
+    return name.isprintable() and printable(name) == name and not name.startswith(".") and "/" not in name \
+        and "\\" not in name and 0 < len(name.encode()) <= 200
 
 
 def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission, result: Result,

@@ -13,7 +13,8 @@ Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, s
   `Full Name_USERID_assignsubmission_file_<original name>`: the student id is the LMS's student part
   (`lastfirst_USERID`, `Full Name_USERID`; the per-file id and LATE change between uploads, the student
   does not). A student's files are treated like a student's folder: the one whose original name names
-  the exercise, else the only one that is not a helper;
+  the exercise, else the only one that is not a helper; Moodle's folder download,
+  `Full Name_USERID_assignsubmission_file_/`, is a student folder of `Full Name_USERID` (`moodle_folders`);
 - a single file, named the same way.
 
 Folders of students inside a PATH (a wrapper of flat files, an LMS's sections, a term's sections), read like
@@ -52,7 +53,9 @@ Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell t
 `neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
 (keyed by the file as shown), so the batch reports it as "could not grade" with the reason.
 
-A student with several candidate files gets the newest (modification time, then name), and the
+A student with several candidate files gets the newest (modification time), except that a copy kept aside
+(ex5_old.py, ex5_test.py) never wins over the file named only for the exercise (ex5.py), and on equal times
+the later Canvas upload, then the file named only for the exercise, then the name decides (`_newest`); the
 submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
 """
 
@@ -60,6 +63,8 @@ import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from ..classreport import FEEDBACK_MARKER
 
 SUFFIXES = (".py", ".ipynb")
 HELPERS = {"utils.py", "submission.py", "__init__.py", "setup.py", "conftest.py"}
@@ -78,6 +83,9 @@ class Submission:
     own_folder: bool  # True when the file's folder holds only this student's files
     passed_over: list[str] = field(default_factory=list)  # older candidates, as shown (relative to their PATH)
     problem: str = ""  # why it cannot be graded (no submission, unreadable, ...)
+    # Not own_folder: what goes into its private folder with it (`beside_flat`).
+    run_as: str = ""  # the name it runs under there: the student's own ("exercise4.ipynb" of an LMS download)
+    beside: dict[str, Path] = field(default_factory=dict)  # name there -> file: the student's own, the course's
 
 
 @dataclass
@@ -98,7 +106,7 @@ def _token(name: str) -> re.Pattern:
 
 
 # Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py).
-_VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy|backup|bak|orig(?:inal)?|fixed|"
+_VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy\d*|backup|bak|orig(?:inal)?|fixed|"
                            r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
 
 
@@ -110,7 +118,12 @@ def _only_versions(text: str, also: str | None = None) -> bool:
     """True for "v2", "final", "old_2", ...: a version of a file, not a student's id (`also`: one more word
     that counts as a version's, such as the name of the folder the file is in)."""
     words = _words(text)
-    return bool(words) and all(_VERSION_WORD.match(w) or w == also for w in words)
+    return bool(words) and all(_VERSION_WORD.match(w) or w == also or _counted(words, i) for i, w in enumerate(words))
+
+
+def _counted(words: list[str], i: int) -> bool:
+    """A number right after a version word is that version's (Jupyter's "copy 2", "final 3")."""
+    return words[i].isdigit() and i > 0 and bool(_VERSION_WORD.match(words[i - 1]))
 
 
 def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
@@ -140,7 +153,7 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
 # Canvas: "<sortable name, word characters>[_LATE]_<user id>_<file id>_<original name>", or, when the
 # assignment is anonymous, "[LATE_]anon_<anonymous id>_<file id>_<original name>".
 _CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_late)?_(?P<user>\d+))"
-                     r"_\d+_(?P<original>.+)$", re.IGNORECASE)
+                     r"_(?P<file>\d+)_(?P<original>.+)$", re.IGNORECASE)
 # Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
 _MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
 
@@ -168,20 +181,66 @@ def _split_suffix(file_name: str) -> tuple[str, str]:
     return path.stem, path.suffix.lower()
 
 
-def _newest(files: list[Path]) -> tuple[Path, list[Path]]:
+def _newest(files: list[Path], kind=None) -> tuple[Path, list[Path]]:
+    """The file to grade and the others, newest first. `kind` (path -> (kind, upload order), see `name_kind`):
+    a side copy (ex5_old.py) never wins over a file named only for the exercise (ex5.py); on equal times the
+    later upload (Canvas's file id), then the file named only for the exercise, then the path decides."""
+    kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
+    has_plain = any(k == PLAIN for k, _ in kinds.values())
+
     def key(path: Path):
         try:
-            return (path.stat().st_mtime, path.as_posix())
+            mtime = path.stat().st_mtime
         except OSError:
-            return (float("-inf"), path.as_posix())
+            mtime = float("-inf")
+        what, order = kinds[path]
+        return (not (has_plain and what == SIDE_COPY), mtime, order, what == PLAIN, path.as_posix())
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
 
 
+# What a candidate's name says it is, beside the student's other candidates (docs/batch.md, "several files").
+SIDE_COPY, VERSION, PLAIN = 0, 1, 2
+# Words after (or before) the exercise's name that mark a copy kept aside, never the one handed in.
+_SIDE_WORD = re.compile(r"^(?:old|backup|bak|orig(?:inal)?|copy\d*|test|tests|draft|tmp|temp|scratch)$", re.I)
+
+
+def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tuple[int, int]:
+    """(kind, upload order) of a candidate file: PLAIN when named only for the exercise (ex5.py,
+    exercise4.ipynb, alice_ex5.py for alice), SIDE_COPY when a word marks a copy kept aside (ex5_old.py,
+    ex5_test.py, ex5_backup.py, exercise4-Copy1.ipynb), else VERSION (ex5_v2.py, ex5-1.py, ex5_part1.py).
+    An LMS download is judged by the student's own file name; its order is Canvas's file id (0 otherwise).
+
+    >>> name_kind("ex5_old.py", ("ex5",)), name_kind("alice_ex5.py", ("ex5",), "alice")
+    ((0, 0), (2, 0))
+    """
+    lms = lms_name(file_name, names)
+    canvas = _CANVAS.match(file_name) if lms and not _MOODLE.match(file_name) else None
+    order = int(canvas["file"]) if canvas else 0
+    stem = _split_suffix(lms[1] if lms else file_name)[0].lower()
+    for name in sorted(names, key=len, reverse=True):
+        match = _token(name).search(stem)
+        if match:
+            break
+    else:
+        return VERSION, order
+    own = set(_words(student))
+    words = [w for w in _words(f"{stem[: match.start()]} {stem[match.end():]}") if w not in own]
+    if any(_SIDE_WORD.match(w) for w in words):
+        return SIDE_COPY, order
+    return (PLAIN if not words and match.group() == name.lower() else VERSION), order
+
+
 def _entries(folder: Path) -> list[Path]:
     """The folder's entries, sorted, without hidden files and macOS zip litter; symlinks are not followed."""
-    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX")))
+    return sorted(p for p in folder.iterdir() if not p.name.startswith((".", "__MACOSX")) and not _litter(p))
+
+
+def _litter(path: Path) -> bool:
+    """Folders no student made: Python's __pycache__, and the feedback `grade gradebook --feedback` wrote
+    (it leaves FEEDBACK_MARKER in it), so `grade batch .` inside the class's folder finds no phantom student."""
+    return path.name == "__pycache__" or (not path.is_symlink() and (path / FEEDBACK_MARKER).is_file())
 
 
 def _candidate(path: Path) -> bool:
@@ -231,7 +290,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
         if named:
-            chosen, older = _newest(named)
+            chosen, older = _newest(named, lambda p: name_kind(p.name, names, student))
             where = chosen.relative_to(folder).as_posix()
             return Submission(student, chosen, f"{shown}/{where}", True,
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older])
@@ -264,7 +323,7 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified(every):
         by_student.setdefault(submission.student, []).append(submission)
-    return Found([_pick(entries) for _, entries in sorted(by_student.items())], problems)
+    return Found([_pick(entries, names) for _, entries in sorted(by_student.items())], problems)
 
 
 def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[str, Submission]] | str:
@@ -276,10 +335,21 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[
         student = student_from_name(path.name, names)
         if not student:
             return f"{label}: cannot tell the student from the file name (expected e.g. alice_{names[0]}.py)"
-        return [("", Submission(student, path, label, False))]
+        try:
+            beside = _entries(path.parent)
+        except OSError:
+            beside = []
+        return [("", s) for s in beside_flat([Submission(student, path, label, False)], beside)]
     if not path.is_dir():
         return f"{label}: no such file or folder"
-    found = _in_class_folder(path, names, label, "", 0)
+    if one_students_folder(path, names):  # grade batch class/alice: alice, as in the class
+        submission = in_student_folder(path, names, label)
+        submission.student = Path(label).stem if label.lower().endswith(".zip") else path.resolve().name
+        found = [("", submission)]
+    else:
+        found = _in_class_folder(path, names, label, "", 0)
+    if isinstance(found, list):
+        found = _moodle_by_place(found)
     if isinstance(found, list) and not found:
         return (f"{label}: no submissions found (expected a folder per student, or files named like "
                 f"alice_{names[0]}.py)")
@@ -447,7 +517,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
             found.append(Submission(shown, None, shown, False, problem=f"{shown}: {_nameless(student, names)}"))
     for student, files in lms.items():
         found.append(_lms_submission(student, files, names, label))
-    return found
+    return beside_flat(found, entries)
 
 
 def _nameless(student: str | None, names: tuple[str, ...]) -> str:
@@ -467,22 +537,113 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
         others = [path for path, original in files if original not in HELPERS]
         named = others if len(others) == 1 else []
     if named:
-        chosen, older = _newest(named)
-        return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older])
+        chosen, older = _newest(named, lambda p: name_kind(p.name, names, student))
+        return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
+                          run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student))
     listed = _listing([original for _, original in files])
     return Submission(student, None, f"{label}/{files[0][0].name}", False, problem=(
         f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
 
 
-def _pick(entries: list[Submission]) -> Submission:
+def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
     """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
     what they passed over, are listed as passed over."""
     usable = [s for s in entries if s.file is not None and not s.problem]
     if not usable:
         return entries[0]
     by_file = {s.file: s for s in usable}
-    chosen, older = _newest(list(by_file))
+    student = usable[0].student
+    chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student))
     winner = by_file[chosen]
     for path in older:
         winner.passed_over = winner.passed_over + [by_file[path].shown_as] + by_file[path].passed_over
     return winner
+
+
+def _own_others(chosen: Path, files: list[tuple[Path, str]], names: tuple[str, ...],
+                student: str) -> dict[str, Path]:
+    """An LMS student's other Python files under their own names (Canvas renames every upload, utils.py too),
+    the newest of two with one name; never one named as the graded file."""
+    own: dict[str, Path] = {}
+    by_name = dict(files)
+    first, rest = _newest([p for p, _ in files], lambda p: name_kind(p.name, names, student))
+    for path in reversed([first, *rest]):  # oldest first: a newer file of the same name replaces it
+        if path != chosen and by_name[path].lower().endswith(".py") and by_name[path] != by_name[chosen]:
+            own[by_name[path]] = path
+    return own
+
+
+def beside_flat(found: list[Submission], entries: list[Path]) -> list[Submission]:
+    """Give each flat-layout submission the course's helper files lying among the flat files (utils.py,
+    belonging to no student: not an LMS name), under the student's own copy of the same name, which wins.
+    Nothing else of the class folder goes beside it, so no submission can import a classmate's file."""
+    helpers = {p.name: p for p in entries if p.name in HELPERS and not _unfit(p)}
+    for submission in found:
+        if submission.file is not None and not submission.own_folder:
+            submission.beside = {**helpers, **submission.beside}
+    return found
+
+
+# Moodle's folder download: a folder per student and submission plugin, "<full name>_<user id>_assignsubmission_
+# <plugin>_" (file: the uploaded files; onlinetext: the text typed in Moodle, as onlinetext.html).
+_MOODLE_FOLDER = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_(?P<plugin>[a-z]+)_$")
+
+
+def _moodle_by_place(found: list[tuple[str, Submission]]) -> list[tuple[str, Submission]]:
+    """moodle_folders within each folder of students: a section's Moodle folders are that section's."""
+    places = dict.fromkeys(place for place, _ in found)
+    return [(place, s) for place in places for s in moodle_folders([s for p, s in found if p == place])]
+
+
+def moodle_folders(found: list[Submission]) -> list[Submission]:
+    """Student folders of a Moodle download, under the student's id (`Full Name_USERID`, as Moodle's flat
+    download names it): the file plugin's folder is the student's; other plugins' folders (an online text)
+    are passed over when the student has one, and otherwise stand for the student with one line."""
+    moodle = {id(s): _MOODLE_FOLDER.match(s.student) for s in found if s.own_folder}
+    with_files = {m["student"] for m in moodle.values() if m and m["plugin"] == "file"}
+    kept, told = [], set()
+    for submission in found:
+        match = moodle.get(id(submission))
+        if not match:
+            kept.append(submission)
+            continue
+        student = match["student"]
+        if match["plugin"] != "file" and (student in with_files or student in told):
+            continue  # the online text beside the student's files
+        if match["plugin"] != "file" and submission.file is None:
+            told.add(student)
+            what = "an online text" if match["plugin"] == "onlinetext" else f"Moodle's {match['plugin']}"
+            submission = Submission(student, None, submission.shown_as, True, problem=(
+                f"{submission.shown_as}: {student} submitted no file, only {what}; not graded"))
+        submission.student = student
+        kept.append(submission)
+    return kept
+
+
+def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
+    """True when a PATH is itself one student's folder (`grade batch class/alice`, to grade one student again):
+    it holds a file named only for the exercise (ex5.py, exercise4.ipynb), no other .py/.ipynb of it names
+    another student (alice_ex5.py, bob_ex5.py: the flat layout, its stray ex5.py "could not grade"), and no
+    folder in it holds a .py/.ipynb (a class folder with a stray ex5.py beside the students' folders)."""
+    try:
+        entries = _entries(folder)
+    except OSError:
+        return False
+    own = folder.resolve().name.lower()
+    files = [p for p in entries if _candidate(p)]
+    if not any(name_kind(p.name, names)[0] == PLAIN and not lms_name(p.name, names) for p in files):
+        return False
+    for path in files:
+        student = _flat_student(path.name, names)
+        if student and not _only_versions(student, also=own) and student.lower() != own:
+            return False
+    return not any(_holds_code(p, _DEPTH) for p in entries if p.is_dir() and not p.is_symlink())
+
+
+def _holds_code(folder: Path, depth: int) -> bool:
+    try:
+        entries = _entries(folder)
+    except OSError:
+        return False
+    return any(p.suffix.lower() in SUFFIXES for p in entries if not p.is_dir()) or (
+        depth > 0 and any(_holds_code(p, depth - 1) for p in entries if p.is_dir() and not p.is_symlink()))

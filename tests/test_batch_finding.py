@@ -1,0 +1,240 @@
+"""`grade batch` finding and preparing each student's files (acceptance run 2: D12, D10, D2, D1, D14, D11, D16),
+through the CLI, on small classes built here."""
+
+import json
+import os
+
+from .conftest import grade_json, run_cli
+from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
+
+SAME_TIME = 1_700_000_000  # a git clone or a zip written with one timestamp: every file the same time
+
+
+def _exported(db) -> dict[str, dict]:
+    return {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+
+
+def test_the_file_named_only_for_the_exercise_wins_over_drafts_on_equal_times(tmp_path):
+    """D12: ex5.py beside ex5_old.py / ex5_test.py / ex5_backup.py with the same modification time (a git
+    clone): ex5.py is graded, not the draft the path order happened to prefer; a copy kept aside never wins
+    over it even when newer; a real later version (ex5_v2.py) still does when newer, and loses a tie."""
+    folders = tmp_path / "class"
+    wrong = EX5 / "two_mistakes.py"
+    for student, draft in (("s1", "ex5_old.py"), ("s2", "ex5_test.py"), ("s3", "EX5_Backup.py"),
+                           ("s4", "exercise4_old.py")):
+        _put(folders / student / "ex5.py", RIGHT, mtime=SAME_TIME)
+        _put(folders / student / draft, wrong, mtime=SAME_TIME)
+    _put(folders / "s5" / "ex5.py", RIGHT, mtime=SAME_TIME)  # cp ex5.py ex5_backup.py, then edited the backup
+    _put(folders / "s5" / "ex5_backup.py", wrong, mtime=SAME_TIME + 3600)
+    _put(folders / "s6" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "s6" / "ex5_v2.py", wrong, mtime=SAME_TIME)
+    _put(folders / "s7" / "ex5.py", wrong, mtime=SAME_TIME)  # a later version, newer: it is the one handed in
+    _put(folders / "s7" / "ex5_v2.py", RIGHT, mtime=SAME_TIME + 60)
+    flat = tmp_path / "flat"
+    _put(flat / "tom_ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(flat / "tom_ex5_old.py", wrong, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {f"s{i}": "100" for i in range(1, 8)} | {"tom": "100"}
+    exported = _exported(db)
+    assert exported["s1"]["submission"] == f"{folders}/s1/ex5.py"
+    assert exported["s1"]["passed_over"] == [f"{folders}/s1/ex5_old.py"]  # still named in the report
+    assert exported["s5"]["submission"] == f"{folders}/s5/ex5.py"
+    assert exported["s7"]["submission"] == f"{folders}/s7/ex5_v2.py"
+    assert exported["tom"]["submission"] == f"{flat}/tom_ex5.py"
+
+
+def test_equal_times_in_a_zip_keep_canvas_upload_order(tmp_path):
+    """On equal times Canvas's later upload (the larger file id) still wins, even over a plain ex5.py."""
+    canvas = tmp_path / "canvas"
+    _put(canvas / "leebob_12347_67892_ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(canvas / "leebob_LATE_12347_67899_ex5-1.py", RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(canvas), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert _rows(db)["leebob_12347"]["score"] == "100"
+
+
+def test_jupyters_copy_is_the_same_students_file(tmp_path):
+    """D14: Jupyter's "Make a Copy" (`alice_exercise4-Copy1.ipynb`, `copy 2`) is a copy of alice's notebook,
+    not a student "alice_Copy1"; her file named for the exercise is graded."""
+    from . import course
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "alice_exercise4.ipynb").write_text(course.notebook(course.cells()))
+    (flat / "alice_exercise4-Copy1.ipynb").write_text(course.notebook(course.cells()))
+    _put(flat / "bob_ex5 copy 2.py", RIGHT)
+    _put(flat / "bob_ex5.py", RIGHT)
+    (flat / "utils.py").write_text(course.UTILS)
+    for path in flat.iterdir():
+        os.utime(path, (SAME_TIME, SAME_TIME))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert set(_rows(db)) == {"alice", "bob"}
+    exported = _exported(db)
+    assert exported["alice"]["submission"] == f"{flat}/alice_exercise4.ipynb"
+    assert exported["alice"]["passed_over"] == [f"{flat}/alice_exercise4-Copy1.ipynb"]
+    assert exported["bob"]["passed_over"] == [f"{flat}/bob_ex5 copy 2.py"]
+    assert _stderr_lines(result) == []
+
+
+def test_flat_notebooks_get_the_course_helpers_lying_beside_them(tmp_path):
+    """D10: the course's utils.py among flat submissions is given to each (a correct course notebook calling
+    utils.sigmoid gets what a lone `grade` gives it: 100), and only it: a classmate's file is not."""
+    from . import course
+
+    flat = tmp_path / "flat"
+    flat.mkdir()
+    (flat / "alice_exercise4.ipynb").write_text(course.notebook(course.cells()))
+    (flat / "utils.py").write_text(course.UTILS)
+    _put(flat / "bob_ex5.py", EX5 / "uses_utils.py")
+    (flat / "spy_ex5.py").write_text(  # borrows a classmate's file: still not importable
+        "def nn_cost_function(*args):\n    import bob_ex5\n    return bob_ex5.nn_cost_function(*args)\n\n\n"
+        "def sigmoid_gradient(z):\n    import bob_ex5\n    return bob_ex5.sigmoid_gradient(z)\n")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    lone, _ = grade_json(flat / "alice_exercise4.ipynb", "--exercise", "ex5")
+    assert lone["score"] == 100
+    assert {s: r["score"] for s, r in rows.items()} == {"alice": "100", "bob": "100", "spy": "0"}
+    assert rows["spy"]["notes"].startswith("crash:")  # No module named 'bob_ex5'
+
+
+def test_a_canvas_students_own_files_keep_their_names(tmp_path):
+    """D2: Canvas renames every upload (`kimann_12348_67894_utils.py`); the student's own utils.py is put
+    beside the submission as utils.py, and wins over the class's; a student who did not upload one gets the
+    class's, never a classmate's; the feedback names the notebook as the student uploaded it."""
+    from . import course
+
+    canvas = tmp_path / "canvas"
+    _put(canvas / "kimann_12348_67893_ex5.py", EX5 / "uses_utils.py")
+    _put(canvas / "kimann_12348_67894_utils.py", EX5 / "utils.py")
+    (canvas / "parkmin_12349_67895_exercise4.ipynb").write_text(course.notebook(course.cells()))
+    (canvas / "parkmin_12349_67896_utils.py").write_text(course.UTILS)
+    (canvas / "utils.py").write_text("def sigmoid(z):\n    return 0.5 * z\n")  # the class's: a wrong one
+    _put(canvas / "leeann_12350_67897_ex5.py", EX5 / "uses_utils.py")  # no utils of her own: the class's
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(canvas), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items()} == {"kimann_12348": "100", "parkmin_12349": "100",
+                                                       "leeann_12350": "0"}
+
+    (canvas / "utils.py").unlink()  # no class helper: leeann's import fails; kimann's utils is not hers
+    again = tmp_path / "again.sqlite"
+    assert _batch(str(canvas), "-e", "ex5", "--db", str(again)).exit_code == 0
+    assert _rows(again)["leeann_12350"]["notes"].startswith("import_error:")
+    [parkmin] = [e["report"] for e in json.loads(run_cli("gradebook", "--db", str(again), "--format", "json")
+                                                 .stdout) if e["student"] == "parkmin_12349"]
+    assert parkmin["score"] == 100
+    feedback = tmp_path / "feedback"
+    assert run_cli("gradebook", "--db", str(again), "--feedback", str(feedback)).exit_code == 0
+    text = (feedback / "leeann_12350.txt").read_text()
+    assert "ex5.py" in text and "No module named 'utils'" in text
+
+
+def test_an_lms_notebooks_messages_name_it_as_uploaded(tmp_path):
+    """D2's side issue: a Canvas notebook whose import fails is named `exercise4.ipynb` in its feedback, as
+    a lone grade names it, not the grader's `ex5.ipynb`."""
+    from . import course
+
+    canvas = tmp_path / "canvas"
+    canvas.mkdir()
+    (canvas / "parkmin_12349_67895_exercise4.ipynb").write_text(course.notebook(course.cells()))
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(canvas), "-e", "ex5", "--db", str(db)).exit_code == 0
+    feedback = tmp_path / "feedback"
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(feedback)).exit_code == 0
+    text = (feedback / "parkmin_12349.txt").read_text()
+    assert "(exercise4.ipynb, cell 1, line" in text and "ex5.ipynb" not in text, text
+
+
+def test_moodle_folders_are_grouped_by_student(tmp_path):
+    """D1: Moodle's folder download (`Full Name_ID_assignsubmission_file_/`, `..._onlinetext_/`): one student
+    `Full Name_ID` (as Moodle's flat download names them, so both downloads give one row), the online text
+    beside a file is passed over, and a student with only an online text is one line under the student's id."""
+    moodle = tmp_path / "moodle"
+    _put(moodle / "Alice Smith_100001_assignsubmission_file_" / "ex5.py", RIGHT)
+    _put(moodle / "Dave Lee_100004_assignsubmission_file_" / "neural_net.py", EX5 / "extra_output_derivative.py")
+    for student in ("Dave Lee_100004", "Frank Only_100006"):
+        text = moodle / f"{student}_assignsubmission_onlinetext_" / "onlinetext.html"
+        text.parent.mkdir(parents=True)
+        text.write_text("<p>see attached</p>")
+    flat = tmp_path / "flat"  # the same class, downloaded as Moodle's flat files, older
+    _put(flat / "Alice Smith_100001_assignsubmission_file_ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(moodle), str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items()} == {"Alice Smith_100001": "100", "Dave Lee_100004": "50",
+                                                       "Frank Only_100006": ""}
+    assert _stderr_lines(result) == [f"grade: {moodle}/Frank Only_100006_assignsubmission_onlinetext_: Frank "
+                                     f"Only_100006 submitted no file, only an online text; not graded"]
+    assert "1 could not grade" in result.stderr
+    assert _exported(db)["Alice Smith_100001"]["passed_over"] == [
+        f"{flat}/Alice Smith_100001_assignsubmission_file_ex5.py"]
+
+
+def test_folders_no_student_made_are_passed_over(tmp_path, monkeypatch):
+    """D11: `grade batch .` inside the class's folder, after `grade gradebook --feedback feedback` wrote there
+    and Python left a __pycache__: no phantom students, exit 0; the feedback folder is known by the marker
+    the feedback writer leaves in it, whatever its name."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    _put(folders / "bob" / "ex5.py", EX5 / "extra_output_derivative.py")
+    (folders / "__pycache__").mkdir()
+    (folders / "__pycache__" / "utils.cpython-311.pyc").write_bytes(b"\x00")
+    monkeypatch.chdir(folders)
+    assert _batch(".", "-e", "ex5").exit_code == 0
+    written = run_cli("gradebook", "--feedback", "feedback")
+    assert written.exit_code == 0 and "wrote 4 feedback files" in written.stderr, written.output
+    assert run_cli("gradebook", "--feedback", "handback").exit_code == 0
+    again = _batch(".", "-e", "ex5")
+    assert again.exit_code == 0, again.output
+    assert "0 graded, 2 skipped (unchanged), 0 could not grade" in again.stderr
+    fresh = _batch(".", "-e", "ex5", "--db", str(tmp_path / "fresh.sqlite"))
+    assert fresh.exit_code == 0 and "2 graded" in fresh.stderr, fresh.output
+    assert set(_rows(tmp_path / "fresh.sqlite")) == {"ann", "bob"}
+    (folders / "nobody").mkdir()  # a folder the grader did not write is still a student, as before
+    (folders / "nobody" / "notes.txt").write_text("no code here")
+    assert _batch(".", "-e", "ex5").exit_code == 2
+
+
+def test_one_students_folder_as_the_path_is_that_student(tmp_path, monkeypatch):
+    """D16: `grade batch class/alice` (to grade one student again into the class's gradebook) grades alice,
+    under the id the class run gives her, with the same file; a flat folder with a stray ex5.py, and a class
+    folder with one beside the students' folders, are still read as before."""
+    folders = tmp_path / "class"
+    _put(folders / "alice" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "alice" / "ex5_old.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(folders / "alice" / "utils.py", EX5 / "utils.py")
+    _put(folders / "bob" / "ex5.py", EX5 / "extra_output_derivative.py")
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    class_run = _exported(db)["alice"]
+    _put(folders / "alice" / "ex5.py", EX5 / "extra_output_derivative.py", mtime=SAME_TIME)  # fixed by hand
+    result = _batch(str(folders / "alice"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert "1 graded" in result.stderr
+    again = _exported(db)
+    assert set(again) == {"alice", "bob"}
+    assert again["alice"]["submission"] == class_run["submission"] == f"{folders}/alice/ex5.py"
+    assert again["alice"]["score"] == 50
+    monkeypatch.chdir(folders / "alice")  # grade batch . inside her folder
+    here = _batch(".", "-e", "ex5", "--db", str(tmp_path / "here.sqlite"))
+    assert here.exit_code == 0, here.output
+    assert set(_rows(tmp_path / "here.sqlite")) == {"alice"}
+
+    flat = tmp_path / "flat"
+    _put(flat / "ann_ex5.py", RIGHT)
+    _put(flat / "ex5.py", RIGHT)
+    stray = tmp_path / "stray"
+    _put(stray / "ex5.py", RIGHT)
+    _put(stray / "cat" / "ex5.py", RIGHT)
+    other = tmp_path / "other.sqlite"
+    result = _batch(str(flat), str(stray), "-e", "ex5", "--db", str(other))
+    assert result.exit_code == 2
+    assert set(_rows(other)) == {"ann", "cat", str(flat / "ex5.py"), str(stray / "ex5.py")}
