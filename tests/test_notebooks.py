@@ -254,6 +254,19 @@ def test_the_course_helpers_work_inside_a_students_function(tmp_path):
     assert (scores(report), status) == (FULL, 0), report
 
 
+def test_the_helpers_the_feedback_lists_are_the_ones_offered():
+    """crashes.py tells a student what the course's utils.py has (UTILS_NAMES): exactly what it defines."""
+    import ast
+    from pathlib import Path
+
+    from grader.sandbox import course as sandbox_course
+
+    tree = ast.parse(Path(sandbox_course.__file__).with_name("course_utils.py").read_text(encoding="utf-8"))
+    offered = tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)
+                    and not node.name.startswith("_"))
+    assert offered == sandbox_course.UTILS_NAMES
+
+
 # ---- damaged and empty notebooks: a clear error or an honest score ----------------------------------
 
 def test_invalid_json_is_a_clear_error(tmp_path):
