@@ -1,12 +1,16 @@
 """One sandbox run shaped like a batch submission's (not a timed test; run it by hand).
 
 Run: OPENBLAS_NUM_THREADS=1 python benchmarks/bench_sandbox_run.py [--runs N] [--file PATH] [--students K]
+     [--utils PATH]
 
 Opens one `Sandbox(Limits())` and runs the file (default solutions/ex5.py, its runnable source as `grade
 batch` sends it) with the calls a batch's first run makes for exercises/ex5.yaml: every graded call
 (`grading.plan_calls`) plus the probes run ahead (`grading._ahead_calls`; no speed screen, as without
 --speed-notes). With `--students K` the runs cycle over K copies of the file, each in a folder of its own (a
-class: no two runs in a row share a file).
+class: no two runs in a row share a file). With `--utils PATH` each copy gets PATH beside it as its own
+utils.py; without it, a file that imports utils gets the course's (grader/sandbox/course_utils.py), so
+`--file tests/submissions/ex5/uses_utils.py` with and without `--utils tests/submissions/ex5/utils.py`
+compares the two.
 Prints per run:
   wall            ms of wall time per `Sandbox.run`
   zygote+workers  ms of CPU time (user + system) of the zygote and the workers it reaped, read from
@@ -52,6 +56,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=200)
     parser.add_argument("--file", type=Path, default=ROOT / "solutions" / "ex5.py")
     parser.add_argument("--students", type=int, default=1)
+    parser.add_argument("--utils", type=Path, default=None)
     args = parser.parse_args()
     exercise = spec.load(ROOT / "exercises" / "ex5.yaml")
     cases = build_all(exercise)
@@ -64,6 +69,8 @@ def main() -> None:
             (Path(folder) / f"s{i}").mkdir()
             files.append(Path(folder) / f"s{i}" / "ex5.py")
             shutil.copyfile(args.file, files[-1])
+            if args.utils is not None:
+                shutil.copyfile(args.utils, files[-1].with_name("utils.py"))
         prepared = [for_exercise(f, exercise) for f in files]
         with Sandbox(Limits()) as sandbox:
             sandbox.layers  # noqa: B018 - wait for the zygote's start-up before measuring
@@ -81,7 +88,8 @@ def main() -> None:
     bad = [o.message for o in outcomes if o.status != "ok"]
     assert not bad, bad
     n = args.runs
-    print(f"{len(calls)} calls per run, {n} runs, {args.students} file(s)")
+    print(f"{len(calls)} calls per run, {n} runs, {args.students} file(s)"
+          + (f", {args.utils} beside each as utils.py" if args.utils else ""))
     print(f"wall             {wall / n * 1000:7.2f} ms per run")
     print(f"zygote+workers   {sum(used[:4]):7.2f} ms CPU per run (zygote: user {used[0]:.2f}, system {used[1]:.2f}; "
           f"workers: user {used[2]:.2f}, system {used[3]:.2f})")

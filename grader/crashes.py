@@ -4,8 +4,9 @@ The sandbox's worker reports a crash as "Type: text (file.py, line N)". From tha
 and the submission's source, `explain` says what the student probably meant: the defined name that
 differs only in capitals or by a character or two, the array attribute they mistyped, what replaced a
 NumPy alias removed in 1.24 or 2.0, which arrays had which shapes (and the course's shapes for them),
-or that a module is not available where the code is graded. It returns "" when it has nothing
-better than the exception itself, which the report always keeps as evidence.
+that a module is not available where the code is graded, or that the course's utils.py (which the sandbox
+offers when the student hands in none) lacks a helper the student wrote in their own utils.py. It returns ""
+when it has nothing better than the exception itself, which the report always keeps as evidence.
 
 Pure functions: no I/O, no student code runs here (the source is parsed, never executed).
 """
@@ -186,6 +187,9 @@ def _attributes_of(type_name: str) -> list[str]:
 
 
 def _attribute_error(crash: Crash, context: Context) -> str:
+    lacking = _course_utils_lacks(crash.text)
+    if lacking:
+        return lacking
     module = re.match(r"module '(\w+)' has no attribute '(\w+)'", crash.text)
     if module:
         return _module_attribute(module[1], module[2], context)
@@ -505,7 +509,35 @@ def missing_module(name: str, allowed: Sequence[str] = ()) -> str:
 
 def _module_error(crash: Crash, context: Context) -> str:
     match = re.match(r"No module named '([\w.]+)'", crash.text)
+    if match and match[1].split(".")[0] == "utils":  # the sandbox always offers a utils (sandbox/course.py)
+        return _utils_submodule(match[1]) if "'utils' is not a package" in crash.text else ""
     return missing_module(match[1], context.allowed_modules) if match else ""
+
+
+def _utils_submodule(name: str) -> str:
+    return (f"utils is one module where your code is graded (your own utils.py when you hand it in beside your "
+            f"file, else the course's utils.py), not a package, so {name} cannot be imported. Define what you "
+            f"use from {name} in the file you hand in.")
+
+
+def _course_utils_lacks(text: str) -> str:
+    """`utils.name` or `from utils import name` where utils is the course's file the sandbox offers (the
+    student handed in no utils.py): their own helper of that name stayed behind."""
+    from .sandbox.course import UTILS_FILE, UTILS_NAMES
+
+    where = re.escape(f"({UTILS_FILE})")
+    match = re.match(rf"(?:module 'utils' has no attribute '(\w+)'|cannot import name '(\w+)' from 'utils') {where}",
+                     text)
+    if not match:
+        return ""
+    name = match[1] or match[2]
+    return (f"You handed in no utils.py, so your code ran with the course's utils.py, which has no {name} (it has "
+            f"{', '.join(UTILS_NAMES)}). If {name} is a helper of your own, define it in the file you hand in, "
+            f"or hand in your utils.py beside it.")
+
+
+def _import_error(crash: Crash, context: Context) -> str:
+    return _course_utils_lacks(crash.text)
 
 
 def _axis_error(crash: Crash, context: Context) -> str:
@@ -535,4 +567,5 @@ _EXPLAINERS = {
     "AxisError": (_axis_error,),
     "IndexError": (_index_error,),
     "ModuleNotFoundError": (_module_error,),
+    "ImportError": (_import_error,),
 }

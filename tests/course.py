@@ -5,6 +5,7 @@ repo/Exercise4/utils.py   helpers with the course's import structure: pyplot, sy
                           `from submission import SubmissionBase`, sigmoid, a Grader class
 repo/Exercise4/exercise4.ipynb   ~21 code cells: magics, data loading, plots, the student's functions, the
                           course's grader cells, a gradient check, training, accuracy
+`alone` writes the student's file by itself, as students upload it (the course's utils.py is not their work).
 """
 
 from pathlib import Path
@@ -235,3 +236,18 @@ def folder(root: Path, cell_list=None, name: str = "exercise4.ipynb", script: bo
     path = exercise / name
     path.write_text(as_script(cell_list) if script else notebook(cell_list, outputs))
     return path
+
+
+def alone(root: Path, cell_list=None, name: str = "exercise4.ipynb", script: bool = False) -> Path:
+    """The student's file on its own, as students upload it: no utils.py beside it, no client above."""
+    root.mkdir(parents=True, exist_ok=True)
+    cell_list = cells() if cell_list is None else cell_list
+    path = root / name
+    path.write_text(as_script(cell_list) if script else notebook(cell_list))
+    return path
+
+
+def replaced(cell_list: list[tuple[str, str]], old_source: str, new_source: str) -> list[tuple[str, str]]:
+    """The cells with the one whose source is `old_source` replaced (e.g. the imports cell)."""
+    assert any(source == old_source for _, source in cell_list)
+    return [(kind, new_source if source == old_source else source) for kind, source in cell_list]

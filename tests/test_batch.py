@@ -564,6 +564,32 @@ def test_a_notebook_with_large_outputs_is_graded_as_a_lone_grade_does(tmp_path):
     assert "bob/ex5.py: 17.0 MB, larger than the 16 MB a .py file may have; not graded" in line, line
 
 
+def test_notebooks_handed_in_alone_are_graded_with_the_course_utils_like_lone_notebooks(tmp_path):
+    """Students hand in exercise4.ipynb without the course's utils.py (not their work): each gets the course's
+    file in the sandbox, never over a utils.py of their own, and the same report as a lone grade."""
+    from . import course
+
+    folders = tmp_path / "class"
+    course.alone(folders / "ivy")
+    course.alone(folders / "jo")
+    (folders / "jo" / "utils.py").write_text(course.UTILS.replace("np.exp(-z)", "np.exp(z)"))  # his own, wrong
+    imports = course.IMPORTS.replace("import utils\n", "import utils\nfrom utils import softmax\n")
+    cost = course.COST.replace("a3 = utils.sigmoid(", "a3 = softmax(")  # a helper of her own utils.py
+    course.alone(folders / "kim", course.replaced(course.cells(cost=cost), course.IMPORTS, imports))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--jobs", "2")
+    assert result.exit_code == 0, result.stderr
+    batch = {e["student"]: e["report"] for e in json.loads(run_cli("gradebook", "--db", str(db),
+                                                                   "--format", "json").stdout)}
+    assert {student: report["score"] for student, report in batch.items()} == {"ivy": 100, "jo": 5, "kim": 0}
+    assert "cannot import name 'softmax' from 'utils'" in batch["kim"]["parts"][0]["feedback"]
+    for student in batch:
+        lone, _ = grade_json(folders / student / "exercise4.ipynb", "--exercise", "ex5")
+        assert [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in batch[student]["parts"]] == \
+               [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in lone["parts"]], student
+        assert batch[student]["notes"] == [n for n in lone["notes"] if n["id"] != "slow_at_full_size"], student
+
+
 def test_two_batches_writing_one_gradebook_at_once(tmp_path):
     """Concurrent writers: two runs over different classes into the same gradebook both keep everything."""
     db = tmp_path / "g.sqlite"

@@ -167,3 +167,24 @@ def test_a_file_saved_as_utf16_is_told_to_save_it_as_utf8(tmp_path):
     report, status = grade_json(path)
     feedback = report["parts"][0]["feedback"]
     assert status == 1 and "null bytes" in feedback and "saved as UTF-16" in feedback and "as UTF-8" in feedback
+
+
+def test_utils_is_never_a_module_to_remove():
+    """The sandbox always offers a utils (the student's own, else the course's): "remove the import" is only
+    for libraries that are not installed, and what the course's file lacks is named as such."""
+    assert explain("ModuleNotFoundError: No module named 'utils' (ex5.py, line 2)", CASE) == ""
+    assert explain("ModuleNotFoundError: No module named 'utils.helpers' (ex5.py, line 2)", CASE) == ""
+    text = explain("ModuleNotFoundError: No module named 'utils.helpers'; 'utils' is not a package (ex5.py, line 2)",
+                   CASE)
+    assert text.startswith("utils is one module where your code is graded") and "Remove the import" not in text
+    assert "Remove the import of torch" in explain("ModuleNotFoundError: No module named 'torch.nn' (ex5.py, line 2)",
+                                                   CASE)
+    stand_in = "(<the grader's stand-in for the course's utils.py>)"
+    for message in (f"ImportError: cannot import name 'relu' from 'utils' {stand_in} (ex5.py, line 3)",
+                    f"AttributeError: module 'utils' has no attribute 'relu' {stand_in} (ex5.py, line 9)"):
+        assert explain(message, CASE).startswith(
+            "You handed in no utils.py, so your code ran with the course's utils.py, which has no relu (it has "
+            "displayData, sigmoid,"), message
+    # the student's own utils.py lacking a name: the exception says it all
+    assert explain("ImportError: cannot import name 'relu' from 'utils' (/x/utils.py) (ex5.py, line 3)", CASE) == ""
+    assert explain("AttributeError: module 'utils' has no attribute 'relu' (ex5.py, line 9)", CASE) == ""

@@ -154,6 +154,119 @@ def test_utils_works_with_or_without_matplotlib(tmp_path, installed):
     assert scores(report) == FULL, report
 
 
+# ---- the course's utils.py when the student hands in the notebook alone ----------------------------
+
+def _parts(report: dict) -> list[tuple]:
+    return [(p["id"], p["score"], p["feedback"], p["mistakes"]) for p in report["parts"]]
+
+
+@pytest.mark.parametrize("name,script", [("exercise4.ipynb", False), ("ex4.py", True)])
+def test_the_course_notebook_alone_gets_full_marks(tmp_path, name, script):
+    """Students upload exercise4.ipynb without the course's utils.py (not their work); its functions call
+    utils.sigmoid. The sandbox offers the course's utils.py: the same report as with the file beside it."""
+    report, status = grade_json(course.alone(tmp_path / "upload", name=name, script=script))
+    assert (scores(report), status) == (FULL, 0), report
+    beside, _ = grade_json(course.folder(tmp_path / "course", name=name, script=script))
+    assert _parts(report) == _parts(beside) and report["notes"] == beside["notes"]
+
+
+@pytest.mark.parametrize("own", ["utils.py", "utils/__init__.py"])
+def test_a_students_own_utils_always_wins(tmp_path, own):
+    """A utils.py (or package) handed in beside the notebook is the one used, also when its sigmoid is wrong."""
+    path = course.alone(tmp_path)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    wrong = course.UTILS.replace("1.0 / (1.0 + np.exp(-z))", "1.0 / (1.0 + np.exp(z))")
+    assert wrong != course.UTILS
+    (tmp_path / own).parent.mkdir(exist_ok=True)
+    (tmp_path / own).write_text(wrong)
+    report, status = grade_json(path)
+    # σ(−z)·(1 − σ(−z)) = σ(z)·(1 − σ(z)): only the sigmoid gradient survives the wrong sign
+    assert (scores(report), status) == ({**{k: 0 for k in FULL}, "sigmoid_gradient": 5}, 1), report
+    assert "J is wrong" in report["parts"][0]["feedback"]
+
+
+def test_a_helper_the_course_utils_never_had_is_a_clear_import_error(tmp_path):
+    """`from utils import softmax` with no utils.py handed in: the import fails, and says why."""
+    imports = course.IMPORTS.replace("import utils\n", "import utils\nfrom utils import softmax\n")
+    cells = course.replaced(course.cells(cost=_with_cost({"a3 = utils.sigmoid(": "a3 = softmax("})),
+                            course.IMPORTS, imports)
+    report, status = grade_json(course.alone(tmp_path, cells))
+    assert status == 1 and scores(report) == {k: 0 for k in FULL}, report
+    feedback = report["parts"][0]["feedback"]
+    assert feedback.startswith("exercise4.ipynb could not be imported: ImportError: cannot import name 'softmax' "
+                               "from 'utils' (<the grader's stand-in for the course's utils.py>) "
+                               "(exercise4.ipynb, cell 1, line 10)"), feedback
+    assert "You handed in no utils.py, so your code ran with the course's utils.py, which has no softmax" in feedback
+    assert "define it in the file you hand in, or hand in your utils.py beside it" in feedback
+    assert "Remove the import" not in feedback
+
+
+def test_a_call_of_a_helper_the_course_utils_never_had_is_explained(tmp_path):
+    cells = course.cells(cost=_with_cost({"a3 = utils.sigmoid(": "a3 = utils.softmax("}))
+    report, status = grade_json(course.alone(tmp_path, cells))
+    assert status == 1 and scores(report) == {**{k: 0 for k in FULL}, "sigmoid_gradient": 5}, report
+    feedback = report["parts"][0]["feedback"]
+    assert "nnCostFunction raised AttributeError: module 'utils' has no attribute 'softmax'" in feedback
+    assert "the course's utils.py, which has no softmax (it has displayData, sigmoid, predict" in feedback
+    # with their own utils.py (which lacks it too), nothing is said about the course's file
+    (tmp_path / "utils.py").write_text(course.UTILS)
+    report, _ = grade_json(tmp_path / "exercise4.ipynb")
+    assert "module 'utils' has no attribute 'softmax'" in report["parts"][0]["feedback"]
+    assert "course's utils.py" not in report["parts"][0]["feedback"]
+
+
+def test_utils_is_not_a_package_and_no_one_is_told_to_remove_the_import_of_utils(tmp_path):
+    imports = course.IMPORTS.replace("import utils\n", "import utils\nimport utils.helpers\n")
+    cells = course.replaced(course.cells(cost=_with_cost({"a3 = utils.sigmoid(": "a3 = utils.helpers.softmax("})),
+                            course.IMPORTS, imports)
+    report, status = grade_json(course.alone(tmp_path, cells))
+    assert status == 1 and scores(report) == {k: 0 for k in FULL}, report
+    feedback = report["parts"][0]["feedback"]
+    assert "No module named 'utils.helpers'; 'utils' is not a package" in feedback
+    assert "so utils.helpers cannot be imported. Define what you use from utils.helpers in the file you hand in" \
+        in feedback
+    assert "Remove the import" not in feedback
+
+
+def test_the_course_helpers_work_inside_a_students_function(tmp_path):
+    """What the course's utils.py offers besides sigmoid runs too: the gradient check, predict, the Grader."""
+    check = """\
+    if getattr(sigmoidGradient, 'checking', False):  # called back by the gradient check below
+        return g
+    sigmoidGradient.checking = True
+    import contextlib, io
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        utils.checkNNGradients(nnCostFunction, 3.0)
+    sigmoidGradient.checking = False
+    difference = float(out.getvalue().rsplit('Relative difference: ', 1)[1].split()[0])
+    assert difference < 1e-9, out.getvalue()
+    T1, T2 = utils.debugInitializeWeights(4, 2), utils.debugInitializeWeights(3, 4)
+    assert T1.shape == (4, 3) and T1[1, 0] == np.sin(2) / 10
+    assert utils.predict(T1, T2, z[:, :2]).shape == (z.shape[0],) and utils.predict(T1, T2, z[0, :2]).shape == (1,)
+    grader = utils.Grader()
+    grader[3] = sigmoidGradient
+    assert grader.grade() is None and utils.displayData(z) is None and utils.pyplot is not None
+    return g"""
+    gradient = course.SIGMOID_GRADIENT.replace("    return g", check)
+    report, status = grade_json(course.alone(tmp_path, course.cells(sigmoid_gradient=gradient)))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_the_helpers_the_feedback_lists_are_the_ones_offered():
+    """crashes.py tells a student what the course's utils.py has (UTILS_NAMES): exactly what it defines."""
+    import ast
+    from pathlib import Path
+
+    from grader.sandbox import course as sandbox_course
+
+    tree = ast.parse(Path(sandbox_course.__file__).with_name("course_utils.py").read_text(encoding="utf-8"))
+    offered = tuple(node.name for node in tree.body if isinstance(node, ast.FunctionDef | ast.ClassDef)
+                    and not node.name.startswith("_"))
+    assert offered == sandbox_course.UTILS_NAMES
+
+
 # ---- damaged and empty notebooks: a clear error or an honest score ----------------------------------
 
 def test_invalid_json_is_a_clear_error(tmp_path):

@@ -6,8 +6,11 @@
 - The module gets a private name (`MODULE_NAME`), never one the course uses: the course's utils.py does
   `from submission import SubmissionBase`.
 - Stand-ins: a `submission` module with an empty SubmissionBase (the course's client lives in the folder
-  above, which a grader of a whole class must not expose), and, only when matplotlib is not installed, a
-  `matplotlib`/`matplotlib.pyplot` whose every function does nothing, so `import utils` works.
+  above, which a grader of a whole class must not expose); only when matplotlib is not installed, a
+  `matplotlib`/`matplotlib.pyplot` whose every function does nothing, so the course's utils.py imports; and
+  only when the student's folder holds no `utils` of its own, the course's utils.py (course_utils.py), since
+  students upload the course's notebook alone and its functions call `utils.sigmoid`. It is found by a meta
+  path finder on `import utils` only, so a submission that never imports utils pays nothing for it.
 """
 
 import _signal
@@ -21,6 +24,10 @@ import types
 from pathlib import Path
 
 MODULE_NAME = "_graded_submission"
+UTILS_FILE = "<the grader's stand-in for the course's utils.py>"  # its __file__: errors name it (crashes.py)
+UTILS_NAMES = ("displayData", "sigmoid", "predict", "debugInitializeWeights", "computeNumericalGradient",
+               "checkNNGradients", "Grader")  # what course_utils.py offers, as the course's utils.py does
+_UTILS_SOURCE = Path(__file__).with_name("course_utils.py").read_text(encoding="utf-8")  # before any fork
 
 
 class _Nothing:
@@ -73,12 +80,39 @@ class SubmissionBase:
         return None
 
 
+class CourseUtils:
+    """Meta path finder and loader of `utils`: the student's own when their folder has one (a utils.py, a
+    package, anything Python would import from there), else the course's (course_utils.py). Only the
+    student's folder counts: a `utils` installed where the grader runs is not the course's either."""
+
+    def __init__(self, folder: str | None):
+        self.folder = folder
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "utils":
+            return None
+        if self.folder is not None and importlib.machinery.PathFinder.find_spec(name, [self.folder]) is not None:
+            return None  # the student's own, found by the usual path finder from sys.path[0]
+        return importlib.util.spec_from_loader(name, self, origin=UTILS_FILE)
+
+    @staticmethod
+    def create_module(spec):
+        return None
+
+    @staticmethod
+    def exec_module(module) -> None:
+        module.__file__ = UTILS_FILE
+        linecache.cache[UTILS_FILE] = (len(_UTILS_SOURCE), None, _UTILS_SOURCE.splitlines(True), UTILS_FILE)
+        exec(compile(_UTILS_SOURCE, UTILS_FILE, "exec", dont_inherit=True), module.__dict__)
+
+
 def install_stand_ins(folder: str | None = None, elsewhere: bool | None = None) -> None:
     """`elsewhere`, when known (the zygote looked before the fork), says whether matplotlib is importable
     from sys.path apart from the submission's `folder`; then only that folder is searched here."""
     course = types.ModuleType("submission", "Stand-in for the course's submission client (the grader's).")
     course.SubmissionBase = SubmissionBase
     sys.modules["submission"] = course
+    sys.meta_path.insert(0, CourseUtils(folder))
     if elsewhere is None or folder is None:
         found = importlib.util.find_spec("matplotlib") is not None
     else:

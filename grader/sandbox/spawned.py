@@ -2,7 +2,8 @@
 
 It loads only worker.py, course.py, protocol.py and libc.py from its own folder, as the private package `_grader_worker`
 (so no other module of the grader is imported, and `-I`, which puts neither the script's folder nor
-PYTHONPATH on sys.path, needs no path entry). Then, before any student code:
+PYTHONPATH on sys.path, needs no path entry); course.py reads the text of course_utils.py, never imported.
+Then, before any student code:
   - its pipes go into place: results up on fd 3 (the grader's stdout pipe), the grader's request and go
     bytes on fd 4 (the stdin pipe), the student's output on fds 1 and 2 (the stderr pipe), stdin /dev/null;
   - on POSIX a thread ends the process when the grader goes (its parent changes);
