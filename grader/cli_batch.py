@@ -131,19 +131,19 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
-
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
         gradebook.close()
+        if signal.getsignal(signal.SIGINT) is _interrupt:  # not interrupted: the caller's handlers again
+            for sig, handler in handlers.items():
+                signal.signal(sig, handler)
     for line in summary.problems + summary.failed:
         click.echo(f"grade: {line}", err=True)
     if summary.interrupted:
         kept = f"{summary.graded} graded and kept in {db_path}" if summary.graded else "nothing graded yet"
         click.echo(f"grade: interrupted: {kept}; run the same command again to grade the rest", err=True)
         sys.exit(130)
-    for sig, handler in handlers.items():
-        signal.signal(sig, handler)
     if not quiet:
         click.echo(summary.line(), err=True)
     sys.exit(EXIT_FULL if summary.ok else EXIT_ERROR)

@@ -328,26 +328,28 @@ def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
                     reason="root without the capabilities that override file permissions: needs root and setpriv")
-def test_an_unreadable_submission_is_one_clear_line_and_the_rest_are_graded(tmp_path):
-    """A classmate's file the grader cannot read (here: root without CAP_DAC_OVERRIDE/READ_SEARCH, the file
+@pytest.mark.parametrize("closed", ["file", "folder"])
+def test_an_unreadable_submission_is_one_clear_line_and_the_rest_are_graded(tmp_path, closed):
+    """A classmate's file or folder the grader cannot read (here: root without CAP_DAC_OVERRIDE/READ_SEARCH,
     another user's, mode 000) is "could not grade" with the reason, exit 2, and everyone else is graded."""
     folders = tmp_path / "class"
     _put(folders / "ann" / "ex5.py", RIGHT)
-    closed = _put(folders / "bo" / "ex5.py", RIGHT)
-    os.chown(closed, 65534, 65534)
-    closed.chmod(0o000)
+    file = _put(folders / "bo" / "ex5.py", RIGHT)
+    for path in [file, file.parent] if closed == "folder" else [file]:
+        os.chown(path, 65534, 65534)
+        path.chmod(0o000)
     db = tmp_path / "g.sqlite"
     run = subprocess.run(["setpriv", "--inh-caps=-dac_override,-dac_read_search",
                           "--bounding-set=-dac_override,-dac_read_search",
                           sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db),
                           "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert run.returncode == 2, run.stderr
-    assert "bo" in run.stderr and "cannot be read (Permission denied)" in run.stderr
+    assert f"{folders}/bo" in run.stderr and "cannot be read" in run.stderr and "Permission denied" in run.stderr
     assert "Traceback" not in run.stderr
     with sqlite3.connect(db) as connection:
         got = dict(connection.execute("SELECT student, status FROM grades"))
     connection.close()
-    assert got == {"ann": "graded", "bo": "error"}
+    assert got == {"ann": "graded", "bo": "error"}, run.stderr
 
 
 def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
@@ -879,3 +881,16 @@ def test_exports_take_the_exercise_names_the_batch_takes(tmp_path):
     assert removed.exit_code == 0 and "ben (ex5)" in removed.stderr, removed.output
     unknown = run_cli("gradebook", "--db", db, "-e", "ex9")
     assert unknown.exit_code == 2 and "no grades for exercise 'ex9'" in unknown.stderr
+
+
+def test_a_batch_gives_the_callers_signal_handlers_back(tmp_path):
+    """In-process (a notebook, a test runner), `grade batch` sets its own SIGINT/SIGTERM handlers while it
+    runs and restores the caller's afterwards, also when it ends with an error."""
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    assert _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite")).exit_code == 0
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+    bad = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--regrade",
+                 "--dask", "tcp://127.0.0.1:9")
+    assert bad.exit_code == 2 and "--dask tcp://127.0.0.1:9" in bad.stderr, bad.output
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before

@@ -123,17 +123,24 @@ def test_a_canvas_students_own_files_keep_their_names(tmp_path):
     assert {s: r["score"] for s, r in rows.items()} == {"kimann_12348": "100", "parkmin_12349": "100",
                                                        "leeann_12350": "0"}
 
-    (canvas / "utils.py").unlink()  # no class helper: leeann's import fails; kimann's utils is not hers
+    # No class helper: leeann gets the sandbox's stand-in for the course's utils, never kimann's, whose own
+    # utils.py alone has kim_helper: joe, who imports it, cannot.
+    (canvas / "utils.py").unlink()
+    (canvas / "kimann_12348_67894_utils.py").write_text((EX5 / "utils.py").read_text() + "\n\ndef kim_helper():\n"
+                                                        "    return 1\n")
+    joe = RIGHT.read_text().replace("def nn_cost_function(", "def _cost(")
+    (canvas / "joeb_12351_67898_ex5.py").write_text(
+        f"from utils import kim_helper\n{joe}\n\ndef nn_cost_function(*args):\n    kim_helper()\n"
+        f"    return _cost(*args)\n")
     again = tmp_path / "again.sqlite"
     assert _batch(str(canvas), "-e", "ex5", "--db", str(again)).exit_code == 0
-    assert _rows(again)["leeann_12350"]["notes"].startswith("import_error:")
-    [parkmin] = [e["report"] for e in json.loads(run_cli("gradebook", "--db", str(again), "--format", "json")
-                                                 .stdout) if e["student"] == "parkmin_12349"]
-    assert parkmin["score"] == 100
+    rows = _rows(again)
+    assert rows["leeann_12350"]["score"] == rows["kimann_12348"]["score"] == rows["parkmin_12349"]["score"] == "100"
+    assert rows["joeb_12351"]["notes"].startswith("import_error:"), rows["joeb_12351"]
     feedback = tmp_path / "feedback"
     assert run_cli("gradebook", "--db", str(again), "--feedback", str(feedback)).exit_code == 0
-    text = (feedback / "leeann_12350.txt").read_text()
-    assert "ex5.py" in text and "No module named 'utils'" in text
+    text = (feedback / "joeb_12351.txt").read_text()
+    assert "ex5.py" in text and "cannot import name 'kim_helper'" in text, text
 
 
 def test_an_lms_notebooks_messages_name_it_as_uploaded(tmp_path):
@@ -143,7 +150,9 @@ def test_an_lms_notebooks_messages_name_it_as_uploaded(tmp_path):
 
     canvas = tmp_path / "canvas"
     canvas.mkdir()
-    (canvas / "parkmin_12349_67895_exercise4.ipynb").write_text(course.notebook(course.cells()))
+    cells = course.replaced(course.cells(), course.IMPORTS,
+                            course.IMPORTS.replace("import utils\n", "import nosuchmodule as utils\n"))
+    (canvas / "parkmin_12349_67895_exercise4.ipynb").write_text(course.notebook(cells))
     db = tmp_path / "g.sqlite"
     assert _batch(str(canvas), "-e", "ex5", "--db", str(db)).exit_code == 0
     feedback = tmp_path / "feedback"
@@ -238,3 +247,77 @@ def test_one_students_folder_as_the_path_is_that_student(tmp_path, monkeypatch):
     result = _batch(str(flat), str(stray), "-e", "ex5", "--db", str(other))
     assert result.exit_code == 2
     assert set(_rows(other)) == {"ann", "cat", str(flat / "ex5.py"), str(stray / "ex5.py")}
+
+
+def test_feedback_written_among_submissions_hides_no_student(tmp_path):
+    """The feedback folder's marker makes a folder litter only when it holds no submission: feedback written
+    into a section's folder (beside its students) must not make that section's students vanish."""
+    download = tmp_path / "download"
+    for section, students in (("class", ("alice", "bob")), ("Section2", ("carl", "dan"))):
+        for student in students:
+            _put(download / section / student / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(download), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(download / "class")).exit_code == 0
+    fresh = tmp_path / "fresh.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(fresh))
+    assert result.exit_code == 0 and "4 graded" in result.stderr, result.output
+    assert set(_rows(fresh)) == {"alice", "bob", "carl", "dan"}
+
+
+def test_a_sectioned_students_draft_does_not_beat_the_file_named_for_them(tmp_path):
+    """Two sections with an alice each qualify her id (Section1/alice); her draft alice_ex5_old.py still
+    loses to alice_ex5.py on equal times, as it does when her section is graded alone."""
+    folders = tmp_path / "class"
+    _put(folders / "Section1" / "alice_ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "Section1" / "alice_ex5_old.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(folders / "Section1" / "bob_ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "Section2" / "alice_ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "Section2" / "carl_ex5.py", RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert rows["Section1/alice"]["score"] == "100", rows
+    assert _exported(db)["Section1/alice"]["submission"] == f"{folders}/Section1/alice_ex5.py"
+
+
+def test_a_folder_of_unnamed_files_beside_an_ex5_py_is_not_one_student(tmp_path):
+    """A PATH holding ex5.py (the template, say) beside bob.py and carol_nn.py could be a flat folder of
+    unnamed submissions: it is read as one, so each file is a "could not grade" line, never silently
+    dropped as one student's helpers (a student's own folder with ex5_old.py or utils.py still is one)."""
+    for name in ("ex5.py", "bob.py", "carol_nn.py"):
+        _put(tmp_path / "class" / name, RIGHT)
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "0 graded" in result.stderr, result.output
+    assert len(_stderr_lines(result)) == 3 and all("not graded" in line for line in _stderr_lines(result))
+
+
+def test_a_students_src_and_tests_folders_are_that_students(tmp_path):
+    """alice/src/ex5.py beside alice/tests/test_ex5.py is one student's project, not two students."""
+    for student in ("alice", "bob"):
+        _put(tmp_path / "class" / student / "src" / "ex5.py", RIGHT)
+        (tmp_path / "class" / student / "tests").mkdir()
+        (tmp_path / "class" / student / "tests" / "test_ex5.py").write_text("def test_cost():\n    pass\n")
+    _put(tmp_path / "class" / "carl" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "100", "carl": "100"}
+
+
+def test_on_equal_times_a_file_named_as_the_final_one_wins_over_the_template(tmp_path):
+    """A git clone gives every file one time: ex5_final.py (or _latest, _fixed) beside the untouched ex5.py
+    is the one handed in; a plain ex5.py still beats other versions (ex5_v1.py) and side copies."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(folders / "ann" / "ex5_final.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "ben" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(folders / "ben" / "ex5_latest.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "ben" / "ex5_old.py", EX5 / "two_mistakes.py", mtime=SAME_TIME + 60)  # newer, but aside
+    _put(folders / "cy" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "cy" / "ex5_v1.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"ann": "ex5_final.py", "ben": "ex5_latest.py", "cy": "ex5.py"}

@@ -59,6 +59,7 @@ the later Canvas upload, then the file named only for the exercise, then the nam
 submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
 """
 
+import os
 import re
 import stat
 from dataclasses import dataclass, field
@@ -184,9 +185,10 @@ def _split_suffix(file_name: str) -> tuple[str, str]:
 def _newest(files: list[Path], kind=None) -> tuple[Path, list[Path]]:
     """The file to grade and the others, newest first. `kind` (path -> (kind, upload order), see `name_kind`):
     a side copy (ex5_old.py) never wins over a file named only for the exercise (ex5.py); on equal times the
-    later upload (Canvas's file id), then the file named only for the exercise, then the path decides."""
+    later upload (Canvas's file id), then the kind (a file named as the final one, then the one named only for
+    the exercise, then other versions, then side copies), then the path decides."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
-    has_plain = any(k == PLAIN for k, _ in kinds.values())
+    has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
 
     def key(path: Path):
         try:
@@ -194,14 +196,16 @@ def _newest(files: list[Path], kind=None) -> tuple[Path, list[Path]]:
         except OSError:
             mtime = float("-inf")
         what, order = kinds[path]
-        return (not (has_plain and what == SIDE_COPY), mtime, order, what == PLAIN, path.as_posix())
+        return (not (has_plain and what == SIDE_COPY), mtime, order, what, path.as_posix())
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
 
 
 # What a candidate's name says it is, beside the student's other candidates (docs/batch.md, "several files").
-SIDE_COPY, VERSION, PLAIN = 0, 1, 2
+SIDE_COPY, VERSION, PLAIN, FINAL = 0, 1, 2, 3
+# Words that say a version is the one to hand in (ex5_final.py beside ex5.py, the template, in a git clone).
+_FINAL_WORD = re.compile(r"^(?:final|latest|fixed|updated?|new|last|done|submit(?:ted)?)$", re.I)
 # Words after (or before) the exercise's name that mark a copy kept aside, never the one handed in.
 _SIDE_WORD = re.compile(r"^(?:old|backup|bak|orig(?:inal)?|copy\d*|test|tests|draft|tmp|temp|scratch)$", re.I)
 
@@ -209,7 +213,8 @@ _SIDE_WORD = re.compile(r"^(?:old|backup|bak|orig(?:inal)?|copy\d*|test|tests|dr
 def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tuple[int, int]:
     """(kind, upload order) of a candidate file: PLAIN when named only for the exercise (ex5.py,
     exercise4.ipynb, alice_ex5.py for alice), SIDE_COPY when a word marks a copy kept aside (ex5_old.py,
-    ex5_test.py, ex5_backup.py, exercise4-Copy1.ipynb), else VERSION (ex5_v2.py, ex5-1.py, ex5_part1.py).
+    ex5_test.py, ex5_backup.py, exercise4-Copy1.ipynb), FINAL when its words say it is the one to hand in
+    (ex5_final.py, ex5_latest.py, ex5_fixed.py), else VERSION (ex5_v2.py, ex5-1.py, ex5_part1.py).
     An LMS download is judged by the student's own file name; its order is Canvas's file id (0 otherwise).
 
     >>> name_kind("ex5_old.py", ("ex5",)), name_kind("alice_ex5.py", ("ex5",), "alice")
@@ -229,6 +234,8 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
     words = [w for w in _words(f"{stem[: match.start()]} {stem[match.end():]}") if w not in own]
     if any(_SIDE_WORD.match(w) for w in words):
         return SIDE_COPY, order
+    if words and all(_FINAL_WORD.match(w) for w in words):
+        return FINAL, order
     return (PLAIN if not words and match.group() == name.lower() else VERSION), order
 
 
@@ -239,8 +246,17 @@ def _entries(folder: Path) -> list[Path]:
 
 def _litter(path: Path) -> bool:
     """Folders no student made: Python's __pycache__, and the feedback `grade gradebook --feedback` wrote
-    (it leaves FEEDBACK_MARKER in it), so `grade batch .` inside the class's folder finds no phantom student."""
-    return path.name == "__pycache__" or (not path.is_symlink() and (path / FEEDBACK_MARKER).is_file())
+    (it leaves FEEDBACK_MARKER in it), so `grade batch .` inside the class's folder finds no phantom student.
+    A marked folder that holds submissions (feedback written among them) is not litter: nothing is lost. Any
+    error (a folder that cannot be searched) says "not litter", so the folder is reported, not the class."""
+    if path.name == "__pycache__":
+        return True
+    if path.is_symlink() or not os.path.isfile(path / FEEDBACK_MARKER):
+        return False
+    try:
+        return not any(p.suffix.lower() in SUFFIXES for p in path.rglob("*") if not p.is_symlink())
+    except OSError:
+        return False
 
 
 def _candidate(path: Path) -> bool:
@@ -460,6 +476,10 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
         _holds_students(members[0], names, depth + 1)
 
 
+# Folders of a student's own project layout, never a classmate's name.
+_PROJECT_FOLDERS = {"src", "source", "test", "tests", "notebooks", "notebook", "code", "scripts", "lib", "work"}
+
+
 def _own_subfolder(name: str, names: tuple[str, ...]) -> bool:
     """A subfolder that is part of one student's work, never a classmate: named for the exercise (Exercise4,
     ex5_old), for another exercise of the course (Exercise3, ex2) or by version words only (old, v2, backup,
@@ -467,6 +487,8 @@ def _own_subfolder(name: str, names: tuple[str, ...]) -> bool:
     if student_from_name(f"{name}.py", names) == "":
         return True
     lowered = name.lower()
+    if lowered in _PROJECT_FOLDERS:
+        return True
     stems = {re.sub(r"\d+$", "", n.lower()) for n in names if n[-1:].isdigit()}
     other = re.match(r"^([a-z]+)[ _\-]?\d{1,2}(?![0-9])(.*)$", lowered)
     if other and other[1] in stems and (not other[2].strip(" ._-") or _only_versions(other[2])):
@@ -487,7 +509,8 @@ def _holds_named(folder: Path, names: tuple[str, ...], levels: int) -> bool:
                 entries += _entries(each)
             except OSError:
                 continue
-        if any(student_from_name(p.name, names) is not None and _candidate(p) for p in entries):
+        if any(student_from_name(p.name, names) is not None and name_kind(p.name, names)[0] != SIDE_COPY
+               and _candidate(p) for p in entries):  # test_ex5.py in a tests/ folder is no submission
             return True
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
         if not level:
@@ -552,7 +575,7 @@ def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
     if not usable:
         return entries[0]
     by_file = {s.file: s for s in usable}
-    student = usable[0].student
+    student = usable[0].student.rsplit("/", 1)[-1]  # a section-qualified id (Section1/alice): the name is alice
     chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student))
     winner = by_file[chosen]
     for path in older:
@@ -622,9 +645,11 @@ def moodle_folders(found: list[Submission]) -> list[Submission]:
 
 def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
     """True when a PATH is itself one student's folder (`grade batch class/alice`, to grade one student again):
-    it holds a file named only for the exercise (ex5.py, exercise4.ipynb), no other .py/.ipynb of it names
-    another student (alice_ex5.py, bob_ex5.py: the flat layout, its stray ex5.py "could not grade"), and no
-    folder in it holds a .py/.ipynb (a class folder with a stray ex5.py beside the students' folders)."""
+    it holds a file named only for the exercise (ex5.py, exercise4.ipynb), every other .py/.ipynb of it is a
+    course helper or names the exercise (ex5_old.py; not bob.py, which may be a flat folder's unnamed
+    submission: read as the flat layout, every such file is reported), none names another student
+    (alice_ex5.py, bob_ex5.py: the flat layout, its stray ex5.py "could not grade"), and no folder in it holds
+    a .py/.ipynb (a class folder with a stray ex5.py beside the students' folders)."""
     try:
         entries = _entries(folder)
     except OSError:
@@ -633,6 +658,8 @@ def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
     files = [p for p in entries if _candidate(p)]
     if not any(name_kind(p.name, names)[0] == PLAIN and not lms_name(p.name, names) for p in files):
         return False
+    if any(p.name.lower() not in HELPERS and student_from_name(p.name, names) is None for p in files):
+        return False  # bob.py beside ex5.py: maybe a flat folder's unnamed submissions; they must be reported
     for path in files:
         student = _flat_student(path.name, names)
         if student and not _only_versions(student, also=own) and student.lower() != own:
