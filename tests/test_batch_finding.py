@@ -321,3 +321,18 @@ def test_on_equal_times_a_file_named_as_the_final_one_wins_over_the_template(tmp
     assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"ann": "ex5_final.py", "ben": "ex5_latest.py", "cy": "ex5.py"}
+
+
+def test_a_students_own_zip_is_named_in_the_could_not_grade_line(tmp_path):
+    """A student who zipped their Exercise4 folder: the line says the zip is there and is not unpacked, so
+    the instructor knows what to do (accept2 D4)."""
+    import zipfile
+
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    (tmp_path / "class" / "gina").mkdir()
+    with zipfile.ZipFile(tmp_path / "class" / "gina" / "Exercise4.zip", "w") as zf:
+        zf.write(RIGHT, "Exercise4/ex5.py")
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "1 graded" in result.stderr, result.output
+    [line] = _stderr_lines(result)
+    assert "gina: no submission" in line and "it holds Exercise4.zip" in line and "not unpacked" in line, line

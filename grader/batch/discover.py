@@ -278,6 +278,9 @@ def _unfit(path: Path) -> str:
     return f"{kind}, not a regular file"
 
 
+_ARCHIVES = (".zip", ".tgz", ".gz", ".tar", ".7z", ".rar")
+
+
 def _listing(described: list[str]) -> str:
     shown = ", ".join(described[:_LISTED])
     return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
@@ -290,6 +293,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
+    archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
     for _ in range(_DEPTH + 1):
         try:
             entries = [p for f in level for p in _entries(f)]
@@ -301,6 +305,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
             listed = [(p, _unfit(p)) for p in entries
                       if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
             seen = [p.name + (f" ({why})" if why else "") for p, why in listed]
+            archives = [p.name for p in entries if p.suffix.lower() in _ARCHIVES and not p.is_dir()]
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
@@ -312,15 +317,17 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older])
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
     wanted = f"{names[0]}.py or {names[0]}.ipynb"
+    zipped = (f"; it holds {_listing(archives)}: an archive inside a student's folder is not unpacked (unzip it "
+              f"there and run again)") if archives else ""
     if unfit:  # ex5.py is there, but a FIFO or a link
         path, why = unfit[0]
         return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
     if seen:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: no submission in this student's folder: no {wanted} (or a name holding "
-            f"'{names[0]}'); found {_listing(seen)}"))
+            f"'{names[0]}'); found {_listing(seen)}{zipped}"))
     return Submission(student, None, shown, True,
-                      problem=f"{shown}: no submission in this student's folder (expected {wanted})")
+                      problem=f"{shown}: no submission in this student's folder (expected {wanted}){zipped}")
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
