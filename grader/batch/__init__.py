@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
-from .discover import Submission, discover
+from .discover import Submission, archive_kind, discover
 from .slots import Grader, Result, Task
 from .unpack import UnpackError, unpack
 
@@ -140,8 +140,8 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
     folders, shown = [], []
     for number, path in enumerate(paths):
         label = printable(str(path))
-        archive = next((kind for kind in _OTHER_ARCHIVES if path.name.lower().endswith(kind)), None)
-        if archive and path.is_file():
+        archive = archive_kind(path.name)
+        if archive and archive != ".zip" and path.is_file():
             summary.problems.append(f"{label}: a {archive} archive is not read; unpack it and pass the folder, "
                                     f"or pass a .zip")
             continue
@@ -160,9 +160,6 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
             folders.append(path)
             shown.append(label)
     return folders, shown
-
-
-_OTHER_ARCHIVES = (".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".7z", ".rar", ".gz")
 
 
 def _single_top_folder(folder: Path) -> Path:

@@ -278,7 +278,12 @@ def _unfit(path: Path) -> str:
     return f"{kind}, not a regular file"
 
 
-_ARCHIVES = (".zip", ".tgz", ".gz", ".tar", ".7z", ".rar")
+ARCHIVES = (".zip", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".tar", ".7z", ".rar", ".gz")
+
+
+def archive_kind(file_name: str) -> str | None:
+    """The archive suffix a file name ends with (".zip", ".tar.gz", ...), or None."""
+    return next((kind for kind in ARCHIVES if file_name.lower().endswith(kind)), None)
 
 
 def _listing(described: list[str]) -> str:
@@ -305,7 +310,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
             listed = [(p, _unfit(p)) for p in entries
                       if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
             seen = [p.name + (f" ({why})" if why else "") for p, why in listed]
-            archives = [p.name for p in entries if p.suffix.lower() in _ARCHIVES and not p.is_dir()]
+            archives = [p.name for p in entries if archive_kind(p.name) and not p.is_dir()]
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
