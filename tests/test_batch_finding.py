@@ -323,16 +323,70 @@ def test_on_equal_times_a_file_named_as_the_final_one_wins_over_the_template(tmp
     assert graded == {"ann": "ex5_final.py", "ben": "ex5_latest.py", "cy": "ex5.py"}
 
 
-def test_a_students_own_zip_is_named_in_the_could_not_grade_line(tmp_path):
-    """A student who zipped their Exercise4 folder: the line says the zip is there and is not unpacked, so
-    the instructor knows what to do (accept2 D4)."""
+def _student_zip(path, entries: dict[str, bytes]):
     import zipfile
 
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    return path
+
+
+def _zipped_course_folder(right: bool = True) -> dict[str, bytes]:
+    """A student's zipped Exercise4 folder: their file, their own utils.py (with a function the course's
+    stand-in lacks, so the file scores only when the zip's utils.py is beside it), the course's data."""
+    source = (EX5 / ("uses_utils.py" if right else "extra_output_derivative.py")).read_text()
+    return {"Exercise4/ex5.py": ("from utils import zipped_helper\n" + source).encode(),
+            "Exercise4/utils.py": (EX5 / "utils.py").read_bytes() + b"\n\ndef zipped_helper():\n    return 1\n",
+            "Exercise4/ex4data1.mat": b"\0" * 4096, "__MACOSX/Exercise4/._ex5.py": b"\0" * 64}
+
+
+def test_a_students_own_zip_is_opened_and_graded_as_their_folder(tmp_path):
+    """A student who zipped their Exercise4 folder (in their folder of an LMS download, or uploaded to Canvas
+    as `doejane_12346_67891_Exercise4.zip`, or named `alice_ex5.zip`) is graded from the zip, with the
+    zip's own utils.py importable beside their file, and the row names the file inside the zip; a zip
+    named for no student among the flat files (the course's own) is no one's, and a file of the student's
+    beats their zip (accept2 D4)."""
     _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
-    (tmp_path / "class" / "gina").mkdir()
-    with zipfile.ZipFile(tmp_path / "class" / "gina" / "Exercise4.zip", "w") as zf:
-        zf.write(RIGHT, "Exercise4/ex5.py")
-    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
-    assert result.exit_code == 2 and "1 graded" in result.stderr, result.output
-    [line] = _stderr_lines(result)
-    assert "gina: no submission" in line and "it holds Exercise4.zip" in line and "not unpacked" in line, line
+    _student_zip(tmp_path / "class" / "gina" / "Exercise4.zip", _zipped_course_folder())
+    flat = tmp_path / "flat"
+    _student_zip(flat / "doejane_12346_67891_Exercise4.zip", _zipped_course_folder(right=False))
+    _student_zip(flat / "alice_ex5.zip", _zipped_course_folder())
+    _student_zip(flat / "Exercise4.zip", _zipped_course_folder())  # the course's, beside the class: no one's
+    _put(flat / "carl_ex5.py", RIGHT)
+    _student_zip(flat / "carl_ex5.zip", _zipped_course_folder(right=False))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and "5 graded" in result.stderr, result.output
+    exported = _exported(db)
+    assert {s: e["score"] for s, e in exported.items()} == \
+        {"ann": 100, "gina": 100, "doejane_12346": 50, "alice": 100, "carl": 100}
+    assert exported["gina"]["submission"].endswith("class/gina/Exercise4.zip/Exercise4/ex5.py")
+    assert exported["doejane_12346"]["submission"].endswith("flat/doejane_12346_67891_Exercise4.zip/Exercise4/ex5.py")
+    assert _rows(db)["doejane_12346"]["mistakes"] == "extra_output_derivative"
+    assert exported["carl"]["submission"].endswith("flat/carl_ex5.py")
+
+
+def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
+    """A student's zip that would write outside its folder is refused with the zip's line, one that holds
+    no submission says so, and all the students' zips of a batch share one bound on the bytes written
+    (MAX_TOTAL_BYTES, here made small); the other students are graded."""
+    import importlib
+
+    unpack = importlib.import_module("grader.batch.unpack")
+    flat = tmp_path / "flat"
+    _put(flat / "ann_ex5.py", RIGHT)
+    _student_zip(flat / "bob_ex5.zip", {"Exercise4/../../../escaped_ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "cy_ex5.zip", {"Exercise4/notes.txt": b"nothing to grade"})
+    _student_zip(flat / "dee_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "eve_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    monkeypatch.setattr(unpack, "MAX_TOTAL_BYTES", RIGHT.stat().st_size * 3 // 2)  # room for one copy
+    result = _batch(str(flat), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "2 graded" in result.stderr and "3 could not grade" in result.stderr, \
+        result.output
+    lines = _stderr_lines(result)
+    assert any("bob_ex5.zip: refused" in line and "outside the folder" in line for line in lines), lines
+    assert any("cy_ex5.zip: no submission in this zip" in line for line in lines), lines
+    assert any("eve_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
+    assert not list(tmp_path.rglob("escaped_ex5.py"))

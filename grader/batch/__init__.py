@@ -20,9 +20,9 @@ from pathlib import Path
 
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
-from .discover import Submission, archive_kind, discover
+from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, in_student_folder
 from .slots import Grader, Result, Task
-from .unpack import UnpackError, unpack
+from .unpack import StudentArchives, UnpackError, unpack
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
 # A notebook: the grader reads it and keeps only its code (grader/submission.py), so its outputs (images the
@@ -110,6 +110,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     if found is not None:
         summary.problems += found.problems
     submissions = found.submissions if found else []
+    names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
+    submissions = [_opened(s, names, archives) if s.archive else s for s in submissions]
     plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes, train),
                  regrade)
     if on_total:
@@ -160,6 +162,18 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
             folders.append(path)
             shown.append(label)
     return folders, shown
+
+
+def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArchives) -> Submission:
+    """A student's own zip, opened and looked into as their folder (a refused zip is the student's line)."""
+    try:
+        folder = archives.open(submission.archive, printable(submission.shown_as))
+    except UnpackError as error:
+        submission.problem = str(error)
+        return submission
+    inside = in_student_folder(folder, names, submission.shown_as, where="this zip")
+    inside.student, inside.passed_over = submission.student, submission.passed_over
+    return inside
 
 
 def _single_top_folder(folder: Path) -> Path:

@@ -1,6 +1,7 @@
 """Finding a class's submissions: which file is whose, and which one counts.
 
-Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, see unpack.py):
+Layouts (each PATH may be any of them, mixed; a .zip of one is unpacked first, see unpack.py; a student's
+own zip, in their folder or named for them among flat files, is their `archive`, opened by the batch):
 
 - a folder holding a folder per student: the student id is the folder's name, the submission the
   exercise's file or notebook inside (`ex5.py`, `alice_ex5.ipynb`, ...; when no name mentions the
@@ -87,6 +88,9 @@ class Submission:
     # Not own_folder: what goes into its private folder with it (`beside_flat`).
     run_as: str = ""  # the name it runs under there: the student's own ("exercise4.ipynb" of an LMS download)
     beside: dict[str, Path] = field(default_factory=dict)  # name there -> file: the student's own, the course's
+    # No file found, but the student's own zip (their zipped folder, an upload named for them): the batch
+    # opens it (unpack.StudentArchives) and looks in it as in a student's folder (`in_student_folder`).
+    archive: Path | None = None
 
 
 @dataclass
@@ -291,9 +295,11 @@ def _listing(described: list[str]) -> str:
     return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
 
 
-def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submission:
+def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, where: str = "this student's folder") -> \
+        Submission:
     """The student's submission: in their folder, or in the shallowest subfolder that has one (a clone of the
-    course's repository keeps it in repo/Exercise4/), never through a symbolic link."""
+    course's repository keeps it in repo/Exercise4/), never through a symbolic link. Without one, the newest
+    zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open."""
     student = folder.name
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
@@ -322,17 +328,22 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str) -> Submi
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older])
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
     wanted = f"{names[0]}.py or {names[0]}.ipynb"
-    zipped = (f"; it holds {_listing(archives)}: an archive inside a student's folder is not unpacked (unzip it "
-              f"there and run again)") if archives else ""
     if unfit:  # ex5.py is there, but a FIFO or a link
         path, why = unfit[0]
         return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
+    zips = [folder / name for name in archives if archive_kind(name) == ".zip"]
+    if zips:
+        newest, _ = _newest(zips)
+        return Submission(student, None, f"{shown}/{newest.name}", True, archive=newest,
+                          problem=f"{shown}/{newest.name}: this student's zip was not opened")
+    zipped = (f"; it holds {_listing(archives)}: only a .zip inside a student's folder is opened (unpack it there "
+              f"and run again)") if archives else ""
     if seen:
         return Submission(student, None, shown, True, problem=(
-            f"{shown}: no submission in this student's folder: no {wanted} (or a name holding "
+            f"{shown}: no submission in {where}: no {wanted} (or a name holding "
             f"'{names[0]}'); found {_listing(seen)}{zipped}"))
     return Submission(student, None, shown, True,
-                      problem=f"{shown}: no submission in this student's folder (expected {wanted}){zipped}")
+                      problem=f"{shown}: no submission in {where} (expected {wanted}){zipped}")
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
@@ -536,6 +547,9 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
     for entry in entries:
         shown = f"{label}/{entry.name}"
+        if entry.suffix.lower() == ".zip" and not _unfit(entry):
+            found += _flat_archive(entry, names, shown)
+            continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             continue  # notes, PDFs, the course's utils.py beside the class
         why = _unfit(entry)
@@ -553,6 +567,18 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
     for student, files in lms.items():
         found.append(_lms_submission(student, files, names, label))
     return beside_flat(found, entries)
+
+
+def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submission]:
+    """A zip among flat files is a student's when its name tells whose (Canvas's `doejane_12346_67891_
+    Exercise4.zip`, `alice_ex5.zip`): their zipped folder, for the batch to open. Others (the course's
+    own Exercise4.zip beside the class) are not a submission."""
+    from_lms = lms_name(entry.name, names)
+    student = from_lms[0] if from_lms else student_from_name(f"{entry.stem}.py", names)
+    if not student:
+        return []
+    return [Submission(student, None, shown, True, archive=entry,
+                       problem=f"{shown}: this student's zip was not opened")]
 
 
 def _nameless(student: str | None, names: tuple[str, ...]) -> str:
@@ -584,8 +610,8 @@ def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
     """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
     what they passed over, are listed as passed over."""
     usable = [s for s in entries if s.file is not None and not s.problem]
-    if not usable:
-        return entries[0]
+    if not usable:  # the student's zip, if any, to be opened; else the first problem
+        return next((s for s in entries if s.archive is not None), entries[0])
     by_file = {s.file: s for s in usable}
     student = usable[0].student.rsplit("/", 1)[-1]  # a section-qualified id (Section1/alice): the name is alice
     chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student))

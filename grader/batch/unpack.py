@@ -9,6 +9,7 @@ and why, in one line.
 """
 
 import os
+import shutil
 import stat
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -58,15 +59,24 @@ def _is_special(info: zipfile.ZipInfo) -> bool:
     return kind not in (0, stat.S_IFREG, stat.S_IFDIR)
 
 
-def unpack(archive: Path, target: Path, shown: str) -> None:
-    """Unpack `archive` into the existing empty folder `target`; raise UnpackError when it is refused."""
+def unpack(archive: Path, target: Path, shown: str, wanted=None, room: int | None = None) -> int:
+    """Unpack `archive` into the existing empty folder `target`; raise UnpackError when it is refused.
+
+    `wanted` (the entry's folder names -> bool): only those entries are written and checked (the others are
+    never written, so nothing in them can escape); `room`: the bytes they may inflate to (MAX_TOTAL_BYTES).
+    Returns the bytes written."""
+    written, room = 0, MAX_TOTAL_BYTES if room is None else room
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
+            if len(infos) > MAX_ENTRIES:
+                raise UnpackError(f"{shown}: refused: {len(infos)} entries, more than the limit of {MAX_ENTRIES}")
             for info in infos:
                 info.filename = _utf8_name(info)
-            _check_entries(infos, shown)
-            written = 0
+            if wanted is not None:  # a name that could escape is refused whatever it holds
+                infos = [i for i in infos if not i.is_dir() and (_safe_parts(i.filename) is None
+                                                                 or wanted(_safe_parts(i.filename)))]
+            _check_entries(infos, shown, room)
             for info in infos:
                 parts = _safe_parts(info.filename)
                 if not parts:
@@ -76,7 +86,7 @@ def unpack(archive: Path, target: Path, shown: str) -> None:
                     destination.mkdir(parents=True, exist_ok=True, mode=0o700)
                     continue
                 destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                written = _extract(zf, info, destination, written, shown)
+                written = _extract(zf, info, destination, written, shown, room)
     except UnpackError:
         raise
     except zipfile.BadZipFile as error:
@@ -85,11 +95,10 @@ def unpack(archive: Path, target: Path, shown: str) -> None:
         # RuntimeError/NotImplementedError: encrypted entries or an unsupported compression method.
         detail = getattr(error, "strerror", None) or str(error)
         raise UnpackError(f"{shown}: cannot be unpacked ({detail})") from None
+    return written
 
 
-def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> None:
-    if len(infos) > MAX_ENTRIES:
-        raise UnpackError(f"{shown}: refused: {len(infos)} entries, more than the limit of {MAX_ENTRIES}")
+def _check_entries(infos: list[zipfile.ZipInfo], shown: str, room: int) -> None:
     claimed = 0
     for info in infos:
         if _safe_parts(info.filename) is None:
@@ -101,8 +110,8 @@ def _check_entries(infos: list[zipfile.ZipInfo], shown: str) -> None:
             size = _megabytes(info.file_size)
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' would unpack to {size}, more than the "
                               f"{MAX_ENTRY_BYTES >> 20} MB an entry may hold")
-        if claimed > MAX_TOTAL_BYTES:
-            raise UnpackError(f"{shown}: refused: it would unpack to more than {MAX_TOTAL_BYTES >> 20} MB "
+        if claimed > room:
+            raise UnpackError(f"{shown}: refused: it would unpack to more than {_megabytes(room)} "
                               f"(at '{info.filename}', {len(infos)} entries in all)")
         if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
@@ -113,7 +122,8 @@ def _megabytes(size: int) -> str:
     return f"{size / (1 << 20):.0f} MB"
 
 
-def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, written: int, shown: str) -> int:
+def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, written: int, shown: str,
+             room: int) -> int:
     """Copy one entry, counting the bytes really inflated against the limits (headers can lie)."""
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     entry_bytes = 0
@@ -121,8 +131,35 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, writ
         while chunk := source.read(_CHUNK):
             entry_bytes += len(chunk)
             written += len(chunk)
-            if entry_bytes > MAX_ENTRY_BYTES or written > MAX_TOTAL_BYTES or \
+            if entry_bytes > MAX_ENTRY_BYTES or written > room or \
                     (entry_bytes > (1 << 20) and entry_bytes > MAX_RATIO * max(info.compress_size, 1)):
                 raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates past its limits (a zip bomb?)")
             out.write(chunk)
     return written
+
+
+class StudentArchives:
+    """Students' own zips, opened after discovery found one where a student has no submission: a zipped
+    Exercise4 folder in the student's folder, or an upload named for the student (`doejane_12346_67891_
+    Exercise4.zip`, `alice_ex5.zip`). Only the Python files and notebooks in it are written (the course's
+    folder also holds its data, about 8 MB a student), each zip into a folder of its own, and all of one
+    batch's together within MAX_TOTAL_BYTES; the rules and messages are those of a zip given as a PATH."""
+
+    def __init__(self, scratch: Path, suffixes: tuple[str, ...]):
+        self.scratch, self.suffixes, self.room, self.opened = scratch, suffixes, MAX_TOTAL_BYTES, 0
+
+    def open(self, archive: Path, shown: str) -> Path:
+        """The folder `archive`'s wanted files are in; UnpackError (one line) when it is refused."""
+        self.opened += 1
+        target = self.scratch / f"student-zip-{self.opened}"
+        target.mkdir(mode=0o700)
+        try:
+            self.room -= unpack(archive, target, shown, self._wanted, self.room)
+        except UnpackError:
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+        return target
+
+    def _wanted(self, parts: tuple[str, ...]) -> bool:
+        return bool(parts) and PurePosixPath(parts[-1]).suffix.lower() in self.suffixes and \
+            not any(p.startswith((".", "__MACOSX")) for p in parts)
