@@ -5,7 +5,7 @@ controls (ids from file or folder names, messages quoting their output) goes thr
 Sections: score distribution, pass rate per part, the class's mistakes ranked by how many students
 made them (with the first sentence of each explanation and who made it), notes, students who could
 not be graded and why, graded students with parts that timed out, crashed or were missing, and students
-whose newest of several files was graded.
+with several files (which one was graded).
 """
 
 import json
@@ -232,7 +232,7 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
 
     several = [e for e in entries if e.passed_over]
     if several:
-        body.append("<h2>Students with several files (the newest was graded)</h2>")
+        body.append("<h2>Students with several files (which one was graded)</h2>")
         body.append("<table><tr><th>Student</th><th>Graded</th><th>Also found</th></tr>")
         for entry in several:
             body.append(f"<tr><td>{escape(entry.student)}</td><td>{escape(entry.submission or '')}</td>"

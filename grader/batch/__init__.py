@@ -268,7 +268,7 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
     if result.report is not None:
         text = result.text or ""
         if submission.passed_over:
-            text += (f"\n\nGraded {submission.shown_as}, the newest of {len(submission.passed_over) + 1} files; "
+            text += (f"\n\nGraded {submission.shown_as}, one of {len(submission.passed_over) + 1} files; "
                      f"also found: {', '.join(submission.passed_over)}")
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          report=result.report, text=text, failures=result.failures)
