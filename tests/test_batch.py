@@ -410,6 +410,48 @@ def _batch_until_a_row_is_recorded(tmp_path: Path) -> tuple[subprocess.Popen, Pa
     return process, folders, db
 
 
+def _recorded(db: Path) -> dict[str, str]:
+    """student -> score of the rows a running batch has committed so far."""
+    if not db.exists():
+        return {}
+    try:
+        with sqlite3.connect(db, timeout=5) as connection:
+            rows = dict(connection.execute("SELECT student, score FROM grades").fetchall())
+        connection.close()
+        return rows
+    except sqlite3.OperationalError:
+        return {}
+
+
+def test_a_slot_waiting_out_a_timeout_gets_a_spare_so_the_class_goes_on(tmp_path):
+    """--jobs 1, and the first student sleeps through a 60 s timeout: a spare slot grades the others
+    meanwhile (their rows are committed while hers is still waiting), with the scores lone grades give.
+    Without spares nothing could be recorded before her call was killed at 60 s."""
+    folders = tmp_path / "class"
+    _put(folders / "a_sleeps" / "ex5.py", HOSTILE / "sleep_ignoring_signals.py")
+    for student in ("b", "c", "d"):
+        _put(folders / student / "ex5.py", RIGHT)
+    _put(folders / "e" / "ex5.py", EX5 / "extra_output_derivative.py")
+    db = tmp_path / "g.sqlite"
+    command = [sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--jobs", "1",
+               "--timeout", "60"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        for _ in range(450):  # up to 45 s, well before the sleeper's call is killed
+            rows = _recorded(db)
+            if len(rows) >= 4 or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1]
+        assert rows == {"b": 100, "c": 100, "d": 100, "e": 50}, rows
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130 and "interrupted" in stderr, stderr
+
+
 def _kept_and_rerun(folders: Path, db: Path) -> None:
     """The gradebook is consistent, and a rerun grades exactly what was not kept."""
     with sqlite3.connect(db) as connection:

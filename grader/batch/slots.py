@@ -4,12 +4,16 @@ Secrecy (design.md): no process that runs student code may hold an expected valu
 zygote is forked first, and only then are the batch's expected values computed, once, and shared by
 all slots. A slot whose sandbox breaks is retired, not replaced (a new zygote would be forked from a
 process that now holds the expected values); its submission is recorded as "could not grade" and a
-rerun retries it.
+rerun retries it. The one exception is a spare slot, opened while other slots wait out timeouts
+(`run_local`): its zygote, like every zygote, is a fresh interpreter exec'd right after the fork
+(sandbox/launch.py), or spawned (the portable runner), so it holds no page of the grader's memory, and
+its start is the one moment the grader's memory is copied, by its own code, before the exec.
 """
 
 import inspect
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -75,6 +79,12 @@ class Grader:
         self.train = train  # run the training parts marked on_request too, as `grade --train`
         self.shared = None
 
+    def trains(self) -> bool:
+        """Whether each submission's grade trains a network (training parts that run: seconds each)."""
+        from ..grading import _training_parts
+
+        return bool(_training_parts(self.exercise, self.train))
+
     def prepare(self) -> None:
         """Compute the expected values, once; call only after every sandbox that will use them is open."""
         from ..cases import build_all
@@ -115,56 +125,116 @@ def _internal_error(task: Task, error: Exception) -> Result:
                               f"please report it", retry=True)
 
 
+STUCK_SECONDS = 1.0  # a slot on one submission this long is most likely waiting out a timeout
+_WATCH_EVERY = 0.25  # how often the batch looks for stuck slots while it waits for results
+
+
 def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
               on_result: Callable[[Result], None], stop: threading.Event) -> None:
-    """Grade `tasks` in `jobs` slots (threads, each owning one sandbox); `on_result` runs in this thread."""
+    """Grade `tasks` in `jobs` slots (threads, each owning one sandbox); `on_result` runs in this thread.
+
+    A slot whose submission has taken STUCK_SECONDS (a graded submission takes milliseconds) is most likely
+    waiting out a timeout: an endless loop, a sleep. While submissions still wait, a spare slot is opened
+    for each such slot, up to `jobs` spares, so a class's endless loops cost their timeouts side by side
+    instead of holding the class up one after another. Every call keeps its own timeout, so the scores are
+    those of lone grades. Not when training parts or the speed note's full-size probe run: they legitimately
+    take seconds, and more of them at once would only share the cores (and sway the speed note)."""
     tasks = list(tasks)
     if not tasks:
         return
     jobs = max(1, min(jobs, len(tasks)))
     with ExitStack() as stack:
-        sandboxes = [stack.enter_context(open_sandbox(limits, slot)) for slot in range(jobs)]
+        slots = _Slots(grader, stop, stack, limits)
+        for _ in range(jobs):
+            slots.open()
         grader.prepare()  # after every zygote exists (module docstring)
-        todo: queue.Queue = queue.Queue()
         for task in tasks:
-            todo.put(task)
-        done: queue.Queue = queue.Queue()
-        live = [jobs]
-        lock = threading.Lock()
-
-        def slot_loop(sandbox: Sandbox) -> None:
-            while not stop.is_set():
-                try:
-                    task = todo.get_nowait()
-                except queue.Empty:
-                    break
-                try:
-                    result = grader.grade(sandbox, task)
-                except Exception as error:  # the result must arrive, or the batch would wait for it forever
-                    result = _internal_error(task, error)
-                done.put(result)
-                if sandbox.broken:
-                    break
-            with lock:
-                live[0] -= 1
-                last = live[0] == 0
-            if last:  # no working sandbox left: what is still waiting cannot be graded in this run
-                while True:
-                    try:
-                        task = todo.get_nowait()
-                    except queue.Empty:
-                        break
-                    done.put(Result(task, error=f"{task.shown_as}: not graded: no working sandbox was left in "
-                                                f"this run", retry=True))
-
-        threads = [threading.Thread(target=slot_loop, args=(s,), daemon=True, name=f"slot-{i}")
-                   for i, s in enumerate(sandboxes)]
+            slots.todo.put(task)
+        spares = 0 if grader.speed_notes or grader.trains() else jobs
         try:
-            for thread in threads:
-                thread.start()
-            for _ in range(len(tasks)):
-                if stop.is_set():
-                    break
-                on_result(done.get())
+            slots.start()
+            received = 0
+            while received < len(tasks) and not stop.is_set():
+                try:
+                    result = slots.done.get(timeout=_WATCH_EVERY if spares else None)
+                except queue.Empty:
+                    if slots.stuck() > slots.opened - jobs and not slots.todo.empty():
+                        spares = spares - 1 if slots.add() else 0
+                    continue
+                received += 1
+                on_result(result)
         finally:
             stop.set()  # the end or an interrupt: slots take no more tasks; results still in flight are dropped
+
+
+class _Slots:
+    """The batch's job slots: their sandboxes, the queue of submissions they take from, their results."""
+
+    def __init__(self, grader: Grader, stop: threading.Event, stack: ExitStack, limits: Limits):
+        self.grader, self.stop, self.stack, self.limits = grader, stop, stack, limits
+        self.todo: queue.Queue = queue.Queue()
+        self.done: queue.Queue = queue.Queue()
+        self.sandboxes: list[Sandbox] = []
+        self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
+        self.live = 0  # slots still taking submissions
+        self.lock = threading.Lock()
+
+    @property
+    def opened(self) -> int:
+        return len(self.sandboxes)
+
+    def open(self) -> Sandbox:
+        sandbox = self.stack.enter_context(open_sandbox(self.limits, self.opened))
+        self.sandboxes.append(sandbox)
+        return sandbox
+
+    def start(self) -> None:
+        for slot, sandbox in enumerate(self.sandboxes):
+            self._run(slot, sandbox)
+
+    def add(self) -> bool:
+        """Open one more slot and start it; False when no sandbox could be opened."""
+        try:
+            sandbox = self.open()
+        except Exception:  # the machine cannot start another zygote now: the slots it has go on
+            return False
+        self._run(self.opened - 1, sandbox)
+        return True
+
+    def stuck(self) -> int:
+        """How many slots have been on one submission for STUCK_SECONDS."""
+        now = time.monotonic()
+        return sum(now - since >= STUCK_SECONDS for since in list(self.busy_since.values()))
+
+    def _run(self, slot: int, sandbox: Sandbox) -> None:
+        with self.lock:
+            self.live += 1
+        threading.Thread(target=self._loop, args=(slot, sandbox), daemon=True, name=f"slot-{slot}").start()
+
+    def _loop(self, slot: int, sandbox: Sandbox) -> None:
+        while not self.stop.is_set():
+            try:
+                task = self.todo.get_nowait()
+            except queue.Empty:
+                break
+            self.busy_since[slot] = time.monotonic()
+            try:
+                result = self.grader.grade(sandbox, task)
+            except Exception as error:  # the result must arrive, or the batch would wait for it forever
+                result = _internal_error(task, error)
+            finally:
+                self.busy_since.pop(slot, None)
+            self.done.put(result)
+            if sandbox.broken:
+                break
+        with self.lock:
+            self.live -= 1
+            last = self.live == 0
+        if last:  # no working sandbox left: what is still waiting cannot be graded in this run
+            while True:
+                try:
+                    task = self.todo.get_nowait()
+                except queue.Empty:
+                    break
+                self.done.put(Result(task, error=f"{task.shown_as}: not graded: no working sandbox was left in "
+                                                 f"this run", retry=True))
