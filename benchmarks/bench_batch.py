@@ -5,6 +5,8 @@ Prints:
   a class of N correct vectorized submissions (folder per student): batch seconds, submissions/s
   a mixed class of N (right, wrong, loop-style, in turn): batch per submission, lone `grade` per
   submission (the same N files, one fresh process each, run one after another), and the ratio
+  with --hangs H: the mixed class with H students whose code never returns (an endless loop, a sleep), at
+  --hang-timeout: batch seconds beside lone runs (the hangs timed lone, the others at the mixed figure)
   python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio), and two such imports
   started at once: a lone grade starts two interpreters that each import numpy (the grader's and the
   sandbox's, which must not share the grader's memory), so on this machine that pair is its floor
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 MIXED = [ROOT / "solutions" / "ex5.py", ROOT / "tests/submissions/ex5/extra_output_derivative.py",
          ROOT / "tests/submissions/ex5/loop_correct.py", ROOT / "tests/submissions/ex5/two_mistakes.py"]
+HANGS = [ROOT / "tests/hostile/busy_loop.py", ROOT / "tests/hostile/sleep_ignoring_signals.py"]
 
 
 def make_class(folder: Path, files: list[Path], students: int) -> Path:
@@ -35,20 +38,39 @@ def make_class(folder: Path, files: list[Path], students: int) -> Path:
     return folder
 
 
-def batch_seconds(folder: Path, jobs: int) -> float:
+def batch_seconds(folder: Path, jobs: int, *options: str) -> float:
     db = folder.parent / f"{folder.name}.sqlite"
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "grader", "batch", str(folder), "-e", "ex5", "--db", str(db),
-                    "--jobs", str(jobs), "--quiet"], cwd=ROOT, env=ENV, check=False)
+                    "--jobs", str(jobs), "--quiet", *options], cwd=ROOT, env=ENV, check=False)
     return time.perf_counter() - start
 
 
-def lone_seconds(files: list[Path]) -> float:
+def lone_seconds(files: list[Path], *options: str) -> float:
     start = time.perf_counter()
     for file in files:
-        subprocess.run([sys.executable, "-m", "grader", str(file), "--exercise", "ex5"], cwd=ROOT, env=ENV,
+        subprocess.run([sys.executable, "-m", "grader", str(file), "--exercise", "ex5", *options], cwd=ROOT, env=ENV,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return time.perf_counter() - start
+
+
+def with_hangs(args: argparse.Namespace, scratch: Path, per_lone: float) -> None:
+    """A mixed class where every (students / hangs)-th student never returns (an endless loop, then a sleep,
+    in turn): each costs its --timeout both ways; lone runs of the others are taken as `per_lone` each."""
+    step = args.students // args.hangs
+    files = [HANGS[(i // step) % len(HANGS)] if i % step == step // 2 else MIXED[i % len(MIXED)]
+             for i in range(args.students)]
+    folder = scratch / "hangs"
+    for i, file in enumerate(files):
+        (folder / f"s{i:04d}").mkdir(parents=True)
+        shutil.copyfile(file, folder / f"s{i:04d}" / "ex5.py")
+    timeout = ("--timeout", str(args.hang_timeout))
+    seconds = batch_seconds(folder, args.jobs, *timeout)
+    lone = {file: lone_seconds([file], *timeout) for file in HANGS}
+    lone_total = sum(lone[f] if f in lone else per_lone for f in files)
+    print(f"mixed class with {args.hangs} hangs (--timeout {args.hang_timeout:g}), {args.students} students: "
+          f"batch {seconds:6.2f} s   lone runs {lone_total:6.1f} s (hangs timed, the rest at the mixed figure)   "
+          f"batch is {lone_total / seconds:5.1f}x faster")
 
 
 def medians(commands: list[list[list[str]]], runs: int) -> list[float]:
@@ -73,6 +95,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=len(os.sched_getaffinity(0)))
     parser.add_argument("--runs", type=int, default=7, help="start-up timing runs (median)")
     parser.add_argument("--startup-only", action="store_true", help="only the lone grade's start-up figures")
+    parser.add_argument("--hangs", type=int, default=0, help="also a mixed class with this many endless loops")
+    parser.add_argument("--hang-timeout", type=float, default=3.0, help="--timeout of the class with hangs")
     args = parser.parse_args()
     if not args.startup_only:
         classes(args)
@@ -94,6 +118,8 @@ def classes(args: argparse.Namespace) -> None:
         print(f"mixed class (right, wrong, loop-style, two mistakes), {args.students} students:")
         print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
               f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
+        if args.hangs:
+            with_hangs(args, scratch, per_lone)
 
 
 def startup(runs: int) -> None:
