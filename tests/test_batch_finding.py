@@ -55,6 +55,27 @@ def test_equal_times_in_a_zip_keep_canvas_upload_order(tmp_path):
     assert _rows(db)["leebob_12347"]["score"] == "100"
 
 
+def test_the_newest_file_in_a_zip_is_told_by_the_times_the_zip_records(tmp_path):
+    """A class zip (an LMS download) records each file's time: alice's later ex5_v2.py is graded even when
+    the zip lists it before her first ex5.py, as it is when the folder is unzipped by hand (`unzip` keeps
+    the times); unpacking must not date the files by the order it wrote them in. Equal recorded times
+    fall to the rules for ties (bob: ex5.py over ex5_old.py, whatever the order)."""
+    import zipfile
+
+    wrong = (EX5 / "two_mistakes.py").read_bytes()
+    archive = tmp_path / "download.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("class/alice/ex5_v2.py", (2024, 3, 2, 10, 0, 0)), RIGHT.read_bytes())
+        zf.writestr(zipfile.ZipInfo("class/alice/ex5.py", (2024, 3, 1, 10, 0, 0)), wrong)
+        zf.writestr(zipfile.ZipInfo("class/bob/ex5.py", (2024, 3, 1, 10, 0, 0)), RIGHT.read_bytes())
+        zf.writestr(zipfile.ZipInfo("class/bob/ex5_old.py", (2024, 3, 1, 10, 0, 0)), wrong)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(archive), "-e", "ex5", "--db", str(db)).exit_code == 0
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"alice": "ex5_v2.py", "bob": "ex5.py"}
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "100"}
+
+
 def test_jupyters_copy_is_the_same_students_file(tmp_path):
     """D14: Jupyter's "Make a Copy" (`alice_exercise4-Copy1.ipynb`, `copy 2`) is a copy of alice's notebook,
     not a student "alice_Copy1"; her file named for the exercise is graded."""

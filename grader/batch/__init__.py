@@ -171,8 +171,8 @@ def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArc
     except UnpackError as error:
         submission.problem = str(error)
         return submission
-    inside = in_student_folder(folder, names, submission.shown_as, where="this zip")
-    inside.student, inside.passed_over = submission.student, submission.passed_over
+    inside = in_student_folder(folder, names, submission.shown_as, submission.student, where="this zip")
+    inside.passed_over = submission.passed_over
     return inside
 
 

@@ -295,12 +295,13 @@ def _listing(described: list[str]) -> str:
     return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
 
 
-def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, where: str = "this student's folder") -> \
-        Submission:
+def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student: str | None = None,
+                      where: str = "this student's folder") -> Submission:
     """The student's submission: in their folder, or in the shallowest subfolder that has one (a clone of the
     course's repository keeps it in repo/Exercise4/), never through a symbolic link. Without one, the newest
-    zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open."""
-    student = folder.name
+    zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open.
+    `student`: the id, when it is not the folder's name (a student's zip, opened)."""
+    student = folder.name if student is None else student
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
@@ -331,7 +332,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, where: s
     if unfit:  # ex5.py is there, but a FIFO or a link
         path, why = unfit[0]
         return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
-    zips = [folder / name for name in archives if archive_kind(name) == ".zip"]
+    zips = [folder / name for name in archives if archive_kind(name) == ".zip" and not (folder / name).is_symlink()]
     if zips:
         newest, _ = _newest(zips)
         return Submission(student, None, f"{shown}/{newest.name}", True, archive=newest,
