@@ -299,8 +299,18 @@ def _for_student(entry: Entry, text: str) -> str:
     if entry.report is not None:
         title, exercise_id = entry.report.get("title", ""), entry.report.get("exercise", entry.exercise)
         if lines[0] == header_line(title, exercise_id, entry.submission):
-            lines[0] = header_line(title, exercise_id, PurePath(entry.submission).name)
+            lines[0] = header_line(title, exercise_id, _own_name(entry.submission, entry.exercise))
     text = "\n".join(lines)
     for path in sorted({entry.submission, *entry.passed_over}, key=len, reverse=True):
-        text = text.replace(path, PurePath(path).name or path)
+        text = text.replace(path, _own_name(path, entry.exercise))
     return text
+
+
+def _own_name(path: str, exercise_id: str) -> str:
+    """The file's name as the student named it: an LMS renames uploads (Canvas's `doejane_12346_67891_ex5.py`
+    was the student's `ex5.py`)."""
+    from .batch.discover import lms_name
+
+    name = PurePath(path).name or path
+    renamed = lms_name(name, (exercise_id,))
+    return renamed[1] if renamed else name

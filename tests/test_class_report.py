@@ -152,6 +152,22 @@ def test_feedback_files_name_only_the_students_own_file(graded_class, tmp_path):
     assert exported["ann"]["submission"] == str(folders / "ann" / "ex5.py")
 
 
+def test_feedback_files_name_an_lms_upload_as_the_student_named_it(tmp_path):
+    """Canvas renames every upload (`doejane_12346_67891_ex5.py`, the student's `ex5.py`; her resubmission
+    `ex5-1.py`): the feedback handed back names the files as she named them, the export as downloaded."""
+    canvas = tmp_path / "canvas"
+    _put(canvas / "doejane_12346_67891_ex5.py", EX5 / "two_mistakes.py", mtime=1_000_000)
+    _put(canvas / "doejane_LATE_12346_67899_ex5-1.py", EX5 / "extra_output_derivative.py", mtime=2_000_000)
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(canvas), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    text = (tmp_path / "fb" / "doejane_12346.txt").read_text()
+    assert text.splitlines()[0] == "== Neural Network Learning (ex5): ex5-1.py", text
+    assert "Graded ex5-1.py, one of 2 files; also found: ex5.py" in text and "67899" not in text, text
+    exported = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert exported[0]["submission"] == str(canvas / "doejane_LATE_12346_67899_ex5-1.py")
+
+
 # Right on the course's case, whose m is 16, except for a doubled cost; endless on every other case.
 WRONG_THEN_ENDLESS = '''
 import numpy as np
