@@ -402,12 +402,16 @@ def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
     _student_zip(flat / "cy_ex5.zip", {"Exercise4/notes.txt": b"nothing to grade"})
     _student_zip(flat / "dee_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
     _student_zip(flat / "eve_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    inner = _student_zip(tmp_path / "inner.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "fay_ex5.zip", {"Exercise4.zip": inner.read_bytes()})
     monkeypatch.setattr(unpack, "MAX_TOTAL_BYTES", RIGHT.stat().st_size * 3 // 2)  # room for one copy
     result = _batch(str(flat), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
-    assert result.exit_code == 2 and "2 graded" in result.stderr and "3 could not grade" in result.stderr, \
+    assert result.exit_code == 2 and "2 graded" in result.stderr and "4 could not grade" in result.stderr, \
         result.output
     lines = _stderr_lines(result)
     assert any("bob_ex5.zip: refused" in line and "outside the folder" in line for line in lines), lines
     assert any("cy_ex5.zip: no submission in this zip" in line for line in lines), lines
     assert any("eve_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
+    assert any("fay_ex5.zip: it holds only another zip, Exercise4.zip, which is not opened" in line
+               for line in lines), lines
     assert not list(tmp_path.rglob("escaped_ex5.py"))

@@ -153,7 +153,7 @@ def _date_as_zipped(path: Path, info: zipfile.ZipInfo) -> None:
 class StudentArchives:
     """Students' own zips, opened after discovery found one where a student has no submission: a zipped
     Exercise4 folder in the student's folder, or an upload named for the student (`doejane_12346_67891_
-    Exercise4.zip`, `alice_ex5.zip`). Only the Python files and notebooks in it are written (the course's
+    Exercise4.zip`, `alice_ex5.zip`). Only the Python files, notebooks and zips in it are written (the course's
     folder also holds its data, about 8 MB a student), each zip into a folder of its own, and all of one
     batch's together within MAX_TOTAL_BYTES; the rules and messages are those of a zip given as a PATH."""
 
@@ -173,5 +173,6 @@ class StudentArchives:
         return target
 
     def _wanted(self, parts: tuple[str, ...]) -> bool:
-        return bool(parts) and PurePosixPath(parts[-1]).suffix.lower() in self.suffixes and \
+        """Python files and notebooks, and zips (never opened: written so that the line can name them)."""
+        return bool(parts) and PurePosixPath(parts[-1]).suffix.lower() in (*self.suffixes, ".zip") and \
             not any(p.startswith((".", "__MACOSX")) for p in parts)
