@@ -732,6 +732,29 @@ def test_a_forged_frame_is_a_crash_of_that_call_only(tmp_path, forgery):
     assert [o.status for o in again] == ["ok", "ok"] and again[1].values[0].tolist() == [0.0, 1.0, 2.0]
 
 
+def test_an_interrupt_before_the_request_is_sent_retires_the_zygote_too(tmp_path, monkeypatch):
+    """An interrupt can land after the zygote's first frame is read and before the request goes out (while
+    it is built): that run stops the zygote as one interrupted mid-run does, and the sandbox is not used
+    again (CI caught the gap once, on a loaded machine, in the test below)."""
+    from grader.sandbox import runner
+
+    sub = write(tmp_path, "def f():\n    return 1\n")
+
+    def interrupted(*_args, **_kwargs):
+        raise KeyboardInterrupt
+
+    with Sandbox(Limits(timeout=20)) as sb:
+        zygote = sb._pid
+        sb.layers  # noqa: B018 - the zygote's first frame is read: the run starts after it
+        monkeypatch.setattr(runner, "_request_frame", interrupted)
+        with pytest.raises(KeyboardInterrupt):
+            sb.run(sub, [call("f")])
+        monkeypatch.undo()
+        assert gone(zygote) and not sb._busy
+        [out] = sb.run(sub, [call("f")])
+        assert out.status == "crash" and "interrupted" in out.message
+
+
 def test_an_interrupted_run_stops_the_zygote(tmp_path):
     sub = write(tmp_path, "import time\ndef nap():\n    time.sleep(30)\ndef f():\n    return 1\n")
 

@@ -116,21 +116,17 @@ class Sandbox:
             raise RuntimeError("Sandbox.run needs `with Sandbox() as sandbox:`")
         if not calls:
             return []
-        try:
-            self.layers  # noqa: B018 - the zygote's first frame, read before any run
-        except BaseException as e:  # interrupted while the zygote starts: part of its frame may be read
-            self._stop_zygote(f"the sandbox was interrupted ({type(e).__name__})")
-            raise
-        if self._broken:
-            return [_failed("crash", self._broken) for _ in calls]
-        submission = Path(os.path.abspath(submission))
-        problem = _unfit_submission(submission, None if source is None else len(source.encode("utf-8")))
-        if problem:  # the student's problem, not the machine's: a failed import of every call
-            return [_failed("import_error", problem) for _ in calls]
-        request, fd = _request_frame(submission, calls, budget, source=source)
         outcomes: list[Outcome] = []
         self._busy = True
-        try:
+        try:  # an interrupt anywhere in here, even before the request goes out, retires the zygote
+            self.layers  # noqa: B018 - the zygote's first frame, read before any run
+            if self._broken:
+                return [_failed("crash", self._broken) for _ in calls]
+            submission = Path(os.path.abspath(submission))
+            problem = _unfit_submission(submission, None if source is None else len(source.encode("utf-8")))
+            if problem:  # the student's problem, not the machine's: a failed import of every call
+                return [_failed("import_error", problem) for _ in calls]
+            request, fd = _request_frame(submission, calls, budget, source=source)
             self._sock.settimeout(self.limits.timeout * (len(calls) + 1) + 5.0)
             self._send(request, fd)
             if meanwhile is not None:
