@@ -3,6 +3,7 @@ through the CLI, on small classes built here."""
 
 import json
 import os
+from pathlib import Path
 
 from .conftest import grade_json, run_cli
 from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
@@ -387,6 +388,61 @@ def test_a_students_own_zip_is_opened_and_graded_as_their_folder(tmp_path):
     assert exported["doejane_12346"]["submission"].endswith("flat/doejane_12346_67891_Exercise4.zip/Exercise4/ex5.py")
     assert _rows(db)["doejane_12346"]["mistakes"] == "extra_output_derivative"
     assert exported["carl"]["submission"].endswith("flat/carl_ex5.py")
+    assert [Path(p).name for p in exported["carl"]["passed_over"]] == ["carl_ex5.zip"]  # named, not hidden
+
+
+def test_what_a_students_zip_passes_over_is_also_found(tmp_path):
+    """A file beats the student's zip, and the zip is named as also found; the files a zip's own choice
+    passes over are named too, as in a folder (accept3 D4)."""
+    _put(tmp_path / "class" / "nina" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _student_zip(tmp_path / "class" / "nina" / "Exercise4.zip", _zipped_course_folder())
+    wrong = (EX5 / "two_mistakes.py").read_bytes()
+    _student_zip(tmp_path / "class" / "tia" / "Exercise4.zip",
+                 {"Exercise4/ex5.py": RIGHT.read_bytes(), "Exercise4/ex5_old.py": wrong})
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    exported = _exported(db)
+    assert exported["nina"]["score"] == 50 and exported["nina"]["submission"].endswith("nina/ex5.py")
+    assert [p.rsplit("/", 2)[-2:] for p in exported["nina"]["passed_over"]] == [["nina", "Exercise4.zip"]]
+    assert exported["tia"]["score"] == 100
+    assert [p.rsplit("/", 1)[-1] for p in exported["tia"]["passed_over"]] == ["ex5_old.py"]
+    assert "tia/Exercise4.zip/Exercise4/ex5_old.py" in exported["tia"]["passed_over"][0]
+
+
+def test_a_students_zip_or_folder_given_as_the_path_is_that_student(tmp_path):
+    """Zips e-mailed one by one (`grade batch alice.zip`, then bob.zip, into one gradebook), each holding the
+    course's Exercise4 folder: each is its own student, named by the zip (they were both "Exercise4", and
+    bob's row replaced alice's). A student's folder holding only her zip, given to grade her again, is hers
+    (accept3 D1, D6)."""
+    alice = _student_zip(tmp_path / "mail" / "alice.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    bob = _student_zip(tmp_path / "mail" / "bob.zip", _zipped_course_folder(right=False))
+    _student_zip(tmp_path / "class" / "gina" / "Exercise4.zip", _zipped_course_folder())
+    db = tmp_path / "g.sqlite"
+    for path in (alice, bob, tmp_path / "class" / "gina"):
+        result = _batch(str(path), "-e", "ex5", "--db", str(db))
+        assert result.exit_code == 0 and "1 graded" in result.stderr, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "50", "gina": "100"}
+
+
+def test_archives_among_flat_files_are_never_dropped_without_a_line(tmp_path):
+    """An archive among the flat files that is not a student's zip to open is a could-not-grade line, as a
+    .py file whose name says nothing is: a zip named for no one (`alice.zip`, a TA's `section2.zip`), another
+    kind of archive even when named for the student (`bob_ex5.tar.gz`). Only the course's own Exercise4.zip
+    beside the class is no one's (accept3 D2)."""
+    flat = tmp_path / "flat"
+    _put(flat / "zed_ex5.py", RIGHT)
+    _student_zip(flat / "alice.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "section2.zip", {"jan/ex5.py": RIGHT.read_bytes(), "kay/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "Exercise4.zip", _zipped_course_folder())
+    (flat / "bob_ex5.tar.gz").write_bytes(b"\x1f\x8b not really")
+    result = _batch(str(flat), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "1 graded" in result.stderr and "3 could not grade" in result.stderr, \
+        result.output
+    lines = _stderr_lines(result)
+    assert len(lines) == 3, lines
+    assert any("alice.zip: a .zip archive whose name does not say whose it is" in line for line in lines), lines
+    assert any("section2.zip: a .zip archive whose name does not say whose it is" in line for line in lines), lines
+    assert any("bob_ex5.tar.gz: a .tar.gz archive is not opened (only a .zip is)" in line for line in lines), lines
 
 
 def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
@@ -414,4 +470,6 @@ def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
     assert any("eve_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
     assert any("fay_ex5.zip: it holds only another zip, Exercise4.zip, which is not opened" in line
                for line in lines), lines
+    assert run_cli("gradebook", "--db", str(tmp_path / "g.sqlite"), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    assert (tmp_path / "fb" / "fay.txt").read_text().startswith("Could not grade: fay_ex5.zip: it holds only another")
     assert not list(tmp_path.rglob("escaped_ex5.py"))

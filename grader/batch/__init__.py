@@ -172,11 +172,11 @@ def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArc
         submission.problem = str(error)
         return submission
     inside = in_student_folder(folder, names, submission.shown_as, submission.student, where="this zip")
-    inside.passed_over = submission.passed_over
+    inside.passed_over = inside.passed_over + submission.passed_over
     if inside.archive is not None:  # only a zip inside the zip: one level is opened, no more
         inside.problem = (f"{submission.shown_as}: it holds only another zip, {inside.archive.name}, which is not "
                           f"opened (a zip inside a student's zip); not graded")
-        inside.archive = None
+        inside.shown_as, inside.archive = submission.shown_as, None
     return inside
 
 

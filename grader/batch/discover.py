@@ -326,7 +326,8 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student))
             where = chosen.relative_to(folder).as_posix()
             return Submission(student, chosen, f"{shown}/{where}", True,
-                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older])
+                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older] +
+                              [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
     wanted = f"{names[0]}.py or {names[0]}.ipynb"
     if unfit:  # ex5.py is there, but a FIFO or a link
@@ -548,7 +549,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
     for entry in entries:
         shown = f"{label}/{entry.name}"
-        if entry.suffix.lower() == ".zip" and not _unfit(entry):
+        if archive_kind(entry.name) and not (entry.is_dir() and not entry.is_symlink()):
             found += _flat_archive(entry, names, shown)
             continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
@@ -571,13 +572,26 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
 
 
 def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submission]:
-    """A zip among flat files is a student's when its name tells whose (Canvas's `doejane_12346_67891_
-    Exercise4.zip`, `alice_ex5.zip`): their zipped folder, for the batch to open. Others (the course's
-    own Exercise4.zip beside the class) are not a submission."""
-    from_lms = lms_name(entry.name, names)
-    student = from_lms[0] if from_lms else student_from_name(f"{entry.stem}.py", names)
-    if not student:
+    """An archive among flat files. A zip whose name tells whose it is (Canvas's `doejane_12346_67891_
+    Exercise4.zip`, `alice_ex5.zip`) is that student's zipped folder, for the batch to open; one named only
+    for the exercise (the course's own Exercise4.zip beside the class) is no one's. Any other archive is
+    reported, as a .py file whose name says nothing is: nothing is lost without a line."""
+    kind = archive_kind(entry.name) or ".zip"
+    stem = entry.name[: -len(kind)]
+    from_lms = lms_name(f"{stem}.py", names)
+    student = from_lms[0] if from_lms else student_from_name(f"{stem}.py", names)
+    if student == "":
         return []
+    why = _unfit(entry)
+    if why:
+        return [Submission(student or shown, None, shown, False, problem=f"{shown}: {why}; not graded")]
+    if not student:
+        return [Submission(shown, None, shown, False, problem=(
+            f"{shown}: a {kind} archive whose name does not say whose it is (expected e.g. alice_{names[0]}{kind}, or "
+            f"give it as a PATH of its own); not opened"))]
+    if kind != ".zip":
+        return [Submission(student, None, shown, False, problem=(
+            f"{shown}: a {kind} archive is not opened (only a .zip is); unpack it there and run again"))]
     return [Submission(student, None, shown, True, archive=entry,
                        problem=f"{shown}: this student's zip was not opened")]
 
@@ -611,14 +625,21 @@ def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
     """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
     what they passed over, are listed as passed over."""
     usable = [s for s in entries if s.file is not None and not s.problem]
-    if not usable:  # the student's zip, if any, to be opened; else the first problem
-        return next((s for s in entries if s.archive is not None), entries[0])
+    zipped = {s.archive: s for s in entries if s.archive is not None}
+    if not usable:  # the student's newest zip, if any, to be opened (the others passed over); else a problem
+        if not zipped:
+            return entries[0]
+        newest, older = _newest(list(zipped))
+        winner = zipped[newest]
+        winner.passed_over = winner.passed_over + [zipped[path].shown_as for path in older]
+        return winner
     by_file = {s.file: s for s in usable}
     student = usable[0].student.rsplit("/", 1)[-1]  # a section-qualified id (Section1/alice): the name is alice
     chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student))
     winner = by_file[chosen]
     for path in older:
         winner.passed_over = winner.passed_over + [by_file[path].shown_as] + by_file[path].passed_over
+    winner.passed_over = winner.passed_over + [s.shown_as for s in zipped.values()]  # a file beats a zip
     return winner
 
 
@@ -693,6 +714,8 @@ def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
         entries = _entries(folder)
     except OSError:
         return False
+    if _wrapped_or_zipped(entries, names):
+        return True
     own = folder.resolve().name.lower()
     files = [p for p in entries if _candidate(p)]
     if not any(name_kind(p.name, names)[0] == PLAIN and not lms_name(p.name, names) for p in files):
@@ -704,6 +727,17 @@ def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
         if student and not _only_versions(student, also=own) and student.lower() != own:
             return False
     return not any(_holds_code(p, _DEPTH) for p in entries if p.is_dir() and not p.is_symlink())
+
+
+def _wrapped_or_zipped(entries: list[Path], names: tuple[str, ...]) -> bool:
+    """A student's work in one wrapper: nothing but the course's folder (`alice.zip` holding `Exercise4/`, a
+    student's folder holding only `Exercise4/`), unless that folder holds folders of students; or nothing but
+    zips named for no student (`gina/` holding `Exercise4.zip`: her zipped folder, opened by the batch)."""
+    if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
+        return student_from_name(f"{entries[0].name}.py", names) == "" and not _holds_students(entries[0], names, 1)
+    zips = [p for p in entries if archive_kind(p.name) == ".zip" and not p.is_symlink()]
+    return bool(zips) and len(zips) == len(entries) and \
+        not any(student_from_name(f"{p.stem}.py", names) or lms_name(p.name, names) for p in zips)
 
 
 def _holds_code(folder: Path, depth: int) -> bool:
