@@ -150,3 +150,29 @@ def test_the_solution_and_mistakes_are_named_as_on_the_public_cases(tmp_path, co
         expected = {k: sorted(v.split(",")) for k, v in _pairs(header.get("mistakes", "")).items()}
         assert {p["id"]: sorted(m["id"] for m in p["mistakes"]) for p in report["parts"] if p["mistakes"]} == \
             expected, name
+
+
+def test_when_no_draw_is_kind_to_a_safe_log_the_first_that_separates_is_kept(tmp_path):
+    """A recipe with weights twice ex5's: its public seeds (281, 1281) happen to let a safe log pass, nearly
+    no draw of it does (none of 300 for this secret). Separation comes first: the draw kept is the one the
+    saturation and lost-mistake checks alone would keep, and it is the same every time."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    for old, new in (("seed: 5,", "seed: 281,"), ("seed: 17,", "seed: 1281,"),
+                     ("weight_scale: 1.5", "weight_scale: 3.0"), ("weight_scale: 2.0", "weight_scale: 3.0")):
+        assert text.count(old) == 1
+        text = text.replace(old, new)
+    spec = tmp_path / "steep.yaml"
+    spec.write_text(text)
+    from grader.separation import harsh_to_habits, kind_to_habits
+
+    exercise = load(spec)
+    assert kind_to_habits(exercise, build_all(exercise))
+    secret, seeded = b"nn-grader audit seed 0", secrets.secret_cases(exercise)
+    kept = secrets.with_secret(exercise, secret)
+    separating = next(k for k in range(secrets.DRAWS) if not problem(drawn := secrets._drawn(exercise, secret, k),
+                                                                          build_all(drawn), seeded))
+    assert kept.cases == secrets._drawn(exercise, secret, separating).cases
+    assert harsh_to_habits(kept, build_all(kept), seeded)
+    path = secret_file(tmp_path, secret.decode())
+    shown = [run_cli_env(None, "inspect", str(spec), "--format", "json", "--secret-file", path) for _ in range(2)]
+    assert shown[0].exit_code == 0 and shown[0].stdout == shown[1].stdout
