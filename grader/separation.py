@@ -19,9 +19,10 @@ found: a correct student must not pass or fail by the secret, and separation com
 compared: a safe log changes no gradient (δ(L) = a(L) − y is written out, not derived from the log), and
 a gradient part fails such a student through its J alone, at its own λ, which the check covers.
 
-Only J is checked for lost mistakes: a gradient is a vector, and M + A's gradient differs from M's in many coordinates
-(the audits of many secrets put those comparisons ≥ 100 × DISTINCT apart). The check ranks pairs by a
-first-order estimate from single mistakes (J(M + A) − J(M) ≈ J(A) − J) and recomputes the close ones.
+Only J is checked for lost mistakes: a gradient is a vector, and M + A's gradient differs from M's in
+many coordinates (the audits of many secrets put those comparisons ≥ 100 × DISTINCT apart). The check
+ranks pairs by a first-order estimate from single mistakes (J(M + A) − J(M) ≈ J(A) − J) and recomputes
+the close ones.
 """
 
 from itertools import combinations
