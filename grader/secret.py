@@ -10,7 +10,8 @@ draw of the exercise gets its seed from HMAC-SHA256(secret, message) instead of 
 
 Literal and sequence values (the course's own fixed case) stay as they are: they are public anyway.
 A draw that fails separation.problem (outputs that saturate, a mistake hidden inside a larger one) is
-drawn again with "#1", "#2", ... appended to every message (`with_secret`).
+drawn again with "#1", "#2", ... appended to every message (`with_secret`), and so is one on which a
+student's harmless log(a + 1e-5) would fail where the public cases let it pass.
 The seed is the digest's first 8 bytes. A report names the secret only by its fingerprint, an HMAC of a
 fixed message that says nothing about the secret itself.
 """
@@ -158,28 +159,50 @@ def secret_cases(exercise: Exercise) -> tuple[str, ...]:
 
 
 DRAWS = 12  # draws tried before the first is kept: separation.problem passes ≥ 60% of draws of a sound recipe
+# Draws tried for one that is also kind to a safe log (separation.harsh_to_habits): 6% of ex5's draws are
+# (benchmarks/bench_secret_draws.py), so 256 leave fewer than 1 secret in 10 million without one. A draw
+# that is not kind costs a forward pass of the seeded cases (well under a millisecond), not the full check.
+KIND_DRAWS = 256
 
 
 def with_secret(exercise: Exercise, secret: bytes | None) -> Exercise:
     """The exercise with its random cases reseeded by the secret; the same exercise without one.
 
     The seeded cases are drawn again (draw k adds "#k" to every message) while the draw fails
-    separation.problem: its outputs saturate or it lets a mistake hide inside a larger one. The first
-    draw that passes is kept: a pure function of the secret and the spec, so every grader and `grade
-    inspect` see the same cases, and a secret whose first draw passed keeps the cases it always had. A
-    recipe no draw can mend (weights far too small, say) keeps draw 0, for `grade audit` to report.
+    separation.problem (its outputs saturate or it lets a mistake hide inside a larger one) or, where the
+    public cases let a student's safe log(a + 1e-5) pass, while that ε moves J too far on a seeded case
+    (separation.harsh_to_habits). The first draw that passes is kept: a pure function of the secret and
+    the spec, so every grader and `grade inspect` see the same cases, and a secret whose first draw passed
+    keeps the cases it always had. When no draw of KIND_DRAWS is kind to the safe log, the first of DRAWS
+    that separates is kept (separation comes first); a recipe no draw can mend (weights far too small,
+    say) keeps draw 0, for `grade audit` to report.
     """
     if secret is None:
         return exercise
-    from .cases import build_all
-    from .separation import problem
+    from .cases import build, build_all
+    from .separation import harsh_to_habits, kind_to_habits, problem
 
     seeded = secret_cases(exercise)
-    first = None
-    for draw in range(DRAWS):
-        cases = {name: _secret_case(case, secret, exercise.id, draw) for name, case in exercise.cases.items()}
-        candidate = replace(exercise, cases=MappingProxyType(cases))
-        first = candidate if first is None else first
-        if not seeded or not problem(candidate, build_all(candidate), seeded):
+    if not seeded:
+        return _drawn(exercise, secret, 0)
+    fixed = {name: data for name, data in build_all(exercise).items() if name not in seeded}
+
+    def draws(count: int):
+        for draw in range(count):
+            candidate = _drawn(exercise, secret, draw)
+            yield candidate, {**fixed, **{name: build(candidate, candidate.cases[name]) for name in seeded}}
+
+    kind = kind_to_habits(exercise, {**fixed, **{name: build(exercise, exercise.cases[name]) for name in seeded}})
+    for candidate, data in draws(KIND_DRAWS if kind else DRAWS):
+        if not (kind and harsh_to_habits(candidate, data, seeded)) and not problem(candidate, data, seeded):
             return candidate
-    return first
+    if kind:  # no draw kind to a safe log separates: the first that separates, as if habits were not checked
+        for candidate, data in draws(DRAWS):
+            if not problem(candidate, data, seeded):
+                return candidate
+    return _drawn(exercise, secret, 0)
+
+
+def _drawn(exercise: Exercise, secret: bytes, draw: int) -> Exercise:
+    cases = {name: _secret_case(case, secret, exercise.id, draw) for name, case in exercise.cases.items()}
+    return replace(exercise, cases=MappingProxyType(cases))

@@ -11,9 +11,18 @@ ways only, and both are checked here on the seeded network cases alone, in milli
   little (labels_off_by_one under a squared error moves J by the mean of a(k+1) − a(k)). A student with
   M and A then looks like one with M alone unless |J(M + A) − J(M)| > DISTINCT·|J(M + A)| on some case.
 
-Only J is checked: a gradient is a vector, and M + A's gradient differs from M's in many coordinates
-(the audits of many secrets put those comparisons ≥ 100 × DISTINCT apart). The check ranks pairs by a
-first-order estimate from single mistakes (J(M + A) − J(M) ≈ J(A) − J) and recomputes the close ones.
+A third check keeps a right answer right: where the public cases let a "safe log" pass (log(a + ε) and
+log(1 − a + ε) with ε = HABIT_EPSILON, a habit the course's grader accepts), `harsh_to_habits` finds a
+seeded case on which that ε moves the reference J by more than HABIT_SHARE of the tolerance. Such a
+draw is drawn again too (secret.with_secret), but only as long as another draw that separates can be
+found: a correct student must not pass or fail by the secret, and separation comes first. Only J is
+compared: a safe log changes no gradient (δ(L) = a(L) − y is written out, not derived from the log), and
+a gradient part fails such a student through its J alone, at its own λ, which the check covers.
+
+Only J is checked for lost mistakes: a gradient is a vector, and M + A's gradient differs from M's in
+many coordinates (the audits of many secrets put those comparisons ≥ 100 × DISTINCT apart). The check
+ranks pairs by a first-order estimate from single mistakes (J(M + A) − J(M) ≈ J(A) − J) and recomputes
+the close ones.
 """
 
 from itertools import combinations
@@ -29,6 +38,10 @@ from .spec import Exercise
 
 COST_STEPS = frozenset({"reshape", "targets", "data_cost", "cost_penalty"})  # the steps J depends on
 SCREEN = 10.0  # pairs the estimate puts within SCREEN × DISTINCT are recomputed exactly
+HABIT_EPSILON = 1e-5  # the ε of the commonest "safe log": np.log(a + 1e-5), np.log(1 - a + 1e-5)
+# A seeded case may let that ε move J by this share of the tolerance: 0.6 keeps every ε ≤ 1.7e-5 within it,
+# about what ex5's public cases allow (their largest move is 0.62 of the tolerance, on random_a).
+HABIT_SHARE = 0.6
 
 
 def problem(exercise: Exercise, cases: dict[str, CaseData], seeded: tuple[str, ...]) -> str:
@@ -110,4 +123,51 @@ def _lost_mistake(costs: _Costs, names: list[str], lambda_: float, mistakes: lis
                 if not np.all(np.isfinite(both)) or np.max(np.abs(both - singles[big]) / np.abs(both)) > DISTINCT:
                     continue
             return f"{big.key} looks like {big.key} + {small.key}"
+    return ""
+
+
+def habit_shift(exercise: Exercise, cases: dict[str, CaseData], names: tuple[str, ...]) -> tuple[float, str]:
+    """The largest relative change of the reference J that a safe log (HABIT_EPSILON) makes on the network
+    cases `names`, over the parts that compare J, each at its λ; with that case's name. (0.0, "") for a loss
+    without a log."""
+    safe_log = exercise.network.loss_function.safe_log
+    worst, where = 0.0, ""
+    if safe_log is None:
+        return worst, where
+    for name in names:
+        case = cases[name]
+        lambdas = {part.lambda_ for part in exercise.parts if part.check in ("cost", "gradient") and name in part.cases}
+        if not case.sizes or not lambdas:
+            continue
+        network = exercise.network.with_sizes(case.sizes)
+        with np.errstate(all="ignore"):
+            thetas = nn.reshape(np.asarray(case.params, dtype=np.float64), network.theta_shapes, network.order)
+            a = nn.forward(thetas, case.X, network.activations)[1][-1]
+            t = nn.targets(network, case.y)
+            data_cost = nn.data_cost(network, a, t)
+            habit_cost = float(np.sum(safe_log(a, t, HABIT_EPSILON)) / a.shape[0])
+            for lambda_ in lambdas:
+                penalty = nn.cost_penalty(thetas, lambda_, a.shape[0])
+                shift = abs(habit_cost - data_cost) / max(abs(data_cost + penalty), 1e-300)
+                if not shift <= worst:  # a nan (saturated outputs) counts as the worst
+                    worst, where = shift, name
+    return worst, where
+
+
+def kind_to_habits(exercise: Exercise, cases: dict[str, CaseData]) -> bool:
+    """Whether the public cases let a safe log pass (within the tolerance): then the secret's must too.
+
+    Where they do not (an exercise whose recipe saturates its outputs more), the student sees the
+    failure when grading on the public cases, and re-drawing the secret's cases would not spare it.
+    """
+    shift, _ = habit_shift(exercise, cases, tuple(cases))
+    return exercise.network.loss_function.safe_log is not None and shift <= exercise.tolerance
+
+
+def harsh_to_habits(exercise: Exercise, cases: dict[str, CaseData], seeded: tuple[str, ...]) -> str:
+    """One sentence when a safe log moves J by more than HABIT_SHARE of the tolerance on a seeded case, else ""."""
+    shift, name = habit_shift(exercise, cases, seeded)
+    if not shift <= HABIT_SHARE * exercise.tolerance:
+        return (f"case {name}: a safe log (ε = {HABIT_EPSILON:g}) moves J by {shift:.2g}, more than "
+                f"{HABIT_SHARE:g} of the tolerance")
     return ""

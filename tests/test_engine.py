@@ -340,6 +340,22 @@ def test_output_delta_is_the_derivative_of_the_loss(output, loss, seed, m, K):
     assert losses.cancels(output, loss) == matches_a_minus_y
 
 
+@pytest.mark.parametrize("loss", ["cross_entropy", "categorical_cross_entropy"])
+def test_safe_log_is_the_loss_with_epsilon_inside_every_log(loss):
+    """What separation.habit_shift uses: ε = 0 gives the loss itself; ε shifts every log's argument."""
+    rng = np.random.default_rng(2)
+    a = rng.uniform(0.05, 0.95, (6, 4))
+    t = np.eye(4)[rng.permutation(np.arange(6) % 4)]
+    table = losses.LOSSES[loss]
+    np.testing.assert_allclose(table.safe_log(a, t, 0.0), table.per_example(a, t), rtol=1e-14)
+    if loss == "cross_entropy":
+        by_hand = -np.sum(t * np.log(a + 1e-5) + (1 - t) * np.log(1 - a + 1e-5), axis=-1)
+    else:
+        by_hand = -np.sum(t * np.log(a + 1e-5), axis=-1)
+    np.testing.assert_allclose(table.safe_log(a, t, 1e-5), by_hand, rtol=1e-14)
+    assert losses.LOSSES["squared_error"].safe_log is None
+
+
 def test_cancelling_pairs():
     assert losses.cancels("sigmoid", "cross_entropy")
     assert losses.cancels("softmax", "categorical_cross_entropy")
