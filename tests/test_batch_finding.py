@@ -5,6 +5,9 @@ import json
 import os
 from pathlib import Path
 
+import numpy as np
+import pytest
+
 from .conftest import grade_json, run_cli
 from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
 
@@ -407,6 +410,48 @@ def test_what_a_students_zip_passes_over_is_also_found(tmp_path):
     assert exported["tia"]["score"] == 100
     assert [p.rsplit("/", 1)[-1] for p in exported["tia"]["passed_over"]] == ["ex5_old.py"]
     assert "tia/Exercise4.zip/Exercise4/ex5_old.py" in exported["tia"]["passed_over"][0]
+
+
+def test_a_students_zip_is_read_as_unzip_reads_it(tmp_path, monkeypatch):
+    """Real students' zips (accept3 D8, D9): a zipped .venv beside the work counts only its code files toward
+    the entries written; a notebook may be as large in a zip as on its own; an entry zipped twice is the last
+    one, as unzip leaves it; a password-protected entry is refused with a line saying what to do."""
+    import base64
+    import importlib
+    import zipfile
+
+    unpack = importlib.import_module("grader.batch.unpack")
+    monkeypatch.setattr(unpack, "MAX_ENTRIES", 50)
+    monkeypatch.setattr(unpack, "MAX_ENTRY_BYTES", 1 << 20)  # notebooks keep MAX_NOTEBOOK_BYTES
+    right, wrong = RIGHT.read_text(), (EX5 / "two_mistakes.py").read_text()
+    venv = {f"Exercise4/.venv/lib/site-packages/pkg/m{i}.txt": b"x" for i in range(200)}
+    _student_zip(tmp_path / "class" / "ann" / "Exercise4.zip", {**venv, "Exercise4/ex5.py": right.encode()})
+    image = base64.b64encode(np.random.default_rng(0).bytes(3 << 19)).decode()  # 2 MB of output, incompressible
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": right, "execution_count": 1,
+                           "outputs": [{"output_type": "display_data", "metadata": {},
+                                        "data": {"image/png": image}}]}],
+                "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    _student_zip(tmp_path / "class" / "ben" / "Exercise4.zip",
+                 {"Exercise4/exercise4.ipynb": json.dumps(notebook).encode()})
+    twice = tmp_path / "class" / "hal" / "Exercise4.zip"
+    twice.parent.mkdir(parents=True)
+    with zipfile.ZipFile(twice, "w") as zf, pytest.warns(UserWarning, match="Duplicate name"):
+        zf.writestr("Exercise4/ex5.py", wrong)
+        zf.writestr("Exercise4/ex5.py", right)
+    locked = tmp_path / "class" / "gus" / "Exercise4.zip"
+    locked.parent.mkdir(parents=True)
+    with zipfile.ZipFile(locked, "w") as zf:
+        zf.writestr("Exercise4/ex5.py", right)
+    data = bytearray(locked.read_bytes())  # mark the entry encrypted, as a zip tool's password does
+    central = data.index(b"PK\x01\x02")
+    data[central + 8] |= 0x1
+    locked.write_bytes(bytes(data))
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "3 graded" in result.stderr, result.output
+    assert {s: r["score"] for s, r in _rows(tmp_path / "g.sqlite").items() if r["score"]} == \
+        {"ann": "100", "ben": "100", "hal": "100"}
+    [line] = _stderr_lines(result)
+    assert "gus/Exercise4.zip: refused: entry 'Exercise4/ex5.py' is password-protected (zip it again" in line, line
 
 
 def test_a_students_zip_or_folder_given_as_the_path_is_that_student(tmp_path):

@@ -22,12 +22,9 @@ from ..gradebook import Gradebook, Stamp
 from ..text import printable
 from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, in_student_folder
 from .slots import Grader, Result, Task
-from .unpack import StudentArchives, UnpackError, unpack
+from .unpack import MAX_NOTEBOOK_BYTES, StudentArchives, UnpackError, unpack
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
-# A notebook: the grader reads it and keeps only its code (grader/submission.py), so its outputs (images the
-# student left in it) do not count toward the sandbox's limit; only toward this bound on what is read.
-MAX_NOTEBOOK_BYTES = 128 << 20
 MAX_BESIDE_FILES = 64  # a flat submission's helpers copied beside it, at most (and MAX_SUBMISSION_BYTES)
 
 

@@ -15,9 +15,15 @@ import time
 import zipfile
 from pathlib import Path, PurePosixPath
 
-MAX_ENTRIES = 20_000
+MAX_ENTRIES = 20_000  # entries written
+MAX_LISTED = 200_000  # entries a student's zip may list (a .venv zipped along): only its code is written
 MAX_TOTAL_BYTES = 512 << 20  # a class of 1000 students with 500 kB notebooks each fits
 MAX_ENTRY_BYTES = 64 << 20
+# A notebook: the grader reads it and keeps only its code (grader/submission.py), so its outputs (images the
+# student left in it) do not count toward the sandbox's limit; only toward this bound on what is read, in
+# a zip or not.
+MAX_NOTEBOOK_BYTES = 128 << 20
+_ENCRYPTED = 0x1
 MAX_RATIO = 200  # an entry that inflates more than this (and past 1 MB) is a bomb, not a notebook
 _CHUNK = 1 << 16
 
@@ -70,13 +76,18 @@ def unpack(archive: Path, target: Path, shown: str, wanted=None, room: int | Non
     try:
         with zipfile.ZipFile(archive) as zf:
             infos = zf.infolist()
-            if len(infos) > MAX_ENTRIES:
-                raise UnpackError(f"{shown}: refused: {len(infos)} entries, more than the limit of {MAX_ENTRIES}")
+            listed = MAX_ENTRIES if wanted is None else MAX_LISTED
+            if len(infos) > listed:
+                raise UnpackError(f"{shown}: refused: {len(infos)} entries, more than the limit of {listed}")
             for info in infos:
                 info.filename = _utf8_name(info)
             if wanted is not None:  # a name that could escape is refused whatever it holds
                 infos = [i for i in infos if not i.is_dir() and (_safe_parts(i.filename) is None
                                                                  or wanted(_safe_parts(i.filename)))]
+                if len(infos) > MAX_ENTRIES:
+                    raise UnpackError(f"{shown}: refused: {len(infos)} code files, more than the limit of "
+                                      f"{MAX_ENTRIES}")
+            infos = list({_safe_parts(i.filename) or i.filename: i for i in infos}.values())  # as unzip: the last
             _check_entries(infos, shown, room)
             for info in infos:
                 parts = _safe_parts(info.filename)
@@ -106,17 +117,30 @@ def _check_entries(infos: list[zipfile.ZipInfo], shown: str, room: int) -> None:
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' would be written outside the folder")
         if _is_special(info):
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' is a symbolic link or special file")
+        if info.flag_bits & _ENCRYPTED:
+            raise UnpackError(f"{shown}: refused: entry '{info.filename}' is password-protected (zip it again "
+                              f"without a password)")
         claimed += info.file_size
-        if info.file_size > MAX_ENTRY_BYTES:
-            size = _megabytes(info.file_size)
+        if info.file_size > _entry_limit(info):
+            size, limit = _megabytes(info.file_size), _megabytes(_entry_limit(info))
+            advice = " (clear its outputs and save it again)" if _notebook(info) else ""
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' would unpack to {size}, more than the "
-                              f"{MAX_ENTRY_BYTES >> 20} MB an entry may hold")
+                              f"{limit} an entry may hold{advice}")
         if claimed > room:
             raise UnpackError(f"{shown}: refused: it would unpack to more than {_megabytes(room)} "
                               f"(at '{info.filename}', {len(infos)} entries in all)")
         if info.file_size > (1 << 20) and info.file_size > MAX_RATIO * max(info.compress_size, 1):
             ratio = info.file_size // max(info.compress_size, 1)
             raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates {ratio}-fold (a zip bomb?)")
+
+
+def _notebook(info: zipfile.ZipInfo) -> bool:
+    return info.filename.lower().endswith(".ipynb")
+
+
+def _entry_limit(info: zipfile.ZipInfo) -> int:
+    """A notebook may be as large in a zip as on its own (its outputs are never run); anything else 64 MB."""
+    return MAX_NOTEBOOK_BYTES if _notebook(info) else MAX_ENTRY_BYTES
 
 
 def _megabytes(size: int) -> str:
@@ -127,12 +151,12 @@ def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, writ
              room: int) -> int:
     """Copy one entry, counting the bytes really inflated against the limits (headers can lie)."""
     fd = os.open(destination, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-    entry_bytes = 0
+    entry_bytes, limit = 0, _entry_limit(info)
     with zf.open(info) as source, os.fdopen(fd, "wb") as out:
         while chunk := source.read(_CHUNK):
             entry_bytes += len(chunk)
             written += len(chunk)
-            if entry_bytes > MAX_ENTRY_BYTES or written > room or \
+            if entry_bytes > limit or written > room or \
                     (entry_bytes > (1 << 20) and entry_bytes > MAX_RATIO * max(info.compress_size, 1)):
                 raise UnpackError(f"{shown}: refused: entry '{info.filename}' inflates past its limits (a zip bomb?)")
             out.write(chunk)
