@@ -129,16 +129,42 @@ def main() -> None:
                 start_early()
             except OSError:  # the sandbox will try again when it opens, and say why
                 pass
-    from .cli import main as cli
+    if args[:1] == ["batch"]:
+        _interruptible_start()
+    try:
+        from .cli import main as cli
 
-    if not lone_grade(args):
-        cli(prog_name="grade")
-        return
+        if not lone_grade(args):
+            cli(prog_name="grade")
+            return
+    except _Interrupted:
+        print("grade: interrupted: nothing graded yet; run the same command again to grade the rest",
+              file=sys.stderr)
+        sys.exit(130)
     try:
         cli(prog_name="grade")
     except SystemExit as done:
         leave(done.code)
     leave(0)
+
+
+class _Interrupted(BaseException):
+    """Ctrl-C before `grade batch` has set up its own handling (cli_batch._interrupt): not a KeyboardInterrupt,
+    which click would turn into "Aborted!" and status 1, nor a traceback from the middle of an import."""
+
+
+def _interruptible_start() -> None:
+    """Until the batch's own handlers replace these, Ctrl-C or SIGTERM ends `grade batch` with its line and
+    status 130, once (a second one while it leaves is ignored)."""
+    import signal
+
+    def stop(signum, frame):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, signal.SIG_IGN)
+        raise _Interrupted
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, stop)
 
 
 def leave(code) -> None:

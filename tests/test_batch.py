@@ -452,6 +452,33 @@ def test_a_slot_waiting_out_a_timeout_gets_a_spare_so_the_class_goes_on(tmp_path
     assert process.returncode == 130 and "interrupted" in stderr, stderr
 
 
+def test_ctrl_c_while_grade_batch_starts_ends_with_the_interrupted_line_and_130(tmp_path):
+    """A Ctrl-C in the batch's first half second, while it still imports numpy and the rest (staff who typed
+    the wrong folder): the interrupted line and 130, as later, never a traceback or click's "Aborted!" with
+    status 1 (accept3 D7). The signal is sent once the process has mapped numpy's core library: mid-import,
+    whatever the machine's speed."""
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    command = [sys.executable, "-m", "grader", "batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db)]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    for _ in range(2000):  # up to 20 s
+        try:
+            with open(f"/proc/{process.pid}/maps") as maps:
+                if "_multiarray_umath" in maps.read():
+                    break
+        except OSError:
+            pass
+        if process.poll() is not None:
+            break
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert "Traceback" not in stderr and "Aborted!" not in stderr, stderr
+    assert stderr.rstrip().endswith("run the same command again to grade the rest"), stderr
+
+
 def _kept_and_rerun(folders: Path, db: Path) -> None:
     """The gradebook is consistent, and a rerun grades exactly what was not kept."""
     with sqlite3.connect(db) as connection:
