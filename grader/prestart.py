@@ -138,7 +138,8 @@ def main() -> None:
             cli(prog_name="grade")
             return
     except _Interrupted:
-        print("grade: interrupted: nothing graded yet; run the same command again to grade the rest",
+        # before the batch's own handling, or in the moment after it (its result is then kept already)
+        print("grade: interrupted: what was graded is kept; run the same command again to grade the rest",
               file=sys.stderr)
         sys.exit(130)
     try:

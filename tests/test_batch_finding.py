@@ -3,6 +3,8 @@ through the CLI, on small classes built here."""
 
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -412,6 +414,38 @@ def test_what_a_students_zip_passes_over_is_also_found(tmp_path):
     assert "tia/Exercise4.zip/Exercise4/ex5_old.py" in exported["tia"]["passed_over"][0]
 
 
+def test_a_student_with_several_zips_gets_the_one_the_rules_pick_and_the_others_are_named(tmp_path):
+    """Several zips in a student's folder are chosen as her files are: a copy kept aside never wins, even when
+    newer; the zips not opened are named as also found. A FIFO named like her zip is her line, never a wait
+    for ever (the batch is run in a process of its own, with a time limit, to show it ends)."""
+    folder = tmp_path / "class" / "ivy"
+    _student_zip(folder / "Exercise4_final.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(folder / "Exercise4_old.zip", {"Exercise4/ex5.py": (EX5 / "two_mistakes.py").read_bytes()})
+    os.utime(folder / "Exercise4_final.zip", (SAME_TIME, SAME_TIME))
+    os.utime(folder / "Exercise4_old.zip", (SAME_TIME + 60, SAME_TIME + 60))  # newer, but kept aside
+    (tmp_path / "class" / "jo").mkdir()
+    os.mkfifo(tmp_path / "class" / "jo" / "Exercise4.zip")
+    db = tmp_path / "g.sqlite"
+    done = subprocess.run([sys.executable, "-m", "grader", "batch", str(tmp_path / "class"), "-e", "ex5", "--db",
+                           str(db)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "1 graded" in done.stderr and "1 could not grade" in done.stderr, done.stderr
+    assert "class/jo: no submission in this student's folder" in done.stderr, done.stderr
+    ivy = _exported(db)["ivy"]
+    assert ivy["score"] == 100 and "Exercise4_final.zip/Exercise4/ex5.py" in ivy["submission"]
+    assert [p.rsplit("/", 1)[-1] for p in ivy["passed_over"]] == ["Exercise4_old.zip"]
+
+
+def test_a_folder_of_zips_named_for_no_one_is_not_one_student(tmp_path):
+    """`alice.zip` and `bob.zip`, alone in a folder: each is reported (whose is it?), not graded as one
+    student named after the folder with the other lost (review of the zips change)."""
+    _student_zip(tmp_path / "class" / "alice.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(tmp_path / "class" / "bob.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2 and "0 graded" in result.stderr and "2 could not grade" in result.stderr, \
+        result.output
+    assert "class" not in _rows(tmp_path / "g.sqlite")
+
+
 def test_a_students_zip_is_read_as_unzip_reads_it(tmp_path, monkeypatch):
     """Real students' zips (accept3 D8, D9): a zipped .venv beside the work counts only its code files toward
     the entries written; a notebook may be as large in a zip as on its own; an entry zipped twice is the last
@@ -492,8 +526,9 @@ def test_archives_among_flat_files_are_never_dropped_without_a_line(tmp_path):
 
 def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
     """A student's zip that would write outside its folder is refused with the zip's line, one that holds
-    no submission says so, and all the students' zips of a batch share one bound on the bytes written
-    (MAX_TOTAL_BYTES, here made small); the other students are graded."""
+    no submission says so, one larger than a student's zip may be (MAX_STUDENT_ZIP_BYTES, here made small) is
+    refused whatever its classmates' zips hold, and one that would pass the batch's bound for the disk
+    (MAX_STUDENT_ZIPS_BYTES, made small too) is refused; the other students are graded."""
     import importlib
 
     unpack = importlib.import_module("grader.batch.unpack")
@@ -501,18 +536,23 @@ def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
     _put(flat / "ann_ex5.py", RIGHT)
     _student_zip(flat / "bob_ex5.zip", {"Exercise4/../../../escaped_ex5.py": RIGHT.read_bytes()})
     _student_zip(flat / "cy_ex5.zip", {"Exercise4/notes.txt": b"nothing to grade"})
-    _student_zip(flat / "dee_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "dee_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes(), "Exercise4/v1.py": RIGHT.read_bytes()})
     _student_zip(flat / "eve_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
+    _student_zip(flat / "gil_ex5.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
     inner = _student_zip(tmp_path / "inner.zip", {"Exercise4/ex5.py": RIGHT.read_bytes()})
     _student_zip(flat / "fay_ex5.zip", {"Exercise4.zip": inner.read_bytes()})
-    monkeypatch.setattr(unpack, "MAX_TOTAL_BYTES", RIGHT.stat().st_size * 3 // 2)  # room for one copy
+    size = RIGHT.stat().st_size
+    monkeypatch.setattr(unpack, "MAX_STUDENT_ZIP_BYTES", size * 3 // 2)  # one copy, not two
+    monkeypatch.setattr(unpack, "MAX_STUDENT_ZIPS_BYTES", size * 9 // 5)  # one student's copy, not two
     result = _batch(str(flat), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
-    assert result.exit_code == 2 and "2 graded" in result.stderr and "4 could not grade" in result.stderr, \
+    assert result.exit_code == 2 and "2 graded" in result.stderr and "5 could not grade" in result.stderr, \
         result.output
     lines = _stderr_lines(result)
     assert any("bob_ex5.zip: refused" in line and "outside the folder" in line for line in lines), lines
     assert any("cy_ex5.zip: no submission in this zip" in line for line in lines), lines
-    assert any("eve_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
+    assert any("dee_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
+    assert set(_rows(tmp_path / "g.sqlite")) >= {"ann", "eve", "fay"}  # eve's zip, the first opened, is graded
+    assert any("gil_ex5.zip: refused" in line and "would unpack to more than" in line for line in lines), lines
     assert any("fay_ex5.zip: it holds only another zip, Exercise4.zip, which is not opened" in line
                for line in lines), lines
     assert run_cli("gradebook", "--db", str(tmp_path / "g.sqlite"), "--feedback", str(tmp_path / "fb")).exit_code == 0

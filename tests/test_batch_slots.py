@@ -4,8 +4,9 @@ import json
 import subprocess
 import sys
 import threading
+import time
 
-from grader.batch.slots import Grader, Task, run_local
+from grader.batch.slots import Grader, Result, Task, run_local
 from grader.sandbox import Limits
 from grader.spec import load
 from grader.submission import SubmissionError, prepare
@@ -106,3 +107,42 @@ def test_the_grader_parses_python_only_through_the_lock():
                     and isinstance(node.func.value, ast.Name) and node.func.value.id == "ast":
                 direct.append(f"{path.relative_to(package)}:{node.lineno}")
     assert direct == ["parsing.py:17"], direct
+
+
+def test_a_spare_slot_adds_no_load_beyond_jobs(tmp_path, monkeypatch):
+    """--jobs 1, the first submission stuck until three others are graded (or 60 s): a spare slot grades them
+    meanwhile; once the stuck one returns, its slot and the spare take turns, never two submissions at once.
+    The grading itself is a stand-in that records who runs when."""
+    grader = Grader(load(EXERCISE), speed_notes=False)
+    monkeypatch.setattr(Grader, "prepare", lambda self: None)
+    quick = [f"s{i}" for i in range(10)]
+    three_done = threading.Event()
+    lock, running, most, finished = threading.Lock(), set(), [0], []
+
+    def grade(self, sandbox, task):
+        if task.student == "stuck":
+            three_done.wait(timeout=60)
+            return Result(task, error="stuck: stand-in")
+        with lock:
+            running.add(task.student)
+            most[0] = max(most[0], len(running))
+        time.sleep(0.1)
+        with lock:
+            running.discard(task.student)
+            finished.append(task.student)
+            if len(finished) == 3:
+                three_done.set()
+        return Result(task, error=f"{task.student}: stand-in")
+
+    monkeypatch.setattr(Grader, "grade", grade)
+    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *quick])]
+    results = []
+    worker = threading.Thread(target=run_local, args=(grader, tasks, 1, Limits(timeout=10.0), results.append,
+                                                      threading.Event()), daemon=True)
+    started = time.monotonic()
+    worker.start()
+    worker.join(timeout=180)
+    assert not worker.is_alive()
+    assert time.monotonic() - started < 60, "the others waited for the stuck one: no spare slot"
+    assert sorted(r.task.student for r in results) == sorted(["stuck", *quick])
+    assert most[0] == 1, f"{most[0]} submissions ran at once with --jobs 1"

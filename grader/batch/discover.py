@@ -333,11 +333,11 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     if unfit:  # ex5.py is there, but a FIFO or a link
         path, why = unfit[0]
         return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
-    zips = [folder / name for name in archives if archive_kind(name) == ".zip" and not (folder / name).is_symlink()]
-    if zips:
-        newest, _ = _newest(zips)
-        return Submission(student, None, f"{shown}/{newest.name}", True, archive=newest,
-                          problem=f"{shown}/{newest.name}: this student's zip was not opened")
+    zips = [folder / name for name in archives if archive_kind(name) == ".zip" and not _unfit(folder / name)]
+    if zips:  # regular files only: opening a FIFO would wait for ever
+        newest, older = _newest(zips, lambda p: name_kind(p.name, names, student))
+        return Submission(student, None, f"{shown}/{newest.name}", True, [f"{shown}/{p.name}" for p in older],
+                          archive=newest, problem=f"{shown}/{newest.name}: this student's zip was not opened")
     zipped = (f"; it holds {_listing(archives)}: only a .zip inside a student's folder is opened (unpack it there "
               f"and run again)") if archives else ""
     if seen:
@@ -732,12 +732,13 @@ def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
 def _wrapped_or_zipped(entries: list[Path], names: tuple[str, ...]) -> bool:
     """A student's work in one wrapper: nothing but the course's folder (`alice.zip` holding `Exercise4/`, a
     student's folder holding only `Exercise4/`), unless that folder holds folders of students; or nothing but
-    zips named for no student (`gina/` holding `Exercise4.zip`: her zipped folder, opened by the batch)."""
+    zips named only for the exercise (`gina/` holding `Exercise4.zip`: her zipped folder, opened by the
+    batch; `alice.zip` beside `bob.zip` is a flat folder's, each reported)."""
     if len(entries) == 1 and entries[0].is_dir() and not entries[0].is_symlink():
         return student_from_name(f"{entries[0].name}.py", names) == "" and not _holds_students(entries[0], names, 1)
-    zips = [p for p in entries if archive_kind(p.name) == ".zip" and not p.is_symlink()]
+    zips = [p for p in entries if archive_kind(p.name) == ".zip" and not _unfit(p)]
     return bool(zips) and len(zips) == len(entries) and \
-        not any(student_from_name(f"{p.stem}.py", names) or lms_name(p.name, names) for p in zips)
+        all(student_from_name(f"{p.stem}.py", names) == "" and not lms_name(p.name, names) for p in zips)
 
 
 def _holds_code(folder: Path, depth: int) -> bool:

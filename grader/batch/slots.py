@@ -126,7 +126,8 @@ def _internal_error(task: Task, error: Exception) -> Result:
 
 
 STUCK_SECONDS = 1.0  # a slot on one submission this long is most likely waiting out a timeout
-_WATCH_EVERY = 0.25  # how often the batch looks for stuck slots while it waits for results
+_WATCH_EVERY = 0.25  # how often the batch looks for stuck slots
+_TURN_POLL = 0.02  # how often a slot waiting for its turn looks again (submissions end, or get stuck)
 
 
 def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
@@ -136,15 +137,16 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
     A slot whose submission has taken STUCK_SECONDS (a graded submission takes milliseconds) is most likely
     waiting out a timeout: an endless loop, a sleep. While submissions still wait, a spare slot is opened
     for each such slot, up to `jobs` spares, so a class's endless loops cost their timeouts side by side
-    instead of holding the class up one after another. Every call keeps its own timeout, so the scores are
-    those of lone grades. Not when training parts or the speed note's full-size probe run: they legitimately
-    take seconds, and more of them at once would only share the cores (and sway the speed note)."""
+    instead of holding the class up one after another. Still no more than `jobs` submissions that are not
+    stuck run at once (a slot waits for its turn), so spares add no load beyond --jobs and each call keeps
+    its own timeout on as much of the machine as a lone grade's: the scores are those of lone grades. Not
+    when training parts or the speed note's full-size probe run: they legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
         return
     jobs = max(1, min(jobs, len(tasks)))
     with ExitStack() as stack:
-        slots = _Slots(grader, stop, stack, limits)
+        slots = _Slots(grader, stop, stack, limits, jobs)
         for _ in range(jobs):
             slots.open()
         grader.prepare()  # after every zygote exists (module docstring)
@@ -153,16 +155,19 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
         spares = 0 if grader.speed_notes or grader.trains() else jobs
         try:
             slots.start()
-            received = 0
+            received, watched = 0, time.monotonic()
             while received < len(tasks) and not stop.is_set():
                 try:
                     result = slots.done.get(timeout=_WATCH_EVERY if spares else None)
                 except queue.Empty:
+                    result = None
+                if spares and time.monotonic() - watched >= _WATCH_EVERY:  # also while others deliver results
+                    watched = time.monotonic()
                     if slots.stuck() > slots.opened - jobs and not slots.todo.empty():
                         spares = spares - 1 if slots.add() else 0
-                    continue
-                received += 1
-                on_result(result)
+                if result is not None:
+                    received += 1
+                    on_result(result)
         finally:
             stop.set()  # the end or an interrupt: slots take no more tasks; results still in flight are dropped
 
@@ -170,14 +175,15 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
 class _Slots:
     """The batch's job slots: their sandboxes, the queue of submissions they take from, their results."""
 
-    def __init__(self, grader: Grader, stop: threading.Event, stack: ExitStack, limits: Limits):
-        self.grader, self.stop, self.stack, self.limits = grader, stop, stack, limits
+    def __init__(self, grader: Grader, stop: threading.Event, stack: ExitStack, limits: Limits, jobs: int):
+        self.grader, self.stop, self.stack, self.limits, self.jobs = grader, stop, stack, limits, jobs
         self.todo: queue.Queue = queue.Queue()
         self.done: queue.Queue = queue.Queue()
         self.sandboxes: list[Sandbox] = []
         self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
         self.live = 0  # slots still taking submissions
         self.lock = threading.Lock()
+        self.turn = threading.Lock()
 
     @property
     def opened(self) -> int:
@@ -206,6 +212,11 @@ class _Slots:
         now = time.monotonic()
         return sum(now - since >= STUCK_SECONDS for since in list(self.busy_since.values()))
 
+    def _wait_for_a_turn(self) -> None:
+        """Until fewer than `jobs` submissions run that are not stuck (spares never add to the load)."""
+        while not self.stop.is_set() and len(self.busy_since) - self.stuck() >= self.jobs:
+            time.sleep(_TURN_POLL)
+
     def _run(self, slot: int, sandbox: Sandbox) -> None:
         with self.lock:
             self.live += 1
@@ -213,11 +224,15 @@ class _Slots:
 
     def _loop(self, slot: int, sandbox: Sandbox) -> None:
         while not self.stop.is_set():
-            try:
-                task = self.todo.get_nowait()
-            except queue.Empty:
-                break
-            self.busy_since[slot] = time.monotonic()
+            with self.turn:  # one slot at a time checks the load and takes its submission
+                self._wait_for_a_turn()
+                if self.stop.is_set():
+                    break
+                try:
+                    task = self.todo.get_nowait()
+                except queue.Empty:
+                    break
+                self.busy_since[slot] = time.monotonic()
             try:
                 result = self.grader.grade(sandbox, task)
             except Exception as error:  # the result must arrive, or the batch would wait for it forever

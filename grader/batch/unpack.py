@@ -144,7 +144,11 @@ def _entry_limit(info: zipfile.ZipInfo) -> int:
 
 
 def _megabytes(size: int) -> str:
-    return f"{size / (1 << 20):.0f} MB"
+    """69.3 MB, 3 MB, 512 kB: a bound's size as a person would say it."""
+    megabytes = size / (1 << 20)
+    if megabytes < 1:
+        return f"{size >> 10} kB"
+    return f"{megabytes:.0f} MB" if megabytes == round(megabytes) or megabytes >= 10 else f"{megabytes:.1f} MB"
 
 
 def _extract(zf: zipfile.ZipFile, info: zipfile.ZipInfo, destination: Path, written: int, shown: str,
@@ -174,29 +178,53 @@ def _date_as_zipped(path: Path, info: zipfile.ZipInfo) -> None:
         pass
 
 
+MAX_STUDENT_ZIP_BYTES = 256 << 20  # one student's zip: two notebooks as large as a notebook may be
+MAX_STUDENT_ZIPS_BYTES = 4 << 30  # all of a batch's: a guard for the disk, far above any class's code
+
+
 class StudentArchives:
     """Students' own zips, opened after discovery found one where a student has no submission: a zipped
     Exercise4 folder in the student's folder, or an upload named for the student (`doejane_12346_67891_
-    Exercise4.zip`, `alice_ex5.zip`). Only the Python files, notebooks and zips in it are written (the course's
-    folder also holds its data, about 8 MB a student), each zip into a folder of its own, and all of one
-    batch's together within MAX_TOTAL_BYTES; the rules and messages are those of a zip given as a PATH."""
+    Exercise4.zip`, `alice_ex5.zip`). Only the Python files and notebooks in it are written (the course's
+    folder also holds its data, about 8 MB a student; a zip inside it is only named, by an empty file of its
+    name, never opened), each zip into a folder of its own, within MAX_STUDENT_ZIP_BYTES whatever the
+    classmates' zips hold, and all of one batch's within MAX_STUDENT_ZIPS_BYTES; the rules and messages are
+    those of a zip given as a PATH."""
 
     def __init__(self, scratch: Path, suffixes: tuple[str, ...]):
-        self.scratch, self.suffixes, self.room, self.opened = scratch, suffixes, MAX_TOTAL_BYTES, 0
+        self.scratch, self.suffixes, self.left, self.opened = scratch, suffixes, MAX_STUDENT_ZIPS_BYTES, 0
 
     def open(self, archive: Path, shown: str) -> Path:
         """The folder `archive`'s wanted files are in; UnpackError (one line) when it is refused."""
+        if not stat.S_ISREG(os.lstat(archive).st_mode):  # discovery passes regular files only; a FIFO would block
+            raise UnpackError(f"{shown}: not a regular file")
         self.opened += 1
         target = self.scratch / f"student-zip-{self.opened}"
         target.mkdir(mode=0o700)
         try:
-            self.room -= unpack(archive, target, shown, self._wanted, self.room)
+            self.left -= unpack(archive, target, shown, self._wanted, min(MAX_STUDENT_ZIP_BYTES, self.left))
+            self._name_inner_zips(archive, target)
         except UnpackError:
             shutil.rmtree(target, ignore_errors=True)
             raise
+        except OSError as error:
+            shutil.rmtree(target, ignore_errors=True)
+            raise UnpackError(f"{shown}: cannot be unpacked ({error.strerror or error})") from None
         return target
 
     def _wanted(self, parts: tuple[str, ...]) -> bool:
-        """Python files and notebooks, and zips (never opened: written so that the line can name them)."""
-        return bool(parts) and PurePosixPath(parts[-1]).suffix.lower() in (*self.suffixes, ".zip") and \
-            not any(p.startswith((".", "__MACOSX")) for p in parts)
+        return bool(parts) and PurePosixPath(parts[-1]).suffix.lower() in self.suffixes and _visible(parts)
+
+    @staticmethod
+    def _name_inner_zips(archive: Path, target: Path) -> None:
+        """An empty file for each zip inside (a safe, visible name only), so the student's line can name it."""
+        with zipfile.ZipFile(archive) as zf:
+            for info in zf.infolist()[:MAX_ENTRIES]:
+                parts = _safe_parts(_utf8_name(info))
+                if parts and parts[-1].lower().endswith(".zip") and not info.is_dir() and _visible(parts):
+                    target.joinpath(*parts).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                    target.joinpath(*parts).touch(mode=0o600)
+
+
+def _visible(parts: tuple[str, ...]) -> bool:
+    return not any(p.startswith((".", "__MACOSX")) for p in parts)
