@@ -428,10 +428,11 @@ def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, 
                memory_mb: int, allow_weak_isolation: bool):
     """Grade a Gradescope submission (ROOT/submission/) into ROOT/results/results.json.
 
-    The submission is the only .py or .ipynb file there, or the one named after the exercise, or the
-    only one defining a graded function. Exit status: 0 full marks, 1 graded but not full marks, 2
-    could not grade (score 0 and the reason in results.json, and on stderr), 3 results.json could not
-    be written (the reason on stderr).
+    The submission is the only .py or .ipynb file there; of several named for the exercise, the one
+    `grade batch` would grade (the newest, but never a copy such as exercise4-Copy1.ipynb over
+    exercise4.ipynb; the output names the others); else the only one defining a graded function.
+    Exit status: 0 full marks, 1 graded but not full marks, 2 could not grade (score 0 and the reason
+    in results.json, and on stderr), 3 results.json could not be written (the reason on stderr).
     """
     from .platforms import gradescope as platform
     from .sandbox import Limits
@@ -457,7 +458,8 @@ def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_
              memory_mb: int, allow_weak_isolation: bool):
     """Grade a Coursera submission (ROOT/submission/) into ROOT/feedback.json, also printed on stdout.
 
-    The feedback is plain text (not HTML, nothing escaped). Exit status: 0 full marks, 1 graded but
+    The file graded is chosen as `grade gradescope` chooses it. The feedback is plain text (not HTML,
+    nothing escaped). Exit status: 0 full marks, 1 graded but
     not full marks, 2 could not grade (fractionalScore 0 and the reason in feedback.json, and on
     stderr; a wrong partId too), 3 feedback.json could not be written (the reason on stderr).
     """

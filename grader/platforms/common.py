@@ -3,7 +3,8 @@
 A platform needs a result file even when nothing could be graded, so `grade_for_credit` never raises:
 it returns a Credit whose `reason` says why there is no report. The flow is the one of `grade check`
 (no expected value, and no secret, exists before the sandbox's zygote is forked); the secret is read
-only after that fork, so no process that runs student code ever holds it or a seed derived from it.
+only after that fork, so no process that runs student code ever holds it or a seed derived from it. When
+nothing is graded it is still read at the end (no sandbox left by then), so the provenance names it.
 
 Output for students never shows expected values (a check's `detail`): with a secret they are what must
 stay hidden, and a student could read them from one submission's feedback and hard-code the next.
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from .. import locate
 from .. import secret as secrets
+from ..provenance import as_text as provenance_as_text
 from ..provenance import provenance
 from ..spec import Exercise, SpecError, load
 
@@ -39,7 +41,10 @@ class Credit:
     submission: Path | None = None
     report: object | None = None  # grading.Report, or None when the submission could not be graded
     reason: str = ""
+    shown_as: str = ""  # the graded file, relative to the submission folder (Exercise4/exercise4.ipynb)
+    also_found: list[str] = field(default_factory=list)  # other files named for the exercise, not graded (relative)
     secret: bytes | None = field(default=None, repr=False)
+    secret_unusable: bool = False  # a secret was given but could not be read (the reason says why)
     started: float = field(default_factory=time.monotonic)
     seconds: float = 0.0
 
@@ -47,6 +52,31 @@ class Credit:
     def provenance(self) -> dict:
         spec = self.exercise.path if self.exercise is not None else None
         return provenance(spec, self.submission, self.secret)
+
+    @property
+    def provenance_text(self) -> str:
+        """The provenance line: what was used to grade, or, when nothing was, what would have been."""
+        data = self.provenance
+        if self.report is not None:
+            return provenance_as_text(data)
+        if data["secret_fingerprint"]:
+            cases = f"the course's secret has fingerprint {data['secret_fingerprint']}"
+        elif self.secret_unusable:
+            cases = "the course's secret was given but could not be used"
+        else:
+            cases = "no course secret was given (the public hidden cases would be used)"
+        return (f"Not graded, so no hidden case was run (nn-grader {data['grader_version']}; {cases}; "
+                f"exercise spec sha256 {data['spec_sha256'] or 'unknown'}; "
+                f"submission sha256 {data['submission_sha256'] or 'unknown'}).")
+
+    @property
+    def graded_file_text(self) -> str:
+        """Which file was graded and which others named for the exercise were found ('' when it was the only one)."""
+        if not self.also_found:
+            return ""
+        return (f"Graded {self.shown_as}; also found, not graded: {', '.join(self.also_found)}. Of several files "
+                f"named for the exercise the newest is graded, but a copy kept aside (-Copy1, _old, _backup, ...) "
+                f"never wins over the file named only for the exercise.")
 
 
 def resolve_exercise(name: str) -> Exercise:
@@ -104,11 +134,17 @@ def _shown(paths: list[Path], folder: Path) -> str:
     return ", ".join(names) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
 
 
-def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exercise]:
-    """The file to grade, and the exercise (from the file's name when none was given).
+def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exercise, list[str]]:
+    """The file to grade, the exercise (from the file's name when none was given), and the other files
+    named for the exercise that were passed over (relative to folder).
 
-    The only .py/.ipynb file; else the one named after the exercise (ex5.py, ex5_v2.ipynb); else the
-    only one that defines a graded function (so helpers such as utils.py beside it are not candidates).
+    The only .py/.ipynb file; else the one `grade batch` would grade in a student's folder: of the files named
+    for the exercise (ex5.py, exercise4.ipynb, ex5_v2.py, exercise4-Copy1.ipynb) in the shallowest folder that
+    has one, the newest, a copy kept aside never winning over the file named only for the exercise
+    (batch.discover's `in_student_folder`: the same files get the same grade in a batch and on a platform;
+    a notebook's .py export holds the notebook's code, and when the two differ the newer is the latest work).
+    Else the only one that defines a graded function (so helpers such as utils.py beside it are not
+    candidates). Two files that are neither named for the exercise nor told apart that way: CannotGrade.
     """
     if not folder.is_dir():
         raise CannotGrade(f"{folder}: there is no submission folder")
@@ -131,16 +167,33 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
                               f"the grader must be run with --exercise NAME")
         exercise = resolve_exercise(named.pop())
     if len(files) == 1:
-        return files[0], exercise
-    names = {name: exercise.id for name in (exercise.id, *exercise.aliases)}
+        return files[0], exercise, []
+    from ..batch.discover import exercise_names, in_student_folder, student_from_name  # lazily: rarely needed
+
+    names = exercise_names(exercise.id, exercise.aliases)
+    found = in_student_folder(folder, names, shown=folder.name, student="")
+    # Only a file named for the exercise: the batch's "the folder's only other file" would take mywork.py at
+    # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
+    if found.file is not None and student_from_name(found.file.name, names) is not None:
+        return found.file, exercise, [shown.removeprefix(f"{folder.name}/") for shown in found.passed_over]
+    names = {name: exercise.id for name in names}
     chosen = [p for p in files if locate.match_name(p.name, names) is not None]
     if len(chosen) != 1:
         chosen = [p for p in (chosen or files) if _defines(p, exercise)]
     if len(chosen) != 1:
-        wanted = " or ".join(exercise.functions[f].name for f in exercise.functions)
-        raise CannotGrade(f"several files could be the submission ({_shown(chosen or files, folder)}); submit "
-                          f"one file named {exercise.id}.py that defines {wanted}")
-    return chosen[0], exercise
+        raise CannotGrade(f"several files could be the submission ({_shown(chosen or files, folder)}); "
+                          f"{_advice(exercise)}")
+    return chosen[0], exercise, []
+
+
+def _advice(exercise: Exercise) -> str:
+    """What to hand in, in the course's own names: the spec's aliases (ex5's course calls it exercise4.ipynb)."""
+    names = (exercise.id, *exercise.aliases)
+    course = max(exercise.aliases, key=len) if exercise.aliases else exercise.id  # the notebook's own name
+    wanted = " or ".join(exercise.functions[f].name for f in exercise.functions)
+    listed = ", ".join(names[:-1]) + f" or {names[-1]}" if len(names) > 1 else names[0]
+    return (f"keep only the file to grade, or name it for the exercise, such as {course}.ipynb or "
+            f"{exercise.id}.py (any name holding {listed}); it must define {wanted}")
 
 
 def check_readable(path: Path) -> None:
@@ -168,7 +221,8 @@ def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path 
         exercise = credit.exercise = resolve_exercise(exercise_name) if exercise_name else None
         if exercise is not None and part_id is not None:
             exercise = credit.exercise = only_part(exercise, part_id)  # told before anything else
-        credit.submission, exercise = pick_submission(folder, exercise)
+        credit.submission, exercise, credit.also_found = pick_submission(folder, exercise)
+        credit.shown_as = credit.submission.relative_to(folder).as_posix()
         if credit.exercise is None and part_id is not None:
             exercise = only_part(exercise, part_id)
         credit.exercise = exercise
@@ -179,8 +233,21 @@ def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path 
     except Exception as error:  # a bug in the grader: still a result file, with the reason
         credit.reason = (f"internal error of the grader ({type(error).__name__}: {error}); "
                          f"please report it with the submission")
+    if credit.report is None:
+        _fingerprint_anyway(credit, secret_file)
     credit.seconds = time.monotonic() - credit.started
     return credit
+
+
+def _fingerprint_anyway(credit: Credit, secret_file: Path | None) -> None:
+    """Read the secret of a run that graded nothing, so its provenance names the secret that was given
+    (an appeal compares fingerprints). No sandbox is running by now: no student code can hold it."""
+    if credit.secret is not None or credit.secret_unusable:
+        return
+    try:
+        credit.secret = secrets.load(secret_file)
+    except secrets.SecretError:
+        credit.secret_unusable = True
 
 
 def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits) -> None:
@@ -195,6 +262,7 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits)
         try:
             credit.secret = secrets.load(secret_file)  # only now: the zygote never holds it
         except secrets.SecretError as error:
+            credit.secret_unusable = True
             raise CannotGrade(f"the course's secret cannot be used (the grader's configuration): {error}") from None
         exercise = credit.exercise = secrets.with_secret(exercise, credit.secret)
         try:

@@ -2,13 +2,13 @@
 
 The feedback is plain text (no feedbackType, so Coursera shows it as text: nothing is HTML, nothing is
 escaped): the same table and explanations as `grade FILE` without the numbers of expected values, then
-the provenance line. Coursera cuts feedback at 64 KB; it is clipped below that here.
+which file was graded when others named for the exercise were found, then the provenance line. Coursera
+cuts feedback at 64 KB; it is clipped below that here.
 """
 
 import json
 from pathlib import Path
 
-from ..provenance import as_text as provenance_text
 from ..report import as_text
 from .common import EXIT_NO_OUTPUT, Credit, clip, exit_status, grade_for_credit, prepare_folder, redacted, write_json
 
@@ -17,11 +17,12 @@ FEEDBACK_LIMIT = 60_000  # characters; at most 4 bytes each in UTF-8 would pass 
 
 def feedback(credit: Credit) -> dict:
     if credit.report is None:
-        text = f"Could not grade this submission: {credit.reason}\n\n{provenance_text(credit.provenance)}"
+        text = f"Could not grade this submission: {credit.reason}\n\n{credit.provenance_text}"
         return {"fractionalScore": 0.0, "feedback": clip(text, FEEDBACK_LIMIT)}
     report = credit.report
     fraction = report.score / report.max_score if report.max_score else 0.0
-    text = as_text(redacted(report), colour=False) + "\n\n" + provenance_text(credit.provenance)
+    text = "\n\n".join(t for t in (as_text(redacted(report), colour=False), credit.graded_file_text,
+                                    credit.provenance_text) if t)
     return {"fractionalScore": round(fraction, 6), "feedback": clip(text, FEEDBACK_LIMIT)}
 
 

@@ -2,14 +2,14 @@
 
 One test per part (name = the part's title, score, max_score, status, output = the part's feedback with
 each likely mistake's id, title and explanation, tags = the mistakes' ids); the top-level output holds
-the notes and the provenance (grader version, spec and submission sha256, the secret's fingerprint);
+which file was graded when others named for the exercise were found, the notes and the provenance
+(grader version, spec and submission sha256, the secret's fingerprint);
 extra_data holds the provenance as data. A submission that cannot be graded gets score 0, the reason as
 output, and (when the exercise is known) every part at 0 with the reason.
 """
 
 from pathlib import Path
 
-from ..provenance import as_text as provenance_text
 from .common import (
     EXIT_NO_OUTPUT,
     Credit,
@@ -38,14 +38,15 @@ def results(credit: Credit, visibility: str = "visible") -> dict:
             "tags": [m.id for m in p.mistakes], "visibility": visibility,
         } for i, p in enumerate(report.parts, 1)]
         summary = f"{exercise.title} ({exercise.id}): {report.score} / {report.max_score}"
-        output = "\n\n".join(t for t in (summary, notes_text(report), provenance_text(credit.provenance)) if t)
+        output = "\n\n".join(t for t in (summary, credit.graded_file_text, notes_text(report),
+                                          credit.provenance_text) if t)
         score = float(report.score)
     else:
         parts = exercise.parts if exercise is not None else ()
         tests = [{"name": p.title, "number": str(i), "score": 0.0, "max_score": float(p.points), "status": "failed",
                   "output": f"Not graded: {credit.reason}", "output_format": "text", "visibility": visibility}
                  for i, p in enumerate(parts, 1)]
-        output = f"Could not grade this submission: {credit.reason}\n\n{provenance_text(credit.provenance)}"
+        output = f"Could not grade this submission: {credit.reason}\n\n{credit.provenance_text}"
         score = 0.0
     return {
         "score": score,
@@ -76,5 +77,7 @@ def run(root: Path, exercise_name: str | None, secret_file: Path | None, limits,
         complain(f"could not grade: {credit.reason} (written to {target} with score 0)")
     else:
         say(f"{credit.exercise.id}: {credit.report.score} / {credit.report.max_score} "
-            f"({credit.submission.name}), written to {target}")
+            f"({credit.shown_as}), written to {target}")
+        if credit.also_found:
+            say(credit.graded_file_text)
     return exit_status(credit)
