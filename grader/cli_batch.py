@@ -95,6 +95,9 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     aside (ex5_old.py, ex5_test.py) over ex5.py; the report says which. A PATH that
     is one student's folder (class/alice, holding ex5.py) grades that student.
     A .py/.ipynb whose name does not tell whose it is is reported as "could not grade".
+    A student's own zip (alice/Exercise4.zip, a Canvas doejane_12346_67891_Exercise4.zip,
+    alice.zip given as a PATH) is opened and graded as that student's folder.
+    A slot that waits out a timeout (an endless loop) gets a spare, up to --jobs.
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
 
