@@ -146,3 +146,39 @@ def test_a_spare_slot_adds_no_load_beyond_jobs(tmp_path, monkeypatch):
     assert time.monotonic() - started < 60, "the others waited for the stuck one: no spare slot"
     assert sorted(r.task.student for r in results) == sorted(["stuck", *quick])
     assert most[0] == 1, f"{most[0]} submissions ran at once with --jobs 1"
+
+
+def test_a_spare_opens_while_the_other_slots_keep_delivering_results(tmp_path, monkeypatch):
+    """--jobs 2, one submission stuck until the others are graded (or 60 s), the other slot delivering a result
+    every 50 ms: a spare still opens after the stuck one's first second (it once opened only after 0.25 s with
+    no result at all), so two submissions that are not stuck run at once again. Stand-in grading, as above."""
+    grader = Grader(load(EXERCISE), speed_notes=False)
+    monkeypatch.setattr(Grader, "prepare", lambda self: None)
+    quick = [f"s{i:03d}" for i in range(200)]
+    all_done = threading.Event()
+    lock, running, most, finished = threading.Lock(), set(), [0], []
+
+    def grade(self, sandbox, task):
+        if task.student == "stuck":
+            all_done.wait(timeout=60)
+            return Result(task, error="stuck: stand-in")
+        with lock:
+            running.add(task.student)
+            most[0] = max(most[0], len(running))
+        time.sleep(0.05)
+        with lock:
+            running.discard(task.student)
+            finished.append(task.student)
+            if len(finished) == len(quick):
+                all_done.set()
+        return Result(task, error=f"{task.student}: stand-in")
+
+    monkeypatch.setattr(Grader, "grade", grade)
+    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *quick])]
+    results = []
+    worker = threading.Thread(target=run_local, args=(grader, tasks, 2, Limits(timeout=10.0), results.append,
+                                                      threading.Event()), daemon=True)
+    worker.start()
+    worker.join(timeout=180)
+    assert not worker.is_alive() and len(results) == len(tasks)
+    assert most[0] == 2, "no spare took the stuck slot's place while results kept arriving"

@@ -117,8 +117,8 @@ class Sandbox:
         if not calls:
             return []
         outcomes: list[Outcome] = []
-        self._busy = True
         try:  # an interrupt anywhere in here, even before the request goes out, retires the zygote
+            self._busy = True
             self.layers  # noqa: B018 - the zygote's first frame, read before any run
             if self._broken:
                 return [_failed("crash", self._broken) for _ in calls]
