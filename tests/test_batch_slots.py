@@ -109,76 +109,52 @@ def test_the_grader_parses_python_only_through_the_lock():
     assert direct == ["parsing.py:17"], direct
 
 
-def test_a_spare_slot_adds_no_load_beyond_jobs(tmp_path, monkeypatch):
-    """--jobs 1, the first submission stuck until three others are graded (or 60 s): a spare slot grades them
-    meanwhile; once the stuck one returns, its slot and the spare take turns, never two submissions at once.
-    The grading itself is a stand-in that records who runs when."""
+def _stuck_then_quick(monkeypatch, jobs: int, quick: int, seconds: float, release_after: int) -> int:
+    """run_local over "stuck" (it returns once `release_after` others are graded, or after 60 s) and `quick`
+    others that each take `seconds`, with a stand-in for the grading that records how many run at once.
+    Returns that most (every result is checked to arrive)."""
     grader = Grader(load(EXERCISE), speed_notes=False)
     monkeypatch.setattr(Grader, "prepare", lambda self: None)
-    quick = [f"s{i}" for i in range(10)]
-    three_done = threading.Event()
+    released = threading.Event()
     lock, running, most, finished = threading.Lock(), set(), [0], []
 
     def grade(self, sandbox, task):
         if task.student == "stuck":
-            three_done.wait(timeout=60)
+            released.wait(timeout=60)
             return Result(task, error="stuck: stand-in")
         with lock:
             running.add(task.student)
             most[0] = max(most[0], len(running))
-        time.sleep(0.1)
+        time.sleep(seconds)
         with lock:
             running.discard(task.student)
             finished.append(task.student)
-            if len(finished) == 3:
-                three_done.set()
+            if len(finished) == release_after:
+                released.set()
         return Result(task, error=f"{task.student}: stand-in")
 
     monkeypatch.setattr(Grader, "grade", grade)
-    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *quick])]
+    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *(f"s{i:03d}" for i in range(quick))])]
     results = []
-    worker = threading.Thread(target=run_local, args=(grader, tasks, 1, Limits(timeout=10.0), results.append,
-                                                      threading.Event()), daemon=True)
-    started = time.monotonic()
-    worker.start()
-    worker.join(timeout=180)
-    assert not worker.is_alive()
-    assert time.monotonic() - started < 60, "the others waited for the stuck one: no spare slot"
-    assert sorted(r.task.student for r in results) == sorted(["stuck", *quick])
-    assert most[0] == 1, f"{most[0]} submissions ran at once with --jobs 1"
-
-
-def test_a_spare_opens_while_the_other_slots_keep_delivering_results(tmp_path, monkeypatch):
-    """--jobs 2, one submission stuck until the others are graded (or 60 s), the other slot delivering a result
-    every 50 ms: a spare still opens after the stuck one's first second (it once opened only after 0.25 s with
-    no result at all), so two submissions that are not stuck run at once again. Stand-in grading, as above."""
-    grader = Grader(load(EXERCISE), speed_notes=False)
-    monkeypatch.setattr(Grader, "prepare", lambda self: None)
-    quick = [f"s{i:03d}" for i in range(200)]
-    all_done = threading.Event()
-    lock, running, most, finished = threading.Lock(), set(), [0], []
-
-    def grade(self, sandbox, task):
-        if task.student == "stuck":
-            all_done.wait(timeout=60)
-            return Result(task, error="stuck: stand-in")
-        with lock:
-            running.add(task.student)
-            most[0] = max(most[0], len(running))
-        time.sleep(0.05)
-        with lock:
-            running.discard(task.student)
-            finished.append(task.student)
-            if len(finished) == len(quick):
-                all_done.set()
-        return Result(task, error=f"{task.student}: stand-in")
-
-    monkeypatch.setattr(Grader, "grade", grade)
-    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *quick])]
-    results = []
-    worker = threading.Thread(target=run_local, args=(grader, tasks, 2, Limits(timeout=10.0), results.append,
+    worker = threading.Thread(target=run_local, args=(grader, tasks, jobs, Limits(timeout=10.0), results.append,
                                                       threading.Event()), daemon=True)
     worker.start()
     worker.join(timeout=180)
-    assert not worker.is_alive() and len(results) == len(tasks)
-    assert most[0] == 2, "no spare took the stuck slot's place while results kept arriving"
+    assert not worker.is_alive() and released.is_set(), "the others waited for the stuck one: no spare slot"
+    assert sorted(r.task.student for r in results) == sorted(t.student for t in tasks)
+    return most[0]
+
+
+def test_a_spare_slot_adds_no_load_beyond_jobs(monkeypatch):
+    """--jobs 1, the first submission stuck until three others are graded: a spare slot grades them
+    meanwhile; once the stuck one returns, its slot and the spare take turns, never two submissions at once."""
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=10, seconds=0.1, release_after=3)
+    assert most == 1, f"{most} submissions ran at once with --jobs 1"
+
+
+def test_a_spare_opens_while_the_other_slots_keep_delivering_results(monkeypatch):
+    """--jobs 2, one submission stuck until all the others are graded, the other slot delivering a result every
+    50 ms: a spare still opens after the stuck one's first second (it once opened only after 0.25 s with no
+    result at all), so two submissions that are not stuck run at once again."""
+    most = _stuck_then_quick(monkeypatch, jobs=2, quick=200, seconds=0.05, release_after=200)
+    assert most == 2, "no spare took the stuck slot's place while results kept arriving"
