@@ -138,19 +138,16 @@ def _package_folders() -> list[str]:
     return [p for p in sys.path if p and os.path.isdir(p) and os.path.realpath(p) not in left_out]
 
 
-def _exec_zygote(sock, root: str, uid: int | None) -> None:
-    """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
+def _zygote_command(sock, root: str, uid: int | None) -> tuple[list[str], dict[str, str]]:
+    """The zygote's argv and environment, worked out in the grader before the fork: the child then runs only
+    the few calls of `_exec_zygote` (a batch may fork a spare zygote while its threads run, and a forked child
+    must not need a lock one of those threads held).
 
     exec replaces every page the grader's process held: the zygote, and every worker forked from it, never
     held the grader's environment (the new stack has only `_KEEP_ENV`), an expected value, or a module of
     the grader's beyond the sandbox's own. `python -I` ignores PYTHON* variables, the user's site folder and
-    the current folder. Never returns (on failure the caller exits, and the grader sees the socket close).
+    the current folder.
     """
-    os.set_inheritable(sock.fileno(), True)
-    # Ignored across exec, so a fresh Python keeps it ignored: the zygote shares the grader's process group,
-    # and a Ctrl-C while it still imports numpy would otherwise print its KeyboardInterrupt traceback on the
-    # grader's terminal. The grader stops it itself; its workers restore the default handler.
-    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
     env = {name: os.environ[name] for name in _KEEP_ENV if name in os.environ}
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         env.setdefault(name, "1")
@@ -158,7 +155,18 @@ def _exec_zygote(sock, root: str, uid: int | None) -> None:
     # come from the heap, fragment it and stay; with it, each large buffer goes back to the system when freed.
     env["MALLOC_MMAP_THRESHOLD_"] = str(1 << 20)
     args = [str(sock.fileno()), root, "" if uid is None else str(uid), _CHECKOUT, *_package_folders()]
-    os.execve(sys.executable, [sys.executable, "-I", "-c", _BOOT, *args], env)
+    return [sys.executable, "-I", "-c", _BOOT, *args], env
+
+
+def _exec_zygote(sock, command: list[str], env: dict[str, str]) -> None:
+    """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
+    Never returns (on failure the caller exits, and the grader sees the socket close)."""
+    os.set_inheritable(sock.fileno(), True)
+    # Ignored across exec, so a fresh Python keeps it ignored: the zygote shares the grader's process group,
+    # and a Ctrl-C while it still imports numpy would otherwise print its KeyboardInterrupt traceback on the
+    # grader's terminal. The grader stops it itself; its workers restore the default handler.
+    _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    os.execve(command[0], command, env)
 
 
 def _fork_pid_namespace() -> int:
@@ -204,13 +212,14 @@ def start(slot: int | None = None) -> Started:
 
         uid, lock = _take_slot(slot)
     ours, theirs = _socket.socketpair(_socket.AF_UNIX, _socket.SOCK_STREAM)
+    command, env = _zygote_command(theirs, root, uid)
     sys.stdout.flush()
     sys.stderr.flush()
     pid = _fork_pid_namespace()
     if pid == 0:  # the zygote: never returns into the caller's code
         try:
             ours.close()
-            _exec_zygote(theirs, root, uid)
+            _exec_zygote(theirs, command, env)
         finally:
             os._exit(1)
     theirs.close()
