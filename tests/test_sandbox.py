@@ -139,20 +139,23 @@ def test_missing_file_is_an_import_error(sandbox, tmp_path):
 
 
 def test_infinite_loop_times_out_and_skips_the_rest(sandbox, tmp_path):
+    """The spin never ends, so that the run returns at all shows the worker was killed; the calls after it
+    are skipped, not each given a timeout. (Not timed: a bound of timeout + 1 s on the run failed 4 times
+    in 7 at load 11.)"""
     sub = write(tmp_path, "def ok():\n    return 1\n\ndef spin():\n    while True:\n        pass\n")
-    start = time.monotonic()
     outs = sandbox.run(sub, [call("ok"), call("spin"), call("ok"), call("ok")])
-    assert time.monotonic() - start < LIMITS.timeout + 1
     assert [o.status for o in outs] == ["ok", "timeout", "skipped", "skipped"]
     assert outs[1].message == "running spin took longer than 1 s"
     assert "earlier call timed out" in outs[2].message
 
 
 def test_import_counts_against_the_timeout(sandbox, tmp_path):
+    """The import is stopped at the timeout, long before its 60 s sleep would end (bounded by half the sleep,
+    not by the timeout: a busy machine stretches the run's own cost)."""
     sub = write(tmp_path, "import time\ntime.sleep(60)\n")
     start = time.monotonic()
     outs = sandbox.run(sub, [call("f"), call("g")])
-    assert time.monotonic() - start < LIMITS.timeout + 1
+    assert time.monotonic() - start < 30
     assert [o.status for o in outs] == ["timeout", "skipped"]
     assert outs[0].message == "importing ex5.py took longer than 1 s"
 
