@@ -72,6 +72,29 @@ def test_a_full_size_call_that_times_out_is_a_speed_note(sandbox_runs):
     assert [examples(call) for call in timed_out] == [1000]
 
 
+def test_the_references_cpu_time_counts_no_other_thread():
+    """A batch grades in threads: the reference's CPU time is its own thread's, not the process's, or the other
+    slots' work would make the reference look slow and a slow submission fast. Here the measured function
+    waits while another thread spins for 0.3 s of its own CPU time: the process's CPU time is then at least
+    0.3 s whatever the machine's load, the waiting thread's close to nothing."""
+    import threading
+    import time
+
+    from grader.notes import _cpu_seconds
+
+    def wait_for_a_busy_thread():
+        def spin():
+            start = time.thread_time()
+            while time.thread_time() - start < 0.3:
+                pass
+
+        busy = threading.Thread(target=spin)
+        busy.start()
+        busy.join()
+
+    assert _cpu_seconds(wait_for_a_busy_thread) < 0.1
+
+
 def _speed_outcome(status: str, cpu: float = 0.0, message: str = "") -> "object":
     from grader.sandbox import Outcome
 
