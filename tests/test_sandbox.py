@@ -497,14 +497,36 @@ def test_as_root_the_sandbox_folder_is_a_bounded_tmpfs(sandbox):
     assert list(Path(sandbox._root).iterdir()) == []  # the grader sees an empty folder
 
 
+def _cpu_seconds_of(pid: int) -> float:
+    """CPU seconds (user + system) of a process and of the children it reaped, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds_here() -> float:
+    """CPU seconds of this thread and of the children this process reaped (a fresh interpreter would count)."""
+    import resource
+
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_THREAD),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def test_four_small_calls_cost_milliseconds(sandbox, tmp_path):
+    """A run forks a worker from the zygote: milliseconds, not the ~100 ms of a fresh interpreter with numpy.
+    Counted in CPU time (the zygote, the workers it reaped, this thread and reaped children), not wall
+    time: a bound of 0.1 s of wall time per run failed on a busy machine. benchmarks/bench_sandbox_run.py
+    gives the figures (about 5-15 ms of CPU per run)."""
     sub = write(tmp_path, "def f(x):\n    return x * 2\n")
     calls = [call("f", args=[np.ones(3)])] * 4
     sandbox.run(sub, calls)
-    start = time.perf_counter()
+    zygote = sandbox._pid
+    before = _cpu_seconds_of(zygote) + _cpu_seconds_here()
     for _ in range(10):
         sandbox.run(sub, calls)
-    assert (time.perf_counter() - start) / 10 < 0.1  # generous: about 5 ms on the machines measured
+    assert zygote == sandbox._pid  # the same zygote throughout
+    per_run = (_cpu_seconds_of(zygote) + _cpu_seconds_here() - before) / 10
+    assert per_run < 0.05, per_run
 
 
 def raw(header, body: bytes = b"") -> bytes:
