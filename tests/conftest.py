@@ -31,3 +31,28 @@ def grade_json(path: Path, *extra: str) -> tuple[dict, int]:
 @pytest.fixture
 def cli():
     return run_cli
+
+
+@pytest.fixture
+def sandbox_runs(monkeypatch):
+    """Every (call, outcome) a grade runs in this test, in order (outcome None: the run's time was used up).
+
+    What a grade ran, counted instead of timed: a test that bounds a grade's wall time fails on a busy
+    machine (GUIDE: no wall-clock races)."""
+    from grader import grading
+
+    ran = []
+    run = grading.Budget.run
+
+    def counted(self, calls, meanwhile=None):
+        outcomes = run(self, calls, meanwhile)
+        ran.extend(zip(calls, outcomes or [None] * len(calls), strict=True))
+        return outcomes
+
+    monkeypatch.setattr(grading.Budget, "run", counted)
+    return ran
+
+
+def argument(call, name: str, default=None):
+    """A sandbox call's argument by name (default when the function takes no such argument)."""
+    return call.args[call.arg_names.index(name)] if name in call.arg_names else default

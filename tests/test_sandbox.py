@@ -139,20 +139,23 @@ def test_missing_file_is_an_import_error(sandbox, tmp_path):
 
 
 def test_infinite_loop_times_out_and_skips_the_rest(sandbox, tmp_path):
+    """The spin never ends, so that the run returns at all shows the worker was killed; the calls after it
+    are skipped, not each given a timeout. (Not timed: a bound of timeout + 1 s on the run failed 4 times
+    in 7 at load 11.)"""
     sub = write(tmp_path, "def ok():\n    return 1\n\ndef spin():\n    while True:\n        pass\n")
-    start = time.monotonic()
     outs = sandbox.run(sub, [call("ok"), call("spin"), call("ok"), call("ok")])
-    assert time.monotonic() - start < LIMITS.timeout + 1
     assert [o.status for o in outs] == ["ok", "timeout", "skipped", "skipped"]
     assert outs[1].message == "running spin took longer than 1 s"
     assert "earlier call timed out" in outs[2].message
 
 
 def test_import_counts_against_the_timeout(sandbox, tmp_path):
+    """The import is stopped at the timeout, long before its 60 s sleep would end (bounded by half the sleep,
+    not by the timeout: a busy machine stretches the run's own cost)."""
     sub = write(tmp_path, "import time\ntime.sleep(60)\n")
     start = time.monotonic()
     outs = sandbox.run(sub, [call("f"), call("g")])
-    assert time.monotonic() - start < LIMITS.timeout + 1
+    assert time.monotonic() - start < 30
     assert [o.status for o in outs] == ["timeout", "skipped"]
     assert outs[0].message == "importing ex5.py took longer than 1 s"
 
@@ -494,14 +497,36 @@ def test_as_root_the_sandbox_folder_is_a_bounded_tmpfs(sandbox):
     assert list(Path(sandbox._root).iterdir()) == []  # the grader sees an empty folder
 
 
+def _cpu_seconds_of(pid: int) -> float:
+    """CPU seconds (user + system) of a process and of the children it reaped, from /proc/<pid>/stat."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_seconds_here() -> float:
+    """CPU seconds of this thread and of the children this process reaped (a fresh interpreter would count)."""
+    import resource
+
+    return sum(u.ru_utime + u.ru_stime for u in (resource.getrusage(resource.RUSAGE_THREAD),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
 def test_four_small_calls_cost_milliseconds(sandbox, tmp_path):
+    """A run forks a worker from the zygote: milliseconds, not the ~100 ms of a fresh interpreter with numpy.
+    Counted in CPU time (the zygote, the workers it reaped, this thread and reaped children), not wall
+    time: a bound of 0.1 s of wall time per run failed on a busy machine. benchmarks/bench_sandbox_run.py
+    gives the figures (about 5-15 ms of CPU per run)."""
     sub = write(tmp_path, "def f(x):\n    return x * 2\n")
     calls = [call("f", args=[np.ones(3)])] * 4
     sandbox.run(sub, calls)
-    start = time.perf_counter()
+    zygote = sandbox._pid
+    before = _cpu_seconds_of(zygote) + _cpu_seconds_here()
     for _ in range(10):
         sandbox.run(sub, calls)
-    assert (time.perf_counter() - start) / 10 < 0.1  # generous: about 5 ms on the machines measured
+    assert zygote == sandbox._pid  # the same zygote throughout
+    per_run = (_cpu_seconds_of(zygote) + _cpu_seconds_here() - before) / 10
+    assert per_run < 0.05, per_run
 
 
 def raw(header, body: bytes = b"") -> bytes:

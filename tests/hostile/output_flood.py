@@ -1,4 +1,8 @@
-"""Prints 300 MB (stdout, stderr, fd 1) in the first call of each worker; cost and gradient right but unregularized. Honest score 75."""
+"""Prints 30 MB (stdout, stderr, fd 1) in the first call of each worker; cost and gradient right but unregularized. Honest score 75.
+
+Thirty MB is 500 times the kept output (64 kB) and far more than any pipe holds, and it is printed within the
+2 s --timeout of tests/test_hostile.py even at load 13 on 2 cores (about 0.2 s); 300 MB took 1.5-1.8 s there,
+so the honest score depended on the machine's load (it once timed out and scored 5)."""
 import numpy as np
 import os
 import sys
@@ -35,9 +39,9 @@ _flooded = []
 
 
 def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):
-    if not _flooded:  # 300 MB once per worker (a flood in every call only costs more of the same)
+    if not _flooded:  # 30 MB once per worker (a flood in every call only costs more of the same)
         _flooded.append(1)
-        for i in range(100):
+        for i in range(10):
             print(_CHUNK)
             sys.stderr.write(_CHUNK)
             os.write(1, _CHUNK.encode())
