@@ -387,11 +387,13 @@ def _gradient_evidence(exercise, failed: list[PartResult], results, variants: di
         result.evidence.append(diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
                                                       lambda_only=_unregularized_twin_passed(result, results)))
         smallest = min(part.cases, key=lambda name: cases[name].params.size)
-        coordinates = diagnosis.slope_coordinates(cases[smallest].params.size)
-        planned.append((result, smallest, coordinates, slope_calls(exercise, part, cases[smallest], coordinates)))
+        own = np.ravel(next(c for c in result.checks if c.case == smallest).observed["grad"])
+        coordinates = diagnosis.slope_coordinates(own, variants.output(part, smallest)["grad"])
+        planned.append((result, smallest, own[coordinates],
+                        slope_calls(exercise, part, cases[smallest], coordinates)))
     outcomes = budget.run([call for *_, calls in planned for call in calls]) if planned else None
     start = 0
-    for result, smallest, coordinates, calls in planned:
+    for result, smallest, own, calls in planned:
         own_outcomes = outcomes[start:start + len(calls)] if outcomes is not None else None
         start += len(calls)
         if own_outcomes is not None and any(o.status == "skipped" for o in own_outcomes):
@@ -402,7 +404,6 @@ def _gradient_evidence(exercise, failed: list[PartResult], results, variants: di
             part = result.part
             cost_right = any(r.passed for r in results if r.part.check == "cost"
                              and r.part.function == part.function and r.part.lambda_ == part.lambda_)
-            own = next(c for c in result.checks if c.case == smallest).observed["grad"][coordinates]
             result.evidence.append(f"On case {smallest}: " + diagnosis.slope_report(own, slope, cost_right))
 
 

@@ -1,5 +1,7 @@
 """Diagnosis through the CLI: explanations fit the exercise, evidence says where to look."""
 
+import numpy as np
+
 from grader.diagnosis import Variants, applicable, diagnose
 from grader.mistakes import CATALOGUE
 
@@ -275,3 +277,33 @@ def test_a_wrong_factor_composes_with_another_wrong_form_of_its_step():
     ids = {frozenset(m.id for m in pair) for pair in distinct(variants, part, pairs)}
     assert frozenset({"gradient_regularization_factor", "regularized_bias_gradient"}) in ids
     assert frozenset({"gradient_regularization_factor", "missing_gradient_regularization"}) not in ids
+
+
+def test_the_slope_check_perturbs_where_the_gradient_is_off(tmp_path, sandbox_runs):
+    """One coordinate of the gradient is off (Theta2's first bias entry, doubled): the slope check perturbs that
+    coordinate among at most 16 per failed part (2 calls each, a worker round trip per call), and says that the
+    gradient does not follow the student's own (right) cost. Perturbing every coordinate of the smallest case
+    cost 64 calls a part, most of a wrong submission's grade."""
+    from grader.cases import build_all
+    from grader.diagnosis import FD_STEP
+    from grader.spec import load
+
+    from .conftest import argument
+
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    line = "    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])\n"
+    assert line in source
+    path = tmp_path / "ex5.py"
+    path.write_text(source.replace(line, "    Theta2_grad[0, 0] *= 2\n" + line))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert [_part(report, p)["score"] for p in ("cost", "regularized_cost", "gradient")] == [30, 15, 0]
+    assert "does not agree with the numerical slope" in " ".join(_part(report, "gradient")["evidence"])
+    params = build_all(load(ROOT / "exercises" / "ex5.yaml"))["coursera"].params
+    perturbed: dict[float, set[int]] = {}  # λ -> the coordinates the slope calls moved by ± FD_STEP
+    for call, _ in sandbox_runs:
+        given = np.ravel(argument(call, "nn_params", ()))
+        moved = given - params if given.size == params.size else None
+        if moved is not None and np.count_nonzero(moved) == 1 and np.isclose(abs(moved).max(), FD_STEP):
+            perturbed.setdefault(argument(call, "lambda_"), set()).add(int(np.flatnonzero(moved)[0]))
+    theta2_bias = 4 * 3  # coursera's Theta1 is 4 × 3: Theta2 starts here
+    assert perturbed and all(theta2_bias in moved and len(moved) <= 16 for moved in perturbed.values()), perturbed
