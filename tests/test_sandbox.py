@@ -933,3 +933,29 @@ def test_meanwhile_runs_once_after_the_request_and_before_any_outcome(sandbox, t
                            keep=lambda c, o: order.append("outcome") or o, meanwhile=lambda: order.append("meanwhile"))
     assert order == ["meanwhile", "outcome", "outcome"]
     assert [o.values[0][()] for o in outcomes] == [3.0, 2.0]
+
+
+def test_a_library_a_submission_names_is_loaded_once_and_every_worker_keeps_its_memory_room(tmp_path):
+    """A source that names scipy makes the zygote import scipy.special once: a later worker finds it loaded
+    (no 0.3 s import per run). A worker's room under --memory (its RLIMIT_AS minus what it has mapped) is the
+    same before and after that preload, so a classmate's scipy never costs a student memory."""
+    probe = textwrap.dedent("""
+        import resource, sys
+        LOADED = ("sci" + "py.special") in sys.modules
+
+        def probe():
+            with open("/proc/self/statm") as statm:
+                mapped = int(statm.read().split()[0]) * resource.getpagesize()
+            return float(LOADED), float(resource.getrlimit(resource.RLIMIT_AS)[0] - mapped)
+        """)
+    uses_scipy = "from scipy.special import expit\n\ndef f(z):\n    return expit(z)\n"
+    sub = write(tmp_path, probe)
+    with Sandbox(LIMITS) as sandbox:
+        [before] = sandbox.run(sub, [call("probe", returns=2)], source=probe)
+        [used] = sandbox.run(sub, [call("f", args=[np.zeros(3)])], source=uses_scipy)
+        [after] = sandbox.run(sub, [call("probe", returns=2)], source=probe)
+    assert before.status == used.status == after.status == "ok", (before, used, after)
+    assert used.values[0].tolist() == [0.5, 0.5, 0.5]
+    assert (float(before.values[0]), float(after.values[0])) == (0.0, 1.0)  # loaded by the zygote, once
+    room_before, room_after = float(before.values[1]), float(after.values[1])
+    assert abs(room_after - room_before) < 16 << 20, (room_before / 2**20, room_after / 2**20)

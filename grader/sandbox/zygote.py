@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import preload
 from .cleanup import _remove_tree
 from .landlock import _landlock, _landlock_abi
 from .launch import _KEEP_ENV, _new_folder
@@ -129,9 +130,11 @@ def _zygote(sock: socket.socket, root: str, uid: int | None = _UNPRIVILEGED) -> 
                     limits = _limits_frame(header)
                     continue
                 submission, calls, budget = _decode_request(header, arrays, fds)
+                source = _request_source(header)
+                preload.preload(source)
                 _supervise(submission, calls, limits, root, layers, budget,
                            emit=lambda outcome: sock.sendall(_outcome_frame(outcome)), control=sock,
-                           source=_request_source(header))
+                           source=source)
                 del calls  # unmaps the request's large arrays
                 sock.sendall(_frame({"done": True}))  # the worker is reaped and its folder removed
     finally:
@@ -353,7 +356,7 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     for source, target in moves:
         os.dup2(source, target)
     os.closerange(_GO_FD + 1, resource.getrlimit(resource.RLIMIT_NOFILE)[0])
-    _set_limit("RLIMIT_AS", limits.memory_mb << 20)
+    _set_limit("RLIMIT_AS", (limits.memory_mb << 20) + preload.extra_bytes)  # same room as without a preload
     _set_limit("RLIMIT_CPU", math.ceil(limits.timeout * (n_calls + 1)) + 2, hard_extra=1)
     _set_limit("RLIMIT_FSIZE", _FILE_LIMIT)
     _set_limit("RLIMIT_NOFILE", _OPEN_FILES)
