@@ -275,3 +275,13 @@ def test_a_wrong_factor_composes_with_another_wrong_form_of_its_step():
     ids = {frozenset(m.id for m in pair) for pair in distinct(variants, part, pairs)}
     assert frozenset({"gradient_regularization_factor", "regularized_bias_gradient"}) in ids
     assert frozenset({"gradient_regularization_factor", "missing_gradient_regularization"}) not in ids
+
+
+def test_order_f_reshape_with_the_templates_ravel_is_one_mistake_that_leaves_ravel_alone():
+    """order='F' in the reshape with the template's ravel(): one name, whose text does not blame the ravel()."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "reshaped_fortran_unrolled_right.py", "--exercise", "ex5")
+    for part_id in ("gradient", "regularized_gradient"):
+        [mistake] = _part(report, part_id)["mistakes"]
+        assert mistake["id"] == "params_reshaped_wrong_order"
+        assert "order='F'" in mistake["explanation"] and "Reshape with order='C'" in mistake["explanation"]
+        assert "gradient is unrolled row-major like the parameters (ravel())" in mistake["explanation"]
