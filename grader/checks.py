@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .cases import CaseData
-from .engine.network import activation_gradient, cost_and_gradient, forward, reshape
+from .engine.network import Network, activation_gradient, cost_and_gradient, forward, reshape
 from .spec import CHECKS, Exercise, Part, SpecError
 
 _FLOOR = 1e-12
@@ -97,25 +97,58 @@ def fit_shape(name: str, value: np.ndarray, expected: np.ndarray) -> tuple[np.nd
     return value, ""
 
 
-def _short(value: np.ndarray, digits: int) -> str:
+PREVIEW = 4  # entries of a wrong array shown beside the expected ones
+
+
+def _short(value: np.ndarray, digits: int, start: int = 0) -> str:
     if value.ndim == 0:
         return f"{float(value):.{digits}g}"
-    shown = ", ".join(f"{x:.{digits}g}" for x in value.ravel()[:4])
-    return f"[{shown}{', …' if value.size > 4 else ''}]"
+    shown = ", ".join(f"{x:.{digits}g}" for x in value.ravel()[start:start + PREVIEW])
+    return f"[{'…, ' if start else ''}{shown}{', …' if value.size > start + PREVIEW else ''}]"
 
 
-def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: float) -> str:
-    """The numbers, with enough digits to show where they differ."""
+def first_difference(value: np.ndarray, expected: np.ndarray, tolerance: float) -> int:
+    """The first entry off by more than tolerance·‖expected‖/√n; values that fail `within` have one (their
+    squared differences add up to more than tolerance²·‖expected‖²)."""
+    flat, want = value.ravel(), expected.ravel()
+    with np.errstate(all="ignore"):
+        off = np.abs(flat - want) > tolerance * norm(want) / np.sqrt(max(want.size, 1))
+    return int(np.argmax(off)) if off.any() else 0
+
+
+def gradient_entry(network: Network, index: int) -> str:
+    """Which Θ's gradient, and which of its entries, grad[index] is ("Theta2's gradient [0, 3]")."""
+    for number, shape in enumerate(network.theta_shapes, 1):
+        size = shape[0] * shape[1]
+        if index < size:
+            row, column = np.unravel_index(index, shape, order=network.order)
+            return f"Theta{number}'s gradient [{row}, {column}]"
+        index -= size
+    return ""
+
+
+def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: float, tolerance: float,
+                    network: Network | None = None) -> str:
+    """The numbers, with enough digits to show where they differ, from the first entry that does when the
+    first few agree (only Theta2's block of a gradient wrong: Theta1's entries come first)."""
     digits = min(15, max(4, int(np.ceil(-np.log10(min(max(error, 1e-15), 1.0)))) + 3))
-    text = f"{name} is {_short(value, digits)}, expected {_short(expected, digits)} (relative error {error:.2g})"
+    start = first_difference(value, expected, tolerance) if value.ndim else 0
+    start = start if start >= PREVIEW else 0
+    text = (f"{name} is {_short(value, digits, start)}, expected {_short(expected, digits, start)} "
+            f"(relative error {error:.2g})")
+    if start:
+        entry = gradient_entry(network, start) if network is not None and name == "grad" else ""
+        text += f"; the first {start} entries agree; {name}[{start}]{', ' + entry + ',' if entry else ''} is the " \
+                f"first that differs"
     if error < 1e-3 and name == "J":
         text += "; this close, look for a small tweak such as an ε added inside log()"
     return text
 
 
 def compare(values: dict[str, np.ndarray], expected: dict[str, np.ndarray], tolerance: float,
-            case: str) -> CaseCheck:
-    """Compare every value a part checks (J and grad for a gradient part, as the course does)."""
+            case: str, network: Network | None = None) -> CaseCheck:
+    """Compare every value a part checks (J and grad for a gradient part, as the course does); `network`
+    (the case's) lets a wrong gradient's preview say which Θ its entries belong to."""
     shaped, wrong, messages, details = {}, [], [], []
     for name, want in expected.items():
         value, problem = fit_shape(name, np.asarray(values[name], dtype=np.float64), want)
@@ -131,7 +164,7 @@ def compare(values: dict[str, np.ndarray], expected: dict[str, np.ndarray], tole
         if error > tolerance:
             wrong.append(name)
             messages.append(f"{name} is wrong (relative error {error:.2g})")
-            details.append(_describe_wrong(name, value, want, error))
+            details.append(_describe_wrong(name, value, want, error, tolerance, network))
     return CaseCheck(case, not wrong, "; ".join(messages), shaped, tuple(wrong), "; ".join(details))
 
 

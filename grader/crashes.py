@@ -442,7 +442,7 @@ def _value_error(crash: Crash, context: Context) -> str:
         operations = [(_operand(x, line, table, last), _operand(y, line, table, last))
                       for x, y in _operations(line, "elementwise")]
         fits = [(x, y) for x, y in operations if x.shape == a and y.shape == b]
-        left, right = (fits[0][0].text, fits[0][1].text) if fits else ("one operand", "the other")
+        left, right = (fits[0][0].text, fits[0][1].text) if fits else ("One operand", "the other")
         head = f"{left} is {_show(a)} and {right} is {_show(b)}, so they cannot be combined elementwise."
         return f"{head} {_broadcast_hint(a, b)}".strip()
     if "all the input arrays must have same number of dimensions" in text or \

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import calling, checks, diagnosis, notes
+from . import calling, checks, diagnosis, notes, returns
 from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
@@ -71,9 +71,12 @@ def bounded(call: Call, outcome: Outcome) -> Outcome:
     if values is not None and any(v.size > limit for v in values):
         values = tuple(v if v.size <= limit else np.broadcast_to(np.float64(np.nan), v.shape) for v in values)
     changed = {name: a for name, a in outcome.changed_args.items() if a.size <= limit}
-    if values is outcome.values and len(changed) == len(outcome.changed_args):
+    partial = {i: v if v.size <= limit else np.broadcast_to(np.float64(np.nan), v.shape)
+               for i, v in outcome.partial_values.items()}
+    if values is outcome.values and len(changed) == len(outcome.changed_args) and \
+            all(partial[i] is v for i, v in outcome.partial_values.items()):
         return outcome
-    return replace(outcome, values=values, changed_args=changed)
+    return replace(outcome, values=values, changed_args=changed, partial_values=partial)
 
 
 @dataclass
@@ -194,13 +197,23 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
     checks = []
     for case_name in part.cases:
         outcome = outcomes[call_key(part, case_name)]
-        if outcome.status != "ok":
+        values = returns.readable(outcome, function, compared)  # J alone may be read beside a grad that is not
+        if values is None:
             checks.append(CaseCheck(case_name, False, describe_failure(outcome, function, submission, timeout),
                                     failure=outcome.status))
             continue
-        values = {name: outcome.values[function.returns.index(name)] for name in compared}
-        checks.append(compare(values, reference.output(part, case_name), exercise.tolerance, case_name))
-    return PartResult(part, checks, part_feedback(checks))
+        network = reference.network(case_name) if "grad" in compared else None  # names grad's Θ blocks
+        check = compare(values, reference.output(part, case_name), exercise.tolerance, case_name, network)
+        swap = "" if check.passed else returns.swapped(outcome, function, reference.reference(part, case_name),
+                                                       exercise.tolerance)
+        checks.append(CaseCheck(case_name, False, swap, wrong=compared) if swap else check)
+    result = PartResult(part, checks, part_feedback(checks))
+    if "grad" in compared and any(returns.gradient_unreadable(outcomes[call_key(part, c)], function)
+                                  for c in part.cases):
+        hint = returns.unroll_hint(exercise.network.with_sizes(reference.cases[part.cases[0]].sizes))
+        result.feedback = f"{result.feedback} {hint}"
+        result.evidence.append(hint)
+    return result
 
 
 def stopped_check(checks: list[CaseCheck]) -> CaseCheck | None:

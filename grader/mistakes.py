@@ -135,8 +135,26 @@ def _other(order: str) -> str:
 
 
 def _flip_unroll(grads, order):
-    """Unroll in the other order than the parameters (a flip: two of them cancel, see steps_for)."""
+    """Unroll in the other order than the parameters."""
     return nn.unroll(grads, _other(order))
+
+
+def _reshape_other(params, shapes, order):
+    """Rebuild the Θ in the other order than the parameters were unrolled in."""
+    return nn.reshape(params, shapes, _other(order))
+
+
+_ORDER_WORDS = {"C": ("row", "numpy's reshape/ravel default", "ravel()"),
+                "F": ("column", "Octave's (:)", "ravel(order='F')")}
+
+
+def explain_params_reshaped_wrong_order(network: nn.Network) -> str:
+    right, wrong = _ORDER_WORDS[network.order], _ORDER_WORDS[_other(network.order)]
+    habit = " (order='F', or .reshape(columns, rows).T, the Octave habit)" if network.order == "C" else ""
+    return (f"You rebuilt Θ from the parameter vector in {wrong[0]}-major order{habit}, but it is unrolled "
+            f"{right[0]}-major ({right[1]}): your weights are scrambled, so the cost and the gradient are both "
+            f"wrong. Reshape with order='{network.order}'; the gradient is unrolled {right[0]}-major like the "
+            f"parameters ({right[2]}).")
 
 
 def _extra_output_derivative(network, z, a, t):
@@ -481,15 +499,17 @@ CATALOGUE: tuple[Mistake, ...] = (
                    f"{'row' if n.order == 'C' else 'column'}-major ({'ravel()' if n.order == 'C' else 'Octave (:)'}), "
                    f"and the gradient must be unrolled the same way, or an optimizer updates the wrong weights."),
         steps={"unroll": _flip_unroll}),
+    # One mistake, seen with either unrolling of the gradient: the template's (right) one, the common form,
+    # or the same other order as the reshape. Both forms claim the unroll step, so gradient_unrolled_wrong_order
+    # never pairs with them: that pair would only be the other form under two names.
     Mistake(
         "params_reshaped_wrong_order", "Parameters reshaped in the other order",
-        lambda n: (f"You rebuilt Θ from the parameter vector in {'column' if n.order == 'C' else 'row'}-major "
-                   f"order, but it is unrolled {'row' if n.order == 'C' else 'column'}-major "
-                   f"({'numpy reshape/ravel default' if n.order == 'C' else 'Octave (:)'}): your weights are "
-                   f"scrambled, so the cost and the gradient are both wrong. Reshape with "
-                   f"order='{n.order}' and unroll the gradient the same way."),
-        steps={"reshape": lambda params, shapes, order: nn.reshape(params, shapes, _other(order)),
-               "unroll": _flip_unroll}),
+        explain_params_reshaped_wrong_order,
+        steps={"reshape": _reshape_other, "unroll": nn.REFERENCE.unroll}, form="gradient unrolled right"),
+    Mistake(
+        "params_reshaped_wrong_order", "Parameters reshaped in the other order",
+        explain_params_reshaped_wrong_order,
+        steps={"reshape": _reshape_other, "unroll": _flip_unroll}, form="gradient unrolled the same way"),
     Mistake(
         "activation_gradient_of_input", "Activation gradient computed as if z were g(z)",
         explain_activation_gradient_of_input,
@@ -593,28 +613,21 @@ NOT_IMPLEMENTED = BY_ID["not_implemented"]
 def steps_for(mistakes, network: nn.Network) -> nn.Steps:
     """Reference steps with every given mistake's replacements applied.
 
-    Replacements must not overlap, except that unrolling in the other order composes as a flip: a
-    student who reshapes in the other order but unrolls the gradient the right way has made
-    params_reshaped_wrong_order and gradient_unrolled_wrong_order together, and the two flips cancel;
-    and that a mistake with a `factor` scales whatever another one put in its step.
+    Replacements must not overlap (see `overlapping`), except that a mistake with a `factor` scales
+    whatever another one put in its step.
     """
     from dataclasses import replace
 
     changes: dict[str, Callable] = {}
     factors: dict[str, list[Callable]] = {}
-    flips = 0
     for mistake in mistakes:
         for step, function in mistake.steps.items():
-            if step == "unroll" and function is _flip_unroll:
-                flips += 1
-            elif mistake.factor is not None:
+            if mistake.factor is not None:
                 factors.setdefault(step, []).append(mistake.factor)
             else:
                 changes[step] = function
     for step, scales in factors.items():
         changes[step] = _scaled(changes.get(step, getattr(nn.REFERENCE, step)), scales)
-    if flips % 2:
-        changes["unroll"] = _flip_unroll
     return replace(nn.REFERENCE, **changes)
 
 
@@ -631,14 +644,13 @@ _GROUP = {"penalized_weights": "gradient_penalty"}
 
 
 def overlapping(first: Mistake, second: Mistake) -> bool:
-    """Two mistakes that replace the same step cannot both be made at once (unrolling flips compose, and a
-    factor composes with one replacement of its step; two factors of one step stay one wrong factor)."""
+    """Two mistakes that replace the same step cannot both be made at once (a factor composes with one
+    replacement of its step; two factors of one step stay one wrong factor)."""
     shared = {step for step in set(first.steps) & set(second.steps)
-              if not (first.steps[step] is _flip_unroll and second.steps[step] is _flip_unroll)
-              and (first.factor is None) == (second.factor is None)}
+              if (first.factor is None) == (second.factor is None)}
     # What the gradient's λ term is computed from and how are one expression in a student's code: a pair
     # across them would only rename a single mistake (λ·D is λ/m·Δ).
-    for group in {_GROUP.get(s, s) for s in first.steps} & {_GROUP.get(s, s) for s in second.steps} - {"unroll"}:
+    for group in {_GROUP.get(s, s) for s in first.steps} & {_GROUP.get(s, s) for s in second.steps}:
         if {s for s in first.steps if _GROUP.get(s, s) == group} != {s for s in second.steps
                                                                     if _GROUP.get(s, s) == group}:
             shared.add(group)

@@ -38,6 +38,15 @@ def test_crash_is_explained_and_the_exception_kept(name, exception, explanation)
     assert part["mistakes"] == []
 
 
+def test_a_broadcast_crash_reads_as_sentences():
+    """numpy's message ends in a space: no doubled space before the line, and the explanation that follows
+    the case starts a sentence with a capital even when it cannot name the operands."""
+    feedback = _crashed_part("crash_broadcast_two_thetas")["feedback"]
+    assert "shapes (4,2) (4,4) (crash_broadcast_two_thetas.py, line 29) (case coursera). One operand is 4×2 and " \
+           "the other is 4×4, so they cannot be combined elementwise." in feedback
+    assert "  " not in feedback
+
+
 def test_the_text_report_shows_the_explanation_under_the_exception():
     result = run_cli("check", str(SUBMISSIONS / "ex5" / "crash_capitals.py"), "--exercise", "ex5")
     text = result.stdout

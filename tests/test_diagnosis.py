@@ -307,3 +307,13 @@ def test_the_slope_check_perturbs_where_the_gradient_is_off(tmp_path, sandbox_ru
             perturbed.setdefault(argument(call, "lambda_"), set()).add(int(np.flatnonzero(moved)[0]))
     theta2_bias = 4 * 3  # coursera's Theta1 is 4 × 3: Theta2 starts here
     assert perturbed and all(theta2_bias in moved and len(moved) <= 16 for moved in perturbed.values()), perturbed
+
+
+def test_order_f_reshape_with_the_templates_ravel_is_one_mistake_that_leaves_ravel_alone():
+    """order='F' in the reshape with the template's ravel(): one name, whose text does not blame the ravel()."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "reshaped_fortran_unrolled_right.py", "--exercise", "ex5")
+    for part_id in ("gradient", "regularized_gradient"):
+        [mistake] = _part(report, part_id)["mistakes"]
+        assert mistake["id"] == "params_reshaped_wrong_order"
+        assert "order='F'" in mistake["explanation"] and "Reshape with order='C'" in mistake["explanation"]
+        assert "gradient is unrolled row-major like the parameters (ravel())" in mistake["explanation"]

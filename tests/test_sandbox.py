@@ -254,6 +254,26 @@ def test_bad_returns(sandbox, tmp_path, body, returns, message):
     assert out.status == "bad_return" and out.message == message and out.values is None
 
 
+def test_a_bad_return_keeps_the_values_that_are_numbers_by_position(sandbox, tmp_path):
+    """J beside a gradient that is a list of matrices: the course's grader reads J = f(...)[0] for a cost."""
+    sub = write(tmp_path, "import numpy as np\ndef f():\n    return 2.5, [np.ones((2, 3)), np.ones((4, 5))]\n")
+    [out] = sandbox.run(sub, [call("f", returns=2, return_names=("J", "grad"))])
+    assert out.status == "bad_return" and out.message == "f returned a list for grad, expected numbers"
+    assert out.values is None and list(out.partial_values) == [0] and out.partial_values[0] == 2.5
+
+
+@pytest.mark.parametrize("positions, status, count", [
+    ([0], "ok", 1), ([2], "bad_return", 1), ([0, 0], "bad_return", 2), ([0], "bad_return", 0),
+    (["0"], "bad_return", 1), ({"0": 1}, "bad_return", 1), ([0, 1], "bad_return", 2)])
+def test_forged_value_positions_are_a_protocol_error(positions, status, count):
+    from grader.sandbox.protocol import _parse_outcome
+
+    header = {"status": status, "message": "", "seconds": 0.0, "function": None, "values": count, "changed": [],
+              "positions": positions}
+    with pytest.raises(ProtocolError):
+        _parse_outcome(header, [np.zeros(())] * count, call("f", returns=2, return_names=("J", "grad")))
+
+
 def test_garbage_on_the_result_channel_is_a_crash(sandbox, tmp_path):
     sub = write(
         tmp_path,

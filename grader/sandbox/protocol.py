@@ -76,6 +76,9 @@ class Outcome:
     function: str | None = None
     changed_args: dict[str, np.ndarray] = field(default_factory=dict)
     cpu_seconds: float = 0.0  # the call's CPU time in the worker (as the worker says: only for the speed note)
+    # A "bad_return"'s values that are numbers, by their position in what the function returns: the course's
+    # grader reads J = f(...)[0] whatever the gradient beside it is (e.g. a list of matrices, not unrolled).
+    partial_values: dict[int, np.ndarray] = field(default_factory=dict)
 
 
 class ProtocolError(Exception):
@@ -305,7 +308,7 @@ def _request_source(header: dict) -> str | None:
 
 
 def _outcome_frame(outcome: Outcome) -> bytes:
-    values = list(outcome.values or ())
+    values = list(outcome.values or outcome.partial_values.values())
     header = {
         "status": outcome.status,
         "message": outcome.message,
@@ -316,6 +319,8 @@ def _outcome_frame(outcome: Outcome) -> bytes:
         "values": len(values),
         "changed": list(outcome.changed_args),
     }
+    if outcome.partial_values:
+        header["positions"] = list(outcome.partial_values)
     return _frame(header, values + list(outcome.changed_args.values()))
 
 
@@ -338,6 +343,12 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         raise ProtocolError("array counts do not add up")
     if status == "ok" and (count != call.returns or any(a.dtype != np.float64 for a in arrays[:count])):
         raise ProtocolError(f"{count} values for a call returning {call.returns}")
+    positions = header.get("positions", [])  # a bad_return's values that are numbers: where each was returned
+    if positions != [] and not (
+            status == "bad_return" and isinstance(positions, list) and len(positions) == count < call.returns
+            and all(type(i) is int and 0 <= i < call.returns for i in positions)
+            and len(set(positions)) == count and all(a.dtype == np.float64 for a in arrays[:count])):
+        raise ProtocolError("bad value positions")
     if not all(isinstance(c, str) and c in call.arg_names for c in changed):
         raise ProtocolError("unknown argument name")
     if not (function is None or (isinstance(function, str) and function in call.names)):
@@ -354,6 +365,7 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         function=function,
         changed_args=dict(zip(changed, arrays[count:], strict=True)),
         cpu_seconds=float(cpu),
+        partial_values=dict(zip(positions, arrays[:len(positions)], strict=True)),
     )
 
 

@@ -163,6 +163,10 @@ def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict
                              f"{_megabytes(result_bytes)} a result may hold")
     except _BadReturn as e:
         header.update(status="bad_return", message=str(e))
+        kept = e.partial if sum(v.nbytes for v in e.partial.values()) <= result_bytes else {}
+        values = list(kept.values())  # the values that are numbers, beside the bad one
+        if kept:
+            header["positions"] = list(kept)
     except BaseException as e:  # SystemExit from sys.exit() is the student's error too
         header.update(status="error", message=_exception_message(e, submission))
         header["seconds"] = time.perf_counter() - start
@@ -220,7 +224,9 @@ def _same(original: np.ndarray, now) -> bool:
 
 
 class _BadReturn(Exception):
-    pass
+    def __init__(self, message: str, partial: dict[int, np.ndarray] | None = None):
+        super().__init__(message)
+        self.partial = partial or {}  # position -> the returned values that are numbers
 
 
 def _convert(result, call: Call, name: str) -> list[np.ndarray]:
@@ -232,7 +238,15 @@ def _convert(result, call: Call, name: str) -> list[np.ndarray]:
     else:
         expected = ", ".join(call.value_name(i) for i in range(call.returns))
         raise _BadReturn(f"{name} returned {_count(result)}, expected {call.returns} ({expected})")
-    return [_as_float64(v, name, call.value_name(i)) for i, v in enumerate(items)]
+    values, problem = {}, None
+    for i, v in enumerate(items):
+        try:
+            values[i] = _as_float64(v, name, call.value_name(i))
+        except _BadReturn as e:
+            problem = problem or e
+    if problem is not None:  # the others are kept: the course's grader reads J = f(...)[0] alone for a cost
+        raise _BadReturn(str(problem), values) from problem.__cause__
+    return list(values.values())
 
 
 def _count(result) -> str:
@@ -265,7 +279,7 @@ def _a(value) -> str:
 def _exception_message(exc: BaseException, submission: Path) -> str:
     """ "ExcType: text (file, line N)" with the innermost line in the student's own code."""
     try:
-        text = str(exc)
+        text = str(exc).strip()  # numpy's broadcast message ends in a space, before " (file, line)"
     except Exception:  # a student exception's __str__ may itself raise
         text = ""
     head = f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,7 +1,8 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
-# expect-mistakes: cost=params_reshaped_wrong_order regularized_cost=params_reshaped_wrong_order gradient=params_reshaped_wrong_order,gradient_unrolled_wrong_order regularized_gradient=params_reshaped_wrong_order,gradient_unrolled_wrong_order
+# expect-mistakes: cost=params_reshaped_wrong_order regularized_cost=params_reshaped_wrong_order gradient=params_reshaped_wrong_order regularized_gradient=params_reshaped_wrong_order
 # expect-notes:
-# Mistake: reshapes nn_params with order='F' (copied from an Octave port) but unrolls the gradient with ravel().
+# Mistake: reshapes nn_params with order='F' (copied from an Octave port) but unrolls the gradient with ravel():
+# one mistake (the reshape), named alone; the template's ravel() is right.
 import numpy as np
 
 
