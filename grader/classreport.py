@@ -3,14 +3,16 @@
 The page needs no network: inline CSS, inline SVG charts, no script. Every string that a student
 controls (ids from file or folder names, messages quoting their output) goes through html.escape.
 Sections: score distribution, pass rate per part, the class's mistakes ranked by how many students
-made them (with the first sentence of each explanation and who made it), notes, students who could
+made them (a chart, and a table with the first sentence of each explanation and who made it), notes, students who could
 not be graded and why, graded students with parts that timed out, crashed or were missing, and students
 with several files (which one was graded).
 """
 
 import json
+import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from html import escape as _escape
 from pathlib import Path, PurePath
 
@@ -28,13 +30,30 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #eee;
 vertical-align:top}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
-svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}
+svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}svg+table{margin-top:1em}
 """
 
 
+ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "cf.", "vs.")  # a full stop after these ends no sentence
+_OPENING, _CLOSING = "([{", ")]}"
+
+
 def first_sentence(text: str) -> str:
-    match = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.S)
-    return match.group(1) if match else text.strip()
+    """The text up to the first full stop, ! or ? that ends a sentence: followed by a space or the end,
+    outside parentheses and brackets, and not that of an abbreviation (ABBREVIATIONS) or a number's
+    decimal point. A text with no such end is returned whole."""
+    text = text.strip()
+    depth = 0
+    for at, char in enumerate(text):
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(0, depth - 1)
+        elif char in ".!?" and depth == 0 and (at + 1 == len(text) or text[at + 1].isspace()):
+            word = text[: at + 1].split()[-1].lstrip("\"'“‘").lower()
+            if char != "." or word not in ABBREVIATIONS:
+                return text[: at + 1]
+    return text
 
 
 FONT = 12  # px, the charts' text size (the CSS's `svg text`)
@@ -90,33 +109,82 @@ def _histogram(scores: list[int], max_score: int) -> str:
     return "".join(parts)
 
 
-def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
-    """One horizontal bar per part: the share of graded students who passed it. The titles' column is as
-    wide as the longest title (at most LABEL_ROOM px; longer titles wrap), so no title is cut off."""
-    line, gap, pad, bars = FONT + 3, 8, 6, 280
-    share_room = text_width("100%") + pad
-    labels = [wrap_to(title, LABEL_ROOM) for title, _, _ in rates]
-    label = max(text_width(t) for lines in labels for t in lines) + pad
-    width = round(label + pad + bars + share_room)
-    rows = [max(18, line * len(lines)) + gap for lines in labels]
-    height = sum(rows) + 2 * pad
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="pass rate per part" '
+def fit_to(text: str, room: float) -> str:
+    """The text on one line of at most `room` px (text_width), cut with an ellipsis when it is wider."""
+    text = " ".join(text.split())
+    if text_width(text) <= room:
+        return text
+    cut = len(text)
+    while cut and text_width(text[:cut].rstrip() + "…") > room:
+        cut -= 1
+    return text[:cut].rstrip() + "…"
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One row of a horizontal bar chart (_bars)."""
+
+    lines: list[str]  # the label, one or more lines that fit the label column
+    share: float  # the bar's length, as a share of the full length (0..1)
+    value: str  # shown after the bar
+    tooltip: str  # the row's <title>: what the label may have cut off
+
+
+def _bars(label: str, rows: list[Bar], length: int, track: bool = False) -> str:
+    """Horizontal bars, one per row, with their labels right-aligned before them and their values after.
+    The labels' column is as wide as the widest line, so no label is cut off (callers make their lines fit);
+    `track` draws each bar's full length faintly behind it (a share of 100%)."""
+    line, gap, pad = FONT + 3, 8, 6
+    value_room = max(text_width(row.value) for row in rows) + pad
+    label_room = max(text_width(t) for row in rows for t in row.lines) + pad
+    width = math.ceil(label_room + pad + length + value_room)
+    heights = [max(18, line * len(row.lines)) + gap for row in rows]
+    height = sum(heights) + 2 * pad
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     y = pad
-    for (_, passed, total), lines, row in zip(rates, labels, rows, strict=True):
-        share = passed / total if total else 0.0
-        x = label + pad
-        first = y + (row - gap - line * len(lines)) / 2 + FONT  # the lines' block centred on the row
-        for n, text in enumerate(lines):
-            parts.append(f'<text x="{label:.1f}" y="{first + n * line:.1f}" text-anchor="end">{escape(text)}</text>')
-        middle = y + (row - gap) / 2
-        parts.append(f'<rect class="fail" x="{x:.1f}" y="{middle - 9:.1f}" width="{bars}" height="18" opacity="0.25"/>')
-        parts.append(f'<rect class="bar" x="{x:.1f}" y="{middle - 9:.1f}" width="{bars * share:.1f}" height="18">'
-                     f'<title>{passed} of {total}</title></rect>')
-        parts.append(f'<text x="{x + bars + pad:.1f}" y="{middle + FONT / 2 - 1:.1f}">{share:.0%}</text>')
-        y += row
+    x = label_room + pad
+    for row, row_height in zip(rows, heights, strict=True):
+        parts.append(f"<g><title>{escape(row.tooltip)}</title>")
+        first = y + (row_height - gap - line * len(row.lines)) / 2 + FONT  # the lines' block centred on the row
+        for n, text in enumerate(row.lines):
+            parts.append(f'<text x="{label_room:.1f}" y="{first + n * line:.1f}" text-anchor="end">'
+                         f"{escape(text)}</text>")
+        middle = y + (row_height - gap) / 2
+        if track:
+            parts.append(f'<rect class="fail" x="{x:.1f}" y="{middle - 9:.1f}" width="{length}" height="18" '
+                         f'opacity="0.25"/>')
+        parts.append(f'<rect class="bar" x="{x:.1f}" y="{middle - 9:.1f}" width="{length * row.share:.1f}" '
+                     f'height="18"/>')
+        parts.append(f'<text x="{x + length + pad:.1f}" y="{middle + FONT / 2 - 1:.1f}">{escape(row.value)}</text></g>')
+        y += row_height
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _pass_rates(rates: list[tuple[str, int, int]]) -> str:
+    """One bar per part: the share of graded students who passed it. Titles wider than LABEL_ROOM px wrap."""
+    rows = [Bar(wrap_to(title, LABEL_ROOM), passed / total if total else 0.0,
+                f"{passed / total if total else 0.0:.0%}", f"{title}: {passed} of {total}")
+            for title, passed, total in rates]
+    return _bars("pass rate per part", rows, 280, track=True)
+
+
+MISTAKE_LABEL_ROOM = 470  # px: every catalogue title fits; a longer one is cut with an ellipsis
+MISTAKE_BARS = 40  # the most mistakes charted (the catalogue has fewer ids); the table lists them all
+
+
+def _mistakes_chart(ranked: list[tuple[str, str, int]]) -> str:
+    """One bar per mistake (id, title, students), most common first, labelled with its title (cut to one
+    line) and count; the row's tooltip holds the whole title and the id."""
+    most = max(count for _, _, count in ranked)
+    rows = [Bar([fit_to(title, MISTAKE_LABEL_ROOM)], count / most, str(count),
+                f"{' '.join(title.split())} ({mistake_id}): {count} student{'s' if count != 1 else ''}")
+            for mistake_id, title, count in ranked[:MISTAKE_BARS]]
+    chart = _bars("mistakes, by how many students made them", rows, 200)
+    if len(ranked) > MISTAKE_BARS:
+        chart += f'<p class="muted">The {MISTAKE_BARS} most common are charted; the table lists all {len(ranked)}.</p>'
+    return chart
 
 
 # The gradebook's kind of a part whose calls returned nothing to check (batch.slots.part_failures) -> the
@@ -187,10 +255,12 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
             record = mistakes.setdefault(mistake_id, {"title": found["title"], "explanation": found["explanation"],
                                                       "students": []})
             record["students"].append(entry.student)
+    ranked = sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0]))
     if mistakes:
+        body.append(_mistakes_chart([(mistake_id, m["title"], len(m["students"])) for mistake_id, m in ranked]))
         body.append('<table><tr><th>Mistake</th><th class="n">Students</th><th>Why it is wrong</th>'
                     '<th>Who</th></tr>')
-        for mistake_id, m in sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0])):
+        for mistake_id, m in ranked:
             body.append(f'<tr><td><b>{escape(m["title"])}</b><br><code>{escape(mistake_id)}</code></td>'
                         f'<td class="n">{len(m["students"])}</td><td>{escape(first_sentence(m["explanation"]))}</td>'
                         f'<td class="students">{_students(m["students"])}</td></tr>')

@@ -22,6 +22,11 @@ EXIT_FULL, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
 # with MemoryError, a 0 that would blame the student.
 MIN_MEMORY_MB = 256
 MEMORY_HELP = f"in MB (at least {MIN_MEMORY_MB}: below that numpy itself may not fit)"
+# --timeout's words for every command that has it. The shares are grading.GRADED_BUDGET and
+# training.TRAINING_BUDGET (not imported: they would load numpy for --help); a test keeps them in step.
+TIMEOUT_HELP = ("Seconds one call of a student function may take. All the graded calls of one function (its "
+                "import included) share 2 times this, a training part's calls 12 times this; a function that "
+                "times out or runs out of its share is not called again.")
 
 
 class DefaultGroup(click.Group):
@@ -205,8 +210,7 @@ def main():
                    "exercise4.ipynb -> ex5).")
 @format_option("a table like the course's grader, then what went wrong")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
-              help="Seconds each call of a student function may take; a function that times out is not "
-                   "called again.")
+              help=TIMEOUT_HELP)
 @click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048, show_default=True,
               help=f"Memory limit of the process that runs the student's code, {MEMORY_HELP}.")
 @click.option("--train", is_flag=True,
@@ -407,7 +411,7 @@ def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: 
 
 def _limits_options(command):
     command = click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
-                           help="Seconds each call of a student function may take.")(command)
+                           help=TIMEOUT_HELP)(command)
     return click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048,
                         show_default=True,
                         help=f"Memory limit of the process that runs the student's code, {MEMORY_HELP}.")(command)

@@ -19,6 +19,7 @@ from .cli import (
     EXIT_FULL,
     MEMORY_HELP,
     MIN_MEMORY_MB,
+    TIMEOUT_HELP,
     GradeError,
     _resolve_exercise,
     allow_weak_isolation_option,
@@ -63,7 +64,7 @@ def _open_gradebook(path: Path, create: bool):
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
               help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
-              help="Seconds each call of a student function may take.")
+              help=TIMEOUT_HELP)
 @click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048, show_default=True,
               help=f"Memory limit of each process that runs student code, {MEMORY_HELP}.")
 @click.option("--speed-notes", is_flag=True,

@@ -554,8 +554,10 @@ def test_class_report_names_the_mistakes_with_an_svg_chart(mixed_class):
     result = run_cli("class-report", "--db", str(db), "-o", str(page_path))
     assert result.exit_code == 0, result.output
     page = page_path.read_text()
-    assert page.count("<svg") == 2
-    assert "extra_output_derivative" in page and "missing_hidden_derivative" in page
+    assert page.count("<svg") == 3  # scores, pass rates, mistakes
+    chart = page[page.index('aria-label="mistakes, by how many students made them"'):]
+    chart = chart[: chart.index("</svg>")]
+    assert "(extra_output_derivative): 2 students" in chart and "(missing_hidden_derivative)" in chart
     assert "http://" not in page.replace('xmlns="http://www.w3.org/2000/svg"', "") and "https://" not in page
     assert "<script" not in page
     # bob and dave (two mistakes) multiplied by f'(z(L)); the first sentence of the explanation is shown.

@@ -82,9 +82,9 @@ def _estimated_box(text: ET.Element, size: float = 12.0) -> tuple[float, float, 
 
 def test_every_label_and_count_is_inside_its_drawing(graded_class):
     _, _, _, page = graded_class
-    histogram, rates = _svgs(page)
+    histogram, rates, mistakes = _svgs(page)
     texts = 0
-    for svg in (histogram, rates):
+    for svg in (histogram, rates, mistakes):
         x0, y0, width, height = map(float, svg.get("viewBox").split())
         for text in svg.iter(f"{SVG}text"):
             left, top, right, bottom = _estimated_box(text)

@@ -53,7 +53,10 @@ def test_class_report_renders_without_console_errors(tmp_path):
     assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
     dom, console = _render(page, tmp_path / "profile")
     assert console == []
-    assert dom.count("<svg") == 2 and "<rect" in dom
+    assert dom.count("<svg") == 3 and "<rect" in dom  # scores, pass rates, mistakes
+    chart = dom[dom.index('aria-label="mistakes, by how many students made them"'):]
+    chart = chart[:chart.index("</svg>")]
+    assert "<title>Extra f′(z(L)) in the output-layer delta (extra_output_derivative): 2 students</title>" in chart
     assert "extra_output_derivative" in dom and "ben &lt;b&gt;" in dom and "<b>/" not in dom
     assert "dee" in dom and "no submission in this student's folder" in dom
 
@@ -105,8 +108,10 @@ def test_measuring_harness_sees_text_outside_a_drawing(tmp_path):
 
 
 def test_every_chart_text_is_inside_its_drawing_in_a_browser(tmp_path):
-    """The tallest bar's count and part titles of any length, as Chromium draws them."""
+    """The tallest bar's count, part titles of any length, and every catalogue mistake's title with a title
+    longer than any, as Chromium draws them."""
     from .test_class_report import long_titles_spec
+    from .test_class_report_mistakes import LONG, _catalogue, _with_mistakes
 
     for name in ("ann", "ben", "cy"):
         _put_file(tmp_path / "class" / name / "ex5.py", ROOT / "solutions" / "ex5.py")
@@ -119,6 +124,12 @@ def test_every_chart_text_is_inside_its_drawing_in_a_browser(tmp_path):
         assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
         measured = _measure(page, tmp_path / "profile")
         assert measured["texts"] > 15 and measured["outside"] == [], (spec, measured)
+    mistakes = [*_catalogue(), {"id": "long", "title": LONG, "explanation": "Made up."}]
+    page = tmp_path / "all.html"
+    assert run_cli("class-report", "--db", str(_with_mistakes(db, tmp_path / "all.sqlite", mistakes)),
+                   "-o", str(page)).exit_code == 0
+    measured = _measure(page, tmp_path / "profile")
+    assert measured["texts"] > 2 * len(mistakes) and measured["outside"] == [], measured
 
 
 def _put_file(path: Path, source: Path) -> None:
