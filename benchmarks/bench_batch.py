@@ -1,10 +1,15 @@
 """`grade batch` per submission beside the same number of lone `grade` runs, and a lone grade's start-up.
 
 Run: python benchmarks/bench_batch.py [--students N] [--jobs J] [--lone L] [--runs R] [--startup-only]
+                                       [--wrong] [--scipy] [--hangs H]
 Prints:
   a class of N correct vectorized submissions (folder per student): batch seconds, submissions/s
   a mixed class of N (right, wrong, loop-style, in turn): batch per submission, lone `grade` per
-  submission (the same N files, one fresh process each, run one after another), and the ratio
+  submission (L of the same files, one fresh process each, run one after another), and the ratio
+  with --wrong: the same for a class of N wrong submissions, each a catalogue mistake (diagnosis, the
+  per-Θ blocks and the slope of the student's own cost: what a wrong grade costs beyond a right one)
+  with --scipy: the same for N correct submissions whose sigmoid is scipy.special.expit (the sandbox's
+  zygote loads scipy.special once instead of every worker importing it: sandbox/preload.py)
   with --hangs H: the mixed class with H students whose code never returns (an endless loop, a sleep), at
   --hang-timeout: batch seconds beside lone runs (the hangs timed lone, the others at the mixed figure)
   python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio), and two such imports
@@ -29,6 +34,9 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 MIXED = [ROOT / "solutions" / "ex5.py", ROOT / "tests/submissions/ex5/extra_output_derivative.py",
          ROOT / "tests/submissions/ex5/loop_correct.py", ROOT / "tests/submissions/ex5/two_mistakes.py"]
 HANGS = [ROOT / "tests/hostile/busy_loop.py", ROOT / "tests/hostile/sleep_ignoring_signals.py"]
+WRONG = [ROOT / "tests/submissions/ex5" / f"{name}.py" for name in (
+    "extra_output_derivative", "missing_hidden_derivative", "labels_off_by_one", "cost_not_averaged",
+    "params_reshaped_wrong_order", "regularized_bias_gradient")]
 
 
 def make_class(folder: Path, files: list[Path], students: int) -> Path:
@@ -97,6 +105,8 @@ def main() -> None:
     parser.add_argument("--startup-only", action="store_true", help="only the lone grade's start-up figures")
     parser.add_argument("--hangs", type=int, default=0, help="also a mixed class with this many endless loops")
     parser.add_argument("--hang-timeout", type=float, default=3.0, help="--timeout of the class with hangs")
+    parser.add_argument("--wrong", action="store_true", help="also a class of wrong submissions (catalogue mistakes)")
+    parser.add_argument("--scipy", action="store_true", help="also a correct class using scipy.special.expit")
     args = parser.parse_args()
     if not args.startup_only:
         classes(args)
@@ -110,16 +120,36 @@ def classes(args: argparse.Namespace) -> None:
         seconds = batch_seconds(right, args.jobs)
         print(f"batch, {args.students} correct vectorized, --jobs {args.jobs}: {seconds:6.2f} s  "
               f"{args.students / seconds:6.1f} submissions/s  ({seconds / args.students * 1000:.1f} ms each)")
-        mixed = make_class(scratch / "mixed", MIXED, args.students)
-        seconds = batch_seconds(mixed, args.jobs)
-        per_batch = seconds / args.students
-        lone_files = [MIXED[i % len(MIXED)] for i in range(args.lone)]
-        per_lone = lone_seconds(lone_files) / len(lone_files)
-        print(f"mixed class (right, wrong, loop-style, two mistakes), {args.students} students:")
-        print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
-              f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
+        per_lone = against_lone(args, scratch, "mixed class (right, wrong, loop-style, two mistakes)", MIXED)
+        if args.wrong:
+            against_lone(args, scratch, f"wrong class ({len(WRONG)} catalogue mistakes in turn)", WRONG)
+        if args.scipy:
+            against_lone(args, scratch, "correct class with scipy.special.expit as sigmoid", [expit_solution(scratch)])
         if args.hangs:
             with_hangs(args, scratch, per_lone)
+
+
+def against_lone(args: argparse.Namespace, scratch: Path, title: str, files: list[Path]) -> float:
+    """A class of `files` in turn: the batch's time per submission beside lone grades of the same files;
+    returns the lone grade's seconds per submission."""
+    folder = make_class(scratch / f"class{len(list(scratch.iterdir()))}", files, args.students)
+    per_batch = batch_seconds(folder, args.jobs) / args.students
+    lone_files = [files[i % len(files)] for i in range(args.lone)]
+    per_lone = lone_seconds(lone_files) / len(lone_files)
+    print(f"{title}, {args.students} students:")
+    print(f"  batch per submission {per_batch * 1000:7.1f} ms   lone grade per submission "
+          f"{per_lone * 1000:7.1f} ms ({args.lone} runs)   batch is {per_lone / per_batch:5.1f}x faster")
+    return per_lone
+
+
+def expit_solution(scratch: Path) -> Path:
+    """The shipped solution with scipy's logistic function as its sigmoid, as many students write it."""
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    own = 'def sigmoid(z):\n    """Logistic function, element-wise."""\n    return 1.0 / (1.0 + np.exp(-z))\n'
+    assert own in source, "solutions/ex5.py's sigmoid changed: update bench_batch.expit_solution"
+    path = scratch / "expit_ex5.py"
+    path.write_text(source.replace(own, "from scipy.special import expit as sigmoid\n"))
+    return path
 
 
 def startup(runs: int) -> None:
