@@ -43,3 +43,17 @@ def test_a_wrong_gradient_preview_starts_where_the_values_differ_and_names_the_t
     assert "the first 13 entries agree; grad[13], Theta2's gradient [0, 1], is the first that differs" in section
     report, _ = grade_json(path, "--exercise", "ex5")
     assert "is wrong (relative error" in _parts(report)["gradient"]["feedback"]
+
+
+def test_a_return_with_an_extra_value_keeps_the_cost_parts_as_the_course_reads_f_0():
+    """`return J, grad, cache`: the course's grader reads the cost parts as f(...)[0] and passes them; its
+    `J, grad = f(...)` fails the gradient parts, here with the count message."""
+    report, status = grade_json(SUBMISSIONS / "ex5" / "returns_extra_value.py", "--exercise", "ex5")
+    parts = _parts(report)
+    assert status == 1 and report["score"] == 50
+    assert (parts["cost"]["score"], parts["regularized_cost"]["score"]) == (30, 15)
+    assert parts["cost"]["feedback"] == "Nice work!"
+    for part_id in ("gradient", "regularized_gradient"):
+        assert parts[part_id]["score"] == 0
+        assert "nn_cost_function returned 3 values, expected 2 (J, grad)" in parts[part_id]["feedback"], part_id
+        assert parts[part_id]["mistakes"] == []

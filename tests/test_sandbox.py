@@ -262,9 +262,22 @@ def test_a_bad_return_keeps_the_values_that_are_numbers_by_position(sandbox, tmp
     assert out.values is None and list(out.partial_values) == [0] and out.partial_values[0] == 2.5
 
 
+def test_a_tuple_longer_than_the_returns_keeps_its_first_values_beside_the_count(sandbox, tmp_path):
+    """`return J, grad, cache`: the course reads a cost as f(...)[0], and its sprintf unwraps only a tuple."""
+    sub = write(tmp_path, "import numpy as np\ndef t():\n    return 2.5, np.ones(3), {}\n"
+                          "def l():\n    return [2.5, np.ones(3), {}]\n")
+    [out] = sandbox.run(sub, [call("t", returns=2, return_names=("J", "grad"))])
+    assert out.status == "bad_return" and out.message == "t returned 3 values, expected 2 (J, grad)"
+    assert out.values is None and list(out.partial_values) == [0, 1] and out.partial_values[0] == 2.5
+    assert np.array_equal(out.partial_values[1], np.ones(3))
+    [out] = sandbox.run(sub, [call("l", returns=2, return_names=("J", "grad"))])
+    assert out.status == "bad_return" and out.message == "l returned 3 values, expected 2 (J, grad)"
+    assert out.partial_values == {}
+
+
 @pytest.mark.parametrize("positions, status, count", [
     ([0], "ok", 1), ([2], "bad_return", 1), ([0, 0], "bad_return", 2), ([0], "bad_return", 0),
-    (["0"], "bad_return", 1), ({"0": 1}, "bad_return", 1), ([0, 1], "bad_return", 2)])
+    (["0"], "bad_return", 1), ({"0": 1}, "bad_return", 1), ([0, 1, 2], "bad_return", 3)])
 def test_forged_value_positions_are_a_protocol_error(positions, status, count):
     from grader.sandbox.protocol import _parse_outcome
 
