@@ -57,3 +57,13 @@ def test_a_return_with_an_extra_value_keeps_the_cost_parts_as_the_course_reads_f
         assert parts[part_id]["score"] == 0
         assert "nn_cost_function returned 3 values, expected 2 (J, grad)" in parts[part_id]["feedback"], part_id
         assert parts[part_id]["mistakes"] == []
+
+
+def test_a_wrong_matrix_preview_names_its_first_differing_entry_by_row_and_column(cli, tmp_path):
+    """sigmoid_gradient's g is 3 × 10 in the course's case: rows 1 and 2 wrong make g[1, 0] the first that
+    differs (a flat g[10] would be an IndexError in numpy)."""
+    path = tmp_path / "ex5.py"
+    path.write_text("import numpy as np\n\n\ndef sigmoid_gradient(z):\n    s = 1.0 / (1.0 + np.exp(-z))\n"
+                    "    g = s * (1.0 - s)\n    g[1:] *= 1.01\n    return g\n")
+    text = " ".join(cli("check", str(path), "--exercise", "ex5").output.split())  # the report wraps long lines
+    assert "the first 10 entries agree; g[1, 0] is the first that differs (case coursera_z)" in text
