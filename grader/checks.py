@@ -138,7 +138,8 @@ def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: f
             f"(relative error {error:.2g})")
     if start:
         entry = gradient_entry(network, start) if network is not None and name == "grad" else ""
-        text += f"; the first {start} entries agree; {name}[{start}]{', ' + entry + ',' if entry else ''} is the " \
+        index = ", ".join(str(i) for i in np.unravel_index(start, value.shape))  # g[1, 0] of a matrix, not g[10]
+        text += f"; the first {start} entries agree; {name}[{index}]{', ' + entry + ',' if entry else ''} is the " \
                 f"first that differs"
     if error < 1e-3 and name == "J":
         text += "; this close, look for a small tweak such as an ε added inside log()"

@@ -210,7 +210,7 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
     result = PartResult(part, checks, part_feedback(checks))
     if "grad" in compared and any(returns.gradient_unreadable(outcomes[call_key(part, c)], function)
                                   for c in part.cases):
-        hint = returns.unroll_hint(exercise.network.with_sizes(reference.cases[part.cases[0]].sizes))
+        hint = returns.unroll_hint(reference.network(part.cases[0]))
         result.feedback = f"{result.feedback} {hint}"
         result.evidence.append(hint)
     return result

@@ -153,8 +153,8 @@ def explain_params_reshaped_wrong_order(network: nn.Network) -> str:
     habit = " (order='F', or .reshape(columns, rows).T, the Octave habit)" if network.order == "C" else ""
     return (f"You rebuilt Θ from the parameter vector in {wrong[0]}-major order{habit}, but it is unrolled "
             f"{right[0]}-major ({right[1]}): your weights are scrambled, so the cost and the gradient are both "
-            f"wrong. Reshape with order='{network.order}'; the gradient is unrolled {right[0]}-major like the "
-            f"parameters ({right[2]}).")
+            f"wrong. Reshape with order='{network.order}', and unroll the gradient {right[0]}-major like the "
+            f"parameters, with {right[2]}: if you used {wrong[2]} there, change it too.")
 
 
 def _extra_output_derivative(network, z, a, t):

@@ -1,9 +1,10 @@
 """What a function's return shows beside its values: values in another order, a gradient not unrolled.
 
-The course's grader reads results by position: J = f(...)[0] for the cost parts, J and grad = f(...)[0:2]
-for the gradient parts. So a cost part is judged on J alone, even when the gradient beside it is not numbers
-(a list of the Θ's gradient matrices, not yet unrolled); and `return grad, J` fails every part, which the
-student is told in those words rather than by the shapes the swap produces.
+The course's grader reads results by position: J = f(...)[0] for the cost parts, `J, grad = f(...)` for the
+gradient parts, which unpacks exactly two values. So a cost part is judged on J alone, even when the gradient
+beside it is not numbers (a list of the Θ's gradient matrices, not yet unrolled) or a tuple returns more values
+than two (`return J, grad, cache`); the gradient parts of the latter fail with the count. `return grad, J`
+fails every part, which the student is told in those words rather than by the shapes the swap produces.
 """
 
 from itertools import permutations
@@ -17,11 +18,12 @@ from .spec import Function
 
 
 def readable(outcome: Outcome, function: Function, names: tuple[str, ...]) -> dict[str, np.ndarray] | None:
-    """The values named `names`, by return name, when the call returned them as numbers: an "ok" call's, or
-    those of a "bad_return" whose other values are not numbers; None otherwise."""
+    """The values named `names`, by return name, when the call returned them as numbers: an "ok" call's, or,
+    for a part that reads fewer values than the function returns (the course's f(...)[0]), those a
+    "bad_return" kept as numbers beside a bad one or beside too many; None otherwise."""
     if outcome.status == "ok":
         found = dict(enumerate(outcome.values))
-    elif outcome.status == "bad_return":
+    elif outcome.status == "bad_return" and len(names) < len(function.returns):
         found = outcome.partial_values
     else:
         return None

@@ -316,4 +316,13 @@ def test_order_f_reshape_with_the_templates_ravel_is_one_mistake_that_leaves_rav
         [mistake] = _part(report, part_id)["mistakes"]
         assert mistake["id"] == "params_reshaped_wrong_order"
         assert "order='F'" in mistake["explanation"] and "Reshape with order='C'" in mistake["explanation"]
-        assert "gradient is unrolled row-major like the parameters (ravel())" in mistake["explanation"]
+        assert "unroll the gradient row-major like the parameters, with ravel()" in mistake["explanation"]
+
+
+def test_order_f_reshape_with_order_f_ravel_is_told_to_change_the_ravel_too():
+    """Both 'F' (reshape and the gradient's ravel, the whole Octave habit): the text names that ravel as wrong too."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "params_reshaped_wrong_order.py", "--exercise", "ex5")
+    for part_id in ("cost", "gradient", "regularized_gradient"):
+        [mistake] = _part(report, part_id)["mistakes"]
+        assert mistake["id"] == "params_reshaped_wrong_order"
+        assert "if you used ravel(order='F') there, change it too" in mistake["explanation"]

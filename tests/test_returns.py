@@ -43,3 +43,27 @@ def test_a_wrong_gradient_preview_starts_where_the_values_differ_and_names_the_t
     assert "the first 13 entries agree; grad[13], Theta2's gradient [0, 1], is the first that differs" in section
     report, _ = grade_json(path, "--exercise", "ex5")
     assert "is wrong (relative error" in _parts(report)["gradient"]["feedback"]
+
+
+def test_a_return_with_an_extra_value_keeps_the_cost_parts_as_the_course_reads_f_0():
+    """`return J, grad, cache`: the course's grader reads the cost parts as f(...)[0] and passes them; its
+    `J, grad = f(...)` fails the gradient parts, here with the count message."""
+    report, status = grade_json(SUBMISSIONS / "ex5" / "returns_extra_value.py", "--exercise", "ex5")
+    parts = _parts(report)
+    assert status == 1 and report["score"] == 50
+    assert (parts["cost"]["score"], parts["regularized_cost"]["score"]) == (30, 15)
+    assert parts["cost"]["feedback"] == "Nice work!"
+    for part_id in ("gradient", "regularized_gradient"):
+        assert parts[part_id]["score"] == 0
+        assert "nn_cost_function returned 3 values, expected 2 (J, grad)" in parts[part_id]["feedback"], part_id
+        assert parts[part_id]["mistakes"] == []
+
+
+def test_a_wrong_matrix_preview_names_its_first_differing_entry_by_row_and_column(cli, tmp_path):
+    """sigmoid_gradient's g is 3 × 10 in the course's case: rows 1 and 2 wrong make g[1, 0] the first that
+    differs (a flat g[10] would be an IndexError in numpy)."""
+    path = tmp_path / "ex5.py"
+    path.write_text("import numpy as np\n\n\ndef sigmoid_gradient(z):\n    s = 1.0 / (1.0 + np.exp(-z))\n"
+                    "    g = s * (1.0 - s)\n    g[1:] *= 1.01\n    return g\n")
+    text = " ".join(cli("check", str(path), "--exercise", "ex5").output.split())  # the report wraps long lines
+    assert "the first 10 entries agree; g[1, 0] is the first that differs (case coursera_z)" in text

@@ -262,16 +262,34 @@ def test_a_bad_return_keeps_the_values_that_are_numbers_by_position(sandbox, tmp
     assert out.values is None and list(out.partial_values) == [0] and out.partial_values[0] == 2.5
 
 
-@pytest.mark.parametrize("positions, status, count", [
-    ([0], "ok", 1), ([2], "bad_return", 1), ([0, 0], "bad_return", 2), ([0], "bad_return", 0),
-    (["0"], "bad_return", 1), ({"0": 1}, "bad_return", 1), ([0, 1], "bad_return", 2)])
-def test_forged_value_positions_are_a_protocol_error(positions, status, count):
+def test_a_tuple_longer_than_the_returns_keeps_its_first_values_beside_the_count(sandbox, tmp_path):
+    """`return J, grad, cache`: the course reads a cost as f(...)[0], and its sprintf unwraps only a tuple."""
+    sub = write(tmp_path, "import numpy as np\ndef t():\n    return 2.5, np.ones(3), {}\n"
+                          "def l():\n    return [2.5, np.ones(3), {}]\n")
+    [out] = sandbox.run(sub, [call("t", returns=2, return_names=("J", "grad"))])
+    assert out.status == "bad_return" and out.message == "t returned 3 values, expected 2 (J, grad)"
+    assert out.values is None and list(out.partial_values) == [0, 1] and out.partial_values[0] == 2.5
+    assert np.array_equal(out.partial_values[1], np.ones(3))
+    [out] = sandbox.run(sub, [call("l", returns=2, return_names=("J", "grad"))])
+    assert out.status == "bad_return" and out.message == "l returned 3 values, expected 2 (J, grad)"
+    assert out.partial_values == {}
+
+
+@pytest.mark.parametrize("positions, status, count, dtype", [
+    ([0, 1], "ok", 2, np.float64), ([2], "bad_return", 1, np.float64), ([0, 0], "bad_return", 2, np.float64),
+    ([0], "bad_return", 0, np.float64), (["0"], "bad_return", 1, np.float64), ({"0": 1}, "bad_return", 1, np.float64),
+    ([0, 1, 2], "bad_return", 3, np.float64), ([0], "bad_return", 1, np.int64)])
+def test_forged_value_positions_are_a_protocol_error(positions, status, count, dtype):
     from grader.sandbox.protocol import _parse_outcome
 
     header = {"status": status, "message": "", "seconds": 0.0, "function": None, "values": count, "changed": [],
               "positions": positions}
-    with pytest.raises(ProtocolError):
-        _parse_outcome(header, [np.zeros(())] * count, call("f", returns=2, return_names=("J", "grad")))
+    f = call("f", returns=2, return_names=("J", "grad"))
+    header_without = {k: v for k, v in header.items() if k != "positions"}
+    if status == "ok" or dtype is not np.float64:  # refused for its positions alone, not for the rest
+        _parse_outcome(header_without, [np.zeros((), dtype)] * count, f)
+    with pytest.raises(ProtocolError, match="bad value positions"):
+        _parse_outcome(header, [np.zeros((), dtype)] * count, f)
 
 
 def test_garbage_on_the_result_channel_is_a_crash(sandbox, tmp_path):

@@ -345,7 +345,7 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         raise ProtocolError(f"{count} values for a call returning {call.returns}")
     positions = header.get("positions", [])  # a bad_return's values that are numbers: where each was returned
     if positions != [] and not (
-            status == "bad_return" and isinstance(positions, list) and len(positions) == count < call.returns
+            status == "bad_return" and isinstance(positions, list) and len(positions) == count <= call.returns
             and all(type(i) is int and 0 <= i < call.returns for i in positions)
             and len(set(positions)) == count and all(a.dtype == np.float64 for a in arrays[:count])):
         raise ProtocolError("bad value positions")
