@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, SUBMISSIONS, run_cli
-from .test_class_report import SVG, _estimated_box, _svgs
+from .test_class_report import SVG, _inside, _svgs
 
 EX5 = SUBMISSIONS / "ex5"
 CLASS = {"ann": ROOT / "solutions" / "ex5.py",
@@ -102,14 +102,6 @@ def test_the_class_mistakes_are_an_inline_svg_chart_ranked_by_students(graded, t
         assert bar == pytest.approx(most * int(count) / shown[0], abs=0.1)
     assert rows[0][0] == "Cost divided by m·K" and rows[0][1] == "3"
     _inside(chart)
-
-
-def _inside(chart) -> None:
-    x0, y0, width, height = map(float, chart.get("viewBox").split())
-    for text in chart.iter(f"{SVG}text"):
-        left, top, right, bottom = _estimated_box(text)
-        assert x0 <= left and right <= x0 + width and y0 <= top and bottom <= y0 + height, \
-            (text.text, chart.get("viewBox"))
 
 
 def test_why_it_is_wrong_is_the_whole_first_sentence(graded, tmp_path):
