@@ -43,15 +43,16 @@ def first_sentence(text: str) -> str:
     outside parentheses and brackets, and not that of an abbreviation (ABBREVIATIONS) or a number's
     decimal point. A text with no such end is returned whole."""
     text = text.strip()
-    depth = 0
+    depth = word = 0  # word: where the word being read starts (one pass: linear in the text's length)
     for at, char in enumerate(text):
-        if char in _OPENING:
+        if char.isspace():
+            word = at + 1
+        elif char in _OPENING:
             depth += 1
         elif char in _CLOSING:
             depth = max(0, depth - 1)
         elif char in ".!?" and depth == 0 and (at + 1 == len(text) or text[at + 1].isspace()):
-            word = text[: at + 1].split()[-1].lstrip("\"'“‘").lower()
-            if char != "." or word not in ABBREVIATIONS:
+            if char != "." or text[word: at + 1].lstrip("\"'“‘").lower() not in ABBREVIATIONS:
                 return text[: at + 1]
     return text
 
@@ -64,7 +65,12 @@ _WIDE = set("MWmw@%")
 def text_width(text: str, size: float = FONT) -> float:
     """A generous estimate of a line's width in a sans-serif font (no script measures it on the page):
     room is made from it, so guessing wide only costs some space."""
-    return size * sum(1.0 if c in _WIDE else 0.8 if c.isupper() else 0.65 for c in text)
+    return size * sum(map(_em, text))
+
+
+def _em(char: str) -> float:
+    """One character's share of text_width, in ems."""
+    return 1.0 if char in _WIDE else 0.8 if char.isupper() else 0.65
 
 
 def wrap_to(text: str, room: float) -> list[str]:
@@ -114,9 +120,14 @@ def fit_to(text: str, room: float) -> str:
     text = " ".join(text.split())
     if text_width(text) <= room:
         return text
-    cut = len(text)
-    while cut and text_width(text[:cut].rstrip() + "…") > room:
-        cut -= 1
+    # The longest start that fits with the ellipsis, its widths added up forward in text_width's order
+    # (a space adds nothing until a word follows it): linear, not a re-measure of every start.
+    ellipsis, ems, cut = _em("…"), 0.0, 0
+    for at, char in enumerate(text):
+        ems += _em(char)
+        if char != " " and FONT * (ems + ellipsis) > room:
+            break
+        cut = at + 1
     return text[:cut].rstrip() + "…"
 
 

@@ -67,16 +67,16 @@ def bounded(call: Call, outcome: Outcome) -> Outcome:
     holds no more of a student's numbers than of its own inputs, however large the returns (up to
     `Limits.result_bytes` each, over as many as 128 slope calls)."""
     limit = max([1] + [np.size(a) for a in call.args if isinstance(a, np.ndarray)])
-    values = outcome.values
-    if values is not None and any(v.size > limit for v in values):
-        values = tuple(v if v.size <= limit else np.broadcast_to(np.float64(np.nan), v.shape) for v in values)
-    changed = {name: a for name, a in outcome.changed_args.items() if a.size <= limit}
-    partial = {i: v if v.size <= limit else np.broadcast_to(np.float64(np.nan), v.shape)
-               for i, v in outcome.partial_values.items()}
-    if values is outcome.values and len(changed) == len(outcome.changed_args) and \
-            all(partial[i] is v for i, v in outcome.partial_values.items()):
+    values = outcome.values or ()
+    if all(v.size <= limit for v in (*values, *outcome.changed_args.values(), *outcome.partial_values.values())):
         return outcome
-    return replace(outcome, values=values, changed_args=changed, partial_values=partial)
+
+    def shape_only(v: np.ndarray) -> np.ndarray:
+        return v if v.size <= limit else np.broadcast_to(np.float64(np.nan), v.shape)
+
+    return replace(outcome, values=None if outcome.values is None else tuple(map(shape_only, values)),
+                   changed_args={name: a for name, a in outcome.changed_args.items() if a.size <= limit},
+                   partial_values={i: shape_only(v) for i, v in outcome.partial_values.items()})
 
 
 @dataclass

@@ -80,18 +80,21 @@ def _estimated_box(text: ET.Element, size: float = 12.0) -> tuple[float, float, 
     return left, y - 0.95 * size, left + width, y + 0.25 * size
 
 
+def _inside(svg: ET.Element) -> int:
+    """Asserts that every <text> of the drawing lies inside its viewBox (_estimated_box); how many it has."""
+    x0, y0, width, height = map(float, svg.get("viewBox").split())
+    texts = list(svg.iter(f"{SVG}text"))
+    for text in texts:
+        left, top, right, bottom = _estimated_box(text)
+        assert x0 <= left and right <= x0 + width and y0 <= top and bottom <= y0 + height, \
+            (svg.get("aria-label"), text.text, (left, top, right, bottom), svg.get("viewBox"))
+    return len(texts)
+
+
 def test_every_label_and_count_is_inside_its_drawing(graded_class):
     _, _, _, page = graded_class
     histogram, rates, mistakes = _svgs(page)
-    texts = 0
-    for svg in (histogram, rates, mistakes):
-        x0, y0, width, height = map(float, svg.get("viewBox").split())
-        for text in svg.iter(f"{SVG}text"):
-            left, top, right, bottom = _estimated_box(text)
-            assert x0 <= left and right <= x0 + width and y0 <= top and bottom <= y0 + height, \
-                (svg.get("aria-label"), text.text, (left, top, right, bottom), svg.get("viewBox"))
-            texts += 1
-    assert texts > 20
+    assert sum(_inside(svg) for svg in (histogram, rates, mistakes)) > 20
     axis = max(float(t.get("y")) for t in histogram.iter(f"{SVG}text"))
     counts = sorted(int(t.text) for t in histogram.iter(f"{SVG}text") if float(t.get("y")) < axis)
     assert counts == [1, 3, 5]  # 50 (eve), 0-10 (fay, gus, hal), 90-100 (ann, ben, cy, dee, ivy)...

@@ -13,13 +13,14 @@ import json
 import re
 import shutil
 import sqlite3
+from collections import Counter
 from html import unescape
 from pathlib import Path
 
 import pytest
 
 from .conftest import ROOT, SUBMISSIONS, run_cli
-from .test_class_report import SVG, _estimated_box, _svgs
+from .test_class_report import SVG, _inside, _svgs
 
 EX5 = SUBMISSIONS / "ex5"
 CLASS = {"ann": ROOT / "solutions" / "ex5.py",
@@ -101,14 +102,6 @@ def test_the_class_mistakes_are_an_inline_svg_chart_ranked_by_students(graded, t
         assert bar == pytest.approx(most * int(count) / shown[0], abs=0.1)
     assert rows[0][0] == "Cost divided by m·K" and rows[0][1] == "3"
     _inside(chart)
-
-
-def _inside(chart) -> None:
-    x0, y0, width, height = map(float, chart.get("viewBox").split())
-    for text in chart.iter(f"{SVG}text"):
-        left, top, right, bottom = _estimated_box(text)
-        assert x0 <= left and right <= x0 + width and y0 <= top and bottom <= y0 + height, \
-            (text.text, chart.get("viewBox"))
 
 
 def test_why_it_is_wrong_is_the_whole_first_sentence(graded, tmp_path):
@@ -226,3 +219,93 @@ def test_first_sentence_ends_only_at_a_sentence_end(text, first):
     from grader.classreport import first_sentence
 
     assert first_sentence(text) == first
+
+
+def _quadratic_first_sentence(text: str) -> str:
+    """first_sentence as it was before it was made linear (it split the whole start at every full stop)."""
+    from grader.classreport import _CLOSING, _OPENING, ABBREVIATIONS
+
+    text = text.strip()
+    depth = 0
+    for at, char in enumerate(text):
+        if char in _OPENING:
+            depth += 1
+        elif char in _CLOSING:
+            depth = max(0, depth - 1)
+        elif char in ".!?" and depth == 0 and (at + 1 == len(text) or text[at + 1].isspace()):
+            word = text[: at + 1].split()[-1].lstrip("\"'“‘").lower()
+            if char != "." or word not in ABBREVIATIONS:
+                return text[: at + 1]
+    return text
+
+
+def _quadratic_fit_to(text: str, room: float) -> str:
+    """fit_to as it was before it was made linear (it re-measured every start, from the whole text down)."""
+    from grader.classreport import text_width
+
+    text = " ".join(text.split())
+    if text_width(text) <= room:
+        return text
+    cut = len(text)
+    while cut and text_width(text[:cut].rstrip() + "…") > room:
+        cut -= 1
+    return text[:cut].rstrip() + "…"
+
+
+def _every_catalogue_text() -> set[str]:
+    """Every catalogue title, and every explanation as each shipped exercise's network words it."""
+    from grader import spec
+    from grader.mistakes import CATALOGUE, _example_network
+
+    texts = set()
+    for path in sorted((ROOT / "exercises").glob("*.yaml")):
+        network = spec.load(path).network
+        for m in CATALOGUE:
+            where = network if m.applies(network) else _example_network(m, network)
+            texts |= {m.title, m.explanation(where or network)}
+    return texts
+
+
+def test_first_sentence_and_fit_to_cut_every_catalogue_text_as_they_did_before_they_were_made_linear():
+    from grader.classreport import MISTAKE_LABEL_ROOM, first_sentence, fit_to
+
+    texts = _every_catalogue_text()
+    assert len(texts) > 60
+    cut = 0
+    short = [" e.g.  spaced   out.  Words ", "(e.g. x.) y. z", "\tTab.\tEnd", "W", "…", ""]
+    for text in [*texts, LONG, *short]:
+        assert first_sentence(text) == _quadratic_first_sentence(text), text
+        # (a narrow room costs the old way a re-measure of nearly every start: only short texts get one)
+        for room in (0, 5, 7.8, 8, 40, 120.5) if len(text) < 120 else (MISTAKE_LABEL_ROOM,):
+            fitted = fit_to(text, room)
+            assert fitted == _quadratic_fit_to(text, room), (text, room)
+            cut += fitted.endswith("…") and fitted != text
+    assert cut > len(texts)  # the comparison covers texts that are cut, not only ones that fit whole
+
+
+def test_fit_to_measures_each_character_of_a_long_title_a_bounded_number_of_times(monkeypatch):
+    from grader import classreport
+
+    measured, em = Counter(), classreport._em
+
+    def counted(char: str) -> float:
+        measured[char] += 1
+        return em(char)
+
+    monkeypatch.setattr(classreport, "_em", counted)
+    fitted = classreport.fit_to("a" * 16_000, classreport.MISTAKE_LABEL_ROOM)
+    assert fitted == "a" * (len(fitted) - 1) + "…" and classreport.text_width(fitted) <= classreport.MISTAKE_LABEL_ROOM
+    assert measured["a"] <= 2 * 16_000  # once to see it does not fit, then forward only as far as the room
+    # (re-measuring every start, as it did, measured ~128 million characters and took 15 s)
+
+
+def test_first_sentence_of_a_long_hand_edited_explanation_costs_little_cpu():
+    import time
+
+    from grader.classreport import first_sentence
+
+    for text in ("e.g. " * 16_000, "x" * 16_000 + ". End.", "(" + "y. " * 16_000):
+        start = time.process_time()
+        first = first_sentence(text)
+        assert time.process_time() - start < 1.0, text[:20]  # it took 7 s when it split every start
+        assert first == text.strip() or first == "x" * 16_000 + "."

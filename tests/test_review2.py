@@ -190,6 +190,29 @@ def test_huge_returns_of_the_slope_check_do_not_grow_the_grader(tmp_path):
     assert huge_mb < 600, f"the grader peaked at {huge_mb:.0f} MB"
 
 
+def test_bounded_keeps_only_the_shape_of_a_return_larger_than_every_input():
+    """grading.bounded, as every grading run applies it: a value, changed input or partial value with more
+    numbers than the call's largest input keeps its shape only (a changed input is dropped); an outcome
+    with none is kept as it came."""
+    import numpy as np
+
+    from grader.grading import bounded
+    from grader.sandbox.protocol import Call, Outcome
+
+    call = Call(("f",), (np.zeros(4), 2.0), ("x", "lam"), 2)
+    small, huge = np.arange(4.0), np.ones((3, 5))
+    fine = Outcome("ok", (small, small[:1]), "", changed_args={"x": small}, partial_values={})
+    assert bounded(call, fine) is fine
+    late = Outcome("bad_return", None, "", changed_args={"x": small, "y": huge}, partial_values={0: small, 1: huge})
+    kept = bounded(call, late)
+    assert kept.values is None and list(kept.changed_args) == ["x"] and kept.changed_args["x"] is small
+    assert kept.partial_values[0] is small and kept.partial_values[1].shape == (3, 5)
+    assert np.isnan(kept.partial_values[1]).all() and kept.partial_values[1].strides == (0, 0)  # one number
+    wide = bounded(call, Outcome("ok", (small[:1], huge), ""))
+    assert np.array_equal(wide.values[0], small[:1])
+    assert wide.values[1].shape == (3, 5) and np.isnan(wide.values[1]).all() and wide.values[1].strides == (0, 0)
+
+
 # 6. one submission holding threads does not starve another graded at the same time
 
 
