@@ -241,28 +241,23 @@ def _convert(result, call: Call, name: str) -> list[np.ndarray]:
         if isinstance(result, tuple) and len(result) > call.returns:
             # the course reads a cost as f(...)[0] (part 2 through sprintf, which unwraps a tuple, not a list),
             # so the first values are kept beside the count message; `J, grad = f(...)` still fails
-            count.partial = _numbers(result[:call.returns], call, name)
+            count.partial = _numbers(result[:call.returns], call, name)[0]
         raise count
+    values, problem = _numbers(items, call, name)
+    if problem is not None:  # the others are kept: the course's grader reads J = f(...)[0] alone for a cost
+        raise _BadReturn(str(problem), values) from problem.__cause__
+    return list(values.values())
+
+
+def _numbers(items, call: Call, name: str) -> tuple[dict[int, np.ndarray], _BadReturn | None]:
+    """The items that are numbers, as float64 arrays by position, and the first item's problem that is not."""
     values, problem = {}, None
     for i, v in enumerate(items):
         try:
             values[i] = _as_float64(v, name, call.value_name(i))
         except _BadReturn as e:
             problem = problem or e
-    if problem is not None:  # the others are kept: the course's grader reads J = f(...)[0] alone for a cost
-        raise _BadReturn(str(problem), values) from problem.__cause__
-    return list(values.values())
-
-
-def _numbers(items, call: Call, name: str) -> dict[int, np.ndarray]:
-    """The items that are numbers, as float64 arrays, by position."""
-    values = {}
-    for i, v in enumerate(items):
-        try:
-            values[i] = _as_float64(v, name, call.value_name(i))
-        except _BadReturn:
-            pass
-    return values
+    return values, problem
 
 
 def _count(result) -> str:
