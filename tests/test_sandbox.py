@@ -220,6 +220,48 @@ def test_output_is_truncated(tmp_path):
     assert out.output == "x" * 100 + "\n[... 901 more bytes of output not kept]"
 
 
+def test_a_flood_past_the_kept_output_never_reaches_the_pipe(tmp_path):
+    """Past Limits.output_bytes a call's prints are counted in the worker, not written (worker._CappedText):
+    the runner keeps no more anyway, and reading a flood line by line cost it as much CPU as the printing.
+    The count of what was not kept stays exact, in bytes (é is two), whichever stream wrote it."""
+    sub = write(
+        tmp_path,
+        """
+        import ctypes, sys
+        def written():  # bytes this process has passed to write system calls so far
+            ctypes.CDLL(None).prctl(4, 1, 0, 0, 0)  # PR_SET_DUMPABLE: its /proc files were root's after setuid
+            with open("/proc/self/io") as f:
+                return int(next(line for line in f if line.startswith("wchar:")).split()[1])
+        def flood():
+            before = written()
+            for _ in range(20_000):
+                print("x" * 49)
+                print("é" * 24, file=sys.stderr)
+            sys.stdout.buffer.write(b"raw bytes\\n")
+            return written() - before
+        def after():
+            print("fresh")
+            return 0
+        """,
+    )
+    with Sandbox(Limits(timeout=5.0, output_bytes=1000)) as sb:
+        flood, after = sb.run(sub, [call("flood"), call("after")])
+    assert flood.status == "ok", flood.message
+    assert flood.values[0] <= 1000  # without the cap: about 2 MB
+    printed = 20_000 * 50 + 20_000 * 49 + 10
+    assert flood.output.startswith("x" * 49 + "\n")
+    assert flood.output.endswith(f"\n[... {printed - 1000} more bytes of output not kept]")
+    assert after.output == "fresh\n"  # each call has a window of its own
+
+
+def test_a_flood_that_times_out_says_its_output_was_cut(tmp_path):
+    sub = write(tmp_path, "def f():\n    while True:\n        print('x' * 99)\n")
+    with Sandbox(Limits(timeout=2.0, output_bytes=1000)) as sb:
+        [out] = sb.run(sub, [call("f")])
+    assert out.status == "timeout"
+    assert out.output == ("x" * 99 + "\n") * 10 + "\n[... output after the first 1000 bytes not kept]"
+
+
 def test_helper_module_beside_the_submission(sandbox):
     [out] = sandbox.run(FIXTURES / "uses_utils.py", [call("sigmoid_gradient", args=[np.zeros((3, 10))])])
     assert out.status == "ok", out.message
@@ -770,6 +812,10 @@ def test_results_are_capped_in_the_worker_and_in_the_zygote(tmp_path):
         '{"status": ["ok"], "values": 1, "changed": [], "arrays": []}',
         '{"status": "ok", "message": "", "function": {}, "seconds": 0, "values": 1, "changed": [{}], "arrays": []}',
         '{"status": "ok", "arrays": [[["f8"], []]]}',
+        '{"status": "ok", "message": "", "function": null, "seconds": 0, "values": 1, "changed": [], '
+        '"arrays": [["f8", []]], "dropped": -1}',
+        '{"status": "ok", "message": "", "function": null, "seconds": 0, "values": 1, "changed": [], '
+        '"arrays": [["f8", []]], "dropped": 1e300}',
     ],
 )
 def test_a_forged_frame_is_a_crash_of_that_call_only(tmp_path, forgery):

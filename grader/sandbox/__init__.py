@@ -50,7 +50,8 @@ watches the grader's socket during a run: when the grader dies (even by SIGKILL)
 the sandbox's folder. `Sandbox.__exit__` holds SIGINT and SIGTERM back until its cleanup is done.
 
 Choices beyond the brief: `Call.return_names` (optional) names the returned values in messages; output beyond
-`Limits.output_bytes` is dropped and a one-line note says how much; output printed while importing goes to
+`Limits.output_bytes` is dropped (by the worker's own sys.stdout and sys.stderr, so a flood costs
+no runner CPU) and a one-line note says how much; output printed while importing goes to
 the first call's outcome; `run` returns only after the worker is reaped and its directory removed.
 
 Not done: bubblewrap (optional in the design; not installed here). Without root there is no view and no

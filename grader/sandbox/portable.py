@@ -65,7 +65,7 @@ from .protocol import (
     _Frames,
     _request_frame,
 )
-from .relay import _Died, _relay, _Timeout
+from .relay import _Died, _relay, _Timeout, output_text
 from .submission_copy import _unfit_submission
 
 _POSIX = os.name == "posix"
@@ -142,7 +142,7 @@ class _Worker:
         """Spawn a worker in a fresh folder of `root`, or take one `prestart` started: (process, folder)."""
         self.timeout, self.limit, self.pipes = limits.timeout, limits.output_bytes, _PIPES
         self.settings = {"memory_mb": limits.memory_mb, "result_bytes": limits.result_bytes,
-                         "timeout": limits.timeout}
+                         "timeout": limits.timeout, "output_bytes": limits.output_bytes}
         if started is not None:
             self.proc, self.workdir = started
         else:
@@ -242,15 +242,14 @@ class _Worker:
         self.kept += chunk[:room]
         self.dropped += max(0, len(chunk) - room)
 
-    def take_output(self) -> str:
-        """Output since the last take; the worker flushes before each frame, so it is already in the pipe."""
+    def take_output(self, reported: int | None = 0) -> str:
+        """Output since the last take; the worker flushes before each frame, so it is already in the pipe.
+        `reported`: what the worker dropped itself (relay.output_text)."""
         for _ in range(_OUTPUT_READS):
             if not (self.output_open and self.pipes.ready([self.output_fd], 0)):
                 break
             self._read_output()
-        text = self.kept.decode("utf-8", "replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output not kept]"
+        text = output_text(self.kept, None if reported is None else self.dropped + reported, self.limit)
         self.kept, self.dropped = bytearray(), 0
         return text
 

@@ -31,7 +31,7 @@ def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
     try:
         header, _ = watch.import_result()
         if header.get("status") == "import_error":
-            message, output = _clean(header.get("message")), watch.take_output()
+            message, output = _clean(header.get("message")), watch.take_output(_dropped(header))
             for i in range(len(calls)):
                 emit(_failed("import_error", message, output if i == 0 else ""))
             return
@@ -41,10 +41,11 @@ def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
             phase = f"running {call.names[0]}"
             watch.restart_clock()
             watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
-            outcome = _parse_outcome(*watch.next_frame(), call, allowed=_WORKER_STATUSES)
-            seconds = min(outcome.seconds, watch.elapsed())
+            header, arrays = watch.next_frame()
+            outcome = _parse_outcome(header, arrays, call, allowed=_WORKER_STATUSES)
+            output, seconds = watch.take_output(_dropped(header)), min(outcome.seconds, watch.elapsed())
             done += 1
-            emit(replace(outcome, output=watch.take_output(), seconds=seconds))
+            emit(replace(outcome, output=output, seconds=seconds))
     except (_Timeout, _Died, ProtocolError) as stop:
         emit(_stopped(stop, phase, watch))
         why = "timed out" if isinstance(stop, _Timeout) else "crashed"
@@ -54,7 +55,7 @@ def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
 
 def _stopped(stop: Exception, phase: str, watch) -> Outcome:
     """The outcome of the call (or import) that was running when the worker timed out, died or misspoke."""
-    output, seconds = watch.take_output(), watch.elapsed()
+    output, seconds = watch.take_output(None), watch.elapsed()
     if isinstance(stop, _Timeout):
         if time.monotonic() >= watch.deadline:
             return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
@@ -62,3 +63,23 @@ def _stopped(stop: Exception, phase: str, watch) -> Outcome:
         return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
     what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
     return _failed("crash", f"{what} while {phase}", output, seconds)
+
+
+def _dropped(header: dict) -> int:
+    """How many bytes the worker's sys.stdout and sys.stderr dropped since its last frame (worker._CappedPipe)."""
+    dropped = header.get("dropped", 0)
+    if type(dropped) is not int or not 0 <= dropped < 1 << 62:
+        raise ProtocolError("bad output count")
+    return dropped
+
+
+def output_text(kept: bytes, dropped: int | None, limit: int) -> str:
+    """A call's output as the runner kept it (at most `limit` bytes), then a line on what was not kept.
+    `dropped` is None when the worker was stopped before it could say how much it dropped itself."""
+    text = kept.decode("utf-8", "replace")
+    if dropped is None:
+        if len(kept) >= limit:
+            text += f"\n[... output after the first {limit} bytes not kept]"
+    elif dropped:
+        text += f"\n[... {dropped} more bytes of output not kept]"
+    return text

@@ -8,10 +8,10 @@ Then, before any student code:
     bytes on fd 4 (the stdin pipe), the student's output on fds 1 and 2 (the stderr pipe), stdin /dev/null;
   - on POSIX a thread ends the process when the grader goes (its parent changes);
   - one frame `{"ready": true}` says numpy is loaded (it may wait, started early, for a run to need it);
-  - it reads the run's settings (a frame `{"settings": {memory_mb, result_bytes, timeout}}`) and the request
-    (inputs only, never an expected value), then sets the rlimits the system offers (`resource`: address
-    space, CPU seconds, file size, open files, no processes without root, no core dumps; none where there is
-    no `resource`) and answers `{"limits": [the ones that hold]}`.
+  - it reads the run's settings (a frame `{"settings": {memory_mb, result_bytes, timeout, output_bytes}}`)
+    and the request (inputs only, never an expected value), then sets the rlimits the system offers
+    (`resource`: address space, CPU seconds, file size, open files, no processes without root, no core dumps;
+    none where there is no `resource`) and answers `{"limits": [the ones that hold]}`.
 Then it serves the request exactly as a forked worker does (worker._serve), and exits. The grader kills its
 process group afterwards in any case.
 """
@@ -126,11 +126,7 @@ def main() -> None:
         tempfile.tempdir = os.getcwd()  # the run's private folder (portable.py starts the process there)
         sys.dont_write_bytecode = True  # no __pycache__ in the student's folder
         sys.stdin = open(0, closefd=False)
-        for name in ("stdout", "stderr"):
-            stream = open(1 if name == "stdout" else 2, "w", buffering=1, encoding="utf-8",
-                          errors="backslashreplace", closefd=False)
-            setattr(sys, name, stream)
-            setattr(sys, f"__{name}__", stream)
+        worker.capture_output(settings["output_bytes"])
         worker._serve(submission, calls, settings["result_bytes"], source, settings["timeout"])
         code = 0
     except BaseException as e:  # the grader sees the closed pipe: a crash, or (before "ready") a broken sandbox

@@ -9,6 +9,7 @@ import copy
 import ctypes
 import importlib.machinery
 import importlib.util
+import io
 import os
 import sys
 import time
@@ -76,7 +77,7 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         return
     finally:
         soft.stop()
-    _send({"status": "imported"})
+    _send({"status": "imported"}, ends_window=False)  # what the import printed goes with the first call
     for call in calls:
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
@@ -110,16 +111,120 @@ def _forget_grader(names: Sequence[str] | None = None) -> None:
     sys.meta_path.insert(0, _NoGrader)
 
 
-def _send(header: dict, arrays: Sequence[np.ndarray] = ()) -> None:
-    """Flush the student's output first, so the zygote finds it in the pipe before the frame."""
-    for stream in (sys.stdout, sys.stderr):
+def _send(header: dict, arrays: Sequence[np.ndarray] = (), ends_window: bool = True) -> None:
+    """Flush the student's output first, so the zygote finds it in the pipe before the frame. A frame that
+    ends an output window (every one but "imported") says how many bytes the worker dropped in it."""
+    for stream in (sys.stdout, sys.stderr, *_captured):  # a tuple: the student's streams need not hash
         try:
             stream.flush()
         except Exception:
             pass
+    if ends_window and _captured:
+        header = {**header, "dropped": _window.end()}
     view = memoryview(_frame(header, arrays))
     while view:
         view = view[os.write(_RESULT_FD, view) :]
+
+
+class _Window:
+    """The bytes the worker's sys.stdout and sys.stderr wrote, and dropped, since the last frame."""
+
+    def __init__(self, limit: int):
+        self.limit, self.written, self.dropped = limit, 0, 0
+
+    def end(self) -> int:
+        dropped, self.written, self.dropped = self.dropped, 0, 0
+        return dropped
+
+
+class _CappedPipe(io.RawIOBase):
+    """fd 1 or 2: writes at most what is left of the window's limit, and counts the rest."""
+
+    def __init__(self, fd: int, window: _Window):
+        super().__init__()
+        self.fd, self.window = fd, window
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def write(self, data) -> int:
+        view = memoryview(data).cast("B")
+        kept = view[:max(0, self.window.limit - self.window.written)]
+        self.window.written += len(kept)
+        self.window.dropped += len(view) - len(kept)
+        while kept:
+            kept = kept[os.write(self.fd, kept) :]
+        return len(view)
+
+
+class _CappedText(io.TextIOBase):
+    """A worker's sys.stdout or sys.stderr: line-buffered UTF-8 text on fd 1 or 2 that, once the window's limit
+    is reached, only counts what is written.
+
+    Why: the runner keeps only `Limits.output_bytes` of a call's output anyway. A flood printed line by line
+    cost its runner as much CPU as the worker (a wakeup and a read per line), so a flood that ran for its
+    --timeout took two cores, and each line cost the worker a system call; past the limit a write here costs
+    well under a microsecond. What reaches fd 1 and 2 another way (os.write, C code, a child process) still
+    goes to the pipe, where the runner caps it itself."""
+
+    def __init__(self, fd: int, window: _Window):
+        super().__init__()
+        self.window, self.pending, self.pending_chars = window, [], 0
+        self.buffer = io.BufferedWriter(_CappedPipe(fd, window))  # for code that writes bytes
+
+    @property
+    def encoding(self) -> str:
+        return "utf-8"
+
+    @property
+    def errors(self) -> str:
+        return "backslashreplace"
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.buffer.fileno()
+
+    def write(self, text: str) -> int:
+        if not isinstance(text, str):
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
+        window = self.window
+        if window.written >= window.limit:
+            window.dropped += len(text) if text.isascii() else len(text.encode("utf-8", "backslashreplace"))
+            return len(text)
+        self.pending.append(text)
+        self.pending_chars += len(text)
+        if "\n" in text or self.pending_chars > _PENDING_CHARS:
+            self.flush()
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending:
+            data = "".join(self.pending).encode("utf-8", "backslashreplace")
+            self.pending.clear()
+            self.pending_chars = 0
+            self.buffer.write(data)
+        self.buffer.flush()
+
+
+_PENDING_CHARS = 8192  # a line longer than this is written in pieces, as io.TextIOWrapper does
+_window = _Window(0)
+_captured: list[_CappedText] = []  # the streams capture_output made (flushed before every frame)
+
+
+def capture_output(limit: int) -> None:
+    """Make sys.stdout and sys.stderr line-buffered text streams on fd 1 and 2 that write at most `limit`
+    bytes between two frames (the runner keeps that much of a call's output)."""
+    _window.limit = limit
+    for name, fd in (("stdout", 1), ("stderr", 2)):
+        stream = _CappedText(fd, _window)
+        setattr(sys, name, stream)
+        setattr(sys, f"__{name}__", stream)
+        _captured.append(stream)
 
 
 def _import(submission: Path, matplotlib: bool | None = None):

@@ -54,11 +54,11 @@ from .protocol import (
     _outcome_frame,
     _request_source,
 )
-from .relay import _Died, _relay, _Timeout
+from .relay import _Died, _relay, _Timeout, output_text
 from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
 from .seccomp import _load_seccomp, _seccomp_filter
 from .submission_copy import _readable_copy
-from .worker import Ahead, _serve, ahead_of_fork
+from .worker import Ahead, _serve, ahead_of_fork, capture_output
 
 _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
@@ -308,14 +308,13 @@ class _Watch:
         self.kept += chunk[:room]
         self.dropped += max(0, len(chunk) - room)
 
-    def take_output(self) -> str:
-        """Output since the last take; the worker flushes before each frame, so it is already in the pipe."""
+    def take_output(self, reported: int | None = 0) -> str:
+        """Output since the last take; the worker flushes before each frame, so it is already in the pipe.
+        `reported`: what the worker dropped itself (relay.output_text)."""
         for _ in range(_OUTPUT_READS):
             if not (self.output_open and self.output_fd in self._poll(0, with_result=False)):
                 break
-        text = self.kept.decode("utf-8", "replace")
-        if self.dropped:
-            text += f"\n[... {self.dropped} more bytes of output not kept]"
+        text = output_text(self.kept, None if reported is None else self.dropped + reported, self.limit)
         self.kept, self.dropped = bytearray(), 0
         return text
 
@@ -385,6 +384,5 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     _signal.signal(signal.SIGINT, _signal.default_int_handler)
     _signal.signal(signal.SIGTERM, _signal.SIG_DFL)
     sys.stdin = open(0, closefd=False)
-    sys.stdout = sys.__stdout__ = open(1, "w", buffering=1, errors="backslashreplace", closefd=False)
-    sys.stderr = sys.__stderr__ = open(2, "w", buffering=1, errors="backslashreplace", closefd=False)
+    capture_output(limits.output_bytes)
     sys.dont_write_bytecode = True  # no __pycache__ in the student's folder
