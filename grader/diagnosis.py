@@ -345,12 +345,16 @@ def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expec
                  lambda_only: bool = False) -> str:
     """Which Θ(l)'s gradient is right: the first place to look follows from it."""
     network = exercise.network.with_sizes(case.sizes)
-    other = "F" if network.order == "C" else "C"
-    reordered = nn.unroll(nn.reshape(observed, network.theta_shapes, other), network.order)
-    if relative_error(reordered, expected) <= exercise.tolerance:
-        return (f"Gradient on case {case.name}: the numbers are right but unrolled in the other order: "
-                f"unroll each Theta's gradient the way nn_params is unrolled "
-                f"({'row-major, ravel()' if network.order == 'C' else 'column-major, Octave (:)'}).")
+    shapes, order = network.theta_shapes, network.order
+    rereads = {  # the student's vector read back as each of the unrollings students write instead
+        "unrolled in the other order": nn.unroll(nn.reshape(observed, shapes, "F" if order == "C" else "C"), order),
+        "the last Theta's block comes first": nn.unroll(nn.reshape(observed, shapes[::-1], order)[::-1], order),
+    }
+    for how, reread in rereads.items():
+        if relative_error(reread, expected) <= exercise.tolerance:
+            major, what, _ = nn.ORDER_WORDS[order]
+            return (f"Gradient on case {case.name}: the numbers are right but {how}: unroll each Theta's "
+                    f"gradient the way nn_params is unrolled (Theta1 first, each {major}-major, {what}).")
     got = nn.reshape(observed, network.theta_shapes, network.order)
     want = nn.reshape(expected, network.theta_shapes, network.order)
     right = [relative_error(g, w) <= exercise.tolerance for g, w in zip(got, want, strict=True)]

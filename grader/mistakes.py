@@ -144,12 +144,21 @@ def _reshape_other(params, shapes, order):
     return nn.reshape(params, shapes, _other(order))
 
 
-_ORDER_WORDS = {"C": ("row", "numpy's reshape/ravel default", "ravel()"),
-                "F": ("column", "Octave's (:)", "ravel(order='F')")}
+def _swap_blocks(grads, order):
+    """Unroll the Θ's gradients last layer first (np.concatenate([Theta2_grad.ravel(), Theta1_grad.ravel()]))."""
+    return nn.unroll(list(reversed(grads)), order)
+
+
+def explain_gradient_unrolled_wrong_order(network: nn.Network) -> str:
+    major, what, ravel = nn.ORDER_WORDS[network.order]
+    thetas = f"Theta1_grad.{ravel}, Theta2_grad.{ravel}" + (", ..." if len(network.activations) > 2 else "")
+    return (f"Your gradient has the right numbers in the wrong places: the parameters hold Θ(1)'s block first, "
+            f"then the next Θ's, each unrolled {major}-major ({what}), and the gradient must be unrolled the same way "
+            f"(np.concatenate([{thetas}])), or an optimizer updates the wrong weights.")
 
 
 def explain_params_reshaped_wrong_order(network: nn.Network) -> str:
-    right, wrong = _ORDER_WORDS[network.order], _ORDER_WORDS[_other(network.order)]
+    right, wrong = nn.ORDER_WORDS[network.order], nn.ORDER_WORDS[_other(network.order)]
     habit = " (order='F', or .reshape(columns, rows).T, the Octave habit)" if network.order == "C" else ""
     return (f"You rebuilt Θ from the parameter vector in {wrong[0]}-major order{habit}, but it is unrolled "
             f"{right[0]}-major ({right[1]}): your weights are scrambled, so the cost and the gradient are both "
@@ -495,10 +504,10 @@ CATALOGUE: tuple[Mistake, ...] = (
         steps={"gradient_penalty": lambda theta, lambda_, m: np.zeros_like(theta)}),
     Mistake(
         "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
-        lambda n: (f"Your gradient has the right numbers in the wrong places: the parameters are unrolled "
-                   f"{'row' if n.order == 'C' else 'column'}-major ({'ravel()' if n.order == 'C' else 'Octave (:)'}), "
-                   f"and the gradient must be unrolled the same way, or an optimizer updates the wrong weights."),
-        steps={"unroll": _flip_unroll}),
+        explain_gradient_unrolled_wrong_order, steps={"unroll": _flip_unroll}, form="other major order"),
+    Mistake(
+        "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
+        explain_gradient_unrolled_wrong_order, steps={"unroll": _swap_blocks}, form="last block first"),
     # One mistake, seen with either unrolling of the gradient: the template's (right) one, the common form,
     # or the same other order as the reshape. Both forms claim the unroll step, so gradient_unrolled_wrong_order
     # never pairs with them: that pair would only be the other form under two names.

@@ -42,7 +42,7 @@ def gradient_unreadable(outcome: Outcome, function: Function) -> bool:
 
 def unroll_hint(network: nn.Network) -> str:
     """How to turn the Θ's gradient matrices into the one vector the course's functions return."""
-    ravel = "ravel()" if network.order == "C" else "ravel(order='F')"
+    ravel = nn.ORDER_WORDS[network.order][2]
     blocks = ", ".join(f"Theta{i + 1}_grad.{ravel}" for i in range(len(network.theta_shapes)))
     return (f"grad must be one vector of numbers, each Theta's gradient unrolled the way nn_params is: "
             f"grad = np.concatenate([{blocks}]).")

@@ -17,6 +17,10 @@ import numpy as np
 from .activations import ACTIVATIONS, Activation
 from .losses import LOSSES, Loss, cancels
 
+# How each unroll order is named to a student: its major, what uses it, and the numpy call that unrolls in it.
+ORDER_WORDS = {"C": ("row", "numpy's ravel() default", "ravel()"),
+               "F": ("column", "Octave's (:)", "ravel(order='F')")}
+
 
 @dataclass(frozen=True)
 class Network:
