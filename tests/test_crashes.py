@@ -197,3 +197,17 @@ def test_utils_is_never_a_module_to_remove():
     # the student's own utils.py lacking a name: the exception says it all
     assert explain("ImportError: cannot import name 'relu' from 'utils' (/x/utils.py) (ex5.py, line 3)", CASE) == ""
     assert explain("AttributeError: module 'utils' has no attribute 'relu' (ex5.py, line 9)", CASE) == ""
+
+
+def test_a_function_that_runs_out_of_memory_is_not_called_again(tmp_path):
+    """A memory bomb's every call filled the whole --memory first (about 0.4 s of CPU each at 2 GB, ten calls in
+    a grade): now its first MemoryError stops its function, as a timeout does, and the parts say why."""
+    path = tmp_path / "ex5.py"
+    path.write_text((SUBMISSIONS / "ex5" / "gradient_blocks_swapped.py").read_text().replace(
+        "    m = y.size\n", "    m = y.size\n    np.ones(1 << 40)  # 8 TB: MemoryError\n", 1))
+    report, status = grade_json(path, "--exercise", "ex5")
+    parts = {p["id"]: p for p in report["parts"]}
+    assert status == 1 and report["score"] == 5 and parts["sigmoid_gradient"]["passed"]
+    assert "nn_cost_function raised MemoryError" in parts["cost"]["feedback"]
+    for part in ("regularized_cost", "regularized_gradient"):
+        assert "nn_cost_function was not called: an earlier call ran out of memory" in parts[part]["feedback"]

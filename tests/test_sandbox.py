@@ -254,6 +254,40 @@ def test_a_flood_past_the_kept_output_never_reaches_the_pipe(tmp_path):
     assert after.output == "fresh\n"  # each call has a window of its own
 
 
+def test_a_function_that_runs_out_of_memory_is_not_called_again_in_that_worker(tmp_path):
+    """Each call of a memory bomb first fills the whole --memory (about 0.4 s of CPU at 2 GB): after its first
+    MemoryError a function's later calls in the run are skipped, as after a timeout; other functions still run,
+    and a raised MemoryError that the function catches itself changes nothing."""
+    sub = write(
+        tmp_path,
+        """
+        import numpy as np
+        calls = []
+        def bomb(n):
+            calls.append(n)
+            hoard = []
+            while True:
+                hoard.append(np.ones(1 << 20))
+        def careful():
+            try:
+                np.ones(1 << 40)
+            except MemoryError:
+                return -1.0
+        def count():
+            return float(len(calls))
+        """,
+    )
+    with Sandbox(Limits(timeout=5.0, memory_mb=512)) as sb:
+        outs = sb.run(sub, [call("careful"), call("bomb", args=[1]), call("bomb", args=[2]), call("careful"),
+                            call("count"), call("bomb", args=[3])])
+        again = sb.run(sub, [call("bomb", args=[4])])
+    assert [o.status for o in outs] == ["ok", "error", "skipped", "ok", "ok", "skipped"]
+    assert outs[1].message.startswith("MemoryError")
+    assert outs[2].message == outs[5].message == "not run: an earlier call ran out of memory"
+    assert outs[4].values[0] == 1.0  # the bomb ran once
+    assert again[0].status == "error" and again[0].message.startswith("MemoryError")  # a fresh worker calls it
+
+
 def test_a_flood_that_times_out_says_its_output_was_cut(tmp_path):
     sub = write(tmp_path, "def f():\n    while True:\n        print('x' * 99)\n")
     with Sandbox(Limits(timeout=2.0, output_bytes=1000)) as sb:

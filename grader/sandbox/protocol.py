@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 STATUSES = ("ok", "error", "timeout", "crash", "missing", "import_error", "bad_return", "skipped")
-_WORKER_STATUSES = ("ok", "error", "missing", "bad_return")
+_WORKER_STATUSES = ("ok", "error", "missing", "bad_return", "skipped")  # skipped: worker.OUT_OF_MEMORY
 _PREFIX = struct.Struct("<IQ")  # header length, body length
 _DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8")}
 _MAX_BODY = 256 << 20

@@ -31,6 +31,10 @@ from .protocol import (
     _frame,
 )
 
+# A function that raised MemoryError is not called again in this worker, as one that timed out is not: each
+# such call first fills the whole --memory (a memory bomb's calls cost about 0.4 s of CPU each at 2 GB, ten of
+# them in a grade), and on the same small cases it would run out again.
+OUT_OF_MEMORY = "not run: an earlier call ran out of memory"
 _IMMUTABLE = (int, float, bool, str, type(None))  # arguments passed as they are (a deep copy is the same)
 _MODULE_NAME = MODULE_NAME  # never a name the course uses (its utils.py imports `submission`)
 
@@ -78,13 +82,20 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
     finally:
         soft.stop()
     _send({"status": "imported"}, ends_window=False)  # what the import printed goes with the first call
+    out_of_memory: set[tuple[str, ...]] = set()  # functions (their names) that raised MemoryError
     for call in calls:
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
+        if call.names in out_of_memory:
+            _send({"status": "skipped", "message": OUT_OF_MEMORY, "function": None, "seconds": 0.0, "values": 0,
+                   "changed": []})
+            continue
         soft.start()
-        result = _call(module, call, submission, result_bytes)
+        header, values = _call(module, call, submission, result_bytes)
         soft.stop()
-        _send(*result)
+        if header.pop("out_of_memory", False):
+            out_of_memory.add(call.names)
+        _send(header, values)
 
 
 class _NoGrader:
@@ -275,6 +286,7 @@ def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict
     except BaseException as e:  # SystemExit from sys.exit() is the student's error too
         header.update(status="error", message=_exception_message(e, submission))
         header["seconds"] = time.perf_counter() - start
+        header["out_of_memory"] = isinstance(e, MemoryError)  # for _serve only: not sent
     room = result_bytes - sum(v.nbytes for v in values)
     changed = {}
     for arg, now in _changed(call, fresh).items():
