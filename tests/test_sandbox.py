@@ -288,6 +288,27 @@ def test_a_function_that_runs_out_of_memory_is_not_called_again_in_that_worker(t
     assert again[0].status == "error" and again[0].message.startswith("MemoryError")  # a fresh worker calls it
 
 
+def test_the_captured_streams_behave_like_the_usual_ones(tmp_path):
+    """Students' files reconfigure sys.stdout (a Windows habit) or write bytes to its buffer: that works as it
+    does outside the sandbox."""
+    sub = write(
+        tmp_path,
+        """
+        import sys
+        sys.stdout.reconfigure(encoding="utf-8")
+        print("héllo", sys.stdout.encoding, sys.stdout.line_buffering, sys.stdout.isatty())
+        sys.stdout.buffer.write(b"bytes\\n")
+        def f():
+            print("in f", flush=True)
+            return 0
+        """,
+    )
+    with Sandbox(Limits(timeout=5.0)) as sb:
+        [out] = sb.run(sub, [call("f")])
+    assert out.status == "ok", out.message
+    assert out.output == "héllo utf-8 True False\nbytes\nin f\n"
+
+
 def test_a_flood_that_times_out_says_its_output_was_cut(tmp_path):
     sub = write(tmp_path, "def f():\n    while True:\n        print('x' * 99)\n")
     with Sandbox(Limits(timeout=2.0, output_bytes=1000)) as sb:

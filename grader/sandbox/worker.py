@@ -171,58 +171,30 @@ class _CappedPipe(io.RawIOBase):
         return len(view)
 
 
-class _CappedText(io.TextIOBase):
+class _CappedText(io.TextIOWrapper):
     """A worker's sys.stdout or sys.stderr: line-buffered UTF-8 text on fd 1 or 2 that, once the window's limit
     is reached, only counts what is written.
 
     Why: the runner keeps only `Limits.output_bytes` of a call's output anyway. A flood printed line by line
     cost its runner as much CPU as the worker (a wakeup and a read per line), so a flood that ran for its
     --timeout took two cores, and each line cost the worker a system call; past the limit a write here costs
-    well under a microsecond. What reaches fd 1 and 2 another way (os.write, C code, a child process) still
-    goes to the pipe, where the runner caps it itself."""
+    well under a microsecond. A real io.TextIOWrapper otherwise, so code that reconfigures sys.stdout or
+    writes to its buffer works as it does anywhere. What reaches fd 1 and 2 another way (os.write, C code, a
+    child process) still goes to the pipe, where the runner caps it itself."""
 
     def __init__(self, fd: int, window: _Window):
-        super().__init__()
-        self.window, self.pending, self.pending_chars = window, [], 0
-        self.buffer = io.BufferedWriter(_CappedPipe(fd, window))  # for code that writes bytes
-
-    @property
-    def encoding(self) -> str:
-        return "utf-8"
-
-    @property
-    def errors(self) -> str:
-        return "backslashreplace"
-
-    def writable(self) -> bool:
-        return True
-
-    def fileno(self) -> int:
-        return self.buffer.fileno()
+        super().__init__(io.BufferedWriter(_CappedPipe(fd, window)), encoding="utf-8", errors="backslashreplace",
+                         line_buffering=True)
+        self.window = window
 
     def write(self, text: str) -> int:
-        if not isinstance(text, str):
-            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         window = self.window
-        if window.written >= window.limit:
-            window.dropped += len(text) if text.isascii() else len(text.encode("utf-8", "backslashreplace"))
-            return len(text)
-        self.pending.append(text)
-        self.pending_chars += len(text)
-        if "\n" in text or self.pending_chars > _PENDING_CHARS:
-            self.flush()
+        if window.written < window.limit or not isinstance(text, str):
+            return super().write(text)
+        window.dropped += len(text) if text.isascii() else len(text.encode("utf-8", "backslashreplace"))
         return len(text)
 
-    def flush(self) -> None:
-        if self.pending:
-            data = "".join(self.pending).encode("utf-8", "backslashreplace")
-            self.pending.clear()
-            self.pending_chars = 0
-            self.buffer.write(data)
-        self.buffer.flush()
 
-
-_PENDING_CHARS = 8192  # a line longer than this is written in pieces, as io.TextIOWrapper does
 _window = _Window(0)
 _captured: list[_CappedText] = []  # the streams capture_output made (flushed before every frame)
 
