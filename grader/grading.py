@@ -204,9 +204,15 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
             continue
         network = reference.network(case_name) if "grad" in compared else None  # names grad's Θ blocks
         check = compare(values, reference.output(part, case_name), exercise.tolerance, case_name, network)
-        swap = "" if check.passed else returns.swapped(outcome, function, reference.reference(part, case_name),
-                                                       exercise.tolerance)
-        checks.append(CaseCheck(case_name, False, swap, wrong=compared) if swap else check)
+        swap, reread = ("", None) if check.passed else returns.swapped(
+            outcome, function, reference.reference(part, case_name), exercise.tolerance)
+        if swap:
+            # Read back in the right order, a value that is still wrong is diagnosed like any other (the part
+            # still fails: the course's grader reads the values in its own order).
+            again = compare(reread, reference.output(part, case_name), exercise.tolerance, case_name, network)
+            check = CaseCheck(case_name, False, swap, wrong=compared) if again.passed else \
+                replace(again, message=f"{swap}; swapped back, {again.message}")
+        checks.append(check)
     result = PartResult(part, checks, part_feedback(checks))
     if "grad" in compared and any(returns.gradient_unreadable(outcomes[call_key(part, c)], function)
                                   for c in part.cases):

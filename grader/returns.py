@@ -48,12 +48,14 @@ def unroll_hint(network: nn.Network) -> str:
             f"grad = np.concatenate([{blocks}]).")
 
 
-def swapped(outcome: Outcome, function: Function, expected: dict[str, np.ndarray], tolerance: float) -> str:
-    """One sentence when the values came back in another order than the function's returns (their shapes fit
-    the expected ones in that order only), else ""."""
+def swapped(outcome: Outcome, function: Function, expected: dict[str, np.ndarray],
+            tolerance: float) -> tuple[str, dict[str, np.ndarray] | None]:
+    """When the values came back in another order than the function's returns (their shapes fit the expected
+    ones in that order only): one sentence, and the values read back in the right order (by return name), so
+    that a wrong one can still be diagnosed. Else ("", None)."""
     names = function.returns
     if outcome.status != "ok" or len(names) < 2 or _fitted(outcome.values, names, expected) is not None:
-        return ""
+        return "", None
     for order in permutations(names):
         fitted = _fitted(outcome.values, order, expected) if order != names else None
         if fitted is None:
@@ -61,8 +63,8 @@ def swapped(outcome: Outcome, function: Function, expected: dict[str, np.ndarray
         right = all(within(fitted[name], expected[name], tolerance) for name in names)
         values = "both values" if len(names) == 2 else "the values"
         return (f"{outcome.function or function.name} returned ({', '.join(order)}); the course's functions return "
-                f"{', '.join(names)}" + (f"; swapped back, {values} are right" if right else ""))
-    return ""
+                f"{', '.join(names)}" + (f"; swapped back, {values} are right" if right else "")), fitted
+    return "", None
 
 
 def _fitted(values, order: tuple[str, ...], expected: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
