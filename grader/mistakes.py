@@ -369,6 +369,9 @@ class Mistake:
     # cost_missing_negative_class_term + cost_not_averaged, λ/(2m)·Θ with the bias is
     # gradient_regularization_factor + regularized_bias_gradient.
     factor: Callable[..., float] | None = None
+    # Keys of catalogue entries this one never pairs with, because the pair would only be another entry under
+    # two names (see params_reshaped_wrong_order).
+    excludes: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -509,12 +512,12 @@ CATALOGUE: tuple[Mistake, ...] = (
         "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
         explain_gradient_unrolled_wrong_order, steps={"unroll": _swap_blocks}, form="last block first"),
     # One mistake, seen with either unrolling of the gradient: the template's (right) one, the common form,
-    # or the same other order as the reshape. Both forms claim the unroll step, so gradient_unrolled_wrong_order
-    # never pairs with them: that pair would only be the other form under two names.
+    # or the same other order as the reshape. The first never pairs with gradient_unrolled_wrong_order's
+    # other major order: that pair is the second form under two names.
     Mistake(
         "params_reshaped_wrong_order", "Parameters reshaped in the other order",
-        explain_params_reshaped_wrong_order,
-        steps={"reshape": _reshape_other, "unroll": nn.REFERENCE.unroll}, form="gradient unrolled right"),
+        explain_params_reshaped_wrong_order, steps={"reshape": _reshape_other}, form="gradient unrolled right",
+        excludes=("gradient_unrolled_wrong_order[other major order]",)),
     Mistake(
         "params_reshaped_wrong_order", "Parameters reshaped in the other order",
         explain_params_reshaped_wrong_order,
@@ -655,6 +658,8 @@ _GROUP = {"penalized_weights": "gradient_penalty"}
 def overlapping(first: Mistake, second: Mistake) -> bool:
     """Two mistakes that replace the same step cannot both be made at once (a factor composes with one
     replacement of its step; two factors of one step stay one wrong factor)."""
+    if second.key in first.excludes or first.key in second.excludes:
+        return True
     shared = {step for step in set(first.steps) & set(second.steps)
               if (first.factor is None) == (second.factor is None)}
     # What the gradient's λ term is computed from and how are one expression in a student's code: a pair

@@ -326,3 +326,10 @@ def test_order_f_reshape_with_order_f_ravel_is_told_to_change_the_ravel_too():
         [mistake] = _part(report, part_id)["mistakes"]
         assert mistake["id"] == "params_reshaped_wrong_order"
         assert "if you used ravel(order='F') there, change it too" in mistake["explanation"]
+
+
+def test_every_exclusion_names_a_catalogue_entry():
+    """`Mistake.excludes` holds keys (id[form]); a misspelt one would silently exclude nothing."""
+    keys = {m.key for m in CATALOGUE}
+    assert [k for m in CATALOGUE for k in m.excludes if k not in keys] == []
+    assert any(m.excludes for m in CATALOGUE)
