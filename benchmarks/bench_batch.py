@@ -1,7 +1,7 @@
 """`grade batch` per submission beside the same number of lone `grade` runs, and a lone grade's start-up.
 
 Run: python benchmarks/bench_batch.py [--students N] [--jobs J] [--lone L] [--runs R] [--startup-only]
-                                       [--wrong] [--scipy] [--hangs H]
+                                       [--wrong] [--scipy] [--hangs H] [--costly]
 Prints:
   a class of N correct vectorized submissions (folder per student): batch seconds, submissions/s
   a mixed class of N (right, wrong, loop-style, in turn): batch per submission, lone `grade` per
@@ -12,6 +12,9 @@ Prints:
   zygote loads scipy.special once instead of every worker importing it: sandbox/preload.py)
   with --hangs H: the mixed class with H students whose code never returns (an endless loop, a sleep), at
   --hang-timeout: batch seconds beside lone runs (the hangs timed lone, the others at the mixed figure)
+  with --costly: one lone grade of each hostile kind that costs more than its own timeout's worth of work
+  would suggest (a memory bomb, whose every call fills the whole --memory; a flood printed line by line,
+  which the runner read line by line): wall and CPU seconds (grader, zygote and workers)
   python -c "import numpy" beside a lone `grade solutions/ex5.py` (start-up ratio), and two such imports
   started at once: a lone grade starts two interpreters that each import numpy (the grader's and the
   sandbox's, which must not share the grader's memory), so on this machine that pair is its floor
@@ -34,6 +37,8 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 MIXED = [ROOT / "solutions" / "ex5.py", ROOT / "tests/submissions/ex5/extra_output_derivative.py",
          ROOT / "tests/submissions/ex5/loop_correct.py", ROOT / "tests/submissions/ex5/two_mistakes.py"]
 HANGS = [ROOT / "tests/hostile/busy_loop.py", ROOT / "tests/hostile/sleep_ignoring_signals.py"]
+# The first line of solutions/ex5.py's sigmoid_gradient: the line flood prints 10 MB, line by line, after it.
+SIGMOID_GRADIENT = "def sigmoid_gradient(z):\n"
 WRONG = [ROOT / "tests/submissions/ex5" / f"{name}.py" for name in (
     "extra_output_derivative", "missing_hidden_derivative", "labels_off_by_one", "cost_not_averaged",
     "params_reshaped_wrong_order", "regularized_bias_gradient")]
@@ -107,6 +112,7 @@ def main() -> None:
     parser.add_argument("--hang-timeout", type=float, default=3.0, help="--timeout of the class with hangs")
     parser.add_argument("--wrong", action="store_true", help="also a class of wrong submissions (catalogue mistakes)")
     parser.add_argument("--scipy", action="store_true", help="also a correct class using scipy.special.expit")
+    parser.add_argument("--costly", action="store_true", help="also lone grades of a memory bomb and a line flood")
     args = parser.parse_args()
     if not args.startup_only:
         classes(args)
@@ -127,6 +133,25 @@ def classes(args: argparse.Namespace) -> None:
             against_lone(args, scratch, "correct class with scipy.special.expit as sigmoid", [expit_solution(scratch)])
         if args.hangs:
             with_hangs(args, scratch, per_lone)
+        if args.costly:
+            costly(scratch)
+
+
+def costly(scratch: Path) -> None:
+    """Wall and CPU seconds (this process's children: the grader, its zygote and workers) of one lone grade each."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    assert SIGMOID_GRADIENT in solution, "solutions/ex5.py's sigmoid_gradient changed: update bench_batch.costly"
+    flood = scratch / "flood" / "ex5.py"
+    flood.parent.mkdir()
+    flood.write_text(solution.replace(SIGMOID_GRADIENT, SIGMOID_GRADIENT + "    for _ in range(100_000):\n"
+                                      "        print('x' * 99)\n", 1))
+    for title, file in (("memory bomb (tests/hostile/memory_growth.py)", ROOT / "tests/hostile/memory_growth.py"),
+                        ("line flood (solutions/ex5.py printing 10 MB per sigmoid_gradient call)", flood)):
+        before = os.times()
+        wall = lone_seconds([file])
+        after = os.times()
+        cpu = (after.children_user - before.children_user) + (after.children_system - before.children_system)
+        print(f"{title}: lone grade {wall:5.2f} s wall, {cpu:5.2f} s CPU")
 
 
 def against_lone(args: argparse.Namespace, scratch: Path, title: str, files: list[Path]) -> float:

@@ -21,8 +21,8 @@ EXIT_FULL, EXIT_PARTIAL, EXIT_ERROR = 0, 1, 2
 # code runs (more with a large hidden input mapped), and below about 112 MB even the shipped solution fails
 # with MemoryError, a 0 that would blame the student.
 MIN_MEMORY_MB = 256
-MEMORY_HELP = (f"in MB (at least {MIN_MEMORY_MB}: below that numpy itself may not fit); a function that runs out of "
-               f"it (MemoryError) is not called again for its other cases")
+MEMORY_HELP = (f"in MB (at least {MIN_MEMORY_MB}: below that numpy itself may not fit); after a function runs out "
+               f"of it (MemoryError), its later calls in the same worker with arguments as large are not made")
 # --timeout's words for every command that has it. The shares are grading.GRADED_BUDGET and
 # training.TRAINING_BUDGET (not imported: they would load numpy for --help); a test keeps them in step.
 TIMEOUT_HELP = ("Seconds one call of a student function may take. All the graded calls of one function (its "

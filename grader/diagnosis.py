@@ -347,7 +347,7 @@ def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expec
     network = exercise.network.with_sizes(case.sizes)
     shapes, order = network.theta_shapes, network.order
     rereads = {  # the student's vector read back as each of the unrollings students write instead
-        "unrolled in the other order": nn.unroll(nn.reshape(observed, shapes, "F" if order == "C" else "C"), order),
+        "unrolled in the other order": nn.unroll(nn.reshape(observed, shapes, nn.other_order(order)), order),
         "the last Theta's block comes first": nn.unroll(nn.reshape(observed, shapes[::-1], order)[::-1], order),
     }
     for how, reread in rereads.items():

@@ -5,6 +5,7 @@ import numpy as np
 from . import calling
 from .cases import build_all
 from .checks import expected_outputs
+from .engine.network import ORDER_WORDS
 from .spec import Exercise
 
 
@@ -39,7 +40,7 @@ def describe(exercise: Exercise) -> dict:
         "exercise": exercise.id, "aliases": list(exercise.aliases), "title": exercise.title,
         "max_score": exercise.max_score,
         "network": {"activations": list(net.activations), "loss": net.loss,
-                    "unroll_order": "row" if net.order == "C" else "column",
+                    "unroll_order": ORDER_WORDS[net.order][0],
                     "targets": net.targets, "label_base": net.label_base},
         "functions": {f.name: {"aliases": list(f.aliases), "arguments": list(f.arguments),
                                "returns": list(f.returns)} for f in exercise.functions.values()},

@@ -130,18 +130,14 @@ def explain_output_delta_sign(network: nn.Network) -> str:
             f"so gradient descent would increase the cost.")
 
 
-def _other(order: str) -> str:
-    return "F" if order == "C" else "C"
-
-
 def _flip_unroll(grads, order):
     """Unroll in the other order than the parameters."""
-    return nn.unroll(grads, _other(order))
+    return nn.unroll(grads, nn.other_order(order))
 
 
 def _reshape_other(params, shapes, order):
     """Rebuild the Θ in the other order than the parameters were unrolled in."""
-    return nn.reshape(params, shapes, _other(order))
+    return nn.reshape(params, shapes, nn.other_order(order))
 
 
 def _swap_blocks(grads, order):
@@ -158,7 +154,7 @@ def explain_gradient_unrolled_wrong_order(network: nn.Network) -> str:
 
 
 def explain_params_reshaped_wrong_order(network: nn.Network) -> str:
-    right, wrong = nn.ORDER_WORDS[network.order], nn.ORDER_WORDS[_other(network.order)]
+    right, wrong = nn.ORDER_WORDS[network.order], nn.ORDER_WORDS[nn.other_order(network.order)]
     habit = " (order='F', or .reshape(columns, rows).T, the Octave habit)" if network.order == "C" else ""
     return (f"You rebuilt Θ from the parameter vector in {wrong[0]}-major order{habit}, but it is unrolled "
             f"{right[0]}-major ({right[1]}): your weights are scrambled, so the cost and the gradient are both "

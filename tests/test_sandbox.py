@@ -254,17 +254,18 @@ def test_a_flood_past_the_kept_output_never_reaches_the_pipe(tmp_path):
     assert after.output == "fresh\n"  # each call has a window of its own
 
 
-def test_a_function_that_runs_out_of_memory_is_not_called_again_in_that_worker(tmp_path):
-    """Each call of a memory bomb first fills the whole --memory (about 0.4 s of CPU at 2 GB): after its first
-    MemoryError a function's later calls in the run are skipped, as after a timeout; other functions still run,
-    and a raised MemoryError that the function catches itself changes nothing."""
+def test_a_function_that_runs_out_of_memory_is_not_called_again_with_arguments_as_large(tmp_path):
+    """Each call of a memory bomb first fills the whole --memory (about 0.4 s of CPU at 2 GB): after a
+    MemoryError, the function's later calls in the run with arguments as large are skipped, as after a timeout;
+    a smaller call still runs (a big case that needs too much says nothing of a small one), other functions
+    run, and a MemoryError that the function catches itself changes nothing."""
     sub = write(
         tmp_path,
         """
         import numpy as np
         calls = []
-        def bomb(n):
-            calls.append(n)
+        def bomb(x):
+            calls.append(x.size)
             hoard = []
             while True:
                 hoard.append(np.ones(1 << 20))
@@ -277,14 +278,15 @@ def test_a_function_that_runs_out_of_memory_is_not_called_again_in_that_worker(t
             return float(len(calls))
         """,
     )
+    big, small = np.zeros(1000), np.zeros(10)
     with Sandbox(Limits(timeout=5.0, memory_mb=512)) as sb:
-        outs = sb.run(sub, [call("careful"), call("bomb", args=[1]), call("bomb", args=[2]), call("careful"),
-                            call("count"), call("bomb", args=[3])])
-        again = sb.run(sub, [call("bomb", args=[4])])
-    assert [o.status for o in outs] == ["ok", "error", "skipped", "ok", "ok", "skipped"]
-    assert outs[1].message.startswith("MemoryError")
-    assert outs[2].message == outs[5].message == "not run: an earlier call ran out of memory"
-    assert outs[4].values[0] == 1.0  # the bomb ran once
+        outs = sb.run(sub, [call("careful"), call("bomb", args=[big]), call("bomb", args=[big]),
+                            call("bomb", args=[small]), call("careful"), call("count"), call("bomb", args=[small])])
+        again = sb.run(sub, [call("bomb", args=[big])])
+    assert [o.status for o in outs] == ["ok", "error", "skipped", "error", "ok", "ok", "skipped"]
+    assert outs[1].message.startswith("MemoryError") and outs[3].message.startswith("MemoryError")
+    assert outs[2].message == outs[6].message == "not run: a call with arguments as large ran out of memory"
+    assert outs[5].values[0] == 2.0  # the bomb ran twice
     assert again[0].status == "error" and again[0].message.startswith("MemoryError")  # a fresh worker calls it
 
 
@@ -296,17 +298,23 @@ def test_the_captured_streams_behave_like_the_usual_ones(tmp_path):
         """
         import sys
         sys.stdout.reconfigure(encoding="utf-8")
-        print("héllo", sys.stdout.encoding, sys.stdout.line_buffering, sys.stdout.isatty())
+        print("héllo", sys.stdout.encoding, sys.stdout.line_buffering, sys.stdout.isatty(), sys.stdout.name,
+              sys.stdout.mode)
         sys.stdout.buffer.write(b"bytes\\n")
         def f():
             print("in f", flush=True)
             return 0
+        def closed():  # past the kept output, then on a closed stdout: the usual ValueError
+            print("x" * 2000)
+            sys.stdout.close()
+            print("more")
         """,
     )
-    with Sandbox(Limits(timeout=5.0)) as sb:
-        [out] = sb.run(sub, [call("f")])
+    with Sandbox(Limits(timeout=5.0, output_bytes=1000)) as sb:
+        out, shut = sb.run(sub, [call("f"), call("closed")])
     assert out.status == "ok", out.message
-    assert out.output == "héllo utf-8 True False\nbytes\nin f\n"
+    assert out.output == "héllo utf-8 True False 1 w\nbytes\nin f\n"
+    assert shut.status == "error" and "I/O operation on closed file" in shut.message
 
 
 def test_a_flood_that_times_out_says_its_output_was_cut(tmp_path):

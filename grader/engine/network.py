@@ -22,6 +22,11 @@ ORDER_WORDS = {"C": ("row", "numpy's ravel() default", "ravel()"),
                "F": ("column", "Octave's (:)", "ravel(order='F')")}
 
 
+def other_order(order: str) -> str:
+    """The unroll order a student mixes up with this one."""
+    return "F" if order == "C" else "C"
+
+
 @dataclass(frozen=True)
 class Network:
     """Shape and conventions of one exercise's network."""

@@ -65,7 +65,7 @@ from .protocol import (
     _Frames,
     _request_frame,
 )
-from .relay import _Died, _relay, _Timeout, output_text
+from .relay import KeptOutput, _Died, _relay, _Timeout
 from .submission_copy import _unfit_submission
 
 _POSIX = os.name == "posix"
@@ -140,7 +140,7 @@ class _Worker:
 
     def __init__(self, limits: Limits, root: str, started: tuple | None = None):
         """Spawn a worker in a fresh folder of `root`, or take one `prestart` started: (process, folder)."""
-        self.timeout, self.limit, self.pipes = limits.timeout, limits.output_bytes, _PIPES
+        self.timeout, self.pipes = limits.timeout, _PIPES
         self.settings = {"memory_mb": limits.memory_mb, "result_bytes": limits.result_bytes,
                          "timeout": limits.timeout, "output_bytes": limits.output_bytes}
         if started is not None:
@@ -154,7 +154,7 @@ class _Worker:
                 raise
         self.result_fd, self.output_fd = self.proc.stdout.fileno(), self.proc.stderr.fileno()
         self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
-        self.kept, self.dropped, self.output_open = bytearray(), 0, True
+        self.output, self.output_open = KeptOutput(limits.output_bytes), True
         self.ready = False
         self.limits_set: list[str] = []  # the rlimits the worker set, once it has the request
         self.budget, self.deadline = None, math.inf
@@ -238,20 +238,16 @@ class _Worker:
     def _read_output(self) -> None:
         chunk = self.pipes.read(self.output_fd, 1 << 16)
         self.output_open = bool(chunk)
-        room = max(0, self.limit - len(self.kept))
-        self.kept += chunk[:room]
-        self.dropped += max(0, len(chunk) - room)
+        self.output.keep(chunk)
 
     def take_output(self, reported: int | None = 0) -> str:
         """Output since the last take; the worker flushes before each frame, so it is already in the pipe.
-        `reported`: what the worker dropped itself (relay.output_text)."""
+        `reported`: see relay.KeptOutput.take."""
         for _ in range(_OUTPUT_READS):
             if not (self.output_open and self.pipes.ready([self.output_fd], 0)):
                 break
             self._read_output()
-        text = output_text(self.kept, None if reported is None else self.dropped + reported, self.limit)
-        self.kept, self.dropped = bytearray(), 0
-        return text
+        return self.output.take(reported)
 
     def _death(self) -> str:
         try:

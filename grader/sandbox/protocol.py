@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 STATUSES = ("ok", "error", "timeout", "crash", "missing", "import_error", "bad_return", "skipped")
-_WORKER_STATUSES = ("ok", "error", "missing", "bad_return", "skipped")  # skipped: worker.OUT_OF_MEMORY
+_WORKER_STATUSES = ("ok", "error", "missing", "bad_return", "skipped")  # skipped: see worker.OUT_OF_MEMORY
 _PREFIX = struct.Struct("<IQ")  # header length, body length
 _DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8")}
 _MAX_BODY = 256 << 20
@@ -341,6 +341,8 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         raise ProtocolError(f"unknown status {str(status)[:40]!r}")
     if not isinstance(changed, list) or type(count) is not int or count + len(changed) != len(arrays):
         raise ProtocolError("array counts do not add up")
+    if status == "skipped" and (count or changed):
+        raise ProtocolError("a skipped call carries no values")
     if status == "ok" and (count != call.returns or any(a.dtype != np.float64 for a in arrays[:count])):
         raise ProtocolError(f"{count} values for a call returning {call.returns}")
     positions = header.get("positions", [])  # a bad_return's values that are numbers: where each was returned

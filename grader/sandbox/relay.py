@@ -73,13 +73,27 @@ def _dropped(header: dict) -> int:
     return dropped
 
 
-def output_text(kept: bytes, dropped: int | None, limit: int) -> str:
-    """A call's output as the runner kept it (at most `limit` bytes), then a line on what was not kept.
-    `dropped` is None when the worker was stopped before it could say how much it dropped itself."""
-    text = kept.decode("utf-8", "replace")
-    if dropped is None:
-        if len(kept) >= limit:
-            text += f"\n[... output after the first {limit} bytes not kept]"
-    elif dropped:
-        text += f"\n[... {dropped} more bytes of output not kept]"
-    return text
+class KeptOutput:
+    """A runner's copy of what a worker printed since the last take: at most `limit` bytes kept, the rest counted.
+    The worker's own sys.stdout and sys.stderr already stop at the limit (worker._CappedText); this catches what
+    reaches the pipe another way (os.write, C code)."""
+
+    def __init__(self, limit: int):
+        self.limit, self.kept, self.dropped = limit, bytearray(), 0
+
+    def keep(self, chunk: bytes) -> None:
+        room = max(0, self.limit - len(self.kept))
+        self.kept += chunk[:room]
+        self.dropped += max(0, len(chunk) - room)
+
+    def take(self, reported: int | None) -> str:
+        """The output as kept, then a line on what was not kept. `reported`: what the worker dropped itself
+        (from its frame); None when the worker was stopped before it could say."""
+        text = self.kept.decode("utf-8", "replace")
+        if reported is None:
+            if len(self.kept) >= self.limit:
+                text += f"\n[... output after the first {self.limit} bytes not kept]"
+        elif self.dropped + reported:
+            text += f"\n[... {self.dropped + reported} more bytes of output not kept]"
+        self.kept, self.dropped = bytearray(), 0
+        return text

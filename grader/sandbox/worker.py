@@ -31,10 +31,11 @@ from .protocol import (
     _frame,
 )
 
-# A function that raised MemoryError is not called again in this worker, as one that timed out is not: each
-# such call first fills the whole --memory (a memory bomb's calls cost about 0.4 s of CPU each at 2 GB, ten of
-# them in a grade), and on the same small cases it would run out again.
-OUT_OF_MEMORY = "not run: an earlier call ran out of memory"
+# After a function raised MemoryError, this worker does not call it again with arguments as large, as it does
+# not call one that timed out: each such call of a memory bomb first fills the whole --memory (about 0.4 s of
+# CPU at 2 GB, ten calls in a grade), and with arguments as large it would run out again. A smaller call still
+# runs: a big case that needs too much says nothing of a small one.
+OUT_OF_MEMORY = "not run: a call with arguments as large ran out of memory"
 _IMMUTABLE = (int, float, bool, str, type(None))  # arguments passed as they are (a deep copy is the same)
 _MODULE_NAME = MODULE_NAME  # never a name the course uses (its utils.py imports `submission`)
 
@@ -82,11 +83,12 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
     finally:
         soft.stop()
     _send({"status": "imported"}, ends_window=False)  # what the import printed goes with the first call
-    out_of_memory: set[tuple[str, ...]] = set()  # functions (their names) that raised MemoryError
+    out_of_memory: dict[tuple[str, ...], int] = {}  # function (its names) -> the smallest call that ran out
     for call in calls:
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
-        if call.names in out_of_memory:
+        size = _arguments_size(call)
+        if size >= out_of_memory.get(call.names, size + 1):
             _send({"status": "skipped", "message": OUT_OF_MEMORY, "function": None, "seconds": 0.0, "values": 0,
                    "changed": []})
             continue
@@ -94,8 +96,13 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         header, values = _call(module, call, submission, result_bytes)
         soft.stop()
         if header.pop("out_of_memory", False):
-            out_of_memory.add(call.names)
+            out_of_memory[call.names] = min(size, out_of_memory.get(call.names, size))
         _send(header, values)
+
+
+def _arguments_size(call: Call) -> int:
+    """The bytes of a call's array arguments: a call no smaller than one that ran out of memory would too."""
+    return sum(a.nbytes for a in call.args if isinstance(a, np.ndarray))
 
 
 class _NoGrader:
@@ -161,6 +168,12 @@ class _CappedPipe(io.RawIOBase):
     def fileno(self) -> int:
         return self.fd
 
+    @property
+    def name(self) -> int:  # as io.FileIO's: the descriptor
+        return self.fd
+
+    mode, closefd = "wb", False
+
     def write(self, data) -> int:
         view = memoryview(data).cast("B")
         kept = view[:max(0, self.window.limit - self.window.written)]
@@ -185,12 +198,12 @@ class _CappedText(io.TextIOWrapper):
     def __init__(self, fd: int, window: _Window):
         super().__init__(io.BufferedWriter(_CappedPipe(fd, window)), encoding="utf-8", errors="backslashreplace",
                          line_buffering=True)
-        self.window = window
+        self.window, self.mode = window, "w"  # open() sets mode on the streams it makes; name comes from the pipe
 
     def write(self, text: str) -> int:
         window = self.window
-        if window.written < window.limit or not isinstance(text, str):
-            return super().write(text)
+        if window.written < window.limit or not isinstance(text, str) or self.closed:
+            return super().write(text)  # it raises what it would raise anyway (a closed file, not a str)
         window.dropped += len(text) if text.isascii() else len(text.encode("utf-8", "backslashreplace"))
         return len(text)
 

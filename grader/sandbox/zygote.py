@@ -54,7 +54,7 @@ from .protocol import (
     _outcome_frame,
     _request_source,
 )
-from .relay import _Died, _relay, _Timeout, output_text
+from .relay import KeptOutput, _Died, _relay, _Timeout
 from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
 from .seccomp import _load_seccomp, _seccomp_filter
 from .submission_copy import _readable_copy
@@ -237,11 +237,11 @@ class _Watch:
                  control: socket.socket | None = None, go_fd: int | None = None):
         self.pid, self.result_fd, self.output_fd, self.go_fd = pid, result_fd, output_fd, go_fd
         self.control = control  # the grader's socket: silent during a run, readable only when it closes
-        self.timeout, self.limit = limits.timeout, limits.output_bytes
+        self.timeout = limits.timeout
         self.budget = budget  # wall seconds for the whole run, on top of the per-call timeout
         self.deadline = time.monotonic() + budget if budget is not None else math.inf
         self.frames, self.pending = _Frames(max_body=limits.result_bytes), deque()
-        self.kept, self.dropped, self.output_open = bytearray(), 0, True
+        self.output, self.output_open = KeptOutput(limits.output_bytes), True
         self.pollers: dict[tuple, select.poll] = {}  # made once per set of pipes, not once per wait
         self.restart_clock()
 
@@ -304,19 +304,15 @@ class _Watch:
     def _read_output(self) -> None:
         chunk = os.read(self.output_fd, _PIPE_READ)
         self.output_open = bool(chunk)
-        room = max(0, self.limit - len(self.kept))
-        self.kept += chunk[:room]
-        self.dropped += max(0, len(chunk) - room)
+        self.output.keep(chunk)
 
     def take_output(self, reported: int | None = 0) -> str:
         """Output since the last take; the worker flushes before each frame, so it is already in the pipe.
-        `reported`: what the worker dropped itself (relay.output_text)."""
+        `reported`: see relay.KeptOutput.take."""
         for _ in range(_OUTPUT_READS):
             if not (self.output_open and self.output_fd in self._poll(0, with_result=False)):
                 break
-        text = output_text(self.kept, None if reported is None else self.dropped + reported, self.limit)
-        self.kept, self.dropped = bytearray(), 0
-        return text
+        return self.output.take(reported)
 
     def _death(self) -> str:
         """Why the result channel closed: peek at the exit status without reaping (the pgid stays ours)."""
