@@ -502,10 +502,10 @@ CATALOGUE: tuple[Mistake, ...] = (
         _text("Your gradient ignores λ: add λ/m·Θ to each Θ's gradient, with column 0 (bias) left out."),
         steps={"gradient_penalty": lambda theta, lambda_, m: np.zeros_like(theta)}),
     Mistake(
-        "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
+        "gradient_unrolled_wrong_order", "Gradient unrolled in another order than the parameters",
         explain_gradient_unrolled_wrong_order, steps={"unroll": _flip_unroll}, form="other major order"),
     Mistake(
-        "gradient_unrolled_wrong_order", "Gradient unrolled in the other order than the parameters",
+        "gradient_unrolled_wrong_order", "Gradient unrolled in another order than the parameters",
         explain_gradient_unrolled_wrong_order, steps={"unroll": _swap_blocks}, form="last block first"),
     # One mistake, seen with either unrolling of the gradient: the template's (right) one, the common form,
     # or the same other order as the reshape. The first never pairs with gradient_unrolled_wrong_order's
