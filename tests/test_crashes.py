@@ -213,3 +213,21 @@ def test_a_function_that_runs_out_of_memory_is_not_called_again(tmp_path):
     skipped = "nn_cost_function was not called: a call with arguments as large ran out of memory"
     for part in ("regularized_cost", "regularized_gradient"):
         assert skipped in parts[part]["feedback"]
+
+
+def test_a_print_loop_that_times_out_still_names_its_running_line(tmp_path):
+    """The line a call was running when its time ran out comes from a mark written at the end of the output;
+    a loop that printed until then had filled the kept output, so the mark was dropped. The worker's prints now
+    leave room for it (sandbox/course.py prints_limit)."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    header = solution[solution.index("def nn_cost_function("):]
+    header = header[:header.index(":\n", header.index(")")) + 2]
+    path = tmp_path / "ex5.py"
+    path.write_text(solution.replace(header, header + "    while True:\n        print('x' * 99)\n", 1))
+    line = path.read_text().splitlines().index("        print('x' * 99)") + 1
+    report, status = grade_json(path, "--exercise", "ex5", "--timeout", "1")
+    feedback = report["parts"][0]["feedback"]
+    assert status == 1 and report["score"] == 5
+    assert feedback.startswith("nn_cost_function did not finish within 1 s (it was running nn_cost_function at "
+                               "ex5.py, line ")
+    assert any(f"ex5.py, line {n})" in feedback for n in (line - 1, line)), feedback  # the while or the print

@@ -142,6 +142,14 @@ def import_source(submission: Path, source: str, matplotlib: bool | None = None)
 
 
 RUNNING_MARK = "[grader: running "  # grader/submission.py reads it from the output of a call that timed out
+RUNNING_ROOM = 256
+
+
+def prints_limit(output_bytes: int) -> int:
+    """How much of a call's kept output (Limits.output_bytes) the worker's own prints may fill (worker.
+    capture_output): the rest stays free for the mark, so that it still fits after a flood printed until the
+    timeout."""
+    return output_bytes - min(RUNNING_ROOM, output_bytes // 4)
 SOFT_FRACTION = 0.9  # of the per-call timeout: the zygote's hard kill comes at 1.0
 
 

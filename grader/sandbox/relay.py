@@ -12,6 +12,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+from .course import prints_limit
 from .protocol import _WORKER_STATUSES, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
 
 
@@ -91,8 +92,8 @@ class KeptOutput:
         (from its frame); None when the worker was stopped before it could say."""
         text = self.kept.decode("utf-8", "replace")
         if reported is None:
-            if len(self.kept) >= self.limit:
-                text += f"\n[... output after the first {self.limit} bytes not kept]"
+            if len(self.kept) >= prints_limit(self.limit):  # the worker's prints may have stopped there
+                text += f"\n[... output after the first {len(self.kept)} bytes not kept]"
         elif self.dropped + reported:
             text += f"\n[... {self.dropped + reported} more bytes of output not kept]"
         self.kept, self.dropped = bytearray(), 0

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .course import MODULE_NAME, SoftTimer, import_source, install_stand_ins
+from .course import MODULE_NAME, SoftTimer, import_source, install_stand_ins, prints_limit
 from .libc import _LIBC
 from .protocol import (
     _GO_FD,
@@ -214,8 +214,9 @@ _captured: list[_CappedText] = []  # the streams capture_output made (flushed be
 
 def capture_output(limit: int) -> None:
     """Make sys.stdout and sys.stderr line-buffered text streams on fd 1 and 2 that write at most `limit`
-    bytes between two frames (the runner keeps that much of a call's output)."""
-    _window.limit = limit
+    bytes between two frames, less room for the running-line mark (course.prints_limit; the runner keeps
+    `limit` bytes of a call's output)."""
+    _window.limit = prints_limit(limit)
     for name, fd in (("stdout", 1), ("stderr", 2)):
         stream = _CappedText(fd, _window)
         setattr(sys, name, stream)
