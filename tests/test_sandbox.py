@@ -292,6 +292,14 @@ def test_a_function_that_runs_out_of_memory_is_not_called_again_with_arguments_a
     assert again[0].status == "error" and again[0].message.startswith("MemoryError")  # a fresh worker calls it
 
 
+def test_a_call_smaller_in_any_argument_runs_after_a_memory_error(sandbox, tmp_path):
+    """Sizes are compared argument by argument, numbers by magnitude: an m×m product that does not fit for a
+    large m is still tried with a small one, and the same m again is not (review7 M1)."""
+    sub = write(tmp_path, "import numpy as np\ndef f(n):\n    return float(np.ones((int(n), int(n))).sum())\n")
+    outs = sandbox.run(sub, [call("f", args=[40000.0]), call("f", args=[4.0]), call("f", args=[40000.0])])
+    assert [o.status for o in outs] == ["error", "ok", "skipped"] and outs[1].values[0] == 16.0
+
+
 def test_the_captured_streams_behave_like_the_usual_ones(tmp_path):
     """Students' files reconfigure sys.stdout (a Windows habit) or write bytes to its buffer: that works as it
     does outside the sandbox."""

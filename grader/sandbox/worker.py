@@ -83,12 +83,13 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
     finally:
         soft.stop()
     _send({"status": "imported"}, ends_window=False)  # what the import printed goes with the first call
-    out_of_memory: dict[tuple[str, ...], int] = {}  # function (its names) -> the smallest call that ran out
+    out_of_memory: dict[tuple[str, ...], list[tuple]] = {}  # function (its names) -> sizes of calls that ran out
     for call in calls:
         if not os.read(_GO_FD, 1):  # wait for the zygote: it has taken the previous call's output
             return
-        size = _arguments_size(call)
-        if size >= out_of_memory.get(call.names, size + 1):
+        size = _sizes(call)
+        ran_out = out_of_memory.get(call.names, ())
+        if any(all(a >= b for a, b in zip(size, other, strict=True)) for other in ran_out):
             _send({"status": "skipped", "message": OUT_OF_MEMORY, "function": None, "seconds": 0.0, "values": 0,
                    "changed": []})
             continue
@@ -96,13 +97,15 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         header, values = _call(module, call, submission, result_bytes)
         soft.stop()
         if header.pop("out_of_memory", False):
-            out_of_memory[call.names] = min(size, out_of_memory.get(call.names, size))
+            out_of_memory.setdefault(call.names, []).append(size)
         _send(header, values)
 
 
-def _arguments_size(call: Call) -> int:
-    """The bytes of a call's array arguments: a call no smaller than one that ran out of memory would too."""
-    return sum(a.nbytes for a in call.args if isinstance(a, np.ndarray))
+def _sizes(call: Call) -> tuple:
+    """Each argument's size: an array's bytes, a number's magnitude. A call whose every argument is at least as
+    large as those of one that ran out of memory would run out too; a smaller one in any way may not."""
+    return tuple(a.nbytes if isinstance(a, np.ndarray) else
+                 abs(a) if isinstance(a, int | float) and not isinstance(a, bool) else 0 for a in call.args)
 
 
 class _NoGrader:
