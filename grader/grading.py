@@ -65,7 +65,7 @@ def bounded(call: Call, outcome: Outcome) -> Outcome:
     more numbers than the call's largest input cannot be right here (J is one number, grad has nn_params'
     size, g has z's), so only its shape is kept, which is all a message about it needs. So the grader
     holds no more of a student's numbers than of its own inputs, however large the returns (up to
-    `Limits.result_bytes` each, over as many as 64 slope calls)."""
+    `Limits.result_bytes` each, over as many as 32 slope calls)."""
     limit = max([1] + [np.size(a) for a in call.args if isinstance(a, np.ndarray)])
     values = outcome.values or ()
     if all(v.size <= limit for v in (*values, *outcome.changed_args.values(), *outcome.partial_values.values())):

@@ -198,8 +198,9 @@ def test_every_failed_gradient_part_gets_its_slope_evidence():
 
 
 def test_a_crash_among_the_slope_calls_costs_only_that_part_its_slope(tmp_path):
-    """The cost crashes the worker on its 21st call at λ = 0 (only the slope calls get that far in one
-    worker): the λ = 0 part loses its slope line, the λ > 0 part's calls run again in a worker of their own."""
+    """The cost crashes the worker on its 13th call at λ = 0 (only the slope calls get that far in one worker:
+    the graded run makes 8 calls of it): the λ = 0 part loses its slope line, the λ > 0 part's calls run again
+    in a worker of their own."""
     source = (SUBMISSIONS / "ex5" / "missing_hidden_derivative.py").read_text()
     source = source.replace("def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,\n"
                             "                     X, y, lambda_=0.0):\n",
@@ -207,10 +208,10 @@ def test_a_crash_among_the_slope_calls_costs_only_that_part_its_slope(tmp_path):
                             "def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,\n"
                             "                     X, y, lambda_=0.0):\n"
                             "    CALLS[0] += 1\n"
-                            "    if CALLS[0] > 20 and lambda_ == 0:\n"
+                            "    if CALLS[0] > 12 and lambda_ == 0:\n"
                             "        import os\n"
                             "        os._exit(3)\n", 1)
-    assert "CALLS[0] > 20" in source
+    assert "CALLS[0] > 12" in source
     path = tmp_path / "ex5.py"
     path.write_text(source)
     report, _ = grade_json(path, "--exercise", "ex5")
@@ -281,9 +282,9 @@ def test_a_wrong_factor_composes_with_another_wrong_form_of_its_step():
 
 def test_the_slope_check_perturbs_where_the_gradient_is_off(tmp_path, sandbox_runs):
     """One coordinate of the gradient is off (Theta2's first bias entry, doubled): the slope check perturbs that
-    coordinate among at most 16 per failed part (2 calls each, a worker round trip per call), and says that the
-    gradient does not follow the student's own (right) cost. Perturbing every coordinate of the smallest case
-    cost 64 calls a part, most of a wrong submission's grade."""
+    coordinate among at most FD_COORDINATES (8) per failed part (2 calls each, a worker round trip per call), and
+    says that the gradient does not follow the student's own (right) cost. Perturbing every coordinate of the
+    smallest case cost 64 calls a part, most of a wrong submission's grade."""
     from grader.cases import build_all
     from grader.diagnosis import FD_STEP
     from grader.spec import load

@@ -179,7 +179,7 @@ def _own_peak_mb(tmp_path, name: str, source: str) -> tuple[float, Graded]:
 
 @as_root
 def test_huge_returns_of_the_slope_check_do_not_grow_the_grader(tmp_path):
-    """The grader process holds about one result at a time: 64 slope calls returning 30 MB each cost it no
+    """The grader process holds about one result at a time: 32 slope calls returning 30 MB each cost it no
     more than one such result over the same attack returning small gradients (the zygote and the worker are
     bounded by --memory like any run; the grader has no such limit). Without the bound: about 900 MB more."""
     huge_mb, graded = _own_peak_mb(tmp_path, "huge", attack("huge_slope"))

@@ -1,5 +1,5 @@
 """Right shapes on the graded calls (a wrong gradient, so the grader checks the slope of its cost), then
-30 MB gradients on every later call of a run: the slope check's 64 calls. The grader must not keep them
+30 MB gradients on every later call of a run: the slope check's 32 calls. The grader must not keep them
 all. Honest score 5."""
 import numpy as np
 
