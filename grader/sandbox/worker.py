@@ -89,7 +89,7 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
             return
         size = _sizes(call)
         ran_out = out_of_memory.get(call.names, ())
-        if any(all(a >= b for a, b in zip(size, other, strict=True)) for other in ran_out):
+        if any(_at_least(size, other) for other in ran_out):
             _send({"status": "skipped", "message": OUT_OF_MEMORY, "function": None, "seconds": 0.0, "values": 0,
                    "changed": []})
             continue
@@ -99,6 +99,11 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         if header.pop("out_of_memory", False):
             out_of_memory.setdefault(call.names, []).append(size)
         _send(header, values)
+
+
+def _at_least(size: tuple, other: tuple) -> bool:
+    """Every argument at least as large (calls with other arguments, such as a probe's extra one, never are)."""
+    return len(size) == len(other) and all(a >= b for a, b in zip(size, other, strict=True))
 
 
 def _sizes(call: Call) -> tuple:
