@@ -491,8 +491,10 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
 
     Only outcomes the per-function runs would also have produced are kept: the first function's as they
     are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
-    function's only when all its calls finished here (no crash, timeout or skipped call), and a probe's
-    when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
+    function's when all its calls finished here (no crash, timeout or skipped call) or when one of its own
+    calls ran out of its --timeout (not of the run's budget: that one is shared here), as it would in its own
+    run (running it again cost a hang twice its timeout), and a probe's when it finished (the speed
+    screen's also when it ran out of its own --timeout: that is its answer).
     `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
     worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox).
     """
@@ -506,7 +508,8 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     kept: dict[CallKey, Outcome] = {}
     for number, function in enumerate(plan):
         outcomes = {key: o for key, o in graded.items() if key[0] == function}
-        if number == 0 or all(o.status not in unfinished for o in outcomes.values()):
+        stopped = next((o for o in outcomes.values() if o.status in unfinished), None)
+        if number == 0 or stopped is None or stopped.status == "timeout" and "budget" not in stopped.message:
             kept.update(outcomes)
     probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True)
               if o.status not in unfinished or name == "speed_screen" and o.status == "timeout"}
