@@ -375,22 +375,33 @@ def block_report(exercise: Exercise, case: CaseData, observed: np.ndarray, expec
 
 # At most this many coordinates are checked, two calls each. Each call is a round trip to the sandbox's worker,
 # and a wrong submission's grade was mostly these calls (128 of them at 64: about 0.1 s of a batch's slot; at 16,
-# 64 calls still took a sixth of a class of wrong submissions' CPU). The coordinates where the gradient is off
-# come first, so eight are enough to tell a gradient that follows a wrong cost from one wrong by itself.
+# halving them saved a sixth of a class of wrong submissions' CPU). One coordinate of each Θ's bias column and
+# of its other columns comes first, then where the gradient is off: eight tell a gradient that follows a wrong
+# cost from one wrong by itself.
 FD_COORDINATES = 8
 _OFF = 1e-7  # a coordinate of the student's gradient is off when it is further than this × the largest expected one
 
 
-def slope_coordinates(own: np.ndarray, expected: np.ndarray) -> np.ndarray:
-    """The coordinates whose slope is checked: where the student's gradient is off first, since there the
-    slope tells a gradient that follows a wrong cost from a gradient wrong by itself, then where it is right;
-    each group in a fixed order, at most FD_COORDINATES in all."""
+def slope_coordinates(own: np.ndarray, expected: np.ndarray, network: nn.Network) -> np.ndarray:
+    """The coordinates whose slope is checked, at most FD_COORDINATES: first one of each Θ's bias column and one
+    of its other columns (a bug of the gradient's own may live in one of them only: a zeroed bias column beside
+    a 1/m left out of cost and gradient alike), then the rest; within each, where the student's gradient is off
+    first, since there the slope tells a gradient that follows a wrong cost from a gradient wrong by itself;
+    each in a fixed order."""
     own = np.asarray(own, dtype=np.float64).ravel()
     expected = np.asarray(expected, dtype=np.float64).ravel()
     with np.errstate(all="ignore"):  # nan or inf in the student's values: off
         off = ~(np.abs(own - expected) <= _OFF * np.max(np.abs(expected), initial=0.0))
     order = np.random.default_rng(0).permutation(own.size)
-    return np.sort(np.concatenate([order[off[order]], order[~off[order]]])[:FD_COORDINATES])
+    ranked = np.concatenate([order[off[order]], order[~off[order]]])
+    group = np.empty(own.size, dtype=np.int64)  # 2·l for Θ(l+1)'s bias column, 2·l + 1 for its other columns
+    blocks = nn.reshape(np.arange(own.size, dtype=np.float64), network.theta_shapes, network.order)
+    for layer, block in enumerate(blocks):
+        group[block[:, 0].astype(np.int64)] = 2 * layer
+        group[block[:, 1:].astype(np.int64)] = 2 * layer + 1
+    _, first = np.unique(group[ranked], return_index=True)  # the best-ranked coordinate of each group
+    chosen = np.concatenate([ranked[np.sort(first)], np.delete(ranked, first)])
+    return np.sort(chosen[:FD_COORDINATES])
 
 
 def perturbed_params(params: np.ndarray, coordinates: np.ndarray, step: float = FD_STEP) -> list[np.ndarray]:

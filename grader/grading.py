@@ -18,7 +18,7 @@ from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, NOT_IMPLEMENTED
-from .sandbox import Call, Outcome, Sandbox
+from .sandbox import Call, Outcome, Sandbox, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
 from .text import printable
 
@@ -180,7 +180,7 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
     if outcome.status == "timeout":
         running = outcome.message.partition("; it was running ")[2]  # the student's line (submission.py)
         where = f" (it was running {running})" if running else ""
-        if "budget" in outcome.message:  # the run's total time ran out, not this call's timeout
+        if stopped_by_budget(outcome):  # the run's total time ran out, not this call's timeout
             return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout){where}"
         return f"{name} did not finish within {timeout:g} s{where}"
     if outcome.status == "crash":
@@ -407,7 +407,8 @@ def _gradient_evidence(exercise, failed: list[PartResult], results, variants: di
                                                       lambda_only=_unregularized_twin_passed(result, results)))
         smallest = min(part.cases, key=lambda name: cases[name].params.size)
         own = np.ravel(next(c for c in result.checks if c.case == smallest).observed["grad"])
-        coordinates = diagnosis.slope_coordinates(own, variants.output(part, smallest)["grad"])
+        coordinates = diagnosis.slope_coordinates(own, variants.output(part, smallest)["grad"],
+                                                  variants.network(smallest))
         planned.append((result, smallest, own[coordinates],
                         slope_calls(exercise, part, cases[smallest], coordinates)))
     outcomes = budget.run([call for *_, calls in planned for call in calls]) if planned else None
@@ -509,7 +510,7 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     for number, function in enumerate(plan):
         outcomes = {key: o for key, o in graded.items() if key[0] == function}
         stopped = next((o for o in outcomes.values() if o.status in unfinished), None)
-        if number == 0 or stopped is None or stopped.status == "timeout" and "budget" not in stopped.message:
+        if number == 0 or stopped is None or stopped.status == "timeout" and not stopped_by_budget(stopped):
             kept.update(outcomes)
     probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True)
               if o.status not in unfinished or name == "speed_screen" and o.status == "timeout"}

@@ -18,7 +18,7 @@ from . import calling, parsing
 from .cases import CaseData, random_targets
 from .checks import checked_returns, expected_outputs, fit_shape, relative_error
 from .engine import network as nn
-from .sandbox import Call, Outcome
+from .sandbox import Call, Outcome, stopped_by_budget
 from .spec import Exercise, Function
 from .text import printable
 
@@ -273,7 +273,7 @@ def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = Non
     if screened_fast(exercise, screen):
         return None
     if screen is not None and screen.status == "timeout" and screen.message.startswith("running") and \
-            "budget" not in screen.message:  # its own --timeout, not what the graded calls left of the run's time
+            not stopped_by_budget(screen):  # its own --timeout, not what the graded calls left of the run's time
         size = f"{screen_examples(exercise)} examples, layers {'-'.join(map(str, exercise.full_size.sizes))}"
         return _too_slow_note(function, screen, f"a fifth of the assignment's full size ({size})",
                               "a few hundredths of a second at the full size")

@@ -334,3 +334,18 @@ def test_every_exclusion_names_a_catalogue_entry():
     keys = {m.key for m in CATALOGUE}
     assert [k for m in CATALOGUE for k in m.excludes if k not in keys] == []
     assert any(m.excludes for m in CATALOGUE)
+
+
+def test_the_slope_check_sees_a_bug_confined_to_the_bias_columns(tmp_path):
+    """Cost and gradient both not averaged (consistent with each other) and the gradient's bias columns zeroed (a
+    bug of the gradient's own): the slope check takes one coordinate of each Θ's bias column and of its other
+    columns first, so it says the gradient does not agree with the cost (review 8: with 8 coordinates in a
+    fixed order, none was a bias entry and it said 'backpropagation is consistent with your cost')."""
+    source = (SUBMISSIONS / "ex5" / "bias_gradient_zeroed_not_averaged.py").read_text()
+    averaged = "J = np.sum(-Y * np.log(out) - (1 - Y) * np.log(1 - out)) / m\n"
+    assert averaged in source
+    path = tmp_path / "ex5.py"
+    path.write_text(source.replace(averaged, averaged.replace(" / m", ""), 1))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    evidence = " ".join(_part(report, "gradient")["evidence"])
+    assert "does not agree with the numerical slope" in evidence, evidence

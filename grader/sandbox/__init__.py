@@ -91,6 +91,7 @@ _LAZY = {
     "DEFAULT_LIMITS": ("protocol", "DEFAULT_LIMITS"), "STATUSES": ("protocol", "STATUSES"),
     "Call": ("protocol", "Call"), "Limits": ("protocol", "Limits"), "Outcome": ("protocol", "Outcome"),
     "ProtocolError": ("protocol", "ProtocolError"), "_frame": ("protocol", "_frame"),
+    "stopped_by_budget": ("protocol", "stopped_by_budget"),
     "_Frames": ("protocol", "_Frames"),
     "_landlock_abi": ("landlock", "_landlock_abi"), "_seccomp_filter": ("seccomp", "_seccomp_filter"),
     "_KEEP_ENV": ("launch", "_KEEP_ENV"), "LinuxSandbox": ("runner", "Sandbox"),
@@ -137,4 +138,4 @@ def Sandbox(limits=None, slot: int | None = None):  # noqa: N802 - used like the
 
 __all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",
            "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_strong_isolation",
-           "runner_name"]
+           "runner_name", "stopped_by_budget"]

@@ -23,6 +23,7 @@ import numpy as np
 
 STATUSES = ("ok", "error", "timeout", "crash", "missing", "import_error", "bad_return", "skipped")
 _WORKER_STATUSES = ("ok", "error", "missing", "bad_return", "skipped")  # skipped: see worker.OUT_OF_MEMORY
+BUDGET_STOP = " was stopped: the run used up its "  # how relay._stopped words a timeout of the run's shared time
 _PREFIX = struct.Struct("<IQ")  # header length, body length
 _DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8")}
 _MAX_BODY = 256 << 20
@@ -373,3 +374,9 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
 
 def _failed(status: str, message: str, output: str = "", seconds: float = 0.0) -> Outcome:
     return Outcome(status, None, message, output, seconds, None, {})
+
+
+def stopped_by_budget(outcome: Outcome) -> bool:
+    """A timeout of the run's shared budget (`Sandbox.run(budget=...)`), not of the call's own --timeout: what a
+    run of its own would not have given. Read from the relay's fixed words, which no student name contains."""
+    return outcome.status == "timeout" and BUDGET_STOP in outcome.message

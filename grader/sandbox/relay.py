@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .course import prints_limit
-from .protocol import _WORKER_STATUSES, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
+from .protocol import _WORKER_STATUSES, BUDGET_STOP, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
 
 
 class _Timeout(Exception):
@@ -59,7 +59,7 @@ def _stopped(stop: Exception, phase: str, watch) -> Outcome:
     output, seconds = watch.take_output(None), watch.elapsed()
     if isinstance(stop, _Timeout):
         if time.monotonic() >= watch.deadline:
-            return _failed("timeout", f"{phase} was stopped: the run used up its {watch.budget:g} s budget",
+            return _failed("timeout", f"{phase}{BUDGET_STOP}{watch.budget:g} s budget",
                            output, seconds)
         return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
     what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
