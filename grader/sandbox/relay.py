@@ -67,7 +67,7 @@ def _stopped(stop: Exception, phase: str, watch) -> Outcome:
 
 
 def _dropped(header: dict) -> int:
-    """How many bytes the worker's sys.stdout and sys.stderr dropped since its last frame (worker._CappedPipe)."""
+    """How many bytes the worker's sys.stdout and sys.stderr dropped since its last frame (worker._Window)."""
     dropped = header.get("dropped", 0)
     if type(dropped) is not int or not 0 <= dropped < 1 << 62:
         raise ProtocolError("bad output count")
