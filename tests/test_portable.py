@@ -86,6 +86,16 @@ CASES = {
             os.write(1, b"raw\\n")
             return i
         """, [call("f", float(i)) for i in range(4)]),
+    "prints_on_some_calls": ("""
+        import os
+        print("at import")
+        def f(i):
+            if int(i) % 3 == 1:
+                print("call", int(i), "x" * 5000)
+            elif int(i) % 3 == 2:
+                os.write(1, b"raw\\n")
+            return i
+        """, [call("f", float(i)) for i in (0, 0, 1, 0, 2, 1, 1, 0, 2, 0)]),
     "output_is_capped": ("def f():\n    print('x' * 100000)\n    return 1\n", [call("f")]),
     "huge_result_is_a_bad_return": ("import numpy as np\ndef f():\n    return np.ones(1 << 18)\n", [call("f")]),
     "bad_returns": ("def f():\n    return None\ndef g():\n    return 'text'\ndef h():\n    return 1, 2\n",

@@ -213,6 +213,170 @@ def test_output_is_captured_per_call_and_nothing_leaks(sandbox, tmp_path, capfd)
     assert capfd.readouterr() == ("", "")
 
 
+SOME_CALLS_PRINT = """
+    import os, sys
+    print("at import")
+    def quiet(i):
+        return i
+    def prints(i):
+        print("call", int(i), "x" * 5000)  # a long line, so the runner may read it before the last frame
+        return i
+    def raw(i):
+        os.write(1, b"raw %d\\n" % int(i))
+        return i
+    def writes_a_file(i):
+        with open("scratch.txt", "w") as f:
+            f.write("not output")
+        return i
+    """
+SOME_CALLS = ["quiet", "prints", "quiet", "quiet", "raw", "prints", "prints", "writes_a_file", "quiet", "raw",
+              "quiet"]
+
+
+def test_each_call_keeps_its_own_output_whether_or_not_the_call_before_printed(sandbox, tmp_path):
+    """A call that wrote nothing does not wait for the runner before the next one starts (worker._Writes), so
+    the next call's first prints may reach the runner before this call's result: they are still the next
+    call's. What the import printed goes with the first call, even one that prints nothing itself."""
+    sub = write(tmp_path, SOME_CALLS_PRINT)
+    for _ in range(3):
+        outcomes = sandbox.run(sub, [call(name, args=(float(i),)) for i, name in enumerate(SOME_CALLS)])
+        assert [o.status for o in outcomes] == ["ok"] * len(SOME_CALLS), [o.message for o in outcomes]
+        expected = {"quiet": "", "writes_a_file": "", "raw": "raw {}\n", "prints": "call {} " + "x" * 5000 + "\n"}
+        for i, (name, outcome) in enumerate(zip(SOME_CALLS, outcomes, strict=True)):
+            assert outcome.output == ("at import\n" if i == 0 else "") + expected[name].format(i), (i, name)
+
+
+def test_calls_that_finished_in_time_are_no_timeouts_when_the_grader_reads_late(tmp_path):
+    """A lone grade computes its expected values while the worker runs (`meanwhile`), and reads no outcome
+    until then; large results fill the socket, the zygote waits to send, and the worker, whose calls print
+    nothing, has gone on meanwhile. The calls' frames were in the pipe in time: none is a timeout (review 9)."""
+    sub = write(tmp_path, "import numpy as np\ndef f(i):\n    return np.ones(200_000) * i\n")  # 1.6 MB each
+    with Sandbox(Limits(timeout=1.0)) as sb:
+        outcomes = sb.run(sub, [call("f", args=(float(i),)) for i in range(4)], meanwhile=lambda: time.sleep(2.5))
+    assert [o.status for o in outcomes] == ["ok"] * 4, [o.message for o in outcomes]
+    assert [float(o.values[0][-1]) for o in outcomes] == [0.0, 1.0, 2.0, 3.0]
+
+
+def test_a_worker_waits_for_a_go_only_after_a_call_that_wrote_something(tmp_path):
+    """The worker's side of the handshake (worker._Writes), read off its frames: its import frame never waits,
+    and a call frame waits when anything was written since the last call frame, by print, os.write or to a
+    file, and also after a flood whose bytes past the cap were only counted."""
+    sub = write(tmp_path, """
+        import os
+        print("at import")
+        def quiet():
+            return 1
+        def prints():
+            print("hi")
+            return 1
+        def raw():
+            os.write(2, b"r")
+            return 1
+        def writes_a_file():
+            with open("scratch.txt", "w") as f:
+                f.write("x")
+            return 1
+        def floods():
+            for _ in range(1000):
+                print("y" * 99)
+            return 1
+        """)
+    names = ["quiet", "quiet", "prints", "quiet", "raw", "writes_a_file", "quiet", "floods", "quiet", "quiet"]
+    result_r, result_w = os.pipe()
+    go_r, go_w = os.pipe()
+    output_r, output_w = os.pipe()
+    os.write(go_w, b"g" * len(names))  # whatever the worker asks, it never blocks here
+    pid = os.fork()
+    if pid == 0:  # the worker's side of a run, as zygote._worker sets it up, without the confinement
+        try:
+            os.chdir(tmp_path)
+            for source, target in ((result_w, 3), (go_r, 4), (output_w, 1), (output_w, 2)):
+                os.dup2(source, target)
+            from grader.sandbox import worker
+            worker.capture_output(1000)
+            worker._serve(sub, [call(name) for name in names])
+        finally:
+            os._exit(0)
+    for fd in (result_w, go_r, output_w):
+        os.close(fd)
+    frames, data = _Frames(), b""
+    while chunk := os.read(result_r, 1 << 16):
+        data += chunk
+    os.waitpid(pid, 0)
+    printed = b""
+    while chunk := os.read(output_r, 1 << 16):
+        printed += chunk
+    headers = [header for header, _ in frames.feed(data)]
+    assert [h["status"] for h in headers] == ["imported"] + ["ok"] * len(names)
+    assert [h["waits"] for h in headers] == [False, True, False, True, False, True, True, False, True, False, False]
+    assert printed.startswith(b"at import\nhi\nr")
+
+
+class _ScriptedWorker:
+    """relay._relay's view of a worker (zygote._Watch, portable._Worker), playing frames from a script:
+    (header, what the worker printed before sending it). Counts the go bytes and when the clock restarts."""
+
+    def __init__(self, frames):
+        self.frames, self.log, self.printed = list(frames), [], ""
+        self.deadline, self.budget, self.timeout = float("inf"), None, 1.0
+
+    def import_result(self):
+        return self.next_frame()
+
+    def next_frame(self):
+        header, printed = self.frames.pop(0)
+        self.printed += printed
+        self.log.append("frame")
+        values = [np.array(1.0)] * header.get("values", 0)
+        return {"arrays": [["f8", []]] * len(values), **header}, values
+
+    def go(self):
+        self.log.append("go")
+
+    def restart_clock(self):
+        self.log.append("clock")
+
+    def elapsed(self):
+        return 0.0
+
+    def take_output(self, reported=0):
+        taken, self.printed = self.printed, ""
+        return taken
+
+
+def _ok(**extra):
+    return {"status": "ok", "values": 1, "changed": [], "seconds": 0.0, "function": "f", **extra}
+
+
+def test_the_runner_lets_a_worker_go_on_only_after_a_frame_that_waits():
+    """The go handshake is for calls that printed: after a frame that does not wait, the runner sends no go
+    (the worker has started its next call), restarts that call's clock at once, and takes no output with the
+    frame: what is in the pipe by then belongs to the next call."""
+    from grader.sandbox.relay import _relay
+
+    worker = _ScriptedWorker([({"status": "imported", "waits": False}, ""),
+                              (_ok(waits=False), "next call's "), (_ok(waits=True, dropped=0), "own"),
+                              (_ok(waits=False), ""), (_ok(), "")])
+    outcomes = []
+    _relay(worker, Path("ex5.py"), [call("f")] * 4, outcomes.append)
+    assert [o.output for o in outcomes] == ["", "next call's own", "", ""]
+    # no go before the first two calls nor the fourth; one after the frame that waits; and a frame that does
+    # not say (an older or forged one) is waited for
+    assert worker.log == ["frame", "clock", "frame", "clock", "frame", "clock", "go", "frame", "clock", "frame"]
+
+
+@pytest.mark.parametrize("frame, message", [(_ok(waits="no"), "bad wait flag"),
+                                            (_ok(waits=False, dropped=5), "does not wait dropped output")])
+def test_a_frame_with_a_bad_wait_flag_is_a_crash(frame, message):
+    from grader.sandbox.relay import _relay
+
+    worker = _ScriptedWorker([({"status": "imported", "waits": False}, ""), (frame, "")])
+    outcomes = []
+    _relay(worker, Path("ex5.py"), [call("f")] * 2, outcomes.append)
+    assert [o.status for o in outcomes] == ["crash", "skipped"]
+    assert message in outcomes[0].message
+
+
 def test_output_is_truncated(tmp_path):
     sub = write(tmp_path, "def f():\n    print('x' * 1000)\n    return 0\n")
     with Sandbox(Limits(timeout=1.0, output_bytes=100)) as sb:

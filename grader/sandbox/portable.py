@@ -8,7 +8,8 @@ Only the standard library: `subprocess` starts each worker as `sys.executable -I
 and the worker loads nothing of the grader but worker.py, protocol.py and libc.py (spawned.py says how). The
 run's limits go down first, as a frame of their own, then the request. The wire
 format is the Linux runner's (protocol.py: JSON header + raw float64/int64 bytes, never pickle), with every
-array inline: the request goes down the worker's stdin, then one go byte per call; results come up its
+array inline: the request goes down the worker's stdin, then a go byte after each result that waits for one
+(relay.py); results come up its
 stdout (moved to fd 3 in the worker); the student's prints go to its stderr pipe (fds 1 and 2), kept up to
 `Limits.output_bytes` per call. A worker is a fresh process (spawned, never forked from the grader), so it
 never holds an expected value: it only ever receives inputs.
@@ -222,10 +223,8 @@ class _Worker:
         while not self.pending:
             self.frames.check()
             remaining = min(self.timeout - self.elapsed(), self.deadline - time.monotonic())
-            if remaining <= 0:
-                raise _Timeout
             fds = [self.result_fd] + [self.output_fd] * self.output_open
-            ready = self.pipes.ready(fds, remaining)
+            ready = self.pipes.ready(fds, max(remaining, 0.0))  # out of time, what came is still read (zygote.py)
             if self.output_fd in ready:
                 self._read_output()
             if self.result_fd in ready:
@@ -233,6 +232,8 @@ class _Worker:
                 if not chunk:
                     raise _Died(self._death())
                 self.pending.extend(self.frames.feed(chunk))
+            elif remaining <= 0:
+                raise _Timeout
         return self.pending.popleft()
 
     def _read_output(self) -> None:

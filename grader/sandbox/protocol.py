@@ -30,7 +30,8 @@ _MAX_BODY = 256 << 20
 _MAX_HEADER = 1 << 20
 _MAX_MESSAGE = 2000
 _RESULT_FD = 3  # in the worker: the frames go up here
-_GO_FD = 4  # the zygote writes one byte here when the worker may start the next call
+_GO_FD = 4  # the zygote writes one byte here when the worker may start the next call (after a frame that waits)
+_IO_FD = 5  # in a forked worker: its /proc/self/io, opened before the uid switch (worker._Writes)
 _INLINE_BYTES = 1 << 16  # arrays this large or larger travel in a memfd, not in the frame
 
 

@@ -1,7 +1,9 @@
 """One run as a runner relays it, for both runners: the worker's frames become one outcome per call.
 
-A worker (worker.py) answers a request with its import's result, then sends one frame per call, starting each
-call only when the runner lets it (`go`), so that the output it printed is all in its pipe before the frame.
+A worker (worker.py) answers a request with its import's result, then sends one frame per call. After a frame
+that says it waits (the worker wrote something since the last such frame), it starts its next call only when
+the runner lets it (`go`), so that the output it printed is all the runner takes with that frame; after a frame
+that does not, it goes on at once: the call printed nothing, and whatever comes next is the next call's.
 The runner's side of one worker is its watch (zygote._Watch on Linux, portable._Worker elsewhere): it blocks
 for the next frame, raising `_Timeout` or `_Died`; keeps what the worker printed; and times each call.
 Portable on purpose (no fcntl, fork or select here): the portable runner imports it on every system.
@@ -38,13 +40,21 @@ def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
             return
         if header.get("status") != "imported":
             raise ProtocolError("expected the import result first")
+        waits = _waits(header)
         for call in calls:
             phase = f"running {call.names[0]}"
+            # After a frame that does not wait, the worker started this call as it sent that frame: its clock
+            # starts later than the call (which so gets more time, never less), once the last outcome is out.
             watch.restart_clock()
-            watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
+            if waits:
+                watch.go()  # one call at a time: its output is all in the pipe before its frame, and no more
             header, arrays = watch.next_frame()
             outcome = _parse_outcome(header, arrays, call, allowed=_WORKER_STATUSES)
-            output, seconds = watch.take_output(_dropped(header)), min(outcome.seconds, watch.elapsed())
+            waits, dropped, seconds = _waits(header), _dropped(header), min(outcome.seconds, watch.elapsed())
+            if not waits and dropped:
+                raise ProtocolError("a frame that does not wait dropped output")
+            # what a worker that does not wait printed since its frame is the next call's output
+            output = watch.take_output(dropped) if waits else ""
             done += 1
             emit(replace(outcome, output=output, seconds=seconds))
     except (_Timeout, _Died, ProtocolError) as stop:
@@ -64,6 +74,14 @@ def _stopped(stop: Exception, phase: str, watch) -> Outcome:
         return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
     what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
     return _failed("crash", f"{what} while {phase}", output, seconds)
+
+
+def _waits(header: dict) -> bool:
+    """Whether the worker waits for a go before its next call (worker._send); a frame that does not say waits."""
+    waits = header.get("waits", True)
+    if type(waits) is not bool:
+        raise ProtocolError("bad wait flag")
+    return waits
 
 
 def _dropped(header: dict) -> int:

@@ -1,7 +1,7 @@
 """The zygote and one run's lifecycle (Linux): fork a confined worker, relay its frames, clean up.
 
 Serves run requests until the grader closes its end. Per run: copy the submission (as root), fork one worker,
-let it start one call at a time, stream each outcome up as soon as it is known, then kill whatever the run
+let it run one call at a time (relay.py), stream each outcome up as soon as it is known, then kill whatever the run
 started, reap it and remove its folder. It watches the grader's socket during a run and leaves (removing the
 sandbox's folder) when the grader dies.
 """
@@ -43,6 +43,7 @@ from .namespaces import (
 from .processes import _describe_exit, _kill_group, _kill_orphans, _signals_blocked
 from .protocol import (
     _GO_FD,
+    _IO_FD,
     _RESULT_FD,
     Call,
     Limits,
@@ -268,13 +269,15 @@ class _Watch:
         while not self.pending:
             self.frames.check()
             remaining = min(self.timeout - self.elapsed(), self.deadline - time.monotonic())
-            if remaining <= 0:
-                raise _Timeout
-            if self.result_fd in self._poll(remaining):
+            # Out of time, what is in the pipe is still read first: a frame sent in time is no timeout because
+            # the zygote was busy elsewhere (sending an outcome the grader was slow to read).
+            if self.result_fd in self._poll(max(remaining, 0.0)):
                 chunk = os.read(self.result_fd, _PIPE_READ)
                 if not chunk:
                     raise _Died(self._death())
                 self.pending.extend(self.frames.feed(chunk))
+            elif remaining <= 0:
+                raise _Timeout
         return self.pending.popleft()
 
     def _poll(self, timeout: float, with_result: bool = True) -> set[int]:
@@ -333,15 +336,29 @@ def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: st
         # the worker then walks only the worker's own objects, instead of writing to (so copying) every page
         # of the zygote's heap (a full collection right after a fork costs ~1600 page copies, ~20 ms).
         gc.freeze()
-        _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
-        _serve(submission, calls, limits.result_bytes, source, limits.timeout, ahead)
+        io_fd = _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
+        _serve(submission, calls, limits.result_bytes, source, limits.timeout, ahead, io_fd)
         code = 0
     finally:
         os._exit(code)
 
 
+def _open_io() -> int | None:
+    """The worker's /proc/self/io at _IO_FD, for worker._Writes: opened before the uid switch, after which its
+    /proc files are root's and cannot be opened (they can still be read through a descriptor opened before)."""
+    try:
+        fd = os.open("/proc/self/io", os.O_RDONLY)
+    except OSError:
+        return None
+    if fd != _IO_FD:
+        os.dup2(fd, _IO_FD)
+        os.close(fd)
+    return _IO_FD
+
+
 def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, limits: Limits,
-             n_calls: int, layers: _Layers):
+             n_calls: int, layers: _Layers) -> int | None:
+    """Returns _IO_FD when it holds the worker's /proc/self/io (see `_open_io`), else None."""
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     # Move every source above the targets first, so that no dup2 overwrites a source still to be moved.
@@ -362,6 +379,7 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     if layers.view is not None:  # see only what the run needs (namespaces._build_view)
         os.chroot(layers.view)
     os.chdir(workdir)
+    io_fd = _open_io()  # the view's /proc, which names the worker as its own PID namespace does
     if layers.uid is not None:
         os.setgroups([])
         os.setresgid(layers.uid, layers.uid, layers.uid)
@@ -382,3 +400,4 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     sys.stdin = open(0, closefd=False)
     capture_output(limits.output_bytes)
     sys.dont_write_bytecode = True  # no __pycache__ in the student's folder
+    return io_fd
