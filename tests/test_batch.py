@@ -405,17 +405,22 @@ def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     assert result.exit_code == 2 and "not an SQLite gradebook" in result.stderr
 
 
-def _batch_until_a_row_is_recorded(tmp_path: Path) -> tuple[subprocess.Popen, Path, Path]:
-    """A class of right submissions and endless loops, graded by `grade batch` in a session of its own,
-    returned once the gradebook holds a row (each row is committed on its own)."""
+def _batch_until_a_row_is_recorded(tmp_path: Path, zipped: bool = False,
+                                   env: dict | None = None) -> tuple[subprocess.Popen, Path, Path]:
+    """A class of right submissions and endless loops (as a zip: an LMS download), graded by `grade batch` in a
+    session of its own, returned once the gradebook holds a row (each row is committed on its own)."""
     folders = tmp_path / "class"
     for i in range(6):
         _put(folders / f"s{i}" / "ex5.py", RIGHT if i % 2 else HOSTILE / "busy_loop.py")
+    if zipped:
+        with zipfile.ZipFile(tmp_path / "class.zip", "w") as archive:
+            for file in sorted(folders.rglob("ex5.py")):
+                archive.write(file, file.relative_to(folders).as_posix())
     db = tmp_path / "g.sqlite"
-    command = [sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--jobs", "1",
-               "--timeout", "1"]
+    command = [sys.executable, "-m", "grader", "batch", str(tmp_path / "class.zip" if zipped else folders), "-e",
+               "ex5", "--db", str(db), "--jobs", "1", "--timeout", "1"]
     process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                               start_new_session=True)
+                               start_new_session=True, env=env)
     recorded = 0
     for _ in range(600):
         if db.exists():
@@ -520,6 +525,39 @@ def test_a_killed_run_keeps_what_it_graded(tmp_path):
     os.killpg(process.pid, signal.SIGKILL)
     process.communicate()
     _kept_and_rerun(folders, db)
+
+
+def test_the_next_batch_removes_the_students_files_a_killed_one_left_in_tmpdir(tmp_path):
+    """SIGKILL cannot be caught, so a killed batch leaves its scratch folder (here the class zip, unpacked) in
+    $TMPDIR. The next batch removes it, and only what no running batch holds: not another batch's folder while
+    that batch runs, nor a folder not yet marked as locked (batch/scratch.py)."""
+    from grader.batch.scratch import MARK
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    env = {**os.environ, "TMPDIR": str(tmp)}
+    process, _, db = _batch_until_a_row_is_recorded(tmp_path, zipped=True, env=env)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    [left] = tmp.glob("grade-batch-*")
+    assert (left / MARK).exists() and list(left.rglob("ex5.py")), "the killed batch's folder holds the students' files"
+    held, unmarked = tmp / "grade-batch-held", tmp / "grade-batch-unmarked"
+    held.mkdir()
+    (held / MARK).touch()
+    unmarked.mkdir()
+    holder = subprocess.Popen([sys.executable, "-c", "import fcntl, os, sys\n"
+                               "fd = os.open(sys.argv[1], os.O_RDONLY)\nfcntl.flock(fd, fcntl.LOCK_EX)\n"
+                               "print('locked', flush=True)\nsys.stdin.read()", str(held)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == "locked\n"
+        rerun = subprocess.run([sys.executable, "-m", "grader", "batch", str(tmp_path / "class.zip"), "-e", "ex5",
+                                "--db", str(db), "--timeout", "1"], cwd=tmp_path, env=env, capture_output=True,
+                               text=True, timeout=300)
+        assert rerun.returncode == 0, rerun.stderr
+        assert sorted(p.name for p in tmp.glob("grade-batch-*")) == ["grade-batch-held", "grade-batch-unmarked"]
+    finally:
+        holder.communicate("")
 
 
 def test_ctrl_c_pressed_twice_still_ends_with_the_interrupted_line_and_130(tmp_path):

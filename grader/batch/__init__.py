@@ -11,7 +11,6 @@ import dataclasses
 import hashlib
 import json
 import shutil
-import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -21,6 +20,7 @@ from pathlib import Path
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
 from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, in_student_folder
+from .scratch import Scratch
 from .slots import Grader, Result, Task
 from .unpack import MAX_NOTEBOOK_BYTES, StudentArchives, UnpackError, unpack
 
@@ -90,10 +90,10 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
     on_request too (as `grade --train`)."""
     started = time.monotonic()
     summary = Summary()
-    with tempfile.TemporaryDirectory(prefix="grade-batch-") as scratch:
+    with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 Path(scratch), summary, regrade, train)
+                 scratch, summary, regrade, train)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
