@@ -1,8 +1,10 @@
 """Crashes explained from the student's own code: through the CLI on student-style files, and the pure rules."""
 
+import numpy as np
 import pytest
 
 from grader.crashes import Context, closest_name, course_shapes, explain
+from grader.sandbox.protocol import stopped_by_budget
 
 from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
 
@@ -231,6 +233,31 @@ def test_a_print_loop_that_times_out_still_names_its_running_line(tmp_path):
     assert feedback.startswith("nn_cost_function did not finish within 3 s (it was running nn_cost_function at "
                                "ex5.py, line ")
     assert any(f"ex5.py, line {n})" in feedback for n in (line - 1, line)), feedback  # the while or the print
+
+
+def test_a_later_function_stopped_by_the_first_runs_budget_gets_a_run_of_its_own(tmp_path, sandbox_runs):
+    """The other side of acceptance run 5's D2 (review 8, L4): in a grade's first run every function shares
+    one budget (2 × --timeout). A later function whose call was stopped because that shared time ran out, not
+    its own --timeout, has not had its chance: it runs again on its own, as a lone run of it would, and passes.
+    Here nn_cost_function's six graded calls take 0.6 s each (3.6 s of the 6 s budget), so sigmoid_gradient's
+    2.6 s call on the course's case cannot finish in what is left (at most 2.4 s), yet is well within --timeout 3.
+    Every margin here is a second or more except that one, which only the machine's own delays can widen."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    slow = [("def nn_cost_function(", "    time.sleep(0.6)\n"),
+            ("def sigmoid_gradient(z):\n", "    if np.shape(z) == (3, 10):  # the course's case\n        "
+                                          "time.sleep(2.6)\n")]
+    for header, body in slow:
+        start = solution.index(header)
+        end = solution.index(":\n", start) + 2  # past the signature (it may span lines)
+        solution = solution[:end] + body + solution[end:]
+    path = tmp_path / "ex5.py"
+    path.write_text("import time\n" + solution)
+    report, status = grade_json(path, "--exercise", "ex5", "--timeout", "3")
+    assert status == 0 and report["score"] == 100, [(p["id"], p["feedback"]) for p in report["parts"]]
+    course_case = [outcome for call, outcome in sandbox_runs
+                   if call.names[0] == "sigmoid_gradient" and np.shape(call.args[0]) == (3, 10)]
+    assert [o.status for o in course_case[:2]] == ["timeout", "ok"], [o and o.status for o in course_case]
+    assert stopped_by_budget(course_case[0]) and "took longer" not in course_case[0].message
 
 
 @pytest.mark.parametrize("helper", ["pause", "wait_budget"])
