@@ -692,9 +692,12 @@ def module_value_notes(submission: Submission, failed_functions: set[str]) -> li
     notes = []
     for name, origin in sorted(submission.module_values.items()):
         readers = sorted(submission.readers[name] & failed_functions)
-        if readers:
-            notes.append(f"{' and '.join(readers)} reads module-level {name} ({origin}) instead of computing it "
-                         f"from its arguments; the grader calls it with other inputs, where {name} is different.")
+        if len(readers) == 1:
+            notes.append(f"{readers[0]} reads module-level {name} ({origin}) instead of computing it from its "
+                         f"arguments; the grader calls it with other inputs, where {name} is different.")
+        elif readers:
+            notes.append(f"{' and '.join(readers)} read module-level {name} ({origin}) instead of computing it "
+                         f"from their arguments; the grader calls them with other inputs, where {name} is different.")
     return notes
 
 

@@ -169,3 +169,31 @@ def test_a_flag_the_course_never_passes_is_a_note_when_it_changes_the_result():
     assert "regularized=False" in note["message"] and "with regularized=True it returns the expected values" \
         in note["message"]
     assert "verbose" not in note["message"]  # printing changes no value
+
+
+def _module_value_report(tmp_path, scale: str) -> dict:
+    """Both functions read a module-level SCALE, which makes them wrong (2.0) or stops the import (1 / 0)."""
+    source = (SUBMISSIONS.parent.parent / "solutions" / "ex5.py").read_text()
+    source = source.replace("import numpy as np\n", f"import numpy as np\n\nSCALE = {scale}\n", 1)
+    source = source.replace("    return g * (1 - g)", "    return SCALE * g * (1 - g)", 1)
+    source = source.replace("    J = ", "    J = SCALE * ", 1)
+    assert source.count("SCALE") == 3
+    path = tmp_path / "ex5.py"
+    path.write_text(source)
+    report, status = grade_json(path, "--timeout", "20")
+    assert status == 1
+    return report
+
+
+def test_functions_that_read_a_module_level_value_are_named_together(tmp_path):
+    report = _module_value_report(tmp_path, "2.0")
+    [message] = [n["message"] for n in report["notes"] if n["id"] == "module_level_value"]
+    assert message.startswith("nn_cost_function and sigmoid_gradient read module-level SCALE (line 10) instead of "
+                              "computing it from their arguments; the grader calls them with other inputs")
+
+
+def test_no_module_level_note_when_the_file_could_not_be_imported(tmp_path):
+    """The functions never ran, so nothing they read can be why they failed (acceptance run 6, L2)."""
+    report = _module_value_report(tmp_path, "1 / 0")
+    assert report["score"] == 0 and "could not be imported: ZeroDivisionError" in report["parts"][0]["feedback"]
+    assert "module_level_value" not in {n["id"] for n in report["notes"]}, report["notes"]

@@ -32,9 +32,9 @@ from .protocol import (
 )
 
 # After a function raised MemoryError, this worker does not call it again with arguments as large, as it does
-# not call one that timed out: each such call of a memory bomb first fills the whole --memory (about 0.4 s of
-# CPU at 2 GB, ten calls in a grade), and with arguments as large it would run out again. A smaller call still
-# runs: a big case that needs too much says nothing of a small one.
+# not call one that timed out: each such call of a memory bomb first fills the whole --memory (0.4 to 2 s of
+# CPU at 2 GB, by the machine; ten calls in a grade), and with arguments as large it would run out again. A
+# smaller call still runs: a big case that needs too much says nothing of a small one.
 OUT_OF_MEMORY = "not run: a call with arguments as large ran out of memory"
 _IMMUTABLE = (int, float, bool, str, type(None))  # arguments passed as they are (a deep copy is the same)
 _MODULE_NAME = MODULE_NAME  # never a name the course uses (its utils.py imports `submission`)
