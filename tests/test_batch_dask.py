@@ -54,14 +54,20 @@ def test_no_scheduler_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path):
+def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path, monkeypatch):
     """SIGKILL one of the cluster's two worker processes once the first result is recorded: every
-    submission is still graded, with the score it deserves."""
+    submission is still graded, with the score it deserves. The killed worker could not remove the students'
+    files it held; they are in a locked scratch folder, which a later batch on that host sweeps."""
     import os
     import signal
     import sqlite3
+    import tempfile
     import threading
     import time
+
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(tmp))  # the cluster's worker processes start with it
 
     slow = (ROOT / "solutions" / "ex5.py").read_text() + (
         "\n\nimport time as _time\n_right = nn_cost_function\n\n\n"
@@ -97,3 +103,6 @@ def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path):
     out = run_cli("gradebook", "--db", str(db)).stdout
     scores = [row["score"] for row in csv.DictReader(io.StringIO(out))]
     assert scores == ["100"] * 16
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp))  # this process's own $TMPDIR, for the local batch
+    assert run_cli("batch", str(folders / "s00"), "-e", "ex5", "--db", str(tmp_path / "later.sqlite")).exit_code == 0
+    assert not list(tmp.glob("grade-*")) and not list(tmp.rglob("ex5.py")), list(tmp.rglob("*"))

@@ -10,13 +10,13 @@ whose worker died, plus `retries`), costing only that retry.
 """
 
 import hashlib
-import os
 import queue
 import tempfile
 import threading
 from dataclasses import asdict
 from pathlib import Path
 
+from .scratch import Scratch
 from .slots import Result, Task
 
 try:
@@ -61,6 +61,7 @@ class SandboxPool(WorkerPlugin):
         self.graders: dict[str, object] = {}
         self.lock = None
         self.stack = None
+        self.scratch: Path | None = None
 
     def __getstate__(self):
         return {"limits": self.limits}
@@ -77,6 +78,9 @@ class SandboxPool(WorkerPlugin):
         threads = getattr(worker, "state", None) and worker.state.nthreads or getattr(worker, "nthreads", 1) or 1
         self.lock = threading.Lock()
         self.stack = ExitStack()
+        # the tasks' folders live in one locked scratch folder: a worker killed mid-task leaves it to the
+        # next worker's (or local batch's) sweep, as a killed local batch does (scratch.py)
+        self.scratch = self.stack.enter_context(Scratch())
         self.free = queue.Queue()
         for slot in range(threads):
             self.free.put(self.stack.enter_context(open_sandbox(Limits(**self.limits), slot)))
@@ -108,8 +112,7 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
     grader = pool.grader(spec_text, spec_name, speed_notes, train)
     sandbox = pool.free.get()
     try:
-        with tempfile.TemporaryDirectory(prefix="grade-task-") as folder:
-            os.chmod(folder, 0o700)
+        with tempfile.TemporaryDirectory(prefix="task-", dir=pool.scratch) as folder:
             for name, data in files.items():
                 (Path(folder) / Path(name).name).write_bytes(data)
             local = Task(task["student"], Path(folder) / Path(task["file"]).name, task["shown_as"], task["index"])

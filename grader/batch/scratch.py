@@ -7,7 +7,8 @@ holds an exclusive flock on its scratch folder while it runs, and every batch fi
 folders of its own user whose lock it can take: the kernel releases a lock when its holder dies, however it
 dies, so a folder whose lock is free belongs to no running batch. A folder is swept only once it carries
 the mark its batch writes after taking the lock: one made a moment ago, not yet locked, is left alone.
-Where there is no flock (Windows), nothing is locked and nothing is swept.
+Where there is no flock (Windows), nothing is locked and nothing is swept. A Dask worker holds one too, for
+the tasks' files it is sent (dask.py), so a killed worker's are swept the same way.
 """
 from __future__ import annotations
 
