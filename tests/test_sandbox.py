@@ -1128,7 +1128,8 @@ def test_an_interrupted_run_stops_the_zygote(tmp_path):
 
 def test_a_ctrl_c_while_the_zygote_starts_neither_stops_it_nor_prints_a_traceback():
     """The zygote shares the grader's process group, so a terminal's Ctrl-C reaches it too, mostly while it
-    still imports numpy: it ignores SIGINT from its first instruction (the grader stops it itself)."""
+    still imports numpy: it ignores SIGINT from its first instruction (blocked from before the fork until it
+    is ignored; the grader stops it itself)."""
     with Sandbox(LIMITS) as sb:
         for _ in range(40):  # through its whole start-up, which takes a few hundred ms at most
             os.kill(sb._pid, signal.SIGINT)

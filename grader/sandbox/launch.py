@@ -158,14 +158,17 @@ def _zygote_command(sock, root: str, uid: int | None) -> tuple[list[str], dict[s
     return [sys.executable, "-I", "-c", _BOOT, *args], env
 
 
-def _exec_zygote(sock, command: list[str], env: dict[str, str]) -> None:
-    """In the child just forked from the grader: become the zygote by starting a fresh interpreter.
-    Never returns (on failure the caller exits, and the grader sees the socket close)."""
+def _exec_zygote(sock, command: list[str], env: dict[str, str], mask: set) -> None:
+    """In the child just forked from the grader (SIGINT blocked since before the fork): become the zygote by
+    starting a fresh interpreter. Never returns (on failure the caller exits, and the grader sees the socket
+    close)."""
     os.set_inheritable(sock.fileno(), True)
     # Ignored across exec, so a fresh Python keeps it ignored: the zygote shares the grader's process group,
     # and a Ctrl-C while it still imports numpy would otherwise print its KeyboardInterrupt traceback on the
-    # grader's terminal. The grader stops it itself; its workers restore the default handler.
+    # grader's terminal. The grader stops it itself; its workers restore the default handler. Unblocking it
+    # once ignored drops a Ctrl-C that came since the fork: it was the grader's to handle.
     _signal.signal(_signal.SIGINT, _signal.SIG_IGN)
+    _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
     os.execve(command[0], command, env)
 
 
@@ -215,13 +218,21 @@ def start(slot: int | None = None) -> Started:
     command, env = _zygote_command(theirs, root, uid)
     sys.stdout.flush()
     sys.stderr.flush()
-    pid = _fork_pid_namespace()
-    if pid == 0:  # the zygote: never returns into the caller's code
-        try:
-            ours.close()
-            _exec_zygote(theirs, command, env)
-        finally:
-            os._exit(1)
+    # Blocked across the fork: a Ctrl-C between the fork and _exec_zygote's SIG_IGN would otherwise raise
+    # KeyboardInterrupt in the child, which then exits instead of becoming the zygote (a broken sandbox).
+    mask = _signal.pthread_sigmask(_signal.SIG_BLOCK, {_signal.SIGINT})
+    pid = -1
+    try:
+        pid = _fork_pid_namespace()
+        if pid == 0:  # the zygote: never returns into the caller's code
+            try:
+                ours.close()
+                _exec_zygote(theirs, command, env, mask)
+            finally:
+                os._exit(1)
+    finally:
+        if pid != 0:  # the grader: a Ctrl-C that came meanwhile is delivered now, as it would have been
+            _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
     theirs.close()
     return Started(ours.detach(), pid, root, lock)
 
