@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -499,7 +500,8 @@ def test_a_flood_that_times_out_keeps_room_for_the_running_line(tmp_path):
         [out] = sb.run(sub, [call("f")])
     assert out.status == "timeout"
     assert out.output.startswith(("x" * 99 + "\n") * 7)
-    assert "\n[grader: running f line 3]\n" in out.output
+    # line 3 (the print) nearly always; line 2 when the clock catches the loop's jump back (seen on a busy machine)
+    assert re.search(r"\n\[grader: running f line [23]\]\n", out.output), out.output[-300:]
     assert out.output.endswith(" bytes not kept]") and "[... output after the first " in out.output
 
 
