@@ -71,8 +71,10 @@ def _open_gradebook(path: Path, create: bool):
               help="Also time each correct submission at the assignment's full size (a note on slow loops); "
                    "off by default, as it costs up to --timeout per submission.")
 @click.option("--dask", "dask_address", metavar="tcp://HOST:PORT",
-              help="Grade on this Dask scheduler's workers (pip install 'nn-grader[dask]'); each worker grades "
-                   "in its own local sandbox. Results are recorded here as they finish.")
+              help="Grade on this Dask scheduler's workers (install the grader with its extra on this host and "
+                   "each worker host: pip install '/path/to/nn-grader[dask]'); each worker grades in its own local "
+                   "sandbox, and must have this grader's version and the Linux sandbox (or --allow-weak-isolation); "
+                   "this host only records the results, as they finish.")
 @click.option("--train", is_flag=True,
               help="Also run the exercise's training parts that run only on request, as `grade --train` does (each "
                    "trains the network with the student's function: seconds per submission). Training parts with "
@@ -113,7 +115,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     from .batch import run_batch
     from .sandbox import Limits
 
-    strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
+    if dask_address is None:  # with --dask the workers grade: each is checked there (batch/dask.py)
+        strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
     exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:
@@ -132,6 +135,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
         with _gradebook_errors():
             summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
+                                allow_weak=allow_weak_isolation,
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None

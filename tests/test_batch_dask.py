@@ -106,3 +106,133 @@ def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path, monkeypatch):
     monkeypatch.setattr(tempfile, "tempdir", str(tmp))  # this process's own $TMPDIR, for the local batch
     assert run_cli("batch", str(folders / "s00"), "-e", "ex5", "--db", str(tmp_path / "later.sqlite")).exit_code == 0
     assert not list(tmp.glob("grade-*")) and not list(tmp.rglob("ex5.py")), list(tmp.rglob("*"))
+
+
+def _one_student(tmp_path):
+    folders = tmp_path / "class"
+    (folders / "ann").mkdir(parents=True)
+    shutil.copyfile(ROOT / "solutions" / "ex5.py", folders / "ann" / "ex5.py")
+    return folders
+
+
+def test_workers_on_the_portable_runner_are_refused_unless_weak_isolation_is_allowed(tmp_path, monkeypatch):
+    """The rule of a local batch holds on each worker, where the submissions run: a macOS or Windows worker
+    (here GRADER_SANDBOX=portable) does not grade a class without --allow-weak-isolation. The client only
+    records results, so a client on the portable runner (a TA's laptop) is not refused for itself."""
+    import json
+
+    folders = _one_student(tmp_path)
+    monkeypatch.setenv("GRADER_SANDBOX", "portable")  # the cluster's workers and this client
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as portable:
+        refused = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "a.sqlite"),
+                          "--dask", portable.scheduler_address)
+        assert refused.exit_code == 2
+        [worker] = portable.scheduler_info["workers"]
+        assert f"--dask {portable.scheduler_address}: the Dask worker at {worker} would use the portable runner " \
+               "(GRADER_SANDBOX=portable)" in refused.stderr
+        assert "--allow-weak-isolation" in refused.stderr and "Traceback" not in refused.output
+        allowed = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "b.sqlite"),
+                          "--dask", portable.scheduler_address, "--allow-weak-isolation")
+    assert allowed.exit_code == 0, allowed.output
+    [row] = json.loads(run_cli("gradebook", "--db", str(tmp_path / "b.sqlite"), "--format", "json").stdout)
+    assert row["score"] == 100 and row["report"]["sandbox"]["runner"] == "portable"
+
+
+WORKER_WITHOUT_THE_GRADER = '''
+"""A Dask worker preload: this worker's Python cannot import the grader, as on a host where it is not installed."""
+import sys
+
+
+class NoGrader:
+    def find_spec(self, name, path=None, target=None):
+        if name == "grader" or name.startswith("grader."):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+        return None
+
+
+for name in [n for n in sys.modules if n == "grader" or n.startswith("grader.")]:
+    del sys.modules[name]
+sys.meta_path.insert(0, NoGrader())
+'''
+
+
+def test_a_worker_without_the_grader_is_one_clear_line(tmp_path):
+    preload = tmp_path / "no_grader_preload.py"
+    preload.write_text(WORKER_WITHOUT_THE_GRADER)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None, preload=[str(preload)]) as bare:
+        result = run_cli("batch", str(_one_student(tmp_path)), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", bare.scheduler_address)
+    assert result.exit_code == 2
+    assert "cannot run the grader (ModuleNotFoundError" in result.stderr
+    assert "install nn-grader" in result.stderr and "internal error" not in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_student_folder_reaches_the_worker_as_a_local_batch_sees_it(tmp_path, cluster):
+    """A task carries what the local sandbox's copy of the student's folder holds (sandbox/submission_copy.py):
+    a helper module below 70 other files, and a package of helpers. A cap of its own (64 files, the folder's
+    top level only) dropped both, and the student got 0 on Dask and 100 locally."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    student = tmp_path / "class" / "kate"
+    (student / "helpers").mkdir(parents=True)
+    for i in range(70):
+        (student / f"h{i:02d}.py").write_text(f"VALUE = {i}\n")
+    (student / "zz_helper.py").write_text("import numpy as np\n\n\ndef logistic(z):\n    return 1 / (1 + np.exp(-z))\n")
+    (student / "helpers" / "__init__.py").write_text("")
+    (student / "helpers" / "scale.py").write_text("ONE = 1.0\n")
+    checked = "def sigmoid_gradient(z):\n    assert ONE == 1.0 and logistic(0) == 0.5\n"
+    (student / "ex5.py").write_text("from zz_helper import logistic\nfrom helpers.scale import ONE\n"
+                                    + solution.replace("def sigmoid_gradient(z):\n", checked, 1))
+    remote, local = tmp_path / "remote.sqlite", tmp_path / "local.sqlite"
+    result = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(remote),
+                     "--dask", cluster.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(local)).exit_code == 0
+    out = {db: next(csv.DictReader(io.StringIO(run_cli("gradebook", "--db", str(db)).stdout)))
+           for db in (remote, local)}
+    assert out[local]["score"] == "100", out[local]
+    assert out[remote] == out[local]
+
+
+def test_a_worker_with_another_grader_version_is_refused(tmp_path):
+    """The gradebook records the client's grader version, and a rerun regrades by it: a worker of another
+    version would make that record untrue (here a preload makes the worker's grader say 0.0.1-other)."""
+    preload = tmp_path / "other_version_preload.py"
+    preload.write_text("import grader\ngrader.__version__ = '0.0.1-other'\n")
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None, preload=[str(preload)]) as other:
+        result = run_cli("batch", str(_one_student(tmp_path)), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", other.scheduler_address)
+    assert result.exit_code == 2
+    assert "has nn-grader 0.0.1-other, this client " in result.stderr and "Traceback" not in result.output
+
+
+def test_a_portable_worker_that_joins_after_the_check_grades_nothing(tmp_path, monkeypatch):
+    """Workers can join a cluster at any time: one that joins after the client checked the workers (here the
+    only one, started once the tasks are at the scheduler) is held to the same rule by the grader's worker
+    plugin, and the student is reported as not graded, with why."""
+    import threading
+    import time
+
+    folders = _one_student(tmp_path)
+    with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as empty:
+        def start_a_portable_worker_once_tasks_wait():
+            for _ in range(1200):
+                if empty.scheduler.tasks:
+                    break
+                time.sleep(0.05)
+            monkeypatch.setenv("GRADER_SANDBOX", "portable")
+            empty.scale(1)
+
+        joiner = threading.Thread(target=start_a_portable_worker_once_tasks_wait, daemon=True)
+        joiner.start()
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", empty.scheduler_address)
+        joiner.join(timeout=60)
+    assert result.exit_code == 2
+    assert "ann/ex5.py: the Dask task failed (WorkerRefused: the Dask worker at tcp://" in result.stderr
+    assert "would use the portable runner" in result.stderr and "Traceback" not in result.output
+    assert "0 graded" in result.stderr

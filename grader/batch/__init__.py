@@ -84,16 +84,18 @@ class Plan:
 
 def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
-              on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False) -> Summary:
+              on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False,
+              allow_weak: bool = False) -> Summary:
     """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
     everything found, even what the gradebook holds unchanged; `train`: run the training parts marked
-    on_request too (as `grade --train`)."""
+    on_request too (as `grade --train`); `allow_weak`: Dask workers may use the portable runner (the caller
+    checks a local batch's own runner)."""
     started = time.monotonic()
     summary = Summary()
     with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 scratch, summary, regrade, train)
+                 scratch, summary, regrade, train, allow_weak)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -101,7 +103,7 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary, regrade, train) -> None:
+         summary, regrade, train, allow_weak) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
     if found is not None:
@@ -125,7 +127,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         if plan.tasks and dask_address:
             from .dask import run_dask
 
-            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop, train)
+            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop, train, allow_weak)
         elif plan.tasks:
             from .slots import run_local
 

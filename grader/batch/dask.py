@@ -10,11 +10,12 @@ whose worker died, plus `retries`), costing only that retry.
 """
 
 import hashlib
+import os
 import queue
 import tempfile
 import threading
 from dataclasses import asdict
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .scratch import Scratch
 from .slots import Result, Task
@@ -25,29 +26,96 @@ except ImportError:  # without the extra, only DaskUnavailable is used from here
     WorkerPlugin = object
 
 PLUGIN = "nn-grader-sandboxes"
-MAX_FILES = 64
-MAX_BYTES = 16 << 20
 RETRIES = 2
 
 
 class DaskUnavailable(Exception):
-    """No Dask here, or no scheduler at the address; one line."""
+    """No Dask here, no scheduler at the address, or a worker that may not grade; one line."""
+
+
+class WorkerRefused(Exception):
+    """Raised by a task on a worker that may not grade (see `refusal`): the student is not graded there."""
+
+
+def worker_facts() -> dict:
+    """Run on each worker: what decides whether it may grade for this client."""
+    from .. import __version__
+    from ..runner_choice import runner_name, why_portable
+
+    try:
+        runner = runner_name()
+    except Exception as error:  # a bad GRADER_SANDBOX on that host
+        return {"version": __version__, "runner": "none", "why": str(error)}
+    return {"version": __version__, "runner": runner, "why": why_portable() if runner == "portable" else ""}
+
+
+def refusal(facts, version: str, allow_weak: bool) -> str | None:
+    """Why a worker with these facts (worker_facts(), or the exception running it raised there) may not grade
+    for a client of nn-grader `version`, as the end of a sentence naming the worker; None when it may.
+    The same rules as a local batch: the Linux sandbox unless --allow-weak-isolation, and one grader version
+    (the gradebook records the client's, and a rerun regrades by it)."""
+    if isinstance(facts, BaseException):  # Dask hands back a worker's error as Exception("TheError(...)")
+        detail = str(facts) if type(facts) is Exception else f"{type(facts).__name__}: {facts}"
+        return (f"cannot run the grader ({detail}): install nn-grader {version} with its "
+                f"dask extra there (pip install '/path/to/nn-grader[dask]'), then run `grade doctor` there")
+    if facts.get("version") != version:
+        return (f"has nn-grader {facts.get('version')}, this client {version}: install the same version on "
+                f"every worker host, so that the gradebook's grader_version is true")
+    if facts.get("runner") == "none":
+        return f"cannot choose a sandbox ({facts.get('why')})"
+    if facts.get("runner") == "portable" and not allow_weak:
+        return (f"would use the portable runner ({facts.get('why')}); grading a class needs the Linux sandbox on "
+                f"every worker (run `grade doctor` there), or pass --allow-weak-isolation to accept weaker "
+                f"isolation")
+    return None
 
 
 def _files_of(task: Task) -> dict[str, bytes]:
-    """The submission and the Python files beside it (its own folder's), bounded; names only, no paths."""
+    """The submission and what lies beside it in its folder (relative POSIX path -> bytes), as the local
+    sandbox's copy of that folder takes it (sandbox/submission_copy.py): regular files only, nothing followed,
+    no hidden entries or __pycache__, at most its levels, files and bytes, in its order. So a helper module,
+    a package of them or a data file the submission opens is there on the worker as it is in a local batch."""
+    from ..sandbox.submission_copy import _COPY_BYTES, _COPY_DEPTH, _COPY_FILES
+
     files = {task.file.name: task.file.read_bytes()}
-    total = len(files[task.file.name])
-    for path in sorted(task.file.parent.iterdir()):
-        if len(files) >= MAX_FILES or path.name in files or path.is_symlink() or not path.is_file() \
-                or path.suffix != ".py" or path.name.startswith("."):
-            continue
-        size = path.stat().st_size
-        if total + size > MAX_BYTES:
-            break
-        files[path.name] = path.read_bytes()
-        total += size
+    budget = [_COPY_FILES - 1, _COPY_BYTES - len(files[task.file.name])]
+
+    def walk(folder: Path, prefix: str, depth: int) -> None:
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return
+        for entry in entries:
+            name = prefix + entry.name
+            if entry.name.startswith(".") or entry.name == "__pycache__" or name in files or budget[0] <= 0:
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth > 1:
+                        walk(Path(entry.path), name + "/", depth - 1)
+                elif entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_size <= budget[1]:
+                    data = Path(entry.path).read_bytes()
+                    if len(data) <= budget[1]:
+                        files[name] = data
+                        budget[0] -= 1
+                        budget[1] -= len(data)
+            except OSError:
+                continue
+
+    walk(task.file.parent, "", _COPY_DEPTH)
     return files
+
+
+def _write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """On the worker: the task's files under `folder`, each at its relative path (never outside it)."""
+    for name, data in files.items():
+        parts = PurePosixPath(name).parts
+        if not parts or PurePosixPath(name).is_absolute() or any(part in ("", ".", "..") for part in parts):
+            continue
+        target = folder.joinpath(*parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
 
 
 class SandboxPool(WorkerPlugin):
@@ -55,8 +123,10 @@ class SandboxPool(WorkerPlugin):
 
     name = PLUGIN
 
-    def __init__(self, limits: dict):
-        self.limits = limits  # only this travels to the workers; the rest is made there, in setup
+    def __init__(self, limits: dict, allow_weak: bool = False, version: str = ""):
+        # only these travel to the workers; the rest is made there, in setup
+        self.limits, self.allow_weak, self.version = limits, allow_weak, version
+        self.refused: str | None = None
         self.free: queue.Queue | None = None
         self.graders: dict[str, object] = {}
         self.lock = None
@@ -64,10 +134,10 @@ class SandboxPool(WorkerPlugin):
         self.scratch: Path | None = None
 
     def __getstate__(self):
-        return {"limits": self.limits}
+        return {"limits": self.limits, "allow_weak": self.allow_weak, "version": self.version}
 
     def __setstate__(self, state):
-        self.__init__(state["limits"])
+        self.__init__(state["limits"], state["allow_weak"], state["version"])
 
     def setup(self, worker=None):
         from contextlib import ExitStack
@@ -78,6 +148,10 @@ class SandboxPool(WorkerPlugin):
         threads = getattr(worker, "state", None) and worker.state.nthreads or getattr(worker, "nthreads", 1) or 1
         self.lock = threading.Lock()
         self.stack = ExitStack()
+        # a worker that joins after the client's check (worker_facts) is held to the same rules here
+        self.refused = refusal(worker_facts(), self.version, self.allow_weak)
+        if self.refused:
+            return
         # the tasks' folders live in one locked scratch folder: a worker killed mid-task leaves it to the
         # next worker's (or local batch's) sweep, as a killed local batch does (scratch.py)
         self.scratch = self.stack.enter_context(Scratch())
@@ -109,12 +183,13 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
     from distributed import get_worker
 
     pool: SandboxPool = get_worker().plugins[PLUGIN]
+    if pool.refused:
+        raise WorkerRefused(f"the Dask worker at {get_worker().address} {pool.refused}")
     grader = pool.grader(spec_text, spec_name, speed_notes, train)
     sandbox = pool.free.get()
     try:
         with tempfile.TemporaryDirectory(prefix="task-", dir=pool.scratch) as folder:
-            for name, data in files.items():
-                (Path(folder) / Path(name).name).write_bytes(data)
+            _write_files(Path(folder), files)
             local = Task(task["student"], Path(folder) / Path(task["file"]).name, task["shown_as"], task["index"])
             result = grader.grade(sandbox, local)
     finally:
@@ -125,19 +200,25 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
 
 
 def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop,
-             train: bool = False) -> None:
+             train: bool = False, allow_weak: bool = False) -> None:
     try:
         from distributed import Client, as_completed
     except ImportError:
-        raise DaskUnavailable("needs the Dask extra: pip install 'nn-grader[dask]'") from None
+        raise DaskUnavailable("needs the Dask extra: pip install '/path/to/nn-grader[dask]'") from None
     try:
         client = Client(address, timeout=10)
     except OSError as error:
         raise DaskUnavailable(f"no Dask scheduler answers there ({error})") from None
     spec_text = Path(exercise.path).read_text(encoding="utf-8")
     limits_dict = asdict(limits)
+    from .. import __version__
+
     try:
-        client.register_plugin(SandboxPool(limits_dict), name=PLUGIN)
+        for worker, facts in sorted(client.run(worker_facts, on_error="return").items()):
+            problem = refusal(facts, __version__, allow_weak)
+            if problem:
+                raise DaskUnavailable(f"the Dask worker at {worker} {problem}")
+        client.register_plugin(SandboxPool(limits_dict, allow_weak, __version__), name=PLUGIN)
         futures = {}
         for task in tasks:
             future = client.submit(grade_remote, spec_text, str(exercise.path), speed_notes,
