@@ -117,6 +117,9 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
     if dask_address is None:  # with --dask the workers grade: each is checked there (batch/dask.py)
         strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
+    if os.environ.get("GRADER_SECRET"):
+        click.echo("grade: note: grade batch grades on the exercise's public cases; $GRADER_SECRET is not used "
+                   "here (it is for the platform graders: docs/platforms.md)", err=True)
     exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:

@@ -1028,3 +1028,17 @@ def test_a_batch_gives_the_callers_signal_handlers_back(tmp_path):
                  "--dask", "tcp://127.0.0.1:9")
     assert bad.exit_code == 2 and "--dask tcp://127.0.0.1:9" in bad.stderr, bad.output
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
+
+
+def test_a_secret_in_the_environment_is_said_to_be_unused(tmp_path, monkeypatch):
+    """A batch grades on the public cases; staff who set GRADER_SECRET (as for the platform graders) are told
+    so, not left to believe the gradebook holds the platform's grades."""
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    shutil.copyfile(ROOT / "solutions" / "ex5.py", tmp_path / "class" / "ann" / "ex5.py")
+    monkeypatch.setenv("GRADER_SECRET", "s" * 32)
+    result = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 0, result.output
+    assert "grade batch grades on the exercise's public cases; $GRADER_SECRET is not used" in result.stderr
+    monkeypatch.delenv("GRADER_SECRET")
+    again = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--regrade")
+    assert "GRADER_SECRET" not in again.stderr
