@@ -1042,3 +1042,22 @@ def test_a_secret_in_the_environment_is_said_to_be_unused(tmp_path, monkeypatch)
     monkeypatch.delenv("GRADER_SECRET")
     again = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--regrade")
     assert "GRADER_SECRET" not in again.stderr
+
+
+def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):
+    """A class folder where one student's folder is a symbolic link (to a copy elsewhere): the link is not
+    followed, as a linked file is not, but the student is a row that says why, not silently lost (a link to
+    a folder without code, such as shared data, is not a student)."""
+    folders = tmp_path / "class"
+    _put(folders / "alice" / "ex5.py", RIGHT)
+    _put(tmp_path / "elsewhere" / "bob" / "ex5.py", RIGHT)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ex4data1.mat").write_bytes(b"\0" * 16)
+    (folders / "bob").symlink_to(tmp_path / "elsewhere" / "bob")
+    (folders / "Data").symlink_to(tmp_path / "data")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "class/bob: a symbolic link to a folder (not followed); not graded" in result.stderr
+    rows = _rows(db)
+    assert set(rows) == {"alice", "bob"} and rows["alice"]["score"] == "100" and rows["bob"]["score"] == ""

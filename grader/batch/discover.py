@@ -263,6 +263,14 @@ def _litter(path: Path) -> bool:
         return False
 
 
+def _links_to_code(link: Path) -> bool:
+    """A symbolic link to a folder holding a .py/.ipynb: looked into (listed, never graded) only to say so."""
+    try:
+        return link.is_dir() and any(p.suffix.lower() in SUFFIXES for p in link.iterdir())
+    except OSError:
+        return False
+
+
 def _candidate(path: Path) -> bool:
     return not path.is_symlink() and path.is_file() and path.suffix.lower() in SUFFIXES
 
@@ -407,9 +415,14 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
         return f"{label}: cannot be read ({error.strerror})"
     found = [(place, s) for s in _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)]
     for entry in entries:
+        shown = f"{label}/{entry.name}"
+        if entry.is_symlink() and _links_to_code(entry):  # a student's folder: said, not followed, not lost
+            found.append((place, Submission(entry.name, None, shown, True,
+                                            problem=f"{shown}: a symbolic link to a folder (not followed); "
+                                                    f"not graded")))
+            continue
         if entry.is_symlink() or not entry.is_dir():
             continue
-        shown = f"{label}/{entry.name}"
         if depth < _GROUPS and _holds_students(entry, names, depth + 1):
             inner_place = f"{place}/{entry.name}" if place else entry.name
             inner = _in_class_folder(entry, names, shown, inner_place, depth + 1)
