@@ -345,7 +345,8 @@ class _Transaction:
 
 
 def _can_write(path: Path) -> bool:
-    """False for a file without write bits even for root (who may write anyway): that is the owner's intent."""
+    """False for a file or folder without write bits even for root (who may write anyway): that is the owner's
+    intent."""
     return bool(path.stat().st_mode & 0o222) and os.access(path, os.W_OK)
 
 
@@ -358,7 +359,7 @@ def _not_writable(path: Path) -> str | None:
     folder = path.resolve().parent
     if path.exists() and not _can_write(path):
         return f"{path}: cannot be written (read-only); pass --db with a writable file"
-    if not os.access(folder, os.W_OK | os.X_OK):
+    if not (_can_write(folder) and os.access(folder, os.X_OK)):
         return (f"{path}: cannot be written: its folder {folder} is read-only (SQLite writes its journal beside "
                 f"the gradebook); pass --db with a file in a writable folder")
     for suffix in ("-wal", "-shm"):

@@ -396,6 +396,18 @@ def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     assert "ro.sqlite: cannot be written (read-only)" in result.stderr
     assert run_cli("gradebook", "--db", str(readonly)).exit_code == 0  # reading still works
 
+    closed = tmp_path / "closed"  # a read-only folder refuses even root, who could write in it anyway
+    closed.mkdir()
+    shutil.copyfile(readonly, closed / "g.sqlite")  # a good gradebook, writable itself
+    closed.chmod(0o555)
+    try:
+        in_closed = _batch(str(folders), "-e", "ex5", "--db", str(closed / "g.sqlite"))
+    finally:
+        closed.chmod(0o755)
+    assert in_closed.exit_code == 2 and "Traceback" not in in_closed.output
+    assert f"its folder {closed} is read-only" in in_closed.stderr
+    assert sorted(p.name for p in closed.iterdir()) == ["g.sqlite"]
+
     nowhere = _batch(str(folders), "-e", "ex5", "--db", str(tmp_path / "no" / "g.sqlite"))
     assert nowhere.exit_code == 2 and "its folder" in nowhere.stderr and "does not exist" in nowhere.stderr
 
