@@ -1,20 +1,19 @@
 """What an instructor uploads: a Gradescope autograder zip, or a folder with a Dockerfile for Coursera.
 
-Both carry this grader as a wheel (built from the source tree, or given with --wheel), the exercise's
-spec as exercise.yaml, and optionally the course's secret. Installing needs PyPI only for the
-dependencies (numpy, scipy, click, PyYAML). docs/platforms.md explains the workflow and the limits.
+Both carry this grader as a wheel (built from the source tree it runs from, else from its installed files,
+or given with --wheel), the exercise's spec as exercise.yaml, and optionally the course's secret. Installing
+needs PyPI only for the dependencies (numpy, scipy, click, PyYAML, nbformat and theirs). docs/platforms.md
+explains the workflow and the limits.
 """
 
 import shlex
 import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-SOURCE_TREE = Path(__file__).resolve().parent.parent.parent
+from .wheels import WheelError, grader_wheel
 
 
 class PackageError(Exception):
@@ -22,17 +21,11 @@ class PackageError(Exception):
 
 
 def build_wheel(folder: Path) -> Path:
-    """Build this grader's wheel into folder from the source tree it runs from."""
-    if not (SOURCE_TREE / "pyproject.toml").is_file():
-        raise PackageError("this grader was not installed from a source tree, so its wheel cannot be built here; "
-                           "pass a wheel with --wheel (pip wheel --no-deps nn-grader)")
-    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                          "-w", str(folder), str(SOURCE_TREE)], capture_output=True, text=True)
-    wheels = sorted(folder.glob("nn_grader-*.whl"))
-    if run.returncode != 0 or not wheels:
-        last = (run.stderr.strip().splitlines() or ["no wheel was made"])[-1]
-        raise PackageError(f"building the grader's wheel failed ({last}); install setuptools>=70.1 or pass --wheel")
-    return wheels[0]
+    """Write this grader's wheel into folder (grader/platforms/wheels.py says how)."""
+    try:
+        return grader_wheel(folder)
+    except WheelError as error:
+        raise PackageError(str(error)) from None
 
 
 def _wheel(given: Path | None, folder: Path) -> Path:
