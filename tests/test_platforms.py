@@ -555,6 +555,18 @@ def test_without_a_source_tree_or_an_install_the_error_names_a_command_that_work
     assert again.exit_code == 2 and "/path/to/nn-grader" in again.stderr
 
 
+def test_a_failed_coursera_package_leaves_no_folder_behind(tmp_path):
+    not_a_wheel = tmp_path / "grader.txt"
+    not_a_wheel.write_text("not a wheel")
+    folder = tmp_path / "coursera-ex5"
+    result = run_cli_env(None, "package", "coursera", "ex5", "-o", str(folder), "--wheel", str(not_a_wheel))
+    assert result.exit_code == 2 and "expected a wheel file" in result.stderr
+    assert not folder.exists()
+    folder.mkdir()  # an empty folder the instructor made stays
+    again = run_cli_env(None, "package", "coursera", "ex5", "-o", str(folder), "--wheel", str(not_a_wheel))
+    assert again.exit_code == 2 and folder.is_dir() and not any(folder.iterdir())
+
+
 # ---- the secret never reaches a process that runs student code -------------------------------------
 
 SECRET_SCANNER = '''

@@ -7,7 +7,6 @@ explains the workflow and the limits.
 """
 
 import shlex
-import shutil
 import stat
 import tempfile
 import zipfile
@@ -180,19 +179,30 @@ def coursera_folder(spec_path: Path, exercise, output: Path, secret_file: Path |
     arguments = ", ".join(f'"{word}"' for word in words)
     parts = ", ".join(f"{p.coursera_part_id or p.id} -> {p.id}" for p in exercise.parts)
     first = exercise.parts[0].coursera_part_id or exercise.parts[0].id
+    created = not output.exists()
+    # Everything is read (and the wheel built) before the folder is made: a failure leaves nothing behind.
+    with tempfile.TemporaryDirectory() as scratch:
+        wheel_path = _wheel(wheel, Path(scratch))
+        try:
+            files = {wheel_path.name: wheel_path.read_bytes(), "exercise.yaml": spec_path.read_bytes()}
+        except OSError as error:
+            raise PackageError(f"cannot read {error.filename} ({error.strerror or error})") from None
+    secret_line = ", secret (the course's secret; keep this folder private)" if secret else ""
+    files["Dockerfile"] = DOCKERFILE.format(exercise=exercise.id, first_part=first, arguments=arguments).encode()
+    files["README.txt"] = COURSERA_README.format(exercise=exercise.id, parts=parts, first_part=first,
+                                                 secret_line=secret_line).encode()
+    if secret is not None:
+        files["secret"] = secret + b"\n"
+    written = []
     try:
         output.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as scratch:
-            wheel_path = _wheel(wheel, Path(scratch))
-            shutil.copyfile(wheel_path, output / wheel_path.name)
-        shutil.copyfile(spec_path, output / "exercise.yaml")
-        (output / "Dockerfile").write_text(DOCKERFILE.format(exercise=exercise.id, first_part=first,
-                                                             arguments=arguments))
-        (output / "README.txt").write_text(COURSERA_README.format(
-            exercise=exercise.id, parts=parts, first_part=first,
-            secret_line=", secret (the course's secret; keep this folder private)" if secret else ""))
-        if secret is not None:
-            (output / "secret").write_bytes(secret + b"\n")
+        for name, data in files.items():
+            written.append(output / name)
+            written[-1].write_bytes(data)
     except OSError as error:
+        for path in written:  # what this run wrote, and the folder when this run made it
+            path.unlink(missing_ok=True)
+        if created and output.is_dir() and not any(output.iterdir()):
+            output.rmdir()
         raise PackageError(f"cannot write {output} ({error.strerror or error})") from None
     return sorted(p.name for p in output.iterdir())
