@@ -567,6 +567,22 @@ def test_a_failed_coursera_package_leaves_no_folder_behind(tmp_path):
     assert again.exit_code == 2 and folder.is_dir() and not any(folder.iterdir())
 
 
+def test_setup_sh_updates_apt_and_the_docs_name_every_dependency():
+    import tomllib
+
+    from grader.platforms.package import SETUP_SH
+
+    lines = SETUP_SH.splitlines()
+    install = next(i for i, line in enumerate(lines) if "apt-get install" in line)
+    assert any(line.strip().startswith("apt-get update") for line in lines[:install])
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [dependency.split(">")[0].split("=")[0].split("<")[0].strip().lower() for dependency in dependencies]
+    docs = " ".join((ROOT / "docs" / "platforms.md").read_text().split())
+    said = docs[docs.index("installs the wheel"):][:200].lower()
+    for name in names:
+        assert name in SETUP_SH.lower() and name in said, name
+
+
 # ---- the secret never reaches a process that runs student code -------------------------------------
 
 SECRET_SCANNER = '''

@@ -65,7 +65,7 @@ def _secret_bytes(secret_file: Path | None, exercise) -> bytes | None:
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image: it installs nn-grader from
-# the wheel beside this file (only numpy, scipy, click and PyYAML come from PyPI).
+# the wheel beside this file (its dependencies come from PyPI: numpy, scipy, click, PyYAML, nbformat and theirs).
 set -euo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
@@ -77,6 +77,7 @@ for candidate in python3.13 python3.12 python3.11 python3; do
 done
 if [ -z "$PYTHON" ] || ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
     # Ubuntu 22.04 images have Python 3.10: nn-grader needs 3.11 or later.
+    apt-get update  # the image's package lists may be empty or stale: install would not find python3.11
     apt-get install -y python3.11 python3.11-venv
     PYTHON=python3.11
 fi
