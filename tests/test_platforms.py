@@ -657,3 +657,19 @@ def test_the_platform_commands_document_their_options():
     for command in ("gradescope", "coursera"):
         text = " ".join(run_cli(command, "--help").output.split())
         assert "Exit status: 0 full marks" in text and "could not be written" in text
+
+
+
+@pytest.mark.parametrize("command", [["gradescope"], ["coursera"], ["package", "gradescope"], ["package", "coursera"]])
+def test_the_docs_synopsis_of_each_platform_command_names_all_its_options(command):
+    from grader.cli import main
+
+    click_command = main
+    for name in command:
+        click_command = click_command.commands[name]
+    options = [p.opts for p in click_command.params if p.opts[0].startswith("-") and p.name != "help"]
+    docs = (ROOT / "docs" / "platforms.md").read_text()
+    start = docs.index(f"\n`grade {' '.join(command)} ") + 1  # the synopsis that starts a paragraph
+    synopsis = " ".join(docs[start:docs.index("`", start + 1) + 1].split())
+    missing = [opts for opts in options if not any(f"[{o}" in synopsis or f" {o} " in synopsis for o in opts)]
+    assert options and not missing, (missing, synopsis)
