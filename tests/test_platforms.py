@@ -497,7 +497,7 @@ def test_a_plain_install_packages_with_a_wheel_made_from_its_installed_files(tmp
     """README's install is `pip install .` (not editable): no source tree beside the grader, yet `grade package`
     needs no --wheel. The wheel it ships holds what pip's own wheel of this source holds, and installs and runs.
 
-    About 5 s: one `pip wheel` of this source, two venvs without pip, two packages and a grade."""
+    About 5 s: one `pip wheel` of this source, two venvs without pip, three packages and a grade."""
     built = tmp_path / "built"
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "-w", str(built), str(ROOT)], check=True, cwd=tmp_path)
@@ -526,6 +526,13 @@ def test_a_plain_install_packages_with_a_wheel_made_from_its_installed_files(tmp
                               cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
     assert coursera.returncode == 0, coursera.stderr
     assert (elsewhere / "coursera-ex5" / wheel_name).read_bytes() == shipped.read_bytes()
+    edited = next((tmp_path / "installed" / "lib").glob("python3*/site-packages/grader/audit.py"))
+    edited.write_text(edited.read_text() + "# edited after the install\n")  # not the version its RECORD names
+    refused = subprocess.run([str(installed / "grade"), "package", "gradescope", "ex5", "-o", "edited.zip"],
+                             cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "audit.py is not the file it was installed with" in refused.stderr, \
+        refused.stderr
+    assert not (elsewhere / "edited.zip").exists()
 
     student = fresh_venv(tmp_path / "student", shipped)
     version = subprocess.run([str(student / "grade"), "--version"], cwd=elsewhere, env=env, capture_output=True,

@@ -76,15 +76,15 @@ def wheel_from_installed(folder: Path) -> Path:
     files = dist.files or []
     ours = Path(dist.locate_file("grader/__init__.py")).resolve()
     if ours != PACKAGE / "__init__.py" or not any(PurePosixPath(f).parts[:1] == ("grader",) for f in files):
-        raise WheelError(f"the installed {DISTRIBUTION} does not hold the grader that runs ({PACKAGE}), so its "
-                         f"wheel cannot be made from it (an editable install without its source tree?); "
-                         f"{HOW_TO_BUILD}")
+        raise WheelError(f"this grader runs from {PACKAGE}, which is neither a source tree nor the files the "
+                         f"installed {DISTRIBUTION} lists (a grader folder copied without its install?), so its "
+                         f"wheel cannot be made here; {HOW_TO_BUILD}")
     dist_info = {PurePosixPath(f).parts[0] for f in files if PurePosixPath(f).parts[0].endswith(".dist-info")}
     if len(dist_info) != 1:
         raise WheelError(f"the installed {DISTRIBUTION}'s RECORD does not name its .dist-info folder; {HOW_TO_BUILD}")
     info = dist_info.pop()
     entries: list[tuple[str, bytes, int]] = []
-    for file in sorted(files, key=str):
+    for file in sorted(files, key=lambda f: (PurePosixPath(f).parts[0] == info, str(f))):  # .dist-info last
         path = PurePosixPath(file)
         if path.parts[0] == "grader":
             if "__pycache__" in path.parts or path.suffix == ".pyc":
