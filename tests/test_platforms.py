@@ -459,6 +459,137 @@ def test_the_coursera_folder_has_a_dockerfile_whose_entrypoint_grades(tmp_path, 
     assert again.exit_code == 2 and "expected a new or empty folder" in again.stderr
 
 
+def fresh_venv(folder: Path, wheel: Path) -> Path:
+    """A new venv with only this wheel installed in it (no dependencies, no network); returns its bin/.
+
+    numpy and the other dependencies come from this interpreter's site-packages, listed in a .pth file: a path
+    that a .pth file adds is not a site folder, so the .pth files there (this checkout's editable install) do
+    not run, and the venv's own site-packages, first on sys.path, holds the only `grader`."""
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(folder)], check=True)
+    python = folder / "bin" / "python"
+    subprocess.run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
+                    "--no-index", "-q", str(wheel)], check=True)
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    paths = dict.fromkeys([sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]])
+    Path(site, "dependencies.pth").write_text("".join(f"{path}\n" for path in paths))
+    return folder / "bin"
+
+
+def verified_record(wheel: zipfile.ZipFile) -> list[str]:
+    """The wheel's names, once its RECORD lists each of them with its sha256 and size (and itself without)."""
+    import base64
+    import csv
+    import io
+
+    record = next(n for n in wheel.namelist() if n.endswith(".dist-info/RECORD"))
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(wheel.read(record).decode()))}
+    assert rows.pop(record) == ["", ""]
+    assert set(rows) == set(wheel.namelist()) - {record}
+    for name, (digest, size) in rows.items():
+        data = wheel.read(name)
+        expected = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+        assert (digest, size) == (f"sha256={expected}", str(len(data))), name
+    return wheel.namelist()
+
+
+def test_a_plain_install_packages_with_a_wheel_made_from_its_installed_files(tmp_path):
+    """README's install is `pip install .` (not editable): no source tree beside the grader, yet `grade package`
+    needs no --wheel. The wheel it ships holds what pip's own wheel of this source holds, and installs and runs.
+
+    About 5 s: one `pip wheel` of this source, two venvs without pip, three packages and a grade."""
+    built = tmp_path / "built"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+                    "-w", str(built), str(ROOT)], check=True, cwd=tmp_path)
+    original = next(built.glob("nn_grader-*.whl"))
+    installed = fresh_venv(tmp_path / "installed", original)  # what `pip install .` leaves
+    elsewhere = tmp_path / "course"
+    elsewhere.mkdir()
+    (elsewhere / "course.secret").write_text(SECRET)
+    env = {k: v for k, v in os.environ.items() if k not in ("GRADER_SECRET", "PYTHONPATH")}
+    run = subprocess.run([str(installed / "grade"), "package", "gradescope", "ex5", "-o", "autograder.zip",
+                          "--secret-file", "course.secret"], cwd=elsewhere, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    archive = zipfile.ZipFile(elsewhere / "autograder.zip")
+    wheel_name = next(n for n in archive.namelist() if n.endswith(".whl"))
+    assert wheel_name == original.name
+    shipped = elsewhere / "wheel" / wheel_name
+    shipped.parent.mkdir()
+    shipped.write_bytes(archive.read(wheel_name))
+    names = verified_record(zipfile.ZipFile(shipped))
+    assert sorted(names) == sorted(zipfile.ZipFile(original).namelist())  # nothing compiled, nothing missing
+    for name in names:
+        if not name.endswith("/RECORD"):
+            assert zipfile.ZipFile(shipped).read(name) == zipfile.ZipFile(original).read(name), name
+    coursera = subprocess.run([str(installed / "grade"), "package", "coursera", "ex5", "-o", "coursera-ex5"],
+                              cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
+    assert coursera.returncode == 0, coursera.stderr
+    assert (elsewhere / "coursera-ex5" / wheel_name).read_bytes() == shipped.read_bytes()
+    edited = next((tmp_path / "installed" / "lib").glob("python3*/site-packages/grader/audit.py"))
+    edited.write_text(edited.read_text() + "# edited after the install\n")  # not the version its RECORD names
+    refused = subprocess.run([str(installed / "grade"), "package", "gradescope", "ex5", "-o", "edited.zip"],
+                             cwd=elsewhere, env=env, capture_output=True, text=True, timeout=300)
+    assert refused.returncode == 2 and "audit.py is not the file it was installed with" in refused.stderr, \
+        refused.stderr
+    assert not (elsewhere / "edited.zip").exists()
+
+    student = fresh_venv(tmp_path / "student", shipped)
+    version = subprocess.run([str(student / "grade"), "--version"], cwd=elsewhere, env=env, capture_output=True,
+                             text=True, timeout=60)
+    assert version.returncode == 0 and "0.1.0" in version.stdout, version.stderr
+    (elsewhere / "ex5.py").write_text(SOLUTION.read_text())
+    graded = subprocess.run([str(student / "grade"), "ex5.py", "--format", "json"], cwd=elsewhere, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert graded.returncode == 0 and json.loads(graded.stdout)["score"] == 100, graded.stderr
+    where = subprocess.run([str(student / "python"), "-c", "import grader; print(grader.__file__)"],
+                           cwd=elsewhere, env=env, capture_output=True, text=True).stdout.strip()
+    assert Path(where).is_relative_to(tmp_path / "student"), where
+
+
+def test_without_a_source_tree_or_an_install_the_error_names_a_command_that_works(tmp_path, monkeypatch):
+    """This checkout's install is editable: its RECORD holds no grader file to rebuild the wheel from."""
+    from grader.platforms import wheels
+
+    monkeypatch.setattr(wheels, "SOURCE_TREE", tmp_path)  # as if the package ran from elsewhere
+    result = run_cli_env(None, "package", "gradescope", "ex5", "-o", str(tmp_path / "autograder.zip"))
+    assert result.exit_code == 2
+    assert "pip wheel --no-deps /path/to/nn-grader -w dist" in result.stderr
+    assert "--wheel dist/nn_grader-0.1.0-py3-none-any.whl" in result.stderr
+    assert not (tmp_path / "autograder.zip").exists()
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "another-project"\n')  # not nn-grader's tree
+    again = run_cli_env(None, "package", "coursera", "ex5", "-o", str(tmp_path / "coursera"))
+    assert again.exit_code == 2 and "/path/to/nn-grader" in again.stderr
+
+
+def test_a_failed_coursera_package_leaves_no_folder_behind(tmp_path):
+    not_a_wheel = tmp_path / "grader.txt"
+    not_a_wheel.write_text("not a wheel")
+    folder = tmp_path / "coursera-ex5"
+    result = run_cli_env(None, "package", "coursera", "ex5", "-o", str(folder), "--wheel", str(not_a_wheel))
+    assert result.exit_code == 2 and "expected a wheel file" in result.stderr
+    assert not folder.exists()
+    folder.mkdir()  # an empty folder the instructor made stays
+    again = run_cli_env(None, "package", "coursera", "ex5", "-o", str(folder), "--wheel", str(not_a_wheel))
+    assert again.exit_code == 2 and folder.is_dir() and not any(folder.iterdir())
+
+
+def test_setup_sh_updates_apt_and_the_docs_name_every_dependency():
+    import tomllib
+
+    from grader.platforms.package import SETUP_SH
+
+    lines = SETUP_SH.splitlines()
+    install = next(i for i, line in enumerate(lines) if "apt-get install" in line)
+    assert any(line.strip().startswith("apt-get update") for line in lines[:install])
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [dependency.split(">")[0].split("=")[0].split("<")[0].strip().lower() for dependency in dependencies]
+    docs = " ".join((ROOT / "docs" / "platforms.md").read_text().split())
+    said = docs[docs.index("installs the wheel"):][:200].lower()
+    for name in names:
+        assert name in SETUP_SH.lower() and name in said, name
+
+
 # ---- the secret never reaches a process that runs student code -------------------------------------
 
 SECRET_SCANNER = '''
@@ -533,3 +664,19 @@ def test_the_platform_commands_document_their_options():
     for command in ("gradescope", "coursera"):
         text = " ".join(run_cli(command, "--help").output.split())
         assert "Exit status: 0 full marks" in text and "could not be written" in text
+
+
+
+@pytest.mark.parametrize("command", [["gradescope"], ["coursera"], ["package", "gradescope"], ["package", "coursera"]])
+def test_the_docs_synopsis_of_each_platform_command_names_all_its_options(command):
+    from grader.cli import main
+
+    click_command = main
+    for name in command:
+        click_command = click_command.commands[name]
+    options = [p.opts for p in click_command.params if p.opts[0].startswith("-") and p.name != "help"]
+    docs = (ROOT / "docs" / "platforms.md").read_text()
+    start = docs.index(f"\n`grade {' '.join(command)} ") + 1  # the synopsis that starts a paragraph
+    synopsis = " ".join(docs[start:docs.index("`", start + 1) + 1].split())
+    missing = [opts for opts in options if not any(f"[{o}" in synopsis or f" {o} " in synopsis for o in opts)]
+    assert options and not missing, (missing, synopsis)

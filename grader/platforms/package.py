@@ -1,20 +1,18 @@
 """What an instructor uploads: a Gradescope autograder zip, or a folder with a Dockerfile for Coursera.
 
-Both carry this grader as a wheel (built from the source tree, or given with --wheel), the exercise's
-spec as exercise.yaml, and optionally the course's secret. Installing needs PyPI only for the
-dependencies (numpy, scipy, click, PyYAML). docs/platforms.md explains the workflow and the limits.
+Both carry this grader as a wheel (built from the source tree it runs from, else from its installed files,
+or given with --wheel), the exercise's spec as exercise.yaml, and optionally the course's secret. Installing
+needs PyPI only for the dependencies (numpy, scipy, click, PyYAML, nbformat and theirs). docs/platforms.md
+explains the workflow and the limits.
 """
 
 import shlex
-import shutil
 import stat
-import subprocess
-import sys
 import tempfile
 import zipfile
 from pathlib import Path
 
-SOURCE_TREE = Path(__file__).resolve().parent.parent.parent
+from .wheels import WheelError, grader_wheel
 
 
 class PackageError(Exception):
@@ -22,17 +20,11 @@ class PackageError(Exception):
 
 
 def build_wheel(folder: Path) -> Path:
-    """Build this grader's wheel into folder from the source tree it runs from."""
-    if not (SOURCE_TREE / "pyproject.toml").is_file():
-        raise PackageError("this grader was not installed from a source tree, so its wheel cannot be built here; "
-                           "pass a wheel with --wheel (pip wheel --no-deps nn-grader)")
-    run = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                          "-w", str(folder), str(SOURCE_TREE)], capture_output=True, text=True)
-    wheels = sorted(folder.glob("nn_grader-*.whl"))
-    if run.returncode != 0 or not wheels:
-        last = (run.stderr.strip().splitlines() or ["no wheel was made"])[-1]
-        raise PackageError(f"building the grader's wheel failed ({last}); install setuptools>=70.1 or pass --wheel")
-    return wheels[0]
+    """Write this grader's wheel into folder (grader/platforms/wheels.py says how)."""
+    try:
+        return grader_wheel(folder)
+    except WheelError as error:
+        raise PackageError(str(error)) from None
 
 
 def _wheel(given: Path | None, folder: Path) -> Path:
@@ -73,7 +65,7 @@ def _secret_bytes(secret_file: Path | None, exercise) -> bytes | None:
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, when it builds the autograder's image: it installs nn-grader from
-# the wheel beside this file (only numpy, scipy, click and PyYAML come from PyPI).
+# the wheel beside this file (its dependencies come from PyPI: numpy, scipy, click, PyYAML, nbformat and theirs).
 set -euo pipefail
 SOURCE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
@@ -85,6 +77,7 @@ for candidate in python3.13 python3.12 python3.11 python3; do
 done
 if [ -z "$PYTHON" ] || ! "$PYTHON" -m venv --help >/dev/null 2>&1; then
     # Ubuntu 22.04 images have Python 3.10: nn-grader needs 3.11 or later.
+    apt-get update  # the image's package lists may be empty or stale: install would not find python3.11
     apt-get install -y python3.11 python3.11-venv
     PYTHON=python3.11
 fi
@@ -187,19 +180,30 @@ def coursera_folder(spec_path: Path, exercise, output: Path, secret_file: Path |
     arguments = ", ".join(f'"{word}"' for word in words)
     parts = ", ".join(f"{p.coursera_part_id or p.id} -> {p.id}" for p in exercise.parts)
     first = exercise.parts[0].coursera_part_id or exercise.parts[0].id
+    created = not output.exists()
+    # Everything is read (and the wheel built) before the folder is made: a failure leaves nothing behind.
+    with tempfile.TemporaryDirectory() as scratch:
+        wheel_path = _wheel(wheel, Path(scratch))
+        try:
+            files = {wheel_path.name: wheel_path.read_bytes(), "exercise.yaml": spec_path.read_bytes()}
+        except OSError as error:
+            raise PackageError(f"cannot read {error.filename} ({error.strerror or error})") from None
+    secret_line = ", secret (the course's secret; keep this folder private)" if secret else ""
+    files["Dockerfile"] = DOCKERFILE.format(exercise=exercise.id, first_part=first, arguments=arguments).encode()
+    files["README.txt"] = COURSERA_README.format(exercise=exercise.id, parts=parts, first_part=first,
+                                                 secret_line=secret_line).encode()
+    if secret is not None:
+        files["secret"] = secret + b"\n"
+    written = []
     try:
         output.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory() as scratch:
-            wheel_path = _wheel(wheel, Path(scratch))
-            shutil.copyfile(wheel_path, output / wheel_path.name)
-        shutil.copyfile(spec_path, output / "exercise.yaml")
-        (output / "Dockerfile").write_text(DOCKERFILE.format(exercise=exercise.id, first_part=first,
-                                                             arguments=arguments))
-        (output / "README.txt").write_text(COURSERA_README.format(
-            exercise=exercise.id, parts=parts, first_part=first,
-            secret_line=", secret (the course's secret; keep this folder private)" if secret else ""))
-        if secret is not None:
-            (output / "secret").write_bytes(secret + b"\n")
+        for name, data in files.items():
+            written.append(output / name)
+            written[-1].write_bytes(data)
     except OSError as error:
+        for path in written:  # what this run wrote, and the folder when this run made it
+            path.unlink(missing_ok=True)
+        if created and output.is_dir() and not any(output.iterdir()):
+            output.rmdir()
         raise PackageError(f"cannot write {output} ({error.strerror or error})") from None
     return sorted(p.name for p in output.iterdir())
