@@ -484,7 +484,8 @@ def package():
 
 def _package_options(command):
     command = click.option("--wheel", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
-                           help="The grader's wheel to ship. Default: built from this grader's source tree.")(command)
+                           help="The grader's wheel to ship. Default: built from this grader's source tree, else made "
+                                "from the installed grader (docs/platforms.md).")(command)
     command = click.option("--secret-file", type=click.Path(path_type=Path), metavar="FILE",
                            help="Ship the course's secret, so the platform grades on secret cases "
                                 "(keep the package private). Without it the public cases are used.")(command)
