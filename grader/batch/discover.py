@@ -10,11 +10,13 @@ own zip, in their folder or named for them among flat files, is their `archive`,
 - a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
   the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, dropped);
-- a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>` and Moodle's
-  `Full Name_USERID_assignsubmission_file_<original name>`: the student id is the LMS's student part
-  (`lastfirst_USERID`, `Full Name_USERID`; the per-file id and LATE change between uploads, the student
-  does not). A student's files are treated like a student's folder: the one whose original name names
-  the exercise, else the only one that is not a helper; Moodle's folder download,
+- a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
+  `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
+  `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_<original name>`: the student id is the LMS's student
+  part (`lastfirst_USERID`, `Full Name_USERID`, `username`; the per-file id, LATE and the attempt's time
+  change between uploads, the student does not). A student's files are treated like a student's folder:
+  the one whose original name names the exercise, else the only one that is not a helper; Moodle's folder
+  download,
   `Full Name_USERID_assignsubmission_file_/`, is a student folder of `Full Name_USERID` (`moodle_folders`);
 - a single file, named the same way.
 
@@ -161,6 +163,20 @@ _CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_la
                      r"_(?P<file>\d+)_(?P<original>.+)$", re.IGNORECASE)
 # Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
 _MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
+# Blackboard's: "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original name>" (the username is the
+# last word before "_attempt_"; beside each attempt, a .txt of its details under the same name, no original).
+_BLACKBOARD = re.compile(r"^.+?_(?P<student>[^_]+)_attempt_(?P<when>\d{4}(?:-\d\d){5})_(?P<original>.+)$")
+
+
+def _upload_order(file_name: str) -> int:
+    """An LMS's own order of a student's uploads: Canvas's file id, Blackboard's attempt time; 0 otherwise."""
+    if _MOODLE.match(file_name):
+        return 0
+    blackboard = _BLACKBOARD.match(file_name)
+    if blackboard:
+        return int(blackboard["when"].replace("-", ""))
+    canvas = _CANVAS.match(file_name)
+    return int(canvas["file"]) if canvas else 0
 
 
 def lms_name(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -169,7 +185,7 @@ def lms_name(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     >>> lms_name("doejane_LATE_12346_67891_neural_net.py", ("ex5",))
     ('doejane_12346', 'neural_net.py')
     """
-    moodle = _MOODLE.match(file_name)
+    moodle = _MOODLE.match(file_name) or _BLACKBOARD.match(file_name)
     if moodle:
         return moodle["student"], moodle["original"]
     canvas = _CANVAS.match(file_name)
@@ -225,8 +241,7 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
     ((0, 0), (2, 0))
     """
     lms = lms_name(file_name, names)
-    canvas = _CANVAS.match(file_name) if lms and not _MOODLE.match(file_name) else None
-    order = int(canvas["file"]) if canvas else 0
+    order = _upload_order(file_name) if lms else 0
     stem = _split_suffix(lms[1] if lms else file_name)[0].lower()
     for name in sorted(names, key=len, reverse=True):
         match = _token(name).search(stem)
