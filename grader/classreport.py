@@ -386,8 +386,14 @@ def _for_student(entry: Entry, text: str) -> str:
         if lines[0] == header_line(title, exercise_id, entry.submission):
             lines[0] = header_line(title, exercise_id, _own_name(entry.submission, entry.exercise))
     text = "\n".join(lines)
+    graded = _own_name(entry.submission, entry.exercise)
+    names = {path: _own_name(path, entry.exercise) for path in entry.passed_over}
+    taken = [graded, *names.values()]
+    for path, name in names.items():  # one name for two files (one student found under two PATHs): say so
+        if taken.count(name) > 1:
+            names[path] = f"{name} (another file of that name)"
     for path in sorted({entry.submission, *entry.passed_over}, key=len, reverse=True):
-        text = text.replace(path, _own_name(path, entry.exercise))
+        text = text.replace(path, graded if path == entry.submission else names[path])
     return text
 
 

@@ -959,6 +959,12 @@ def test_also_found_names_each_passed_over_file_by_its_path(tmp_path):
     page = tmp_path / "r.html"
     assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
     assert f"{sec1}/alice/ex5.py" in page.read_text()
+    # the student's copy names files by their own names, and tells apart the two named ex5.py
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    own = (tmp_path / "fb" / "alice.txt").read_text()
+    assert own.rstrip().endswith("Graded alice_ex5.py, one of 4 files; also found: ex5.py (another file of that "
+                                 "name), ex5_old.py, ex5.py (another file of that name)"), own[-300:]
+    assert str(tmp_path) not in own
 
 
 def test_why_a_student_folder_has_no_submission_is_said_once_and_accurately(tmp_path):
