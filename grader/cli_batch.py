@@ -139,7 +139,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
         with _gradebook_errors():
             summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
-                                allow_weak=allow_weak_isolation,
+                                allow_weak=allow_weak_isolation, say=_say,
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
@@ -170,6 +170,10 @@ def _interrupt(signum, frame):
     for sig in _STOPPING:
         signal.signal(sig, signal.SIG_IGN)
     raise KeyboardInterrupt
+
+
+def _say(line: str) -> None:
+    click.echo(f"grade: {line}", err=True)
 
 
 def _dask_errors() -> tuple:

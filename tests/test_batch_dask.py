@@ -229,10 +229,11 @@ def test_a_portable_worker_that_joins_after_the_check_grades_nothing(tmp_path, m
 
         joiner = threading.Thread(target=start_a_portable_worker_once_tasks_wait, daemon=True)
         joiner.start()
-        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
-                         "--dask", empty.scheduler_address)
+        address = empty.scheduler_address
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--dask", address)
         joiner.join(timeout=60)
     assert result.exit_code == 2
     assert "ann/ex5.py: the Dask task failed (WorkerRefused: the Dask worker at tcp://" in result.stderr
     assert "would use the portable runner" in result.stderr and "Traceback" not in result.output
     assert "0 graded" in result.stderr
+    assert f"no Dask worker has joined {address} yet: the batch waits for one" in result.stderr

@@ -85,17 +85,18 @@ class Plan:
 def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
               on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False,
-              allow_weak: bool = False) -> Summary:
+              allow_weak: bool = False, say: Callable[[str], object] | None = None) -> Summary:
     """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
     everything found, even what the gradebook holds unchanged; `train`: run the training parts marked
     on_request too (as `grade --train`); `allow_weak`: Dask workers may use the portable runner (the caller
-    checks a local batch's own runner)."""
+    checks a local batch's own runner); `say`: a line for the user while the batch runs (the wait for a Dask
+    worker)."""
     started = time.monotonic()
     summary = Summary()
     with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 scratch, summary, regrade, train, allow_weak)
+                 scratch, summary, regrade, train, allow_weak, say)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -103,7 +104,7 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary, regrade, train, allow_weak) -> None:
+         summary, regrade, train, allow_weak, say) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
     if found is not None:
@@ -127,7 +128,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         if plan.tasks and dask_address:
             from .dask import run_dask
 
-            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop, train, allow_weak)
+            run_dask(dask_address, exercise, speed_notes, limits, plan.tasks, record, stop, train, allow_weak, say)
         elif plan.tasks:
             from .slots import run_local
 

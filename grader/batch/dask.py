@@ -200,7 +200,9 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
 
 
 def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop,
-             train: bool = False, allow_weak: bool = False) -> None:
+             train: bool = False, allow_weak: bool = False, say=None) -> None:
+    """Grade `tasks` on the cluster at `address`; `on_result` gets each result as it arrives. `say` (a line ->
+    None) tells the user what they may be waiting for: a scheduler with no worker yet."""
     try:
         from distributed import Client, as_completed
     except ImportError:
@@ -214,10 +216,14 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
     from .. import __version__
 
     try:
-        for worker, facts in sorted(client.run(worker_facts, on_error="return").items()):
+        workers = client.run(worker_facts, on_error="return")
+        for worker, facts in sorted(workers.items()):
             problem = refusal(facts, __version__, allow_weak)
             if problem:
                 raise DaskUnavailable(f"the Dask worker at {worker} {problem}")
+        if not workers and say:
+            say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
+                f"graded is kept)")
         client.register_plugin(SandboxPool(limits_dict, allow_weak, __version__), name=PLUGIN)
         futures = {}
         for task in tasks:
