@@ -1103,3 +1103,14 @@ def test_blackboard_downloads_are_one_student_per_username_and_the_last_attempt_
     connection.close()
     assert graded.endswith("attempt_2026-12-01-10-00-00_ex5.py")
     assert json.loads(passed_over)[0].endswith("attempt_2026-11-30-10-00-00_ex5.py")
+
+
+def test_a_suffix_typed_twice_is_not_part_of_the_student_id(tmp_path):
+    """`kim_ex5.py.py` (a file saved with its suffix twice) is kim's, not a student `kim_py`'s."""
+    flat = tmp_path / "flat"
+    _put(flat / "kim_ex5.py.py", RIGHT)
+    _put(flat / "lee_ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
+    rows = _rows(db)
+    assert set(rows) == {"kim", "lee"} and rows["kim"]["score"] == "100", rows

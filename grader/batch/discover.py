@@ -142,10 +142,16 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     ('alice', '')
 
     Returns "" for a file named only after the exercise (ex5.py), or after it and a version word after it.
+    A suffix typed twice (an upload of "kim_ex5.py" saved as "kim_ex5.py.py") is not part of the id:
+
+    >>> student_from_name("kim_ex5.py.py", ("ex5",))
+    'kim'
     """
     stem, suffix = _split_suffix(file_name)
     if suffix not in SUFFIXES:
         return None
+    while Path(stem).suffix.lower() in SUFFIXES:
+        stem = stem[: -len(Path(stem).suffix)]
     lowered = stem.lower()
     for name in sorted(names, key=len, reverse=True):
         match = _token(name).search(lowered)
