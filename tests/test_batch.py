@@ -1084,22 +1084,26 @@ def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):
 def test_blackboard_downloads_are_one_student_per_username_and_the_last_attempt_wins(tmp_path):
     """Blackboard names each attempt's files `<assignment>_<username>_attempt_<time>_<file>` (a .txt of the
     attempt's details beside them): one row per username, the later attempt graded, the earlier one named.
-    Both files have one time (a zip written at once), so the attempt's time in the name decides."""
+    Both files have one time (a zip written at once), so the attempt's time in the name decides. Usernames
+    with "_" that end alike (john_smith, jane_smith) stay two students (review 10, F1)."""
     download = tmp_path / "download"
     same = 1_764_590_400.0
     _put(download / "Assignment5_jsmith_attempt_2026-11-30-10-00-00_ex5.py", EX5 / "extra_output_derivative.py", same)
     _put(download / "Assignment5_jsmith_attempt_2026-12-01-10-00-00_ex5.py", RIGHT, same)
     (download / "Assignment5_jsmith_attempt_2026-12-01-10-00-00.txt").write_text("Name: J Smith\n")
-    _put(download / "Week 5_NN_mjones_attempt_2026-12-01-09-00-00_exercise4.py", EX5 / "extra_output_derivative.py")
+    _put(download / "Assignment5_mjones_attempt_2026-12-01-09-00-00_exercise4.py", EX5 / "extra_output_derivative.py")
+    _put(download / "Assignment5_john_smith_attempt_2026-12-01-09-00-00_ex5.py", RIGHT)
+    _put(download / "Assignment5_jane_smith_attempt_2026-12-01-11-00-00_ex5.py", EX5 / "extra_output_derivative.py")
     db = tmp_path / "g.sqlite"
     result = _batch(str(download), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output
-    rows = _rows(db)
-    assert set(rows) == {"jsmith", "mjones"}
+    rows = {student.removeprefix("Assignment5_"): row for student, row in _rows(db).items()}
+    assert set(rows) == {"jsmith", "mjones", "john_smith", "jane_smith"}
     assert rows["jsmith"]["score"] == "100" and rows["mjones"]["mistakes"] == "extra_output_derivative"
+    assert rows["john_smith"]["score"] == "100" and rows["jane_smith"]["score"] == "50"
     with sqlite3.connect(db) as connection:
         graded, passed_over = connection.execute("SELECT submission, passed_over FROM grades WHERE student = "
-                                                 "'jsmith'").fetchone()
+                                                 "'Assignment5_jsmith'").fetchone()
     connection.close()
     assert graded.endswith("attempt_2026-12-01-10-00-00_ex5.py")
     assert json.loads(passed_over)[0].endswith("attempt_2026-11-30-10-00-00_ex5.py")

@@ -13,7 +13,7 @@ own zip, in their folder or named for them among flat files, is their `archive`,
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
   `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_<original name>`: the student id is the LMS's student
-  part (`lastfirst_USERID`, `Full Name_USERID`, `username`; the per-file id, LATE and the attempt's time
+  part (`lastfirst_USERID`, `Full Name_USERID`, `Assignment_username`; the per-file id, LATE and the attempt's time
   change between uploads, the student does not). A student's files are treated like a student's folder:
   the one whose original name names the exercise, else the only one that is not a helper; Moodle's folder
   download,
@@ -169,9 +169,10 @@ _CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_la
                      r"_(?P<file>\d+)_(?P<original>.+)$", re.IGNORECASE)
 # Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
 _MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
-# Blackboard's: "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original name>" (the username is the
-# last word before "_attempt_"; beside each attempt, a .txt of its details under the same name, no original).
-_BLACKBOARD = re.compile(r"^.+?_(?P<student>[^_]+)_attempt_(?P<when>\d{4}(?:-\d\d){5})_(?P<original>.+)$")
+# Blackboard's: "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original name>"; beside each attempt, a
+# .txt of its details under the same name, no original. Both the assignment and the username may hold "_", so
+# the id is all that comes before "_attempt_": one download is one assignment, so equal ids are one username.
+_BLACKBOARD = re.compile(r"^(?P<student>.+?)_attempt_(?P<when>\d{4}(?:-\d\d){5})_(?P<original>.+)$")
 
 
 def _upload_order(file_name: str) -> int:
