@@ -100,6 +100,11 @@ def _discard() -> None:
         _discard_workers(*found)
 
 
+def _on_dask(args: list[str]) -> bool:
+    """`grade batch ... --dask ADDRESS`: the workers grade, this process opens no sandbox."""
+    return args[:1] == ["batch"] and any(a == "--dask" or a.startswith("--dask=") for a in args)
+
+
 def grading(args: list[str]) -> bool:
     """`grade FILE ...` or `grade check ...`: not another command, not --help or --version."""
     return bool(args) and args[0] not in _OTHER_COMMANDS and not {"-h", "--help", "--version"} & set(args)
@@ -120,7 +125,7 @@ def main() -> None:
             runner = runner_name()
         except Exception:  # a bad GRADER_SANDBOX: the command says so
             runner = None
-        if runner == "portable":
+        if runner == "portable" and not _on_dask(args):
             start(EARLY)
         elif runner == "linux" and lone_grade(args) and not os.environ.get("GRADER_SECRET"):
             from .sandbox.launch import start_early

@@ -2,7 +2,9 @@
 
 import csv
 import io
+import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -209,31 +211,153 @@ def test_a_worker_with_another_grader_version_is_refused(tmp_path):
     assert "has nn-grader 0.0.1-other, this client " in result.stderr and "Traceback" not in result.output
 
 
-def test_a_portable_worker_that_joins_after_the_check_grades_nothing(tmp_path, monkeypatch):
+def test_a_portable_worker_that_joins_after_the_check_is_retired_and_its_task_graded_elsewhere(tmp_path, monkeypatch):
     """Workers can join a cluster at any time: one that joins after the client checked the workers (here the
     only one, started once the tasks are at the scheduler) is held to the same rule by the grader's worker
-    plugin, and the student is reported as not graded, with why."""
+    plugin; the client retires it (else it would fail every task it is given, in milliseconds) and the task
+    is graded by the next good worker."""
     import threading
     import time
 
     folders = _one_student(tmp_path)
     with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  worker_dashboard_address=None) as empty:
-        def start_a_portable_worker_once_tasks_wait():
+                                  worker_dashboard_address=None) as cluster:
+        seen = []
+
+        def a_portable_worker_then_a_good_one():
             for _ in range(1200):
-                if empty.scheduler.tasks:
+                if cluster.scheduler.tasks:
                     break
                 time.sleep(0.05)
             monkeypatch.setenv("GRADER_SANDBOX", "portable")
-            empty.scale(1)
+            cluster.scale(1)
+            for _ in range(1200):  # joined, refused, retired
+                seen.extend(a for a in cluster.scheduler.workers if a not in seen)
+                if seen and not cluster.scheduler.workers:
+                    break
+                time.sleep(0.05)
+            monkeypatch.delenv("GRADER_SANDBOX")
+            cluster.scale(2)
 
-        joiner = threading.Thread(target=start_a_portable_worker_once_tasks_wait, daemon=True)
+        joiner = threading.Thread(target=a_portable_worker_then_a_good_one, daemon=True)
         joiner.start()
-        address = empty.scheduler_address
+        address = cluster.scheduler_address
         result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--dask", address)
         joiner.join(timeout=60)
-    assert result.exit_code == 2
-    assert "ann/ex5.py: the Dask task failed (WorkerRefused: the Dask worker at tcp://" in result.stderr
-    assert "would use the portable runner" in result.stderr and "Traceback" not in result.output
-    assert "0 graded" in result.stderr
+    assert result.exit_code == 0, result.output
     assert f"no Dask worker has joined {address} yet: the batch waits for one" in result.stderr
+    assert f"the Dask worker at {seen[0]} would use the portable runner" in result.stderr
+    assert "it was retired from the cluster" in result.stderr and "Traceback" not in result.output
+    assert _rows_of(tmp_path / "g.sqlite") == {"ann": "100"}
+
+
+def _rows_of(db) -> dict[str, str]:
+    return {row["student"]: row["score"]
+            for row in csv.DictReader(io.StringIO(run_cli("gradebook", "--db", str(db)).stdout))}
+
+
+def test_a_student_whose_file_cannot_be_read_when_sent_is_that_students_line(tmp_path, cluster, monkeypatch):
+    """A file gone or swapped for a link between discovery and the moment its task is sent: that student is
+    "could not grade" (retried next run), the others are graded (it was an internal error for the whole class)."""
+    from grader.batch import dask, task_files
+
+    folders = tmp_path / "class"
+    for student in ("ann", "mallory"):
+        (folders / student).mkdir(parents=True)
+        shutil.copyfile(ROOT / "solutions" / "ex5.py", folders / student / "ex5.py")
+    real = task_files.read_task_files
+
+    def mallory_swaps_her_file(path):
+        if path.parent.name == "mallory":
+            path.unlink()
+            path.symlink_to(ROOT / "solutions" / "ex5.py")
+        return real(path)
+
+    monkeypatch.setattr(dask, "read_task_files", mallory_swaps_her_file)
+    db = tmp_path / "g.sqlite"
+    result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db), "--dask", cluster.scheduler_address)
+    assert result.exit_code == 2 and "internal error" not in result.output
+    assert "mallory/ex5.py: ex5.py is a symbolic link; grade the file itself" in result.stderr
+    assert _rows_of(db) == {"ann": "100", "mallory": ""}
+
+
+def test_task_files_follow_no_link_and_take_only_the_owners_python_files(tmp_path):
+    """What a Dask task carries (batch/task_files.py), read as the local root copy reads: nothing through a
+    link (a student could point one at a file only the grader may read), no data files, and (as root) no
+    Python file of another user (review 10, F3 and F5)."""
+    from grader.batch.task_files import Unreadable, read_task_files, write_task_files
+
+    secret = tmp_path / "secret"
+    secret.mkdir(mode=0o700)
+    (secret / "key.py").write_text("ANSWER = 42\n")
+    student = tmp_path / "kate"
+    (student / "pkg").mkdir(parents=True)
+    (student / "ex5.py").write_text("import helper\n")
+    (student / "helper.py").write_text("X = 1\n")
+    (student / "pkg" / "__init__.py").write_text("")
+    (student / "linked.py").symlink_to(secret / "key.py")
+    (student / "keys").symlink_to(secret)
+    (student / "data.txt").write_text("1.0\n")
+    (student / "a\\..\\..\\x.py").write_text("Y = 2\n")  # a name a Windows worker would read as folders
+    if os.geteuid() == 0:
+        (student / "ta_only.py").write_text("KEY = 42\n")
+        os.chown(student / "ta_only.py", 65534, 65534)
+    files = read_task_files(student / "ex5.py")
+    assert sorted(files) == ["ex5.py", "helper.py", "pkg/__init__.py"]
+    (student / "ex5.py").unlink()
+    (student / "ex5.py").symlink_to(secret / "key.py")
+    with pytest.raises(Unreadable, match="symbolic link"):
+        read_task_files(student / "ex5.py")
+    target = tmp_path / "task"
+    target.mkdir()
+    write_task_files(target, {"ex5.py": b"x", "../up.py": b"x", "/abs.py": b"x", "a\\..\\b.py": b"x",
+                              "C:\\x.py": b"x", "pkg/m.py": b"x"}, "ex5.py")
+    assert sorted(str(p.relative_to(target)) for p in target.rglob("*.py")) == ["ex5.py", "pkg/m.py"]
+    assert not (tmp_path / "up.py").exists()
+
+
+def test_a_worker_whose_sandboxes_broke_is_retired_and_the_class_finishes(tmp_path):
+    """SIGKILL the zygote of one of two workers mid-batch: the submission it was grading is "could not grade"
+    (retried next run), the worker is retired (it waited for a working sandbox forever), and the rest of the
+    class is graded by the other worker."""
+    import signal
+    import sqlite3
+    import threading
+    import time
+
+    slow = (ROOT / "solutions" / "ex5.py").read_text() + (
+        "\n\nimport time as _time\n_right = nn_cost_function\n\n\n"
+        "def nn_cost_function(*args, **kwargs):\n    _time.sleep(0.05)\n    return _right(*args, **kwargs)\n")
+    folders = tmp_path / "class"
+    for i in range(12):
+        (folders / f"s{i:02d}").mkdir(parents=True)
+        (folders / f"s{i:02d}" / "ex5.py").write_text(slow)
+    db = tmp_path / "g.sqlite"
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as two:
+        worker = next(iter(two.workers.values())).process.process.pid  # a nanny's worker process
+        killed = []
+
+        def kill_its_zygote_when_something_is_recorded():
+            for _ in range(1200):
+                try:
+                    with sqlite3.connect(db, timeout=5) as connection:
+                        if connection.execute("SELECT count(*) FROM grades").fetchone()[0]:
+                            break
+                except sqlite3.Error:
+                    pass
+                time.sleep(0.05)
+            children = Path(f"/proc/{worker}/task/{worker}/children").read_text().split()
+            for pid in children:  # the worker's zygote (its only child process)
+                os.kill(int(pid), signal.SIGKILL)
+                killed.append(pid)
+
+        killer = threading.Thread(target=kill_its_zygote_when_something_is_recorded, daemon=True)
+        killer.start()
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db), "--dask", two.scheduler_address)
+        killer.join(timeout=60)
+    assert killed, "the worker had no zygote to kill"
+    scores = _rows_of(db)
+    assert len(scores) == 12 and set(scores.values()) <= {"100", ""}, scores
+    assert list(scores.values()).count("") <= 1, result.stderr  # at most the one being graded in the killed zygote
+    assert "Traceback" not in result.output

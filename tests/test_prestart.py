@@ -115,3 +115,17 @@ def test_the_grade_script_s_folder_is_not_on_the_workers_path(tmp_path):
                          capture_output=True, text=True, timeout=120)
     report = json.loads(run.stdout)
     assert report["score"] == report["max_score"], [p["feedback"] for p in report["parts"]]
+
+
+@pytest.mark.parametrize(("args", "on_dask"), [
+    (["batch", "class", "-e", "ex5", "--dask", "tcp://h:8786"], True),
+    (["batch", "class", "--dask=tcp://h:8786"], True),
+    (["batch", "class", "-e", "ex5"], False),
+    (["ex5.py", "--dask"], False),  # a lone grade has no --dask: its sandbox is needed
+])
+def test_a_dask_batch_starts_no_portable_worker_early(args, on_dask):
+    """With --dask the cluster's workers grade; workers started early here would idle for the whole batch
+    (review 10, F11)."""
+    from grader.prestart import _on_dask
+
+    assert _on_dask(args) is on_dask

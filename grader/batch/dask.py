@@ -10,15 +10,16 @@ whose worker died, plus `retries`), costing only that retry.
 """
 
 import hashlib
-import os
 import queue
 import tempfile
 import threading
+import uuid
 from dataclasses import asdict
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from .scratch import Scratch
 from .slots import Result, Task
+from .task_files import Unreadable, read_task_files, write_task_files
 
 try:
     from distributed import WorkerPlugin
@@ -27,6 +28,8 @@ except ImportError:  # without the extra, only DaskUnavailable is used from here
 
 PLUGIN = "nn-grader-sandboxes"
 RETRIES = 2
+WINDOW = 16  # tasks in flight at least (see _window)
+MAX_REFUSED = 8  # workers retired for refusing before the rest of the class is "could not grade" instead
 
 
 class DaskUnavailable(Exception):
@@ -34,7 +37,10 @@ class DaskUnavailable(Exception):
 
 
 class WorkerRefused(Exception):
-    """Raised by a task on a worker that may not grade (see `refusal`): the student is not graded there."""
+    """Raised by a task on a worker that may not grade (see `refusal`): args (worker address, why)."""
+
+    def __str__(self) -> str:
+        return f"the Dask worker at {self.args[0]} {self.args[1]}" if len(self.args) == 2 else super().__str__()
 
 
 def worker_facts() -> dict:
@@ -70,54 +76,6 @@ def refusal(facts, version: str, allow_weak: bool) -> str | None:
     return None
 
 
-def _files_of(task: Task) -> dict[str, bytes]:
-    """The submission and what lies beside it in its folder (relative POSIX path -> bytes), as the local
-    sandbox's copy of that folder takes it (sandbox/submission_copy.py): regular files only, nothing followed,
-    no hidden entries or __pycache__, at most its levels, files and bytes, in its order. So a helper module,
-    a package of them or a data file the submission opens is there on the worker as it is in a local batch."""
-    from ..sandbox.submission_copy import _COPY_BYTES, _COPY_DEPTH, _COPY_FILES
-
-    files = {task.file.name: task.file.read_bytes()}
-    budget = [_COPY_FILES - 1, _COPY_BYTES - len(files[task.file.name])]
-
-    def walk(folder: Path, prefix: str, depth: int) -> None:
-        try:
-            with os.scandir(folder) as listing:
-                entries = sorted(listing, key=lambda entry: entry.name)
-        except OSError:
-            return
-        for entry in entries:
-            name = prefix + entry.name
-            if entry.name.startswith(".") or entry.name == "__pycache__" or name in files or budget[0] <= 0:
-                continue
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    if depth > 1:
-                        walk(Path(entry.path), name + "/", depth - 1)
-                elif entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_size <= budget[1]:
-                    data = Path(entry.path).read_bytes()
-                    if len(data) <= budget[1]:
-                        files[name] = data
-                        budget[0] -= 1
-                        budget[1] -= len(data)
-            except OSError:
-                continue
-
-    walk(task.file.parent, "", _COPY_DEPTH)
-    return files
-
-
-def _write_files(folder: Path, files: dict[str, bytes]) -> None:
-    """On the worker: the task's files under `folder`, each at its relative path (never outside it)."""
-    for name, data in files.items():
-        parts = PurePosixPath(name).parts
-        if not parts or PurePosixPath(name).is_absolute() or any(part in ("", ".", "..") for part in parts):
-            continue
-        target = folder.joinpath(*parts)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-
-
 class SandboxPool(WorkerPlugin):
     """The worker plugin: one sandbox per worker thread, opened before any expected value exists there."""
 
@@ -127,6 +85,7 @@ class SandboxPool(WorkerPlugin):
         # only these travel to the workers; the rest is made there, in setup
         self.limits, self.allow_weak, self.version = limits, allow_weak, version
         self.refused: str | None = None
+        self.working = 0  # sandboxes that still work
         self.free: queue.Queue | None = None
         self.graders: dict[str, object] = {}
         self.lock = None
@@ -158,6 +117,26 @@ class SandboxPool(WorkerPlugin):
         self.free = queue.Queue()
         for slot in range(threads):
             self.free.put(self.stack.enter_context(open_sandbox(Limits(**self.limits), slot)))
+        self.working = threads
+
+    def take(self):
+        """A free working sandbox, waiting for one; None once none works (a broken one is not replaced: a new
+        zygote would be forked from this worker, which holds expected values; slots.py)."""
+        while True:
+            with self.lock:
+                if self.working <= 0:
+                    return None
+            try:
+                return self.free.get(timeout=1.0)
+            except queue.Empty:
+                continue
+
+    def give_back(self, sandbox) -> None:
+        if sandbox.broken:
+            with self.lock:
+                self.working -= 1
+        else:
+            self.free.put(sandbox)
 
     def teardown(self, worker=None):
         if self.stack is not None:
@@ -184,17 +163,18 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
 
     pool: SandboxPool = get_worker().plugins[PLUGIN]
     if pool.refused:
-        raise WorkerRefused(f"the Dask worker at {get_worker().address} {pool.refused}")
+        raise WorkerRefused(get_worker().address, pool.refused)
     grader = pool.grader(spec_text, spec_name, speed_notes, train)
-    sandbox = pool.free.get()
+    sandbox = pool.take()
+    if sandbox is None:  # every sandbox of this worker broke: it is retired, the task goes elsewhere
+        raise WorkerRefused(get_worker().address, "has no working sandbox left (run `grade doctor` there)")
     try:
         with tempfile.TemporaryDirectory(prefix="task-", dir=pool.scratch) as folder:
-            _write_files(Path(folder), files)
+            write_task_files(Path(folder), files, Path(task["file"]).name)
             local = Task(task["student"], Path(folder) / Path(task["file"]).name, task["shown_as"], task["index"])
             result = grader.grade(sandbox, local)
     finally:
-        if not sandbox.broken:
-            pool.free.put(sandbox)
+        pool.give_back(sandbox)
     return {"report": result.report, "text": result.text, "error": result.error, "retry": result.retry,
             "failures": result.failures}
 
@@ -225,31 +205,85 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
             say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
                 f"graded is kept)")
         client.register_plugin(SandboxPool(limits_dict, allow_weak, __version__), name=PLUGIN)
-        futures = {}
-        for task in tasks:
-            future = client.submit(grade_remote, spec_text, str(exercise.path), speed_notes,
-                                   {"student": task.student, "file": str(task.file), "shown_as": task.shown_as,
-                                    "index": task.index}, _files_of(task), train, retries=RETRIES, pure=False,
-                                   key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}")
-            futures[future] = task
-        waiting = as_completed(list(futures))
-        gathered: dict = {}
-        for future in waiting:
-            if stop.is_set():
-                break
-            task = futures[future]
-            try:
-                data = future.result()
-            except Exception as error:
-                tries = gathered[future] = gathered.get(future, 0) + 1
-                if future.status != "error" and tries <= RETRIES:
-                    waiting.add(future)  # its result died with its worker: the scheduler computes it again
-                    continue
-                on_result(Result(task, error=f"{task.shown_as}: the Dask task failed ({type(error).__name__}: "
-                                             f"{error})", retry=True))
-                continue
-            on_result(Result(task, data["report"], data["text"], data["error"], data["retry"],
-                             failures=data.get("failures") or {}))
+        _grade_all(client, as_completed(), tasks, on_result, stop, say,
+                   lambda task, files: client.submit(
+                       grade_remote, spec_text, str(exercise.path), speed_notes,
+                       {"student": task.student, "file": str(task.file), "shown_as": task.shown_as,
+                        "index": task.index}, files, train, retries=RETRIES, pure=False,
+                       key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}-"
+                           f"{uuid.uuid4().hex[:8]}"))
     finally:
         client.close()
 
+
+def _window(client) -> int:
+    """How many tasks are in flight at once: enough to keep every worker thread busy, few enough that the
+    client and the scheduler hold only a window of the class's files, not all of them."""
+    return max(WINDOW, 4 * _window_threads(client))
+
+
+def _window_threads(client) -> int:
+    """The cluster's worker threads now (0 when the scheduler cannot say)."""
+    try:
+        return sum(client.nthreads().values())
+    except Exception:
+        return 0
+
+
+def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit) -> None:
+    """Submit `tasks` a window at a time (each read only when submitted) and hand each result to `on_result`.
+    A student whose files cannot be read is that student's "could not grade"; a worker that refuses to grade
+    (WorkerRefused: it joined after the client's check) is retired from the cluster and its task sent again."""
+    queue_ = list(reversed(tasks))
+    futures: dict = {}
+    tries: dict = {}
+    retired: set[str] = set()
+
+    def submit_next() -> None:
+        while queue_:
+            task = queue_.pop()
+            try:
+                files = read_task_files(task.file)
+            except Unreadable as why:
+                on_result(Result(task, error=f"{task.shown_as}: {why}", retry=True))
+                continue
+            future = submit(task, files)
+            futures[future] = task
+            waiting.add(future)
+            return
+
+    for _ in range(_window(client)):
+        submit_next()
+    for future in waiting:
+        if stop.is_set():
+            break
+        task = futures.pop(future)
+        try:
+            data = future.result()
+        except WorkerRefused as refused:
+            address, why = refused.args
+            if address not in retired:
+                retired.add(address)
+                if say:
+                    say(f"the Dask worker at {address} {why}: it was retired from the cluster")
+                client.retire_workers(workers=[address], close_workers=True)
+                if say and not _window_threads(client):
+                    say("no other Dask worker is there: the batch waits for one (Ctrl-C stops it; what was "
+                        "graded is kept)")
+            if len(retired) <= MAX_REFUSED:
+                queue_.append(task)  # graded elsewhere
+            else:
+                on_result(Result(task, error=f"{task.shown_as}: the Dask task failed (WorkerRefused: the Dask "
+                                             f"worker at {address} {why})", retry=True))
+        except Exception as error:
+            tries[task] = tries.get(task, 0) + 1
+            if future.status != "error" and tries[task] <= RETRIES:
+                futures[future] = task
+                waiting.add(future)  # its result died with its worker: the scheduler computes it again
+                continue
+            on_result(Result(task, error=f"{task.shown_as}: the Dask task failed ({type(error).__name__}: "
+                                         f"{error})", retry=True))
+        else:
+            on_result(Result(task, data["report"], data["text"], data["error"], data["retry"],
+                             failures=data.get("failures") or {}))
+        submit_next()
