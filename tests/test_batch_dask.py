@@ -62,22 +62,14 @@ def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path, monkeypatch):
     files it held; they are in a locked scratch folder, which a later batch on that host sweeps."""
     import os
     import signal
-    import sqlite3
     import tempfile
     import threading
-    import time
 
     tmp = tmp_path / "tmp"
     tmp.mkdir()
     monkeypatch.setenv("TMPDIR", str(tmp))  # the cluster's worker processes start with it
 
-    slow = (ROOT / "solutions" / "ex5.py").read_text() + (
-        "\n\nimport time as _time\n_right = nn_cost_function\n\n\n"
-        "def nn_cost_function(*args, **kwargs):\n    _time.sleep(0.05)\n    return _right(*args, **kwargs)\n")
-    folders = tmp_path / "class"
-    for i in range(16):
-        (folders / f"s{i:02d}").mkdir(parents=True)
-        (folders / f"s{i:02d}" / "ex5.py").write_text(slow)
+    folders = _slow_class(tmp_path, 16)
     db = tmp_path / "g.sqlite"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   worker_dashboard_address=None) as cluster:
@@ -85,14 +77,7 @@ def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path, monkeypatch):
         killed = []
 
         def kill_one_when_something_is_recorded():
-            for _ in range(1200):
-                try:
-                    with sqlite3.connect(db, timeout=5) as connection:
-                        if connection.execute("SELECT count(*) FROM grades").fetchone()[0]:
-                            break
-                except sqlite3.Error:
-                    pass
-                time.sleep(0.05)
+            _wait_for_a_row(db)
             os.kill(pids[0], signal.SIGKILL)
             killed.append(pids[0])
 
@@ -321,17 +306,9 @@ def test_a_worker_whose_sandboxes_broke_is_retired_and_the_class_finishes(tmp_pa
     (retried next run), the worker is retired (it waited for a working sandbox forever), and the rest of the
     class is graded by the other worker."""
     import signal
-    import sqlite3
     import threading
-    import time
 
-    slow = (ROOT / "solutions" / "ex5.py").read_text() + (
-        "\n\nimport time as _time\n_right = nn_cost_function\n\n\n"
-        "def nn_cost_function(*args, **kwargs):\n    _time.sleep(0.05)\n    return _right(*args, **kwargs)\n")
-    folders = tmp_path / "class"
-    for i in range(12):
-        (folders / f"s{i:02d}").mkdir(parents=True)
-        (folders / f"s{i:02d}" / "ex5.py").write_text(slow)
+    folders = _slow_class(tmp_path, 12)
     db = tmp_path / "g.sqlite"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   worker_dashboard_address=None) as two:
@@ -339,14 +316,7 @@ def test_a_worker_whose_sandboxes_broke_is_retired_and_the_class_finishes(tmp_pa
         killed = []
 
         def kill_its_zygote_when_something_is_recorded():
-            for _ in range(1200):
-                try:
-                    with sqlite3.connect(db, timeout=5) as connection:
-                        if connection.execute("SELECT count(*) FROM grades").fetchone()[0]:
-                            break
-                except sqlite3.Error:
-                    pass
-                time.sleep(0.05)
+            _wait_for_a_row(db)
             children = Path(f"/proc/{worker}/task/{worker}/children").read_text().split()
             for pid in children:  # the worker's zygote (its only child process)
                 os.kill(int(pid), signal.SIGKILL)
@@ -361,3 +331,30 @@ def test_a_worker_whose_sandboxes_broke_is_retired_and_the_class_finishes(tmp_pa
     assert len(scores) == 12 and set(scores.values()) <= {"100", ""}, scores
     assert list(scores.values()).count("") <= 1, result.stderr  # at most the one being graded in the killed zygote
     assert "Traceback" not in result.output
+
+
+def _slow_class(tmp_path, students: int):
+    """Right submissions whose cost function sleeps 50 ms per call: a batch long enough to act on mid-way."""
+    slow = (ROOT / "solutions" / "ex5.py").read_text() + (
+        "\n\nimport time as _time\n_right = nn_cost_function\n\n\n"
+        "def nn_cost_function(*args, **kwargs):\n    _time.sleep(0.05)\n    return _right(*args, **kwargs)\n")
+    folders = tmp_path / "class"
+    for i in range(students):
+        (folders / f"s{i:02d}").mkdir(parents=True)
+        (folders / f"s{i:02d}" / "ex5.py").write_text(slow)
+    return folders
+
+
+def _wait_for_a_row(db) -> None:
+    """Until the batch has recorded a first result (at most a minute)."""
+    import sqlite3
+    import time
+
+    for _ in range(1200):
+        try:
+            with sqlite3.connect(db, timeout=5) as connection:
+                if connection.execute("SELECT count(*) FROM grades").fetchone()[0]:
+                    return
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
