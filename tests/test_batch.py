@@ -1073,12 +1073,18 @@ def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):
     (tmp_path / "data" / "ex4data1.mat").write_bytes(b"\0" * 16)
     (folders / "bob").symlink_to(tmp_path / "elsewhere" / "bob")
     (folders / "Data").symlink_to(tmp_path / "data")
+    (tmp_path / "shared").mkdir()
+    (tmp_path / "shared" / "utils.py").write_text("X = 1\n")
+    (folders / "course_utils").symlink_to(tmp_path / "shared")  # helpers, no student (review 10, F2)
+    _put(tmp_path / "elsewhere" / "erin" / "repo" / "ex5.py", RIGHT)
+    (folders / "erin").symlink_to(tmp_path / "elsewhere" / "erin")  # the submission below the folder's top
     db = tmp_path / "g.sqlite"
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "class/bob: a symbolic link to a folder (not followed); not graded" in result.stderr
+    assert "class/erin: a symbolic link to a folder (not followed); not graded" in result.stderr
     rows = _rows(db)
-    assert set(rows) == {"alice", "bob"} and rows["alice"]["score"] == "100" and rows["bob"]["score"] == ""
+    assert set(rows) == {"alice", "bob", "erin"} and rows["alice"]["score"] == "100" and rows["bob"]["score"] == ""
 
 
 def test_blackboard_downloads_are_one_student_per_username_and_the_last_attempt_wins(tmp_path):

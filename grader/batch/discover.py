@@ -285,10 +285,12 @@ def _litter(path: Path) -> bool:
         return False
 
 
-def _links_to_code(link: Path) -> bool:
-    """A symbolic link to a folder holding a .py/.ipynb: looked into (listed, never graded) only to say so."""
+def _links_to_a_student(link: Path, names: tuple[str, ...]) -> bool:
+    """A symbolic link to a folder that holds a file named for the exercise, as a student's folder does
+    (listed, never graded, only to say so). A link to shared helpers or data is no student, and is passed
+    over as before, as is a link to a section of students."""
     try:
-        return link.is_dir() and any(p.suffix.lower() in SUFFIXES for p in link.iterdir())
+        return link.is_dir() and _holds_named(link, names, _DEPTH)
     except OSError:
         return False
 
@@ -438,7 +440,7 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
     found = [(place, s) for s in _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)]
     for entry in entries:
         shown = f"{label}/{entry.name}"
-        if entry.is_symlink() and _links_to_code(entry):  # a student's folder: said, not followed, not lost
+        if entry.is_symlink() and _links_to_a_student(entry, names):  # said, not followed, not lost
             found.append((place, Submission(entry.name, None, shown, True,
                                             problem=f"{shown}: a symbolic link to a folder (not followed); "
                                                     f"not graded")))
