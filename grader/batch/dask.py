@@ -266,7 +266,10 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
                 retired.add(address)
                 if say:
                     say(f"the Dask worker at {address} {why}: it was retired from the cluster")
-                client.retire_workers(workers=[address], close_workers=True)
+                try:
+                    client.retire_workers(workers=[address], close_workers=True)
+                except Exception:  # gone already, or a scheduler that refuses: the task is sent again all the same
+                    pass
                 if say and not _window_threads(client):
                     say("no other Dask worker is there: the batch waits for one (Ctrl-C stops it; what was "
                         "graded is kept)")
