@@ -232,7 +232,7 @@ def test_a_portable_worker_that_joins_after_the_check_is_retired_and_its_task_gr
     assert result.exit_code == 0, result.output
     assert f"no Dask worker has joined {address} yet: the batch waits for one" in result.stderr
     assert f"the Dask worker at {seen[0]} would use the portable runner" in result.stderr
-    assert "it was retired from the cluster" in result.stderr and "Traceback" not in result.output
+    assert "it is retired from the cluster" in result.stderr and "Traceback" not in result.output
     assert _rows_of(tmp_path / "g.sqlite") == {"ann": "100"}
 
 
@@ -358,3 +358,71 @@ def _wait_for_a_row(db) -> None:
         except sqlite3.Error:
             pass
         time.sleep(0.05)
+
+
+ONE_WORKER_CANNOT_OPEN_A_SANDBOX = '''
+"""A Dask worker preload: the first worker to start cannot open a sandbox (as with a full TMPDIR there)."""
+import os
+
+from grader.batch import slots
+
+try:
+    os.close(os.open(os.environ["MARK"], os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+except FileExistsError:
+    pass
+else:
+    def open_sandbox(*args, **kwargs):
+        raise OSError(28, "No space left on device (simulated)")
+
+    slots.open_sandbox = open_sandbox
+'''
+
+
+def test_a_worker_that_cannot_open_a_sandbox_is_retired_and_the_class_is_graded(tmp_path, monkeypatch):
+    """One bad worker host among good ones costs a retry, not the batch (it was an internal error that
+    graded nobody; review 11, G4)."""
+    preload = tmp_path / "break_one_worker.py"
+    preload.write_text(ONE_WORKER_CANNOT_OPEN_A_SANDBOX)
+    monkeypatch.setenv("MARK", str(tmp_path / "broken-once"))
+    folders = tmp_path / "class"
+    for i in range(8):
+        (folders / f"s{i}").mkdir(parents=True)
+        shutil.copyfile(ROOT / "solutions" / "ex5.py", folders / f"s{i}" / "ex5.py")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None, preload=[str(preload)]) as mixed:
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", mixed.scheduler_address)
+    assert result.exit_code == 0, result.output
+    assert "cannot open a sandbox (OSError: [Errno 28] No space left on device (simulated))" in result.stderr
+    assert set(_rows_of(tmp_path / "g.sqlite").values()) == {"100"}
+
+
+def test_a_refused_worker_that_cannot_be_retired_does_not_bounce_a_student_for_ever(tmp_path, monkeypatch):
+    """A worker that refuses and stays (a scheduler that does not retire it, or a supervisor that restarts it
+    at the same address) would be handed the same task again and again: after MAX_REFUSED refusals the student
+    is "could not grade", retried next run, and the batch ends (review 11, G3)."""
+    import threading
+    import time
+
+    from grader.batch import dask
+
+    monkeypatch.setattr(distributed.Client, "retire_workers", lambda self, *a, **k: {})
+    folders = _one_student(tmp_path)
+    with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as cluster:
+        def a_portable_worker_once_tasks_wait():
+            for _ in range(1200):
+                if cluster.scheduler.tasks:
+                    break
+                time.sleep(0.05)
+            monkeypatch.setenv("GRADER_SANDBOX", "portable")
+            cluster.scale(1)
+
+        joiner = threading.Thread(target=a_portable_worker_once_tasks_wait, daemon=True)
+        joiner.start()
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", cluster.scheduler_address)
+        joiner.join(timeout=60)
+    assert result.exit_code == 2, result.output
+    assert f"ann/ex5.py: not graded: refused {dask.MAX_REFUSED + 1} times by Dask workers" in result.stderr
+    assert _rows_of(tmp_path / "g.sqlite") == {"ann": ""}

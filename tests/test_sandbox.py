@@ -1287,3 +1287,43 @@ def test_a_library_a_submission_names_is_loaded_once_and_every_worker_keeps_its_
     assert (float(before.values[0]), float(after.values[0])) == (0.0, 1.0)  # loaded by the zygote, once
     room_before, room_after = float(before.values[1]), float(after.values[1])
     assert abs(room_after - room_before) < 16 << 20, (room_before / 2**20, room_after / 2**20)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="only a root grader can read what a student may not: the copy is root's")
+def test_the_submissions_folder_is_reached_without_a_students_link_even_one_swapped_in_late(tmp_path, monkeypatch):
+    """The root copy of a submission's folder (and a Dask task's files) are read below a descriptor of that
+    folder opened component by component with O_NOFOLLOW (submission_copy._open_folder): a student who owns a
+    folder on the way and swaps it for a link to an answer key after the path was checked gets an error, not
+    the key (review 11, G2). A link root made in a root folder (/tmp -> /private/tmp) is still followed."""
+    from grader.sandbox import submission_copy
+
+    secret = tmp_path / "secret"
+    secret.mkdir(mode=0o700)
+    (secret / "ex5.py").write_text("KEY = 1\n")
+    home = tmp_path / "mallory"
+    (home / "repo").mkdir(parents=True)
+    (home / "repo" / "ex5.py").write_text("MINE = 1\n")
+    os.chown(home, 65534, 65534)
+    (home / "link").symlink_to(secret)
+    os.lchown(home / "link", 65534, 65534)
+    with pytest.raises(OSError):
+        submission_copy._open_folder(home / "link")
+    real_open = os.open
+
+    def swap_then_open(path, flags, mode=0o777, *, dir_fd=None):
+        if path == "repo" and dir_fd is not None:  # after _open_folder's stat saw a folder: the swap
+            os.rename(home / "repo", home / "repo.real")
+            os.rename(home / "link", home / "repo")
+        return real_open(path, flags, mode, dir_fd=dir_fd)
+
+    monkeypatch.setattr(submission_copy.os, "open", swap_then_open)
+    with pytest.raises(OSError):
+        submission_copy._open_folder(home / "repo")
+    monkeypatch.setattr(submission_copy.os, "open", real_open)
+    root_link = tmp_path / "by_root"
+    root_link.symlink_to(home / "repo.real")  # root's link, in a root folder (tmp_path is root's here)
+    fd = submission_copy._open_folder(root_link)
+    try:
+        assert sorted(os.listdir(fd)) == ["ex5.py"]
+    finally:
+        os.close(fd)

@@ -29,7 +29,8 @@ except ImportError:  # without the extra, only DaskUnavailable is used from here
 PLUGIN = "nn-grader-sandboxes"
 RETRIES = 2
 WINDOW = 16  # tasks in flight at least (see _window)
-MAX_REFUSED = 8  # workers retired for refusing before the rest of the class is "could not grade" instead
+MAX_REFUSED = 8  # refusals of one task before that student is "could not grade" (a refused worker that keeps
+# coming back at one address would otherwise bounce it for ever)
 
 
 class DaskUnavailable(Exception):
@@ -111,13 +112,17 @@ class SandboxPool(WorkerPlugin):
         self.refused = refusal(worker_facts(), self.version, self.allow_weak)
         if self.refused:
             return
-        # the tasks' folders live in one locked scratch folder: a worker killed mid-task leaves it to the
-        # next worker's (or local batch's) sweep, as a killed local batch does (scratch.py)
-        self.scratch = self.stack.enter_context(Scratch())
-        self.free = queue.Queue()
-        for slot in range(threads):
-            self.free.put(self.stack.enter_context(open_sandbox(Limits(**self.limits), slot)))
-        self.working = threads
+        try:
+            # the tasks' folders live in one locked scratch folder: a worker killed mid-task leaves it to the
+            # next worker's (or local batch's) sweep, as a killed local batch does (scratch.py)
+            self.scratch = self.stack.enter_context(Scratch())
+            self.free = queue.Queue()
+            for slot in range(threads):
+                self.free.put(self.stack.enter_context(open_sandbox(Limits(**self.limits), slot)))
+            self.working = threads
+        except Exception as error:  # a full TMPDIR, a zygote that cannot start: this worker only is retired
+            self.stack.close()
+            self.refused = f"cannot open a sandbox ({type(error).__name__}: {error}); run `grade doctor` there"
 
     def take(self):
         """A free working sandbox, waiting for one; None once none works (a broken one is not replaced: a new
@@ -237,6 +242,7 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
     queue_ = list(reversed(tasks))
     futures: dict = {}
     tries: dict = {}
+    refusals: dict = {}
     retired: set[str] = set()
 
     def submit_next() -> None:
@@ -262,22 +268,22 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
             data = future.result()
         except WorkerRefused as refused:
             address, why = refused.args
-            if address not in retired:
-                retired.add(address)
-                if say:
-                    say(f"the Dask worker at {address} {why}: it was retired from the cluster")
-                try:
-                    client.retire_workers(workers=[address], close_workers=True)
-                except Exception:  # gone already, or a scheduler that refuses: the task is sent again all the same
-                    pass
-                if say and not _window_threads(client):
-                    say("no other Dask worker is there: the batch waits for one (Ctrl-C stops it; what was "
-                        "graded is kept)")
-            if len(retired) <= MAX_REFUSED:
+            if address not in retired and say:
+                say(f"the Dask worker at {address} {why}: it is retired from the cluster")
+            retired.add(address)
+            try:  # every time: a worker restarted at the same address is a new one
+                client.retire_workers(workers=[address], close_workers=True)
+            except Exception:  # gone already, or a scheduler that refuses: the task is sent again all the same
+                pass
+            if say and not _window_threads(client):
+                say("no other Dask worker is there: the batch waits for one (Ctrl-C stops it; what was graded "
+                    "is kept)")
+            refusals[task] = refusals.get(task, 0) + 1
+            if refusals[task] <= MAX_REFUSED:
                 queue_.append(task)  # graded elsewhere
-            else:
-                on_result(Result(task, error=f"{task.shown_as}: the Dask task failed (WorkerRefused: the Dask "
-                                             f"worker at {address} {why})", retry=True))
+            else:  # refused again and again (a worker that keeps coming back): this student waits for a rerun
+                on_result(Result(task, error=f"{task.shown_as}: not graded: refused {refusals[task]} times by "
+                                             f"Dask workers, the last at {address} ({why})", retry=True))
         except Exception as error:
             tries[task] = tries.get(task, 0) + 1
             if future.status != "error" and tries[task] <= RETRIES:

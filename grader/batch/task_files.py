@@ -25,23 +25,33 @@ class Unreadable(Exception):
 def read_task_files(submission: Path) -> dict[str, bytes]:
     """The submission (under its own name) and its owner's Python modules beside it: relative POSIX path ->
     bytes. Raises Unreadable when the submission is gone, unreadable, a link, or too large."""
-    from ..sandbox.submission_copy import _COPY_BYTES, _COPY_DEPTH, _COPY_FILES, _SUBMISSION_BYTES, _unfit_submission
+    from ..sandbox.submission_copy import (
+        _COPY_BYTES,
+        _COPY_DEPTH,
+        _COPY_FILES,
+        _SUBMISSION_BYTES,
+        _open_folder,
+        _unfit_submission,
+    )
+    from .unpack import MAX_NOTEBOOK_BYTES
 
-    problem = _unfit_submission(Path(os.path.abspath(submission)))
+    path = Path(os.path.abspath(submission))
+    notebook = path.suffix.lower() == ".ipynb"  # its outputs never run: bounded as a batch bounds notebooks
+    limit = MAX_NOTEBOOK_BYTES if notebook else _SUBMISSION_BYTES
+    problem = _unfit_submission(path, 0 if notebook else None)
     if problem:
         raise Unreadable(problem)
     try:
-        folder = os.open(submission.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        folder = _open_folder(path.parent)  # no link a user made, even one swapped in since the check
     except OSError as error:
-        raise Unreadable(f"{submission.parent.name or submission.parent}: cannot be read ({error.strerror})") from None
+        raise Unreadable(f"{path.parent.name}: cannot be read safely ({error.strerror or error})") from None
     try:
-        found = _read_regular(folder, submission.name, _SUBMISSION_BYTES)
+        found = _read_regular(folder, path.name, limit)
         if found is None:
-            raise Unreadable(f"{submission.name}: cannot be read as a regular file of at most "
-                             f"{_SUBMISSION_BYTES >> 20} MB")
+            raise Unreadable(f"{path.name}: cannot be read as a regular file of at most {limit >> 20} MB")
         data, owner = found
-        files = {submission.name: data}
-        budget = [_COPY_FILES - 1, _COPY_BYTES - len(data)]
+        files = {path.name: data}
+        budget = [_COPY_FILES - 1, max(0, _COPY_BYTES - len(data))]
         _walk(folder, "", _COPY_DEPTH, owner, files, budget)
     finally:
         os.close(folder)

@@ -1,9 +1,10 @@
 """The root-owned copy of a submission and of what beside it the worker may read (root only)."""
 from __future__ import annotations
 
+import errno
 import os
 import stat
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from .cleanup import _remove_tree
 from .launch import _new_folder
@@ -43,6 +44,45 @@ def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | No
     return None
 
 
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _open_folder(path: Path) -> int:
+    """A descriptor of the folder at the absolute `path`, reached without following a symbolic link a user could
+    have made: each component is opened with O_NOFOLLOW below the one before, and a link is followed only when
+    root owns it and the folder holding it, as `_unfit_submission` allows (/tmp -> /private/tmp). A check of
+    the path before the open is not enough: a student who owns a folder on the way could swap it for a link to
+    a folder only root may read (an answer key) in between. Raises OSError."""
+    pending = list(PurePosixPath(path).parts[1:])
+    fd = os.open("/", _DIR_FLAGS)
+    links = 0
+    try:
+        while pending:
+            name = pending.pop(0)
+            if name in ("", "."):
+                continue
+            info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            if stat.S_ISLNK(info.st_mode):
+                links += 1
+                if links > 16 or info.st_uid != 0 or os.fstat(fd).st_uid != 0:
+                    raise OSError(errno.ELOOP, f"{name} is a symbolic link that root did not make")
+                target = PurePosixPath(os.readlink(name, dir_fd=fd))
+                if target.is_absolute():
+                    os.close(fd)
+                    fd = os.open("/", _DIR_FLAGS)
+                    pending = list(target.parts[1:]) + pending
+                else:
+                    pending = list(target.parts) + pending
+                continue
+            inner = os.open(name, _DIR_FLAGS, dir_fd=fd)  # a link swapped in since the stat: ELOOP or ENOTDIR
+            os.close(fd)
+            fd = inner
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 _copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
 
 
@@ -70,18 +110,20 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
         try:
             os.chmod(target, 0o755)
             try:
-                folder = os.open(source.parent, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-                owner = os.stat(source).st_uid
-            except OSError:
+                folder = _open_folder(source.parent)
+            except OSError:  # not reached safely: nothing is copied, and the run finds no file to import
                 folder = -1
             if folder >= 0:
                 try:
+                    owner = os.stat(source.name, dir_fd=folder, follow_symlinks=False).st_uid
                     _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
                                _open_to_others(submission.parent, layers))
+                    if not (target / submission.name).exists():
+                        _copy_file(folder, source.name, target / submission.name, [1, _SUBMISSION_BYTES])
+                except OSError:
+                    pass
                 finally:
                     os.close(folder)
-            if not (target / submission.name).exists():
-                _copy_file(source, target / submission.name, [1, _SUBMISSION_BYTES])
         except BaseException:
             _remove_tree(str(target))
             raise
@@ -141,10 +183,10 @@ def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, 
             os.close(fd)
 
 
-def _copy_file(source: Path, target: Path, budget: list) -> None:
-    """Copy the file at `source` (the submission itself: its path was resolved by the grader)."""
+def _copy_file(folder: int, name: str, target: Path, budget: list) -> None:
+    """Copy the file `name` of `folder` (the submission itself, when _copy_tree left it out), never a link."""
     try:
-        fd = os.open(source, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC)
+        fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
     except OSError:
         return
     try:
