@@ -210,12 +210,7 @@ def test_a_portable_worker_that_joins_after_the_check_is_retired_and_its_task_gr
         seen = []
 
         def a_portable_worker_then_a_good_one():
-            for _ in range(1200):
-                if cluster.scheduler.tasks:
-                    break
-                time.sleep(0.05)
-            monkeypatch.setenv("GRADER_SANDBOX", "portable")
-            cluster.scale(1)
+            _a_portable_worker_once_tasks_wait(cluster, monkeypatch)
             for _ in range(1200):  # joined, refused, retired
                 seen.extend(a for a in cluster.scheduler.workers if a not in seen)
                 if seen and not cluster.scheduler.workers:
@@ -402,7 +397,6 @@ def test_a_refused_worker_that_cannot_be_retired_does_not_bounce_a_student_for_e
     at the same address) would be handed the same task again and again: after MAX_REFUSED refusals the student
     is "could not grade", retried next run, and the batch ends (review 11, G3)."""
     import threading
-    import time
 
     from grader.batch import dask
 
@@ -410,15 +404,8 @@ def test_a_refused_worker_that_cannot_be_retired_does_not_bounce_a_student_for_e
     folders = _one_student(tmp_path)
     with distributed.LocalCluster(n_workers=0, threads_per_worker=1, processes=True, dashboard_address=None,
                                   worker_dashboard_address=None) as cluster:
-        def a_portable_worker_once_tasks_wait():
-            for _ in range(1200):
-                if cluster.scheduler.tasks:
-                    break
-                time.sleep(0.05)
-            monkeypatch.setenv("GRADER_SANDBOX", "portable")
-            cluster.scale(1)
-
-        joiner = threading.Thread(target=a_portable_worker_once_tasks_wait, daemon=True)
+        joiner = threading.Thread(target=_a_portable_worker_once_tasks_wait, args=(cluster, monkeypatch),
+                                  daemon=True)
         joiner.start()
         result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
                          "--dask", cluster.scheduler_address)
@@ -426,3 +413,16 @@ def test_a_refused_worker_that_cannot_be_retired_does_not_bounce_a_student_for_e
     assert result.exit_code == 2, result.output
     assert f"ann/ex5.py: not graded: refused {dask.MAX_REFUSED + 1} times by Dask workers" in result.stderr
     assert _rows_of(tmp_path / "g.sqlite") == {"ann": ""}
+
+
+def _a_portable_worker_once_tasks_wait(cluster, monkeypatch) -> None:
+    """Start a worker on the portable runner once the batch's tasks are at the scheduler (after the client
+    checked the workers there were: none)."""
+    import time
+
+    for _ in range(1200):
+        if cluster.scheduler.tasks:
+            break
+        time.sleep(0.05)
+    monkeypatch.setenv("GRADER_SANDBOX", "portable")
+    cluster.scale(1)
