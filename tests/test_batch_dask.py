@@ -426,3 +426,55 @@ def _a_portable_worker_once_tasks_wait(cluster, monkeypatch) -> None:
         time.sleep(0.05)
     monkeypatch.setenv("GRADER_SANDBOX", "portable")
     cluster.scale(1)
+
+
+def test_task_files_are_read_where_the_os_has_no_nofollow_opens(tmp_path):
+    """A Windows client or worker: grader.batch.dask imports there (it raised AttributeError at import, an
+    internal error for the whole batch), and the files are read by path, links and junctions left out
+    (review 11, G5). Simulated here in a Python whose os lacks O_NOFOLLOW, O_DIRECTORY, O_NONBLOCK, O_CLOEXEC."""
+    import subprocess
+    import sys
+
+    student = tmp_path / "kate"
+    (student / "pkg").mkdir(parents=True)
+    (student / "ex5.py").write_text("import helper\n")
+    (student / "helper.py").write_text("X = 1\n")
+    (student / "pkg" / "m.py").write_text("")
+    (student / "data.txt").write_text("1\n")
+    (student / "linked.py").symlink_to(student / "helper.py")
+    script = (
+        "import os, sys\n"
+        "for name in ('O_NOFOLLOW', 'O_DIRECTORY', 'O_NONBLOCK', 'O_CLOEXEC'):\n"
+        "    delattr(os, name)\n"
+        "import grader.batch.dask\n"
+        "from grader.batch.task_files import read_task_files\n"
+        "from pathlib import Path\n"
+        "print(sorted(read_task_files(Path(sys.argv[1]))))\n")
+    out = subprocess.run([sys.executable, "-c", script, str(student / "ex5.py")], cwd=ROOT, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['ex5.py', 'helper.py', 'pkg/m.py']"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="another user's file needs root to make")
+def test_task_files_take_a_helper_anyone_may_read_where_the_folders_are_open(tmp_path):
+    """As the local root copy does: a .py of another user that anyone may read, in folders open to others
+    (a TA's utils.py in a student's folder), is sent; the same file in a closed folder is not (review 11, G7)."""
+    import tempfile
+
+    from grader.batch.task_files import read_task_files
+
+    open_root = Path(tempfile.mkdtemp(prefix="grader-test-open-", dir="/tmp"))
+    try:
+        for root, expected in ((open_root, ["ex5.py", "utils.py"]), (tmp_path, ["ex5.py"])):
+            student = root / "kate"
+            student.mkdir()
+            (student / "ex5.py").write_text("import utils\n")
+            (student / "utils.py").write_text("X = 1\n")
+            os.chown(student / "utils.py", 65534, 65534)
+            for folder in (root, student):
+                folder.chmod(0o755)
+            (student / "utils.py").chmod(0o644)
+            assert sorted(read_task_files(student / "ex5.py")) == expected, root
+    finally:
+        shutil.rmtree(open_root)

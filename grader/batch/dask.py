@@ -13,6 +13,7 @@ import hashlib
 import queue
 import tempfile
 import threading
+import time
 import uuid
 from dataclasses import asdict
 from pathlib import Path
@@ -29,6 +30,7 @@ except ImportError:  # without the extra, only DaskUnavailable is used from here
 PLUGIN = "nn-grader-sandboxes"
 RETRIES = 2
 WINDOW = 16  # tasks in flight at least (see _window)
+RESIZE_EVERY = 2.0  # seconds between looks at how many worker threads the cluster has
 MAX_REFUSED = 8  # refusals of one task before that student is "could not grade" (a refused worker that keeps
 # coming back at one address would otherwise bounce it for ever)
 
@@ -258,7 +260,8 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
             waiting.add(future)
             return
 
-    for _ in range(_window(client)):
+    window, sized = _window(client), time.monotonic()
+    for _ in range(window):
         submit_next()
     for future in waiting:
         if stop.is_set():
@@ -295,4 +298,8 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
         else:
             on_result(Result(task, data["report"], data["text"], data["error"], data["retry"],
                              failures=data.get("failures") or {}))
+        if time.monotonic() - sized > RESIZE_EVERY:  # workers join (or the batch began with none): a wider window
+            window, sized = _window(client), time.monotonic()
         submit_next()
+        while queue_ and len(futures) < window:
+            submit_next()

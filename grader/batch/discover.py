@@ -286,9 +286,9 @@ def _litter(path: Path) -> bool:
 
 
 def _links_to_a_student(link: Path, names: tuple[str, ...]) -> bool:
-    """A symbolic link to a folder that holds a file named for the exercise, as a student's folder does
-    (listed, never graded, only to say so). A link to shared helpers or data is no student, and is passed
-    over as before, as is a link to a section of students."""
+    """A symbolic link to a folder that holds a file named for the exercise up to _DEPTH folders down, as a
+    student's folder does (listed, never graded, only to say so). A link to shared helpers or data is no
+    student and is passed over; a link to a section of students is one such row, under the link's name."""
     try:
         return link.is_dir() and _holds_named(link, names, _DEPTH)
     except OSError:

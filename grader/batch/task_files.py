@@ -1,8 +1,9 @@
 """The files a Dask task carries: read on the client from the student's folder, written on the worker.
 
 What a worker's sandbox can import beside the submission is what the local sandbox's root copy would let it
-import (sandbox/submission_copy.py): the submission and its owner's Python modules (`*.py`, and packages of
-them, 3 levels down), bounded by that copy's files and bytes. Read the same careful way: every name opened
+import (sandbox/submission_copy.py): the submission and the Python modules beside it (`*.py`, and packages of
+them, 3 levels down) that are its owner's, or readable by anyone where the folders are open to others,
+bounded by that copy's files and bytes. Read the same careful way: every name opened
 with O_NOFOLLOW below a folder descriptor and checked with fstat, so a student who swaps a file for a link
 between discovery and the read cannot have the client (often root) read a file that is not theirs. Data files
 are not sent: the grader runs the functions, not the file's top-level code, and the course's functions take
@@ -14,8 +15,10 @@ import os
 import stat
 from pathlib import Path, PurePosixPath
 
-_OPEN_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
-_FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+# POSIX only; on Windows (a client or a worker there) the module must still import: see _read_by_path
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+_SAFE_OPENS = hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY") and os.open in os.supports_dir_fd
 
 
 class Unreadable(Exception):
@@ -25,19 +28,16 @@ class Unreadable(Exception):
 def read_task_files(submission: Path) -> dict[str, bytes]:
     """The submission (under its own name) and its owner's Python modules beside it: relative POSIX path ->
     bytes. Raises Unreadable when the submission is gone, unreadable, a link, or too large."""
-    from ..sandbox.submission_copy import (
-        _COPY_BYTES,
-        _COPY_DEPTH,
-        _COPY_FILES,
-        _SUBMISSION_BYTES,
-        _open_folder,
-        _unfit_submission,
-    )
+    from ..sandbox.copy_bounds import COPY_BYTES, COPY_DEPTH, COPY_FILES, SUBMISSION_BYTES
     from .unpack import MAX_NOTEBOOK_BYTES
 
     path = Path(os.path.abspath(submission))
     notebook = path.suffix.lower() == ".ipynb"  # its outputs never run: bounded as a batch bounds notebooks
-    limit = MAX_NOTEBOOK_BYTES if notebook else _SUBMISSION_BYTES
+    limit = MAX_NOTEBOOK_BYTES if notebook else SUBMISSION_BYTES
+    if not _SAFE_OPENS:
+        return _read_by_path(path, limit, COPY_FILES, COPY_BYTES, COPY_DEPTH)
+    from ..sandbox.submission_copy import _open_folder, _unfit_submission
+
     problem = _unfit_submission(path, 0 if notebook else None)
     if problem:
         raise Unreadable(problem)
@@ -49,17 +49,55 @@ def read_task_files(submission: Path) -> dict[str, bytes]:
         found = _read_regular(folder, path.name, limit)
         if found is None:
             raise Unreadable(f"{path.name}: cannot be read as a regular file of at most {limit >> 20} MB")
-        data, owner = found
+        data, owner, _ = found
         files = {path.name: data}
-        budget = [_COPY_FILES - 1, max(0, _COPY_BYTES - len(data))]
-        _walk(folder, "", _COPY_DEPTH, owner, files, budget)
+        budget = [COPY_FILES - 1, max(0, COPY_BYTES - len(data))]
+        _walk(folder, "", COPY_DEPTH, owner, _open_to_others(path.parent), files, budget)
     finally:
         os.close(folder)
     return files
 
 
-def _read_regular(folder: int, name: str, limit: int) -> tuple[bytes, int] | None:
-    """(bytes, owner uid) of the regular file `name` in `folder`, never through a link; None otherwise."""
+def _read_by_path(path: Path, limit: int, most_files: int, most_bytes: int, depth: int) -> dict[str, bytes]:
+    """Where files cannot be opened below a folder descriptor (Windows): the same files, by path, none that is a
+    link (or junction) when looked at. A link swapped in between the look and the read is not caught here: grade
+    a class whose folders students can still write from a Linux client."""
+    def regular(file: Path, most: int) -> bytes | None:
+        try:
+            if file.is_symlink() or getattr(file.lstat(), "st_file_attributes", 0) & 0x400 or not file.is_file():
+                return None  # 0x400: FILE_ATTRIBUTE_REPARSE_POINT (a junction)
+            data = file.read_bytes()
+        except OSError:
+            return None
+        return data if len(data) <= most else None
+
+    data = regular(path, limit)
+    if data is None:
+        raise Unreadable(f"{path.name}: cannot be read as a regular file of at most {limit >> 20} MB")
+    files, budget = {path.name: data}, [most_files - 1, max(0, most_bytes - len(data))]
+
+    def walk(folder: Path, prefix: str, levels: int) -> None:
+        try:
+            names = sorted(entry.name for entry in os.scandir(folder))
+        except OSError:
+            return
+        for name in names:
+            inner, shown = folder / name, prefix + name
+            if budget[0] <= 0 or not _plain(name) or shown in files or inner.is_symlink():
+                continue
+            if inner.is_dir() and levels > 1:
+                walk(inner, shown + "/", levels - 1)
+            elif name.endswith(".py") and (found := regular(inner, budget[1])) is not None:
+                files[shown] = found
+                budget[0] -= 1
+                budget[1] -= len(found)
+
+    walk(path.parent, "", depth)
+    return files
+
+
+def _read_regular(folder: int, name: str, limit: int) -> tuple[bytes, int, int] | None:
+    """(bytes, owner uid, mode) of the regular file `name` in `folder`, never through a link; None otherwise."""
     try:
         fd = os.open(name, _OPEN_FLAGS, dir_fd=folder)
     except OSError:
@@ -75,7 +113,7 @@ def _read_regular(folder: int, name: str, limit: int) -> tuple[bytes, int] | Non
                 break
             chunks.append(chunk)
             left -= len(chunk)
-        return b"".join(chunks), info.st_uid
+        return b"".join(chunks), info.st_uid, info.st_mode
     except OSError:
         return None
     finally:
@@ -89,8 +127,10 @@ def _plain(name: str) -> bool:
         and name != "__pycache__"
 
 
-def _walk(folder: int, prefix: str, depth: int, owner: int, files: dict[str, bytes], budget: list[int]) -> None:
-    """The owner's .py files below `folder` (sorted, as the local copy walks), into `files`; nothing followed."""
+def _walk(folder: int, prefix: str, depth: int, owner: int, open_to_others: bool, files: dict[str, bytes],
+          budget: list[int]) -> None:
+    """The .py files below `folder` that the local root copy takes (submission_copy._copy_tree): the owner's,
+    and, where every folder down to here is open to others, any others may read; sorted, nothing followed."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -103,22 +143,32 @@ def _walk(folder: int, prefix: str, depth: int, owner: int, files: dict[str, byt
             info = os.stat(name, dir_fd=folder, follow_symlinks=False)
         except OSError:
             continue
-        if stat.S_ISDIR(info.st_mode) and depth > 1 and info.st_uid == owner:
+        if stat.S_ISDIR(info.st_mode) and depth > 1:
             try:
                 inner = os.open(name, _FOLDER_FLAGS, dir_fd=folder)
             except OSError:
                 continue
             try:
-                if os.fstat(inner).st_uid == owner:
-                    _walk(inner, path + "/", depth - 1, owner, files, budget)
+                mode, uid = os.fstat(inner).st_mode, os.fstat(inner).st_uid
+                if uid == owner or open_to_others and mode & stat.S_IXOTH:
+                    _walk(inner, path + "/", depth - 1, owner, open_to_others and bool(mode & stat.S_IROTH), files,
+                          budget)
             finally:
                 os.close(inner)
-        elif stat.S_ISREG(info.st_mode) and name.endswith(".py") and info.st_uid == owner:
+        elif stat.S_ISREG(info.st_mode) and name.endswith(".py"):
             found = _read_regular(folder, name, budget[1])
-            if found is not None and found[1] == owner:
+            if found is not None and (found[1] == owner or open_to_others and found[2] & stat.S_IROTH):
                 files[path] = found[0]
                 budget[0] -= 1
                 budget[1] -= len(found[0])
+
+
+def _open_to_others(folder: Path) -> bool:
+    """Can every user traverse each folder from / down to `folder`? (as submission_copy._open_to_others)"""
+    try:
+        return all(os.stat(p).st_mode & stat.S_IXOTH for p in (folder, *folder.parents))
+    except OSError:
+        return False
 
 
 def write_task_files(folder: Path, files: dict[str, bytes], submission: str) -> None:

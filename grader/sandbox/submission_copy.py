@@ -7,11 +7,12 @@ import stat
 from pathlib import Path, PurePosixPath
 
 from .cleanup import _remove_tree
+from .copy_bounds import COPY_BYTES, COPY_DEPTH, COPY_FILES, SUBMISSION_BYTES
 from .launch import _new_folder
 from .namespaces import _host_path, _Layers
 
-_COPY_FILES, _COPY_BYTES, _COPY_DEPTH = 200, 64 << 20, 3  # bounds of the copy of the submission's folder
-_SUBMISSION_BYTES = 16 << 20  # a submission larger than this is refused (the course's files are a few kB)
+_COPY_FILES, _COPY_BYTES, _COPY_DEPTH = COPY_FILES, COPY_BYTES, COPY_DEPTH  # bounds of the copy of the folder
+_SUBMISSION_BYTES = SUBMISSION_BYTES
 
 
 def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | None:
