@@ -246,6 +246,7 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
     tries: dict = {}
     refusals: dict = {}
     retired: set[str] = set()
+    waiting_said = False
 
     def submit_next() -> None:
         while queue_:
@@ -278,7 +279,8 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
                 client.retire_workers(workers=[address], close_workers=True)
             except Exception:  # gone already, or a scheduler that refuses: the task is sent again all the same
                 pass
-            if say and not _window_threads(client):
+            if say and not waiting_said and not _window_threads(client):
+                waiting_said = True
                 say("no other Dask worker is there: the batch waits for one (Ctrl-C stops it; what was graded "
                     "is kept)")
             refusals[task] = refusals.get(task, 0) + 1
