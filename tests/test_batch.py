@@ -1086,6 +1086,17 @@ def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):
     rows = _rows(db)
     assert set(rows) == {"alice", "bob", "erin"} and rows["alice"]["score"] == "100" and rows["bob"]["score"] == ""
 
+    # a section with one real and one linked student is a section, not one student named after it (review 10, F2d)
+    sections = tmp_path / "sections"
+    _put(sections / "Sec1" / "ann" / "ex5.py", RIGHT)
+    (sections / "Sec1" / "bob").symlink_to(tmp_path / "elsewhere" / "bob")
+    _put(sections / "Sec2" / "carol" / "ex5.py", RIGHT)
+    _put(sections / "Sec2" / "dan" / "ex5.py", RIGHT)
+    db2 = tmp_path / "g2.sqlite"
+    linked = _batch(str(sections), "-e", "ex5", "--db", str(db2))
+    assert linked.exit_code == 2 and "Sec1/bob: a symbolic link to a folder (not followed)" in linked.stderr
+    assert {s: r["score"] for s, r in _rows(db2).items()} == {"ann": "100", "bob": "", "carol": "100", "dan": "100"}
+
 
 def test_blackboard_downloads_are_one_student_per_username_and_the_last_attempt_wins(tmp_path):
     """Blackboard names each attempt's files `<assignment>_<username>_attempt_<time>_<file>` (a .txt of the

@@ -529,8 +529,8 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
     if len(ids) >= 2 and not named_only:
         return True
     levels = _DEPTH + _GROUPS - depth  # a subfolder may be a student's (its repo inside) or a section of them
-    members = [sub for sub in entries if sub.is_dir() and not sub.is_symlink()
-               and not _own_subfolder(sub.name, names) and _holds_named(sub, names, levels)]
+    members = [sub for sub in entries if sub.is_dir() and not _own_subfolder(sub.name, names)
+               and (_links_to_a_student(sub, names) if sub.is_symlink() else _holds_named(sub, names, levels))]
     if len(members) >= 2 or (not named_only and len(members) + len(ids) >= 2):
         return True
     # a wrapper around a folder of students (download/Course/Assignment5/Section1/...): one of them too
