@@ -255,7 +255,9 @@ def test_the_worker_goes_when_the_grader_is_killed(tmp_path):
     sub = write(tmp_path, f"""
         import os, time
         def f():
-            open({str(record)!r}, "w").write(str(os.getpid()))
+            with open({str(record)!r} + ".part", "w") as part:
+                part.write(str(os.getpid()))
+            os.replace({str(record)!r} + ".part", {str(record)!r})  # whole when it appears (CI read it empty once)
             time.sleep(60)
         """)
     grader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
