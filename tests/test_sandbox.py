@@ -1327,3 +1327,30 @@ def test_the_submissions_folder_is_reached_without_a_students_link_even_one_swap
         assert sorted(os.listdir(fd)) == ["ex5.py"]
     finally:
         os.close(fd)
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="a mount namespace needs root")
+def test_the_copy_reaches_a_folder_the_zygotes_tmpfs_hides_through_the_graders_root(tmp_path):
+    """As root the zygote covers closed folders (Python under /root) with a tmpfs in its mount namespace and
+    reads submissions through an fd on the grader's "/": the safe walk starts there, and a root link to "/"
+    on the way (/proc/self/fd/N itself) must not restart it at the zygote's own, hidden, "/"."""
+    hidden = tmp_path / "closed"
+    (hidden / "sub").mkdir(parents=True)
+    (hidden / "sub" / "ex5.py").write_text("X = 1\n")
+    script = textwrap.dedent(f"""
+        import ctypes, os
+        from pathlib import Path
+        from grader.sandbox.submission_copy import _open_folder
+        libc = ctypes.CDLL(None, use_errno=True)
+        host = os.open("/", os.O_PATH)
+        assert libc.unshare(0x00020000) == 0  # CLONE_NEWNS
+        assert libc.mount(None, b"/", None, (1 << 14) | (1 << 18), None) == 0  # MS_REC | MS_PRIVATE
+        assert libc.mount(b"tmpfs", {str(hidden).encode()!r}, b"tmpfs", 0, b"size=1m") == 0
+        assert not os.path.exists({str(hidden / "sub")!r})
+        fd = _open_folder(Path({str(hidden / "sub")!r}), f"/proc/self/fd/{{host}}")
+        print(sorted(os.listdir(fd)))
+        """)
+    out = subprocess.run([sys.executable, "-c", script], cwd=Path(__file__).resolve().parent.parent,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "['ex5.py']"

@@ -36,7 +36,8 @@ def read_task_files(submission: Path) -> dict[str, bytes]:
     limit = MAX_NOTEBOOK_BYTES if notebook else SUBMISSION_BYTES
     if not _SAFE_OPENS:
         return _read_by_path(path, limit, COPY_FILES, COPY_BYTES, COPY_DEPTH)
-    from ..sandbox.submission_copy import _open_folder, _unfit_submission
+    from ..sandbox.namespaces import _Layers
+    from ..sandbox.submission_copy import _open_folder, _open_to_others, _unfit_submission
 
     problem = _unfit_submission(path, 0 if notebook else None)
     if problem:
@@ -52,7 +53,7 @@ def read_task_files(submission: Path) -> dict[str, bytes]:
         data, owner, _ = found
         files = {path.name: data}
         budget = [COPY_FILES - 1, max(0, COPY_BYTES - len(data))]
-        _walk(folder, "", COPY_DEPTH, owner, _open_to_others(path.parent), files, budget)
+        _walk(folder, "", COPY_DEPTH, owner, _open_to_others(path.parent, _Layers()), files, budget)
     finally:
         os.close(folder)
     return files
@@ -149,10 +150,10 @@ def _walk(folder: int, prefix: str, depth: int, owner: int, open_to_others: bool
             except OSError:
                 continue
             try:
-                mode, uid = os.fstat(inner).st_mode, os.fstat(inner).st_uid
-                if uid == owner or open_to_others and mode & stat.S_IXOTH:
-                    _walk(inner, path + "/", depth - 1, owner, open_to_others and bool(mode & stat.S_IROTH), files,
-                          budget)
+                seen = os.fstat(inner)
+                if seen.st_uid == owner or open_to_others and seen.st_mode & stat.S_IXOTH:
+                    _walk(inner, path + "/", depth - 1, owner, open_to_others and bool(seen.st_mode & stat.S_IROTH),
+                          files, budget)
             finally:
                 os.close(inner)
         elif stat.S_ISREG(info.st_mode) and name.endswith(".py"):
@@ -161,14 +162,6 @@ def _walk(folder: int, prefix: str, depth: int, owner: int, open_to_others: bool
                 files[path] = found[0]
                 budget[0] -= 1
                 budget[1] -= len(found[0])
-
-
-def _open_to_others(folder: Path) -> bool:
-    """Can every user traverse each folder from / down to `folder`? (as submission_copy._open_to_others)"""
-    try:
-        return all(os.stat(p).st_mode & stat.S_IXOTH for p in (folder, *folder.parents))
-    except OSError:
-        return False
 
 
 def write_task_files(folder: Path, files: dict[str, bytes], submission: str) -> None:

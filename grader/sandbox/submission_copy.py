@@ -11,9 +11,6 @@ from .copy_bounds import COPY_BYTES, COPY_DEPTH, COPY_FILES, SUBMISSION_BYTES
 from .launch import _new_folder
 from .namespaces import _host_path, _Layers
 
-_COPY_FILES, _COPY_BYTES, _COPY_DEPTH = COPY_FILES, COPY_BYTES, COPY_DEPTH  # bounds of the copy of the folder
-_SUBMISSION_BYTES = SUBMISSION_BYTES
-
 
 def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | None:
     """Why `path` (absolute, not resolved) is not graded, or None. Checked by the grader before a run.
@@ -24,7 +21,7 @@ def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | No
     A symbolic link is never followed on a student's behalf: a root grader would otherwise copy and run a file
     the student could not read (an answer key). The file itself must not be a link, and a folder on the way
     may be one only when root owns it and the folder holding it, so no user could have made it (/tmp ->
-    /private/tmp). A file over `_SUBMISSION_BYTES` is refused too: it would fill the sandbox's folder.
+    /private/tmp). A file over `SUBMISSION_BYTES` is refused too: it would fill the sandbox's folder.
     """
     try:
         info = os.lstat(path)
@@ -39,8 +36,8 @@ def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | No
     if not stat.S_ISREG(info.st_mode):
         return f"{path.name} is not a regular file"
     size = info.st_size if runnable_bytes is None else runnable_bytes
-    if size > _SUBMISSION_BYTES:
-        return (f"{path.name} is {size / (1 << 20):.0f} MB, more than the {_SUBMISSION_BYTES >> 20} MB "
+    if size > SUBMISSION_BYTES:
+        return (f"{path.name} is {size / (1 << 20):.0f} MB, more than the {SUBMISSION_BYTES >> 20} MB "
                 f"a submission may be; submit only the Python file")
     return None
 
@@ -48,14 +45,16 @@ def _unfit_submission(path: Path, runnable_bytes: int | None = None) -> str | No
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 
 
-def _open_folder(path: Path) -> int:
+def _open_folder(path: Path, root: str = "/") -> int:
     """A descriptor of the folder at the absolute `path`, reached without following a symbolic link a user could
     have made: each component is opened with O_NOFOLLOW below the one before, and a link is followed only when
     root owns it and the folder holding it, as `_unfit_submission` allows (/tmp -> /private/tmp). A check of
     the path before the open is not enough: a student who owns a folder on the way could swap it for a link to
-    a folder only root may read (an answer key) in between. Raises OSError."""
+    a folder only root may read (an answer key) in between. `root` is where "/" is: the zygote passes the
+    grader's own root (`/proc/self/fd/<host_root>`), which its tmpfs mounts do not hide. Raises OSError."""
     pending = list(PurePosixPath(path).parts[1:])
-    fd = os.open("/", _DIR_FLAGS)
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)  # ours: the one place a link is trusted
+    fd = os.dup(top)
     links = 0
     try:
         while pending:
@@ -70,7 +69,7 @@ def _open_folder(path: Path) -> int:
                 target = PurePosixPath(os.readlink(name, dir_fd=fd))
                 if target.is_absolute():
                     os.close(fd)
-                    fd = os.open("/", _DIR_FLAGS)
+                    fd = os.dup(top)
                     pending = list(target.parts[1:]) + pending
                 else:
                     pending = list(target.parts) + pending
@@ -82,6 +81,8 @@ def _open_folder(path: Path) -> int:
     except BaseException:
         os.close(fd)
         raise
+    finally:
+        os.close(top)
 
 
 _copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
@@ -98,7 +99,7 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
     student's file from its own folder (docs/security.md).
     Nothing is followed (symlinks are skipped; files are opened with O_NOFOLLOW and checked
     with fstat), FIFOs, devices, hidden entries and __pycache__ are skipped, and it is bounded: at most
-    `_COPY_FILES` files, `_COPY_BYTES` bytes and `_COPY_DEPTH` levels. Made once per folder state; only the
+    `COPY_FILES` files, `COPY_BYTES` bytes and `COPY_DEPTH` levels. Made once per folder state; only the
     latest copy is kept, since the sandbox's folder is a bounded tmpfs as root.
     """
     source = _host_path(submission, layers)
@@ -111,16 +112,17 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
         try:
             os.chmod(target, 0o755)
             try:
-                folder = _open_folder(source.parent)
+                host = "/" if layers.host_root is None else f"/proc/self/fd/{layers.host_root}"
+                folder = _open_folder(submission.parent, host)
             except OSError:  # not reached safely: nothing is copied, and the run finds no file to import
                 folder = -1
             if folder >= 0:
                 try:
                     owner = os.stat(source.name, dir_fd=folder, follow_symlinks=False).st_uid
-                    _copy_tree(folder, target, _COPY_DEPTH, [_COPY_FILES, _COPY_BYTES], owner,
+                    _copy_tree(folder, target, COPY_DEPTH, [COPY_FILES, COPY_BYTES], owner,
                                _open_to_others(submission.parent, layers))
                     if not (target / submission.name).exists():
-                        _copy_file(folder, source.name, target / submission.name, [1, _SUBMISSION_BYTES])
+                        _copy_file(folder, source.name, target / submission.name, [1, SUBMISSION_BYTES])
                 except OSError:
                     pass
                 finally:
