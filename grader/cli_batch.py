@@ -151,10 +151,10 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
             for sig, handler in handlers.items():
                 signal.signal(sig, handler)
     for line in summary.problems + summary.failed:
-        click.echo(f"grade: {line}", err=True)
+        _say(line)
     if summary.interrupted:
         kept = f"{summary.graded} graded and kept in {db_path}" if summary.graded else "nothing graded yet"
-        click.echo(f"grade: interrupted: {kept}; run the same command again to grade the rest", err=True)
+        _say(f"interrupted: {kept}; run the same command again to grade the rest")
         sys.exit(130)
     if not quiet:
         click.echo(summary.line(), err=True)
@@ -173,6 +173,7 @@ def _interrupt(signum, frame):
 
 
 def _say(line: str) -> None:
+    """One line for the user on stderr, as every `grade` line starts."""
     click.echo(f"grade: {line}", err=True)
 
 

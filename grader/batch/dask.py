@@ -207,7 +207,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
         for worker, facts in sorted(workers.items()):
             problem = refusal(facts, __version__, allow_weak)
             if problem:
-                raise DaskUnavailable(f"the Dask worker at {worker} {problem}")
+                raise DaskUnavailable(str(WorkerRefused(worker, problem)))
         if not workers and say:
             say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
                 f"graded is kept)")
@@ -273,7 +273,7 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
         except WorkerRefused as refused:
             address, why = refused.args
             if address not in retired and say:
-                say(f"the Dask worker at {address} {why}: it is retired from the cluster")
+                say(f"{refused}: it is retired from the cluster")
             retired.add(address)
             try:  # every time: a worker restarted at the same address is a new one
                 client.retire_workers(workers=[address], close_workers=True)

@@ -192,9 +192,9 @@ def lms_name(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
     >>> lms_name("doejane_LATE_12346_67891_neural_net.py", ("ex5",))
     ('doejane_12346', 'neural_net.py')
     """
-    moodle = _MOODLE.match(file_name) or _BLACKBOARD.match(file_name)
-    if moodle:
-        return moodle["student"], moodle["original"]
+    named = _MOODLE.match(file_name) or _BLACKBOARD.match(file_name)  # both name the student, then the file
+    if named:
+        return named["student"], named["original"]
     canvas = _CANVAS.match(file_name)
     if not canvas:
         return None
@@ -289,10 +289,7 @@ def _links_to_a_student(link: Path, names: tuple[str, ...]) -> bool:
     """A symbolic link to a folder that holds a file named for the exercise up to _DEPTH folders down, as a
     student's folder does (listed, never graded, only to say so). A link to shared helpers or data is no
     student and is passed over; a link to a section of students is one such row, under the link's name."""
-    try:
-        return link.is_dir() and _holds_named(link, names, _DEPTH)
-    except OSError:
-        return False
+    return link.is_dir() and _holds_named(link, names, _DEPTH)  # neither raises: an unreadable folder is False
 
 
 def _candidate(path: Path) -> bool:

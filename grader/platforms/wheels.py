@@ -7,8 +7,10 @@ installed from (the binary distribution format, PEP 427; the packaging guide's "
 """
 
 import base64
+import csv
 import hashlib
 import importlib.metadata
+import io
 import stat
 import subprocess
 import sys
@@ -112,8 +114,11 @@ def wheel_from_installed(folder: Path) -> Path:
     if not tags:
         raise WheelError(f"the installed {DISTRIBUTION}'s WHEEL file names no tag; {HOW_TO_BUILD}")
     output = folder / f"{info.removesuffix('.dist-info')}-{tags}.whl"
-    record = "".join(f"{_csv(name)},{record_hash(data)},{len(data)}\n" for name, data, _ in entries)
-    record += f"{info}/RECORD,,\n"
+    rows = io.StringIO()  # RECORD is CSV: the csv module quotes a path holding a comma or a quote
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerows([name, record_hash(data), len(data)] for name, data, _ in entries)
+    writer.writerow([f"{info}/RECORD", "", ""])
+    record = rows.getvalue()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data, mode in [*entries, (f"{info}/RECORD", record.encode(), 0o644)]:
             member = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
@@ -121,11 +126,6 @@ def wheel_from_installed(folder: Path) -> Path:
             member.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(member, data)
     return output
-
-
-def _csv(name: str) -> str:
-    """A RECORD path as one CSV field (quoted when it holds a comma or a quote)."""
-    return f'"{name.replace(chr(34), chr(34) * 2)}"' if any(c in name for c in ',"\n') else name
 
 
 def _tags(wheel_file: str) -> str:
