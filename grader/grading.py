@@ -18,7 +18,7 @@ from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, NOT_IMPLEMENTED
-from .sandbox import Call, Outcome, Sandbox, stopped_by_budget
+from .sandbox import Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
 from .text import printable
 
@@ -494,7 +494,9 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     are (its run starts exactly as its own run would: fresh worker, import, the same budget), another
     function's when all its calls finished here (no crash, timeout or skipped call) or when one of its own
     calls ran out of its --timeout (not of the run's budget: that one is shared here), as it would in its own
-    run (running it again cost a hang twice its timeout), and a probe's when it finished (the speed
+    run (running it again cost a hang twice its timeout). When the import itself ran out of the --timeout, every
+    function's own run would start with the same import and stop there: each function gets that outcome for
+    its first call (a module that hangs at import costs one timeout, not one per function). And a probe's when it finished (the speed
     screen's also when it ran out of its own --timeout: that is its answer).
     `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
     worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox).
@@ -506,12 +508,17 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
         return {}, {}
     graded = dict(zip((key for key, _ in keys), results[: len(keys)], strict=True))
     unfinished = ("crash", "timeout", "skipped")
+    hung_import = results[0] if results and stopped_at_import(results[0]) else None
     kept: dict[CallKey, Outcome] = {}
     for number, function in enumerate(plan):
         outcomes = {key: o for key, o in graded.items() if key[0] == function}
         stopped = next((o for o in outcomes.values() if o.status in unfinished), None)
         if number == 0 or stopped is None or stopped.status == "timeout" and not stopped_by_budget(stopped):
             kept.update(outcomes)
+        elif hung_import is not None:  # its own run would import the same source and time out the same way
+            kept.update(outcomes)  # all "skipped" after the import's timeout, as in its own run
+            first = next(iter(outcomes))
+            kept[first] = replace(hung_import, function=outcomes[first].function)  # named as its own run names it
     probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True)
               if o.status not in unfinished or name == "speed_screen" and o.status == "timeout"}
     return kept, probes

@@ -279,3 +279,28 @@ def test_a_hang_in_the_second_function_costs_one_timeout(tmp_path, sandbox_runs,
     timed_out = [call for call, outcome in sandbox_runs
                  if call.names[0] == "sigmoid_gradient" and outcome is not None and outcome.status == "timeout"]
     assert len(timed_out) == 1, [(c.names[0], o and o.status) for c, o in sandbox_runs]
+
+
+@pytest.mark.parametrize("names", ["snake", "camel"])
+def test_a_module_that_hangs_at_import_costs_one_timeout(tmp_path, sandbox_runs, names):
+    """Every function's own run imports the same source, so an import that ran out of --timeout in a grade's
+    first run would run out again in each: it was run again for sigmoid_gradient (acceptance run 8: an import
+    hang cost 2 × --timeout, the longest wait of a class). Now the first run's import timeout is each function's
+    outcome, worded for that function (its student's name, as its own run words it), and nothing runs again."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    if names == "camel":
+        solution = solution.replace("sigmoid_gradient", "sigmoidGradient").replace("nn_cost_function", "nnCostFunction")
+    path = tmp_path / "ex5.py"
+    path.write_text("import time\n\n\ndef _at_import(function):\n    time.sleep(3600)\n    return function\n\n\n"
+                    + solution.replace("def sigmoid(z):", "@_at_import\ndef sigmoid(z):", 1))
+    report, status = grade_json(path, "--exercise", "ex5", "--timeout", "1")
+    assert status == 1 and report["score"] == 0
+    cost_name, gradient_name = ("nnCostFunction", "sigmoidGradient") if names == "camel" else \
+        ("nn_cost_function", "sigmoid_gradient")
+    for part in report["parts"]:
+        name = gradient_name if part["id"] == "sigmoid_gradient" else cost_name
+        assert part["feedback"].startswith((f"{name} did not finish within 1 s (it was running _at_import at ex5.py",
+                                            f"{name} was not called: an earlier call timed out")), part
+    assert sum(p["feedback"].startswith(f"{gradient_name} did not finish") for p in report["parts"]) == 1
+    timed_out = [call for call, outcome in sandbox_runs if outcome is not None and outcome.status == "timeout"]
+    assert len(timed_out) == 1, [(c.names[0], o and o.status) for c, o in sandbox_runs]

@@ -91,6 +91,7 @@ _LAZY = {
     "DEFAULT_LIMITS": ("protocol", "DEFAULT_LIMITS"), "STATUSES": ("protocol", "STATUSES"),
     "Call": ("protocol", "Call"), "Limits": ("protocol", "Limits"), "Outcome": ("protocol", "Outcome"),
     "ProtocolError": ("protocol", "ProtocolError"), "_frame": ("protocol", "_frame"),
+    "stopped_at_import": ("protocol", "stopped_at_import"),
     "stopped_by_budget": ("protocol", "stopped_by_budget"),
     "_Frames": ("protocol", "_Frames"),
     "_landlock_abi": ("landlock", "_landlock_abi"), "_seccomp_filter": ("seccomp", "_seccomp_filter"),
@@ -138,4 +139,4 @@ def Sandbox(limits=None, slot: int | None = None):  # noqa: N802 - used like the
 
 __all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",
            "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_strong_isolation",
-           "runner_name", "stopped_by_budget"]
+           "runner_name", "stopped_at_import", "stopped_by_budget"]

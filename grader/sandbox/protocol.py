@@ -24,6 +24,7 @@ import numpy as np
 STATUSES = ("ok", "error", "timeout", "crash", "missing", "import_error", "bad_return", "skipped")
 _WORKER_STATUSES = ("ok", "error", "missing", "bad_return", "skipped")  # skipped: see worker.OUT_OF_MEMORY
 BUDGET_STOP = " was stopped: the run used up its "  # how relay._stopped words a timeout of the run's shared time
+IMPORT_PHASE = "importing "  # how relay._stopped's message starts when the import was running
 _PREFIX = struct.Struct("<IQ")  # header length, body length
 _DTYPES = {"f8": np.dtype("<f8"), "i8": np.dtype("<i8")}
 _MAX_BODY = 256 << 20
@@ -381,3 +382,10 @@ def stopped_by_budget(outcome: Outcome) -> bool:
     """A timeout of the run's shared budget (`Sandbox.run(budget=...)`), not of the call's own --timeout: what a
     run of its own would not have given. Read from the relay's fixed words, which no student name contains."""
     return outcome.status == "timeout" and BUDGET_STOP in outcome.message
+
+
+def stopped_at_import(outcome: Outcome) -> bool:
+    """The submission's import ran out of its --timeout (not of a run's budget): every run of the same source
+    would stop there. Read from the relay's fixed words (the message starts with the phase, which names the
+    file only after them)."""
+    return outcome.status == "timeout" and outcome.message.startswith(IMPORT_PHASE) and not stopped_by_budget(outcome)

@@ -15,7 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .course import prints_limit
-from .protocol import _WORKER_STATUSES, BUDGET_STOP, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
+from .protocol import _WORKER_STATUSES, BUDGET_STOP, IMPORT_PHASE, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
 
 
 class _Timeout(Exception):
@@ -30,7 +30,7 @@ def _relay(watch, submission: Path, calls: list[Call], emit) -> None:
     """Turn the worker's stream (import result, then one frame per call) into one outcome per call, each
     emitted as soon as it is known (the runner holds at most one result at a time)."""
     done = 0
-    phase = f"importing {submission.name}"
+    phase = f"{IMPORT_PHASE}{submission.name}"
     try:
         header, _ = watch.import_result()
         if header.get("status") == "import_error":
