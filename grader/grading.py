@@ -496,8 +496,8 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     calls ran out of its --timeout (not of the run's budget: that one is shared here), as it would in its own
     run (running it again cost a hang twice its timeout). When the import itself ran out of the --timeout, every
     function's own run would start with the same import and stop there: each function gets that outcome for
-    its first call (a module that hangs at import costs one timeout, not one per function). And a probe's when it finished (the speed
-    screen's also when it ran out of its own --timeout: that is its answer).
+    its first call (a module that hangs at import costs one timeout, not one per function). And a probe's
+    when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
     `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
     worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox).
     """

@@ -15,7 +15,17 @@ from dataclasses import replace
 from pathlib import Path
 
 from .course import prints_limit
-from .protocol import _WORKER_STATUSES, BUDGET_STOP, IMPORT_PHASE, Call, Outcome, ProtocolError, _clean, _failed, _parse_outcome
+from .protocol import (
+    _WORKER_STATUSES,
+    BUDGET_STOP,
+    IMPORT_PHASE,
+    Call,
+    Outcome,
+    ProtocolError,
+    _clean,
+    _failed,
+    _parse_outcome,
+)
 
 
 class _Timeout(Exception):
