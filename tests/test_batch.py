@@ -463,11 +463,13 @@ def _recorded(db: Path) -> dict[str, str]:
 
 
 def test_a_slot_waiting_out_a_timeout_gets_a_spare_so_the_class_goes_on(tmp_path):
-    """--jobs 1, and the first student sleeps through a 60 s timeout: a spare slot grades the others
-    meanwhile (their rows are committed while hers is still waiting), with the scores lone grades give.
-    Without spares nothing could be recorded before her call was killed at 60 s."""
+    """--jobs 1, and the first three students sleep through a 60 s timeout: a spare slot for each (a sleep costs
+    no CPU) grades the others meanwhile (their rows are committed while the sleepers still wait), with the
+    scores lone grades give. Without spares nothing could be recorded before the first call was killed at
+    60 s; with one spare per job, as before, not before the second."""
     folders = tmp_path / "class"
-    _put(folders / "a_sleeps" / "ex5.py", HOSTILE / "sleep_ignoring_signals.py")
+    for sleeper in ("a1_sleeps", "a2_sleeps", "a3_sleeps"):
+        _put(folders / sleeper / "ex5.py", HOSTILE / "sleep_ignoring_signals.py")
     for student in ("b", "c", "d"):
         _put(folders / student / "ex5.py", RIGHT)
     _put(folders / "e" / "ex5.py", EX5 / "extra_output_derivative.py")

@@ -109,47 +109,60 @@ def test_the_grader_parses_python_only_through_the_lock():
     assert direct == ["parsing.py:17"], direct
 
 
-def _stuck_then_quick(monkeypatch, jobs: int, quick: int, seconds: float, release_after: int) -> int:
-    """run_local over "stuck" (it returns once `release_after` others are graded, or after 60 s) and `quick`
-    others that each take `seconds`, with a stand-in for the grading that records how many run at once.
-    Returns that most (every result is checked to arrive)."""
+def _stuck_then_quick(monkeypatch, jobs: int, quick: int, seconds: float, release_after: int, stuck: int = 1,
+                      busy: bool = False, wait: float = 60) -> dict:
+    """run_local over `stuck` submissions that return once `release_after` others are graded (or after `wait`
+    seconds), then `quick` others that each take `seconds`, with a stand-in for the grading that records how
+    many run at once. `busy`: the stuck ones' sandboxes say their run keeps a CPU busy (else they sleep: a
+    sandbox between runs has used no CPU). Returns the most quick ones at once ("quick"), the most of all at
+    once ("all") and whether the stuck ones were let go by the others ("released"); every result is checked
+    to arrive."""
     grader = Grader(load(EXERCISE), speed_notes=False)
     monkeypatch.setattr(Grader, "prepare", lambda self: None)
+    if busy:
+        from grader.sandbox.runner import Sandbox
+
+        monkeypatch.setattr(Sandbox, "run_cpu_seconds", lambda self: time.monotonic())  # a whole CPU, always
     released = threading.Event()
-    lock, running, most, finished = threading.Lock(), set(), [0], []
+    lock, running, most, finished, in_time = threading.Lock(), set(), {"quick": 0, "all": 0}, [], []
 
     def grade(self, sandbox, task):
-        if task.student == "stuck":
-            released.wait(timeout=60)
-            return Result(task, error="stuck: stand-in")
         with lock:
             running.add(task.student)
-            most[0] = max(most[0], len(running))
-        time.sleep(seconds)
+            most["all"] = max(most["all"], len(running))
+            if not task.student.startswith("stuck"):
+                most["quick"] = max(most["quick"], sum(not r.startswith("stuck") for r in running))
+        if task.student.startswith("stuck"):
+            in_time.append(released.wait(timeout=wait))
+        else:
+            time.sleep(seconds)
         with lock:
             running.discard(task.student)
-            finished.append(task.student)
-            if len(finished) == release_after:
-                released.set()
+            if not task.student.startswith("stuck"):
+                finished.append(task.student)
+                if len(finished) == release_after:
+                    released.set()
         return Result(task, error=f"{task.student}: stand-in")
 
     monkeypatch.setattr(Grader, "grade", grade)
-    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(["stuck", *(f"s{i:03d}" for i in range(quick))])]
+    names = [f"stuck{i}" for i in range(stuck)] + [f"s{i:03d}" for i in range(quick)]
+    tasks = [Task(name, RIGHT, name, i) for i, name in enumerate(names)]
     results = []
     worker = threading.Thread(target=run_local, args=(grader, tasks, jobs, Limits(timeout=10.0), results.append,
                                                       threading.Event()), daemon=True)
     worker.start()
     worker.join(timeout=180)
-    assert not worker.is_alive() and released.is_set(), "the others waited for the stuck one: no spare slot"
+    assert not worker.is_alive() and released.is_set()
     assert sorted(r.task.student for r in results) == sorted(t.student for t in tasks)
-    return most[0]
+    return {**most, "released": all(in_time)}
 
 
 def test_a_spare_slot_adds_no_load_beyond_jobs(monkeypatch):
     """--jobs 1, the first submission stuck until three others are graded: a spare slot grades them
     meanwhile; once the stuck one returns, its slot and the spare take turns, never two submissions at once."""
     most = _stuck_then_quick(monkeypatch, jobs=1, quick=10, seconds=0.1, release_after=3)
-    assert most == 1, f"{most} submissions ran at once with --jobs 1"
+    assert most["released"], "the others waited for the stuck one: no spare slot"
+    assert most["quick"] == 1, f"{most['quick']} submissions ran at once with --jobs 1"
 
 
 def test_a_spare_opens_while_the_other_slots_keep_delivering_results(monkeypatch):
@@ -157,4 +170,24 @@ def test_a_spare_opens_while_the_other_slots_keep_delivering_results(monkeypatch
     50 ms: a spare still opens after the stuck one's first second (it once opened only after 0.25 s with no
     result at all), so two submissions that are not stuck run at once again."""
     most = _stuck_then_quick(monkeypatch, jobs=2, quick=200, seconds=0.05, release_after=200)
-    assert most == 2, "no spare took the stuck slot's place while results kept arriving"
+    assert most["released"] and most["quick"] == 2, "no spare took the stuck slot's place while results kept arriving"
+
+
+def test_every_sleeping_submission_gets_a_spare(monkeypatch):
+    """--jobs 1 and three submissions that sleep until three others are graded: a spare for each (a sleep
+    costs no CPU), so the others are graded while all three wait. With one spare per job, as before,
+    the first two held both slots until their timeouts (acceptance run 7: a class waited out its hangs two
+    by two)."""
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=6, seconds=0.05, release_after=3, stuck=3)
+    assert most["released"], "a sleeping submission held up the others until its timeout"
+    assert most["quick"] == 1, f"{most['quick']} submissions that are not stuck ran at once with --jobs 1"
+
+
+def test_stuck_submissions_that_keep_a_cpu_busy_get_no_more_than_jobs_spares(monkeypatch):
+    """--jobs 1 and three stuck submissions whose runs keep a CPU busy (an endless loop): one spare, so at most
+    two runs at once keep a CPU busy, and the others wait for a stuck one to end (here, its 3 s timeout)
+    rather than share the CPU three ways or more."""
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=4, seconds=0.05, release_after=1, stuck=3, busy=True,
+                             wait=3)
+    assert most["all"] == 2, f"{most['all']} runs at once with --jobs 1 and stuck runs that keep a CPU busy"
+    assert not most["released"]

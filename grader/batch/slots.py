@@ -120,12 +120,27 @@ class Grader:
         return Result(task, as_dict(report), as_text(report), failures=part_failures(report))
 
 
+def _memory_for_one_more(limits: Limits) -> bool:
+    """Whether the machine has memory free for one more run at --memory (and its zygote); False when it cannot
+    tell (no /proc/meminfo)."""
+    try:
+        with open("/proc/meminfo") as file:
+            for line in file:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) >> 10 >= limits.memory_mb + 256
+    except (OSError, ValueError, IndexError):
+        pass
+    return False
+
+
 def _internal_error(task: Task, error: Exception) -> Result:
     return Result(task, error=f"{task.shown_as}: internal error while grading ({type(error).__name__}: {error}); "
                               f"please report it", retry=True)
 
 
 STUCK_SECONDS = 1.0  # a slot on one submission this long is most likely waiting out a timeout
+IDLE_CPU_SHARE = 0.25  # a stuck run that used less of a CPU than this since the last look waits (a sleep)
+MOST_SPARES = 16  # spares at most, however many stuck runs wait idle (each spare is one more zygote)
 _WATCH_EVERY = 0.25  # how often the batch looks for stuck slots
 _TURN_POLL = 0.02  # how often a slot waiting for its turn looks again (submissions end, or get stuck)
 
@@ -136,11 +151,14 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
 
     A slot whose submission has taken STUCK_SECONDS (a graded submission takes milliseconds) is most likely
     waiting out a timeout: an endless loop, a sleep. While submissions still wait, a spare slot is opened
-    for each such slot, up to `jobs` spares, so a class's endless loops cost their timeouts side by side
-    instead of holding the class up one after another. Still no more than `jobs` submissions that are not
-    stuck run at once (a slot waits for its turn), so spares add no load beyond --jobs and each call keeps
-    its own timeout on as much of the machine as a lone grade's: the scores are those of lone grades. Not
-    when training parts or the speed note's full-size probe run: they legitimately take seconds."""
+    for each such slot, so a class's hangs cost their timeouts side by side instead of holding the class up
+    one after another. Still no more than `jobs` submissions that are not stuck run at once (a slot waits
+    for its turn), and those together with the stuck runs that keep a CPU busy (a loop) are never more than
+    2 × `jobs`: each call gets at least half a CPU, as much as a lone grade's timeout needs of the machine
+    for the scores to be those of lone grades. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox
+    measures its CPU time) costs no CPU, so spares for those are bounded only by MOST_SPARES and by the
+    memory free for one more run at --memory. Not when training parts or the speed note's full-size probe
+    run: they legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
         return
@@ -152,7 +170,7 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
         grader.prepare()  # after every zygote exists (module docstring)
         for task in tasks:
             slots.todo.put(task)
-        spares = 0 if grader.speed_notes or grader.trains() else jobs
+        spares = not (grader.speed_notes or grader.trains())
         try:
             slots.start()
             received, watched = 0, time.monotonic()
@@ -163,8 +181,9 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
                     result = None
                 if spares and time.monotonic() - watched >= _WATCH_EVERY:  # also while others deliver results
                     watched = time.monotonic()
-                    if slots.stuck() > slots.opened - jobs and not slots.todo.empty():
-                        spares = spares - 1 if slots.add() else 0
+                    slots.look()
+                    if slots.room_for_a_spare() and not slots.todo.empty() and not slots.add():
+                        spares = False  # the machine cannot start another zygote now: the slots it has go on
                 if result is not None:
                     received += 1
                     on_result(result)
@@ -181,6 +200,8 @@ class _Slots:
         self.done: queue.Queue = queue.Queue()
         self.sandboxes: list[Sandbox] = []
         self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
+        self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look
+        self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
         self.live = 0  # slots still taking submissions
         self.lock = threading.Lock()
         self.turn = threading.Lock()
@@ -207,14 +228,47 @@ class _Slots:
         self._run(self.opened - 1, sandbox)
         return True
 
-    def stuck(self) -> int:
-        """How many slots have been on one submission for STUCK_SECONDS."""
+    def stuck(self) -> tuple[int, int]:
+        """How many slots have been on one submission for STUCK_SECONDS: (those idle at the last look, the rest)."""
         now = time.monotonic()
-        return sum(now - since >= STUCK_SECONDS for since in list(self.busy_since.values()))
+        stuck = [slot for slot, since in list(self.busy_since.items()) if now - since >= STUCK_SECONDS]
+        idle = sum(slot in self.idle for slot in stuck)
+        return idle, len(stuck) - idle
+
+    def look(self) -> None:
+        """Sort the stuck slots into idle and busy by the CPU their run used since the last look (or since their
+        submission started); a slot whose sandbox cannot say counts as busy."""
+        now, idle = time.monotonic(), set()
+        for slot, since in list(self.busy_since.items()):
+            if now - since < STUCK_SECONDS:
+                continue
+            measure = getattr(self.sandboxes[slot], "run_cpu_seconds", None)
+            cpu = measure() if measure is not None else None
+            if cpu is None:
+                continue
+            before = self.looked.get(slot)
+            start, used = (before[1], cpu - before[2]) if before and before[0] == since else (since, cpu)
+            self.looked[slot] = (since, now, cpu)
+            if 0 <= used < IDLE_CPU_SHARE * (now - start):  # less than 0: another run began, so not known
+                idle.add(slot)
+        self.idle = idle
+
+    def room_for_a_spare(self) -> bool:
+        """Whether a spare would find work the running slots cannot take (see run_local)."""
+        idle, busy = self.stuck()
+        if self.opened - idle - busy >= self.jobs:  # enough slots are not stuck
+            return False
+        if len(self.busy_since) - idle >= 2 * self.jobs:  # the runs that keep a CPU busy
+            return False
+        spares = self.opened - self.jobs
+        return spares < self.jobs or spares < MOST_SPARES and _memory_for_one_more(self.limits)
 
     def _wait_for_a_turn(self) -> None:
-        """Until fewer than `jobs` submissions run that are not stuck (spares never add to the load)."""
-        while not self.stop.is_set() and len(self.busy_since) - self.stuck() >= self.jobs:
+        """Until fewer than `jobs` submissions run that are not stuck, and fewer than 2 × `jobs` keep a CPU busy."""
+        while not self.stop.is_set():
+            idle, busy = self.stuck()
+            if len(self.busy_since) - idle - busy < self.jobs and len(self.busy_since) - idle < 2 * self.jobs:
+                return
             time.sleep(_TURN_POLL)
 
     def _run(self, slot: int, sandbox: Sandbox) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
-from .processes import _end_process, _signals_blocked
+from .processes import _end_process, _signals_blocked, descendants_cpu_seconds
 from .protocol import (
     _MAX_HEADER,
     DEFAULT_LIMITS,
@@ -57,6 +57,13 @@ class Sandbox:
     @property
     def _pid(self) -> int | None:
         return self._zygote.pid if self._zygote is not None else None
+
+    def run_cpu_seconds(self) -> float | None:
+        """CPU seconds the processes of the run under way have used so far (the zygote's workers and what they
+        started; 0 between runs), or None when the system does not say. For a batch's job slots (batch/slots.py):
+        a run stuck in a sleep costs the machine nothing, one stuck in a loop a whole CPU."""
+        pid = self._pid
+        return None if pid is None or self._broken else descendants_cpu_seconds(pid)
 
     @property
     def _root(self) -> str | None:
