@@ -17,7 +17,6 @@ from pathlib import Path, PurePosixPath
 
 # POSIX only; on Windows (a client or a worker there) the module must still import: see _read_by_path
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-_FOLDER_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _SAFE_OPENS = hasattr(os, "O_NOFOLLOW") and hasattr(os, "O_DIRECTORY") and os.open in os.supports_dir_fd
 
 
@@ -53,7 +52,7 @@ def read_task_files(submission: Path) -> dict[str, bytes]:
         data, owner, _ = found
         files = {path.name: data}
         budget = [COPY_FILES - 1, max(0, COPY_BYTES - len(data))]
-        _walk(folder, "", COPY_DEPTH, owner, _open_to_others(path.parent, _Layers()), files, budget)
+        _walk(folder, owner, _open_to_others(path.parent, _Layers()), files, budget)
     finally:
         os.close(folder)
     return files
@@ -107,18 +106,27 @@ def _read_regular(folder: int, name: str, limit: int) -> tuple[bytes, int, int] 
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
-        chunks, left = [], info.st_size
+        data = _read_open(fd, info.st_size)
+        return None if data is None else (data, info.st_uid, info.st_mode)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def _read_open(fd: int, size: int) -> bytes | None:
+    """The first `size` bytes of the open file `fd` (fewer if it shrank meanwhile), None when it cannot be read."""
+    chunks, left = [], size
+    try:
         while left > 0:
             chunk = os.read(fd, min(left, 1 << 20))
             if not chunk:
                 break
             chunks.append(chunk)
             left -= len(chunk)
-        return b"".join(chunks), info.st_uid, info.st_mode
     except OSError:
         return None
-    finally:
-        os.close(fd)
+    return b"".join(chunks)
 
 
 def _plain(name: str) -> bool:
@@ -128,40 +136,21 @@ def _plain(name: str) -> bool:
         and name != "__pycache__"
 
 
-def _walk(folder: int, prefix: str, depth: int, owner: int, open_to_others: bool, files: dict[str, bytes],
-          budget: list[int]) -> None:
-    """The .py files below `folder` that the local root copy takes (submission_copy._copy_tree): the owner's,
-    and, where every folder down to here is open to others, any others may read; sorted, nothing followed."""
-    try:
-        names = sorted(os.listdir(folder))
-    except OSError:
-        return
-    for name in names:
-        path = prefix + name
-        if budget[0] <= 0 or not _plain(name) or path in files:
+def _walk(folder: int, owner: int, open_to_others: bool, files: dict[str, bytes], budget: list[int]) -> None:
+    """The .py files below `folder` that the local root copy takes (submission_copy._files_beside, which both
+    use), under names every worker's system reads the same way."""
+    from ..sandbox.copy_bounds import COPY_DEPTH
+    from ..sandbox.submission_copy import _files_beside
+
+    beside = _files_beside(folder, COPY_DEPTH, owner, open_to_others, budget, python_only=True, fit=_plain)
+    for path, fd, size in beside:
+        if size is None or path in files or size > budget[1]:  # a folder, the submission, or too large
             continue
-        try:
-            info = os.stat(name, dir_fd=folder, follow_symlinks=False)
-        except OSError:
-            continue
-        if stat.S_ISDIR(info.st_mode) and depth > 1:
-            try:
-                inner = os.open(name, _FOLDER_FLAGS, dir_fd=folder)
-            except OSError:
-                continue
-            try:
-                seen = os.fstat(inner)
-                if seen.st_uid == owner or open_to_others and seen.st_mode & stat.S_IXOTH:
-                    _walk(inner, path + "/", depth - 1, owner, open_to_others and bool(seen.st_mode & stat.S_IROTH),
-                          files, budget)
-            finally:
-                os.close(inner)
-        elif stat.S_ISREG(info.st_mode) and name.endswith(".py"):
-            found = _read_regular(folder, name, budget[1])
-            if found is not None and (found[1] == owner or open_to_others and found[2] & stat.S_IROTH):
-                files[path] = found[0]
-                budget[0] -= 1
-                budget[1] -= len(found[0])
+        data = _read_open(fd, size)
+        if data is not None:
+            files[path] = data
+            budget[0] -= 1
+            budget[1] -= len(data)
 
 
 def write_task_files(folder: Path, files: dict[str, bytes], submission: str) -> None:

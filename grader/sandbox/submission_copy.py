@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
 from .cleanup import _remove_tree
@@ -155,14 +156,24 @@ def _fingerprint(info: os.stat_result) -> tuple:
     return info.st_mtime_ns, info.st_size, info.st_mode, info.st_ino
 
 
-def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
-    """Copy the owner's Python modules, and what others could read, below `folder`; nothing is followed."""
+def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, budget: list, python_only: bool = False,
+                  fit: Callable[[str], bool] = lambda name: True,
+                  prefix: str = "") -> Iterator[tuple[str, int, int | None]]:
+    """(path relative to `folder`, an open descriptor, size) of each file below `folder` that a submission owned
+    by `owner` may import, and of each folder it may enter (before that folder's files, with size None): its
+    owner's Python modules (*.py, and packages of them), and, where every folder down to here is open to others,
+    any regular file others may read (`python_only`: only *.py ones). Sorted; nothing is followed (each name is
+    opened with O_NOFOLLOW below its folder's descriptor and checked with fstat); hidden entries, __pycache__
+    and names `fit` refuses are skipped; at most `depth` levels, and none once `budget` (the files left, then
+    the bytes; the caller takes from it) has no file left. Each descriptor is closed when the next is asked
+    for. Used by the local root copy (`_copy_tree`) and by a Dask task's files (batch/task_files.py), so both
+    take the same files."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
         return
     for name in names:
-        if name.startswith(".") or name == "__pycache__" or budget[0] <= 0:
+        if name.startswith(".") or name == "__pycache__" or not fit(name) or budget[0] <= 0:
             continue
         try:
             mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
@@ -173,17 +184,29 @@ def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, 
             continue
         try:
             info = os.fstat(fd)
-            own = info.st_uid == owner
-            readable = open_to_others and info.st_mode & stat.S_IROTH
+            own, readable = info.st_uid == owner, open_to_others and bool(info.st_mode & stat.S_IROTH)
             if stat.S_ISDIR(info.st_mode) and depth > 1 and (own or open_to_others and info.st_mode & stat.S_IXOTH):
-                os.mkdir(target / name, 0o755)
-                _copy_tree(fd, target / name, depth - 1, budget, owner, bool(readable))
-            elif stat.S_ISREG(info.st_mode) and (own and name.endswith(".py") or readable):
-                _copy_open_file(fd, info.st_size, target / name, budget)
+                yield prefix + name, fd, None
+                yield from _files_beside(fd, depth - 1, owner, readable, budget, python_only, fit, f"{prefix}{name}/")
+            elif stat.S_ISREG(info.st_mode) and (name.endswith(".py") and (own or readable)
+                                                 or readable and not python_only):
+                yield prefix + name, fd, info.st_size
         except OSError:
             pass
         finally:
             os.close(fd)
+
+
+def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
+    """Copy the owner's Python modules, and what others could read, below `folder` (`_files_beside`)."""
+    for path, fd, size in _files_beside(folder, depth, owner, open_to_others, budget):
+        try:
+            if size is None:
+                os.mkdir(target / path, 0o755)
+            else:
+                _copy_open_file(fd, size, target / path, budget)
+        except OSError:
+            continue
 
 
 def _copy_file(folder: int, name: str, target: Path, budget: list) -> None:
