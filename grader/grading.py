@@ -7,7 +7,9 @@ worker so that one crash does not cost the other parts, but a function that time
 called again.
 """
 
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -43,16 +45,17 @@ class Budget:
         self.sandbox, self.submission, self.prepared = sandbox, submission, prepared
         self.end = time.monotonic() + seconds
 
-    def run(self, calls: list[Call], meanwhile=None) -> list[Outcome] | None:
+    def run(self, calls: list[Call], meanwhile=None, arrived: Callable[[], None] | None = None) -> list[Outcome] | None:
         """The calls' outcomes, or None when the budget is used up (nothing runs then). `meanwhile`: see
-        `Sandbox.run`."""
+        `Sandbox.run`; `arrived` is called as each outcome arrives."""
         left = self.end - time.monotonic()
         if left <= 0.01:
             return None
+        keep = bounded if arrived is None else lambda call, outcome: (arrived(), bounded(call, outcome))[1]
         if self.prepared is None:
-            return self.sandbox.run(self.submission, calls, budget=left, keep=bounded, meanwhile=meanwhile)
+            return self.sandbox.run(self.submission, calls, budget=left, keep=keep, meanwhile=meanwhile)
         calls = [replace(c, names=runnable.student_names(self.prepared, c.names)) for c in calls]
-        outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=bounded,
+        outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=keep,
                                     meanwhile=meanwhile)
         return [runnable.translate(self.prepared, o, c.names) for o, c in zip(outcomes, calls, strict=True)]
 
@@ -487,7 +490,7 @@ def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData], speed: bool = T
 
 def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKey, Call]],
                  ahead: dict[str, Call], prepared: runnable.Submission | None = None, meanwhile=None,
-                 ) -> tuple[dict[CallKey, Outcome], dict[str, Outcome]]:
+                 arrived: Callable[[], None] | None = None) -> tuple[dict[CallKey, Outcome], dict[str, Outcome]]:
     """A grade's first run: every function's graded calls, then the probes' calls, in one worker.
 
     Only outcomes the per-function runs would also have produced are kept: the first function's as they
@@ -499,11 +502,12 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     its first call (a module that hangs at import costs one timeout, not one per function). And a probe's
     when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
     `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
-    worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox).
+    worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox);
+    `arrived` is called as each outcome arrives (`LaterRuns.arrived`).
     """
     keys = [(key, call) for calls in plan.values() for key, call in calls.items()]
     budget = Budget(sandbox, submission, GRADED_BUDGET * sandbox.limits.timeout, prepared)
-    results = budget.run([call for _, call in keys] + list(ahead.values()), meanwhile)
+    results = budget.run([call for _, call in keys] + list(ahead.values()), meanwhile, arrived)
     if results is None:
         return {}, {}
     graded = dict(zip((key for key, _ in keys), results[: len(keys)], strict=True))
@@ -570,9 +574,61 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     return [n for n in found if n is not None]
 
 
+class LaterRuns:
+    """The own runs of a grade's later functions (all but the first), which `grade` makes after its first run
+    when that run left them undone, as when the first function's call hung. A batch may start them sooner, on
+    another sandbox, while the first run is stuck (batch/slots.py): a hang in a function both graded functions
+    call then costs its --timeout once, not twice in a row. Each own run is made exactly as `grade` makes it
+    (a fresh worker, its own budget), so its outcomes are those `grade` would get; `grade` uses them only for
+    the functions it would have run on its own. Either the batch starts them (`start`) or `grade` takes them
+    back (`claim`), never both."""
+
+    def __init__(self, runs: Callable[[Sandbox], dict[CallKey, Outcome]], first_calls: int):
+        self.runs, self.lock, self.finished = runs, threading.Lock(), threading.Event()
+        self.state, self.outcomes = "waiting", None
+        self.first_calls = first_calls  # once the first run has this many outcomes, its first function is done
+
+    def arrived(self) -> None:
+        """One more outcome of the first run. Once all the first function's have come, the run is past it:
+        a later function that hangs there has its own --timeout, which `grade` keeps, so these runs are not
+        needed and will not start."""
+        self.first_calls -= 1
+        if self.first_calls <= 0:
+            with self.lock:
+                if self.state == "waiting":
+                    self.state = "claimed"
+
+    def start(self) -> bool:
+        """True when the caller is to run them now (`run`); False when `grade` took them back or they started."""
+        with self.lock:
+            if self.state != "waiting":
+                return False
+            self.state = "started"
+            return True
+
+    def run(self, sandbox: Sandbox) -> None:
+        try:
+            outcomes = self.runs(sandbox)
+            self.outcomes = None if sandbox.broken else outcomes  # a broken sandbox's outcomes are not the code's
+        finally:
+            self.finished.set()
+
+    def claim(self, needed: bool) -> dict[CallKey, Outcome] | None:
+        """Their outcomes when they were started and are `needed` (waiting for them to end), else None: not
+        started, they never will be; not needed, they end on their own."""
+        with self.lock:
+            if self.state == "waiting":
+                self.state = "claimed"
+                return None
+        if not needed:
+            return None
+        self.finished.wait()
+        return self.outcomes
+
+
 def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
           prepared: runnable.Submission | None = None, train: bool = False, shared: Shared | None = None,
-          verify: bool = False) -> Report:
+          verify: bool = False, offer: Callable[[LaterRuns], None] | None = None) -> Report:
     """Grade one submission; the sandbox must already be open (see the module docstring).
 
     `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
@@ -581,7 +637,8 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     only what that run left undone. A batch passes one `shared` (made after every sandbox is open) to all its
     submissions, so each expected value is computed once per batch; a lone grade computes its expected
     values while that first worker runs, and with `verify` also checks them as `checks.verify_expected`
-    does (a SpecError, raised once the run is over).
+    does (a SpecError, raised once the run is over). `offer` (a batch's) is given the later functions' own runs
+    before the first run starts (`LaterRuns`).
     """
     cases = shared.variants.cases if shared is not None else build_all(exercise)
     variants = shared.variants if shared is not None else diagnosis.Variants(exercise, cases)
@@ -590,17 +647,26 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     timeout = sandbox.limits.timeout
     started = time.monotonic()
     speed = shared is None or shared.speed_probe
+    first, later = next(iter(plan), None), dict(list(plan.items())[1:])
+    offered = None
+    if offer is not None and later:
+        offered = LaterRuns(lambda other: {key: outcome for calls in later.values() for key, outcome in run_calls(
+            Budget(other, submission, GRADED_BUDGET * timeout, prepared), calls).items()}, len(plan[first]))
+        offer(offered)
     outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed), prepared,
-                                   meanwhile=expected)
+                                   meanwhile=expected, arrived=offered.arrived if offered else None)
     if expected is not None:
         expected.raise_found()
-    first = next(iter(plan), None)
     if first is not None and any(key[0] == first for key in outcomes):
         # The first function's run went as its own would have: go on as run_calls does after a crash.
         left = GRADED_BUDGET * timeout - (time.monotonic() - started)
         outcomes.update(continue_calls(Budget(sandbox, submission, left, prepared), plan[first], outcomes))
-    for calls in plan.values():
-        if not any(key in outcomes for key in calls):
+    left_undone = [calls for calls in plan.values() if not any(key in outcomes for key in calls)]
+    ran_already = offered.claim(needed=any(calls is not plan[first] for calls in left_undone)) if offered else None
+    for calls in left_undone:
+        if ran_already is not None and calls is not plan[first]:
+            outcomes.update({key: ran_already[key] for key in calls if key in ran_already})
+        else:
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]

@@ -44,8 +44,8 @@ def sandbox_runs(monkeypatch):
     ran = []
     run = grading.Budget.run
 
-    def counted(self, calls, meanwhile=None):
-        outcomes = run(self, calls, meanwhile)
+    def counted(self, calls, meanwhile=None, arrived=None):
+        outcomes = run(self, calls, meanwhile, arrived)
         ran.extend(zip(calls, outcomes or [None] * len(calls), strict=True))
         return outcomes
 

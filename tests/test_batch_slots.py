@@ -7,9 +7,9 @@ import threading
 import time
 
 from grader.batch.slots import Grader, Result, Task, run_local
-from grader.sandbox import Limits
+from grader.sandbox import Limits, Sandbox
 from grader.spec import load
-from grader.submission import SubmissionError, prepare
+from grader.submission import SubmissionError, for_exercise, prepare
 
 from . import course
 from .conftest import ROOT, run_cli
@@ -56,10 +56,10 @@ def test_a_grader_error_in_a_slot_is_that_submissions_result_and_the_others_go_o
     grader = Grader(load(EXERCISE), speed_notes=False)
     real = Grader.grade
 
-    def grade(self, sandbox, task):
+    def grade(self, sandbox, task, offer=None):
         if task.student == "broken":
             raise KeyError("a bug")
-        return real(self, sandbox, task)
+        return real(self, sandbox, task, offer)
 
     monkeypatch.setattr(Grader, "grade", grade)
     results = []
@@ -126,7 +126,7 @@ def _stuck_then_quick(monkeypatch, jobs: int, quick: int, seconds: float, releas
     released = threading.Event()
     lock, running, most, finished, in_time = threading.Lock(), set(), {"quick": 0, "all": 0}, [], []
 
-    def grade(self, sandbox, task):
+    def grade(self, sandbox, task, offer=None):
         with lock:
             running.add(task.student)
             most["all"] = max(most["all"], len(running))
@@ -191,3 +191,72 @@ def test_stuck_submissions_that_keep_a_cpu_busy_get_no_more_than_jobs_spares(mon
                              wait=3)
     assert most["all"] == 2, f"{most['all']} runs at once with --jobs 1 and stuck runs that keep a CPU busy"
     assert not most["released"]
+
+
+def test_a_hang_both_functions_meet_costs_a_batch_one_timeout_and_the_lone_grade(tmp_path, monkeypatch):
+    """sigmoid_gradient sleeps on every call, and nn_cost_function calls it: a grade's first run times out in
+    nn_cost_function, then sigmoid_gradient's own run times out too, one after the other (2 × --timeout; in
+    a class, the longest wait). In a batch, sigmoid_gradient's own run starts on a spare while the first run
+    still waits, and the report is the lone grade's. Judged by order (the own run starts before the first
+    run ends, which is --timeout 8 after it started), not by a duration."""
+    from grader import grading
+    from grader.report import as_dict
+
+    solution = RIGHT.read_text()
+    header = "def sigmoid_gradient(z):\n"
+    path = tmp_path / "hang" / "ex5.py"
+    path.parent.mkdir()
+    path.write_text("import time\n\n" + solution.replace(header, header + "    time.sleep(3600)\n", 1))
+    runs, run = [], grading.Budget.run
+
+    def timed(self, calls, meanwhile=None, arrived=None):
+        started = time.monotonic()
+        outcomes = run(self, calls, meanwhile, arrived)
+        runs.append(({call.names[0] for call in calls}, started, time.monotonic()))
+        return outcomes
+
+    monkeypatch.setattr(grading.Budget, "run", timed)
+    exercise, results = load(EXERCISE), []
+    run_local(Grader(exercise, speed_notes=False), [Task("hang", path, "hang/ex5.py")], 1, Limits(timeout=8.0),
+              results.append, threading.Event())
+    [result] = results
+    first = next(r for r in runs if "nn_cost_function" in r[0])
+    own = [r for r in runs if r[0] == {"sigmoid_gradient"}]
+    assert own and own[0][1] < first[2], runs
+    with Sandbox(Limits(timeout=8.0)) as sandbox:
+        lone = as_dict(grading.grade(exercise, path, sandbox, shown_as="hang/ex5.py",
+                                     prepared=for_exercise(path, exercise)))
+    assert [(p["id"], p["score"], p["feedback"]) for p in result.report["parts"]] == \
+        [(p["id"], p["score"], p["feedback"]) for p in lone["parts"]]
+    assert result.report["score"] == lone["score"] == 0
+
+
+def test_a_hang_only_in_the_later_function_starts_no_extra_run(tmp_path, monkeypatch):
+    """sigmoid_gradient sleeps, but nn_cost_function computes g(1 - g) itself: the first run's hang is in
+    sigmoid_gradient's own call, past all of nn_cost_function's, and that timeout is kept, so the later
+    function's own run is not needed and does not start (it would wait out a second timeout on a spare for
+    nothing). STUCK_SECONDS is 3 s here, so nn_cost_function's calls (milliseconds) are surely done by then."""
+    from grader import grading
+    from grader.batch import slots
+
+    monkeypatch.setattr(slots, "STUCK_SECONDS", 3.0)
+    solution = RIGHT.read_text()
+    header = "def sigmoid_gradient(z):\n"
+    assert "sigmoid_gradient(z2)" in solution, "solutions/ex5.py's backpropagation changed: update this test"
+    path = tmp_path / "hang" / "ex5.py"
+    path.parent.mkdir()
+    path.write_text("import time\n\n" + solution.replace(header, header + "    time.sleep(3600)\n", 1)
+                    .replace("sigmoid_gradient(z2)", "sigmoid(z2) * (1 - sigmoid(z2))"))
+    runs, run = [], grading.Budget.run
+
+    def recorded(self, calls, meanwhile=None, arrived=None):
+        runs.append({call.names[0] for call in calls})
+        return run(self, calls, meanwhile, arrived)
+
+    monkeypatch.setattr(grading.Budget, "run", recorded)
+    results = []
+    run_local(Grader(load(EXERCISE), speed_notes=False), [Task("hang", path, "hang/ex5.py")], 1, Limits(timeout=6.0),
+              results.append, threading.Event())
+    [result] = results
+    assert result.report["score"] == 95, result.report
+    assert {"sigmoid_gradient"} not in runs, runs

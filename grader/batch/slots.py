@@ -14,6 +14,7 @@ import inspect
 import queue
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
@@ -94,7 +95,8 @@ class Grader:
         verify_expected(self.exercise, build_all(self.exercise))
         self.shared = Shared.prepare(self.exercise, self.speed_notes, self.train)
 
-    def grade(self, sandbox: Sandbox, task: Task) -> Result:
+    def grade(self, sandbox: Sandbox, task: Task, offer=None) -> Result:
+        """`offer`: see grading.grade (a local batch's job slots may start the later functions' runs sooner)."""
         from ..grading import grade
         from ..report import as_dict, as_text
         from ..spec import SpecError
@@ -110,7 +112,7 @@ class Grader:
             return _internal_error(task, error)
         try:
             report = grade(self.exercise, task.file, sandbox, shown_as=task.shown_as, shared=self.shared,
-                           prepared=prepared, train=self.train)
+                           prepared=prepared, train=self.train, offer=offer)
         except SpecError as error:
             return Result(task, error=f"{task.shown_as}: {error}")
         except Exception as error:  # a grader bug: one line, the batch goes on
@@ -157,8 +159,10 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
     2 × `jobs`: each call gets at least half a CPU, as much as a lone grade's timeout needs of the machine
     for the scores to be those of lone grades. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox
     measures its CPU time) costs no CPU, so spares for those are bounded only by MOST_SPARES and by the
-    memory free for one more run at --memory. Not when training parts or the speed note's full-size probe
-    run: they legitimately take seconds."""
+    memory free for one more run at --memory. A stuck grade's later functions' own runs (grading.LaterRuns)
+    are taken before the next submission, so a hang in a function both graded functions call costs one
+    timeout, not two in a row. Not when training parts or the speed note's full-size probe run: they
+    legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
         return
@@ -182,7 +186,8 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
                 if spares and time.monotonic() - watched >= _WATCH_EVERY:  # also while others deliver results
                     watched = time.monotonic()
                     slots.look()
-                    if slots.room_for_a_spare() and not slots.todo.empty() and not slots.add():
+                    waiting = not slots.todo.empty() or slots.urgent
+                    if waiting and slots.room_for_a_spare() and not slots.add():
                         spares = False  # the machine cannot start another zygote now: the slots it has go on
                 if result is not None:
                     received += 1
@@ -201,6 +206,8 @@ class _Slots:
         self.sandboxes: list[Sandbox] = []
         self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
         self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look
+        self.offers: dict[int, object] = {}  # slot -> its grade's later runs (grading.LaterRuns), not yet queued
+        self.urgent: deque = deque()  # later runs of stuck grades: taken before the next submission
         self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
         self.live = 0  # slots still taking submissions
         self.lock = threading.Lock()
@@ -242,6 +249,9 @@ class _Slots:
         for slot, since in list(self.busy_since.items()):
             if now - since < STUCK_SECONDS:
                 continue
+            later = self.offers.pop(slot, None)
+            if later is not None:  # the grade's first run is stuck: its later functions' runs go next
+                self.urgent.append(later)
             measure = getattr(self.sandboxes[slot], "run_cpu_seconds", None)
             cpu = measure() if measure is not None else None
             if cpu is None:
@@ -256,12 +266,23 @@ class _Slots:
     def room_for_a_spare(self) -> bool:
         """Whether a spare would find work the running slots cannot take (see run_local)."""
         idle, busy = self.stuck()
-        if self.opened - idle - busy >= self.jobs:  # enough slots are not stuck
+        if self.live - idle - busy >= self.jobs:  # enough slots are not stuck (a slot that found no more work left)
             return False
         if len(self.busy_since) - idle >= 2 * self.jobs:  # the runs that keep a CPU busy
             return False
         spares = self.opened - self.jobs
         return spares < self.jobs or spares < MOST_SPARES and _memory_for_one_more(self.limits)
+
+    def _offer(self, slot: int, later) -> None:
+        self.offers[slot] = later
+
+    def _urgent(self):
+        """The next later runs that no grade has taken back, or None."""
+        while self.urgent:
+            later = self.urgent.popleft()
+            if later.start():
+                return later
+        return None
 
     def _wait_for_a_turn(self) -> None:
         """Until fewer than `jobs` submissions run that are not stuck, and fewer than 2 × `jobs` keep a CPU busy."""
@@ -282,17 +303,30 @@ class _Slots:
                 self._wait_for_a_turn()
                 if self.stop.is_set():
                     break
-                try:
-                    task = self.todo.get_nowait()
-                except queue.Empty:
-                    break
+                later = self._urgent()
+                if later is None:
+                    try:
+                        task = self.todo.get_nowait()
+                    except queue.Empty:
+                        break
                 self.busy_since[slot] = time.monotonic()
+            if later is not None:
+                try:
+                    later.run(sandbox)
+                except Exception:  # its grade then runs them itself
+                    pass
+                finally:
+                    self.busy_since.pop(slot, None)
+                if sandbox.broken:
+                    break
+                continue
             try:
-                result = self.grader.grade(sandbox, task)
+                result = self.grader.grade(sandbox, task, offer=lambda runs, slot=slot: self._offer(slot, runs))
             except Exception as error:  # the result must arrive, or the batch would wait for it forever
                 result = _internal_error(task, error)
             finally:
                 self.busy_since.pop(slot, None)
+                self.offers.pop(slot, None)
             self.done.put(result)
             if sandbox.broken:
                 break
