@@ -10,7 +10,8 @@ Prints:
   per-Θ blocks and the slope of the student's own cost: what a wrong grade costs beyond a right one)
   with --scipy: the same for N correct submissions whose sigmoid is scipy.special.expit (the sandbox's
   zygote loads scipy.special once instead of every worker importing it: sandbox/preload.py)
-  with --hangs H: the mixed class with H students whose code never returns (an endless loop, a sleep), at
+  with --hangs H: the mixed class with H students whose code never returns (an endless loop, a sleep, an
+  endless loop in a sigmoid_gradient that nn_cost_function calls), at
   --hang-timeout: batch seconds beside lone runs (the hangs timed lone, the others at the mixed figure)
   with --costly: one lone grade of each hostile kind that costs more than its own timeout's worth of work
   would suggest (a memory bomb, whose every call fills the whole --memory; a flood printed line by line,
@@ -71,7 +72,8 @@ def with_hangs(args: argparse.Namespace, scratch: Path, per_lone: float) -> None
     """A mixed class where every (students / hangs)-th student never returns (an endless loop, then a sleep,
     in turn): each costs its --timeout both ways; lone runs of the others are taken as `per_lone` each."""
     step = args.students // args.hangs
-    files = [HANGS[(i // step) % len(HANGS)] if i % step == step // 2 else MIXED[i % len(MIXED)]
+    hangs = HANGS + [looping_sigmoid_gradient(scratch)]
+    files = [hangs[(i // step) % len(hangs)] if i % step == step // 2 else MIXED[i % len(MIXED)]
              for i in range(args.students)]
     folder = scratch / "hangs"
     for i, file in enumerate(files):
@@ -79,11 +81,21 @@ def with_hangs(args: argparse.Namespace, scratch: Path, per_lone: float) -> None
         shutil.copyfile(file, folder / f"s{i:04d}" / "ex5.py")
     timeout = ("--timeout", str(args.hang_timeout))
     seconds = batch_seconds(folder, args.jobs, *timeout)
-    lone = {file: lone_seconds([file], *timeout) for file in HANGS}
+    lone = {file: lone_seconds([file], *timeout) for file in hangs}
     lone_total = sum(lone[f] if f in lone else per_lone for f in files)
     print(f"mixed class with {args.hangs} hangs (--timeout {args.hang_timeout:g}), {args.students} students: "
           f"batch {seconds:6.2f} s   lone runs {lone_total:6.1f} s (hangs timed, the rest at the mixed figure)   "
           f"batch is {lone_total / seconds:5.1f}x faster")
+
+
+def looping_sigmoid_gradient(scratch: Path) -> Path:
+    """The shipped solution with an endless loop in sigmoid_gradient, which its nn_cost_function calls: a lone
+    grade waits out two timeouts in a row (the cost function's, then sigmoid_gradient's own run's)."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    assert SIGMOID_GRADIENT in solution, "solutions/ex5.py's sigmoid_gradient changed: update bench_batch"
+    path = scratch / "looping_sigmoid_gradient.py"
+    path.write_text(solution.replace(SIGMOID_GRADIENT, SIGMOID_GRADIENT + "    while True:\n        pass\n", 1))
+    return path
 
 
 def medians(commands: list[list[list[str]]], runs: int) -> list[float]:
