@@ -617,10 +617,9 @@ class LaterRuns:
         """Their outcomes when they were started and are `needed` (waiting for them to end), else None: not
         started, they never will be; not needed, they end on their own."""
         with self.lock:
-            if self.state == "waiting":
-                self.state = "claimed"
-                return None
-        if not needed:
+            started = self.state == "started"
+            self.state = "started" if started else "claimed"
+        if not (started and needed):
             return None
         self.finished.wait()
         return self.outcomes
