@@ -1,6 +1,7 @@
 """Job slots never lose a submission: whatever grading one raises, its result arrives and the batch ends."""
 
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -260,3 +261,87 @@ def test_a_hang_only_in_the_later_function_starts_no_extra_run(tmp_path, monkeyp
     [result] = results
     assert result.report["score"] == 95, result.report
     assert {"sigmoid_gradient"} not in runs, runs
+
+
+def test_spares_for_sleeping_runs_stop_where_memory_would_not_hold_them_all(monkeypatch, tmp_path):
+    """Each spare beyond the first --jobs may hold a run that sleeps now and fills --memory later, so the k-th
+    needs room for k runs at --memory (review 12, R2: the check once asked room for one run only). The rule,
+    on a machine with 10 GB free, and its place in the batch: with room for two such spares, --jobs 1 and six
+    sleeping submissions, four run at once (the slot, the first spare, and two spares the memory allows)."""
+    from grader.batch import slots
+
+    meminfo = tmp_path / "meminfo"
+    meminfo.write_text("MemTotal:       16000000 kB\nMemAvailable:   10485760 kB\n")
+    limits = Limits(memory_mb=2048)
+    assert slots._memory_for(limits, 4, str(meminfo)) and not slots._memory_for(limits, 5, str(meminfo))
+    monkeypatch.setattr(slots, "_memory_for", lambda limits, runs: runs <= 2)
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=2, seconds=0.05, release_after=1, stuck=6, wait=10)
+    assert most["all"] == 4, most
+
+
+def test_a_run_that_sleeps_and_then_loops_goes_on_at_the_lowest_priority(tmp_path):
+    """A stuck run that sleeps costs no CPU, so a spare may open for it; if it then keeps a CPU busy it would
+    take CPU from the runs counted as load (review 12, R1: 12 such runs ran 9 loops at once with --jobs 1 and
+    cost a slow right answer its points). It goes on at nice 19. Seen in this test's own process tree: a
+    worker of the batch's sandboxes at nice 19 while the loop runs."""
+    solution = RIGHT.read_text()
+    header = solution[solution.index("def nn_cost_function("):]
+    header = header[:header.index(":\n", header.index(")")) + 2]
+    path = tmp_path / "sleeper" / "ex5.py"
+    path.parent.mkdir()
+    path.write_text("import time\n\n" + solution.replace(
+        header, header + "    time.sleep(2)\n    while True:\n        pass\n", 1))
+    results, stop = [], threading.Event()
+    batch = threading.Thread(target=run_local, args=(Grader(load(EXERCISE), speed_notes=False),
+                                                     [Task("sleeper", path, "sleeper/ex5.py")], 1,
+                                                     Limits(timeout=8.0), results.append, stop), daemon=True)
+    batch.start()
+    lowered = False
+    for _ in range(300):  # up to 30 s; the run's call times out at 8 s, long after the loop has begun
+        lowered = any(_nice(pid) == 19 for pid in _own_descendants())
+        if lowered or not batch.is_alive():
+            break
+        time.sleep(0.1)
+    batch.join(timeout=120)
+    assert lowered, "the loop that began after a sleep kept the normal priority"
+    assert results and results[0].report["score"] == 5, results and results[0].report
+
+
+def _own_descendants() -> list[int]:
+    from grader.sandbox.processes import descendants
+
+    return descendants(os.getpid()) or []
+
+
+def _nice(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return int(file.read().rpartition(")")[2].split()[16])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def test_later_runs_that_never_started_are_never_waited_for():
+    """grading.LaterRuns, as `grade` and a batch's slots use it. Once the first run is past the first function
+    they are not needed and do not start; `grade` may still ask for them (a later function left undone after a
+    crash there), and gets None at once: it waited for ever (CI, test_a_killed_run_keeps_what_it_graded).
+    Started ones are waited for, and their outcomes handed over."""
+    from grader.grading import LaterRuns
+
+    skipped = LaterRuns(lambda sandbox: {"never": "run"}, first_calls=2)
+    skipped.arrived()
+    skipped.arrived()
+    assert skipped.start() is False
+    answers = []
+    asking = threading.Thread(target=lambda: answers.append(skipped.claim(needed=True)), daemon=True)
+    asking.start()
+    asking.join(timeout=30)
+    assert not asking.is_alive() and answers == [None]
+
+    class Box:
+        broken = None
+
+    started = LaterRuns(lambda sandbox: {"key": "outcome"}, first_calls=2)
+    assert started.start() is True and started.start() is False
+    threading.Timer(0.2, started.run, args=(Box(),)).start()
+    assert started.claim(needed=True) == {"key": "outcome"}

@@ -122,14 +122,15 @@ class Grader:
         return Result(task, as_dict(report), as_text(report), failures=part_failures(report))
 
 
-def _memory_for_one_more(limits: Limits) -> bool:
-    """Whether the machine has memory free for one more run at --memory (and its zygote); False when it cannot
+def _memory_for(limits: Limits, runs: int, meminfo: str = "/proc/meminfo") -> bool:
+    """Whether the machine has memory free for `runs` more runs at --memory (and a zygote): each spare beyond the
+    first --jobs ones may hold a run that sleeps now and fills its --memory later; False when the machine cannot
     tell (no /proc/meminfo)."""
     try:
-        with open("/proc/meminfo") as file:
+        with open(meminfo) as file:
             for line in file:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) >> 10 >= limits.memory_mb + 256
+                    return int(line.split()[1]) >> 10 >= runs * limits.memory_mb + 256
     except (OSError, ValueError, IndexError):
         pass
     return False
@@ -159,9 +160,10 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
     2 × `jobs`: each call gets at least half a CPU, as much as a lone grade's timeout needs of the machine
     for the scores to be those of lone grades. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox
     measures its CPU time) costs no CPU, so spares for those are bounded only by MOST_SPARES and by the
-    memory free for one more run at --memory. A stuck grade's later functions' own runs (grading.LaterRuns)
-    are taken before the next submission, so a hang in a function both graded functions call costs one
-    timeout, not two in a row. Not when training parts or the speed note's full-size probe run: they
+    memory free for each of them to fill --memory; one that then keeps a CPU busy goes on at the lowest
+    priority, so it takes no CPU the runs counted as load need. A stuck grade's later functions' own runs
+    (grading.LaterRuns) are taken before the next submission, so a hang in a function both graded functions
+    call costs one timeout, not two in a row. Not when training parts or the speed note's full-size probe run: they
     legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
@@ -174,7 +176,7 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
         grader.prepare()  # after every zygote exists (module docstring)
         for task in tasks:
             slots.todo.put(task)
-        spares = not (grader.speed_notes or grader.trains())
+        spares = can_open = not (grader.speed_notes or grader.trains())
         try:
             slots.start()
             received, watched = 0, time.monotonic()
@@ -185,10 +187,10 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
                     result = None
                 if spares and time.monotonic() - watched >= _WATCH_EVERY:  # also while others deliver results
                     watched = time.monotonic()
-                    slots.look()
+                    slots.look()  # on, even when no spare can open: the slots' turns count by it
                     waiting = not slots.todo.empty() or slots.urgent
-                    if waiting and slots.room_for_a_spare() and not slots.add():
-                        spares = False  # the machine cannot start another zygote now: the slots it has go on
+                    if can_open and waiting and slots.room_for_a_spare() and not slots.add():
+                        can_open = False  # the machine cannot start another zygote now: the slots it has go on
                 if result is not None:
                     received += 1
                     on_result(result)
@@ -205,7 +207,9 @@ class _Slots:
         self.done: queue.Queue = queue.Queue()
         self.sandboxes: list[Sandbox] = []
         self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
-        self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look
+        self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look (or runs lowered)
+        self.slept: set[tuple[int, float]] = set()  # (slot, busy_since) of runs once seen idle while stuck
+        self.lowered: set[tuple[int, float]] = set()  # (slot, busy_since) of runs put at the lowest priority
         self.offers: dict[int, object] = {}  # slot -> its grade's later runs (grading.LaterRuns), not yet queued
         self.urgent: deque = deque()  # later runs of stuck grades: taken before the next submission
         self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
@@ -245,8 +249,10 @@ class _Slots:
     def look(self) -> None:
         """Sort the stuck slots into idle and busy by the CPU their run used since the last look (or since their
         submission started); a slot whose sandbox cannot say counts as busy."""
-        now, idle = time.monotonic(), set()
-        for slot, since in list(self.busy_since.items()):
+        now, idle, current = time.monotonic(), set(), set(self.busy_since.items())
+        self.slept &= current  # what is known of runs that have ended goes
+        self.lowered &= current
+        for slot, since in current:
             if now - since < STUCK_SECONDS:
                 continue
             later = self.offers.pop(slot, None)
@@ -261,7 +267,22 @@ class _Slots:
             self.looked[slot] = (since, now, cpu)
             if 0 <= used < IDLE_CPU_SHARE * (now - start):  # less than 0: another run began, so not known
                 idle.add(slot)
+                self.slept.add((slot, since))
+            elif (slot, since) in self.slept and self._lowered(slot, since):
+                idle.add(slot)  # at the lowest priority it takes no CPU that a run counted as load needs
         self.idle = idle
+
+    def _lowered(self, slot: int, since: float) -> bool:
+        """A run that slept past STUCK_SECONDS and then keeps a CPU busy was let in as costing no CPU (a spare
+        may have opened for it): it goes on at the lowest priority (nice 19), so the load stays within bounds.
+        True once it runs there; False when its sandbox cannot lower it (then it counts as load)."""
+        if (slot, since) not in self.lowered:
+            lower = getattr(self.sandboxes[slot], "lower_run_priority", None)
+            if lower is None:
+                return False
+            lower()
+            self.lowered.add((slot, since))
+        return True
 
     def room_for_a_spare(self) -> bool:
         """Whether a spare would find work the running slots cannot take (see run_local)."""
@@ -271,7 +292,7 @@ class _Slots:
         if len(self.busy_since) - idle >= 2 * self.jobs:  # the runs that keep a CPU busy
             return False
         spares = self.opened - self.jobs
-        return spares < self.jobs or spares < MOST_SPARES and _memory_for_one_more(self.limits)
+        return spares < self.jobs or spares < MOST_SPARES and _memory_for(self.limits, spares - self.jobs + 1)
 
     def _offer(self, slot: int, later) -> None:
         self.offers[slot] = later

@@ -88,30 +88,54 @@ _TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _MOST_DESCENDANTS = 256  # a fork storm's tree is read no further: the figure is a lower bound then
 
 
-def descendants_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds that `pid`'s descendants (not `pid` itself) have used, from /proc; None when
-    /proc cannot say (no children files: a kernel built without them, or /proc hidden from this user).
-    Processes that end while they are read are left out."""
-    total, todo, read = 0, [pid], 0
-    while todo and read < _MOST_DESCENDANTS:
+def descendants(pid: int) -> list[int] | None:
+    """The pids of `pid`'s descendants (not `pid` itself), at most _MOST_DESCENDANTS, from /proc; None when /proc
+    cannot say (no children files: a kernel built without them, or /proc hidden from this user). Processes that
+    end while they are read are left out."""
+    found, todo = [], [pid]
+    while todo and len(found) < _MOST_DESCENDANTS:
         parent = todo.pop()
         try:
-            tasks = os.listdir(f"/proc/{parent}/task")
             children = []
-            for task in tasks:
+            for task in os.listdir(f"/proc/{parent}/task"):
                 with open(f"/proc/{parent}/task/{task}/children") as file:
                     children += [int(child) for child in file.read().split()]
         except OSError:
             if parent == pid:
                 return None
             continue
-        for child in children[: _MOST_DESCENDANTS - read]:
-            try:
-                with open(f"/proc/{child}/stat") as file:
-                    fields = file.read().rpartition(")")[2].split()
-                total += int(fields[11]) + int(fields[12])  # utime, stime (the stat fields 14 and 15)
-            except (OSError, IndexError, ValueError):
-                continue
-            read += 1
-            todo.append(child)
+        children = children[: _MOST_DESCENDANTS - len(found)]
+        found += children
+        todo += children
+    return found
+
+
+def descendants_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds that `pid`'s descendants (`descendants`) have used; None when /proc cannot say."""
+    pids = descendants(pid)
+    if pids is None:
+        return None
+    total = 0
+    for child in pids:
+        try:
+            with open(f"/proc/{child}/stat") as file:
+                fields = file.read().rpartition(")")[2].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (the stat fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            continue
     return total / _TICKS_PER_SECOND
+
+
+def lower_descendants_priority(pid: int) -> None:
+    """Give every thread of `pid`'s descendants the lowest priority (nice 19): they then use only CPU time
+    that others at the normal priority leave. Their own children inherit it; `pid` itself keeps its own."""
+    for child in descendants(pid) or []:
+        try:
+            threads = os.listdir(f"/proc/{child}/task")
+        except OSError:
+            continue
+        for thread in threads:
+            try:
+                os.setpriority(os.PRIO_PROCESS, int(thread), 19)
+            except (OSError, ValueError):
+                continue

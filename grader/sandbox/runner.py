@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
-from .processes import _end_process, _signals_blocked, descendants_cpu_seconds
+from .processes import _end_process, _signals_blocked, descendants_cpu_seconds, lower_descendants_priority
 from .protocol import (
     _MAX_HEADER,
     DEFAULT_LIMITS,
@@ -64,6 +64,13 @@ class Sandbox:
         a run stuck in a sleep costs the machine nothing, one stuck in a loop a whole CPU."""
         pid = self._pid
         return None if pid is None or self._broken else descendants_cpu_seconds(pid)
+
+    def lower_run_priority(self) -> None:
+        """Run what the run under way started at the lowest priority (nice 19) until it ends (the next run's
+        worker is forked from the zygote, at the zygote's priority). For a batch's job slots (batch/slots.py)."""
+        pid = self._pid
+        if pid is not None and not self._broken:
+            lower_descendants_priority(pid)
 
     @property
     def _root(self) -> str | None:
