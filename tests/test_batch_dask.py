@@ -183,17 +183,31 @@ def test_a_student_folder_reaches_the_worker_as_a_local_batch_sees_it(tmp_path, 
     assert out[remote] == out[local]
 
 
-def test_a_worker_with_another_grader_version_is_refused(tmp_path):
-    """The gradebook records the client's grader version, and a rerun regrades by it: a worker of another
-    version would make that record untrue (here a preload makes the worker's grader say 0.0.1-other)."""
-    preload = tmp_path / "other_version_preload.py"
-    preload.write_text("import grader\ngrader.__version__ = '0.0.1-other'\n")
+@pytest.mark.parametrize("other", ["version", "code"])
+def test_a_worker_with_another_grader_version_is_refused(tmp_path, other):
+    """The gradebook records the client's grader build, and a rerun regrades by it: a worker of another build
+    would make that record untrue. Here a preload makes the worker's grader say 0.0.1-other, or has the worker
+    import a copy of the grader with one line added (same 0.1.0, other code: grader/build.py)."""
+    preload = tmp_path / "other_grader_preload.py"
+    if other == "version":
+        preload.write_text("import grader\ngrader.__version__ = '0.0.1-other'\n")
+    else:
+        copy = tmp_path / "other"
+        shutil.copytree(ROOT / "grader", copy / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+        with (copy / "grader" / "report.py").open("a") as report:
+            report.write("# one more line: another build\n")
+        preload.write_text(f"import sys\nsys.path.insert(0, {str(copy)!r})\n")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
-                                  worker_dashboard_address=None, preload=[str(preload)]) as other:
+                                  worker_dashboard_address=None, preload=[str(preload)]) as cluster:
         result = run_cli("batch", str(_one_student(tmp_path)), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
-                         "--dask", other.scheduler_address)
-    assert result.exit_code == 2
-    assert "has nn-grader 0.0.1-other, this client " in result.stderr and "Traceback" not in result.output
+                         "--dask", cluster.scheduler_address)
+    assert result.exit_code == 2, result.output
+    from grader.build import build_id
+
+    worker = "0.0.1-other+" if other == "version" else "0.1.0+"
+    assert f"has nn-grader {worker}" in result.stderr and f"this client {build_id()}:" in result.stderr, \
+        result.stderr
+    assert "Traceback" not in result.output
 
 
 def test_a_portable_worker_that_joins_after_the_check_is_retired_and_its_task_graded_elsewhere(tmp_path, monkeypatch):

@@ -5,6 +5,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -74,6 +75,29 @@ def test_a_rerun_with_other_grading_options_grades_again(tmp_path):
     connection.close()
     assert len(stored) == 1 and '"timeout": 5.0' in stored[0][0] and '"memory_mb": 1024' in stored[0][0]
     assert '"speed_notes": true' in stored[0][0]
+
+
+def test_a_rerun_by_a_grader_whose_code_changed_grades_again(tmp_path):
+    """The gradebook's grader_version is the build (grader/build.py: the version and a digest of the code):
+    __version__ stays 0.1.0 between releases, so a grader whose grading code changed kept every old grade.
+    Here the second run imports a copy of the grader with one line added."""
+    _put(tmp_path / "class" / "ann" / "ex5.py", RIGHT)
+    db, folder = str(tmp_path / "g.sqlite"), str(tmp_path / "class")
+    assert _batch(folder, "-e", "ex5", "--db", db).exit_code == 0
+    copy = tmp_path / "other"
+    shutil.copytree(ROOT / "grader", copy / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    with (copy / "grader" / "report.py").open("a") as report:
+        report.write("# one more line: another build\n")
+    env = {**os.environ, "PYTHONPATH": str(copy)}
+    spec = str(ROOT / "exercises" / "ex5.yaml")  # the copy has no exercises beside it; the same spec file
+    again = subprocess.run([sys.executable, "-m", "grader", "batch", folder, "-e", spec, "--db", db],
+                           capture_output=True, text=True, env=env, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.strip().splitlines()[-1].startswith("1 graded, 0 skipped (unchanged)"), again.stderr
+    with sqlite3.connect(db) as connection:
+        [(version,)] = connection.execute("SELECT grader_version FROM grades").fetchall()
+    connection.close()
+    assert version.startswith("0.1.0+") and version != __import__("grader.build").build.build_id()
 
 
 def test_regrade_grades_everything_found_again(tmp_path):

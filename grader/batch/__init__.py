@@ -71,9 +71,10 @@ def grading_options(limits, speed_notes: bool, train: bool = False) -> str:
 
 
 def _grader_version() -> str:
-    from .. import __version__
+    """The build that grades (version and code digest, grader/build.py): a row an older build graded is regraded."""
+    from ..build import build_id
 
-    return __version__
+    return build_id()
 
 
 @dataclass

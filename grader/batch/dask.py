@@ -48,28 +48,30 @@ class WorkerRefused(Exception):
 
 def worker_facts() -> dict:
     """Run on each worker: what decides whether it may grade for this client."""
-    from .. import __version__
+    from ..build import build_id
     from ..runner_choice import runner_name, why_portable
 
     try:
         runner = runner_name()
     except Exception as error:  # a bad GRADER_SANDBOX on that host
-        return {"version": __version__, "runner": "none", "why": str(error)}
-    return {"version": __version__, "runner": runner, "why": why_portable() if runner == "portable" else ""}
+        return {"version": build_id(), "runner": "none", "why": str(error)}
+    return {"version": build_id(), "runner": runner, "why": why_portable() if runner == "portable" else ""}
 
 
 def refusal(facts, version: str, allow_weak: bool) -> str | None:
     """Why a worker with these facts (worker_facts(), or the exception running it raised there) may not grade
     for a client of nn-grader `version`, as the end of a sentence naming the worker; None when it may.
     The same rules as a local batch: the Linux sandbox unless --allow-weak-isolation, and one grader version
-    (the gradebook records the client's, and a rerun regrades by it)."""
+    (the gradebook records the client's, and a rerun regrades by it): `version` is a build id (grader/build.py),
+    so a worker whose grader code differs from the client's is refused even when both say 0.1.0."""
     if isinstance(facts, BaseException):  # Dask hands back a worker's error as Exception("TheError(...)")
         detail = str(facts) if type(facts) is Exception else f"{type(facts).__name__}: {facts}"
         return (f"cannot run the grader ({detail}): install nn-grader {version} with its "
                 f"dask extra there (pip install '/path/to/nn-grader[dask]'), then run `grade doctor` there")
     if facts.get("version") != version:
-        return (f"has nn-grader {facts.get('version')}, this client {version}: install the same version on "
-                f"every worker host, so that the gradebook's grader_version is true")
+        return (f"has nn-grader {facts.get('version')}, this client {version}: install the same version (the "
+                f"same code: the part after + digests it) on every worker host, so that the gradebook's "
+                f"grader_version is true")
     if facts.get("runner") == "none":
         return f"cannot choose a sandbox ({facts.get('why')})"
     if facts.get("runner") == "portable" and not allow_weak:
@@ -200,18 +202,19 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
         raise DaskUnavailable(f"no Dask scheduler answers there ({error})") from None
     spec_text = Path(exercise.path).read_text(encoding="utf-8")
     limits_dict = asdict(limits)
-    from .. import __version__
+    from ..build import build_id
 
+    version = build_id()
     try:
         workers = client.run(worker_facts, on_error="return")
         for worker, facts in sorted(workers.items()):
-            problem = refusal(facts, __version__, allow_weak)
+            problem = refusal(facts, version, allow_weak)
             if problem:
                 raise DaskUnavailable(str(WorkerRefused(worker, problem)))
         if not workers and say:
             say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
                 f"graded is kept)")
-        client.register_plugin(SandboxPool(limits_dict, allow_weak, __version__), name=PLUGIN)
+        client.register_plugin(SandboxPool(limits_dict, allow_weak, version), name=PLUGIN)
         _grade_all(client, as_completed(), tasks, on_result, stop, say,
                    lambda task, files: client.submit(
                        grade_remote, spec_text, str(exercise.path), speed_notes,
