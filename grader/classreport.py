@@ -100,7 +100,7 @@ def _histogram(scores: list[int], max_score: int) -> str:
     width, top, height, bottom, left = 560, FONT + 8, 200, 30, 40  # top: the counts' row
     most = max(counts) or 1
     bar = (width - left) / bins
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score distribution" '
+    parts = [f'<svg role="img" aria-label="score distribution" '
              f'width="{width}" height="{top + height + bottom}" viewBox="0 0 {width} {top + height + bottom}">']
     base = top + height
     for i, count in enumerate(counts):
@@ -155,7 +155,7 @@ def _bars(label: str, rows: list[Bar], length: int, track: bool = False) -> str:
     width = math.ceil(label_room + pad + length + value_room)
     heights = [max(18, line * len(row.lines)) + gap for row in rows]
     height = sum(heights) + 2 * pad
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(label)}" '
+    parts = [f'<svg role="img" aria-label="{escape(label)}" '
              f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">']
     y = pad
     x = label_room + pad

@@ -62,11 +62,14 @@ def graded_class(tmp_path_factory):
 
 
 def _svgs(page: str) -> list[ET.Element]:
-    """The page's inline SVG drawings, parsed as XML (they are well-formed on their own)."""
+    """The page's inline SVG drawings, parsed as XML (they are well-formed on their own) in the SVG namespace,
+    which an HTML page gives them without an xmlns (the page holds no http:// at all)."""
     found, start = [], page.find("<svg")
     while start != -1:
         end = page.index("</svg>", start) + len("</svg>")
-        found.append(ET.fromstring(page[start:end]))
+        drawing = page[start:end]
+        assert "xmlns" not in drawing
+        found.append(ET.fromstring(drawing.replace("<svg ", f'<svg xmlns="{SVG[1:-1]}" ', 1)))
         start = page.find("<svg", end)
     return found
 
