@@ -598,6 +598,11 @@ class LaterRuns:
                 if self.state == "waiting":
                     self.state = "claimed"
 
+    @property
+    def waiting(self) -> bool:
+        """Neither started nor taken back (nor found not needed): a batch may still start them."""
+        return self.state == "waiting"
+
     def start(self) -> bool:
         """True when the caller is to run them now (`run`); False when `grade` took them back or they started."""
         with self.lock:

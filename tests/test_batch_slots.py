@@ -345,3 +345,37 @@ def test_later_runs_that_never_started_are_never_waited_for():
     assert started.start() is True and started.start() is False
     threading.Timer(0.2, started.run, args=(Box(),)).start()
     assert started.claim(needed=True) == {"key": "outcome"}
+
+
+def test_only_a_stuck_grades_own_waiting_later_runs_are_queued():
+    """_Slots.look queues a grade's later runs when that grade's first run is stuck: not another grade's that
+    began on the slot since the look's snapshot (review 13, S4), and not runs already taken back or found not
+    needed, for which a spare would open only to discard them (S3)."""
+    import contextlib
+
+    from grader.batch.slots import STUCK_SECONDS, _Slots
+    from grader.grading import LaterRuns
+
+    class Idle:
+        def run_cpu_seconds(self):
+            return 0.0
+
+    def later(taken_back: bool = False) -> LaterRuns:
+        runs = LaterRuns(lambda sandbox: {}, first_calls=1)
+        if taken_back:
+            runs.claim(needed=False)
+        return runs
+
+    with contextlib.ExitStack() as stack:
+        slots = _Slots(None, threading.Event(), stack, Limits(), 1)
+        slots.sandboxes = [Idle(), Idle(), Idle()]
+        stuck_since = time.monotonic() - 2 * STUCK_SECONDS
+        mine, newer, claimed = later(), later(), later(taken_back=True)
+        slots.busy_since = {0: stuck_since, 1: stuck_since, 2: stuck_since}
+        slots.offers = {0: (stuck_since, mine), 1: (stuck_since + 1.5 * STUCK_SECONDS, newer),
+                        2: (stuck_since, claimed)}
+        slots.look()
+        assert list(slots.urgent) == [mine] and 1 in slots.offers and 2 not in slots.offers
+        assert slots.later_runs_wait()
+        mine.claim(needed=False)
+        assert not slots.later_runs_wait()

@@ -4,10 +4,11 @@ Secrecy (design.md): no process that runs student code may hold an expected valu
 zygote is forked first, and only then are the batch's expected values computed, once, and shared by
 all slots. A slot whose sandbox breaks is retired, not replaced (a new zygote would be forked from a
 process that now holds the expected values); its submission is recorded as "could not grade" and a
-rerun retries it. The one exception is a spare slot, opened while other slots wait out timeouts
-(`run_local`): its zygote, like every zygote, is a fresh interpreter exec'd right after the fork
-(sandbox/launch.py), or spawned (the portable runner), so it holds no page of the grader's memory, and
-its start is the one moment the grader's memory is copied, by its own code, before the exec.
+rerun retries it. The one exception is a spare slot, opened while other slots wait out timeouts, or in
+a retired slot's place while submissions still wait (`run_local`, at most MOST_SPARES in all): its
+zygote, like every zygote, is a fresh interpreter exec'd right after the fork (sandbox/launch.py), or
+spawned (the portable runner), so it holds no page of the grader's memory, and its start is the one
+moment the grader's memory is copied, by its own code, before the exec.
 """
 
 import inspect
@@ -188,7 +189,7 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
                 if spares and time.monotonic() - watched >= _WATCH_EVERY:  # also while others deliver results
                     watched = time.monotonic()
                     slots.look()  # on, even when no spare can open: the slots' turns count by it
-                    waiting = not slots.todo.empty() or slots.urgent
+                    waiting = not slots.todo.empty() or slots.later_runs_wait()
                     if can_open and waiting and slots.room_for_a_spare() and not slots.add():
                         can_open = False  # the machine cannot start another zygote now: the slots it has go on
                 if result is not None:
@@ -210,7 +211,7 @@ class _Slots:
         self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look (or runs lowered)
         self.slept: set[tuple[int, float]] = set()  # (slot, busy_since) of runs once seen idle while stuck
         self.lowered: set[tuple[int, float]] = set()  # (slot, busy_since) of runs put at the lowest priority
-        self.offers: dict[int, object] = {}  # slot -> its grade's later runs (grading.LaterRuns), not yet queued
+        self.offers: dict[int, tuple] = {}  # slot -> (busy_since, its grade's later runs: grading.LaterRuns)
         self.urgent: deque = deque()  # later runs of stuck grades: taken before the next submission
         self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
         self.live = 0  # slots still taking submissions
@@ -255,9 +256,11 @@ class _Slots:
         for slot, since in current:
             if now - since < STUCK_SECONDS:
                 continue
-            later = self.offers.pop(slot, None)
-            if later is not None:  # the grade's first run is stuck: its later functions' runs go next
-                self.urgent.append(later)
+            offered = self.offers.get(slot)
+            if offered is not None and offered[0] == since:  # this grade's first run is stuck
+                del self.offers[slot]
+                if offered[1].waiting:  # still needed: its later functions' runs go next
+                    self.urgent.append(offered[1])
             measure = getattr(self.sandboxes[slot], "run_cpu_seconds", None)
             cpu = measure() if measure is not None else None
             if cpu is None:
@@ -295,7 +298,11 @@ class _Slots:
         return spares < self.jobs or spares < MOST_SPARES and _memory_for(self.limits, spares - self.jobs + 1)
 
     def _offer(self, slot: int, later) -> None:
-        self.offers[slot] = later
+        self.offers[slot] = (self.busy_since.get(slot), later)
+
+    def later_runs_wait(self) -> bool:
+        """Whether a stuck grade's later runs wait for a slot (see `_urgent`)."""
+        return any(later.waiting for later in list(self.urgent))
 
     def _urgent(self):
         """The next later runs that no grade has taken back, or None."""
