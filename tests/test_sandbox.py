@@ -1375,3 +1375,24 @@ def test_a_run_that_loops_uses_cpu_and_one_that_sleeps_uses_none(tmp_path):
         assert sb.run_cpu_seconds() == 0
     assert figures["loop"][1] > figures["loop"][0] > 0, figures
     assert figures["sleep"][1] - figures["sleep"][0] < 0.1, figures
+
+
+def test_the_copy_spends_nothing_below_a_folder_it_could_not_make(tmp_path):
+    """The root copy's walk (submission_copy._copy_tree over _files_beside): when a folder cannot be made in the
+    sandbox (its tmpfs full of inodes; here a file already holds the name), nothing below it is copied and it
+    spends none of the copy's file budget, so the files after it are still copied (review 13, S6)."""
+    from grader.sandbox.submission_copy import _copy_tree
+
+    source, target = tmp_path / "source", tmp_path / "target"
+    (source / "a_package").mkdir(parents=True)
+    (source / "a_package" / "inner.py").write_text("x = 1\n")
+    (source / "b.py").write_text("y = 2\n")
+    (source / "c.py").write_text("z = 3\n")
+    target.mkdir()
+    (target / "a_package").write_text("not a folder")
+    folder = os.open(source, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        _copy_tree(folder, target, 3, [2, 1 << 20], os.getuid(), False)
+    finally:
+        os.close(folder)
+    assert sorted(p.name for p in target.iterdir()) == ["a_package", "b.py", "c.py"]

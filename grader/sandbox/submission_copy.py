@@ -199,14 +199,18 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
 
 def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
     """Copy the owner's Python modules, and what others could read, below `folder` (`_files_beside`)."""
+    not_made: list[str] = []  # folders that could not be made (a full tmpfs): nothing below them is copied
     for path, fd, size in _files_beside(folder, depth, owner, open_to_others, budget):
+        if path.startswith(tuple(not_made)):
+            continue
         try:
             if size is None:
                 os.mkdir(target / path, 0o755)
             else:
                 _copy_open_file(fd, size, target / path, budget)
         except OSError:
-            continue
+            if size is None:
+                not_made.append(path + "/")
 
 
 def _copy_file(folder: int, name: str, target: Path, budget: list) -> None:
