@@ -120,6 +120,9 @@ def _stuck_then_quick(monkeypatch, jobs: int, quick: int, seconds: float, releas
     to arrive."""
     grader = Grader(load(EXERCISE), speed_notes=False)
     monkeypatch.setattr(Grader, "prepare", lambda self: None)
+    from grader.batch import slots
+
+    monkeypatch.setattr(slots, "STUCK_SECONDS", 1.0)  # ten times a quick one's time: a busy machine cannot blur them
     if busy:
         from grader.sandbox.runner import Sandbox
 
@@ -184,14 +187,20 @@ def test_every_sleeping_submission_gets_a_spare(monkeypatch):
     assert most["quick"] == 1, f"{most['quick']} submissions that are not stuck ran at once with --jobs 1"
 
 
-def test_stuck_submissions_that_keep_a_cpu_busy_get_no_more_than_jobs_spares(monkeypatch):
-    """--jobs 1 and three stuck submissions whose runs keep a CPU busy (an endless loop): one spare, so at most
-    two runs at once keep a CPU busy, and the others wait for a stuck one to end (here, its 3 s timeout)
-    rather than share the CPU three ways or more."""
-    most = _stuck_then_quick(monkeypatch, jobs=1, quick=4, seconds=0.05, release_after=1, stuck=3, busy=True,
-                             wait=3)
-    assert most["all"] == 2, f"{most['all']} runs at once with --jobs 1 and stuck runs that keep a CPU busy"
-    assert not most["released"]
+def test_loops_beyond_twice_jobs_wait_at_the_lowest_priority_and_the_class_goes_on(monkeypatch):
+    """--jobs 1 and three stuck submissions whose runs keep a CPU busy (an endless loop): the two stuck longest
+    keep the normal priority, the third goes on at the lowest (nice 19), and the others are graded meanwhile
+    on a spare. Before, the loops held every other submission up until a timeout ended one (acceptance run 8:
+    four loops on --jobs 2 held a class of 108 up for 10 s)."""
+    from grader.sandbox.runner import Sandbox
+
+    changes = []
+    monkeypatch.setattr(Sandbox, "set_run_priority", lambda self, low: changes.append((id(self), low)) or True)
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=4, seconds=0.05, release_after=2, stuck=3, busy=True)
+    assert most["released"], "the loops held the class up"
+    assert most["quick"] == 1
+    # one run lowered: the third stuck; it may be raised back once one of the first two has ended
+    assert changes and changes[0][1] is True and {sandbox for sandbox, _ in changes} == {changes[0][0]}, changes
 
 
 def test_a_hang_both_functions_meet_costs_a_batch_one_timeout_and_the_lone_grade(tmp_path, monkeypatch):

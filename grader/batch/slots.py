@@ -142,7 +142,8 @@ def _internal_error(task: Task, error: Exception) -> Result:
                               f"please report it", retry=True)
 
 
-STUCK_SECONDS = 1.0  # a slot on one submission this long is most likely waiting out a timeout
+STUCK_SECONDS = 0.5  # a slot on one submission this long is most likely waiting out a timeout (1 s: acceptance
+# run 8's five hangs in a row took a second each to be found, the last one's timeout starting 2 s later)
 IDLE_CPU_SHARE = 0.25  # a stuck run that used less of a CPU than this since the last look waits (a sleep)
 MOST_SPARES = 16  # spares at most, however many stuck runs wait idle (each spare is one more zygote)
 _WATCH_EVERY = 0.25  # how often the batch looks for stuck slots
@@ -157,15 +158,19 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
     waiting out a timeout: an endless loop, a sleep. While submissions still wait, a spare slot is opened
     for each such slot, so a class's hangs cost their timeouts side by side instead of holding the class up
     one after another. Still no more than `jobs` submissions that are not stuck run at once (a slot waits
-    for its turn), and those together with the stuck runs that keep a CPU busy (a loop) are never more than
-    2 × `jobs`: each call gets at least half a CPU, as much as a lone grade's timeout needs of the machine
-    for the scores to be those of lone grades. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox
-    measures its CPU time) costs no CPU, so spares for those are bounded only by MOST_SPARES and by the
-    memory free for each of them to fill --memory; one that then keeps a CPU busy goes on at the lowest
-    priority, so it takes no CPU the runs counted as load need. A stuck grade's later functions' own runs
+    for its turn), and at most 2 × `jobs` stuck runs that keep a CPU busy (a loop) run at the normal
+    priority, those stuck longest; any more wait at the lowest (nice 19) until one of those ends (where the
+    sandbox cannot set priorities, no spare opens instead). So at most 3 × `jobs` runs want a CPU at the
+    normal priority: a stuck call gets at least a third of a CPU while the class is graded (its submissions
+    take milliseconds each) and half once it is, as much as a lone grade's timeout needs of the machine for
+    the scores to be those of lone grades; and the class is not held up while its loops wait out their
+    timeouts. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox measures its CPU time) costs no
+    CPU, so spares for those are bounded only by MOST_SPARES and by the memory free for each of them to fill
+    --memory; one that then keeps a CPU busy goes on at the lowest priority, so it takes no CPU the runs
+    counted as load need. A stuck grade's later functions' own runs
     (grading.LaterRuns) are taken before the next submission, so a hang in a function both graded functions
-    call costs one timeout, not two in a row. Not when training parts or the speed note's full-size probe run: they
-    legitimately take seconds."""
+    call costs one timeout, not two in a row. Not when training parts or the speed note's full-size probe
+    run: they legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
         return
@@ -211,6 +216,7 @@ class _Slots:
         self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look (or runs lowered)
         self.slept: set[tuple[int, float]] = set()  # (slot, busy_since) of runs once seen idle while stuck
         self.lowered: set[tuple[int, float]] = set()  # (slot, busy_since) of runs put at the lowest priority
+        self.low: set[int] = set()  # stuck slots whose busy run waits at the lowest priority (more than 2 × jobs)
         self.offers: dict[int, tuple] = {}  # slot -> (busy_since, its grade's later runs: grading.LaterRuns)
         self.urgent: deque = deque()  # later runs of stuck grades: taken before the next submission
         self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
@@ -249,8 +255,9 @@ class _Slots:
 
     def look(self) -> None:
         """Sort the stuck slots into idle and busy by the CPU their run used since the last look (or since their
-        submission started); a slot whose sandbox cannot say counts as busy."""
-        now, idle, current = time.monotonic(), set(), set(self.busy_since.items())
+        submission started); a slot whose sandbox cannot say counts as busy. Then set the busy ones' priority:
+        the 2 × `jobs` stuck longest run at the normal priority, any more at the lowest (see run_local)."""
+        now, idle, busy, current = time.monotonic(), set(), [], set(self.busy_since.items())
         self.slept &= current  # what is known of runs that have ended goes
         self.lowered &= current
         for slot, since in current:
@@ -271,20 +278,32 @@ class _Slots:
             if 0 <= used < IDLE_CPU_SHARE * (now - start):  # less than 0: another run began, so not known
                 idle.add(slot)
                 self.slept.add((slot, since))
-            elif (slot, since) in self.slept and self._lowered(slot, since):
-                idle.add(slot)  # at the lowest priority it takes no CPU that a run counted as load needs
-        self.idle = idle
+            elif (slot, since) in self.slept:
+                # It slept past STUCK_SECONDS and then keeps a CPU busy: it was let in as costing no CPU (a spare
+                # may have opened for it), so it goes on at the lowest priority for good.
+                if self._priority(slot, since, low=True):
+                    idle.add(slot)
+            else:
+                busy.append((since, slot))
+        low = set()
+        for rank, (since, slot) in enumerate(sorted(busy)):
+            if self._priority(slot, since, low=rank >= 2 * self.jobs) and rank >= 2 * self.jobs:
+                low.add(slot)
+        self.idle, self.low = idle, low
 
-    def _lowered(self, slot: int, since: float) -> bool:
-        """A run that slept past STUCK_SECONDS and then keeps a CPU busy was let in as costing no CPU (a spare
-        may have opened for it): it goes on at the lowest priority (nice 19), so the load stays within bounds.
-        True once it runs there; False when its sandbox cannot lower it (then it counts as load)."""
-        if (slot, since) not in self.lowered:
-            lower = getattr(self.sandboxes[slot], "lower_run_priority", None)
-            if lower is None:
-                return False
-            lower()
-            self.lowered.add((slot, since))
+    def _can_lower(self) -> bool:
+        """Whether this batch's sandboxes can put a run at the lowest priority (the Linux runner's can)."""
+        return all(hasattr(sandbox, "set_run_priority") for sandbox in self.sandboxes[:1])
+
+    def _priority(self, slot: int, since: float, low: bool) -> bool:
+        """Put the slot's run at the lowest priority (nice 19), or back at the normal one; True when it is there
+        (False: its sandbox cannot set it, or, not as root, cannot raise it back)."""
+        if ((slot, since) in self.lowered) == low:
+            return True
+        change = getattr(self.sandboxes[slot], "set_run_priority", None)
+        if change is None or not change(low):
+            return False
+        (self.lowered.add if low else self.lowered.discard)((slot, since))
         return True
 
     def room_for_a_spare(self) -> bool:
@@ -292,7 +311,7 @@ class _Slots:
         idle, busy = self.stuck()
         if self.live - idle - busy >= self.jobs:  # enough slots are not stuck (a slot that found no more work left)
             return False
-        if len(self.busy_since) - idle >= 2 * self.jobs:  # the runs that keep a CPU busy
+        if busy - len(self.low) >= 2 * self.jobs and not self._can_lower():  # then the load bound holds this way
             return False
         spares = self.opened - self.jobs
         return spares < self.jobs or spares < MOST_SPARES and _memory_for(self.limits, spares - self.jobs + 1)
@@ -313,10 +332,10 @@ class _Slots:
         return None
 
     def _wait_for_a_turn(self) -> None:
-        """Until fewer than `jobs` submissions run that are not stuck, and fewer than 2 × `jobs` keep a CPU busy."""
+        """Until fewer than `jobs` submissions run that are not stuck (stuck ones never hold the class up)."""
         while not self.stop.is_set():
             idle, busy = self.stuck()
-            if len(self.busy_since) - idle - busy < self.jobs and len(self.busy_since) - idle < 2 * self.jobs:
+            if len(self.busy_since) - idle - busy < self.jobs:
                 return
             time.sleep(_TURN_POLL)
 

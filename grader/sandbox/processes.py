@@ -126,9 +126,11 @@ def descendants_cpu_seconds(pid: int) -> float | None:
     return total / _TICKS_PER_SECOND
 
 
-def lower_descendants_priority(pid: int) -> None:
-    """Give every thread of `pid`'s descendants the lowest priority (nice 19): they then use only CPU time
-    that others at the normal priority leave. Their own children inherit it; `pid` itself keeps its own."""
+def set_descendants_priority(pid: int, nice: int) -> bool:
+    """Set every thread of `pid`'s descendants to `nice` (19: they use only CPU time that others at the normal
+    priority leave; their own children inherit it); `pid` itself keeps its own. False when a thread that is
+    still there could not be set (lowering always can be; raising back needs root)."""
+    done = True
     for child in descendants(pid) or []:
         try:
             threads = os.listdir(f"/proc/{child}/task")
@@ -136,6 +138,9 @@ def lower_descendants_priority(pid: int) -> None:
             continue
         for thread in threads:
             try:
-                os.setpriority(os.PRIO_PROCESS, int(thread), 19)
-            except (OSError, ValueError):
+                os.setpriority(os.PRIO_PROCESS, int(thread), nice)
+            except ProcessLookupError:
                 continue
+            except (OSError, ValueError):
+                done = False
+    return done

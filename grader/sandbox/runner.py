@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
-from .processes import _end_process, _signals_blocked, descendants_cpu_seconds, lower_descendants_priority
+from .processes import _end_process, _signals_blocked, descendants_cpu_seconds, set_descendants_priority
 from .protocol import (
     _MAX_HEADER,
     DEFAULT_LIMITS,
@@ -65,12 +65,12 @@ class Sandbox:
         pid = self._pid
         return None if pid is None or self._broken else descendants_cpu_seconds(pid)
 
-    def lower_run_priority(self) -> None:
-        """Run what the run under way started at the lowest priority (nice 19) until it ends (the next run's
-        worker is forked from the zygote, at the zygote's priority). For a batch's job slots (batch/slots.py)."""
+    def set_run_priority(self, low: bool) -> bool:
+        """Run what the run under way started at the lowest priority (nice 19), or back at the normal one (0),
+        until it ends (the next run's worker is forked from the zygote, at the zygote's priority); False when
+        that could not be done (raising it back needs root). For a batch's job slots (batch/slots.py)."""
         pid = self._pid
-        if pid is not None and not self._broken:
-            lower_descendants_priority(pid)
+        return pid is not None and not self._broken and set_descendants_priority(pid, 19 if low else 0)
 
     @property
     def _root(self) -> str | None:
