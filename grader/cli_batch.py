@@ -102,7 +102,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     A student's own zip (alice/Exercise4.zip, a Canvas doejane_12346_67891_Exercise4.zip,
     alice.zip given as a PATH) is opened and graded as that student's folder.
     A slot that waits out a timeout gets a spare: one that sleeps always (up to 16,
-    while memory allows), one that loops up to --jobs (docs/batch.md).
+    while memory allows), one that loops while at most 3 x --jobs runs want a CPU
+    (docs/batch.md).
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
 

@@ -144,7 +144,7 @@ def _internal_error(task: Task, error: Exception) -> Result:
 
 STUCK_SECONDS = 0.5  # a slot on one submission this long is most likely waiting out a timeout (1 s: acceptance
 # run 8's five hangs in a row took a second each to be found, the last one's timeout starting 2 s later)
-IDLE_CPU_SHARE = 0.25  # a stuck run that used less of a CPU than this since the last look waits (a sleep)
+IDLE_CPU_SHARE = 0.25  # a stuck run that ran or waited to run less than this share of the time between looks sleeps
 MOST_SPARES = 16  # spares at most, however many stuck runs wait idle (each spare is one more zygote)
 _WATCH_EVERY = 0.25  # how often the batch looks for stuck slots
 _TURN_POLL = 0.02  # how often a slot waiting for its turn looks again (submissions end, or get stuck)
@@ -158,18 +158,17 @@ def run_local(grader: Grader, tasks: Iterable[Task], jobs: int, limits: Limits,
     waiting out a timeout: an endless loop, a sleep. While submissions still wait, a spare slot is opened
     for each such slot, so a class's hangs cost their timeouts side by side instead of holding the class up
     one after another. Still no more than `jobs` submissions that are not stuck run at once (a slot waits
-    for its turn), and at most 2 × `jobs` stuck runs that keep a CPU busy (a loop) run at the normal
-    priority, those stuck longest; any more wait at the lowest (nice 19) until one of those ends (where the
-    sandbox cannot set priorities, no spare opens instead). So at most 3 × `jobs` runs want a CPU at the
-    normal priority: a stuck call gets at least a third of a CPU while the class is graded (its submissions
-    take milliseconds each) and half once it is, as much as a lone grade's timeout needs of the machine for
-    the scores to be those of lone grades; and the class is not held up while its loops wait out their
-    timeouts. A stuck run that sleeps (IDLE_CPU_SHARE: the sandbox measures its CPU time) costs no
-    CPU, so spares for those are bounded only by MOST_SPARES and by the memory free for each of them to fill
-    --memory; one that then keeps a CPU busy goes on at the lowest priority, so it takes no CPU the runs
-    counted as load need. A stuck grade's later functions' own runs
-    (grading.LaterRuns) are taken before the next submission, so a hang in a function both graded functions
-    call costs one timeout, not two in a row. Not when training parts or the speed note's full-size probe
+    for its turn), and no more than 3 × `jobs` runs want a CPU: those not stuck and the stuck ones that keep
+    a CPU busy (a loop), so each call gets at least a third of a CPU, as much as a lone grade's timeout needs
+    of the machine for the scores to be those of lone grades (a right answer at hidden-case sizes takes
+    milliseconds). A stuck run that sleeps (it neither ran nor waited to run for IDLE_CPU_SHARE of the
+    time between two looks: sandbox.run_demand_seconds) wants no CPU, so spares for those are bounded only
+    by MOST_SPARES and by the memory free for each of them to fill --memory. A run that sleeps and then
+    loops counts as load from the next look on; nothing stops it (review 14: lowering a worker's priority
+    does nothing against runs in other sessions, and each worker is a session of its own), so a class of
+    many such submissions can still crowd the machine for their timeouts. A stuck grade's later functions'
+    own runs (grading.LaterRuns) are taken before the next submission, so a hang in a function both graded
+    functions call costs one timeout, not two in a row. Not when training parts or the speed note's full-size probe
     run: they legitimately take seconds."""
     tasks = list(tasks)
     if not tasks:
@@ -213,13 +212,10 @@ class _Slots:
         self.done: queue.Queue = queue.Queue()
         self.sandboxes: list[Sandbox] = []
         self.busy_since: dict[int, float] = {}  # slot -> when its current submission started
-        self.idle: set[int] = set()  # stuck slots whose run used next to no CPU at the last look (or runs lowered)
-        self.slept: set[tuple[int, float]] = set()  # (slot, busy_since) of runs once seen idle while stuck
-        self.lowered: set[tuple[int, float]] = set()  # (slot, busy_since) of runs put at the lowest priority
-        self.low: set[int] = set()  # stuck slots whose busy run waits at the lowest priority (more than 2 × jobs)
+        self.idle: set[int] = set()  # stuck slots whose run demanded next to no CPU since the look before
         self.offers: dict[int, tuple] = {}  # slot -> (busy_since, its grade's later runs: grading.LaterRuns)
         self.urgent: deque = deque()  # later runs of stuck grades: taken before the next submission
-        self.looked: dict[int, tuple[float, float, float]] = {}  # slot -> (its busy_since, when, CPU seconds)
+        self.looked: dict[int, tuple] = {}  # slot -> (its busy_since, when, demand seconds or None) at the last look
         self.live = 0  # slots still taking submissions
         self.lock = threading.Lock()
         self.turn = threading.Lock()
@@ -254,12 +250,9 @@ class _Slots:
         return idle, len(stuck) - idle
 
     def look(self) -> None:
-        """Sort the stuck slots into idle and busy by the CPU their run used since the last look (or since their
-        submission started); a slot whose sandbox cannot say counts as busy. Then set the busy ones' priority:
-        the 2 × `jobs` stuck longest run at the normal priority, any more at the lowest (see run_local)."""
-        now, idle, busy, current = time.monotonic(), set(), [], set(self.busy_since.items())
-        self.slept &= current  # what is known of runs that have ended goes
-        self.lowered &= current
+        """Sort the stuck slots into idle and busy by what their run demanded of a CPU (ran, or waited to run)
+        since the last look; a run seen for the first time, or whose sandbox cannot say, counts as busy."""
+        now, idle, current = time.monotonic(), set(), set(self.busy_since.items())
         for slot, since in current:
             if now - since < STUCK_SECONDS:
                 continue
@@ -268,50 +261,23 @@ class _Slots:
                 del self.offers[slot]
                 if offered[1].waiting:  # still needed: its later functions' runs go next
                     self.urgent.append(offered[1])
-            measure = getattr(self.sandboxes[slot], "run_cpu_seconds", None)
-            cpu = measure() if measure is not None else None
-            if cpu is None:
-                continue
+            measure = getattr(self.sandboxes[slot], "run_demand_seconds", None)
+            demand = measure() if measure is not None else None
             before = self.looked.get(slot)
-            start, used = (before[1], cpu - before[2]) if before and before[0] == since else (since, cpu)
-            self.looked[slot] = (since, now, cpu)
-            if 0 <= used < IDLE_CPU_SHARE * (now - start):  # less than 0: another run began, so not known
+            self.looked[slot] = (since, now, demand)
+            if demand is None or before is None or before[0] != since or before[2] is None:
+                continue
+            used = demand - before[2]
+            if 0 <= used < IDLE_CPU_SHARE * (now - before[1]):  # less than 0: another run began, so not known
                 idle.add(slot)
-                self.slept.add((slot, since))
-            elif (slot, since) in self.slept:
-                # It slept past STUCK_SECONDS and then keeps a CPU busy: it was let in as costing no CPU (a spare
-                # may have opened for it), so it goes on at the lowest priority for good.
-                if self._priority(slot, since, low=True):
-                    idle.add(slot)
-            else:
-                busy.append((since, slot))
-        low = set()
-        for rank, (since, slot) in enumerate(sorted(busy)):
-            if self._priority(slot, since, low=rank >= 2 * self.jobs) and rank >= 2 * self.jobs:
-                low.add(slot)
-        self.idle, self.low = idle, low
-
-    def _can_lower(self) -> bool:
-        """Whether this batch's sandboxes can put a run at the lowest priority (the Linux runner's can)."""
-        return all(hasattr(sandbox, "set_run_priority") for sandbox in self.sandboxes[:1])
-
-    def _priority(self, slot: int, since: float, low: bool) -> bool:
-        """Put the slot's run at the lowest priority (nice 19), or back at the normal one; True when it is there
-        (False: its sandbox cannot set it, or, not as root, cannot raise it back)."""
-        if ((slot, since) in self.lowered) == low:
-            return True
-        change = getattr(self.sandboxes[slot], "set_run_priority", None)
-        if change is None or not change(low):
-            return False
-        (self.lowered.add if low else self.lowered.discard)((slot, since))
-        return True
+        self.idle = idle
 
     def room_for_a_spare(self) -> bool:
         """Whether a spare would find work the running slots cannot take (see run_local)."""
         idle, busy = self.stuck()
         if self.live - idle - busy >= self.jobs:  # enough slots are not stuck (a slot that found no more work left)
             return False
-        if busy - len(self.low) >= 2 * self.jobs and not self._can_lower():  # then the load bound holds this way
+        if len(self.busy_since) - idle >= 3 * self.jobs:  # runs that want a CPU: no room for one more
             return False
         spares = self.opened - self.jobs
         return spares < self.jobs or spares < MOST_SPARES and _memory_for(self.limits, spares - self.jobs + 1)
@@ -332,10 +298,10 @@ class _Slots:
         return None
 
     def _wait_for_a_turn(self) -> None:
-        """Until fewer than `jobs` submissions run that are not stuck (stuck ones never hold the class up)."""
+        """Until fewer than `jobs` submissions run that are not stuck, and fewer than 3 × `jobs` runs want a CPU."""
         while not self.stop.is_set():
             idle, busy = self.stuck()
-            if len(self.busy_since) - idle - busy < self.jobs:
+            if len(self.busy_since) - idle - busy < self.jobs and len(self.busy_since) - idle < 3 * self.jobs:
                 return
             time.sleep(_TURN_POLL)
 

@@ -84,7 +84,6 @@ def _describe_exit(info) -> str:
     return f"killed by signal {sig.name}{_SIGNAL_HINTS.get(sig, '')}"
 
 
-_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 _MOST_DESCENDANTS = 256  # a fork storm's tree is read no further: the figure is a lower bound then
 
 
@@ -110,37 +109,25 @@ def descendants(pid: int) -> list[int] | None:
     return found
 
 
-def descendants_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU seconds that `pid`'s descendants (`descendants`) have used; None when /proc cannot say."""
+def descendants_demand_seconds(pid: int) -> float | None:
+    """Seconds that the threads of `pid`'s descendants (`descendants`) have run on a CPU or waited in a run queue
+    for one, from /proc/<pid>/task/<tid>/schedstat; None when /proc cannot say. A sleep adds nothing to it; a
+    loop adds a second per second, whether it gets the CPU (it runs) or not (it waits: a loop starved by others
+    is still a loop)."""
     pids = descendants(pid)
     if pids is None:
         return None
     total = 0
     for child in pids:
         try:
-            with open(f"/proc/{child}/stat") as file:
-                fields = file.read().rpartition(")")[2].split()
-            total += int(fields[11]) + int(fields[12])  # utime, stime (the stat fields 14 and 15)
-        except (OSError, IndexError, ValueError):
-            continue
-    return total / _TICKS_PER_SECOND
-
-
-def set_descendants_priority(pid: int, nice: int) -> bool:
-    """Set every thread of `pid`'s descendants to `nice` (19: they use only CPU time that others at the normal
-    priority leave; their own children inherit it); `pid` itself keeps its own. False when a thread that is
-    still there could not be set (lowering always can be; raising back needs root)."""
-    done = True
-    for child in descendants(pid) or []:
-        try:
             threads = os.listdir(f"/proc/{child}/task")
         except OSError:
             continue
         for thread in threads:
             try:
-                os.setpriority(os.PRIO_PROCESS, int(thread), nice)
-            except ProcessLookupError:
-                continue
+                with open(f"/proc/{child}/task/{thread}/schedstat") as file:
+                    ran, waited = file.read().split()[:2]
+                total += int(ran) + int(waited)
             except (OSError, ValueError):
-                done = False
-    return done
+                continue
+    return total / 1e9

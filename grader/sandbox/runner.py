@@ -10,7 +10,7 @@ from pathlib import Path
 
 from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
-from .processes import _end_process, _signals_blocked, descendants_cpu_seconds, set_descendants_priority
+from .processes import _end_process, _signals_blocked, descendants_demand_seconds
 from .protocol import (
     _MAX_HEADER,
     DEFAULT_LIMITS,
@@ -58,19 +58,12 @@ class Sandbox:
     def _pid(self) -> int | None:
         return self._zygote.pid if self._zygote is not None else None
 
-    def run_cpu_seconds(self) -> float | None:
-        """CPU seconds the processes of the run under way have used so far (the zygote's workers and what they
-        started; 0 between runs), or None when the system does not say. For a batch's job slots (batch/slots.py):
-        a run stuck in a sleep costs the machine nothing, one stuck in a loop a whole CPU."""
+    def run_demand_seconds(self) -> float | None:
+        """Seconds the processes of the run under way (the zygote's workers and what they started; 0 between
+        runs) have run on a CPU or waited for one, or None when the system does not say. For a batch's job slots
+        (batch/slots.py): a run stuck in a sleep demands no CPU, one stuck in a loop a whole CPU."""
         pid = self._pid
-        return None if pid is None or self._broken else descendants_cpu_seconds(pid)
-
-    def set_run_priority(self, low: bool) -> bool:
-        """Run what the run under way started at the lowest priority (nice 19), or back at the normal one (0),
-        until it ends (the next run's worker is forked from the zygote, at the zygote's priority); False when
-        that could not be done (raising it back needs root). For a batch's job slots (batch/slots.py)."""
-        pid = self._pid
-        return pid is not None and not self._broken and set_descendants_priority(pid, 19 if low else 0)
+        return None if pid is None or self._broken else descendants_demand_seconds(pid)
 
     @property
     def _root(self) -> str | None:
