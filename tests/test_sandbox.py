@@ -1359,12 +1359,14 @@ def test_the_copy_reaches_a_folder_the_zygotes_tmpfs_hides_through_the_graders_r
 def test_a_run_that_loops_demands_cpu_and_one_that_sleeps_demands_none(tmp_path):
     """`run_demand_seconds` is what a batch's job slots sort stuck runs by (batch/slots.py): a loop's figure grows
     while it runs, a sleep's does not, and between runs it is 0."""
-    sub = write(tmp_path, "import time\ndef loop():\n    while True:\n        pass\n"
-                          "def sleep():\n    time.sleep(3600)\n")
+    sub = write(tmp_path, "import threading, time\ndef loop():\n    while True:\n        pass\n"
+                          "def sleep():\n    time.sleep(3600)\n"
+                          "def churn():\n    while True:\n        thread = threading.Thread(target=sum, "
+                          "args=(range(200000),))\n        thread.start()\n        thread.join()\n")
     with Sandbox(Limits(timeout=4.0)) as sb:
         assert sb.run_demand_seconds() == 0
         figures = {}
-        for name in ("loop", "sleep"):
+        for name in ("loop", "sleep", "churn"):
             run = threading.Thread(target=sb.run, args=(sub, [call(name)]))
             run.start()
             time.sleep(1.0)  # well into the call (the import takes milliseconds)
@@ -1375,6 +1377,30 @@ def test_a_run_that_loops_demands_cpu_and_one_that_sleeps_demands_none(tmp_path)
         assert sb.run_demand_seconds() == 0
     assert figures["loop"][1] - figures["loop"][0] > 0.5, figures  # ran or waited for a CPU: about 1 s
     assert figures["sleep"][1] - figures["sleep"][0] < 0.1, figures
+    # work done by threads that have ended still counts (review 15, N1: it was counted as a sleep)
+    assert figures["churn"][1] - figures["churn"][0] > 0.5, figures
+
+
+def test_the_demand_is_not_known_where_no_schedstat_can_be_read(monkeypatch):
+    """A kernel without schedstat files: the run's demand is not known (None: the batch counts it as busy), not
+    0.0, which made every loop look like a sleep (review 15, N2)."""
+    import builtins
+
+    from grader.sandbox import processes
+
+    def no_schedstat(path, *args, **kwargs):
+        if str(path).endswith("/schedstat"):
+            raise FileNotFoundError(path)
+        return builtins.open(path, *args, **kwargs)
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        assert processes.descendants_demand_seconds(os.getpid()) is not None
+        monkeypatch.setattr(processes, "open", no_schedstat, raising=False)
+        assert processes.descendants_demand_seconds(os.getpid()) is None
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_the_copy_spends_nothing_below_a_folder_it_could_not_make(tmp_path):

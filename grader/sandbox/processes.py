@@ -109,25 +109,34 @@ def descendants(pid: int) -> list[int] | None:
     return found
 
 
+_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
+
+
 def descendants_demand_seconds(pid: int) -> float | None:
-    """Seconds that the threads of `pid`'s descendants (`descendants`) have run on a CPU or waited in a run queue
-    for one, from /proc/<pid>/task/<tid>/schedstat; None when /proc cannot say. A sleep adds nothing to it; a
-    loop adds a second per second, whether it gets the CPU (it runs) or not (it waits: a loop starved by others
-    is still a loop)."""
+    """Seconds that `pid`'s descendants (`descendants`) have run on a CPU (utime + stime of /proc/<pid>/stat,
+    which keeps what threads that have ended ran) plus the seconds their live threads waited in a run queue for
+    one (/proc/<pid>/task/<tid>/schedstat); None when /proc cannot say. A sleep adds nothing to it; a loop adds
+    a second per second, whether it gets the CPU (it runs) or not (it waits: a loop starved by others is still
+    a loop)."""
     pids = descendants(pid)
     if pids is None:
         return None
-    total = 0
+    total, read = 0.0, not pids
     for child in pids:
         try:
+            with open(f"/proc/{child}/stat") as file:
+                fields = file.read().rpartition(")")[2].split()
+            ran = (int(fields[11]) + int(fields[12])) / _TICKS_PER_SECOND  # utime, stime: stat fields 14, 15
             threads = os.listdir(f"/proc/{child}/task")
-        except OSError:
+        except (OSError, IndexError, ValueError):
             continue
+        waited = 0
         for thread in threads:
             try:
                 with open(f"/proc/{child}/task/{thread}/schedstat") as file:
-                    ran, waited = file.read().split()[:2]
-                total += int(ran) + int(waited)
-            except (OSError, ValueError):
+                    waited += int(file.read().split()[1])
+                read = True
+            except (OSError, ValueError, IndexError):
                 continue
-    return total / 1e9
+        total += ran + waited / 1e9
+    return total if read else None  # no schedstat at all (a kernel without it): not known
