@@ -198,8 +198,9 @@ def test_runs_that_want_a_cpu_are_never_more_than_three_times_jobs(monkeypatch):
 
 def test_four_loops_on_one_job_leave_no_room_for_more(monkeypatch):
     """--jobs 1 and four stuck loops: three runs want a CPU once the first three are stuck, so no spare opens
-    for the fourth or the rest until a loop ends (here, its 3 s timeout)."""
-    most = _stuck_then_quick(monkeypatch, jobs=1, quick=2, seconds=0.05, release_after=1, stuck=4, busy=True, wait=3)
+    for the fourth or the rest until a loop ends (here, its 6 s timeout: the third loop is stuck after about
+    2.5 s, so a slow spare start on a busy machine still has seconds to spare)."""
+    most = _stuck_then_quick(monkeypatch, jobs=1, quick=2, seconds=0.05, release_after=1, stuck=4, busy=True, wait=6)
     assert most["all"] == 3, most
     assert not most["released"]
 

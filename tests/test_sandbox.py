@@ -1377,8 +1377,9 @@ def test_a_run_that_loops_demands_cpu_and_one_that_sleeps_demands_none(tmp_path)
         assert sb.run_demand_seconds() == 0
     assert figures["loop"][1] - figures["loop"][0] > 0.5, figures  # ran or waited for a CPU: about 1 s
     assert figures["sleep"][1] - figures["sleep"][0] < 0.1, figures
-    # work done by threads that have ended still counts (review 15, N1: it was counted as a sleep)
-    assert figures["churn"][1] - figures["churn"][0] > 0.5, figures
+    # work done by threads that have ended still counts (review 15, N1: it was counted as a sleep); an ended
+    # thread's wait for a CPU is gone, so on a busy machine this one grows by its share of a CPU only
+    assert figures["churn"][1] - figures["churn"][0] > 0.2, figures
 
 
 def test_the_demand_is_not_known_where_no_schedstat_can_be_read(monkeypatch):
