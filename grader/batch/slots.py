@@ -145,6 +145,7 @@ def _internal_error(task: Task, error: Exception) -> Result:
 STUCK_SECONDS = 0.5  # a slot on one submission this long is most likely waiting out a timeout (1 s: acceptance
 # run 8's five hangs in a row took a second each to be found, the last one's timeout starting 2 s later)
 IDLE_CPU_SHARE = 0.25  # a stuck run that ran or waited to run less than this share of the time between looks sleeps
+CPU_RUNS_PER_JOB = 3  # runs that want a CPU at once, per job slot: each call keeps at least a third of a CPU
 MOST_SPARES = 16  # spares at most, however many stuck runs wait idle (each spare is one more zygote)
 _WATCH_EVERY = 0.25  # how often the batch looks for stuck slots
 _TURN_POLL = 0.02  # how often a slot waiting for its turn looks again (submissions end, or get stuck)
@@ -277,10 +278,15 @@ class _Slots:
         idle, busy = self.stuck()
         if self.live - idle - busy >= self.jobs:  # enough slots are not stuck (a slot that found no more work left)
             return False
-        if len(self.busy_since) - idle >= 3 * self.jobs:  # runs that want a CPU: no room for one more
+        if not self._cpu_room(idle):
             return False
         spares = self.opened - self.jobs
         return spares < self.jobs or spares < MOST_SPARES and _memory_for(self.limits, spares - self.jobs + 1)
+
+    def _cpu_room(self, idle: int) -> bool:
+        """Whether one more run may want a CPU: those not stuck and the stuck ones not idle stay below
+        CPU_RUNS_PER_JOB × `jobs` (see run_local)."""
+        return len(self.busy_since) - idle < CPU_RUNS_PER_JOB * self.jobs
 
     def _offer(self, slot: int, later) -> None:
         self.offers[slot] = (self.busy_since.get(slot), later)
@@ -301,7 +307,7 @@ class _Slots:
         """Until fewer than `jobs` submissions run that are not stuck, and fewer than 3 × `jobs` runs want a CPU."""
         while not self.stop.is_set():
             idle, busy = self.stuck()
-            if len(self.busy_since) - idle - busy < self.jobs and len(self.busy_since) - idle < 3 * self.jobs:
+            if len(self.busy_since) - idle - busy < self.jobs and self._cpu_room(idle):
                 return
             time.sleep(_TURN_POLL)
 
