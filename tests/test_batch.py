@@ -1128,6 +1128,42 @@ def test_blackboard_downloads_are_one_student_per_username_and_the_last_attempt_
     assert json.loads(passed_over)[0].endswith("attempt_2026-11-30-10-00-00_ex5.py")
 
 
+def _receipt(folder: Path, attempt: str, name_line: str) -> None:
+    """Blackboard's receipt of an attempt (its first lines as Blackboard writes them)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{attempt}.txt").write_text(f"{name_line}\nAssignment: Homework 5\nDate Submitted: Tuesday, "
+                                           f"December 1, 2026 10:00:00 AM EST\nCurrent Grade: Needs Grading\n")
+
+
+def test_blackboard_students_are_named_by_the_username_their_receipts_give(tmp_path):
+    """The receipt beside each attempt names the student ("Name: Jane Smith (jane_smith)"), so the id is the
+    username, the same in every assignment: `jsmith`, not `Homework 5_jsmith` (review 11, G8). An attempt
+    without a receipt loses the assignment's name the other receipts showed; a receipt that names someone else
+    (or no one) changes nothing, and two assignments in one folder keep their full ids rather than merge."""
+    download = tmp_path / "download"
+    _put(download / "Homework 5_jsmith_attempt_2026-12-01-10-00-00_ex5.py", RIGHT)
+    _receipt(download, "Homework 5_jsmith_attempt_2026-12-01-10-00-00", "Name: John Smith (jsmith)")
+    _put(download / "Homework 5_jane_smith_attempt_2026-12-01-11-00-00_ex5.py", EX5 / "extra_output_derivative.py")
+    _receipt(download, "Homework 5_jane_smith_attempt_2026-12-01-11-00-00", "\ufeffName: Jane Smith (jane_smith)")
+    _put(download / "Homework 5_m_jones_attempt_2026-12-01-09-00-00_ex5.py", RIGHT)  # its receipt is lost
+    _put(download / "Homework 5_kim_attempt_2026-12-01-09-00-00_ex5.py", RIGHT)
+    _receipt(download, "Homework 5_kim_attempt_2026-12-01-09-00-00", "Name: Kim Lee (klee)")  # not kim's name
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    rows = _rows(db)
+    assert set(rows) == {"jsmith", "jane_smith", "m_jones", "kim"}, rows
+    assert rows["jsmith"]["score"] == "100" and rows["jane_smith"]["mistakes"] == "extra_output_derivative"
+
+    both = tmp_path / "both"  # two assignments' downloads poured into one folder
+    for assignment in ("Homework 5", "Homework 6"):
+        _put(both / f"{assignment}_jsmith_attempt_2026-12-01-10-00-00_ex5.py", RIGHT)
+        _receipt(both, f"{assignment}_jsmith_attempt_2026-12-01-10-00-00", "Name: John Smith (jsmith)")
+    db2 = tmp_path / "g2.sqlite"
+    assert _batch(str(both), "-e", "ex5", "--db", str(db2)).exit_code == 0
+    assert set(_rows(db2)) == {"Homework 5_jsmith", "Homework 6_jsmith"}
+
+
 def test_a_suffix_typed_twice_is_not_part_of_the_student_id(tmp_path):
     """`kim_ex5.py.py` (a file saved with its suffix twice) is kim's, not a student `kim_py`'s."""
     flat = tmp_path / "flat"

@@ -13,8 +13,9 @@ own zip, in their folder or named for them among flat files, is their `archive`,
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
   `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_<original name>`: the student id is the LMS's student
-  part (`lastfirst_USERID`, `Full Name_USERID`, `Assignment_username`; the per-file id, LATE and the attempt's time
-  change between uploads, the student does not). A student's files are treated like a student's folder:
+  part (`lastfirst_USERID`, `Full Name_USERID`, and Blackboard's `username` as the attempt's receipt names it,
+  else `Assignment_username`; the per-file id, LATE and the attempt's time change between uploads, the student
+  does not). A student's files are treated like a student's folder:
   the one whose original name names the exercise, else the only one that is not a helper; Moodle's folder
   download,
   `Full Name_USERID_assignsubmission_file_/`, is a student folder of `Full Name_USERID` (`moodle_folders`);
@@ -65,6 +66,7 @@ submission records the others, as shown (relative to their PATH), so the report 
 import os
 import re
 import stat
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -170,9 +172,64 @@ _CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_la
 # Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
 _MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
 # Blackboard's: "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original name>"; beside each attempt, a
-# .txt of its details under the same name, no original. Both the assignment and the username may hold "_", so
-# the id is all that comes before "_attempt_": one download is one assignment, so equal ids are one username.
+# .txt of its details under the same name, no original (its receipt). Both the assignment and the username may
+# hold "_", so the name alone cannot split them: the id is all that comes before "_attempt_" until the
+# receipts tell the username (`_blackboard_usernames`).
 _BLACKBOARD = re.compile(r"^(?P<student>.+?)_attempt_(?P<when>\d{4}(?:-\d\d){5})_(?P<original>.+)$")
+_RECEIPT = re.compile(r"^(?P<student>.+?)_attempt_\d{4}(?:-\d\d){5}\.txt$")
+# The receipt's first line names the student, "Name: First Last (username)", its label in the course's language.
+_RECEIPT_USERNAME = re.compile(r"\((?P<username>[\w.@+-]+)\)\s*$")
+_RECEIPT_LINES = 3  # the name line is the first: a blank line or two before it is forgiven
+_RECEIPT_BYTES = 4096
+
+
+def _blackboard_usernames(entries: list[Path]) -> dict[str, str]:
+    """Blackboard id ("Homework 5_jsmith", all before "_attempt_") -> username ("jsmith"), so that a student's
+    row has one id in every assignment. The username is the one the attempt's receipt names, when the id ends
+    with it; an attempt without a readable receipt loses the assignment's name that the receipts of its
+    download showed. Two ids that would become one username (two assignments in one folder) keep their ids."""
+    learned: dict[str, str] = {}
+    for entry in entries:
+        receipt = _RECEIPT.match(entry.name)
+        if receipt:
+            student = receipt["student"]
+            for line in _head(entry).splitlines()[:_RECEIPT_LINES]:
+                found = _RECEIPT_USERNAME.search(line)
+                username = found["username"] if found else ""
+                if username and student.endswith("_" + username) and len(student) > len(username) + 1:
+                    learned[student] = username
+                    break
+    assignments = {student[: -len(username) - 1] for student, username in learned.items()}
+    usernames: dict[str, str] = {}
+    for entry in entries:
+        named = _BLACKBOARD.match(entry.name) or _RECEIPT.match(entry.name)
+        if not named:
+            continue
+        student = named["student"]
+        prefixes = [a for a in assignments if student.startswith(a + "_") and len(student) > len(a) + 1]
+        if student in learned:
+            usernames[student] = learned[student]
+        elif prefixes:
+            usernames[student] = student[len(max(prefixes, key=len)) + 1:]
+    taken = Counter(usernames.values())
+    return {student: username for student, username in usernames.items() if taken[username] == 1}
+
+
+def _head(path: Path) -> str:
+    """The first few KB of a regular file, as text; "" for anything else (a link, a FIFO, unreadable)."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        return ""
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return ""
+        return os.read(fd, _RECEIPT_BYTES).decode("utf-8", "replace").lstrip("\ufeff")
+    except OSError:
+        return ""
+    finally:
+        os.close(fd)
 
 
 def _upload_order(file_name: str) -> int:
@@ -581,15 +638,20 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
     """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
     found: list[Submission] = []
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
+    usernames = _blackboard_usernames(entries)
     for entry in entries:
         shown = f"{label}/{entry.name}"
         if archive_kind(entry.name) and not (entry.is_dir() and not entry.is_symlink()):
-            found += _flat_archive(entry, names, shown)
+            for submission in _flat_archive(entry, names, shown):
+                submission.student = usernames.get(submission.student, submission.student)
+                found.append(submission)
             continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             continue  # notes, PDFs, the course's utils.py beside the class
         why = _unfit(entry)
         from_lms = lms_name(entry.name, names)
+        if from_lms:
+            from_lms = usernames.get(from_lms[0], from_lms[0]), from_lms[1]
         student = from_lms[0] if from_lms else student_from_name(entry.name, names)
         if why:
             found.append(Submission(student or shown, None, shown, False, problem=f"{shown}: {why}; not graded"))
