@@ -25,7 +25,7 @@ from .text import printable
 Run = Callable[[list[Call]], list[Outcome] | None]  # runs calls in the sandbox; None when out of time
 
 SLOW_FACTOR = 30.0  # "far longer than the reference": this many times its CPU time (a loop over the examples
-# with vectorized layers, the course's hint, costs about 15x and is not flagged; loops over units too cost 80x)...
+# with vectorized layers, the course's hint, costs about 15x and is not flagged; loops over units too, 40-80x)...
 SLOW_SECONDS = 0.5  # ...and at least this long, so that a loop that costs nothing in practice is not flagged
 SCREEN_DIVISOR = 5  # the screening call, run beside the graded calls, has this fraction of the full size's examples
 SCALAR_PROBE = 0.5
