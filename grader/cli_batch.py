@@ -94,7 +94,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
       files named by student: alice_ex5.py, ex5_bob.py         (student = the rest of the name)
       an LMS download:        lastfirst_12345_67890_nn.py      (Canvas; student = lastfirst_12345)
                               Ann Lee_42_assignsubmission_file_/nn.py   (Moodle; student = Ann Lee_42)
-                              A5_jsmith_attempt_2026-12-01-10-00-00_nn.py  (Blackboard; student = A5_jsmith)
+                              A5_jsmith_attempt_2026-12-01-10-00-00_nn.py  (Blackboard; student = jsmith,
+                                the username the attempt's .txt receipt names; A5_jsmith without one)
     A student with several candidate files gets the newest, but never a copy kept
     aside (ex5_old.py, ex5_test.py) over ex5.py; the report says which. A PATH that
     is one student's folder (class/alice, holding ex5.py) grades that student.
