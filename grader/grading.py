@@ -363,7 +363,8 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if result.mistakes:
             titles = "; ".join(m.title for m in result.mistakes)
             result.feedback = f"Likely mistake: {titles}. {result.feedback}"
-        else:
+        elif not (_only_cost_wrong(result) and _failing_cost(result, results)):
+            # (a right gradient beside a wrong J has its evidence in that cost part: cost_explains_gradient)
             result.evidence.append("No mistake in the grader's catalogue explains these values.")
             result.evidence += _scale_evidence(result, variants)
             if _unregularized_twin_passed(result, results):
@@ -725,14 +726,24 @@ class _ExpectedValues:
             raise self.error
 
 
+def _only_cost_wrong(result: PartResult) -> bool:
+    """A gradient part whose grad is right everywhere: it fails only by the J it also compares."""
+    failed = [c for c in result.checks if not c.passed]
+    return result.part.check == "gradient" and bool(failed) and all(c.wrong == ("J",) for c in failed)
+
+
+def _failing_cost(result: PartResult, results: list[PartResult]) -> tuple[int, PartResult] | None:
+    """(number, part) of the failed cost part that compares the same J as this part (same function and λ)."""
+    return next(((n, r) for n, r in enumerate(results, 1) if r.part.check == "cost" and not r.passed
+                 and r.part.function == result.part.function and r.part.lambda_ == result.part.lambda_), None)
+
+
 def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> None:
     """A gradient part whose grad is right everywhere fails only by the J it also compares: say so."""
     for result in results:
-        failed = [c for c in result.checks if not c.passed]
-        if result.part.check != "gradient" or not failed or any(c.wrong != ("J",) for c in failed):
+        if not _only_cost_wrong(result):
             continue
-        cost = next(((n, r) for n, r in enumerate(results, 1) if r.part.check == "cost" and not r.passed
-                     and r.part.function == result.part.function and r.part.lambda_ == result.part.lambda_), None)
+        cost = _failing_cost(result, results)
         see = f" (see part {cost[0]}, {cost[1].part.title})" if cost else ""
         sentence = f"Your gradient is right; this part fails because J is wrong{see}."
         result.feedback = f"{sentence} {result.feedback}"

@@ -349,3 +349,17 @@ def test_the_slope_check_sees_a_bug_confined_to_the_bias_columns(tmp_path):
     report, _ = grade_json(path, "--exercise", "ex5")
     evidence = " ".join(_part(report, "gradient")["evidence"])
     assert "does not agree with the numerical slope" in evidence, evidence
+
+
+def test_a_right_gradient_beside_a_wrong_cost_is_told_only_that():
+    """The cost's λ term is wrong in a way no catalogue entry names, the gradient is right: the Regularized
+    Gradient part fails only by the J it compares. It says so and points at the cost part; it does not also
+    say that no mistake explains its values, nor that the gradient's λ term is the bug (acceptance run 9, D3)."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "cost_lambda_squared.py", "--exercise", "ex5")
+    cost, gradient = _part(report, "regularized_cost"), _part(report, "regularized_gradient")
+    assert (cost["score"], gradient["score"], cost["mistakes"], gradient["mistakes"]) == (0, 0, [], [])
+    assert "No mistake in the grader's catalogue explains these values." in cost["evidence"]
+    assert any("Your cost is right with λ = 0" in line for line in cost["evidence"])
+    told = " ".join(gradient["evidence"])
+    assert "Your gradient is right; this part fails because J is wrong (see part 2, Regularized Cost" in told
+    assert "No mistake" not in told and "λ/m·Θ" not in told and "Your gradient is right with λ = 0" not in told
