@@ -279,6 +279,26 @@ def test_a_zip_over_the_total_limit_says_so(tmp_path, monkeypatch):
         result.stderr
 
 
+def test_one_students_highly_compressible_files_do_not_refuse_the_class_zip(tmp_path):
+    """A notebook of one line printed a hundred thousand times (3 MB that deflate about 300-fold) and an
+    8 MB .npy of zeros (about 1000-fold) are a class's files, not a bomb: the class zip is graded (acceptance
+    run 9, D4: each refused the whole zip). Only a zip whose entries in all inflate 200-fold past 16 MB is
+    refused (test_unsafe_zips_are_refused_and_nothing_escapes)."""
+    from tests import course
+
+    printed = {"output_type": "stream", "name": "stdout", "text": "Cost at parameters: 0.287629\n" * 100_000}
+    book = course.notebook(course.cells(), outputs={6: [printed]})
+    archive = _zip(tmp_path / "class.zip", [("nora/exercise4.ipynb", book.encode()),
+                                            ("otto/ex5.py", RIGHT.read_bytes()),
+                                            ("otto/theta_init.npy", bytes(8 << 20))])
+    sizes = {i.filename: (i.file_size, i.compress_size) for i in zipfile.ZipFile(archive).infolist()}
+    assert all(size > 2 << 20 and size > 200 * packed for name, (size, packed) in sizes.items() if name[-1] != "y")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(archive), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and "2 graded" in result.stderr, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"nora": "100", "otto": "100"}
+
+
 @pytest.mark.parametrize("kind, message", [
     ("traversal", "would be written outside the folder"),
     ("absolute", "would be written outside the folder"),
