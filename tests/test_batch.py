@@ -303,7 +303,7 @@ def test_one_students_highly_compressible_files_do_not_refuse_the_class_zip(tmp_
     ("traversal", "would be written outside the folder"),
     ("absolute", "would be written outside the folder"),
     ("symlink", "is a symbolic link or special file"),
-    ("bomb", "-fold (a zip bomb?)"),
+    ("bomb", "-fold, to 20 MB (a zip bomb?)"),
     ("huge", "refused: entry 'ann/ex5.py' would unpack to 100 MB, more than the 64 MB an entry may hold"),
     ("not_a_zip", "not a valid zip file"),
 ])
