@@ -333,6 +333,22 @@ def test_unsafe_zips_are_refused_and_nothing_escapes(tmp_path, kind, message):
     assert _rows(db)["bo"]["score"] == "100"  # the other PATH was still graded
 
 
+def test_a_name_spelled_decomposed_is_the_same_student(tmp_path):
+    """macOS writes 'José' decomposed (e + a combining accent, NFD), Windows and Linux composed (NFC): the class's
+    folder and a Mac-made zip of it, given together, are one student with two candidate files, not two rows
+    that print alike (acceptance run 9, D5). Ids are kept composed; files keep their names."""
+    import unicodedata
+
+    composed, decomposed = (unicodedata.normalize(form, "José Núñez") for form in ("NFC", "NFD"))
+    assert composed != decomposed
+    _put(tmp_path / "class" / composed / "ex5.py", EX5 / "extra_output_derivative.py", 1_000_000)
+    archive = _zip(tmp_path / "mac.zip", [(f"{decomposed}/ex5.py", RIGHT.read_bytes())])
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), str(archive), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and "1 graded" in result.stderr, result.output
+    assert list(_rows(db)) == [composed]
+
+
 def test_odd_student_names_are_kept_and_escaped(tmp_path):
     folders = tmp_path / "class"
     names = ["Anne Marie", "Zoë Ødegård", "evil\x1b[2J\x1b[32m100", "<script>alert(1)<\\script>"]

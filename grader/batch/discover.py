@@ -44,14 +44,14 @@ A section holding a single student is not told from that student's folder (`Sect
 themselves): one row named `Section3`, nothing lost. Below _GROUPS levels, a folder is a student's: its
 students' files are its candidates, the newest graded and the others named as "also found".
 
-Student ids: a student folder's name, or the id in a file's name, as above. The same id in two different
-folders of students under the PATHs (`Section1/alice/`, `Section2/alice/`; `alice/` beside `late/alice_ex5.py`)
-is two students: each such id is qualified by the last folders of its place under its PATH, as many as
-tell them apart (`Section1/alice`, `Section2/alice`, also under `Course/Assignment5/`; one at a PATH's own
-level keeps the plain `alice`). Within one folder (a flat `alice_ex5.py`
-beside `alice/`), and across PATHs at the same place (`sec1/alice/` and `sec2/alice/` given as two PATHs), the
-same id is one student with several candidate files (below). An id is qualified only while it collides, so
-a rerun after a second `alice` appears in another section records `Section1/alice` beside the old `alice` row.
+Student ids: a student folder's name, or the id in a file's name, as above, in Unicode's composed form (NFC).
+The same id in two different folders of students under the PATHs (`Section1/alice/`, `Section2/alice/`; `alice/`
+beside `late/alice_ex5.py`) is two students: each such id is qualified by the last folders of its place under
+its PATH, as many as tell them apart (`Section1/alice`, `Section2/alice`, also under `Course/Assignment5/`; one
+at a PATH's own level keeps the plain `alice`). Within one folder (a flat `alice_ex5.py` beside `alice/`), and
+across PATHs at the same place (`sec1/alice/` and `sec2/alice/` given as two PATHs), the same id is one student
+with several candidate files (below). An id is qualified only while it collides, so a rerun after a second
+`alice` appears in another section records `Section1/alice` beside the old `alice` row.
 
 Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell the student (`bob.py`,
 `neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
@@ -66,6 +66,7 @@ submission records the others, as shown (relative to their PATH), so the report 
 import os
 import re
 import stat
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -447,8 +448,11 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
             problems.append(found)
         else:
             every += found
+    for _, submission in every:  # macOS writes names decomposed (NFD), Windows and Linux composed: one student
+        if submission.student != submission.shown_as:
+            submission.student = unicodedata.normalize("NFC", submission.student)
     by_student: dict[str, list[Submission]] = {}
-    for submission in _qualified(every):
+    for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)
     return Found([_pick(entries, names) for _, entries in sorted(by_student.items())], problems)
 
