@@ -43,8 +43,10 @@ class Summary:
 
     def line(self) -> str:
         rate = f" ({self.graded / self.seconds:.1f} submissions/s)" if self.graded and self.seconds > 0 else ""
+        unread = len(self.problems)  # so a log that keeps only this line still explains exit status 2
+        paths = f", {unread} PATH{'s' if unread != 1 else ''} with nothing to grade (above)" if unread else ""
         return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
-                f" in {self.seconds:.1f} s{rate}")
+                f"{paths} in {self.seconds:.1f} s{rate}")
 
 
 def sha256_of(path: Path) -> str:
