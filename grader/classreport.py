@@ -332,7 +332,7 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
 
 # ---- feedback files ----------------------------------------------------------------------------
 
-_UNSAFE_NAME = re.compile(r"[^\w.\- ]", re.UNICODE)
+_UNSAFE_NAME = re.compile(r"[^\w.\- ',()+@]", re.UNICODE)  # what every file system takes (not Windows' <>:"/\\|?*)
 
 
 def file_name(student: str, taken: set[str]) -> str:
