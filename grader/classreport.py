@@ -267,7 +267,8 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     for entry in graded:
         for mistake_id in mistake_ids(entry.report):
             found = next(m for p in entry.report["parts"] for m in p["mistakes"] if m["id"] == mistake_id)
-            record = mistakes.setdefault(mistake_id, {"title": found["title"], "explanation": found["explanation"],
+            title = _IN_SOME_LAYERS.sub("", found["title"])  # one row per mistake, wherever each student made it
+            record = mistakes.setdefault(mistake_id, {"title": title, "explanation": found["explanation"],
                                                       "students": []})
             record["students"].append(entry.student)
     ranked = sorted(mistakes.items(), key=lambda item: (-len(item[1]["students"]), item[0]))
@@ -328,6 +329,11 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(exercise_id)}: class report</title><style>{_CSS}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")
+
+
+# A mistake made for some weight matrices only is titled so ("No λ term in the gradient (Theta2 only)":
+# diagnosis.in_some_layers); the class's row for it is the mistake's, wherever each student made it.
+_IN_SOME_LAYERS = re.compile(r" \(Theta\d+(?: and Theta\d+)* only\)$")
 
 
 # ---- feedback files ----------------------------------------------------------------------------

@@ -7,7 +7,8 @@ candidate matches when it reproduces the student's values on ALL of the part's c
 MATCH_TOLERANCE (tighter than the grading tolerance). When nothing matches that closely, a candidate
 still matches within the exercise's own grading tolerance, provided it is the only one that does: a
 student's harmless numerical habit (a `log(a + 1e-5)` the grader would accept in a right answer) must
-not hide the mistake made beside it. Only parts that failed are diagnosed, so a
+not hide the mistake made beside it. Last, a mistake in a step made once per Θ (its gradient, its λ term
+in the cost) is tried for some Θs only (`in_some_layers`), and named so when it alone explains the values. Only parts that failed are diagnosed, so a
 correct submission is never given a mistake. Evidence for a wrong gradient: which weight matrices'
 gradients are right, and whether the gradient agrees with central differences of the student's own
 cost (computed in the sandbox by grading.py; the arithmetic is here).
@@ -240,11 +241,90 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
             if near:
                 found = near if len({_ids(c) for c in near}) == 1 else []
                 break
+    if not found:
+        return in_some_layers(variants, part, observed, singles)
     named = {}  # one entry per id: the forms of one mistake (cost and gradient...) are named once
     for candidate in found:
         for mistake in candidate:
             named.setdefault(mistake.id, mistake)
     return list(named.values())
+
+
+# ---- a mistake made in some of the weight matrices only ------------------------------------
+
+# Steps a student can get wrong for one Θ and right for another without the error reaching the others: each
+# Θ's gradient is computed from its own δ and weights (network.cost_and_gradient's loop), and the cost's λ
+# term adds one term per Θ. (A wrong δ reaches every earlier layer, so output_delta and the like are not here.)
+LAYER_STEPS = {"gradient": frozenset({"weight_gradient", "penalized_weights", "gradient_penalty"}),
+               "cost": frozenset({"cost_penalty"})}
+
+
+def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], singles: list) -> list[Mistake]:
+    """A catalogue mistake whose step is per Θ, made for some Θ only (Theta1's bias gradient left at zero,
+    Theta2's right; the λ term forgotten for Theta2 alone): the student's values are the reference's with
+    those Θs' share taken from the mistake's variant, on every case. Named, with the Θs in its title, only
+    when one mistake and one set of Θs explain them (tight tolerance first, then the grading tolerance)."""
+    steps = LAYER_STEPS.get(part.check)
+    if steps is None:
+        return []
+    count = len(variants.network(part.cases[0]).theta_shapes)
+    subsets = [s for size in range(1, count) for s in combinations(range(count), size)]
+    local = [m for (m,) in singles if m.steps and set(m.steps) <= steps and m.activation_gradient is None]
+    for tolerance in dict.fromkeys((MATCH_TOLERANCE, max(MATCH_TOLERANCE, variants.exercise.tolerance))):
+        found = {(m.id, layers): m for m in local for layers in subsets
+                 if _layers_match(variants, part, observed, m, layers, tolerance)}
+        if len(found) == 1:
+            (_, layers), mistake = next(iter(found.items()))
+            return [_in_layers(mistake, layers, count)]
+        if found:
+            return []
+    return []
+
+
+def _layers_match(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake,
+                  layers: tuple[int, ...], tolerance: float) -> bool:
+    """True when, on every case, the student's values are the reference's with `layers`' share made as the
+    mistake makes it, and the mistake changes each of those layers' share on some case."""
+    moved: set[int] = set()
+    for case_name in part.cases:
+        case, network = variants.cases[case_name], variants.network(case_name)
+        if part.check == "gradient":
+            shapes, order = network.theta_shapes, network.order
+            got = np.ravel(np.asarray(observed[case_name]["grad"], dtype=np.float64))
+            right = variants.output(part, case_name)["grad"]
+            if got.size != right.size or not np.isfinite(got).all():
+                return False
+            wrong = variants.output(part, case_name, (mistake,))["grad"]
+            for layer, (g, r, w) in enumerate(zip(nn.reshape(got, shapes, order), nn.reshape(right, shapes, order),
+                                                  nn.reshape(wrong, shapes, order), strict=True)):
+                if not within(g, w if layer in layers else r, tolerance):
+                    return False
+                if layer in layers and _distance(w, r) > SEPARATION:
+                    moved.add(layer)
+        else:  # the cost: J is the reference's with these layers' λ terms as the mistake writes them
+            thetas = nn.reshape(case.params, network.theta_shapes, network.order)
+            examples, wrong_steps = case.X.shape[0], steps_for((mistake,), network)
+            right = float(variants.output(part, case_name)["J"])
+            changes = {layer: wrong_steps.cost_penalty([thetas[layer]], part.lambda_, examples)
+                       - nn.REFERENCE.cost_penalty([thetas[layer]], part.lambda_, examples) for layer in layers}
+            want = np.float64(right + sum(changes.values()))
+            if not within(np.asarray(observed[case_name]["J"], dtype=np.float64).reshape(()), want, tolerance):
+                return False
+            moved |= {layer for layer, change in changes.items() if abs(change) > SEPARATION * abs(right)}
+    return moved == set(layers)
+
+
+def _in_layers(mistake: Mistake, layers: tuple[int, ...], count: int) -> Mistake:
+    """The mistake, its title and explanation saying in which Θs it was made (its id is the catalogue's)."""
+    from dataclasses import replace
+
+    made = " and ".join(f"Theta{layer + 1}" for layer in layers)
+    right = " and ".join(f"Theta{layer + 1}" for layer in range(count) if layer not in layers)
+    what = "gradient" if set(mistake.steps) & LAYER_STEPS["gradient"] else "λ term of the cost"
+    where = f"Here the mistake is in {made}'s {what} only; {right}'s is right."
+    explanation = mistake.explanation
+    return replace(mistake, title=f"{mistake.title} ({made} only)",
+                   explanation=lambda network: f"{explanation(network)} {where}")
 
 
 def _ids(candidate) -> frozenset:

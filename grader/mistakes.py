@@ -688,7 +688,9 @@ def catalogue_markdown(network: nn.Network, exercise_id: str) -> str:
         "When a part fails, the grader runs each applicable mistake as a variant of its reference engine on "
         "the same hidden inputs, then every pair of mistakes that change different steps (or a wrong factor "
         "on top of another wrong form of the same step), and names those whose outputs match the student's on "
-        "all of the part's cases (see docs/architecture.md).",
+        "all of the part's cases (see docs/architecture.md). A mistake in a step made once per weight matrix "
+        "(a Θ's gradient, a Θ's λ term in the cost) is also recognised when it is made for some Θ only: it "
+        "is then named with those Θs in its title (\"No λ term in the gradient (Theta2 only)\").",
         "",
         "| id | title | applies to " + exercise_id + " |",
         "|---|---|---|",

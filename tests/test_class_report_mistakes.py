@@ -309,3 +309,22 @@ def test_first_sentence_of_a_long_hand_edited_explanation_costs_little_cpu():
         first = first_sentence(text)
         assert time.process_time() - start < 1.0, text[:20]  # it took 7 s when it split every start
         assert first == text.strip() or first == "x" * 16_000 + "."
+
+
+def test_a_mistake_made_for_one_theta_is_counted_with_the_mistake(tmp_path):
+    """A student who forgot the λ terms for Theta2 only and one who forgot them for both Θs made one mistake
+    each: one row per mistake in the class report, titled as the catalogue titles it (not "(Theta2 only)"),
+    counting both students, as the CSV names both."""
+    for student, name in (("ivy", "lambda_term_only_theta1"), ("jon", "missing_gradient_regularization")):
+        source = EX5 / f"{name}.py"
+        (tmp_path / "class" / student).mkdir(parents=True)
+        shutil.copyfile(source, tmp_path / "class" / student / "ex5.py")
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db), "--quiet").exit_code == 0
+    rows = {r["student"]: r["mistakes"] for r in
+            csv.DictReader(io.StringIO(run_cli("gradebook", "--db", str(db), "--format", "csv").stdout))}
+    assert "missing_gradient_regularization" in rows["ivy"].split() and rows["jon"] == "missing_gradient_regularization"
+    page = _page(db, tmp_path / "r.html")
+    counts = {label: count for label, count, _, _ in _rows(_chart(page))}
+    assert counts.get("No λ term in the gradient") == "2", counts
+    assert "only)" not in unescape(page.split(CHART)[1])

@@ -114,14 +114,26 @@ def test_every_mistake_variant_is_named_by_itself():
 
 
 def test_lambda_term_is_blamed_when_the_unregularized_twin_passes():
-    report, _ = grade_json(SUBMISSIONS / "ex5" / "lambda_term_only_theta1.py", "--exercise", "ex5")
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "lambda_squared.py", "--exercise", "ex5")
     cost, gradient = _part(report, "regularized_cost"), _part(report, "regularized_gradient")
     assert cost["mistakes"] == [] and gradient["mistakes"] == []
     assert any("right with λ = 0" in line and "bug is in the λ term" in line for line in cost["evidence"])
     assert any("right with λ = 0" in line and "bug is in the λ term" in line for line in gradient["evidence"])
     blocks = next(line for line in gradient["evidence"] if line.startswith("Gradient by weight matrix"))
-    assert "Theta1 right, Theta2 wrong" in blocks and "the λ term alone" in blocks
+    assert "Theta1 wrong, Theta2 wrong" in blocks and "the λ term alone" in blocks
     assert "every layer is off" not in " ".join(gradient["evidence"])
+
+
+def test_the_lambda_term_forgotten_for_one_theta_is_named_for_it():
+    """Both λ terms regularize Theta1 only: the cost and the gradient parts each name their catalogue mistake,
+    made for Theta2 only, and say so (acceptance run 9, D1)."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "lambda_term_only_theta1.py", "--exercise", "ex5")
+    cost, gradient = _part(report, "regularized_cost"), _part(report, "regularized_gradient")
+    assert [(m["id"], m["title"]) for m in cost["mistakes"]] == \
+        [("missing_cost_regularization", "No λ term in the cost (Theta2 only)")]
+    assert [m["id"] for m in gradient["mistakes"]] == ["missing_gradient_regularization"]
+    assert gradient["mistakes"][0]["explanation"].endswith(
+        "Here the mistake is in Theta2's gradient only; Theta1's is right.")
 
 
 def test_unwritten_parts_are_named_per_part_without_factor_analysis():
@@ -363,3 +375,53 @@ def test_a_right_gradient_beside_a_wrong_cost_is_told_only_that():
     told = " ".join(gradient["evidence"])
     assert "Your gradient is right; this part fails because J is wrong (see part 2, Regularized Cost" in told
     assert "No mistake" not in told and "λ/m·Θ" not in told and "Your gradient is right with λ = 0" not in told
+
+
+def test_a_mistake_made_for_one_theta_only_is_named_with_that_theta():
+    """Each catalogue mistake whose step is per Θ (a Θ's gradient, a Θ's λ term in the cost), made for one Θ
+    and not the other, is named with that Θ in its title (acceptance run 9, D1: none was named): the values
+    fed back are the reference's with that Θ's share taken from the mistake's variant."""
+    from grader.cases import build_all
+    from grader.checks import relative_error
+    from grader.diagnosis import LAYER_STEPS, SEPARATION
+    from grader.engine import network as nn
+    from grader.mistakes import steps_for
+    from grader.spec import load
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    cases = build_all(exercise)
+    variants = Variants(exercise, cases)
+    mistakes = applicable(exercise, cases)
+    tried = set()
+    for mistake in mistakes:
+        for part in exercise.parts:
+            steps = LAYER_STEPS.get(part.check)
+            if not mistake.steps or not set(mistake.steps) <= (steps or set()) or \
+                    not variants.changes(part, (mistake,)):
+                continue
+            for layer in (0, 1):
+                observed = {}
+                for name in part.cases:
+                    case, network = cases[name], variants.network(name)
+                    right, wrong = variants.output(part, name), variants.output(part, name, (mistake,))
+                    if part.check == "gradient":
+                        shapes, order = network.theta_shapes, network.order
+                        blocks = nn.reshape(right["grad"], shapes, order)
+                        blocks[layer] = nn.reshape(wrong["grad"], shapes, order)[layer]
+                        observed[name] = {"J": right["J"], "grad": nn.unroll(blocks, order)}
+                    else:
+                        theta = nn.reshape(case.params, network.theta_shapes, network.order)[layer]
+                        m = case.X.shape[0]
+                        change = steps_for((mistake,), network).cost_penalty([theta], part.lambda_, m) - \
+                            nn.REFERENCE.cost_penalty([theta], part.lambda_, m)
+                        observed[name] = {"J": np.float64(right["J"] + change)}
+                if all(relative_error(observed[c][k], variants.output(part, c)[k]) <= SEPARATION
+                       for c in part.cases for k in observed[c]):
+                    continue  # the mistake does not change this Θ's share on these cases (no λ: no λ term)
+                named = diagnose(variants, part, observed, mistakes)
+                assert [(m.id, m.title.endswith(f"(Theta{layer + 1} only)")) for m in named] == \
+                    [(mistake.id, True)], (mistake.key, part.id, layer, [m.title for m in named])
+                tried.add(mistake.id)
+    assert {"bias_gradient_zeroed", "missing_gradient_regularization", "missing_cost_regularization",
+            "regularized_bias_gradient", "regularized_bias_cost", "gradient_not_averaged"} <= tried, tried
+    assert len(tried) >= 10, tried
