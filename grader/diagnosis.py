@@ -1,17 +1,17 @@
 """Naming the mistake: match a wrong part against the catalogue's variants, and gather evidence.
 
-A failed part is compared with every applicable mistake that changes that part's values, then (when
-no single mistake explains them) with every pair of mistakes that do not touch the same step (or where
-one only scales what the other put there: mistakes.Mistake.factor). A
-candidate matches when it reproduces the student's values on ALL of the part's cases within
-MATCH_TOLERANCE (tighter than the grading tolerance). When nothing matches that closely, a candidate
-still matches within the exercise's own grading tolerance, provided it is the only one that does: a
-student's harmless numerical habit (a `log(a + 1e-5)` the grader would accept in a right answer) must
-not hide the mistake made beside it. Last, a mistake in a step made once per Θ (its gradient, its λ term
-in the cost) is tried for some Θs only (`in_some_layers`), and named so when it alone explains the values. Only parts that failed are diagnosed, so a
-correct submission is never given a mistake. Evidence for a wrong gradient: which weight matrices'
-gradients are right, and whether the gradient agrees with central differences of the student's own
-cost (computed in the sandbox by grading.py; the arithmetic is here).
+A failed part is compared with every applicable mistake that changes that part's values, then (when no
+single mistake explains them) with every pair of mistakes that do not touch the same step (or where one only
+scales what the other put there: mistakes.Mistake.factor). A candidate matches when it reproduces the
+student's values on ALL of the part's cases within MATCH_TOLERANCE (tighter than the grading tolerance).
+When nothing matches that closely, a candidate still matches within the exercise's own grading tolerance,
+provided it is the only one that does: a student's harmless numerical habit (a `log(a + 1e-5)` the grader
+would accept in a right answer) must not hide the mistake made beside it. Last, a mistake in a step made
+once per Θ (its gradient, its λ term in the cost) is tried for some Θs only (`in_some_layers`), and named so
+when it alone explains the values. Only parts that failed are diagnosed, so a correct submission is never
+given a mistake. Evidence for a wrong gradient: which weight matrices' gradients are right, and whether the
+gradient agrees with central differences of the student's own cost (computed in the sandbox by grading.py;
+the arithmetic is here).
 """
 
 from __future__ import annotations
