@@ -376,3 +376,24 @@ def test_a_stuck_run_is_idle_only_when_it_neither_ran_nor_waited_to_run_between_
         time.sleep(0.3)
         slots.look()
         assert slots.idle == {0, 2} and slots.stuck() == (2, 1)
+
+
+def test_a_submission_that_may_wait_out_its_timeout_is_graded_first(tmp_path):
+    """A source with words of a hang (here a `while` loop, which ends) is graded before the class, so that a
+    real hang's wait overlaps the others' grading instead of starting at its turn in name order; the others
+    keep their order (one slot: the gradebook's rows are written in the order graded)."""
+    import sqlite3
+
+    looping = RIGHT.read_text().replace("    m = y.size\n", "    m = 0\n    while m < y.size:\n        m += 1\n", 1)
+    assert looping != RIGHT.read_text()
+    for name, text in (("ann", RIGHT.read_text()), ("bob", RIGHT.read_text()), ("zed", looping)):
+        (tmp_path / "class" / name).mkdir(parents=True)
+        (tmp_path / "class" / name / "ex5.py").write_text(text)
+    db = tmp_path / "g.sqlite"
+    result = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(db), "--jobs", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    with sqlite3.connect(db) as connection:
+        order = [row[0] for row in connection.execute("SELECT student, score FROM grades ORDER BY rowid")]
+        scores = dict(connection.execute("SELECT student, score FROM grades"))
+    connection.close()
+    assert order == ["zed", "ann", "bob"] and scores == {"ann": 100, "bob": 100, "zed": 100}

@@ -10,6 +10,7 @@ arrives, so an interrupted run keeps everything it finished.
 import dataclasses
 import hashlib
 import json
+import re
 import shutil
 import threading
 import time
@@ -232,7 +233,27 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
             continue
         file = _own_folder(submission, scratch, len(tasks), exercise.id)
         tasks.append(Task(student, file, submission.shown_as, len(tasks)))
+    first = {task.index for task in tasks if _may_wait(task.file)}
+    tasks.sort(key=lambda task: (task.index not in first, task.index))
     return Plan(tasks, stamps)
+
+
+# Words in a source that a submission which waits out its --timeout (an endless `while`, a sleep, a fork or a
+# thread, an exit) nearly always holds, and a vectorized answer nearly never does. Such submissions are graded
+# first: a batch ends about one --timeout after its last hang starts, so their waits then overlap the rest of
+# the class instead of beginning when their turn in name order comes (acceptance run 9's class: 14.5-15.1 s ->
+# 13.0-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
+_MAY_WAIT = re.compile(rb"\bwhile\b|\bsleep\s*\(|\bfork\b|\bThread\b|threading|multiprocessing|subprocess|"
+                       rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b")
+
+
+def _may_wait(path: Path) -> bool:
+    """Whether the file (its first MB) holds one of _MAY_WAIT's words."""
+    try:
+        with path.open("rb") as file:
+            return _MAY_WAIT.search(file.read(1 << 20)) is not None
+    except OSError:
+        return False
 
 
 def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
