@@ -262,66 +262,102 @@ LAYER_STEPS = {"gradient": frozenset({"weight_gradient", "penalized_weights", "g
 def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], singles: list) -> list[Mistake]:
     """A catalogue mistake whose step is per Θ, made for some Θ only (Theta1's bias gradient left at zero,
     Theta2's right; the λ term forgotten for Theta2 alone): the student's values are the reference's with
-    those Θs' share taken from the mistake's variant, on every case. Named, with the Θs in its title, only
-    when one mistake and one set of Θs explain them (tight tolerance first, then the grading tolerance)."""
+    those Θs' share taken from the mistake's variant, on every case. A gradient part compares J too: it must
+    be right, or be explained as well, by a mistake of the cost alone (made for all Θs or for some), as a
+    mistake in every Θ would have to be. Named, with the Θs in the titles, only when one explanation fits
+    (tight tolerance first, then the grading tolerance)."""
     steps = LAYER_STEPS.get(part.check)
     if steps is None:
         return []
     count = len(variants.network(part.cases[0]).theta_shapes)
     subsets = [s for size in range(1, count) for s in combinations(range(count), size)]
+    cost_only = [m for (m,) in singles if m.steps and set(m.steps) <= {"data_cost", "cost_penalty"}
+                 and m.activation_gradient is None]
     local = [m for (m,) in singles if m.steps and set(m.steps) <= steps and m.activation_gradient is None]
     for tolerance in dict.fromkeys((MATCH_TOLERANCE, max(MATCH_TOLERANCE, variants.exercise.tolerance))):
-        found = {(m.id, layers): m for m in local for layers in subsets
-                 if _layers_match(variants, part, observed, m, layers, tolerance)}
-        if len(found) == 1:
-            (_, layers), mistake = next(iter(found.items()))
-            return [_in_layers(mistake, layers, count)]
-        if found:
+        costs = [((m, layers),) for m in cost_only for layers in [None, *subsets]
+                 if (layers is None or set(m.steps) <= LAYER_STEPS["cost"])
+                 and _cost_matches(variants, part, observed, m, layers, tolerance)]
+        if part.check == "cost":
+            found = [c for c in costs if c[0][1] is not None]  # all Θs: an ordinary match, tried before this
+        else:
+            grads = [(m, layers) for m in local for layers in subsets
+                     if _gradient_matches(variants, part, observed, m, layers, tolerance)]
+            right_cost = _cost_matches(variants, part, observed, None, None, tolerance)
+            found = [(grad, *cost) for grad in grads for cost in ([()] if right_cost else costs)]
+        explanations = {tuple((m.id, layers) for m, layers in combination): combination for combination in found}
+        if len(explanations) == 1:
+            return [mistake if layers is None else _in_layers(mistake, layers, count)
+                    for mistake, layers in next(iter(explanations.values()))]
+        if explanations:
             return []
     return []
 
 
-def _layers_match(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake,
-                  layers: tuple[int, ...], tolerance: float) -> bool:
-    """True when, on every case, the student's values are the reference's with `layers`' share made as the
-    mistake makes it, and the mistake changes each of those layers' share on some case."""
+def _gradient_matches(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake,
+                      layers: tuple[int, ...], tolerance: float) -> bool:
+    """True when, on every case, the student's gradient is the reference's with `layers`' blocks as the mistake
+    makes them, and the mistake changes each of those blocks on some case."""
     moved: set[int] = set()
     for case_name in part.cases:
-        case, network = variants.cases[case_name], variants.network(case_name)
-        if part.check == "gradient":
-            shapes, order = network.theta_shapes, network.order
-            got = np.ravel(np.asarray(observed[case_name]["grad"], dtype=np.float64))
-            right = variants.output(part, case_name)["grad"]
-            if got.size != right.size or not np.isfinite(got).all():
+        network = variants.network(case_name)
+        shapes, order = network.theta_shapes, network.order
+        got = np.ravel(np.asarray(observed[case_name]["grad"], dtype=np.float64))
+        right = variants.output(part, case_name)["grad"]
+        if got.size != right.size or not np.isfinite(got).all():
+            return False
+        wrong = variants.output(part, case_name, (mistake,))["grad"]
+        for layer, (g, r, w) in enumerate(zip(nn.reshape(got, shapes, order), nn.reshape(right, shapes, order),
+                                              nn.reshape(wrong, shapes, order), strict=True)):
+            if not within(g, w if layer in layers else r, tolerance):
                 return False
-            wrong = variants.output(part, case_name, (mistake,))["grad"]
-            for layer, (g, r, w) in enumerate(zip(nn.reshape(got, shapes, order), nn.reshape(right, shapes, order),
-                                                  nn.reshape(wrong, shapes, order), strict=True)):
-                if not within(g, w if layer in layers else r, tolerance):
-                    return False
-                if layer in layers and _distance(w, r) > SEPARATION:
-                    moved.add(layer)
-        else:  # the cost: J is the reference's with these layers' λ terms as the mistake writes them
+            if layer in layers and _distance(w, r) > SEPARATION:
+                moved.add(layer)
+    return moved == set(layers)
+
+
+def _cost_matches(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake | None,
+                  layers: tuple[int, ...] | None, tolerance: float) -> bool:
+    """True when, on every case, the student's J is the reference's (no mistake), the mistake's variant's (all
+    Θs: `layers` None), or the reference's with `layers`' λ terms as the mistake writes them; a mistake must
+    change J (each of `layers`' terms) on some case."""
+    moved: set = set()
+    for case_name in part.cases:
+        got = np.asarray(observed[case_name]["J"], dtype=np.float64)
+        right = float(variants.output(part, case_name)["J"])
+        if got.size != 1 or not np.isfinite(got).all():
+            return False
+        if mistake is None:
+            want = right
+        elif layers is None:
+            want = float(variants.output(part, case_name, (mistake,))["J"])
+            if abs(want - right) > SEPARATION * abs(right):
+                moved.add(None)
+        else:
+            case, network = variants.cases[case_name], variants.network(case_name)
             thetas = nn.reshape(case.params, network.theta_shapes, network.order)
             examples, wrong_steps = case.X.shape[0], steps_for((mistake,), network)
-            right = float(variants.output(part, case_name)["J"])
             changes = {layer: wrong_steps.cost_penalty([thetas[layer]], part.lambda_, examples)
                        - nn.REFERENCE.cost_penalty([thetas[layer]], part.lambda_, examples) for layer in layers}
-            want = np.float64(right + sum(changes.values()))
-            if not within(np.asarray(observed[case_name]["J"], dtype=np.float64).reshape(()), want, tolerance):
-                return False
+            want = right + sum(changes.values())
             moved |= {layer for layer, change in changes.items() if abs(change) > SEPARATION * abs(right)}
-    return moved == set(layers)
+        if not within(got.reshape(()), np.float64(want), tolerance):
+            return False
+    return mistake is None or moved == ({None} if layers is None else set(layers))
 
 
 def _in_layers(mistake: Mistake, layers: tuple[int, ...], count: int) -> Mistake:
     """The mistake, its title and explanation saying in which Θs it was made (its id is the catalogue's)."""
     from dataclasses import replace
 
-    made = " and ".join(f"Theta{layer + 1}" for layer in layers)
-    right = " and ".join(f"Theta{layer + 1}" for layer in range(count) if layer not in layers)
+    def owners(numbers: list[int]) -> str:
+        return " and ".join(f"Theta{number + 1}'s" for number in numbers)
+
+    others = [layer for layer in range(count) if layer not in layers]
     what = "gradient" if set(mistake.steps) & LAYER_STEPS["gradient"] else "λ term of the cost"
-    where = f"Here the mistake is in {made}'s {what} only; {right}'s is right."
+    where = (f"Here the mistake is in {owners(list(layers))} {what}{'s' if len(layers) > 1 else ''} only; "
+             f"{owners(others)} {'are' if len(others) > 1 else 'is'} right.")
+    made = " and ".join(f"Theta{layer + 1}" for layer in layers)
     explanation = mistake.explanation
     return replace(mistake, title=f"{mistake.title} ({made} only)",
                    explanation=lambda network: f"{explanation(network)} {where}")

@@ -125,15 +125,33 @@ def test_lambda_term_is_blamed_when_the_unregularized_twin_passes():
 
 
 def test_the_lambda_term_forgotten_for_one_theta_is_named_for_it():
-    """Both λ terms regularize Theta1 only: the cost and the gradient parts each name their catalogue mistake,
-    made for Theta2 only, and say so (acceptance run 9, D1)."""
+    """Both λ terms regularize Theta1 only: the cost part names its catalogue mistake, made for Theta2 only, and
+    the gradient part, which compares J too, names both, as it names the pair when the λ terms are missing for
+    every Θ (acceptance run 9, D1; review 16, F1: the J it also compares was left unexplained)."""
     report, _ = grade_json(SUBMISSIONS / "ex5" / "lambda_term_only_theta1.py", "--exercise", "ex5")
     cost, gradient = _part(report, "regularized_cost"), _part(report, "regularized_gradient")
     assert [(m["id"], m["title"]) for m in cost["mistakes"]] == \
         [("missing_cost_regularization", "No λ term in the cost (Theta2 only)")]
-    assert [m["id"] for m in gradient["mistakes"]] == ["missing_gradient_regularization"]
+    assert [m["id"] for m in gradient["mistakes"]] == ["missing_gradient_regularization", "missing_cost_regularization"]
     assert gradient["mistakes"][0]["explanation"].endswith(
         "Here the mistake is in Theta2's gradient only; Theta1's is right.")
+
+
+def test_a_mistake_for_one_theta_beside_a_wrong_j_is_named_with_what_makes_j_wrong(tmp_path):
+    """Theta2's λ term is missing from the gradient, and the cost is not divided by m: the gradient part, which
+    compares J too, names both, as it names the pair when the gradient's λ term is missing for every Θ; not
+    the one-Θ mistake alone, which would leave its J unexplained (review 16, F1)."""
+    source = (SUBMISSIONS / "ex5" / "lambda_term_only_theta1.py").read_text()
+    source = source.replace("    J += lambda_ / (2 * m) * np.sum(Theta1[:, 1:] ** 2)\n",
+                            "    J = J * m + lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2)"
+                            " + np.sum(Theta2[:, 1:] ** 2))\n")
+    assert "J = J * m" in source
+    path = tmp_path / "ex5.py"
+    path.write_text(source)
+    report, _ = grade_json(path, "--exercise", "ex5")
+    gradient = _part(report, "regularized_gradient")
+    assert [m["title"] for m in gradient["mistakes"]] == ["No λ term in the gradient (Theta2 only)",
+                                                          "Cost not divided by m"]
 
 
 def test_unwritten_parts_are_named_per_part_without_factor_analysis():
@@ -425,3 +443,25 @@ def test_a_mistake_made_for_one_theta_only_is_named_with_that_theta():
     assert {"bias_gradient_zeroed", "missing_gradient_regularization", "missing_cost_regularization",
             "regularized_bias_gradient", "regularized_bias_cost", "gradient_not_averaged"} <= tried, tried
     assert len(tried) >= 10, tried
+
+
+def test_a_mistake_in_some_of_three_thetas_says_which_in_plain_english():
+    """Review 16, F6: "Theta1 and Theta2's is right" read wrong."""
+    from grader.diagnosis import _in_layers
+    from grader.mistakes import BY_ID
+
+    network = Variants(*_ex5_cases()).network("coursera")
+    mistake = BY_ID["missing_gradient_regularization"]
+    assert _in_layers(mistake, (2,), 3).explanation(network).endswith(
+        "Here the mistake is in Theta3's gradient only; Theta1's and Theta2's are right.")
+    assert _in_layers(mistake, (0, 1), 3).explanation(network).endswith(
+        "Here the mistake is in Theta1's and Theta2's gradients only; Theta3's is right.")
+    assert _in_layers(mistake, (0, 1), 3).title == "No λ term in the gradient (Theta1 and Theta2 only)"
+
+
+def _ex5_cases():
+    from grader.cases import build_all
+    from grader.spec import load
+
+    exercise = load(ROOT / "exercises" / "ex5.yaml")
+    return exercise, build_all(exercise)

@@ -1,5 +1,5 @@
 # expect-scores: cost=30 regularized_cost=0 sigmoid_gradient=5 gradient=40 regularized_gradient=0
-# expect-mistakes: regularized_cost=missing_cost_regularization regularized_gradient=missing_gradient_regularization
+# expect-mistakes: regularized_cost=missing_cost_regularization regularized_gradient=missing_gradient_regularization,missing_cost_regularization
 # expect-notes:
 # Mistake: both lambda terms regularize Theta1 only (Theta2 forgotten): each catalogue mistake named for Theta2 only.
 import numpy as np
