@@ -15,6 +15,7 @@ import json
 import os
 import sqlite3
 import time
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -269,9 +270,11 @@ class Gradebook:
         with self.transaction():
             found, missing = [], []
             for student in dict.fromkeys(students):
-                rows = self.db.execute(f"SELECT student, exercise FROM grades WHERE student = ?{where} "
-                                       "ORDER BY exercise", (student, *([exercise] if exercise else []))).fetchall()
-                found += rows
+                # as typed, and composed as `grade batch` records ids (a name pasted from a macOS folder is not)
+                rows = self.db.execute(f"SELECT student, exercise FROM grades WHERE student IN (?, ?){where} "
+                                       "ORDER BY exercise", (student, unicodedata.normalize("NFC", student),
+                                                             *([exercise] if exercise else []))).fetchall()
+                found += [row for row in rows if row not in found]
                 missing += [student] * (not rows)
             if missing:
                 names = ", ".join(repr(name) for name in missing)

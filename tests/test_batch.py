@@ -353,6 +353,9 @@ def test_a_name_spelled_decomposed_is_the_same_student(tmp_path):
     result = _batch(str(tmp_path / "class"), str(archive), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0 and "1 graded" in result.stderr, result.output
     assert list(_rows(db)) == [composed]
+    # the name as the Mac's folder spells it removes the row too (review 16, F3)
+    removed = run_cli("gradebook", "--db", str(db), "--remove", decomposed)
+    assert removed.exit_code == 0 and _rows(db) == {}, removed.output
 
 
 def test_odd_student_names_are_kept_and_escaped(tmp_path):
