@@ -332,7 +332,7 @@ def test_unsafe_zips_are_refused_and_nothing_escapes(tmp_path, kind, message):
     assert result.exit_code == 2
     assert message in result.stderr
     # the summary counts the refused PATH, so a log that keeps only its last line still explains status 2
-    assert "1 graded, 0 skipped (unchanged), 0 could not grade, 1 PATH with nothing to grade (above) in" \
+    assert "1 graded, 0 skipped (unchanged), 0 could not grade, 1 PATH not graded (above) in" \
         in result.stderr.splitlines()[-1]
     assert "Traceback" not in result.output
     assert not (tmp_path.parent / "escaped_ex5.py").exists()

@@ -45,7 +45,7 @@ class Summary:
     def line(self) -> str:
         rate = f" ({self.graded / self.seconds:.1f} submissions/s)" if self.graded and self.seconds > 0 else ""
         unread = len(self.problems)  # so a log that keeps only this line still explains exit status 2
-        paths = f", {unread} PATH{'s' if unread != 1 else ''} with nothing to grade (above)" if unread else ""
+        paths = f", {unread} PATH{'s' if unread != 1 else ''} not graded (above)" if unread else ""
         return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
                 f"{paths} in {self.seconds:.1f} s{rate}")
 
