@@ -242,7 +242,7 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
 # thread, an exit) nearly always holds, and a vectorized answer nearly never does. Such submissions are graded
 # first: a batch ends about one --timeout after its last hang starts, so their waits then overlap the rest of
 # the class instead of beginning when their turn in name order comes (acceptance run 9's class: 14.5-15.1 s ->
-# 13.0-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
+# 12.9-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
 _MAY_WAIT = re.compile(rb"\bwhile\b|\bsleep\s*\(|\bfork\b|\bThread\b|threading|multiprocessing|subprocess|"
                        rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b")
 
