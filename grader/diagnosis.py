@@ -275,16 +275,17 @@ def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], 
                  and m.activation_gradient is None]
     local = [m for (m,) in singles if m.steps and set(m.steps) <= steps and m.activation_gradient is None]
     for tolerance in dict.fromkeys((MATCH_TOLERANCE, max(MATCH_TOLERANCE, variants.exercise.tolerance))):
-        costs = [((m, layers),) for m in cost_only for layers in [None, *subsets]
-                 if (layers is None or set(m.steps) <= LAYER_STEPS["cost"])
-                 and _cost_matches(variants, part, observed, m, layers, tolerance)]
-        if part.check == "cost":
-            found = [c for c in costs if c[0][1] is not None]  # all Θs: an ordinary match, tried before this
+        if part.check == "cost":  # for all Θs it is an ordinary match, tried before this
+            found = _cost_explanations(variants, part, observed, cost_only, subsets, tolerance)
         else:
             grads = [(m, layers) for m in local for layers in subsets
                      if _gradient_matches(variants, part, observed, m, layers, tolerance)]
+            if not grads:
+                continue
             right_cost = _cost_matches(variants, part, observed, None, None, tolerance)
-            found = [(grad, *cost) for grad in grads for cost in ([()] if right_cost else costs)]
+            costs = [()] if right_cost else \
+                _cost_explanations(variants, part, observed, cost_only, [None, *subsets], tolerance)
+            found = [(grad, *cost) for grad in grads for cost in costs]
         explanations = {tuple((m.id, layers) for m, layers in combination): combination for combination in found}
         if len(explanations) == 1:
             return [mistake if layers is None else _in_layers(mistake, layers, count)
@@ -292,6 +293,15 @@ def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], 
         if explanations:
             return []
     return []
+
+
+def _cost_explanations(variants: Variants, part: Part, observed: dict[str, Values], cost_only: list[Mistake],
+                       subsets: list, tolerance: float) -> list[tuple]:
+    """What explains J: ((mistake, Θs),) for each cost mistake made for those Θs (None: all of them) that
+    matches on every case; a λ term's mistake alone can be made for some Θs."""
+    return [((m, layers),) for m in cost_only for layers in subsets
+            if (layers is None or set(m.steps) <= LAYER_STEPS["cost"])
+            and _cost_matches(variants, part, observed, m, layers, tolerance)]
 
 
 def _gradient_matches(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake,

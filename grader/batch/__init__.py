@@ -50,12 +50,14 @@ class Summary:
                 f"{paths} in {self.seconds:.1f} s{rate}")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
+def _read_submission(path: Path) -> tuple[str, bool]:
+    """The file's sha256, and whether its first MB holds a word of a hang (_MAY_WAIT), in one read."""
+    digest, head = hashlib.sha256(), None
     with path.open("rb") as file:
         while chunk := file.read(1 << 20):
             digest.update(chunk)
-    return digest.hexdigest()
+            head = chunk if head is None else head
+    return digest.hexdigest(), _MAY_WAIT.search(head or b"") is not None
 
 
 def spec_stamp(exercise) -> str:
@@ -201,11 +203,11 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
     """What to grade: each student's file, unless the gradebook holds it unchanged (and not `regrade`)."""
     held = {} if regrade else gradebook.stamps(exercise.id)
     spec, version = spec_stamp(exercise), _grader_version()
-    tasks, stamps = [], {}
+    tasks, stamps, first = [], {}, set()  # first: the tasks that may wait out their timeout (_MAY_WAIT)
     for submission in submissions:
         student = submission.student
         submission.shown_as = printable(submission.shown_as)
-        digest, problem = None, submission.problem
+        digest, problem, waits = None, submission.problem, False
         if submission.file is not None and not problem:
             try:
                 size, notebook = submission.file.stat().st_size, submission.file.suffix.lower() == ".ipynb"
@@ -215,7 +217,7 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
                     problem = (f"{submission.shown_as}: {size / (1 << 20):.1f} MB, larger than the {limit >> 20} MB "
                                f"a {'notebook' if notebook else '.py file'} may have{advice}; not graded")
                 else:
-                    digest = sha256_of(submission.file)
+                    digest, waits = _read_submission(submission.file)
             except OSError as error:
                 problem = f"{submission.shown_as}: cannot be read ({error.strerror or error})"
         stamp = Stamp(digest, spec, version, options)
@@ -232,8 +234,9 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
             summary.failed.append(printable(problem))
             continue
         file = _own_folder(submission, scratch, len(tasks), exercise.id)
+        if waits:
+            first.add(len(tasks))
         tasks.append(Task(student, file, submission.shown_as, len(tasks)))
-    first = {task.index for task in tasks if _may_wait(task.file)}
     tasks.sort(key=lambda task: (task.index not in first, task.index))
     return Plan(tasks, stamps)
 
@@ -245,15 +248,6 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
 # 12.9-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
 _MAY_WAIT = re.compile(rb"\bwhile\b|\bsleep\s*\(|\bfork\b|\bThread\b|threading|multiprocessing|subprocess|"
                        rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b")
-
-
-def _may_wait(path: Path) -> bool:
-    """Whether the file (its first MB) holds one of _MAY_WAIT's words."""
-    try:
-        with path.open("rb") as file:
-            return _MAY_WAIT.search(file.read(1 << 20)) is not None
-    except OSError:
-        return False
 
 
 def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
