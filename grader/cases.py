@@ -4,7 +4,7 @@ Everything is deterministic (seeded numpy Generators, closed-form sequences), so
 values are the same on every machine and `grade inspect` shows exactly what a student is given.
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -14,8 +14,7 @@ from .spec import Case, Exercise, Values
 _SEQUENCES = {"sin": np.sin, "cos": np.cos, "linear": lambda x: x}
 
 
-@dataclass(frozen=True)
-class CaseData:
+class CaseData(NamedTuple):
     name: str
     sizes: tuple[int, ...] = ()
     X: np.ndarray | None = None

@@ -5,7 +5,8 @@ keeps zeros meaningful) against the exercise's tolerance. Shapes are compared fi
 wrong shape is the more useful message: "grad has shape (31,), expected (32,)".
 """
 
-from dataclasses import dataclass
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -17,8 +18,7 @@ _FLOOR = 1e-12
 _FLOOR_SQUARED = _FLOOR * _FLOOR  # below it, relative_error divides by the floor, not by ‖expected‖
 
 
-@dataclass(frozen=True)
-class CaseCheck:
+class CaseCheck(NamedTuple):
     case: str
     passed: bool
     message: str  # what is wrong, without the case's name; empty when passed

@@ -214,7 +214,7 @@ def check_part(exercise: Exercise, part: Part, reference: diagnosis.Variants,
             # still fails: the course's grader reads the values in its own order).
             again = compare(reread, reference.output(part, case_name), exercise.tolerance, case_name, network)
             check = CaseCheck(case_name, False, swap, wrong=compared) if again.passed else \
-                replace(again, message=f"{swap}; swapped back, {again.message}")
+                again._replace(message=f"{swap}; swapped back, {again.message}")
         checks.append(check)
     result = PartResult(part, checks, part_feedback(checks))
     if "grad" in compared and any(returns.gradient_unreadable(outcomes[call_key(part, c)], function)

@@ -7,8 +7,8 @@ files is an error naming both: which one is meant would otherwise depend on the 
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 ENVIRONMENT = "GRADER_EXERCISES"
 
@@ -94,8 +94,7 @@ def _may_have_aliases(text: str) -> bool:
     return re.search(rf"""^{indent}(["']?)aliases\1[ \t]*:""", text, re.M) is not None
 
 
-@dataclass(frozen=True)
-class NameMatch:
+class NameMatch(NamedTuple):
     """What a submission's file name says: the exercise, the name that matched and the rest (a student id)."""
 
     exercise: str

@@ -624,7 +624,6 @@ def steps_for(mistakes, network: nn.Network) -> nn.Steps:
     Replacements must not overlap (see `overlapping`), except that a mistake with a `factor` scales
     whatever another one put in its step.
     """
-    from dataclasses import replace
 
     changes: dict[str, Callable] = {}
     factors: dict[str, list[Callable]] = {}
@@ -636,7 +635,7 @@ def steps_for(mistakes, network: nn.Network) -> nn.Steps:
                 changes[step] = function
     for step, scales in factors.items():
         changes[step] = _scaled(changes.get(step, getattr(nn.REFERENCE, step)), scales)
-    return replace(nn.REFERENCE, **changes)
+    return nn.REFERENCE._replace(**changes)
 
 
 def _scaled(step: Callable, scales: list[Callable]) -> Callable:

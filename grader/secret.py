@@ -18,7 +18,6 @@ fixed message that says nothing about the secret itself.
 
 import os
 import sys
-from dataclasses import replace
 from pathlib import Path
 from types import MappingProxyType
 
@@ -135,16 +134,16 @@ def fingerprint(secret: bytes) -> str:
 def _reseeded(values: Values | None, secret: bytes, message: str) -> Values | None:
     if values is None or values.kind != "random":
         return values
-    return replace(values, seed=derive_seed(secret, message))
+    return values._replace(seed=derive_seed(secret, message))
 
 
 def _secret_case(case: Case, secret: bytes, exercise_id: str, draw: int = 0) -> Case:
     prefix = f"{exercise_id}/{case.name}"
     suffix = f"#{draw}" if draw else ""  # draw 0: the messages secrets have always used
     if case.random_seed is not None:
-        return replace(case, random_seed=derive_seed(secret, prefix + suffix))
-    return replace(
-        case, z=_reseeded(case.z, secret, f"{prefix}/z{suffix}"), X=_reseeded(case.X, secret, f"{prefix}/X{suffix}"),
+        return case._replace(random_seed=derive_seed(secret, prefix + suffix))
+    return case._replace(
+        z=_reseeded(case.z, secret, f"{prefix}/z{suffix}"), X=_reseeded(case.X, secret, f"{prefix}/X{suffix}"),
         y=_reseeded(case.y, secret, f"{prefix}/y{suffix}"),
         thetas=tuple(_reseeded(t, secret, f"{prefix}/thetas[{i}]{suffix}") for i, t in enumerate(case.thetas)),
     )
@@ -205,4 +204,4 @@ def with_secret(exercise: Exercise, secret: bytes | None) -> Exercise:
 
 def _drawn(exercise: Exercise, secret: bytes, draw: int) -> Exercise:
     cases = {name: _secret_case(case, secret, exercise.id, draw) for name, case in exercise.cases.items()}
-    return replace(exercise, cases=MappingProxyType(cases))
+    return exercise._replace(cases=MappingProxyType(cases))

@@ -13,9 +13,9 @@ docs/authoring.md describes the format.
 """
 
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import yaml
@@ -70,8 +70,7 @@ MAX_SIZE = 100_000  # units per layer and examples per case
 # (labels present in y, shapes that follow from sizes, names that refer to other sections) stay in
 # code below, so the schema accepts a little more than spec.py does, never less.
 
-@dataclass(frozen=True)
-class Key:
+class Key(NamedTuple):
     """One key of a mapping: what its value is and what `grade schema` says about it."""
 
     kind: str  # name text boolean integer number names sizes mapping table one_of list values values_list
@@ -239,8 +238,7 @@ class _Skip(Exception):
 
 # ---- the immutable objects -----------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Function:
+class Function(NamedTuple):
     name: str
     aliases: tuple[str, ...]
     arguments: tuple[str, ...]
@@ -251,8 +249,7 @@ class Function:
         return (self.name, *self.aliases)
 
 
-@dataclass(frozen=True)
-class Values:
+class Values(NamedTuple):
     """How to make an array: a literal, a sequence f(start + step·i)·scale, or seeded random numbers."""
 
     kind: str  # "literal" | "sequence" | "random"
@@ -266,8 +263,7 @@ class Values:
     shape: tuple[int, ...] | None = None
 
 
-@dataclass(frozen=True)
-class Case:
+class Case(NamedTuple):
     """One hidden input: a network case (sizes, X, y, thetas) or an array case (z)."""
 
     name: str
@@ -287,8 +283,7 @@ class Case:
         return self.z is None
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(NamedTuple):
     id: str
     title: str
     points: int
@@ -302,8 +297,7 @@ class Part:
     on_request: bool = False  # run only when asked (grade --train)
 
 
-@dataclass(frozen=True)
-class Dataset:
+class Dataset(NamedTuple):
     """A training set: generated from a seed (datasets.GENERATED) or read from a .mat file."""
 
     kind: str  # "generated" | "mat"
@@ -320,8 +314,7 @@ class Dataset:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Training:
+class Training(NamedTuple):
     data: Dataset
     method: str = "TNC"
     iterations: int = 100
@@ -330,14 +323,12 @@ class Training:
     within: float = 0.01
 
 
-@dataclass(frozen=True)
-class FullSize:
+class FullSize(NamedTuple):
     sizes: tuple[int, ...]
     examples: int
 
 
-@dataclass(frozen=True)
-class Exercise:
+class Exercise(NamedTuple):
     id: str
     title: str
     path: str
@@ -804,7 +795,7 @@ def _case(r: _Reader, name: str, cnode, network: Network, cases: dict) -> None:
             r.fail(cnode, key, "an activation case holds only z")
         z = _values(r, c["z"], f"{key}.z", None)
         if z.kind == "literal":
-            z = replace(z, shape=_literal_shape(z.literal))
+            z = z._replace(shape=_literal_shape(z.literal))
         if z.shape is None or len(z.shape) != 2 or 0 in z.shape:
             r.fail(c["z"], f"{key}.z", f"expected a non-empty 2-D array (rows × columns, as the course passes "
                                        f"z), got shape {list(z.shape or ())}")
@@ -812,10 +803,10 @@ def _case(r: _Reader, name: str, cnode, network: Network, cases: dict) -> None:
     elif "random" in c:
         if len(c) > 1:
             r.fail(cnode, key, "a random case holds only random: {seed, examples, sizes, ...}")
-        cases[name] = replace(_random_case(r, c["random"], f"{key}.random", name, network),
-                              line=cnode.start_mark.line + 1)
+        cases[name] = _random_case(r, c["random"], f"{key}.random", name, network)._replace(
+            line=cnode.start_mark.line + 1)
     elif c:
-        cases[name] = replace(_explicit_case(r, cnode, c, key, name, network), line=cnode.start_mark.line + 1)
+        cases[name] = _explicit_case(r, cnode, c, key, name, network)._replace(line=cnode.start_mark.line + 1)
     else:
         r.fail(cnode, key, "expected z, random, or sizes/examples/X/y/thetas")
 

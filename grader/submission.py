@@ -29,6 +29,7 @@ import re
 import symtable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from . import parsing, scopes
 
@@ -53,8 +54,7 @@ class SubmissionError(Exception):
     """The file cannot be read as a submission; str() is one paragraph for the student."""
 
 
-@dataclass(frozen=True)
-class Origin:
+class Origin(NamedTuple):
     """Where a line of the runnable source came from: a code cell (numbered from 1) or a .py line."""
 
     cell: int | None
@@ -64,8 +64,7 @@ class Origin:
         return f"cell {self.cell}, line {self.line}" if self.cell is not None else f"line {self.line}"
 
 
-@dataclass(frozen=True)
-class Binding:
+class Binding(NamedTuple):
     """One top-level statement that sets a name."""
 
     statement: int  # index into the statements
@@ -120,8 +119,7 @@ class Submission:
 
 # ---- reading ---------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Cell:
+class _Cell(NamedTuple):
     number: int | None
     text: str
 

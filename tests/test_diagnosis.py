@@ -263,8 +263,6 @@ def test_a_mistake_within_the_grading_tolerance_is_named_only_when_no_other_come
     """A variant's values moved by 5e-5 (relative: outside MATCH_TOLERANCE, inside the exercise's 1e-4, as a
     log(a + 1e-5) moves J) are still named; when the grading tolerance is so loose that several candidates
     come that close, nothing is."""
-    from dataclasses import replace
-
     from grader.diagnosis import MATCH_TOLERANCE
     from grader.mistakes import BY_KEY
 
@@ -277,9 +275,9 @@ def test_a_mistake_within_the_grading_tolerance_is_named_only_when_no_other_come
         observed = {c: {name: value * nudge for name, value in variants.output(part, c, (BY_KEY[key],)).items()}
                     for c in part.cases}
         assert [m.id for m in diagnose(variants, part, observed, mistakes)] == [key], key
-        loose = Variants(replace(exercise, tolerance=10.0), variants.cases)
+        loose = Variants(exercise._replace(tolerance=10.0), variants.cases)
         assert diagnose(loose, part, observed, mistakes) == [], key
-        tight = Variants(replace(exercise, tolerance=MATCH_TOLERANCE), variants.cases)
+        tight = Variants(exercise._replace(tolerance=MATCH_TOLERANCE), variants.cases)
         assert diagnose(tight, part, observed, mistakes) == [], key
 
 

@@ -47,10 +47,9 @@ def test_the_check_names_what_was_wrong_with_the_first_draw():
     exercise = load(locate.shipped()["ex5_mse"])
     first = secrets._secret_case  # draw 0, as every secret was drawn before re-draws
     cases = {name: first(case, b"nn-grader audit seed 6", exercise.id) for name, case in exercise.cases.items()}
-    from dataclasses import replace
     from types import MappingProxyType
 
-    drawn = replace(exercise, cases=MappingProxyType(cases))
+    drawn = exercise._replace(cases=MappingProxyType(cases))
     assert problem(drawn, build_all(drawn), secrets.secret_cases(exercise)) == \
         "part regularized_cost: cost_regularization_precedence looks like cost_regularization_precedence + " \
         "labels_off_by_one"
@@ -103,7 +102,6 @@ def test_a_right_answer_with_a_safe_log_gets_full_marks_with_every_secret(tmp_pa
 
 
 def test_the_safe_log_check_names_what_was_wrong_with_the_first_draw():
-    from dataclasses import replace
     from types import MappingProxyType
 
     from grader.separation import HABIT_SHARE, habit_shift, harsh_to_habits
@@ -113,7 +111,7 @@ def test_the_safe_log_check_names_what_was_wrong_with_the_first_draw():
     seeded = secrets.secret_cases(exercise)
     first = {name: secrets._secret_case(case, b"nn-grader audit seed 2", exercise.id)
              for name, case in exercise.cases.items()}
-    drawn = replace(exercise, cases=MappingProxyType(first))
+    drawn = exercise._replace(cases=MappingProxyType(first))
     assert harsh_to_habits(drawn, build_all(drawn), seeded).startswith("case random_b: a safe log (ε = 1e-05) "
                                                                        "moves J by 0.00099")
     assert not problem(drawn, build_all(drawn), seeded)  # that draw separated: only the safe log re-draws it

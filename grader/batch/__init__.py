@@ -7,7 +7,6 @@ of its own (so no submission can import another student's file), grade the rest 
 arrives, so an interrupted run keeps everything it finished.
 """
 
-import dataclasses
 import hashlib
 import json
 import re
@@ -69,7 +68,7 @@ def grading_options(limits, speed_notes: bool, train: bool = False) -> str:
     --memory and the fixed ones), --speed-notes (a note) and --train (the training parts marked on_request;
     stored only when given, so rows graded before the option existed still match). A row graded with other
     options is graded again."""
-    options = {"limits": dataclasses.asdict(limits), "speed_notes": bool(speed_notes)}
+    options = {"limits": limits._asdict(), "speed_notes": bool(speed_notes)}
     if train:
         options["train"] = True
     return json.dumps(options, sort_keys=True)

@@ -15,7 +15,6 @@ import tempfile
 import threading
 import time
 import uuid
-from dataclasses import asdict
 from pathlib import Path
 
 from .scratch import Scratch
@@ -201,7 +200,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
     except OSError as error:
         raise DaskUnavailable(f"no Dask scheduler answers there ({error})") from None
     spec_text = Path(exercise.path).read_text(encoding="utf-8")
-    limits_dict = asdict(limits)
+    limits_dict = limits._asdict()
     from ..build import build_id
 
     version = build_id()

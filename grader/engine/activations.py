@@ -7,7 +7,7 @@ its backward rule is the vector-Jacobian product, and it is only allowed as an o
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -30,8 +30,7 @@ def _softmax_backward(z, a, grad_a):
     return a * (grad_a - np.sum(grad_a * a, axis=-1, keepdims=True))
 
 
-@dataclass(frozen=True)
-class Activation:
+class Activation(NamedTuple):
     name: str
     forward: Callable[[np.ndarray], np.ndarray]
     # f'(z) elementwise, computed from a = f(z); None for softmax, whose Jacobian is not diagonal.

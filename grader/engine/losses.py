@@ -7,7 +7,7 @@ form, ε inside every log, the habit secret cases are drawn to be kind to (grade
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -52,8 +52,7 @@ def _squared_error_derivative(a, t):
     return a - t
 
 
-@dataclass(frozen=True)
-class Loss:
+class Loss(NamedTuple):
     name: str
     per_example: Callable[[np.ndarray, np.ndarray], np.ndarray]
     derivative: Callable[[np.ndarray, np.ndarray], np.ndarray]

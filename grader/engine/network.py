@@ -10,7 +10,7 @@ Deltas are per example (∂loss_i/∂z); the 1/m happens in `weight_gradient`, a
 """
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
@@ -27,8 +27,7 @@ def other_order(order: str) -> str:
     return "F" if order == "C" else "C"
 
 
-@dataclass(frozen=True)
-class Network:
+class Network(NamedTuple):
     """Shape and conventions of one exercise's network."""
 
     sizes: tuple[int, ...]  # input units, hidden units..., output units
@@ -141,20 +140,19 @@ def gradient_penalty(theta: np.ndarray, lambda_: float, m: int) -> np.ndarray:
     return term
 
 
-@dataclass(frozen=True)
-class Steps:
+class Steps(NamedTuple):
     """The named steps of cost_and_gradient; a mistake variant replaces one or two of them."""
 
-    reshape: Callable = field(default=lambda params, shapes, order: reshape(params, shapes, order))
-    unroll: Callable = field(default=lambda grads, order: unroll(grads, order))
-    targets: Callable = field(default=targets)
-    data_cost: Callable = field(default=data_cost)
-    cost_penalty: Callable = field(default=cost_penalty)
-    output_delta: Callable = field(default=output_delta)
-    hidden_delta: Callable = field(default=hidden_delta)
-    weight_gradient: Callable = field(default=weight_gradient)
-    gradient_penalty: Callable = field(default=gradient_penalty)
-    penalized_weights: Callable = field(default=penalized_weights)
+    reshape: Callable = lambda params, shapes, order: reshape(params, shapes, order)
+    unroll: Callable = lambda grads, order: unroll(grads, order)
+    targets: Callable = targets
+    data_cost: Callable = data_cost
+    cost_penalty: Callable = cost_penalty
+    output_delta: Callable = output_delta
+    hidden_delta: Callable = hidden_delta
+    weight_gradient: Callable = weight_gradient
+    gradient_penalty: Callable = gradient_penalty
+    penalized_weights: Callable = penalized_weights
 
 
 REFERENCE = Steps()

@@ -207,7 +207,7 @@ def only_part(exercise: Exercise, part_id: str) -> Exercise:
     """The exercise reduced to one part, named by its id or its coursera_part_id."""
     for part in exercise.parts:
         if part_id in (part.id, part.coursera_part_id):
-            return replace(exercise, parts=(part,))
+            return exercise._replace(parts=(part,))
     known = ", ".join(p.id + (f" (Coursera id {p.coursera_part_id})" if p.coursera_part_id else "")
                       for p in exercise.parts)
     raise CannotGrade(f"partId '{part_id}' is not a part of {exercise.id}; expected one of: {known}")
@@ -285,7 +285,7 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits)
 
 def redacted(report):
     """The report without the checks' numbers (`detail`), which show expected values."""
-    parts = [replace(p, checks=[replace(c, detail="") for c in p.checks]) for p in report.parts]
+    parts = [replace(p, checks=[c._replace(detail="") for c in p.checks]) for p in report.parts]
     return replace(report, parts=parts)
 
 

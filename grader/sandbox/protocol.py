@@ -18,6 +18,7 @@ import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -36,8 +37,7 @@ _IO_FD = 5  # in a forked worker: its /proc/self/io, opened before the uid switc
 _INLINE_BYTES = 1 << 16  # arrays this large or larger travel in a memfd, not in the frame
 
 
-@dataclass(frozen=True)
-class Limits:
+class Limits(NamedTuple):
     """Per-run resource limits; the import counts as a call for the timeout."""
 
     timeout: float = 10.0

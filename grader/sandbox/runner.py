@@ -1,7 +1,6 @@
 """The grader's side (Linux): `Sandbox` owns one zygote and turns each run into one outcome per call."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 from collections import deque
@@ -49,7 +48,7 @@ class Sandbox:
         self._zygote = (adopt() if self.slot is None else None) or start(self.slot)
         self._sock = self._zygote.sock
         try:
-            self._sock.sendall(_frame({"limits": dataclasses.asdict(self.limits)}))
+            self._sock.sendall(_frame({"limits": self.limits._asdict()}))
         except OSError as e:
             self._stop_zygote(f"the sandbox stopped working ({type(e).__name__}: {e})")
         return self

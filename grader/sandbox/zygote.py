@@ -147,7 +147,7 @@ def _zygote(sock: socket.socket, root: str, uid: int | None = _UNPRIVILEGED) -> 
 
 def _limits_frame(header: dict) -> Limits:
     """The grader's first frame: {"limits": {...}} (Sandbox.__enter__)."""
-    fields = {f.name for f in dataclasses.fields(Limits)}
+    fields = set(Limits._fields)
     given = header.get("limits")
     if not isinstance(given, dict) or set(given) != fields:
         raise ProtocolError("expected the limits first")
