@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 2  # 2: grades.grading_options, part_scores.failure
+SCHEMA_VERSION = 3  # 2: grades.grading_options, part_scores.failure; 3: grades.helpers_sha256
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);
@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS grades (
     submission TEXT,
     passed_over TEXT NOT NULL DEFAULT '[]',
     submission_sha256 TEXT,
+    helpers_sha256 TEXT,
     spec_sha256 TEXT NOT NULL,
     grader_version TEXT NOT NULL,
     grading_options TEXT,
@@ -79,10 +80,12 @@ class GradebookError(Exception):
 
 @dataclass(frozen=True)
 class Stamp:
-    """What a grade depends on: when all four are unchanged, the grade is kept. `options` is the JSON of the
-    grading options that can change a report (None for a row from schema 1, which never matches)."""
+    """What a grade depends on: when all five are unchanged, the grade is kept. `helpers_sha256` covers the
+    files the submission can import beside it (batch._helpers_digest); `options` is the JSON of the grading
+    options that can change a report. Either is None in a row from an older schema, which never matches."""
 
     submission_sha256: str | None
+    helpers_sha256: str | None
     spec_sha256: str
     grader_version: str
     options: str | None
@@ -178,8 +181,9 @@ class Gradebook:
 
     def _upgrade(self) -> None:
         """Schema 1 -> 2: grades.grading_options (NULL in the old rows, so the next run grades them again) and
-        part_scores.failure."""
-        for table, column in (("grades", "grading_options"), ("part_scores", "failure")):
+        part_scores.failure; 2 -> 3: grades.helpers_sha256 (NULL likewise)."""
+        for table, column in (("grades", "grading_options"), ("part_scores", "failure"),
+                              ("grades", "helpers_sha256")):
             if column not in {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}:
                 self.db.execute(f"ALTER TABLE {table} ADD COLUMN {column} TEXT")
         self.db.execute("DELETE FROM schema_version")
@@ -227,9 +231,9 @@ class Gradebook:
         """student -> (stamp, status, retry) of what the gradebook holds for this exercise."""
         if self.db is None and not self.path.exists():
             return {}  # not created yet
-        rows = self._read("SELECT student, submission_sha256, spec_sha256, grader_version, grading_options, "
-                          "status, retry FROM grades WHERE exercise = ?", (exercise,))
-        return {r[0]: (Stamp(r[1], r[2], r[3], r[4]), r[5], r[6]) for r in rows}
+        rows = self._read("SELECT student, submission_sha256, helpers_sha256, spec_sha256, grader_version, "
+                          "grading_options, status, retry FROM grades WHERE exercise = ?", (exercise,))
+        return {r[0]: (Stamp(r[1], r[2], r[3], r[4], r[5]), r[6], r[7]) for r in rows}
 
     def record(self, student: str, exercise: str, stamp: Stamp, submission: str | None, passed_over: list[str],
                report: dict | None = None, text: str | None = None, error: str | None = None,
@@ -242,11 +246,12 @@ class Gradebook:
             graded = report is not None
             self.db.execute(
                 "INSERT INTO grades (student, exercise, status, score, max_score, error, retry, submission, "
-                "passed_over, submission_sha256, spec_sha256, grader_version, grading_options, graded_at, "
-                "report_json, report_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "passed_over, submission_sha256, helpers_sha256, spec_sha256, grader_version, grading_options, "
+                "graded_at, report_json, report_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (student, exercise, "graded" if graded else "error", report["score"] if graded else None,
                  report["max_score"] if graded else None, error, int(retry), submission, json.dumps(passed_over),
-                 stamp.submission_sha256, stamp.spec_sha256, stamp.grader_version, stamp.options, now,
+                 stamp.submission_sha256, stamp.helpers_sha256, stamp.spec_sha256, stamp.grader_version,
+                 stamp.options, now,
                  json.dumps(report, ensure_ascii=False) if graded else None, text))
             if not graded:
                 return

@@ -3,6 +3,7 @@ through the CLI, on small classes built here."""
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from .conftest import grade_json, run_cli
 from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
+from .test_platforms import run_gradescope
 
 SAME_TIME = 1_700_000_000  # a git clone or a zip written with one timestamp: every file the same time
 
@@ -558,3 +560,50 @@ def test_a_students_zip_is_held_to_the_rules_of_a_zip(tmp_path, monkeypatch):
     assert run_cli("gradebook", "--db", str(tmp_path / "g.sqlite"), "--feedback", str(tmp_path / "fb")).exit_code == 0
     assert (tmp_path / "fb" / "fay.txt").read_text().startswith("Could not grade: fay_ex5.zip: it holds only another")
     assert not list(tmp_path.rglob("escaped_ex5.py"))
+
+
+def test_a_helper_named_for_the_exercise_never_beats_the_file_that_defines_the_functions(tmp_path):
+    """Staff review S12: ex5.py beside the student's helper module ex5_utils.py (or ex5_plots.py), saved last:
+    the helper defines none of the graded functions, so ex5.py is graded (not 0/100, every function missing),
+    in a student's folder and among an LMS download's files alike; the helper is still named as also found.
+    The Gradescope adapter picks the same file."""
+    helpers = "import numpy as np\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n"
+    folders = tmp_path / "class"
+    _put(folders / "uma" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    (folders / "uma" / "ex5_utils.py").write_text(helpers)
+    os.utime(folders / "uma" / "ex5_utils.py", (SAME_TIME + 3600, SAME_TIME + 3600))
+    canvas = tmp_path / "canvas"
+    _put(canvas / "wesjo_12345_67890_ex5.py", RIGHT, mtime=SAME_TIME)
+    (canvas / "wesjo_12345_67891_ex5_plots.py").write_text(helpers)
+    os.utime(canvas / "wesjo_12345_67891_ex5_plots.py", (SAME_TIME + 3600, SAME_TIME + 3600))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), str(canvas), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"uma": "100", "wesjo_12345": "100"}
+    exported = _exported(db)
+    assert exported["uma"]["submission"] == f"{folders}/uma/ex5.py"
+    assert exported["uma"]["passed_over"] == [f"{folders}/uma/ex5_utils.py"]
+    assert exported["wesjo_12345"]["submission"] == f"{canvas}/wesjo_12345_67890_ex5.py"
+
+    platform = tmp_path / "gradescope"
+    shutil.copytree(folders / "uma", platform / "submission")  # the times too
+    results, result = run_gradescope(platform, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+
+
+def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_graded(tmp_path):
+    """Staff review S5: a folder with hw5.py (the solution) and scratch.py (three lines, no function) is graded
+    as Gradescope grades it (the only file that defines a graded function), not "could not grade"; two files
+    that both define one are still "could not grade", with the files named."""
+    folders = tmp_path / "class"
+    _put(folders / "heidi" / "hw5.py", RIGHT)
+    (folders / "heidi" / "scratch.py").write_text("import numpy as np\nx = np.ones(3)\nprint(x)\n")
+    _put(folders / "ivan" / "mine.py", RIGHT)
+    _put(folders / "ivan" / "also_mine.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _rows(db)
+    assert rows["heidi"]["score"] == "100"
+    assert _exported(db)["heidi"]["submission"] == f"{folders}/heidi/hw5.py"
+    assert rows["ivan"]["score"] == "" and "found also_mine.py, mine.py" in result.output

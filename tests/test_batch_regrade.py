@@ -120,6 +120,7 @@ def _as_schema_1(db: Path) -> None:
     with sqlite3.connect(db) as connection:
         connection.execute("ALTER TABLE grades DROP COLUMN grading_options")
         connection.execute("ALTER TABLE part_scores DROP COLUMN failure")
+        connection.execute("ALTER TABLE grades DROP COLUMN helpers_sha256")
         connection.execute("UPDATE schema_version SET version = 1")
     connection.execute("PRAGMA journal_mode = WAL")
     connection.close()
@@ -142,7 +143,8 @@ def test_a_schema_1_gradebook_is_read_then_upgraded_and_graded_again(tmp_path):
     assert upgraded.exit_code == 0, upgraded.output
     assert "1 graded, 0 skipped" in _summary(upgraded)  # its row has no options: graded again
     with sqlite3.connect(db) as connection:
-        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(2,)]
+        assert connection.execute("SELECT version FROM schema_version").fetchall() == [(3,)]
+        assert connection.execute("SELECT helpers_sha256 FROM grades").fetchone()[0] is not None
         assert connection.execute("SELECT grading_options FROM grades").fetchone()[0] is not None
         assert connection.execute("SELECT count(*) FROM part_scores WHERE failure IS NULL").fetchone()[0] == 5
     connection.close()
@@ -264,3 +266,35 @@ def test_the_exports_name_the_parts_that_timed_out_or_crashed(tmp_path):
     lone, _ = grade_json(folder / "ivan" / "ex5.py", "--exercise", "ex5", "--timeout", "1")
     assert "did not finish within 1 s" in lone["parts"][0]["feedback"]
     assert lone["score"] == int(rows["ivan"]["score"])
+
+
+def test_a_change_to_a_file_the_submission_imports_grades_it_again(tmp_path):
+    """Staff review S15: a rerun after only the student's helper module changed (frank/nnhelpers.py, which
+    frank/ex5.py imports), or only a Canvas student's uploaded utils.py, grades that student again, and the
+    gradebook then says what a lone grade of the files says; the others are skipped. A file beside a flat
+    submission that is not copied beside it (another student's) changes nothing."""
+    folder = tmp_path / "class"
+    helper = "import numpy as np\n\n\ndef sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n"
+    _put(folder / "frank" / "ex5.py", ROOT / "tests" / "submissions" / "ex5" / "uses_utils.py")
+    (folder / "frank" / "utils.py").write_text(helper)
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    canvas = tmp_path / "canvas"
+    _put(canvas / "kimann_10003_50004_ex5.py", ROOT / "tests" / "submissions" / "ex5" / "uses_utils.py")
+    (canvas / "kimann_10003_50005_utils.py").write_text(helper)
+    _put(canvas / "leebob_10004_50006_ex5.py", RIGHT)
+    db = str(tmp_path / "g.sqlite")
+    first = _batch(str(folder), str(canvas), "-e", "ex5", "--db", db)
+    assert first.exit_code == 0, first.output
+    assert {s: r["score"] for s, r in _rows(Path(db)).items()} == \
+        {"ann": "100", "frank": "100", "kimann_10003": "100", "leebob_10004": "100"}
+    assert "0 graded, 4 skipped" in _summary(_batch(str(folder), str(canvas), "-e", "ex5", "--db", db))
+
+    broken = helper.replace("1.0 / (1.0 + np.exp(-z))", "np.exp(-z)")
+    (folder / "frank" / "utils.py").write_text(broken)
+    (canvas / "kimann_10003_50005_utils.py").write_text(broken)
+    again = _batch(str(folder), str(canvas), "-e", "ex5", "--db", db)
+    assert again.exit_code == 0, again.output
+    assert "2 graded, 2 skipped" in _summary(again)
+    lone, _ = grade_json(folder / "frank" / "ex5.py", "--exercise", "ex5")
+    rows = _rows(Path(db))
+    assert rows["frank"]["score"] == rows["kimann_10003"]["score"] == str(lone["score"]) != "100"

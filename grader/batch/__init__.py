@@ -19,9 +19,10 @@ from pathlib import Path
 
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
-from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, in_student_folder
+from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, graded_names, in_student_folder
 from .scratch import Scratch
 from .slots import Grader, Result, Task
+from .task_files import Unreadable, read_task_files
 from .unpack import MAX_NOTEBOOK_BYTES, StudentArchives, UnpackError, unpack
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
@@ -57,6 +58,32 @@ def _read_submission(path: Path) -> tuple[str, bool]:
             digest.update(chunk)
             head = chunk if head is None else head
     return digest.hexdigest(), _MAY_WAIT.search(head or b"") is not None
+
+
+def _helpers_digest(submission: Submission) -> str:
+    """sha256 over the files the submission can import beside it, each by its name there: what a rerun must
+    also find unchanged to keep a grade (a student's helper module, their uploaded utils.py, the course's
+    utils.py beside flat files). For a student's own folder these are the files its sandbox may import
+    (task_files.read_task_files, the same bounds); for a flat file, what is copied beside it."""
+    files: dict[str, bytes] = {}
+    if submission.own_folder:
+        try:
+            files = read_task_files(submission.file)
+        except Unreadable:
+            pass  # the grade says why; nothing beside it is read
+        files.pop(submission.file.name, None)
+    else:
+        for name, source in submission.beside.items():
+            try:
+                with source.open("rb") as file:
+                    files[name] = file.read(MAX_SUBMISSION_BYTES + 1)
+            except OSError:
+                continue
+    digest = hashlib.sha256()
+    for name in sorted(files):
+        digest.update(hashlib.sha256(name.encode("utf-8", "surrogateescape")).digest())
+        digest.update(hashlib.sha256(files[name]).digest())
+    return digest.hexdigest()
 
 
 def spec_stamp(exercise) -> str:
@@ -111,12 +138,12 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
          summary, regrade, train, allow_weak, say) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
-    found = discover(folders, exercise.id, shown, exercise.aliases) if folders else None
+    found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
     if found is not None:
         summary.problems += found.problems
     submissions = found.submissions if found else []
     names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
-    submissions = [_opened(s, names, archives) if s.archive else s for s in submissions]
+    submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
     plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes, train),
                  regrade)
     if on_total:
@@ -169,14 +196,16 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
     return folders, shown
 
 
-def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArchives) -> Submission:
+def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArchives,
+            graded: tuple[str, ...]) -> Submission:
     """A student's own zip, opened and looked into as their folder (a refused zip is the student's line)."""
     try:
         folder = archives.open(submission.archive, printable(submission.shown_as))
     except UnpackError as error:
         submission.problem = str(error)
         return submission
-    inside = in_student_folder(folder, names, submission.shown_as, submission.student, where="this zip")
+    inside = in_student_folder(folder, names, submission.shown_as, submission.student, where="this zip",
+                               graded=graded)
     inside.passed_over = inside.passed_over + submission.passed_over
     if inside.archive is not None:  # only a zip inside the zip: one level is opened, no more
         inside.problem = (f"{submission.shown_as}: it holds only another zip, {inside.archive.name}, which is not "
@@ -219,7 +248,8 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
                     digest, waits = _read_submission(submission.file)
             except OSError as error:
                 problem = f"{submission.shown_as}: cannot be read ({error.strerror or error})"
-        stamp = Stamp(digest, spec, version, options)
+        helpers = _helpers_digest(submission) if digest is not None else None
+        stamp = Stamp(digest, helpers, spec, version, options)
         before = held.get(student)
         if before is not None and before[0] == stamp and not before[2] and (before[1] == "graded" or problem):
             if before[1] == "error":

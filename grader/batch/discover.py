@@ -57,7 +57,8 @@ Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell t
 `neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
 (keyed by the file as shown), so the batch reports it as "could not grade" with the reason.
 
-A student with several candidate files gets the newest (modification time), except that a copy kept aside
+A student with several candidate files gets the newest (modification time), except that a file defining none of
+the graded functions (a helper module ex5_utils.py) never wins over one that defines some, a copy kept aside
 (ex5_old.py, ex5_test.py) never wins over the file named only for the exercise (ex5.py), and on equal times
 the later Canvas upload, then the file named only for the exercise, then the name decides (`_newest`); the
 submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
@@ -267,13 +268,39 @@ def _split_suffix(file_name: str) -> tuple[str, str]:
     return path.stem, path.suffix.lower()
 
 
-def _newest(files: list[Path], kind=None) -> tuple[Path, list[Path]]:
-    """The file to grade and the others, newest first. `kind` (path -> (kind, upload order), see `name_kind`):
-    a side copy (ex5_old.py) never wins over a file named only for the exercise (ex5.py); on equal times the
-    later upload (Canvas's file id), then the kind (a file named as the final one, then the one named only for
-    the exercise, then other versions, then side copies), then the path decides."""
+def graded_names(exercise) -> tuple[str, ...]:
+    """Every name an exercise's graded functions may have (nn_cost_function, nnCostFunction, ...)."""
+    return tuple(name for function in exercise.functions.values() for name in function.names)
+
+
+def defines_graded(path: Path, graded: tuple[str, ...]) -> bool:
+    """Whether the file's text defines one of the `graded` functions (a notebook's JSON holds its code too)."""
+    names = "|".join(re.escape(name) for name in graded)
+    try:
+        with open(path, "rb") as file:
+            text = file.read(5_000_000).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(rf"def\s+({names})\s*\(", text) is not None
+
+
+def _only_defining(files: list[Path], graded: tuple[str, ...]) -> list[Path]:
+    """The one file among several that defines a graded function, as a list; else none (the platforms' rule,
+    platforms/common.py: helpers beside a submission that is not named for the exercise are not candidates)."""
+    defining = [p for p in files if defines_graded(p, graded)] if graded and len(files) > 1 else []
+    return defining if len(defining) == 1 else []
+
+
+def _newest(files: list[Path], kind=None, graded: tuple[str, ...] = ()) -> tuple[Path, list[Path]]:
+    """The file to grade and the others, newest first. A file that defines none of the `graded` functions
+    never wins over one that defines some (a helper module named ex5_utils.py, saved last, beside ex5.py).
+    `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
+    named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
+    file named as the final one, then the one named only for the exercise, then other versions, then side
+    copies), then the path decides."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
+    defining = {path: len(files) < 2 or not graded or defines_graded(path, graded) for path in files}
 
     def key(path: Path):
         try:
@@ -281,7 +308,7 @@ def _newest(files: list[Path], kind=None) -> tuple[Path, list[Path]]:
         except OSError:
             mtime = float("-inf")
         what, order = kinds[path]
-        return (not (has_plain and what == SIDE_COPY), mtime, order, what, path.as_posix())
+        return (defining[path], not (has_plain and what == SIDE_COPY), mtime, order, what, path.as_posix())
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
@@ -383,11 +410,13 @@ def _listing(described: list[str]) -> str:
 
 
 def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student: str | None = None,
-                      where: str = "this student's folder") -> Submission:
+                      where: str = "this student's folder", graded: tuple[str, ...] = ()) -> Submission:
     """The student's submission: in their folder, or in the shallowest subfolder that has one (a clone of the
     course's repository keeps it in repo/Exercise4/), never through a symbolic link. Without one, the newest
     zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open.
-    `student`: the id, when it is not the folder's name (a student's zip, opened)."""
+    `student`: the id, when it is not the folder's name (a student's zip, opened). `graded`: the names of the
+    graded functions (`_newest`); of several files at the top named for no exercise, the only one that defines
+    one of them is the submission."""
     student = folder.name if student is None else student
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
@@ -408,9 +437,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
-                named = others if len(others) == 1 else []
+                named = others if len(others) == 1 else _only_defining(others, graded)
         if named:
-            chosen, older = _newest(named, lambda p: name_kind(p.name, names, student))
+            chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
             return Submission(student, chosen, f"{shown}/{where}", True,
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older] +
@@ -436,14 +465,15 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
-             aliases: tuple[str, ...] = ()) -> Found:
-    """Every student's submission under PATHS (folders or files; zips already unpacked by the caller)."""
+             aliases: tuple[str, ...] = (), graded: tuple[str, ...] = ()) -> Found:
+    """Every student's submission under PATHS (folders or files; zips already unpacked by the caller).
+    `graded`: the names of the exercise's graded functions, which break ties between a student's files."""
     names = exercise_names(exercise_id, aliases)
     every: list[tuple[str, Submission]] = []
     problems: list[str] = []
     for index, path in enumerate(paths):
         label = shown[index] if shown else str(path)
-        found = _discover_one(path, names, label)
+        found = _discover_one(path, names, label, graded)
         if isinstance(found, str):
             problems.append(found)
         else:
@@ -454,10 +484,11 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)
-    return Found([_pick(entries, names) for _, entries in sorted(by_student.items())], problems)
+    return Found([_pick(entries, names, graded) for _, entries in sorted(by_student.items())], problems)
 
 
-def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[str, Submission]] | str:
+def _discover_one(path: Path, names: tuple[str, ...], label: str,
+                  graded: tuple[str, ...]) -> list[tuple[str, Submission]] | str:
     """(place, submission) pairs: the place is the folder of students a submission lies in, relative to the
     PATH ("" for the PATH itself), which tells two students of one name in two sections apart."""
     if path.is_symlink() and not path.exists():
@@ -474,11 +505,11 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[
     if not path.is_dir():
         return f"{label}: no such file or folder"
     if one_students_folder(path, names):  # grade batch class/alice: alice, as in the class
-        submission = in_student_folder(path, names, label)
+        submission = in_student_folder(path, names, label, graded=graded)
         submission.student = Path(label).stem if label.lower().endswith(".zip") else path.resolve().name
         found = [("", submission)]
     else:
-        found = _in_class_folder(path, names, label, "", 0)
+        found = _in_class_folder(path, names, label, "", 0, graded)
     if isinstance(found, list):
         found = _moodle_by_place(found)
     if isinstance(found, list) and not found:
@@ -488,14 +519,15 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str) -> list[tuple[
 
 
 def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
-                     depth: int) -> list[tuple[str, Submission]] | str:
+                     depth: int, graded: tuple[str, ...]) -> list[tuple[str, Submission]] | str:
     """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders,
     and the folders of students inside it (sections), down to _GROUPS levels."""
     try:
         entries = _entries(path)
     except OSError as error:
         return f"{label}: cannot be read ({error.strerror})"
-    found = [(place, s) for s in _flat([e for e in entries if e.is_symlink() or not e.is_dir()], names, label)]
+    flat = [e for e in entries if e.is_symlink() or not e.is_dir()]
+    found = [(place, s) for s in _flat(flat, names, label, graded)]
     for entry in entries:
         shown = f"{label}/{entry.name}"
         if entry.is_symlink() and _links_to_a_student(entry, names):  # said, not followed, not lost
@@ -507,13 +539,13 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
             continue
         if depth < _GROUPS and _holds_students(entry, names, depth + 1):
             inner_place = f"{place}/{entry.name}" if place else entry.name
-            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1)
+            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded)
             if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
                 found.append((place, Submission(shown, None, shown, False, problem=inner)))
             else:
                 found += inner
         else:
-            found.append((place, in_student_folder(entry, names, shown)))
+            found.append((place, in_student_folder(entry, names, shown, graded=graded)))
     return found
 
 
@@ -638,7 +670,7 @@ def _holds_named(folder: Path, names: tuple[str, ...], levels: int) -> bool:
     return False
 
 
-def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submission]:
+def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: tuple[str, ...] = ()) -> list[Submission]:
     """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
     found: list[Submission] = []
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
@@ -667,7 +699,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str) -> list[Submi
         else:
             found.append(Submission(shown, None, shown, False, problem=f"{shown}: {_nameless(student, names)}"))
     for student, files in lms.items():
-        found.append(_lms_submission(student, files, names, label))
+        found.append(_lms_submission(student, files, names, label, graded))
     return beside_flat(found, entries)
 
 
@@ -705,15 +737,16 @@ def _nameless(student: str | None, names: tuple[str, ...]) -> str:
             f"{example}); not graded")
 
 
-def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str) -> Submission:
+def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str,
+                    graded: tuple[str, ...] = ()) -> Submission:
     """One LMS student's files, read like a student's folder: the one named for the exercise, else the only
-    one that is not a course helper."""
+    one that is not a course helper, else the only one that defines a graded function."""
     named = [path for path, original in files if student_from_name(original, names) is not None]
     if not named:
         others = [path for path, original in files if original not in HELPERS]
-        named = others if len(others) == 1 else []
+        named = others if len(others) == 1 else _only_defining(others, graded)
     if named:
-        chosen, older = _newest(named, lambda p: name_kind(p.name, names, student))
+        chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
                           run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student))
     listed = _listing([original for _, original in files])
@@ -721,7 +754,7 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
         f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
 
 
-def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
+def _pick(entries: list[Submission], names: tuple[str, ...] = (), graded: tuple[str, ...] = ()) -> Submission:
     """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
     what they passed over, are listed as passed over."""
     usable = [s for s in entries if s.file is not None and not s.problem]
@@ -735,7 +768,7 @@ def _pick(entries: list[Submission], names: tuple[str, ...] = ()) -> Submission:
         return winner
     by_file = {s.file: s for s in usable}
     student = usable[0].student.rsplit("/", 1)[-1]  # a section-qualified id (Section1/alice): the name is alice
-    chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student))
+    chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student), graded)
     winner = by_file[chosen]
     for path in older:
         winner.passed_over = winner.passed_over + [by_file[path].shown_as] + by_file[path].passed_over

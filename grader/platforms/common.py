@@ -12,7 +12,6 @@ stay hidden, and a student could read them from one submission's feedback and ha
 
 import json
 import os
-import re
 import signal
 import sys
 import time
@@ -119,16 +118,6 @@ def candidates(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _defines(path: Path, exercise: Exercise) -> bool:
-    """Whether the file's text defines one of the graded functions (a notebook's JSON holds its code too)."""
-    names = "|".join(re.escape(n) for f in exercise.functions.values() for n in f.names)
-    try:
-        text = path.read_bytes()[:5_000_000].decode("utf-8", "replace")
-    except OSError:
-        return False
-    return re.search(rf"def\s+({names})\s*\(", text) is not None
-
-
 def _shown(paths: list[Path], folder: Path) -> str:
     names = [str(p.relative_to(folder)) for p in paths[:8]]
     return ", ".join(names) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
@@ -168,10 +157,11 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
         exercise = resolve_exercise(named.pop())
     if len(files) == 1:
         return files[0], exercise, []
-    from ..batch.discover import exercise_names, in_student_folder, student_from_name  # lazily: rarely needed
+    # lazily: rarely needed
+    from ..batch.discover import defines_graded, exercise_names, graded_names, in_student_folder, student_from_name
 
-    names = exercise_names(exercise.id, exercise.aliases)
-    found = in_student_folder(folder, names, shown=folder.name, student="")
+    names, graded = exercise_names(exercise.id, exercise.aliases), graded_names(exercise)
+    found = in_student_folder(folder, names, shown=folder.name, student="", graded=graded)
     # Only a file named for the exercise: the batch's "the folder's only other file" would take mywork.py at
     # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
     if found.file is not None and student_from_name(found.file.name, names) is not None:
@@ -179,7 +169,7 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
     names = {name: exercise.id for name in names}
     chosen = [p for p in files if locate.match_name(p.name, names) is not None]
     if len(chosen) != 1:
-        chosen = [p for p in (chosen or files) if _defines(p, exercise)]
+        chosen = [p for p in (chosen or files) if defines_graded(p, graded)]
     if len(chosen) != 1:
         raise CannotGrade(f"several files could be the submission ({_shown(chosen or files, folder)}); "
                           f"{_advice(exercise)}")
