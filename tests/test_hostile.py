@@ -30,6 +30,8 @@ from pathlib import Path
 
 import pytest
 
+from .conftest import grade_json
+
 ROOT = Path(__file__).resolve().parent.parent
 HOSTILE = Path(__file__).parent / "hostile"
 GRADE = str(Path(sys.executable).with_name("grade"))  # the installed console script, as students run it
@@ -46,6 +48,7 @@ EXPECTED = {
     "os_exit_in_function": 5,
     "fake_report": 75,
     "monkeypatch": 5,
+    "patched_len": 5,
     "busy_loop": 5,
     "sleep_ignoring_signals": 5,
     "memory_growth": 5,
@@ -285,3 +288,15 @@ def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listene
     assert seconds < BOUND
     assert len(result.stdout) < 200_000  # the output cap holds (the flood printed 30 MB)
     assert canary.encode() not in result.stdout + result.stderr
+
+
+def test_a_replaced_len_does_not_make_a_print_spin(tmp_path):
+    """Acceptance run 10, D1: with builtins.len replaced, one print made the worker's capped stdout write the
+    same bytes for ever, so a function that returns at once "did not finish" (and burned two cores for its
+    --timeout). Now the call ends at once, as a crash of the function's own making."""
+    submission = tmp_path / "ex5.py"
+    submission.write_text((HOSTILE / "patched_len.py").read_text())
+    report, status = grade_json(submission, "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert status == 1 and report["score"] == 5
+    assert "did not finish" not in cost["feedback"] and "nn_cost_function" in cost["feedback"], cost["feedback"]

@@ -243,13 +243,15 @@ class _CappedPipe(io.RawIOBase):
     mode, closefd = "wb", False
 
     def write(self, data) -> int:
+        # nbytes, never len(): a submission may replace builtins.len, and a count of 0 made io.BufferedWriter
+        # write the same bytes again for ever (acceptance run 10, D1)
         view = memoryview(data).cast("B")
         kept = view[:max(0, self.window.limit - self.window.written)]
-        self.window.written += len(kept)
-        self.window.dropped += len(view) - len(kept)
+        self.window.written += kept.nbytes
+        self.window.dropped += view.nbytes - kept.nbytes
         while kept:
             kept = kept[os.write(self.fd, kept) :]
-        return len(view)
+        return view.nbytes
 
 
 class _CappedText(io.TextIOWrapper):
