@@ -22,8 +22,11 @@ from .cli import (
     TIMEOUT_HELP,
     GradeError,
     _resolve_exercise,
+    _secret,
+    _secret_out_of_environment,
     allow_weak_isolation_option,
     exercises_dir_option,
+    secret_option,
     strong_isolation_or_exit,
 )
 from .text import printable
@@ -82,10 +85,12 @@ def _open_gradebook(path: Path, create: bool):
 @click.option("--regrade", is_flag=True,
               help="Grade every submission found again, even those the gradebook holds unchanged.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
+@secret_option("the random hidden cases are seeded by it, as the platform grades them: grades for credit. "
+               "The gradebook records its fingerprint. Not with --dask.")
 @exercises_dir_option
 @allow_weak_isolation_option
 def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, dask_address, train, regrade,
-          quiet, folders, allow_weak_isolation):
+          quiet, secret_file, folders, allow_weak_isolation):
     """Grade every submission under PATHS into the gradebook.
 
     \b
@@ -106,6 +111,10 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     while memory allows), one that loops while at most 3 x --jobs runs want a CPU
     (docs/batch.md).
 
+    Without the course's secret (--secret-file, $GRADER_SECRET) the cases are the
+    public ones that `grade inspect` shows students: right for practice, not for
+    credit (a file that returns their expected values would get full marks).
+
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
 
     \b
@@ -118,13 +127,17 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     """
     from .batch import run_batch
     from .sandbox import Limits
+    from .secret import fingerprint, with_secret
 
     if dask_address is None:  # with --dask the workers grade: each is checked there (batch/dask.py)
         strong_isolation_or_exit(allow_weak_isolation, "Grading a class")
-    if os.environ.get("GRADER_SECRET"):
-        click.echo("grade: note: grade batch grades on the exercise's public cases; $GRADER_SECRET is not used "
-                   "here (it is for the platform graders: docs/platforms.md)", err=True)
+    elif secret_file is not None or os.environ.get("GRADER_SECRET"):
+        raise GradeError("--dask: the course's secret (--secret-file, $GRADER_SECRET) is never sent to Dask "
+                         "workers; grade a class for credit on this machine, without --dask")
+    _secret_out_of_environment(secret_file)  # before any sandbox starts (secret.hand_off_environment_secret)
     exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
+    secret = _secret(secret_file, False)
+    exercise = with_secret(exercise, secret)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
@@ -143,6 +156,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
             summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
                                 allow_weak=allow_weak_isolation, say=_say,
+                                secret=fingerprint(secret) if secret is not None else None,
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None

@@ -1098,18 +1098,46 @@ def test_a_batch_gives_the_callers_signal_handlers_back(tmp_path):
     assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
 
 
-def test_a_secret_in_the_environment_is_said_to_be_unused(tmp_path, monkeypatch):
-    """A batch grades on the public cases; staff who set GRADER_SECRET (as for the platform graders) are told
-    so, not left to believe the gradebook holds the platform's grades."""
-    (tmp_path / "class" / "ann").mkdir(parents=True)
-    shutil.copyfile(ROOT / "solutions" / "ex5.py", tmp_path / "class" / "ann" / "ex5.py")
-    monkeypatch.setenv("GRADER_SECRET", "s" * 32)
-    result = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
-    assert result.exit_code == 0, result.output
-    assert "grade batch grades on the exercise's public cases; $GRADER_SECRET is not used" in result.stderr
-    monkeypatch.delenv("GRADER_SECRET")
-    again = run_cli("batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"), "--regrade")
-    assert "GRADER_SECRET" not in again.stderr
+def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_path, monkeypatch):
+    """Staff review S1, acceptance run 10 D10: without the secret a batch grades on the public cases that
+    `grade inspect` shows students, so a file that returns their expected values gets 100; with the secret
+    (--secret-file or $GRADER_SECRET) the batch draws the platform's cases and grades as `grade check
+    --secret-file` does: the hard-coded file fails, the solution still gets 100. The gradebook records the
+    secret's fingerprint, so a rerun with another secret (or none) grades every row again. With --dask the
+    secret is refused: it is never sent to workers."""
+    from grader.secret import fingerprint
+
+    from .test_platforms import hard_coder, inspect_json
+
+    folders = tmp_path / "class"
+    (folders / "cheat").mkdir(parents=True)
+    (folders / "cheat" / "ex5.py").write_text(hard_coder(inspect_json()))
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    _put(folders / "bob" / "ex5.py", EX5 / "extra_output_derivative.py")
+    secret_file = tmp_path / "course.secret"
+    secret_file.write_text("s" * 32 + "\n")
+    db = tmp_path / "g.sqlite"
+    public = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert public.exit_code == 0, public.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"ann": "100", "bob": "50", "cheat": "100"}
+
+    graded = _batch(str(folders), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file))
+    assert graded.exit_code == 0 and "3 graded, 0 skipped" in graded.stderr, graded.output
+    rows = _rows(db)
+    for student in ("ann", "bob", "cheat"):
+        lone, _ = grade_json(folders / student / "ex5.py", "--exercise", "ex5", "--secret-file", str(secret_file))
+        assert rows[student]["score"] == str(lone["score"]), student
+    assert rows["cheat"]["score"] == "0" and rows["ann"]["score"] == "100"
+    with sqlite3.connect(db) as connection:
+        options = {json.loads(r[0]).get("secret") for r in connection.execute("SELECT grading_options FROM grades")}
+    connection.close()
+    assert options == {fingerprint(b"s" * 32)}
+    monkeypatch.setenv("GRADER_SECRET", "s" * 32)  # the same secret, from the environment: nothing changed
+    assert "0 graded, 3 skipped" in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr
+    monkeypatch.setenv("GRADER_SECRET", "t" * 32)
+    assert "3 graded, 0 skipped" in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr
+    refused = _batch(str(folders), "-e", "ex5", "--db", str(db), "--dask", "tcp://127.0.0.1:9")
+    assert refused.exit_code == 2 and "never sent to Dask workers" in refused.stderr, refused.output
 
 
 def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):

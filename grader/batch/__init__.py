@@ -90,14 +90,16 @@ def spec_stamp(exercise) -> str:
     return hashlib.sha256(Path(exercise.path).read_bytes()).hexdigest()
 
 
-def grading_options(limits, speed_notes: bool, train: bool = False) -> str:
+def grading_options(limits, speed_notes: bool, train: bool = False, secret: str | None = None) -> str:
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
-    --memory and the fixed ones), --speed-notes (a note) and --train (the training parts marked on_request;
-    stored only when given, so rows graded before the option existed still match). A row graded with other
-    options is graded again."""
+    --memory and the fixed ones), --speed-notes (a note), --train (the training parts marked on_request) and
+    the fingerprint of the course's secret that seeded the cases (the last two stored only when given, so rows
+    graded before they existed still match). A row graded with other options is graded again."""
     options = {"limits": limits._asdict(), "speed_notes": bool(speed_notes)}
     if train:
         options["train"] = True
+    if secret:
+        options["secret"] = secret
     return json.dumps(options, sort_keys=True)
 
 
@@ -117,18 +119,20 @@ class Plan:
 def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limits, speed_notes: bool = False,
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
               on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False,
-              allow_weak: bool = False, say: Callable[[str], object] | None = None) -> Summary:
+              allow_weak: bool = False, say: Callable[[str], object] | None = None,
+              secret: str | None = None) -> Summary:
     """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
     everything found, even what the gradebook holds unchanged; `train`: run the training parts marked
     on_request too (as `grade --train`); `allow_weak`: Dask workers may use the portable runner (the caller
     checks a local batch's own runner); `say`: a line for the user while the batch runs (the wait for a Dask
-    worker)."""
+    worker); `secret`: the fingerprint of the course's secret whose cases `exercise` holds (secret.with_secret),
+    which the gradebook's rows record."""
     started = time.monotonic()
     summary = Summary()
     with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 scratch, summary, regrade, train, allow_weak, say)
+                 scratch, summary, regrade, train, allow_weak, say, secret)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -136,7 +140,7 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary, regrade, train, allow_weak, say) -> None:
+         summary, regrade, train, allow_weak, say, secret) -> None:
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
     if found is not None:
@@ -144,8 +148,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     submissions = found.submissions if found else []
     names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
     submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
-    plan = _plan(submissions, exercise, gradebook, scratch, summary, grading_options(limits, speed_notes, train),
-                 regrade)
+    plan = _plan(submissions, exercise, gradebook, scratch, summary,
+                 grading_options(limits, speed_notes, train, secret), regrade)
     if on_total:
         on_total(len(plan.tasks))
 
