@@ -607,3 +607,32 @@ def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_g
     assert rows["heidi"]["score"] == "100"
     assert _exported(db)["heidi"]["submission"] == f"{folders}/heidi/hw5.py"
     assert rows["ivan"]["score"] == "" and "found also_mine.py, mine.py" in result.output
+
+
+def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
+    """Acceptance run 10, D5 and D6: in an LMS's flat download, a student whose uploads are all of other kinds
+    (the notebook exported as .html, a .txt, a .pdf, an ex5.py.txt; Moodle's online text) is "could not grade"
+    with one line naming what they uploaded, as Moodle's folder download says it, not silently absent. A
+    student with a .py beside a .pdf is graded as before, and a Blackboard receipt is no upload."""
+    canvas = tmp_path / "canvas"
+    _put(canvas / "smithjohn_12345_67890_ex5.py", RIGHT)
+    (canvas / "smithjohn_12345_67899_report.pdf").write_bytes(b"%PDF-1.4\n")
+    (canvas / "doejane_12346_67891_exercise4.html").write_text("<html>In [1]: ...</html>")
+    (canvas / "roeann_12349_67894_ex5.py.txt").write_text("def nn_cost_function(): pass\n")
+    moodle = tmp_path / "moodle"
+    _put(moodle / "Ann Lee_80_assignsubmission_file_ex5.py", RIGHT)
+    (moodle / "Li Wei_79_assignsubmission_onlinetext_onlinetext.html").write_text("<p>my answer</p>")
+    blackboard = tmp_path / "blackboard"
+    _put(blackboard / "A5_jsmith_attempt_2026-12-01-10-00-00_ex5.py", RIGHT)
+    (blackboard / "A5_jsmith_attempt_2026-12-01-10-00-00.txt").write_text("Name: John Smith (jsmith)\n")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(canvas), str(moodle), str(blackboard), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _rows(db)
+    assert {s: r["score"] for s, r in rows.items() if r["score"]} == \
+        {"smithjohn_12345": "100", "Ann Lee_80": "100", "jsmith": "100"}
+    assert f"{canvas}: doejane_12346 submitted no .py or .ipynb file, only exercise4.html; not graded" in result.stderr
+    assert "roeann_12349 submitted no .py or .ipynb file, only ex5.py.txt" in result.stderr
+    assert f"{moodle}: Li Wei_79 submitted no file, only an online text; not graded" in result.stderr
+    assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith"}
+    assert "3 graded, 0 skipped (unchanged), 3 could not grade" in result.stderr

@@ -674,6 +674,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: tuple
     """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
     found: list[Submission] = []
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
+    uploads: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> their files of other kinds (.html, .pdf)
     usernames = _blackboard_usernames(entries)
     for entry in entries:
         shown = f"{label}/{entry.name}"
@@ -683,6 +684,9 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: tuple
                 found.append(submission)
             continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
+            other = None if entry.name in HELPERS or _RECEIPT.match(entry.name) else lms_name(entry.name, names)
+            if other:  # a student's upload of another kind: their line when they uploaded nothing else
+                uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
             continue  # notes, PDFs, the course's utils.py beside the class
         why = _unfit(entry)
         from_lms = lms_name(entry.name, names)
@@ -700,7 +704,23 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: tuple
             found.append(Submission(shown, None, shown, False, problem=f"{shown}: {_nameless(student, names)}"))
     for student, files in lms.items():
         found.append(_lms_submission(student, files, names, label, graded))
+    named = {s.student for s in found}
+    for student, files in uploads.items():
+        if student not in named:
+            found.append(_nothing_to_run(student, files, label))
     return beside_flat(found, entries)
+
+
+def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> Submission:
+    """An LMS student whose uploads are all of other kinds (a notebook exported as .html, a .pdf, a Moodle
+    online text): their "could not grade" line, as Moodle's folder download gives (acceptance run 10, D5, D6),
+    never a student who silently is not there."""
+    if all(_MOODLE.match(path.name) and "_assignsubmission_onlinetext_" in path.name for path, _ in files):
+        what = "submitted no file, only an online text"
+    else:
+        what = f"submitted no .py or .ipynb file, only {_listing(sorted(original for _, original in files))}"
+    return Submission(student, None, f"{label}/{files[0][0].name}", False,
+                      problem=f"{label}: {student} {what}; not graded")
 
 
 def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submission]:
