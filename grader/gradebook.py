@@ -136,10 +136,10 @@ class Gradebook:
             return self.db
         try:
             if self.create:
-                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+                self.db = sqlite3.connect(self.path, isolation_level=None, timeout=LOCK_WAIT, check_same_thread=False)
             else:
                 uri, self._seen = _read_only_uri(self.path)
-                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0,
+                self.db = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=LOCK_WAIT,
                                           check_same_thread=False)
             self._open(self.create)
         except sqlite3.DatabaseError as error:
@@ -220,7 +220,7 @@ class Gradebook:
             if self._seen is not None and _file_state(self.path) != self._seen:
                 self.close()
                 self.db = sqlite3.connect(f"{_file_uri(self.path)}?mode=ro", uri=True, isolation_level=None,
-                                          timeout=30.0, check_same_thread=False)
+                                          timeout=LOCK_WAIT, check_same_thread=False)
                 self._seen = None
                 rows = self.db.execute(query, args).fetchall()
         except sqlite3.DatabaseError as error:

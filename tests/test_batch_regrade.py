@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from .conftest import ROOT, grade_json, run_cli
@@ -298,3 +299,28 @@ def test_a_change_to_a_file_the_submission_imports_grades_it_again(tmp_path):
     lone, _ = grade_json(folder / "frank" / "ex5.py", "--exercise", "ex5")
     rows = _rows(Path(db))
     assert rows["frank"]["score"] == rows["kimann_10003"]["score"] == str(lone["score"]) != "100"
+
+
+def test_a_locked_gradebook_is_said_after_the_wait_the_line_names(tmp_path, monkeypatch):
+    """Staff review S13: a gradebook another process holds locked made the export give up after SQLite's own
+    30 s while its line said "more than 120 s". Every wait is now LOCK_WAIT, the one the line names (made
+    short here)."""
+    from grader import gradebook
+
+    folder = tmp_path / "class"
+    _put(folder / "ann" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 0
+    monkeypatch.setattr(gradebook, "LOCK_WAIT", 1.0)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        for command in (("gradebook", "--db", str(db)), ("batch", str(folder), "-e", "ex5", "--db", str(db))):
+            result = run_cli(*command)
+            assert result.exit_code == 2, result.output
+            assert f"{db}: locked by another process for more than 1 s" in result.stderr, result.output
+        assert time.monotonic() - started < 50  # not the 2 x 30 s SQLite waited before
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
