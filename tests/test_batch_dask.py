@@ -56,6 +56,31 @@ def test_no_scheduler_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_listener_that_is_not_a_scheduler_or_a_wrong_scheme_is_one_clear_line(tmp_path, monkeypatch):
+    """Staff review S3: --dask at a port where something else listens (the dashboard's 8787, any web server)
+    waited for ever with no output; an http:// address was an "internal error". Both are one line now, and the
+    scheduler's own address still works (test above)."""
+    import socket
+
+    from grader.batch import dask
+
+    monkeypatch.setattr(dask, "PROBE_SECONDS", 1.0)
+    folders = tmp_path / "class"
+    (folders / "ann").mkdir(parents=True)
+    shutil.copyfile(ROOT / "solutions" / "ex5.py", folders / "ann" / "ex5.py")
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # accepts (the kernel's backlog) and says nothing
+        port = silent.getsockname()[1]
+        result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                         "--dask", f"tcp://127.0.0.1:{port}")
+    assert result.exit_code == 2, result.output
+    assert f"--dask tcp://127.0.0.1:{port}: something listens there but it is not a Dask scheduler (it said " \
+           "nothing in 1 s)" in result.stderr, result.output
+    wrong = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                    "--dask", "http://127.0.0.1:8787")
+    assert wrong.exit_code == 2 and "not a Dask scheduler's address" in wrong.stderr, wrong.output
+    assert "internal error" not in wrong.stderr and "Traceback" not in result.output + wrong.output
+
+
 def test_a_worker_lost_mid_batch_costs_only_a_retry(tmp_path, monkeypatch):
     """SIGKILL one of the cluster's two worker processes once the first result is recorded: every
     submission is still graded, with the score it deserves. The killed worker could not remove the students'

@@ -187,6 +187,38 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
             "failures": result.failures}
 
 
+PROBE_SECONDS = 10.0  # how long the scheduler at --dask has to answer
+
+
+def _probe(address: str) -> None:
+    """A scheduler at tcp:// sends its handshake as soon as it accepts a connection; something else listening
+    there (the scheduler's dashboard at :8787, any web server) says nothing, and Client would wait for it for
+    ever (staff review S3). So a tcp:// address must send a byte within PROBE_SECONDS. Other schemes, and
+    addresses the probe cannot read or reach, are left to Client, which says what is wrong."""
+    import socket
+
+    scheme, _, rest = address.rpartition("://")
+    host, _, port = rest.rpartition(":")
+    if scheme not in ("", "tcp") or not host or not port.isdigit():
+        return
+    try:
+        connection = socket.create_connection((host.strip("[]"), int(port)), timeout=PROBE_SECONDS)
+    except OSError:
+        return
+    with connection:
+        connection.settimeout(PROBE_SECONDS)
+        try:
+            if connection.recv(1):
+                return
+            said = "closed the connection at once"
+        except TimeoutError:
+            said = f"said nothing in {PROBE_SECONDS:.0f} s"
+        except OSError as error:
+            said = f"failed ({error})"
+    raise DaskUnavailable(f"something listens there but it is not a Dask scheduler (it {said}); `dask scheduler` "
+                          f"prints the scheduler's address, tcp://HOST:8786 (8787 is its dashboard)")
+
+
 def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task], on_result, stop,
              train: bool = False, allow_weak: bool = False, say=None) -> None:
     """Grade `tasks` on the cluster at `address`; `on_result` gets each result as it arrives. `say` (a line ->
@@ -195,10 +227,14 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
         from distributed import Client, as_completed
     except ImportError:
         raise DaskUnavailable("needs the Dask extra: pip install '/path/to/nn-grader[dask]'") from None
+    _probe(address)
     try:
-        client = Client(address, timeout=10)
+        client = Client(address, timeout=PROBE_SECONDS)
     except OSError as error:
         raise DaskUnavailable(f"no Dask scheduler answers there ({error})") from None
+    except ValueError as error:  # an unknown scheme, a malformed address
+        raise DaskUnavailable(f"not a Dask scheduler's address ({error}); `dask scheduler` prints its address "
+                              f"as tcp://HOST:8786") from None
     spec_text = Path(exercise.path).read_text(encoding="utf-8")
     limits_dict = limits._asdict()
     from ..build import build_id
