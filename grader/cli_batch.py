@@ -169,6 +169,12 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
                 signal.signal(sig, handler)
     for line in summary.problems + summary.failed:
         _say(line)
+    if summary.untouched:
+        shown = ", ".join(sorted(summary.untouched)[:10]) + (f" and {len(summary.untouched) - 10} more"
+                                                     if len(summary.untouched) > 10 else "")
+        _say(f"check {len(summary.untouched)} student{'s' if len(summary.untouched) != 1 else ''} graded 0 on a "
+             f"file with nothing done in it (every function missing or the template's) though they handed in "
+             f"other files: {shown}; their reports say which (\"also found\")")
     if summary.interrupted:
         kept = f"{summary.graded} graded and kept in {db_path}" if summary.graded else "nothing graded yet"
         _say(f"interrupted: {kept}; run the same command again to grade the rest")

@@ -636,3 +636,25 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     assert f"{moodle}: Li Wei_79 submitted no file, only an online text; not graded" in result.stderr
     assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith"}
     assert "3 graded, 0 skipped (unchanged), 3 could not grade" in result.stderr
+
+
+def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(tmp_path):
+    """Staff review S4: the untouched starter notebook saved after the finished ex5.py is graded (the newest),
+    0/100; and a starter ex5.py at the top of a folder hides the finished Exercise4/ex5.py a level down. Both
+    rules stand (the newest; the shallowest level), but the batch now names such students in one line, and
+    the deeper file is listed as also found, so no finished work is passed over without a word."""
+    starter = tmp_path / "starter"
+    assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
+    folders = tmp_path / "class"
+    _put(folders / "pat" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "pat" / "exercise4.ipynb", starter / "ex5.ipynb", mtime=SAME_TIME + 3600)
+    _put(folders / "yan" / "ex5.py", starter / "ex5.py", mtime=SAME_TIME)
+    _put(folders / "yan" / "Exercise4" / "ex5.py", RIGHT, mtime=SAME_TIME + 3600)
+    _put(folders / "zed" / "ex5.py", starter / "ex5.py")  # nothing else handed in: nothing to point out
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"pat": "0", "yan": "0", "zed": "0"}
+    assert _exported(db)["yan"]["passed_over"] == [f"{folders}/yan/Exercise4/ex5.py"]
+    assert "check 2 students graded 0 on a file with nothing done in it (every function missing or the " \
+           "template's) though they handed in other files: pat, yan;" in result.stderr, result.stderr

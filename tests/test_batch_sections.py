@@ -152,7 +152,7 @@ def test_one_students_folder_with_subfolders_stays_one_student(tmp_path):
                            "zoe": "100"}
     exported = _exported(db)
     assert (exported["alice"]["submission"], exported["alice"]["passed_over"]) == (
-        f"{alice}/ex5.py", [f"{alice}/ex5_part1.py"])
+        f"{alice}/ex5.py", [f"{alice}/ex5_part1.py", f"{alice}/old/ex5.py"])  # the deeper one: not graded, named
     assert exported["bob"]["submission"] == f"{download}/Section1/bob/repo/Exercise4/exercise4.ipynb"
     assert (exported["dave"]["submission"], exported["dave"]["passed_over"]) == (
         f"{dave}/v2/ex5.py", [f"{dave}/v1/ex5.py"])

@@ -35,6 +35,8 @@ class Summary:
     skipped: int = 0
     failed: list[str] = field(default_factory=list)  # one line per submission that could not be graded
     problems: list[str] = field(default_factory=list)  # one line per PATH that held nothing gradable
+    # students graded on a file with nothing done in it while they have other files (`nothing_done`)
+    untouched: list[str] = field(default_factory=list)
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -48,6 +50,15 @@ class Summary:
         paths = f", {unread} PATH{'s' if unread != 1 else ''} not graded (above)" if unread else ""
         return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
                 f"{paths} in {self.seconds:.1f} s{rate}")
+
+
+def nothing_done(report: dict, failures: dict[str, str]) -> bool:
+    """No part earned a point and each one's functions are missing or still the template's (`not_implemented`):
+    the file graded is not the student's work, whatever else they handed in (staff review S4, S12)."""
+    parts = report["parts"]
+    return bool(parts) and report["score"] == 0 and all(
+        failures.get(p["id"]) == "missing" or any(m["id"] == "not_implemented" for m in p["mistakes"])
+        for p in parts)
 
 
 def _read_submission(path: Path) -> tuple[str, bool]:
@@ -328,6 +339,8 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          report=result.report, text=text, failures=result.failures)
         summary.graded += 1
+        if submission.passed_over and nothing_done(result.report, result.failures):
+            summary.untouched.append(student)
     else:
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          error=result.error, retry=result.retry)

@@ -404,6 +404,24 @@ def archive_kind(file_name: str) -> str | None:
     return next((kind for kind in ARCHIVES if file_name.lower().endswith(kind)), None)
 
 
+def _deeper_named(folders: list[Path], names: tuple[str, ...], student: str, levels: int) -> list[Path]:
+    """Files named for the exercise below the level a student's submission was taken from (not copies kept
+    aside): not graded, as only the shallowest level counts, but named as also found, so that a starter ex5.py
+    at the top does not hide the finished Exercise4/exercise4.ipynb without a word (staff review S4)."""
+    found: list[Path] = []
+    for _ in range(max(0, levels)):
+        entries = []
+        for folder in folders:
+            try:
+                entries += _entries(folder)
+            except OSError:
+                continue
+        found += [p for p in entries if _candidate(p) and student_from_name(p.name, names) is not None
+                  and name_kind(p.name, names, student)[0] != SIDE_COPY]
+        folders = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    return found
+
+
 def _listing(described: list[str]) -> str:
     shown = ", ".join(described[:_LISTED])
     return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
@@ -422,7 +440,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
-    for _ in range(_DEPTH + 1):
+    for depth in range(_DEPTH + 1):
         try:
             entries = [p for f in level for p in _entries(f)]
         except OSError as error:
@@ -441,8 +459,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         if named:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
+            deeper = _deeper_named([p for p in entries if p.is_dir() and not p.is_symlink()], names, student,
+                                   _DEPTH - depth)
             return Submission(student, chosen, f"{shown}/{where}", True,
-                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older] +
+                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
                               [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
     wanted = f"{names[0]}.py or {names[0]}.ipynb"
