@@ -29,7 +29,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #eee;
-vertical-align:top}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
+vertical-align:top;overflow-wrap:anywhere}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
 svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}svg+table{margin-top:1em}
 """
 

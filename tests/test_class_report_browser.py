@@ -77,6 +77,8 @@ for (const svg of document.querySelectorAll("svg")) {
   if (svg.getBoundingClientRect().right > document.documentElement.clientWidth)
     out.outside.push(`the ${svg.getAttribute("aria-label")} chart is wider than the window`);
 }
+if (document.documentElement.scrollWidth > document.documentElement.clientWidth)
+  out.outside.push(`the page is ${document.documentElement.scrollWidth} px wide, wider than the window`);
 const pre = document.createElement("pre");
 pre.id = "measured";
 pre.textContent = JSON.stringify(out);
@@ -135,3 +137,21 @@ def test_every_chart_text_is_inside_its_drawing_in_a_browser(tmp_path):
 def _put_file(path: Path, source: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(source, path)
+
+
+def test_long_file_names_and_reasons_wrap_inside_the_window(tmp_path):
+    """Staff review S6: the "several files" table's long paths without a space (an LMS download's names inside
+    its zip) ran off the right of the page. Every table cell now wraps anywhere it must."""
+    canvas = tmp_path / "download_of_the_whole_course_section_with_a_very_long_name_indeed"
+    for upload in ("leekim_LATE_10004_50005_exercise4_final_version_really_final_this_time.py",
+                   "leekim_10004_50004_exercise4_first_attempt_before_the_deadline_extension.py"):
+        _put_file(canvas / upload, ROOT / "solutions" / "ex5.py")
+    _put_file(canvas / "nobody_knows_whose_file_this_is_with_an_unusually_long_name_here.py",
+              ROOT / "solutions" / "ex5.py")
+    db = tmp_path / "g.sqlite"
+    run_cli("batch", str(canvas), "-e", "ex5", "--db", str(db))
+    page = tmp_path / "report.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    assert "exercise4_first_attempt_before_the_deadline_extension.py" in page.read_text()
+    measured = _measure(page, tmp_path / "profile")
+    assert measured["outside"] == [], measured
