@@ -369,14 +369,24 @@ def write_feedback(entries: list[Entry], folder: Path) -> int:
     several = len({e.exercise for e in entries}) > 1
     for entry in entries:
         name = file_name(f"{entry.student}_{entry.exercise}" if several else entry.student, taken)
-        text = _for_student(entry, entry.report_text if entry.report is not None else f"Could not grade: {entry.error}")
-        data = entry.report if entry.report is not None else {"exercise": entry.exercise,
-                                                               "error": _for_student(entry, entry.error or "")}
+        text = _for_student(entry, _without_sandbox(entry.report_text) if entry.report is not None
+                            else f"Could not grade: {entry.error}")
+        data = {k: v for k, v in entry.report.items() if k != "sandbox"} if entry.report is not None else {
+            "exercise": entry.exercise, "error": _for_student(entry, entry.error or "")}
+        if entry.report is not None and entry.submission is not None:  # as the .txt's "Graded ..." line says
+            data["graded_file"] = _own_name(entry.submission, entry.exercise)
+            data["also_found"] = [_own_name(path, entry.exercise) for path in entry.passed_over]
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
         written += 2
     return written
+
+
+def _without_sandbox(text: str | None) -> str:
+    """A report's text without its "Sandbox: ..." paragraph: what confined the code is the staff's business,
+    words like "seccomp" and "landlock-abi-7" tell a student nothing (staff review S9)."""
+    return "\n\n".join(p for p in (text or "").split("\n\n") if not p.startswith("Sandbox: "))
 
 
 def _for_student(entry: Entry, text: str) -> str:

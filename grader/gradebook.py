@@ -107,6 +107,13 @@ class Entry:
     report: dict | None
     report_text: str | None
     failures: dict[str, str] = field(default_factory=dict)  # part id -> timeout, crash, ... (part_scores.failure)
+    # what the grade depends on, for an appeal: the columns of PROVENANCE this gradebook's schema has
+    provenance: dict[str, str | None] = field(default_factory=dict)
+
+
+# The columns of `grades` that say what a grade depends on, as `grade gradebook --format json` exports them
+# (grading_options decoded); helpers_sha256 and grading_options are missing from older schemas.
+PROVENANCE = ("submission_sha256", "helpers_sha256", "spec_sha256", "grader_version", "grading_options")
 
 
 class Gradebook:
@@ -290,8 +297,10 @@ class Gradebook:
         return found
 
     def entries(self, exercise: str | None = None) -> list[Entry]:
+        columns = {r[1] for r in self._read("PRAGMA table_info(grades)")}
+        kept = [c for c in PROVENANCE if c in columns]
         query = ("SELECT student, exercise, status, score, max_score, error, submission, passed_over, graded_at, "
-                 "report_json, report_text FROM grades")
+                 f"report_json, report_text{''.join(', ' + c for c in kept)} FROM grades")
         rows = self._read(query + (" WHERE exercise = ?" if exercise else "") + " ORDER BY exercise, student",
                           (exercise,) if exercise else ())
         failures: dict[tuple[str, str], dict[str, str]] = {}
@@ -301,7 +310,8 @@ class Gradebook:
                     "ORDER BY student, exercise, position"):
                 failures.setdefault((student, exercise_id), {})[part] = failure
         return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8],
-                      json.loads(r[9]) if r[9] else None, r[10], failures.get((r[0], r[1]), {})) for r in rows]
+                      json.loads(r[9]) if r[9] else None, r[10], failures.get((r[0], r[1]), {}),
+                      _provenance(dict(zip(kept, r[11:], strict=True)))) for r in rows]
 
     def exercises(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
@@ -482,5 +492,16 @@ def csv_rows(entries: list[Entry]) -> list[list]:
 def as_json_list(entries: list[Entry]) -> list[dict]:
     return [{"student": e.student, "exercise": e.exercise, "status": e.status, "score": e.score,
              "max_score": e.max_score, "submission": e.submission, "passed_over": e.passed_over,
-             "graded_at": e.graded_at, "error": e.error, "failures": e.failures, "report": e.report}
+             "graded_at": e.graded_at, "error": e.error, "failures": e.failures, "provenance": e.provenance,
+             "report": e.report}
             for e in entries]
+
+
+def _provenance(columns: dict) -> dict:
+    """The provenance columns of a row, grading_options as the object it holds."""
+    if columns.get("grading_options"):
+        try:
+            columns["grading_options"] = json.loads(columns["grading_options"])
+        except ValueError:
+            pass
+    return columns

@@ -2,9 +2,11 @@
 stays inside the drawings for any part title, the page lists the parts that timed out, crashed or were
 missing, and a student's feedback names only their own file."""
 
+import hashlib
 import json
 import os
 import shutil
+import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -156,9 +158,25 @@ def test_feedback_files_name_only_the_students_own_file(graded_class, tmp_path):
     assert "Graded ex5_v2.py, one of 2 files; also found: ex5.py" in ivy
     assert (tmp_path / "fb" / "joe.txt").read_text().startswith("Could not grade: joe: no submission")
     assert json.loads((tmp_path / "fb" / "joe.json").read_text())["error"].startswith("joe: no submission")
-    # The instructor's own exports keep the full paths.
+    # Staff review S9: what confined the code is the staff's business, not the student's; the JSON says which
+    # file was graded, as the text does.
+    assert "Sandbox:" not in ann and "seccomp" not in ann and "Sandbox:" in _row_text(db, "ann")
+    ivy_json = json.loads((tmp_path / "fb" / "ivy.json").read_text())
+    assert "sandbox" not in ivy_json and (ivy_json["graded_file"], ivy_json["also_found"]) == ("ex5_v2.py", ["ex5.py"])
+    # The instructor's own exports keep the full paths, and (staff review S14) what each grade depends on.
     exported = {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
     assert exported["ann"]["submission"] == str(folders / "ann" / "ex5.py")
+    provenance = exported["ann"]["provenance"]
+    assert provenance["submission_sha256"] == hashlib.sha256((folders / "ann" / "ex5.py").read_bytes()).hexdigest()
+    assert provenance["spec_sha256"] and provenance["grader_version"] and provenance["helpers_sha256"]
+    assert provenance["grading_options"]["limits"]["timeout"] > 0
+
+
+def _row_text(db, student: str) -> str:
+    with sqlite3.connect(db) as connection:
+        text = connection.execute("SELECT report_text FROM grades WHERE student = ?", (student,)).fetchone()[0]
+    connection.close()
+    return text
 
 
 def test_feedback_files_name_an_lms_upload_as_the_student_named_it(tmp_path):
