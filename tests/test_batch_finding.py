@@ -658,3 +658,19 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
     assert _exported(db)["yan"]["passed_over"] == [f"{folders}/yan/Exercise4/ex5.py"]
     assert "check 2 students graded 0 on a file with nothing done in it (every function missing or the " \
            "template's) though they handed in other files: pat, yan;" in result.stderr, result.stderr
+
+
+def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):
+    """Staff review S16: a git clone or a plain `cp -r` writes a student's ex5.py and ex5_v2.py milliseconds
+    apart in whatever order; the equal-times rules (the file named only for the exercise) decide then, not
+    the copy's order. A version saved minutes later is still the newer one."""
+    folders = tmp_path / "class"
+    _put(folders / "erin" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "erin" / "ex5_v2.py", EX5 / "two_mistakes.py", mtime=SAME_TIME + 0.004)
+    _put(folders / "finn" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(folders / "finn" / "ex5_v2.py", RIGHT, mtime=SAME_TIME + 300)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    exported = _exported(db)
+    assert exported["erin"]["submission"] == f"{folders}/erin/ex5.py"
+    assert exported["finn"]["submission"] == f"{folders}/finn/ex5_v2.py"

@@ -291,24 +291,38 @@ def _only_defining(files: list[Path], graded: tuple[str, ...]) -> list[Path]:
     return defining if len(defining) == 1 else []
 
 
+# Times this close to the newest are equal: a git clone or a plain `cp -r` writes a student's files
+# milliseconds apart in whatever order, and a zip keeps times to 2 s (staff review S16).
+EQUAL_TIME = 2.0
+
+
 def _newest(files: list[Path], kind=None, graded: tuple[str, ...] = ()) -> tuple[Path, list[Path]]:
     """The file to grade and the others, newest first. A file that defines none of the `graded` functions
     never wins over one that defines some (a helper module named ex5_utils.py, saved last, beside ex5.py).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
     named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
     file named as the final one, then the one named only for the exercise, then other versions, then side
-    copies), then the path decides."""
+    copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
     defining = {path: len(files) < 2 or not graded or defines_graded(path, graded) for path in files}
+    rank = {path: (defining[path], not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
+    mtimes = {}
+    for path in files:
+        try:
+            mtimes[path] = path.stat().st_mtime
+        except OSError:
+            mtimes[path] = float("-inf")
+    newest = {}  # per rank: the newest time; a time within EQUAL_TIME of it counts as equal to it
+    for path in files:
+        newest[rank[path]] = max(newest.get(rank[path], float("-inf")), mtimes[path])
 
     def key(path: Path):
-        try:
-            mtime = path.stat().st_mtime
-        except OSError:
-            mtime = float("-inf")
+        mtime = mtimes[path]
+        if mtime >= newest[rank[path]] - EQUAL_TIME:
+            mtime = newest[rank[path]]
         what, order = kinds[path]
-        return (defining[path], not (has_plain and what == SIDE_COPY), mtime, order, what, path.as_posix())
+        return (*rank[path], mtime, order, what, path.as_posix())
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
