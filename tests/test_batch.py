@@ -1030,19 +1030,24 @@ def test_why_a_student_folder_has_no_submission_is_said_once_and_accurately(tmp_
     (folders / "nb").mkdir()
     (folders / "nb" / "ex5.ipynb").write_text("{not json")
     (folders / "empty").mkdir()
+    (folders / "papers" / "data").mkdir(parents=True)
+    (folders / "papers" / "report.pdf").write_bytes(b"%PDF-1.4\n")
     db = tmp_path / "g.sqlite"
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 2, result.output
     lines = _stderr_lines(result)
-    assert f"grade: {folders}/two: no submission in this student's folder: no ex5.py or ex5.ipynb (or a name " \
-           f"holding 'ex5'); found a.py, b.ipynb" in lines
+    assert f"grade: {folders}/two: no submission in this student's folder: no ex5.py or ex5.ipynb, or the course's " \
+           f"exercise4.ipynb (or a name holding 'ex5', 'ex4' or 'exercise4'); found a.py, b.ipynb" in lines
     assert any(line.startswith(f"grade: {folders}/many: ") and line.endswith("found a.py, b.py, c.py, d.py, e.py "
                                                                              "and 2 more") for line in lines), lines
     assert f"grade: {folders}/pipe/ex5.py: a FIFO, not a regular file; not graded" in lines
-    assert f"grade: {folders}/empty: no submission in this student's folder (expected ex5.py or ex5.ipynb)" in lines
+    assert f"grade: {folders}/empty: no submission in this student's folder (expected ex5.py or ex5.ipynb, or the " \
+           f"course's exercise4.ipynb), which is empty" in lines
+    assert f"grade: {folders}/papers: no submission in this student's folder (expected ex5.py or ex5.ipynb, or the " \
+           f"course's exercise4.ipynb); it holds data/, report.pdf" in lines  # acceptance run 10, D8
     notebook = next(line for line in lines if "nb/ex5.ipynb" in line)
     assert notebook.count("ex5.ipynb") == 1 and "cannot be read as a Jupyter notebook" in notebook, notebook
-    assert "0 graded, 0 skipped (unchanged), 5 could not grade" in result.stderr
+    assert "0 graded, 0 skipped (unchanged), 6 could not grade" in result.stderr
 
 
 def test_a_version_word_after_the_exercise_is_not_part_of_the_student_id(tmp_path):

@@ -452,6 +452,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     student = folder.name if student is None else student
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
+    holds: list[str] = []  # ... and all its entries, for the message when it holds no .py/.ipynb at all
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
     for depth in range(_DEPTH + 1):
@@ -466,6 +467,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                       if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
             seen = [p.name + (f" ({why})" if why else "") for p, why in listed]
             archives = [p.name for p in entries if archive_kind(p.name) and not p.is_dir()]
+            holds = [p.name + ("/" if p.is_dir() and not p.is_symlink() else "") for p in entries]
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
@@ -479,7 +481,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
                               [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
-    wanted = f"{names[0]}.py or {names[0]}.ipynb"
+    course = max(names[1:], key=len, default="")  # the course's own name for the notebook (exercise4)
+    wanted = f"{names[0]}.py or {names[0]}.ipynb" + (f", or the course's {course}.ipynb" if course else "")
+    holding = ", ".join(f"'{n}'" for n in names[:-1]) + (" or " if names[1:] else "") + f"'{names[-1]}'"
     if unfit:  # ex5.py is there, but a FIFO or a link
         path, why = unfit[0]
         return Submission(student, None, shown, True, problem=f"{shown}/{path.name}: {why}; not graded")
@@ -493,9 +497,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     if seen:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: no submission in {where}: no {wanted} (or a name holding "
-            f"'{names[0]}'); found {_listing(seen)}{zipped}"))
+            f"{holding}); found {_listing(seen)}{zipped}"))
+    held = f"; it holds {_listing(holds)}" if holds and not zipped else ", which is empty" if not holds else ""
     return Submission(student, None, shown, True,
-                      problem=f"{shown}: no submission in {where} (expected {wanted}){zipped}")
+                      problem=f"{shown}: no submission in {where} (expected {wanted}){held}{zipped}")
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
