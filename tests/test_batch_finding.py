@@ -674,3 +674,18 @@ def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):
     exported = _exported(db)
     assert exported["erin"]["submission"] == f"{folders}/erin/ex5.py"
     assert exported["finn"]["submission"] == f"{folders}/finn/ex5_v2.py"
+
+
+def test_a_class_named_for_another_exercise_than_the_one_given_is_pointed_out(tmp_path):
+    """Staff review S2: `-e ex5_mse` on a class of ex5.py files graded every correct student 5/100 without a
+    word. The batch still grades as told, but first says which exercise the files are named for; a class named
+    for the exercise given, or by one of its aliases (exercise4.ipynb for ex5), gets no such line."""
+    folders = tmp_path / "class"
+    for student in ("ann", "ben", "cy"):
+        _put(folders / student / "ex5.py", RIGHT)
+    wrong = _batch(str(folders), "-e", "ex5_mse", "--db", str(tmp_path / "a.sqlite"))
+    assert wrong.exit_code == 0, wrong.output
+    assert "grade: note: 3 of the 3 files found are named for ex5, none for ex5_mse: was -e ex5 meant? (grading " \
+           "on with ex5_mse)" in wrong.stderr, wrong.stderr
+    right = _batch(str(folders), "-e", "ex4", "--db", str(tmp_path / "b.sqlite"))
+    assert right.exit_code == 0 and "note:" not in right.stderr, right.output

@@ -52,6 +52,36 @@ class Summary:
                 f"{paths} in {self.seconds:.1f} s{rate}")
 
 
+def _named_for_another(submissions: list[Submission], exercise) -> str | None:
+    """A line when most of the class's files are named for another exercise than the one given (`-e ex5_mse`
+    for a class of ex5.py files: every correct student would get 5/100 without a word; staff review S2)."""
+    from .. import locate
+
+    files = [(s.run_as or s.file.name) for s in submissions if s.file is not None and not s.problem]
+    if len(files) < 2:
+        return None
+    try:
+        available = locate.available()
+        names = {name: name for name in available} | locate.aliases(available)
+    except Exception:  # a broken GRADER_EXERCISES folder: said where it matters, not here
+        return None
+    counts: dict[str, int] = {}
+    for name in files:
+        try:
+            found = locate.match_name(name, names)
+        except locate.AmbiguousName:
+            continue
+        if found is not None:
+            counts[found.exercise] = counts.get(found.exercise, 0) + 1
+    if counts.get(exercise.id):
+        return None
+    other, count = max(counts.items(), key=lambda item: item[1], default=(None, 0))
+    if other is None or 2 * count <= len(files):
+        return None
+    return (f"note: {count} of the {len(files)} files found are named for {other}, none for {exercise.id}: was "
+            f"-e {other} meant? (grading on with {exercise.id})")
+
+
 def nothing_done(report: dict, failures: dict[str, str]) -> bool:
     """No part earned a point and each one's functions are missing or still the template's (`not_implemented`):
     the file graded is not the student's work, whatever else they handed in (staff review S4, S12)."""
@@ -159,6 +189,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     submissions = found.submissions if found else []
     names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
     submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
+    other = _named_for_another(submissions, exercise)
+    if other and say:
+        say(other)
     plan = _plan(submissions, exercise, gradebook, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), regrade)
     if on_total:
