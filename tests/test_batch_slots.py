@@ -386,7 +386,10 @@ def test_a_submission_that_may_wait_out_its_timeout_is_graded_first(tmp_path):
 
     looping = RIGHT.read_text().replace("    m = y.size\n", "    m = 0\n    while m < y.size:\n        m += 1\n", 1)
     assert looping != RIGHT.read_text()
-    for name, text in (("ann", RIGHT.read_text()), ("bob", RIGHT.read_text()), ("zed", looping)):
+    walk = "    import os\n    list(os.walk('.'))\n    m = y.size\n"
+    walking = RIGHT.read_text().replace("    m = y.size\n", walk, 1)
+    assert walking != RIGHT.read_text()
+    for name, text in (("ann", RIGHT.read_text()), ("bob", RIGHT.read_text()), ("yan", walking), ("zed", looping)):
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "ex5.py").write_text(text)
     db = tmp_path / "g.sqlite"
@@ -396,4 +399,4 @@ def test_a_submission_that_may_wait_out_its_timeout_is_graded_first(tmp_path):
         order = [row[0] for row in connection.execute("SELECT student, score FROM grades ORDER BY rowid")]
         scores = dict(connection.execute("SELECT student, score FROM grades"))
     connection.close()
-    assert order == ["zed", "ann", "bob"] and scores == {"ann": 100, "bob": 100, "zed": 100}
+    assert order == ["yan", "zed", "ann", "bob"] and scores == {"ann": 100, "bob": 100, "yan": 100, "zed": 100}

@@ -323,8 +323,10 @@ def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch
 # first: a batch ends about one --timeout after its last hang starts, so their waits then overlap the rest of
 # the class instead of beginning when their turn in name order comes (acceptance run 9's class: 14.5-15.1 s ->
 # 12.9-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
+# A walk over the file system (os.walk, glob) too: acceptance run 10's file snooper (4 x 3 s) took 13 of its
+# class's 33 s when it started in name order, 24.6 s in all when graded first.
 _MAY_WAIT = re.compile(rb"\bwhile\b|\bsleep\s*\(|\bfork\b|\bThread\b|threading|multiprocessing|subprocess|"
-                       rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b")
+                       rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b|\bwalk\s*\(|glob\s*\(")
 
 
 def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
