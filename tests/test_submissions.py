@@ -41,6 +41,7 @@ def _pairs(text: str) -> dict[str, str]:
 @pytest.mark.parametrize("path, header", list(_submissions()))
 def test_submission_report(path: Path, header: dict[str, str]):
     report, status = grade_json(path, "--exercise", path.parent.name, "--timeout", "20")
+    assert "parts" in report, report  # a grade that could not be made: its error object says why
     scores = {p["id"]: p["score"] for p in report["parts"]}
     assert scores == {k: int(v) for k, v in _pairs(header["scores"]).items()}
 

@@ -5,7 +5,7 @@ weights. The parameter vector is Theta(1), Theta(2), ... each unrolled row-major
 ravel) or column-major ("F", Octave's `(:)`), and the gradient is unrolled the same way.
 
 `cost_and_gradient` is written as a sequence of named steps (`Steps`); the reference is
-`REFERENCE`, and a catalogue mistake is `REFERENCE` with one step replaced (dataclasses.replace).
+`REFERENCE`, and a catalogue mistake is `REFERENCE` with one step replaced (`REFERENCE._replace`).
 Deltas are per example (∂loss_i/∂z); the 1/m happens in `weight_gradient`, as in the course.
 """
 
