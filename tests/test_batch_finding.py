@@ -265,6 +265,11 @@ def test_one_students_folder_as_the_path_is_that_student(tmp_path, monkeypatch):
     here = _batch(".", "-e", "ex5", "--db", str(tmp_path / "here.sqlite"))
     assert here.exit_code == 0, here.output
     assert set(_rows(tmp_path / "here.sqlite")) == {"alice"}
+    _put(folders / "carol" / "Exercise4" / "ex5.py", RIGHT)  # acceptance run 10, D3: inside her own subfolder
+    monkeypatch.chdir(folders / "carol" / "Exercise4")
+    inside = _batch(".", "-e", "ex5", "--db", str(tmp_path / "inside.sqlite"))
+    assert inside.exit_code == 0, inside.output
+    assert set(_rows(tmp_path / "inside.sqlite")) == {"carol"}
 
     flat = tmp_path / "flat"
     _put(flat / "ann_ex5.py", RIGHT)

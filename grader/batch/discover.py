@@ -545,7 +545,7 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
         return f"{label}: no such file or folder"
     if one_students_folder(path, names):  # grade batch class/alice: alice, as in the class
         submission = in_student_folder(path, names, label, graded=graded)
-        submission.student = Path(label).stem if label.lower().endswith(".zip") else path.resolve().name
+        submission.student = Path(label).stem if label.lower().endswith(".zip") else _owner(path.resolve(), names)
         found = [("", submission)]
     else:
         found = _in_class_folder(path, names, label, "", 0, graded)
@@ -669,6 +669,15 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
 
 # Folders of a student's own project layout, never a classmate's name.
 _PROJECT_FOLDERS = {"src", "source", "test", "tests", "notebooks", "notebook", "code", "scripts", "lib", "work"}
+
+
+def _owner(folder: Path, names: tuple[str, ...]) -> str:
+    """Whose folder a PATH that is one student's folder is: its name, or, for a student's own subfolder
+    (`grade batch .` inside alice/Exercise4/, alice/repo/src/), the first folder above it that is not one
+    (acceptance run 10, D3: the row was a student named Exercise4)."""
+    while _own_subfolder(folder.name, names) and folder.parent != folder:
+        folder = folder.parent
+    return folder.name or str(folder)
 
 
 def _own_subfolder(name: str, names: tuple[str, ...]) -> bool:
