@@ -1125,6 +1125,8 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
     public = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert public.exit_code == 0, public.output
     assert {s: r["score"] for s, r in _rows(db).items()} == {"ann": "100", "bob": "50", "cheat": "100"}
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "public")).exit_code == 0
+    assert "expected" in (tmp_path / "public" / "bob.txt").read_text()  # the public cases' values: no secret
 
     graded = _batch(str(folders), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file))
     assert graded.exit_code == 0 and "3 graded, 0 skipped" in graded.stderr, graded.output
@@ -1133,6 +1135,12 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
         lone, _ = grade_json(folders / student / "ex5.py", "--exercise", "ex5", "--secret-file", str(secret_file))
         assert rows[student]["score"] == str(lone["score"]), student
     assert rows["cheat"]["score"] == "0" and rows["ann"]["score"] == "100"
+    # Review 17, R3: what goes back to students never shows the secret cases' expected values (as on the
+    # platforms, platforms/common.redacted): a student could read them and hard-code the next submission.
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "secret")).exit_code == 0
+    for student in ("bob", "cheat"):
+        text = (tmp_path / "secret" / f"{student}.txt").read_text()
+        assert "expected" not in text and "expected" not in (tmp_path / "secret" / f"{student}.json").read_text()
     with sqlite3.connect(db) as connection:
         options = {json.loads(r[0]).get("secret") for r in connection.execute("SELECT grading_options FROM grades")}
     connection.close()

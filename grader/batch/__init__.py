@@ -212,7 +212,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         elif plan.tasks:
             from .slots import run_local
 
-            run_local(Grader(exercise, speed_notes, train), plan.tasks, jobs, limits, record, stop)
+            run_local(Grader(exercise, speed_notes, train, redact=secret is not None), plan.tasks, jobs, limits,
+                      record, stop)
     finally:
         stop.set()
 
