@@ -29,7 +29,7 @@ _CSS = """
 body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:60em;color:#222;padding:0 1em}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #eee;
-vertical-align:top;overflow-wrap:anywhere}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
+vertical-align:top}td{overflow-wrap:anywhere}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
 svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}svg+table{margin-top:1em}
 """
 
@@ -374,8 +374,8 @@ def write_feedback(entries: list[Entry], folder: Path) -> int:
         data = {k: v for k, v in entry.report.items() if k != "sandbox"} if entry.report is not None else {
             "exercise": entry.exercise, "error": _for_student(entry, entry.error or "")}
         if entry.report is not None and entry.submission is not None:  # as the .txt's "Graded ..." line says
-            data["graded_file"] = _own_name(entry.submission, entry.exercise)
-            data["also_found"] = [_own_name(path, entry.exercise) for path in entry.passed_over]
+            graded, names = _own_names(entry)
+            data["graded_file"], data["also_found"] = graded, [names[path] for path in entry.passed_over]
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
@@ -402,15 +402,29 @@ def _for_student(entry: Entry, text: str) -> str:
         if lines[0] == header_line(title, exercise_id, entry.submission):
             lines[0] = header_line(title, exercise_id, _own_name(entry.submission, entry.exercise))
     text = "\n".join(lines)
-    graded = _own_name(entry.submission, entry.exercise)
-    names = {path: _own_name(path, entry.exercise) for path in entry.passed_over}
-    taken = [graded, *names.values()]
-    for path, name in names.items():  # one name for two files (one student found under two PATHs): say so
-        if taken.count(name) > 1:
-            names[path] = f"{name} (another file of that name)"
+    graded, names = _own_names(entry)
     for path in sorted({entry.submission, *entry.passed_over}, key=len, reverse=True):
         text = text.replace(path, graded if path == entry.submission else names[path])
     return text
+
+
+def _own_names(entry: Entry) -> tuple[str, dict[str, str]]:
+    """The graded file's name as the student knows it, and each file passed over's (path -> name). A file
+    below the graded one's folder keeps its folders there (`Exercise4/ex5.py` beside `ex5.py`, review 17, R7);
+    two of one name otherwise (one student found under two PATHs) are told apart without the instructor's
+    folders: "ex5.py (another file of that name)"."""
+    graded = _own_name(entry.submission, entry.exercise)
+    top = PurePath(entry.submission).parent
+    names = {}
+    for path in entry.passed_over:
+        below = PurePath(path)
+        names[path] = below.relative_to(top).as_posix() if below.is_relative_to(top) and \
+            len(below.parts) > len(top.parts) + 1 else _own_name(path, entry.exercise)
+    taken = [graded, *names.values()]
+    for path, name in names.items():
+        if taken.count(name) > 1:
+            names[path] = f"{name} (another file of that name)"
+    return graded, names
 
 
 def _own_name(path: str, exercise_id: str) -> str:

@@ -80,7 +80,7 @@ def start(count: int = EARLY) -> None:
             os.rmdir(workdir)
             break
     _pool[:] = [root, workers]
-    atexit.register(_discard)
+    atexit.register(discard)
 
 
 def adopt() -> tuple[str, list] | None:
@@ -92,7 +92,9 @@ def adopt() -> tuple[str, list] | None:
     return root, workers
 
 
-def _discard() -> None:
+def discard() -> None:
+    """Stop the workers started early that nobody adopted, and remove their folder (at exit, or before the
+    command runs itself again: secret.hand_off_environment_secret)."""
     found = adopt()
     if found is not None:
         from .sandbox.portable import _discard_workers

@@ -1149,7 +1149,13 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
     assert "0 graded, 3 skipped" in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr
     monkeypatch.setenv("GRADER_SECRET", "t" * 32)
     assert "3 graded, 0 skipped" in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr
-    refused = _batch(str(folders), "-e", "ex5", "--db", str(db), "--dask", "tcp://127.0.0.1:9")
+    monkeypatch.delenv("GRADER_SECRET")  # review 17, R12: grades for credit becoming practice grades are said
+    public_again = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert "note: 3 rows graded with the course's secret are graded again on the public cases, as no secret " \
+           "was given" in public_again.stderr, public_again.stderr
+    assert "note:" not in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr  # public rows: nothing to say
+    refused = _batch(str(folders), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file),
+                     "--dask", "tcp://127.0.0.1:9")
     assert refused.exit_code == 2 and "never sent to Dask workers" in refused.stderr, refused.output
 
 

@@ -636,9 +636,15 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     rows = _rows(db)
     assert {s: r["score"] for s, r in rows.items() if r["score"]} == \
         {"smithjohn_12345": "100", "Ann Lee_80": "100", "jsmith": "100"}
-    assert f"{canvas}: doejane_12346 submitted no .py or .ipynb file, only exercise4.html; not graded" in result.stderr
+    assert f"{canvas}/doejane_12346_67891_exercise4.html: doejane_12346 submitted no .py or .ipynb file, only " \
+           f"exercise4.html; not graded" in result.stderr
     assert "roeann_12349 submitted no .py or .ipynb file, only ex5.py.txt" in result.stderr
-    assert f"{moodle}: Li Wei_79 submitted no file, only an online text; not graded" in result.stderr
+    assert f"{moodle}/Li Wei_79_assignsubmission_onlinetext_onlinetext.html: Li Wei_79 submitted no file, only an " \
+           f"online text; not graded" in result.stderr
+    # Review 17, R13: the line handed back to the student names the upload as they named it, not the download
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    feedback = (tmp_path / "fb" / "doejane_12346.txt").read_text()
+    assert str(canvas) not in feedback and "exercise4.html: doejane_12346 submitted no .py" in feedback, feedback
     assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith"}
     assert "3 graded, 0 skipped (unchanged), 3 could not grade" in result.stderr
 
@@ -694,3 +700,37 @@ def test_a_class_named_for_another_exercise_than_the_one_given_is_pointed_out(tm
            "on with ex5_mse)" in wrong.stderr, wrong.stderr
     right = _batch(str(folders), "-e", "ex4", "--db", str(tmp_path / "b.sqlite"))
     assert right.exit_code == 0 and "note:" not in right.stderr, right.output
+
+
+def test_the_file_that_defines_more_of_the_graded_functions_wins(tmp_path):
+    """Review 17, R8, R1, R2: a helper ex5_utils.py holding sigmoid_gradient only, saved after ex5.py (which
+    defines both), is not graded; a notebook whose code lies after 9 MB of outputs still defines its functions
+    (the text is read to its end), so a side copy does not beat it; and a file named for no exercise at a
+    student's top that defines one function does not hide Exercise4/ex5.py a level down."""
+    folders = tmp_path / "class"
+    _put(folders / "uma" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    (folders / "uma" / "ex5_utils.py").write_text(
+        "import numpy as np\n\n\ndef sigmoid_gradient(z):\n    s = 1 / (1 + np.exp(-z))\n    return s * (1 - s)\n")
+    os.utime(folders / "uma" / "ex5_utils.py", (SAME_TIME + 3600, SAME_TIME + 3600))
+    output = {"output_type": "stream", "name": "stdout", "text": ["x" * (9 << 20)]}
+    notebook = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "source": ["print('x' * 9437184)"],
+         "outputs": [output]},
+        {"cell_type": "code", "metadata": {}, "execution_count": 2, "source": RIGHT.read_text().splitlines(True),
+         "outputs": []}]}
+    (folders / "dave").mkdir()
+    (folders / "dave" / "ex5.ipynb").write_text(json.dumps(notebook))
+    os.utime(folders / "dave" / "ex5.ipynb", (SAME_TIME + 3600, SAME_TIME + 3600))
+    _put(folders / "dave" / "ex5_old.py", EX5 / "cost_not_averaged.py", mtime=SAME_TIME)
+    (folders / "pia").mkdir()
+    (folders / "pia" / "check.py").write_text("def sigmoid_gradient(z):\n    return z\n")
+    (folders / "pia" / "notes.py").write_text("x = 1\n")
+    _put(folders / "pia" / "Exercise4" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"uma": "100", "dave": "100", "pia": "100"}
+    exported = _exported(db)
+    assert exported["uma"]["submission"] == f"{folders}/uma/ex5.py"
+    assert exported["dave"]["submission"] == f"{folders}/dave/ex5.ipynb"
+    assert exported["pia"]["submission"] == f"{folders}/pia/Exercise4/ex5.py"

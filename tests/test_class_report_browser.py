@@ -77,6 +77,11 @@ for (const svg of document.querySelectorAll("svg")) {
   if (svg.getBoundingClientRect().right > document.documentElement.clientWidth)
     out.outside.push(`the ${svg.getAttribute("aria-label")} chart is wider than the window`);
 }
+for (const th of document.querySelectorAll("th")) {
+  const range = document.createRange();
+  range.selectNodeContents(th);
+  if (range.getClientRects().length > 1) out.outside.push(`the column header ${th.textContent} wraps`);
+}
 if (document.documentElement.scrollWidth > document.documentElement.clientWidth)
   out.outside.push(`the page is ${document.documentElement.scrollWidth} px wide, wider than the window`);
 const pre = document.createElement("pre");
@@ -141,7 +146,8 @@ def _put_file(path: Path, source: Path) -> None:
 
 def test_long_file_names_and_reasons_wrap_inside_the_window(tmp_path):
     """Staff review S6: the "several files" table's long paths without a space (an LMS download's names inside
-    its zip) ran off the right of the page. Every table cell now wraps anywhere it must."""
+    its zip) ran off the right of the page. Every table cell now wraps anywhere it must, but no column header
+    (review 17, R9: "Students" was drawn a letter a line)."""
     canvas = tmp_path / "download_of_the_whole_course_section_with_a_very_long_name_indeed"
     for upload in ("leekim_LATE_10004_50005_exercise4_final_version_really_final_this_time.py",
                    "leekim_10004_50004_exercise4_first_attempt_before_the_deadline_extension.py"):

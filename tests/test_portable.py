@@ -457,3 +457,21 @@ def test_each_calls_cpu_time_comes_back(portable, tmp_path):
                           "    return float(total > 0)\n")
     [out] = portable.run(sub, [call("spin", 3e6)])
     assert out.status == "ok" and 0 < out.cpu_seconds <= out.seconds + 0.05, (out.cpu_seconds, out.seconds)
+
+
+def test_a_grade_given_the_secret_in_its_environment_leaves_no_folder_behind(tmp_path):
+    """Review 17, R6: `grade` starts its first portable workers before it reads anything, and a command given
+    $GRADER_SECRET then runs itself again without it (secret.hand_off_environment_secret): the early workers'
+    folder was left in $TMPDIR by every such run, a lone grade's and a batch's. They are stopped first now."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    (tmp_path / "class" / "ann").mkdir(parents=True)
+    (tmp_path / "class" / "ann" / "ex5.py").write_text(SOLUTION.read_text())
+    env = {**os.environ, "GRADER_SANDBOX": "portable", "GRADER_SECRET": "s" * 32, "TMPDIR": str(tmpdir)}
+    for command in (["check", str(tmp_path / "class" / "ann" / "ex5.py"), "--allow-weak-isolation"],
+                    ["batch", str(tmp_path / "class"), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"),
+                     "--allow-weak-isolation"]):
+        run = subprocess.run([sys.executable, "-m", "grader", *command], env=env, cwd=tmp_path,
+                             capture_output=True, text=True, timeout=300)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert sorted(p.name for p in tmpdir.iterdir()) == [], command

@@ -19,7 +19,16 @@ from pathlib import Path
 
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
-from .discover import SUFFIXES, Submission, archive_kind, discover, exercise_names, graded_names, in_student_folder
+from .discover import (
+    SUFFIXES,
+    Graded,
+    Submission,
+    archive_kind,
+    discover,
+    exercise_names,
+    graded_names,
+    in_student_folder,
+)
 from .scratch import Scratch
 from .slots import Grader, Result, Task
 from .task_files import Unreadable, read_task_files
@@ -131,6 +140,14 @@ def spec_stamp(exercise) -> str:
     return hashlib.sha256(Path(exercise.path).read_bytes()).hexdigest()
 
 
+def _with_secret(stamp: Stamp) -> bool:
+    """Whether a row was graded on the course's secret cases (its options hold the secret's fingerprint)."""
+    try:
+        return bool(stamp.options and json.loads(stamp.options).get("secret"))
+    except (ValueError, AttributeError):
+        return False
+
+
 def grading_options(limits, speed_notes: bool, train: bool = False, secret: str | None = None) -> str:
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
     --memory and the fixed ones), --speed-notes (a note), --train (the training parts marked on_request) and
@@ -192,8 +209,14 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     other = _named_for_another(submissions, exercise)
     if other and say:
         say(other)
+    held = gradebook.stamps(exercise.id) if secret is None else {}
     plan = _plan(submissions, exercise, gradebook, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), regrade)
+    credit = [student for student in plan.stamps if student in held and _with_secret(held[student][0])]
+    if credit and say:  # review 17, R12: grades for credit silently became practice grades
+        say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
+            f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
+            f"(--secret-file or GRADER_SECRET)")
     if on_total:
         on_total(len(plan.tasks))
 
@@ -246,7 +269,7 @@ def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[
 
 
 def _opened(submission: Submission, names: tuple[str, ...], archives: StudentArchives,
-            graded: tuple[str, ...]) -> Submission:
+            graded: Graded) -> Submission:
     """A student's own zip, opened and looked into as their folder (a refused zip is the student's line)."""
     try:
         folder = archives.open(submission.archive, printable(submission.shown_as))

@@ -78,6 +78,7 @@ SUFFIXES = (".py", ".ipynb")
 HELPERS = {"utils.py", "submission.py", "__init__.py", "setup.py", "conftest.py"}
 _DEPTH = 3  # how deep inside a student's folder a submission is looked for (repo/Exercise4/exercise4.ipynb)
 _LISTED = 5  # file names a message lists before "and N more"
+_LOOKED_BELOW = 2000  # entries read below a submission's level at most, for its "also found" (`_deeper_named`)
 _GROUPS = 4  # how many levels of folders of students (a term's sections, ...) below a PATH are looked into
 
 
@@ -268,23 +269,34 @@ def _split_suffix(file_name: str) -> tuple[str, str]:
     return path.stem, path.suffix.lower()
 
 
-def graded_names(exercise) -> tuple[str, ...]:
-    """Every name an exercise's graded functions may have (nn_cost_function, nnCostFunction, ...)."""
-    return tuple(name for function in exercise.functions.values() for name in function.names)
+# The names each graded function may have, one tuple per function: what `defines_graded` looks for.
+Graded = tuple[tuple[str, ...], ...]
 
 
-def defines_graded(path: Path, graded: tuple[str, ...]) -> bool:
-    """Whether the file's text defines one of the `graded` functions (a notebook's JSON holds its code too)."""
-    names = "|".join(re.escape(name) for name in graded)
+def graded_names(exercise) -> Graded:
+    """The names each graded function may have ((nn_cost_function, nnCostFunction), (sigmoid_gradient, ...))."""
+    return tuple(tuple(function.names) for function in exercise.functions.values())
+
+
+def defines_graded(path: Path, graded: Graded) -> int:
+    """How many of the `graded` functions the file's text defines (a notebook's JSON holds its code too), read
+    to its end in pieces: a notebook's outputs may come before its code (review 17, R1)."""
+    patterns = [re.compile(rb"def\s+(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s*\(")
+                for names in graded]
+    found: set[int] = set()
     try:
         with open(path, "rb") as file:
-            text = file.read(5_000_000).decode("utf-8", "replace")
+            tail = b""
+            while len(found) < len(patterns) and (chunk := file.read(1 << 23)):
+                text = tail + chunk
+                found |= {i for i, pattern in enumerate(patterns) if i not in found and pattern.search(text)}
+                tail = text[-1024:]  # a definition cut between two pieces
     except OSError:
-        return False
-    return re.search(rf"def\s+({names})\s*\(", text) is not None
+        return 0
+    return len(found)
 
 
-def _only_defining(files: list[Path], graded: tuple[str, ...]) -> list[Path]:
+def _only_defining(files: list[Path], graded: Graded) -> list[Path]:
     """The one file among several that defines a graded function, as a list; else none (the platforms' rule,
     platforms/common.py: helpers beside a submission that is not named for the exercise are not candidates)."""
     defining = [p for p in files if defines_graded(p, graded)] if graded and len(files) > 1 else []
@@ -296,16 +308,17 @@ def _only_defining(files: list[Path], graded: tuple[str, ...]) -> list[Path]:
 EQUAL_TIME = 2.0
 
 
-def _newest(files: list[Path], kind=None, graded: tuple[str, ...] = ()) -> tuple[Path, list[Path]]:
-    """The file to grade and the others, newest first. A file that defines none of the `graded` functions
-    never wins over one that defines some (a helper module named ex5_utils.py, saved last, beside ex5.py).
+def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, list[Path]]:
+    """The file to grade and the others, newest first. A file that defines fewer of the `graded` functions never
+    wins over one that defines more (a helper module named ex5_utils.py, saved last beside ex5.py, holding
+    sigmoid_gradient or none of them).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
     named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
     file named as the final one, then the one named only for the exercise, then other versions, then side
     copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
-    defining = {path: len(files) < 2 or not graded or defines_graded(path, graded) for path in files}
+    defining = {path: defines_graded(path, graded) if len(files) > 1 and graded else 0 for path in files}
     rank = {path: (defining[path], not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
     mtimes = {}
     for path in files:
@@ -423,13 +436,18 @@ def _deeper_named(folders: list[Path], names: tuple[str, ...], student: str, lev
     aside): not graded, as only the shallowest level counts, but named as also found, so that a starter ex5.py
     at the top does not hide the finished Exercise4/exercise4.ipynb without a word (staff review S4)."""
     found: list[Path] = []
+    looked = 0
     for _ in range(max(0, levels)):
         entries = []
         for folder in folders:
+            if looked > _LOOKED_BELOW:  # a data folder of 100 000 files: not read on every run (review 17, R11)
+                return found
             try:
-                entries += _entries(folder)
+                listed = _entries(folder)
             except OSError:
                 continue
+            looked += len(listed)
+            entries += listed
         found += [p for p in entries if _candidate(p) and student_from_name(p.name, names) is not None
                   and name_kind(p.name, names, student)[0] != SIDE_COPY]
         folders = [p for p in entries if p.is_dir() and not p.is_symlink()]
@@ -442,7 +460,7 @@ def _listing(described: list[str]) -> str:
 
 
 def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student: str | None = None,
-                      where: str = "this student's folder", graded: tuple[str, ...] = ()) -> Submission:
+                      where: str = "this student's folder", graded: Graded = ()) -> Submission:
     """The student's submission: in their folder, or in the shallowest subfolder that has one (a clone of the
     course's repository keeps it in repo/Exercise4/), never through a symbolic link. Without one, the newest
     zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open.
@@ -453,6 +471,8 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     holds: list[str] = []  # ... and all its entries, for the message when it holds no .py/.ipynb at all
+    others: list[Path] = []  # ... and its files named for no exercise, and the one of them defining a function
+    defining: list[Path] = []
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
     for depth in range(_DEPTH + 1):
@@ -471,7 +491,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
-                named = others if len(others) == 1 else _only_defining(others, graded)
+                named = others if len(others) == 1 else []
+                # else the only one that defines a graded function, but only when no folder below holds a
+                # file named for the exercise (a check.py at the top never hides Exercise4/ex5.py; review 17, R2)
+                defining = _only_defining(others, graded)
         if named:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
@@ -481,6 +504,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
                               [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    if defining:
+        return Submission(student, defining[0], f"{shown}/{defining[0].name}", True,
+                          [f"{shown}/{p.name}" for p in others if p != defining[0]])
     course = max(names[1:], key=len, default="")  # the course's own name for the notebook (exercise4)
     wanted = f"{names[0]}.py or {names[0]}.ipynb" + (f", or the course's {course}.ipynb" if course else "")
     holding = ", ".join(f"'{n}'" for n in names[:-1]) + (" or " if names[1:] else "") + f"'{names[-1]}'"
@@ -504,7 +530,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
-             aliases: tuple[str, ...] = (), graded: tuple[str, ...] = ()) -> Found:
+             aliases: tuple[str, ...] = (), graded: Graded = ()) -> Found:
     """Every student's submission under PATHS (folders or files; zips already unpacked by the caller).
     `graded`: the names of the exercise's graded functions, which break ties between a student's files."""
     names = exercise_names(exercise_id, aliases)
@@ -527,7 +553,7 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
 
 
 def _discover_one(path: Path, names: tuple[str, ...], label: str,
-                  graded: tuple[str, ...]) -> list[tuple[str, Submission]] | str:
+                  graded: Graded) -> list[tuple[str, Submission]] | str:
     """(place, submission) pairs: the place is the folder of students a submission lies in, relative to the
     PATH ("" for the PATH itself), which tells two students of one name in two sections apart."""
     if path.is_symlink() and not path.exists():
@@ -558,7 +584,7 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
 
 
 def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
-                     depth: int, graded: tuple[str, ...]) -> list[tuple[str, Submission]] | str:
+                     depth: int, graded: Graded) -> list[tuple[str, Submission]] | str:
     """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders,
     and the folders of students inside it (sections), down to _GROUPS levels."""
     try:
@@ -718,7 +744,7 @@ def _holds_named(folder: Path, names: tuple[str, ...], levels: int) -> bool:
     return False
 
 
-def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: tuple[str, ...] = ()) -> list[Submission]:
+def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Graded = ()) -> list[Submission]:
     """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
     found: list[Submission] = []
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
@@ -767,8 +793,8 @@ def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> 
         what = "submitted no file, only an online text"
     else:
         what = f"submitted no .py or .ipynb file, only {_listing(sorted(original for _, original in files))}"
-    return Submission(student, None, f"{label}/{files[0][0].name}", False,
-                      problem=f"{label}: {student} {what}; not graded")
+    shown = f"{label}/{files[0][0].name}"  # as the submission is shown: a feedback file names it as uploaded
+    return Submission(student, None, shown, False, problem=f"{shown}: {student} {what}; not graded")
 
 
 def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submission]:
@@ -806,7 +832,7 @@ def _nameless(student: str | None, names: tuple[str, ...]) -> str:
 
 
 def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str,
-                    graded: tuple[str, ...] = ()) -> Submission:
+                    graded: Graded = ()) -> Submission:
     """One LMS student's files, read like a student's folder: the one named for the exercise, else the only
     one that is not a course helper, else the only one that defines a graded function."""
     named = [path for path, original in files if student_from_name(original, names) is not None]
@@ -822,7 +848,7 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
         f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
 
 
-def _pick(entries: list[Submission], names: tuple[str, ...] = (), graded: tuple[str, ...] = ()) -> Submission:
+def _pick(entries: list[Submission], names: tuple[str, ...] = (), graded: Graded = ()) -> Submission:
     """The newest of one student's candidates (a folder's own choice counts as one candidate); the others, and
     what they passed over, are listed as passed over."""
     usable = [s for s in entries if s.file is not None and not s.problem]
