@@ -667,6 +667,9 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
     assert result.exit_code == 0, result.output
     assert {s: r["score"] for s, r in _rows(db).items()} == {"pat": "0", "yan": "0", "zed": "0"}
     assert _exported(db)["yan"]["passed_over"] == [f"{folders}/yan/Exercise4/ex5.py"]
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    assert "Graded ex5.py, one of 2 files; also found: Exercise4/ex5.py" in (tmp_path / "fb" / "yan.txt").read_text()
+    assert json.loads((tmp_path / "fb" / "yan.json").read_text())["also_found"] == ["Exercise4/ex5.py"]  # R7
     assert "check 2 students graded 0 on a file with nothing done in it (every function missing or the " \
            "template's) though they handed in other files: pat, yan;" in result.stderr, result.stderr
 
