@@ -630,6 +630,7 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     blackboard = tmp_path / "blackboard"
     _put(blackboard / "A5_jsmith_attempt_2026-12-01-10-00-00_ex5.py", RIGHT)
     (blackboard / "A5_jsmith_attempt_2026-12-01-10-00-00.txt").write_text("Name: John Smith (jsmith)\n")
+    (blackboard / "A5_aroe_attempt_2026-12-01-11-00-00.txt").write_text("Name: Ann Roe (aroe)\n")  # text only
     db = tmp_path / "g.sqlite"
     result = _batch(str(canvas), str(moodle), str(blackboard), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 2, result.output
@@ -645,8 +646,11 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
     feedback = (tmp_path / "fb" / "doejane_12346.txt").read_text()
     assert str(canvas) not in feedback and "exercise4.html: doejane_12346 submitted no .py" in feedback, feedback
-    assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith"}
-    assert "3 graded, 0 skipped (unchanged), 3 could not grade" in result.stderr
+    assert f"{blackboard}/A5_aroe_attempt_2026-12-01-11-00-00.txt: aroe submitted no file, only Blackboard's " \
+           f"receipt of the attempt" in result.stderr  # review 17, R10
+    assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith",
+                         "aroe"}
+    assert "3 graded, 0 skipped (unchanged), 4 could not grade" in result.stderr
 
 
 def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(tmp_path):

@@ -749,6 +749,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
     found: list[Submission] = []
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
     uploads: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> their files of other kinds (.html, .pdf)
+    receipts: dict[str, list[Path]] = {}  # Blackboard student -> their attempts' receipts
     usernames = _blackboard_usernames(entries)
     for entry in entries:
         shown = f"{label}/{entry.name}"
@@ -758,8 +759,11 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
                 found.append(submission)
             continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
-            other = None if entry.name in HELPERS or _RECEIPT.match(entry.name) else lms_name(entry.name, names)
-            if other:  # a student's upload of another kind: their line when they uploaded nothing else
+            receipt = _RECEIPT.match(entry.name)
+            other = None if entry.name in HELPERS or receipt else lms_name(entry.name, names)
+            if receipt:  # Blackboard's receipt of an attempt: its student's line when the attempt has no file
+                receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
+            elif other:  # a student's upload of another kind: their line when they uploaded nothing else
                 uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
             continue  # notes, PDFs, the course's utils.py beside the class
         why = _unfit(entry)
@@ -782,6 +786,12 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
     for student, files in uploads.items():
         if student not in named:
             found.append(_nothing_to_run(student, files, label))
+    for student, files in receipts.items():  # an attempt of text only (review 17, R10)
+        if student not in named and student not in uploads:
+            shown = f"{label}/{files[0].name}"
+            found.append(Submission(student, None, shown, False, problem=(
+                f"{shown}: {student} submitted no file, only Blackboard's receipt of the attempt (a text "
+                f"submission or comments); not graded")))
     return beside_flat(found, entries)
 
 
