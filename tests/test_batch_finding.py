@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from .conftest import grade_json, run_cli
+from .conftest import ROOT, grade_json, run_cli
 from .test_batch import EX5, RIGHT, _batch, _put, _rows, _stderr_lines
 from .test_platforms import run_gradescope
 
@@ -707,6 +707,15 @@ def test_a_class_named_for_another_exercise_than_the_one_given_is_pointed_out(tm
            "on with ex5_mse)" in wrong.stderr, wrong.stderr
     right = _batch(str(folders), "-e", "ex4", "--db", str(tmp_path / "b.sqlite"))
     assert right.exit_code == 0 and "note:" not in right.stderr, right.output
+    spec = tmp_path / "specs" / "ex5_custom.yaml"  # an instructor's own spec, given by its path
+    spec.parent.mkdir()
+    spec.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace("id: ex5", "id: ex5_custom", 1)
+                    .replace("aliases: [ex4, exercise4]", "aliases: []", 1))
+    own = tmp_path / "own"
+    for student in ("ann", "ben"):
+        _put(own / student / "ex5_custom.py", RIGHT)
+    custom = _batch(str(own), "-e", str(spec), "--db", str(tmp_path / "c.sqlite"))
+    assert custom.exit_code == 0 and "note:" not in custom.stderr, custom.output
 
 
 def test_the_file_that_defines_more_of_the_graded_functions_wins(tmp_path):

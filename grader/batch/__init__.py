@@ -74,6 +74,7 @@ def _named_for_another(submissions: list[Submission], exercise) -> str | None:
         names = {name: name for name in available} | locate.aliases(available)
     except Exception:  # a broken GRADER_EXERCISES folder: said where it matters, not here
         return None
+    names |= {name: exercise.id for name in (exercise.id, *exercise.aliases)}  # a spec given by its path too
     counts: dict[str, int] = {}
     for name in files:
         try:
