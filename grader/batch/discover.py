@@ -57,9 +57,10 @@ Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell t
 `neural_net.py`, `ex5.py`), a special file (a FIFO) or a symbolic link is a Submission with a `problem`
 (keyed by the file as shown), so the batch reports it as "could not grade" with the reason.
 
-A student with several candidate files gets the newest (modification time), except that a file defining none of
-the graded functions (a helper module ex5_utils.py) never wins over one that defines some, a copy kept aside
-(ex5_old.py, ex5_test.py) never wins over the file named only for the exercise (ex5.py), and on equal times
+A student with several candidate files gets the newest (modification time; times within 2 s are equal), except
+that a file defining fewer of the graded functions (a helper module ex5_utils.py) never wins over one that
+defines more, a copy kept aside (ex5_old.py, ex5_test.py) never wins over the file named only for the
+exercise (ex5.py), and on equal times
 the later Canvas upload, then the file named only for the exercise, then the name decides (`_newest`); the
 submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
 """
@@ -466,7 +467,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     zip at the folder's top is the student's `archive` (their zipped folder), for the batch to open.
     `student`: the id, when it is not the folder's name (a student's zip, opened). `graded`: the names of the
     graded functions (`_newest`); of several files at the top named for no exercise, the only one that defines
-    one of them is the submission."""
+    one of them is the submission when no folder below holds a file named for the exercise."""
     student = folder.name if student is None else student
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
