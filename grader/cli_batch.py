@@ -170,8 +170,9 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     for line in summary.problems + summary.failed:
         _say(line)
     if summary.untouched:
-        shown = ", ".join(sorted(summary.untouched)[:10]) + (f" and {len(summary.untouched) - 10} more"
-                                                     if len(summary.untouched) > 10 else "")
+        from .batch.discover import listing
+
+        shown = listing(sorted(summary.untouched), most=10)
         _say(f"check {len(summary.untouched)} student{'s' if len(summary.untouched) != 1 else ''} graded 0 on a "
              f"file with nothing done in it (every function missing or the template's) though they handed in "
              f"other files: {shown}; their reports say which (\"also found\")")

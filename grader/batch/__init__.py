@@ -210,10 +210,10 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     other = _named_for_another(submissions, exercise)
     if other and say:
         say(other)
-    held = gradebook.stamps(exercise.id) if secret is None else {}
-    plan = _plan(submissions, exercise, gradebook, scratch, summary,
-                 grading_options(limits, speed_notes, train, secret), regrade)
-    credit = [student for student in plan.stamps if student in held and _with_secret(held[student][0])]
+    held = gradebook.stamps(exercise.id)  # read once: what to skip, and what a rerun replaces
+    plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
+                 grading_options(limits, speed_notes, train, secret), gradebook)
+    credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
     if credit and say:  # review 17, R12: grades for credit silently became practice grades
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
@@ -299,10 +299,10 @@ def _single_top_folder(folder: Path) -> Path:
     return folder
 
 
-def _plan(submissions: list[Submission], exercise, gradebook: Gradebook, scratch: Path, summary: Summary,
-          options: str, regrade: bool) -> Plan:
-    """What to grade: each student's file, unless the gradebook holds it unchanged (and not `regrade`)."""
-    held = {} if regrade else gradebook.stamps(exercise.id)
+def _plan(submissions: list[Submission], exercise, held: dict, scratch: Path, summary: Summary,
+          options: str, gradebook: Gradebook) -> Plan:
+    """What to grade: each student's file, unless `held` (the gradebook's stamps; none with --regrade) holds
+    it unchanged. A submission that cannot be graded is recorded in `gradebook` at once."""
     spec, version = spec_stamp(exercise), _grader_version()
     tasks, stamps, first = [], {}, set()  # first: the tasks that may wait out their timeout (_MAY_WAIT)
     for submission in submissions:

@@ -455,9 +455,10 @@ def _deeper_named(folders: list[Path], names: tuple[str, ...], student: str, lev
     return found
 
 
-def _listing(described: list[str]) -> str:
-    shown = ", ".join(described[:_LISTED])
-    return shown + (f" and {len(described) - _LISTED} more" if len(described) > _LISTED else "")
+def listing(described: list[str], most: int = _LISTED) -> str:
+    """The first `most` names, then "and N more"."""
+    shown = ", ".join(described[:most])
+    return shown + (f" and {len(described) - most} more" if len(described) > most else "")
 
 
 def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student: str | None = None,
@@ -472,8 +473,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     holds: list[str] = []  # ... and all its entries, for the message when it holds no .py/.ipynb at all
-    others: list[Path] = []  # ... and its files named for no exercise, and the one of them defining a function
-    defining: list[Path] = []
+    others: list[Path] = []  # ... and its files named for no exercise
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
     for depth in range(_DEPTH + 1):
@@ -493,9 +493,6 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
-                # else the only one that defines a graded function, but only when no folder below holds a
-                # file named for the exercise (a check.py at the top never hides Exercise4/ex5.py; review 17, R2)
-                defining = _only_defining(others, graded)
         if named:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
@@ -505,6 +502,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
                               [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    # else the only one of the top's files that defines a graded function, read only now: when no folder below
+    # holds a file named for the exercise (a check.py at the top never hides Exercise4/ex5.py; review 17, R2)
+    defining = _only_defining(others, graded)
     if defining:
         return Submission(student, defining[0], f"{shown}/{defining[0].name}", True,
                           [f"{shown}/{p.name}" for p in others if p != defining[0]])
@@ -519,13 +519,13 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         newest, older = _newest(zips, lambda p: name_kind(p.name, names, student))
         return Submission(student, None, f"{shown}/{newest.name}", True, [f"{shown}/{p.name}" for p in older],
                           archive=newest, problem=f"{shown}/{newest.name}: this student's zip was not opened")
-    zipped = (f"; it holds {_listing(archives)}: only a .zip inside a student's folder is opened (unpack it there "
+    zipped = (f"; it holds {listing(archives)}: only a .zip inside a student's folder is opened (unpack it there "
               f"and run again)") if archives else ""
     if seen:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: no submission in {where}: no {wanted} (or a name holding "
-            f"{holding}); found {_listing(seen)}{zipped}"))
-    held = f"; it holds {_listing(holds)}" if holds and not zipped else ", which is empty" if not holds else ""
+            f"{holding}); found {listing(seen)}{zipped}"))
+    held = f"; it holds {listing(holds)}" if holds and not zipped else ", which is empty" if not holds else ""
     return Submission(student, None, shown, True,
                       problem=f"{shown}: no submission in {where} (expected {wanted}){held}{zipped}")
 
@@ -803,7 +803,7 @@ def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> 
     if all(_MOODLE.match(path.name) and "_assignsubmission_onlinetext_" in path.name for path, _ in files):
         what = "submitted no file, only an online text"
     else:
-        what = f"submitted no .py or .ipynb file, only {_listing(sorted(original for _, original in files))}"
+        what = f"submitted no .py or .ipynb file, only {listing(sorted(original for _, original in files))}"
     shown = f"{label}/{files[0][0].name}"  # as the submission is shown: a feedback file names it as uploaded
     return Submission(student, None, shown, False, problem=f"{shown}: {student} {what}; not graded")
 
@@ -854,7 +854,7 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
         chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
                           run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student))
-    listed = _listing([original for _, original in files])
+    listed = listing([original for _, original in files])
     return Submission(student, None, f"{label}/{files[0][0].name}", False, problem=(
         f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
 
