@@ -666,16 +666,21 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
     _put(folders / "yan" / "ex5.py", starter / "ex5.py", mtime=SAME_TIME)
     _put(folders / "yan" / "Exercise4" / "ex5.py", RIGHT, mtime=SAME_TIME + 3600)
     _put(folders / "zed" / "ex5.py", starter / "ex5.py")  # nothing else handed in: nothing to point out
+    _put(folders / "max" / "ex5.py", starter / "ex5.py")  # review 17, R4: the work is in a file named for nothing
+    _put(folders / "max" / "mywork.py", RIGHT)
+    (folders / "max" / "plots.py").write_text("import numpy as np\n")  # defines no graded function
     db = tmp_path / "g.sqlite"
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert {s: r["score"] for s, r in _rows(db).items()} == {"pat": "0", "yan": "0", "zed": "0"}
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"pat": "0", "yan": "0", "zed": "0", "max": "0"}
     assert _exported(db)["yan"]["passed_over"] == [f"{folders}/yan/Exercise4/ex5.py"]
     assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
     assert "Graded ex5.py, one of 2 files; also found: Exercise4/ex5.py" in (tmp_path / "fb" / "yan.txt").read_text()
     assert json.loads((tmp_path / "fb" / "yan.json").read_text())["also_found"] == ["Exercise4/ex5.py"]  # R7
-    assert "check 2 students graded 0 on a file with nothing done in it (every function missing or the " \
-           "template's) though they handed in other files: pat, yan;" in result.stderr, result.stderr
+    assert "check 3 students graded 0 on a file with nothing done in it (every function missing or the " \
+           "template's) though they handed in other files: max, pat, yan;" in result.stderr, result.stderr
+    assert "Graded ex5.py, the file named for the exercise; also found, defining the graded functions but not " \
+           "graded: mywork.py" in (tmp_path / "fb" / "max.txt").read_text()
 
 
 def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):

@@ -9,12 +9,14 @@ arrives, so an interrupted run keeps everything it finished.
 
 import hashlib
 import json
+import os
 import re
 import shutil
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from ..gradebook import Gradebook, Stamp
@@ -24,6 +26,7 @@ from .discover import (
     Graded,
     Submission,
     archive_kind,
+    defines_graded,
     discover,
     exercise_names,
     graded_names,
@@ -99,6 +102,25 @@ def nothing_done(report: dict, failures: dict[str, str]) -> bool:
     return bool(parts) and report["score"] == 0 and all(
         failures.get(p["id"]) == "missing" or any(m["id"] == "not_implemented" for m in p["mistakes"])
         for p in parts)
+
+
+def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list[str]:
+    """The other .py/.ipynb files in the graded file's own folder that define a graded function: a student's
+    work in mywork.py beside the untouched ex5.py, which is graded as the file named for the exercise (review
+    17, R4). Read only for a file with nothing done in it; at most `most` entries are looked at."""
+    if submission.file is None or not submission.own_folder:
+        return []
+    found = []
+    try:
+        with os.scandir(submission.file.parent) as entries:
+            for entry in islice(entries, most):
+                path = Path(entry.path)
+                if (path.suffix.lower() in SUFFIXES and path.name != submission.file.name
+                        and entry.is_file(follow_symlinks=False) and defines_graded(path, graded)):
+                    found.append(entry.name)
+    except OSError:
+        return []
+    return sorted(found)
 
 
 def _read_submission(path: Path) -> tuple[str, bool]:
@@ -393,13 +415,19 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
     student = submission.student
     if result.report is not None:
         text = result.text or ""
+        untouched = nothing_done(result.report, result.failures)
         if submission.passed_over:
             text += (f"\n\nGraded {submission.shown_as}, one of {len(submission.passed_over) + 1} files; "
                      f"also found: {', '.join(submission.passed_over)}")
+        elif untouched and (work := work_beside(submission, graded_names(exercise))):
+            text += (f"\n\nGraded {submission.shown_as}, the file named for the exercise; also found, defining "
+                     f"the graded functions but not graded: {', '.join(work)}")
+        else:
+            untouched = False
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          report=result.report, text=text, failures=result.failures)
         summary.graded += 1
-        if submission.passed_over and nothing_done(result.report, result.failures):
+        if untouched:
             summary.untouched.append(student)
     else:
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
