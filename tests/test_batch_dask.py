@@ -182,6 +182,47 @@ def test_a_worker_without_the_grader_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.output
 
 
+@pytest.mark.timeout(240)  # before the fix the second batch waited for ever
+def test_a_worker_without_the_grader_that_joins_later_does_not_hold_up_the_next_batch(tmp_path):
+    """Staff review S10: once a batch has registered the grader's plugin, a worker without the grader that joins
+    fails to load it and stops; the scheduler lists it as closing for minutes (its worker-ttl), and it never
+    answers. The next batch asked every listed worker for its facts and waited for ever in silence. The scheduler
+    gives a closing worker no task, so the batch now asks only running workers and grades on them."""
+    import subprocess
+    import sys
+    import time
+
+    preload = tmp_path / "no_grader_preload.py"
+    preload.write_text(WORKER_WITHOUT_THE_GRADER)
+    folders = _one_student(tmp_path)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None,
+                                  worker_dashboard_address=None) as local:
+        address = local.scheduler_address
+        first = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "first.sqlite"), "--dask", address)
+        assert first.exit_code == 0, first.output
+        good = set(local.scheduler.workers)
+        bare = subprocess.Popen([sys.executable, "-m", "distributed.cli.dask_worker", address, "--nthreads", "1",
+                                 "--no-dashboard", "--preload", str(preload)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        try:
+            for _ in range(1200):  # it joins, fails to load the plugin, and is left listed as closing
+                joined = [w for a, w in local.scheduler.workers.items() if a not in good]
+                if joined and joined[0].status.name != "running":
+                    break
+                time.sleep(0.05)
+            assert joined and joined[0].status.name != "running", joined
+            second = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "second.sqlite"), "--dask",
+                             address)
+        finally:
+            os.killpg(bare.pid, 9)
+            bare.wait()
+    assert second.exit_code == 0, second.output
+    assert _rows_of(tmp_path / "second.sqlite") == {"ann": "100"}
+    said = f"still lists {joined[0].address} that did not answer in 10 s (closing: a worker that failed to start"
+    assert said in second.stderr
+    assert "Traceback" not in second.output
+
+
 def test_a_student_folder_reaches_the_worker_as_a_local_batch_sees_it(tmp_path, cluster):
     """A task carries what the local sandbox's copy of the student's folder holds (sandbox/submission_copy.py):
     a helper module below 70 other files, and a package of helpers. A cap of its own (64 files, the folder's

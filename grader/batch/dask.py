@@ -30,6 +30,8 @@ PLUGIN = "nn-grader-sandboxes"
 RETRIES = 2
 WINDOW = 16  # tasks in flight at least (see _window)
 RESIZE_EVERY = 2.0  # seconds between looks at how many worker threads the cluster has
+PROBE_SECONDS = 10.0  # how long the scheduler at --dask (and its workers) have to answer
+PLUGIN_WAIT = 60.0  # how long a task waits for its worker's sandboxes to be set up
 MAX_REFUSED = 8  # refusals of one task before that student is "could not grade" (a refused worker that keeps
 # coming back at one address would otherwise bounce it for ever)
 
@@ -164,12 +166,21 @@ class SandboxPool(WorkerPlugin):
             return self.graders[key]
 
 
+def _plugin(worker) -> SandboxPool:
+    """This worker's sandboxes; a task may arrive while the plugin is still being set up (_register_plugin)."""
+    for _ in range(int(PLUGIN_WAIT / 0.05)):
+        if PLUGIN in worker.plugins:
+            break
+        time.sleep(0.05)
+    return worker.plugins[PLUGIN]
+
+
 def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, files: dict[str, bytes],
                  train: bool = False) -> dict:
     """Runs on a Dask worker: grade one submission in one of this worker's sandboxes."""
     from distributed import get_worker
 
-    pool: SandboxPool = get_worker().plugins[PLUGIN]
+    pool: SandboxPool = _plugin(get_worker())
     if pool.refused:
         raise WorkerRefused(get_worker().address, pool.refused)
     grader = pool.grader(spec_text, spec_name, speed_notes, train)
@@ -185,9 +196,6 @@ def grade_remote(spec_text: str, spec_name: str, speed_notes: bool, task: dict, 
         pool.give_back(sandbox)
     return {"report": result.report, "text": result.text, "error": result.error, "retry": result.retry,
             "failures": result.failures}
-
-
-PROBE_SECONDS = 10.0  # how long the scheduler at --dask has to answer
 
 
 def _probe(address: str) -> None:
@@ -241,7 +249,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
 
     version = build_id()
     try:
-        workers = client.run(worker_facts, on_error="return")
+        workers = _facts_of_running_workers(client)
         for worker, facts in sorted(workers.items()):
             problem = refusal(facts, version, allow_weak)
             if problem:
@@ -249,7 +257,7 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
         if not workers and say:
             say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
                 f"graded is kept)")
-        client.register_plugin(SandboxPool(limits_dict, allow_weak, version), name=PLUGIN)
+        _register_plugin(client, SandboxPool(limits_dict, allow_weak, version), say)
         _grade_all(client, as_completed(), tasks, on_result, stop, say,
                    lambda task, files: client.submit(
                        grade_remote, spec_text, str(exercise.path), speed_notes,
@@ -259,6 +267,58 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
                            f"{uuid.uuid4().hex[:8]}"))
     finally:
         client.close()
+
+
+def _listed_workers(client) -> dict:
+    """The scheduler's workers: address -> status ("running", "closing", ...)."""
+    try:
+        listed = client.scheduler_info(n_workers=-1)["workers"]
+    except TypeError:  # a distributed before n_workers, which lists them all
+        listed = client.scheduler_info()["workers"]
+    return {address: info.get("status", "running") for address, info in listed.items()}
+
+
+def _facts_of_running_workers(client) -> dict:
+    """worker_facts() of each worker the scheduler may give tasks to, by address. A worker that failed to start
+    (a host without the grader fails to load its plugin) stays listed as "closing" until the scheduler drops
+    it (its worker-ttl: ten minutes were seen), and never answers: asked too, it held every later batch in
+    silence (staff review S10). The scheduler gives such a worker no task, so it is not asked; one that is
+    running but does not answer is one line after PROBE_SECONDS."""
+    running = sorted(address for address, status in _listed_workers(client).items() if status == "running")
+    if not running:
+        return {}
+    try:
+        return client.run(worker_facts, workers=running, on_error="return", callback_timeout=PROBE_SECONDS)
+    except TimeoutError:
+        raise DaskUnavailable(f"a Dask worker did not answer in {PROBE_SECONDS:.0f} s (the scheduler lists "
+                              f"{', '.join(running)} as running): restart the one that hangs, or the "
+                              f"scheduler") from None
+
+
+def _register_plugin(client, plugin: SandboxPool, say) -> None:
+    """Register the sandboxes' plugin: the scheduler keeps it for workers that join later and sends it to every
+    listed worker, waiting for each to answer, a closing one that never answers too (S10, above). So the wait
+    is PROBE_SECONDS: by then the running workers have it (grade_remote also waits for it), and a worker that
+    has not answered gets no task."""
+    done, failed = threading.Event(), []
+
+    def register() -> None:
+        try:
+            client.register_plugin(plugin, name=PLUGIN)
+        except Exception as error:  # the client closed under a registration still waiting, or a refused plugin
+            failed.append(error)
+        finally:
+            done.set()
+
+    threading.Thread(target=register, name="register-sandboxes", daemon=True).start()
+    if not done.wait(PROBE_SECONDS):
+        silent = sorted(address for address, status in _listed_workers(client).items() if status != "running")
+        if say:
+            say(f"note: the Dask scheduler still lists {', '.join(silent) or 'a worker'} that did not answer in "
+                f"{PROBE_SECONDS:.0f} s ({'closing: ' if silent else ''}a worker that failed to start, as one "
+                f"without nn-grader does); it gets no task, and the scheduler drops it within minutes")
+    elif failed:
+        raise DaskUnavailable(f"the Dask scheduler did not take the grader's worker plugin ({failed[0]})")
 
 
 def _window(client) -> int:
