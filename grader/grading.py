@@ -752,14 +752,16 @@ def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> Non
 
 def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,
                      found: list) -> list:
-    """Notes about the file itself: what was left out, module-level values read; the template's own scalar
-    failure (g = np.zeros(z.shape)) is not a note (docs/submissions.md). A function counts as failed for the
-    module-level note only when it ran: a file that could not be imported ran none (acceptance run 6, L2)."""
+    """Notes about the file itself: a graded function defined twice, what was left out, module-level values
+    read; the template's own scalar failure (g = np.zeros(z.shape)) is not a note (docs/submissions.md). A
+    function counts as failed for the module-level note only when it ran: a file that could not be imported
+    ran none (acceptance run 6, L2)."""
     failed = {r.part.function for r in results if any(not c.passed and c.failure != "import_error" for c in r.checks)}
     names = {name for f in failed for name in exercise.functions[f].names}
     found = [n for n in found if not (n.id == "scalar_activation_gradient"
                                       and runnable.template_line_fails(prepared, n.message))]
-    extra = [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
+    extra = [notes.Note("defined_twice", text) for text in runnable.redefinition_notes(prepared)]
+    extra += [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
     script = runnable.script_note(prepared)
     if script:
         extra.append(notes.Note("script_not_run", script))

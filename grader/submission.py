@@ -91,6 +91,7 @@ class Submission:
     blank: set[int] = field(default_factory=set)  # .py lines that are empty or comments (they join spans)
     syntax_errors: dict[str, str] = field(default_factory=dict)  # graded name -> message (notebook cells)
     skipped_cells: list[str] = field(default_factory=list)  # why whole cells were skipped
+    redefined: dict[str, list[Origin]] = field(default_factory=dict)  # graded name -> each def of it, when several
 
     def origin(self, line: int) -> Origin:
         return self.origins[line - 1] if 1 <= line <= len(self.origins) else Origin(None, line)
@@ -561,6 +562,10 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         b = bindings[name][-1]
         s = statements[b.statement]
         result.defined[name] = origins[s.offset + _first_line(s.node) - 1]
+        defs = [statements[b.statement] for b in bindings[name] if not b.mutation
+                and isinstance(statements[b.statement].node, ast.FunctionDef | ast.AsyncFunctionDef)]
+        if len(defs) > 1:
+            result.redefined[name] = [origins[d.offset + _first_line(d.node) - 1] for d in defs]
     for name in unrun:
         b = next(b for b in bindings[name] if not b.keepable) if any(
             not b.keepable for b in bindings[name]) else bindings[name][-1]
@@ -682,6 +687,24 @@ def script_note(submission: Submission) -> str:
     if submission.skipped_cells:
         parts.append("Not read: " + "; ".join(submission.skipped_cells) + ".")
     return " ".join(parts)
+
+
+def redefinition_notes(submission: Submission) -> list[str]:
+    """'nn_cost_function is defined 2 times (cell 3, line 1; cell 7, line 1): the last one is graded', for each
+    graded function defined more than once (acceptance run 10, D9): a notebook's kernel holds whichever cell
+    ran last, which may be an earlier one, so the student may have tested another version than the one graded."""
+    notes = []
+    for name, origins in sorted(submission.redefined.items()):
+        where = "; ".join(str(origin) for origin in origins)
+        if submission.notebook:
+            notes.append(f"{name} is defined {len(origins)} times ({where}): the last one, in cell "
+                         f"{origins[-1].cell}, is graded, as running the notebook from the top would leave it. If "
+                         f"you ran an earlier cell after it, your notebook tested another version than the one "
+                         f"graded; delete the ones you do not mean.")
+        else:
+            notes.append(f"{name} is defined {len(origins)} times ({where}): the last one, at line "
+                         f"{origins[-1].line}, is graded, as Python keeps the last; delete the ones you do not mean.")
+    return notes
 
 
 def module_value_notes(submission: Submission, failed_functions: set[str]) -> list[str]:

@@ -54,6 +54,24 @@ def _with_cost(body_lines: dict[str, str]) -> str:
     return text
 
 
+def test_a_function_defined_in_two_cells_is_graded_on_the_last_with_a_note(tmp_path):
+    """Acceptance run 10, D9: run from the top, a notebook that defines nnCostFunction twice keeps the last
+    definition, which is graded; a kernel where the earlier cell ran last tested the other one, so the note says
+    which cells define it. The course's notebook defines each function once: no such note (test above)."""
+    cell_list = course.cells(cost=_with_cost({"    m = y.size\n": "    m = y.size * 2\n"}))  # a wrong first try
+    assert cell_list[6][1].startswith("def nnCostFunction")  # code cell 5
+    cell_list.insert(7, ("code", course.COST))  # code cell 6: the fixed one
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    assert note(report, "defined_twice") == (
+        "nnCostFunction is defined 2 times (cell 5, line 1; cell 6, line 1): the last one, in cell 6, is graded, as "
+        "running the notebook from the top would leave it. If you ran an earlier cell after it, your notebook "
+        "tested another version than the one graded; delete the ones you do not mean.")
+    cell_list[6], cell_list[7] = cell_list[7], cell_list[6]  # the fixed one first: the wrong one is graded
+    report, status = grade_json(course.folder(tmp_path / "swapped", cell_list))
+    assert status == 1 and scores(report)["cost"] == 0 and "in cell 6, is graded" in note(report, "defined_twice")
+
+
 def test_a_global_set_by_script_code_is_named_with_its_cell(tmp_path):
     cost = _with_cost({"    m = y.size\n": ""})  # reads the notebook's m (cell 2) instead
     path = course.folder(tmp_path, course.cells(cost=cost))
