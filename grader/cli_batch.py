@@ -249,8 +249,12 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
         _emit(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False) + "\n")
         return
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([spreadsheet_safe(cell) for cell in row]
-                                                   for row in csv_rows(entries))
+    # a cell with a carriage return (a student's file named "x\r=cmd|...") is quoted, as one with "\n" is, so the
+    # row stays one row: the writer quotes only what its "\n" line ends hold (staff review 2, S1)
+    plain, quoted = csv.writer(out, lineterminator="\n"), csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    for row in csv_rows(entries):
+        cells = [spreadsheet_safe(cell) for cell in row]
+        (quoted if any(isinstance(cell, str) and "\r" in cell for cell in cells) else plain).writerow(cells)
     _emit(out.getvalue())
 
 

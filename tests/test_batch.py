@@ -385,13 +385,20 @@ def test_odd_student_names_are_kept_and_escaped(tmp_path):
 def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
     """A student folder named like a formula is exported with a leading apostrophe (CSV injection)."""
     folders = tmp_path / "class"
-    names = ['=HYPERLINK("evil.example","click")', "+1+cmd", "@SUM(A1)", "-2+3", "plain"]
+    names = ['=HYPERLINK("evil.example","click")', "+1+cmd", "@SUM(A1)", "-2+3", "plain", "x\r=cmd|' -c calc'!A0"]
     for name in names:
         _put(folders / name / "ex5.py", RIGHT)
     db = tmp_path / "g.sqlite"
     assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
     rows = _rows(db)
-    assert set(rows) == {"'" + name for name in names[:-1]} | {"plain"}
+    assert set(rows) == {"'" + name for name in names[:-2]} | {"plain", names[-1]}
+    # staff review 2, S1: a carriage return in a cell is quoted, so the CSV has one row per student, read as a
+    # file is read (newline=""), and no row begins with the text after it
+    exported = run_cli("gradebook", "--db", str(db)).stdout
+    (tmp_path / "g.csv").write_text(exported, newline="")
+    with open(tmp_path / "g.csv", newline="") as file:
+        lines = list(csv.reader(file))
+    assert len(lines) == 1 + len(names) and not any(line[0].startswith("=") for line in lines), lines
     assert all(row["score"] == "100" for row in rows.values())  # numbers stay numbers
     assert run_cli("gradebook", "--db", str(db), "--format", "json").stdout.count('"=HYPERLINK(') == 1  # JSON: as is
 
