@@ -596,6 +596,37 @@ def test_a_helper_named_for_the_exercise_never_beats_the_file_that_defines_the_f
     assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
 
 
+def test_a_helper_named_for_the_exercise_never_hides_a_file_named_for_none_that_defines_the_functions(tmp_path):
+    """Staff review 2, S5: neural_net.py (the solution) beside ex5_plots.py (plots, no graded function): only the
+    helper is named for the exercise, and it was graded, 0/100, with no word. A file named for the exercise
+    that defines none of the graded functions no longer hides one beside it that does; the helper is only
+    also found. In a student's folder, in an LMS download and on Gradescope alike."""
+    plots = "import numpy as np\n\n\ndef plot_cost(history):\n    return np.asarray(history)\n"
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "neural_net.py", RIGHT, mtime=SAME_TIME)
+    (folders / "ann" / "ex5_plots.py").write_text(plots)
+    (folders / "ann" / "utils.py").write_text(plots)  # a course helper: never a candidate
+    canvas = tmp_path / "canvas"
+    _put(canvas / "parkmin_12345_67890_hw5.py", RIGHT, mtime=SAME_TIME)
+    (canvas / "parkmin_12345_67891_ex5_utils.py").write_text(plots)
+    _put(folders / "cal" / "ex5.py", RIGHT)  # named and defining: the other file is not read as a candidate
+    (folders / "cal" / "mine.py").write_text(plots)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), str(canvas), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"ann": "100", "cal": "100", "parkmin_12345": "100"}
+    exported = _exported(db)
+    assert exported["ann"]["submission"] == f"{folders}/ann/neural_net.py"
+    assert exported["ann"]["passed_over"] == [f"{folders}/ann/ex5_plots.py"]
+    assert exported["parkmin_12345"]["submission"] == f"{canvas}/parkmin_12345_67890_hw5.py"
+    assert exported["cal"]["passed_over"] == []
+
+    platform = tmp_path / "gradescope"
+    shutil.copytree(folders / "ann", platform / "submission")
+    results, result = run_gradescope(platform, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+
+
 def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_graded(tmp_path):
     """Staff review S5: a folder with hw5.py (the solution) and scratch.py (three lines, no function) is graded
     as Gradescope grades it (the only file that defines a graded function), not "could not grade"; two files

@@ -297,6 +297,17 @@ def defines_graded(path: Path, graded: Graded) -> int:
     return len(found)
 
 
+def _defining_over_nothing(named: list[Path], others: list[Path], graded: Graded) -> list[Path]:
+    """The candidates named for the exercise, and, when none of them defines a graded function (a plotting
+    module ex5_plots.py beside the solution neural_net.py), every other file beside them that defines one
+    (staff review 2, S5: the helper was graded, 0/100, with no word). `_newest` then ranks them by how many
+    graded functions each defines, so the helper is only "also found". Files are read only when there are
+    such others."""
+    if not named or not others or not graded or any(defines_graded(p, graded) for p in named):
+        return named
+    return named + [p for p in others if defines_graded(p, graded)]
+
+
 def _only_defining(files: list[Path], graded: Graded) -> list[Path]:
     """The one file among several that defines a graded function, as a list; else none (the platforms' rule,
     platforms/common.py: helpers beside a submission that is not named for the exercise are not candidates)."""
@@ -493,6 +504,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
+        named = _defining_over_nothing(named, [p for p in files if p not in named and p.name not in HELPERS], graded)
         if named:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
@@ -850,6 +862,8 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     if not named:
         others = [path for path, original in files if original not in HELPERS]
         named = others if len(others) == 1 else _only_defining(others, graded)
+    named = _defining_over_nothing(named, [path for path, original in files
+                                           if path not in named and original not in HELPERS], graded)
     if named:
         chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],

@@ -164,7 +164,11 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
     found = in_student_folder(folder, names, shown=folder.name, student="", graded=graded)
     # Only a file named for the exercise: the batch's "the folder's only other file" would take mywork.py at
     # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
-    if found.file is not None and student_from_name(found.file.name, names) is not None:
+    # Or one that defines the graded functions beside files named for the exercise that define none of them
+    # (neural_net.py beside ex5_plots.py: discover._defining_over_nothing, staff review 2, S5).
+    if found.file is not None and (student_from_name(found.file.name, names) is not None or any(
+            student_from_name(Path(shown).name, names) is not None and Path(shown).parent == Path(found.shown_as).parent
+            for shown in found.passed_over)):
         return found.file, exercise, [shown.removeprefix(f"{folder.name}/") for shown in found.passed_over]
     names = {name: exercise.id for name in names}
     chosen = [p for p in files if locate.match_name(p.name, names) is not None]
