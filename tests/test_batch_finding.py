@@ -627,6 +627,40 @@ def test_a_helper_named_for_the_exercise_never_hides_a_file_named_for_none_that_
     assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
 
 
+def test_a_copy_kept_aside_never_hides_the_newer_work_named_for_no_exercise(tmp_path):
+    """Acceptance run 11, D1: hw5.py (the work) beside a day-old ex5_old.py, or my_nn.py beside the course's
+    ex5_template.py: only the copy kept aside was named for the exercise, so it was graded and the work was
+    not even listed. Files that define the graded functions now compete with copies kept aside, and the newest
+    wins; a copy kept aside with nothing else beside it is still graded."""
+    starter = tmp_path / "starter"
+    assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
+    folders = tmp_path / "class"
+    _put(folders / "chloe" / "ex5_old.py", EX5 / "extra_output_derivative.py", mtime=SAME_TIME)
+    _put(folders / "chloe" / "hw5.py", RIGHT, mtime=SAME_TIME + 86400)
+    _put(folders / "quin" / "ex5_template.py", starter / "ex5.py", mtime=SAME_TIME)
+    _put(folders / "quin" / "my_nn.py", RIGHT, mtime=SAME_TIME + 3600)
+    _put(folders / "rex" / "ex5_old.py", RIGHT)  # the only file: graded
+    (folders / "rex" / "scratch.py").write_text("import numpy as np\nprint(np.ones(3))\n")
+    canvas = tmp_path / "canvas"
+    _put(canvas / "doejane_40001_80001_ex5_old.py", EX5 / "extra_output_derivative.py", mtime=SAME_TIME)
+    _put(canvas / "doejane_40001_80002_nn.py", RIGHT, mtime=SAME_TIME + 86400)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), str(canvas), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"chloe": "100", "quin": "100", "rex": "100",
+                                                              "doejane_40001": "100"}
+    exported = _exported(db)
+    assert exported["chloe"]["submission"] == f"{folders}/chloe/hw5.py"
+    assert exported["chloe"]["passed_over"] == [f"{folders}/chloe/ex5_old.py"]
+    assert exported["quin"]["submission"] == f"{folders}/quin/my_nn.py"
+    assert exported["doejane_40001"]["submission"] == f"{canvas}/doejane_40001_80002_nn.py"
+
+    platform = tmp_path / "gradescope"
+    shutil.copytree(folders / "chloe", platform / "submission")  # the times too
+    results, result = run_gradescope(platform, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+
+
 def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_graded(tmp_path):
     """Staff review S5: a folder with hw5.py (the solution) and scratch.py (three lines, no function) is graded
     as Gradescope grades it (the only file that defines a graded function), not "could not grade"; two files

@@ -297,13 +297,16 @@ def defines_graded(path: Path, graded: Graded) -> int:
     return len(found)
 
 
-def _defining_over_nothing(named: list[Path], others: list[Path], graded: Graded) -> list[Path]:
-    """The candidates named for the exercise, and, when none of them defines a graded function (a plotting
-    module ex5_plots.py beside the solution neural_net.py), every other file beside them that defines one
-    (staff review 2, S5: the helper was graded, 0/100, with no word). `_newest` then ranks them by how many
-    graded functions each defines, so the helper is only "also found". Files are read only when there are
-    such others."""
-    if not named or not others or not graded or any(defines_graded(p, graded) for p in named):
+def _defining_beside(named: list[Path], others: list[Path], graded: Graded, kind) -> list[Path]:
+    """The candidates named for the exercise; and every other file beside them that defines a graded function
+    when none of them does (a plotting module ex5_plots.py beside the solution neural_net.py; staff review 2,
+    S5: the helper was graded, 0/100, with no word) or when each is a copy kept aside (ex5_old.py beside the
+    newer hw5.py; acceptance run 11, D1: the old copy was graded). `_newest` then ranks them: by how many
+    graded functions each defines, then by time, so the helper or the old copy is only "also found". Files
+    are read only when there are such others. `kind`: path -> name_kind."""
+    if not named or not others or not graded:
+        return named
+    if not all(kind(p)[0] == SIDE_COPY for p in named) and any(defines_graded(p, graded) for p in named):
         return named
     return named + [p for p in others if defines_graded(p, graded)]
 
@@ -358,7 +361,8 @@ SIDE_COPY, VERSION, PLAIN, FINAL = 0, 1, 2, 3
 # Words that say a version is the one to hand in (ex5_final.py beside ex5.py, the template, in a git clone).
 _FINAL_WORD = re.compile(r"^(?:final|latest|fixed|updated?|new|last|done|submit(?:ted)?)$", re.I)
 # Words after (or before) the exercise's name that mark a copy kept aside, never the one handed in.
-_SIDE_WORD = re.compile(r"^(?:old|backup|bak|orig(?:inal)?|copy\d*|test|tests|draft|tmp|temp|scratch)$", re.I)
+_SIDE_WORD = re.compile(r"^(?:old|backup|bak|orig(?:inal)?|copy\d*|test|tests|draft|tmp|temp|scratch|template|"
+                        r"starter|skeleton)$", re.I)
 
 
 def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tuple[int, int]:
@@ -504,7 +508,8 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             if not named:
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
-        named = _defining_over_nothing(named, [p for p in files if p not in named and p.name not in HELPERS], graded)
+        named = _defining_beside(named, [p for p in files if p not in named and p.name not in HELPERS], graded,
+                                 lambda p: name_kind(p.name, names, student))
         if named:
             chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
             where = chosen.relative_to(folder).as_posix()
@@ -862,8 +867,8 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     if not named:
         others = [path for path, original in files if original not in HELPERS]
         named = others if len(others) == 1 else _only_defining(others, graded)
-    named = _defining_over_nothing(named, [path for path, original in files
-                                           if path not in named and original not in HELPERS], graded)
+    named = _defining_beside(named, [path for path, original in files if path not in named and original not in HELPERS],
+                             graded, lambda p: name_kind(p.name, names, student))
     if named:
         chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],

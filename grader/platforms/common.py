@@ -165,7 +165,7 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
     # Only a file named for the exercise: the batch's "the folder's only other file" would take mywork.py at
     # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
     # Or one that defines the graded functions beside files named for the exercise that define none of them
-    # (neural_net.py beside ex5_plots.py: discover._defining_over_nothing, staff review 2, S5).
+    # (neural_net.py beside ex5_plots.py, hw5.py beside ex5_old.py: discover._defining_beside).
     if found.file is not None and (student_from_name(found.file.name, names) is not None or any(
             student_from_name(Path(shown).name, names) is not None and Path(shown).parent == Path(found.shown_as).parent
             for shown in found.passed_over)):
