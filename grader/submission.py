@@ -34,6 +34,11 @@ from typing import NamedTuple
 from . import parsing, scopes
 
 MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandbox
+# Code the grader's own process parses: about 1.5 s per MB, and memory many times that (acceptance run 11,
+# D7: a 15 MB ex5.py took 32 s and 3.6 GB, a notebook of 65 MB of code 88 s and 7 GB, before the limit above
+# refused them). A .py or a cell over MAX_CELL_CHARS, or a notebook's cells past MAX_CODE_CHARS, are not read.
+MAX_CELL_CHARS = 1 << 20
+MAX_CODE_CHARS = 2 << 20
 _BUILTINS = frozenset(dir(builtins))
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
                             "set", "frozenset", "abs", "min", "max", "sum", "round", "pow", "sorted", "reversed",
@@ -517,12 +522,17 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
+    read = 0  # characters of code so far
     for cell in cells:
         offset = len(origins)
         lines = cell.text.split("\n")
         if not notebook:
             result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
+        read += len(cell.text)
+        if len(cell.text) > MAX_CELL_CHARS or read > MAX_CODE_CHARS:
+            _too_much_code(result, cell, roots, read)
+            continue
         tree, text, problem = _parse_cell(cell, notebook)
         if tree is None:
             if not notebook:  # a .py file that does not parse: run it whole, Python says where it breaks
@@ -584,6 +594,23 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
+
+
+def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) -> None:
+    """A .py, or a notebook's cell, over MAX_CELL_CHARS, or a cell past MAX_CODE_CHARS of the notebook's code:
+    a .py is refused whole; the cell is skipped, and a graded function defined in it says why it is missing."""
+    megabytes = len(cell.text) / (1 << 20)
+    if not result.notebook:
+        raise SubmissionError(f"{result.path}: {megabytes:.1f} MB of code, more than the {MAX_CELL_CHARS >> 20} MB "
+                              f"the grader reads; a solution is far smaller (keep data in files, not in the code)")
+    why = (f"it holds {megabytes:.1f} MB of code, more than the {MAX_CELL_CHARS >> 20} MB a cell may hold"
+           if len(cell.text) > MAX_CELL_CHARS else
+           f"the notebook's code passes {MAX_CODE_CHARS >> 20} MB there ({read / (1 << 20):.1f} MB), more than the "
+           f"grader reads")
+    result.skipped_cells.append(f"cell {cell.number} was not read: {why}")
+    for name in roots:
+        if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", cell.text, re.M):
+            result.syntax_errors[name] = f"cell {cell.number} was not read: {why}"
 
 
 def _assemble(placed: dict[int, list[str]], count: int) -> str:
