@@ -661,6 +661,22 @@ def test_a_copy_kept_aside_never_hides_the_newer_work_named_for_no_exercise(tmp_
     assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
 
 
+def test_a_canvas_resubmission_of_a_file_named_for_no_exercise_is_graded_on_the_later_upload(tmp_path):
+    """Acceptance run 11, D6: Canvas names a second upload of nn.py nn-1.py; both define the graded functions,
+    so the student was "could not grade: no file named for ex5". They are one file uploaded twice: the later
+    upload (Canvas's file id, as the files' times are equal in a zip) is graded, the first is also found."""
+    canvas = tmp_path / "canvas"
+    _put(canvas / "dupontanne_30002_70002_nn.py", EX5 / "extra_output_derivative.py", mtime=SAME_TIME)
+    _put(canvas / "dupontanne_30002_70003_nn-1.py", RIGHT, mtime=SAME_TIME)
+    _put(canvas / "leejo_30003_70004_mine.py", RIGHT)  # two different files that both define them: as before
+    _put(canvas / "leejo_30003_70005_other.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(canvas), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"dupontanne_30002": "100", "leejo_30003": ""}
+    assert _exported(db)["dupontanne_30002"]["passed_over"] == [f"{canvas}/dupontanne_30002_70002_nn.py"]
+
+
 def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_graded(tmp_path):
     """Staff review S5: a folder with hw5.py (the solution) and scratch.py (three lines, no function) is graded
     as Gradescope grades it (the only file that defines a graded function), not "could not grade"; two files

@@ -859,14 +859,20 @@ def _nameless(student: str | None, names: tuple[str, ...]) -> str:
             f"{example}); not graded")
 
 
+# Canvas names a student's second upload of nn.py nn-1.py, the third nn-2.py: one file, uploaded again
+_CANVAS_COPY = re.compile(r"-\d+(?=\.[^.]*$)")
+
+
 def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[str, ...], label: str,
                     graded: Graded = ()) -> Submission:
     """One LMS student's files, read like a student's folder: the one named for the exercise, else the only
-    one that is not a course helper, else the only one that defines a graded function."""
+    one that is not a course helper (or its uploads again: Canvas's nn.py, nn-1.py; acceptance run 11, D6),
+    else the only one that defines a graded function."""
     named = [path for path, original in files if student_from_name(original, names) is not None]
     if not named:
         others = [path for path, original in files if original not in HELPERS]
-        named = others if len(others) == 1 else _only_defining(others, graded)
+        resubmitted = len({_CANVAS_COPY.sub("", original) for path, original in files if path in others}) == 1
+        named = others if len(others) == 1 or resubmitted else _only_defining(others, graded)
     named = _defining_beside(named, [path for path, original in files if path not in named and original not in HELPERS],
                              graded, lambda p: name_kind(p.name, names, student))
     if named:
