@@ -354,12 +354,19 @@ class _Transaction:
                 self.db.execute("COMMIT")
                 return False
             except sqlite3.DatabaseError as commit_error:
-                self.db.execute("ROLLBACK")
+                self._rollback()
                 raise GradebookError(_describe(self.path, commit_error)) from None
-        self.db.execute("ROLLBACK")
+        self._rollback()
         if isinstance(error, sqlite3.DatabaseError):
             raise GradebookError(_describe(self.path, error)) from None
         return False
+
+
+    def _rollback(self) -> None:
+        """ROLLBACK unless SQLite has already rolled back itself (a full disk does: a second ROLLBACK then fails,
+        'no transaction is active', and that error hid the real one; staff review 2, S3)."""
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
 
 
 def _can_write(path: Path) -> bool:
@@ -394,6 +401,9 @@ def _describe(path: Path, error: sqlite3.DatabaseError, writing: bool = True) ->
         if writing:
             return _not_writable(path) or f"{path}: cannot be written ({text}); pass --db with a writable file"
         return f"{path}: cannot be read without writing beside it ({text}); its folder or -wal/-shm are read-only"
+    if "full" in text:
+        return (f"{path}: the disk is full ({text}); what was recorded before is kept: free some space and run "
+                f"the same command again")
     if "locked" in text or "busy" in text:
         return f"{path}: locked by another process for more than {LOCK_WAIT:.0f} s; try again when it has finished"
     if "not a database" in text or "malformed" in text:

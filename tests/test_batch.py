@@ -1275,3 +1275,49 @@ def test_a_suffix_typed_twice_is_not_part_of_the_student_id(tmp_path):
     assert _batch(str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
     rows = _rows(db)
     assert set(rows) == {"kim", "lee"} and rows["kim"]["score"] == "100", rows
+
+
+FULL_DISK = """
+set -u
+mount -t tmpfs -o size=1m tmpfs "$1"
+head -c 700000 /dev/zero > "$1/filler"
+"$2" -m grader batch "$3" -e ex5 --db "$1/g.sqlite" --timeout 2 --quiet
+echo "batch exit $?"
+"$2" -m grader gradebook --db "$1/g.sqlite" --format csv > "$4"
+"$2" -m grader gradebook --db "$1/g.sqlite" --format csv > /dev/full
+echo "full export exit $?"
+head -c 2000000 /dev/zero > "$1/more" 2> /dev/null
+"$2" -m grader class-report --db "$1/g.sqlite" -o "$1/report.html"
+echo "report exit $?"
+echo "left: $(ls -A "$1" | tr '\\n' ' ')"
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                    reason="mounts a 1 MB tmpfs in a private mount namespace: needs root and unshare")
+def test_a_full_disk_is_one_clear_line_and_what_was_recorded_is_kept(tmp_path):
+    """Staff review 2, S3: a gradebook on a disk that fills up mid-batch gave "internal error (cannot rollback -
+    no transaction is active)": SQLite had rolled back itself, and a second ROLLBACK hid the real error. Now it
+    is one line that says the disk is full and that the rows recorded before are kept. An export to a full
+    device is one line too, and a class report that does not fit leaves no empty page behind."""
+    folders = tmp_path / "class"
+    for i in range(40):
+        _put(folders / f"s{i:02d}" / "ex5.py", RIGHT)
+    tiny = tmp_path / "tiny"
+    tiny.mkdir()
+    script = tmp_path / "full.sh"
+    script.write_text(FULL_DISK)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(["unshare", "--mount", "--propagation", "private", "bash", str(script), str(tiny),
+                           sys.executable, str(folders), str(tmp_path / "kept.csv")],
+                          capture_output=True, text=True, env=env, timeout=300)
+    said = done.stdout + done.stderr
+    assert "internal error" not in said and "Traceback" not in said, said
+    assert "batch exit 2" in said, said
+    assert f"{tiny}/g.sqlite: the disk is full (database or disk is full); what was recorded before is kept" in said
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "kept.csv").read_text())))
+    assert 0 < len(rows) < 40 and all(row["score"] == "100" for row in rows), said  # the rows before are whole
+    assert "full export exit 2" in said and "cannot write the export to standard output (No space left" in said
+    assert "report exit 2" in said and f"{tiny}/report.html: cannot be written (No space left on device)" in said
+    left = next(line for line in done.stdout.splitlines() if line.startswith("left: "))
+    assert "report.html" not in left, left  # neither the page nor its part-written copy
