@@ -705,6 +705,9 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     (canvas / "smithjohn_12345_67899_report.pdf").write_bytes(b"%PDF-1.4\n")
     (canvas / "doejane_12346_67891_exercise4.html").write_text("<html>In [1]: ...</html>")
     (canvas / "roeann_12349_67894_ex5.py.txt").write_text("def nn_cost_function(): pass\n")
+    (canvas / "kingmark_12360_text.html").write_text("<p>see my notebook</p>")  # staff review 2, S11: Canvas's
+    (canvas / "wuhan_LATE_12362_link.html").write_text("<a href='https://colab.example'>")  # own text and URL
+    (canvas / "smithjohn_12345_text.html").write_text("<p>comments</p>")  # beside a file: graded as before
     moodle = tmp_path / "moodle"
     _put(moodle / "Ann Lee_80_assignsubmission_file_ex5.py", RIGHT)
     (moodle / "Li Wei_79_assignsubmission_onlinetext_onlinetext.html").write_text("<p>my answer</p>")
@@ -729,9 +732,12 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     assert str(canvas) not in feedback and "exercise4.html: doejane_12346 submitted no .py" in feedback, feedback
     assert f"{blackboard}/A5_aroe_attempt_2026-12-01-11-00-00.txt: aroe submitted no file, only Blackboard's " \
            f"receipt of the attempt" in result.stderr  # review 17, R10
+    assert f"{canvas}/kingmark_12360_text.html: kingmark_12360 submitted no file, only a text entry in Canvas; " \
+           f"not graded" in result.stderr
+    assert "wuhan_12362 submitted no file, only a website URL in Canvas; not graded" in result.stderr
     assert set(rows) == {"smithjohn_12345", "doejane_12346", "roeann_12349", "Ann Lee_80", "Li Wei_79", "jsmith",
-                         "aroe"}
-    assert "3 graded, 0 skipped (unchanged), 4 could not grade" in result.stderr
+                         "aroe", "kingmark_12360", "wuhan_12362"}
+    assert "3 graded, 0 skipped (unchanged), 6 could not grade" in result.stderr
 
 
 def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(tmp_path):

@@ -173,6 +173,10 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
 # assignment is anonymous, "[LATE_]anon_<anonymous id>_<file id>_<original name>".
 _CANVAS = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_late)?_(?P<user>\d+))"
                      r"_(?P<file>\d+)_(?P<original>.+)$", re.IGNORECASE)
+# Canvas's entries for a text typed in Canvas or a website URL, instead of files: "<name>[_LATE]_<user id>_text.html"
+# and "..._link.html" (no file id); the student is the same as for their files.
+_CANVAS_ENTRY = re.compile(r"^(?:(?:late_)?(?P<anon>anon_[^\W_]+)|(?P<name>\w+?)(?:_late)?_(?P<user>\d+))"
+                           r"_(?P<kind>text|link)\.html$", re.IGNORECASE)
 # Moodle's flat download: "<full name>_<user id>_assignsubmission_file_<original name>".
 _MOODLE = re.compile(r"^(?P<student>.+?_\d+)_assignsubmission_[a-z]+_(?P<original>.+)$")
 # Blackboard's: "<assignment>_<username>_attempt_<YYYY-MM-DD-HH-MM-SS>_<original name>"; beside each attempt, a
@@ -778,7 +782,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
             continue
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             receipt = _RECEIPT.match(entry.name)
-            other = None if entry.name in HELPERS or receipt else lms_name(entry.name, names)
+            other = None if entry.name in HELPERS or receipt else (lms_name(entry.name, names)
+                                                                    or _canvas_entry(entry.name))
             if receipt:  # Blackboard's receipt of an attempt: its student's line when the attempt has no file
                 receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
@@ -813,12 +818,24 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
     return beside_flat(found, entries)
 
 
+def _canvas_entry(file_name: str) -> tuple[str, str] | None:
+    """(student id, what it is) for Canvas's text or website-URL entry (staff review 2, S11: such students had no
+    line at all), else None."""
+    entry = _CANVAS_ENTRY.match(file_name)
+    if not entry:
+        return None
+    student = entry["anon"] or f"{entry['name']}_{entry['user']}"
+    return student, "a text entry" if entry["kind"].lower() == "text" else "a website URL"
+
+
 def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> Submission:
     """An LMS student whose uploads are all of other kinds (a notebook exported as .html, a .pdf, a Moodle
     online text): their "could not grade" line, as Moodle's folder download gives (acceptance run 10, D5, D6),
     never a student who silently is not there."""
     if all(_MOODLE.match(path.name) and "_assignsubmission_onlinetext_" in path.name for path, _ in files):
         what = "submitted no file, only an online text"
+    elif all(_CANVAS_ENTRY.match(path.name) for path, _ in files):
+        what = f"submitted no file, only {' and '.join(sorted({kind for _, kind in files}))} in Canvas"
     else:
         what = f"submitted no .py or .ipynb file, only {listing(sorted(original for _, original in files))}"
     shown = f"{label}/{files[0][0].name}"  # as the submission is shown: a feedback file names it as uploaded
