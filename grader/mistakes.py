@@ -97,6 +97,17 @@ def explain_activation_gradient_of_input(network: nn.Network) -> str:
             f"compute a = {act}(z) first.")
 
 
+def explain_activation_gradient_returns_activation(network: nn.Network) -> str:
+    act = _hidden(network)
+    from_a, _ = _FROM_OUTPUT[act]
+    return (f"Your activation-gradient function returns the activation itself, a = {act}(z), not its derivative: "
+            f"{act}′(z) = {from_a} with a = {act}(z). Compute a = {act}(z), then return {from_a}.")
+
+
+def _hidden_activation_for_derivative(theta_next, delta_next, z, a, activation):
+    return (delta_next @ theta_next)[:, 1:] * activation.forward(z)
+
+
 def explain_labels_off_by_one(network: nn.Network) -> str:
     if network.label_base == 0:
         return ("Your one-hot rows are shifted by one label. The labels here are 0..K−1, so row i is "
@@ -524,6 +535,12 @@ CATALOGUE: tuple[Mistake, ...] = (
         applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
         steps={"hidden_delta": _hidden_derivative_from_input},
         activation_gradient=lambda name, z: ACTIVATIONS[name].derivative_from_output(np.asarray(z, float))),
+    Mistake(  # acceptance run 11, D2: sigmoid_gradient returning sigmoid(z)
+        "activation_gradient_returns_activation", "Activation gradient returns g(z) instead of g′(z)",
+        explain_activation_gradient_returns_activation,
+        applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
+        steps={"hidden_delta": _hidden_activation_for_derivative},
+        activation_gradient=lambda name, z: ACTIVATIONS[name].forward(np.asarray(z, float))),
     Mistake(
         "regularization_row_not_bias_column", "λ term skips the first row instead of the bias column",
         _text("Your λ term leaves out row 0 of each Θ (Θ[1:, :]) where it should leave out column 0 (Θ[:, 1:]). "
