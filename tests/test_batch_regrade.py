@@ -329,3 +329,27 @@ def test_a_locked_gradebook_is_said_after_the_wait_the_line_names(tmp_path, monk
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+def test_a_class_graded_in_halves_with_two_versions_of_the_spec_is_pointed_out(tmp_path):
+    """Staff review 2, S2: one half graded with ex5, the other with an edited copy of its spec (same id), into one
+    gradebook: the CSV got both versions' columns half empty and the class report a mean over two maximums,
+    with no word. The second batch now says which rows were graded with another version; a rerun of the whole
+    class with one spec regrades them all and says nothing."""
+    halves = tmp_path / "h1", tmp_path / "h2"
+    for half, students in zip(halves, (("ann", "bo"), ("cy",)), strict=True):
+        for student in students:
+            _put(half / student / "ex5.py", RIGHT)
+    edited = tmp_path / "spec" / "ex5.yaml"
+    edited.parent.mkdir()
+    edited.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace(
+        "title: Neural Network Learning", "title: Neural Network Learning (this term)", 1))
+    db = str(tmp_path / "g.sqlite")
+    assert _batch(str(halves[0]), "-e", "ex5", "--db", db).exit_code == 0
+    second = _batch(str(halves[1]), "-e", str(edited), "--db", db)
+    assert second.exit_code == 0, second.output
+    assert "note: 2 other rows of this exercise in the gradebook were graded with another version of its spec " \
+           "(ann, bo): the gradebook now holds grades of two versions" in second.stderr
+    whole = _batch(str(halves[0]), str(halves[1]), "-e", str(edited), "--db", db)
+    assert whole.exit_code == 0 and "another version" not in whole.stderr, whole.output
+    assert "2 graded, 1 skipped (unchanged)" in whole.stderr

@@ -31,6 +31,7 @@ from .discover import (
     exercise_names,
     graded_names,
     in_student_folder,
+    listing,
 )
 from .scratch import Scratch
 from .slots import Grader, Result, Task
@@ -121,6 +122,20 @@ def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list
     except OSError:
         return []
     return sorted(found)
+
+
+def _other_versions(held: dict, students: set[str], spec: str) -> str:
+    """A line when the gradebook keeps rows of this exercise, for students this batch does not grade, that were
+    graded with another version of its spec: one gradebook of two versions (a part renamed: both columns
+    half empty; another max score) said nothing (staff review 2, S2)."""
+    others = sorted(student for student, (stamp, _, _) in held.items()
+                    if student not in students and stamp.spec_sha256 != spec)
+    if not others:
+        return ""
+    return (f"note: {len(others)} other row{'s' if len(others) != 1 else ''} of this exercise in the gradebook "
+            f"{'were' if len(others) != 1 else 'was'} graded with another version of its spec ({listing(others)}): "
+            f"the gradebook now holds grades of two versions; grade those students again with this spec, or use "
+            f"another --db")
 
 
 def _read_submission(path: Path) -> tuple[str, bool]:
@@ -240,6 +255,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
+    mixed = _other_versions(held, set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
+    if mixed and say:
+        say(mixed)
     if on_total:
         on_total(len(plan.tasks))
 
