@@ -429,6 +429,36 @@ def test_an_unreadable_submission_is_one_clear_line_and_the_rest_are_graded(tmp_
     assert got == {"ann": "graded", "bo": "error"}, run.stderr
 
 
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="root without the capabilities that override file permissions: needs root and setpriv")
+def test_a_helper_module_the_grader_cannot_read_is_the_students_line_not_a_crash(tmp_path):
+    """Staff review 2, S14: a student's utils.py the grader cannot read (mode 600, another user's) was left out
+    of the sandbox's copy, and the student got 0/100 as a crash. It is now "could not grade", naming the file,
+    so the staff fix the download's permissions and run again (the rerun grades it)."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    student = _put(folders / "di" / "ex5.py", EX5 / "uses_utils.py")
+    helper = student.parent / "utils.py"
+    helper.write_text("import numpy as np\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    for path in (student, helper, student.parent):
+        os.chown(path, 65534, 65534)
+    helper.chmod(0o600)
+    db = tmp_path / "g.sqlite"
+    command = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search",
+               sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--quiet"]
+    run = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert f"{folders}/di/ex5.py: utils.py beside ex5.py cannot be read (Permission denied); not graded" in run.stderr
+    assert "Traceback" not in run.stderr
+    helper.chmod(0o644)  # the staff fix the permissions: the rerun grades the student
+    rerun = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0 and "cannot be read" not in rerun.stderr, rerun.stderr
+    with sqlite3.connect(db) as connection:
+        got = dict(connection.execute("SELECT student, status FROM grades"))
+    connection.close()
+    assert got == {"ann": "graded", "di": "graded"}
+
+
 def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):
     folders = tmp_path / "class"
     _put(folders / "ann" / "ex5.py", RIGHT)

@@ -155,10 +155,7 @@ def _helpers_digest(submission: Submission) -> str:
     (task_files.read_task_files, the same bounds); for a flat file, what is copied beside it."""
     files: dict[str, bytes] = {}
     if submission.own_folder:
-        try:
-            files = read_task_files(submission.file)
-        except Unreadable:
-            pass  # the grade says why; nothing beside it is read
+        files = read_task_files(submission.file)  # Unreadable: the student's "could not grade" (the caller's)
         files.pop(submission.file.name, None)
     else:
         for name, source in submission.beside.items():
@@ -361,7 +358,12 @@ def _plan(submissions: list[Submission], exercise, held: dict, scratch: Path, su
                     digest, waits = _read_submission(submission.file)
             except OSError as error:
                 problem = f"{submission.shown_as}: cannot be read ({error.strerror or error})"
-        helpers = _helpers_digest(submission) if digest is not None else None
+        helpers = None
+        if digest is not None:
+            try:
+                helpers = _helpers_digest(submission)
+            except Unreadable as why:
+                problem = f"{submission.shown_as}: {why}"
         stamp = Stamp(digest, helpers, spec, version, options)
         before = held.get(student)
         if before is not None and before[0] == stamp and not before[2] and (before[1] == "graded" or problem):

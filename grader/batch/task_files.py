@@ -26,7 +26,8 @@ class Unreadable(Exception):
 
 def read_task_files(submission: Path) -> dict[str, bytes]:
     """The submission (under its own name) and its owner's Python modules beside it: relative POSIX path ->
-    bytes. Raises Unreadable when the submission is gone, unreadable, a link, or too large."""
+    bytes. Raises Unreadable when the submission is gone, unreadable, a link, or too large, or when one of its
+    owner's modules beside it cannot be opened."""
     from ..sandbox.copy_bounds import COPY_BYTES, COPY_DEPTH, COPY_FILES, SUBMISSION_BYTES
     from .unpack import MAX_NOTEBOOK_BYTES
 
@@ -52,9 +53,14 @@ def read_task_files(submission: Path) -> dict[str, bytes]:
         data, owner, _ = found
         files = {path.name: data}
         budget = [COPY_FILES - 1, max(0, COPY_BYTES - len(data))]
-        _walk(folder, owner, _open_to_others(path.parent, _Layers()), files, budget)
+        unreadable: list[tuple[str, str]] = []
+        _walk(folder, owner, _open_to_others(path.parent, _Layers()), files, budget, unreadable)
     finally:
         os.close(folder)
+    if unreadable:  # the grade would be of the files without them (staff review 2, S14: 0/100, as a crash)
+        names, why = [name for name, _ in unreadable], unreadable[0][1]
+        raise Unreadable(f"{', '.join(names[:5])}{' and more' if len(names) > 5 else ''} beside {path.name} "
+                         f"cannot be read ({why}); not graded")
     return files
 
 
@@ -136,13 +142,15 @@ def _plain(name: str) -> bool:
         and name != "__pycache__"
 
 
-def _walk(folder: int, owner: int, open_to_others: bool, files: dict[str, bytes], budget: list[int]) -> None:
+def _walk(folder: int, owner: int, open_to_others: bool, files: dict[str, bytes], budget: list[int],
+          unreadable: list | None = None) -> None:
     """The .py files below `folder` that the local root copy takes (submission_copy._files_beside, which both
     use), under names every worker's system reads the same way."""
     from ..sandbox.copy_bounds import COPY_DEPTH
     from ..sandbox.submission_copy import _files_beside
 
-    beside = _files_beside(folder, COPY_DEPTH, owner, open_to_others, budget, python_only=True, fit=_plain)
+    beside = _files_beside(folder, COPY_DEPTH, owner, open_to_others, budget, python_only=True, fit=_plain,
+                           unreadable=unreadable)
     for path, fd, size in beside:
         if size is None or path in files or size > budget[1]:  # a folder, the submission, or too large
             continue

@@ -158,7 +158,7 @@ def _fingerprint(info: os.stat_result) -> tuple:
 
 def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, budget: list, python_only: bool = False,
                   fit: Callable[[str], bool] = lambda name: True,
-                  prefix: str = "") -> Iterator[tuple[str, int, int | None]]:
+                  prefix: str = "", unreadable: list | None = None) -> Iterator[tuple[str, int, int | None]]:
     """(path relative to `folder`, an open descriptor, size) of each file below `folder` that a submission owned
     by `owner` may import, and of each folder it may enter (before that folder's files, with size None): its
     owner's Python modules (*.py, and packages of them), and, where every folder down to here is open to others,
@@ -167,7 +167,8 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
     and names `fit` refuses are skipped; at most `depth` levels, and none once `budget` (the files left, then
     the bytes; the caller takes from it) has no file left. Each descriptor is closed when the next is asked
     for. Used by the local root copy (`_copy_tree`) and by a Dask task's files (batch/task_files.py), so both
-    take the same files."""
+    take the same files. `unreadable`, when given, gets (path, why) of each of the owner's modules that cannot
+    be opened (a class download's permissions: the batch's "could not grade", staff review 2, S14)."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -175,19 +176,24 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
     for name in names:
         if name.startswith(".") or name == "__pycache__" or not fit(name) or budget[0] <= 0:
             continue
+        found = None
         try:
-            mode = os.stat(name, dir_fd=folder, follow_symlinks=False).st_mode
-            if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode) and depth > 1):
+            found = os.stat(name, dir_fd=folder, follow_symlinks=False)
+            if not (stat.S_ISREG(found.st_mode) or stat.S_ISDIR(found.st_mode) and depth > 1):
                 continue
             fd = os.open(name, os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=folder)
-        except OSError:
+        except OSError as error:
+            if (unreadable is not None and found is not None and found.st_uid == owner and name.endswith(".py")
+                    and stat.S_ISREG(found.st_mode)):
+                unreadable.append((prefix + name, error.strerror or str(error)))
             continue
         try:
             info = os.fstat(fd)
             own, readable = info.st_uid == owner, open_to_others and bool(info.st_mode & stat.S_IROTH)
             if stat.S_ISDIR(info.st_mode) and depth > 1 and (own or open_to_others and info.st_mode & stat.S_IXOTH):
                 yield prefix + name, fd, None
-                yield from _files_beside(fd, depth - 1, owner, readable, budget, python_only, fit, f"{prefix}{name}/")
+                yield from _files_beside(fd, depth - 1, owner, readable, budget, python_only, fit, f"{prefix}{name}/",
+                                         unreadable)
             elif stat.S_ISREG(info.st_mode) and (name.endswith(".py") and (own or readable)
                                                  or readable and not python_only):
                 yield prefix + name, fd, info.st_size
