@@ -58,7 +58,9 @@ def _open_gradebook(path: Path, create: bool):
 
 
 @click.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+# readable=False: an unreadable PATH is that PATH's one line and the others are graded (staff review 2, S20),
+# not click's usage error for the whole run
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--exercise", "-e", "exercise_name", required=True, metavar="NAME|PATH",
               help="The exercise every submission is graded against: a shipped exercise's name or a spec file.")
 @_db_option("The gradebook (SQLite) to write; created when missing (and something was found to grade). A rerun "
@@ -197,8 +199,9 @@ def _interrupt(signum, frame):
 
 
 def _say(line: str) -> None:
-    """One line for the user on stderr, as every `grade` line starts."""
-    click.echo(f"grade: {line}", err=True)
+    """One line for the user on stderr, as every `grade` line starts. A line break in it (a student's folder
+    named "x\\ngrade: all submissions graded") is shown as \\n, so a line cannot be forged (staff review 2, S10)."""
+    click.echo(f"grade: {printable(line).replace(chr(10), chr(92) + 'n')}", err=True)
 
 
 def _dask_errors() -> tuple:

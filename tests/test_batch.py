@@ -1351,3 +1351,40 @@ def test_a_full_disk_is_one_clear_line_and_what_was_recorded_is_kept(tmp_path):
     assert "report exit 2" in said and f"{tiny}/report.html: cannot be written (No space left on device)" in said
     left = next(line for line in done.stdout.splitlines() if line.startswith("left: "))
     assert "report.html" not in left, left  # neither the page nor its part-written copy
+
+
+def test_a_line_break_in_a_students_folder_name_cannot_forge_a_line(tmp_path):
+    """Staff review 2, S10: a folder named "x\\ngrade: all submissions graded; nothing to check" split its
+    problem line on the terminal, and its second half read as the grader's own. Line breaks in a line are
+    shown as \\n."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    (folders / "x\ngrade: all submissions graded; nothing to check").mkdir()
+    (folders / "x\ngrade: all submissions graded; nothing to check" / "notes.txt").write_text("nothing")
+    result = _batch(str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2
+    assert "x\\ngrade: all submissions graded; nothing to check: no submission" in result.stderr, result.stderr
+    assert not any(line.startswith("grade: all submissions") for line in result.stderr.splitlines())
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),
+                    reason="root without the capabilities that override file permissions: needs root and setpriv")
+def test_an_unreadable_path_is_its_own_line_and_the_other_paths_are_graded(tmp_path):
+    """Staff review 2, S20: one PATH the grader cannot read (an LMS zip of mode 600, another user's) stopped the
+    whole run with click's usage error; a missing PATH was already one line. Now it is one line too."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    closed = tmp_path / "section2.zip"
+    with zipfile.ZipFile(closed, "w") as archive:
+        archive.write(RIGHT, "bo/ex5.py")
+    os.chown(closed, 65534, 65534)
+    closed.chmod(0o600)
+    db = tmp_path / "g.sqlite"
+    run = subprocess.run(["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+                          "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m", "grader", "batch",
+                          str(closed), str(folders), "-e", "ex5", "--db", str(db)],
+                         cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 2, run.stderr
+    assert f"grade: {closed}: cannot be unpacked (Permission denied)" in run.stderr
+    assert "Usage:" not in run.stderr and "Traceback" not in run.stderr
+    assert "1 graded, 0 skipped (unchanged), 0 could not grade, 1 PATH not graded" in run.stderr
