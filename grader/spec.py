@@ -505,6 +505,8 @@ class _Reader:
 # ---- the spec, section by section ----------------------------------------------------------
 
 MAX_SPEC_BYTES = 1_000_000
+# The gradebook's CSV columns beside one per part id (gradebook.csv_rows): no part may be called so.
+EXPORT_COLUMNS = ("student", "exercise", "score", "max_score", "mistakes", "notes")
 _MAX_ELEMENTS = 1_000_000  # per generated array, to keep hostile specs from eating memory
 
 
@@ -877,6 +879,9 @@ def _part(r: _Reader, key: str, pnode, functions, cases, network: Network, file:
     part_id = r.read(p, "id", key, PART)
     if part_id in seen:
         r.fail(p["id"], f"{key}.id", f"duplicate part id '{part_id}'")
+    if part_id in EXPORT_COLUMNS:  # the gradebook's CSV has a column per part id beside these (staff review 2, S13)
+        r.fail(p["id"], f"{key}.id", f"'{part_id}' is a column of the gradebook's CSV export already "
+                                     f"({', '.join(EXPORT_COLUMNS)}); choose another part id")
     seen.add(part_id)
     title = r.read(p, "title", key, PART)
     points = r.read(p, "points", key, PART)

@@ -663,3 +663,18 @@ def test_a_fifo_is_refused_not_read(tmp_path):
     os.mkfifo(fifo)
     with pytest.raises(SpecError, match="cannot be read"):
         load(fifo)
+
+
+@pytest.mark.parametrize("column", ["score", "student"])
+def test_a_part_id_that_is_a_column_of_the_gradebook_export_is_refused(tmp_path, column):
+    """Staff review 2, S13: a part called `score` or `student` gave the gradebook's CSV two columns of one name;
+    `grade validate` accepted it. Now it names the key and the line."""
+    from .conftest import ROOT, run_cli
+
+    text = (ROOT / "exercises" / "ex5.yaml").read_text().replace("- id: cost\n", f"- id: {column}\n", 1)
+    path = tmp_path / "ex5_cols.yaml"
+    path.write_text(text)
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 2
+    assert f"parts[0].id: '{column}' is a column of the gradebook's CSV export already" in result.output
+    assert_located(result.output, path, line_of(text, f"- id: {column}"), "parts[0].id")
