@@ -341,10 +341,17 @@ _IN_SOME_LAYERS = re.compile(r" \(Theta\d+(?: and Theta\d+)* only\)$")
 _UNSAFE_NAME = re.compile(r"[^\w.\- ',()+@]", re.UNICODE)  # what every file system takes (not Windows' <>:"/\\|?*)
 
 
+_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{kind}{n}" for kind in ("COM", "LPT") for n in range(10))}
+
+
 def file_name(student: str, taken: set[str]) -> str:
     """A file name for the student's feedback: their id where it is safe, made unique when it is not."""
     name = _UNSAFE_NAME.sub("_", student).strip(" .") or "student"
-    name = name[:100]
+    # at most 180 bytes, so "-<hash>.json" stays within the 255 bytes a file name may have: 84 CJK characters
+    # are 252 (staff review 2, S7); a Windows device name (CON, nul.json) is never a file's (S8)
+    name = name.encode("utf-8", "surrogateescape")[:180].decode("utf-8", "ignore").strip(" .") or "student"
+    if name.split(".")[0].upper() in _DEVICE_NAMES:
+        name = "_" + name
     if name.lower() in taken or name != student:
         import hashlib
 
