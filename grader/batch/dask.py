@@ -258,13 +258,21 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
             say(f"no Dask worker has joined {address} yet: the batch waits for one (Ctrl-C stops it; what was "
                 f"graded is kept)")
         _register_plugin(client, SandboxPool(limits_dict, allow_weak, version), say)
-        _grade_all(client, as_completed(), tasks, on_result, stop, say,
-                   lambda task, files: client.submit(
-                       grade_remote, spec_text, str(exercise.path), speed_notes,
-                       {"student": task.student, "file": str(task.file), "shown_as": task.shown_as,
-                        "index": task.index}, files, train, retries=RETRIES, pure=False,
-                       key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}-"
-                           f"{uuid.uuid4().hex[:8]}"))
+        try:
+            _grade_all(client, as_completed(), tasks, on_result, stop, say,
+                       lambda task, files: client.submit(
+                           grade_remote, spec_text, str(exercise.path), speed_notes,
+                           {"student": task.student, "file": str(task.file), "shown_as": task.shown_as,
+                            "index": task.index}, files, train, retries=RETRIES, pure=False,
+                           key=f"grade-{task.index}-{hashlib.sha256(task.student.encode()).hexdigest()[:12]}-"
+                               f"{uuid.uuid4().hex[:8]}"))
+        except Exception as error:
+            if isinstance(error, DaskUnavailable) or client.status == "running":
+                raise
+            # the scheduler went away: every task left is cancelled (staff review 2, S15: an internal error, or
+            # one "could not grade" line per student left)
+            raise DaskUnavailable(f"lost the Dask scheduler mid-batch ({type(error).__name__}); what was graded "
+                                  f"is kept: run the same command again when the scheduler is back") from None
     finally:
         client.close()
 
@@ -388,6 +396,8 @@ def _grade_all(client, waiting, tasks: list[Task], on_result, stop, say, submit)
                 on_result(Result(task, error=f"{task.shown_as}: not graded: refused {refusals[task]} times by "
                                              f"Dask workers, the last at {address} ({why})", retry=True))
         except Exception as error:
+            if client.status != "running":  # the scheduler is gone: not this student's failure (run_dask says so)
+                raise
             tries[task] = tries.get(task, 0) + 1
             if future.status != "error" and tries[task] <= RETRIES:
                 futures[future] = task
