@@ -191,3 +191,22 @@ def test_wrapper_folders_around_the_sections_are_looked_through(tmp_path):
     result = _batch(str(tmp_path / "download"), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert _scores(db) == {"Section1/alice": "100", "Section2/alice": "50", "bob": "50", "carol": "100"}
+
+
+def test_a_path_inside_another_path_given_is_read_once(tmp_path):
+    """Staff review 2, S16: `grade batch download download/Section1` graded Section1's students twice, as
+    'alice' and as 'Section1/alice'... one file, two rows. A PATH inside another PATH given, or given twice, is
+    now read once, as part of the outer one, with a note."""
+    download = tmp_path / "download"
+    _put(download / "Section1" / "alice" / "ex5.py", RIGHT)
+    _put(download / "Section1" / "amy" / "ex5.py", RIGHT)
+    _put(download / "Section2" / "bob" / "ex5.py", WRONG)
+    _put(download / "Section2" / "cy" / "ex5.py", WRONG)
+    db = tmp_path / "g.sqlite"
+    inner = download / "Section1"
+    result = _batch(str(download), str(inner), str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert f"note: {inner} is inside {download}, also given: read once, as part of it" in result.stderr
+    assert f"note: {download} is the same as {download}, also given" in result.stderr
+    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50"}
+    assert "4 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr

@@ -234,6 +234,11 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
          summary, regrade, train, allow_weak, say, secret) -> None:
+    paths, inside = _outermost(paths)
+    for path, outer in inside:
+        if say:
+            say(f"note: {printable(str(path))} is {'the same as' if path.resolve() == outer.resolve() else 'inside'} "
+                f"{printable(str(outer))}, also given: read once, as part of it")
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
     if found is not None:
@@ -277,6 +282,29 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                       record, stop)
     finally:
         stop.set()
+
+
+def _outermost(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
+    """The PATHs not inside another PATH given (nor given twice), and (path, the one it is inside) for the others:
+    `grade batch class class/SectionA` graded SectionA's students twice, under two ids (staff review 2, S16)."""
+    def resolved(path: Path) -> Path:
+        try:
+            return path.resolve()
+        except (OSError, RuntimeError):
+            return path.absolute()
+
+    kept: list[Path] = []
+    inside: list[tuple[Path, Path]] = []
+    for path in paths:
+        real = resolved(path)
+        outer = next((other for other in paths if other is not path and resolved(other) != real
+                      and resolved(other) in real.parents), None)
+        twin = next((other for other in kept if resolved(other) == real), None)
+        if outer is not None or twin is not None:
+            inside.append((path, outer if outer is not None else twin))
+        else:
+            kept.append(path)
+    return kept, inside
 
 
 def _unpacked(paths: list[Path], scratch: Path, summary: Summary) -> tuple[list[Path], list[str]]:
