@@ -353,3 +353,24 @@ def test_a_class_graded_in_halves_with_two_versions_of_the_spec_is_pointed_out(t
     whole = _batch(str(halves[0]), str(halves[1]), "-e", str(edited), "--db", db)
     assert whole.exit_code == 0 and "another version" not in whole.stderr, whole.output
     assert "2 graded, 1 skipped (unchanged)" in whole.stderr
+
+
+def test_a_could_not_grade_row_of_a_file_now_graded_as_its_students_is_removed(tmp_path):
+    """Staff review 2, S6: under a copy of the spec without the alias ex4, alice_ex4.py told no student and was
+    "could not grade" under its path; graded later with the alias, as alice's, the old row stayed beside
+    hers, and the class report kept counting it. The batch now removes it and says so."""
+    flat = tmp_path / "flat"
+    _put(flat / "alice_ex4.py", RIGHT)
+    narrow = tmp_path / "spec" / "ex5.yaml"
+    narrow.parent.mkdir()
+    narrow.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace(
+        "aliases: [ex4, exercise4]", "aliases: [exercise4]", 1))
+    db = str(tmp_path / "g.sqlite")
+    first = _batch(str(flat), "-e", str(narrow), "--db", db)
+    assert first.exit_code == 2 and list(_rows(Path(db))) == [f"{flat}/alice_ex4.py"], first.output
+    second = _batch(str(flat), "-e", "ex5", "--db", db)
+    assert second.exit_code == 0, second.output
+    assert f'note: removed 1 "could not grade" row of files now graded as their students\': {flat}/alice_ex4.py' \
+        in second.stderr
+    assert {s: r["score"] for s, r in _rows(Path(db)).items()} == {"alice": "100"}
+    assert "another version" not in second.stderr

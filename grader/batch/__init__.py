@@ -124,6 +124,14 @@ def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list
     return sorted(found)
 
 
+def _stale_errors(held: dict, submissions: list[Submission]) -> list[str]:
+    """The gradebook's "could not grade" rows keyed by a file's path (a name that told no student, under a
+    spec without the alias it holds) whose file this batch grades as a student's: left, they stayed in the
+    export and the class report beside the student's own row (staff review 2, S6)."""
+    graded_as = {s.shown_as for s in submissions if s.file is not None and not s.problem and s.student != s.shown_as}
+    return sorted(student for student, (_, status, _) in held.items() if status == "error" and student in graded_as)
+
+
 def _other_versions(held: dict, students: set[str], spec: str) -> str:
     """A line when the gradebook keeps rows of this exercise, for students this batch does not grade, that were
     graded with another version of its spec: one gradebook of two versions (a part renamed: both columns
@@ -257,6 +265,13 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
+    stale = _stale_errors(held, submissions)
+    if stale:  # staff review 2, S6: a file once "could not grade" under its path, now graded as its student's
+        gradebook.remove(stale, exercise.id)
+        held = {student: row for student, row in held.items() if student not in stale}
+        if say:
+            say(f"note: removed {len(stale)} \"could not grade\" row{'s' if len(stale) != 1 else ''} of files "
+                f"now graded as their students': {listing(stale)}")
     mixed = _other_versions(held, set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
     if mixed and say:
         say(mixed)
