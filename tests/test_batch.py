@@ -457,10 +457,9 @@ def test_a_helper_module_the_grader_cannot_read_is_the_students_line_not_a_crash
     helper.chmod(0o644)  # the staff fix the permissions: the rerun grades the student
     rerun = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0 and "cannot be read" not in rerun.stderr, rerun.stderr
-    with sqlite3.connect(db) as connection:
-        got = dict(connection.execute("SELECT student, status FROM grades"))
-    connection.close()
-    assert got == {"ann": "graded", "di": "graded"}
+    # root without CAP_DAC_OVERRIDE (a container with its capabilities dropped) grades as root does: the worker
+    # entered its 0700 working folder before leaving root for its uid, and every run ended in exit status 70
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"ann": "100", "di": "100"}
 
 
 def test_newer_schema_and_read_only_gradebook_are_clear_errors(tmp_path):

@@ -378,12 +378,14 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     _set_limit("RLIMIT_NPROC", _PROCESSES if layers.uid is not None else 0)
     if layers.view is not None:  # see only what the run needs (namespaces._build_view)
         os.chroot(layers.view)
-    os.chdir(workdir)
     io_fd = _open_io()  # the view's /proc, which names the worker as its own PID namespace does
     if layers.uid is not None:
         os.setgroups([])
         os.setresgid(layers.uid, layers.uid, layers.uid)
         os.setresuid(layers.uid, layers.uid, layers.uid)
+    # as the uid that owns the working folder (mode 0700): root without CAP_DAC_OVERRIDE (a container run with
+    # its capabilities dropped) could not enter it, and every run ended in exit status 70, a crash
+    os.chdir(workdir)
     _die_with_parent(zygote)  # after the uid switch, which clears the parent-death signal
     if _LIBC is not None and _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
