@@ -202,11 +202,16 @@ def test_a_path_inside_another_path_given_is_read_once(tmp_path):
     _put(download / "Section1" / "amy" / "ex5.py", RIGHT)
     _put(download / "Section2" / "bob" / "ex5.py", WRONG)
     _put(download / "Section2" / "cy" / "ex5.py", WRONG)
+    section3 = download / "section3.zip"  # a class zip lying in the folder: read only as a PATH of its own
+    with zipfile.ZipFile(section3, "w") as archive:
+        archive.write(RIGHT, "dee/ex5.py")
+        archive.write(RIGHT, "eve/ex5.py")
     db = tmp_path / "g.sqlite"
     inner = download / "Section1"
-    result = _batch(str(download), str(inner), str(download), "-e", "ex5", "--db", str(db))
-    assert result.exit_code == 0, result.output
+    result = _batch(str(download), str(inner), str(download), str(section3), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output  # the zip is no "not opened" line of the folder's: it is read
+    assert f"{section3} is inside" not in result.stderr
     assert f"note: {inner} is inside {download}, also given: read once, as part of it" in result.stderr
     assert f"note: {download} is the same as {download}, also given" in result.stderr
-    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50"}
-    assert "4 graded, 0 skipped (unchanged), 0 could not grade" in result.stderr
+    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50", "dee": "100", "eve": "100"}
+    assert "6 graded, 0 skipped (unchanged)" in result.stderr

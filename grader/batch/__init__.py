@@ -252,6 +252,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     if found is not None:
         summary.problems += found.problems
     submissions = found.submissions if found else []
+    given = {_resolved(path) for path in paths if path.is_file()}  # a class zip lying in a folder given, and
+    submissions = [s for s in submissions  # given as a PATH too: read as that PATH, not "not opened" here
+                   if not (s.file is None and s.student == s.shown_as and _resolved(Path(s.shown_as)) in given)]
     names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
     submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
     other = _named_for_another(submissions, exercise)
@@ -299,21 +302,26 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         stop.set()
 
 
+def _resolved(path: Path) -> Path:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
+
+
 def _outermost(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """The PATHs not inside another PATH given (nor given twice), and (path, the one it is inside) for the others:
-    `grade batch class class/SectionA` graded SectionA's students twice, under two ids (staff review 2, S16)."""
-    def resolved(path: Path) -> Path:
-        try:
-            return path.resolve()
-        except (OSError, RuntimeError):
-            return path.absolute()
-
+    `grade batch class class/SectionA` graded SectionA's students twice, under two ids (staff review 2, S16).
+    Only folders count as inside: a class zip lying in a folder given is read only when given itself."""
+    resolved = _resolved
     kept: list[Path] = []
     inside: list[tuple[Path, Path]] = []
     for path in paths:
         real = resolved(path)
-        outer = next((other for other in paths if other is not path and resolved(other) != real
-                      and resolved(other) in real.parents), None)
+        # a zip inside a folder given is not read with it (only a student's own zip is opened there)
+        outer = None if not path.is_dir() else next(
+            (other for other in paths if other is not path and resolved(other) != real
+             and resolved(other) in real.parents), None)
         twin = next((other for other in kept if resolved(other) == real), None)
         if outer is not None or twin is not None:
             inside.append((path, outer if outer is not None else twin))
