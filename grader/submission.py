@@ -36,7 +36,8 @@ from . import parsing, scopes
 MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandbox
 # Code the grader's own process parses: about 1.5 s per MB, and memory many times that (acceptance run 11,
 # D7: a 15 MB ex5.py took 32 s and 3.6 GB, a notebook of 65 MB of code 88 s and 7 GB, before the limit above
-# refused them). A .py or a cell over MAX_CELL_CHARS, or a notebook's cells past MAX_CODE_CHARS, are not read.
+# refused them). A .py over MAX_CELL_CHARS is not read here (the sandbox imports it whole, bounded by its time and
+# memory, as a .py that does not parse); a notebook's cell over it, or past MAX_CODE_CHARS, is skipped.
 MAX_CELL_CHARS = 1 << 20
 MAX_CODE_CHARS = 2 << 20
 _BUILTINS = frozenset(dir(builtins))
@@ -531,6 +532,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
         read += len(cell.text)
         if len(cell.text) > MAX_CELL_CHARS or read > MAX_CODE_CHARS:
+            if not notebook:  # too much to read here: the sandbox imports the file as it is, within its limits
+                return Submission(path, None, [], False)
             _too_much_code(result, cell, roots, read)
             continue
         tree, text, problem = _parse_cell(cell, notebook)
@@ -597,12 +600,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
 
 
 def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) -> None:
-    """A .py, or a notebook's cell, over MAX_CELL_CHARS, or a cell past MAX_CODE_CHARS of the notebook's code:
-    a .py is refused whole; the cell is skipped, and a graded function defined in it says why it is missing."""
+    """A notebook's cell over MAX_CELL_CHARS, or past MAX_CODE_CHARS of the notebook's code: skipped, and a
+    graded function defined in it says why it is missing."""
     megabytes = len(cell.text) / (1 << 20)
-    if not result.notebook:
-        raise SubmissionError(f"{result.path}: {megabytes:.1f} MB of code, more than the {MAX_CELL_CHARS >> 20} MB "
-                              f"the grader reads; a solution is far smaller (keep data in files, not in the code)")
     why = (f"it holds {megabytes:.1f} MB of code, more than the {MAX_CELL_CHARS >> 20} MB a cell may hold"
            if len(cell.text) > MAX_CELL_CHARS else
            f"the notebook's code passes {MAX_CODE_CHARS >> 20} MB there ({read / (1 << 20):.1f} MB), more than the "
