@@ -245,7 +245,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     paths, inside = _outermost(paths)
     for path, outer in inside:
         if say:
-            say(f"note: {printable(str(path))} is {'the same as' if path.resolve() == outer.resolve() else 'inside'} "
+            say(f"note: {printable(str(path))} is {'the same as' if _resolved(path) == _resolved(outer) else 'inside'} "
                 f"{printable(str(outer))}, also given: read once, as part of it")
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
@@ -313,16 +313,15 @@ def _outermost(paths: list[Path]) -> tuple[list[Path], list[tuple[Path, Path]]]:
     """The PATHs not inside another PATH given (nor given twice), and (path, the one it is inside) for the others:
     `grade batch class class/SectionA` graded SectionA's students twice, under two ids (staff review 2, S16).
     Only folders count as inside: a class zip lying in a folder given is read only when given itself."""
-    resolved = _resolved
     kept: list[Path] = []
     inside: list[tuple[Path, Path]] = []
     for path in paths:
-        real = resolved(path)
+        real = _resolved(path)
         # a zip inside a folder given is not read with it (only a student's own zip is opened there)
         outer = None if not path.is_dir() else next(
-            (other for other in paths if other is not path and resolved(other) != real
-             and resolved(other) in real.parents), None)
-        twin = next((other for other in kept if resolved(other) == real), None)
+            (other for other in paths if other is not path and _resolved(other) != real
+             and _resolved(other) in real.parents), None)
+        twin = next((other for other in kept if _resolved(other) == real), None)
         if outer is not None or twin is not None:
             inside.append((path, outer if outer is not None else twin))
         else:
