@@ -67,7 +67,8 @@ def _open_gradebook(path: Path, create: bool):
             "grades only what changed: the file, the spec, the grader's version, or "
             "--timeout/--memory/--speed-notes/--train.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1, max=256), default=None,
-              help="Submissions graded at the same time (one sandbox each).  [default: the number of CPUs]")
+              help="Submissions graded at the same time (one sandbox each).  [default: the CPUs this process may "
+                   "use, a container's CPU quota included; `grade doctor` shows it]")
 @click.option("--timeout", type=click.FloatRange(min=0.1, max=3600), default=10.0, show_default=True,
               help=TIMEOUT_HELP)
 @click.option("--memory", "memory_mb", type=click.IntRange(min=MIN_MEMORY_MB), default=2048, show_default=True,
@@ -142,7 +143,9 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     exercise = with_secret(exercise, secret)
     gradebook = _open_gradebook(db_path, create=True)
     if jobs is None:
-        jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        from .cpus import usable
+
+        jobs, _ = usable()  # a container's CPU quota counts (cpus.py)
     handlers = {sig: signal.signal(sig, _interrupt) for sig in _STOPPING}  # keep what was graded, stop the sandboxes
     show_bar = not quiet and sys.stderr.isatty()
     bar = None

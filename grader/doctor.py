@@ -228,7 +228,17 @@ def report_text(limits: sb.Limits | None = None) -> str:
     lines = [f"Sandbox runner: {runner}{why}",
              f"Sandbox layers on this machine (grader uid {os.geteuid() if hasattr(os, 'geteuid') else '-'}):"]
     lines += [f"  [{'x' if active else ' '}] {name:<{width}}  {detail}" for name, active, detail in rows]
+    lines.append(_cpus_line())
     return "\n".join(lines) + "\n"
+
+
+def _cpus_line() -> str:
+    """The CPUs `grade batch` uses by default here, and why when a container's quota decides it."""
+    from .cpus import affinity, usable
+
+    count, quota = usable()
+    why = f" (a CPU quota of {quota:g} CPU{'s' if quota != 1 else ''}; {affinity()} to run on)" if quota else ""
+    return f"CPUs for grade batch's default --jobs: {count}{why}"
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1391,3 +1391,35 @@ def test_an_unreadable_path_is_its_own_line_and_the_other_paths_are_graded(tmp_p
     assert f"grade: {closed}: cannot be unpacked (Permission denied)" in run.stderr
     assert "Usage:" not in run.stderr and "Traceback" not in run.stderr
     assert "1 graded, 0 skipped (unchanged), 0 could not grade, 1 PATH not graded" in run.stderr
+
+
+def _cpu_cgroup(tmp_name: str) -> tuple[Path, str, str] | None:
+    """A new cgroup of the cpu controller (folder, quota file, its half-CPU value), or None where none can be made."""
+    v1 = Path("/sys/fs/cgroup/cpu")
+    if (v1 / "cpu.cfs_quota_us").exists() and os.access(v1, os.W_OK):
+        return v1 / tmp_name, "cpu.cfs_quota_us", "50000"
+    v2 = Path("/sys/fs/cgroup")
+    control = v2 / "cgroup.subtree_control"
+    if control.exists() and "cpu" in control.read_text().split() and os.access(v2, os.W_OK):
+        return v2 / tmp_name, "cpu.max", "50000 100000"
+    return None
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or _cpu_cgroup("probe") is None,
+                    reason="makes a cgroup with a CPU quota: needs root and a writable cpu controller")
+def test_a_containers_cpu_quota_bounds_the_default_jobs(tmp_path):
+    """Staff review 2, S21: in a container limited to half a CPU (docker run --cpus=0.5 sets such a quota) the
+    batch still ran one job per host CPU, and calls that pass alone ran out of their time beside each other.
+    The default --jobs now counts the quota; `grade doctor` says what it is and why."""
+    folder, quota_file, half = _cpu_cgroup(f"nn-grader-test-{os.getpid()}")
+    folder.mkdir()
+    try:
+        (folder / quota_file).write_text(half)
+        inside = subprocess.run(["sh", "-c", f'echo $$ > "{folder}/cgroup.procs" && exec "$0" -m grader doctor',
+                                 sys.executable], capture_output=True, text=True, timeout=300)
+    finally:
+        folder.rmdir()
+    assert inside.returncode == 0, inside.stderr
+    assert "CPUs for grade batch's default --jobs: 1 (a CPU quota of 0.5 CPUs;" in inside.stdout, inside.stdout
+    outside = run_cli("doctor")
+    assert "CPUs for grade batch's default --jobs: " in outside.output and "quota" not in outside.output
