@@ -215,3 +215,20 @@ def test_a_path_inside_another_path_given_is_read_once(tmp_path):
     assert f"note: {download} is the same as {download}, also given" in result.stderr
     assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50", "dee": "100", "eve": "100"}
     assert "6 graded, 0 skipped (unchanged)" in result.stderr
+
+
+def test_one_of_two_students_of_one_name_graded_again_alone_keeps_the_class_runs_id(tmp_path):
+    """Staff review 2, S12: alice in Section1 and in Section2 are 'Section1/alice' and 'Section2/alice'; grading
+    download/Section1/alice again alone (after a fix) added a row 'alice' and left the old one. The regrade now
+    replaces the row whose recorded file it is."""
+    download = tmp_path / "download"
+    first = _put(download / "Section1" / "alice" / "ex5.py", WRONG)
+    _put(download / "Section1" / "bob" / "ex5.py", RIGHT)
+    _put(download / "Section2" / "alice" / "ex5.py", WRONG)
+    _put(download / "Section2" / "carol" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(download), "-e", "ex5", "--db", str(db)).exit_code == 0
+    first.write_text(RIGHT.read_text())
+    again = _batch(str(download / "Section1" / "alice"), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "1 graded, 0 skipped (unchanged)" in again.stderr, again.output
+    assert _scores(db) == {"Section1/alice": "100", "Section2/alice": "50", "bob": "100", "carol": "100"}

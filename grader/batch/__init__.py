@@ -124,6 +124,21 @@ def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list
     return sorted(found)
 
 
+def _as_recorded(submissions: list[Submission], held: dict, gradebook: Gradebook, exercise_id: str) -> None:
+    """Give a student graded again alone (`grade batch download/Section1/alice`) the id the class run gave them
+    when a name in two sections made it `Section1/alice`: the row of that id whose recorded file is this one
+    (staff review 2, S12: the regrade added a row 'alice' and left the old one)."""
+    for submission in submissions:
+        if submission.file is None or submission.student in held or submission.student == submission.shown_as:
+            continue
+        ids = [student for student in held if student.endswith("/" + submission.student)]
+        recorded = gradebook.submissions(exercise_id, ids) if ids else {}
+        same = [student for student, shown in recorded.items()
+                if _resolved(Path(shown)) == _resolved(submission.file)]
+        if len(same) == 1:
+            submission.student = same[0]
+
+
 def _stale_errors(held: dict, submissions: list[Submission]) -> list[str]:
     """The gradebook's "could not grade" rows keyed by a file's path (a name that told no student, under a
     spec without the alias it holds) whose file this batch grades as a student's: left, they stayed in the
@@ -261,6 +276,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     if other and say:
         say(other)
     held = gradebook.stamps(exercise.id)  # read once: what to skip, and what a rerun replaces
+    _as_recorded(submissions, held, gradebook, exercise.id)
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
