@@ -232,3 +232,22 @@ def test_one_of_two_students_of_one_name_graded_again_alone_keeps_the_class_runs
     again = _batch(str(download / "Section1" / "alice"), "-e", "ex5", "--db", str(db))
     assert again.exit_code == 0 and "1 graded, 0 skipped (unchanged)" in again.stderr, again.output
     assert _scores(db) == {"Section1/alice": "100", "Section2/alice": "50", "bob": "100", "carol": "100"}
+
+
+def test_a_class_graded_in_halves_keeps_the_grade_of_a_students_newer_file(tmp_path):
+    """Staff review 2, S4: alice's newer, right file is in SectionA, an older wrong copy in SectionB. Graded at
+    once, the newer one counts; graded in two halves, the second half replaced her grade with the older copy's,
+    and the summary said only "2 graded". The older file now leaves the row as it was, with a line."""
+    download = tmp_path / "download"
+    _put(download / "SectionA" / "alice" / "ex5.py", RIGHT, mtime=2_000_000)
+    _put(download / "SectionA" / "amy" / "ex5.py", RIGHT)
+    older = _put(download / "SectionB" / "alice" / "ex5.py", WRONG, mtime=1_000_000)
+    _put(download / "SectionB" / "bob" / "ex5.py", WRONG)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(download / "SectionA"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    second = _batch(str(download / "SectionB"), "-e", "ex5", "--db", str(db))
+    assert second.exit_code == 0, second.output
+    assert f"note: alice: {older} is older than {download}/SectionA/alice/ex5.py, which their row was graded " \
+           f"from: that grade is kept" in second.stderr
+    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50"}
+    assert "1 graded, 0 skipped (unchanged)" in second.stderr

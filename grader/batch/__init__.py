@@ -22,6 +22,7 @@ from pathlib import Path
 from ..gradebook import Gradebook, Stamp
 from ..text import printable
 from .discover import (
+    EQUAL_TIME,
     SUFFIXES,
     Graded,
     Submission,
@@ -137,6 +138,31 @@ def _as_recorded(submissions: list[Submission], held: dict, gradebook: Gradebook
                 if _resolved(Path(shown)) == _resolved(submission.file)]
         if len(same) == 1:
             submission.student = same[0]
+
+
+def _not_older_than_recorded(submissions: list[Submission], held: dict, gradebook: Gradebook,
+                             exercise_id: str) -> tuple[list[Submission], list[str]]:
+    """The submissions to plan, without those older than the file the student's row was graded from, which is
+    still there: a class graded in two halves (SectionA, then SectionB) replaced alice's newer file's grade with
+    her older copy's, which grading both at once would have passed over (staff review 2, S4). Their rows stay,
+    with a line each."""
+    graded = [s for s in submissions if s.file is not None and not s.problem and s.student in held]
+    recorded = gradebook.submissions(exercise_id, [s.student for s in graded]) if graded else {}
+    older, lines = set(), []
+    for submission in graded:
+        before = recorded.get(submission.student)
+        if before is None or _resolved(Path(before)) == _resolved(submission.file):
+            continue
+        try:
+            newer = Path(before).stat().st_mtime > submission.file.stat().st_mtime + EQUAL_TIME
+        except OSError:
+            continue
+        if newer:
+            older.add(id(submission))
+            lines.append(f"note: {printable(submission.student)}: {printable(submission.shown_as)} is older than "
+                         f"{printable(before)}, which their row was graded from: that grade is kept (give both "
+                         f"PATHs at once to grade the newest, or remove the row: grade gradebook --remove)")
+    return [s for s in submissions if id(s) not in older], lines
 
 
 def _stale_errors(held: dict, submissions: list[Submission]) -> list[str]:
@@ -277,6 +303,10 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         say(other)
     held = gradebook.stamps(exercise.id)  # read once: what to skip, and what a rerun replaces
     _as_recorded(submissions, held, gradebook, exercise.id)
+    submissions, kept = _not_older_than_recorded(submissions, held, gradebook, exercise.id)
+    for line in kept:
+        if say:
+            say(line)
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
