@@ -677,6 +677,32 @@ def test_a_canvas_resubmission_of_a_file_named_for_no_exercise_is_graded_on_the_
     assert _exported(db)["dupontanne_30002"]["passed_over"] == [f"{canvas}/dupontanne_30002_70002_nn.py"]
 
 
+def test_a_file_named_for_the_exercise_that_imports_the_functions_from_the_students_modules_is_graded(tmp_path):
+    """Review 18, R1: ex5.py doing `from cost import nn_cost_function` and `from grad import sigmoid_gradient`
+    (or the course's Octave layout, ex4.py beside nnCostFunction.py and sigmoidGradient.py) defines no graded
+    function itself, so one of its modules was graded instead: 5/100. A function imported by name counts as the
+    file's own; the modules are helpers, as before."""
+    folders = tmp_path / "class"
+    _put(folders / "alice" / "cost.py", RIGHT)
+    _put(folders / "alice" / "grad.py", RIGHT)
+    (folders / "alice" / "ex5.py").write_text("from cost import nn_cost_function\nfrom grad import sigmoid_gradient\n")
+    _put(folders / "kim" / "nnCostFunction.py", RIGHT)
+    _put(folders / "kim" / "sigmoidGradient.py", RIGHT)
+    (folders / "kim" / "ex4.py").write_text("from nnCostFunction import (\n    nn_cost_function,\n)\n"
+                                            "from sigmoidGradient import sigmoid_gradient\n")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "kim": "100"}
+    exported = _exported(db)
+    assert exported["alice"]["submission"] == f"{folders}/alice/ex5.py"
+    assert exported["kim"]["submission"] == f"{folders}/kim/ex4.py"
+    platform = tmp_path / "gradescope"
+    shutil.copytree(folders / "alice", platform / "submission")
+    results, result = run_gradescope(platform, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+
+
 def test_of_files_named_for_no_exercise_the_only_one_defining_the_functions_is_graded(tmp_path):
     """Staff review S5: a folder with hw5.py (the solution) and scratch.py (three lines, no function) is graded
     as Gradescope grades it (the only file that defines a graded function), not "could not grade"; two files

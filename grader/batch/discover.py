@@ -283,11 +283,16 @@ def graded_names(exercise) -> Graded:
     return tuple(tuple(function.names) for function in exercise.functions.values())
 
 
-def defines_graded(path: Path, graded: Graded) -> int:
+def defines_graded(path: Path, graded: Graded, imports: bool = False) -> int:
     """How many of the `graded` functions the file's text defines (a notebook's JSON holds its code too), read
-    to its end in pieces: a notebook's outputs may come before its code (review 17, R1)."""
-    patterns = [re.compile(rb"def\s+(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\s*\(")
-                for names in graded]
+    to its end in pieces: a notebook's outputs may come before its code (review 17, R1). `imports`: a function
+    the file imports by name counts too (ex5.py doing `from cost import nn_cost_function`: review 18, R1)."""
+    def pattern(names) -> re.Pattern:
+        either = b"|".join(re.escape(n.encode()) for n in names)
+        imported = rb"|\bimport[ \t]+(?:\([^)]*?|[^\n]*?)\b(?:" + either + rb")\b" if imports else b""
+        return re.compile(rb"def\s+(?:" + either + rb")\s*\(" + imported)
+
+    patterns = [pattern(names) for names in graded]
     found: set[int] = set()
     try:
         with open(path, "rb") as file:
@@ -310,7 +315,7 @@ def _defining_beside(named: list[Path], others: list[Path], graded: Graded, kind
     are read only when there are such others. `kind`: path -> name_kind."""
     if not named or not others or not graded:
         return named
-    if not all(kind(p)[0] == SIDE_COPY for p in named) and any(defines_graded(p, graded) for p in named):
+    if not all(kind(p)[0] == SIDE_COPY for p in named) and any(defines_graded(p, graded, True) for p in named):
         return named
     return named + [p for p in others if defines_graded(p, graded)]
 
@@ -328,16 +333,16 @@ EQUAL_TIME = 2.0
 
 
 def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, list[Path]]:
-    """The file to grade and the others, newest first. A file that defines fewer of the `graded` functions never
-    wins over one that defines more (a helper module named ex5_utils.py, saved last beside ex5.py, holding
-    sigmoid_gradient or none of them).
+    """The file to grade and the others, newest first. A file that defines (or imports by name) fewer of the
+    `graded` functions never wins over one that defines more (a helper module named ex5_utils.py, saved last
+    beside ex5.py, holding sigmoid_gradient or none of them).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
     named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
     file named as the final one, then the one named only for the exercise, then other versions, then side
     copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
-    defining = {path: defines_graded(path, graded) if len(files) > 1 and graded else 0 for path in files}
+    defining = {path: defines_graded(path, graded, True) if len(files) > 1 and graded else 0 for path in files}
     rank = {path: (defining[path], not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
     mtimes = {}
     for path in files:
