@@ -74,11 +74,12 @@ def test_a_function_defined_in_two_cells_is_graded_on_the_last_with_a_note(tmp_p
 
 def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     """Acceptance run 11, D7: the grader's own process parsed a 15 MB ex5.py for 32 s (3.6 GB) and a notebook of
-    65 MB of code for 88 s before refusing them as more than 512 KB of kept code. Now a .py over 1 MB is not
-    parsed by the grader: the sandbox imports it whole, bounded by its time and memory (a solution with a data
-    set pasted in gets its marks); a notebook's cell over 1 MB is skipped with a note: the functions in the
-    other cells are graded as usual, and one defined in such a cell says why it is missing."""
-    data = "DATA = [" + ", ".join(["0.123456789"] * 100_000) + "]\n"  # 1.2 MB
+    65 MB of code for 88 s before refusing them as more than 512 KB of kept code. Now the grader reads at most
+    4 MB of code: a larger .py is imported whole by the sandbox, within its time and memory limits (a solution
+    with a data set pasted in gets its marks); a notebook's cell that would take it past 4 MB is skipped with a
+    note and does not count (review 18, R8: a skipped data cell made every later cell skipped too), so the
+    functions in the other cells are graded as usual, and one defined in such a cell says why it is missing."""
+    data = 'DATA = "' + "0123456789" * 440_000 + '"\n'  # 4.2 MB
     big = tmp_path / "big" / "ex5.py"
     big.parent.mkdir()
     big.write_text((ROOT / "solutions" / "ex5.py").read_text() + data)
@@ -89,14 +90,14 @@ def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     cell_list.insert(5, ("code", data))  # code cell 4: before the functions
     report, status = grade_json(course.folder(tmp_path / "data", cell_list))
     assert (scores(report), status) == (FULL, 0), report
-    assert "Not read: cell 4 was not read: it holds 1.2 MB of code, more than the 1 MB a cell may hold" in note(
-        report, "script_not_run")
+    assert ("Not read: cell 4 was not read: it holds 4.2 MB of code, and the grader reads at most 4 MB of a "
+            "notebook's code (0.0 MB before it)") in note(report, "script_not_run")
 
     cell_list = course.cells(cost=data + course.COST)  # the function itself in the oversized cell
     report, status = grade_json(course.folder(tmp_path / "inside", cell_list))
     assert status == 1 and scores(report)["cost"] == 0 and scores(report)["sigmoid_gradient"] == 5
     feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "cost")
-    assert "nnCostFunction could not be read: cell 5 was not read: it holds 1.2 MB of code" in feedback, feedback
+    assert "nnCostFunction could not be read: cell 5 was not read: it holds 4.2 MB of code" in feedback, feedback
 
 
 def test_a_global_set_by_script_code_is_named_with_its_cell(tmp_path):
