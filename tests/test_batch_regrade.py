@@ -368,6 +368,9 @@ def test_a_could_not_grade_row_of_a_file_now_graded_as_its_students_is_removed(t
     db = str(tmp_path / "g.sqlite")
     first = _batch(str(flat), "-e", str(narrow), "--db", db)
     assert first.exit_code == 2 and list(_rows(Path(db))) == [f"{flat}/alice_ex4.py"], first.output
+    # review 18, R15: a batch that fails before alice has a row (here: no scheduler at --dask) removes nothing
+    failed = _batch(str(flat), "-e", "ex5", "--db", db, "--dask", "tcp://127.0.0.1:1", "--allow-weak-isolation")
+    assert failed.exit_code == 2 and list(_rows(Path(db))) == [f"{flat}/alice_ex4.py"], failed.output
     second = _batch(str(flat), "-e", "ex5", "--db", db)
     assert second.exit_code == 0, second.output
     assert f'note: removed 1 "could not grade" row of files now graded as their students\': {flat}/alice_ex4.py' \

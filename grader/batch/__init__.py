@@ -165,12 +165,14 @@ def _not_older_than_recorded(submissions: list[Submission], held: dict, gradeboo
     return [s for s in submissions if id(s) not in older], lines
 
 
-def _stale_errors(held: dict, submissions: list[Submission]) -> list[str]:
+def _stale_errors(held: dict, submissions: list[Submission]) -> dict[str, str]:
     """The gradebook's "could not grade" rows keyed by a file's path (a name that told no student, under a
-    spec without the alias it holds) whose file this batch grades as a student's: left, they stayed in the
-    export and the class report beside the student's own row (staff review 2, S6)."""
-    graded_as = {s.shown_as for s in submissions if s.file is not None and not s.problem and s.student != s.shown_as}
-    return sorted(student for student, (_, status, _) in held.items() if status == "error" and student in graded_as)
+    spec without the alias it holds) whose file this batch grades as a student's, by id -> that student: left,
+    they stayed in the export and the class report beside the student's own row (staff review 2, S6)."""
+    graded_as = {s.shown_as: s.student for s in submissions
+                 if s.file is not None and not s.problem and s.student != s.shown_as}
+    return {student: graded_as[student] for student, (_, status, _) in held.items()
+            if status == "error" and student in graded_as}
 
 
 def _other_versions(held: dict, students: set[str], spec: str) -> str:
@@ -314,22 +316,19 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
-    stale = _stale_errors(held, submissions)
-    if stale:  # staff review 2, S6: a file once "could not grade" under its path, now graded as its student's
-        gradebook.remove(stale, exercise.id)
-        held = {student: row for student, row in held.items() if student not in stale}
-        if say:
-            say(f"note: removed {len(stale)} \"could not grade\" row{'s' if len(stale) != 1 else ''} of files "
-                f"now graded as their students': {listing(stale)}")
-    mixed = _other_versions(held, set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
+    stale = _stale_errors(held, submissions)  # removed once their students have rows (below)
+    mixed = _other_versions({student: row for student, row in held.items() if student not in stale},
+                            set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
     if mixed and say:
         say(mixed)
     if on_total:
         on_total(len(plan.tasks))
+    recorded: set[str] = set()
 
     def record(result: Result) -> None:
         stamp, submission = plan.stamps[result.task.student]
         _record(gradebook, exercise, stamp, submission, result, summary)
+        recorded.add(result.task.student)
         if progress:
             progress(1)
 
@@ -346,6 +345,16 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                       record, stop)
     finally:
         stop.set()
+    # staff review 2, S6: a file once "could not grade" under its path, now graded as its student's; only once
+    # the student has a row (recorded now, or kept unchanged), so a batch that fails midway loses no row
+    # (review 18, R15)
+    gone = sorted(path for path, student in stale.items()
+                  if student in recorded or student in held and student not in plan.stamps)
+    if gone:
+        gradebook.remove(gone, exercise.id)
+        if say:
+            say(f"note: removed {len(gone)} \"could not grade\" row{'s' if len(gone) != 1 else ''} of files "
+                f"now graded as their students': {listing(gone)}")
 
 
 def _resolved(path: Path) -> Path:
