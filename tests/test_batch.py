@@ -447,6 +447,8 @@ def test_a_helper_module_the_grader_cannot_read_is_the_students_line_not_a_crash
     for path in (student, helper, student.parent):
         os.chown(path, 65534, 65534)
     helper.chmod(0o600)
+    unused = _put(folders / "ann" / "old_stuff" / "scratch.py", RIGHT)  # review 18, R3: a module ann never
+    unused.chmod(0o000)  # imports, unreadable too: her grade does not depend on it
     db = tmp_path / "g.sqlite"
     command = ["setpriv", "--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search",
                sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--quiet"]
