@@ -206,15 +206,20 @@ def test_a_path_inside_another_path_given_is_read_once(tmp_path):
     with zipfile.ZipFile(section3, "w") as archive:
         archive.write(RIGHT, "dee/ex5.py")
         archive.write(RIGHT, "eve/ex5.py")
+    late = download / ".late"  # review 18, R6: a hidden folder, which reading download passes over
+    _put(late / "dan" / "ex5.py", RIGHT)
+    _put(late / "eli" / "ex5.py", WRONG)
     db = tmp_path / "g.sqlite"
     inner = download / "Section1"
-    result = _batch(str(download), str(inner), str(download), str(section3), "-e", "ex5", "--db", str(db))
+    result = _batch(str(download), str(inner), str(download), str(section3), str(late), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output  # the zip is no "not opened" line of the folder's: it is read
     assert f"{section3} is inside" not in result.stderr
     assert f"note: {inner} is inside {download}, also given: read once, as part of it" in result.stderr
     assert f"note: {download} is the same as {download}, also given" in result.stderr
-    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50", "dee": "100", "eve": "100"}
-    assert "6 graded, 0 skipped (unchanged)" in result.stderr
+    assert f"{late} is inside" not in result.stderr
+    assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50", "cy": "50", "dee": "100", "eve": "100",
+                           "dan": "100", "eli": "50"}
+    assert "8 graded, 0 skipped (unchanged)" in result.stderr
 
 
 def test_one_of_two_students_of_one_name_graded_again_alone_keeps_the_class_runs_id(tmp_path):
