@@ -670,10 +670,13 @@ def test_a_canvas_resubmission_of_a_file_named_for_no_exercise_is_graded_on_the_
     _put(canvas / "dupontanne_30002_70003_nn-1.py", RIGHT, mtime=SAME_TIME)
     _put(canvas / "leejo_30003_70004_mine.py", RIGHT)  # two different files that both define them: as before
     _put(canvas / "leejo_30003_70005_other.py", RIGHT)
+    _put(canvas / "kayla_30004_70006_part-1.py", RIGHT)  # review 18, R12: two files, not one uploaded twice
+    _put(canvas / "kayla_30004_70007_part-2.py", EX5 / "extra_output_derivative.py")
     db = tmp_path / "g.sqlite"
     result = _batch(str(canvas), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 2, result.output
-    assert {s: r["score"] for s, r in _rows(db).items()} == {"dupontanne_30002": "100", "leejo_30003": ""}
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"dupontanne_30002": "100", "leejo_30003": "",
+                                                              "kayla_30004": ""}
     assert _exported(db)["dupontanne_30002"]["passed_over"] == [f"{canvas}/dupontanne_30002_70002_nn.py"]
 
 

@@ -893,7 +893,10 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     named = [path for path, original in files if student_from_name(original, names) is not None]
     if not named:
         others = [path for path, original in files if original not in HELPERS]
-        resubmitted = len({_CANVAS_COPY.sub("", original) for path, original in files if path in others}) == 1
+        uploads = [original for path, original in files if path in others]
+        bases = {_CANVAS_COPY.sub("", original) for original in uploads}  # nn.py with its uploads again, on
+        resubmitted = (len(bases) == 1 and bases <= set(uploads)  # Canvas only (review 18, R12: part-1.py
+                       and all(_CANVAS.match(path.name) for path in others))  # and part-2.py are two files)
         named = others if len(others) == 1 or resubmitted else _only_defining(others, graded)
     named = _defining_beside(named, [path for path, original in files if path not in named and original not in HELPERS],
                              graded, lambda p: name_kind(p.name, names, student))
