@@ -98,10 +98,14 @@ def explain_activation_gradient_of_input(network: nn.Network) -> str:
 
 
 def explain_activation_gradient_returns_activation(network: nn.Network) -> str:
+    """Two places make it: the activation-gradient function, or the hidden delta written out (review 18, R5: a
+    right sigmoid_gradient was told it returns the activation)."""
     act = _hidden(network)
     from_a, _ = _FROM_OUTPUT[act]
-    return (f"Your activation-gradient function returns the activation itself, a = {act}(z), not its derivative: "
-            f"{act}′(z) = {from_a} with a = {act}(z). Compute a = {act}(z), then return {from_a}.")
+    return (f"Your network uses the activation a = {act}(z) where its derivative belongs: {act}′(z) = {from_a} "
+            f"with a = {act}(z), not {act}(z) itself. Look where the hidden layer's delta is made, "
+            f"δ(l) = (δ(l+1)·Θ(l))[:, 1:] ⊙ {act}′(z(l)), and in your activation-gradient function: return "
+            f"{from_a}, not a.")
 
 
 def _hidden_activation_for_derivative(theta_next, delta_next, z, a, activation):
@@ -536,7 +540,7 @@ CATALOGUE: tuple[Mistake, ...] = (
         steps={"hidden_delta": _hidden_derivative_from_input},
         activation_gradient=lambda name, z: ACTIVATIONS[name].derivative_from_output(np.asarray(z, float))),
     Mistake(  # acceptance run 11, D2: sigmoid_gradient returning sigmoid(z)
-        "activation_gradient_returns_activation", "Activation gradient returns g(z) instead of g′(z)",
+        "activation_gradient_returns_activation", "Activation g(z) used where its derivative g′(z) belongs",
         explain_activation_gradient_returns_activation,
         applies=_any_hidden(lambda name: name in ("sigmoid", "tanh")),
         steps={"hidden_delta": _hidden_activation_for_derivative},
