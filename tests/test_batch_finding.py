@@ -871,3 +871,20 @@ def test_the_file_that_defines_more_of_the_graded_functions_wins(tmp_path):
     assert exported["uma"]["submission"] == f"{folders}/uma/ex5.py"
     assert exported["dave"]["submission"] == f"{folders}/dave/ex5.ipynb"
     assert exported["pia"]["submission"] == f"{folders}/pia/Exercise4/ex5.py"
+
+
+def test_canvas_text_entries_are_read_only_in_a_canvas_download(tmp_path):
+    """Review 18, R7: lecture_2026_text.html in a folder of alice_ex5.py files became a phantom student
+    'lecture_2026' who could not be graded (exit 2); and a Canvas upload of a file named text.html was taken for
+    Canvas's own text entry. Canvas's entries are read as such only in a Canvas download, never an upload."""
+    flat = tmp_path / "flat"
+    _put(flat / "alice_ex5.py", RIGHT)
+    (flat / "lecture_2026_text.html").write_text("<p>notes</p>")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and set(_rows(db)) == {"alice"}, result.output
+    canvas = tmp_path / "canvas"
+    _put(canvas / "smithjohn_12345_67890_ex5.py", RIGHT)
+    (canvas / "doejane_12346_67891_text.html").write_text("<p>an upload named text.html</p>")
+    result = _batch(str(canvas), "-e", "ex5", "--db", str(tmp_path / "c.sqlite"))
+    assert "doejane_12346 submitted no .py or .ipynb file, only text.html; not graded" in result.stderr, result.stderr

@@ -778,6 +778,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
     uploads: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> their files of other kinds (.html, .pdf)
     receipts: dict[str, list[Path]] = {}  # Blackboard student -> their attempts' receipts
     usernames = _blackboard_usernames(entries)
+    # Canvas's text and URL entries only in a Canvas download: lecture_2026_text.html elsewhere is no student's
+    canvas = any(_CANVAS.match(entry.name) and not _CANVAS_ENTRY.match(entry.name) for entry in entries)
     for entry in entries:
         shown = f"{label}/{entry.name}"
         if archive_kind(entry.name) and not (entry.is_dir() and not entry.is_symlink()):
@@ -788,7 +790,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             receipt = _RECEIPT.match(entry.name)
             other = None if entry.name in HELPERS or receipt else (lms_name(entry.name, names)
-                                                                    or _canvas_entry(entry.name))
+                                                                    or canvas and _canvas_entry(entry.name))
             if receipt:  # Blackboard's receipt of an attempt: its student's line when the attempt has no file
                 receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
@@ -839,7 +841,7 @@ def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> 
     never a student who silently is not there."""
     if all(_MOODLE.match(path.name) and "_assignsubmission_onlinetext_" in path.name for path, _ in files):
         what = "submitted no file, only an online text"
-    elif all(_CANVAS_ENTRY.match(path.name) for path, _ in files):
+    elif all(_CANVAS_ENTRY.match(path.name) and not _CANVAS.match(path.name) for path, _ in files):
         what = f"submitted no file, only {' and '.join(sorted({kind for _, kind in files}))} in Canvas"
     else:
         what = f"submitted no .py or .ipynb file, only {listing(sorted(original for _, original in files))}"
