@@ -659,6 +659,12 @@ def test_a_copy_kept_aside_never_hides_the_newer_work_named_for_no_exercise(tmp_
     shutil.copytree(folders / "chloe", platform / "submission")  # the times too
     results, result = run_gradescope(platform, "--exercise", "ex5")
     assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+    # review 18, R13: the two a level down, in two folders (old/, new/): the platform grades what the batch does
+    deeper = tmp_path / "gradescope2" / "submission"
+    _put(deeper / "old" / "ex5_old.py", EX5 / "extra_output_derivative.py", mtime=SAME_TIME)
+    _put(deeper / "new" / "hw5.py", RIGHT, mtime=SAME_TIME + 86400)
+    results, result = run_gradescope(deeper.parent, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
 
 
 def test_a_canvas_resubmission_of_a_file_named_for_no_exercise_is_graded_on_the_later_upload(tmp_path):

@@ -166,8 +166,10 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
     # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
     # Or one that defines the graded functions beside files named for the exercise that define none of them
     # (neural_net.py beside ex5_plots.py, hw5.py beside ex5_old.py: discover._defining_beside).
+    # (a level is a depth: old/ex5_old.py beside new/hw5.py are one level; review 18, R13)
+    depth = len(Path(found.shown_as).parts)
     if found.file is not None and (student_from_name(found.file.name, names) is not None or any(
-            student_from_name(Path(shown).name, names) is not None and Path(shown).parent == Path(found.shown_as).parent
+            student_from_name(Path(shown).name, names) is not None and len(Path(shown).parts) == depth
             for shown in found.passed_over)):
         return found.file, exercise, [shown.removeprefix(f"{folder.name}/") for shown in found.passed_over]
     names = {name: exercise.id for name in names}
