@@ -340,8 +340,10 @@ def class_report(db_path, exercise_id, output):
 
 def _write_whole(path: Path, text: str) -> None:
     """All of `text` at `path`, or nothing new there: a full disk left an empty page behind (staff review 2, S3).
-    A regular file (or a new one) is written beside it and renamed over it; anything else (/dev/stdout) directly."""
-    if path.exists() and not path.is_file():
+    A regular file (or a new one) is written beside it and renamed over it; a link (its target is written, not
+    the link replaced), a file in a folder that is not writable, or anything else (/dev/stdout) directly
+    (review 18, R9)."""
+    if path.is_symlink() or (path.exists() and not path.is_file()) or not os.access(path.parent, os.W_OK):
         path.write_text(text, encoding="utf-8")
         return
     beside = path.with_name(f".{path.name}.{os.getpid()}.part")

@@ -250,3 +250,27 @@ def test_the_notes_table_says_what_each_note_means(tmp_path):
     assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
     notes = page.read_text().split("<h2>Notes (no points taken)</h2>")[1].split("</table>")[0]
     assert "<td><code>prints</code></td><td>the function prints while it runs</td>" in notes, notes
+
+
+def test_a_report_written_through_a_link_or_into_a_read_only_folder_lands_where_it_did(graded_class, tmp_path):
+    """Review 18, R9: writing the page beside its target and renaming it over (so a full disk leaves no empty
+    page) replaced a link with a file, leaving the link's target empty, and failed for a writable file in a folder
+    that is not. Those are written in place, as before."""
+    _, _, db, page = graded_class
+    target = tmp_path / "www" / "real.html"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "www" / "report.html"
+    link.symlink_to(target)
+    assert run_cli("class-report", "--db", str(db), "-o", str(link)).exit_code == 0
+    assert link.is_symlink() and target.read_text() == page
+    closed = tmp_path / "ro"
+    closed.mkdir()
+    (closed / "r.html").write_text("old")
+    (closed / "r.html").chmod(0o666)
+    closed.chmod(0o555)
+    try:
+        assert run_cli("class-report", "--db", str(db), "-o", str(closed / "r.html")).exit_code == 0
+    finally:
+        closed.chmod(0o755)
+    assert (closed / "r.html").read_text() == page
