@@ -341,7 +341,8 @@ _IN_SOME_LAYERS = re.compile(r" \(Theta\d+(?: and Theta\d+)* only\)$")
 _UNSAFE_NAME = re.compile(r"[^\w.\- ',()+@]", re.UNICODE)  # what every file system takes (not Windows' <>:"/\\|?*)
 
 
-_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", *(f"{kind}{n}" for kind in ("COM", "LPT") for n in range(10))}
+_DEVICE_NAMES = {"CON", "PRN", "AUX", "NUL", "CONIN$", "CONOUT$",
+                 *(f"{kind}{n}" for kind in ("COM", "LPT") for n in [*"0123456789", "¹", "²", "³"])}
 
 
 def file_name(student: str, taken: set[str]) -> str:
@@ -350,7 +351,7 @@ def file_name(student: str, taken: set[str]) -> str:
     # at most 180 bytes, so "-<hash>.json" stays within the 255 bytes a file name may have: 84 CJK characters
     # are 252 (staff review 2, S7); a Windows device name (CON, nul.json) is never a file's (S8)
     name = name.encode("utf-8", "surrogateescape")[:180].decode("utf-8", "ignore").strip(" .") or "student"
-    if name.split(".")[0].upper() in _DEVICE_NAMES:
+    if name.split(".")[0].rstrip(" ").upper() in _DEVICE_NAMES:  # "aux .x" is AUX to Windows too (review 18, R14)
         name = "_" + name
     if name.lower() in taken or name != student:
         import hashlib

@@ -361,7 +361,8 @@ def test_a_name_spelled_decomposed_is_the_same_student(tmp_path):
 def test_odd_student_names_are_kept_and_escaped(tmp_path):
     folders = tmp_path / "class"
     names = ["Anne Marie", "Zoë Ødegård", "evil\x1b[2J\x1b[32m100", "<script>alert(1)<\\script>",
-             "Mary Ann O'Neil", "Smith, Jo (2)", "jo+ml@uni.example", "王" * 84, "CON", "nul.json"]
+             "Mary Ann O'Neil", "Smith, Jo (2)", "jo+ml@uni.example", "王" * 84, "CON", "nul.json", "COM¹",
+             "aux .x"]
     for name in names:
         _put(folders / name / "ex5.py", EX5 / "extra_output_derivative.py")
     db = tmp_path / "g.sqlite"
@@ -379,11 +380,11 @@ def test_odd_student_names_are_kept_and_escaped(tmp_path):
     # names every file system takes are kept as they are (an apostrophe, a comma, parentheses, + and @: run 9 D7)
     assert {"Anne Marie.txt", "Zoë Ødegård.txt", "Mary Ann O'Neil.txt", "Smith, Jo (2).txt",
             "jo+ml@uni.example.json"} <= set(files)
-    assert not any("\x1b" in f or "<" in f for f in files) and len(files) == 20
+    assert not any("\x1b" in f or "<" in f for f in files) and len(files) == 24
     # staff review 2, S7, S8: 84 CJK characters (252 bytes) stopped every feedback file with "File name too long";
     # a Windows device name is never a file's own
     assert all(len(f.encode()) <= 255 for f in files) and any(f.startswith("王" * 60) for f in files)
-    assert not any(f.split(".")[0].upper() in ("CON", "NUL") for f in files), files
+    assert not any(f.split(".")[0].rstrip(" ").upper() in ("CON", "NUL", "COM¹", "AUX") for f in files), files
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
