@@ -236,6 +236,26 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
     except ImportError:
         raise DaskUnavailable("needs the Dask extra: pip install '/path/to/nn-grader[dask]'") from None
     _probe(address)
+    import logging
+
+    # distributed's own log lines (a reconnect's traceback when the scheduler is lost: review 18, R4; a busy
+    # dashboard port) are not the staff's business: the batch says what matters in its own lines
+    # (distributed gives its loggers levels of their own and one handler, on "distributed": the handler's level
+    # is what holds them all back)
+    handlers = logging.getLogger("distributed").handlers
+    levels = [handler.level for handler in handlers]
+    for handler in handlers:
+        handler.setLevel(logging.CRITICAL + 1)
+    try:
+        _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say, Client,
+                  as_completed)
+    finally:
+        for handler, level in zip(handlers, levels, strict=True):
+            handler.setLevel(level)
+
+
+def _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say, Client,
+              as_completed) -> None:
     try:
         client = Client(address, timeout=PROBE_SECONDS)
     except OSError as error:
@@ -305,9 +325,10 @@ def _facts_of_running_workers(client) -> dict:
 
 def _register_plugin(client, plugin: SandboxPool, say) -> None:
     """Register the sandboxes' plugin: the scheduler keeps it for workers that join later and sends it to every
-    listed worker, waiting for each to answer, a closing one that never answers too (S10, above). So the wait
-    is PROBE_SECONDS: by then the running workers have it (grade_remote also waits for it), and a worker that
-    has not answered gets no task."""
+    listed worker, waiting for each to answer, a closing one that never answers too (S10, above). So every
+    PROBE_SECONDS it looks: once a listed worker is not running, the batch goes on without it (the running ones
+    have the plugin by then; grade_remote also waits for it); while all are running, their sandboxes are still
+    opening, and it waits (review 18, R11: a slow but healthy worker was announced as failed)."""
     done, failed = threading.Event(), []
 
     def register() -> None:
@@ -319,13 +340,20 @@ def _register_plugin(client, plugin: SandboxPool, say) -> None:
             done.set()
 
     threading.Thread(target=register, name="register-sandboxes", daemon=True).start()
-    if not done.wait(PROBE_SECONDS):
+    waited = 0.0
+    while not done.wait(PROBE_SECONDS):
+        waited += PROBE_SECONDS
         silent = sorted(address for address, status in _listed_workers(client).items() if status != "running")
-        if say:
-            say(f"note: the Dask scheduler still lists {', '.join(silent) or 'a worker'} that did not answer in "
-                f"{PROBE_SECONDS:.0f} s ({'closing: ' if silent else ''}a worker that failed to start, as one "
-                f"without nn-grader does); it gets no task, and the scheduler drops it within minutes")
-    elif failed:
+        if silent:  # a worker that failed to start never answers: grade on the others
+            if say:
+                say(f"note: the Dask scheduler still lists {', '.join(silent)} that did not answer in "
+                    f"{waited:.0f} s (closing: a worker that failed to start, as one without nn-grader does); it "
+                    f"gets no task, and the scheduler drops it within minutes")
+            return
+        if waited == 6 * PROBE_SECONDS and say:  # running workers still opening their sandboxes (review 18, R11)
+            say(f"the Dask workers have not opened their sandboxes after {waited:.0f} s; still waiting (Ctrl-C "
+                f"stops it; what was graded is kept)")
+    if failed:
         raise DaskUnavailable(f"the Dask scheduler did not take the grader's worker plugin ({failed[0]})")
 
 
