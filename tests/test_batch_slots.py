@@ -389,11 +389,7 @@ def test_a_submission_that_may_wait_out_its_timeout_is_graded_first(tmp_path):
     walk = "    import os\n    list(os.walk('.'))\n    m = y.size\n"
     walking = RIGHT.read_text().replace("    m = y.size\n", walk, 1)
     assert walking != RIGHT.read_text()
-    # a count of a million (acceptance run 11's output flood: `for i in range(3 * 10 ** 6): print(...)`)
-    counting = RIGHT.read_text().replace("    m = y.size\n", "    m = y.size + 0 * len(range(3 * 10 ** 6))\n", 1)
-    assert counting != RIGHT.read_text()
-    for name, text in (("ann", RIGHT.read_text()), ("bob", RIGHT.read_text()), ("cy", counting), ("yan", walking),
-                       ("zed", looping)):
+    for name, text in (("ann", RIGHT.read_text()), ("bob", RIGHT.read_text()), ("yan", walking), ("zed", looping)):
         (tmp_path / "class" / name).mkdir(parents=True)
         (tmp_path / "class" / name / "ex5.py").write_text(text)
     db = tmp_path / "g.sqlite"
@@ -403,5 +399,4 @@ def test_a_submission_that_may_wait_out_its_timeout_is_graded_first(tmp_path):
         order = [row[0] for row in connection.execute("SELECT student, score FROM grades ORDER BY rowid")]
         scores = dict(connection.execute("SELECT student, score FROM grades"))
     connection.close()
-    assert order == ["cy", "yan", "zed", "ann", "bob"]
-    assert scores == {"ann": 100, "bob": 100, "cy": 100, "yan": 100, "zed": 100}
+    assert order == ["yan", "zed", "ann", "bob"] and scores == {"ann": 100, "bob": 100, "yan": 100, "zed": 100}

@@ -517,11 +517,8 @@ def _plan(submissions: list[Submission], exercise, held: dict, scratch: Path, su
 # 12.9-13.3 s). Only the order changes; every submission is graded alike, and a word in a comment costs nothing.
 # A walk over the file system (os.walk, glob) too: acceptance run 10's file snooper (4 x 3 s) took 13 of its
 # class's 33 s when it started in name order, 24.6 s in all when graded first.
-# So does a count of a million or more (10 ** 6, 1e7, 3000000): acceptance run 11's output flood printed 3
-# million lines per call, each call under its timeout, and ended its class 14-17 s after everyone else.
 _MAY_WAIT = re.compile(rb"\bwhile\b|\bsleep\s*\(|\bfork\b|\bThread\b|threading|multiprocessing|subprocess|"
-                       rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b|\bwalk\s*\(|glob\s*\(|"
-                       rb"\b10\s*\*\*\s*(?:[6-9]|\d\d)\b|\b\d+(?:\.\d*)?e\+?(?:[6-9]|\d\d)\b|\b[1-9]\d{6,}\b")
+                       rb"\bsignal\b|\binput\s*\(|_exit\b|\bexit\s*\(|\bsocket\b|\bctypes\b|\bwalk\s*\(|glob\s*\(")
 
 
 def _own_folder(submission: Submission, scratch: Path, number: int, exercise_id: str) -> Path:
