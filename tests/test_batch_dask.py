@@ -211,16 +211,19 @@ def test_a_worker_without_the_grader_that_joins_later_does_not_hold_up_the_next_
                     break
                 time.sleep(0.05)
             assert joined and joined[0].status.name != "running", joined
-            second = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "second.sqlite"), "--dask",
-                             address)
+            # a process of its own with a bound: a batch that hangs again fails here, and the worker is still
+            # stopped below (an in-process hang ends the whole test process, with no cleanup)
+            second = subprocess.run([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db",
+                                     str(tmp_path / "second.sqlite"), "--dask", address],
+                                    capture_output=True, text=True, timeout=120)
         finally:
             os.killpg(bare.pid, 9)
             bare.wait()
-    assert second.exit_code == 0, second.output
+    assert second.returncode == 0, second.stderr
     assert _rows_of(tmp_path / "second.sqlite") == {"ann": "100"}
     said = f"still lists {joined[0].address} that did not answer in 10 s (closing: a worker that failed to start"
     assert said in second.stderr
-    assert "Traceback" not in second.output
+    assert "Traceback" not in second.stderr
 
 
 def test_a_student_folder_reaches_the_worker_as_a_local_batch_sees_it(tmp_path, cluster):
