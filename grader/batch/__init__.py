@@ -125,29 +125,26 @@ def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list
     return sorted(found)
 
 
-def _as_recorded(submissions: list[Submission], held: dict, gradebook: Gradebook, exercise_id: str) -> None:
+def _as_recorded(submissions: list[Submission], held: dict, recorded: dict[str, str]) -> None:
     """Give a student graded again alone (`grade batch download/Section1/alice`) the id the class run gave them
     when a name in two sections made it `Section1/alice`: the row of that id whose recorded file is this one
     (staff review 2, S12: the regrade added a row 'alice' and left the old one)."""
     for submission in submissions:
         if submission.file is None or submission.student in held or submission.student == submission.shown_as:
             continue
-        ids = [student for student in held if student.endswith("/" + submission.student)]
-        recorded = gradebook.submissions(exercise_id, ids) if ids else {}
-        same = [student for student, shown in recorded.items()
-                if _resolved(Path(shown)) == _resolved(submission.file)]
+        same = [student for student, shown in recorded.items() if student.endswith("/" + submission.student)
+                and _resolved(Path(shown)) == _resolved(submission.file)]
         if len(same) == 1:
             submission.student = same[0]
 
 
-def _not_older_than_recorded(submissions: list[Submission], held: dict, gradebook: Gradebook,
-                             exercise_id: str) -> tuple[list[Submission], list[str]]:
+def _not_older_than_recorded(submissions: list[Submission], held: dict,
+                             recorded: dict[str, str]) -> tuple[list[Submission], list[str]]:
     """The submissions to plan, without those older than the file the student's row was graded from, which is
     still there: a class graded in two halves (SectionA, then SectionB) replaced alice's newer file's grade with
     her older copy's, which grading both at once would have passed over (staff review 2, S4). Their rows stay,
     with a line each."""
     graded = [s for s in submissions if s.file is not None and not s.problem and s.student in held]
-    recorded = gradebook.submissions(exercise_id, [s.student for s in graded]) if graded else {}
     older, lines = set(), []
     for submission in graded:
         before = recorded.get(submission.student)
@@ -276,7 +273,7 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
     with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 scratch, summary, regrade, train, allow_weak, say, secret)
+                 scratch, summary, regrade, train, allow_weak, say or (lambda line: None), secret)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -287,9 +284,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
          summary, regrade, train, allow_weak, say, secret) -> None:
     paths, inside = _outermost(paths)
     for path, outer in inside:
-        if say:
-            say(f"note: {printable(str(path))} is {'the same as' if _resolved(path) == _resolved(outer) else 'inside'} "
-                f"{printable(str(outer))}, also given: read once, as part of it")
+        say(f"note: {printable(str(path))} is {'the same as' if _resolved(path) == _resolved(outer) else 'inside'} "
+            f"{printable(str(outer))}, also given: read once, as part of it")
     folders, shown = _unpacked(paths, scratch, summary)
     found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
     if found is not None:
@@ -301,25 +297,26 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
     submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
     other = _named_for_another(submissions, exercise)
-    if other and say:
+    if other:
         say(other)
     held = gradebook.stamps(exercise.id)  # read once: what to skip, and what a rerun replaces
-    _as_recorded(submissions, held, gradebook, exercise.id)
-    submissions, kept = _not_older_than_recorded(submissions, held, gradebook, exercise.id)
+    # the files the rows were graded from, read once (a rerun of a class looks at every one)
+    recorded_files = gradebook.submissions(exercise.id) if held else {}
+    _as_recorded(submissions, held, recorded_files)
+    submissions, kept = _not_older_than_recorded(submissions, held, recorded_files)
     for line in kept:
-        if say:
-            say(line)
+        say(line)
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
-    if credit and say:  # review 17, R12: grades for credit silently became practice grades
+    if credit:  # review 17, R12: grades for credit silently became practice grades
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
     stale = _stale_errors(held, submissions)  # removed once their students have rows (below)
     mixed = _other_versions({student: row for student, row in held.items() if student not in stale},
                             set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
-    if mixed and say:
+    if mixed:
         say(mixed)
     if on_total:
         on_total(len(plan.tasks))
@@ -352,9 +349,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                   if student in recorded or student in held and student not in plan.stamps)
     if gone:
         gradebook.remove(gone, exercise.id)
-        if say:
-            say(f"note: removed {len(gone)} \"could not grade\" row{'s' if len(gone) != 1 else ''} of files "
-                f"now graded as their students': {listing(gone)}")
+        say(f"note: removed {len(gone)} \"could not grade\" row{'s' if len(gone) != 1 else ''} of files now "
+            f"graded as their students': {listing(gone)}")
 
 
 def _resolved(path: Path) -> Path:

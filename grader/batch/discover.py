@@ -494,6 +494,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     graded functions (`_newest`); of several files at the top named for no exercise, the only one that defines
     one of them is the submission when no folder below holds a file named for the exercise."""
     student = folder.name if student is None else student
+
+    def kind(path: Path) -> tuple[int, int]:
+        return name_kind(path.name, names, student)
+
     level = [folder]
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     holds: list[str] = []  # ... and all its entries, for the message when it holds no .py/.ipynb at all
@@ -518,9 +522,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                 others = [p for p in files if p.name not in HELPERS]
                 named = others if len(others) == 1 else []
         named = _defining_beside(named, [p for p in files if p not in named and p.name not in HELPERS], graded,
-                                 lambda p: name_kind(p.name, names, student))
+                                 kind)
         if named:
-            chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
+            chosen, older = _newest(named, kind, graded)
             where = chosen.relative_to(folder).as_posix()
             deeper = _deeper_named([p for p in entries if p.is_dir() and not p.is_symlink()], names, student,
                                    _DEPTH - depth)
@@ -900,10 +904,13 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
         resubmitted = (len(bases) == 1 and bases <= set(uploads)  # Canvas only (review 18, R12: part-1.py
                        and all(_CANVAS.match(path.name) for path in others))  # and part-2.py are two files)
         named = others if len(others) == 1 or resubmitted else _only_defining(others, graded)
+    def kind(path: Path) -> tuple[int, int]:
+        return name_kind(path.name, names, student)
+
     named = _defining_beside(named, [path for path, original in files if path not in named and original not in HELPERS],
-                             graded, lambda p: name_kind(p.name, names, student))
+                             graded, kind)
     if named:
-        chosen, older = _newest(named, lambda p: name_kind(p.name, names, student), graded)
+        chosen, older = _newest(named, kind, graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
                           run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student))
     listed = listing([original for _, original in files])
