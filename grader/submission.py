@@ -544,10 +544,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             if problem.startswith("%%"):
                 result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
                 continue
-            for name in roots:
-                if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", text, re.M):
-                    result.syntax_errors[name] = problem
-            result.skipped_cells.append(f"cell {cell.number} was not run: {problem}")
+            _skip_cell(result, text, roots, f"cell {cell.number} was not run: {problem}", problem)
             continue
         text_lines = text.split("\n")
         source_lines = None
@@ -604,10 +601,16 @@ def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) 
     defined in it says why it is missing."""
     why = (f"it holds {len(cell.text) / (1 << 20):.1f} MB of code, and the grader reads at most "
            f"{MAX_CODE_CHARS >> 20} MB of a notebook's code ({read / (1 << 20):.1f} MB before it)")
-    result.skipped_cells.append(f"cell {cell.number} was not read: {why}")
+    _skip_cell(result, cell.text, roots, f"cell {cell.number} was not read: {why}")
+
+
+def _skip_cell(result: Submission, text: str, roots: set[str], skipped: str, why: str | None = None) -> None:
+    """A notebook cell left out (`skipped` says so in the note); a graded function it defines gets `why` (default
+    the same words) as the reason it is missing."""
+    result.skipped_cells.append(skipped)
     for name in roots:
-        if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", cell.text, re.M):
-            result.syntax_errors[name] = f"cell {cell.number} was not read: {why}"
+        if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", text, re.M):
+            result.syntax_errors[name] = why or skipped
 
 
 def _assemble(placed: dict[int, list[str]], count: int) -> str:

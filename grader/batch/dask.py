@@ -15,6 +15,7 @@ import tempfile
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from .scratch import Scratch
@@ -232,30 +233,35 @@ def run_dask(address: str, exercise, speed_notes: bool, limits, tasks: list[Task
     """Grade `tasks` on the cluster at `address`; `on_result` gets each result as it arrives. `say` (a line ->
     None) tells the user what they may be waiting for: a scheduler with no worker yet."""
     try:
-        from distributed import Client, as_completed
+        import distributed  # noqa: F401 - only whether the extra is installed; _run_dask uses it
     except ImportError:
         raise DaskUnavailable("needs the Dask extra: pip install '/path/to/nn-grader[dask]'") from None
     _probe(address)
+    with _quiet_distributed():
+        _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say)
+
+
+@contextmanager
+def _quiet_distributed():
+    """distributed's own log lines (a reconnect's traceback when the scheduler is lost: review 18, R4; a busy
+    dashboard port) are not the staff's business: the batch says what matters in its own lines. distributed
+    gives its loggers levels of their own and one handler, on "distributed": the handler's level holds them."""
     import logging
 
-    # distributed's own log lines (a reconnect's traceback when the scheduler is lost: review 18, R4; a busy
-    # dashboard port) are not the staff's business: the batch says what matters in its own lines
-    # (distributed gives its loggers levels of their own and one handler, on "distributed": the handler's level
-    # is what holds them all back)
     handlers = logging.getLogger("distributed").handlers
     levels = [handler.level for handler in handlers]
     for handler in handlers:
         handler.setLevel(logging.CRITICAL + 1)
     try:
-        _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say, Client,
-                  as_completed)
+        yield
     finally:
         for handler, level in zip(handlers, levels, strict=True):
             handler.setLevel(level)
 
 
-def _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say, Client,
-              as_completed) -> None:
+def _run_dask(address, exercise, speed_notes, limits, tasks, on_result, stop, train, allow_weak, say) -> None:
+    from distributed import Client, as_completed
+
     try:
         client = Client(address, timeout=PROBE_SECONDS)
     except OSError as error:
