@@ -7,6 +7,7 @@ worker so that one crash does not cost the other parts, but a function that time
 called again.
 """
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, NOT_IMPLEMENTED
+from .note_titles import TITLES
 from .sandbox import Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
 from .text import printable
@@ -365,7 +367,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
             result.feedback = f"Likely mistake: {titles}. {result.feedback}"
         elif not (_only_cost_wrong(result) and _failing_cost(result, results)):
             # (a right gradient beside a wrong J has its evidence in that cost part: cost_explains_gradient)
-            result.evidence.append("No mistake in the grader's catalogue explains these values.")
+            result.evidence.append(NO_MISTAKE)
             result.evidence += _scale_evidence(result, variants)
             if _unregularized_twin_passed(result, results):
                 result.evidence.append(diagnosis.lambda_term_report(part.check))
@@ -373,6 +375,26 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if grad_wrong and part.function not in timed_out:
             slope_evidence.append(result)
     _gradient_evidence(exercise, slope_evidence, results, variants, budget)
+
+
+NO_MISTAKE = "No mistake in the grader's catalogue explains these values."
+# Notes that can be why a part's values are wrong; each names the functions it is about.
+_CAUSE_NOTES = ("module_level_value", "extra_parameter")
+
+
+def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -> None:
+    """A part no mistake explains, whose function a cause note names, points to that note: the student
+    otherwise reads "no mistake explains these values" above the note that does (student review 3, F3)."""
+    for result in results:
+        if NO_MISTAKE not in result.evidence:
+            continue
+        names = exercise.functions[result.part.function].names
+        cause = next((note for note in found if note.id in _CAUSE_NOTES
+                      and any(re.search(rf"\b{re.escape(name)}\b", note.message) for name in names)), None)
+        if cause is not None:
+            result.evidence[result.evidence.index(NO_MISTAKE)] = (
+                f"No mistake in the grader's catalogue explains these values, but a note below may: "
+                f"{TITLES[cause.id]}.")
 
 
 def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:
@@ -686,6 +708,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead)
     if prepared is not None:
         found = submission_notes(exercise, parts, prepared, found)
+    point_to_notes(exercise, parts, found)
     training = _training_parts(exercise, train)
     if training:
         from .training import check_training  # imports scipy.optimize: only when a training part runs

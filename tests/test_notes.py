@@ -192,6 +192,15 @@ def test_functions_that_read_a_module_level_value_are_named_together(tmp_path):
                               "computing it from their arguments; the grader calls them with other inputs")
 
 
+def test_a_part_no_mistake_explains_points_to_the_note_that_may(tmp_path):
+    """Not "no mistake explains these values" alone above the note that names the cause (student review 3, F3)."""
+    report = _module_value_report(tmp_path, "2.0")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert "No mistake in the grader's catalogue explains these values, but a note below may: a failed function " \
+           "reads a module-level value instead of computing it." in cost["evidence"], cost["evidence"]
+    assert "No mistake in the grader's catalogue explains these values." not in cost["evidence"]
+
+
 def test_no_module_level_note_when_the_file_could_not_be_imported(tmp_path):
     """The functions never ran, so nothing they read can be why they failed (acceptance run 6, L2)."""
     report = _module_value_report(tmp_path, "1 / 0")
