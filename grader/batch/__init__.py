@@ -290,6 +290,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
     if found is not None:
         summary.problems += found.problems
+        for line in found.notes:
+            say(line)
     submissions = found.submissions if found else []
     given = {_resolved(path) for path in paths if path.is_file()}  # a class zip lying in a folder given, and
     submissions = [s for s in submissions  # given as a PATH too: read as that PATH, not "not opened" here

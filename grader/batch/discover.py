@@ -19,6 +19,8 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   the one whose original name names the exercise, else the only one that is not a helper; Moodle's folder
   download,
   `Full Name_USERID_assignsubmission_file_/`, is a student folder of `Full Name_USERID` (`moodle_folders`);
+- Gradescope's "Export Submissions": `submission_123456/` folders beside `submission_metadata.yml`, each a
+  student folder under its submitters' ids (gradescope_export.py);
 - a single file, named the same way.
 
 Folders of students inside a PATH (a wrapper of flat files, an LMS's sections, a term's sections), read like
@@ -74,6 +76,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..classreport import FEEDBACK_MARKER
+from . import gradescope_export
 
 SUFFIXES = (".py", ".ipynb")
 HELPERS = {"utils.py", "submission.py", "__init__.py", "setup.py", "conftest.py"}
@@ -99,12 +102,14 @@ class Submission:
     # No file found, but the student's own zip (their zipped folder, an upload named for them): the batch
     # opens it (unpack.StudentArchives) and looks in it as in a student's folder (`in_student_folder`).
     archive: Path | None = None
+    submitted: float | None = None  # when the platform recorded it as submitted (gradescope_export.py)
 
 
 @dataclass
 class Found:
     submissions: list[Submission]
     problems: list[str]  # a PATH that held nothing gradable, one line each
+    notes: list[str] = field(default_factory=list)  # lines for the user that change no grade
 
 
 def exercise_names(exercise_id: str, aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
@@ -567,9 +572,10 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     names = exercise_names(exercise_id, aliases)
     every: list[tuple[str, Submission]] = []
     problems: list[str] = []
+    notes: list[str] = []
     for index, path in enumerate(paths):
         label = shown[index] if shown else str(path)
-        found = _discover_one(path, names, label, graded)
+        found = _discover_one(path, names, label, graded, notes)
         if isinstance(found, str):
             problems.append(found)
         else:
@@ -580,13 +586,19 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)
-    return Found([_pick(entries, names, graded) for _, entries in sorted(by_student.items())], problems)
+    picked = []
+    for _, entries in sorted(by_student.items()):
+        entries, note = gradescope_export.latest(entries)
+        notes += [note] if note else []
+        picked.append(_pick(entries, names, graded))
+    return Found(picked, problems, notes)
 
 
 def _discover_one(path: Path, names: tuple[str, ...], label: str,
-                  graded: Graded) -> list[tuple[str, Submission]] | str:
+                  graded: Graded, notes: list[str]) -> list[tuple[str, Submission]] | str:
     """(place, submission) pairs: the place is the folder of students a submission lies in, relative to the
-    PATH ("" for the PATH itself), which tells two students of one name in two sections apart."""
+    PATH ("" for the PATH itself), which tells two students of one name in two sections apart. `notes`: lines
+    for the user are added to it."""
     if path.is_symlink() and not path.exists():
         return f"{label}: a broken symbolic link"
     if path.is_file():
@@ -605,7 +617,7 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
         submission.student = Path(label).stem if label.lower().endswith(".zip") else _owner(path.resolve(), names)
         found = [("", submission)]
     else:
-        found = _in_class_folder(path, names, label, "", 0, graded)
+        found = _in_class_folder(path, names, label, "", 0, graded, notes)
     if isinstance(found, list):
         found = _moodle_by_place(found)
     if isinstance(found, list) and not found:
@@ -615,9 +627,10 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
 
 
 def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
-                     depth: int, graded: Graded) -> list[tuple[str, Submission]] | str:
-    """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders,
-    and the folders of students inside it (sections), down to _GROUPS levels."""
+                     depth: int, graded: Graded, notes: list[str]) -> list[tuple[str, Submission]] | str:
+    """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders
+    (a Gradescope export's named by their submitters), and the folders of students inside it (sections), down
+    to _GROUPS levels."""
     try:
         entries = _entries(path)
     except OSError as error:
@@ -635,14 +648,16 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
             continue
         if depth < _GROUPS and _holds_students(entry, names, depth + 1):
             inner_place = f"{place}/{entry.name}" if place else entry.name
-            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded)
+            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded, notes)
             if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
                 found.append((place, Submission(shown, None, shown, False, problem=inner)))
             else:
                 found += inner
         else:
             found.append((place, in_student_folder(entry, names, shown, graded=graded)))
-    return found
+    here, told = gradescope_export.by_submitter([s for p, s in found if p == place], path, label)
+    notes += told
+    return [(p, s) for p, s in found if p != place] + [(place, s) for s in here]
 
 
 def _qualified(found: list[tuple[str, Submission]]) -> list[Submission]:

@@ -1,0 +1,123 @@
+"""Gradescope's "Export Submissions" download: a folder per submission (`submission_123456/`) beside
+`submission_metadata.yml`, which names each submission's submitters (Ruby-style keys: `:submitters:`, `:sid:`,
+`:email:`, `:name:`, `:created_at:`). The folder's name means nothing to the staff, so each submitter gets the
+submission's row under their SID, else their email, else their name, else the folder's name (as without the
+metadata). A group submission gives each of its submitters a row of their own, graded from the same file (each
+student's grade is theirs, as on Gradescope). A submitter named by two submissions (the export given twice, or a
+student in two groups) keeps the newest by Gradescope's `:created_at:` (`latest`), with a note.
+
+The metadata is read with PyYAML's BaseLoader: safe, and every value a string (an SID `007` stays `007`).
+Missing or malformed metadata is a one-line note, and the submissions keep their folders' names.
+"""
+
+import re
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # discover.py calls this module
+    from .discover import Submission
+
+METADATA = "submission_metadata.yml"
+_FOLDER = re.compile(r"^submission_\d+$")
+_UNSET = {"", "~", "null", "nil"}
+# Gradescope writes Ruby's time: "2026-12-01 10:00:00.123456000 -0800" (fractions and zone optional).
+_TIME = re.compile(r"^(\d{4}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(?:\.\d+)?\s*(?:(Z|UTC)|([+-]\d\d):?(\d\d))?$")
+
+
+class MetadataError(Exception):
+    """submission_metadata.yml is not what Gradescope writes; str() says what is wrong."""
+
+
+def _key(mapping: dict, name: str):
+    """A Ruby symbol key (`:sid`) or a plain one (`sid`)."""
+    return mapping.get(f":{name}", mapping.get(name))
+
+
+def _submitted(text) -> float | None:
+    """Seconds since the epoch of a `:created_at:` time, None when it is missing or not a time."""
+    match = _TIME.match(text.strip()) if isinstance(text, str) else None
+    if not match:
+        return None
+    date, clock, utc, hours, minutes = match.groups()
+    zone = "+00:00" if utc else f"{hours}:{minutes}" if hours else ""
+    return datetime.fromisoformat(f"{date}T{clock}{zone}").timestamp()
+
+
+def _who(submitter) -> str:
+    """A submitter's id: the SID if set, else the email, else the name ("" when none is set)."""
+    if not isinstance(submitter, dict):
+        return ""
+    for name in ("sid", "email", "name"):
+        value = _key(submitter, name)
+        if isinstance(value, str) and value.strip() not in _UNSET:
+            return value.strip()
+    return ""
+
+
+def read_metadata(path: Path) -> dict[str, tuple[list[str], float | None]]:
+    """Folder name -> (its submitters' ids, when it was submitted); MetadataError when it cannot be read."""
+    import yaml
+
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+    except OSError as error:
+        raise MetadataError(f"cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError:
+        raise MetadataError("is not UTF-8 text") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise MetadataError(f"is not valid YAML{f' (line {mark.line + 1})' if mark else ''}") from None
+    if not isinstance(data, dict):
+        raise MetadataError("expected a mapping of submission folders (submission_123456:) to their submitters")
+    metadata = {}
+    for folder, entry in data.items():
+        submitters = _key(entry, "submitters") if isinstance(entry, dict) else None
+        if isinstance(submitters, list):
+            ids = list(dict.fromkeys(who for who in map(_who, submitters) if who))
+            metadata[folder] = (ids, _submitted(_key(entry, "created_at")))
+    return metadata
+
+
+def by_submitter(found: list["Submission"], folder: Path, label: str) -> tuple[list["Submission"], list[str]]:
+    """The submissions of a folder of students, each of its `submission_123456/` folders under its submitters'
+    ids when the folder is a Gradescope export; the notes to show (metadata missing, unreadable, incomplete)."""
+    ours = [s for s in found if s.own_folder and _FOLDER.match(s.student)
+            and f"{s.shown_as}/".startswith(f"{label}/{s.student}/")]
+    metadata_file = folder / METADATA
+    if not ours or not (metadata_file.is_file() or len(ours) > 1):
+        return found, []
+    shown = f"{label}/{METADATA}"
+    if not metadata_file.is_file():
+        return found, [f"note: {label}: no {METADATA} beside its submission_* folders (a Gradescope export?); "
+                       f"its students are named by their folders"]
+    try:
+        metadata = read_metadata(metadata_file)
+    except MetadataError as error:
+        return found, [f"note: {shown}: {error}; the submissions are named by their folders"]
+    exported = {id(s) for s in ours}
+    named, unnamed = [], []
+    for submission in found:
+        ids, submitted = metadata.get(submission.student, ([], None)) if id(submission) in exported else ([], None)
+        if id(submission) in exported and not ids:
+            unnamed.append(submission.student)
+        named += [replace(submission, student=who, passed_over=list(submission.passed_over), submitted=submitted)
+                  for who in ids] or [submission]
+    notes = [f"note: {shown} names no submitter of {', '.join(unnamed)}; named by the folder"] if unnamed else []
+    return named, notes
+
+
+def latest(entries: list["Submission"]) -> tuple[list["Submission"], str]:
+    """One student's candidates without those Gradescope records as submitted before another (the export
+    given twice, or a student in two submissions); those are listed as passed over, with a note."""
+    times = [s.submitted for s in entries if s.submitted is not None]
+    if len(set(times)) < 2:
+        return entries, ""
+    newest = max(times)
+    kept = [s for s in entries if s.submitted is None or s.submitted == newest]
+    older = [s for s in entries if all(s is not k for k in kept)]
+    kept[0].passed_over = kept[0].passed_over + [s.shown_as for s in older]
+    chosen = next(s for s in kept if s.submitted == newest)
+    return kept, (f"note: {chosen.student} is a submitter of {len(older) + 1} Gradescope submissions: the newest, "
+                  f"{chosen.shown_as}, is graded ({', '.join(s.shown_as for s in older)} passed over)")

@@ -1,0 +1,100 @@
+"""`grade batch` on Gradescope's "Export Submissions" download (submission_metadata.yml beside a folder per
+submission), through the CLI: rows named by the submitters, not by Gradescope's folder names."""
+
+import zipfile
+
+from .test_batch import EX5, RIGHT, _batch, _put, _rows
+from .test_batch_finding import _exported
+
+WRONG = EX5 / "two_mistakes.py"
+
+METADATA = """\
+submission_111:
+  :submitters:
+  - :name: Alice Smith
+    :sid: '001234'
+    :email: alice@example.edu
+  :created_at: 2026-12-01 10:00:00.000000000 -08:00
+submission_222:
+  :submitters:
+  - :name: Bob Lee
+    :sid:
+    :email: bob@example.edu
+  - :name: Carol Chen
+    :sid: ''
+  :created_at: 2026-12-01 11:00:00.000000000 -08:00
+submission_333:
+  :submitters:
+  - :name: Dave Kim
+    :sid: '5678'
+  :created_at: 2026-12-02 09:00:00.000000000 -08:00
+submission_444:
+  :submitters:
+  - :name: Dave Kim
+    :sid: '5678'
+  :created_at: 2026-12-01 09:00:00.000000000 -08:00
+"""
+
+
+def _export(folder, metadata: str | None = METADATA):
+    """An export: Dave's newer submission (333) is right and written first, his older one (444) wrong; 555 is
+    in no metadata."""
+    for number, source in (("111", RIGHT), ("222", WRONG), ("333", RIGHT), ("444", WRONG), ("555", RIGHT)):
+        _put(folder / f"submission_{number}" / "ex5.py", source, mtime=1_700_000_000)
+    if metadata is not None:
+        (folder / "submission_metadata.yml").write_text(metadata)
+    return folder
+
+
+def _notes(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("grade: note:")]
+
+
+def test_a_gradescope_export_names_each_row_by_its_submitter(tmp_path):
+    """The SID, else the email, else the name; a group gives each submitter a row; a submitter of two
+    submissions gets the newer by Gradescope's time (with a note, the other passed over); a folder the metadata
+    does not name keeps its name (with a note)."""
+    export = _export(tmp_path / "assignment_9_export")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(export), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {
+        "001234": "100", "bob@example.edu": "50", "Carol Chen": "50", "5678": "100", "submission_555": "100"}
+    exported = _exported(db)
+    assert exported["5678"]["submission"] == f"{export}/submission_333/ex5.py"
+    assert exported["5678"]["passed_over"] == [f"{export}/submission_444/ex5.py"]
+    assert exported["Carol Chen"]["submission"] == f"{export}/submission_222/ex5.py"
+    assert _notes(result) == [
+        f"grade: note: {export}/submission_metadata.yml names no submitter of submission_555; named by the folder",
+        f"grade: note: 5678 is a submitter of 2 Gradescope submissions: the newest, {export}/submission_333/ex5.py, "
+        f"is graded ({export}/submission_444/ex5.py passed over)"]
+
+
+def test_a_zipped_export_given_twice_is_one_row_per_submitter(tmp_path):
+    """The export's zip (its folder at the top) beside the same export unzipped: one row per submitter."""
+    export = _export(tmp_path / "assignment_9_export")
+    archive = tmp_path / "assignment_9_export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        for path in sorted(export.rglob("*")):
+            if path.is_file():
+                zf.write(path, path.relative_to(tmp_path).as_posix())
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(archive), str(export), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
+    assert _rows(db)["5678"]["score"] == "100"
+
+
+def test_missing_or_malformed_metadata_is_a_note_and_folder_names(tmp_path):
+    """No submission_metadata.yml, or one that is not Gradescope's: one note, the folders' names, no traceback."""
+    for metadata, said in ((None, "no submission_metadata.yml beside its submission_* folders"),
+                           (":submitters: [unclosed\n", "submission_metadata.yml: is not valid YAML (line 2)"),
+                           ("- just a list\n", "submission_metadata.yml: expected a mapping of submission folders")):
+        export = _export(tmp_path / f"export_{len(said)}", metadata)
+        db = tmp_path / f"g_{len(said)}.sqlite"
+        result = _batch(str(export), "-e", "ex5", "--db", str(db))
+        assert result.exit_code == 0, result.output
+        assert "Traceback" not in result.output
+        assert set(_rows(db)) == {f"submission_{n}" for n in ("111", "222", "333", "444", "555")}
+        notes = _notes(result)
+        assert len(notes) == 1 and said in notes[0], notes
