@@ -426,7 +426,9 @@ def _limits_options(command):
               help="The exercise: a shipped exercise's name or a spec file. Default: from the submitted file's name.")
 @secret_option("the random hidden cases are seeded by it.")
 @click.option("--visibility", type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
-              default="visible", show_default=True, help="When students see each part's result on Gradescope.")
+              default="visible", show_default=True,
+              help="When students see each part's result on Gradescope; other than visible, the score line and "
+                   "the notes are hidden with them (a 0-point notes test), not in the output always shown.")
 @_limits_options
 @allow_weak_isolation_option
 def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, visibility: str, timeout: float,

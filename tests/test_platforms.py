@@ -79,10 +79,30 @@ def test_gradescope_full_marks_exit_0_and_notes_in_the_output(tmp_path):
     source = SUBMISSIONS / "ex5" / "modifies_inputs.py"  # correct, with a note
     expected, _ = grade_json(source, "--exercise", "ex5")
     assert expected["score"] == 100 and expected["notes"]
-    results, result = run_gradescope(gradescope_root(tmp_path, {"ex5.py": source}), "--visibility", "after_published")
+    results, result = run_gradescope(gradescope_root(tmp_path, {"ex5.py": source}))
     assert result.exit_code == 0 and results["score"] == 100.0
     assert all(note["message"] in results["output"] for note in expected["notes"])
-    assert {t["visibility"] for t in results["tests"]} == {"after_published"}
+    assert "100 / 100" in results["output"] and "visibility" not in results
+    assert {t["visibility"] for t in results["tests"]} == {"visible"}
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date", "after_published"])
+def test_gradescope_hides_the_notes_and_the_score_line_as_the_tests_are(tmp_path, visibility):
+    """Item 2: Gradescope always shows the top-level output, so with --visibility other than visible the notes
+    and the score line are not there (a student saw them before the due date while the tests were hidden): the
+    results set the top-level visibility, and the notes are a 0-point test with that visibility."""
+    source = SUBMISSIONS / "ex5" / "modifies_inputs.py"  # correct, with a note
+    expected, _ = grade_json(source, "--exercise", "ex5")
+    results, result = run_gradescope(gradescope_root(tmp_path, {"ex5.py": source}), "--visibility", visibility)
+    assert result.exit_code == 0 and results["score"] == 100.0
+    assert results["visibility"] == visibility
+    assert not any(note["message"] in results["output"] for note in expected["notes"])
+    assert "100 / 100" not in results["output"] and "Notes" not in results["output"]
+    assert {t["visibility"] for t in results["tests"]} == {visibility}
+    notes = results["tests"][-1]
+    assert notes["name"] == "Notes (no points taken)" and (notes["score"], notes["max_score"]) == (0.0, 0.0)
+    assert all(note["message"] in notes["output"] for note in expected["notes"])
+    assert sum(t["max_score"] for t in results["tests"]) == expected["max_score"]
 
 
 def test_gradescope_grades_the_exercise_file_beside_its_helpers(tmp_path):

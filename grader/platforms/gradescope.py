@@ -6,6 +6,11 @@ which file was graded when others named for the exercise were found, the notes a
 (grader version, spec and submission sha256, the secret's fingerprint);
 extra_data holds the provenance as data. A submission that cannot be graded gets score 0, the reason as
 output, and (when the exercise is known) every part at 0 with the reason.
+
+Gradescope always shows the top-level output. So with a visibility other than `visible` the results also set
+the top-level `visibility`, and the score line and the notes (which tell how the code did) move out of the
+output into a 0-point test titled as notes with that visibility; the output keeps only which file was graded
+and the provenance, which say nothing of the result.
 """
 
 from pathlib import Path
@@ -25,6 +30,13 @@ from .common import (
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 OUTPUT_LIMIT = 60_000  # characters per output field; the texts are far shorter unless a student prints a lot
+NOTES_TEST = "Notes (no points taken)"
+
+
+def _notes_test(text: str, number: int, visibility: str) -> dict:
+    """What the top-level output would tell of the result, as a test Gradescope hides as `visibility` says."""
+    return {"name": NOTES_TEST, "number": str(number), "score": 0.0, "max_score": 0.0,
+            "output": clip(text, OUTPUT_LIMIT), "output_format": "text", "visibility": visibility}
 
 
 def results(credit: Credit, visibility: str = "visible") -> dict:
@@ -38,8 +50,13 @@ def results(credit: Credit, visibility: str = "visible") -> dict:
             "tags": [m.id for m in p.mistakes], "visibility": visibility,
         } for i, p in enumerate(report.parts, 1)]
         summary = f"{exercise.title} ({exercise.id}): {report.score} / {report.max_score}"
-        output = "\n\n".join(t for t in (summary, credit.graded_file_text, notes_text(report),
-                                          credit.provenance_text) if t)
+        if visibility == "visible":
+            shown = (summary, credit.graded_file_text, notes_text(report), credit.provenance_text)
+        else:  # the score line and the notes tell the result: hidden as the tests are
+            tests.append(_notes_test("\n\n".join(t for t in (summary, notes_text(report)) if t), len(tests) + 1,
+                                     visibility))
+            shown = (credit.graded_file_text, credit.provenance_text)
+        output = "\n\n".join(t for t in shown if t)
         score = float(report.score)
     else:
         parts = exercise.parts if exercise is not None else ()
@@ -48,8 +65,10 @@ def results(credit: Credit, visibility: str = "visible") -> dict:
                  for i, p in enumerate(parts, 1)]
         output = f"Could not grade this submission: {credit.reason}\n\n{credit.provenance_text}"
         score = 0.0
+    hidden = {} if visibility == "visible" else {"visibility": visibility}
     return {
         "score": score,
+        **hidden,
         "execution_time": round(credit.seconds, 3),
         "output": clip(output, OUTPUT_LIMIT),
         "output_format": "text",
