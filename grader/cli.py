@@ -498,7 +498,8 @@ def _package_options(command):
 @package.command("gradescope")
 @click.argument("exercise_name", metavar="EXERCISE")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), default=Path("autograder.zip"),
-              show_default=True, help="The zip to write.")
+              show_default=True, help="The zip to write (a name ending in .zip); an existing file is replaced "
+                                      "only when it is an autograder zip this command wrote.")
 @click.option("--visibility", type=click.Choice(["visible", "hidden", "after_due_date", "after_published"]),
               default="visible", show_default=True, help="When students see each part's result.")
 @_package_options

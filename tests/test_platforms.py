@@ -582,6 +582,36 @@ def test_without_a_source_tree_or_an_install_the_error_names_a_command_that_work
     assert again.exit_code == 2 and "/path/to/nn-grader" in again.stderr
 
 
+def test_the_gradescope_package_writes_only_a_zip_and_replaces_only_its_own(tmp_path):
+    """Item 3: -o must end in .zip, and an existing file is replaced only when it is an autograder zip this
+    command wrote: a staff member's notes.zip, or any other file, is never overwritten (one line, exit 2)."""
+    wheel = tmp_path / "nn_grader-0.1.0-py3-none-any.whl"  # what the zip carries; this test never installs it
+    wheel.write_bytes(b"a wheel")
+
+    def package(output: Path):
+        return run_cli_env(None, "package", "gradescope", "ex5", "-o", str(output), "--wheel", str(wheel))
+
+    for name in ("autograder", "autograder.tar.gz", "grades.sqlite"):
+        result = package(tmp_path / name)
+        assert result.exit_code == 2 and not (tmp_path / name).exists()
+        assert result.stderr.splitlines() == [f"grade: --output {tmp_path / name}: expected a file name ending in "
+                                              f".zip (Gradescope takes a zip); nothing written"]
+    notes = tmp_path / "notes.zip"
+    with zipfile.ZipFile(notes, "w") as archive:
+        archive.writestr("notes.txt", "week 5 grading notes")
+    text = tmp_path / "gradebook.zip"
+    text.write_text("not a zip at all")
+    for output in (notes, text):
+        before = output.read_bytes()
+        result = package(output)
+        assert result.exit_code == 2 and output.read_bytes() == before
+        assert len(result.stderr.splitlines()) == 1 and f"--output {output}: exists and is not an autograder zip" \
+            in result.stderr
+    ours = tmp_path / "autograder.zip"
+    assert package(ours).exit_code == 0 and package(ours).exit_code == 0  # its own zip, written again
+    assert {"setup.sh", "run_autograder", "exercise.yaml", wheel.name} <= set(zipfile.ZipFile(ours).namelist())
+
+
 def test_a_failed_coursera_package_leaves_no_folder_behind(tmp_path):
     not_a_wheel = tmp_path / "grader.txt"
     not_a_wheel.write_text("not a wheel")

@@ -114,9 +114,32 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, mode: int) -> None:
     archive.writestr(info, data)
 
 
+def _ours(path: Path) -> bool:
+    """True for a zip this command wrote: its setup.sh, run_autograder, exercise.yaml and nn-grader's wheel."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return {"setup.sh", "run_autograder", "exercise.yaml"} <= names and \
+        any(name.startswith("nn_grader-") and name.endswith(".whl") for name in names)
+
+
+def _check_output(output: Path) -> None:
+    """-o must name a zip (Gradescope takes one), and never a file of the staff's other than a zip written here
+    before (a gradebook, a notes.zip), which replacing would lose."""
+    if output.suffix.lower() != ".zip":
+        raise PackageError(f"--output {output}: expected a file name ending in .zip (Gradescope takes a zip); "
+                           f"nothing written")
+    if (output.exists() or output.is_symlink()) and not (output.is_file() and _ours(output)):
+        raise PackageError(f"--output {output}: exists and is not an autograder zip written by "
+                           f"`grade package gradescope`; not replaced (remove it or choose another name)")
+
+
 def gradescope_zip(spec_path: Path, exercise, output: Path, secret_file: Path | None, wheel: Path | None,
                    timeout: float, visibility: str) -> list[str]:
     """Write the autograder zip; returns the names it holds."""
+    _check_output(output)
     secret = _secret_bytes(secret_file, exercise)
     # Shell words: the paths are quoted for the shell to expand $ROOT; timeout and visibility are plain.
     words = ["--exercise", '"$ROOT/source/exercise.yaml"']
