@@ -68,6 +68,9 @@ def test_a_gradescope_export_names_each_row_by_its_submitter(tmp_path):
         f"grade: note: {export}/submission_metadata.yml names no submitter of submission_555; named by the folder",
         f"grade: note: 5678 is a submitter of 2 Gradescope submissions: the newest, {export}/submission_333/ex5.py, "
         f"is graded ({export}/submission_444/ex5.py passed over)"]
+    again = _batch(str(export / "submission_222"), "-e", "ex5", "--db", str(db), "--regrade")  # one, again
+    assert again.exit_code == 0, again.output
+    assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
 
 
 def test_a_zipped_export_given_twice_is_one_row_per_submitter(tmp_path):

@@ -615,7 +615,9 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
     if one_students_folder(path, names):  # grade batch class/alice: alice, as in the class
         submission = in_student_folder(path, names, label, graded=graded)
         submission.student = Path(label).stem if label.lower().endswith(".zip") else _owner(path.resolve(), names)
-        found = [("", submission)]
+        here, told = gradescope_export.one_submission(submission, path.resolve())  # as the export's run names it
+        notes += told
+        found = [("", s) for s in here]
     else:
         found = _in_class_folder(path, names, label, "", 0, graded, notes)
     if isinstance(found, list):

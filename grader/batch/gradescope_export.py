@@ -88,10 +88,24 @@ def by_submitter(found: list["Submission"], folder: Path, label: str) -> tuple[l
     metadata_file = folder / METADATA
     if not ours or not (metadata_file.is_file() or len(ours) > 1):
         return found, []
-    shown = f"{label}/{METADATA}"
     if not metadata_file.is_file():
         return found, [f"note: {label}: no {METADATA} beside its submission_* folders (a Gradescope export?); "
                        f"its students are named by their folders"]
+    return _named(found, ours, metadata_file, f"{label}/{METADATA}")
+
+
+def one_submission(submission: "Submission", path: Path) -> tuple[list["Submission"], list[str]]:
+    """A PATH that is one submission's folder of an export (`grade batch export/submission_123456`, to grade it
+    again): under its submitters' ids, as the export's own run names them; the notes to show."""
+    home = next((p for p in (path, *path.parents) if p.name == submission.student), None)
+    if home is None or not _FOLDER.match(home.name) or not (home.parent / METADATA).is_file():
+        return [submission], []
+    return _named([submission], [submission], home.parent / METADATA, str(home.parent / METADATA))
+
+
+def _named(found: list["Submission"], ours: list["Submission"], metadata_file: Path,
+           shown: str) -> tuple[list["Submission"], list[str]]:
+    """`found`, with those of `ours` (an export's submission folders) under the submitters the metadata names."""
     try:
         metadata = read_metadata(metadata_file)
     except MetadataError as error:
