@@ -61,11 +61,14 @@ def read_metadata(path: Path) -> dict[str, tuple[list[str], float | None]]:
     import yaml
 
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+        # libyaml's BaseLoader when there is one: an export's metadata holds every submission's results
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except OSError as error:
         raise MetadataError(f"cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError:
         raise MetadataError("is not UTF-8 text") from None
+    except RecursionError:
+        raise MetadataError("is nested too deeply to be Gradescope's") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise MetadataError(f"is not valid YAML{f' (line {mark.line + 1})' if mark else ''}") from None
