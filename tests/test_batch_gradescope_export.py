@@ -66,15 +66,16 @@ def test_a_gradescope_export_names_each_row_by_its_submitter(tmp_path):
     assert exported["Carol Chen"]["submission"] == f"{export}/submission_222/ex5.py"
     assert _notes(result) == [
         f"grade: note: {export}/submission_metadata.yml names no submitter of submission_555; named by the folder",
-        f"grade: note: 5678 is a submitter of 2 Gradescope submissions: the newest, {export}/submission_333/ex5.py, "
-        f"is graded ({export}/submission_444/ex5.py passed over)"]
+        f"grade: note: 5678 is a submitter of more than one Gradescope submission: the newest, "
+        f"{export}/submission_333/ex5.py, is graded ({export}/submission_444/ex5.py passed over)"]
     again = _batch(str(export / "submission_222"), "-e", "ex5", "--db", str(db), "--regrade")  # one, again
     assert again.exit_code == 0, again.output
     assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
 
 
 def test_a_zipped_export_given_twice_is_one_row_per_submitter(tmp_path):
-    """The export's zip (its folder at the top) beside the same export unzipped: one row per submitter."""
+    """The export's zip (its folder at the top) beside the same export unzipped: one row per submitter; with a
+    later export, the submission Gradescope records as newer wins, whatever the files' times."""
     export = _export(tmp_path / "assignment_9_export")
     archive = tmp_path / "assignment_9_export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -86,6 +87,16 @@ def test_a_zipped_export_given_twice_is_one_row_per_submitter(tmp_path):
     assert result.exit_code == 0, result.output
     assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
     assert _rows(db)["5678"]["score"] == "100"
+    later = tmp_path / "friday_export"  # a later export: Dave submitted again, by Gradescope's time
+    _put(later / "submission_666" / "ex5.py", WRONG, mtime=1_600_000_000)  # an older file time than the others
+    (later / "submission_metadata.yml").write_text(
+        "submission_666:\n  :submitters:\n  - :sid: '5678'\n  :created_at: 2026-12-04 09:00:00 +00:00\n")
+    db = tmp_path / "both.sqlite"
+    result = _batch(str(archive), str(later), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _rows(db)["5678"]["score"] == "50"
+    assert _exported(db)["5678"]["submission"] == f"{later}/submission_666/ex5.py"
+    assert any("the newest, " + f"{later}/submission_666/ex5.py, is graded" in line for line in _notes(result))
 
 
 def test_missing_or_malformed_metadata_is_a_note_and_folder_names(tmp_path):

@@ -134,7 +134,7 @@ def latest(entries: list["Submission"]) -> tuple[list["Submission"], str]:
     newest = max(times)
     kept = [s for s in entries if s.submitted is None or s.submitted == newest]
     older = [s for s in entries if all(s is not k for k in kept)]
-    kept[0].passed_over = kept[0].passed_over + [s.shown_as for s in older]
     chosen = next(s for s in kept if s.submitted == newest)
-    return kept, (f"note: {chosen.student} is a submitter of {len(older) + 1} Gradescope submissions: the newest, "
+    chosen.passed_over = chosen.passed_over + [s.shown_as for s in older]
+    return kept, (f"note: {chosen.student} is a submitter of more than one Gradescope submission: the newest, "
                   f"{chosen.shown_as}, is graded ({', '.join(s.shown_as for s in older)} passed over)")
