@@ -261,19 +261,20 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
               dask_address: str | None = None, progress: Callable[[int], object] | None = None,
               on_total: Callable[[int], object] | None = None, regrade: bool = False, train: bool = False,
               allow_weak: bool = False, say: Callable[[str], object] | None = None,
-              secret: str | None = None) -> Summary:
+              secret: str | None = None, known: tuple[str, ...] = ()) -> Summary:
     """Grade every submission under PATHS; returns what happened (the caller prints it). `regrade`: grade
     everything found, even what the gradebook holds unchanged; `train`: run the training parts marked
     on_request too (as `grade --train`); `allow_weak`: Dask workers may use the portable runner (the caller
     checks a local batch's own runner); `say`: a line for the user while the batch runs (the wait for a Dask
     worker); `secret`: the fingerprint of the course's secret whose cases `exercise` holds (secret.with_secret),
-    which the gradebook's rows record."""
+    which the gradebook's rows record; `known`: every known exercise's id and aliases, whose files are not this
+    exercise's (ex5_mse.py beside ex5.py)."""
     started = time.monotonic()
     summary = Summary()
     with Scratch() as scratch:
         try:
             _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total,
-                 scratch, summary, regrade, train, allow_weak, say or (lambda line: None), secret)
+                 scratch, summary, regrade, train, allow_weak, say or (lambda line: None), secret, known)
         except KeyboardInterrupt:
             summary.interrupted = True
     summary.seconds = time.monotonic() - started
@@ -281,13 +282,13 @@ def run_batch(paths: list[Path], exercise, gradebook: Gradebook, jobs: int, limi
 
 
 def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, progress, on_total, scratch,
-         summary, regrade, train, allow_weak, say, secret) -> None:
+         summary, regrade, train, allow_weak, say, secret, known) -> None:
     paths, inside = _outermost(paths)
     for path, outer in inside:
         say(f"note: {printable(str(path))} is {'the same as' if _resolved(path) == _resolved(outer) else 'inside'} "
             f"{printable(str(outer))}, also given: read once, as part of it")
     folders, shown = _unpacked(paths, scratch, summary)
-    found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise)) if folders else None
+    found = discover(folders, exercise.id, shown, exercise.aliases, graded_names(exercise), known) if folders else None
     if found is not None:
         summary.problems += found.problems
         for line in found.notes:
@@ -296,7 +297,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     given = {_resolved(path) for path in paths if path.is_file()}  # a class zip lying in a folder given, and
     submissions = [s for s in submissions  # given as a PATH too: read as that PATH, not "not opened" here
                    if not (s.file is None and s.student == s.shown_as and _resolved(Path(s.shown_as)) in given)]
-    names, archives = exercise_names(exercise.id, exercise.aliases), StudentArchives(scratch, SUFFIXES)
+    names, archives = exercise_names(exercise.id, exercise.aliases, known), StudentArchives(scratch, SUFFIXES)
     submissions = [_opened(s, names, archives, graded_names(exercise)) if s.archive else s for s in submissions]
     other = _named_for_another(submissions, exercise)
     if other:

@@ -112,9 +112,44 @@ class Found:
     notes: list[str] = field(default_factory=list)  # lines for the user that change no grade
 
 
-def exercise_names(exercise_id: str, aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
-    """The names a file may carry: the id and the spec's aliases (ex5's are the course's ex4, exercise4)."""
-    return (exercise_id, *aliases)
+class Names(tuple):
+    """The names a file of the exercise may carry (the id first), and `others`: the other known exercises' ids and
+    aliases, whose files are their own work (ex5_mse.py is ex5_mse's, not the ex5 file of a student "mse")."""
+
+    others: tuple[str, ...] = ()
+
+
+def exercise_names(exercise_id: str, aliases: tuple[str, ...] = (), known: tuple[str, ...] = ()) -> Names:
+    """The names a file may carry: the id and the spec's aliases (ex5's are the course's ex4, exercise4);
+    `known`: every known exercise's id and aliases (the exercise folders the command reads)."""
+    names = Names((exercise_id, *aliases))
+    lowered = {n.lower() for n in names}
+    names.others = tuple(n for n in known if n.lower() not in lowered)
+    return names
+
+
+def _own_match(stem: str, names: tuple[str, ...]) -> re.Match | None:
+    """Where the exercise's longest name stands in a lowered stem as a word, unless that is part of another
+    known exercise's name there (ex5 in ex5_mse_alice), when the file is that exercise's."""
+    for name in sorted(names, key=len, reverse=True):
+        match = _token(name).search(stem)
+        if match:
+            break
+    else:
+        return None
+    for other in getattr(names, "others", ()):
+        for found in _token(other).finditer(stem):
+            if found.start() <= match.start() and match.end() <= found.end() and found.span() != match.span():
+                return None
+    return match
+
+
+def for_another(file_name: str, names: tuple[str, ...]) -> bool:
+    """True when the exercise's name stands in the file's name only inside another known exercise's (ex5 in
+    ex5_mse.py, graded as ex5): that exercise's work, never a candidate of this one's. (A file named for an
+    unrelated exercise, ex5.py graded as ex5_mse, is left to the other rules: graded as told, and said.)"""
+    stem = _split_suffix(file_name)[0].lower()
+    return _own_match(stem, names) is None and any(_token(name).search(stem) for name in names)
 
 
 def _token(name: str) -> re.Pattern:
@@ -163,15 +198,13 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
         return None
     while Path(stem).suffix.lower() in SUFFIXES:
         stem = stem[: -len(Path(stem).suffix)]
-    lowered = stem.lower()
-    for name in sorted(names, key=len, reverse=True):
-        match = _token(name).search(lowered)
-        if match:
-            before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
-            if _only_versions(after):
-                after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
-            return "_".join(piece for piece in (before, after) if piece)
-    return None
+    match = _own_match(stem.lower(), names)
+    if match is None:
+        return None
+    before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
+    if _only_versions(after):
+        after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
+    return "_".join(piece for piece in (before, after) if piece)
 
 
 # Canvas: "<sortable name, word characters>[_LATE]_<user id>_<file id>_<original name>", or, when the
@@ -325,6 +358,11 @@ def _defining_beside(named: list[Path], others: list[Path], graded: Graded, kind
     return named + [p for p in others if defines_graded(p, graded)]
 
 
+def _not_others(name: str, names: tuple[str, ...]) -> bool:
+    """A file that may be the student's work for this exercise: not a course helper, not another exercise's."""
+    return name not in HELPERS and not for_another(name, names)
+
+
 def _only_defining(files: list[Path], graded: Graded) -> list[Path]:
     """The one file among several that defines a graded function, as a list; else none (the platforms' rule,
     platforms/common.py: helpers beside a submission that is not named for the exercise are not candidates)."""
@@ -392,11 +430,8 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
     lms = lms_name(file_name, names)
     order = _upload_order(file_name) if lms else 0
     stem = _split_suffix(lms[1] if lms else file_name)[0].lower()
-    for name in sorted(names, key=len, reverse=True):
-        match = _token(name).search(stem)
-        if match:
-            break
-    else:
+    match = _own_match(stem, names)
+    if match is None:
         return VERSION, order
     own = set(_words(student))
     words = [w for w in _words(f"{stem[: match.start()]} {stem[match.end():]}") if w not in own]
@@ -404,7 +439,7 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
         return SIDE_COPY, order
     if words and all(_FINAL_WORD.match(w) for w in words):
         return FINAL, order
-    return (PLAIN if not words and match.group() == name.lower() else VERSION), order
+    return (PLAIN if not words and match.group() in {n.lower() for n in names} else VERSION), order
 
 
 def _entries(folder: Path) -> list[Path]:
@@ -524,10 +559,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             holds = [p.name + ("/" if p.is_dir() and not p.is_symlink() else "") for p in entries]
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
-                others = [p for p in files if p.name not in HELPERS]
+                others = [p for p in files if _not_others(p.name, names)]
                 named = others if len(others) == 1 else []
-        named = _defining_beside(named, [p for p in files if p not in named and p.name not in HELPERS], graded,
-                                 kind)
+        named = _defining_beside(named, [p for p in files if p not in named and _not_others(p.name, names)],
+                                 graded, kind)
         if named:
             chosen, older = _newest(named, kind, graded)
             where = chosen.relative_to(folder).as_posix()
@@ -566,10 +601,11 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
-             aliases: tuple[str, ...] = (), graded: Graded = ()) -> Found:
+             aliases: tuple[str, ...] = (), graded: Graded = (), known: tuple[str, ...] = ()) -> Found:
     """Every student's submission under PATHS (folders or files; zips already unpacked by the caller).
-    `graded`: the names of the exercise's graded functions, which break ties between a student's files."""
-    names = exercise_names(exercise_id, aliases)
+    `graded`: the names of the exercise's graded functions, which break ties between a student's files;
+    `known`: every known exercise's id and aliases (`exercise_names`)."""
+    names = exercise_names(exercise_id, aliases, known)
     every: list[tuple[str, Submission]] = []
     problems: list[str] = []
     notes: list[str] = []
@@ -817,6 +853,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
                 uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
             continue  # notes, PDFs, the course's utils.py beside the class
+        if for_another(entry.name, names) and not lms_name(entry.name, names):
+            continue  # alice_ex5_mse.py, graded as ex5: ex5_mse's work, graded as that exercise
         why = _unfit(entry)
         from_lms = lms_name(entry.name, names)
         if from_lms:
@@ -879,7 +917,7 @@ def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submi
     stem = entry.name[: -len(kind)]
     from_lms = lms_name(f"{stem}.py", names)
     student = from_lms[0] if from_lms else student_from_name(f"{stem}.py", names)
-    if student == "":
+    if student == "" or not from_lms and for_another(f"{stem}.py", names):
         return []
     why = _unfit(entry)
     if why:
@@ -915,7 +953,7 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     else the only one that defines a graded function."""
     named = [path for path, original in files if student_from_name(original, names) is not None]
     if not named:
-        others = [path for path, original in files if original not in HELPERS]
+        others = [path for path, original in files if _not_others(original, names)]
         uploads = [original for path, original in files if path in others]
         bases = {_CANVAS_COPY.sub("", original) for original in uploads}  # nn.py with its uploads again, on
         resubmitted = (len(bases) == 1 and bases <= set(uploads)  # Canvas only (review 18, R12: part-1.py
@@ -924,8 +962,8 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     def kind(path: Path) -> tuple[int, int]:
         return name_kind(path.name, names, student)
 
-    named = _defining_beside(named, [path for path, original in files if path not in named and original not in HELPERS],
-                             graded, kind)
+    named = _defining_beside(named, [path for path, original in files
+                                     if path not in named and _not_others(original, names)], graded, kind)
     if named:
         chosen, older = _newest(named, kind, graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
@@ -1034,7 +1072,7 @@ def one_students_folder(folder: Path, names: tuple[str, ...]) -> bool:
     files = [p for p in entries if _candidate(p)]
     if not any(name_kind(p.name, names)[0] == PLAIN and not lms_name(p.name, names) for p in files):
         return False
-    if any(p.name.lower() not in HELPERS and student_from_name(p.name, names) is None for p in files):
+    if any(_not_others(p.name.lower(), names) and student_from_name(p.name, names) is None for p in files):
         return False  # bob.py beside ex5.py: maybe a flat folder's unnamed submissions; they must be reported
     for path in files:
         student = _flat_student(path.name, names)

@@ -1,0 +1,55 @@
+"""`grade batch` telling which exercise and which student a file name is for: another exercise's id that starts
+with this one's (ex5_mse beside ex5), and version words after a student's name (ex5_alice_final.py)."""
+
+from .test_batch import RIGHT, _batch, _put, _rows
+from .test_batch_finding import SAME_TIME, _exported
+
+MSE_RIGHT = RIGHT.parent / "ex5_mse.py"
+
+
+def test_a_file_named_for_another_exercise_is_that_exercises_work(tmp_path):
+    """ex5_mse.py is ex5_mse's work (a known exercise), not ex5's file of a student called "mse" nor alice's
+    ex5 file: with --exercise ex5 the flat files named for ex5_mse make no row, and in a student's folder
+    holding both, ex5 grades ex5.py even when ex5_mse.py is newer; with --exercise ex5_mse, ex5_mse.py."""
+    flat = tmp_path / "flat"
+    _put(flat / "alice_ex5.py", RIGHT)
+    _put(flat / "alice_ex5_mse.py", MSE_RIGHT, mtime=SAME_TIME + 60)
+    _put(flat / "ex5_mse_bob.py", MSE_RIGHT)
+    _put(flat / "bob_ex5.py", RIGHT)
+    _put(flat / "ex5_mse.py", MSE_RIGHT)
+    folders = tmp_path / "folders"
+    _put(folders / "carol" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "carol" / "ex5_mse.py", MSE_RIGHT, mtime=SAME_TIME + 60)
+    _put(folders / "dan" / "ex5.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(folders / "dan" / "ex5_mse.py", MSE_RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    exported = _exported(db)
+    assert sorted(exported) == ["alice", "bob", "carol", "dan"]
+    assert exported["alice"]["submission"] == f"{flat}/alice_ex5.py"
+    assert exported["alice"]["passed_over"] == []
+    assert exported["carol"]["submission"] == f"{folders}/carol/ex5.py"
+    assert exported["carol"]["passed_over"] == []
+    assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(exported, "100")
+
+    mse = tmp_path / "mse.sqlite"
+    result = _batch(str(folders), "-e", "ex5_mse", "--db", str(mse))
+    assert result.exit_code == 0, result.output
+    exported = _exported(mse)
+    assert {s: e["submission"] for s, e in exported.items()} == {
+        "carol": f"{folders}/carol/ex5_mse.py", "dan": f"{folders}/dan/ex5_mse.py"}
+    assert {s: r["score"] for s, r in _rows(mse).items()} == {"carol": "100", "dan": "100"}
+
+
+def test_a_folder_holding_only_another_exercises_file_has_no_submission(tmp_path):
+    """A student folder whose only file is ex5_mse.py has no ex5 submission (not its "only .py"), and says so."""
+    folders = tmp_path / "class"
+    _put(folders / "erin" / "ex5_mse.py", MSE_RIGHT)
+    _put(folders / "fay" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert "erin: no submission" in result.stderr
+    assert _rows(db)["fay"]["score"] == "100"
+
