@@ -1,7 +1,7 @@
 """`grade batch` telling which exercise and which student a file name is for: another exercise's id that starts
 with this one's (ex5_mse beside ex5), and version words after a student's name (ex5_alice_final.py)."""
 
-from .test_batch import RIGHT, _batch, _put, _rows
+from .test_batch import EX5, RIGHT, _batch, _put, _rows
 from .test_batch_finding import SAME_TIME, _exported
 
 MSE_RIGHT = RIGHT.parent / "ex5_mse.py"
@@ -53,3 +53,25 @@ def test_a_folder_holding_only_another_exercises_file_has_no_submission(tmp_path
     assert "erin: no submission" in result.stderr
     assert _rows(db)["fay"]["score"] == "100"
 
+
+def test_version_words_after_a_students_name_are_the_files_not_the_students(tmp_path):
+    """ex5_alice_final.py, ex5_alice_v2.py, alice_ex5_final2.py, ex5_alice_draft.py are all alice's (one row,
+    the newest graded, the others named as also found), not four students; ex5_final.py names no student."""
+    flat = tmp_path / "flat"
+    wrong = EX5 / "two_mistakes.py"
+    _put(flat / "ex5_alice_v2.py", wrong, mtime=SAME_TIME)
+    _put(flat / "ex5_alice_draft.py", wrong, mtime=SAME_TIME + 60)
+    _put(flat / "alice_ex5_final2.py", wrong, mtime=SAME_TIME + 120)
+    _put(flat / "ex5_alice_final.py", RIGHT, mtime=SAME_TIME + 180)
+    _put(flat / "bob_ex5.py", RIGHT)
+    _put(flat / "ex5_final.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output  # ex5_final.py: whose it is cannot be told
+    assert f"{flat}/ex5_final.py: names the exercise but not the student" in result.stderr
+    exported = _exported(db)
+    assert set(exported) == {"alice", "bob", f"{flat}/ex5_final.py"}
+    assert exported["alice"]["submission"] == f"{flat}/ex5_alice_final.py"
+    assert sorted(exported["alice"]["passed_over"]) == [f"{flat}/{name}" for name in (
+        "alice_ex5_final2.py", "ex5_alice_draft.py", "ex5_alice_v2.py")]
+    assert _rows(db)["alice"]["score"] == "100"

@@ -9,7 +9,8 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   (utils.py, a scratch file) are the student's helpers, never submissions of their own;
 - a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
-  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, dropped);
+  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, or ending the id, `ex5_alice_final.py`, dropped;
+  the exercise's name inside another known exercise's, ex5 in `ex5_mse.py`, is not the exercise's);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
   `Assignment_username_attempt_YYYY-MM-DD-HH-MM-SS_<original name>`: the student id is the LMS's student
@@ -204,7 +205,22 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
     if _only_versions(after):
         after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
-    return "_".join(piece for piece in (before, after) if piece)
+    return _without_version_tail("_".join(piece for piece in (before, after) if piece))
+
+
+_WORD = re.compile(r"[^\s_.\-()\[\]]+")
+
+
+def _without_version_tail(student: str) -> str:
+    """The id without the version words that end it (ex5_alice_final.py, alice_ex5_final2.py, ex5_alice_v2.py:
+    alice's), so a student's versions are one student's candidates; an id of version words only is kept
+    (final_ex5.py: `_only_versions` decides elsewhere), so a word is never dropped to nothing."""
+    words = list(_WORD.finditer(student))
+    lowered = [w.group().lower() for w in words]
+    keep = len(words)
+    while keep > 1 and (_VERSION_WORD.match(lowered[keep - 1].rstrip("0123456789")) or _counted(lowered, keep - 1)):
+        keep -= 1
+    return student[: words[keep - 1].end()] if keep < len(words) else student
 
 
 # Canvas: "<sortable name, word characters>[_LATE]_<user id>_<file id>_<original name>", or, when the
