@@ -366,14 +366,14 @@ def file_name(student: str, taken: set[str]) -> str:
 FEEDBACK_MARKER = ".nn-grader-feedback"
 
 
-def write_feedback(entries: list[Entry], folder: Path) -> int:
+def write_feedback(entries: list[Entry], folder: Path) -> tuple[int, int]:
     """DIR/<student>.txt (the text report) and DIR/<student>.json for each student; returns the files written
-    (not counting the hidden FEEDBACK_MARKER)."""
+    (not counting the hidden FEEDBACK_MARKER) and the stale ones removed: files the previous run listed in the
+    marker that this run does not write (a student removed from the gradebook). Nothing else is deleted."""
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / FEEDBACK_MARKER).write_text("Feedback files written by `grade gradebook --feedback`; `grade batch` "
-                                          "passes over this folder.\n", encoding="utf-8")
+    before = _listed(folder / FEEDBACK_MARKER)
     taken: set[str] = set()
-    written = 0
+    written: list[str] = []
     several = len({e.exercise for e in entries}) > 1
     for entry in entries:
         name = file_name(f"{entry.student}_{entry.exercise}" if several else entry.student, taken)
@@ -387,8 +387,30 @@ def write_feedback(entries: list[Entry], folder: Path) -> int:
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
-        written += 2
-    return written
+        written += [f"{name}.txt", f"{name}.json"]
+    stale = [folder / name for name in before - set(written) if (folder / name).is_file()
+             and not (folder / name).is_symlink()]
+    for path in stale:
+        path.unlink()
+    (folder / FEEDBACK_MARKER).write_text("".join(f"{line}\n" for line in [*_MARKER_HEAD, *written]),
+                                          encoding="utf-8")
+    return len(written), len(stale)
+
+
+# The marker's first lines; the others name the files the run wrote, which the next run may delete when stale.
+_MARKER_HEAD = ("# Feedback files written by `grade gradebook --feedback`; `grade batch` passes over this folder.",
+                "# The files the last run wrote (a later run deletes those it no longer writes):")
+
+
+def _listed(marker: Path) -> set[str]:
+    """The feedback files a previous run wrote, as its marker lists them: plain names of .txt/.json files in the
+    folder only (a marker of an older grader, which lists none, or one edited to name ../x, deletes nothing)."""
+    try:
+        lines = marker.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in lines if line.endswith((".txt", ".json")) and not line.startswith((".", "#"))
+            and "/" not in line and "\\" not in line}
 
 
 def _without_sandbox(text: str | None) -> str:

@@ -231,7 +231,9 @@ def _dask_errors() -> tuple:
                    "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json (and a "
-                   "hidden DIR/.nn-grader-feedback, so `grade batch` passes DIR over when it lies in the class).")
+                   "hidden DIR/.nn-grader-feedback, so `grade batch` passes DIR over when it lies in the class; it "
+                   "lists the files written, and the next run deletes those it no longer writes: a removed "
+                   "student's).")
 @click.option("--remove", "remove", multiple=True, metavar="STUDENT",
               help="Instead, delete this student's rows (with --exercise, only that exercise's); repeatable. For "
                    "a row left under a file's old name after a rename, or a student who left. Nothing is deleted "
@@ -255,10 +257,12 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
         from .classreport import write_feedback
 
         try:
-            written = write_feedback(entries, feedback_dir)
+            written, removed = write_feedback(entries, feedback_dir)
         except OSError as error:
             raise GradeError(f"{feedback_dir}: cannot write feedback files ({error.strerror or error})") from None
-        click.echo(f"wrote {written} feedback files to {feedback_dir}", err=True)
+        stale = f"; removed {removed} stale feedback file{'s' * (removed != 1)} (of students no longer in the " \
+                f"gradebook)" if removed else ""
+        click.echo(f"wrote {written} feedback files to {feedback_dir}{stale}", err=True)
         return
     if fmt == "json":
         _emit(json.dumps(as_json_list(entries), indent=2, ensure_ascii=False) + "\n")

