@@ -42,3 +42,26 @@ def test_feedback_of_a_student_removed_from_the_gradebook_is_deleted_and_nothing
     assert json.loads((out / "alice.json").read_text())["student"] == "alice"
     third = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
     assert "stale" not in third.stderr and sorted(p.name for p in out.iterdir())[-2:] == ["alice.txt", "carol.txt"]
+
+
+def test_the_class_report_is_written_only_to_a_page(tmp_path):
+    """-o that does not end in .html/.htm, the gradebook itself, or any SQLite file (another gradebook, even one
+    named .html) is refused with one line and exit 2, and nothing is written over."""
+    db = _graded(tmp_path, ("alice",))
+    other = tmp_path / "other.html"
+    other.write_bytes(db.read_bytes())  # a gradebook under a page's name
+    notes = tmp_path / "notes.txt"
+    notes.write_text("keep me")
+    before = db.read_bytes()
+    for output, why in ((db, "the gradebook"), (notes, ".html"), (tmp_path / "report", ".html"),
+                        (other, "SQLite")):
+        result = run_cli("class-report", "--db", str(db), "-o", str(output))
+        assert result.exit_code == 2, (output, result.output)
+        lines = result.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("grade: ") and str(output) in lines[0] and why in lines[0], \
+            lines
+    assert db.read_bytes() == before and notes.read_text() == "keep me" and not (tmp_path / "report").exists()
+    assert other.read_bytes() == before
+    for page in ("page.html", "PAGE.HTM"):
+        assert run_cli("class-report", "--db", str(db), "-o", str(tmp_path / page)).exit_code == 0
+        assert (tmp_path / page).read_text().startswith("<!DOCTYPE html>")
