@@ -30,6 +30,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .5em;border-bottom:1px solid #eee;
 vertical-align:top}td{overflow-wrap:anywhere}td.n,th.n{text-align:right}.muted{color:#666}.students{font-size:.9em;color:#444}
+.warning{background:#fff3cd;border:1px solid #e0b000;padding:.5em}
 svg text{font-size:12px;fill:#222}.bar{fill:#4a7ebb}.fail{fill:#d9534f}svg+table{margin-top:1em}
 """
 
@@ -89,10 +90,10 @@ def wrap_to(text: str, room: float) -> list[str]:
     return lines or [""]
 
 
-def _histogram(scores: list[int], max_score: int) -> str:
+def _histogram(scores: list[float], max_score: int, unit: str = "") -> str:
     """Scores in ten bins of width max/10 (the last includes full marks), as SVG bars with their counts
     above them; the tallest bar leaves room for its count at the top. The axis is marked at the bins' edges,
-    0 to the maximum, so full marks show as such (acceptance run 6, L4)."""
+    0 to the maximum, so full marks show as such (acceptance run 6, L4). `unit`: "%" for scores in per cent."""
     bins = 10
     counts = [0] * bins
     for score in scores:
@@ -108,13 +109,13 @@ def _histogram(scores: list[int], max_score: int) -> str:
         low, high = round(i * max_score / bins), round((i + 1) * max_score / bins)
         x = left + i * bar
         parts.append(f'<rect class="bar" x="{x + 2:.1f}" y="{base - h:.1f}" width="{bar - 4:.1f}" height="{h:.1f}">'
-                     f'<title>{low}–{high}: {count}</title></rect>')
+                     f'<title>{low}–{high}{unit}: {count}</title></rect>')
         if count:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{base - h - 4:.1f}" text-anchor="middle">{count}</text>')
     for i in range(bins + 1):
         anchor = "end" if i == bins else "middle"
         parts.append(f'<text x="{left + i * bar:.1f}" y="{base + 16}" text-anchor="{anchor}">'
-                     f'{round(i * max_score / bins)}</text>')
+                     f'{round(i * max_score / bins)}{unit}</text>')
     parts.append(f'<line x1="{left}" y1="{base}" x2="{width}" y2="{base}" stroke="#999"/></svg>')
     return "".join(parts)
 
@@ -240,18 +241,25 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     graded = [e for e in entries if e.report is not None]
     failed = [e for e in entries if e.report is None]
     title = graded[0].report.get("title", exercise_id) if graded else exercise_id
-    max_score = graded[0].max_score if graded else 0
-    scores = [e.score for e in graded]
-    body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>",
-            f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded."]
+    versions = _spec_versions(entries)
+    max_score, unit = (graded[0].max_score if graded else 0), ""
+    scores: list[float] = [e.score for e in graded]
+    if len(versions) > 1:  # scores of different maxima: compared in per cent
+        max_score, unit = 100, "%"
+        scores = [100 * e.score / e.max_score if e.max_score else 0.0 for e in graded]
+    body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>"]
+    if len(versions) > 1:
+        body.append(_versions_warning(versions))
+    body.append(f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded.")
     if graded:
-        full = sum(1 for s in scores if s == max_score)
+        full = sum(1 for e in graded if e.score == e.max_score)
         mean = sum(scores) / len(scores)
-        body[-1] += f" Mean score {mean:.1f} / {max_score}; {full} with full marks."
+        body[-1] += (f" Mean score {mean:.1f}{unit}" if unit else f" Mean score {mean:.1f} / {max_score}") + \
+            f"; {full} with full marks."
     body[-1] += "</p>"
 
     body.append("<h2>Score distribution</h2>")
-    body.append(_histogram(scores, max_score) if graded else '<p class="muted">No graded submissions.</p>')
+    body.append(_histogram(scores, max_score, unit) if graded else '<p class="muted">No graded submissions.</p>')
 
     body.append("<h2>Pass rate per part</h2>")
     parts: dict[str, list] = {}
@@ -329,6 +337,29 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             f"<title>{escape(exercise_id)}: class report</title><style>{_CSS}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")
+
+
+def _spec_versions(entries: list[Entry]) -> dict[str, tuple[int, set[int]]]:
+    """Spec hash -> (rows, the max scores graded) of each version of the spec the rows were graded with."""
+    versions: dict[str, tuple[int, set[int]]] = {}
+    for entry in entries:
+        rows, maxima = versions.get(entry.provenance.get("spec_sha256") or "", (0, set()))
+        versions[entry.provenance.get("spec_sha256") or ""] = (rows + 1, maxima | ({entry.max_score} - {None}))
+    return versions
+
+
+def _versions_warning(versions: dict[str, tuple[int, set[int]]]) -> str:
+    """The visible line that the rows were graded with several versions of the spec (the points changed between
+    two batches, say): their scores are compared in per cent, and regrading with one spec gives one scale."""
+    def said(spec: str, rows: int, maxima: set[int]) -> str:
+        out_of = f", out of {' or '.join(str(m) for m in sorted(maxima))}" if maxima else ""
+        return f"{escape(spec[:12] or 'unknown')} ({rows} row{'s' * (rows != 1)}{out_of})"
+
+    listed = ", ".join(said(spec, rows, maxima) for spec, (rows, maxima) in
+                       sorted(versions.items(), key=lambda item: (-item[1][0], item[0])))
+    return (f'<p class="warning">Warning: these rows were graded with {len(versions)} versions of the exercise\'s '
+            f"spec (by its SHA-256): {listed}. Scores are compared in per cent; grade the class again with one spec "
+            f"(grade batch --regrade) to have them on one scale.</p>")
 
 
 # A mistake made for some weight matrices only is titled so ("No λ term in the gradient (Theta2 only)":

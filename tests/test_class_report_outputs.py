@@ -65,3 +65,39 @@ def test_the_class_report_is_written_only_to_a_page(tmp_path):
     for page in ("page.html", "PAGE.HTM"):
         assert run_cli("class-report", "--db", str(db), "-o", str(tmp_path / page)).exit_code == 0
         assert (tmp_path / page).read_text().startswith("<!DOCTYPE html>")
+
+
+def test_a_class_graded_with_two_versions_of_the_spec_is_compared_in_per_cent_with_a_warning(tmp_path):
+    """Two students graded out of 100, then the instructor gives the sigmoid gradient 25 points instead of 5 and
+    grades a third (out of 120): the page compares scores in per cent (all three full marks in the top bin,
+    the axis 0-100 %) and warns, naming both versions (their spec hashes) and how many rows each has."""
+    import hashlib
+    import re
+
+    spec = tmp_path / "specs" / "ex5.yaml"
+    spec.parent.mkdir()
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    spec.write_text(text)
+    first, second = tmp_path / "first", tmp_path / "second"
+    for folder, student in ((first, "ann"), (first, "ben"), (second, "cy")):
+        _put(folder / student / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(first), "-e", str(spec), "--db", str(db)).exit_code == 0
+    old = hashlib.sha256(spec.read_bytes()).hexdigest()
+    changed = text.replace("points: 5\n", "points: 25\n", 1)
+    assert changed != text
+    spec.write_text(changed)
+    new = hashlib.sha256(spec.read_bytes()).hexdigest()
+    result = run_cli("batch", str(second), "-e", str(spec), "--db", str(db))
+    assert result.exit_code == 0, result.output
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    html = page.read_text()
+    warning = re.search(r'<p class="warning">(.*?)</p>', html, re.S)
+    assert warning, html[:2000]
+    said = warning[1]
+    assert f"{old[:12]} (2 rows, out of 100)" in said and f"{new[:12]} (1 row, out of 120)" in said, said
+    assert "per cent" in said
+    assert "3 with full marks" in html and "Mean score 100.0%" in html
+    bars = re.findall(r'<rect class="bar"[^>]*><title>([^<]*)</title>', html)
+    assert bars[-1] == "90–100%: 3", bars
