@@ -86,7 +86,8 @@ def _open_gradebook(path: Path, create: bool):
                    "trains the network with the student's function: seconds per submission). Training parts with "
                    "on_request: false run without it.")
 @click.option("--regrade", is_flag=True,
-              help="Grade every submission found again, even those the gradebook holds unchanged.")
+              help="Grade every submission found again, even those the gradebook holds unchanged; needed to replace "
+                   "rows graded for credit (with the course's secret) by a batch without it.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; only the problems, on stderr.")
 @secret_option("the random hidden cases are seeded by it, as the platform grades them: grades for credit. "
                "The gradebook records its fingerprint. Not with --dask.")
@@ -116,7 +117,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
     Without the course's secret (--secret-file, $GRADER_SECRET) the cases are the
     public ones that `grade inspect` shows students: right for practice, not for
-    credit (a file that returns their expected values would get full marks).
+    credit (a file that returns their expected values would get full marks). A batch
+    without it onto rows graded with it is refused unless --regrade is given.
 
     Prints a progress bar (on a terminal) and a one-line summary on stderr.
 
@@ -142,6 +144,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     secret = _secret(secret_file, False)
     exercise = with_secret(exercise, secret)
     gradebook = _open_gradebook(db_path, create=True)
+    if secret is None and not regrade:
+        _keep_grades_for_credit(gradebook, exercise.id, db_path)
     if jobs is None:
         from .cpus import usable
 
@@ -191,6 +195,22 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+
+def _keep_grades_for_credit(gradebook, exercise_id: str, db_path: Path) -> None:
+    """Refuse a batch without the secret onto rows graded for credit: a rerun by mistake (the secret file
+    forgotten) replaced every credit grade with one on the public cases, which a hard-coded file passes."""
+    from .batch import graded_for_credit
+
+    with _gradebook_errors():
+        credit = graded_for_credit(gradebook, exercise_id)
+    if credit:
+        gradebook.close()
+        count, were = len(credit), "were" if len(credit) != 1 else "was"
+        raise GradeError(f"{db_path}: {count} row{'s' * (count != 1)} of {exercise_id} {were} graded for credit, "
+                         f"with the course's secret; without it (--secret-file or GRADER_SECRET) "
+                         f"they would be graded again on the public cases. Give the secret, or --regrade to replace "
+                         f"them")
 
 
 def _known(folders: tuple[Path, ...]) -> tuple[str, ...]:

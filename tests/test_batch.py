@@ -1193,7 +1193,8 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
     monkeypatch.setenv("GRADER_SECRET", "t" * 32)
     assert "3 graded, 0 skipped" in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr
     monkeypatch.delenv("GRADER_SECRET")  # review 17, R12: grades for credit becoming practice grades are said
-    public_again = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 2  # refused without --regrade
+    public_again = _batch(str(folders), "-e", "ex5", "--db", str(db), "--regrade")
     assert "note: 3 rows graded with the course's secret are graded again on the public cases, as no secret " \
            "was given" in public_again.stderr, public_again.stderr
     assert "note:" not in _batch(str(folders), "-e", "ex5", "--db", str(db)).stderr  # public rows: nothing to say

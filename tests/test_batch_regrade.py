@@ -377,3 +377,40 @@ def test_a_could_not_grade_row_of_a_file_now_graded_as_its_students_is_removed(t
         in second.stderr
     assert {s: r["score"] for s, r in _rows(Path(db)).items()} == {"alice": "100"}
     assert "another version" not in second.stderr
+
+
+def test_a_batch_without_the_secret_never_replaces_grades_for_credit_unless_told(tmp_path, monkeypatch):
+    """Rows graded for credit (with the course's secret: their options hold its fingerprint) are not replaced by
+    grades on the public cases through a rerun without the secret: refused with one line (exit 2), the rows as
+    they were, even for a class that adds a student; with --regrade it grades, and says what it replaces. Rows
+    of another exercise graded with a secret do not stop a batch of this one."""
+    monkeypatch.delenv("GRADER_SECRET", raising=False)
+    folders = tmp_path / "class"
+    for student in ("ann", "ben"):
+        _put(folders / student / "ex5.py", RIGHT)
+    secret_file = tmp_path / "course.secret"
+    secret_file.write_text("s" * 32 + "\n")
+    db = tmp_path / "g.sqlite"
+    graded = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file))
+    assert graded.exit_code == 0, graded.output
+
+    def options() -> dict[str, str | None]:
+        with sqlite3.connect(db) as connection:
+            rows = connection.execute("SELECT student, grading_options FROM grades WHERE exercise = 'ex5'").fetchall()
+        connection.close()
+        return {student: json.loads(o).get("secret") for student, o in rows}
+
+    credit = options()
+    assert all(credit.values()) and set(credit) == {"ann", "ben"}
+    _put(folders / "cy" / "ex5.py", RIGHT)
+    refused = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db))
+    assert refused.exit_code == 2, refused.output
+    lines = refused.stderr.splitlines()
+    assert len(lines) == 1 and "2 rows of ex5" in lines[0] and "--regrade" in lines[0], lines
+    assert options() == credit
+    other = run_cli("batch", str(folders), "-e", "ex5_mse", "--db", str(db))  # another exercise: not refused
+    assert other.exit_code == 0, other.output
+    again = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db), "--regrade")
+    assert again.exit_code == 0, again.output
+    assert "2 rows graded with the course's secret are graded again on the public cases" in again.stderr
+    assert options() == dict.fromkeys(("ann", "ben", "cy"))

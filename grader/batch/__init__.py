@@ -231,6 +231,12 @@ def _with_secret(stamp: Stamp) -> bool:
         return False
 
 
+def graded_for_credit(gradebook: Gradebook, exercise_id: str) -> list[str]:
+    """The students whose rows of this exercise were graded for credit (with the course's secret), which a batch
+    without the secret would replace with grades on the public cases."""
+    return sorted(student for student, (stamp, _, _) in gradebook.stamps(exercise_id).items() if _with_secret(stamp))
+
+
 def grading_options(limits, speed_notes: bool, train: bool = False, secret: str | None = None) -> str:
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
     --memory and the fixed ones), --speed-notes (a note), --train (the training parts marked on_request) and
