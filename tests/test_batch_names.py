@@ -51,6 +51,7 @@ def test_a_folder_holding_only_another_exercises_file_has_no_submission(tmp_path
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 2, result.output
     assert "erin: no submission" in result.stderr
+    assert "found ex5_mse.py (ex5_mse's file: was -e ex5_mse meant?)" in result.stderr, result.stderr
     assert _rows(db)["fay"]["score"] == "100"
 
 

@@ -153,6 +153,14 @@ def for_another(file_name: str, names: tuple[str, ...]) -> bool:
     return _own_match(stem, names) is None and any(_token(name).search(stem) for name in names)
 
 
+def another_exercise(file_name: str, names: tuple[str, ...]) -> str | None:
+    """The other known exercise a file is named for (ex5_mse for ex5_mse.py graded as ex5), if any."""
+    if not for_another(file_name, names):
+        return None
+    stem = _split_suffix(file_name)[0].lower()
+    return max((n for n in getattr(names, "others", ()) if _token(n).search(stem)), key=len, default=None)
+
+
 def _token(name: str) -> re.Pattern:
     # The exercise's name as a whole word of a file name, with an optional resubmission counter after a
     # separator (ex5-1, ex5_2, ex5 (2), ex5(2)); "ex55" is not ex5.
@@ -374,6 +382,12 @@ def _defining_beside(named: list[Path], others: list[Path], graded: Graded, kind
     return named + [p for p in others if defines_graded(p, graded)]
 
 
+def _for_other(file_name: str, names: tuple[str, ...]) -> str:
+    """" (ex5_mse's file: was -e ex5_mse meant?)" for a file named for another known exercise, else ""."""
+    other = another_exercise(file_name, names)
+    return f" ({other}'s file: was -e {other} meant?)" if other else ""
+
+
 def _not_others(name: str, names: tuple[str, ...]) -> bool:
     """A file that may be the student's work for this exercise: not a course helper, not another exercise's."""
     return name not in HELPERS and not for_another(name, names)
@@ -570,7 +584,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         if level == [folder]:
             listed = [(p, _unfit(p)) for p in entries
                       if p.suffix.lower() in SUFFIXES and not (p.is_dir() and not p.is_symlink())]
-            seen = [p.name + (f" ({why})" if why else "") for p, why in listed]
+            seen = [p.name + (f" ({why})" if why else _for_other(p.name, names)) for p, why in listed]
             archives = [p.name for p in entries if archive_kind(p.name) and not p.is_dir()]
             holds = [p.name + ("/" if p.is_dir() and not p.is_symlink() else "") for p in entries]
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
