@@ -349,7 +349,8 @@ def _emit(text: str) -> None:
               help="The exercise to report on.  [default: the gradebook's only exercise]")
 @click.option("--output", "-o", "output", type=click.Path(path_type=Path), required=True, metavar="FILE.html",
               help="Where to write the page (one self-contained HTML file: inline CSS and SVG, no network); a name "
-                   "ending in .html or .htm, never the gradebook or another SQLite file.")
+                   "ending in .html or .htm (or a stream such as /dev/stdout), never the gradebook or another "
+                   "SQLite file.")
 def class_report(db_path, exercise_id, output):
     """Write the class's report: scores, pass rate per part, mistakes by how many made them, notes, failures."""
     from .classreport import render
@@ -380,16 +381,19 @@ def _page_only(output: Path, db_path: Path) -> None:
     """Refuse an -o that is not a page: `-o grades.sqlite` (a slip for --db) wrote the page over the gradebook."""
     try:
         same = output.exists() and db_path.exists() and output.samefile(db_path)
-        with output.open("rb") as file:
-            sqlite = file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+        stream = output.exists() and not output.is_file()  # /dev/stdout, a pipe: written as it is, never read
+        sqlite = False
+        if output.is_file():
+            with output.open("rb") as file:
+                sqlite = file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     except OSError:  # missing or unreadable: nothing there to lose, or the write says why it fails
-        same = sqlite = False
+        same = sqlite = stream = False
     if same:
         raise GradeError(f"--output {output}: is the gradebook itself (--db); give a new .html file")
     if sqlite:
         raise GradeError(f"--output {output}: is an SQLite file (a gradebook?), not a page; nothing was written "
                          f"over it")
-    if output.suffix.lower() not in (".html", ".htm"):
+    if output.suffix.lower() not in (".html", ".htm") and not stream:
         raise GradeError(f"--output {output}: expected a file ending in .html or .htm (the page to write)")
 
 

@@ -3,6 +3,8 @@ feedback of a student removed from the gradebook is deleted, anything else in DI
 written over the gradebook or a file that is not a page; a gradebook graded with two versions of a spec."""
 
 import json
+import subprocess
+import sys
 
 from .conftest import ROOT, run_cli
 from .test_batch import _put
@@ -65,6 +67,16 @@ def test_the_class_report_is_written_only_to_a_page(tmp_path):
     for page in ("page.html", "PAGE.HTM"):
         assert run_cli("class-report", "--db", str(db), "-o", str(tmp_path / page)).exit_code == 0
         assert (tmp_path / page).read_text().startswith("<!DOCTYPE html>")
+
+
+def test_the_class_report_can_be_written_to_a_stream(tmp_path):
+    """-o /dev/stdout (here a pipe) is written as it is: a stream is not a file to refuse by its name, and it is
+    never read first (reading /dev/stdout for a gradebook's header waited for ever, on a pipe as on a terminal)."""
+    db = _graded(tmp_path, ("alice",))
+    done = subprocess.run([sys.executable, "-m", "grader", "class-report", "--db", str(db), "-o", "/dev/stdout"],
+                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("<!DOCTYPE html>") and done.stdout.rstrip().endswith("</html>")
 
 
 def test_a_class_graded_with_two_versions_of_the_spec_is_compared_in_per_cent_with_a_warning(tmp_path):
