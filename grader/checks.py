@@ -149,16 +149,20 @@ def _describe_wrong(name: str, value: np.ndarray, expected: np.ndarray, error: f
 def compare(values: dict[str, np.ndarray], expected: dict[str, np.ndarray], tolerance: float,
             case: str, network: Network | None = None) -> CaseCheck:
     """Compare every value a part checks (J and grad for a gradient part, as the course does); `network`
-    (the case's) lets a wrong gradient's preview say which Θ its entries belong to."""
+    (the case's) lets a wrong gradient's preview say which Θ its entries belong to. A nan or inf value is
+    wrong without stopping the others' comparison: a nan J (log(0) at a saturated output) beside a grad
+    that is right or wrong on its own."""
     shaped, wrong, messages, details = {}, [], [], []
     for name, want in expected.items():
         value, problem = fit_shape(name, np.asarray(values[name], dtype=np.float64), want)
         if value is None:
             return CaseCheck(case, False, problem, wrong=(name,))
+        shaped[name] = value
         if not np.isfinite(value).all():
             bad = "nan" if np.any(np.isnan(value)) else "inf"
-            return CaseCheck(case, False, f"{name} contains {bad}", wrong=(name,))
-        shaped[name] = value
+            wrong.append(name)
+            messages.append(f"{name} is {bad}" if value.ndim == 0 else f"{name} contains {bad}")
+            continue
         if within(value, want, tolerance):
             continue
         error = relative_error(value, want)

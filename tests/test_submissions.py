@@ -64,3 +64,19 @@ def test_every_header_names_existing_parts():
         if "scores" in header:
             assert set(_pairs(header["scores"])) == {
                 "cost", "regularized_cost", "sigmoid_gradient", "gradient", "regularized_gradient"}, path
+
+
+@pytest.mark.parametrize("name, gradient_says", [
+    ("cost_nan", "Your gradient is right"),
+    ("cost_nan_extra_output_derivative", "grad is wrong"),
+])
+def test_a_nan_cost_leaves_the_gradient_graded_on_its_own(name: str, gradient_says: str):
+    """A nan J fails the cost parts, saying so, and does not stop grad from being compared: a wrong gradient
+    beside it is called wrong and its mistake named, never "right" (the nan once ended the comparison)."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / f"{name}.py", "--exercise", "ex5", "--timeout", "20")
+    parts = {p["id"]: p for p in report["parts"]}
+    for part in ("cost", "regularized_cost"):
+        assert "J is nan" in parts[part]["feedback"]
+    for part in ("gradient", "regularized_gradient"):
+        assert gradient_says in parts[part]["feedback"]
+        assert ("right" in parts[part]["feedback"]) == (name == "cost_nan"), parts[part]["feedback"]
