@@ -7,7 +7,12 @@ class body, every loaded name the body does not assign. Reading it off the tree 
 costs a fraction of one symtable per statement (a re-parse, then a Python walk over its tables), and
 `grade batch` pays it for every submission.
 
-`reads` answers None for what it does not model (global/nonlocal, :=, yield and await, super and
+A function's `global` names are module-level: every load of them, and an augmented assignment
+(`n += 1` reads n first), reads the module's name, wherever the function is nested (symtable's
+is_declared_global; its fallback in submission.py adds the augmented ones, which symtable counts as
+stores only).
+
+`reads` answers None for what it does not model (`global` outside a function, nonlocal, :=, yield and await, super and
 __class__, names a class body would mangle, Python 3.12's type parameters, duplicate parameters, a
 star import inside a def or class, a def or class named `top`, which symtable's Python side takes for
 the module): the caller then asks symtable, so those stay exactly as they were.
@@ -22,7 +27,7 @@ _CLASS = 1
 _MODULE = 2
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)
-_UNMODELLED = (ast.Global, ast.Nonlocal, ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await,
+_UNMODELLED = (ast.Nonlocal, ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await,
                *(getattr(ast, name) for name in ("TypeAlias", "TypeVar", "ParamSpec", "TypeVarTuple")
                  if hasattr(ast, name)))
 
@@ -32,13 +37,15 @@ class Unmodelled(Exception):
 
 
 class _Scope:
-    __slots__ = ("kind", "parent", "bound", "assigned", "used", "in_class")
+    __slots__ = ("kind", "parent", "bound", "assigned", "used", "in_class", "declared", "augmented")
 
     def __init__(self, kind: int, parent: _Scope | None):
         self.kind, self.parent = kind, parent
         self.bound: set[str] = set()  # local, parameter or import (symtable's DEF_BOUND)
         self.assigned: set[str] = set()  # assigned, deleted, def/class names (DEF_LOCAL): not imports, not params
         self.used: set[str] = set()  # loaded here
+        self.declared: set[str] = set()  # named in a `global` statement here (functions only)
+        self.augmented: set[str] = set()  # targets of an augmented assignment here (n += 1)
         self.in_class = kind == _CLASS or (parent is not None and parent.in_class)
 
     def bind(self, name: str, assigned: bool = True) -> None:
@@ -86,13 +93,14 @@ def reads(statement: ast.stmt) -> frozenset[str] | None:
         if scope.kind == _CLASS:
             names |= scope.used - scope.assigned
             continue
-        free = scope.used - scope.bound
+        declared = (scope.used | scope.augmented) & scope.declared
+        free = scope.used - scope.bound - declared
         outer = scope.parent
         while free and outer is not None:
             if outer.kind == _FUNCTION:
-                free -= outer.bound
+                free -= outer.bound - outer.declared
             outer = outer.parent
-        names |= free
+        names |= free | declared
     return frozenset(names)
 
 
@@ -199,6 +207,13 @@ def _visit(nodes: list, scope: _Scope, scopes: list[_Scope], pending: list) -> N
             push(node.annotation)
             push(node.value)
             continue
+        if kind is ast.Global:
+            if scope.kind != _FUNCTION:
+                raise Unmodelled  # in a class body or at module level: left to symtable
+            scope.declared.update(node.names)
+            continue
+        if kind is ast.AugAssign and type(node.target) is ast.Name:
+            scope.augmented.add(node.target.id)  # then bound below, like any store
         if kind in _UNMODELLED:
             raise Unmodelled
         if kind is ast.ExceptHandler or kind is ast.MatchAs or kind is ast.MatchStar:

@@ -224,16 +224,23 @@ def _is_docstring(node: ast.stmt) -> bool:
 
 
 def _module_reads(text: str) -> frozenset[str]:
-    """Module-level names a statement reads when it runs, or when a function or lambda it defines runs."""
+    """Module-level names a statement reads when it runs, or when a function or lambda it defines runs.
+
+    symtable counts `n += 1` as a store only; of a `global n` it is a read of the module's n too (a call
+    counter kept with `n = 0` at module level), so a declared-global name that an augmented assignment of the
+    text targets is read."""
     try:
         table = symtable.symtable(text, "<statement>", "exec")
+        augmented = {node.target.id for node in ast.walk(ast.parse(text))
+                     if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
     except (SyntaxError, ValueError):
         return frozenset()
     names = {s.get_name() for s in table.get_symbols() if s.is_referenced()}
 
     def walk(t):
         for s in t.get_symbols():
-            if s.is_referenced() and (s.is_global() or s.is_declared_global()):
+            if (s.is_referenced() and (s.is_global() or s.is_declared_global())
+                    or s.is_declared_global() and s.get_name() in augmented):
                 names.add(s.get_name())
             if t.get_type() == "class" and s.is_referenced() and not s.is_assigned():
                 names.add(s.get_name())

@@ -100,3 +100,30 @@ def test_old_notebook_formats_are_read_through_nbformat(tmp_path):
     path.write_text(json.dumps({"nbformat": 3, "nbformat_minor": 0, "metadata": {},
                                 "worksheets": [{"metadata": {}, "cells": [cell]}]}))
     assert prepare(path, ROOTS).defined == {"sigmoidGradient": Origin(1, 2)}
+
+
+COUNTER = """\
+import numpy as np
+
+calls = 0
+
+
+def sigmoidGradient(z):
+    global calls
+    calls += 1
+    {extra}g = 1 / (1 + np.exp(-z))
+    return g * (1 - g)
+"""
+
+
+@pytest.mark.parametrize("extra", ["", "(seen := 1)\n    "], ids=["tree", "symtable"])
+def test_a_global_counter_keeps_its_module_level_start(tmp_path, extra):
+    """`global calls; calls += 1` reads calls: its `calls = 0` must run, or a correct function raised
+    NameError (0 points). Both readers say so: scopes.py, and symtable for what scopes.py leaves to it."""
+    from .conftest import grade_json
+
+    path = tmp_path / "ex5.py"
+    path.write_text(COUNTER.format(extra=extra))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert part["passed"], part["feedback"]
