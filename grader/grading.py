@@ -56,7 +56,7 @@ class Budget:
         keep = bounded if arrived is None else lambda call, outcome: (arrived(), bounded(call, outcome))[1]
         if self.prepared is None:
             return self.sandbox.run(self.submission, calls, budget=left, keep=keep, meanwhile=meanwhile)
-        calls = [replace(c, names=runnable.student_names(self.prepared, c.names)) for c in calls]
+        calls = [replace(c, names=runnable.student_names(self.prepared, c.names, len(c.args))) for c in calls]
         outcomes = self.sandbox.run(self.submission, calls, budget=left, source=self.prepared.source, keep=keep,
                                     meanwhile=meanwhile)
         return [runnable.translate(self.prepared, o, c.names) for o, c in zip(outcomes, calls, strict=True)]
@@ -795,6 +795,8 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     found = [n for n in found if not (n.id == "scalar_activation_gradient"
                                       and runnable.template_line_fails(prepared, n.message))]
     extra = [notes.Note("defined_twice", text) for text in runnable.redefinition_notes(prepared)]
+    functions = [(f.names, len(f.arguments)) for f in exercise.functions.values()]
+    extra += [notes.Note("both_names_defined", text) for text in runnable.both_names_notes(prepared, functions)]
     extra += [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
     script = runnable.script_note(prepared)
     if script:

@@ -10,6 +10,7 @@ TITLES = {
     "scalar_activation_gradient": "the activation's gradient fails on a plain number",
     "slow_at_full_size": "far slower than a vectorized version at the assignment's full size (loops over examples)",
     "extra_parameter": "a parameter beyond the exercise's, whose default changes what the function returns",
+    "both_names_defined": "a function is defined under two of its names: the note says which one is graded and why",
     "defined_twice": "a graded function is defined more than once: the last definition is graded",
     "module_level_value": "a failed function reads a module-level value instead of computing it",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",

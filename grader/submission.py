@@ -81,6 +81,22 @@ class Binding(NamedTuple):
     mutation: bool = False  # it only sets items or attributes of the name (X[0] = 1, lib.f.x = ...)
 
 
+class Definition(NamedTuple):
+    """A graded name's last `def`: what it accepts, whether it is a stub, and whether it only wraps another name."""
+
+    origin: Origin
+    parameters: str  # as written: "nn_params, X, y, lambda_=0.0"
+    required: int  # positional parameters without a default
+    positional: int | None  # positional parameters it takes; None with *args
+    keywords_required: bool  # a keyword-only parameter without a default: no positional call fits
+    stub: bool  # computes nothing from its inputs (pass, raise, the template's J = 0 and zeros)
+    wraps: str | None  # the one name it calls in its single `return name(...)`
+
+    def accepts(self, count: int) -> bool:
+        return not self.keywords_required and self.required <= count and \
+            (self.positional is None or count <= self.positional)
+
+
 @dataclass
 class Submission:
     """The runnable source of a student's file and what was left out of it."""
@@ -98,6 +114,7 @@ class Submission:
     syntax_errors: dict[str, str] = field(default_factory=dict)  # graded name -> message (notebook cells)
     skipped_cells: list[str] = field(default_factory=list)  # why whole cells were skipped
     redefined: dict[str, list[Origin]] = field(default_factory=dict)  # graded name -> each def of it, when several
+    definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
 
     def origin(self, line: int) -> Origin:
         return self.origins[line - 1] if 1 <= line <= len(self.origins) else Origin(None, line)
@@ -583,6 +600,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                 and isinstance(statements[b.statement].node, ast.FunctionDef | ast.AsyncFunctionDef)]
         if len(defs) > 1:
             result.redefined[name] = [origins[d.offset + _first_line(d.node) - 1] for d in defs]
+        if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef) and not b.mutation:
+            result.definitions[name] = _definition(s.node, result.defined[name])
     for name in unrun:
         b = next(b for b in bindings[name] if not b.keepable) if any(
             not b.keepable for b in bindings[name]) else bindings[name][-1]
@@ -632,6 +651,122 @@ def _assemble(placed: dict[int, list[str]], count: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _definition(node: ast.FunctionDef | ast.AsyncFunctionDef, origin: Origin) -> Definition:
+    args = node.args
+    positional = len(args.posonlyargs) + len(args.args)
+    body = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
+    only = body[0] if len(body) == 1 else None
+    wraps = only.value.func.id if isinstance(only, ast.Return) and isinstance(only.value, ast.Call) and \
+        isinstance(only.value.func, ast.Name) else None
+    return Definition(origin, ast.unparse(args), positional - len(args.defaults),
+                      None if args.vararg else positional, any(d is None for d in args.kw_defaults),
+                      _is_stub(body), wraps)
+
+
+_ZEROS = frozenset({"zeros", "zeros_like", "empty", "empty_like"})
+_SAME_VALUES = frozenset({"concatenate", "hstack", "vstack", "append", "array", "asarray", "reshape", "ravel",
+                          "flatten", "copy", "transpose", "squeeze", "float", "int"})
+
+
+def _is_stub(body: list[ast.stmt]) -> bool:
+    """Does a function body compute nothing from its inputs? Only pass, `...`, raise, or returns of constants and
+    zeros and what is built from them (the course template's `J = 0`, `np.zeros(Theta1.shape)`, concatenated)."""
+    values: dict[str, list[ast.expr]] = {}
+    changed: set[str] = set()  # names set otherwise: augmented, an item or attribute set, a loop's target...
+    returns: list[ast.expr | None] = []
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
+            continue
+        if isinstance(node, ast.Return):
+            returns.append(node.value)
+        if isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+            for target in node.targets:
+                values.setdefault(target.id, []).append(node.value)
+            continue
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            changed.add(node.id)
+        elif isinstance(node, ast.Subscript | ast.Attribute) and not isinstance(node.ctx, ast.Load):
+            root = node
+            while isinstance(root, ast.Subscript | ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name):
+                changed.add(root.id)
+        stack += ast.iter_child_nodes(node)
+    blank = set(values) - changed
+    while True:  # a name is blank while every value it is set to is
+        still = {n for n in blank if all(_blank(v, blank) for v in values[n])}
+        if still == blank:
+            break
+        blank = still
+    return all(value is None or _blank(value, blank) for value in returns)
+
+
+def _blank(node: ast.expr, blank: set[str]) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name):
+        return node.id in blank
+    if isinstance(node, ast.Tuple | ast.List):
+        return all(_blank(e, blank) for e in node.elts)
+    if isinstance(node, ast.UnaryOp):
+        return _blank(node.operand, blank)
+    if isinstance(node, ast.Attribute):  # Theta1_grad.T
+        return _blank(node.value, blank)
+    if isinstance(node, ast.Call):
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        if name in _ZEROS:
+            return True
+        if name in _SAME_VALUES:  # a method of a blank value, or np.concatenate([...]) of blank ones
+            receiver = isinstance(func, ast.Attribute) and _blank(func.value, blank)
+            return receiver or bool(node.args) and _blank(node.args[0], blank)
+    return False
+
+
+def graded_name(submission: Submission, names: tuple[str, ...], count: int) -> tuple[str | None, str]:
+    """The one of a function's names to call, and why, when the file defines two of them with `def`s of their
+    own (not one a wrapper of the other): the one whose signature takes the course's `count` arguments, then
+    the one that is not a stub, then the first of `names`. (None, "") otherwise."""
+    defs = {n: submission.definitions[n] for n in names if n in submission.definitions}
+    if len(defs) < 2 or any(d.wraps in defs for d in defs.values()):
+        return None, ""
+    chosen = min(defs, key=lambda n: (not defs[n].accepts(count), defs[n].stub))
+    other = next(n for n in defs if n != chosen)
+    if defs[chosen].accepts(count) and not defs[other].accepts(count):
+        why = f"{other}({defs[other].parameters}) does not take the {count} arguments the course passes"
+    elif defs[chosen].accepts(count) and defs[other].stub and not defs[chosen].stub:
+        why = f"{other} is still a stub: it computes nothing from its arguments"
+    elif not defs[chosen].accepts(count):
+        why = f"neither takes the {count} arguments the course passes, and the grader tries {chosen} first"
+    elif defs[chosen].stub:
+        why = f"both are still stubs (they compute nothing from their arguments), and the grader tries {chosen} first"
+    else:
+        why = f"both take the course's arguments and neither is a stub, and the grader tries {chosen} first"
+    return chosen, why
+
+
+def both_names_notes(submission: Submission, functions: list[tuple[tuple[str, ...], int]]) -> list[str]:
+    """For each (names, argument count) of a graded function whose names the file both defines: which was graded."""
+    notes = []
+    for names, count in functions:
+        chosen, why = graded_name(submission, names, count)
+        if chosen is None:
+            continue
+        other = next(n for n in names if n != chosen and n in submission.definitions)
+        mine, theirs = submission.definitions[chosen], submission.definitions[other]
+        if mine.accepts(count) and not theirs.accepts(count):
+            advice = f"If {other} is a helper of yours, give it a name of its own: both names mean this function."
+        elif theirs.stub and not mine.stub:
+            advice = f"Delete the stub {other}."
+        else:
+            advice = f"Delete the one you do not mean, or make one a name of the other ({other} = {chosen})."
+        notes.append(f"Your {submission.kind} defines both {chosen} ({mine.origin}) and {other} ({theirs.origin}): "
+                     f"{chosen} was graded, because {why}. {advice}")
+    return notes
+
+
 # ---- what the report says about it --------------------------------------------------------------
 
 def spans(ranges: list[tuple[Origin, Origin]], blank: set[int] = frozenset()) -> str:
@@ -671,11 +806,13 @@ def cell_text(submission: Submission, file: str | None) -> str | None:
     return "\n".join(lines.get(n, "") for n in range(1, max(lines, default=0) + 1))
 
 
-def student_names(submission: Submission | None, names: tuple[str, ...]) -> tuple[str, ...]:
-    """A function's accepted names with the one the student defined first, so messages use it."""
+def student_names(submission: Submission | None, names: tuple[str, ...], count: int | None = None) -> tuple[str, ...]:
+    """A function's accepted names with the one the student defined first, so messages use it; of two names
+    defined with `def`s of their own, the one `graded_name` chooses for a call with `count` arguments."""
     if submission is None:
         return names
-    return tuple(sorted(names, key=lambda n: n not in submission.defined))
+    chosen = graded_name(submission, names, count)[0] if count is not None else None
+    return tuple(sorted(names, key=lambda n: (n != chosen, n not in submission.defined)))
 
 
 def translate(submission: Submission, outcome, names: tuple[str, ...]):

@@ -206,3 +206,34 @@ def test_no_module_level_note_when_the_file_could_not_be_imported(tmp_path):
     report = _module_value_report(tmp_path, "1 / 0")
     assert report["score"] == 0 and "could not be imported: ZeroDivisionError" in report["parts"][0]["feedback"]
     assert "module_level_value" not in {n["id"] for n in report["notes"]}, report["notes"]
+
+
+def _swapped_names(text: str) -> str:
+    """The file with the snake_case and camelCase names of each function exchanged."""
+    for snake, camel in (("nn_cost_function", "nnCostFunction"), ("sigmoid_gradient", "sigmoidGradient")):
+        text = text.replace(snake, "\0").replace(camel, snake).replace("\0", camel)
+    return text
+
+
+def test_a_stub_under_the_other_name_is_not_graded_either_way(tmp_path):
+    """The template's stubs left in under one name, the work under the other: the work is graded, whichever
+    name the grader tries first, and a note says which and why (both_names_defined)."""
+    path = tmp_path / "ex5.py"
+    path.write_text(_swapped_names((EX5 / "both_names_stub.py").read_text()))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert report["score"] == 100
+    notes = [n["message"] for n in report["notes"] if n["id"] == "both_names_defined"]
+    assert len(notes) == 2
+    assert "nn_cost_function was graded, because nnCostFunction is still a stub" in notes[0] + notes[1]
+    assert "sigmoid_gradient was graded, because sigmoidGradient is still a stub" in notes[0] + notes[1]
+
+
+def test_two_real_definitions_say_which_one_the_grader_tried_first(tmp_path):
+    body = (EX5 / "camel_case.py").read_text()
+    path = tmp_path / "ex5.py"
+    path.write_text(body + "\n\n" + _swapped_names(body.split("\n", 4)[4]))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert report["score"] == 100
+    notes = sorted(n["message"] for n in report["notes"] if n["id"] == "both_names_defined")
+    assert len(notes) == 2 and all("neither is a stub, and the grader tries" in n for n in notes)
+    assert "nn_cost_function was graded" in notes[0] and "sigmoid_gradient was graded" in notes[1]
