@@ -11,6 +11,8 @@ TITLES = {
     "slow_at_full_size": "far slower than a vectorized version at the assignment's full size (loops over examples)",
     "extra_parameter": "a parameter beyond the exercise's, whose default changes what the function returns",
     "both_names_defined": "a function is defined under two of its names: the note says which one is graded and why",
+    "unread_redefinition": "a later definition of a graded function could not be read (a syntax error): an earlier "
+                           "one is graded",
     "defined_twice": "a graded function is defined more than once: the last definition is graded",
     "module_level_value": "a failed function reads a module-level value instead of computing it",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",

@@ -112,6 +112,7 @@ class Submission:
     not_run: list[tuple[Origin, Origin]] = field(default_factory=list)  # left-out script statements: first, last
     blank: set[int] = field(default_factory=set)  # .py lines that are empty or comments (they join spans)
     syntax_errors: dict[str, str] = field(default_factory=dict)  # graded name -> message (notebook cells)
+    unread: dict[str, Origin] = field(default_factory=dict)  # graded name -> its def in the last skipped cell
     skipped_cells: list[str] = field(default_factory=list)  # why whole cells were skipped
     redefined: dict[str, list[Origin]] = field(default_factory=dict)  # graded name -> each def of it, when several
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
@@ -568,7 +569,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             if problem.startswith("%%"):
                 result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
                 continue
-            _skip_cell(result, text, roots, f"cell {cell.number} was not run: {problem}", problem)
+            _skip_cell(result, cell.number, text, roots, f"cell {cell.number} was not run: {problem}", problem)
             continue
         text_lines = text.split("\n")
         source_lines = None
@@ -627,16 +628,18 @@ def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) 
     defined in it says why it is missing."""
     why = (f"it holds {len(cell.text) / (1 << 20):.1f} MB of code, and the grader reads at most "
            f"{MAX_CODE_CHARS >> 20} MB of a notebook's code ({read / (1 << 20):.1f} MB before it)")
-    _skip_cell(result, cell.text, roots, f"cell {cell.number} was not read: {why}")
+    _skip_cell(result, cell.number, cell.text, roots, f"cell {cell.number} was not read: {why}")
 
 
-def _skip_cell(result: Submission, text: str, roots: set[str], skipped: str, why: str | None = None) -> None:
+def _skip_cell(result: Submission, cell: int, text: str, roots: set[str], skipped: str, why: str | None = None) -> None:
     """A notebook cell left out (`skipped` says so in the note); a graded function it defines gets `why` (default
-    the same words) as the reason it is missing."""
+    the same words) as the reason it is missing, and where (`unread`)."""
     result.skipped_cells.append(skipped)
     for name in roots:
-        if re.search(rf"^\s*(async\s+)?def\s+{re.escape(name)}\b", text, re.M):
+        found = re.search(rf"^\s*(async\s+)?(def)\s+{re.escape(name)}\b", text, re.M)
+        if found:
             result.syntax_errors[name] = why or skipped
+            result.unread[name] = Origin(cell, text.count("\n", 0, found.start(2)) + 1)
 
 
 def _assemble(placed: dict[int, list[str]], count: int) -> str:
@@ -875,6 +878,21 @@ def redefinition_notes(submission: Submission) -> list[str]:
         else:
             notes.append(f"{name} is defined {len(origins)} times ({where}): the last one, at line "
                          f"{origins[-1].line}, is graded, as Python keeps the last; delete the ones you do not mean.")
+    return notes
+
+
+def unread_redefinition_notes(submission: Submission) -> list[str]:
+    """'nnCostFunction is defined again in cell 7 (line 1), which was not read ...: the one in cell 3 was graded',
+    for a graded function whose later definition sits in a cell left out (a syntax error): the student may
+    believe their fix was graded."""
+    notes = []
+    for name, unread in sorted(submission.unread.items()):
+        graded = submission.defined.get(name)
+        if graded is None or graded.cell is None or unread.cell <= graded.cell:
+            continue
+        notes.append(f"{name} is defined again in {unread}, which could not be read "
+                     f"({submission.syntax_errors[name]}): the earlier definition, in {graded}, was graded, not "
+                     f"the later one. Fix cell {unread.cell} and grade again.")
     return notes
 
 

@@ -366,3 +366,22 @@ def course_origin(cell, line):
     from grader.submission import Origin
 
     return Origin(cell, line)
+
+
+def test_a_later_definition_that_cannot_be_read_says_the_earlier_one_was_graded(tmp_path):
+    """The fix, in a later cell, has a syntax error: that cell is left out, so the earlier definition is graded,
+    and the student, who may think their fix was, is told so (unread_redefinition)."""
+    fix = "# my fix\n" + _with_cost({"    J = 0\n": "    J = = 0\n"})  # def on line 2, the error on line 8
+    cells = [*course.cells(), ("code", fix)]  # code cell 22
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 0 and scores(report) == FULL
+    message = note(report, "unread_redefinition")
+    assert message.startswith("nnCostFunction is defined again in cell 22, line 2, which could not be read "
+                              "(SyntaxError: invalid syntax (cell 22, line 8)): the earlier definition, in cell 5, "
+                              "line 1, was graded"), message
+
+
+def test_an_earlier_definition_that_cannot_be_read_is_no_such_note(tmp_path):
+    cells = [*course.cells(cost=_with_cost({"    J = 0\n": "    J = = 0\n"})), ("code", course.COST)]
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 0 and not note(report, "unread_redefinition")
