@@ -4,7 +4,7 @@ Apart from notes.py, which finds the notes, so that the class report reads these
 """
 
 TITLES = {
-    "inputs_modified": "the function changes its input arrays (an optimizer's parameter vector would be corrupted)",
+    "inputs_modified": "the function changes its input arrays (passed the same array again, it gives other results)",
     "prints": "the function prints while it runs",
     "num_labels_from_data": "the number of classes is taken from y instead of num_labels",
     "scalar_activation_gradient": "the activation's gradient fails on a plain number",

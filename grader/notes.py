@@ -85,11 +85,19 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
             details = [describe_change(name, np.asarray(call.args[call.arg_names.index(name)]), after,
                                        exercise, cases[case_name])
                        for name, after in outcome.changed_args.items()]
+            # Not "an optimizer's vector would be corrupted": scipy.optimize.minimize hands every call a copy
+            # (its ScalarFunction: "Send a copy because the user may overwrite it"). What bites is a caller that
+            # passes one array twice: the notebook's cells that reuse nn_params, checkNNGradients (its cost call,
+            # then the numerical slope around the same nn_params).
             notes.append(Note("inputs_modified", (
                 f"{outcome.function or function} changes its input arrays: {'; '.join(d for d in details if d)} "
-                f"(case {case_name}). The course's grader passes a fresh copy, but an optimizer such as "
-                f"scipy.optimize.minimize passes its own parameter vector, which your function would corrupt. "
-                f"Copy before changing (e.g. Theta1[:, 1:] instead of zeroing column 0 of a view).")))
+                f"(case {case_name}). No points are taken: the grader passes new arrays to every call. But code "
+                f"that passes the same array again passes the changed one, and gets other results from then on: "
+                f"your notebook's later cells that reuse nn_params, or a gradient check that calls the function "
+                f"on an array and then takes the numerical slope around that same array (as "
+                f"utils.checkNNGradients does), which then reports a difference even where your gradient is "
+                f"right. Copy before changing (e.g. Theta1[:, 1:], or Theta1.copy(), instead of zeroing column 0 "
+                f"of a view).")))
             break
     printed = next(((key, o) for key, o in outcomes.items() if printed_lines(o.output)), None)
     if printed:

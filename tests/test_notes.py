@@ -13,7 +13,9 @@ def _notes(name: str) -> tuple[dict, dict[str, str]]:
 
 
 @pytest.mark.parametrize("name, note_id, words", [
-    ("modifies_inputs", "inputs_modified", ["column 0 of Theta1 inside nn_params was set to 0"]),
+    ("modifies_inputs", "inputs_modified", ["column 0 of Theta1 inside nn_params was set to 0",
+                                            "passes the same array again passes the changed one",
+                                            "as utils.checkNNGradients does"]),
     ("num_labels_from_data", "num_labels_from_data", ["lacks one of the num_labels labels", "num_labels"]),
     ("prints", "prints", ["prints while it runs", "cost:"]),
     ("scalar_fails", "scalar_activation_gradient", ["sigmoid_gradient(0.5) fails"]),
@@ -237,3 +239,12 @@ def test_two_real_definitions_say_which_one_the_grader_tried_first(tmp_path):
     notes = sorted(n["message"] for n in report["notes"] if n["id"] == "both_names_defined")
     assert len(notes) == 2 and all("neither is a stub, and the grader tries" in n for n in notes)
     assert "nn_cost_function was graded" in notes[0] and "sigmoid_gradient was graded" in notes[1]
+
+
+def test_the_inputs_note_blames_callers_that_reuse_an_array_not_the_optimizer():
+    """scipy.optimize.minimize passes every call a copy of its vector (ScalarFunction: "Send a copy because the
+    user may overwrite it"), so the note once blamed the wrong caller: what a changed nn_params alters is the
+    next call given the same array (the notebook's cells, checkNNGradients' slope around its nn_params)."""
+    _, notes = _notes("modifies_inputs")
+    assert "scipy.optimize.minimize" not in notes["inputs_modified"]
+    assert "would corrupt" not in notes["inputs_modified"]
