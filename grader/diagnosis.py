@@ -437,6 +437,8 @@ def constant_factor(observed: list[np.ndarray], expected: list[np.ndarray]) -> f
     """
     factors = []
     for got, want in zip(observed, expected, strict=True):
+        if not np.isfinite(got).all():
+            return None  # a nan J beside a graded gradient: no multiple of anything
         denominator = float(np.dot(want.ravel(), want.ravel()))
         if denominator == 0:
             return None
@@ -543,12 +545,13 @@ def perturbed_params(params: np.ndarray, coordinates: np.ndarray, step: float = 
 
 def numerical_slope(costs: list[float], step: float = FD_STEP) -> np.ndarray:
     values = np.asarray(costs, dtype=np.float64).reshape(-1, 2)
-    return (values[:, 0] - values[:, 1]) / (2.0 * step)
+    with np.errstate(all="ignore"):  # a cost of nan or inf: a slope of nan, which slope_report explains
+        return (values[:, 0] - values[:, 1]) / (2.0 * step)
 
 
 def slope_report(student_grad: np.ndarray, slope: np.ndarray, cost_right: bool) -> str:
     """Tells "the gradient is wrong" from "the cost is wrong too"."""
-    difference = relative_error(student_grad, slope)
+    difference = relative_error(student_grad, slope) if np.isfinite(slope).all() else np.inf
     if not np.isfinite(difference):
         return "Your cost function's numerical slope could not be computed (it returned nan or inf)."
     if difference <= FD_AGREEMENT:

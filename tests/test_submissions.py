@@ -10,12 +10,15 @@ the ones a `maybe-notes` line names: a timing note on a solution near its bar de
 and tests/test_notes.py checks that note on a submission far from the bar.
 """
 
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from .conftest import SUBMISSIONS, grade_json
+from .conftest import ROOT, SUBMISSIONS, grade_json
 
 
 def _header(path: Path) -> dict[str, str]:
@@ -80,3 +83,15 @@ def test_a_nan_cost_leaves_the_gradient_graded_on_its_own(name: str, gradient_sa
     for part in ("gradient", "regularized_gradient"):
         assert gradient_says in parts[part]["feedback"]
         assert ("right" in parts[part]["feedback"]) == (name == "cost_nan"), parts[part]["feedback"]
+
+
+def test_an_infinite_cost_beside_a_scaled_gradient_gets_the_gradients_evidence_quietly(tmp_path):
+    """J is inf, grad is twice the right one: the gradient's evidence (its factor) is given, and the values that
+    are not finite raise no numpy warning on the grader's stderr."""
+    path = tmp_path / "ex5.py"
+    path.write_text((SUBMISSIONS / "ex5" / "camel_case.py").read_text().replace(
+        "    return J, grad", "    return J + np.inf, grad * 2"))
+    result = subprocess.run([sys.executable, "-m", "grader", str(path), "--exercise", "ex5"], capture_output=True,
+                            text=True, cwd=path.parent, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 1 and result.stderr == "", result.stderr
+    assert "J is inf" in result.stdout and "Your grad is exactly 2 × the expected grad" in result.stdout
