@@ -312,6 +312,11 @@ def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def _declared_global(node: ast.stmt) -> set[str]:
+    """The names a statement's `global` statements declare (a def's module state, such as a call counter)."""
+    return {name for child in ast.walk(node) if isinstance(child, ast.Global) for name in child.names}
+
+
 def _import_time_reads(node: ast.stmt, reads: frozenset[str]) -> frozenset[str]:
     """The names a statement reads while the module is imported: a def only its decorators and defaults."""
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -612,7 +617,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                                                    ast.AsyncFunctionDef) for b in bindings[n])}
     for name in kept:
         if all(b.value for b in bindings[name]):
-            readers = {f for f in functions if any(name in b.reads for b in bindings[f])}
+            readers = {f for f in functions if any(name in b.reads and name not in _declared_global(
+                statements[b.statement].node) for b in bindings[f])}  # a counter it updates is its own state
             if readers:
                 s = statements[next(b for b in bindings[name] if not b.mutation).statement]
                 result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]

@@ -210,6 +210,16 @@ def test_no_module_level_note_when_the_file_could_not_be_imported(tmp_path):
     assert "module_level_value" not in {n["id"] for n in report["notes"]}, report["notes"]
 
 
+def test_a_call_counter_a_failed_function_updates_is_no_module_level_value(tmp_path):
+    """`global calls; calls += 1` reads calls (so `calls = 0` runs), but it is the function's own state, not a
+    value it should compute from its arguments: the failed function gets no module_level_value note for it."""
+    source = (EX5 / "global_counter.py").read_text().replace("J = (1 / m)", "J = (0.5 / m)", 1)
+    path = tmp_path / "ex5.py"
+    path.write_text(source)
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert report["parts"][0]["score"] == 0 and "module_level_value" not in {n["id"] for n in report["notes"]}
+
+
 def _swapped_names(text: str) -> str:
     """The file with the snake_case and camelCase names of each function exchanged."""
     for snake, camel in (("nn_cost_function", "nnCostFunction"), ("sigmoid_gradient", "sigmoidGradient")):
