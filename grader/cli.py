@@ -173,9 +173,21 @@ def allow_weak_isolation_option(function):
     a run with a secret); pass its value to `strong_isolation_or_exit`."""
     return click.option("--allow-weak-isolation", "allow_weak_isolation", is_flag=True,
                         help="Grade even where only the portable sandbox runs (macOS, Windows, "
-                             "GRADER_SANDBOX=portable): it does not stop a submission from reading or writing your "
-                             "files, using the network or signalling the grader. Without it such grades are refused "
-                             "there (exit 2).")(function)
+                             "GRADER_SANDBOX=portable), or where a grade for credit cannot keep the submission from "
+                             "reading files it does not need (no Landlock and no private file view): it does not "
+                             "stop a submission from reading or writing your files, using the network or signalling "
+                             "the grader. Without it such grades are refused there (exit 2).")(function)
+
+
+def private_reads_or_exit(sandbox, allow_weak: bool, what: str, as_json: bool = False) -> None:
+    """Exit 2 with a clear message when `sandbox` cannot keep a credit run's reads private (no Landlock, no
+    private view) without --allow-weak-isolation. Read from the zygote's layers, so it says what is true here."""
+    from .sandbox import WeakIsolationError, require_private_reads
+
+    try:
+        require_private_reads(sandbox.layers, allow_weak, what)
+    except WeakIsolationError as error:
+        raise GradeError(str(error), as_json) from None
 
 
 def strong_isolation_or_exit(allow_weak: bool, what: str, as_json: bool = False) -> None:
@@ -236,9 +248,10 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with '-' comes after --: grade -- -h.py (or grade check -- --help).
     """
     as_json = fmt == "json"
-    if secret_file is not None or os.environ.get("GRADER_SECRET"):
-        strong_isolation_or_exit(allow_weak_isolation,
-                                 "Grading for credit (the course's secret: GRADER_SECRET or --secret-file)", as_json)
+    credit = secret_file is not None or bool(os.environ.get("GRADER_SECRET"))
+    for_credit = "Grading for credit (the course's secret: GRADER_SECRET or --secret-file)"
+    if credit:
+        strong_isolation_or_exit(allow_weak_isolation, for_credit, as_json)
     _secret_out_of_environment(secret_file)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
@@ -255,12 +268,14 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
     try:
-        opened = Sandbox(Limits(timeout=timeout, memory_mb=memory_mb))
+        opened = Sandbox(Limits(timeout=timeout, memory_mb=memory_mb, private_reads=credit))
     except SandboxChoiceError as error:
         raise GradeError(str(error), as_json) from None
     # Opened first: the portable runner's first worker starts while the rest loads. No expected value may exist
     # before the sandbox's zygote is forked: load the spec only.
     with opened as sandbox:
+        if credit:
+            private_reads_or_exit(sandbox, allow_weak_isolation, for_credit, as_json)
         exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
         prepared = _prepare(submission, exercise, as_json)
         from .grading import grade
@@ -446,8 +461,9 @@ def gradescope(root: Path, exercise_name: str | None, secret_file: Path | None, 
 
     strong_isolation_or_exit(allow_weak_isolation, "Grading on Gradescope")
     _secret_out_of_environment(secret_file)
-    sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb),
-                          visibility, click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
+    sys.exit(platform.run(root, exercise_name, secret_file,
+                          Limits(timeout=timeout, memory_mb=memory_mb, private_reads=True), visibility, click.echo,
+                          lambda message: click.echo(f"grade: {message}", err=True), allow_weak_isolation))
 
 
 @main.command()
@@ -475,8 +491,9 @@ def coursera(root: Path, exercise_name: str | None, part_id: str | None, secret_
 
     strong_isolation_or_exit(allow_weak_isolation, "Grading on Coursera")
     _secret_out_of_environment(secret_file)
-    sys.exit(platform.run(root, exercise_name, secret_file, Limits(timeout=timeout, memory_mb=memory_mb), part_id,
-                          click.echo, lambda message: click.echo(f"grade: {message}", err=True)))
+    sys.exit(platform.run(root, exercise_name, secret_file,
+                          Limits(timeout=timeout, memory_mb=memory_mb, private_reads=True), part_id, click.echo,
+                          lambda message: click.echo(f"grade: {message}", err=True), allow_weak_isolation))
 
 
 @main.group()

@@ -26,6 +26,7 @@ from .cli import (
     _secret_out_of_environment,
     allow_weak_isolation_option,
     exercises_dir_option,
+    private_reads_or_exit,
     secret_option,
     strong_isolation_or_exit,
 )
@@ -139,7 +140,14 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     elif secret_file is not None or os.environ.get("GRADER_SECRET"):
         raise GradeError("--dask: the course's secret (--secret-file, $GRADER_SECRET) is never sent to Dask "
                          "workers; grade a class for credit on this machine, without --dask")
+    credit = secret_file is not None or bool(os.environ.get("GRADER_SECRET"))
     _secret_out_of_environment(secret_file)  # before any sandbox starts (secret.hand_off_environment_secret)
+    limits = Limits(timeout=timeout, memory_mb=memory_mb, private_reads=credit)
+    if credit:  # asked of one sandbox of this machine before the class starts (each slot's is alike)
+        from .sandbox import Sandbox
+
+        with Sandbox(limits) as probe:
+            private_reads_or_exit(probe, allow_weak_isolation, "Grading a class for credit (the course's secret)")
     exercise = _resolve_exercise(exercise_name, None, False, verify=False, folders=folders)
     secret = _secret(secret_file, False)
     exercise = with_secret(exercise, secret)
@@ -162,7 +170,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
     try:
         with _gradebook_errors():
-            summary = run_batch(list(paths), exercise, gradebook, jobs, Limits(timeout=timeout, memory_mb=memory_mb),
+            summary = run_batch(list(paths), exercise, gradebook, jobs, limits,
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
                                 allow_weak=allow_weak_isolation, say=_say,
                                 secret=fingerprint(secret) if secret is not None else None, known=_known(folders),

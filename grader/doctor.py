@@ -131,10 +131,19 @@ def _facts(limits: sb.Limits) -> tuple[dict | None, str]:
             [outcome] = sandbox.run(submission, [call])
         if outcome.status != "ok":
             return None, f"the probe did not run: {outcome.status} {outcome.message}"
-        return json.loads(outcome.output.strip().splitlines()[-1]), ""
+        return {**json.loads(outcome.output.strip().splitlines()[-1]), "layers": sandbox.layers}, ""
     finally:
         listener.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def _private_reads(available: bool, abi: int) -> Layer:
+    """Whether a grade for credit (`Limits.private_reads`) can keep a worker to the files its run needs."""
+    how = ("Landlock: reads only in Python's folders, the run and the student's own modules" if abi else
+           "the private file view only (no Landlock): the system's and Python's folders, the run and the "
+           "student's own modules")
+    return ("private reads (grades for credit)", available, how if available else
+            "no Landlock and no private file view: grades for credit are refused without --allow-weak-isolation")
 
 
 def layers(limits: sb.Limits | None = None) -> list[Layer]:
@@ -204,6 +213,7 @@ def layers(limits: sb.Limits | None = None) -> list[Layer]:
          f"ABI {abi}: writes only in the working directory"
          + (", no TCP" if abi >= 4 else "") + (", signals stay in the run" if abi >= 6 else "")
          if abi else "not in this kernel"),
+        _private_reads(sb.PRIVATE_READS in facts["layers"], abi),
         ("files outside the working directory", not (facts["write_own_folder"] or facts["write_tmp"]),
          f"writing beside the submission {'succeeded' if facts['write_own_folder'] else 'refused'}, "
          f"in /tmp {'succeeded' if facts['write_tmp'] else 'refused'}, in its working directory "

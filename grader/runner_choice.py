@@ -7,7 +7,8 @@ Imports nothing but os and sys (and tries fcntl and resource), so `grade` can de
 namespaces, seccomp, Landlock) where the platform has what it needs, and the portable runner (one spawned
 interpreter per run, portable.py) elsewhere. The portable runner is fine for grading one's own work; a grade
 that counts for someone else (batch, the platform adapters, a run with a secret) must refuse it unless told
-otherwise: `require_strong_isolation`.
+otherwise: `require_strong_isolation`. A grade for credit (the platform adapters; `grade` and `grade batch`
+with the course's secret) also needs private reads (`Limits.private_reads`): `require_private_reads`.
 """
 from __future__ import annotations
 
@@ -72,3 +73,19 @@ def require_strong_isolation(allow_weak: bool, what: str) -> None:
         f"The portable runner is fine for grading your own work, but a submission could read and write your "
         f"files, use the network and signal the grader, so a grade that counts for others is refused. "
         f"Grade on Linux, or pass --allow-weak-isolation to accept weaker isolation.")
+
+
+PRIVATE_READS = "private-reads"  # the layer a sandbox names when its workers can be kept to their own files
+
+
+def require_private_reads(layers: list[str], allow_weak: bool, what: str) -> None:
+    """Refuse `what` (a grade for credit) on a sandbox whose `layers` lack private reads (no Landlock in the
+    kernel and no private file view: sandbox/zygote.py), unless `allow_weak` (--allow-weak-isolation); the
+    portable runner never has them. Raises WeakIsolationError with a one-line message."""
+    if allow_weak or PRIVATE_READS in layers:
+        return
+    raise WeakIsolationError(
+        f"{what} needs private reads (student code must not read a classmate's file or the grader's), but this "
+        f"machine's sandbox cannot hide them: the kernel has no Landlock and workers get no private file view "
+        f"(that needs root and mount namespaces). Grade on Linux 5.13+ with Landlock enabled, or pass "
+        f"--allow-weak-isolation to accept that a submission may read any file its user can.")

@@ -6,6 +6,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import json  # noqa: E402
+import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -13,6 +14,23 @@ from click.testing import CliRunner  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 SUBMISSIONS = ROOT / "tests" / "submissions"
+# What a root grader in a container with Docker's default capabilities has: no CAP_SYS_ADMIN, so no
+# namespaces and no private file view; workers still switch uid, and only Landlock keeps their reads private.
+NO_SYS_ADMIN = ["setpriv", "--bounding-set", "-sys_admin"]
+# A kernel without Landlock, as it answers: the three Landlock calls fail with ENOSYS (seccomp, then exec).
+NO_LANDLOCK = [sys.executable, "-c", """
+import ctypes, errno, os, sys
+lib = ctypes.CDLL("libseccomp.so.2")
+lib.seccomp_init.restype = ctypes.c_void_p
+lib.seccomp_init.argtypes = [ctypes.c_uint32]
+lib.seccomp_rule_add.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint]
+lib.seccomp_load.argtypes = [ctypes.c_void_p]
+ctx = lib.seccomp_init(0x7FFF0000)
+for number in (444, 445, 446):
+    assert lib.seccomp_rule_add(ctx, 0x00050000 | errno.ENOSYS, number, 0) == 0
+assert lib.seccomp_load(ctx) == 0
+os.execv(sys.argv[1], sys.argv[1:])
+"""]
 
 
 def run_cli(*args: str):

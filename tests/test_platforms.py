@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
+from .conftest import NO_LANDLOCK, NO_SYS_ADMIN, ROOT, SUBMISSIONS, grade_json, run_cli
 
 SOLUTION = ROOT / "solutions" / "ex5.py"
 SECRET = "a-course-secret-0123456789abcdef"
@@ -143,6 +143,22 @@ def test_gradescope_bad_submissions_get_a_results_file_with_the_reason(tmp_path,
     assert results["score"] == 0.0 and reason in results["output"]
     assert [t["score"] for t in results["tests"]] == [0.0] * 5 and all(reason in t["output"] for t in results["tests"])
     assert reason in result.stderr and "Traceback" not in result.output + result.stderr
+
+
+def test_gradescope_refuses_where_the_student_code_could_read_any_file(tmp_path):
+    """A platform's grade is for credit: with neither Landlock nor a private view (root without CAP_SYS_ADMIN,
+    Landlock's calls answered ENOSYS) results.json says why with score 0 and the exit status is 2; with
+    --allow-weak-isolation it grades."""
+    root = gradescope_root(tmp_path, {"ex5.py": SOLUTION})
+    command = [*NO_SYS_ADMIN, *NO_LANDLOCK, str(Path(sys.executable).with_name("grade")), "gradescope", "--root",
+               str(root), "--exercise", "ex5"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert done.returncode == 2 and results["score"] == 0.0, done.stderr
+    assert "private reads" in results["output"] and "--allow-weak-isolation" in done.stderr
+    done = subprocess.run([*command, "--allow-weak-isolation"], capture_output=True, text=True, timeout=120)
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert done.returncode == 0 and results["score"] == 100.0, done.stderr
 
 
 def test_gradescope_without_a_submission_folder_or_exercise(tmp_path):

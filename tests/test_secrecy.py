@@ -7,12 +7,16 @@ memory (inherited from the zygote) holds a reference value.
 """
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import numpy as np
+import pytest
 
-from .conftest import ROOT
+from .conftest import NO_LANDLOCK, NO_SYS_ADMIN, ROOT
 
 SCANNER = '''
 import ctypes
@@ -67,3 +71,135 @@ def test_the_worker_memory_holds_no_expected_value(tmp_path):
     report = json.loads(run.stdout)
     feedback = [p["feedback"] for p in report["parts"]]
     assert all("FOUND 0 of" in f for f in feedback), feedback
+
+
+# ---- private reads: a grade for credit reads only what its run needs (Limits.private_reads) -------------------
+
+GRADE = str(Path(sys.executable).with_name("grade"))  # the installed console script, as graders run it
+READER = (Path(__file__).parent / "hostile" / "private_reads" / "classmate_reader.py").read_text()
+SOLUTION = (ROOT / "solutions" / "ex5.py").read_text()
+SPEC = ROOT / "exercises" / "ex5.yaml"
+
+
+@pytest.fixture
+def open_folder():
+    """A folder every user may traverse and read (pytest's tmp_path is not), as a class download often is."""
+    folder = Path(tempfile.mkdtemp(prefix="grader-private-reads-", dir="/tmp"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _secret_file(folder: Path) -> Path:
+    path = folder.parent / f"{folder.name}.secret"
+    path.write_text("a course secret of thirty-two chars")
+    return path
+
+
+def _reader(**placeholders: str) -> str:
+    source = READER
+    for key, value in placeholders.items():
+        source = source.replace(f'{key} = ""', f"{key} = {value!r}")
+    return source
+
+
+def _grade(submission: Path, *extra: str, wrap: tuple = ()) -> tuple[subprocess.CompletedProcess, dict | None]:
+    secret = _secret_file(submission.parent)
+    try:
+        done = subprocess.run([*wrap, GRADE, "check", str(submission), "--exercise", "ex5", "--format", "json",
+                               "--timeout", "5", "--secret-file", str(secret), *extra], cwd=submission.parent,
+                              capture_output=True, text=True, timeout=120, start_new_session=True)
+    finally:
+        secret.unlink()
+    try:
+        return done, json.loads(done.stdout)
+    except ValueError:
+        return done, None
+
+
+def _class(folder: Path) -> tuple[Path, Path]:
+    """alice (the reader) and bob (a correct solution, with a line only his file has), each in a folder."""
+    for name in ("alice", "bob"):
+        (folder / name).mkdir(mode=0o755)
+    bob = folder / "bob" / "ex5.py"
+    bob.write_text(SOLUTION + "\n# bob's own work, line 4411\n")
+    alice = folder / "alice" / "ex5.py"
+    alice.write_text(_reader(BESIDE="bob_ex5.py", CLASSMATE=str(bob), SPEC=str(SPEC)))
+    return alice, bob
+
+
+def _assert_nothing_read(done: subprocess.CompletedProcess, report: dict | None) -> None:
+    assert report is not None and report["score"] == 5, done.stdout[-3000:] + done.stderr[-2000:]
+    assert done.returncode == 1
+    assert "line 4411" not in done.stdout + done.stderr  # bob's file
+    assert SPEC.read_text().splitlines()[0] not in done.stdout + done.stderr  # the grader's exercise
+
+
+def test_a_credit_grade_reads_no_classmate_file_beside_it(open_folder):
+    """The root grader's view hides other folders, but the submission's copy took its owner's Python files
+    beside it: the whole class, in a flat download. For credit the copy holds only what the file imports."""
+    (open_folder / "bob_ex5.py").write_text(SOLUTION + "\n# bob's own work, line 4411\n")
+    alice = open_folder / "alice_ex5.py"
+    alice.write_text(_reader(BESIDE="bob_ex5.py", SPEC=str(SPEC)))
+    _assert_nothing_read(*_grade(alice))
+
+
+def test_a_credit_grade_without_a_private_view_reads_no_classmate_or_exercise(open_folder):
+    """Without CAP_SYS_ADMIN (Docker's default) there is no private file view: Landlock keeps the worker to
+    Python's folders, its run and the copy of the student's own modules."""
+    alice, _ = _class(open_folder)
+    _assert_nothing_read(*_grade(alice, wrap=NO_SYS_ADMIN))
+
+
+def test_a_correct_submission_with_its_helper_module_gets_full_marks_for_credit(open_folder):
+    """Private reads leave what a correct submission needs: numpy, and its own utils.py beside it (imported
+    by name), with a classmate's file and an unrelated data file beside it left out."""
+    folder = open_folder / "carol"
+    folder.mkdir(mode=0o755)
+    (folder / "utils.py").write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n")
+    (folder / "notes.txt").write_text("not imported")
+    submission = folder / "ex5.py"
+    submission.write_text(SOLUTION.replace("import numpy as np\n", "import numpy as np\nimport utils\n", 1)
+                          .replace("g = sigmoid(z)\n", "g = utils.sigmoid(z)\n"))
+    for wrap in ((), NO_SYS_ADMIN):
+        done, report = _grade(submission, wrap=wrap)
+        assert report is not None and report["score"] == 100, (wrap, done.stdout[-3000:], done.stderr[-2000:])
+        assert done.returncode == 0
+
+
+def test_a_credit_grade_is_refused_where_reads_cannot_be_kept_private(open_folder):
+    """No Landlock and no private view: a grade for credit exits 2 with one line saying why, unless
+    --allow-weak-isolation, which grades (and then the classmate's file is within reach, as it says)."""
+    alice, _ = _class(open_folder)
+    done, report = _grade(alice, wrap=(*NO_SYS_ADMIN, *NO_LANDLOCK))
+    assert done.returncode == 2 and report is not None and report.get("score") is None, done.stdout + done.stderr
+    assert "private reads" in report["error"] and "--allow-weak-isolation" in report["error"]
+    assert "\n" not in report["error"].strip() and "line 4411" not in done.stdout + done.stderr
+    done, report = _grade(alice, "--allow-weak-isolation", wrap=(*NO_SYS_ADMIN, *NO_LANDLOCK))
+    # read: bob's work scores in its place, and its own sigmoid_gradient was given up for having found it
+    assert report is not None and report["score"] == 95, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_a_class_graded_for_credit_keeps_each_student_to_their_own_files(open_folder):
+    """`grade batch` with the secret: alice's reader finds neither bob's folder nor the grader's exercise
+    (root without CAP_SYS_ADMIN: Landlock alone), bob's solution gets 100; without Landlock either the batch is
+    refused before it grades anyone."""
+    _class(open_folder)
+    secret, db = _secret_file(open_folder), open_folder.parent / f"{open_folder.name}.sqlite"
+    command = [*NO_SYS_ADMIN, GRADE, "batch", str(open_folder), "--exercise", "ex5", "--db", str(db), "--timeout",
+               "5", "--jobs", "1", "--quiet", "--secret-file", str(secret)]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, start_new_session=True)
+        assert done.returncode == 0, done.stderr
+        exported = subprocess.run([GRADE, "gradebook", "--db", str(db), "--format", "json"], capture_output=True,
+                                  text=True, timeout=60)
+        scores = {row["student"]: row["score"] for row in json.loads(exported.stdout)}
+        assert scores == {"alice": 5, "bob": 100}, exported.stdout[:2000]
+        db.unlink()
+        done = subprocess.run([*NO_SYS_ADMIN, *NO_LANDLOCK, *command[len(NO_SYS_ADMIN):]], capture_output=True,
+                              text=True, timeout=300, start_new_session=True)
+        assert done.returncode == 2 and "private reads" in done.stderr and not db.exists(), done.stderr
+        assert "Traceback" not in done.stderr
+    finally:
+        secret.unlink()
+        db.unlink(missing_ok=True)

@@ -241,8 +241,10 @@ def grading_options(limits, speed_notes: bool, train: bool = False, secret: str 
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
     --memory and the fixed ones), --speed-notes (a note), --train (the training parts marked on_request) and
     the fingerprint of the course's secret that seeded the cases (the last two stored only when given, so rows
-    graded before they existed still match). A row graded with other options is graded again."""
-    options = {"limits": limits._asdict(), "speed_notes": bool(speed_notes)}
+    graded before they existed still match). A row graded with other options is graded again. The limits'
+    private_reads is left out: it follows the secret, and hides files without changing a report."""
+    limits = {name: value for name, value in limits._asdict().items() if name != "private_reads"}
+    options = {"limits": limits, "speed_notes": bool(speed_notes)}
     if train:
         options["train"] = True
     if secret:

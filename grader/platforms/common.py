@@ -210,8 +210,10 @@ def only_part(exercise: Exercise, part_id: str) -> Exercise:
 
 
 def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path | None, limits,
-                     part_id: str | None = None) -> Credit:
-    """Grade the submission in folder; never raises for anything about the submission or the setup."""
+                     part_id: str | None = None, allow_weak: bool = False) -> Credit:
+    """Grade the submission in folder; never raises for anything about the submission or the setup.
+    A sandbox that cannot keep the submission's reads private (`limits.private_reads`) is refused, as the
+    machine's problem, unless `allow_weak` (--allow-weak-isolation)."""
     credit = Credit()
     try:
         exercise = credit.exercise = resolve_exercise(exercise_name) if exercise_name else None
@@ -223,7 +225,7 @@ def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path 
             exercise = only_part(exercise, part_id)
         credit.exercise = exercise
         check_readable(credit.submission)
-        _grade(credit, exercise, secret_file, limits)
+        _grade(credit, exercise, secret_file, limits, allow_weak)
     except CannotGrade as error:
         credit.reason = str(error)
     except Exception as error:  # a bug in the grader: still a result file, with the reason
@@ -246,15 +248,20 @@ def _fingerprint_anyway(credit: Credit, secret_file: Path | None) -> None:
         credit.secret_unusable = True
 
 
-def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits) -> None:
+def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits, allow_weak: bool = False) -> None:
     from ..cases import build_all
     from ..checks import verify_expected
     from ..grading import grade
-    from ..sandbox import Sandbox
+    from ..sandbox import Sandbox, WeakIsolationError, require_private_reads
     from ..submission import SubmissionError, for_exercise
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
     with Sandbox(limits) as sandbox:
+        if limits.private_reads:
+            try:
+                require_private_reads(sandbox.layers, allow_weak, "Grading for credit")
+            except WeakIsolationError as error:
+                raise CannotGrade(str(error)) from None
         try:
             credit.secret = secrets.load(secret_file)  # only now: the zygote never holds it
         except secrets.SecretError as error:

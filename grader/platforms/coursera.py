@@ -27,13 +27,14 @@ def feedback(credit: Credit) -> dict:
 
 
 def run(root: Path, exercise_name: str | None, secret_file: Path | None, limits, part_id: str | None,
-        say, complain) -> int:
-    """Grade ROOT/submission into ROOT/feedback.json (also printed on stdout, as older graders did)."""
+        say, complain, allow_weak: bool = False) -> int:
+    """Grade ROOT/submission into ROOT/feedback.json (also printed on stdout, as older graders did).
+    `allow_weak`: --allow-weak-isolation (common.grade_for_credit)."""
     problem = prepare_folder(root)
     if problem:
         complain(f"{problem}; no feedback.json was written")
         return EXIT_NO_OUTPUT
-    credit = grade_for_credit(root / "submission", exercise_name, secret_file, limits, part_id or None)
+    credit = grade_for_credit(root / "submission", exercise_name, secret_file, limits, part_id or None, allow_weak)
     data = feedback(credit)
     target = root / "feedback.json"
     problem = write_json(target, data)

@@ -79,14 +79,15 @@ def results(credit: Credit, visibility: str = "visible") -> dict:
 
 
 def run(root: Path, exercise_name: str | None, secret_file: Path | None, limits, visibility: str,
-        say, complain) -> int:
-    """Grade ROOT/submission into ROOT/results/results.json; the exit status of `grade gradescope`."""
+        say, complain, allow_weak: bool = False) -> int:
+    """Grade ROOT/submission into ROOT/results/results.json; the exit status of `grade gradescope`.
+    `allow_weak`: --allow-weak-isolation (common.grade_for_credit)."""
     results_folder = root / "results"
     problem = prepare_folder(results_folder)
     if problem:
         complain(f"{problem}; no results.json was written")
         return EXIT_NO_OUTPUT
-    credit = grade_for_credit(root / "submission", exercise_name, secret_file, limits)
+    credit = grade_for_credit(root / "submission", exercise_name, secret_file, limits, allow_weak=allow_weak)
     target = results_folder / "results.json"
     problem = write_json(target, results(credit, visibility))
     if problem:

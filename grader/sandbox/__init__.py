@@ -29,7 +29,12 @@ when libseccomp.so.2 loads (no new process: clone only with CLONE_THREAD, no for
 ENOSYS so glibc falls back to clone; no socket or socketpair of any family; no SysV IPC or POSIX message
 queue; no ptrace, process_vm_*, pidfd_getfd, process_madvise, kcmp, mount, namespaces, bpf, keyrings,
 io_uring, modules, kexec, reboot), Landlock when the kernel has it (no file may be written outside the
-working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run).
+working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run;
+for a grade for credit, `Limits.private_reads`, no file may be read, listed or run outside Python's and the
+system's library folders, the run's folder, a few devices and the copy of the submission, which then holds
+only the modules it imports beside it: landlock.read_rules). A credit run where neither Landlock nor the
+private view below can hide the rest lacks "private-reads" among its layers, and the command refuses it
+without --allow-weak-isolation (`require_private_reads`).
 Without new processes, RLIMIT_AS bounds everything a submission holds. When the grader runs as root, also:
 the zygote is PID 1 of a new PID namespace and lives in new network and IPC namespaces (only a loopback that
 is down; SysV IPC objects die with it) and in a private mount namespace where the sandbox's folder is a tmpfs
@@ -61,8 +66,9 @@ Files, one layer each (docs/security.md maps every promise to the file that keep
 it): `protocol.py` the wire format and the values on it; `worker.py` the worker's own code (import, call,
 convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and a run's lifecycle, including
 the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
-`landlock.py`; `launch.py` starting the zygote; `rlimits.py` rlimits; `slots.py` the workers' uid per open
-sandbox; `submission_copy.py` the copy of the submission; `sharedmem.py` large arguments in a memfd;
+`landlock.py` (writes, TCP, signals, and a credit run's reads); `launch.py` starting the zygote; `rlimits.py`
+rlimits; `slots.py` the workers' uid per open sandbox; `submission_copy.py` the copy of the submission (for a
+credit run, only the modules it imports); `sharedmem.py` large arguments in a memfd;
 `processes.py` and `cleanup.py` ending processes and removing folders; `relay.py` a run's frames as outcomes,
 which both runners share. `protocol.py`, `worker.py` and `relay.py` import nothing Linux-only, and importing
 this package does not fail where fcntl, resource or os.fork are missing.
@@ -75,10 +81,12 @@ grades that count for others.
 """
 
 from ..runner_choice import (  # noqa: F401
+    PRIVATE_READS,
     RUNNERS,
     SandboxChoiceError,
     WeakIsolationError,
     linux_missing,
+    require_private_reads,
     require_strong_isolation,
     runner_name,
     why_portable,
@@ -138,5 +146,6 @@ def Sandbox(limits=None, slot: int | None = None):  # noqa: N802 - used like the
 
 
 __all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",
-           "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_strong_isolation",
+           "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_private_reads",
+           "require_strong_isolation",
            "runner_name", "stopped_at_import", "stopped_by_budget"]

@@ -44,6 +44,9 @@ class Limits(NamedTuple):
     memory_mb: int = 2048
     output_bytes: int = 65536
     result_bytes: int = 32 << 20  # per call: the raw numbers a result may hold (the grader's largest is ~80 kB)
+    # A grade for credit (a secret, a platform): the worker reads only what the run needs, not a classmate's
+    # file or the grader's (landlock.read_rules; the Linux runner says "private-reads" among its layers).
+    private_reads: bool = False
 
 
 DEFAULT_LIMITS = Limits()

@@ -1,6 +1,7 @@
 """The root-owned copy of a submission and of what beside it the worker may read (root only)."""
 from __future__ import annotations
 
+import ast
 import errno
 import os
 import stat
@@ -89,8 +90,14 @@ def _open_folder(path: Path, root: str = "/") -> int:
 _copies: dict[tuple, Path] = {}  # per zygote: the readable copy of the latest submission's folder
 
 
-def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
+def _readable_copy(submission: Path, root: str, layers: _Layers, source: str | None = None,
+                   private: bool = False) -> Path:
     """A root-owned copy of the submission, and of what beside it any user could read anyway.
+
+    `private` (a credit run, `Limits.private_reads`; also without root): beside the submission only the
+    Python modules and packages it imports by name, and those they import (`_imported`): a classmate's file
+    beside it, a data file or an answer key in the same folder stays out, whoever owns it. `source` is what
+    runs (a notebook's code), read for its imports instead of the file.
 
     The submission itself always. Beside it: the Python modules (*.py, and packages of them) of the
     submission's own owner, wherever they are (the student's own helpers, such as the course's utils.py);
@@ -103,8 +110,8 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
     `COPY_FILES` files, `COPY_BYTES` bytes and `COPY_DEPTH` levels. Made once per folder state; only the
     latest copy is kept, since the sandbox's folder is a bounded tmpfs as root.
     """
-    source = _host_path(submission, layers)
-    key = (str(submission), _listing(source.parent))
+    text, source = source, _host_path(submission, layers)
+    key = (str(submission), _listing(source.parent), private)
     if key not in _copies:
         for old in _copies.values():
             _remove_tree(str(old.parent))
@@ -120,8 +127,12 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
             if folder >= 0:
                 try:
                     owner = os.stat(source.name, dir_fd=folder, follow_symlinks=False).st_uid
-                    _copy_tree(folder, target, COPY_DEPTH, [COPY_FILES, COPY_BYTES], owner,
-                               _open_to_others(submission.parent, layers))
+                    budget, others = [COPY_FILES, COPY_BYTES], _open_to_others(submission.parent, layers)
+                    if private:
+                        _copy_file(folder, source.name, target / submission.name, [1, SUBMISSION_BYTES])
+                        _copy_imported(folder, target, submission.name, text, budget, owner, others)
+                    else:
+                        _copy_tree(folder, target, COPY_DEPTH, budget, owner, others)
                     if not (target / submission.name).exists():
                         _copy_file(folder, source.name, target / submission.name, [1, SUBMISSION_BYTES])
                 except OSError:
@@ -133,6 +144,44 @@ def _readable_copy(submission: Path, root: str, layers: _Layers) -> Path:
             raise
         _copies[key] = target / submission.name
     return _copies[key]
+
+
+def _copy_imported(folder: int, target: Path, name: str, text: str | None, budget: list, owner: int,
+                   others: bool) -> None:
+    """Copy the modules (`NAME.py`) and packages (`NAME/`) beside the submission that it imports, then those
+    that the copied ones import, and so on (at most `COPY_DEPTH` rounds of new names)."""
+    texts, taken = [text if text is not None else _text(target / name)], {name}
+    for _ in range(COPY_DEPTH):
+        wanted = {f for t in texts for module in _imported(t) for f in (f"{module}.py", module)} - taken
+        if not wanted:
+            return
+        taken |= wanted
+        _copy_tree(folder, target, COPY_DEPTH, budget, owner, others, fit=wanted.__contains__)
+        texts = [_text(p) for f in wanted for p in ([target / f] if f.endswith(".py") else
+                                                    sorted((target / f).rglob("*.py")))]
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+
+
+def _imported(text: str) -> set[str]:
+    """The top-level names of the modules `text` imports (`import a.b`, `from a import b`: a; a relative
+    import: none, as a lone file has no package), anywhere in it; nothing when it is not Python."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
+    return names
 
 
 def _open_to_others(folder: Path, layers: _Layers) -> bool:
@@ -158,7 +207,8 @@ def _fingerprint(info: os.stat_result) -> tuple:
 
 def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, budget: list, python_only: bool = False,
                   fit: Callable[[str], bool] = lambda name: True,
-                  prefix: str = "", unreadable: list | None = None) -> Iterator[tuple[str, int, int | None]]:
+                  prefix: str = "", unreadable: list | None = None,
+                  top_only: bool = False) -> Iterator[tuple[str, int, int | None]]:
     """(path relative to `folder`, an open descriptor, size) of each file below `folder` that a submission owned
     by `owner` may import, and of each folder it may enter (before that folder's files, with size None): its
     owner's Python modules (*.py, and packages of them), and, where every folder down to here is open to others,
@@ -168,7 +218,8 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
     the bytes; the caller takes from it) has no file left. Each descriptor is closed when the next is asked
     for. Used by the local root copy (`_copy_tree`) and by a Dask task's files (batch/task_files.py), so both
     take the same files. `unreadable`, when given, gets (path, why) of each of the owner's modules that cannot
-    be opened (a class download's permissions: the batch's "could not grade", staff review 2, S14)."""
+    be opened (a class download's permissions: the batch's "could not grade", staff review 2, S14). `top_only`:
+    `fit` picks only among `folder`'s own entries, and everything below a folder it picked is taken."""
     try:
         names = sorted(os.listdir(folder))
     except OSError:
@@ -192,8 +243,8 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
             own, readable = info.st_uid == owner, open_to_others and bool(info.st_mode & stat.S_IROTH)
             if stat.S_ISDIR(info.st_mode) and depth > 1 and (own or open_to_others and info.st_mode & stat.S_IXOTH):
                 yield prefix + name, fd, None
-                yield from _files_beside(fd, depth - 1, owner, readable, budget, python_only, fit, f"{prefix}{name}/",
-                                         unreadable)
+                yield from _files_beside(fd, depth - 1, owner, readable, budget, python_only,
+                                         (lambda name: True) if top_only else fit, f"{prefix}{name}/", unreadable)
             elif stat.S_ISREG(info.st_mode) and (name.endswith(".py") and (own or readable)
                                                  or readable and not python_only):
                 yield prefix + name, fd, info.st_size
@@ -203,10 +254,13 @@ def _files_beside(folder: int, depth: int, owner: int, open_to_others: bool, bud
             os.close(fd)
 
 
-def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool) -> None:
-    """Copy the owner's Python modules, and what others could read, below `folder` (`_files_beside`)."""
+def _copy_tree(folder: int, target: Path, depth: int, budget: list, owner: int, open_to_others: bool,
+               fit: Callable[[str], bool] | None = None) -> None:
+    """Copy the owner's Python modules, and what others could read, below `folder` (`_files_beside`); with
+    `fit`, only the Python modules and packages of the top-level names it picks."""
     not_made: list[str] = []  # folders that could not be made (a full tmpfs): nothing below them is copied
-    for path, fd, size in _files_beside(folder, depth, owner, open_to_others, budget):
+    picked = {} if fit is None else {"python_only": True, "fit": fit, "top_only": True}
+    for path, fd, size in _files_beside(folder, depth, owner, open_to_others, budget, **picked):
         if path.startswith(tuple(not_made)):
             continue
         try:

@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
+from ..runner_choice import PRIVATE_READS
 from . import preload
 from .cleanup import _remove_tree
-from .landlock import _landlock, _landlock_abi
+from .landlock import _landlock, _landlock_abi, python_folders, read_rules
 from .launch import _KEEP_ENV, _new_folder
 from .libc import _LIBC
 from .namespaces import (
@@ -65,6 +66,7 @@ _PR_SET_CHILD_SUBREAPER = 36
 _PR_SET_NO_NEW_PRIVS = 38
 _OUTPUT_READS = 64  # chunks drained per take: bounds the time a grandchild that keeps printing can cost
 _PIPE_READ = 1 << 16  # a pipe holds 64 kB, so a larger read gets no more (and one of 1 MB costs an mmap)
+_python_reads: list = []  # per zygote: landlock.python_folders, worked out for the first private-reads run
 
 
 class _GraderGone(Exception):
@@ -163,6 +165,8 @@ def _layer_names(layers: _Layers) -> list[str]:
             continue
         names.append({"uid": "unprivileged-uid", "landlock": f"landlock-abi-{value}"}.get(
             field.name, field.name.replace("_", "-")))
+    if layers.landlock or layers.view is not None:  # what `Limits.private_reads` needs (runner_choice.py)
+        names.append(PRIVATE_READS)
     return names
 
 
@@ -179,8 +183,9 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
     workdir = _new_folder(root, "run-")
     if layers.uid is not None:
         os.chown(workdir, layers.uid, layers.uid)
+    if layers.uid is not None or limits.private_reads:  # private reads: only the copy is readable, not the folder
         try:
-            submission = _readable_copy(submission, root, layers)
+            submission = _readable_copy(submission, root, layers, source, private=limits.private_reads)
         except OSError as e:  # say, the sandbox's bounded folder is full: the submission's problem
             _remove_tree(workdir)
             for _ in calls:
@@ -195,10 +200,11 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
     # The worker's HOME and TMPDIR, set here rather than in the worker, where every page os.environ's code
     # touches would be copied first; the zygote's own environment serves nothing but its workers.
     os.environ.update(HOME=workdir, TMPDIR=workdir)
+    reads = _reads(workdir, submission) if limits.private_reads else None
     pid = os.fork()
     if pid == 0:
         os.close(go_w)
-        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers, source, ahead)
+        _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers, source, ahead, reads)
     os.close(result_w)
     os.close(output_w)
     os.close(go_r)
@@ -212,6 +218,14 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
             os.close(output_r)
             os.close(go_w)
             _remove_tree(workdir)
+
+
+def _reads(workdir: str, submission: Path) -> list:
+    """What a private-reads run may read (landlock.read_rules): Python's folders, its working folder and the
+    copy of the submission with its own modules (`_readable_copy`)."""
+    if not _python_reads:
+        _python_reads.append(python_folders(str(Path(__file__).resolve().parents[1])))
+    return read_rules(_python_reads[0], [workdir, str(submission.parent)])
 
 
 def _end_run(pid: int, layers: _Layers) -> None:
@@ -328,15 +342,16 @@ class _Watch:
 
 
 def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, submission: Path, calls,
-            limits, layers: _Layers, source: str | None = None, ahead: Ahead | None = None):
-    """Child of the zygote: confine itself, import the submission, send one frame per call; never returns."""
+            limits, layers: _Layers, source: str | None = None, ahead: Ahead | None = None, reads: list | None = None):
+    """Child of the zygote: confine itself, import the submission, send one frame per call; never returns.
+    `reads`: with private reads, what it may read (`_reads`)."""
     code = 70
     try:
         # Every object inherited from the zygote goes to the collector's permanent generation: a collection in
         # the worker then walks only the worker's own objects, instead of writing to (so copying) every page
         # of the zygote's heap (a full collection right after a fork costs ~1600 page copies, ~20 ms).
         gc.freeze()
-        io_fd = _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers)
+        io_fd = _confine(zygote, result_fd, output_fd, go_fd, workdir, limits, len(calls), layers, reads)
         _serve(submission, calls, limits.result_bytes, source, limits.timeout, ahead, io_fd)
         code = 0
     finally:
@@ -357,8 +372,9 @@ def _open_io() -> int | None:
 
 
 def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: str, limits: Limits,
-             n_calls: int, layers: _Layers) -> int | None:
-    """Returns _IO_FD when it holds the worker's /proc/self/io (see `_open_io`), else None."""
+             n_calls: int, layers: _Layers, reads: list | None = None) -> int | None:
+    """Returns _IO_FD when it holds the worker's /proc/self/io (see `_open_io`), else None. `reads`: see
+    landlock.read_rules (None: no private reads)."""
     os.setsid()
     null = os.open(os.devnull, os.O_RDONLY)
     # Move every source above the targets first, so that no dup2 overwrites a source still to be moved.
@@ -390,7 +406,7 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
     if _LIBC is not None and _LIBC.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "PR_SET_NO_NEW_PRIVS")
     if layers.landlock:
-        _landlock(layers.landlock, workdir)
+        _landlock(layers.landlock, workdir, reads)
     if layers.seccomp is not None:
         _load_seccomp(layers.seccomp)
     # HOME and TMPDIR were set by the zygote (the rest of the environment reduced); tempfile, which the zygote
