@@ -52,7 +52,8 @@ Untrusted frames: any exception while decoding or checking a worker's frame is a
 that call a "crash"; nothing a worker sends can end the zygote. The zygote streams each outcome to the grader
 as soon as it is known, then a "done" frame once the worker is reaped and its folder removed. The zygote also
 watches the grader's socket during a run: when the grader dies (even by SIGKILL), it stops the run and removes
-the sandbox's folder. `Sandbox.__exit__` holds SIGINT and SIGTERM back until its cleanup is done.
+the sandbox's folder. `Sandbox.__exit__` holds SIGINT and SIGTERM back until its cleanup is done; the zygote
+blocks SIGTERM across each fork, so a worker never runs the zygote's own SIGTERM handler (its cleanup).
 
 Choices beyond the brief: `Call.return_names` (optional) names the returned values in messages; output beyond
 `Limits.output_bytes` is dropped (by the worker's own sys.stdout and sys.stderr, so a flood costs

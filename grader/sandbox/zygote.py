@@ -201,10 +201,17 @@ def _supervise(submission: Path, calls: list[Call], limits: Limits, root: str, l
     # touches would be copied first; the zygote's own environment serves nothing but its workers.
     os.environ.update(HOME=workdir, TMPDIR=workdir)
     reads = _reads(workdir, submission) if limits.private_reads else None
+    # SIGTERM stays blocked from before the fork until the worker has reset its handler: one arriving in
+    # between would otherwise run the zygote's handler (sys.exit, whose cleanup removes the zygote's folder)
+    # in the worker. It waits, pending, and then acts as the worker's default would.
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
     pid = os.fork()
     if pid == 0:
+        _signal.signal(signal.SIGTERM, _signal.SIG_DFL)
+        _signal.pthread_sigmask(_signal.SIG_SETMASK, mask)
         os.close(go_w)
         _worker(zygote, result_w, output_w, go_r, workdir, submission, calls, limits, layers, source, ahead, reads)
+    signal.pthread_sigmask(signal.SIG_SETMASK, mask)
     os.close(result_w)
     os.close(output_w)
     os.close(go_r)
@@ -411,10 +418,10 @@ def _confine(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: s
         _load_seccomp(layers.seccomp)
     # HOME and TMPDIR were set by the zygote (the rest of the environment reduced); tempfile, which the zygote
     # does not load, finds TMPDIR when the student's code imports it
-    # _signal, not signal: the latter's wrapper turns the zygote's old SIGTERM handler into an enum, through
-    # a ValueError, and that touches (so copies) about 90 pages in each worker
+    # _signal, not signal (here and for SIGTERM right after the fork): the latter's wrapper turns the zygote's
+    # old SIGTERM handler into an enum, through a ValueError, and that touches (so copies) about 90 pages in
+    # each worker
     _signal.signal(signal.SIGINT, _signal.default_int_handler)
-    _signal.signal(signal.SIGTERM, _signal.SIG_DFL)
     sys.stdin = open(0, closefd=False)
     capture_output(limits.output_bytes)
     sys.dont_write_bytecode = True  # no __pycache__ in the student's folder
