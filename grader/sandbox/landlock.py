@@ -24,6 +24,10 @@ _READ_DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom", "/dev/random")
 # (_lzma, _bz2, _sqlite3, _ssl) load liblzma, libbz2, libsqlite3, libssl from there when first imported.
 _LIBRARIES = ("/lib", "/lib64", "/usr/lib", "/usr/lib64")
 _LOADER_CACHE = "/etc/ld.so.cache"
+# The worker's own /proc/<pid>, opened in the worker: only what it could read of itself anyway (its memory map,
+# status, limits), for code that measures its own memory and for tests that scan the worker's memory for a
+# secret. Its magic links (root, cwd, fd/N) lead nowhere new: Landlock checks the file they resolve to.
+_OWN_PROC = "/proc/self"
 
 
 class _LandlockRuleset(ctypes.Structure):
@@ -93,12 +97,14 @@ def read_rules(python: tuple[tuple[str, int], ...], own: list[str]) -> list[tupl
     `own` (its working folder and the copy of the student's own modules) and a few devices (`_READ_DEVICES`).
 
     Of /etc only the loader's cache (`_LOADER_CACHE`: without it a library in /usr/lib/<arch>/ is not found);
-    not /etc/localtime (time falls back to UTC, as the reduced environment's TZ says anyway). No /proc (the
-    worker's /proc/self/io is opened before; os.cpu_count needs none), no /sys, no other student's folder,
+    not /etc/localtime (time falls back to UTC, as the reduced environment's TZ says anyway). Of /proc only
+    the worker's own folder (`_OWN_PROC`; numpy and Python need none of it: the worker's /proc/self/io is
+    opened before, os.cpu_count reads nothing), no /sys, no other student's folder,
     no grader's package, spec or exercises folder, no home. Found by running the standard library's and
     numpy's lazy imports, np.random, tempfile and time in a worker with private reads."""
     files = (*_READ_DEVICES, _LOADER_CACHE)
-    return [*python, *((path, _LL_READS) for path in own), *((path, _LL_FILE_READS) for path in files)]
+    return [*python, *((path, _LL_READS) for path in (*own, _OWN_PROC)),
+            *((path, _LL_FILE_READS) for path in files)]
 
 
 def _landlock(abi: int, workdir: str, reads: list[tuple[str, int]] | None = None) -> None:
