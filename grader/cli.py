@@ -160,6 +160,14 @@ def _secret(secret_file: Path | None, as_json: bool) -> bytes | None:
         raise GradeError(str(error), as_json) from None
 
 
+def for_credit(secret_file: Path | None) -> bool:
+    """Is the course's secret given (--secret-file, $GRADER_SECRET, or the pipe `grade` moved it to when it ran
+    itself again: secret.hand_off_environment_secret)? Then the grade counts for credit."""
+    from .secret import ENV, FD_ENV
+
+    return secret_file is not None or bool(os.environ.get(ENV)) or os.environ.get(FD_ENV, "").isdigit()
+
+
 def _secret_out_of_environment(secret_file: Path | None) -> None:
     """Before grading student code: $GRADER_SECRET must not stay in the environment forks inherit."""
     from .secret import hand_off_environment_secret
@@ -248,10 +256,10 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with '-' comes after --: grade -- -h.py (or grade check -- --help).
     """
     as_json = fmt == "json"
-    credit = secret_file is not None or bool(os.environ.get("GRADER_SECRET"))
-    for_credit = "Grading for credit (the course's secret: GRADER_SECRET or --secret-file)"
+    credit = for_credit(secret_file)
+    what = "Grading for credit (the course's secret: GRADER_SECRET or --secret-file)"
     if credit:
-        strong_isolation_or_exit(allow_weak_isolation, for_credit, as_json)
+        strong_isolation_or_exit(allow_weak_isolation, what, as_json)
     _secret_out_of_environment(secret_file)
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
@@ -275,7 +283,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     # before the sandbox's zygote is forked: load the spec only.
     with opened as sandbox:
         if credit:
-            private_reads_or_exit(sandbox, allow_weak_isolation, for_credit, as_json)
+            private_reads_or_exit(sandbox, allow_weak_isolation, what, as_json)
         exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
         prepared = _prepare(submission, exercise, as_json)
         from .grading import grade

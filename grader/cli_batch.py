@@ -26,6 +26,7 @@ from .cli import (
     _secret_out_of_environment,
     allow_weak_isolation_option,
     exercises_dir_option,
+    for_credit,
     private_reads_or_exit,
     secret_option,
     strong_isolation_or_exit,
@@ -140,7 +141,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     elif secret_file is not None or os.environ.get("GRADER_SECRET"):
         raise GradeError("--dask: the course's secret (--secret-file, $GRADER_SECRET) is never sent to Dask "
                          "workers; grade a class for credit on this machine, without --dask")
-    credit = secret_file is not None or bool(os.environ.get("GRADER_SECRET"))
+    credit = for_credit(secret_file)
     _secret_out_of_environment(secret_file)  # before any sandbox starts (secret.hand_off_environment_secret)
     limits = Limits(timeout=timeout, memory_mb=memory_mb, private_reads=credit)
     if credit:  # asked of one sandbox of this machine before the class starts (each slot's is alike)

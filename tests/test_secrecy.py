@@ -7,6 +7,7 @@ memory (inherited from the zygote) holds a reference value.
 """
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -103,12 +104,16 @@ def _reader(**placeholders: str) -> str:
     return source
 
 
-def _grade(submission: Path, *extra: str, wrap: tuple = ()) -> tuple[subprocess.CompletedProcess, dict | None]:
+def _grade(submission: Path, *extra: str, wrap: tuple = (), variable: bool = False
+           ) -> tuple[subprocess.CompletedProcess, dict | None]:
+    """`variable`: the secret in $GRADER_SECRET (`grade` then runs itself again with it in a pipe), else a file."""
     secret = _secret_file(submission.parent)
+    given = {"env": {**os.environ, "GRADER_SECRET": secret.read_text()}} if variable else {}
     try:
         done = subprocess.run([*wrap, GRADE, "check", str(submission), "--exercise", "ex5", "--format", "json",
-                               "--timeout", "5", "--secret-file", str(secret), *extra], cwd=submission.parent,
-                              capture_output=True, text=True, timeout=120, start_new_session=True)
+                               "--timeout", "5", *extra, *([] if variable else ["--secret-file", str(secret)])],
+                              cwd=submission.parent, capture_output=True, text=True, timeout=120,
+                              start_new_session=True, **given)
     finally:
         secret.unlink()
     try:
@@ -135,13 +140,14 @@ def _assert_nothing_read(done: subprocess.CompletedProcess, report: dict | None)
     assert SPEC.read_text().splitlines()[0] not in done.stdout + done.stderr  # the grader's exercise
 
 
-def test_a_credit_grade_reads_no_classmate_file_beside_it(open_folder):
+@pytest.mark.parametrize("variable", [False, True], ids=["secret-file", "GRADER_SECRET"])
+def test_a_credit_grade_reads_no_classmate_file_beside_it(open_folder, variable):
     """The root grader's view hides other folders, but the submission's copy took its owner's Python files
     beside it: the whole class, in a flat download. For credit the copy holds only what the file imports."""
     (open_folder / "bob_ex5.py").write_text(SOLUTION + "\n# bob's own work, line 4411\n")
     alice = open_folder / "alice_ex5.py"
     alice.write_text(_reader(BESIDE="bob_ex5.py", SPEC=str(SPEC)))
-    _assert_nothing_read(*_grade(alice))
+    _assert_nothing_read(*_grade(alice, variable=variable))
 
 
 def test_a_credit_grade_without_a_private_view_reads_no_classmate_or_exercise(open_folder):
