@@ -55,21 +55,22 @@ def python_folders(hidden: str) -> tuple[tuple[str, int], ...]:
 
     sys.prefix, sys.exec_prefix, their base_ ones (a venv's interpreter), the folders on sys.path (the
     standard library, lib-dynload, site-packages: what numpy and the standard library load lazily) and the
-    system's library folders (`_LIBRARIES`). The
-    submission's folder is not on the zygote's path (the worker adds its copy); the grader's package (`hidden`,
-    with its installed exercises) is left out: a folder holding it gets only READ_DIR, and each of its other
-    entries full reads, down to the package, which gets nothing. A source checkout holding the package (its
-    exercises/ and solutions/ beside it) is left out whole."""
+    system's library folders (`_LIBRARIES`). The submission's folder is not on the zygote's path (the worker
+    adds its copy). The grader's package (`hidden`, with its installed exercises) is left out, and so is a
+    source checkout holding it (its exercises/ and solutions/ beside it), though not a venv inside it: a
+    folder holding what is left out gets READ_DIR only (its names can be listed) and each of its other
+    entries full reads, down to what is left out, which gets nothing."""
     checkout = os.path.dirname(hidden)
-    if os.path.basename(checkout) in ("site-packages", "dist-packages"):
-        checkout = ""
+    hide = checkout if os.path.basename(checkout) not in ("site-packages", "dist-packages") else hidden
     candidates = [sys.prefix, sys.exec_prefix, sys.base_prefix, sys.base_exec_prefix, *sys.path, *_LIBRARIES]
     folders = sorted({os.path.realpath(p) for p in candidates if p and os.path.isdir(p)})
-    folders = [f for f in folders if f != checkout and not (checkout and _beneath(checkout, f))]
-    folders = [f for i, f in enumerate(folders) if not any(_beneath(f, g) for g in folders[:i])]
-    rules: list[tuple[str, int]] = []
-    for folder in folders:
-        rules += _around(folder, hidden) if _beneath(hidden, folder) else [(folder, _LL_READS)]
+    folders = [f for f in folders if f != hide and f != hidden and not _beneath(f, hidden)]
+    holding = [f for f in folders if _beneath(hide, f)]  # folders that hold what is left out
+    full = [f for f in folders if f not in holding]
+    full = [f for i, f in enumerate(full) if not any(_beneath(f, g) for g in full[:i])]
+    rules = [(f, _LL_READS) for f in full]
+    for folder in holding[:1]:  # the outermost: its rules cover the inner ones'
+        rules += _around(folder, hide)
     return tuple(rules)
 
 
