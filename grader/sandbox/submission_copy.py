@@ -1,4 +1,4 @@
-"""The root-owned copy of a submission and of what beside it the worker may read (root only)."""
+"""The copy of a submission and of what beside it the worker may read (as root; for a credit run always)."""
 from __future__ import annotations
 
 import ast
