@@ -249,7 +249,7 @@ def _module_reads(text: str) -> frozenset[str]:
     text targets is read."""
     try:
         table = symtable.symtable(text, "<statement>", "exec")
-        augmented = {node.target.id for node in ast.walk(ast.parse(text))
+        augmented = {node.target.id for node in ast.walk(parsing.parse(text))
                      if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name)}
     except (SyntaxError, ValueError):
         return frozenset()

@@ -8,6 +8,7 @@ import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
+from ..parsing import parse
 from .cleanup import _remove_tree
 from .copy_bounds import COPY_BYTES, COPY_DEPTH, COPY_FILES, SUBMISSION_BYTES
 from .launch import _new_folder
@@ -172,7 +173,7 @@ def _imported(text: str) -> set[str]:
     """The top-level names of the modules `text` imports (`import a.b`, `from a import b`: a; a relative
     import: none, as a lone file has no package), anywhere in it; nothing when it is not Python."""
     try:
-        tree = ast.parse(text)
+        tree = parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return set()
     names = set()
