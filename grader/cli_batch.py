@@ -169,12 +169,14 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
             bar = click.progressbar(length=total, label="grading", file=sys.stderr, show_pos=True, show_eta=True)
             bar.__enter__()
 
+    from .locate import known_names  # already read without error to resolve the exercise
+
     try:
         with _gradebook_errors():
             summary = run_batch(list(paths), exercise, gradebook, jobs, limits,
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
                                 allow_weak=allow_weak_isolation, say=_say,
-                                secret=fingerprint(secret) if secret is not None else None, known=_known(folders),
+                                secret=fingerprint(secret) if secret is not None else None, known=known_names(folders),
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
@@ -220,15 +222,6 @@ def _keep_grades_for_credit(gradebook, exercise_id: str, db_path: Path) -> None:
                          f"with the course's secret; without it (--secret-file or GRADER_SECRET) "
                          f"they would be graded again on the public cases. Give the secret, or --regrade to replace "
                          f"them")
-
-
-def _known(folders: tuple[Path, ...]) -> tuple[str, ...]:
-    """Every known exercise's id and aliases (shipped, GRADER_EXERCISES, --exercises-dir): a file named for one
-    of them is that exercise's work (ex5_mse.py in a class graded for ex5)."""
-    from . import locate
-
-    available = locate.available(folders)  # already read without error to resolve the exercise
-    return (*available, *locate.aliases(available))
 
 
 def _interrupt(signum, frame):

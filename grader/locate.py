@@ -49,6 +49,13 @@ def available(extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     return found
 
 
+def known_names(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
+    """Every known exercise's id and aliases (shipped, GRADER_EXERCISES, `extra` folders): a file named for one
+    of them is that exercise's work (ex5_mse.py beside ex5.py), in a batch and on a platform alike."""
+    found = available(extra)
+    return (*found, *aliases(found))
+
+
 def aliases(available: dict[str, Path]) -> dict[str, str]:
     """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec).
 

@@ -72,6 +72,17 @@ def test_the_platform_grades_the_file_grade_batch_grades(tmp_path):
     assert [(student, score, Path(file).name) for student, score, file in rows] == [("alice", 100, "ex5_v2.py")]
 
 
+def test_another_exercises_file_beside_the_submission_is_not_graded_on_gradescope(tmp_path):
+    """ex5_mse.py (the student's work for ex5_mse, saved later) beside ex5.py, graded for ex5: the platform
+    grades ex5.py, as `grade batch` does; it graded the newer ex5_mse.py as an ex5 version, 5/100 (review 20, R1)."""
+    mse = SOLUTION.parent / "ex5_mse.py"
+    root = gradescope_root(tmp_path, {"ex5.py": SOLUTION, "ex5_mse.py": mse})
+    aged(root / "submission", older="ex5.py", newer="ex5_mse.py")
+    results, result = run_gradescope(root, "-e", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results
+    assert "ex5_mse.py" not in results["output"].split("Graded ")[1].split(";")[0]
+
+
 def test_a_jupyter_copy_never_wins_over_the_course_notebook_on_coursera(tmp_path):
     root = tmp_path / "shared"
     (root / "submission").mkdir(parents=True)
