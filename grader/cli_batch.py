@@ -383,9 +383,11 @@ def _page_only(output: Path, db_path: Path) -> None:
     """Refuse an -o that is not a page: `-o grades.sqlite` (a slip for --db) wrote the page over the gradebook."""
     try:
         same = output.exists() and db_path.exists() and output.samefile(db_path)
-        stream = output.exists() and not output.is_file()  # /dev/stdout, a pipe: written as it is, never read
+        # /dev/stdout (a pipe, a terminal, or a file the shell opened: `-o /dev/stdout > page.html`), a FIFO:
+        # written as it is, never read
+        stream = output.exists() and (not output.is_file() or output.parts[:2] == ("/", "dev"))
         sqlite = False
-        if output.is_file():
+        if output.is_file() and not stream:
             with output.open("rb") as file:
                 sqlite = file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     except OSError:  # missing or unreadable: nothing there to lose, or the write says why it fails

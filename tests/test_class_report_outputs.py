@@ -77,6 +77,12 @@ def test_the_class_report_can_be_written_to_a_stream(tmp_path):
                           capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("<!DOCTYPE html>") and done.stdout.rstrip().endswith("</html>")
+    page = tmp_path / "page.html"  # `-o /dev/stdout > page.html`: /dev/stdout is then a regular file
+    with page.open("w") as out:
+        done = subprocess.run([sys.executable, "-m", "grader", "class-report", "--db", str(db), "-o", "/dev/stdout"],
+                              stdout=out, stderr=subprocess.PIPE, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    assert done.returncode == 0, done.stderr
+    assert page.read_text().startswith("<!DOCTYPE html>")
 
 
 def test_a_class_graded_with_two_versions_of_the_spec_is_compared_in_per_cent_with_a_warning(tmp_path):
