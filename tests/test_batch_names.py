@@ -76,3 +76,24 @@ def test_version_words_after_a_students_name_are_the_files_not_the_students(tmp_
     assert sorted(exported["alice"]["passed_over"]) == [f"{flat}/{name}" for name in (
         "alice_ex5_final2.py", "ex5_alice_draft.py", "ex5_alice_v2.py")]
     assert _rows(db)["alice"]["score"] == "100"
+
+
+def test_a_name_that_ends_like_a_version_word_is_still_the_students(tmp_path):
+    """Only unmistakable version words end an id: ex5_nguyen_v.py (Nguyen V.), ex5_jiwoo_bak.py (Bak) and
+    ex5_kim_new.py are students of their own, not nguyen's, jiwoo's and kim's versions; a browser's second
+    download, "ex5_carol (2).py", is carol's (review 20, R13, R9)."""
+    flat = tmp_path / "flat"
+    _put(flat / "ex5_nguyen.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(flat / "ex5_nguyen_v.py", RIGHT, mtime=SAME_TIME + 60)
+    for name in ("ex5_jiwoo.py", "ex5_jiwoo_bak.py", "ex5_kim.py", "ex5_kim_new.py"):
+        _put(flat / name, RIGHT)
+    _put(flat / "ex5_carol.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(flat / "ex5_carol (2).py", RIGHT, mtime=SAME_TIME + 60)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    exported = _exported(db)
+    assert sorted(exported) == ["carol", "jiwoo", "jiwoo_bak", "kim", "kim_new", "nguyen", "nguyen_v"]
+    assert exported["nguyen"]["submission"] == f"{flat}/ex5_nguyen.py" and exported["nguyen"]["passed_over"] == []
+    assert exported["carol"]["submission"] == f"{flat}/ex5_carol (2).py"
+    assert exported["carol"]["passed_over"] == [f"{flat}/ex5_carol.py"]

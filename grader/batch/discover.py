@@ -219,14 +219,24 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
 _WORD = re.compile(r"[^\s_.\-()\[\]]+")
 
 
+# The version words that may end a student's id in a file name: only unmistakable ones. Not a bare letter
+# (ex5_nguyen_v.py is Nguyen V.'s) nor a word that is also a name or a surname (bak, new, last, late, done).
+_TAIL_WORD = re.compile(r"^(?:v\d+|ver\d+|version\d*|final\d*|draft\d*|old\d*|copy\d*|backup\d*|orig(?:inal)?|"
+                        r"fixed|resubmit(?:ted)?|updated?|latest|revised)$")
+_COPY_COUNTER = re.compile(r"\s*\(\d{1,3}\)$")  # a browser's second download: "ex5_carol (2).py"
+
+
 def _without_version_tail(student: str) -> str:
-    """The id without the version words that end it (ex5_alice_final.py, alice_ex5_final2.py, ex5_alice_v2.py:
-    alice's), so a student's versions are one student's candidates; an id of version words only is kept
-    (final_ex5.py: `_only_versions` decides elsewhere), so a word is never dropped to nothing."""
+    """The id without a copy counter and the version words that end it (ex5_alice_final.py,
+    ex5_alice_v2.py, "ex5_alice (2).py": alice's), so a student's versions are one student's candidates; an id
+    of version words only is kept (final_ex5.py: `_only_versions` decides elsewhere), so a word is never
+    dropped to nothing."""
+    student = _COPY_COUNTER.sub("", student) or student
     words = list(_WORD.finditer(student))
     lowered = [w.group().lower() for w in words]
     keep = len(words)
-    while keep > 1 and (_VERSION_WORD.match(lowered[keep - 1].rstrip("0123456789")) or _counted(lowered, keep - 1)):
+    while keep > 1 and (_TAIL_WORD.match(lowered[keep - 1]) or
+                        lowered[keep - 1].isdigit() and keep > 2 and _TAIL_WORD.match(lowered[keep - 2])):
         keep -= 1
     return student[: words[keep - 1].end()] if keep < len(words) else student
 
