@@ -132,7 +132,7 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
       130  interrupted (Ctrl-C, SIGTERM): what was graded is kept; the same
            command grades the rest
     """
-    from .batch import run_batch
+    from .batch import CreditRowsKept, run_batch
     from .sandbox import Limits
     from .secret import fingerprint, with_secret
 
@@ -153,8 +153,6 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     secret = _secret(secret_file, False)
     exercise = with_secret(exercise, secret)
     gradebook = _open_gradebook(db_path, create=True)
-    if secret is None and not regrade:
-        _keep_grades_for_credit(gradebook, exercise.id, db_path)
     if jobs is None:
         from .cpus import usable
 
@@ -180,6 +178,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None
+    except CreditRowsKept as error:
+        raise GradeError(f"{db_path}: {printable(str(error))}") from None
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -206,22 +206,6 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
 
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
-
-
-def _keep_grades_for_credit(gradebook, exercise_id: str, db_path: Path) -> None:
-    """Refuse a batch without the secret onto rows graded for credit: a rerun by mistake (the secret file
-    forgotten) replaced every credit grade with one on the public cases, which a hard-coded file passes."""
-    from .batch import graded_for_credit
-
-    with _gradebook_errors():
-        credit = graded_for_credit(gradebook, exercise_id)
-    if credit:
-        gradebook.close()
-        count, were = len(credit), "were" if len(credit) != 1 else "was"
-        raise GradeError(f"{db_path}: {count} row{'s' * (count != 1)} of {exercise_id} {were} graded for credit, "
-                         f"with the course's secret; without it (--secret-file or GRADER_SECRET) "
-                         f"they would be graded again on the public cases. Give the secret, or --regrade to replace "
-                         f"them")
 
 
 def _interrupt(signum, frame):

@@ -406,8 +406,16 @@ def test_a_batch_without_the_secret_never_replaces_grades_for_credit_unless_told
     refused = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db))
     assert refused.exit_code == 2, refused.output
     lines = refused.stderr.splitlines()
-    assert len(lines) == 1 and "2 rows of ex5" in lines[0] and "--regrade" in lines[0], lines
+    assert len(lines) == 1 and "2 rows of ex5" in lines[0] and "(ann, ben)" in lines[0] and "--regrade" in \
+        lines[0], lines
     assert options() == credit
+    # a late student graded alone replaces no row graded for credit: not refused (review 20, R7)
+    late = tmp_path / "late" / "dora_ex5.py"
+    _put(late, RIGHT)
+    alone = run_cli("batch", str(late), "-e", "ex5", "--db", str(db))
+    assert alone.exit_code == 0, alone.output
+    assert options() == {**credit, "dora": None}
+    assert run_cli("gradebook", "--db", str(db), "--remove", "dora").exit_code == 0
     other = run_cli("batch", str(folders), "-e", "ex5_mse", "--db", str(db))  # another exercise: not refused
     assert other.exit_code == 0, other.output
     again = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db), "--regrade")

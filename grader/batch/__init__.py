@@ -231,10 +231,19 @@ def _with_secret(stamp: Stamp) -> bool:
         return False
 
 
-def graded_for_credit(gradebook: Gradebook, exercise_id: str) -> list[str]:
-    """The students whose rows of this exercise were graded for credit (with the course's secret), which a batch
-    without the secret would replace with grades on the public cases."""
-    return sorted(student for student, (stamp, _, _) in gradebook.stamps(exercise_id).items() if _with_secret(stamp))
+class CreditRowsKept(Exception):
+    """A batch without the secret would replace rows graded for credit; str() is the one line to show."""
+
+
+def _credit_refusal(students: list[str], exercise_id: str, dask_address: str | None) -> str:
+    from .discover import listing
+
+    count = len(students)
+    secret = ("grade them without --dask, with the secret (--secret-file or GRADER_SECRET)" if dask_address
+              else "give the secret (--secret-file or GRADER_SECRET)")
+    return (f"{count} row{'s' * (count != 1)} of {exercise_id} graded for credit, with the course's secret, would "
+            f"be graded again on the public cases by this batch without it ({listing(sorted(students))}): "
+            f"{secret}, or --regrade to replace them")
 
 
 def grading_options(limits, speed_notes: bool, train: bool = False, secret: str | None = None) -> str:
@@ -320,6 +329,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
+    graded_for_credit = [s for s in credit if held[s][1] == "graded"]
+    if graded_for_credit and not regrade:  # a rerun with the secret file forgotten: refused before it grades
+        raise CreditRowsKept(_credit_refusal(graded_for_credit, exercise.id, dask_address))
     if credit:  # review 17, R12: grades for credit silently became practice grades
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
