@@ -17,6 +17,8 @@ def test_a_file_named_for_another_exercise_is_that_exercises_work(tmp_path):
     _put(flat / "ex5_mse_bob.py", MSE_RIGHT)
     _put(flat / "bob_ex5.py", RIGHT)
     _put(flat / "ex5_mse.py", MSE_RIGHT)
+    _put(flat / "erin_ex5-mse.py", MSE_RIGHT)  # another spelling of ex5_mse (review 20, R5): not "erin_mse"
+    _put(flat / "ex5 mse_fay.py", MSE_RIGHT)
     folders = tmp_path / "folders"
     _put(folders / "carol" / "ex5.py", RIGHT, mtime=SAME_TIME)
     _put(folders / "carol" / "ex5_mse.py", MSE_RIGHT, mtime=SAME_TIME + 60)

@@ -164,7 +164,9 @@ def another_exercise(file_name: str, names: tuple[str, ...]) -> str | None:
 def _token(name: str) -> re.Pattern:
     # The exercise's name as a whole word of a file name, with an optional resubmission counter after a
     # separator (ex5-1, ex5_2, ex5 (2), ex5(2)); "ex55" is not ex5.
-    return re.compile(rf"(?<![a-z0-9]){re.escape(name.lower())}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
+    # A separator inside the name is any separator: ex5-mse.py and "ex5 mse.py" are ex5_mse's (review 20, R5).
+    spelled = "[-_ ]".join(re.escape(piece) for piece in re.split(r"[-_ ]", name.lower()))
+    return re.compile(rf"(?<![a-z0-9]){spelled}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
 
 
 # Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py).
