@@ -57,6 +57,18 @@ def test_a_folder_holding_only_another_exercises_file_has_no_submission(tmp_path
     assert _rows(db)["fay"]["score"] == "100"
 
 
+def test_a_flat_folder_of_another_exercises_files_asks_whether_that_exercise_was_meant(tmp_path):
+    """Files named for ex5_mse are passed over quietly when grading ex5; when they are all the folder holds, the
+    line says so (review 20, R6): it said only "no submissions found"."""
+    flat = tmp_path / "mseflat"
+    for student in ("amy", "ben"):
+        _put(flat / f"{student}_ex5_mse.py", MSE_RIGHT)
+    result = _batch(str(flat), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2, result.output
+    assert f"{flat}: no submissions found" in result.stderr
+    assert "it holds 2 files named for ex5_mse: was -e ex5_mse meant?" in result.stderr, result.stderr
+
+
 def test_version_words_after_a_students_name_are_the_files_not_the_students(tmp_path):
     """ex5_alice_final.py, ex5_alice_v2.py, alice_ex5_final2.py, ex5_alice_draft.py are all alice's (one row,
     the newest graded, the others named as also found), not four students; ex5_final.py names no student."""

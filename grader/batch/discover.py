@@ -702,8 +702,22 @@ def _discover_one(path: Path, names: tuple[str, ...], label: str,
         found = _moodle_by_place(found)
     if isinstance(found, list) and not found:
         return (f"{label}: no submissions found (expected a folder per student, or files named like "
-                f"alice_{names[0]}.py)")
+                f"alice_{names[0]}.py){_others_files(path, names)}")
     return found
+
+
+def _others_files(folder: Path, names: tuple[str, ...]) -> str:
+    """"; it holds 2 files named for ex5_mse: was -e ex5_mse meant?" for a flat folder of another known
+    exercise's files, passed over without a line each (review 20, R6); else ""."""
+    try:
+        others = [another_exercise(p.name, names) for p in _entries(folder) if p.is_file()]
+    except OSError:
+        return ""
+    counts = {name: others.count(name) for name in set(others) - {None}}
+    if not counts:
+        return ""
+    other = max(counts, key=counts.get)
+    return f"; it holds {counts[other]} file{'s' * (counts[other] != 1)} named for {other}: was -e {other} meant?"
 
 
 def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
