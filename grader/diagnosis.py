@@ -16,6 +16,7 @@ the arithmetic is here).
 
 from __future__ import annotations
 
+import copy
 from functools import lru_cache
 from itertools import combinations
 
@@ -46,6 +47,15 @@ class Variants:
         self._finite = lru_cache(maxsize=None)(self._all_finite)
         self._candidates: dict[tuple, tuple[list, list]] = {}  # a batch asks for the same part's again and again
         self._first_cases: dict[tuple, tuple[list, _FirstCase]] = {}
+        self.ignored: frozenset[str] = frozenset()  # return names left out of every comparison (`ignoring`)
+
+    def ignoring(self, names) -> Variants:
+        """These variants with `names` left out of every comparison, sharing the outputs computed: a gradient
+        part whose J the student made nan is matched on grad alone (`diagnose`)."""
+        view = copy.copy(self)
+        view.ignored = frozenset(names)
+        view._candidates, view._first_cases = {}, {}
+        return view
 
     def network(self, case: str) -> nn.Network:
         return self.exercise.network.with_sizes(self.cases[case].sizes)
@@ -54,7 +64,11 @@ class Variants:
         """What a student with these mistakes returns for the values the part compares."""
         everything = self._cache(part.check == "activation_gradient", part.activation, part.lambda_, case,
                                  tuple(m.key for m in mistakes))
-        return {name: everything[name] for name in checked_returns(part)}
+        return {name: everything[name] for name in self.compared(part)}
+
+    def compared(self, part: Part) -> tuple[str, ...]:
+        """The return names the diagnosis compares for the part: its check's, less the ignored ones."""
+        return tuple(name for name in checked_returns(part) if name not in self.ignored)
 
     def reference(self, part: Part, case: str) -> Values:
         """Everything the reference returns for the part's function on this case (J and grad, or g), as
@@ -76,11 +90,12 @@ class Variants:
 
     def finite(self, part: Part, case: str, mistakes: tuple[Mistake, ...] = ()) -> bool:
         """True when every value `output` gives for these arguments is finite."""
-        return self._finite(part.check, part.activation, part.lambda_, case, tuple(m.key for m in mistakes))
+        return self._finite(part.check, part.activation, part.lambda_, case, tuple(m.key for m in mistakes),
+                            self.ignored)
 
-    def _all_finite(self, check, activation, lambda_, case, ids) -> bool:
+    def _all_finite(self, check, activation, lambda_, case, ids, ignored) -> bool:
         values = self._cache(check == "activation_gradient", activation, lambda_, case, ids)
-        return all(bool(np.isfinite(values[name]).all()) for name in CHECKS[check][0])
+        return all(bool(np.isfinite(values[name]).all()) for name in CHECKS[check][0] if name not in ignored)
 
     def candidates(self, part: Part, mistakes: list[Mistake]) -> tuple[list, list]:
         """`candidates(self, part, mistakes)`, computed once per part and list of mistakes."""
@@ -171,7 +186,7 @@ class _FirstCase:
         outputs = [variants.output(part, case, c) for c in candidates]
         self.rows: dict[str, np.ndarray] | None = {}
         self.squares: dict[str, np.ndarray] = {}
-        for name in checked_returns(part):
+        for name in variants.compared(part):
             rows = [np.asarray(output[name], dtype=np.float64).ravel() for output in outputs]
             if len({row.size for row in rows}) > 1:
                 self.rows = None  # values of different sizes: `matching` leaves every candidate to `matches`
@@ -228,6 +243,11 @@ def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistak
     """The mistakes that explain a failed part's values (observed: case -> values), or [] when none does."""
     if set(observed) != set(part.cases):
         return []
+    if part.check == "gradient" and not all(np.isfinite(values["J"]).all() for values in observed.values()):
+        # a nan or inf J (its cost part says so) must not hide the gradient's own mistake, which may change J
+        # too (labels off by one): match on grad alone, never on an invented J
+        variants = variants.ignoring({"J"})
+        observed = {case: {"grad": values["grad"]} for case, values in observed.items()}
     singles, pairs = variants.candidates(part, mistakes)
     found = matching(variants, part, observed, singles) or distinct(variants, part,
                                                                     matching(variants, part, observed, pairs))
@@ -262,10 +282,10 @@ LAYER_STEPS = {"gradient": frozenset({"weight_gradient", "penalized_weights", "g
 def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], singles: list) -> list[Mistake]:
     """A catalogue mistake whose step is per Θ, made for some Θ only (Theta1's bias gradient left at zero,
     Theta2's right; the λ term forgotten for Theta2 alone): the student's values are the reference's with
-    those Θs' share taken from the mistake's variant, on every case. A gradient part compares J too: it must
-    be right, or be explained as well, by a mistake of the cost alone (made for all Θs or for some), as a
-    mistake in every Θ would have to be. Named, with the Θs in the titles, only when one explanation fits
-    (tight tolerance first, then the grading tolerance)."""
+    those Θs' share taken from the mistake's variant, on every case. A gradient part compares J too (unless
+    left out: `diagnose`): it must be right, or be explained as well, by a mistake of the cost alone (made for
+    all Θs or for some), as a mistake in every Θ would have to be. Named, with the Θs in the titles, only when
+    one explanation fits (tight tolerance first, then the grading tolerance)."""
     steps = LAYER_STEPS.get(part.check)
     if steps is None:
         return []
@@ -282,7 +302,7 @@ def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], 
                      if _gradient_matches(variants, part, observed, m, layers, tolerance)]
             if not grads:
                 continue
-            right_cost = _cost_matches(variants, part, observed, None, None, tolerance)
+            right_cost = "J" in variants.ignored or _cost_matches(variants, part, observed, None, None, tolerance)
             costs = [()] if right_cost else \
                 _cost_explanations(variants, part, observed, cost_only, [None, *subsets], tolerance)
             found = [(grad, *cost) for grad in grads for cost in costs]

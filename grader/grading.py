@@ -361,8 +361,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
                                f"{'is' if len(unwritten) == 1 else 'are'} still the template's zeros. "
                                f"{result.feedback}")
             continue
-        result.mistakes = diagnosis.diagnose(variants, part, _right_cost_if_not_finite(part, observed, variants),
-                                             mistakes)
+        result.mistakes = diagnosis.diagnose(variants, part, observed, mistakes)
         if result.mistakes:
             titles = "; ".join(m.title for m in result.mistakes)
             result.feedback = f"Likely mistake: {titles}. {result.feedback}"
@@ -396,16 +395,6 @@ def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -
             result.evidence[result.evidence.index(NO_MISTAKE)] = (
                 f"No mistake in the grader's catalogue explains these values, but a note below may: "
                 f"{TITLES[cause.id]}.")
-
-
-def _right_cost_if_not_finite(part, observed: dict, variants: diagnosis.Variants) -> dict:
-    """A gradient part's values with a nan or inf J replaced by the expected J, for the diagnosis only: the
-    part still fails, its cost part says J is nan, and the gradient's own mistake can still be named (a nan
-    J once hid it, and "Your gradient is right" was said of a wrong one)."""
-    if part.check != "gradient":
-        return observed
-    return {case: values if np.isfinite(values["J"]).all() else {**values, "J": variants.output(part, case)["J"]}
-            for case, values in observed.items()}
 
 
 def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:

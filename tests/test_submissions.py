@@ -72,6 +72,7 @@ def test_every_header_names_existing_parts():
 @pytest.mark.parametrize("name, gradient_says", [
     ("cost_nan", "Your gradient is right"),
     ("cost_nan_extra_output_derivative", "grad is wrong"),
+    ("cost_nan_labels_off_by_one", "One-hot rows shifted by one label"),  # a mistake that changes J too (R4)
 ])
 def test_a_nan_cost_leaves_the_gradient_graded_on_its_own(name: str, gradient_says: str):
     """A nan J fails the cost parts, saying so, and does not stop grad from being compared: a wrong gradient
