@@ -82,7 +82,7 @@ class Binding(NamedTuple):
 
 
 class Definition(NamedTuple):
-    """A graded name's last `def`: what it accepts, whether it is a stub, and whether it only wraps another name."""
+    """A graded name's last `def`: what it accepts, whether it is a stub, and which names it calls."""
 
     origin: Origin
     parameters: str  # as written: "nn_params, X, y, lambda_=0.0"
@@ -90,7 +90,7 @@ class Definition(NamedTuple):
     positional: int | None  # positional parameters it takes; None with *args
     keywords_required: bool  # a keyword-only parameter without a default: no positional call fits
     stub: bool  # computes nothing from its inputs (pass, raise, the template's J = 0 and zeros)
-    wraps: str | None  # the one name it calls in its single `return name(...)`
+    calls: frozenset[str]  # the plain names its body calls (`name(...)`): one name may wrap the other
 
     def accepts(self, count: int) -> bool:
         return not self.keywords_required and self.required <= count and \
@@ -664,12 +664,11 @@ def _definition(node: ast.FunctionDef | ast.AsyncFunctionDef, origin: Origin) ->
     args = node.args
     positional = len(args.posonlyargs) + len(args.args)
     body = node.body[1:] if node.body and _is_docstring(node.body[0]) else node.body
-    only = body[0] if len(body) == 1 else None
-    wraps = only.value.func.id if isinstance(only, ast.Return) and isinstance(only.value, ast.Call) and \
-        isinstance(only.value.func, ast.Name) else None
+    calls = frozenset(n.func.id for statement in body for n in ast.walk(statement)
+                      if isinstance(n, ast.Call) and isinstance(n.func, ast.Name))
     return Definition(origin, ast.unparse(args), positional - len(args.defaults),
                       None if args.vararg else positional, any(d is None for d in args.kw_defaults),
-                      _is_stub(body), wraps)
+                      _is_stub(body), calls)
 
 
 _ZEROS = frozenset({"zeros", "zeros_like", "empty", "empty_like"})
@@ -739,7 +738,7 @@ def graded_name(submission: Submission, names: tuple[str, ...], count: int) -> t
     own (not one a wrapper of the other): the one whose signature takes the course's `count` arguments, then
     the one that is not a stub, then the first of `names`. (None, "") otherwise."""
     defs = {n: submission.definitions[n] for n in names if n in submission.definitions}
-    if len(defs) < 2 or any(d.wraps in defs for d in defs.values()):
+    if len(defs) < 2 or _wrapper(defs, count):
         return None, ""
     chosen = min(defs, key=lambda n: (not defs[n].accepts(count), defs[n].stub))
     other = next(n for n in defs if n != chosen)
@@ -754,6 +753,14 @@ def graded_name(submission: Submission, names: tuple[str, ...], count: int) -> t
     else:
         why = f"both take the course's arguments and neither is a stub, and the grader tries {chosen} first"
     return chosen, why
+
+
+def _wrapper(defs: dict[str, Definition], count: int) -> bool:
+    """Does one name's def call the other, both taking the course's `count` arguments? Then they are one
+    function under two names (`J, grad = nn_cost_function(...); return J, grad`), whichever is called. One
+    calling a helper that takes other arguments (the weight matrices) is not: the right one must be chosen."""
+    return any(other in d.calls and d.accepts(count) and defs[other].accepts(count)
+               for name, d in defs.items() for other in defs if other != name)
 
 
 def both_names_notes(submission: Submission, functions: list[tuple[tuple[str, ...], int]]) -> list[str]:
