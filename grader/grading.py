@@ -784,8 +784,9 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     found = [n for n in found if not (n.id == "scalar_activation_gradient"
                                       and runnable.template_line_fails(prepared, n.message))]
     extra = [notes.Note("defined_twice", text) for text in runnable.redefinition_notes(prepared)]
-    extra += [notes.Note("unread_redefinition", text) for text in runnable.unread_redefinition_notes(prepared)]
     functions = [(f.names, len(f.arguments)) for f in exercise.functions.values()]
+    extra += [notes.Note("unread_redefinition", text)
+              for text in runnable.unread_redefinition_notes(prepared, functions)]
     extra += [notes.Note("both_names_defined", text) for text in runnable.both_names_notes(prepared, functions)]
     extra += [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
     script = runnable.script_note(prepared)

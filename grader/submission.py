@@ -894,17 +894,21 @@ def redefinition_notes(submission: Submission) -> list[str]:
     return notes
 
 
-def unread_redefinition_notes(submission: Submission) -> list[str]:
+def unread_redefinition_notes(submission: Submission, functions: list[tuple[tuple[str, ...], int]]) -> list[str]:
     """'nnCostFunction is defined again in cell 7 (line 1), which was not read ...: the one in cell 3 was graded',
     for a graded function whose later definition sits in a cell left out (a syntax error): the student may
-    believe their fix was graded."""
+    believe their fix was graded. `functions` holds each function's (names, argument count): a fix written under
+    the other name (the template's nnCostFunction stub graded, nn_cost_function unread) is the same function."""
     notes = []
     for name, unread in sorted(submission.unread.items()):
-        graded = submission.defined.get(name)
+        names, count = next(((n, c) for n, c in functions if name in n), ((name,), None))
+        graded_as = student_names(submission, names, count)[0]
+        graded = submission.defined.get(graded_as)
         if graded is None or graded.cell is None or unread.cell <= graded.cell:
             continue
+        earlier = "the earlier definition," if graded_as == name else f"the earlier definition, {graded_as},"
         notes.append(f"{name} is defined again in {unread}, which could not be read "
-                     f"({submission.syntax_errors[name]}): the earlier definition, in {graded}, was graded, not "
+                     f"({submission.syntax_errors[name]}): {earlier} in {graded}, was graded, not "
                      f"the later one. Fix cell {unread.cell} and grade again.")
     return notes
 

@@ -381,6 +381,18 @@ def test_a_later_definition_that_cannot_be_read_says_the_earlier_one_was_graded(
                               "line 1, was graded"), message
 
 
+def test_a_later_definition_under_the_other_name_that_cannot_be_read_is_named_too(tmp_path):
+    """R10: the fix is written as nn_cost_function in a later cell with a syntax error, while the course's
+    nnCostFunction (cell 5) is graded: the two names are one function, so the note is given all the same."""
+    fix = "# my fix\n" + _with_cost({"    J = 0\n": "    J = = 0\n", "def nnCostFunction": "def nn_cost_function"})
+    report, status = grade_json(course.folder(tmp_path, [*course.cells(), ("code", fix)]))
+    assert status == 0 and scores(report) == FULL
+    message = note(report, "unread_redefinition")
+    assert message.startswith("nn_cost_function is defined again in cell 22, line 2, which could not be read "
+                              "(SyntaxError: invalid syntax (cell 22, line 8)): the earlier definition, "
+                              "nnCostFunction, in cell 5, line 1, was graded"), message
+
+
 def test_an_earlier_definition_that_cannot_be_read_is_no_such_note(tmp_path):
     cells = [*course.cells(cost=_with_cost({"    J = 0\n": "    J = = 0\n"})), ("code", course.COST)]
     report, status = grade_json(course.folder(tmp_path, cells))
