@@ -384,17 +384,27 @@ _CAUSE_NOTES = ("module_level_value", "extra_parameter")
 
 def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -> None:
     """A part no mistake explains, whose function a cause note names, points to that note: the student
-    otherwise reads "no mistake explains these values" above the note that does (student review 3, F3)."""
+    otherwise reads "no mistake explains these values" above the note that does (student review 3, F3). A
+    failed part whose function has a later definition that could not be read says first that an earlier one was
+    graded (review 20, R10: the template's stub was graded, and the part said only "Not written yet")."""
     for result in results:
+        names = exercise.functions[result.part.function].names
+        unread = any(note.id == "unread_redefinition" and _names_one_of(note.message, names) for note in found)
+        if unread and not result.passed:
+            result.evidence.insert(0, "Your later definition of this function could not be read (a syntax error), "
+                                      "so an earlier one was graded: see the note below.")
         if NO_MISTAKE not in result.evidence:
             continue
-        names = exercise.functions[result.part.function].names
-        cause = next((note for note in found if note.id in _CAUSE_NOTES
-                      and any(re.search(rf"\b{re.escape(name)}\b", note.message) for name in names)), None)
+        cause = next((note for note in found if note.id in _CAUSE_NOTES and _names_one_of(note.message, names)),
+                     None)
         if cause is not None:
             result.evidence[result.evidence.index(NO_MISTAKE)] = (
                 f"No mistake in the grader's catalogue explains these values, but a note below may: "
                 f"{TITLES[cause.id]}.")
+
+
+def _names_one_of(message: str, names: tuple[str, ...]) -> bool:
+    return any(re.search(rf"\b{re.escape(name)}\b", message) for name in names)
 
 
 def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) -> bool:

@@ -393,6 +393,23 @@ def test_a_later_definition_under_the_other_name_that_cannot_be_read_is_named_to
                               "nnCostFunction, in cell 5, line 1, was graded"), message
 
 
+def test_a_part_graded_on_the_stub_says_the_later_definition_could_not_be_read(tmp_path):
+    """The course's cell 5 left as the template (J = 0, zero gradient), the work in a later cell with a syntax
+    error: the parts fail as "Not written yet", and say first that the later definition could not be read."""
+    stub = ("def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):\n"
+            "    J = 0\n    grad = np.zeros(nn_params.shape)\n    return J, grad\n")
+    fix = "# my fix\n" + _with_cost({"    J = 0\n": "    J = = 0\n", "def nnCostFunction": "def nn_cost_function"})
+    report, _ = grade_json(course.folder(tmp_path, [*course.cells(cost=stub), ("code", fix)]))
+    assert note(report, "unread_redefinition")
+    for part in report["parts"]:
+        if part["id"] != "sigmoid_gradient":
+            assert part["score"] == 0 and part["evidence"][0] == (
+                "Your later definition of this function could not be read (a syntax error), so an earlier one was "
+                "graded: see the note below."), part["evidence"]
+    assert not any("could not be read" in e for p in report["parts"] if p["id"] == "sigmoid_gradient"
+                   for e in p["evidence"])
+
+
 def test_an_earlier_definition_that_cannot_be_read_is_no_such_note(tmp_path):
     cells = [*course.cells(cost=_with_cost({"    J = 0\n": "    J = = 0\n"})), ("code", course.COST)]
     report, status = grade_json(course.folder(tmp_path, cells))
