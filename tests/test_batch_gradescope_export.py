@@ -112,3 +112,17 @@ def test_missing_or_malformed_metadata_is_a_note_and_folder_names(tmp_path):
         assert set(_rows(db)) == {f"submission_{n}" for n in ("111", "222", "333", "444", "555")}
         notes = _notes(result)
         assert len(notes) == 1 and said in notes[0], notes
+
+
+def test_an_impossible_submission_time_is_no_time_not_a_stop(tmp_path):
+    """A `:created_at:` that looks like a time but is none (month 13, 24:00, a zone of +24:00) is read as no
+    time: the batch grades every submission, and Dave's two submissions are told apart by their files."""
+    for number, bad in enumerate(("2026-13-02 09:00:00 +00:00", "2026-12-02 24:00:00 +00:00",
+                                  "2026-12-02 09:00:00 +24:00")):
+        export = _export(tmp_path / f"export_{number}",
+                         METADATA.replace("2026-12-02 09:00:00.000000000 -08:00", bad))
+        db = tmp_path / f"g_{number}.sqlite"
+        result = _batch(str(export), "-e", "ex5", "--db", str(db))
+        assert result.exit_code == 0, result.output
+        assert "internal error" not in result.output
+        assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}

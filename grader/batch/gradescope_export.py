@@ -42,7 +42,10 @@ def _submitted(text) -> float | None:
         return None
     date, clock, utc, hours, minutes = match.groups()
     zone = "+00:00" if utc else f"{hours}:{minutes}" if hours else ""
-    return datetime.fromisoformat(f"{date}T{clock}{zone}").timestamp()
+    try:  # the regex checks the shape only: month 13, 24:00 or a zone of +24:00 is no time either
+        return datetime.fromisoformat(f"{date}T{clock}{zone}").timestamp()
+    except ValueError:
+        return None
 
 
 def _who(submitter) -> str:
