@@ -399,13 +399,16 @@ FEEDBACK_MARKER = ".nn-grader-feedback"
 
 def write_feedback(entries: list[Entry], folder: Path) -> tuple[int, int]:
     """DIR/<student>.txt (the text report) and DIR/<student>.json for each student; returns the files written
-    (not counting the hidden FEEDBACK_MARKER) and the stale ones removed: files the previous run listed in the
-    marker that this run does not write (a student removed from the gradebook). Nothing else is deleted."""
+    (not counting the hidden FEEDBACK_MARKER) and the stale ones removed: files an earlier run over the same
+    exercises listed in the marker that this run does not write (a student removed from the gradebook). Files
+    written for other exercises are kept, and stay listed, so a run with -e ex5 never deletes ex5_mse's feedback
+    (review 20, R2). Nothing else is deleted."""
     folder.mkdir(parents=True, exist_ok=True)
+    selection = sorted({e.exercise for e in entries})
     before = _listed(folder / FEEDBACK_MARKER)
     taken: set[str] = set()
     written: list[str] = []
-    several = len({e.exercise for e in entries}) > 1
+    several = len(selection) > 1
     for entry in entries:
         name = file_name(f"{entry.student}_{entry.exercise}" if several else entry.student, taken)
         text = _for_student(entry, _without_sandbox(entry.report_text) if entry.report is not None
@@ -419,29 +422,44 @@ def write_feedback(entries: list[Entry], folder: Path) -> tuple[int, int]:
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
         written += [f"{name}.txt", f"{name}.json"]
-    stale = [folder / name for name in before - set(written) if (folder / name).is_file()
-             and not (folder / name).is_symlink()]
+    present = {name: chosen for name, chosen in before.items() if name not in written
+               and (folder / name).is_file() and not (folder / name).is_symlink()}
+    stale = [folder / name for name, chosen in present.items() if chosen == selection]
     for path in stale:
         path.unlink()
-    (folder / FEEDBACK_MARKER).write_text("".join(f"{line}\n" for line in [*_MARKER_HEAD, *written]),
-                                          encoding="utf-8")
+    listing = [*((name, chosen) for name, chosen in present.items() if chosen != selection),
+               *((name, selection) for name in written)]
+    lines = [*_MARKER_HEAD, *(f"{name}\t{json.dumps(chosen, ensure_ascii=False)}" for name, chosen in listing)]
+    (folder / FEEDBACK_MARKER).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
     return len(written), len(stale)
 
 
-# The marker's first lines; the others name the files the run wrote, which the next run may delete when stale.
+# The marker's first lines; the others name the files the runs wrote, each with the exercises its run wrote
+# (a JSON list, after a tab): a later run over the same exercises deletes those it no longer writes.
 _MARKER_HEAD = ("# Feedback files written by `grade gradebook --feedback`; `grade batch` passes over this folder.",
-                "# The files the last run wrote (a later run deletes those it no longer writes):")
+                "# The files the runs wrote, each after a tab with its run's exercises (a later run over the same "
+                "exercises deletes those it no longer writes):")
 
 
-def _listed(marker: Path) -> set[str]:
-    """The feedback files a previous run wrote, as its marker lists them: plain names of .txt/.json files in the
-    folder only (a marker of an older grader, which lists none, or one edited to name ../x, deletes nothing)."""
+def _listed(marker: Path) -> dict[str, list[str]]:
+    """The feedback files earlier runs wrote, as their marker lists them, each with its run's exercises: plain
+    names of .txt/.json files in the folder only (a marker of an older grader, which names no exercises, or one
+    edited to name ../x, deletes nothing)."""
     try:
         lines = marker.read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
-        return set()
-    return {line for line in lines if line.endswith((".txt", ".json")) and not line.startswith((".", "#"))
-            and "/" not in line and "\\" not in line}
+        return {}
+    listed = {}
+    for line in lines:
+        name, _, exercises = line.partition("\t")
+        try:
+            chosen = json.loads(exercises)
+        except (ValueError, RecursionError):
+            continue
+        if (name.endswith((".txt", ".json")) and not name.startswith((".", "#")) and "/" not in name
+                and "\\" not in name and isinstance(chosen, list) and all(isinstance(e, str) for e in chosen)):
+            listed[name] = chosen
+    return listed
 
 
 def _without_sandbox(text: str | None) -> str:

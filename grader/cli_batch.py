@@ -238,8 +238,8 @@ def _dask_errors() -> tuple:
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",
               help="Instead, write each student's report as DIR/<student>.txt and DIR/<student>.json (and a "
                    "hidden DIR/.nn-grader-feedback, so `grade batch` passes DIR over when it lies in the class; it "
-                   "lists the files written, and the next run deletes those it no longer writes: a removed "
-                   "student's).")
+                   "lists the files written, and a later run for the same exercises deletes those it no longer "
+                   "writes: a removed student's; another exercise's files are kept).")
 @click.option("--remove", "remove", multiple=True, metavar="STUDENT",
               help="Instead, delete this student's rows (with --exercise, only that exercise's); repeatable. For "
                    "a row left under a file's old name after a rename, or a student who left. Nothing is deleted "
@@ -266,8 +266,8 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
             written, removed = write_feedback(entries, feedback_dir)
         except OSError as error:
             raise GradeError(f"{feedback_dir}: cannot write feedback files ({error.strerror or error})") from None
-        stale = f"; removed {removed} stale feedback file{'s' * (removed != 1)} (of students no longer in the " \
-                f"gradebook)" if removed else ""
+        stale = f"; removed {removed} stale feedback file{'s' * (removed != 1)} (written by an earlier run for " \
+                f"the same exercises, of students no longer in the gradebook)" if removed else ""
         click.echo(f"wrote {written} feedback files to {feedback_dir}{stale}", err=True)
         return
     if fmt == "json":

@@ -31,7 +31,7 @@ def test_feedback_of_a_student_removed_from_the_gradebook_is_deleted_and_nothing
     out = tmp_path / "feedback"
     first = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
     assert first.exit_code == 0, first.output
-    listed = (out / MARKER).read_text().splitlines()
+    listed = [line.split("\t")[0] for line in (out / MARKER).read_text().splitlines()]
     assert {"alice.txt", "alice.json", "bob.txt", "bob.json"} <= set(listed)
     (out / "README.txt").write_text("the instructor's own")
     (out / "carol.txt").write_text("written by hand")
@@ -44,6 +44,34 @@ def test_feedback_of_a_student_removed_from_the_gradebook_is_deleted_and_nothing
     assert json.loads((out / "alice.json").read_text())["student"] == "alice"
     third = run_cli("gradebook", "--db", str(db), "--feedback", str(out))
     assert "stale" not in third.stderr and sorted(p.name for p in out.iterdir())[-2:] == ["alice.txt", "carol.txt"]
+
+
+def test_a_run_for_one_exercise_never_deletes_another_exercises_feedback(tmp_path):
+    """The marker records the exercises each file was written for: a run deletes only the files an earlier run
+    over the same exercises wrote (R2). A run over the whole gradebook, then one with -e ex5 into the same DIR,
+    then one with -e ex5_mse: every file stays; bob's ex5 row removed, the next -e ex5 run deletes bob.txt/.json
+    and nothing else, and the next run over the whole gradebook its own bob_ex5 files."""
+    db = _graded(tmp_path)
+    _put(tmp_path / "mse" / "alice" / "ex5_mse.py", ROOT / "solutions" / "ex5_mse.py")
+    assert run_cli("batch", str(tmp_path / "mse"), "-e", "ex5_mse", "--db", str(db)).exit_code == 0
+    out = tmp_path / "feedback"
+    both = {"alice_ex5", "bob_ex5", "alice_ex5_mse"}
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(out)).exit_code == 0
+    for exercise in ("ex5", "ex5_mse"):
+        result = run_cli("gradebook", "--db", str(db), "--feedback", str(out), "-e", exercise)
+        assert result.exit_code == 0 and "stale" not in result.stderr, result.output
+        assert {p.stem for p in out.glob("*.txt")} == both | {"alice", "bob"}, exercise
+        assert json.loads((out / "alice.json").read_text())["exercise"] == exercise
+        assert json.loads((out / "alice_ex5.json").read_text())["exercise"] == "ex5"
+    assert run_cli("gradebook", "--db", str(db), "--remove", "bob", "-e", "ex5").exit_code == 0
+    _put(tmp_path / "mse" / "bob" / "ex5_mse.py", ROOT / "solutions" / "ex5_mse.py")  # bob stays in the gradebook
+    assert run_cli("batch", str(tmp_path / "mse"), "-e", "ex5_mse", "--db", str(db)).exit_code == 0
+    for exercise, gone in (("ex5", "bob"), (None, "bob_ex5")):
+        result = run_cli("gradebook", "--db", str(db), "--feedback", str(out), *(["-e", exercise] if exercise else []))
+        assert result.exit_code == 0, result.output
+        assert "removed 2 stale feedback files" in result.stderr, result.stderr
+        assert not (out / f"{gone}.txt").exists() and not (out / f"{gone}.json").exists()
+    assert {p.stem for p in out.glob("*.txt")} == {"alice", "alice_ex5", "alice_ex5_mse", "bob_ex5_mse"}
 
 
 def test_the_class_report_is_written_only_to_a_page(tmp_path):
