@@ -87,6 +87,10 @@ def test_a_zipped_export_given_twice_is_one_row_per_submitter(tmp_path):
     assert result.exit_code == 0, result.output
     assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
     assert _rows(db)["5678"]["score"] == "100"
+    graded = _exported(db)["5678"]["submission"]  # one of the two copies of submission_333: the note names it (R15)
+    assert graded.endswith("/submission_333/ex5.py")
+    assert [line for line in _notes(result) if "5678" in line and f"the newest, {graded}, is graded" in line], \
+        (graded, _notes(result))
     later = tmp_path / "friday_export"  # a later export: Dave submitted again, by Gradescope's time
     _put(later / "submission_666" / "ex5.py", WRONG, mtime=1_600_000_000)  # an older file time than the others
     (later / "submission_metadata.yml").write_text(

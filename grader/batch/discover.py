@@ -666,9 +666,9 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
         by_student.setdefault(submission.student, []).append(submission)
     picked = []
     for _, entries in sorted(by_student.items()):
-        entries, note = gradescope_export.latest(entries)
-        notes += [note] if note else []
+        entries, older = gradescope_export.latest(entries)
         picked.append(_pick(entries, names, graded))
+        notes += [gradescope_export.passed_over(picked[-1], older)] if older else []
     return Found(picked, problems, notes)
 
 

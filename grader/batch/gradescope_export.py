@@ -128,16 +128,20 @@ def _named(found: list["Submission"], ours: list["Submission"], metadata_file: P
     return named, notes
 
 
-def latest(entries: list["Submission"]) -> tuple[list["Submission"], str]:
+def latest(entries: list["Submission"]) -> tuple[list["Submission"], list["Submission"]]:
     """One student's candidates without those Gradescope records as submitted before another (the export
-    given twice, or a student in two submissions); those are listed as passed over, with a note."""
+    given twice, or a student in two submissions), and those; `passed_over` lists them on the one graded."""
     times = [s.submitted for s in entries if s.submitted is not None]
     if len(set(times)) < 2:
-        return entries, ""
+        return entries, []
     newest = max(times)
     kept = [s for s in entries if s.submitted is None or s.submitted == newest]
-    older = [s for s in entries if all(s is not k for k in kept)]
-    chosen = next(s for s in kept if s.submitted == newest)
+    return kept, [s for s in entries if all(s is not k for k in kept)]
+
+
+def passed_over(chosen: "Submission", older: list["Submission"]) -> str:
+    """The note on `chosen`, the candidate graded among those `latest` kept (the export given twice keeps a copy
+    of each: the note names the one the row records, review 20 R15), with `older` listed as passed over."""
     chosen.passed_over = chosen.passed_over + [s.shown_as for s in older]
-    return kept, (f"note: {chosen.student} is a submitter of more than one Gradescope submission: the newest, "
-                  f"{chosen.shown_as}, is graded ({', '.join(s.shown_as for s in older)} passed over)")
+    return (f"note: {chosen.student} is a submitter of more than one Gradescope submission: the newest, "
+            f"{chosen.shown_as}, is graded ({', '.join(s.shown_as for s in older)} passed over)")
