@@ -130,3 +130,19 @@ def test_an_impossible_submission_time_is_no_time_not_a_stop(tmp_path):
         assert result.exit_code == 0, result.output
         assert "internal error" not in result.output
         assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
+
+
+def test_rows_graded_before_under_the_folders_names_are_replaced_by_the_submitters(tmp_path):
+    """An export graded without its metadata (rows submission_111 ...), then with it: the rows under the folders'
+    names that the metadata now names by their submitters are removed, with a note (R16): one row per student,
+    Dave's older submission_444 included; submission_555, named by no submitter, keeps its row."""
+    export = _export(tmp_path / "export", metadata=None)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(export), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert set(_rows(db)) == {f"submission_{n}" for n in ("111", "222", "333", "444", "555")}
+    (export / "submission_metadata.yml").write_text(METADATA)
+    result = _batch(str(export), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
+    assert [line for line in _notes(result) if "removed 4 rows" in line
+            and "submission_111, submission_222, submission_333, submission_444" in line], _notes(result)

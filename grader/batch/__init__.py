@@ -172,6 +172,17 @@ def _stale_errors(held: dict, submissions: list[Submission]) -> dict[str, str]:
             if status == "error" and student in graded_as}
 
 
+def _stale_folders(held: dict, submissions: list[Submission]) -> dict[str, set[str]]:
+    """The gradebook's rows under a Gradescope export's submission folder (`submission_123456`: graded before
+    its metadata was read) that this batch names by their submitters, by folder -> those submitters: left,
+    every student had two rows, counted twice by the exports and the class report (review 20, R16)."""
+    named: dict[str, set[str]] = {}
+    for submission in submissions:
+        for folder in submission.export_folders:
+            named.setdefault(folder, set()).add(submission.student)
+    return {folder: students for folder, students in named.items() if folder in held and folder not in students}
+
+
 def _other_versions(held: dict, students: set[str], spec: str) -> str:
     """A line when the gradebook keeps rows of this exercise, for students this batch does not grade, that were
     graded with another version of its spec: one gradebook of two versions (a part renamed: both columns
@@ -337,7 +348,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
     stale = _stale_errors(held, submissions)  # removed once their students have rows (below)
-    mixed = _other_versions({student: row for student, row in held.items() if student not in stale},
+    renamed = _stale_folders(held, submissions)  # likewise
+    mixed = _other_versions({student: row for student, row in held.items() if student not in {**stale, **renamed}},
                             set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
     if mixed:
         say(mixed)
@@ -374,6 +386,15 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         gradebook.remove(gone, exercise.id)
         say(f"note: removed {len(gone)} \"could not grade\" row{'s' if len(gone) != 1 else ''} of files now "
             f"graded as their students': {listing(gone)}")
+    # review 20, R16: rows under an export's folder names, now graded under the submitters' ids; once each of
+    # them has a row (a "could not grade" row is recorded at once, so the gradebook is asked)
+    rows = set(gradebook.stamps(exercise.id)) if renamed else set()
+    replaced = sorted(folder for folder, students in renamed.items() if students <= rows)
+    if replaced:
+        gradebook.remove(replaced, exercise.id)
+        say(f"note: removed {len(replaced)} row{'s' if len(replaced) != 1 else ''} under Gradescope submission "
+            f"folders' names (graded before submission_metadata.yml named their submitters), now graded under the "
+            f"submitters' ids: {listing(replaced)}")
 
 
 def _resolved(path: Path) -> Path:

@@ -104,6 +104,9 @@ class Submission:
     # opens it (unpack.StudentArchives) and looks in it as in a student's folder (`in_student_folder`).
     archive: Path | None = None
     submitted: float | None = None  # when the platform recorded it as submitted (gradescope_export.py)
+    # A Gradescope export's submission folders (`submission_123456`) named by their submitters whose work this
+    # row stands for (its own, those passed over): rows graded before under those names are replaced (R16).
+    export_folders: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -666,9 +669,10 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
         by_student.setdefault(submission.student, []).append(submission)
     picked = []
     for _, entries in sorted(by_student.items()):
-        entries, older = gradescope_export.latest(entries)
-        picked.append(_pick(entries, names, graded))
+        kept, older = gradescope_export.latest(entries)
+        picked.append(_pick(kept, names, graded))
         notes += [gradescope_export.passed_over(picked[-1], older)] if older else []
+        picked[-1].export_folders = list(dict.fromkeys(folder for s in entries for folder in s.export_folders))
     return Found(picked, problems, notes)
 
 

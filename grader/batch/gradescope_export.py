@@ -122,8 +122,8 @@ def _named(found: list["Submission"], ours: list["Submission"], metadata_file: P
         ids, submitted = metadata.get(submission.student, ([], None)) if id(submission) in exported else ([], None)
         if id(submission) in exported and not ids:
             unnamed.append(submission.student)
-        named += [replace(submission, student=who, passed_over=list(submission.passed_over), submitted=submitted)
-                  for who in ids] or [submission]
+        named += [replace(submission, student=who, passed_over=list(submission.passed_over), submitted=submitted,
+                          export_folders=[submission.student]) for who in ids] or [submission]
     notes = [f"note: {shown} names no submitter of {', '.join(unnamed)}; named by the folder"] if unnamed else []
     return named, notes
 
