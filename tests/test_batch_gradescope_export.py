@@ -146,3 +146,22 @@ def test_rows_graded_before_under_the_folders_names_are_replaced_by_the_submitte
     assert set(_rows(db)) == {"001234", "bob@example.edu", "Carol Chen", "5678", "submission_555"}
     assert [line for line in _notes(result) if "removed 4 rows" in line
             and "submission_111, submission_222, submission_333, submission_444" in line], _notes(result)
+
+
+def test_two_exports_in_one_class_folder_give_a_submitter_one_row(tmp_path):
+    """class/monday and class/friday, two exports of one assignment: an id the metadata gives names one student
+    wherever it lies (R3), so 5678 has one row, graded from the submission Gradescope records as newer."""
+    folder = tmp_path / "class"
+    for day, numbers, sources, when in (("monday", ("1", "2"), (WRONG, RIGHT), "2026-12-01"),
+                                        ("friday", ("7", "8"), (RIGHT, RIGHT), "2026-12-04")):
+        for number, source in zip(numbers, sources, strict=True):
+            _put(folder / day / f"submission_{number}" / "ex5.py", source, mtime=1_700_000_000)
+        (folder / day / "submission_metadata.yml").write_text("".join(
+            f"submission_{number}:\n  :submitters:\n  - :sid: '{sid}'\n  :created_at: {when} 10:00:00 +00:00\n"
+            for number, sid in zip(numbers, ("5678", "1111" if day == "monday" else "2222"), strict=True)))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folder), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"1111": "100", "2222": "100", "5678": "100"}
+    assert _exported(db)["5678"]["submission"] == f"{folder}/friday/submission_7/ex5.py"
+    assert _exported(db)["5678"]["passed_over"] == [f"{folder}/monday/submission_1/ex5.py"]

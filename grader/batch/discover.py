@@ -762,11 +762,12 @@ def _qualified(found: list[tuple[str, Submission]]) -> list[Submission]:
     """Each submission with its student id told apart: a name found in two places (alice in Section1 and in
     Section2) is two students, each named by as much of its place as tells them apart (`Section2/alice`, not
     `Course/Assignment5/Section2/alice`); one at a PATH's own level keeps its plain name. Ids that are a file
-    as shown (could not tell whose) are unique already and stay."""
+    as shown (could not tell whose) are unique already and stay, and so do the ids a Gradescope export's metadata
+    gives (an SID names one student wherever the export lies: class/monday and class/friday, review 20 R3)."""
+    local = [(place, s) for place, s in found if s.student != s.shown_as and not s.export_folders]
     places: dict[str, set[str]] = {}
-    for place, submission in found:
-        if submission.student != submission.shown_as:
-            places.setdefault(submission.student, set()).add(place)
+    for place, submission in local:
+        places.setdefault(submission.student, set()).add(place)
     prefix: dict[tuple[str, str], str] = {}
     for student, where in places.items():
         if len(where) < 2:
@@ -775,8 +776,8 @@ def _qualified(found: list[tuple[str, Submission]]) -> list[Submission]:
         while len({_last(place, parts) for place in where}) < len(where):
             parts += 1
         prefix.update({(student, place): _last(place, parts) for place in where})
-    for place, submission in found:
-        if prefix.get((submission.student, place)) and submission.student != submission.shown_as:
+    for place, submission in local:
+        if prefix.get((submission.student, place)):
             submission.student = f"{prefix[submission.student, place]}/{submission.student}"
     return [submission for _, submission in found]
 
