@@ -20,7 +20,7 @@ from . import calling, checks, diagnosis, notes, returns
 from . import submission as runnable
 from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
-from .mistakes import BY_ID, NOT_IMPLEMENTED
+from .mistakes import BY_ID, COST_NOT_FINITE, NOT_IMPLEMENTED
 from .note_titles import TITLES
 from .sandbox import Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
@@ -361,6 +361,10 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
                                f"{'is' if len(unwritten) == 1 else 'are'} still the template's zeros. "
                                f"{result.feedback}")
             continue
+        if part.check == "cost" and not all(_finite(values.get("J")) for values in observed.values()):
+            result.mistakes = [COST_NOT_FINITE]  # no variant gives nan: named by what it is (acceptance run 13, A2)
+            result.feedback = f"Likely mistake: {COST_NOT_FINITE.title}. {result.feedback}"
+            continue
         result.mistakes = diagnosis.diagnose(variants, part, observed, mistakes)
         if result.mistakes:
             titles = "; ".join(m.title for m in result.mistakes)
@@ -401,6 +405,13 @@ def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -
             result.evidence[result.evidence.index(NO_MISTAKE)] = (
                 f"No mistake in the grader's catalogue explains these values, but a note below may: "
                 f"{TITLES[cause.id]}.")
+
+
+def _finite(value) -> bool:
+    try:
+        return bool(np.isfinite(np.asarray(value, dtype=float)).all())
+    except (TypeError, ValueError):
+        return True  # not a number at all: the check's message says so
 
 
 def _names_one_of(message: str, names: tuple[str, ...]) -> bool:

@@ -352,6 +352,18 @@ def explain_wrong_activation_derivative(network: nn.Network) -> str:
             "too, if you copied it from another one).")
 
 
+def explain_cost_not_finite(network: nn.Network) -> str:
+    if network.loss in ("cross_entropy", "categorical_cross_entropy"):
+        where = ("a log of 0 or of a negative number, or 0 × log(0) = nan. Look at every np.log(...): its argument "
+                 "must be the network's output a(L)" + (" or 1 − a(L)" if network.loss == "cross_entropy" else "")
+                 + " (a(L) is strictly between 0 and 1), not y (its zeros make log(0)), not a rounded or clipped "
+                 "a(L), and not 1 − y")
+    else:
+        where = "an overflow (np.exp of a large number) or a division by zero: look at each exp and each division"
+    return (f"Your cost is nan or infinite on a hidden case, and a nan cannot be compared with anything. The usual "
+            f"cause is {where}. Print J on a small case of your own to find the term that goes wrong.")
+
+
 def explain_not_implemented(network: nn.Network) -> str:
     return ("This part's values are still the template's: all zeros (J = 0 for a cost). The code for it "
             "has not been written yet (or its result is not assigned to the variable the function returns). "
@@ -629,6 +641,8 @@ CATALOGUE: tuple[Mistake, ...] = (
         steps={"hidden_delta": _hidden_borrowed_of_z},
         activation_gradient=_activation_gradient_borrowed, form="copied function"),
     Mistake(
+        "cost_not_finite", "Cost is nan or infinite", explain_cost_not_finite),
+    Mistake(
         "not_implemented", "Not written yet", explain_not_implemented),
 )
 
@@ -637,6 +651,7 @@ for _mistake in CATALOGUE:
     BY_ID.setdefault(_mistake.id, _mistake)
 BY_KEY = {m.key: m for m in CATALOGUE}
 NOT_IMPLEMENTED = BY_ID["not_implemented"]
+COST_NOT_FINITE = BY_ID["cost_not_finite"]  # named by grading.explain, as not_implemented is: no variant makes it
 
 
 def steps_for(mistakes, network: nn.Network) -> nn.Steps:

@@ -1,5 +1,5 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
-# expect-mistakes:
+# expect-mistakes: cost=cost_not_finite regularized_cost=cost_not_finite
 # expect-notes:
 # Mistake in the cost only: log(y - a3) for log(1 - a3) makes J nan; the gradient is right (its parts fail by J alone).
 import numpy as np

@@ -1,5 +1,5 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
-# expect-mistakes: gradient=extra_output_derivative regularized_gradient=extra_output_derivative
+# expect-mistakes: cost=cost_not_finite regularized_cost=cost_not_finite gradient=extra_output_derivative regularized_gradient=extra_output_derivative
 # expect-notes:
 # Two mistakes: log(y - a3) for log(1 - a3) makes J nan, and the output error is multiplied by g'(z3).
 import numpy as np

@@ -1,5 +1,5 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
-# expect-mistakes: gradient=labels_off_by_one regularized_gradient=labels_off_by_one
+# expect-mistakes: cost=cost_not_finite regularized_cost=cost_not_finite gradient=labels_off_by_one regularized_gradient=labels_off_by_one
 # expect-notes:
 # Two mistakes: log(y_matrix - a3) for log(1 - a3) makes J nan, and the one-hot rows are built with y - 1, which changes J and grad.
 import numpy as np
