@@ -22,7 +22,7 @@ from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, COST_NOT_FINITE, NOT_IMPLEMENTED
 from .note_titles import TITLES
-from .sandbox import Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
+from .sandbox import PRIVATE_READS, Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
 from .text import printable
 
@@ -817,5 +817,8 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
 
 
 def sandbox_used(sandbox: Sandbox) -> dict:
-    """Which runner graded, and its layers (reports say it: the portable runner isolates far less)."""
-    return {"runner": sandbox.runner, "layers": list(sandbox.layers)}
+    """Which runner graded, and its layers (reports say it: the portable runner isolates far less). Private
+    reads are named only where they were applied, a grade for credit: the sandbox names them when it could."""
+    applied = getattr(getattr(sandbox, "limits", None), "private_reads", False)
+    return {"runner": sandbox.runner, "layers": [name for name in sandbox.layers
+                                                 if name != PRIVATE_READS or applied]}

@@ -110,6 +110,10 @@ def _reader(**placeholders: str) -> str:
     return source
 
 
+def _without_secret() -> dict:
+    return {name: value for name, value in os.environ.items() if name != "GRADER_SECRET"}
+
+
 def _grade(submission: Path, *extra: str, wrap: tuple = (), variable: bool = False
            ) -> tuple[subprocess.CompletedProcess, dict | None]:
     """`variable`: the secret in $GRADER_SECRET (`grade` then runs itself again with it in a pipe), else a file."""
@@ -180,6 +184,12 @@ def test_a_correct_submission_with_its_helper_module_gets_full_marks_for_credit(
         done, report = _grade(submission, wrap=wrap)
         assert report is not None and report["score"] == 100, (wrap, done.stdout[-3000:], done.stderr[-2000:])
         assert done.returncode == 0
+        assert "private-reads" in report["sandbox"]["layers"]
+    # a practice grade (no secret) does not keep reads private, and its report does not say it does
+    practice = subprocess.run([GRADE, "check", str(submission), "--exercise", "ex5", "--format", "json"],
+                              cwd=folder, capture_output=True, text=True, timeout=120, env=_without_secret())
+    report = json.loads(practice.stdout)
+    assert report["score"] == 100 and "private-reads" not in report["sandbox"]["layers"], report["sandbox"]
 
 
 @LINUX_RUNNER
