@@ -239,11 +239,17 @@ def matches(variants: Variants, part: Part, observed: dict[str, Values], candida
     return True
 
 
+def all_finite(observed: dict[str, Values], name: str) -> bool:
+    """Is the student's `name` (J) a finite number on every case? A nan J is named by what it is
+    (cost_not_finite, grading.explain), and a gradient beside it is matched on grad alone (`diagnose`)."""
+    return all(bool(np.isfinite(np.asarray(values[name], dtype=np.float64)).all()) for values in observed.values())
+
+
 def diagnose(variants: Variants, part: Part, observed: dict[str, Values], mistakes: list[Mistake]) -> list[Mistake]:
     """The mistakes that explain a failed part's values (observed: case -> values), or [] when none does."""
     if set(observed) != set(part.cases):
         return []
-    if part.check == "gradient" and not all(np.isfinite(values["J"]).all() for values in observed.values()):
+    if part.check == "gradient" and not all_finite(observed, "J"):
         # a nan or inf J (its cost part says so) must not hide the gradient's own mistake, which may change J
         # too (labels off by one): match on grad alone, never on an invented J
         variants = variants.ignoring({"J"})

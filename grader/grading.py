@@ -361,7 +361,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
                                f"{'is' if len(unwritten) == 1 else 'are'} still the template's zeros. "
                                f"{result.feedback}")
             continue
-        if part.check == "cost" and not all(_finite(values.get("J")) for values in observed.values()):
+        if part.check == "cost" and not diagnosis.all_finite(observed, "J"):
             result.mistakes = [COST_NOT_FINITE]  # no variant gives nan: named by what it is (acceptance run 13, A2)
             result.feedback = f"Likely mistake: {COST_NOT_FINITE.title}. {result.feedback}"
             continue
@@ -405,13 +405,6 @@ def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -
             result.evidence[result.evidence.index(NO_MISTAKE)] = (
                 f"No mistake in the grader's catalogue explains these values, but a note below may: "
                 f"{TITLES[cause.id]}.")
-
-
-def _finite(value) -> bool:
-    try:
-        return bool(np.isfinite(np.asarray(value, dtype=float)).all())
-    except (TypeError, ValueError):
-        return True  # not a number at all: the check's message says so
 
 
 def _names_one_of(message: str, names: tuple[str, ...]) -> bool:
@@ -819,6 +812,5 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
 def sandbox_used(sandbox: Sandbox) -> dict:
     """Which runner graded, and its layers (reports say it: the portable runner isolates far less). Private
     reads are named only where they were applied, a grade for credit: the sandbox names them when it could."""
-    applied = getattr(getattr(sandbox, "limits", None), "private_reads", False)
     return {"runner": sandbox.runner, "layers": [name for name in sandbox.layers
-                                                 if name != PRIVATE_READS or applied]}
+                                                 if name != PRIVATE_READS or sandbox.limits.private_reads]}

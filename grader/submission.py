@@ -615,10 +615,13 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         result.unrun[name] = origins[s.offset + _first_line(s.node) - 1]
     functions = {n for n in kept if any(isinstance(statements[b.statement].node, ast.FunctionDef |
                                                    ast.AsyncFunctionDef) for b in bindings[n])}
+    # the names each binding of a function declares global: a counter it updates is its own state, not a value
+    declared = {(f, b.statement): _declared_global(statements[b.statement].node) for f in functions
+                for b in bindings[f]}
     for name in kept:
         if all(b.value for b in bindings[name]):
-            readers = {f for f in functions if any(name in b.reads and name not in _declared_global(
-                statements[b.statement].node) for b in bindings[f])}  # a counter it updates is its own state
+            readers = {f for f in functions
+                       if any(name in b.reads and name not in declared[f, b.statement] for b in bindings[f])}
             if readers:
                 s = statements[next(b for b in bindings[name] if not b.mutation).statement]
                 result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]
