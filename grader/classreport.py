@@ -244,11 +244,12 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     versions = _spec_versions(entries)
     max_score, unit = (graded[0].max_score if graded else 0), ""
     scores: list[float] = [e.score for e in graded]
-    if len(versions) > 1:  # scores of different maxima: compared in per cent
+    mixed = len(versions) > 1
+    if mixed:  # scores of different maxima: compared in per cent
         max_score, unit = 100, "%"
         scores = [100 * e.score / e.max_score if e.max_score else 0.0 for e in graded]
     body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>"]
-    if len(versions) > 1:
+    if mixed:
         body.append(_versions_warning(versions))
     body.append(f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded.")
     if graded:
@@ -343,8 +344,9 @@ def _spec_versions(entries: list[Entry]) -> dict[str, tuple[int, set[int]]]:
     """Spec hash -> (rows, the max scores graded) of each version of the spec the rows were graded with."""
     versions: dict[str, tuple[int, set[int]]] = {}
     for entry in entries:
-        rows, maxima = versions.get(entry.provenance.get("spec_sha256") or "", (0, set()))
-        versions[entry.provenance.get("spec_sha256") or ""] = (rows + 1, maxima | ({entry.max_score} - {None}))
+        key = entry.provenance.get("spec_sha256") or ""
+        rows, maxima = versions.get(key, (0, set()))
+        versions[key] = (rows + 1, maxima | ({entry.max_score} - {None}))
     return versions
 
 

@@ -360,20 +360,20 @@ def class_report(db_path, exercise_id, output):
     click.echo(f"wrote {output}", err=True)
 
 
-_SQLITE_HEADER = b"SQLite format 3\x00"
-
-
 def _page_only(output: Path, db_path: Path) -> None:
     """Refuse an -o that is not a page: `-o grades.sqlite` (a slip for --db) wrote the page over the gradebook."""
+    from .gradebook import SQLITE_HEADER
+
     try:
-        same = output.exists() and db_path.exists() and output.samefile(db_path)
+        exists, regular = output.exists(), output.is_file()
+        same = exists and db_path.exists() and output.samefile(db_path)
         # /dev/stdout (a pipe, a terminal, or a file the shell opened: `-o /dev/stdout > page.html`), a FIFO:
         # written as it is, never read
-        stream = output.exists() and (not output.is_file() or output.parts[:2] == ("/", "dev"))
+        stream = exists and (not regular or output.parts[:2] == ("/", "dev"))
         sqlite = False
-        if output.is_file() and not stream:
+        if regular and not stream:
             with output.open("rb") as file:
-                sqlite = file.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
+                sqlite = file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
     except OSError:  # missing or unreadable: nothing there to lose, or the write says why it fails
         same = sqlite = stream = False
     if same:

@@ -73,6 +73,8 @@ CREATE TABLE IF NOT EXISTS notes (
 );
 """
 
+SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite database file
+
 
 class GradebookError(Exception):
     """A gradebook that cannot be used; the message is one line naming the file."""
@@ -454,7 +456,7 @@ def _read_only_uri(path: Path) -> tuple[str, tuple | None]:
         has_wal = wal_file.exists() and wal_file.stat().st_size > 0
     except OSError:
         return f"{uri}?mode=ro", None  # SQLite says why it cannot be read
-    if len(header) == 20 and header[:16] == b"SQLite format 3\x00" and header[18] == 2 and not has_wal:
+    if len(header) == 20 and header[:16] == SQLITE_HEADER and header[18] == 2 and not has_wal:
         return f"{uri}?immutable=1", _file_state(path)
     return f"{uri}?mode=ro", None
 

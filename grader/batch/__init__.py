@@ -247,8 +247,6 @@ class CreditRowsKept(Exception):
 
 
 def _credit_refusal(students: list[str], exercise_id: str, dask_address: str | None) -> str:
-    from .discover import listing
-
     count = len(students)
     secret = ("grade them without --dask, with the secret (--secret-file or GRADER_SECRET)" if dask_address
               else "give the secret (--secret-file or GRADER_SECRET)")
@@ -349,7 +347,8 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
             f"(--secret-file or GRADER_SECRET)")
     stale = _stale_errors(held, submissions)  # removed once their students have rows (below)
     renamed = _stale_folders(held, submissions)  # likewise
-    mixed = _other_versions({student: row for student, row in held.items() if student not in {**stale, **renamed}},
+    dropped = stale.keys() | renamed.keys()
+    mixed = _other_versions({student: row for student, row in held.items() if student not in dropped},
                             set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
     if mixed:
         say(mixed)
@@ -380,21 +379,22 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     # staff review 2, S6: a file once "could not grade" under its path, now graded as its student's; only once
     # the student has a row (recorded now, or kept unchanged), so a batch that fails midway loses no row
     # (review 18, R15)
-    gone = sorted(path for path, student in stale.items()
-                  if student in recorded or student in held and student not in plan.stamps)
-    if gone:
-        gradebook.remove(gone, exercise.id)
-        say(f"note: removed {len(gone)} \"could not grade\" row{'s' if len(gone) != 1 else ''} of files now "
-            f"graded as their students': {listing(gone)}")
+    _remove_rows(gradebook, exercise.id, say, "\"could not grade\" row", "of files now graded as their students'",
+                 sorted(path for path, student in stale.items()
+                        if student in recorded or student in held and student not in plan.stamps))
     # review 20, R16: rows under an export's folder names, now graded under the submitters' ids; once each of
     # them has a row (a "could not grade" row is recorded at once, so the gradebook is asked)
     rows = set(gradebook.stamps(exercise.id)) if renamed else set()
-    replaced = sorted(folder for folder, students in renamed.items() if students <= rows)
-    if replaced:
-        gradebook.remove(replaced, exercise.id)
-        say(f"note: removed {len(replaced)} row{'s' if len(replaced) != 1 else ''} under Gradescope submission "
-            f"folders' names (graded before submission_metadata.yml named their submitters), now graded under the "
-            f"submitters' ids: {listing(replaced)}")
+    _remove_rows(gradebook, exercise.id, say, "row", "under Gradescope submission folders' names (graded before "
+                 "submission_metadata.yml named their submitters), now graded under the submitters' ids",
+                 sorted(folder for folder, students in renamed.items() if students <= rows))
+
+
+def _remove_rows(gradebook: Gradebook, exercise_id: str, say, kind: str, why: str, students: list[str]) -> None:
+    """Remove rows a batch replaced under other ids, and say so in one line."""
+    if students:
+        gradebook.remove(students, exercise_id)
+        say(f"note: removed {len(students)} {kind}{'s' if len(students) != 1 else ''} {why}: {listing(students)}")
 
 
 def _resolved(path: Path) -> Path:

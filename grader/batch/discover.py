@@ -177,8 +177,11 @@ _VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy\d
                            r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
 
 
+_SEPARATORS = r"\s_.\-()\[\]"  # what separates the words of a file name
+
+
 def _words(text: str) -> list[str]:
-    return [w for w in re.split(r"[\s_.\-()\[\]]+", text.lower()) if w]
+    return [w for w in re.split(rf"[{_SEPARATORS}]+", text.lower()) if w]
 
 
 def _only_versions(text: str, also: str | None = None) -> bool:
@@ -188,9 +191,9 @@ def _only_versions(text: str, also: str | None = None) -> bool:
     return bool(words) and all(_VERSION_WORD.match(w) or w == also or _counted(words, i) for i, w in enumerate(words))
 
 
-def _counted(words: list[str], i: int) -> bool:
+def _counted(words: list[str], i: int, version: re.Pattern = _VERSION_WORD) -> bool:
     """A number right after a version word is that version's (Jupyter's "copy 2", "final 3")."""
-    return words[i].isdigit() and i > 0 and bool(_VERSION_WORD.match(words[i - 1]))
+    return words[i].isdigit() and i > 0 and bool(version.match(words[i - 1]))
 
 
 def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
@@ -221,7 +224,7 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     return _without_version_tail("_".join(piece for piece in (before, after) if piece))
 
 
-_WORD = re.compile(r"[^\s_.\-()\[\]]+")
+_WORD = re.compile(rf"[^{_SEPARATORS}]+")
 
 
 # The version words that may end a student's id in a file name: only unmistakable ones. Not a bare letter
@@ -241,7 +244,7 @@ def _without_version_tail(student: str) -> str:
     lowered = [w.group().lower() for w in words]
     keep = len(words)
     while keep > 1 and (_TAIL_WORD.match(lowered[keep - 1]) or
-                        lowered[keep - 1].isdigit() and keep > 2 and _TAIL_WORD.match(lowered[keep - 2])):
+                        keep > 2 and _counted(lowered, keep - 1, _TAIL_WORD)):
         keep -= 1
     return student[: words[keep - 1].end()] if keep < len(words) else student
 
@@ -914,10 +917,10 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
                 uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
             continue  # notes, PDFs, the course's utils.py beside the class
-        if for_another(entry.name, names) and not lms_name(entry.name, names):
+        from_lms = lms_name(entry.name, names)
+        if for_another(entry.name, names) and not from_lms:
             continue  # alice_ex5_mse.py, graded as ex5: ex5_mse's work, graded as that exercise
         why = _unfit(entry)
-        from_lms = lms_name(entry.name, names)
         if from_lms:
             from_lms = usernames.get(from_lms[0], from_lms[0]), from_lms[1]
         student = from_lms[0] if from_lms else student_from_name(entry.name, names)

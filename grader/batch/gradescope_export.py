@@ -92,9 +92,10 @@ def by_submitter(found: list["Submission"], folder: Path, label: str) -> tuple[l
     ours = [s for s in found if s.own_folder and _FOLDER.match(s.student)
             and f"{s.shown_as}/".startswith(f"{label}/{s.student}/")]
     metadata_file = folder / METADATA
-    if not ours or not (metadata_file.is_file() or len(ours) > 1):
+    has_metadata = bool(ours) and metadata_file.is_file()
+    if not ours or not (has_metadata or len(ours) > 1):
         return found, []
-    if not metadata_file.is_file():
+    if not has_metadata:
         return found, [f"note: {label}: no {METADATA} beside its submission_* folders (a Gradescope export?); "
                        f"its students are named by their folders"]
     return _named(found, ours, metadata_file, f"{label}/{METADATA}")
@@ -119,8 +120,11 @@ def _named(found: list["Submission"], ours: list["Submission"], metadata_file: P
     exported = {id(s) for s in ours}
     named, unnamed = [], []
     for submission in found:
-        ids, submitted = metadata.get(submission.student, ([], None)) if id(submission) in exported else ([], None)
-        if id(submission) in exported and not ids:
+        if id(submission) not in exported:
+            named.append(submission)
+            continue
+        ids, submitted = metadata.get(submission.student, ([], None))
+        if not ids:
             unnamed.append(submission.student)
         named += [replace(submission, student=who, passed_over=list(submission.passed_over), submitted=submitted,
                           export_folders=[submission.student]) for who in ids] or [submission]
@@ -136,7 +140,7 @@ def latest(entries: list["Submission"]) -> tuple[list["Submission"], list["Submi
         return entries, []
     newest = max(times)
     kept = [s for s in entries if s.submitted is None or s.submitted == newest]
-    return kept, [s for s in entries if all(s is not k for k in kept)]
+    return kept, [s for s in entries if s.submitted is not None and s.submitted != newest]
 
 
 def passed_over(chosen: "Submission", older: list["Submission"]) -> str:

@@ -127,7 +127,7 @@ def _known() -> tuple[str, ...]:
     """The known exercises' names (an unreadable instructor's folder: none; it is said where it matters)."""
     try:
         return locate.known_names()
-    except Exception:
+    except locate.ExerciseConflict:
         return ()
 
 
