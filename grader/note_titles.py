@@ -13,6 +13,8 @@ TITLES = {
     "both_names_defined": "a function is defined under two of its names: the note says which one is graded and why",
     "unread_redefinition": "a later definition of a graded function could not be read (a syntax error): an earlier "
                            "one is graded",
+    "unsubmitted_definition": "a graded function is defined again after the course's grader cell that submits it: "
+                              "the definition that cell submits is graded",
     "defined_twice": "a graded function is defined more than once: the last definition is graded",
     "module_level_value": "a failed function reads a module-level value instead of computing it",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",

@@ -97,6 +97,15 @@ class Definition(NamedTuple):
             (self.positional is None or count <= self.positional)
 
 
+class Unsubmitted(NamedTuple):
+    """Definitions of a graded function the course's grader cell (`grader[3] = sigmoidGradient`) does not submit."""
+
+    registered: Origin  # the registration the course submits
+    graded: Origin  # the definition it submits, which is graded
+    later: list[Origin]  # the definitions after it in the file, left out
+    by_counts: bool  # chosen by the cells' execution counts (else as running the notebook from the top)
+
+
 @dataclass
 class Submission:
     """The runnable source of a student's file and what was left out of it."""
@@ -115,6 +124,9 @@ class Submission:
     unread: dict[str, Origin] = field(default_factory=dict)  # graded name -> its def in the last skipped cell
     skipped_cells: list[str] = field(default_factory=list)  # why whole cells were skipped
     redefined: dict[str, list[Origin]] = field(default_factory=dict)  # graded name -> each def of it, when several
+    # graded name -> the course's grader cell that submits it, and the later definitions it does not submit
+    unsubmitted: dict[str, Unsubmitted] = field(default_factory=dict)
+    registered: dict[str, Origin] = field(default_factory=dict)  # graded name -> its last `grader[k] = name`
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
 
     def origin(self, line: int) -> Origin:
@@ -147,6 +159,7 @@ class Submission:
 class _Cell(NamedTuple):
     number: int | None
     text: str
+    ran: int | None = None  # a notebook cell's execution count: its place in the kernel's order when it last ran
 
 
 def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
@@ -173,8 +186,9 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         code = []
         for cell in cells:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
-                source = cell.get("source", "")
-                code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source)))
+                source, ran = cell.get("source", ""), cell.get("execution_count")
+                code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source),
+                                  ran if type(ran) is int and ran > 0 else None))
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None
@@ -588,6 +602,14 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                     source_lines = _source_lines(text)
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
+    for s in statements:
+        registers = _registration(s.node, roots)
+        if registers:
+            result.registered[registers] = origins[s.offset + _first_line(s.node) - 1]
+    for name, (registration, graded, later, by_counts) in _unsubmitted(statements, roots).items():
+        where = [origins[s.offset + _first_line(s.node) - 1] for s in (registration, graded, *later)]
+        result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
+        statements = [s for s in statements if all(s is not dropped for dropped in later)]
     bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
     for s in statements:
@@ -630,6 +652,64 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
+
+
+def _registration(node: ast.stmt, roots: set[str]) -> str | None:
+    """The graded name a course grader cell's `grader[3] = sigmoidGradient` registers (the course submits the
+    function object the name holds when that statement runs), else None."""
+    if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in roots and any(
+            isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == "grader"
+            for t in node.targets):
+        return node.value.id
+    return None
+
+
+def _definition_of(node: ast.stmt) -> str | None:
+    """The name a top-level def, or a plain `name = ...`, binds."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return node.name
+    if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+        return node.targets[0].id
+    return None
+
+
+def _unsubmitted(statements: list[_Statement], roots: set[str]) -> dict[str, tuple]:
+    """For each graded name the course's grader cells register, when a definition after the one they submit
+    exists: (the registration, the definition submitted, the later ones, chosen by execution counts?).
+
+    The course grades the function a name held when its grader cell last ran (student review 4, F1: an old
+    attempt kept in the last cell, run first, was graded instead of the one the course submitted). When every
+    cell that defines or registers the name has an execution count, that is the kernel's order: the definition
+    last run before the registration's last run. Otherwise the order of running the notebook from the top: the
+    last definition above the last registration. A name also bound otherwise (an import, a loop) keeps the
+    file's last definition, as does a registration that no definition precedes."""
+    found: dict[str, tuple] = {}
+    for name in roots:
+        registrations = [i for i, s in enumerate(statements) if _registration(s.node, roots) == name]
+        if not registrations:
+            continue
+        definitions = [i for i, s in enumerate(statements) if _definition_of(s.node) == name]
+        if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
+                                       for i, s in enumerate(statements)):
+            continue
+        def ran(i: int) -> tuple:  # the kernel's order of statements: the cell's count, then its place in the cell
+            return statements[i].cell.ran, i
+        by_counts = all(statements[i].cell.ran is not None for i in registrations + definitions)
+        if by_counts:
+            last = max(registrations, key=ran)
+            before = [i for i in definitions if ran(i) < ran(last)]
+            graded = max(before, key=ran) if before else None
+        else:
+            last = registrations[-1]
+            graded = next((i for i in reversed(definitions) if i < last), None)
+        if graded is None:
+            by_counts = False
+            graded = next((i for i in reversed(definitions) if i < registrations[-1]), None)
+            last = registrations[-1]
+        if graded is not None and graded != definitions[-1]:
+            found[name] = (statements[last], statements[graded], [statements[i] for i in definitions if i > graded],
+                           by_counts)
+    return found
 
 
 def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) -> None:
@@ -777,8 +857,11 @@ def both_names_notes(submission: Submission, functions: list[tuple[tuple[str, ..
         mine, theirs = submission.definitions[chosen], submission.definitions[other]
         if mine.accepts(count) and not theirs.accepts(count):
             advice = f"If {other} is a helper of yours, give it a name of its own: both names mean this function."
+        elif theirs.stub and not mine.stub and other in submission.registered:
+            advice = (f"But the course's `grader[...] = {other}` ({submission.registered[other]}) submits the stub "
+                      f"{other}, which scores 0 there: rename your {chosen} to {other}, in place of the stub.")
         elif theirs.stub and not mine.stub:
-            advice = f"Delete the stub {other}."
+            advice = f"Delete the stub {other}, or rename your {chosen} to {other} in its place if other code calls it."
         else:
             advice = f"Delete the one you do not mean, or make one a name of the other ({other} = {chosen})."
         notes.append(f"Your {submission.kind} defines both {chosen} ({mine.origin}) and {other} ({theirs.origin}): "
@@ -894,6 +977,24 @@ def redefinition_notes(submission: Submission) -> list[str]:
         else:
             notes.append(f"{name} is defined {len(origins)} times ({where}): the last one, at line "
                          f"{origins[-1].line}, is graded, as Python keeps the last; delete the ones you do not mean.")
+    return notes
+
+
+def unsubmitted_notes(submission: Submission) -> list[str]:
+    """'sigmoidGradient is defined again in cell 22 ..., but the course's grader cell (cell 12, line 1) submits
+    the one in cell 10: that one is graded', for each graded function whose later definitions the course's
+    grader cells do not submit (`_unsubmitted`)."""
+    notes = []
+    for name, found in sorted(submission.unsubmitted.items()):
+        later = "; ".join(str(origin) for origin in found.later)
+        why = ("ran last before it, as the notebook's execution counts show" if found.by_counts else
+               f"comes before it, as running the {submission.kind} from the top would leave it")
+        graded = found.graded
+        place = f"in cell {graded.cell} (line {graded.line})" if graded.cell is not None else f"at line {graded.line}"
+        notes.append(f"{name} is defined again after the definition the course submits ({later}): the course's "
+                     f"`grader[...] = {name}` ({found.registered}) submits the one {place}, which {why}, so that "
+                     f"one is graded. If you meant a later one, put it in place of that one and run the "
+                     f"{submission.kind} again; else delete it.")
     return notes
 
 

@@ -180,14 +180,16 @@ def cells(cost: str = COST, sigmoid_gradient: str = SIGMOID_GRADIENT) -> list[tu
     ]
 
 
-def notebook(cell_list: list[tuple[str, str]], outputs: dict[int, list] | None = None) -> str:
-    """The notebook's JSON text; `outputs` maps a code cell number (from 1) to its outputs."""
+def notebook(cell_list: list[tuple[str, str]], outputs: dict[int, list] | None = None,
+             counts: dict[int, int | None] | None = None) -> str:
+    """The notebook's JSON text; `outputs` maps a code cell number (from 1) to its outputs, `counts` to its
+    execution count (default: its number, as when run from the top)."""
     nb = v4.new_notebook()
     number = 0
     for kind, source in cell_list:
         if kind == "code":
             number += 1
-            cell = v4.new_code_cell(source, execution_count=number)
+            cell = v4.new_code_cell(source, execution_count=(counts or {}).get(number, number))
             cell.outputs = [nbformat.from_dict(o) for o in (outputs or {}).get(number, [])]
         elif kind == "raw":
             cell = v4.new_raw_cell(source)
@@ -226,7 +228,7 @@ def as_script(cell_list: list[tuple[str, str]]) -> str:
 
 
 def folder(root: Path, cell_list=None, name: str = "exercise4.ipynb", script: bool = False,
-           outputs: dict[int, list] | None = None) -> Path:
+           outputs: dict[int, list] | None = None, counts: dict[int, int | None] | None = None) -> Path:
     """repo/ with the client above and Exercise4/ (utils.py and the student's file); the file's path."""
     exercise = root / "repo" / "Exercise4"
     exercise.mkdir(parents=True, exist_ok=True)
@@ -234,7 +236,7 @@ def folder(root: Path, cell_list=None, name: str = "exercise4.ipynb", script: bo
     (exercise / "utils.py").write_text(UTILS)
     cell_list = cells() if cell_list is None else cell_list
     path = exercise / name
-    path.write_text(as_script(cell_list) if script else notebook(cell_list, outputs))
+    path.write_text(as_script(cell_list) if script else notebook(cell_list, outputs, counts))
     return path
 
 

@@ -72,6 +72,63 @@ def test_a_function_defined_in_two_cells_is_graded_on_the_last_with_a_note(tmp_p
     assert status == 1 and scores(report)["cost"] == 0 and "in cell 6, is graded" in note(report, "defined_twice")
 
 
+OLD_ATTEMPT = "# old attempt, kept for reference\ndef sigmoidGradient(z):\n    return z * (1 - z)\n"
+
+
+def test_an_old_attempt_after_the_grader_cells_is_not_what_the_course_submits(tmp_path):
+    """Student review 4, F1: an old attempt kept in the last cell (run first, execution count 3) was graded,
+    45/100, though the course's `grader[3] = sigmoidGradient` (cell 12) submits cell 10's, by the kernel's order
+    and by running the notebook from the top alike. It is graded on that one now, with a note; the same for
+    cleared execution counts and for the .py export (no counts: from the top)."""
+    cell_list = [*course.cells(), ("code", OLD_ATTEMPT)]  # code cell 22
+    for where, options, why in (("run", {"counts": {22: 3}}, "ran last before it, as the notebook's execution "
+                                         "counts show"),
+                                ("cleared", {"counts": dict.fromkeys(range(1, 23))}, "comes before it, as running "
+                                 "the notebook from the top would leave it"),
+                                ("script", {"name": "ex4.py", "script": True}, "comes before it")):
+        report, status = grade_json(course.folder(tmp_path / where, cell_list, **options))
+        assert (scores(report), status) == (FULL, 0), (where, report)
+        message = note(report, "unsubmitted_definition")
+        assert message.startswith("sigmoidGradient is defined again after the definition the course submits"), message
+        assert why in message and not note(report, "defined_twice"), (where, report["notes"])
+        if where != "script":
+            assert ("(cell 22, line 2): the course's `grader[...] = sigmoidGradient` (cell 12, line 1) submits the "
+                    "one in cell 10 (line 1)") in message, message
+
+
+def test_a_fix_run_before_the_grader_cell_ran_again_is_the_one_submitted(tmp_path):
+    """The kernel's order decides, when every cell ran: a fix in the last cell (count 30), then the grader cell run
+    again (count 31), is what the course submitted: graded, no note. Had the grader cell last run before the fix
+    (count 12), the course submitted cell 10's wrong version, and that is graded."""
+    wrong = course.SIGMOID_GRADIENT.replace("utils.sigmoid(z) * (1 - utils.sigmoid(z))", "utils.sigmoid(z)")
+    assert wrong != course.SIGMOID_GRADIENT
+    cell_list = [*course.cells(sigmoid_gradient=wrong), ("code", course.SIGMOID_GRADIENT)]  # the fix: cell 22
+    report, status = grade_json(course.folder(tmp_path / "after", cell_list, counts={22: 30, 12: 31}))
+    assert (scores(report), status) == (FULL, 0) and not note(report, "unsubmitted_definition"), report
+    report, status = grade_json(course.folder(tmp_path / "before", cell_list, counts={22: 30}))
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
+    assert "submits the one in cell 10 (line 1), which ran last before it" in note(report, "unsubmitted_definition")
+
+
+def test_the_stub_the_grader_cells_submit_is_named_and_not_to_be_deleted(tmp_path):
+    """Student review 4, F4: the template's nnCostFunction left in (cell 5), the work written as nn_cost_function
+    (cell 6): graded on the work, but the course's `grader[1] = nnCostFunction` submits the stub, so the note
+    says so and advises renaming the work in place of the stub; deleting it, as it advised, broke those cells."""
+    stub = ("def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):\n"
+            "    J = 0\n    grad = np.zeros(nn_params.shape)\n    return J, grad\n")
+    cell_list = course.cells(cost=stub)
+    cell_list.insert(7, ("code", course.COST.replace("def nnCostFunction", "def nn_cost_function")))  # cell 6
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    message = note(report, "both_names_defined")
+    assert "nn_cost_function was graded, because nnCostFunction is still a stub" in message, message
+    assert message.endswith("But the course's `grader[...] = nnCostFunction` (cell 19, line 1) submits the stub "
+                            "nnCostFunction, which scores 0 there: rename your nn_cost_function to nnCostFunction, "
+                            "in place of the stub."), message
+    report, _ = grade_json(course.folder(tmp_path / "script", cell_list, name="ex4.py", script=True))
+    assert "submits the stub nnCostFunction" in note(report, "both_names_defined")
+
+
 def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     """Acceptance run 11, D7: the grader's own process parsed a 15 MB ex5.py for 32 s (3.6 GB) and a notebook of
     65 MB of code for 88 s before refusing them as more than 512 KB of kept code. Now the grader reads at most
