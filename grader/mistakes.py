@@ -437,14 +437,14 @@ CATALOGUE: tuple[Mistake, ...] = (
     Mistake(
         "missing_hidden_derivative", "Missing g′(z(l)) in a hidden-layer delta",
         _text("Your hidden-layer delta is Θᵀδ(l+1) without the factor g′(z(l)). The chain rule through a "
-              "hidden layer always needs it: δ(l) = (Θ(l+1)ᵀ δ(l+1)) ⊙ g′(z(l)), with the bias row dropped. "
+              "hidden layer always needs it: δ(l) = (Θ(l)ᵀ δ(l+1)) ⊙ g′(z(l)), with the bias row dropped. "
               "(Only the output layer can lose f′, and only when the loss cancels it.)"),
         applies=_any_hidden(lambda name: name != "linear"),
         steps={"hidden_delta": _missing_hidden_derivative}),
     Mistake(
         "wrong_bias_column_dropped", "Dropped the wrong column of δ·Θ",
-        _text("When you removed the bias term from δ(l+1)·Θ(l+1) you dropped its last column; the bias "
-              "weights are in column 0, so drop the first column: (δ(l+1) @ Θ(l+1))[:, 1:]."),
+        _text("When you removed the bias term from δ(l+1)·Θ(l) you dropped its last column; the bias "
+              "weights are in column 0, so drop the first column: (δ(l+1) @ Θ(l))[:, 1:]."),
         steps={"hidden_delta": _wrong_bias_column_dropped}),
     Mistake(
         "gradient_not_averaged", "Gradient not divided by m",

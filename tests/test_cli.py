@@ -170,6 +170,13 @@ def test_docs_mistakes_is_in_step_with_the_catalogue():
     assert run_cli("mistakes", "--exercise", "ex5").output == (ROOT / "docs" / "mistakes.md").read_text()
 
 
+def test_the_catalogue_numbers_theta_as_the_course_does():
+    """Student review 4, F6: Θ(l) maps layer l to l+1 (Theta1 is Θ(1)), so δ(l) = (Θ(l)ᵀ δ(l+1)) ⊙ g′(z(l)); two
+    explanations wrote Θ(l+1), a Θ(3) this network does not have, against the others' Θ(l)."""
+    text = run_cli("mistakes", "--exercise", "ex5").output
+    assert "Θ(l+1)" not in text and "(Θ(l)ᵀ δ(l+1)) ⊙ g′(z(l))" in text and "(δ(l+1) @ Θ(l))[:, 1:]" in text
+
+
 def test_every_command_documents_its_options():
     for command in ("check", "validate", "inspect", "audit", "mistakes"):
         result = run_cli(command, "--help")
