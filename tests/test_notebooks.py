@@ -129,6 +129,20 @@ def test_the_stub_the_grader_cells_submit_is_named_and_not_to_be_deleted(tmp_pat
     assert "submits the stub nnCostFunction" in note(report, "both_names_defined")
 
 
+def test_jupyters_display_in_a_graded_function_works_as_in_the_notebook(tmp_path):
+    """Student review 4, F2: `display(J)` inside nnCostFunction (a builtin in a notebook's kernel) cost 95 points
+    with a NameError, and `from IPython.display import display` in cell 1 cost all 100 where IPython is not
+    installed. The course accepts both: full marks, and what display shows is printed (the `prints` note)."""
+    cost = _with_cost({"    return J, grad": "    display(J)\n    return J, grad"})
+    for where, imports in (("builtin", course.IMPORTS), ("imported", "from IPython.display import display, HTML\n"
+                                                                       + course.IMPORTS)):
+        cell_list = course.cells(cost=cost)
+        cell_list[1] = ("code", imports)
+        report, status = grade_json(course.folder(tmp_path / where, cell_list))
+        assert (scores(report), status) == (FULL, 0), (where, report)
+        assert "nnCostFunction prints" in note(report, "prints"), report["notes"]
+
+
 def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     """Acceptance run 11, D7: the grader's own process parsed a 15 MB ex5.py for 32 s (3.6 GB) and a notebook of
     65 MB of code for 88 s before refusing them as more than 512 KB of kept code. Now the grader reads at most

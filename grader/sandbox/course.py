@@ -11,6 +11,10 @@
   only when the student's folder holds no `utils` of its own, the course's utils.py (course_utils.py), since
   students upload the course's notebook alone and its functions call `utils.sigmoid`. It is found by a meta
   path finder on `import utils` only, so a submission that never imports utils pays nothing for it.
+- Jupyter's `display`: a builtin in a notebook's kernel, so a function that calls it works there (and the course
+  accepts it); here it prints what the notebook would show as text. And only when IPython is not installed,
+  an `IPython` / `IPython.display` whose `display` is that one (`from IPython.display import display`), found
+  the way `utils` is (student review 4, F2: either cost every part).
 """
 
 import _signal
@@ -106,6 +110,33 @@ class CourseUtils:
         exec(compile(_UTILS_SOURCE, UTILS_FILE, "exec", dont_inherit=True), module.__dict__)
 
 
+def display(*objs, **kwargs) -> None:
+    """Jupyter's display() outside a notebook: each object as the notebook shows it in text, its repr."""
+    for obj in objs:
+        print(repr(obj))
+
+
+class IPythonStandIn:
+    """Meta path finder and loader of `IPython` and its `display` module, when IPython is not installed: the
+    notebook's furniture, as matplotlib's stand-in is; any other IPython module is the usual ImportError."""
+
+    NAMES = ("IPython", "IPython.display", "IPython.core", "IPython.core.display")
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.NAMES:  # last on sys.meta_path: only when no other finder found it
+            return None
+        return importlib.util.spec_from_loader(name, self, is_package=name.count(".") < 2 and
+                                               not name.endswith("display"))
+
+    @staticmethod
+    def create_module(spec):
+        return _StandIn(spec.name, "Stand-in: IPython is not installed where the grader runs.")
+
+    @staticmethod
+    def exec_module(module) -> None:
+        module.display = display
+
+
 def install_stand_ins(folder: str | None = None, elsewhere: bool | None = None) -> None:
     """`elsewhere`, when known (the zygote looked before the fork), says whether matplotlib is importable
     from sys.path apart from the submission's `folder`; then only that folder is searched here."""
@@ -113,6 +144,10 @@ def install_stand_ins(folder: str | None = None, elsewhere: bool | None = None) 
     course.SubmissionBase = SubmissionBase
     sys.modules["submission"] = course
     sys.meta_path.insert(0, CourseUtils(folder))
+    sys.meta_path.append(IPythonStandIn())  # last: an installed IPython is found first
+    import builtins
+
+    builtins.display = display
     if elsewhere is None or folder is None:
         found = importlib.util.find_spec("matplotlib") is not None
     else:
