@@ -443,6 +443,26 @@ def gradient_size_report(network: nn.Network, size: int) -> tuple[str | None, st
     return None, ""
 
 
+def _zero_hidden_delta(theta_next, delta_next, z, a, activation):
+    """δ(l) when the activation's gradient is still the template's zeros: (δ(l+1)·Θ(l))[:, 1:] ⊙ 0."""
+    return np.zeros((delta_next.shape[0], theta_next.shape[1] - 1))
+
+
+def as_if_activation_gradient_unwritten(variants: Variants, part: Part, observed: dict[str, Values]) -> bool:
+    """Are the part's values what its function returns when the activation gradient it calls (sigmoidGradient)
+    still returns the template's zeros, every hidden δ zero? Then the student wrote this function, and only the
+    other is unwritten (student review 4, F3: such a backpropagation was told "Not written yet")."""
+    steps = nn.REFERENCE._replace(hidden_delta=_zero_hidden_delta)
+    for case in part.cases:
+        data = variants.cases[case]
+        with np.errstate(all="ignore"):
+            J, grad = nn.cost_and_gradient(variants.network(case), data.params, data.X, data.y, part.lambda_, steps)
+        values = {"J": np.float64(J), "grad": grad}
+        if not all(within(observed[case][name], values[name], MATCH_TOLERANCE) for name in variants.compared(part)):
+            return False
+    return True
+
+
 def template_blocks(exercise: Exercise, cases: dict[str, CaseData], observed: dict[str, Values],
                     expected: dict[str, Values]) -> list[str]:
     """The Θ(l) whose gradient block is still all zeros on every case (e.g. ["Theta1's gradient"])."""

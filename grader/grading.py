@@ -344,6 +344,7 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
     """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
     mistakes = diagnosis.applicable(exercise, cases)
     slope_evidence: list[PartResult] = []  # failed gradient parts: their slope calls run together, last
+    unwritten_activation = _unwritten_activation_part(results, variants)
     for result in results:
         if result.passed:
             continue
@@ -351,6 +352,15 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         observed = {c.case: c.observed for c in result.checks if c.observed is not None}
         if set(observed) != set(part.cases):
             continue  # a crash, a wrong shape or a missing function: the message says it all
+        if unwritten_activation is not None and "grad" in observed[part.cases[0]] and \
+                diagnosis.as_if_activation_gradient_unwritten(variants, part, observed):
+            number = results.index(unwritten_activation) + 1
+            sentence = (f"These are the right values with every hidden layer's δ zero: the activation gradient "
+                        f"your function calls still returns the template's zeros (part {number}, "
+                        f"{unwritten_activation.part.title}). Write that one, then grade again.")
+            result.feedback = f"{sentence} {result.feedback}"
+            result.evidence.insert(0, sentence)
+            continue
         unwritten = diagnosis.template_values(observed, {c: variants.output(part, c) for c in part.cases})
         if not unwritten and "grad" in observed[part.cases[0]]:
             unwritten = diagnosis.template_blocks(exercise, cases, observed, {c: variants.output(part, c)
@@ -379,6 +389,18 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if grad_wrong and part.function not in timed_out:
             slope_evidence.append(result)
     _gradient_evidence(exercise, slope_evidence, results, variants, budget)
+
+
+def _unwritten_activation_part(results: list[PartResult], variants: diagnosis.Variants) -> PartResult | None:
+    """A failed activation-gradient part whose values are still the template's zeros (sigmoidGradient's
+    `g = np.zeros(z.shape)`), if there is one."""
+    for result in results:
+        observed = {c.case: c.observed for c in result.checks if c.observed is not None}
+        if result.part.check == "activation_gradient" and not result.passed and set(observed) == set(
+                result.part.cases) and diagnosis.template_values(observed, {c: variants.output(result.part, c)
+                                                                            for c in result.part.cases}):
+            return result
+    return None
 
 
 NO_MISTAKE = "No mistake in the grader's catalogue explains these values."

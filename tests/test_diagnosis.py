@@ -165,6 +165,26 @@ def test_unwritten_parts_are_named_per_part_without_factor_analysis():
     assert _part(report, "cost")["mistakes"] == [] and _part(report, "cost")["passed"]
 
 
+def test_a_written_backprop_calling_the_unwritten_sigmoid_gradient_is_not_called_unwritten(tmp_path):
+    """Student review 4, F3: backpropagation written, sigmoid_gradient left as the template's zeros. Theta1's
+    gradient is then zero, and the gradient parts said "Not written yet" (and the regularized one that no mistake
+    explains); they now say their values are the right ones with every hidden δ zero, and which part to write."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    written = "    g = sigmoid(z)\n    return g * (1 - g)\n"
+    assert written in solution
+    path = tmp_path / "ex5.py"
+    path.write_text(solution.replace(written, "    g = np.zeros(z.shape)\n    return g\n"))
+    report, status = grade_json(path, "--exercise", "ex5")
+    assert status == 1 and [m["id"] for m in _part(report, "sigmoid_gradient")["mistakes"]] == ["not_implemented"]
+    for part_id in ("gradient", "regularized_gradient"):
+        part = _part(report, part_id)
+        assert part["mistakes"] == [] and "Not written yet" not in part["feedback"], part
+        assert part["evidence"][0] == (
+            "These are the right values with every hidden layer's δ zero: the activation gradient your function "
+            "calls still returns the template's zeros (part 3, Sigmoid Gradient). Write that one, then grade again.")
+        assert "No mistake in the grader's catalogue" not in " ".join(part["evidence"])
+
+
 def test_every_mistake_variant_is_named_by_itself_on_every_exercise():
     """Fed its own outputs, each form of each mistake is named by its id alone, on every shipped exercise."""
     from grader.cases import build_all
