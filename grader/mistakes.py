@@ -322,14 +322,19 @@ def _output_wrong_derivative(network, z, a, t):
 
 
 def _activation_gradient_borrowed_on_output(name, z):
-    """g(z) = a·(1 − a) with a = tanh(z): the other activation's formula on this one's output."""
+    """g(z) = a·(1 − a) with a = tanh(z): the other activation's formula on this one's output. The part's own
+    activation may borrow nothing (a linear_gradient part beside a ReLU layer, author review 4, E1): then the
+    right one, as the hidden layers' steps do."""
     z = np.asarray(z, dtype=np.float64)
+    if name not in BORROWED:
+        return nn.activation_gradient(name, z)
     return _borrowed_derivative(name, ACTIVATIONS[name].forward(z))
 
 
 def _activation_gradient_borrowed(name, z):
-    """sigmoid(z)·(1 − sigmoid(z)) pasted into tanh_gradient: the other activation's derivative outright."""
-    return ACTIVATIONS[BORROWED[name]].derivative(np.asarray(z, dtype=np.float64))
+    """sigmoid(z)·(1 − sigmoid(z)) pasted into tanh_gradient: the other activation's derivative outright (the
+    right one for an activation that borrows nothing, as above)."""
+    return ACTIVATIONS[BORROWED.get(name, name)].derivative(np.asarray(z, dtype=np.float64))
 
 
 def _borrowing_layers(network: nn.Network) -> list[str]:

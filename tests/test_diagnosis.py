@@ -5,7 +5,7 @@ import numpy as np
 from grader.diagnosis import Variants, applicable, diagnose
 from grader.mistakes import CATALOGUE
 
-from .conftest import ROOT, SUBMISSIONS, grade_json
+from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
 
 REQUIRED_IDS = {
     "extra_output_derivative", "missing_output_derivative", "output_delta_sign", "hidden_derivative_of_activation",
@@ -183,6 +183,43 @@ def test_a_written_backprop_calling_the_unwritten_sigmoid_gradient_is_not_called
             "These are the right values with every hidden layer's δ zero: the activation gradient your function "
             "calls still returns the template's zeros (part 3, Sigmoid Gradient). Write that one, then grade again.")
         assert "No mistake in the grader's catalogue" not in " ".join(part["evidence"])
+
+
+LINEAR_GRADIENT = """\
+id: linear_grad
+title: Linear gradient
+network:
+  activations: [relu, linear]
+  loss: squared_error
+conventions: {targets: values}
+functions:
+  linear_gradient:
+    arguments: [z]
+    returns: [g]
+cases:
+  z_a:
+    z: {random: normal, seed: 6, scale: 2.0, shape: [4, 6]}
+parts:
+  - {id: act_grad, title: Linear Gradient, points: 10, function: linear_gradient, check: activation_gradient,
+     activation: linear, cases: [z_a]}
+tolerance: 1.0e-4
+"""
+
+
+def test_an_activation_gradient_part_of_an_activation_that_borrows_nothing_is_diagnosed(tmp_path):
+    """Author review 4, E1: a linear_gradient part beside a ReLU layer (whose borrowed-derivative mistake then
+    applies) validated, then a wrong submission and `grade audit` stopped with "internal error (KeyError:
+    'linear')". Now the wrong one scores 0 with exit 1, the right one 10, and the audit runs."""
+    spec = tmp_path / "linear_grad.yaml"
+    spec.write_text(LINEAR_GRADIENT)
+    for body, score, status in (("np.ones_like(z)", 10, 0), ("z", 0, 1)):
+        path = tmp_path / "linear_grad.py"
+        path.write_text(f"import numpy as np\n\n\ndef linear_gradient(z):\n    return {body}\n")
+        report, code = grade_json(path, "--exercise", str(spec))
+        assert (report["score"], code) == (score, status), report
+    result = run_cli("audit", str(spec))
+    assert "internal error" not in result.output and result.exit_code in (0, 1), result.output
+    assert result.output.startswith("Audit of linear_grad"), result.output
 
 
 def test_every_mistake_variant_is_named_by_itself_on_every_exercise():
