@@ -47,6 +47,7 @@ class Context:
     sizes: tuple[int, ...] = ()  # the case's layer sizes (input, hidden..., output)
     examples: int = 0  # m
     allowed_modules: tuple[str, ...] = ()  # the exercise's allowed extra modules
+    label_base: int = 0  # the exercise's first label: 0 (labels 0..K−1) or 1 (Octave's 1..K)
 
     def line_text(self, number: int | None) -> str:
         lines = self.source.splitlines()
@@ -444,7 +445,7 @@ def _value_error(crash: Crash, context: Context) -> str:
         fits = [(x, y) for x, y in operations if x.shape == a and y.shape == b]
         left, right = (fits[0][0].text, fits[0][1].text) if fits else ("One operand", "the other")
         head = f"{left} is {_show(a)} and {right} is {_show(b)}, so they cannot be combined elementwise."
-        return f"{head} {_broadcast_hint(a, b)}".strip()
+        return f"{head} {_broadcast_hint(a, b, context.label_base)}".strip()
     if "all the input arrays must have same number of dimensions" in text or \
             "all the input array dimensions except for the concatenation axis" in text:
         return ("The arrays joined on this line do not line up: a bias column must be a 2-D column, "
@@ -470,7 +471,11 @@ def _course_summary(table: dict) -> str:
     return ", ".join(f"{n} is {table[n][1]} ({_show(table[n][0])})" for n in names)
 
 
-def _broadcast_hint(a: Shape, b: Shape) -> str:
+def _one_hot(label_base: int) -> str:
+    return "np.eye(num_labels)[y]" if label_base == 0 else "np.eye(num_labels)[y - 1], as labels here are 1..K"
+
+
+def _broadcast_hint(a: Shape, b: Shape, label_base: int = 0) -> str:
     if len(a) == 2 and len(b) == 2 and a[0] == b[0] and abs(a[1] - b[1]) == 1:
         return ("Their columns differ by one, the bias column: δ(l+1)·Θ(l+1) has it, g′(z(l)) does not; drop "
                 "column 0 of the wider one ([:, 1:]) first.")
@@ -480,7 +485,7 @@ def _broadcast_hint(a: Shape, b: Shape) -> str:
         flat, full = (a, b) if len(a) == 1 else (b, a)
         if len(full) == 2 and flat[0] == full[0]:
             return (f"A 1-D array of {flat[0]} lines up with the {full[1]} columns, not the {full[0]} rows: make it a "
-                    f"column with [:, None] — or, for labels, one-hot rows (np.eye(num_labels)[y]).")
+                    f"column with [:, None] — or, for labels, one-hot rows ({_one_hot(label_base)}).")
     return ""
 
 
@@ -489,8 +494,10 @@ def _broadcast_hint(a: Shape, b: Shape) -> str:
 def _index_error(crash: Crash, context: Context) -> str:
     bounds = re.match(r"index (-?\d+) is out of bounds for axis (\d+) with size (\d+)", crash.text)
     if bounds and int(bounds[1]) == int(bounds[3]):
+        labels = ("labels here are 0..K−1, with no −1 or +1 needed" if context.label_base == 0 else
+                  "labels here are 1..K: subtract 1 before indexing with them, as in np.eye(num_labels)[y - 1]")
         return (f"Index {bounds[1]} is one past the end of an axis of size {bounds[3]}: Python counts from 0, so "
-                f"the last index is {int(bounds[3]) - 1} (labels here are 0..K−1, with no −1 or +1 needed).")
+                f"the last index is {int(bounds[3]) - 1} ({labels}).")
     if "too many indices for array: array is 1-dimensional" in crash.text:
         return ("This array is 1-D (the course passes y as a 1-D array of m labels): index it with one index, "
                 "or make it a column first with [:, None].")

@@ -285,7 +285,7 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
                 sources[file] = cell if cell is not None else read_source(submission, file)
             case = cases[case_name]
             context = crashes.Context(sources[file], case.sizes, case.examples if case.sizes else 0,
-                                      exercise.allowed_modules)
+                                      exercise.allowed_modules, exercise.network.label_base)
             text = printable(crashes.explain(outcome.message, context))
             if text:
                 result.evidence.insert(0, text)

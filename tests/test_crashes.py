@@ -304,3 +304,37 @@ def test_a_module_that_hangs_at_import_costs_one_timeout(tmp_path, sandbox_runs,
     assert sum(p["feedback"].startswith(f"{gradient_name} did not finish") for p in report["parts"]) == 1
     timed_out = [call for call, outcome in sandbox_runs if outcome is not None and outcome.status == "timeout"]
     assert len(timed_out) == 1, [(c.names[0], o and o.status) for c, o in sandbox_runs]
+
+
+OCTAVE_LABELS = """\
+id: octave_labels
+title: Octave's labels
+network:
+  activations: [sigmoid, sigmoid]
+  loss: cross_entropy
+conventions: {targets: labels, label_base: 1}
+functions:
+  nn_cost_function:
+    arguments: [nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_]
+    returns: [J, grad]
+cases:
+  ra:
+    random: {seed: 3, examples: 7, sizes: [3, 5, 4], weight_scale: 1.5}
+parts:
+  - {id: cost, title: Cost, points: 100, function: nn_cost_function, check: cost, cases: [ra]}
+"""
+
+
+def test_the_index_advice_follows_the_exercises_labels(tmp_path):
+    """Author review 4, E8: with labels 1..K (label_base: 1), np.eye(K)[y] runs one past the end, and the advice
+    said "labels here are 0..K−1, with no −1 or +1 needed": the opposite of the fix. It now says to subtract 1."""
+    spec = tmp_path / "octave_labels.yaml"
+    spec.write_text(OCTAVE_LABELS)
+    path = tmp_path / "ex.py"
+    path.write_text("import numpy as np\n\n\ndef nn_cost_function(nn_params, input_layer_size, hidden_layer_size, "
+                    "num_labels, X, y, lambda_=0.0):\n    Y = np.eye(num_labels)[y]\n    return 0.0, nn_params * 0\n")
+    report, status = grade_json(path, "--exercise", str(spec))
+    feedback = report["parts"][0]["feedback"]
+    assert status == 1 and "one past the end" in feedback, feedback
+    assert "0..K−1" not in feedback and "labels here are 1..K: subtract 1 before indexing with them, as in " \
+        "np.eye(num_labels)[y - 1]" in feedback, feedback
