@@ -667,15 +667,23 @@ def _functions(r: _Reader, node) -> dict[str, Function]:
     return functions
 
 
+def _python_name(name: str) -> bool:
+    """Can a student's `def` take this name? An identifier that is not a keyword (`def lambda(z):` is a
+    SyntaxError, and so would be the starter file; author review 4, E6)."""
+    import keyword
+
+    return name.isidentifier() and not keyword.iskeyword(name)
+
+
 def _function(r: _Reader, name: str, fnode, functions: dict, taken: dict) -> None:
     key = f"functions.{name}"
-    if not name.isidentifier():
-        r.fail(r.key_nodes.get(key, fnode), key, "a function name must be a Python identifier")
+    if not _python_name(name):
+        r.fail(r.key_nodes.get(key, fnode), key, "a function name must be a Python identifier, not a keyword")
     f = r.mapping(fnode, key, table=FUNCTION)
     aliases = r.read(f, "aliases", key, FUNCTION, ())
     for i, alias in enumerate(aliases):
-        if not alias.isidentifier():
-            r.fail(f["aliases"].value[i], f"{key}.aliases[{i}]", "an alias must be a Python identifier")
+        if not _python_name(alias):
+            r.fail(f["aliases"].value[i], f"{key}.aliases[{i}]", "an alias must be a Python identifier, not a keyword")
     for i, other in enumerate((name, *aliases)):
         if other in taken:
             where = f"{key}.aliases[{i - 1}]" if i else key

@@ -256,6 +256,17 @@ def _function_not_identifier(t):
     return t, line_of(t, "sigmoid-gradient:"), "functions.sigmoid-gradient", ["identifier"]
 
 
+def _function_named_like_a_keyword(t):
+    """Author review 4, E6: `def lambda(z):` is a SyntaxError, the starter file's too."""
+    t = t.replace("  sigmoid_gradient:\n", "  lambda:\n")
+    return t, line_of(t, "lambda:"), "functions.lambda", ["keyword"]
+
+
+def _alias_like_a_keyword(t):
+    t = t.replace("aliases: [sigmoidGradient]", "aliases: [sigmoidGradient, def]")
+    return t, line_of(t, "aliases: [sigmoidGradient, def]"), "functions.sigmoid_gradient.aliases[1]", ["keyword"]
+
+
 def _duplicate_yaml_key(t):
     t = t + "id: again\n"
     return t, line_of(t, "id: again"), "id", ["twice"]
@@ -392,6 +403,7 @@ BROKEN = [
     _unknown_activation, _unknown_loss, _relu_output_with_cross_entropy, _tanh_output_with_categorical,
     _softmax_hidden, _unknown_convention_value, _label_base_two, _duplicate_part_id, _negative_points,
     _argument_outside_vocabulary, _return_outside_vocabulary, _duplicate_argument, _function_not_identifier,
+    _function_named_like_a_keyword, _alias_like_a_keyword,
     _duplicate_yaml_key, _duplicate_nested_yaml_key, _labels_miss_one, _label_out_of_range, _float_labels,
     _too_few_labels, _sizes_do_not_match_depth, _zero_units, _theta_shape_mismatch, _unknown_sequence,
     _random_case_too_few_examples, _z_without_shape, _unknown_case, _case_of_the_wrong_kind, _unknown_function,
