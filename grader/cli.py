@@ -86,12 +86,13 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
     """The exercise to use; `verify=False` skips computing its expected values (see `check`)."""
     try:
         available = locate.available(folders)  # shipped, GRADER_EXERCISES and --exercises-dir
+        known = locate.aliases(available)  # read whatever the name: an alias two files claim is an error
     except locate.ExerciseConflict as error:
         raise GradeError(str(error), as_json) from None
     listing = ", ".join(available) or "(none installed)"
     if name is None:
         try:
-            found = locate.for_submission(submission, available)
+            found = locate.for_submission(submission, available, known)
         except locate.AmbiguousName as error:
             raise GradeError(f"{error}; pass --exercise NAME to choose", as_json) from None
         if found is None:
@@ -101,7 +102,7 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
         path = available[found]
     elif name in available:
         path = available[name]
-    elif name in (known := locate.aliases(available)):
+    elif name in known:
         path = available[known[name]]
     elif name.endswith((".yaml", ".yml")) or os.sep in name or Path(name).is_file():
         path = Path(name)

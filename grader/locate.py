@@ -75,9 +75,17 @@ def aliases(available: dict[str, Path]) -> dict[str, str]:
         names = next((value for key, value in pairs if isinstance(key, yaml.ScalarNode) and key.value == "aliases"
                       and key.tag == "tag:yaml.org,2002:str"), None)
         for node in names.value if isinstance(names, yaml.SequenceNode) else []:
-            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str" and \
-                    node.value not in available:
-                found.setdefault(node.value, exercise)
+            if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str") or \
+                    node.value == exercise:
+                continue
+            # a name two files claim is an error naming both, as for file names (author review 4, E9: an
+            # instructor's alias `ex5` silently lost to the shipped ex5, whose cases the students then got)
+            claimed = node.value if node.value in available else found.get(node.value, exercise)
+            if claimed != exercise:
+                other = available[claimed]
+                raise ExerciseConflict(f"the exercise name '{node.value}' is defined twice: {other} and {path} "
+                                       f"(as an alias); rename one of them")
+            found[node.value] = exercise
     return found
 
 
@@ -151,8 +159,9 @@ def match_name(filename: str, names: dict[str, str]) -> NameMatch | None:
     return matches[0]
 
 
-def for_submission(submission: Path, available: dict[str, Path]) -> str | None:
-    """The exercise a submission's file name points at, by id or alias (see `match_name`)."""
-    names = {exercise: exercise for exercise in available} | aliases(available)
+def for_submission(submission: Path, available: dict[str, Path], known: dict[str, str] | None = None) -> str | None:
+    """The exercise a submission's file name points at, by id or alias (see `match_name`); `known` is
+    `aliases(available)` when the caller has it."""
+    names = {exercise: exercise for exercise in available} | (aliases(available) if known is None else known)
     found = match_name(submission.name, names)
     return found.exercise if found else None

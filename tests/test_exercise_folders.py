@@ -62,6 +62,22 @@ def test_a_name_defined_twice_names_both_files(folder, tmp_path, monkeypatch):
     assert str(second / "ex5.yaml") in result.output and "ex5.yaml and" in result.output
 
 
+def test_an_alias_another_exercise_has_names_both_files(folder, solution, tmp_path):
+    """Author review 4, E9: an instructor's `aliases: [ex5]` lost silently to the shipped ex5, so a student's
+    ex5.py was graded on the shipped cases. An alias is a name like a file's: claimed twice, by an id or by
+    another alias, it is an error naming both files."""
+    spec = folder / "mynet.yaml"
+    for alias, clash in (("ex5", ROOT / "exercises" / "ex5.yaml"), ("exercise4", ROOT / "exercises" / "ex5.yaml")):
+        spec.write_text(f"aliases: [{alias}]\n" + spec.read_text().split("\n", 1)[1] if spec.read_text().startswith(
+            "aliases") else f"aliases: [{alias}]\n" + spec.read_text())
+        result = run_cli("check", str(solution), "--exercise", alias, "--exercises-dir", str(folder))
+        assert result.exit_code == 2, result.output
+        assert f"the exercise name '{alias}' is defined twice: {clash} and {spec} (as an alias)" in result.output
+    spec.write_text("aliases: [mine]\n" + spec.read_text().split("\n", 1)[1])  # a name of its own: found by it
+    report, status = grade_json(solution, "--exercise", "mine", "--exercises-dir", str(folder))
+    assert (report["exercise"], status) == ("mynet", 0)
+
+
 def test_a_listed_folder_that_is_not_one_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setenv("GRADER_EXERCISES", str(tmp_path / "nowhere"))
     result = run_cli("inspect", "ex5")

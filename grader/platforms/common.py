@@ -82,9 +82,10 @@ def resolve_exercise(name: str) -> Exercise:
     """A shipped exercise, one in GRADER_EXERCISES's folders (by name or alias), or a spec file."""
     try:
         available = locate.available()
+        known = locate.aliases(available)
     except locate.ExerciseConflict as error:
         raise CannotGrade(f"{error} (the grader's configuration)") from None
-    name = locate.aliases(available).get(name, name)
+    name = known.get(name, name)
     path = available.get(name) or Path(name)
     if name not in available and not path.is_file():
         raise CannotGrade(f"unknown exercise '{name}' (the grader's configuration); available: "
@@ -151,11 +152,15 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
         listing = f"; it holds: {_shown(others, folder)}" if others else ", which is empty"
         raise CannotGrade(f"no Python file (.py) or notebook (.ipynb) was submitted in {folder}{listing}")
     if exercise is None:
-        available = locate.available()
+        try:
+            available = locate.available()
+            known = locate.aliases(available)
+        except locate.ExerciseConflict as error:
+            raise CannotGrade(f"{error} (the grader's configuration)") from None
         named = set()
         for path in files:
             try:
-                named.add(locate.for_submission(path, available))
+                named.add(locate.for_submission(path, available, known))
             except locate.AmbiguousName:
                 continue  # a name that fits two exercises tells nothing
         named -= {None}
