@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .text import valid, valid_data
+
 SCHEMA_VERSION = 3  # 2: grades.grading_options, part_scores.failure; 3: grades.helpers_sha256
 
 _SCHEMA = """
@@ -258,6 +260,11 @@ class Gradebook:
         """Replace the student's row (and its parts, mistakes and notes) in one transaction. `failures`: part
         id -> why its calls returned nothing to check (timeout, crash, ...; batch.slots.part_failures)."""
         now = datetime.now(UTC).isoformat(timespec="seconds")
+        # SQLite takes UTF-8 only: a name that is not (a bad byte read as a surrogate) is stored escaped, as
+        # discovery names its student (staff review 4, S1)
+        student, submission, error, text = (valid(v) if v is not None else None for v in (student, submission,
+                                                                                        error, text))
+        passed_over, report, failures = valid_data(passed_over), valid_data(report), valid_data(failures)
         with self.transaction():
             self.db.execute("DELETE FROM grades WHERE student = ? AND exercise = ?", (student, exercise))
             graded = report is not None

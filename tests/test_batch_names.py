@@ -1,6 +1,11 @@
 """`grade batch` telling which exercise and which student a file name is for: another exercise's id that starts
 with this one's (ex5_mse beside ex5), and version words after a student's name (ex5_alice_final.py)."""
 
+import json
+import os
+from pathlib import Path
+
+from .conftest import run_cli
 from .test_batch import EX5, RIGHT, _batch, _put, _rows
 from .test_batch_finding import SAME_TIME, _exported
 
@@ -111,3 +116,38 @@ def test_a_name_that_ends_like_a_version_word_is_still_the_students(tmp_path):
     assert exported["nguyen"]["submission"] == f"{flat}/ex5_nguyen.py" and exported["nguyen"]["passed_over"] == []
     assert exported["carol"]["submission"] == f"{flat}/ex5_carol (2).py"
     assert exported["carol"]["passed_over"] == [f"{flat}/ex5_carol.py"]
+
+
+def test_names_that_are_not_utf8_are_graded_and_shown_escaped(tmp_path):
+    """Staff review 4, S1: a Windows zip unpacked by `unzip` leaves names that are not UTF-8 (Müller as the bytes
+    M\\x81ller). One such folder or file stopped the whole batch with an internal UnicodeEncodeError (SQLite takes
+    UTF-8 only), naming no file, and every rerun stopped there. Now each is a student, shown and stored escaped as
+    `ls` shows it; a rerun skips them, the exports and the class report work, and so does Gradescope's adapter."""
+    root = os.fsencode(tmp_path / "class")
+    for student in (b"aa_M\x81ller", b"alice"):
+        os.makedirs(os.path.join(root, student))
+        _put(Path(os.fsdecode(os.path.join(root, student, b"ex5.py"))), RIGHT)
+    _put(Path(os.fsdecode(os.path.join(root, b"J\xf6rg_ex5.py"))), EX5 / "extra_output_derivative.py")
+    db = tmp_path / "g.sqlite"
+    first = _batch(os.fsdecode(root), "-e", "ex5", "--db", str(db))
+    assert first.exit_code == 0 and "3 graded" in first.stderr, first.output
+    rows = _rows(db)
+    assert {student: row["score"] for student, row in rows.items()} == {
+        "aa_M\\x81ller": "100", "alice": "100", "J\\xf6rg": "50"}, rows
+    assert rows["J\\xf6rg"]["mistakes"] == "extra_output_derivative"
+    again = _batch(os.fsdecode(root), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "0 graded, 3 skipped" in again.stderr, again.output
+    feedback = run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb"))
+    assert feedback.exit_code == 0 and "wrote 6 feedback files" in feedback.stderr, feedback.output
+    page = run_cli("class-report", "--db", str(db), "-o", str(tmp_path / "page.html"))
+    assert page.exit_code == 0 and "J\\xf6rg" in (tmp_path / "page.html").read_text(), page.output
+
+    folder = os.fsencode(tmp_path / "gs" / "submission")
+    os.makedirs(folder)
+    _put(Path(os.fsdecode(os.path.join(folder, b"ex5.py"))), EX5 / "template.py", mtime=SAME_TIME)  # older
+    _put(Path(os.fsdecode(os.path.join(folder, b"ex5_M\x81ller.py"))), RIGHT)
+    graded = run_cli("gradescope", "--root", str(tmp_path / "gs"), "--exercise", "ex5")
+    assert graded.exit_code == 0, graded.output
+    results = json.loads((tmp_path / "gs" / "results" / "results.json").read_text())
+    assert results["score"] == 100.0, results["output"]
+    assert "Graded ex5_M\\x81ller.py; also found, not graded: ex5.py" in results["output"], results["output"]

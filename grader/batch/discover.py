@@ -77,6 +77,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..classreport import FEEDBACK_MARKER
+from ..text import valid, valid_data
 from . import gradescope_export
 
 SUFFIXES = (".py", ".ipynb")
@@ -667,6 +668,10 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     for _, submission in every:  # macOS writes names decomposed (NFD), Windows and Linux composed: one student
         if submission.student != submission.shown_as:
             submission.student = unicodedata.normalize("NFC", submission.student)
+        # a name that is not UTF-8 (a Windows zip unpacked by `unzip`) is shown, and stored, escaped (S1)
+        submission.student, submission.shown_as = valid(submission.student), valid(submission.shown_as)
+        submission.passed_over, submission.problem = valid_data(submission.passed_over), valid(submission.problem)
+    problems, notes = valid_data(problems), valid_data(notes)
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)

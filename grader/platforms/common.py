@@ -23,6 +23,7 @@ from .. import secret as secrets
 from ..provenance import as_text as provenance_as_text
 from ..provenance import provenance
 from ..spec import Exercise, SpecError, load
+from ..text import valid, valid_data
 
 SKIPPED_FOLDERS = {"__pycache__", ".ipynb_checkpoints", ".git", "__MACOSX"}
 MAX_DEPTH = 4  # Exercise4/exercise4.ipynb inside a repository's folder is deep enough
@@ -232,8 +233,10 @@ def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path 
         exercise = credit.exercise = resolve_exercise(exercise_name) if exercise_name else None
         if exercise is not None and part_id is not None:
             exercise = credit.exercise = only_part(exercise, part_id)  # told before anything else
-        credit.submission, exercise, credit.also_found = pick_submission(folder, exercise)
-        credit.shown_as = credit.submission.relative_to(folder).as_posix()
+        credit.submission, exercise, also_found = pick_submission(folder, exercise)
+        # a file name that is not UTF-8 is shown escaped (staff review 4, S1)
+        credit.shown_as, credit.also_found = valid(credit.submission.relative_to(folder).as_posix()), valid_data(
+            also_found)
         if credit.exercise is None and part_id is not None:
             exercise = only_part(exercise, part_id)
         credit.exercise = exercise
@@ -290,8 +293,8 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
             prepared = for_exercise(credit.submission, exercise)
         except SubmissionError as error:
             raise CannotGrade(str(error).replace(str(credit.submission), credit.submission.name)) from None
-        report = grade(exercise, Path(os.path.abspath(credit.submission)), sandbox, shown_as=credit.submission.name,
-                       prepared=prepared)
+        report = grade(exercise, Path(os.path.abspath(credit.submission)), sandbox,
+                       shown_as=valid(credit.submission.name), prepared=prepared)
         if sandbox.broken:
             raise CannotGrade(f"the grader's sandbox failed ({sandbox.broken}); this is not the submission's fault")
     credit.report = report
@@ -325,7 +328,9 @@ def notes_text(report) -> str:
 
 
 def clip(text: str, limit: int) -> str:
-    """At most `limit` bytes of UTF-8 (platforms count bytes), with a marker where it was cut."""
+    """At most `limit` bytes of UTF-8 (platforms count bytes), with a marker where it was cut; a name that is not
+    UTF-8 in a message (a bad byte read as a surrogate) escaped."""
+    text = valid(text)
     if len(text.encode()) <= limit:
         return text
     marker = f"\n… (cut: the platform shows at most {limit} bytes)"
