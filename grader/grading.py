@@ -603,7 +603,8 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
     """
     ahead = ahead or {}
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
-    found = notes.from_outcomes(exercise, all_calls, outcomes, cases)
+    failed_functions = frozenset(r.part.function for r in results if not r.passed)
+    found = notes.from_outcomes(exercise, all_calls, outcomes, cases, failed_functions)
     failed = next((r.part for r in results if not r.passed and r.part.check != "activation_gradient"
                    and all(c.observed is not None for c in r.checks)), None)
     if failed is not None and source:

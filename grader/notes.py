@@ -75,8 +75,10 @@ def _describe_matrix(name: str, before: np.ndarray, after: np.ndarray) -> str:
     return f"{changed.sum()} of {changed.size} values of {name} were changed"
 
 
-def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[str, CaseData]) -> list[Note]:
-    """inputs_modified and prints, from what the graded calls reported."""
+def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[str, CaseData],
+                  failed: frozenset[str] = frozenset()) -> list[Note]:
+    """inputs_modified, prints and return_shapes, from what the graded calls reported; `failed`: the functions
+    that failed a part (a change of an input may be why)."""
     notes = []
     for key, outcome in outcomes.items():
         if outcome.changed_args:
@@ -85,20 +87,15 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
             details = [describe_change(name, np.asarray(call.args[call.arg_names.index(name)]), after,
                                        exercise, cases[case_name])
                        for name, after in outcome.changed_args.items()]
-            # Not "an optimizer's vector would be corrupted": scipy.optimize.minimize hands every call a copy
-            # (its ScalarFunction: "Send a copy because the user may overwrite it"). What bites is a caller that
-            # passes one array twice: the notebook's cells that reuse nn_params, checkNNGradients (its cost call,
-            # then the numerical slope around the same nn_params).
             notes.append(Note("inputs_modified", (
                 f"{outcome.function or function} changes its input arrays: {'; '.join(d for d in details if d)} "
-                f"(case {case_name}). No points are taken: the grader passes new arrays to every call. But code "
-                f"that passes the same array again passes the changed one, and gets other results from then on: "
-                f"your notebook's later cells that reuse nn_params, or a gradient check that calls the function "
-                f"on an array and then takes the numerical slope around that same array (as "
-                f"utils.checkNNGradients does), which then reports a difference even where your gradient is "
-                f"right. Copy before changing (e.g. Theta1[:, 1:], or Theta1.copy(), instead of zeroing column 0 "
-                f"of a view).")))
+                f"(case {case_name}). {_change_cost(function in failed)} "
+                f"{_change_advice(list(outcome.changed_args))}")))
             break
+    shapes = next((text for key, o in outcomes.items() if o.status == "ok"
+                   and (text := _return_shapes(o.function or key[0], calls[key].return_names, o.values))), "")
+    if shapes:
+        notes.append(Note("return_shapes", shapes))
     printed = next(((key, o) for key, o in outcomes.items() if printed_lines(o.output)), None)
     if printed:
         (function, case_name, _), outcome = printed
@@ -108,6 +105,51 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
             + " | ".join(line[:120] for line in first)
             + ". Inside an optimizer it is called hundreds of times: remove the print statements.")))
     return notes
+
+
+def _change_cost(failed: bool) -> str:
+    """Student review 4, F9: the change cost no points when the parts passed; when a part failed, the changed
+    array may be why (the template's `temp = Theta1; temp[:, 0] = 0` zeroes the bias weights the forward pass
+    then uses)."""
+    if failed:
+        return ("This may be why a part failed: what your function computes after the change uses the changed "
+                "values.")
+    return "No points are taken: the grader passes new arrays to every call."
+
+
+def _change_advice(names: list[str]) -> str:
+    """What a changed input alters for the student: for nn_params, the next call given the same array (scipy's
+    minimize copies, so not the optimizer: its ScalarFunction "Send a copy because the user may overwrite it");
+    for another array (y, X, z), the caller's own array."""
+    if "nn_params" in names:
+        return ("Code that passes the same array again passes the changed one, and gets other results from then "
+                "on: your notebook's later cells that reuse nn_params, or a gradient check that calls the function "
+                "on an array and then takes the numerical slope around that same array (as utils.checkNNGradients "
+                "does), which then reports a difference even where your gradient is right. Copy before changing "
+                "(e.g. Theta1[:, 1:], or Theta1.copy(), instead of zeroing column 0 of a view).")
+    listed = " and ".join(names)
+    return (f"The caller's {listed} {'is' if len(names) == 1 else 'are'} changed too: your notebook's later cells "
+            f"that use {listed} (predict, the accuracy) see the changed values. Work on a copy "
+            f"({names[0]}.copy()) or compute a new array instead.")
+
+
+def _return_shapes(function: str, names: tuple[str, ...], values) -> str:
+    """Student review 4, F5: J as a 1×1 array, or grad as a 1×n row: graded here as the number and the vector
+    they hold, but the course's submit cell (np.hstack([J, grad]), grad[:12]) raises on them."""
+    found = dict(zip(names, values or (), strict=False))
+    J, grad = found.get("J"), found.get("grad")
+    if J is None or grad is None:
+        return ""
+    shapes = []
+    if np.ndim(J) >= 2:
+        shapes.append(f"J as a {'×'.join(map(str, np.shape(J)))} array, not a number")
+    if np.ndim(grad) == 2 and np.shape(grad)[0] == 1 and np.shape(grad)[1] > 1:
+        shapes.append(f"grad as a 1×{np.shape(grad)[1]} row, not a vector")
+    if not shapes:
+        return ""
+    return (f"{function} returns {' and '.join(shapes)}. The grader reads the values all the same, but "
+            f"code that expects a number and a vector fails on them, as the course's submit cell does "
+            f"(np.hstack([J, grad]) raises, and grad[:12] takes rows). Return float(J) and grad.ravel().")
 
 
 _WARNING = re.compile(r"^.*:\d+: \w*Warning: ")

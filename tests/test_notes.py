@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import SUBMISSIONS, grade_json
+from .conftest import ROOT, SUBMISSIONS, grade_json
 
 EX5 = SUBMISSIONS / "ex5"
 
@@ -258,3 +258,44 @@ def test_the_inputs_note_blames_callers_that_reuse_an_array_not_the_optimizer():
     _, notes = _notes("modifies_inputs")
     assert "scipy.optimize.minimize" not in notes["inputs_modified"]
     assert "would corrupt" not in notes["inputs_modified"]
+
+
+def _variant(tmp_path, name: str, old: str, new: str) -> dict:
+    text = (ROOT / "solutions" / "ex5.py").read_text()
+    assert old in text
+    path = tmp_path / f"{name}.py"
+    path.write_text(text.replace(old, new))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    return report
+
+
+def test_return_shapes_the_course_cannot_submit_get_a_note(tmp_path):
+    """Student review 4, F5: J as a 1×1 array or grad as a 1×32 row get full marks here (the values are right),
+    but the course's submit cell raises on them (np.hstack([J, grad]), grad[:12]): a note says so. A right return
+    gets no such note."""
+    for name, old, new, words in (("j_array", "    return J, grad", "    return np.array([[J]]), grad",
+                                   "returns J as a 1×1 array, not a number"),
+                                  ("grad_row", "    return J, grad", "    return J, grad.reshape(1, -1)",
+                                   "returns grad as a 1×32 row, not a vector")):
+        report = _variant(tmp_path, name, old, new)
+        messages = {n["id"]: n["message"] for n in report["notes"]}
+        assert report["score"] == 100 and words in messages.get("return_shapes", ""), report["notes"]
+        assert "Return float(J) and grad.ravel()." in messages["return_shapes"]
+    report, _ = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", "ex5")
+    assert "return_shapes" not in {n["id"] for n in report["notes"]}
+
+
+def test_the_inputs_note_names_the_array_changed_and_a_failed_part(tmp_path):
+    """Student review 4, F9: a changed y got the nn_params advice, and a change that cost the points said "No
+    points are taken". The advice now follows the array changed, and a function that failed a part is told the
+    change may be why."""
+    first_layer = "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n"
+    report = _variant(tmp_path, "changes_x", first_layer, first_layer + "    X[:, 0] = 0\n")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "inputs_modified")
+    assert "The caller's X is changed too" in message and "nn_params" not in message, message
+    assert report["score"] == 100 and "No points are taken" in message
+    _, notes = _notes("modifies_inputs")
+    assert "nn_params" in notes["inputs_modified"] and "No points are taken" in notes["inputs_modified"]
+    report = _variant(tmp_path, "zeroes_bias", "    m = y.size\n", "    m = y.size\n    Theta1[:, 0] = 0\n")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "inputs_modified")
+    assert report["score"] < 100 and "This may be why a part failed" in message, message
