@@ -400,8 +400,9 @@ def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: 
     the exercise cannot be loaded.
     """
     from . import secret as secrets
-    from .audit import as_text, audit_secrets, tolerance_problem
+    from .audit import as_text, audit_secrets, size_problem, tolerance_problem
     from .audit import audit as run_audit
+    from .cases import build_all
 
     secret = _secret(secret_file, fmt == "json")
     exercise = secrets.with_secret(_resolve_exercise(exercise_name, None, fmt == "json", verify=False,
@@ -410,6 +411,9 @@ def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: 
         load_checked_exercise(exercise)
     except SpecError as error:
         raise GradeError(str(error), fmt == "json") from None
+    too_large = size_problem(exercise, build_all(exercise))
+    if too_large:
+        raise GradeError(too_large, fmt == "json")
     rows = run_audit(exercise)
     seeds = audit_secrets(_resolve_exercise(exercise_name, None, fmt == "json", verify=False, folders=folders),
                           secret_seeds)

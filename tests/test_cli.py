@@ -166,6 +166,25 @@ def test_audit_fails_on_weak_cases_with_a_hint(tmp_path):
     assert "FAIL: not detected by any part" in result.output and "λ > 0" in result.output
 
 
+def test_audit_refuses_a_case_too_large_to_audit(tmp_path):
+    """Author review 4, E2: a spec that validates, with a case of 700-700-700 units, made `grade audit` take all of
+    a 24 GB machine (it keeps every mistake's and pair's values of every case) and be killed with nothing said. It
+    is refused in one line naming the file and the case; grading the same spec still works."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    big = text.replace("random: {seed: 5, examples: 7, sizes: [3, 5, 4]", "random: {seed: 5, examples: 7, sizes: "
+                       "[150, 150, 4], weight_scale: 0.05, input_scale: 1.0} #")
+    assert big != text
+    path = tmp_path / "big.yaml"
+    path.write_text(big)
+    result = run_cli("audit", str(path))
+    assert result.exit_code == 2, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{path}: cases.random_a holds 24,304 numbers" in lines[0]
+    assert "grade audit handles" in lines[0]
+    report, status = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", str(path))
+    assert (report["score"], status) == (100, 0)
+
+
 def test_docs_mistakes_is_in_step_with_the_catalogue():
     assert run_cli("mistakes", "--exercise", "ex5").output == (ROOT / "docs" / "mistakes.md").read_text()
 
