@@ -357,10 +357,16 @@ def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = Non
 
 
 def _too_slow_note(function: Function, outcome: Outcome, where: str, vectorized: str) -> Note:
+    """In the student's words: the seconds it was given and the line it was running, not the sandbox's own
+    message ("was stopped: the run used up its 9.94139 s budget", student review 4, F10)."""
+    running = outcome.message.partition("; it was running ")[2]  # the student's line (submission.py)
+    at = f" (it was still running {running})" if running else ""
+    given = re.search(r"(?:longer than|used up its) (\d+(?:\.\d+)?) s", outcome.message)  # relay._stopped's words
+    within = f"in the {float(given[1]):.0f} s the grader gives it" if given else "in the time the grader gives it"
     return Note("slow_at_full_size", (
-        f"{outcome.function or function.name} did not finish one call at {where} within --timeout "
-        f"({outcome.message}); a vectorized version takes {vectorized}. "
-        f"An optimizer calls it hundreds of times: replace the loops with matrix operations."))
+        f"{outcome.function or function.name} did not finish one call at {where} {within}{at}; a vectorized "
+        f"version takes {vectorized}. An optimizer calls it hundreds of times: replace the loops with matrix "
+        f"operations."))
 
 
 # ---- parameters beyond the exercise's signature -------------------------------------------------
