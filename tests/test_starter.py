@@ -85,6 +85,10 @@ def test_starter_returns_zeros_of_the_right_shapes(starters):
 
 def test_the_gradient_check_tells_right_from_wrong(starters, tmp_path, capsys):
     starter = _module(starters / "ex5.py", "starter_ex5_check")
+    # untouched, both columns are zeros: that is not a pass (student review 4, F16; it printed "Relative
+    # difference: 0")
+    assert starter.check_gradients(0.0) == 1.0
+    assert "all zeros: the cost and the gradient are not written yet" in capsys.readouterr().out
     solution = _module(ROOT / "solutions" / "ex5.py", "solution_ex5")
     starter.nn_cost_function = solution.nn_cost_function  # what a student who finished would have
     assert starter.check_gradients(0.0) < 1e-9 and starter.check_gradients(3.0) < 1e-9
@@ -122,7 +126,7 @@ def test_the_notebook_runs_top_to_bottom_but_the_last_cell(starters, name, capsy
     namespace: dict = {}
     for cell in [c for c in notebook.cells if c.cell_type == "code"][:-1]:
         exec(compile(cell.source, f"{name}.ipynb", "exec"), namespace)
-    assert "Relative difference" in capsys.readouterr().out
+    assert "Both columns are all zeros: the cost and the gradient are not written yet." in capsys.readouterr().out
 
 
 def test_ex5_reads_like_the_courses_notebook(starters):
