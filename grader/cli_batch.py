@@ -198,7 +198,9 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
              f"other files: {shown}; their reports say which (\"also found\")")
     if summary.interrupted:
         kept = f"{summary.graded} graded and kept in {db_path}" if summary.graded else "nothing graded yet"
-        _say(f"interrupted: {kept}; run the same command again to grade the rest")
+        again = ("run it again without --regrade to grade the rest (with it, every student is graded again)"
+                 if regrade else "run the same command again to grade the rest")  # staff review 4, S17
+        _say(f"interrupted: {kept}; {again}")
         sys.exit(130)
     if not quiet:
         click.echo(summary.line(), err=True)

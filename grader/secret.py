@@ -43,8 +43,9 @@ def from_text(text: str | bytes, where: str) -> bytes:
 
 def read_file(path: Path) -> bytes:
     try:
-        if not path.is_file():
-            raise OSError(0, "is a folder" if path.is_dir() else "not a regular file")
+        if not path.is_file():  # staff review 4, S12: a missing file was "not a regular file"
+            raise OSError(0, "is a folder" if path.is_dir() else "not a regular file" if path.exists()
+                          else "no such file")
         with path.open("rb") as file:
             return from_text(file.read(MAX_LENGTH + 1024), str(path))
     except OSError as error:

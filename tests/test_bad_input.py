@@ -94,3 +94,11 @@ def test_huge_and_binary_files(tmp_path):
     result = run_cli("validate", str(tmp_path / "missing.yaml"), str(tmp_path))
     assert result.exit_code == 2 and "missing.yaml: cannot be read (no such file)" in result.output
     assert "is a folder" in result.output
+
+
+def test_a_missing_secret_file_is_said_to_be_missing(tmp_path):
+    """Staff review 4, S12: a mistyped --secret-file was "not a regular file"; it is missing."""
+    missing = tmp_path / "secret.txt"
+    result = run_cli(str(ROOT / "solutions" / "ex5.py"), "--secret-file", str(missing))
+    assert result.exit_code == 2, result.output
+    assert f"{missing}: the secret file cannot be read (no such file)" in result.output, result.output

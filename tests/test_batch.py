@@ -611,6 +611,33 @@ def test_ctrl_c_while_grade_batch_starts_ends_with_the_interrupted_line_and_130(
     assert stderr.rstrip().endswith("run the same command again to grade the rest"), stderr
 
 
+def test_an_interrupted_regrade_says_how_to_grade_the_rest(tmp_path):
+    """Staff review 4, S17: an interrupted --regrade said "run the same command again to grade the rest", but that
+    command grades every student again; it now says to leave out --regrade. (Ctrl-C once a row is kept, while a
+    student's call sleeps through its --timeout.)"""
+    folders = tmp_path / "class"
+    _put(folders / "a_right" / "ex5.py", RIGHT)
+    _put(folders / "b_sleeps" / "ex5.py", HOSTILE / "sleep_ignoring_signals.py")
+    db = tmp_path / "g.sqlite"
+    command = [sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db), "--jobs", "1",
+               "--timeout", "60", "--regrade"]
+    process = subprocess.Popen(command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        for _ in range(450):  # up to 45 s, well before the sleeper's call is killed
+            if _recorded(db) or process.poll() is not None:
+                break
+            time.sleep(0.1)
+        assert process.poll() is None, process.communicate()[1]
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGINT)
+        _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr
+    assert stderr.rstrip().endswith("run it again without --regrade to grade the rest (with it, every student is "
+                                    "graded again)"), stderr
+
+
 def _kept_and_rerun(folders: Path, db: Path) -> None:
     """The gradebook is consistent, and a rerun grades exactly what was not kept."""
     with sqlite3.connect(db) as connection:
