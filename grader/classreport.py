@@ -251,6 +251,9 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>"]
     if mixed:
         body.append(_versions_warning(versions))
+    secrets = _secrets(graded)
+    if len(secrets) > 1:
+        body.append(_secrets_warning(secrets))
     body.append(f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded.")
     if graded:
         full = sum(1 for e in graded if e.score == e.max_score)
@@ -348,6 +351,35 @@ def _spec_versions(entries: list[Entry]) -> dict[str, tuple[int, set[int]]]:
         rows, maxima = versions.get(key, (0, set()))
         versions[key] = (rows + 1, maxima | ({entry.max_score} - {None}))
     return versions
+
+
+def secret_of(provenance: dict) -> str:
+    """The fingerprint of the course's secret a row was graded with, "" for the public cases."""
+    options = provenance.get("grading_options")
+    return str(options.get("secret") or "") if isinstance(options, dict) else ""
+
+
+def _secrets(entries: list[Entry]) -> dict[str, list[str]]:
+    """Secret fingerprint ("" for none) -> the students graded with it."""
+    found: dict[str, list[str]] = {}
+    for entry in entries:
+        found.setdefault(secret_of(entry.provenance), []).append(entry.student)
+    return found
+
+
+def _secrets_warning(secrets: dict[str, list[str]]) -> str:
+    """The visible line that the rows were graded on different hidden cases: some for credit with the course's
+    secret, some on the public cases or another secret's (staff review 4, S4: a late student graded without the
+    secret looked like the rest)."""
+    def said(secret: str, students: list[str]) -> str:
+        what = f"with the secret {escape(secret[:12])}" if secret else "on the public cases (no secret)"
+        shown = _students(students[:10]) + (f" and {len(students) - 10} more" if len(students) > 10 else "")
+        return f"{len(students)} {what} ({shown})"
+
+    listed = "; ".join(said(secret, students) for secret, students in
+                       sorted(secrets.items(), key=lambda item: (-len(item[1]), item[0])))
+    return (f'<p class="warning">Warning: these rows were graded on different hidden cases: {listed}. Grade them '
+            f"again with the course's secret (grade batch --secret-file FILE) to have every row for credit.</p>")
 
 
 def _versions_warning(versions: dict[str, tuple[int, set[int]]]) -> str:

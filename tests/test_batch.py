@@ -1230,6 +1230,35 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
     assert refused.exit_code == 2 and "never sent to Dask workers" in refused.stderr, refused.output
 
 
+def test_rows_graded_on_other_hidden_cases_than_the_rest_are_said(tmp_path):
+    """Staff review 4, S4: a late student graded without the secret (or with another one) beside a class graded
+    for credit was recorded without a word, and the class report looked like one class graded for credit. The
+    batch now says so in a note, and the class report warns with each group's students; graded again with the
+    same secret, both are quiet."""
+    from grader.secret import fingerprint
+
+    folders = tmp_path / "class"
+    for student in ("ann", "bob"):
+        _put(folders / student / "ex5.py", RIGHT)
+    _put(tmp_path / "late" / "zed" / "ex5.py", RIGHT)
+    secret_file = tmp_path / "course.secret"
+    secret_file.write_text("s" * 32)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file)).exit_code == 0
+    late = _batch(str(tmp_path / "late" / "zed"), "-e", "ex5", "--db", str(db))
+    assert late.exit_code == 0, late.output
+    assert (f"note: this batch grades on the public cases (no secret), but 2 other rows of the gradebook were graded "
+            f"on the secret {fingerprint(b's' * 32)[:12]}: give the same secret") in late.stderr, late.stderr
+    page = tmp_path / "page.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    assert (f"Warning: these rows were graded on different hidden cases: 2 with the secret "
+            f"{fingerprint(b's' * 32)[:12]} (ann, bob); 1 on the public cases (no secret) (zed)") in page.read_text()
+    again = _batch(str(tmp_path / "late" / "zed"), "-e", "ex5", "--db", str(db), "--secret-file", str(secret_file))
+    assert again.exit_code == 0 and "note:" not in again.stderr, again.stderr
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    assert "different hidden cases" not in page.read_text()
+
+
 def test_a_link_to_a_student_folder_is_said_and_not_followed(tmp_path):
     """A class folder where one student's folder is a symbolic link (to a copy elsewhere): the link is not
     followed, as a linked file is not, but the student is a row that says why, not silently lost (a link to

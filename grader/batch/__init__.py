@@ -255,6 +255,28 @@ def _credit_refusal(students: list[str], exercise_id: str, dask_address: str | N
             f"{secret}, or --regrade to replace them")
 
 
+def _secret_of(stamp: Stamp) -> str:
+    try:
+        return str(json.loads(stamp.options).get("secret") or "") if stamp.options else ""
+    except (ValueError, AttributeError):
+        return ""
+
+
+def _other_secrets(held: dict, planned: dict, secret: str | None) -> str:
+    """When the rows this batch grades use other hidden cases than the exercise's rows it keeps (the public cases
+    beside rows for credit, or another secret's): what to tell the staff, else "". The class report warns too."""
+    kept = [_secret_of(stamp) for student, (stamp, status, _) in held.items()
+            if student not in planned and status == "graded"]
+    others = sorted({s for s in kept if s != (secret or "")})
+    if not planned or not others:
+        return ""
+    mine = f"the secret {secret[:12]}" if secret else "the public cases (no secret)"
+    theirs = ", ".join(f"the secret {s[:12]}" if s else "the public cases" for s in others)
+    count = sum(1 for s in kept if s != (secret or ""))
+    return (f"this batch grades on {mine}, but {count} other row{'s' * (count != 1)} of the gradebook "
+            f"{'were' if count != 1 else 'was'} graded on {theirs}: give the same secret to have one class")
+
+
 def grading_options(limits, speed_notes: bool, train: bool = False, secret: str | None = None) -> str:
     """The options that can change a report, as the gradebook stores them: every sandbox limit (--timeout,
     --memory and the fixed ones), --speed-notes (a note), --train (the training parts marked on_request) and
@@ -345,6 +367,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
         say(f"note: {len(credit)} row{'s' if len(credit) != 1 else ''} graded with the course's secret "
             f"{'are' if len(credit) != 1 else 'is'} graded again on the public cases, as no secret was given "
             f"(--secret-file or GRADER_SECRET)")
+    others = _other_secrets(held, plan.stamps, secret)
+    if others:  # staff review 4, S4: rows on other hidden cases than the rest of the gradebook's, said once
+        say(f"note: {others}")
     stale = _stale_errors(held, submissions)  # removed once their students have rows (below)
     renamed = _stale_folders(held, submissions)  # likewise
     dropped = stale.keys() | renamed.keys()
