@@ -89,7 +89,13 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
         known = locate.aliases(available)  # read whatever the name: an alias two files claim is an error
     except locate.ExerciseConflict as error:
         raise GradeError(str(error), as_json) from None
-    listing = ", ".join(available) or "(none installed)"
+    also = {}
+    for alias, exercise_id in known.items():
+        also.setdefault(exercise_id, []).append(alias)
+    listing = ", ".join(f"{e} (also {', '.join(also[e])})" if e in also else e for e in available) or "(none installed)"
+    by_lower = {n.lower(): n for n in [*available, *known]}  # --exercise EX4: the course's name, capitalised
+    if name is not None and name not in available and name not in known and name.lower() in by_lower:
+        name = by_lower[name.lower()]
     if name is None:
         try:
             found = locate.for_submission(submission, available, known)
@@ -623,16 +629,21 @@ def starter(exercise_name: str, folder: Path, force: bool, folders: tuple[Path, 
     from .starter import notebook, python_file
 
     exercise = _resolve_exercise(exercise_name, None, False, folders=folders)
-    targets = {"ipynb": folder / f"{exercise.id}.ipynb", "py": folder / f"{exercise.id}.py"}
+    # named as asked when asked by an alias: `grade starter ex4` (the course's name) writes ex4.ipynb, which
+    # `grade ex4.ipynb` finds (student review 4, F15)
+    stem = exercise_name if exercise_name.isidentifier() and exercise_name != exercise.id and \
+        _resolve_exercise(exercise_name, None, False, verify=False, folders=folders).id == exercise.id else exercise.id
+    targets = {"ipynb": folder / f"{stem}.ipynb", "py": folder / f"{stem}.py"}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:
-        raise GradeError(f"{' and '.join(existing)} already exist(s); pass --force to overwrite")
+        raise GradeError(f"{' and '.join(existing)} already {'exist' if len(existing) > 1 else 'exists'}; pass "
+                         f"--force to overwrite")
     import nbformat
 
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        nbformat.write(notebook(exercise, exercise.id), str(targets["ipynb"]))
-        targets["py"].write_text(python_file(exercise, exercise.id), encoding="utf-8")
+        nbformat.write(notebook(exercise, stem), str(targets["ipynb"]))
+        targets["py"].write_text(python_file(exercise, stem), encoding="utf-8")
     except OSError as error:
         raise GradeError(f"{error.filename or folder}: cannot be written ({error.strerror or error})") from None
     click.echo(f"wrote {targets['ipynb']} and {targets['py']}")

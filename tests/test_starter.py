@@ -161,3 +161,18 @@ def test_starter_from_an_instructors_folder(tmp_path, monkeypatch):
     report, status = grade_json(out / "mynet.py")
     assert (report["exercise"], report["score"], status) == ("mynet", 0, 1)
     assert json.loads(json.dumps(report))["max_score"] == 100
+
+
+def test_the_courses_name_is_listed_taken_in_any_case_and_names_the_starter(tmp_path):
+    """Student review 4, F15: the course calls the assignment ex4, but the list of exercises left it out, `--exercise
+    EX4` was unknown, and `grade starter ex4` wrote ex5.ipynb and ex5.py. Now the list names each exercise's other
+    names, an exercise's name is found in any case, and the starter is named as asked (and grades as ex5)."""
+    unknown = run_cli(str(ROOT / "solutions" / "ex5.py"), "--exercise", "nope")
+    assert unknown.exit_code == 2 and "ex5 (also ex4, exercise4)" in unknown.output, unknown.output
+    report, status = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", "EX4")
+    assert (report["exercise"], report["score"], status) == ("ex5", 100, 0)
+    result = run_cli("starter", "ex4", "-o", str(tmp_path))
+    assert result.exit_code == 0 and sorted(p.name for p in tmp_path.iterdir()) == ["ex4.ipynb", "ex4.py"]
+    report, _ = grade_json(tmp_path / "ex4.py")
+    assert report["exercise"] == "ex5" and report["score"] == 0
+    assert "already exists" not in run_cli("starter", "ex4", "-o", str(tmp_path)).output  # two files: "exist"
