@@ -826,7 +826,9 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     extra += [notes.Note("unread_redefinition", text)
               for text in runnable.unread_redefinition_notes(prepared, functions)]
     extra += [notes.Note("both_names_defined", text) for text in runnable.both_names_notes(prepared, functions)]
-    extra += [notes.Note("module_level_value", text) for text in runnable.module_value_notes(prepared, names)]
+    arguments = {name: f.arguments for f in exercise.functions.values() for name in f.names}
+    extra += [notes.Note("module_level_value", text)
+              for text in runnable.module_value_notes(prepared, names, arguments)]
     script = runnable.script_note(prepared)
     if script:
         extra.append(notes.Note("script_not_run", script))

@@ -645,7 +645,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             readers = {f for f in functions
                        if any(name in b.reads and name not in declared[f, b.statement] for b in bindings[f])}
             if readers:
-                s = statements[next(b for b in bindings[name] if not b.mutation).statement]
+                # the last assignment: the value the function reads (student review 4, F7: the note named the
+                # first of four, whose value was not the one used)
+                s = statements[[b for b in bindings[name] if not b.mutation][-1].statement]
                 result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]
                 result.readers[name] = readers
     if len(result.source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
@@ -1017,19 +1019,42 @@ def unread_redefinition_notes(submission: Submission, functions: list[tuple[tupl
     return notes
 
 
-def module_value_notes(submission: Submission, failed_functions: set[str]) -> list[str]:
+def module_value_notes(submission: Submission, failed_functions: set[str],
+                       arguments: dict[str, tuple[str, ...]] | None = None) -> list[str]:
     """'nnCostFunction reads module-level m (line 3) instead of computing it from its arguments', for the
-    functions that failed a part (a correct function may well read a constant such as EPSILON)."""
+    functions that failed a part (a correct function may well read a constant such as EPSILON). `arguments`: each
+    graded name's arguments as the course passes them; a value of one of those names read from the module is a
+    parameter the def calls otherwise (`lmbda` for lambda_, student review 4, F7), and the note says so."""
     notes = []
     for name, origin in sorted(submission.module_values.items()):
         readers = sorted(submission.readers[name] & failed_functions)
-        if len(readers) == 1:
+        renamed = _renamed_parameter(submission, readers[0], name, arguments or {}) if len(readers) == 1 else None
+        if renamed:
+            notes.append(f"{readers[0]} reads module-level {name} ({origin}) though the course passes {name} as an "
+                         f"argument: your def names that parameter {renamed}, so the body reads the notebook's {name} "
+                         f"instead. Name the parameter {name}, or use {renamed} in the body.")
+        elif len(readers) == 1:
             notes.append(f"{readers[0]} reads module-level {name} ({origin}) instead of computing it from its "
                          f"arguments; the grader calls it with other inputs, where {name} is different.")
         elif readers:
             notes.append(f"{' and '.join(readers)} read module-level {name} ({origin}) instead of computing it "
                          f"from their arguments; the grader calls them with other inputs, where {name} is different.")
     return notes
+
+
+def _renamed_parameter(submission: Submission, function: str, name: str,
+                       arguments: dict[str, tuple[str, ...]]) -> str | None:
+    """The student's name for the parameter the course passes as `name`, when the def calls it otherwise."""
+    expected, definition = arguments.get(function, ()), submission.definitions.get(function)
+    if name not in expected or definition is None:
+        return None
+    try:
+        tree = parsing.parse(f"def f({definition.parameters}): pass")
+    except (SyntaxError, ValueError):
+        return None
+    params = [a.arg for a in (*tree.body[0].args.posonlyargs, *tree.body[0].args.args)]
+    position = expected.index(name)
+    return params[position] if position < len(params) and params[position] != name else None
 
 
 _TEMPLATE_ZEROS = re.compile(r"np\.zeros\(\s*\w+\.shape\s*\)")

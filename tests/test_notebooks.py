@@ -143,6 +143,20 @@ def test_jupyters_display_in_a_graded_function_works_as_in_the_notebook(tmp_path
         assert "nnCostFunction prints" in note(report, "prints"), report["notes"]
 
 
+def test_a_renamed_parameter_read_from_the_notebook_is_named_with_the_value_used(tmp_path):
+    """Student review 4, F7: the def names its λ parameter lmbda but the body reads lambda_, which the notebook sets
+    in cells 6, 8, 17 and 19. The note pointed at cell 6 (lambda_ = 0) though the value used was the last one
+    (cell 19's), and said to compute it "from its arguments": now it names the last assignment and the renamed
+    parameter."""
+    cost = _with_cost({"lambda_=0.0):": "lmbda=0.0):"})
+    report, status = grade_json(course.folder(tmp_path, course.cells(cost=cost)))
+    assert status == 1, report
+    message = note(report, "module_level_value")
+    assert message == ("nnCostFunction reads module-level lambda_ (cell 19, line 3) though the course passes lambda_ "
+                       "as an argument: your def names that parameter lmbda, so the body reads the notebook's "
+                       "lambda_ instead. Name the parameter lambda_, or use lmbda in the body."), message
+
+
 def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     """Acceptance run 11, D7: the grader's own process parsed a 15 MB ex5.py for 32 s (3.6 GB) and a notebook of
     65 MB of code for 88 s before refusing them as more than 512 KB of kept code. Now the grader reads at most
