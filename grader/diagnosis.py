@@ -603,7 +603,8 @@ def slope_report(student_grad: np.ndarray, slope: np.ndarray, cost_right: bool) 
     if difference <= FD_AGREEMENT:
         return (f"Your gradient agrees with the numerical slope of your own cost function (central "
                 f"differences, as checkNNGradients does; relative difference {difference:.1g}): backpropagation "
-                f"is consistent with your cost, so the cost formula itself is wrong — fix the cost first.")
+                f"is consistent with your cost, so what is wrong is in what both compute from: the cost formula, or "
+                f"what both read (the weights as rebuilt from nn_params, the labels) — fix that first.")
     tail = " Your cost is right, so the bug is in how the gradient is computed or unrolled." if cost_right else ""
     return (f"Your gradient does not agree with the numerical slope of your own cost function (central "
             f"differences, as checkNNGradients does; relative difference {difference:.2g}).{tail}")

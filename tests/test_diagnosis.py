@@ -222,6 +222,16 @@ def test_an_activation_gradient_part_of_an_activation_that_borrows_nothing_is_di
     assert result.output.startswith("Audit of linear_grad"), result.output
 
 
+def test_the_gradient_check_line_does_not_blame_the_cost_formula_for_scrambled_weights():
+    """Student review 4, F12: beside params_reshaped_wrong_order (the cost formula right, the weights scrambled), the
+    slope line said "the cost formula itself is wrong". It now names what the cost and the gradient share."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "params_reshaped_wrong_order.py", "--exercise", "ex5")
+    part = _part(report, "gradient")
+    slope = next(e for e in part["evidence"] if "numerical slope" in e)
+    assert [m["id"] for m in part["mistakes"]] == ["params_reshaped_wrong_order"]
+    assert "the cost formula itself is wrong" not in slope and "the weights as rebuilt from nn_params" in slope, slope
+
+
 def test_every_mistake_variant_is_named_by_itself_on_every_exercise():
     """Fed its own outputs, each form of each mistake is named by its id alone, on every shipped exercise."""
     from grader.cases import build_all
