@@ -93,11 +93,19 @@ def _from_mat(exercise: Exercise, part: Part) -> TrainingSet:
     for name in (data.x_name, data.y_name):
         if name not in contents:
             fail(f"has no variable '{name}' (it has: {', '.join(k for k in contents if not k.startswith('__'))})")
+    # text or NaN said as such (author review 4, E7: a text y stopped with "internal error (TypeError)", a NaN
+    # in X was told as shapes that were right)
+    for name in (data.x_name, data.y_name):
+        if np.asarray(contents[name]).dtype.kind not in "biuf":
+            fail(f"'{name}' does not hold numbers (it holds {np.asarray(contents[name]).dtype.name} values); "
+                 f"expected {'a matrix of numbers' if name == data.x_name else 'one number per example'}")
     X = np.asarray(contents[data.x_name], dtype=np.float64)
     y = np.asarray(contents[data.y_name])
-    if X.ndim != 2 or y.shape[0] != X.shape[0] or not np.all(np.isfinite(X)):
-        fail(f"expected a finite 2-D '{data.x_name}' and a '{data.y_name}' with as many rows, got shapes "
+    if X.ndim != 2 or y.shape[0] != X.shape[0]:
+        fail(f"expected a 2-D '{data.x_name}' and a '{data.y_name}' with as many rows, got shapes "
              f"{X.shape} and {y.shape}")
+    if not np.all(np.isfinite(X)):
+        fail(f"'{data.x_name}' holds {int(np.sum(~np.isfinite(X)))} NaN or infinite values; expected finite numbers")
     if data.examples:
         X, y = X[:data.examples], y[:data.examples]
     if exercise.network.targets == "values":

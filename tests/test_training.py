@@ -142,6 +142,12 @@ def test_training_on_a_mat_file_like_the_courses(tmp_path):
     (lambda folder: (folder / "ex4data1.mat").write_text("not a mat file"), "cannot be read as a .mat file"),
     (lambda folder: __import__("scipy.io").io.savemat(folder / "ex4data1.mat", {"Z": np.zeros((3, 3))}),
      "has no variable 'X'"),
+    # author review 4, E7: text labels stopped validate with an internal TypeError, a NaN in X was told as shapes
+    (lambda folder: __import__("scipy.io").io.savemat(folder / "ex4data1.mat", {
+        "X": np.ones((6, 2)), "y": np.array(["a"] * 6)}), "'y' does not hold numbers"),
+    (lambda folder: __import__("scipy.io").io.savemat(folder / "ex4data1.mat", {
+        "X": np.where(np.eye(6, 2) == 1, np.nan, 1.0), "y": np.arange(6).reshape(-1, 1)}),
+     "'X' holds 2 NaN or infinite values"),
 ])
 def test_an_unusable_mat_file_is_a_clear_spec_error(tmp_path, setup, words):
     folder = tmp_path / "Data"
