@@ -342,8 +342,17 @@ def validate(files: tuple[Path, ...]):
             for message in error.messages:  # every error of the file, in line order
                 click.echo(f"invalid: {printable(message)}", err=True)
         else:
+            # a training part that runs on every grade counts in every report (author review 4, E17)
+            always = [p for p in exercise.training_parts if not p.on_request]
+            training = (f", plus {sum(p.points for p in always)} of training graded every time ({len(always)} "
+                        f"part{'s' * (len(always) != 1)})") if always else ""
             click.echo(f"ok: {printable(str(file))} ({exercise.id}: {len(exercise.parts)} parts, "
-                       f"{exercise.max_score} points, {len(exercise.cases)} cases)")
+                       f"{exercise.max_score} points{training}, {len(exercise.cases)} cases)")
+            if Path(file).stem != exercise.id and Path(file).stem not in exercise.aliases:
+                # author review 4, E10: found by name, the spec is its file's stem; its id names nothing
+                click.echo(f"warning: {printable(str(file))}: id '{exercise.id}' differs from the file's name "
+                           f"'{Path(file).stem}': `grade` finds the exercise by its file's name (and aliases), so "
+                           f"name the file {exercise.id}.yaml or make the id '{Path(file).stem}'", err=True)
     sys.exit(EXIT_FULL if ok else EXIT_ERROR)
 
 

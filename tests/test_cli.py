@@ -185,6 +185,25 @@ def test_audit_refuses_a_case_too_large_to_audit(tmp_path):
     assert (report["score"], status) == (100, 0)
 
 
+def test_validate_warns_of_an_id_that_is_not_the_files_name_and_counts_training(tmp_path):
+    """Author review 4, E10 and E17: an id other than the file's name validated silently, and then named nothing
+    (exercises are found by their file's name); a training part graded on every grade was left out of the summary,
+    though every report counted it."""
+    path = tmp_path / "mismatch.yaml"
+    path.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace("id: ex5\n", "id: other_name\n"))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert (f"warning: {path}: id 'other_name' differs from the file's name 'mismatch'") in result.stderr
+    assert "warning" not in run_cli("validate", str(ROOT / "exercises" / "ex5.yaml")).output
+    trained = tmp_path / "ex5.yaml"
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    assert "    points: 0\n" in text and "    on_request: true\n" in text
+    trained.write_text(text.replace("    points: 0\n", "    points: 5\n").replace("    on_request: true\n",
+                                                                              "    on_request: false\n"))
+    assert "ex5: 5 parts, 100 points, plus 5 of training graded every time (1 part)" in \
+        run_cli("validate", str(trained)).stdout
+
+
 def test_docs_mistakes_is_in_step_with_the_catalogue():
     assert run_cli("mistakes", "--exercise", "ex5").output == (ROOT / "docs" / "mistakes.md").read_text()
 
