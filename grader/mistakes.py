@@ -35,7 +35,13 @@ PAIR_WORDS = {
     ("sigmoid", "cross_entropy"): "a sigmoid output and the cross-entropy cost",
     ("softmax", "categorical_cross_entropy"): "a softmax output and the categorical cross-entropy cost",
     ("linear", "squared_error"): "a linear output and the squared-error cost",
+    ("sigmoid", "categorical_cross_entropy"): "a sigmoid output and the categorical cross-entropy cost",
+    ("softmax", "cross_entropy"): "a softmax output and the (binary) cross-entropy cost",
 }
+# δ(L) = ∂J/∂a ⊙ f′(z(L)) multiplied out, where it comes out shorter.
+SIMPLER_DELTA = {("sigmoid", "categorical_cross_entropy"): "−y ⊙ (1 − a)"}
+CANCELLING_WORDS = ("sigmoid with the cross-entropy cost (the course's), softmax with the categorical cross-entropy, "
+                    "or linear with squared error")
 
 
 def _pair(network: nn.Network) -> str:
@@ -48,6 +54,19 @@ def _output_chain(network: nn.Network) -> str:
     return (f"For this exercise's loss ({loss}: J = (1/m)·Σᵢ {LOSSES[loss].formula}), "
             f"∂J/∂a = {LOSS_DERIVATIVE[loss]} per example, and the output layer's derivative is "
             f"{ACTIVATION_DERIVATIVE[act]}.")
+
+
+def _chain_rule(network: nn.Network) -> str:
+    """The right δ(L) = ∂J/∂z(L) of a pair that does not cancel, written out: the explanations of the output-delta
+    mistakes compare what the student wrote with it. Softmax's Jacobian is a matrix per example, never a factor
+    taken elementwise (⊙)."""
+    act, loss = network.activations[-1], network.loss
+    if act == "softmax":
+        return (f"a ⊙ (g − Σₖ aₖ·gₖ) with g = ∂J/∂a = {LOSS_DERIVATIVE[loss]}, row by row (the softmax Jacobian "
+                f"diag(a) − a·aᵀ times g)")
+    written = f"∂J/∂a ⊙ f′(z(L)) = ({LOSS_DERIVATIVE[loss]}) ⊙ {ACTIVATION_DERIVATIVE[act].split(' = ')[-1]}"
+    simpler = SIMPLER_DELTA.get((act, loss))
+    return f"{written} = {simpler}" if simpler else written
 
 
 def explain_extra_output_derivative(network: nn.Network) -> str:
@@ -69,6 +88,13 @@ def explain_missing_output_derivative(network: nn.Network) -> str:
             f"δ(L) = ∂J/∂a ⊙ f′(z(L)) = ({LOSS_DERIVATIVE[network.loss]}) ⊙ {factor}. "
             f"δ(L) = a(L) − y is right only where the loss cancels f′: a sigmoid output with cross-entropy, "
             f"a softmax output with categorical cross-entropy, or a linear output with squared error.")
+
+
+def explain_cancelled_output_delta(network: nn.Network) -> str:
+    return (f"Your output-layer delta is a(L) − y, the course's δ(L). That is the whole chain rule only where the "
+            f"loss cancels f′(z(L)): {CANCELLING_WORDS}. {_output_chain(network)} With {_pair(network)} they do "
+            f"not cancel, so δ(L) = {_chain_rule(network)}. Derive δ(L) from this exercise's own loss and output "
+            f"activation; the hidden layers' deltas stay as they are.")
 
 
 # ---- the variant steps ---------------------------------------------------------------------
@@ -183,6 +209,10 @@ def _extra_output_derivative(network, z, a, t):
 
 def _missing_output_derivative(network, z, a, t):
     return network.loss_function.derivative(a, t)
+
+
+def _cancelled_output_delta(network, z, a, t):
+    return a - t
 
 
 def _output_delta_sign(network, z, a, t):
@@ -430,6 +460,11 @@ CATALOGUE: tuple[Mistake, ...] = (
         explain_missing_output_derivative,
         applies=lambda n: not cancels(n.activations[-1], n.loss) and n.activations[-1] != "linear",
         steps={"output_delta": _missing_output_derivative}),
+    Mistake(  # with squared error a − y is ∂J/∂a: missing_output_derivative's own values, named as that
+        "cancelled_output_delta", "δ(L) = a(L) − y where this loss does not cancel f′(z(L))",
+        explain_cancelled_output_delta,
+        applies=lambda n: not cancels(n.activations[-1], n.loss) and n.loss != "squared_error",
+        steps={"output_delta": _cancelled_output_delta}),
     Mistake(
         "output_delta_sign", "Output delta with the wrong sign",
         explain_output_delta_sign,
