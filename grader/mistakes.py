@@ -81,13 +81,16 @@ def explain_extra_output_derivative(network: nn.Network) -> str:
 
 
 def explain_missing_output_derivative(network: nn.Network) -> str:
-    act = network.activations[-1]
-    factor = ACTIVATION_DERIVATIVE[act].split(" = ")[-1]
-    return (f"Your output-layer delta lacks the factor f′(z(L)). {_output_chain(network)} "
-            f"With {_pair(network)} they do not cancel, so the chain rule gives "
-            f"δ(L) = ∂J/∂a ⊙ f′(z(L)) = ({LOSS_DERIVATIVE[network.loss]}) ⊙ {factor}. "
-            f"δ(L) = a(L) − y is right only where the loss cancels f′: a sigmoid output with cross-entropy, "
-            f"a softmax output with categorical cross-entropy, or a linear output with squared error.")
+    """The variant is δ(L) = ∂J/∂a: for squared error that is a − y, the course's δ(L) where it does not hold; for a
+    cross-entropy it is not a − y (that one is cancelled_output_delta), so the text says what the student wrote."""
+    chain = f"With {_pair(network)} they do not cancel, so the chain rule gives δ(L) = {_chain_rule(network)}."
+    if network.loss == "squared_error":
+        return (f"Your output-layer delta lacks the factor f′(z(L)). {_output_chain(network)} {chain} "
+                f"δ(L) = a(L) − y is right only where the loss cancels f′: a sigmoid output with cross-entropy, "
+                f"a softmax output with categorical cross-entropy, or a linear output with squared error.")
+    return (f"Your output-layer delta is ∂J/∂a = {LOSS_DERIVATIVE[network.loss]}, the loss's derivative with respect "
+            f"to the output a(L): the chain rule stops one step short of z(L), without the output layer's f′(z(L)). "
+            f"{_output_chain(network)} {chain}")
 
 
 def explain_cancelled_output_delta(network: nn.Network) -> str:

@@ -137,6 +137,17 @@ def test_the_cancelled_delta_is_the_missing_derivative_for_squared_error(tmp_pat
     assert [m["id"] for m in _gradient_mistakes(report)] == ["missing_output_derivative"], report
 
 
+@pytest.mark.parametrize("pair, derivative", [("relu_sigmoid_cce", "−y / a"),
+                                              ("tanh_softmax_bce", "(a − y) / (a·(1 − a))")])
+def test_the_loss_derivative_alone_is_explained_as_what_the_student_wrote(tmp_path, pair, derivative):
+    report, _ = _grade(tmp_path, pair, "dJda")
+    [mistake] = _gradient_mistakes(report)
+    assert mistake["id"] == "missing_output_derivative", report
+    text = mistake["explanation"]
+    assert f"Your output-layer delta is ∂J/∂a = {derivative}" in text, text
+    assert "δ(L) = a(L) − y is right only" not in text and "⊙ the softmax Jacobian" not in text, text
+
+
 @pytest.mark.parametrize("pair", PAIRS)
 def test_the_audit_of_each_pair_passes(tmp_path, pair):
     hidden, output, loss = PAIRS[pair]
