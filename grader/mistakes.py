@@ -94,10 +94,31 @@ def explain_missing_output_derivative(network: nn.Network) -> str:
 
 
 def explain_cancelled_output_delta(network: nn.Network) -> str:
-    return (f"Your output-layer delta is a(L) − y, the course's δ(L). That is the whole chain rule only where the "
+    text = (f"Your output-layer delta is a(L) − y, the course's δ(L). That is the whole chain rule only where the "
             f"loss cancels f′(z(L)): {CANCELLING_WORDS}. {_output_chain(network)} With {_pair(network)} they do "
             f"not cancel, so δ(L) = {_chain_rule(network)}. Derive δ(L) from this exercise's own loss and output "
             f"activation; the hidden layers' deltas stay as they are.")
+    if _diagonal_is_cancelled(network):
+        text += (f" The same a − y comes out of ∂J/∂a ⊙ a·(1 − a), softmax's derivative taken elementwise, "
+                 f"but {_DIAGONAL_WORDS}.")
+    return text
+
+
+def _diagonal_is_cancelled(network: nn.Network) -> bool:
+    """A softmax output with a loss that cancels SIGMOID's derivative (binary cross-entropy): there the Jacobian's
+    diagonal a·(1 − a), sigmoid's derivative, makes ∂J/∂a ⊙ a·(1 − a) = a − y, the cancelled delta itself."""
+    return network.activations[-1] == "softmax" and cancels("sigmoid", network.loss)
+
+
+_DIAGONAL_WORDS = ("a·(1 − a) is only the diagonal of softmax's Jacobian (∂aₖ/∂zₖ = aₖ·(1 − aₖ)): the outputs sum to "
+                   "1, so each one also moves with every other unit's z (∂aₖ/∂zⱼ = −aₖ·aⱼ), and ∂J/∂z(L) is the whole "
+                   "Jacobian times ∂J/∂a, one example at a time")
+
+
+def explain_softmax_derivative_elementwise(network: nn.Network) -> str:
+    return ("Your output-layer delta is ∂J/∂a ⊙ a·(1 − a), softmax's derivative taken elementwise, as if each "
+            f"softmax output were a sigmoid of its own z alone. But {_DIAGONAL_WORDS}: δ(L) = {_chain_rule(network)}. "
+            "In numpy: delta = a * (g - np.sum(g * a, axis=1, keepdims=True)).")
 
 
 # ---- the variant steps ---------------------------------------------------------------------
@@ -216,6 +237,10 @@ def _missing_output_derivative(network, z, a, t):
 
 def _cancelled_output_delta(network, z, a, t):
     return a - t
+
+
+def _softmax_derivative_elementwise(network, z, a, t):
+    return network.loss_function.derivative(a, t) * network.output_activation.diagonal_from_output(a)
 
 
 def _output_delta_sign(network, z, a, t):
@@ -468,6 +493,12 @@ CATALOGUE: tuple[Mistake, ...] = (
         explain_cancelled_output_delta,
         applies=lambda n: not cancels(n.activations[-1], n.loss) and n.loss != "squared_error",
         steps={"output_delta": _cancelled_output_delta}),
+    Mistake(  # with binary cross-entropy its values are cancelled_output_delta's, whose text says so
+        "softmax_derivative_elementwise", "Softmax's derivative taken elementwise as a·(1 − a)",
+        explain_softmax_derivative_elementwise,
+        applies=lambda n: n.activations[-1] == "softmax" and not cancels(n.activations[-1], n.loss)
+        and not _diagonal_is_cancelled(n),
+        steps={"output_delta": _softmax_derivative_elementwise}),
     Mistake(
         "output_delta_sign", "Output delta with the wrong sign",
         explain_output_delta_sign,

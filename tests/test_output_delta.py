@@ -148,6 +148,20 @@ def test_the_loss_derivative_alone_is_explained_as_what_the_student_wrote(tmp_pa
     assert "δ(L) = a(L) − y is right only" not in text and "⊙ the softmax Jacobian" not in text, text
 
 
+@pytest.mark.parametrize("pair, named, derivative", [
+    ("sigmoid_softmax_mse", "softmax_derivative_elementwise", "a − y"),
+    # (a − y)/(a·(1 − a)) ⊙ a·(1 − a) is a − y: the cancelled delta's values, and its text says why
+    ("tanh_softmax_bce", "cancelled_output_delta", "(a − y) / (a·(1 − a))"),
+])
+def test_the_softmax_jacobian_diagonal_is_named(tmp_path, pair, named, derivative):
+    report, _ = _grade(tmp_path, pair, "diagonal")
+    [mistake] = _gradient_mistakes(report)
+    assert mistake["id"] == named, report
+    text = mistake["explanation"]
+    assert "∂J/∂a ⊙ a·(1 − a)" in text and "only the diagonal of softmax's Jacobian" in text, text
+    assert f"g = ∂J/∂a = {derivative}" in text, text
+
+
 @pytest.mark.parametrize("pair", PAIRS)
 def test_the_audit_of_each_pair_passes(tmp_path, pair):
     hidden, output, loss = PAIRS[pair]
@@ -155,4 +169,5 @@ def test_the_audit_of_each_pair_passes(tmp_path, pair):
     spec.write_text(SPEC.format(name=pair, hidden=hidden, output=output, loss=loss))
     result = run_cli("audit", str(spec))
     assert result.exit_code == 0 and "FAIL" not in result.output, result.output
+    assert ("softmax_derivative_elementwise" in result.output) == (output == "softmax" and loss == "squared_error")
     assert ("cancelled_output_delta" in result.output) == (loss != "squared_error")
