@@ -184,13 +184,16 @@ def explain_one_hot_other_label_range(network: nn.Network) -> str:
 
 
 def explain_output_delta_sign(network: nn.Network) -> str:
+    """"y − a instead of a − y" only where δ(L) is a − y, or a − y times f′(z(L)) elementwise (squared error)."""
     act = network.activations[-1]
+    wrong = "y − a instead of a − y"
     if cancels(act, network.loss):
         right = "a(L) − y"
+    elif network.loss == "squared_error" and act != "softmax":
+        right = f"(a(L) − y) ⊙ {ACTIVATION_DERIVATIVE[act].split(' = ')[-1]}"
     else:
-        right = f"(a(L) − y) ⊙ {ACTIVATION_DERIVATIVE[act].split(' = ')[-1]}" if network.loss == "squared_error" \
-            else f"∂J/∂a ⊙ f′(z(L)) with ∂J/∂a = {LOSS_DERIVATIVE[network.loss]}"
-    return (f"Your output-layer delta has the wrong sign (y − a instead of a − y). It must be ∂J/∂z(L), which "
+        wrong, right = "every entry negated", _chain_rule(network)
+    return (f"Your output-layer delta has the wrong sign ({wrong}). It must be ∂J/∂z(L), which "
             f"for this exercise ({_pair(network)}) is {right}. With the wrong sign every gradient points uphill, "
             f"so gradient descent would increase the cost.")
 

@@ -162,6 +162,16 @@ def test_the_softmax_jacobian_diagonal_is_named(tmp_path, pair, named, derivativ
     assert f"g = ∂J/∂a = {derivative}" in text, text
 
 
+@pytest.mark.parametrize("pair", ["relu_sigmoid_cce", "tanh_softmax_bce"])
+def test_the_wrong_sign_does_not_call_a_minus_y_right_where_it_is_not(tmp_path, pair):
+    report, _ = _grade(tmp_path, pair, "sign")
+    [mistake] = _gradient_mistakes(report)
+    assert mistake["id"] == "output_delta_sign", report
+    text = mistake["explanation"]
+    assert "instead of a − y" not in text and "⊙ the softmax Jacobian" not in text, text
+    assert "−y ⊙ (1 − a)" in text or "a ⊙ (g − Σₖ aₖ·gₖ)" in text, text
+
+
 @pytest.mark.parametrize("pair", PAIRS)
 def test_the_audit_of_each_pair_passes(tmp_path, pair):
     hidden, output, loss = PAIRS[pair]
