@@ -63,7 +63,7 @@ def test_consistent_cost_and_gradient_evidence_says_the_cost_is_wrong_too():
     report, _ = grade_json(SUBMISSIONS / "ex5" / "labels_off_by_one.py", "--exercise", "ex5")
     evidence = " ".join(_part(report, "gradient")["evidence"])
     assert "agrees with the numerical slope of your own cost function" in evidence
-    assert "fix the cost first" in evidence
+    assert "what both read (the weights as rebuilt from nn_params, the labels) — fix that first" in evidence
 
 
 def test_unexplained_error_says_so_honestly():
