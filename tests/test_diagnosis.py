@@ -232,6 +232,25 @@ def test_the_gradient_check_line_does_not_blame_the_cost_formula_for_scrambled_w
     assert "the cost formula itself is wrong" not in slope and "the weights as rebuilt from nn_params" in slope, slope
 
 
+def test_relus_derivative_at_zero_may_be_either_convention(tmp_path):
+    """Author review 4, E4: ReLU has no derivative at z = 0, and a right `(z >= 0)` failed a z case holding exact
+    zeros (a grid from −3 by 0.25) where the reference says 0. Either 0 or 1 is right there; elsewhere a wrong
+    value still fails."""
+    text = (ROOT / "exercises" / "deep_relu.yaml").read_text()
+    old = "z: {sequence: sin, start: 1, step: 1, scale: 3, order: column, shape: [3, 10]}"
+    assert old in text
+    spec = tmp_path / "deep_relu.yaml"
+    spec.write_text(text.replace(old, "z: {sequence: linear, start: -3, step: 0.25, shape: [4, 6]}"))
+    solution = (ROOT / "solutions" / "deep_relu.py").read_text()
+    for body, score in (("(z >= 0).astype(float)", 5), ("(z > 0).astype(float)", 5), ("np.heaviside(z, 1.0)", 5),
+                        ("(z >= -0.25).astype(float)", 0)):
+        path = tmp_path / "deep_relu.py"
+        path.write_text(solution.replace("def relu_gradient(z):", f"def relu_gradient(z):\n    return {body}\n\n\n"
+                                         "def _unused(z):"))
+        report, _ = grade_json(path, "--exercise", str(spec))
+        assert _part(report, "relu_gradient")["score"] == score, (body, _part(report, "relu_gradient"))
+
+
 def test_every_mistake_variant_is_named_by_itself_on_every_exercise():
     """Fed its own outputs, each form of each mistake is named by its id alone, on every shipped exercise."""
     from grader.cases import build_all
