@@ -88,6 +88,15 @@ class Key(NamedTuple):
     unique: bool = True  # names: each at most once
 
 
+_EXPONENT_WITHOUT_DOT = re.compile(r"^[-+]?\d+[eE][-+]?\d+$")
+
+
+def _with_dot(text: str) -> str:
+    """1e-4 -> 1.0e-4: the form YAML 1.1 reads as a number."""
+    mantissa, exponent = re.split("[eE]", text, maxsplit=1)
+    return f"{mantissa}.0e{exponent}"
+
+
 def required_keys(table: dict) -> tuple[str, ...]:
     return tuple(k for k, v in table.items() if v.required)
 
@@ -448,7 +457,10 @@ class _Reader:
         value = self.plain(node, key) if isinstance(node, yaml.ScalarNode) else None
         if not isinstance(value, int | float) or isinstance(value, bool) or value != value \
                 or value in (float("inf"), float("-inf")):
-            self.fail(node, key, f"expected a finite number, got {self.describe(node)}")
+            # YAML 1.1 reads 1e-4 (no dot) as text (author review 4, E13): say how to write it
+            hint = f" (YAML reads {value} as text: write it as {_with_dot(value)})" if isinstance(value, str) and \
+                _EXPONENT_WITHOUT_DOT.match(value) else ""
+            self.fail(node, key, f"expected a finite number, got {self.describe(node)}{hint}")
         if isinstance(value, int) and abs(value) > 1e300:
             self.fail(node, key, f"expected a number of reasonable size, got one with {len(str(value))} digits")
         if minimum is not None and value < minimum:
@@ -539,6 +551,9 @@ def parse(text: str, file: str = "<spec>") -> Exercise:
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
+        line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
+        if "\t" in line[: mark.column + 1 if mark else 0]:  # author review 4, E14: the message never said so
+            problem += " (a tab: YAML indents with spaces only)"
         raise SpecError(file, mark.line + 1 if mark else None, "", f"is not valid YAML: {problem}") from None
     if root is None:
         raise SpecError(file, None, "", "is empty; expected an exercise spec (see docs/authoring.md)")

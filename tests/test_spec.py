@@ -267,6 +267,18 @@ def _alias_like_a_keyword(t):
     return t, line_of(t, "aliases: [sigmoidGradient, def]"), "functions.sigmoid_gradient.aliases[1]", ["keyword"]
 
 
+def _exponent_without_a_dot(t):
+    """Author review 4, E13: YAML 1.1 reads 1e-4 as text; the error says to write 1.0e-4."""
+    t = t.replace("tolerance: 1.0e-4", "tolerance: 1e-4")
+    return t, line_of(t, "tolerance: 1e-4"), "tolerance", ["YAML reads 1e-4 as text: write it as 1.0e-4"]
+
+
+def _tab_indent(t):
+    """Author review 4, E14: a tab in the indentation; the error now says it is one."""
+    t = t.replace("\n  activations: [sigmoid, sigmoid]", "\n\tactivations: [sigmoid, sigmoid]")
+    return t, line_of(t, "\tactivations:"), "", ["a tab: YAML indents with spaces only"]
+
+
 def _duplicate_yaml_key(t):
     t = t + "id: again\n"
     return t, line_of(t, "id: again"), "id", ["twice"]
@@ -403,7 +415,7 @@ BROKEN = [
     _unknown_activation, _unknown_loss, _relu_output_with_cross_entropy, _tanh_output_with_categorical,
     _softmax_hidden, _unknown_convention_value, _label_base_two, _duplicate_part_id, _negative_points,
     _argument_outside_vocabulary, _return_outside_vocabulary, _duplicate_argument, _function_not_identifier,
-    _function_named_like_a_keyword, _alias_like_a_keyword,
+    _function_named_like_a_keyword, _alias_like_a_keyword, _exponent_without_a_dot, _tab_indent,
     _duplicate_yaml_key, _duplicate_nested_yaml_key, _labels_miss_one, _label_out_of_range, _float_labels,
     _too_few_labels, _sizes_do_not_match_depth, _zero_units, _theta_shape_mismatch, _unknown_sequence,
     _random_case_too_few_examples, _z_without_shape, _unknown_case, _case_of_the_wrong_kind, _unknown_function,
