@@ -240,7 +240,7 @@ def _students(names: list[str]) -> str:
 def render(exercise_id: str, entries: list[Entry]) -> str:
     graded = [e for e in entries if e.report is not None]
     failed = [e for e in entries if e.report is None]
-    title = graded[0].report.get("title", exercise_id) if graded else exercise_id
+    title = graded[0].report.get("title") if graded else None  # no graded row: the id alone (staff review 4, S19)
     versions = _spec_versions(entries)
     max_score, unit = (graded[0].max_score if graded else 0), ""
     scores: list[float] = [e.score for e in graded]
@@ -248,13 +248,15 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     if mixed:  # scores of different maxima: compared in per cent
         max_score, unit = 100, "%"
         scores = [100 * e.score / e.max_score if e.max_score else 0.0 for e in graded]
-    body = [f"<h1>{escape(title)} ({escape(exercise_id)}): class report</h1>"]
+    heading = f"{escape(title)} ({escape(exercise_id)})" if title else escape(exercise_id)
+    body = [f"<h1>{heading}: class report</h1>"]
     if mixed:
         body.append(_versions_warning(versions))
     secrets = _secrets(graded)
     if len(secrets) > 1:
         body.append(_secrets_warning(secrets))
-    body.append(f"<p>{len(entries)} students: {len(graded)} graded, {len(failed)} could not be graded.")
+    body.append(f"<p>{len(entries)} student{'s' * (len(entries) != 1)}: {len(graded)} graded, {len(failed)} could "
+                f"not be graded.")
     if graded:
         full = sum(1 for e in graded if e.score == e.max_score)
         mean = sum(scores) / len(scores)

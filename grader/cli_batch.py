@@ -288,6 +288,8 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove):
 def _remove_rows(db_path: Path, students: list[str], exercise_id: str | None) -> None:
     if not db_path.exists():
         _open_gradebook(db_path, create=False)  # says there is no such gradebook
+    # an id as the CSV shows it ('=HYPERLINK, spreadsheet_safe's apostrophe) is that id (staff review 4, S11)
+    students = [s[1:] if s.startswith("'") and s[1:].startswith(_FORMULA_STARTS) else s for s in students]
     with _open_gradebook(db_path, create=True) as book, _gradebook_errors():
         removed = book.remove(students, _as_recorded(book, exercise_id))
     shown = ", ".join(f"{student} ({exercise})" for student, exercise in removed)

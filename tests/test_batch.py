@@ -406,6 +406,9 @@ def test_csv_cells_a_spreadsheet_would_run_are_text(tmp_path):
     assert len(lines) == 1 + len(names) and not any(line[0].startswith("=") for line in lines), lines
     assert all(row["score"] == "100" for row in rows.values())  # numbers stay numbers
     assert run_cli("gradebook", "--db", str(db), "--format", "json").stdout.count('"=HYPERLINK(') == 1  # JSON: as is
+    # staff review 4, S11: --remove takes an id as the CSV shows it, apostrophe included
+    removed = run_cli("gradebook", "--db", str(db), "--remove", "'+1+cmd")
+    assert removed.exit_code == 0 and "removed 1 row" in removed.stderr and "'+1+cmd" not in _rows(db), removed.output
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"),

@@ -147,3 +147,17 @@ def test_a_class_graded_with_two_versions_of_the_spec_is_compared_in_per_cent_wi
     assert "3 with full marks" in html and "Mean score 100.0%" in html
     bars = re.findall(r'<rect class="bar"[^>]*><title>([^<]*)</title>', html)
     assert bars[-1] == "90–100%: 3", bars
+
+
+def test_a_class_report_with_no_graded_row_reads_right(tmp_path):
+    """Staff review 4, S19: a gradebook whose only row could not be graded gave "ex5 (ex5): class report" and
+    "1 students"."""
+    folders = tmp_path / "class"
+    (folders / "bob").mkdir(parents=True)
+    (folders / "bob" / "ex5.ipynb").write_text("not a notebook")  # could not be graded
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(folders), "-e", "ex5", "--db", str(db)).exit_code == 2
+    page = tmp_path / "page.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    text = page.read_text()
+    assert "<h1>ex5: class report</h1>" in text and "<p>1 student: " in text, text[:2000]
