@@ -165,3 +165,16 @@ def test_two_exports_in_one_class_folder_give_a_submitter_one_row(tmp_path):
     assert {s: r["score"] for s, r in _rows(db).items()} == {"1111": "100", "2222": "100", "5678": "100"}
     assert _exported(db)["5678"]["submission"] == f"{folder}/friday/submission_7/ex5.py"
     assert _exported(db)["5678"]["passed_over"] == [f"{folder}/monday/submission_1/ex5.py"]
+
+
+def test_a_submitter_whose_folder_the_export_lacks_is_said(tmp_path):
+    """Staff review 4, S10: the metadata names submission_666 (Gus, 9999), but the export holds no such folder:
+    Gus was silently absent; a note now names him (the reverse, a folder the metadata does not name, had one)."""
+    gus = "submission_666:\n  :submitters:\n  - :name: Gus Ghost\n    :sid: '9999'\n"
+    export = _export(tmp_path / "export", METADATA + gus)
+    result = _batch(str(export), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 0, result.output
+    assert any("names submitters whose folder the export does not hold, not graded: 9999 (submission_666)" in line
+               for line in _notes(result)), result.stderr
+    assert not any("does not hold" in line for line in _notes(_batch(str(_export(tmp_path / "full")), "-e", "ex5",
+                                                                     "--db", str(tmp_path / "h.sqlite"))))

@@ -129,6 +129,12 @@ def _named(found: list["Submission"], ours: list["Submission"], metadata_file: P
         named += [replace(submission, student=who, passed_over=list(submission.passed_over), submitted=submitted,
                           export_folders=[submission.student]) for who in ids] or [submission]
     notes = [f"note: {shown} names no submitter of {', '.join(unnamed)}; named by the folder"] if unnamed else []
+    # a submission the metadata lists with no folder of its own in the export: said, not silently absent (S10)
+    absent = [f"{', '.join(ids)} ({folder})" for folder, (ids, _) in metadata.items()
+              if ids and _FOLDER.match(folder) and not (metadata_file.parent / folder).exists()]
+    if absent:
+        notes.append(f"note: {shown} names submitters whose folder the export does not hold, not graded: "
+                     f"{', '.join(absent)}")
     return named, notes
 
 
