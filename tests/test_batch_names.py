@@ -151,3 +151,19 @@ def test_names_that_are_not_utf8_are_graded_and_shown_escaped(tmp_path):
     results = json.loads((tmp_path / "gs" / "results" / "results.json").read_text())
     assert results["score"] == 100.0, results["output"]
     assert "Graded ex5_M\\x81ller.py; also found, not graded: ex5.py" in results["output"], results["output"]
+
+
+def test_a_could_not_grade_row_of_a_file_since_renamed_is_said(tmp_path):
+    """Staff review 4, S8: bob.py told no student ("could not grade", a row named by its path); renamed bob_ex5.py
+    it is graded as bob's, but the old row stayed, counted as a student, with nothing said. The rerun says so."""
+    folder = tmp_path / "B"
+    _put(folder / "alice_ex5.py", RIGHT)
+    _put(folder / "bob.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folder), "-e", "ex5", "--db", str(db)).exit_code == 2
+    (folder / "bob.py").rename(folder / "bob_ex5.py")
+    again = _batch(str(folder), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0, again.output
+    assert (f'note: 1 "could not grade" row of this exercise names a file that is no longer there ({folder}/bob.py): '
+            f"remove it with grade gradebook --remove") in again.stderr, again.stderr
+    assert "no longer there" not in _batch(str(folder), "-e", "ex5", "--db", str(tmp_path / "new.sqlite")).stderr

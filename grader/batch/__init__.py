@@ -183,6 +183,22 @@ def _stale_folders(held: dict, submissions: list[Submission]) -> dict[str, set[s
     return {folder: students for folder, students in named.items() if folder in held and folder not in students}
 
 
+def _files_gone(held: dict, students: set[str]) -> str:
+    """A line when the gradebook keeps "could not grade" rows named by a file's path (a file that told no
+    student) whose file no longer exists: renamed since (bob.py to bob_ex5.py, graded now as bob's), or a zip
+    graded before its unpacked folder. They stayed in the exports and the class report (staff review 4, S8)."""
+    gone = sorted(student for student, (_, status, _) in held.items()
+                  if status == "error" and student not in students and Path(student).suffix.lower() in
+                  (".py", ".ipynb") and "/" in student and os.path.isdir(os.path.dirname(student))
+                  and not os.path.lexists(student))  # its folder is there (the same working folder), not it
+    if not gone:
+        return ""
+    one = len(gone) == 1
+    return (f"note: {len(gone)} \"could not grade\" row{'' if one else 's'} of this exercise name{'s' if one else ''} "
+            f"a file that is no longer there ({listing(gone)}): remove {'it' if one else 'them'} with "
+            f"grade gradebook --remove")
+
+
 def _other_versions(held: dict, students: set[str], spec: str) -> str:
     """A line when the gradebook keeps rows of this exercise, for students this batch does not grade, that were
     graded with another version of its spec: one gradebook of two versions (a part renamed: both columns
@@ -377,6 +393,10 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                             set(plan.stamps) | {s.student for s in submissions}, spec_stamp(exercise))
     if mixed:
         say(mixed)
+    gone = _files_gone({student: row for student, row in held.items() if student not in dropped},
+                       {s.student for s in submissions})
+    if gone:
+        say(gone)
     if on_total:
         on_total(len(plan.tasks))
     recorded: set[str] = set()
