@@ -330,6 +330,13 @@ class Gradebook:
                       json.loads(r[9]) if r[9] else None, r[10], failures.get((r[0], r[1]), {}),
                       _provenance(dict(zip(kept, r[11:], strict=True)))) for r in rows]
 
+    def with_note(self, exercise: str, note_id: str) -> set[str]:
+        """The students whose row of this exercise holds a note of this id."""
+        if self.db is None and not self.path.exists():
+            return set()
+        return {r[0] for r in self._read("SELECT DISTINCT student FROM notes WHERE exercise = ? AND note = ?",
+                                         (exercise, note_id))}
+
     def exercises(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
 

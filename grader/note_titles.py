@@ -19,5 +19,7 @@ TITLES = {
                               "the definition that cell submits is graded",
     "defined_twice": "a graded function is defined more than once: the last definition is graded",
     "module_level_value": "a failed function reads a module-level value instead of computing it",
+    "work_beside": "graded 0 on a file with nothing done in it, though other files were handed in beside it "
+                   "(grade batch)",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
 }

@@ -803,6 +803,11 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
            "template's) though they handed in other files: max, pat, yan;" in result.stderr, result.stderr
     assert "Graded ex5.py, the file named for the exercise; also found, defining the graded functions but not " \
            "graded: mywork.py" in (tmp_path / "fb" / "max.txt").read_text()
+    # staff review 4, S7: said on every run while the rows stand, and kept as a note in the exports
+    again = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert "0 graded, 4 skipped" in again.stderr and "check 3 students graded 0 on a file with nothing done in it" \
+        in again.stderr, again.stderr
+    assert {s for s, r in _rows(db).items() if "work_beside" in r["notes"].split()} == {"max", "pat", "yan"}
 
 
 def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):

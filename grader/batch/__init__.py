@@ -552,6 +552,7 @@ def _plan(submissions: list[Submission], exercise, held: dict, scratch: Path, su
     it unchanged. A submission that cannot be graded is recorded in `gradebook` at once."""
     spec, version = spec_stamp(exercise), _grader_version()
     tasks, stamps, first = [], {}, set()  # first: the tasks that may wait out their timeout (_MAY_WAIT)
+    untouched = gradebook.with_note(exercise.id, "work_beside") if held else set()  # rows _record noted
     for submission in submissions:
         student = submission.student
         submission.shown_as = printable(submission.shown_as)
@@ -581,6 +582,8 @@ def _plan(submissions: list[Submission], exercise, held: dict, scratch: Path, su
                 summary.failed.append(printable(f"{problem} (unchanged)"))
             else:
                 summary.skipped += 1
+                if student in untouched:  # said on every run while the row stands (staff review 4, S7)
+                    summary.untouched.append(student)
             continue
         stamps[student] = (stamp, submission)
         if problem:
@@ -646,14 +649,23 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
     if result.report is not None:
         text = result.text or ""
         untouched = nothing_done(result.report, result.failures)
+        others = submission.passed_over
         if submission.passed_over:
             text += (f"\n\nGraded {submission.shown_as}, one of {len(submission.passed_over) + 1} files; "
                      f"also found: {', '.join(submission.passed_over)}")
-        elif untouched and (work := work_beside(submission, graded_names(exercise))):
+        elif untouched and (others := work_beside(submission, graded_names(exercise))):
             text += (f"\n\nGraded {submission.shown_as}, the file named for the exercise; also found, defining "
-                     f"the graded functions but not graded: {', '.join(work)}")
+                     f"the graded functions but not graded: {', '.join(others)}")
         else:
             untouched = False
+        if untouched:  # a note too, kept with the row: the exports, the class report and every rerun show it (S7)
+            from ..notes import Note
+
+            note = Note("work_beside", (
+                f"Graded {submission.shown_as}, which has nothing done in it (every function missing or the "
+                f"template's), though other files were handed in: {', '.join(others)}. Only one file is graded: "
+                f"keep the one with your work, named for the exercise."))
+            result.report["notes"].append({"id": note.id, "message": note.message})
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          report=result.report, text=text, failures=result.failures)
         summary.graded += 1
