@@ -167,3 +167,31 @@ def test_a_could_not_grade_row_of_a_file_since_renamed_is_said(tmp_path):
     assert (f'note: 1 "could not grade" row of this exercise names a file that is no longer there ({folder}/bob.py): '
             f"remove it with grade gradebook --remove") in again.stderr, again.stderr
     assert "no longer there" not in _batch(str(folder), "-e", "ex5", "--db", str(tmp_path / "new.sqlite")).stderr
+
+
+def test_a_copy_kept_aside_after_the_exercises_name_is_the_students(tmp_path):
+    """Staff review 4, S3: alice_ex5_test.py, ..._tmp, ..._scratch, ..._template, ..._starter, ..._skeleton (the
+    words docs/batch.md names for a copy kept aside), ex5_bob_scratch.py and Google Drive's "Copy of
+    alice_ex5.py" were students alice_test, ..., bob_scratch and "Copy of alice", each graded 0 on a template.
+    Each is a copy of alice's (or bob's): one row, the file named only for the exercise graded even when the
+    copy is newer, the copies named as also found. A word that is no copy's (solution) still makes an id."""
+    flat = tmp_path / "flat"
+    template = EX5 / "template.py"
+    _put(flat / "alice_ex5.py", RIGHT, mtime=SAME_TIME)
+    copies = ["alice_ex5_test.py", "alice_ex5_tmp.py", "alice_ex5-temp.py", "alice_ex5_scratch.py",
+              "alice_ex5_template.py", "alice_ex5_starter.py", "alice_ex5 skeleton.py", "Copy of alice_ex5.py"]
+    for name in copies:
+        _put(flat / name, template, mtime=SAME_TIME + 60)
+    _put(flat / "ex5_bob.py", RIGHT, mtime=SAME_TIME)
+    _put(flat / "ex5_bob_scratch.py", template, mtime=SAME_TIME + 60)
+    _put(flat / "carl_ex5_solution.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    exported = _exported(db)
+    assert sorted(exported) == ["alice", "bob", "carl_solution"]
+    assert exported["alice"]["submission"] == f"{flat}/alice_ex5.py"
+    assert sorted(exported["alice"]["passed_over"]) == sorted(f"{flat}/{name}" for name in copies)
+    assert (exported["bob"]["submission"], exported["bob"]["passed_over"]) == (
+        f"{flat}/ex5_bob.py", [f"{flat}/ex5_bob_scratch.py"])
+    assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(exported, "100")

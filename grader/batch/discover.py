@@ -9,7 +9,8 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   (utils.py, a scratch file) are the student's helpers, never submissions of their own;
 - a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
-  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, or ending the id, `ex5_alice_final.py`, dropped;
+  the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, `alice_ex5_test.py`, or ending the id,
+  `ex5_alice_final.py`, dropped, and so is a copy's `Copy of ` before it;
   the exercise's name inside another known exercise's, ex5 in `ex5_mse.py`, is not the exercise's);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
@@ -173,9 +174,12 @@ def _token(name: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9]){spelled}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
 
 
-# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py).
+# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py); with
+# the words of a copy kept aside (_SIDE_WORD: alice_ex5_test.py, ex5_scratch.py are alice's and the folder's own;
+# staff review 4, S3) and a part's draft (ex5_part1.py).
 _VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy\d*|backup|bak|orig(?:inal)?|fixed|"
-                           r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done)$", re.I)
+                           r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done|"
+                           r"tests?|tmp|temp|scratch|template|starter|skeleton|part\d+)$", re.I)
 
 
 _SEPARATORS = r"\s_.\-()\[\]"  # what separates the words of a file name
@@ -220,18 +224,21 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     if match is None:
         return None
     before, after = stem[: match.start()].strip(" ._-"), stem[match.end():].strip(" ._-")
+    before = _DRIVE_COPY.sub("", before)  # "Copy of alice_ex5.py": alice's copy (staff review 4, S3)
     if _only_versions(after):
         after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
     return _without_version_tail("_".join(piece for piece in (before, after) if piece))
 
 
 _WORD = re.compile(rf"[^{_SEPARATORS}]+")
+_DRIVE_COPY = re.compile(r"^(?:copy of(?:\s+|$))+", re.I)  # Google Drive's and Windows' copy: "Copy of alice_ex5.py"
 
 
 # The version words that may end a student's id in a file name: only unmistakable ones. Not a bare letter
 # (ex5_nguyen_v.py is Nguyen V.'s) nor a word that is also a name or a surname (bak, new, last, late, done).
 _TAIL_WORD = re.compile(r"^(?:v\d+|ver\d+|version\d*|final\d*|draft\d*|old\d*|copy\d*|backup\d*|orig(?:inal)?|"
-                        r"fixed|resubmit(?:ted)?|updated?|latest|revised)$")
+                        r"fixed|resubmit(?:ted)?|updated?|latest|revised|tests?|tmp|temp|scratch|template|starter|"
+                        r"skeleton)$")
 _COPY_COUNTER = re.compile(r"\s*\(\d{1,3}\)$")  # a browser's second download: "ex5_carol (2).py"
 
 
