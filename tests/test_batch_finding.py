@@ -899,3 +899,67 @@ def test_canvas_text_entries_are_read_only_in_a_canvas_download(tmp_path):
     (canvas / "doejane_12346_67891_text.html").write_text("<p>an upload named text.html</p>")
     result = _batch(str(canvas), "-e", "ex5", "--db", str(tmp_path / "c.sqlite"))
     assert "doejane_12346 submitted no .py or .ipynb file, only text.html; not graded" in result.stderr, result.stderr
+
+
+def test_a_students_files_named_for_the_exercise_and_a_word_keep_the_folder_the_students(tmp_path):
+    """Staff review 4, S2: a student's folder holding two files named for the exercise plus a word (carl's
+    ex5_solution.py beside ex5_scratch.py, ezra's ex5_nn.py beside his helper ex5_utils.py, fred's ex5_part1.py
+    and ex5_part2.py) was read as a folder of students `solution`, `scratch`, `nn`, `utils`, ...: the student
+    had no row and phantoms had rows graded 0. A Moodle student's folder (its name is the LMS's id of the
+    student) is that student's whatever its files are called, and so is a Gradescope export's submission folder.
+    Each is one row named by its folder, the file `grade gradescope` picks for the same files graded, the others
+    named as also found; files that name two students (alice_ex5.py, bob_ex5.py) still make a section."""
+    template = EX5 / "template.py"
+    folders = tmp_path / "class"
+    _put(folders / "bob" / "ex5.py", RIGHT)
+    _put(folders / "carl" / "ex5_solution.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "carl" / "ex5_scratch.py", template, mtime=SAME_TIME)
+    _put(folders / "ezra" / "ex5_nn.py", RIGHT, mtime=SAME_TIME)
+    (folders / "ezra" / "ex5_utils.py").write_text(
+        "import numpy as np\n\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")  # newer, defines none
+    _put(folders / "fred" / "ex5_solution.py", RIGHT, mtime=SAME_TIME + 60)
+    for part in ("ex5_part1.py", "ex5_part2.py"):
+        _put(folders / "fred" / part, template, mtime=SAME_TIME)
+    dee = folders / "Dee Roe_46_assignsubmission_file_"
+    _put(dee / "ex5_solution.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(dee / "ex5_answers.py", template, mtime=SAME_TIME)
+    lee = folders / "Bob Lee_43_assignsubmission_file_"
+    _put(lee / "alice_ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(lee / "bob_ex5.py", RIGHT, mtime=SAME_TIME + 60)
+    section = folders / "Section1"
+    _put(section / "alice_ex5.py", RIGHT)
+    _put(section / "ex5_gus.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    exported = _exported(db)
+    graded = {s: (e["submission"].removeprefix(f"{folders}/"), sorted(p.removeprefix(f"{folders}/")
+                                                                     for p in e["passed_over"]))
+              for s, e in exported.items()}
+    assert graded == {
+        "bob": ("bob/ex5.py", []),
+        "carl": ("carl/ex5_solution.py", ["carl/ex5_scratch.py"]),
+        "ezra": ("ezra/ex5_nn.py", ["ezra/ex5_utils.py"]),
+        "fred": ("fred/ex5_solution.py", ["fred/ex5_part1.py", "fred/ex5_part2.py"]),
+        "Dee Roe_46": (f"{dee.name}/ex5_solution.py", [f"{dee.name}/ex5_answers.py"]),
+        "Bob Lee_43": (f"{lee.name}/bob_ex5.py", [f"{lee.name}/alice_ex5.py"]),
+        "alice": ("Section1/alice_ex5.py", []),
+        "gus": ("Section1/ex5_gus.py", [])}, graded
+    assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(graded, "100")
+    for student in ("carl", "ezra", "fred"):  # the platform grades the same file of the same folder
+        shutil.copytree(folders / student, tmp_path / student / "submission")
+        results, _ = run_gradescope(tmp_path / student, "--exercise", "ex5")
+        assert f"Graded {graded[student][0].split('/')[-1]}" in results["output"], results["output"]
+
+    export = tmp_path / "export"  # a Gradescope export: the submission folder is its submitter's
+    _put(export / "submission_201" / "ex5.py", RIGHT)
+    _put(export / "submission_202" / "ex5_solution.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(export / "submission_202" / "ex5_answers.py", template, mtime=SAME_TIME)
+    (export / "submission_metadata.yml").write_text(
+        "submission_201:\n  :submitters:\n  - :name: Alice Smith\n    :sid: '1001'\n"
+        "submission_202:\n  :submitters:\n  - :name: Carl Diaz\n    :sid: '1002'\n")
+    gradescope = tmp_path / "gs.sqlite"
+    result = _batch(str(export), "-e", "ex5", "--db", str(gradescope))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(gradescope).items()} == {"1001": "100", "1002": "100"}
+    assert _exported(gradescope)["1002"]["passed_over"] == [f"{export}/submission_202/ex5_answers.py"]

@@ -29,7 +29,10 @@ Folders of students inside a PATH (a wrapper of flat files, an LMS's sections, a
 the PATH itself, down to _GROUPS levels; a folder is one when it holds two or more students (_holds_students):
 - its .py/.ipynb files carry two or more different student ids in their names (`Assignment5/alice_ex5.py`,
   `Assignment5/bob_ex5.py`). Ids that are the folder's own name (`alice/alice_ex5.py` beside
-  `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`) do not count;
+  `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`, `ex5_test`) do not count,
+  nor does a helper module's (`ezra/ex5_utils.py`, defining fewer graded functions than `ezra/ex5_nn.py`);
+  an LMS's folder of one student (Moodle's `..._assignsubmission_file_/`, Gradescope's `submission_123456/`)
+  is never a folder of students;
 - or two or more of its subfolders hold a file named for the exercise (up to _DEPTH folders down, more for a
   section of sections): `Section1/alice/ex5.py`, `Section1/bob/repo/Exercise4/exercise4.ipynb`; or one such
   subfolder and one student id in its file names (`Section4/erin_ex5.py`, `Section4/fay/ex5.py`). Subfolders
@@ -759,7 +762,7 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
             continue
         if entry.is_symlink() or not entry.is_dir():
             continue
-        if depth < _GROUPS and _holds_students(entry, names, depth + 1):
+        if depth < _GROUPS and _holds_students(entry, names, depth + 1, graded):
             inner_place = f"{place}/{entry.name}" if place else entry.name
             inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded, notes)
             if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
@@ -807,7 +810,7 @@ def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
     return lms[0] if lms else student_from_name(file_name, names)
 
 
-def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
+def _holds_students(folder: Path, names: tuple[str, ...], depth: int, graded: Graded = ()) -> bool:
     """True when the folder (`depth` folders below the PATH) is a folder of students, not one student's:
 
     - its .py/.ipynb files carry two or more different student ids (Assignment5/alice_ex5.py,
@@ -821,16 +824,21 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
     A folder that holds a file named only for the exercise (ex5.py, exercise4.ipynb) is a student's: its other
     files (ex5_part1.py, ex5_test.py) are that student's drafts, whatever words follow the exercise's name,
     unless two or more subfolders hold students (then that file is a stray, reported as whose it is unknown).
-    Ids that are the folder's own name or only version words (alice/alice_ex5_v2.py, ex5_final.py) do not count.
+    Ids that are the folder's own name or only version words (alice/alice_ex5_v2.py, ex5_final.py) do not count,
+    nor does a helper module's (ex5_utils.py beside ex5_nn.py, `_without_helpers`). An LMS's folder of one
+    student (Moodle's, a Gradescope export's submission) is that student's whatever its files say.
     """
+    if _lms_students_folder(folder):
+        return False
     try:
         entries = _entries(folder)
     except OSError:
         return False  # in_student_folder says it cannot be read
     own = folder.name.lower()
-    ids, named_only = set(), False
-    for name in (p.name for p in entries if p.suffix.lower() in SUFFIXES and not p.is_dir()):
-        student = _flat_student(name, names)
+    ids: dict[str, list[Path]] = {}
+    named_only = False
+    for path in (p for p in entries if p.suffix.lower() in SUFFIXES and not p.is_dir()):
+        student = _flat_student(path.name, names)
         if student is None:
             continue
         if student == "":
@@ -840,7 +848,9 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
             continue  # final_ex5.py, v2_alice_ex5.py in alice/: the folder's own files
         if student.lower() == own or student.lower().startswith(own + "_") or student.lower().endswith("_" + own):
             continue
-        ids.add(student.lower())
+        ids.setdefault(student.lower(), []).append(path)
+    if len(ids) >= 2 and graded:
+        ids = _without_helpers(ids, names, graded)
     if len(ids) >= 2 and not named_only:
         return True
     levels = _DEPTH + _GROUPS - depth  # a subfolder may be a student's (its repo inside) or a section of them
@@ -850,7 +860,33 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int) -> bool:
         return True
     # a wrapper around a folder of students (download/Course/Assignment5/Section1/...): one of them too
     return len(members) == 1 and not ids and not named_only and depth < _GROUPS and \
-        _holds_students(members[0], names, depth + 1)
+        _holds_students(members[0], names, depth + 1, graded)
+
+
+def _lms_students_folder(folder: Path) -> bool:
+    """A folder an LMS made for one student: Moodle's `Full Name_USERID_assignsubmission_file_/`, a Gradescope
+    export's `submission_123456/`. It is that student's whatever its files are called (alice_ex5.py beside
+    bob_ex5.py in Bob Lee's: staff review 4, S2, whose upload was graded as a student alice)."""
+    return bool(_MOODLE_FOLDER.match(folder.name)) or gradescope_export.submission_folder(folder.name)
+
+
+def _without_helpers(ids: dict[str, list[Path]], names: tuple[str, ...], graded: Graded) -> dict[str, list[Path]]:
+    """The ids a folder's files carry, less a student's helper modules: a file whose name starts with the
+    exercise's (ex5_utils.py beside ex5_nn.py) and that defines fewer of the graded functions than the folder's
+    other files is the student's helper, as `_newest` ranks it, not a classmate's ex5_gus.py (staff review 4, S2:
+    ezra's folder was students `nn` and `utils`). A name before the exercise's (bob_ex5.py) is a student's."""
+    defined = {path: defines_graded(path, graded, True) for paths in ids.values() for path in paths}
+    most = max(defined.values())
+    return {student: paths for student, paths in ids.items()
+            if any(defined[path] == most or not _after_exercise(path.name, names) for path in paths)}
+
+
+def _after_exercise(file_name: str, names: tuple[str, ...]) -> bool:
+    """True when a file's name starts with the exercise's (ex5_nn.py, ex5_gus.py): the word after it may be a
+    student's name or the file's own."""
+    stem = _split_suffix(file_name)[0].lower()
+    match = _own_match(stem, names)
+    return match is not None and not stem[: match.start()].strip(" ._-")
 
 
 # Folders of a student's own project layout, never a classmate's name.

@@ -59,6 +59,11 @@ def _who(submitter) -> str:
     return ""
 
 
+def submission_folder(name: str) -> bool:
+    """True for the name of an export's folder of one submission (`submission_123456`)."""
+    return bool(_FOLDER.match(name))
+
+
 def read_metadata(path: Path) -> dict[str, tuple[list[str], float | None]]:
     """Folder name -> (its submitters' ids, when it was submitted); MetadataError when it cannot be read."""
     import yaml
