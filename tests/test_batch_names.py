@@ -195,3 +195,23 @@ def test_a_copy_kept_aside_after_the_exercises_name_is_the_students(tmp_path):
     assert (exported["bob"]["submission"], exported["bob"]["passed_over"]) == (
         f"{flat}/ex5_bob.py", [f"{flat}/ex5_bob_scratch.py"])
     assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(exported, "100")
+
+
+def test_a_counter_after_a_students_name_is_a_resubmission(tmp_path):
+    """Staff review 4, S14: ex5_eve_1.py and ex5_eve_2.py were two students eve_1 and eve_2. A counter after the
+    student's name is a resubmission's, as after the exercise's name (ex5-1, ex5_2): one row, the newest graded.
+    A number of a group, or a number that is an id, stays (ex5_group_2.py, ex5_20231234.py)."""
+    flat = tmp_path / "flat"
+    _put(flat / "ex5_eve_1.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
+    _put(flat / "ex5_eve_2.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(flat / "ex5_group_1.py", RIGHT)
+    _put(flat / "ex5_group_2.py", RIGHT)
+    _put(flat / "ex5_20231234.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    exported = _exported(db)
+    assert sorted(exported) == ["20231234", "eve", "group_1", "group_2"]
+    assert (exported["eve"]["submission"], exported["eve"]["passed_over"]) == (
+        f"{flat}/ex5_eve_2.py", [f"{flat}/ex5_eve_1.py"])
+    assert _rows(db)["eve"]["score"] == "100"

@@ -10,7 +10,7 @@ own zip, in their folder or named for them among flat files, is their `archive`,
 - a folder of files named after student and exercise: `alice_ex5.py`, `ex5_alice.py`: the student id is
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
   the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, `alice_ex5_test.py`, or ending the id,
-  `ex5_alice_final.py`, dropped, and so is a copy's `Copy of ` before it;
+  `ex5_alice_final.py`, `ex5_alice_2.py`, dropped, and so is a copy's `Copy of ` before it;
   the exercise's name inside another known exercise's, ex5 in `ex5_mse.py`, is not the exercise's);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
@@ -243,13 +243,17 @@ _TAIL_WORD = re.compile(r"^(?:v\d+|ver\d+|version\d*|final\d*|draft\d*|old\d*|co
                         r"fixed|resubmit(?:ted)?|updated?|latest|revised|tests?|tmp|temp|scratch|template|starter|"
                         r"skeleton)$")
 _COPY_COUNTER = re.compile(r"\s*\(\d{1,3}\)$")  # a browser's second download: "ex5_carol (2).py"
+# A resubmission's counter after a name (ex5_eve_2.py): a word of letters, not one that a number belongs to
+# (ex5_group_2.py, team_3, s_1: a bare letter), then up to three digits (ex5_jo_20231234.py keeps its number).
+_RESUBMITTED = re.compile(r"^\d{1,3}$")
+_NAME_WORD = re.compile(r"^(?!(?:group|grp|team|pair|section|sec|lab|student|user|table)$)[^\W\d_]{2,}$")
 
 
 def _without_version_tail(student: str) -> str:
-    """The id without a copy counter and the version words that end it (ex5_alice_final.py,
-    ex5_alice_v2.py, "ex5_alice (2).py": alice's), so a student's versions are one student's candidates; an id
-    of version words only is kept (final_ex5.py: `_only_versions` decides elsewhere), so a word is never
-    dropped to nothing."""
+    """The id without a copy counter, the version words that end it and a resubmission counter after a name
+    (ex5_alice_final.py, ex5_alice_v2.py, "ex5_alice (2).py", ex5_alice_2.py: alice's), so a student's versions
+    are one student's candidates; an id of version words only is kept (final_ex5.py: `_only_versions` decides
+    elsewhere), so a word is never dropped to nothing."""
     student = _COPY_COUNTER.sub("", student) or student
     words = list(_WORD.finditer(student))
     lowered = [w.group().lower() for w in words]
@@ -257,6 +261,8 @@ def _without_version_tail(student: str) -> str:
     while keep > 1 and (_TAIL_WORD.match(lowered[keep - 1]) or
                         keep > 2 and _counted(lowered, keep - 1, _TAIL_WORD)):
         keep -= 1
+    if 1 < keep and _RESUBMITTED.match(lowered[keep - 1]) and _NAME_WORD.match(lowered[keep - 2]):
+        keep -= 1  # ex5_eve_2.py: eve's second upload, as ex5_2 is (staff review 4, S14)
     return student[: words[keep - 1].end()] if keep < len(words) else student
 
 
