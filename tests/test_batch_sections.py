@@ -256,3 +256,24 @@ def test_a_class_graded_in_halves_keeps_the_grade_of_a_students_newer_file(tmp_p
            f"from: that grade is kept" in second.stderr
     assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50"}
     assert "1 graded, 0 skipped (unchanged)" in second.stderr
+
+
+def test_a_student_whose_work_is_in_a_subfolder_graded_again_alone_keeps_the_class_runs_id(tmp_path):
+    """Staff review 4, S6: hal's folder holds only repo/Exercise4/ex5.py (a clone of the course's repository).
+    The class run names the row `hal`; `grade batch class/hal`, to grade him again after a fix, read his folder
+    as a class whose student is `repo` and added a row `repo` beside `hal`. The regrade now replaces the row the
+    file was graded under; a file no row was graded from still gets the id its place gives."""
+    folders = tmp_path / "class"
+    hal = _put(folders / "hal" / "repo" / "Exercise4" / "ex5.py", WRONG)
+    _put(folders / "bob" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert _scores(db) == {"hal": "50", "bob": "100"}
+    hal.write_text(RIGHT.read_text())
+    again = _batch(str(folders / "hal"), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "1 graded, 0 skipped (unchanged)" in again.stderr, again.output
+    assert _scores(db) == {"hal": "100", "bob": "100"}
+    _put(folders / "ian" / "repo" / "Exercise4" / "ex5.py", RIGHT)  # new: no row was graded from it
+    new = _batch(str(folders / "ian"), "-e", "ex5", "--db", str(db))
+    assert new.exit_code == 0, new.output
+    assert _scores(db) == {"hal": "100", "bob": "100", "repo": "100"}

@@ -126,13 +126,17 @@ def work_beside(submission: Submission, graded: Graded, most: int = 200) -> list
 
 
 def _as_recorded(submissions: list[Submission], held: dict, recorded: dict[str, str]) -> None:
-    """Give a student graded again alone (`grade batch download/Section1/alice`) the id the class run gave them
-    when a name in two sections made it `Section1/alice`: the row of that id whose recorded file is this one
-    (staff review 2, S12: the regrade added a row 'alice' and left the old one)."""
+    """Give a student graded again alone the id the class run gave them: the id of the one row whose recorded
+    file is this one, when the student's own id has no row. A name in two sections made it `Section1/alice`
+    (`grade batch download/Section1/alice`; staff review 2, S12: the regrade added a row 'alice' and left the
+    old one); hal's folder holding only repo/Exercise4/ex5.py is read alone as a class of a student `repo`
+    (`grade batch class/hal`; staff review 4, S6). Rows keyed by a file (whose it is was not told) and the ids
+    a Gradescope export's metadata gives are left to their own rules."""
     for submission in submissions:
-        if submission.file is None or submission.student in held or submission.student == submission.shown_as:
-            continue
-        same = [student for student, shown in recorded.items() if student.endswith("/" + submission.student)
+        if submission.file is None or submission.student in held or submission.student == submission.shown_as \
+                or submission.export_folders or "/" in submission.student:
+            continue  # Section1/alice: this run's id for a name in two sections, kept (docs/batch.md)
+        same = [student for student, shown in recorded.items() if student != shown
                 and _resolved(Path(shown)) == _resolved(submission.file)]
         if len(same) == 1:
             submission.student = same[0]
