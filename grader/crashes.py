@@ -106,6 +106,9 @@ def _edits(a: str, b: str) -> int:
     return previous[-1]
 
 
+_DIGITS = re.compile(r"\d")
+
+
 def closest_name(name: str, candidates: Sequence[str]) -> str | None:
     """The candidate that differs only in capitals, else by one or two characters (one for short names).
 
@@ -114,7 +117,9 @@ def closest_name(name: str, candidates: Sequence[str]) -> str | None:
     """
     if len(name) <= 2:
         return None
-    others = [c for c in candidates if c != name]
+    # a name that differs only in its digits is another layer's array (Theta2 for Theta1, a3 for a2), not a
+    # typo of it (student review 4, F8: "Theta1 is not defined; did you mean Theta2?" for a student who wrote T1)
+    others = [c for c in candidates if c != name and _DIGITS.sub("", c) != _DIGITS.sub("", name)]
     same_letters = [c for c in others if c.lower() == name.lower()]
     if same_letters:
         return same_letters[0]
@@ -134,7 +139,9 @@ def _name_error(crash: Crash, context: Context) -> str:
         return ("np is the usual short name for numpy, which the file never imports: add `import numpy as np` "
                 "at its top.")
     names = defined_names(context.source)
-    meant = closest_name(name, list(names))
+    # a name set only after the failing line is not the one meant there (F8: Delta2, set on the next line, for
+    # delta2, where delta_2 was set two lines before)
+    meant = closest_name(name, [n for n, line in names.items() if not crash.line or not line or line < crash.line])
     if meant is None:
         return ""  # perhaps a notebook global: the submission's own analysis says so
     where = f" (line {names[meant]})" if names[meant] else ""

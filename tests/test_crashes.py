@@ -338,3 +338,21 @@ def test_the_index_advice_follows_the_exercises_labels(tmp_path):
     assert status == 1 and "one past the end" in feedback, feedback
     assert "0..K−1" not in feedback and "labels here are 1..K: subtract 1 before indexing with them, as in " \
         "np.eye(num_labels)[y - 1]" in feedback, feedback
+
+
+def test_did_you_mean_offers_no_other_layers_array_and_no_later_name(tmp_path):
+    """Student review 4, F8: "Theta1 is not defined; did you mean Theta2?" for a student who named it T1 (another
+    layer's array, not a typo), and "delta2 is not defined, but Delta2 is", a name set only on the next line,
+    where delta_2 was set before it."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    renamed = solution.replace("    Theta1 = np.reshape(", "    T1 = np.reshape(", 1)
+    late = solution.replace("    Theta1_grad = (delta_2.T @ a1) / m\n",
+                            "    Theta1_grad = (delta2.T @ a1) / m\n    Delta2 = Theta1_grad\n")
+    assert renamed != solution and late != solution
+    for name, text, said, unsaid in (("renamed", renamed, "name 'Theta1' is not defined", "did you mean Theta2"),
+                                     ("late", late, "delta2 is not defined; did you mean delta_2 (line ", "Delta2")):
+        path = tmp_path / f"{name}.py"
+        path.write_text(text)
+        report, _ = grade_json(path, "--exercise", "ex5")
+        feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "gradient")
+        assert said in feedback and unsaid not in feedback, feedback
