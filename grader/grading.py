@@ -418,7 +418,7 @@ def _unwritten_activation_part(results: list[PartResult], variants: diagnosis.Va
 
 NO_MISTAKE = "No mistake in the grader's catalogue explains these values."
 # Notes that can be why a part's values are wrong; each names the functions it is about.
-_CAUSE_NOTES = ("module_level_value", "extra_parameter")
+_CAUSE_NOTES = ("module_level_value", "extra_parameter", "hard_coded_sizes")
 
 
 def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -> None:
@@ -842,6 +842,9 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     arguments = {name: f.arguments for f in exercise.functions.values() for name in f.names}
     extra += [notes.Note("module_level_value", text)
               for text in runnable.module_value_notes(prepared, names, arguments)]
+    if exercise.full_size is not None:
+        extra += [notes.Note("hard_coded_sizes", text)
+                  for text in runnable.hard_coded_sizes_notes(prepared, names, exercise.full_size.sizes)]
     script = runnable.script_note(prepared)
     if script:
         extra.append(notes.Note("script_not_run", script))

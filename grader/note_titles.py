@@ -17,6 +17,8 @@ TITLES = {
                            "one is graded",
     "unsubmitted_definition": "a graded function is defined again after the course's grader cell that submits it: "
                               "the definition that cell submits is graded",
+    "hard_coded_sizes": "a failed function writes the assignment's layer sizes as numbers (10, 25, 401) instead of "
+                        "reading them from its arguments",
     "defined_twice": "a graded function is defined more than once: the last definition is graded",
     "module_level_value": "a failed function reads a module-level value instead of computing it",
     "work_beside": "graded 0 on a file with nothing done in it, though other files were handed in beside it "

@@ -1042,6 +1042,34 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
     return notes
 
 
+def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tuple[int, ...]) -> list[str]:
+    """'nnCostFunction writes the assignment's sizes as numbers (10 at line 27)...', for each function that failed a
+    part and holds, as whole-number constants, the full-size network's layer sizes (the course's 400, 25, 10) or
+    a Θ's width (401, 26): it works in the notebook, on the digits, and nowhere else (student review 4, F11)."""
+    if not sizes or not failed or not submission.source:
+        return []
+    wanted = {n for size in sizes for n in (size, size + 1)} - {0, 1, 2}
+    try:
+        tree = parsing.parse(submission.source)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    notes = []
+    for node in tree.body:
+        if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name not in failed:
+            continue
+        found = {}
+        for child in ast.walk(node):
+            if isinstance(child, ast.Constant) and type(child.value) is int and child.value in wanted:
+                found.setdefault(child.value, submission.origin(child.lineno))
+        if found:
+            where = "; ".join(f"{value} at {origin}" for value, origin in sorted(found.items()))
+            notes.append(f"{node.name} writes the assignment's sizes as numbers ({where}). They hold for the "
+                         f"assignment's own data ({'-'.join(map(str, sizes))}), but the grader's cases use other "
+                         f"sizes: use input_layer_size, hidden_layer_size and num_labels (and the shapes of X and "
+                         f"nn_params) instead.")
+    return notes
+
+
 def _renamed_parameter(submission: Submission, function: str, name: str,
                        arguments: dict[str, tuple[str, ...]]) -> str | None:
     """The student's name for the parameter the course passes as `name`, when the def calls it otherwise."""

@@ -301,3 +301,17 @@ def test_the_inputs_note_names_the_array_changed_and_a_failed_part(tmp_path):
     report = _variant(tmp_path, "zeroes_bias", "    m = y.size\n", "    m = y.size\n    Theta1[:, 0] = 0\n")
     message = next(n["message"] for n in report["notes"] if n["id"] == "inputs_modified")
     assert report["score"] < 100 and "This may be why a part failed" in message, message
+
+
+def test_the_assignments_sizes_written_as_numbers_are_named(tmp_path):
+    """Student review 4, F11: np.eye(10)[y] and reshape(nn_params[:25 * 401], (25, 401)) work on the course's digits
+    and fail on every other size; the shapes in the messages did not say why. A note names the numbers and their
+    lines, for a function that failed a part; a right function gets none."""
+    report = _variant(tmp_path, "hard_coded", "    y_matrix = np.eye(num_labels)[y]\n",
+                      "    y_matrix = np.eye(10)[y]\n")
+    message = next((n["message"] for n in report["notes"] if n["id"] == "hard_coded_sizes"), "")
+    assert report["score"] < 100 and message.startswith("nn_cost_function writes the assignment's sizes as numbers "
+                                                        "(10 at line "), report["notes"]
+    assert "use input_layer_size, hidden_layer_size and num_labels" in message
+    report, _ = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", "ex5")
+    assert "hard_coded_sizes" not in {n["id"] for n in report["notes"]}
