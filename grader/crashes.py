@@ -246,6 +246,14 @@ def _type_error(crash: Crash, context: Context) -> str:
     if re.search(r"'(float|numpy\.float64)' object cannot be interpreted as an integer", crash.text):
         return ("A size or index here is a float (in Python 3, / always gives one): wrap it in int(...), "
                 "or use // for whole-number division.")
+    if re.search(r"only (length-1|0-dimensional|size-1) arrays can be converted to Python scalars", crash.text):
+        # student review 4, F17: math.exp(-z) on an array, said only as numpy's words
+        scalar = re.search(r"\b(math\.\w+|float|int)\(", context.line_text(crash.line))
+        what = f"{scalar[1]}(...)" if scalar else "A function here"
+        fix = f" (np.{scalar[1][5:]} for {scalar[1]})" if scalar and scalar[1].startswith("math.") else ""
+        at = f" (line {crash.line})" if crash.line else ""
+        return (f"{what} takes one number, and it was given an array{at}: use numpy's own functions, which work "
+                f"on every entry at once{fix}.")
     return ""
 
 

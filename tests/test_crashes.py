@@ -356,3 +356,16 @@ def test_did_you_mean_offers_no_other_layers_array_and_no_later_name(tmp_path):
         report, _ = grade_json(path, "--exercise", "ex5")
         feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "gradient")
         assert said in feedback and unsaid not in feedback, feedback
+
+
+def test_a_scalar_function_given_an_array_says_to_use_numpys(tmp_path):
+    """Student review 4, F17: math.exp(-z) on an array raised "only 0-dimensional arrays can be converted to Python
+    scalars", with nothing more: the explanation now names math.exp and np.exp."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    assert "np.exp(-z)" in solution
+    path = tmp_path / "ex5.py"
+    path.write_text("import math\n" + solution.replace("np.exp(-z)", "math.exp(-z)"))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert "math.exp(...) takes one number, and it was given an array (line " in feedback, feedback
+    assert "(np.exp for math.exp)" in feedback
