@@ -215,3 +215,18 @@ def test_a_counter_after_a_students_name_is_a_resubmission(tmp_path):
     assert (exported["eve"]["submission"], exported["eve"]["passed_over"]) == (
         f"{flat}/ex5_eve_2.py", [f"{flat}/ex5_eve_1.py"])
     assert _rows(db)["eve"]["score"] == "100"
+
+
+def test_a_code_file_saved_with_another_suffix_is_its_students_line(tmp_path):
+    """Staff review 4, S20: carl_ex5.py.txt (a mail client's or browser's added .txt) left carl silently absent, while
+    an LMS student in the same case gets a line. Its name says whose it is: carl's "could not grade" row, saying why.
+    A handout beside the class (ex5_rubric.txt) names no student."""
+    folder = tmp_path / "UP"
+    _put(folder / "alice_ex5.py", RIGHT)
+    _put(folder / "carl_ex5.py.txt", RIGHT)
+    (folder / "ex5_rubric.txt").write_text("the rubric")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folder), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert f"{folder}/carl_ex5.py.txt: carl submitted no .py or .ipynb file, only carl_ex5.py.txt" in result.stderr
+    assert set(_rows(db)) == {"alice", "carl"}

@@ -965,7 +965,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
         if entry.suffix.lower() not in SUFFIXES or entry.name in HELPERS:
             receipt = _RECEIPT.match(entry.name)
             other = None if entry.name in HELPERS or receipt else (lms_name(entry.name, names)
-                                                                    or canvas and _canvas_entry(entry.name))
+                                                                    or canvas and _canvas_entry(entry.name)
+                                                                    or _renamed_code(entry.name, names))
             if receipt:  # Blackboard's receipt of an attempt: its student's line when the attempt has no file
                 receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
@@ -1000,6 +1001,17 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
                 f"{shown}: {student} submitted no file, only Blackboard's receipt of the attempt (a text "
                 f"submission or comments); not graded")))
     return beside_flat(found, entries)
+
+
+def _renamed_code(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(student, file name) for a student's file whose code suffix got another one added (`carl_ex5.py.txt`, as a
+    mail client or a browser saves it): its name says whose it is, so it is their line, not silently nothing
+    (staff review 4, S20). A file of another kind alone (ex5_rubric.txt) says nothing of a student."""
+    stem, suffix = os.path.splitext(file_name)
+    if not suffix or os.path.splitext(stem)[1].lower() not in SUFFIXES:
+        return None
+    student = student_from_name(stem, names)
+    return (student, file_name) if student else None
 
 
 def _canvas_entry(file_name: str) -> tuple[str, str] | None:
