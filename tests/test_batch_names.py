@@ -230,3 +230,19 @@ def test_a_code_file_saved_with_another_suffix_is_its_students_line(tmp_path):
     assert result.exit_code == 2, result.output
     assert f"{folder}/carl_ex5.py.txt: carl submitted no .py or .ipynb file, only carl_ex5.py.txt" in result.stderr
     assert set(_rows(db)) == {"alice", "carl"}
+
+
+def test_two_files_that_could_be_the_submission_are_said_to_be_several(tmp_path):
+    """Staff review 4, S13: a student's folder holding Untitled.py and Untitled1.py, both defining the graded
+    functions and neither named for the exercise, was "no submission in this student's folder"; there are two,
+    as the platforms say. One of them alone is graded."""
+    folders = tmp_path / "class"
+    _put(folders / "u1" / "Untitled.py", RIGHT)
+    _put(folders / "u1" / "Untitled1.py", RIGHT)
+    _put(folders / "u2" / "Untitled.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert (f"{folders}/u1: several files could be the submission (Untitled.py, Untitled1.py), none named for the "
+            f"exercise: keep only the file to grade, named ex5.py or ex5.ipynb") in result.stderr, result.stderr
+    assert _rows(db)["u2"]["score"] == "100"

@@ -656,6 +656,11 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                           archive=newest, problem=f"{shown}/{newest.name}: this student's zip was not opened")
     zipped = (f"; it holds {listing(archives)}: only a .zip inside a student's folder is opened (unpack it there "
               f"and run again)") if archives else ""
+    several = [p for p in others if defines_graded(p, graded)] if graded and len(others) > 1 else []
+    if len(several) > 1:  # two notebooks of the work (Untitled, Untitled1): several, not none (staff review 4, S13)
+        return Submission(student, None, shown, True, problem=(
+            f"{shown}: several files could be the submission ({listing([p.name for p in several])}), none named "
+            f"for the exercise: keep only the file to grade, named {wanted}"))
     if seen:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: no submission in {where}: no {wanted} (or a name holding "
