@@ -12,6 +12,7 @@ grader.
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -274,6 +275,17 @@ def cells(exercise: Exercise, file_stem: str) -> list[Cell]:
     run = ["import subprocess", "import sys", "",
            "result = subprocess.run([sys.executable, '-m', 'grader', {file!r}], capture_output=True, text=True)",
            "print(result.stdout or result.stderr)"]
+    from .locate import shipped
+
+    if exercise.id not in shipped():  # an instructor's exercise: its spec travels with the starter (E12)
+        spec = Path(exercise.path).name
+        run = ["import os", "import subprocess", "import sys", "",
+               f"# {exercise.id} is your instructor's exercise: keep {spec} beside this file (or set GRADER_EXERCISES",
+               "# to its folder) so that the grader finds it.",
+               f"exercise = ['--exercise', {spec!r}] if os.path.exists({spec!r}) else []",
+               "result = subprocess.run([sys.executable, '-m', 'grader', {file!r}, *exercise], capture_output=True, "
+               "text=True)",
+               "print(result.stdout or result.stderr)"]
     text = "## Grade your work\nThis runs the grader on this file, as your instructor will."
     if exercise.training_parts:
         titles = ", ".join(p.title for p in exercise.training_parts)

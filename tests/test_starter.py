@@ -176,3 +176,24 @@ def test_the_courses_name_is_listed_taken_in_any_case_and_names_the_starter(tmp_
     report, _ = grade_json(tmp_path / "ex4.py")
     assert report["exercise"] == "ex5" and report["score"] == 0
     assert "already exists" not in run_cli("starter", "ex4", "-o", str(tmp_path)).output  # two files: "exist"
+
+
+def test_an_instructors_starter_finds_its_exercise_beside_it(tmp_path):
+    """Author review 4, E12: the starter's last cell ran `grade tanh_net.py`, which cannot find an exercise that is
+    not shipped unless the student sets GRADER_EXERCISES. It now passes --exercise with the spec kept beside the
+    file, as the instructor hands them out together."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    spec = tmp_path / "tanh_net.yaml"
+    shutil.copy(ROOT / "docs" / "example" / "tanh_net.yaml", spec)
+    student = tmp_path / "student"
+    assert run_cli("starter", str(spec), "-o", str(student)).exit_code == 0
+    shutil.copy(spec, student / "tanh_net.yaml")
+    env = {k: v for k, v in os.environ.items() if k != "GRADER_EXERCISES"}
+    done = subprocess.run([sys.executable, "tanh_net.py"], cwd=student, capture_output=True, text=True, env=env,
+                          timeout=300)
+    assert "A tanh Hidden Layer (tanh_net)" in done.stdout and "cannot tell the exercise" not in done.stdout, \
+        done.stdout + done.stderr
