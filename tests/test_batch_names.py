@@ -246,3 +246,19 @@ def test_two_files_that_could_be_the_submission_are_said_to_be_several(tmp_path)
     assert (f"{folders}/u1: several files could be the submission (Untitled.py, Untitled1.py), none named for the "
             f"exercise: keep only the file to grade, named ex5.py or ex5.ipynb") in result.stderr, result.stderr
     assert _rows(db)["u2"]["score"] == "100"
+
+
+def test_another_known_exercises_files_in_a_flat_folder_are_passed_over(tmp_path):
+    """Staff review 4, S9: in a flat folder of every exercise's files, alice_deep_relu.py graded as ex5 was a "could
+    not grade: whose submission it is cannot be told" row, and the batch exited 2. It is deep_relu's work, passed
+    over as ex5_mse's files are; graded as deep_relu it is alice's."""
+    flat = tmp_path / "F"
+    _put(flat / "alice_ex5.py", RIGHT)
+    _put(flat / "alice_deep_relu.py", RIGHT.parent / "deep_relu.py")
+    _put(flat / "bob_deep_relu.py", RIGHT.parent / "deep_relu.py")
+    db = tmp_path / "g.sqlite"
+    ex5 = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert ex5.exit_code == 0 and "cannot be told" not in ex5.stderr, ex5.output
+    assert set(_rows(db)) == {"alice"}
+    deep = _batch(str(flat), "-e", "deep_relu", "--db", str(tmp_path / "d.sqlite"))
+    assert deep.exit_code == 0 and set(_rows(tmp_path / "d.sqlite")) == {"alice", "bob"}, deep.output

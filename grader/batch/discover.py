@@ -161,6 +161,14 @@ def for_another(file_name: str, names: tuple[str, ...]) -> bool:
     return _own_match(stem, names) is None and any(_token(name).search(stem) for name in names)
 
 
+def _named_for_another(file_name: str, names: tuple[str, ...]) -> bool:
+    """True when the file's name holds another known exercise's name and none of this one's (alice_deep_relu.py
+    graded as ex5): in a flat folder of every exercise's files it is that exercise's work, passed over as ex5_mse's
+    files are, not a "could not grade" row whose owner cannot be told (staff review 4, S9)."""
+    stem = _split_suffix(file_name)[0].lower()
+    return _own_match(stem, names) is None and any(_token(n).search(stem) for n in getattr(names, "others", ()))
+
+
 def another_exercise(file_name: str, names: tuple[str, ...]) -> str | None:
     """The other known exercise a file is named for (ex5_mse for ex5_mse.py graded as ex5), if any."""
     if not for_another(file_name, names):
@@ -978,8 +986,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
                 uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
             continue  # notes, PDFs, the course's utils.py beside the class
         from_lms = lms_name(entry.name, names)
-        if for_another(entry.name, names) and not from_lms:
-            continue  # alice_ex5_mse.py, graded as ex5: ex5_mse's work, graded as that exercise
+        if (for_another(entry.name, names) or _named_for_another(entry.name, names)) and not from_lms:
+            continue  # alice_ex5_mse.py or alice_deep_relu.py, graded as ex5: the other exercise's work (S9)
         why = _unfit(entry)
         if from_lms:
             from_lms = usernames.get(from_lms[0], from_lms[0]), from_lms[1]
