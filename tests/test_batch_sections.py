@@ -277,3 +277,18 @@ def test_a_student_whose_work_is_in_a_subfolder_graded_again_alone_keeps_the_cla
     new = _batch(str(folders / "ian"), "-e", "ex5", "--db", str(db))
     assert new.exit_code == 0, new.output
     assert _scores(db) == {"hal": "100", "bob": "100", "repo": "100"}
+
+
+def test_a_classmate_who_wrote_fewer_functions_is_no_helper(tmp_path):
+    """Review 21, R1: a section of two flat students, ex5_alice.py (both functions) and ex5_bob.py (only the cost,
+    a stub), became one student named by the section: bob's file was taken for alice's helper module, and bob
+    vanished. A helper defines none of the graded functions; bob is a student."""
+    folders = tmp_path / "class"
+    _put(folders / "sec1" / "ex5_alice.py", RIGHT)
+    (folders / "sec1" / "ex5_bob.py").write_text("import numpy as np\n\n\ndef nnCostFunction(nn_params, a, b, c, X, "
+                                                 "y, lambda_=0.0):\n    return 0.0, np.zeros(nn_params.shape)\n")
+    _put(folders / "sec2" / "ex5_carl.py", RIGHT)
+    _put(folders / "sec2" / "ex5_dana.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "0", "carl": "100", "dana": "100"}

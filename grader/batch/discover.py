@@ -891,13 +891,16 @@ def _lms_students_folder(folder: Path) -> bool:
 
 def _without_helpers(ids: dict[str, list[Path]], names: tuple[str, ...], graded: Graded) -> dict[str, list[Path]]:
     """The ids a folder's files carry, less a student's helper modules: a file whose name starts with the
-    exercise's (ex5_utils.py beside ex5_nn.py) and that defines fewer of the graded functions than the folder's
-    other files is the student's helper, as `_newest` ranks it, not a classmate's ex5_gus.py (staff review 4, S2:
-    ezra's folder was students `nn` and `utils`). A name before the exercise's (bob_ex5.py) is a student's."""
+    exercise's (ex5_utils.py beside ex5_nn.py) and that defines none of the graded functions, while the folder's
+    other files do, is the student's helper, not a classmate's ex5_gus.py (staff review 4, S2: ezra's folder was
+    students `nn` and `utils`). A classmate who wrote fewer of the functions is still one (review 21, R1: a
+    section's ex5_bob.py defining one of two was taken for alice's helper, and bob vanished). A name before the
+    exercise's (bob_ex5.py) is a student's."""
     defined = {path: defines_graded(path, graded, True) for paths in ids.values() for path in paths}
-    most = max(defined.values())
+    if not any(defined.values()):
+        return ids
     return {student: paths for student, paths in ids.items()
-            if any(defined[path] == most or not _after_exercise(path.name, names) for path in paths)}
+            if any(defined[path] or not _after_exercise(path.name, names) for path in paths)}
 
 
 def _after_exercise(file_name: str, names: tuple[str, ...]) -> bool:
