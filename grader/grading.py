@@ -835,6 +835,7 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
                                       and runnable.template_line_fails(prepared, n.message))]
     extra = [notes.Note("defined_twice", text) for text in runnable.redefinition_notes(prepared)]
     extra += [notes.Note("unsubmitted_definition", text) for text in runnable.unsubmitted_notes(prepared)]
+    extra += [notes.Note("unsubmitted_definition", text) for text in runnable.registered_earlier_notes(prepared)]
     functions = [(f.names, len(f.arguments)) for f in exercise.functions.values()]
     extra += [notes.Note("unread_redefinition", text)
               for text in runnable.unread_redefinition_notes(prepared, functions)]

@@ -127,6 +127,8 @@ class Submission:
     # graded name -> the course's grader cell that submits it, and the later definitions it does not submit
     unsubmitted: dict[str, Unsubmitted] = field(default_factory=dict)
     registered: dict[str, Origin] = field(default_factory=dict)  # graded name -> its last `grader[k] = name`
+    # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
+    registered_earlier: dict[str, Unsubmitted] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
 
     def origin(self, line: int) -> Origin:
@@ -606,8 +608,12 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         registers = _registration(s.node, roots)
         if registers:
             result.registered[registers] = origins[s.offset + _first_line(s.node) - 1]
-    for name, (registration, graded, later, by_counts) in _unsubmitted(statements, roots).items():
+    for key, (registration, graded, later, by_counts) in _unsubmitted(statements, roots).items():
         where = [origins[s.offset + _first_line(s.node) - 1] for s in (registration, graded, *later)]
+        name, _, registered = key.partition("\0")
+        if registered:  # review 21, R2: its own part, on the course, is graded on an earlier definition
+            result.registered_earlier[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
+            continue
         result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
         statements = [s for s in statements if all(s is not dropped for dropped in later)]
     bindings, kept, unrun = select(statements, roots)
@@ -676,41 +682,46 @@ def _definition_of(node: ast.stmt) -> str | None:
 
 
 def _unsubmitted(statements: list[_Statement], roots: set[str]) -> dict[str, tuple]:
-    """For each graded name the course's grader cells register, when a definition after the one they submit
-    exists: (the registration, the definition submitted, the later ones, chosen by execution counts?).
+    """For each graded name defined again after the definition the course's grader runs: (the last grader cell,
+    the definition in effect there, the later ones, chosen by execution counts?).
 
-    The course grades the function a name held when its grader cell last ran (student review 4, F1: an old
-    attempt kept in the last cell, run first, was graded instead of the one the course submitted). When every
-    cell that defines or registers the name has an execution count, that is the kernel's order: the definition
-    last run before the registration's last run. Otherwise the order of running the notebook from the top: the
-    last definition above the last registration. A name also bound otherwise (an import, a loop) keeps the
-    file's last definition, as does a registration that no definition precedes."""
+    The course's `grader.grade()` calls each function registered with `grader[k] = name`, and a function calls
+    another by its global name, as the kernel holds it when the last grader cell runs. So the definition graded
+    is the one in effect then (student review 4, F1: an old attempt kept in the last cell, run first, was graded
+    instead). A fix made after a name's own grader cell but before the last one (review 21, R2) is in effect
+    there for the functions that call it, so it is kept. When every cell that defines a name or registers a
+    graded name has an execution count, that is the kernel's order: the definition run last before the last
+    grader cell's run. Otherwise the order of running the notebook from the top. A name also bound otherwise (an
+    import, a loop), or defined only after that cell, keeps the file's last definition."""
+    registrations = [i for i, s in enumerate(statements) if _registration(s.node, roots)]
+    if not registrations:
+        return {}
+
+    def ran(i: int) -> tuple:  # the kernel's order of statements: the cell's count, then its place in the cell
+        return statements[i].cell.ran, i
+
     found: dict[str, tuple] = {}
     for name in roots:
-        registrations = [i for i, s in enumerate(statements) if _registration(s.node, roots) == name]
-        if not registrations:
-            continue
         definitions = [i for i, s in enumerate(statements) if _definition_of(s.node) == name]
         if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
                                        for i, s in enumerate(statements)):
             continue
-        def ran(i: int) -> tuple:  # the kernel's order of statements: the cell's count, then its place in the cell
-            return statements[i].cell.ran, i
         by_counts = all(statements[i].cell.ran is not None for i in registrations + definitions)
-        if by_counts:
-            last = max(registrations, key=ran)
-            before = [i for i in definitions if ran(i) < ran(last)]
-            graded = max(before, key=ran) if before else None
-        else:
-            last = registrations[-1]
-            graded = next((i for i in reversed(definitions) if i < last), None)
-        if graded is None:
-            by_counts = False
-            graded = next((i for i in reversed(definitions) if i < registrations[-1]), None)
-            last = registrations[-1]
-        if graded is not None and graded != definitions[-1]:
+        last = max(registrations, key=ran) if by_counts else registrations[-1]
+        before = [i for i in definitions if (ran(i) < ran(last) if by_counts else i < last)]
+        if not before:
+            continue
+        graded = max(before, key=ran) if by_counts else before[-1]
+        if graded != definitions[-1]:
             found[name] = (statements[last], statements[graded], [statements[i] for i in definitions if i > graded],
                            by_counts)
+        own = [i for i in registrations if _registration(statements[i].node, roots) == name]
+        mine = max(own, key=ran) if by_counts and own else own[-1] if own else None
+        registered = [i for i in definitions if (ran(i) < ran(mine) if by_counts else i < mine)] if mine else []
+        if registered and (max(registered, key=ran) if by_counts else registered[-1]) != graded:
+            # its own grader cell registered an earlier definition: the course grades its own part on that one
+            earlier = max(registered, key=ran) if by_counts else registered[-1]
+            found[f"{name}\0registered"] = (statements[mine], statements[earlier], [statements[graded]], by_counts)
     return found
 
 
@@ -983,9 +994,9 @@ def redefinition_notes(submission: Submission) -> list[str]:
 
 
 def unsubmitted_notes(submission: Submission) -> list[str]:
-    """'sigmoidGradient is defined again in cell 22 ..., but the course's grader cell (cell 12, line 1) submits
-    the one in cell 10: that one is graded', for each graded function whose later definitions the course's
-    grader cells do not submit (`_unsubmitted`)."""
+    """'sigmoidGradient is defined again ... (cell 22, line 2): when its last grader cell runs (cell 18, line 1),
+    sigmoidGradient is the one in cell 10 ...: that one is graded', for each graded function whose later
+    definitions the course's grader does not use (`_unsubmitted`)."""
     notes = []
     for name, found in sorted(submission.unsubmitted.items()):
         later = "; ".join(str(origin) for origin in found.later)
@@ -993,10 +1004,24 @@ def unsubmitted_notes(submission: Submission) -> list[str]:
                f"comes before it, as running the {submission.kind} from the top would leave it")
         graded = found.graded
         place = f"in cell {graded.cell} (line {graded.line})" if graded.cell is not None else f"at line {graded.line}"
-        notes.append(f"{name} is defined again after the definition the course submits ({later}): the course's "
-                     f"`grader[...] = {name}` ({found.registered}) submits the one {place}, which {why}, so that "
+        notes.append(f"{name} is defined again after the definition the course's grader uses ({later}): when its "
+                     f"last grader cell runs ({found.registered}), {name} is the one {place}, which {why}, so that "
                      f"one is graded. If you meant a later one, put it in place of that one and run the "
                      f"{submission.kind} again; else delete it.")
+    return notes
+
+
+def registered_earlier_notes(submission: Submission) -> list[str]:
+    """'The course's grader[3] = sigmoidGradient (cell 12) registered the one in cell 10...', for a function fixed
+    after its own grader cell ran: graded here on the fix (the functions calling it use it), but the course grades
+    its own part on the object that cell registered (review 21, R2)."""
+    notes = []
+    for name, found in sorted(submission.registered_earlier.items()):
+        earlier, graded = found.graded, found.later[0]
+        notes.append(f"{name} is graded here on its definition at {graded}, but the course's `grader[...] = {name}` "
+                     f"({found.registered}) registered the earlier one, at {earlier}: the course grades {name}'s own "
+                     f"part on that one. Run that grader cell again after your fix (or put the fix in place of the "
+                     f"earlier definition) before you submit.")
     return notes
 
 

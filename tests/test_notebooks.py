@@ -89,11 +89,30 @@ def test_an_old_attempt_after_the_grader_cells_is_not_what_the_course_submits(tm
         report, status = grade_json(course.folder(tmp_path / where, cell_list, **options))
         assert (scores(report), status) == (FULL, 0), (where, report)
         message = note(report, "unsubmitted_definition")
-        assert message.startswith("sigmoidGradient is defined again after the definition the course submits"), message
+        assert message.startswith("sigmoidGradient is defined again after the definition the course's grader uses"), \
+            message
         assert why in message and not note(report, "defined_twice"), (where, report["notes"])
         if where != "script":
-            assert ("(cell 22, line 2): the course's `grader[...] = sigmoidGradient` (cell 12, line 1) submits the "
-                    "one in cell 10 (line 1)") in message, message
+            assert ("(cell 22, line 2): when its last grader cell runs (cell 18, line 1), sigmoidGradient is the one "
+                    "in cell 10 (line 1)") in message, message
+
+
+def test_a_fix_made_before_the_last_grader_cell_is_the_one_its_callers_use(tmp_path):
+    """Review 21, R2: sigmoidGradient fixed in a cell after its own grader cell (12) but before the last one (18):
+    the course's backprop parts call the fixed one (a global looked up when grader.grade() runs), and the F1 rule
+    dropped the fix altogether (45/100). It is graded now, as before F1."""
+    wrong = course.SIGMOID_GRADIENT.replace("utils.sigmoid(z) * (1 - utils.sigmoid(z))", "utils.sigmoid(z)")
+    cell_list = course.cells(sigmoid_gradient=wrong)
+    at = next(i for i, (_, text) in enumerate(cell_list) if text.startswith("grader[3] = sigmoidGradient"))
+    cell_list.insert(at + 1, ("code", course.SIGMOID_GRADIENT))  # code cell 13, between grader[3] and grader[4]
+    for where, counts in (("cleared", dict.fromkeys(range(1, 23))), ("run", None)):
+        report, status = grade_json(course.folder(tmp_path / where, cell_list, counts=counts))
+        assert scores(report)["gradient"] == 40, (where, report)
+        # the course grades sigmoidGradient's own part on what its grader cell registered: said
+        assert note(report, "unsubmitted_definition").startswith(
+            "sigmoidGradient is graded here on its definition at cell 13, line 1, but the course's "
+            "`grader[...] = sigmoidGradient` (cell 12, line 1) registered the earlier one, at cell 10, line 1"), \
+            note(report, "unsubmitted_definition")
 
 
 def test_a_fix_run_before_the_grader_cell_ran_again_is_the_one_submitted(tmp_path):
@@ -107,7 +126,7 @@ def test_a_fix_run_before_the_grader_cell_ran_again_is_the_one_submitted(tmp_pat
     assert (scores(report), status) == (FULL, 0) and not note(report, "unsubmitted_definition"), report
     report, status = grade_json(course.folder(tmp_path / "before", cell_list, counts={22: 30}))
     assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
-    assert "submits the one in cell 10 (line 1), which ran last before it" in note(report, "unsubmitted_definition")
+    assert "is the one in cell 10 (line 1), which ran last before it" in note(report, "unsubmitted_definition")
 
 
 def test_the_stub_the_grader_cells_submit_is_named_and_not_to_be_deleted(tmp_path):
