@@ -174,7 +174,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
             summary = run_batch(list(paths), exercise, gradebook, jobs, limits,
                                 speed_notes=speed_notes, dask_address=dask_address, regrade=regrade, train=train,
                                 allow_weak=allow_weak_isolation, say=_say,
-                                secret=fingerprint(secret) if secret is not None else None, known=known_names(folders),
+                                secret=fingerprint(secret) if secret is not None else None,
+                                known=known_names(folders, exercise.id),
                                 progress=lambda n: bar.update(n) if bar else None, on_total=on_total)
     except _dask_errors() as error:
         raise GradeError(f"--dask {dask_address}: {printable(str(error))}") from None

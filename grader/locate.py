@@ -49,11 +49,13 @@ def available(extra: tuple[Path, ...] = ()) -> dict[str, Path]:
     return found
 
 
-def known_names(extra: tuple[Path, ...] = ()) -> tuple[str, ...]:
+def known_names(extra: tuple[Path, ...] = (), excluding: str | None = None) -> tuple[str, ...]:
     """Every known exercise's id and aliases (shipped, GRADER_EXERCISES, `extra` folders): a file named for one
-    of them is that exercise's work (ex5_mse.py beside ex5.py), in a batch and on a platform alike."""
+    of them is that exercise's work (ex5_mse.py beside ex5.py), in a batch and on a platform alike. `excluding`:
+    an exercise id whose names are left out (the one graded, even from a copy of its spec with fewer aliases)."""
     found = available(extra)
-    return (*found, *aliases(found))
+    return tuple(name for name, exercise in {**{e: e for e in found}, **aliases(found)}.items()
+                 if exercise != excluding)
 
 
 def aliases(available: dict[str, Path]) -> dict[str, str]:

@@ -292,3 +292,21 @@ def test_a_classmate_who_wrote_fewer_functions_is_no_helper(tmp_path):
     db = tmp_path / "g.sqlite"
     assert _batch(str(folders), "-e", "ex5", "--db", str(db)).exit_code == 0
     assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "0", "carl": "100", "dana": "100"}
+
+
+def test_a_row_from_an_earlier_reading_of_a_files_name_is_not_inherited(tmp_path):
+    """Review 21, R3: a student without a row took the id of any row graded from the same file, so an id from an
+    earlier reading of the file's own name (`nn`, for ezra/ex5_nn.py graded as a file alone) stayed ezra's for
+    ever, --regrade or not. Only an id that names a folder the file is in is kept (hal, Section1/alice); the old
+    row is said to be graded from a file now another student's."""
+    folders = tmp_path / "class"
+    _put(folders / "ezra" / "ex5_nn.py", RIGHT)
+    _put(folders / "finn" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(folders / "ezra" / "ex5_nn.py"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert set(_rows(db)) == {"nn"}
+    again = _batch(str(folders), "-e", "ex5", "--db", str(db), "--regrade")
+    assert again.exit_code == 0, again.output
+    assert set(_rows(db)) == {"nn", "ezra", "finn"}
+    assert "note: 1 row of this exercise was graded from a file this batch grades as another student's: nn (now " \
+           "ezra); remove it with grade gradebook --remove" in again.stderr, again.stderr

@@ -136,7 +136,11 @@ def _as_recorded(submissions: list[Submission], held: dict, recorded: dict[str, 
         if submission.file is None or submission.student in held or submission.student == submission.shown_as \
                 or submission.export_folders or "/" in submission.student:
             continue  # Section1/alice: this run's id for a name in two sections, kept (docs/batch.md)
+        # only an id that names a folder the file is in (hal, Section1/alice): an id from an earlier misreading of
+        # the file's own name (`nn` for ezra/ex5_nn.py) is not kept for ever (review 21, R3)
+        folders = {part.lower() for part in submission.file.parent.parts}
         same = [student for student, shown in recorded.items() if student != shown
+                and student.rsplit("/", 1)[-1].lower() in folders
                 and _resolved(Path(shown)) == _resolved(submission.file)]
         if len(same) == 1:
             submission.student = same[0]
@@ -201,6 +205,22 @@ def _files_gone(held: dict, students: set[str]) -> str:
     return (f"note: {len(gone)} \"could not grade\" row{'' if one else 's'} of this exercise name{'s' if one else ''} "
             f"a file that is no longer there ({listing(gone)}): remove {'it' if one else 'them'} with "
             f"grade gradebook --remove")
+
+
+def _graded_as_another(recorded: dict[str, str], submissions: list[Submission], dropped) -> str:
+    """A line when rows of the gradebook were graded from a file this batch grades as another student's: an
+    earlier grader's reading of a name (`nn` for ezra/ex5_nn.py, `eve_1`) left beside the student's row, counted
+    twice in the exports (review 21, R3)."""
+    files = {_resolved(s.file): s.student for s in submissions if s.file is not None and not s.problem}
+    students = {s.student for s in submissions}
+    moved = sorted(f"{old} (now {files[_resolved(Path(shown))]})" for old, shown in recorded.items()
+                   if old not in students and old not in dropped and old != shown
+                   and files.get(_resolved(Path(shown)), old) != old)
+    if not moved:
+        return ""
+    return (f"note: {len(moved)} row{'s' * (len(moved) != 1)} of this exercise {'were' if len(moved) != 1 else 'was'} "
+            f"graded from a file this batch grades as another student's: {listing(moved)}; remove "
+            f"{'them' if len(moved) != 1 else 'it'} with grade gradebook --remove")
 
 
 def _other_versions(held: dict, students: set[str], spec: str) -> str:
@@ -401,6 +421,9 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                        {s.student for s in submissions})
     if gone:
         say(gone)
+    moved = _graded_as_another(recorded_files, submissions, dropped)
+    if moved:
+        say(moved)
     if on_total:
         on_total(len(plan.tasks))
     recorded: set[str] = set()

@@ -125,10 +125,10 @@ def _shown(paths: list[Path], folder: Path) -> str:
     return ", ".join(names) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
 
 
-def _known() -> tuple[str, ...]:
-    """The known exercises' names (an unreadable instructor's folder: none; it is said where it matters)."""
+def _known(exercise_id: str) -> tuple[str, ...]:
+    """The other known exercises' names (an unreadable instructor's folder: none; it is said where it matters)."""
     try:
-        return locate.known_names()
+        return locate.known_names(excluding=exercise_id)
     except locate.ExerciseConflict:
         return ()
 
@@ -174,7 +174,7 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
     # lazily: rarely needed
     from ..batch.discover import defines_graded, exercise_names, graded_names, in_student_folder, student_from_name
 
-    names, graded = exercise_names(exercise.id, exercise.aliases, _known()), graded_names(exercise)
+    names, graded = exercise_names(exercise.id, exercise.aliases, _known(exercise.id)), graded_names(exercise)
     found = in_student_folder(folder, names, shown=folder.name, student="", graded=graded)
     # Only a file named for the exercise: the batch's "the folder's only other file" would take mywork.py at
     # the top over Exercise4/ex5.py; here the functions it defines decide that (below), as they always did.
