@@ -92,21 +92,22 @@ def _distances_to(stacked: list[np.ndarray], index: int) -> np.ndarray:
     return largest
 
 
-# The most numbers (weights, X, z) one case may hold for the audit: it keeps every candidate's values, a single
-# mistake or a pair (hundreds of them), of every case, so its memory grows with both. The shipped exercises'
-# cases hold under 120; an instructor's case of 700-700-700 units took all of a 24 GB machine (author review 4,
-# E2). Grading itself keeps a few candidates per part and handles any size validate allows.
-AUDIT_MAX_NUMBERS = 20_000
+# The most values (the gradient's, one per weight, or z's) one case may hold for the audit: it keeps every
+# candidate's values, a single mistake or a pair (hundreds of them), of every case, so its memory grows with
+# both: about 30 MB per 1,000 weights (a 400-25-10 case, 10,285 weights: 320 MB). An instructor's case of
+# 700-700-700 units (982,100 weights) took all of a 24 GB machine (author review 4, E2). Grading itself keeps a
+# few candidates per part and handles any size validate allows.
+AUDIT_MAX_VALUES = 30_000
 
 
 def size_problem(exercise: Exercise, cases: dict) -> str:
     """A case too large to audit, said in one line naming the file and the case; "" when none is."""
     for name, case in cases.items():
-        numbers = sum(a.size for a in (case.params, case.X, case.z) if a is not None)
-        if numbers > AUDIT_MAX_NUMBERS:
-            return (f"{exercise.path}: cases.{name} holds {numbers:,} numbers (weights, X, z), more than the "
-                    f"{AUDIT_MAX_NUMBERS:,} grade audit handles: it keeps every mistake's and every pair's values "
-                    f"of each case, which at this size takes gigabytes. Hidden cases only need a few units and "
+        values = sum(a.size for a in (case.params, case.z) if a is not None)
+        if values > AUDIT_MAX_VALUES:
+            return (f"{exercise.path}: cases.{name} holds {values:,} weights (or z values), more than the "
+                    f"{AUDIT_MAX_VALUES:,} grade audit handles: it keeps every mistake's and every pair's values of "
+                    f"each case, about {values * 30 // 1000:,} MB here. Hidden cases only need a few units and "
                     f"examples to tell mistakes apart (m = 7 to 11, 3 to 5 units a layer): make this case smaller; "
                     f"grading handles any size")
     return ""

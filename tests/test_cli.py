@@ -172,17 +172,22 @@ def test_audit_refuses_a_case_too_large_to_audit(tmp_path):
     is refused in one line naming the file and the case; grading the same spec still works."""
     text = (ROOT / "exercises" / "ex5.yaml").read_text()
     big = text.replace("random: {seed: 5, examples: 7, sizes: [3, 5, 4]", "random: {seed: 5, examples: 7, sizes: "
-                       "[150, 150, 4], weight_scale: 0.05, input_scale: 1.0} #")
+                       "[200, 150, 4], weight_scale: 0.05, input_scale: 1.0} #")
     assert big != text
     path = tmp_path / "big.yaml"
     path.write_text(big)
     result = run_cli("audit", str(path))
     assert result.exit_code == 2, result.output
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and f"{path}: cases.random_a holds 24,304 numbers" in lines[0]
+    assert len(lines) == 1 and f"{path}: cases.random_a holds 30,754 weights" in lines[0]
     assert "grade audit handles" in lines[0]
     report, status = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", str(path))
     assert (report["score"], status) == (100, 0)
+    # review 21, R4: the course's own 400-25-10 with m = 30 (10,285 weights) is audited, as before the limit
+    course = tmp_path / "course.yaml"
+    course.write_text(text.replace("random: {seed: 5, examples: 7, sizes: [3, 5, 4]", "random: {seed: 5, examples: "
+                                   "30, sizes: [400, 25, 10], weight_scale: 0.05, input_scale: 1.0} #"))
+    assert "grade audit handles" not in run_cli("audit", str(course)).output
 
 
 def test_validate_warns_of_an_id_that_is_not_the_files_name_and_counts_training(tmp_path):
