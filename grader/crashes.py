@@ -492,7 +492,7 @@ def _one_hot(label_base: int) -> str:
 
 def _broadcast_hint(a: Shape, b: Shape, label_base: int = 0) -> str:
     if len(a) == 2 and len(b) == 2 and a[0] == b[0] and abs(a[1] - b[1]) == 1:
-        return ("Their columns differ by one, the bias column: δ(l+1)·Θ(l+1) has it, g′(z(l)) does not; drop "
+        return ("Their columns differ by one, the bias column: δ(l+1)·Θ(l) has it, g′(z(l)) does not; drop "
                 "column 0 of the wider one ([:, 1:]) first.")
     if len(a) == 2 and len(b) == 2 and a == b[::-1]:
         return "One is the transpose of the other."

@@ -418,7 +418,7 @@ def gradient_size_report(network: nn.Network, size: int) -> tuple[str | None, st
     """What a gradient of the wrong length says: (mistake id or None, one sentence), or (None, "").
 
     Each Θ(l)'s gradient without its bias column is one number short per row; a δ(l) that kept the bias
-    column of δ(l+1)·Θ(l+1) gives Θ(l−1)'s gradient one row too many.
+    column of δ(l+1)·Θ(l) gives Θ(l−1)'s gradient one row too many.
     """
     from itertools import combinations as subsets
 

@@ -103,7 +103,7 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
         notes.append(Note("prints", (
             f"{outcome.function or function} prints while it runs (case {case_name}): "
             + " | ".join(line[:120] for line in first)
-            + ". Inside an optimizer it is called hundreds of times: remove the print statements.")))
+            + ". Inside an optimizer it is called hundreds of times: remove the print (or display) calls.")))
     return notes
 
 
@@ -147,9 +147,13 @@ def _return_shapes(function: str, names: tuple[str, ...], values) -> str:
         shapes.append(f"grad as a 1×{np.shape(grad)[1]} row, not a vector")
     if not shapes:
         return ""
-    return (f"{function} returns {' and '.join(shapes)}. The grader reads the values all the same, but "
-            f"code that expects a number and a vector fails on them, as the course's submit cell does "
-            f"(np.hstack([J, grad]) raises, and grad[:12] takes rows). Return float(J) and grad.ravel().")
+    j_bad, grad_bad = np.ndim(J) >= 2, len(shapes) == 2 or np.ndim(J) < 2
+    why = " and ".join(w for w, bad in (("np.hstack([J, grad]) raises", j_bad), ("grad[:12] takes rows", grad_bad))
+                       if bad)
+    fix = " and ".join(f for f, bad in (("float(J)", j_bad), ("grad.ravel()", grad_bad)) if bad)
+    return (f"{function} returns {' and '.join(shapes)}. The grader reads the values all the same, but code that "
+            f"expects a number and a vector fails on them, as the course's submit cell does ({why}). Return "
+            f"{fix}.")
 
 
 _WARNING = re.compile(r"^.*:\d+: \w*Warning: ")

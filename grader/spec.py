@@ -88,13 +88,15 @@ class Key(NamedTuple):
     unique: bool = True  # names: each at most once
 
 
-_EXPONENT_WITHOUT_DOT = re.compile(r"^[-+]?\d+[eE][-+]?\d+$")
+# YAML 1.1 reads a number with an exponent only with a dot in the mantissa and a sign in the exponent
+_EXPONENT_WITHOUT_DOT = re.compile(r"^[-+]?(\d+|\d+\.\d*|\.\d+)[eE][-+]?\d+$")
 
 
 def _with_dot(text: str) -> str:
-    """1e-4 -> 1.0e-4: the form YAML 1.1 reads as a number."""
+    """1e-4 -> 1.0e-4, 1e2 -> 1.0e+2: the form YAML 1.1 reads as a number (review 21, R6: 1.0e2 is text too)."""
     mantissa, exponent = re.split("[eE]", text, maxsplit=1)
-    return f"{mantissa}.0e{exponent}"
+    mantissa = mantissa if "." in mantissa else f"{mantissa}.0"
+    return f"{mantissa}e{exponent if exponent[:1] in '+-' else '+' + exponent}"
 
 
 def required_keys(table: dict) -> tuple[str, ...]:

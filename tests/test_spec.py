@@ -279,6 +279,12 @@ def _tab_indent(t):
     return t, line_of(t, "\tactivations:"), "", ["a tab: YAML indents with spaces only"]
 
 
+def _exponent_without_a_sign(t):
+    """Review 21, R6: 1.0e2 (no sign) is text to YAML 1.1 as well; the hint says 1.0e+2."""
+    t = t.replace("tolerance: 1.0e-4", "tolerance: 1.0e2")
+    return t, line_of(t, "tolerance: 1.0e2"), "tolerance", ["YAML reads 1.0e2 as text: write it as 1.0e+2"]
+
+
 def _duplicate_yaml_key(t):
     t = t + "id: again\n"
     return t, line_of(t, "id: again"), "id", ["twice"]
@@ -416,6 +422,7 @@ BROKEN = [
     _softmax_hidden, _unknown_convention_value, _label_base_two, _duplicate_part_id, _negative_points,
     _argument_outside_vocabulary, _return_outside_vocabulary, _duplicate_argument, _function_not_identifier,
     _function_named_like_a_keyword, _alias_like_a_keyword, _exponent_without_a_dot, _tab_indent,
+    _exponent_without_a_sign,
     _duplicate_yaml_key, _duplicate_nested_yaml_key, _labels_miss_one, _label_out_of_range, _float_labels,
     _too_few_labels, _sizes_do_not_match_depth, _zero_units, _theta_shape_mismatch, _unknown_sequence,
     _random_case_too_few_examples, _z_without_shape, _unknown_case, _case_of_the_wrong_kind, _unknown_function,

@@ -121,7 +121,7 @@ def output_delta(network: Network, z: np.ndarray, a: np.ndarray, t: np.ndarray) 
 
 def hidden_delta(theta_next: np.ndarray, delta_next: np.ndarray, z: np.ndarray, a: np.ndarray,
                  activation: Activation) -> np.ndarray:
-    """δ(l) = (δ(l+1)·Θ(l+1)) without its bias column, times g'(z(l))."""
+    """δ(l) = (δ(l+1)·Θ(l)) without its bias column, times g'(z(l))."""
     return activation.backward(z, a, (delta_next @ theta_next)[:, 1:])
 
 
