@@ -640,8 +640,10 @@ def starter(exercise_name: str, folder: Path, force: bool, folders: tuple[Path, 
     exercise = _resolve_exercise(exercise_name, None, False, folders=folders)
     # named as asked when asked by an alias: `grade starter ex4` (the course's name) writes ex4.ipynb, which
     # `grade ex4.ipynb` finds (student review 4, F15)
-    stem = exercise_name if exercise_name.isidentifier() and exercise_name != exercise.id and \
-        _resolve_exercise(exercise_name, None, False, verify=False, folders=folders).id == exercise.id else exercise.id
+    stem = exercise.id
+    if exercise_name.isidentifier() and exercise_name.lower() != exercise.id.lower():
+        known = {alias.lower(): alias for alias in exercise.aliases}  # as the spec writes it (R15: not as typed)
+        stem = known.get(exercise_name.lower(), exercise.id)
     targets = {"ipynb": folder / f"{stem}.ipynb", "py": folder / f"{stem}.py"}
     existing = [str(p) for p in targets.values() if p.exists()]
     if existing and not force:

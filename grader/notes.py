@@ -128,9 +128,9 @@ def _change_advice(names: list[str]) -> str:
                 "does), which then reports a difference even where your gradient is right. Copy before changing "
                 "(e.g. Theta1[:, 1:], or Theta1.copy(), instead of zeroing column 0 of a view).")
     listed = " and ".join(names)
-    return (f"The caller's {listed} {'is' if len(names) == 1 else 'are'} changed too: your notebook's later cells "
-            f"that use {listed} (predict, the accuracy) see the changed values. Work on a copy "
-            f"({names[0]}.copy()) or compute a new array instead.")
+    return (f"The caller's {listed} {'is' if len(names) == 1 else 'are'} changed too: whatever uses that array "
+            f"after the call (your own code that passed it, the notebook's later cells) sees the changed values. "
+            f"Work on a copy ({names[0]}.copy()) or compute a new array instead.")
 
 
 def _return_shapes(function: str, names: tuple[str, ...], values) -> str:

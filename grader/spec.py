@@ -554,7 +554,8 @@ def parse(text: str, file: str = "<spec>") -> Exercise:
         mark = getattr(error, "problem_mark", None)
         problem = getattr(error, "problem", None) or str(error)
         line = text.split("\n")[mark.line] if mark and mark.line < text.count("\n") + 1 else ""
-        if "\t" in line[: mark.column + 1 if mark else 0]:  # author review 4, E14: the message never said so
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent:  # author review 4, E14: the message never said so (a tab inside a value is no indent)
             problem += " (a tab: YAML indents with spaces only)"
         raise SpecError(file, mark.line + 1 if mark else None, "", f"is not valid YAML: {problem}") from None
     if root is None:

@@ -709,3 +709,12 @@ def test_a_part_id_that_is_a_column_of_the_gradebook_export_is_refused(tmp_path,
     assert result.exit_code == 2
     assert f"parts[0].id: '{column}' is a column of the gradebook's CSV export already" in result.output
     assert_located(result.output, path, line_of(text, f"- id: {column}"), "parts[0].id")
+
+
+def test_the_tab_hint_is_only_for_a_tab_in_the_indentation(tmp_path):
+    """Review 21, R11: a tab inside a value (the error elsewhere on its line) got "a tab: YAML indents with spaces
+    only"."""
+    text = TEXT.replace("title: Neural Network Learning", "title: Neural\tNetwork: Learning", 1)
+    assert text != TEXT
+    message, _ = spec_error(tmp_path, text)
+    assert "is not valid YAML" in message and "a tab" not in message, message

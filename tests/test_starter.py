@@ -197,3 +197,11 @@ def test_an_instructors_starter_finds_its_exercise_beside_it(tmp_path):
                           timeout=300)
     assert "A tanh Hidden Layer (tanh_net)" in done.stdout and "cannot tell the exercise" not in done.stdout, \
         done.stdout + done.stderr
+
+
+def test_a_starter_asked_in_another_case_is_named_as_the_spec_writes_it(tmp_path):
+    """Review 21, R15: `grade starter Ex5` wrote Ex5.ipynb, `EX4` EX4.ipynb: the names are the spec's."""
+    for asked, stem in (("Ex5", "ex5"), ("EX4", "ex4")):
+        folder = tmp_path / asked
+        assert run_cli("starter", asked, "-o", str(folder)).exit_code == 0
+        assert sorted(p.name for p in folder.iterdir()) == [f"{stem}.ipynb", f"{stem}.py"]

@@ -193,8 +193,9 @@ def _stale_folders(held: dict, submissions: list[Submission]) -> dict[str, set[s
 
 def _files_gone(held: dict, students: set[str]) -> str:
     """A line when the gradebook keeps "could not grade" rows named by a file's path (a file that told no
-    student) whose file no longer exists: renamed since (bob.py to bob_ex5.py, graded now as bob's), or a zip
-    graded before its unpacked folder. They stayed in the exports and the class report (staff review 4, S8)."""
+    student) whose file no longer exists in a folder that still does: renamed since (bob.py to bob_ex5.py, graded
+    now as bob's). They stayed in the exports and the class report (staff review 4, S8). A path inside a zip is
+    left alone: whether the zip's rows are stale cannot be told from here (review 21, R14)."""
     gone = sorted(student for student, (_, status, _) in held.items()
                   if status == "error" and student not in students and Path(student).suffix.lower() in
                   (".py", ".ipynb") and "/" in student and os.path.isdir(os.path.dirname(student))
