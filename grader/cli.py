@@ -348,12 +348,27 @@ def validate(files: tuple[Path, ...]):
                         f"part{'s' * (len(always) != 1)})") if always else ""
             click.echo(f"ok: {printable(str(file))} ({exercise.id}: {len(exercise.parts)} parts, "
                        f"{exercise.max_score} points{training}, {len(exercise.cases)} cases)")
+            clash = _alias_clash(exercise, Path(file))
+            if clash:  # review 21, R5: found beside the others, it would stop every grade (locate.aliases)
+                click.echo(f"warning: {printable(str(file))}: {clash}", err=True)
             if Path(file).stem != exercise.id and Path(file).stem not in exercise.aliases:
                 # author review 4, E10: found by name, the spec is its file's stem; its id names nothing
                 click.echo(f"warning: {printable(str(file))}: id '{exercise.id}' differs from the file's name "
                            f"'{Path(file).stem}': `grade` finds the exercise by its file's name (and aliases), so "
                            f"name the file {exercise.id}.yaml or make the id '{Path(file).stem}'", err=True)
     sys.exit(EXIT_FULL if ok else EXIT_ERROR)
+
+
+def _alias_clash(exercise: Exercise, path: Path) -> str:
+    """Which other known exercise already has one of this spec's aliases, said for `grade validate`; ""."""
+    try:
+        available = {name: spec for name, spec in locate.available().items() if spec.resolve() != path.resolve()}
+        known = {**{name: name for name in available}, **locate.aliases(available)}
+    except locate.ExerciseConflict:
+        return ""
+    taken = [(alias, known[alias]) for alias in exercise.aliases if alias in known and known[alias] != exercise.id]
+    return "; ".join(f"the alias '{alias}' is already a name of {other} ({available[other]}): beside it, `grade` "
+                     f"refuses every exercise until one of them is renamed" for alias, other in taken)
 
 
 @main.command()

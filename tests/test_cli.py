@@ -200,6 +200,11 @@ def test_validate_warns_of_an_id_that_is_not_the_files_name_and_counts_training(
     assert result.exit_code == 0, result.output
     assert (f"warning: {path}: id 'other_name' differs from the file's name 'mismatch'") in result.stderr
     assert "warning" not in run_cli("validate", str(ROOT / "exercises" / "ex5.yaml")).output
+    # review 21, R5: a copy keeping ex5's aliases would stop every grade beside it: validate says so
+    copy = tmp_path / "ex5_v2.yaml"
+    copy.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace("id: ex5\n", "id: ex5_v2\n"))
+    clash = run_cli("validate", str(copy))
+    assert clash.exit_code == 0 and f"warning: {copy}: the alias 'ex4' is already a name of ex5" in clash.stderr
     trained = tmp_path / "ex5.yaml"
     text = (ROOT / "exercises" / "ex5.yaml").read_text()
     assert "    points: 0\n" in text and "    on_request: true\n" in text
