@@ -353,8 +353,11 @@ def slope_from(outcomes: list[Outcome], function: Function) -> np.ndarray | None
 
 
 def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, CaseData],
-            variants: diagnosis.Variants, budget: Budget, timed_out: set[str]) -> None:
-    """Name the mistakes of each failed part and add the evidence (only failed parts are looked at)."""
+            variants: diagnosis.Variants, budget: Budget, timed_out: set[str],
+            written: frozenset[str] = frozenset()) -> None:
+    """Name the mistakes of each failed part and add the evidence (only failed parts are looked at). `written`:
+    the exercise's functions whose definitions compute something (not the template's stub): zeros from one of
+    them are not "Not written yet" (review 21, R10: np.zeros(z.shape, dtype=int) cut every value to 0)."""
     mistakes = diagnosis.applicable(exercise, cases)
     slope_evidence: list[PartResult] = []  # failed gradient parts: their slope calls run together, last
     unwritten_activation = _unwritten_activation_part(results, variants)
@@ -368,9 +371,11 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if unwritten_activation is not None and "grad" in observed[part.cases[0]] and \
                 diagnosis.as_if_activation_gradient_unwritten(variants, part, observed):
             number = results.index(unwritten_activation) + 1
+            done = unwritten_activation.part.function in written
+            returns = "returns only zeros" if done else "still returns the template's zeros"
             sentence = (f"These are the right values with every hidden layer's δ zero: the activation gradient "
-                        f"your function calls still returns the template's zeros (part {number}, "
-                        f"{unwritten_activation.part.title}). Write that one, then grade again.")
+                        f"your function calls {returns} (part {number}, {unwritten_activation.part.title}). "
+                        f"{'Fix' if done else 'Write'} that one, then grade again.")
             result.feedback = f"{sentence} {result.feedback}"
             result.evidence.insert(0, sentence)
             continue
@@ -378,6 +383,14 @@ def explain(exercise: Exercise, results: list[PartResult], cases: dict[str, Case
         if not unwritten and "grad" in observed[part.cases[0]]:
             unwritten = diagnosis.template_blocks(exercise, cases, observed, {c: variants.output(part, c)
                                                                               for c in part.cases})
+        if unwritten and part.check == "activation_gradient" and part.function in written:  # its one output
+            sentence = (f"Your function computes something, but {' and '.join(unwritten)} "
+                        f"{'is' if len(unwritten) == 1 else 'are'} all zeros: check what it returns (an array made "
+                        f"with dtype=int, as np.zeros(z.shape, dtype=int), holds whole numbers only, so every value "
+                        f"is cut to 0; or the result is not assigned to the name it returns).")
+            result.feedback = f"{sentence} {result.feedback}"
+            result.evidence.insert(0, sentence)
+            continue
         if unwritten:
             result.mistakes = [NOT_IMPLEMENTED]
             result.feedback = (f"Not written yet: {' and '.join(unwritten)} "
@@ -751,7 +764,10 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     explain_gradient_sizes(exercise, parts, outcomes, cases)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout, prepared)
-    explain(exercise, parts, cases, variants, optional, timed_out)  # a timed-out function is not called again
+    written = frozenset(f for f, function in exercise.functions.items() if prepared is not None and (defined := [
+        prepared.definitions[n] for n in function.names if n in prepared.definitions]) and not any(
+        d.stub for d in defined))
+    explain(exercise, parts, cases, variants, optional, timed_out, written)  # a timed-out function is not called again
     cost_explains_gradient(exercise, parts)
     source = prepared.source if prepared is not None and prepared.source is not None \
         else read_source(submission, submission.name)

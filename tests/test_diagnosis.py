@@ -549,3 +549,20 @@ def _ex5_cases():
 
     exercise = load(ROOT / "exercises" / "ex5.yaml")
     return exercise, build_all(exercise)
+
+
+def test_zeros_from_written_code_are_not_called_unwritten(tmp_path):
+    """Review 21, R10: a sigmoid_gradient that computes into np.zeros(z.shape, dtype=int), every value cut to 0, was
+    "Not written yet", and the gradient parts told the student to write it. Its code is written: the part says the
+    values are all zeros and why they may be, and the gradient parts say to fix it."""
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    written = "    g = sigmoid(z)\n    return g * (1 - g)\n"
+    path = tmp_path / "ex5.py"
+    path.write_text(solution.replace(written, "    g = np.zeros(z.shape, dtype=int)\n    g[:] = sigmoid(z) * "
+                                              "(1 - sigmoid(z))\n    return g\n"))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    part = _part(report, "sigmoid_gradient")
+    assert part["mistakes"] == [] and "Not written yet" not in part["feedback"], part
+    assert part["evidence"][0].startswith("Your function computes something, but g is all zeros: check what it "
+                                          "returns (an array made with dtype=int"), part["evidence"]
+    assert "returns only zeros (part 3, Sigmoid Gradient). Fix that one" in _part(report, "gradient")["evidence"][0]
