@@ -106,6 +106,15 @@ class Unsubmitted(NamedTuple):
     by_counts: bool  # chosen by the cells' execution counts (else as running the notebook from the top)
 
 
+class RegisteredEarlier(NamedTuple):
+    """A function fixed after its own grader cell: graded on the fix, which the functions calling it use, while
+    the course grades its own part on the definition that cell registered."""
+
+    registered: Origin  # its own grader cell
+    earlier: Origin  # the definition that cell registered
+    graded: Origin  # the fix, graded here
+
+
 @dataclass
 class Submission:
     """The runnable source of a student's file and what was left out of it."""
@@ -128,7 +137,7 @@ class Submission:
     unsubmitted: dict[str, Unsubmitted] = field(default_factory=dict)
     registered: dict[str, Origin] = field(default_factory=dict)  # graded name -> its last `grader[k] = name`
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
-    registered_earlier: dict[str, Unsubmitted] = field(default_factory=dict)
+    registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
 
     def origin(self, line: int) -> Origin:
@@ -604,18 +613,17 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                     source_lines = _source_lines(text)
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
-    for s in statements:
-        registers = _registration(s.node, roots)
-        if registers:
-            result.registered[registers] = origins[s.offset + _first_line(s.node) - 1]
-    for key, (registration, graded, later, by_counts) in _unsubmitted(statements, roots).items():
-        where = [origins[s.offset + _first_line(s.node) - 1] for s in (registration, graded, *later)]
-        name, _, registered = key.partition("\0")
-        if registered:  # review 21, R2: its own part, on the course, is graded on an earlier definition
-            result.registered_earlier[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
-            continue
+    registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots))}
+    for i, name in registrations.items():
+        result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
+    dropped, earlier = _unsubmitted(statements, roots, registrations)
+    for name, found in earlier.items():  # review 21, R2: its own part, on the course, is graded on an earlier one
+        result.registered_earlier[name] = RegisteredEarlier(*(origins[s.offset + _first_line(s.node) - 1]
+                                                                for s in found))
+    for name, (last, graded, later, by_counts) in dropped.items():
+        where = [origins[s.offset + _first_line(s.node) - 1] for s in (last, graded, *later)]
         result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
-        statements = [s for s in statements if all(s is not dropped for dropped in later)]
+        statements = [s for s in statements if all(s is not gone for gone in later)]
     bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
     for s in statements:
@@ -681,48 +689,50 @@ def _definition_of(node: ast.stmt) -> str | None:
     return None
 
 
-def _unsubmitted(statements: list[_Statement], roots: set[str]) -> dict[str, tuple]:
-    """For each graded name defined again after the definition the course's grader runs: (the last grader cell,
-    the definition in effect there, the later ones, chosen by execution counts?).
+def _unsubmitted(statements: list[_Statement], roots: set[str],
+                 registrations: dict[int, str]) -> tuple[dict[str, tuple], dict[str, tuple]]:
+    """What the course's grader cells (`registrations`: statement index -> the graded name it registers) make of
+    a graded name defined more than once, as two dicts by name:
+    - the definitions they never use: (the last grader cell, the definition in effect there, the later ones,
+      chosen by execution counts?);
+    - a function fixed after its own grader cell: (that cell, the definition it registered, the one graded).
 
     The course's `grader.grade()` calls each function registered with `grader[k] = name`, and a function calls
     another by its global name, as the kernel holds it when the last grader cell runs. So the definition graded
     is the one in effect then (student review 4, F1: an old attempt kept in the last cell, run first, was graded
     instead). A fix made after a name's own grader cell but before the last one (review 21, R2) is in effect
-    there for the functions that call it, so it is kept. When every cell that defines a name or registers a
-    graded name has an execution count, that is the kernel's order: the definition run last before the last
-    grader cell's run. Otherwise the order of running the notebook from the top. A name also bound otherwise (an
-    import, a loop), or defined only after that cell, keeps the file's last definition."""
-    registrations = [i for i, s in enumerate(statements) if _registration(s.node, roots)]
-    if not registrations:
-        return {}
-
-    def ran(i: int) -> tuple:  # the kernel's order of statements: the cell's count, then its place in the cell
-        return statements[i].cell.ran, i
-
-    found: dict[str, tuple] = {}
-    for name in roots:
+    there for the functions that call it, so it is kept, though the course grades the name's own part on what its
+    cell registered. When every cell that defines a name or registers a graded name has an execution count, that
+    is the kernel's order: the definition run last before that cell's run. Otherwise the order of running the
+    notebook from the top. A name also bound otherwise (an import, a loop), or defined only after the last grader
+    cell, keeps the file's last definition."""
+    dropped: dict[str, tuple] = {}
+    earlier: dict[str, tuple] = {}
+    for name in roots if registrations else ():
         definitions = [i for i, s in enumerate(statements) if _definition_of(s.node) == name]
         if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
                                        for i, s in enumerate(statements)):
             continue
-        by_counts = all(statements[i].cell.ran is not None for i in registrations + definitions)
-        last = max(registrations, key=ran) if by_counts else registrations[-1]
-        before = [i for i in definitions if (ran(i) < ran(last) if by_counts else i < last)]
-        if not before:
+        by_counts = all(statements[i].cell.ran is not None for i in [*registrations, *definitions])
+        # the kernel's order of statements (the cell's count, then its place in it), else the file's
+        order = (lambda i: (statements[i].cell.ran, i)) if by_counts else (lambda i: (0, i))
+        last = max(registrations, key=order)
+        graded = _in_effect(definitions, last, order)
+        if graded is None:
             continue
-        graded = max(before, key=ran) if by_counts else before[-1]
         if graded != definitions[-1]:
-            found[name] = (statements[last], statements[graded], [statements[i] for i in definitions if i > graded],
-                           by_counts)
-        own = [i for i in registrations if _registration(statements[i].node, roots) == name]
-        mine = max(own, key=ran) if by_counts and own else own[-1] if own else None
-        registered = [i for i in definitions if (ran(i) < ran(mine) if by_counts else i < mine)] if mine else []
-        if registered and (max(registered, key=ran) if by_counts else registered[-1]) != graded:
-            # its own grader cell registered an earlier definition: the course grades its own part on that one
-            earlier = max(registered, key=ran) if by_counts else registered[-1]
-            found[f"{name}\0registered"] = (statements[mine], statements[earlier], [statements[graded]], by_counts)
-    return found
+            dropped[name] = (statements[last], statements[graded],
+                             [statements[i] for i in definitions if i > graded], by_counts)
+        own = max((i for i, registered in registrations.items() if registered == name), key=order, default=None)
+        registered = _in_effect(definitions, own, order) if own is not None else None
+        if registered is not None and registered != graded:
+            earlier[name] = (statements[own], statements[registered], statements[graded])
+    return dropped, earlier
+
+
+def _in_effect(definitions: list[int], at: int, order) -> int | None:
+    """The definition a name holds when statement `at` runs: the one run last before it, in `order`."""
+    return max((i for i in definitions if order(i) < order(at)), key=order, default=None)
 
 
 def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) -> None:
@@ -1017,11 +1027,10 @@ def registered_earlier_notes(submission: Submission) -> list[str]:
     its own part on the object that cell registered (review 21, R2)."""
     notes = []
     for name, found in sorted(submission.registered_earlier.items()):
-        earlier, graded = found.graded, found.later[0]
-        notes.append(f"{name} is graded here on its definition at {graded}, but the course's `grader[...] = {name}` "
-                     f"({found.registered}) registered the earlier one, at {earlier}: the course grades {name}'s own "
-                     f"part on that one. Run that grader cell again after your fix (or put the fix in place of the "
-                     f"earlier definition) before you submit.")
+        notes.append(f"{name} is graded here on its definition at {found.graded}, but the course's `grader[...] = "
+                     f"{name}` ({found.registered}) registered the earlier one, at {found.earlier}: the course grades "
+                     f"{name}'s own part on that one. Run that grader cell again after your fix (or put the fix in "
+                     f"place of the earlier definition) before you submit.")
     return notes
 
 
