@@ -363,7 +363,7 @@ def _alias_clash(exercise: Exercise, path: Path) -> str:
     """Which other known exercise already has one of this spec's aliases, said for `grade validate`; ""."""
     try:
         available = {name: spec for name, spec in locate.available().items() if spec.resolve() != path.resolve()}
-        known = {**{name: name for name in available}, **locate.aliases(available)}
+        known = locate.every_name(available)
     except locate.ExerciseConflict:
         return ""
     taken = [(alias, known[alias]) for alias in exercise.aliases if alias in known and known[alias] != exercise.id]

@@ -53,9 +53,12 @@ def known_names(extra: tuple[Path, ...] = (), excluding: str | None = None) -> t
     """Every known exercise's id and aliases (shipped, GRADER_EXERCISES, `extra` folders): a file named for one
     of them is that exercise's work (ex5_mse.py beside ex5.py), in a batch and on a platform alike. `excluding`:
     an exercise id whose names are left out (the one graded, even from a copy of its spec with fewer aliases)."""
-    found = available(extra)
-    return tuple(name for name, exercise in {**{e: e for e in found}, **aliases(found)}.items()
-                 if exercise != excluding)
+    return tuple(name for name, exercise in every_name(available(extra)).items() if exercise != excluding)
+
+
+def every_name(available: dict[str, Path], known: dict[str, str] | None = None) -> dict[str, str]:
+    """Every exercise's id and alias -> its id; `known` is `aliases(available)` when the caller has it."""
+    return {exercise: exercise for exercise in available} | (aliases(available) if known is None else known)
 
 
 def aliases(available: dict[str, Path]) -> dict[str, str]:
@@ -164,6 +167,6 @@ def match_name(filename: str, names: dict[str, str]) -> NameMatch | None:
 def for_submission(submission: Path, available: dict[str, Path], known: dict[str, str] | None = None) -> str | None:
     """The exercise a submission's file name points at, by id or alias (see `match_name`); `known` is
     `aliases(available)` when the caller has it."""
-    names = {exercise: exercise for exercise in available} | (aliases(available) if known is None else known)
+    names = every_name(available, known)
     found = match_name(submission.name, names)
     return found.exercise if found else None

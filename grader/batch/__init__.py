@@ -214,9 +214,9 @@ def _graded_as_another(recorded: dict[str, str], submissions: list[Submission], 
     twice in the exports (review 21, R3)."""
     files = {_resolved(s.file): s.student for s in submissions if s.file is not None and not s.problem}
     students = {s.student for s in submissions}
-    moved = sorted(f"{old} (now {files[_resolved(Path(shown))]})" for old, shown in recorded.items()
-                   if old not in students and old not in dropped and old != shown
-                   and files.get(_resolved(Path(shown)), old) != old)
+    now = {old: files.get(_resolved(Path(shown)), old) for old, shown in recorded.items()
+           if old not in students and old not in dropped and old != shown}
+    moved = sorted(f"{old} (now {student})" for old, student in now.items() if student != old)
     if not moved:
         return ""
     return (f"note: {len(moved)} row{'s' * (len(moved) != 1)} of this exercise {'were' if len(moved) != 1 else 'was'} "
@@ -277,10 +277,7 @@ def spec_stamp(exercise) -> str:
 
 def _with_secret(stamp: Stamp) -> bool:
     """Whether a row was graded on the course's secret cases (its options hold the secret's fingerprint)."""
-    try:
-        return bool(stamp.options and json.loads(stamp.options).get("secret"))
-    except (ValueError, AttributeError):
-        return False
+    return bool(_secret_of(stamp))
 
 
 class CreditRowsKept(Exception):
@@ -297,6 +294,7 @@ def _credit_refusal(students: list[str], exercise_id: str, dask_address: str | N
 
 
 def _secret_of(stamp: Stamp) -> str:
+    """The fingerprint of the course's secret a row was graded with (its options hold it), "" for none."""
     try:
         return str(json.loads(stamp.options).get("secret") or "") if stamp.options else ""
     except (ValueError, AttributeError):
