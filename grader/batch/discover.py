@@ -30,7 +30,7 @@ the PATH itself, down to _GROUPS levels; a folder is one when it holds two or mo
 - its .py/.ipynb files carry two or more different student ids in their names (`Assignment5/alice_ex5.py`,
   `Assignment5/bob_ex5.py`). Ids that are the folder's own name (`alice/alice_ex5.py` beside
   `alice/alice_ex5_v2.py`) or only a version word (`ex5_v2`, `ex5_final`, `ex5_old`, `ex5_test`) do not count,
-  nor does a helper module's (`ezra/ex5_utils.py`, defining fewer graded functions than `ezra/ex5_nn.py`);
+  nor does a helper module's (`ezra/ex5_utils.py`, defining none of the graded functions `ezra/ex5_nn.py` does);
   an LMS's folder of one student (Moodle's `..._assignsubmission_file_/`, Gradescope's `submission_123456/`)
   is never a folder of students;
 - or two or more of its subfolders hold a file named for the exercise (up to _DEPTH folders down, more for a
@@ -185,12 +185,12 @@ def _token(name: str) -> re.Pattern:
     return re.compile(rf"(?<![a-z0-9]){spelled}(?:(?:[-_ ]\(?|\()\d{{1,3}}\)?)?(?![a-z0-9])")
 
 
-# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py); with
-# the words of a copy kept aside (_SIDE_WORD: alice_ex5_test.py, ex5_scratch.py are alice's and the folder's own;
-# staff review 4, S3) and a part's draft (ex5_part1.py).
-# Words of a copy kept aside (docs/batch.md), in each of the three word patterns below (review 21, R16: added to
-# each by hand, the next one would be missed in one)
+# Words of a copy kept aside (docs/batch.md: alice_ex5_test.py, ex5_scratch.py are alice's and the folder's own;
+# staff review 4, S3), in each of the three word patterns below (review 21, R16: added to each by hand, the next
+# one would be missed in one)
 _KEPT_ASIDE = r"tests?|tmp|temp|scratch|template|starter|skeleton"
+# Words that mark a version of a file, not a student (a number may be a student's: ex5_20231234.py), with those
+# of a copy kept aside and a part's draft (ex5_part1.py).
 _VERSION_WORD = re.compile(r"^(?:v(?:er(?:sion)?)?\d*|final|old|new|draft|copy\d*|backup|bak|orig(?:inal)?|fixed|"
                            r"late|resubmit(?:ted)?|updated?|attempt|try|redo|latest|last|working|done|"
                            rf"{_KEPT_ASIDE}|part\d+)$", re.I)
