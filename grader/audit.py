@@ -7,6 +7,7 @@ every other candidate is far from it on at least one case. Also: the grading tol
 below SEPARATION, or a mistake could pass. Pure computation: no student code runs here.
 """
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -159,3 +160,75 @@ def audit_secrets(exercise: Exercise, count: int) -> list[dict]:
         results.append({"secret": secret.decode(), "fingerprint": fingerprint(secret), "ok": not problems,
                         "problems": problems})
     return results
+
+
+@dataclass(frozen=True)
+class TrainingRow:
+    """A training part's figures: the reference's, and those it reaches with round-off-sized changes to its
+    gradient (training.round_off_figures), which a correct solution's figure may be anywhere among."""
+
+    part: str
+    values: bool  # the figure is a loss (targets: values), else an accuracy
+    reference: float
+    round_off: tuple[float, ...]
+    within: float
+
+    @property
+    def drift(self) -> float:
+        """How far the worst of the round-off figures is from the reference, in `within`'s units: points of
+        accuracy below it, or the loss's relative excess above it."""
+        if self.values:
+            high = max(self.round_off, default=self.reference)
+            if high <= self.reference:
+                return 0.0
+            return (high - self.reference) / self.reference if self.reference > 0 else float("inf")
+        return max(0.0, self.reference - min(self.round_off, default=self.reference))
+
+    @property
+    def ok(self) -> bool:
+        """`within` is at least twice the drift seen: a few runs see less than a class of hundreds reaches."""
+        return self.within >= 2 * self.drift
+
+    @property
+    def suggested_within(self) -> float | None:
+        if self.ok or self.drift == float("inf"):
+            return None
+        step = 0.005 if not self.values else 10 ** (math.floor(math.log10(2 * self.drift)) - 1)
+        return round(math.ceil(2 * self.drift / step) * step, 12)
+
+
+def training_rows(exercise: Exercise) -> list[TrainingRow]:
+    """One row per training part (each trains the reference ROUND_OFF_RUNS + 1 times, in this process)."""
+    from .training import round_off_figures
+
+    rows = []
+    for part in exercise.training_parts:
+        reference, figures = round_off_figures(exercise, part)
+        rows.append(TrainingRow(part.id, exercise.network.targets == "values", reference, tuple(figures),
+                                part.training.within))
+    return rows
+
+
+def training_text(rows: list[TrainingRow]) -> str:
+    """The training parts' lines of `grade audit`'s report ("" when there are none)."""
+    from .training import ROUND_OFF_RUNS
+
+    if not rows:
+        return ""
+    lines = [f"Training parts: the reference trained {ROUND_OFF_RUNS} more times, each time with every gradient "
+             f"changed by round-off, as a correct solution's own arithmetic changes it:"]
+    for r in rows:
+        shown = (lambda f: f"{f:.4g}") if r.values else (lambda f: f"{100 * f:.1f}%")
+        low, high = min(r.round_off, default=r.reference), max(r.round_off, default=r.reference)
+        bound = f"≤ {shown(r.reference * (1 + r.within))}" if r.values else f"≥ {shown(r.reference - r.within)}"
+        line = (f"  {r.part}: the reference reaches {shown(r.reference)}; with round-off, {shown(low)} to "
+                f"{shown(high)}. within {r.within:g} passes at {bound}: ")
+        if r.ok:
+            lines.append(line + "ok")
+            continue
+        drift = f"{100 * r.drift:.1f} points below" if not r.values else f"{100 * r.drift:.2g}% above"
+        advice = (f"use within: {r.suggested_within:g} or more (twice the largest drift seen)"
+                  if r.suggested_within is not None else "the reference's loss is 0: a relative `within` has no room")
+        lines.append(line + f"FAIL: a correct solution may end {drift} the reference; {advice}, or fewer "
+                            f"iterations or a smaller network, whose training drifts less")
+    return "\n".join(lines)

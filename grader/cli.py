@@ -423,14 +423,16 @@ def mistakes(exercise_name: str):
               help="Also audit the cases of N more secrets (fixed ones, so a run can be repeated): separation "
                    "must hold whatever the course's secret is. Each costs about one audit.")
 def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: Path | None, secret_seeds: int):
-    """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others.
+    """Check that EXERCISE's hidden cases detect every applicable mistake and tell each apart from the others,
+    and that each training part's `within` leaves room for a correct solution's round-off.
 
     Prints a table; exits 0 when every mistake is detected and distinguishable, 1 when one slips
-    through or two look alike (with hints), or when the cases of one of the --secret-seeds do, 2 when
-    the exercise cannot be loaded.
+    through or two look alike (with hints), when the cases of one of the --secret-seeds do, or when a
+    training part's reference, trained again with round-off-sized changes to its gradient, drifts more
+    than half its `within`; 2 when the exercise cannot be loaded.
     """
     from . import secret as secrets
-    from .audit import as_text, audit_secrets, size_problem, tolerance_problem
+    from .audit import as_text, audit_secrets, size_problem, tolerance_problem, training_rows, training_text
     from .audit import audit as run_audit
     from .cases import build_all
 
@@ -447,17 +449,21 @@ def audit(exercise_name: str, fmt: str, folders: tuple[Path, ...], secret_file: 
     rows = run_audit(exercise)
     seeds = audit_secrets(_resolve_exercise(exercise_name, None, fmt == "json", verify=False, folders=folders),
                           secret_seeds)
-    ok = all(r.ok for r in rows) and not tolerance_problem(exercise) and all(s["ok"] for s in seeds)
+    training = training_rows(exercise)
+    ok = all(r.ok for r in rows + training) and not tolerance_problem(exercise) and all(s["ok"] for s in seeds)
     fingerprint = secrets.fingerprint(secret) if secret else None
     if fmt == "json":
         mistakes = [{"id": r.mistake, "detected_by": list(r.parts), "closest": r.closest,
                      "distance": None if r.distance == float("inf") else r.distance, "ok": r.ok,
                      "problem": r.problem} for r in rows]
         click.echo(json.dumps({"exercise": exercise.id, "ok": ok, "tolerance_problem": tolerance_problem(exercise),
-                               "secret_fingerprint": fingerprint, "mistakes": mistakes, "secret_seeds": seeds},
+                               "secret_fingerprint": fingerprint, "mistakes": mistakes, "secret_seeds": seeds,
+                               "training": [{"part": r.part, "reference": r.reference, "round_off": list(r.round_off),
+                                             "within": r.within, "ok": r.ok, "suggested_within": r.suggested_within}
+                                            for r in training]},
                               indent=2))
     else:
-        lines = [as_text(exercise, rows)]
+        lines = [as_text(exercise, rows)] + ([""] + [training_text(training)] if training else [])
         if secret:
             lines.insert(0, f"Cases seeded by the secret with fingerprint {fingerprint}.")
         if seeds:

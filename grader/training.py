@@ -124,6 +124,31 @@ def reference_figure(exercise: Exercise, part: Part, data: datasets.TrainingSet)
                                            start(exercise, part, data), part.training).params)
 
 
+ROUND_OFF = 1e-14  # relative size of the changes `round_off_figures` makes: a few ulps, as another order of sums
+ROUND_OFF_RUNS = 8
+
+
+def round_off_figures(exercise: Exercise, part: Part, runs: int = ROUND_OFF_RUNS) -> tuple[float, list[float]]:
+    """The reference's figure, and the figures it reaches when every gradient it returns is changed by
+    round-off (relative ROUND_OFF, seeded 0 .. runs-1). A correct solution's own arithmetic (another order of
+    sums, a loop instead of a product) changes the gradient that much, and an optimizer over many iterations of
+    a non-convex cost can turn that into points of accuracy; `grade audit` checks that `within` covers it."""
+    data = datasets.build(exercise, part)
+    network = exercise.network.with_sizes(data.sizes)
+    x0 = start(exercise, part, data)
+
+    def trained(seed: int) -> float:
+        noise = np.random.default_rng(seed)
+
+        def objective(params):
+            J, grad = cost_and_gradient(network, params, data.X, data.y, part.lambda_)
+            return J, grad * (1 + ROUND_OFF * noise.standard_normal(grad.shape))
+
+        return figure(exercise, data, minimize(objective, x0, part.training).params)
+
+    return reference_figure(exercise, part, data), [trained(seed) for seed in range(runs)]
+
+
 def check_training(exercise: Exercise, part: Part, sandbox: Sandbox, submission, shown: str,
                    prepared=None, reference: float | None = None) -> PartResult:
     """Train with the student's function and with the reference; compare the two figures. `reference`: the

@@ -166,7 +166,7 @@ def test_an_unusable_mat_file_is_a_clear_spec_error(tmp_path, setup, words):
      "must start with 15 and end with 10"),
     ("generated: digits", "generated: smooth", "parts[5].training.data.generated", "real-valued targets"),
     ("      method: TNC", "      method: Newton-CG", "parts[5].training.method", "Newton-CG"),
-    ("      within: 0.01", "      within: -1", "parts[5].training.within", "≥ 0"),
+    ("      within: 0.02", "      within: -1", "parts[5].training.within", "≥ 0"),
     ("    check: training\n", "    check: training\n    cases: [coursera]\n", "parts[5].cases", "takes no cases"),
     ("    on_request: true\n", "    on_request: yes please\n", "parts[5].on_request", "true or false"),
     ("    check: training\n    lambda: 1\n", "    check: training\n    lambda: 1\n    activation: sigmoid\n",
@@ -220,3 +220,30 @@ def test_a_batch_runs_training_parts_with_train_computing_the_reference_once(tmp
     assert len(trained) == 1  # the reference's training, once for the class
     again = run_cli("batch", str(tmp_path / "class"), "-e", spec, "--db", db, "--train")
     assert "0 graded, 2 skipped" in again.stderr
+
+
+def test_audit_fails_a_within_smaller_than_the_drift_of_a_correct_solution(tmp_path):
+    """Author review 4, E5: ex5's training part, trained again with round-off-sized changes to the reference's
+    gradient (what a correct solution's own arithmetic gives), reaches figures up to a point or more apart, so a
+    `within` of a few tenths of a point fails correct solutions: the audit says so and suggests a bound."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    path = tmp_path / "tight.yaml"
+    path.write_text(text.replace("      within: 0.02", "      within: 0.001", 1))
+    result = run_cli("audit", str(path))
+    assert result.exit_code == 1, result.output
+    line = next(line for line in result.output.splitlines() if line.startswith("  training:"))
+    assert "within 0.001 passes at ≥ 92.7%: FAIL: a correct solution may end" in line, line
+    data = json.loads(run_cli("audit", str(path), "--format", "json").output)
+    (row,) = data["training"]
+    assert not data["ok"] and not row["ok"] and row["within"] == 0.001 and len(row["round_off"]) == 8
+    low = min(row["round_off"])
+    assert low < row["reference"] - 0.001  # the drift the audit found: a correct figure below the bound
+    assert row["suggested_within"] >= 2 * (row["reference"] - low)
+    assert f"use within: {row['suggested_within']:g}" in line
+
+
+def test_the_audit_of_a_training_part_whose_within_covers_the_drift_passes():
+    data = json.loads(run_cli("audit", "ex5", "--format", "json").output)
+    (row,) = data["training"]
+    assert data["ok"] and row["ok"] and row["suggested_within"] is None
+    assert row["reference"] - min(row["round_off"]) <= row["within"] / 2
