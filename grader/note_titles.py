@@ -6,8 +6,8 @@ Apart from notes.py, which finds the notes, so that the class report reads these
 TITLES = {
     "inputs_modified": "the function changes its input arrays (passed the same array again, it gives other results)",
     "prints": "the function prints while it runs",
-    "return_shapes": "J comes back as an array or grad as a row: graded, but code expecting a number and a vector "
-                     "(the course's submit cell) fails on them",
+    "return_shapes": "J comes back as an array, grad as a row, or the two in a list: graded, but the course's "
+                     "submit cell fails on them",
     "num_labels_from_data": "the number of classes is taken from y instead of num_labels",
     "scalar_activation_gradient": "the activation's gradient fails on a plain number",
     "slow_at_full_size": "far slower than a vectorized version at the assignment's full size (loops over examples)",

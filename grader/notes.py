@@ -93,7 +93,8 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
                 f"{_change_advice(list(outcome.changed_args))}")))
             break
     shapes = next((text for key, o in outcomes.items() if o.status == "ok"
-                   and (text := _return_shapes(o.function or key[0], calls[key].return_names, o.values))), "")
+                   and (text := _return_shapes(o.function or key[0], calls[key].return_names, o.values,
+                                                o.returned_list))), "")
     if shapes:
         notes.append(Note("return_shapes", shapes))
     printed = next(((key, o) for key, o in outcomes.items() if printed_lines(o.output)), None)
@@ -133,27 +134,34 @@ def _change_advice(names: list[str]) -> str:
             f"Work on a copy ({names[0]}.copy()) or compute a new array instead.")
 
 
-def _return_shapes(function: str, names: tuple[str, ...], values) -> str:
-    """Student review 4, F5: J as a 1×1 array, or grad as a 1×n row: graded here as the number and the vector
-    they hold, but the course's submit cell (np.hstack([J, grad]), grad[:12]) raises on them."""
+def _return_shapes(function: str, names: tuple[str, ...], values, as_list: bool = False) -> str:
+    """Student review 4, F5: J as a 1×1 array, grad as a 1×n row, or [J, grad] as a list: graded here as the
+    number and the vector they hold, but the course's submit cell raises on them (np.hstack([J, grad]) and
+    grad[:12] in the gradient parts; in the Regularized Cost part its sprintf reads a tuple's first value, but
+    makes one array of a list, which J and grad beside each other cannot be)."""
     found = dict(zip(names, values or (), strict=False))
     J, grad = found.get("J"), found.get("grad")
     if J is None or grad is None:
         return ""
-    shapes = []
-    if np.ndim(J) >= 2:
-        shapes.append(f"J as a {'×'.join(map(str, np.shape(J)))} array, not a number")
-    if np.ndim(grad) == 2 and np.shape(grad)[0] == 1 and np.shape(grad)[1] > 1:
-        shapes.append(f"grad as a 1×{np.shape(grad)[1]} row, not a vector")
-    if not shapes:
+    j_bad = np.ndim(J) >= 2
+    grad_bad = np.ndim(grad) == 2 and np.shape(grad)[0] == 1 and np.shape(grad)[1] > 1
+    pieces = [(f"J as a {'×'.join(map(str, np.shape(J)))} array, not a number", "np.hstack([J, grad]) raises",
+               "float(J)", j_bad),
+              (f"grad as a 1×{np.size(grad)} row, not a vector", "grad[:12] takes rows", "grad.ravel()", grad_bad),
+              ("[J, grad] as a list, not a tuple", "its regularized-cost part passes the result to sprintf, which "
+               "reads the first value of a tuple but makes one array of a list: np.asarray([J, grad]) raises", "",
+               as_list)]
+    shown = [piece for piece in pieces if piece[3]]
+    if not shown:
         return ""
-    j_bad, grad_bad = np.ndim(J) >= 2, len(shapes) == 2 or np.ndim(J) < 2
-    why = " and ".join(w for w, bad in (("np.hstack([J, grad]) raises", j_bad), ("grad[:12] takes rows", grad_bad))
-                       if bad)
-    fix = " and ".join(f for f, bad in (("float(J)", j_bad), ("grad.ravel()", grad_bad)) if bad)
-    return (f"{function} returns {' and '.join(shapes)}. The grader reads the values all the same, but code that "
-            f"expects a number and a vector fails on them, as the course's submit cell does ({why}). Return "
-            f"{fix}.")
+    who = "code that expects a number and a vector fails on them, as the course's submit cell does" \
+        if j_bad or grad_bad else "the course's submit cell fails on it"
+    fix = " and ".join(f for _, _, f, _ in shown if f)
+    if as_list:
+        returned = f"{'float(J)' if j_bad else 'J'}, {'grad.ravel()' if grad_bad else 'grad'}"
+        fix = f"{fix + ', ' if fix else 'them '}as a tuple: return {returned} (no brackets)"
+    return (f"{function} returns {' and '.join(s for s, _, _, _ in shown)}. The grader reads the values all the "
+            f"same, but {who} ({'; '.join(w for _, w, _, _ in shown)}). Return {fix}.")
 
 
 _WARNING = re.compile(r"^.*:\d+: \w*Warning: ")

@@ -288,6 +288,24 @@ def test_return_shapes_the_course_cannot_submit_get_a_note(tmp_path):
     assert "return_shapes" not in {n["id"] for n in report["notes"]}
 
 
+def test_a_list_return_the_course_cannot_submit_gets_a_note(tmp_path):
+    """Student review 4, F5 (its third case): `return [J, grad]` gets full marks here, but the course's
+    regularized-cost part hands the result to its sprintf, which reads a tuple's first value and makes one array
+    of a list, and raises. The worker now says a list came back; the note names it and the tuple to return. A
+    list beside a J that is a 1×1 array names both, with one fix."""
+    report = _variant(tmp_path, "as_list", "    return J, grad", "    return [J, grad]")
+    messages = {n["id"]: n["message"] for n in report["notes"]}
+    assert report["score"] == 100, report
+    assert messages["return_shapes"].startswith("nn_cost_function returns [J, grad] as a list, not a tuple."), messages
+    assert "np.asarray([J, grad]) raises" in messages["return_shapes"]
+    assert "code that expects a number and a vector" not in messages["return_shapes"]  # J, grad = f() works
+    assert messages["return_shapes"].endswith("Return them as a tuple: return J, grad (no brackets).")
+    report = _variant(tmp_path, "as_list_j_array", "    return J, grad", "    return [np.array([[J]]), grad]")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "return_shapes")
+    assert "J as a 1×1 array, not a number and [J, grad] as a list" in message, message
+    assert message.endswith("Return float(J), as a tuple: return float(J), grad (no brackets)."), message
+
+
 def test_the_inputs_note_names_the_array_changed_and_a_failed_part(tmp_path):
     """Student review 4, F9: a changed y got the nn_params advice, and a change that cost the points said "No
     points are taken". The advice now follows the array changed, and a function that failed a part is told the

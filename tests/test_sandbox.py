@@ -577,6 +577,28 @@ def test_forged_value_positions_are_a_protocol_error(positions, status, count, d
         _parse_outcome(header, [np.zeros((), dtype)] * count, f)
 
 
+@pytest.mark.parametrize("flag, status, returns", [(1, "ok", 2), ("yes", "ok", 2), (True, "error", 2),
+                                                   (True, "ok", 1)])
+def test_a_forged_list_flag_is_a_protocol_error(flag, status, returns):
+    """The worker says `"list": true` only for an "ok" call of several values that came back as a list."""
+    from grader.sandbox.protocol import _parse_outcome
+
+    count = returns if status == "ok" else 0
+    header = {"status": status, "message": "", "seconds": 0.0, "function": None, "values": count, "changed": []}
+    f = call("f", returns=returns)
+    assert _parse_outcome(header, [np.zeros(())] * count, f).returned_list is False
+    with pytest.raises(ProtocolError, match="bad list flag"):
+        _parse_outcome({**header, "list": flag}, [np.zeros(())] * count, f)
+
+
+def test_a_list_return_is_told_from_a_tuple(sandbox, tmp_path):
+    """Student review 4, F5: the course's submit cell fails on [J, grad], so the outcome says a list came back."""
+    sub = write(tmp_path, "import numpy as np\ndef l():\n    return [2.5, np.ones(3)]\n"
+                          "def t():\n    return 2.5, np.ones(3)\n")
+    listed, paired = sandbox.run(sub, [call(name, returns=2, return_names=("J", "grad")) for name in ("l", "t")])
+    assert (listed.status, listed.returned_list, paired.status, paired.returned_list) == ("ok", True, "ok", False)
+
+
 def test_garbage_on_the_result_channel_is_a_crash(sandbox, tmp_path):
     sub = write(
         tmp_path,

@@ -85,6 +85,7 @@ class Outcome:
     # A "bad_return"'s values that are numbers, by their position in what the function returns: the course's
     # grader reads J = f(...)[0] whatever the gradient beside it is (e.g. a list of matrices, not unrolled).
     partial_values: dict[int, np.ndarray] = field(default_factory=dict)
+    returned_list: bool = False  # an "ok" call's values came back as a list ([J, grad]), not a tuple
 
 
 class ProtocolError(Exception):
@@ -327,6 +328,8 @@ def _outcome_frame(outcome: Outcome) -> bytes:
     }
     if outcome.partial_values:
         header["positions"] = list(outcome.partial_values)
+    if outcome.returned_list:
+        header["list"] = True
     return _frame(header, values + list(outcome.changed_args.values()))
 
 
@@ -357,6 +360,9 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
             and all(type(i) is int and 0 <= i < call.returns for i in positions)
             and len(set(positions)) == count and all(a.dtype == np.float64 for a in arrays[:count])):
         raise ProtocolError("bad value positions")
+    returned_list = header.get("list", False)
+    if returned_list is not False and not (returned_list is True and status == "ok" and call.returns > 1):
+        raise ProtocolError("bad list flag")
     if not all(isinstance(c, str) and c in call.arg_names for c in changed):
         raise ProtocolError("unknown argument name")
     if not (function is None or (isinstance(function, str) and function in call.names)):
@@ -374,6 +380,7 @@ def _check_outcome(header: dict, arrays: list[np.ndarray], call: Call, allowed) 
         changed_args=dict(zip(changed, arrays[count:], strict=True)),
         cpu_seconds=float(cpu),
         partial_values=dict(zip(positions, arrays[:len(positions)], strict=True)),
+        returned_list=returned_list,
     )
 
 

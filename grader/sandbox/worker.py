@@ -329,6 +329,8 @@ def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict
         result = func(*fresh)
         header["seconds"], header["cpu"] = time.perf_counter() - start, time.process_time() - cpu
         values = _convert(result, call, name)
+        if isinstance(result, list) and call.returns > 1:
+            header["list"] = True  # the course's submit cell reads a tuple's first value, not a list's (notes.py)
         size = sum(v.nbytes for v in values)
         if size > result_bytes:
             values = []
