@@ -7,11 +7,11 @@ student's values on ALL of the part's cases within MATCH_TOLERANCE (tighter than
 When nothing matches that closely, a candidate still matches within the exercise's own grading tolerance,
 provided it is the only one that does: a student's harmless numerical habit (a `log(a + 1e-5)` the grader
 would accept in a right answer) must not hide the mistake made beside it. Last, a mistake in a step made
-once per Θ (its gradient, its λ term in the cost) is tried for some Θs only (`in_some_layers`), and named so
-when it alone explains the values. Only parts that failed are diagnosed, so a correct submission is never
-given a mistake. Evidence for a wrong gradient: which weight matrices' gradients are right, and whether the
-gradient agrees with central differences of the student's own cost (computed in the sandbox by grading.py;
-the arithmetic is here).
+once per Θ (its gradient, its λ term in the cost) is tried for some Θs only (`in_some_layers`), alone or
+beside another mistake made in every Θ, and named so when that alone explains the values. Only parts that
+failed are diagnosed, so a correct submission is never given a mistake. Evidence for a wrong gradient: which
+weight matrices' gradients are right, and whether the gradient agrees with central differences of the
+student's own cost (computed in the sandbox by grading.py; the arithmetic is here).
 """
 
 from __future__ import annotations
@@ -304,21 +304,74 @@ def in_some_layers(variants: Variants, part: Part, observed: dict[str, Values], 
         if part.check == "cost":  # for all Θs it is an ordinary match, tried before this
             found = _cost_explanations(variants, part, observed, cost_only, subsets, tolerance)
         else:
-            grads = [(m, layers) for m in local for layers in subsets
-                     if _gradient_matches(variants, part, observed, m, layers, tolerance)]
-            if not grads:
-                continue
-            right_cost = "J" in variants.ignored or _cost_matches(variants, part, observed, None, None, tolerance)
-            costs = [()] if right_cost else \
-                _cost_explanations(variants, part, observed, cost_only, [None, *subsets], tolerance)
-            found = [(grad, *cost) for grad in grads for cost in costs]
+            found = _gradient_explanations(variants, part, observed, local, cost_only, subsets, tolerance) or \
+                _beside_another(variants, part, observed, singles, local, subsets, tolerance)
         explanations = {tuple((m.id, layers) for m, layers in combination): combination for combination in found}
         if len(explanations) == 1:
-            return [mistake if layers is None else _in_layers(mistake, layers, count)
-                    for mistake, layers in next(iter(explanations.values()))]
+            [combination] = explanations.values()
+            beside = any(layers is None and mistake not in cost_only for mistake, layers in combination)
+            return [mistake if layers is None else _in_layers(mistake, layers, count, beside)
+                    for mistake, layers in combination]
         if explanations:
             return []
     return []
+
+
+def _gradient_explanations(variants: Variants, part: Part, observed: dict[str, Values], local: list[Mistake],
+                           cost_only: list[Mistake], subsets: list, tolerance: float) -> list[tuple]:
+    """What explains a gradient part as a mistake of some Θs: ((mistake, Θs), *what explains J) for each local
+    mistake made for those Θs, the others right; or, for a gradient that is right, the cost mistake made for
+    some Θs that explains J (student review 4, F13: the λ term left out for Theta2 was named in the cost part,
+    not in the gradient part, where the same mistake for every Θ is)."""
+    right_cost = "J" in variants.ignored or _cost_matches(variants, part, observed, None, None, tolerance)
+    grads = [((m, layers),) for m in local for layers in subsets
+             if _gradient_matches(variants, part, observed, (), m, layers, tolerance)]
+    if grads:
+        costs = [()] if right_cost else \
+            _cost_explanations(variants, part, observed, cost_only, [None, *subsets], tolerance)
+        return [(*grad, *cost) for grad in grads for cost in costs]
+    if right_cost or not _gradient_matches(variants, part, observed, (), None, (), tolerance):
+        return []
+    return _cost_explanations(variants, part, observed, cost_only, subsets, tolerance)
+
+
+def _beside_another(variants: Variants, part: Part, observed: dict[str, Values], singles: list,
+                    local: list[Mistake], subsets: list, tolerance: float) -> list[tuple]:
+    """A local mistake made for some Θs beside another mistake made everywhere (student review 4, F13: the
+    output delta's sign and Theta1's gradient not divided by m): the student's gradient is the other mistake's,
+    with those Θs' blocks as the pair makes them, and J is the other mistake's. Each try compares the blocks
+    on the first case first, where the pair's values are those the pair search already computed; and only where
+    the other Θs' blocks are the other mistake's on that case (in a batch, with every variant's values computed
+    already, trying each pair's blocks took as long as the rest of a diagnosis)."""
+    order = {single: i for i, single in enumerate(singles)}
+    count = len(variants.network(part.cases[0]).theta_shapes)
+    found = []
+    for (other,) in singles:
+        same = _same_blocks(variants, part, observed[part.cases[0]]["grad"], (other,), tolerance)
+        tried = [layers for layers in subsets if set(range(count)) - set(layers) <= same]
+        if not tried or "J" not in variants.ignored and not all(
+                within(observed[c]["J"], variants.output(part, c, (other,))["J"], tolerance) for c in part.cases):
+            continue
+        for m in local:
+            if m is other or overlapping(other, m):
+                continue
+            pair = tuple(sorted((other, m), key=lambda x: order[(x,)]))
+            found += [((other, None), (m, layers)) for layers in tried
+                      if _gradient_matches(variants, part, observed, (other,), m, layers, tolerance, pair)]
+    return found
+
+
+def _same_blocks(variants: Variants, part: Part, grad, base: tuple[Mistake, ...], tolerance: float) -> set[int]:
+    """The Θs whose gradient block is `base`'s on the part's first case."""
+    case = part.cases[0]
+    network = variants.network(case)
+    got = np.ravel(np.asarray(grad, dtype=np.float64))
+    want = variants.output(part, case, base)["grad"]
+    if got.size != want.size:
+        return set()
+    pairs = zip(nn.reshape(got, network.theta_shapes, network.order),
+                nn.reshape(want, network.theta_shapes, network.order), strict=True)
+    return {layer for layer, (g, w) in enumerate(pairs) if within(g, w, tolerance)}
 
 
 def _cost_explanations(variants: Variants, part: Part, observed: dict[str, Values], cost_only: list[Mistake],
@@ -330,19 +383,23 @@ def _cost_explanations(variants: Variants, part: Part, observed: dict[str, Value
             and _cost_matches(variants, part, observed, m, layers, tolerance)]
 
 
-def _gradient_matches(variants: Variants, part: Part, observed: dict[str, Values], mistake: Mistake,
-                      layers: tuple[int, ...], tolerance: float) -> bool:
-    """True when, on every case, the student's gradient is the reference's with `layers`' blocks as the mistake
-    makes them, and the mistake changes each of those blocks on some case."""
+def _gradient_matches(variants: Variants, part: Part, observed: dict[str, Values], base: tuple[Mistake, ...],
+                      mistake: Mistake | None, layers: tuple[int, ...], tolerance: float,
+                      together: tuple[Mistake, ...] | None = None) -> bool:
+    """True when, on every case, the student's gradient is `base`'s (the reference's when empty) with `layers`'
+    blocks as the mistake makes them beside `base` (`together`: the two in the order the pair search uses, so
+    its values are reused), and the mistake changes each of those blocks on some case. No mistake and no
+    layers: the gradient is `base`'s."""
     moved: set[int] = set()
     for case_name in part.cases:
         network = variants.network(case_name)
         shapes, order = network.theta_shapes, network.order
         got = np.ravel(np.asarray(observed[case_name]["grad"], dtype=np.float64))
-        right = variants.output(part, case_name)["grad"]
+        right = variants.output(part, case_name, base)["grad"]
         if got.size != right.size or not np.isfinite(got).all():
             return False
-        wrong = variants.output(part, case_name, (mistake,))["grad"]
+        wrong = right if mistake is None else \
+            variants.output(part, case_name, together or (*base, mistake))["grad"]
         for layer, (g, r, w) in enumerate(zip(nn.reshape(got, shapes, order), nn.reshape(right, shapes, order),
                                               nn.reshape(wrong, shapes, order), strict=True)):
             if not within(g, w if layer in layers else r, tolerance):
@@ -382,8 +439,10 @@ def _cost_matches(variants: Variants, part: Part, observed: dict[str, Values], m
     return mistake is None or moved == ({None} if layers is None else set(layers))
 
 
-def _in_layers(mistake: Mistake, layers: tuple[int, ...], count: int) -> Mistake:
-    """The mistake, its title and explanation saying in which Θs it was made (its id is the catalogue's)."""
+def _in_layers(mistake: Mistake, layers: tuple[int, ...], count: int, beside: bool = False) -> Mistake:
+    """The mistake, its title and explanation saying in which Θs it was made (its id is the catalogue's).
+    `beside`: another mistake, made in every Θ, is named with it, so the other Θs are not right, only free of
+    this one."""
     from dataclasses import replace
 
     def owners(numbers: list[int]) -> str:
@@ -391,8 +450,10 @@ def _in_layers(mistake: Mistake, layers: tuple[int, ...], count: int) -> Mistake
 
     others = [layer for layer in range(count) if layer not in layers]
     what = "gradient" if set(mistake.steps) & LAYER_STEPS["gradient"] else "λ term of the cost"
+    plural = len(others) > 1
+    rest = f"{'do' if plural else 'does'} not have it" if beside else f"{'are' if plural else 'is'} right"
     where = (f"Here the mistake is in {owners(list(layers))} {what}{'s' if len(layers) > 1 else ''} only; "
-             f"{owners(others)} {'are' if len(others) > 1 else 'is'} right.")
+             f"{owners(others)} {rest}.")
     made = " and ".join(f"Theta{layer + 1}" for layer in layers)
     explanation = mistake.explanation
     return replace(mistake, title=f"{mistake.title} ({made} only)",

@@ -802,7 +802,8 @@ def catalogue_markdown(network: nn.Network, exercise_id: str) -> str:
         "on top of another wrong form of the same step), and names those whose outputs match the student's on "
         "all of the part's cases (see docs/architecture.md). A mistake in a step made once per weight matrix "
         "(a Θ's gradient, a Θ's λ term in the cost) is also recognised when it is made for some Θ only: it "
-        "is then named with those Θs in its title (\"No λ term in the gradient (Theta2 only)\").",
+        "is then named with those Θs in its title (\"No λ term in the gradient (Theta2 only)\"), alone or beside "
+        "another mistake made in every Θ.",
         "",
         "| id | title | applies to " + exercise_id + " |",
         "|---|---|---|",

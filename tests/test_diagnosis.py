@@ -566,3 +566,21 @@ def test_zeros_from_written_code_are_not_called_unwritten(tmp_path):
     assert part["evidence"][0].startswith("Your function computes something, but g is all zeros: check what it "
                                           "returns (an array made with dtype=int"), part["evidence"]
     assert "returns only zeros (part 3, Sigmoid Gradient). Fix that one" in _part(report, "gradient")["evidence"][0]
+
+
+def test_a_mistake_of_some_thetas_is_named_in_every_part_it_explains():
+    """Student review 4, F13: the cost's λ term left out for Theta2 was named in the Regularized Cost part, and not
+    in the Regularized Gradient part, whose right gradient beside that J names the same mistake made for every Θ;
+    and the delta's sign beside Theta1's gradient not divided by m was no mistake in the catalogue, while each alone
+    was named. The Θ not named in the pair is wrong by the sign, so it is not called right."""
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "cost_regularization_theta1_only.py", "--exercise", "ex5")
+    for part_id in ("regularized_cost", "regularized_gradient"):
+        assert [m["title"] for m in _part(report, part_id)["mistakes"]] == ["No λ term in the cost (Theta2 only)"]
+    report, _ = grade_json(SUBMISSIONS / "ex5" / "output_delta_sign_theta1_not_averaged.py", "--exercise", "ex5")
+    for part_id in ("gradient", "regularized_gradient"):
+        part = _part(report, part_id)
+        assert [m["title"] for m in part["mistakes"]] == ["Output delta with the wrong sign",
+                                                         "Gradient not divided by m (Theta1 only)"], part
+        assert part["mistakes"][1]["explanation"].endswith(
+            "Here the mistake is in Theta1's gradient only; Theta2's does not have it."), part["mistakes"][1]
+        assert "No mistake in the grader's catalogue" not in " ".join(part["evidence"])
