@@ -67,10 +67,20 @@ def _short_feedback(p) -> str:
         return p.feedback if p.part.check == "training" else "Nice work!"  # the figures, beside the reference's
     if [m.id for m in p.mistakes] == ["not_implemented"]:
         return "Not written yet"
-    if p.mistakes:
-        return "Likely: " + ", ".join(m.id for m in p.mistakes)  # ids are short; titles come below
+    if p.mistakes:  # titles, not ids: "regularization_of_accumulated_gr…" read as jargon cut mid-word (F14)
+        return "Likely: " + "; ".join(m.title for m in p.mistakes)
     failed = next(c for c in p.checks if not c.passed)
     return failed.message
+
+
+def _feedback_cell(p, room: int) -> list[str]:
+    """The Feedback column's lines: the mistakes' titles wrap onto lines of their own (student review 4, F14:
+    cut to the column, their ids read "Likely: gradient_regularization_not_aver…"); anything else is cut to
+    one line, its whole text following below the table."""
+    text = _short_feedback(p)
+    if p.passed or not p.mistakes:
+        return [_clip(text, room)]
+    return textwrap.wrap(text, room, subsequent_indent="  ", break_long_words=False, break_on_hyphens=False)
 
 
 def _failures(p) -> list[str]:
@@ -119,7 +129,9 @@ def as_text(report: Report, colour: bool = False) -> str:
              f"== {'---------':>{width}} |     ----- | --------"]
     for p in report.parts:
         score = _style(f"{p.score:>3} / {p.part.points:>3}", "green" if p.passed else "red", colour)
-        lines.append(f"== {p.part.title:>{width}} | {score} | {_clip(_short_feedback(p), feedback_room)}")
+        first, *more = _feedback_cell(p, feedback_room)
+        lines.append(f"== {p.part.title:>{width}} | {score} | {first}")
+        lines += [f"== {'':>{width}} | {'':>9} | {line}" for line in more]
     total = f"{report.score:>3} / {report.max_score:>3}"
     full = report.score == report.max_score
     lines.append(f"== {'-' * (width + 24)}")

@@ -47,7 +47,7 @@ def test_the_walkthrough_commands_print_what_the_doc_quotes(tmp_path, monkeypatc
     wrong = tmp_path / "student" / "mistake.py"
     wrong.write_text(text.replace("    delta3 = a3 - Y", "    delta3 = (a3 - Y) * a3 * (1 - a3)"))
     mistake = run_cli("student/mistake.py", "--exercise", "tanh_net").output
-    assert "Likely: extra_output_derivative" in mistake and "[extra_output_derivative]" in mistake
+    assert "| Likely: Extra f′(z(L)) in the output-layer delta\n" in mistake and "[extra_output_derivative]" in mistake
 
 
 def test_the_documented_validate_errors(tmp_path, monkeypatch):

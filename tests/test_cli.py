@@ -428,3 +428,18 @@ def test_a_memory_limit_too_small_for_numpy_is_a_usage_error(command, tmp_path):
     result = run_cli(*command, "--memory", "128", *(["--db", str(tmp_path / "g.sqlite")] if "batch" in command else []))
     assert result.exit_code == 2 and "x>=256" in result.output, result.output
     assert not (tmp_path / "g.sqlite").exists()
+
+
+def test_the_table_names_mistakes_by_their_whole_titles():
+    """Student review 4, F14: the Feedback column cut the mistakes' ids mid-word ("Likely:
+    regularization_of_accumulated_gr…"). It gives their titles, wrapped onto lines of the table's own, whole."""
+    from .conftest import SUBMISSIONS
+
+    output = run_cli(str(SUBMISSIONS / "ex5" / "regularization_of_accumulated_gradient.py"), "--exercise", "ex5").output
+    table = output.split("\n\n")[0].splitlines()[1:]  # below the header line, which holds the file's path
+    assert not any("…" in line for line in table), table
+    row = next(i for i, line in enumerate(table) if "Regularized Gradient |" in line)
+    cell = " ".join(line.split(" | ")[-1].strip() for line in table[row:row + 2])
+    assert cell == "Likely: λ term built from the gradient Δ instead of Θ", table
+    assert table[row + 1].startswith("==") and table[row + 1].split(" | ")[1].strip() == ""
+    assert all(len(line) <= 100 for line in table)
