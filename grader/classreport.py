@@ -207,7 +207,7 @@ def _mistakes_chart(ranked: list[tuple[str, str, int]]) -> str:
 # page's words for it.
 _KINDS = {"timeout": "timed out", "crash": "crashed", "import_error": "could not be imported",
           "missing": "missing", "bad_return": "returned nothing usable", "not_run": "not run"}
-_CASE = re.compile(r"(.*?) \(case [^()]*\)\.(?:\s|$)", re.S)
+_CASE = re.compile(r"(.*?) \((?:case [^()]*|every case)\)\.(?:\s|$)", re.S)
 REASON_LIMIT = 200  # characters of the failure sentence shown
 
 

@@ -461,10 +461,11 @@ def _value_error(crash: Crash, context: Context) -> str:
         left, right = (fits[0][0].text, fits[0][1].text) if fits else ("One operand", "the other")
         head = f"{left} is {_show(a)} and {right} is {_show(b)}, so they cannot be combined elementwise."
         return f"{head} {_broadcast_hint(a, b, context.label_base)}".strip()
-    if "all the input arrays must have same number of dimensions" in text or \
-            "all the input array dimensions except for the concatenation axis" in text:
+    if "all the input arrays must have same number of dimensions" in text:
         return ("The arrays joined on this line do not line up: a bias column must be a 2-D column, "
                 "np.ones((m, 1)), not the 1-D np.ones(m), and both pieces need the same number of rows.")
+    if "all the input array dimensions except for the concatenation axis" in text:
+        return _joined_sizes(text)
     size = re.match(r"cannot reshape array of size (\d+) into shape \(([\d, ]*)\)", text)
     if size:
         wanted = _dims(size[2])
@@ -472,6 +473,23 @@ def _value_error(crash: Crash, context: Context) -> str:
                 f"{_product(wanted)}: check the slice bounds of nn_params (Theta1 takes the first "
                 f"hidden·(input+1) numbers, Theta2 the rest).")
     return ""
+
+
+def _joined_sizes(text: str) -> str:
+    """Arrays of as many dimensions joined with different sizes: most often a bias column of the wrong number of
+    rows, from an m taken from X's columns (student review 4, F17: such code was told to make its bias column
+    2-D, which it already was)."""
+    sizes = re.search(r"along dimension (\d+), the array at index \d+ has size (\d+) and the array at index \d+ "
+                      r"has size (\d+)", text)
+    if sizes is None:
+        return ("The arrays joined on this line do not line up: every axis but the one they are joined along must "
+                "have the same size (a bias column needs one row per example).")
+    if sizes[1] == "0":
+        return (f"The arrays joined on this line have {sizes[2]} and {sizes[3]} rows: each needs one row per "
+                f"example. If one is a bias column, make it with the number of examples, m = X.shape[0] (or "
+                f"y.size), not X.shape[1].")
+    return (f"The arrays joined on this line have {sizes[2]} and {sizes[3]} entries along axis {sizes[1]}: every "
+            f"axis but the one they are joined along must have the same size.")
 
 
 def _product(shape: Shape) -> int:
@@ -514,8 +532,10 @@ def _index_error(crash: Crash, context: Context) -> str:
         return (f"Index {bounds[1]} is one past the end of an axis of size {bounds[3]}: Python counts from 0, so "
                 f"the last index is {int(bounds[3]) - 1} ({labels}).")
     if "too many indices for array: array is 1-dimensional" in crash.text:
-        return ("This array is 1-D (the course passes y as a 1-D array of m labels): index it with one index, "
-                "or make it a column first with [:, None].")
+        # not "[:, None]": y[:, k] read as one-hot rows then fails again for k ≥ 1 (student review 4, F17)
+        return (f"This array is 1-D (the course passes y as a 1-D array of m labels, not one-hot rows): index it "
+                f"with one index. For one-hot rows, build them first, Y = {_one_hot(context.label_base)}, and index "
+                f"Y[:, k]; or compare the labels, y == k.")
     return ""
 
 

@@ -177,6 +177,8 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
     if outcome.status == "import_error":
         return f"{submission} could not be imported: {outcome.message}"
     if outcome.status == "missing":
+        if runnable.UNREADABLE in outcome.message:  # it is defined, in code that could not be read (F17)
+            return outcome.message
         missing = f"{submission} defines no function named {' or '.join(function.names)}"
         why = outcome.message if not outcome.message.startswith("no function named") else ""
         return f"{missing}: {why}" if why else missing
@@ -256,7 +258,15 @@ def part_feedback(checks: list[CaseCheck]) -> str:
         return "Nice work!"
     stopped = stopped_check(checks) or failed[0]
     shown = [stopped] + [failed[0]] * (stopped is not failed[0])
-    return " ".join(f"{c.message} (case {c.case})." for c in shown)
+    return " ".join(f"{c.message} ({_where(c, checks)})." for c in shown)
+
+
+def _where(check: CaseCheck, checks: list[CaseCheck]) -> str:
+    """The cases a message was met on, as the text report's "What went wrong" names them: "every case" when
+    each said the same (student review 4, F17: the JSON said "(case coursera)" where the text said every case)."""
+    if len(checks) > 1 and all(not c.passed and c.message == check.message for c in checks):
+        return "every case"
+    return f"case {check.case}"
 
 
 SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only up to this size

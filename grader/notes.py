@@ -265,9 +265,17 @@ def probe_scalar(exercise: Exercise, run: Run, part) -> Note | None:
         what = f"fails ({outcome.message})"
     return Note("scalar_activation_gradient", (
         f"{outcome.function or function.name}({SCALAR_PROBE}) {what}. The course only passes arrays, but the "
-        f"function is handy on a single number too; a plain float has no .shape, so the template's "
-        f"g = np.zeros(z.shape) (or a loop over z.shape) breaks on it. Delete that line and return the "
+        f"function is handy on a single number too; {_scalar_breaks(outcome)}. Delete that line and return the "
         f"array expression directly, e.g. g = {_EXPRESSIONS.get(part.activation, 'f(z)')}, which works on both."))
+
+
+def _scalar_breaks(outcome: Outcome) -> str:
+    """What in the student's code a plain float breaks: len(z), when the error says so (student review 4, F17:
+    np.zeros(len(z)) was told about .shape), else the template's z.shape."""
+    if outcome.status == "error" and "has no len()" in outcome.message:
+        return "a plain float has no len(), so np.zeros(len(z)) (or a loop over range(len(z))) breaks on it"
+    return ("a plain float has no .shape, so the template's g = np.zeros(z.shape) (or a loop over z.shape) breaks "
+            "on it")
 
 
 def full_size_case(exercise: Exercise) -> CaseData:

@@ -599,7 +599,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             if problem.startswith("%%"):
                 result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
                 continue
-            _skip_cell(result, cell.number, text, roots, f"cell {cell.number} was not run: {problem}", problem)
+            _skip_cell(result, cell.number, text, roots, f"cell {cell.number} could not be read: {problem}", problem)
             continue
         text_lines = text.split("\n")
         source_lines = None
@@ -968,11 +968,14 @@ def translate(submission: Submission, outcome, names: tuple[str, ...]):
     return replace(outcome, message=message, output=output, function=function)
 
 
+UNREADABLE = " could not be read: "  # a graded function's definition that the grader could not read, and why
+
+
 def missing_reason(submission: Submission, names: tuple[str, ...]) -> str:
     """Why a graded function is not in the runnable source, when the file does have it in some form."""
     for name in names:
         if name in submission.syntax_errors:
-            return f"{name} could not be read: {submission.syntax_errors[name]}"
+            return f"{name}{UNREADABLE}{submission.syntax_errors[name]}"
         if name in submission.unrun:
             return (f"{name} is set only by top-level script code ({submission.unrun[name]}), which the grader does "
                     f"not run; define it with def {name}(...)")
@@ -987,7 +990,7 @@ def script_note(submission: Submission) -> str:
         parts.append(f"Top-level code in {where} of {submission.path.name} was not run: the grader calls your "
                      f"functions itself, with its own inputs.")
     if submission.skipped_cells:
-        parts.append("Not read: " + "; ".join(submission.skipped_cells) + ".")
+        parts.append("Left out: " + "; ".join(submission.skipped_cells) + ".")  # F17: not "Not read: ... not run"
     return " ".join(parts)
 
 

@@ -369,3 +369,31 @@ def test_a_scalar_function_given_an_array_says_to_use_numpys(tmp_path):
     feedback = next(p["feedback"] for p in report["parts"] if p["id"] == "sigmoid_gradient")
     assert "math.exp(...) takes one number, and it was given an array (line " in feedback, feedback
     assert "(np.exp for math.exp)" in feedback
+
+
+def _solution_variant(tmp_path, name: str, old: str, new: str) -> tuple[dict, str]:
+    text = (ROOT / "solutions" / "ex5.py").read_text()
+    assert old in text
+    path = tmp_path / f"{name}.py"
+    path.write_text(text.replace(old, new))
+    report, status = grade_json(path, "--exercise", "ex5")
+    assert status == 1
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    return cost, run_cli(str(path), "--exercise", "ex5").output
+
+
+def test_hints_fit_the_code_that_crashed(tmp_path):
+    """Student review 4, F17: m = X.shape[1] makes a 2-D bias column of too few rows, and was told to make it 2-D;
+    y[:, k] on the 1-D labels was told to make y a column with [:, None], which fails again for k ≥ 1."""
+    cost, text = _solution_variant(tmp_path, "wrong_m", "    m = y.size\n", "    m = X.shape[1]\n")
+    assert "The arrays joined on this line have 2 and 16 rows: each needs one row per example" in " ".join(
+        cost["evidence"]), cost
+    assert "m = X.shape[0] (or y.size), not X.shape[1]" in " ".join(text.split())
+    assert "np.ones(m)" not in text
+    cost, text = _solution_variant(
+        tmp_path, "one_hot_index", "    y_matrix = np.eye(num_labels)[y]\n",
+        "    y_matrix = np.zeros((m, num_labels))\n    for k in range(num_labels):\n        y_matrix[:, k] = y[:, k]\n")
+    told = " ".join(cost["evidence"])
+    assert "[:, None]" not in told and "Y = np.eye(num_labels)[y], and index Y[:, k]" in told, cost
+    assert "were indexed (one_hot_index.py, line 40) (every case). " in cost["feedback"], cost  # as in the text
+    assert "(every case)" in text

@@ -194,7 +194,7 @@ def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     cell_list.insert(5, ("code", data))  # code cell 4: before the functions
     report, status = grade_json(course.folder(tmp_path / "data", cell_list))
     assert (scores(report), status) == (FULL, 0), report
-    assert ("Not read: cell 4 was not read: it holds 4.2 MB of code, and the grader reads at most 4 MB of a "
+    assert ("Left out: cell 4 was not read: it holds 4.2 MB of code, and the grader reads at most 4 MB of a "
             "notebook's code (0.0 MB before it)") in note(report, "script_not_run")
 
     cell_list = course.cells(cost=data + course.COST)  # the function itself in the oversized cell
@@ -251,6 +251,24 @@ def test_a_syntax_error_in_one_cell_costs_only_its_function(tmp_path):
     assert status == 1 and scores(report) == {**{k: 0 for k in FULL}, "sigmoid_gradient": 5}
     feedback = report["parts"][0]["feedback"]
     assert "nnCostFunction could not be read: SyntaxError: invalid syntax (cell 5, line 7)" in feedback
+
+
+def test_an_unreadable_cell_is_told_in_words_that_agree(tmp_path):
+    """Student review 4, F17: the part said the notebook "defines no function named ...: nnCostFunction could not
+    be read", the note "Not read: cell 5 was not run: SyntaxError", and the JSON feedback "(case coursera)" where
+    the text said "(every case)". The function is there, unreadable; the cell is left out; every case failed."""
+    broken = _with_cost({"    d3 = a3 - Y\n": "    d3 = a3 - Y)\n"})  # line 19 of cell 5
+    path = course.folder(tmp_path, course.cells(cost=broken))
+    report, status = grade_json(path)
+    assert status == 1 and scores(report) == {**{k: 0 for k in FULL}, "sigmoid_gradient": 5}
+    feedback = report["parts"][0]["feedback"]
+    assert feedback == "nnCostFunction could not be read: SyntaxError: unmatched ')' (cell 5, line 19) (every case).", \
+        feedback
+    assert note(report, "script_not_run").endswith(
+        "Left out: cell 5 could not be read: SyntaxError: unmatched ')' (cell 5, line 19)."), report["notes"]
+    text = run_cli(str(path)).output
+    assert "nnCostFunction could not be read: SyntaxError: unmatched ')' (cell 5, line 19) (every case)" in text
+    assert "defines no function" not in text and "was not run: SyntaxError" not in text
 
 
 def test_a_timeout_names_the_function_as_written_and_the_running_line(tmp_path):

@@ -306,6 +306,17 @@ def test_a_list_return_the_course_cannot_submit_gets_a_note(tmp_path):
     assert message.endswith("Return float(J), as a tuple: return float(J), grad (no brackets)."), message
 
 
+def test_the_scalar_note_explains_the_error_it_quotes(tmp_path):
+    """Student review 4, F17: np.zeros(len(z)) fails on a plain float for its len(), and the note explained .shape."""
+    report = _variant(tmp_path, "zeros_of_len", "    g = sigmoid(z)\n    return g * (1 - g)\n",
+                      "    g = np.zeros(len(z))\n    g = sigmoid(z) * (1 - sigmoid(z))\n    return g\n")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "scalar_activation_gradient")
+    assert report["score"] == 100 and "has no len()" in message, message
+    assert "a plain float has no len(), so np.zeros(len(z))" in message and ".shape" not in message, message
+    _, notes = _notes("scalar_fails")
+    assert "a plain float has no .shape" in notes["scalar_activation_gradient"]  # the template's z.shape
+
+
 def test_the_inputs_note_names_the_array_changed_and_a_failed_part(tmp_path):
     """Student review 4, F9: a changed y got the nn_params advice, and a change that cost the points said "No
     points are taken". The advice now follows the array changed, and a function that failed a part is told the
