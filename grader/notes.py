@@ -111,10 +111,11 @@ def from_outcomes(exercise: Exercise, calls: dict, outcomes: dict, cases: dict[s
 def _change_cost(failed: bool) -> str:
     """Student review 4, F9: the change cost no points when the parts passed; when a part failed, the changed
     array may be why (the template's `temp = Theta1; temp[:, 0] = 0` zeroes the bias weights the forward pass
-    then uses)."""
+    then uses). Said so that it agrees with the heading the note sits under, "Notes (no points taken)" (review
+    21, R7): the note takes none; the failed part did."""
     if failed:
-        return ("This may be why a part failed: what your function computes after the change uses the changed "
-                "values.")
+        return ("This note takes no points itself, but the change may be why a part failed: what your function "
+                "computes after the change uses the changed values.")
     return "No points are taken: the grader passes new arrays to every call."
 
 

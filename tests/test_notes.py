@@ -2,7 +2,7 @@
 
 import pytest
 
-from .conftest import ROOT, SUBMISSIONS, grade_json
+from .conftest import ROOT, SUBMISSIONS, grade_json, run_cli
 
 EX5 = SUBMISSIONS / "ex5"
 
@@ -330,7 +330,19 @@ def test_the_inputs_note_names_the_array_changed_and_a_failed_part(tmp_path):
     assert "nn_params" in notes["inputs_modified"] and "No points are taken" in notes["inputs_modified"]
     report = _variant(tmp_path, "zeroes_bias", "    m = y.size\n", "    m = y.size\n    Theta1[:, 0] = 0\n")
     message = next(n["message"] for n in report["notes"] if n["id"] == "inputs_modified")
-    assert report["score"] < 100 and "This may be why a part failed" in message, message
+    assert report["score"] < 100 and "the change may be why a part failed" in message, message
+
+
+def test_a_note_that_may_explain_a_failed_part_agrees_with_its_heading(tmp_path):
+    """Review 21, R7: under "Notes (no points taken)" the changed-input note said "This may be why a part failed",
+    as if the note had taken the points. It says the note takes none, and what may have."""
+    text = (ROOT / "solutions" / "ex5.py").read_text()
+    path = tmp_path / "zeroes_bias.py"
+    path.write_text(text.replace("    m = y.size\n", "    m = y.size\n    Theta1[:, 0] = 0\n"))
+    notes = run_cli(str(path), "--exercise", "ex5").output.split("Notes (no points taken)\n")[1]
+    said = " ".join(notes.split())
+    assert "This note takes no points itself, but the change may be why a part failed" in said, notes
+    assert "This may be why" not in said
 
 
 def test_the_assignments_sizes_written_as_numbers_are_named(tmp_path):
