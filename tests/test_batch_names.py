@@ -262,3 +262,31 @@ def test_another_known_exercises_files_in_a_flat_folder_are_passed_over(tmp_path
     assert set(_rows(db)) == {"alice"}
     deep = _batch(str(flat), "-e", "deep_relu", "--db", str(tmp_path / "d.sqlite"))
     assert deep.exit_code == 0 and set(_rows(tmp_path / "d.sqlite")) == {"alice", "bob"}, deep.output
+
+
+def test_students_merged_by_a_counter_after_their_name_are_said(tmp_path):
+    """Review 21, R13: ex5_kim_7.py and ex5_kim_12.py became one student kim without a word in the batch's output
+    (only the row's report said "also found"): two Kims told apart by a number lost one silently. A line on stderr
+    names the merged files, as the line for untouched files does, --quiet or not. Files whose ids need no counter
+    dropped (ex5_kim_2.py beside ex5_kim_2_v2.py: one id, kim_2) or that keep their number (ex5_group_2.py) are
+    not in it."""
+    flat = tmp_path / "flat"
+    _put(flat / "ex5_kim_7.py", RIGHT, mtime=SAME_TIME)
+    _put(flat / "ex5_kim_12.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(flat / "ex5_eve_2.py", RIGHT, mtime=SAME_TIME)
+    _put(flat / "ex5_eve_2_v2.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(flat / "ex5_group_2.py", RIGHT)
+    _put(flat / "alice_ex5.py", RIGHT)
+    _put(flat / "ex5_bo.py", RIGHT)
+    _put(flat / "ex5_bo_2.py", RIGHT)
+    for quiet in ((), ("--quiet",)):
+        db = tmp_path / f"g{len(quiet)}.sqlite"
+        result = _batch(str(flat), "-e", "ex5", "--db", str(db), *quiet)
+        assert result.exit_code == 0, result.output
+        merged = [line for line in result.stderr.splitlines() if "number after" in line]
+        assert len(merged) == 1, result.stderr
+        assert "the files of 2 students differ only by a number" in merged[0], merged
+        assert f"bo ({flat}/ex5_bo.py, {flat}/ex5_bo_2.py), kim ({flat}/ex5_kim_12.py, {flat}/ex5_kim_7.py)" \
+            in merged[0], merged
+        assert "eve" not in merged[0] and "group" not in merged[0] and "alice" not in merged[0], merged
+        assert sorted(_exported(db)) == ["alice", "bo", "eve", "group_2", "kim"]

@@ -11,6 +11,7 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
   the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, `alice_ex5_test.py`, or ending the id,
   `ex5_alice_final.py`, `ex5_alice_2.py`, dropped, and so is a copy's `Copy of ` before it;
+  files made one student's by that counter alone are named in a note, `_counter_note`;
   the exercise's name inside another known exercise's, ex5 in `ex5_mse.py`, is not the exercise's);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
@@ -215,7 +216,7 @@ def _counted(words: list[str], i: int, version: re.Pattern = _VERSION_WORD) -> b
     return words[i].isdigit() and i > 0 and bool(version.match(words[i - 1]))
 
 
-def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
+def student_from_name(file_name: str, names: tuple[str, ...], counter: bool = True) -> str | None:
     """The student id a file name holds beside the exercise's name, or None when it names no exercise.
 
     >>> student_from_name("alice_ex5.py", ("ex5",)), student_from_name("ex5-1_bob.py", ("ex5",))
@@ -228,6 +229,8 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
 
     >>> student_from_name("kim_ex5.py.py", ("ex5",))
     'kim'
+
+    `counter`: drop a resubmission's counter after a name (ex5_eve_2.py is eve's; with False, eve_2's).
     """
     stem, suffix = _split_suffix(file_name)
     if suffix not in SUFFIXES:
@@ -241,7 +244,7 @@ def student_from_name(file_name: str, names: tuple[str, ...]) -> str | None:
     before = _DRIVE_COPY.sub("", before)  # "Copy of alice_ex5.py": alice's copy (staff review 4, S3)
     if _only_versions(after):
         after = ""  # alice_ex5_v2.py, leo_ex5_final.py: alice's and leo's, a later version
-    return _without_version_tail("_".join(piece for piece in (before, after) if piece))
+    return _without_version_tail("_".join(piece for piece in (before, after) if piece), counter)
 
 
 _WORD = re.compile(rf"[^{_SEPARATORS}]+")
@@ -259,7 +262,7 @@ _RESUBMITTED = re.compile(r"^\d{1,3}$")
 _NAME_WORD = re.compile(r"^(?!(?:group|grp|team|pair|section|sec|lab|student|user|table)$)[^\W\d_]{2,}$")
 
 
-def _without_version_tail(student: str) -> str:
+def _without_version_tail(student: str, counter: bool = True) -> str:
     """The id without a copy counter, the version words that end it and a resubmission counter after a name
     (ex5_alice_final.py, ex5_alice_v2.py, "ex5_alice (2).py", ex5_alice_2.py: alice's), so a student's versions
     are one student's candidates; an id of version words only is kept (final_ex5.py: `_only_versions` decides
@@ -271,7 +274,7 @@ def _without_version_tail(student: str) -> str:
     while keep > 1 and (_TAIL_WORD.match(lowered[keep - 1]) or
                         keep > 2 and _counted(lowered, keep - 1, _TAIL_WORD)):
         keep -= 1
-    if 1 < keep and _RESUBMITTED.match(lowered[keep - 1]) and _NAME_WORD.match(lowered[keep - 2]):
+    if counter and 1 < keep and _RESUBMITTED.match(lowered[keep - 1]) and _NAME_WORD.match(lowered[keep - 2]):
         keep -= 1  # ex5_eve_2.py: eve's second upload, as ex5_2 is (staff review 4, S14)
     return student[: words[keep - 1].end()] if keep < len(words) else student
 
@@ -705,13 +708,39 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)
-    picked = []
+    picked, merged = [], []
     for _, entries in sorted(by_student.items()):
         kept, older = gradescope_export.latest(entries)
         picked.append(_pick(kept, names, graded))
         notes += [gradescope_export.passed_over(picked[-1], older)] if older else []
         picked[-1].export_folders = list(dict.fromkeys(folder for s in entries for folder in s.export_folders))
+        merged += [(picked[-1].student, _merged_by_counter(entries, names))]
+    notes += _counter_note([(student, files) for student, files in merged if files], names[0])
     return Found(picked, problems, notes)
+
+
+def _merged_by_counter(entries: list[Submission], names: tuple[str, ...]) -> list[str]:
+    """The files of one student, as shown, when only the counter after a name (`_RESUBMITTED`) made them one
+    student's (ex5_kim_7.py and ex5_kim_12.py, or beside kim/): their ids with the counter kept differ; else none."""
+    def kept(submission: Submission) -> str:
+        file = submission.file
+        if file is None or submission.own_folder or lms_name(file.name, names):
+            return submission.student.rsplit("/", 1)[-1]
+        return valid(unicodedata.normalize("NFC", student_from_name(file.name, names, counter=False) or ""))
+
+    return sorted(s.shown_as for s in entries) if len({kept(s) for s in entries}) > 1 else []
+
+
+def _counter_note(merged: list[tuple[str, list[str]]], exercise: str) -> list[str]:
+    """One line naming the students whose files a counter after their name merged (review 21, R13): two Kims
+    told apart by a number were one row without a word, only the row's report said "also found"."""
+    if not merged:
+        return []
+    count = len(merged)
+    shown = listing([f"{student} ({', '.join(files)})" for student, files in merged], most=10)
+    return [f"note: the files of {count} student{'s' * (count != 1)} differ only by a number after the name and "
+            f"are taken as one student's uploads (one row each; its report says which file was graded): {shown}; "
+            f"if a number tells two students apart, join it to the name ({exercise}_kim7.py) and run again"]
 
 
 def _discover_one(path: Path, names: tuple[str, ...], label: str,
