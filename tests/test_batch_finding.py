@@ -25,7 +25,8 @@ def _exported(db) -> dict[str, dict]:
 def test_the_file_named_only_for_the_exercise_wins_over_drafts_on_equal_times(tmp_path):
     """D12: ex5.py beside ex5_old.py / ex5_test.py / ex5_backup.py with the same modification time (a git
     clone): ex5.py is graded, not the draft the path order happened to prefer; a copy kept aside never wins
-    over it even when newer; a real later version (ex5_v2.py) still does when newer, and loses a tie."""
+    over it even when newer; a real later version (ex5_v2.py) still does when newer, and (staff review 4, S18)
+    wins a tie."""
     folders = tmp_path / "class"
     wrong = EX5 / "two_mistakes.py"
     for student, draft in (("s1", "ex5_old.py"), ("s2", "ex5_test.py"), ("s3", "EX5_Backup.py"),
@@ -34,8 +35,8 @@ def test_the_file_named_only_for_the_exercise_wins_over_drafts_on_equal_times(tm
         _put(folders / student / draft, wrong, mtime=SAME_TIME)
     _put(folders / "s5" / "ex5.py", RIGHT, mtime=SAME_TIME)  # cp ex5.py ex5_backup.py, then edited the backup
     _put(folders / "s5" / "ex5_backup.py", wrong, mtime=SAME_TIME + 3600)
-    _put(folders / "s6" / "ex5.py", RIGHT, mtime=SAME_TIME)
-    _put(folders / "s6" / "ex5_v2.py", wrong, mtime=SAME_TIME)
+    _put(folders / "s6" / "ex5.py", wrong, mtime=SAME_TIME)
+    _put(folders / "s6" / "ex5_v2.py", RIGHT, mtime=SAME_TIME)
     _put(folders / "s7" / "ex5.py", wrong, mtime=SAME_TIME)  # a later version, newer: it is the one handed in
     _put(folders / "s7" / "ex5_v2.py", RIGHT, mtime=SAME_TIME + 60)
     flat = tmp_path / "flat"
@@ -49,6 +50,7 @@ def test_the_file_named_only_for_the_exercise_wins_over_drafts_on_equal_times(tm
     assert exported["s1"]["submission"] == f"{folders}/s1/ex5.py"
     assert exported["s1"]["passed_over"] == [f"{folders}/s1/ex5_old.py"]  # still named in the report
     assert exported["s5"]["submission"] == f"{folders}/s5/ex5.py"
+    assert exported["s6"]["submission"] == f"{folders}/s6/ex5_v2.py"
     assert exported["s7"]["submission"] == f"{folders}/s7/ex5_v2.py"
     assert exported["tom"]["submission"] == f"{flat}/tom_ex5.py"
 
@@ -813,11 +815,14 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
 
 def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):
     """Staff review S16: a git clone or a plain `cp -r` writes a student's ex5.py and ex5_v2.py milliseconds
-    apart in whatever order; the equal-times rules (the file named only for the exercise) decide then, not
-    the copy's order. A version saved minutes later is still the newer one."""
+    apart in whatever order; the equal-times rules (a numbered version over the file named only for the
+    exercise, staff review 4, S18) decide then, not the copy's order. A version saved minutes later is still the
+    newer one."""
     folders = tmp_path / "class"
     _put(folders / "erin" / "ex5.py", RIGHT, mtime=SAME_TIME)
-    _put(folders / "erin" / "ex5_v2.py", EX5 / "two_mistakes.py", mtime=SAME_TIME + 0.004)
+    _put(folders / "erin" / "ex5_v1.py", EX5 / "two_mistakes.py", mtime=SAME_TIME + 0.004)
+    _put(folders / "gus" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME + 0.004)
+    _put(folders / "gus" / "ex5_v2.py", RIGHT, mtime=SAME_TIME)
     _put(folders / "finn" / "ex5.py", EX5 / "two_mistakes.py", mtime=SAME_TIME)
     _put(folders / "finn" / "ex5_v2.py", RIGHT, mtime=SAME_TIME + 300)
     db = tmp_path / "g.sqlite"
@@ -825,6 +830,7 @@ def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):
     exported = _exported(db)
     assert exported["erin"]["submission"] == f"{folders}/erin/ex5.py"
     assert exported["finn"]["submission"] == f"{folders}/finn/ex5_v2.py"
+    assert exported["gus"]["submission"] == f"{folders}/gus/ex5_v2.py"
 
 
 def test_a_class_named_for_another_exercise_than_the_one_given_is_pointed_out(tmp_path):
@@ -964,3 +970,30 @@ def test_a_students_files_named_for_the_exercise_and_a_word_keep_the_folder_the_
     assert result.exit_code == 0, result.output
     assert {s: r["score"] for s, r in _rows(gradescope).items()} == {"1001": "100", "1002": "100"}
     assert _exported(gradescope)["1002"]["passed_over"] == [f"{export}/submission_202/ex5_answers.py"]
+
+
+def test_on_equal_times_a_numbered_version_wins_over_the_plain_name(tmp_path):
+    """Staff review 4, S18: after `cp -r` of a class (or a git clone) every file has one time, and ex5.py beat the
+    student's later ex5_v2.py: the copy graded rita 5/100 where the original folder gave 100. On a tie a numbered
+    version (`_v2`, `_2`, `-1`, ` (2)`, a counter after a flat file's name) wins over the plain name, as one
+    named as the final one does; `_v1`, a first version, and other versions (`_part1`) still lose to it."""
+    folders = tmp_path / "class"
+    wrong = EX5 / "two_mistakes.py"
+    for student, version in (("rita", "ex5_v2.py"), ("sam", "ex5_2.py"), ("tia", "ex5 (2).py"),
+                             ("uma", "ex5-1.py"), ("val", "Exercise4_v3.py")):
+        _put(folders / student / "ex5.py", wrong, mtime=SAME_TIME + 1)  # the copy wrote it a moment later
+        _put(folders / student / version, RIGHT, mtime=SAME_TIME)
+    _put(folders / "wes" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "wes" / "ex5_v1.py", wrong, mtime=SAME_TIME)
+    _put(folders / "xan" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "xan" / "ex5_part2.py", wrong, mtime=SAME_TIME)
+    flat = tmp_path / "flat"
+    _put(flat / "yul_ex5.py", wrong, mtime=SAME_TIME)
+    _put(flat / "yul_ex5_v2.py", RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"rita": "ex5_v2.py", "sam": "ex5_2.py", "tia": "ex5 (2).py", "uma": "ex5-1.py",
+                      "val": "Exercise4_v3.py", "wes": "ex5.py", "xan": "ex5.py", "yul": "yul_ex5_v2.py"}
+    assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(graded, "100")

@@ -459,10 +459,10 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     beside ex5.py, holding sigmoid_gradient or none of them).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
     named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
-    file named as the final one, then the one named only for the exercise, then other versions, then side
-    copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
+    file named as the final one, then a numbered version, then the one named only for the exercise, then other
+    versions, then side copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
-    has_plain = any(k >= PLAIN for k, _ in kinds.values())  # named only for the exercise, or as the final one
+    has_plain = any(k in (PLAIN, FINAL) for k, _ in kinds.values())  # named only for the exercise, or as final
     defining = {path: defines_graded(path, graded, True) if len(files) > 1 and graded else 0 for path in files}
     rank = {path: (defining[path], not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
     mtimes = {}
@@ -487,18 +487,24 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
 
 
 # What a candidate's name says it is, beside the student's other candidates (docs/batch.md, "several files").
-SIDE_COPY, VERSION, PLAIN, FINAL = 0, 1, 2, 3
+SIDE_COPY, VERSION, PLAIN, NUMBERED, FINAL = 0, 1, 2, 3, 4
 # Words that say a version is the one to hand in (ex5_final.py beside ex5.py, the template, in a git clone).
 _FINAL_WORD = re.compile(r"^(?:final|latest|fixed|updated?|new|last|done|submit(?:ted)?)$", re.I)
 # Words after (or before) the exercise's name that mark a copy kept aside, never the one handed in.
 _SIDE_WORD = re.compile(rf"^(?:old|backup|bak|orig(?:inal)?|copy\d*|draft|{_KEPT_ASIDE})$", re.I)
+# Words that number a later version: a counter (ex5_kim_2.py for kim, "ex5 (1).py") or v2, ver3, version2; not v1,
+# a first version, which may well be older than the plain name (staff review 4, S18)
+_NUMBERED_WORD = re.compile(r"^(?:\d{1,3}|v(?:er(?:sion)?)?0*(?:[2-9]|[1-9]\d+))$", re.I)
+_COUNTER_TAIL = re.compile(r"(?:[-_ ]\(?|\()\d{1,3}\)?$")  # what `_token` may take after the exercise's name
 
 
 def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tuple[int, int]:
     """(kind, upload order) of a candidate file: PLAIN when named only for the exercise (ex5.py,
     exercise4.ipynb, alice_ex5.py for alice), SIDE_COPY when a word marks a copy kept aside (ex5_old.py,
     ex5_test.py, ex5_backup.py, exercise4-Copy1.ipynb), FINAL when its words say it is the one to hand in
-    (ex5_final.py, ex5_latest.py, ex5_fixed.py), else VERSION (ex5_v2.py, ex5-1.py, ex5_part1.py).
+    (ex5_final.py, ex5_latest.py, ex5_fixed.py), NUMBERED when they number a later version (ex5_v2.py, ex5-1.py,
+    "ex5 (2).py": after a `cp -r`, which gives every file one time, the student's later file wins a tie over the
+    plain name, staff review 4, S18), else VERSION (ex5_v1.py, ex5_part1.py).
     An LMS download is judged by the student's own file name; its order is Canvas's file id (0 otherwise).
 
     >>> name_kind("ex5_old.py", ("ex5",)), name_kind("alice_ex5.py", ("ex5",), "alice")
@@ -516,7 +522,13 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
         return SIDE_COPY, order
     if words and all(_FINAL_WORD.match(w) for w in words):
         return FINAL, order
-    return (PLAIN if not words and match.group() in {n.lower() for n in names} else VERSION), order
+    plain = {n.lower() for n in names}
+    if not words and match.group() in plain:
+        return PLAIN, order
+    counter = _COUNTER_TAIL.search(match.group())
+    if (words or counter and match.group()[: counter.start()] in plain) and all(_NUMBERED_WORD.match(w) for w in words):
+        return NUMBERED, order
+    return VERSION, order
 
 
 def _entries(folder: Path) -> list[Path]:
