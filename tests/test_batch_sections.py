@@ -3,7 +3,9 @@ section is a folder of students, not one student, so every student gets a row of
 one name in two sections get two rows; one student's folder with subfolders of their own stays one student."""
 
 import json
+import sqlite3
 import zipfile
+from contextlib import closing
 
 from . import course
 from .conftest import run_cli
@@ -256,6 +258,40 @@ def test_a_class_graded_in_halves_keeps_the_grade_of_a_students_newer_file(tmp_p
            f"from: that grade is kept" in second.stderr
     assert _scores(db) == {"alice": "100", "amy": "100", "bob": "50"}
     assert "1 graded, 0 skipped (unchanged)" in second.stderr
+
+
+def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_file(tmp_path):
+    """Staff review 4, S5: Section1 graded, then Section2, into one gradebook: Section2's alice (newer) silently
+    replaced Section1's alice, another student perhaps, and the row's "also found" did not even name Section1's
+    file. Now a line names the student and both files, and the old file stays in the row's passed_over and in its
+    report's "also found". A student's own newer file in the same folder (bob's ex5_v2.py) is no such case, nor
+    is a rerun that finds the row's file unchanged."""
+    download = tmp_path / "download"
+    first = _put(download / "Section1" / "alice" / "ex5.py", RIGHT, mtime=1_000_000)
+    _put(download / "Section1" / "bob" / "ex5.py", WRONG, mtime=1_000_000)
+    second = _put(download / "Section2" / "alice" / "ex5.py", WRONG, mtime=2_000_000)
+    _put(download / "Section2" / "dan" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(download / "Section1"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    _put(download / "Section1" / "bob" / "ex5_v2.py", RIGHT, mtime=2_000_000)
+    again = _batch(str(download / "Section1"), "-e", "ex5", "--db", str(db))
+    assert again.exit_code == 0 and "another folder" not in again.stderr, again.output
+    result = _batch(str(download / "Section2"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in _stderr_lines(result) if "another folder" in line]
+    assert lines == [f"grade: note: alice: graded now from {second}, in another folder than {first}, which their "
+                     f"row was graded from (kept as also found); if they are two students of one name, grade the "
+                     f"folder holding both in one batch, which tells them apart"], result.stderr
+    alice = _exported(db)["alice"]
+    assert (alice["submission"], alice["passed_over"]) == (str(second), [str(first)])
+    with closing(sqlite3.connect(db)) as book:
+        text = book.execute("SELECT report_text FROM grades WHERE student = 'alice'").fetchone()[0]
+    assert f"Graded {second}, one of 2 files; also found: {first}" in text
+    assert _scores(db) == {"alice": "50", "bob": "100", "dan": "100"}
+    for rerun in ((), ("--regrade",)):  # unchanged, or graded again: the old file is still named
+        again = _batch(str(download / "Section2"), "-e", "ex5", "--db", str(db), *rerun)
+        assert again.exit_code == 0 and "another folder" not in again.stderr, again.output
+        assert _exported(db)["alice"]["passed_over"] == [str(first)]
 
 
 def test_a_student_whose_work_is_in_a_subfolder_graded_again_alone_keeps_the_class_runs_id(tmp_path):

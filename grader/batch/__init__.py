@@ -170,6 +170,33 @@ def _not_older_than_recorded(submissions: list[Submission], held: dict,
     return [s for s in submissions if id(s) not in older], lines
 
 
+def _from_another_folder(submissions: list[Submission], held: dict, recorded: dict[str, str],
+                         also: dict[str, list[str]]) -> dict[str, str]:
+    """Student -> a line, for the rows this batch grades from a file in another folder than the file their row
+    was graded from, which is still there and which this batch does not find: Section1 graded, then Section2, so
+    Section2's alice replaced Section1's alice, perhaps another student, without a word (staff review 4, S5). The
+    old file is kept in the submission's passed_over, so the row's "also found" names it, and so are the files in
+    other folders the row named as also found (`also`), which a regrade would drop."""
+    found = {_resolved(Path(shown)) for s in submissions for shown in (s.shown_as, *s.passed_over)}
+    lines = {}
+    for submission in submissions:
+        before = recorded.get(submission.student)
+        if submission.file is None or submission.problem or submission.student not in held or before is None:
+            continue
+        folder = _resolved(submission.file).parent
+        kept = [shown for shown in dict.fromkeys([before, *also.get(submission.student, [])])
+                if _resolved(Path(shown)) not in found and _resolved(Path(shown)).parent != folder
+                and Path(shown).is_file()]
+        submission.passed_over = [*submission.passed_over, *kept]
+        if before in kept:
+            lines[submission.student] = (
+                f"note: {printable(submission.student)}: graded now from {printable(submission.shown_as)}, in "
+                f"another folder than {printable(before)}, which their row was graded from (kept as also found); "
+                f"if they are two students of one name, grade the folder holding both in one batch, which tells "
+                f"them apart")
+    return lines
+
+
 def _stale_errors(held: dict, submissions: list[Submission]) -> dict[str, str]:
     """The gradebook's "could not grade" rows keyed by a file's path (a name that told no student, under a
     spec without the alias it holds) whose file this batch grades as a student's, by id -> that student: left,
@@ -396,8 +423,13 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     submissions, kept = _not_older_than_recorded(submissions, held, recorded_files)
     for line in kept:
         say(line)
+    moved_from = _from_another_folder(submissions, held, recorded_files,
+                                      gradebook.passed_over(exercise.id) if held else {})
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
+    for student, line in moved_from.items():
+        if student in plan.stamps:  # graded again, not kept unchanged
+            say(line)
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
     graded_for_credit = [s for s in credit if held[s][1] == "graded"]
     if graded_for_credit and not regrade:  # a rerun with the secret file forgotten: refused before it grades
