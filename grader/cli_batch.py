@@ -235,7 +235,8 @@ def _dask_errors() -> tuple:
 @_db_option("The gradebook to read.")
 @click.option("--exercise", "-e", "exercise_id", metavar="EX", help="Only this exercise.  [default: all]")
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True,
-              help="csv: student,exercise,score,max_score, one column per part, mistakes (ids joined by spaces), "
+              help="csv: student,exercise,score,max_score, one column per part (its points; passed or failed for "
+                   "a part of 0 points, the training), mistakes (ids joined by spaces), "
                    "notes (parts whose calls timed out, crashed, ... as kind:part,part, then note ids); "
                    "json: a list of objects with the full reports and those kinds as `failures`.")
 @click.option("--feedback", "feedback_dir", type=click.Path(path_type=Path), metavar="DIR",

@@ -515,7 +515,8 @@ def csv_rows(entries: list[Entry]) -> list[list]:
 
     A submission that could not be graded has empty scores and its reason in `notes`. A part whose calls
     returned nothing to check (a timeout, a crash, ...) is named in `notes` before the note ids
-    (`failure_ids`), so the students whose code timed out or crashed can be found in the export.
+    (`failure_ids`), so the students whose code timed out or crashed can be found in the export. A 0-point
+    part's column says `passed` or `failed` (`_part_cell`).
     """
     parts = part_ids(entries)
     rows: list[list] = [["student", "exercise", "score", "max_score", *parts, "mistakes", "notes"]]
@@ -524,11 +525,19 @@ def csv_rows(entries: list[Entry]) -> list[list]:
             rows.append([entry.student, entry.exercise, "", "", *([""] * len(parts)), "",
                          f"could not grade: {entry.error}"])
             continue
-        scores = {p["id"]: p["score"] for p in entry.report["parts"]}
+        scores = {p["id"]: _part_cell(p) for p in entry.report["parts"]}
         rows.append([entry.student, entry.exercise, entry.score, entry.max_score,
                      *(scores.get(p, "") for p in parts), " ".join(mistake_ids(entry.report)),
                      " ".join(failure_ids(entry.failures) + note_ids(entry.report))])
     return rows
+
+
+def _part_cell(part: dict):
+    """A part's score; for a part of 0 points (the training, which the course scores 0), `passed` or `failed`:
+    its score, always 0, said nothing of a training that passed and one that failed (staff review 4, S16)."""
+    if part.get("max_score") == 0:
+        return "passed" if part.get("passed") else "failed"
+    return part["score"]
 
 
 def as_json_list(entries: list[Entry]) -> list[dict]:

@@ -161,3 +161,26 @@ def test_a_class_report_with_no_graded_row_reads_right(tmp_path):
     assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
     text = page.read_text()
     assert "<h1>ex5: class report</h1>" in text and "<p>1 student: " in text, text[:2000]
+
+
+def test_a_zero_point_parts_csv_column_says_passed_or_failed(tmp_path):
+    """Staff review 4, S16: the CSV's column of a 0-point part (the training) said 0 for a training that passed
+    and for one that failed. A 0-point part's column says `passed` or `failed`; the scored parts' columns and the
+    total stay numbers."""
+    import csv
+    import io
+
+    spec = tmp_path / "ex5_zero.yaml"
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    assert "    title: Sigmoid Gradient\n    points: 5\n" in text
+    spec.write_text(text.replace("id: ex5\n", "id: ex5_zero\n").replace(
+        "    title: Sigmoid Gradient\n    points: 5\n", "    title: Sigmoid Gradient\n    points: 0\n"))
+    folders = tmp_path / "class"
+    _put(folders / "alice" / "ex5.py", RIGHT)
+    _put(folders / "bob" / "ex5.py", ROOT / "tests/submissions/ex5/activation_gradient_returns_activation.py")
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(folders), "-e", str(spec), "--db", str(db)).exit_code == 0
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO(run_cli("gradebook", "--db", str(db)).stdout))}
+    assert {s: (r["sigmoid_gradient"], r["cost"], r["score"], r["max_score"]) for s, r in rows.items()} == {
+        "alice": ("passed", "30", "95", "95"), "bob": ("failed", "30", rows["bob"]["score"], "95")}
+    assert rows["bob"]["score"].isdigit()
