@@ -184,3 +184,22 @@ def test_a_zero_point_parts_csv_column_says_passed_or_failed(tmp_path):
     assert {s: (r["sigmoid_gradient"], r["cost"], r["score"], r["max_score"]) for s, r in rows.items()} == {
         "alice": ("passed", "30", "95", "95"), "bob": ("failed", "30", rows["bob"]["score"], "95")}
     assert rows["bob"]["score"].isdigit()
+
+
+def test_the_csv_for_excel_starts_with_a_bom(tmp_path):
+    """Staff review 4, S15: Excel opens a CSV without a byte order mark in the system's code page, so `Émile`
+    showed as `Ã‰mile`. `grade gradebook --excel` writes the same CSV as UTF-8 with a BOM; the default output
+    stays as it was; --excel with another output than the CSV is one line, exit status 2."""
+    db = _graded(tmp_path, students=("Émile", "bob"))
+    plain = run_cli("gradebook", "--db", str(db))
+    assert plain.exit_code == 0 and not plain.stdout_bytes.startswith(b"\xef\xbb\xbf")
+    excel = run_cli("gradebook", "--db", str(db), "--excel")
+    assert excel.exit_code == 0, excel.output
+    assert excel.stdout_bytes == b"\xef\xbb\xbf" + plain.stdout_bytes
+    assert "Émile" in excel.stdout_bytes.decode("utf-8-sig")
+    for other in (("--format", "json"), ("--feedback", str(tmp_path / "fb")), ("--remove", "bob")):
+        refused = run_cli("gradebook", "--db", str(db), "--excel", *other)
+        assert refused.exit_code == 2 and "--excel" in refused.stderr and "Traceback" not in refused.output, other
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+    assert not (tmp_path / "fb").exists()
+    assert "--excel" in run_cli("gradebook", "--help").stdout
