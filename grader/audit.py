@@ -14,13 +14,17 @@ import numpy as np
 
 from .cases import build_all
 from .diagnosis import DISTINCT, MATCH_TOLERANCE, SEPARATION, Variants, applicable, candidates, distinct
+from .engine.network import forward
 from .spec import Exercise
 
-HINTS = (
-    "more cases, or cases with more examples (m = 7 or 9 rather than 4) and K ≥ 3 labels",
-    "larger weights (weight_scale) so that z(L) spans about [−4, 4] and σ′(z) is not a constant 0.25",
-    "a part with λ > 0 for the regularization mistakes and one with λ = 0 for the others",
-)
+MORE_CASES = "more cases, or cases with more examples (m = 7 or 9 rather than 4) and K ≥ 3 labels"
+LAMBDAS = "a part with λ > 0 for the regularization mistakes and one with λ = 0 for the others"
+# The z of a sigmoid or tanh layer should span about [−4, 4]: within ±SMALL_Z on every case f′(z) is nearly a
+# constant (σ′ ≈ 0.25, so an extra σ′(z(L)) is a plain scale error); with half of them beyond ±LARGE_Z on every
+# case f′(z) is nearly 0 and the outputs 0 or 1, so the mistakes that differ by f′ give the same values.
+SATURATING = ("sigmoid", "tanh")
+SMALL_Z, LARGE_Z = 2.0, 8.0
+_NEAR_ZERO = {"sigmoid": "σ′(z) ≈ 0.25", "tanh": "tanh′(z) ≈ 1"}  # f′(z) for z near 0
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,46 @@ def as_text(exercise: Exercise, rows: list[AuditRow]) -> str:
         lines += ["", "FAIL: " + tolerance_problem(exercise)]
     if not all(r.ok for r in rows):
         lines += ["", "Some mistakes slip through or look alike on these cases. Try:"]
-        lines += [f"  - {hint}" for hint in HINTS]
+        lines += [f"  - {hint}" for hint in hints(exercise)]
     return "\n".join(lines)
+
+
+def hints(exercise: Exercise) -> list[str]:
+    """What to try when the audit fails, following the cause: the weights' hint only when the cases' z are too
+    small or too large, and which (it said "larger weights" to weights 40 times too large: author review 4,
+    E15); the λ hint only when the parts lack λ = 0 or λ > 0."""
+    found = [MORE_CASES]
+    weights = _weights_hint(exercise)
+    if weights:
+        found.append(weights)
+    lambdas = [part.lambda_ for part in exercise.parts if part.check in ("cost", "gradient")]
+    if not (any(value > 0 for value in lambdas) and any(value == 0 for value in lambdas)):
+        found.append(LAMBDAS)
+    return found
+
+
+def _weights_hint(exercise: Exercise) -> str:
+    """"larger weights ..." when the sigmoid or tanh layers' z stay small on every case that holds weights,
+    "smaller weights ..." when most of them are large on every such case; else ""."""
+    activations = exercise.network.activations
+    layers = [i for i, name in enumerate(activations) if name in SATURATING]
+    per_case = [np.concatenate([np.abs(forward(case.thetas, case.X, activations)[0][i]).ravel() for i in layers])
+                for case in build_all(exercise).values() if case.thetas and case.X is not None and layers]
+    if not per_case:
+        return ""
+    names = "/".join(dict.fromkeys(activations[i] for i in layers))
+    largest = max(float(np.max(z)) for z in per_case)
+    if largest < SMALL_Z:
+        constant = _NEAR_ZERO[activations[layers[-1]]]
+        return (f"larger weights (weight_scale, or the thetas' scale): the {names} layers' z stay within "
+                f"±{largest:.2g} on these cases, where f′(z) is nearly a constant ({constant}); z spanning about "
+                f"[−4, 4] tells the mistakes apart")
+    typical = min(float(np.median(z)) for z in per_case)
+    if typical > LARGE_Z:
+        return (f"smaller weights (weight_scale, or the thetas' scale): half of the {names} layers' z lie beyond "
+                f"±{typical:.2g} on every case, where f′(z) is about 0 and the outputs 0 or 1; z spanning about "
+                f"[−4, 4] tells the mistakes apart")
+    return ""
 
 
 def audit_secrets(exercise: Exercise, count: int) -> list[dict]:

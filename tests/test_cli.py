@@ -166,6 +166,51 @@ def test_audit_fails_on_weak_cases_with_a_hint(tmp_path):
     assert "FAIL: not detected by any part" in result.output and "λ > 0" in result.output
 
 
+SIGMOID_MSE = """\
+id: sig_mse
+title: Sigmoid and squared error
+network: {activations: [sigmoid, sigmoid], loss: squared_error}
+functions:
+  nn_cost_function:
+    arguments: [nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_]
+    returns: [J, grad]
+  sigmoid_gradient: {arguments: [z], returns: [g]}
+cases:
+  ra: {random: {seed: 3, examples: 7, sizes: [3, 5, 4], weight_scale: SCALE}}
+  rb: {random: {seed: 13, examples: 9, sizes: [4, 3, 5], weight_scale: SCALE}}
+  rc: {random: {seed: 37, examples: 11, sizes: [2, 6, 3], weight_scale: SCALE}}
+  z_a: {z: {sequence: sin, start: 1, step: 1, scale: 3, order: column, shape: [3, 10]}}
+parts:
+  - {id: cost, title: Cost, points: 25, function: nn_cost_function, check: cost, lambda: 0, cases: [ra, rb, rc]}
+  - {id: regularized_cost, title: Reg Cost, points: 13, function: nn_cost_function, check: cost, lambda: 1.5,
+     cases: [ra, rb, rc]}
+  - {id: act_grad, title: Activation Gradient, points: 7, function: sigmoid_gradient, check: activation_gradient,
+     activation: sigmoid, cases: [z_a]}
+  - {id: gradient, title: Gradient, points: 45, function: nn_cost_function, check: gradient, lambda: 0,
+     cases: [ra, rb, rc]}
+  - {id: regularized_gradient, title: Reg Gradient, points: 10, function: nn_cost_function, check: gradient,
+     lambda: 0.7, cases: [ra, rb, rc]}
+"""
+
+
+def test_the_audits_hint_on_weights_follows_their_cause(tmp_path):
+    """Author review 4, E15: with every weight_scale 40 the audit failed and hinted "larger weights", backwards.
+    The weight hint now says which way and why (the z the cases give), and neither the weight hint nor the λ hint
+    is given where the cases' weights and the parts' λ are not the cause."""
+    hints = {}
+    for scale in ("40", "0.001"):
+        path = tmp_path / f"scale_{scale}.yaml"
+        path.write_text(SIGMOID_MSE.replace("SCALE", scale))
+        result = run_cli("audit", str(path))
+        assert result.exit_code == 1 and "FAIL" in result.output, result.output
+        hints[scale] = [line for line in result.output.splitlines() if line.startswith("  - ")]
+    assert any(h.startswith("  - smaller weights (weight_scale") for h in hints["40"]), hints
+    assert not any("larger weights" in h for h in hints["40"]), hints
+    assert any(h.startswith("  - larger weights (weight_scale") for h in hints["0.001"]), hints
+    assert not any("smaller weights" in h for h in hints["0.001"]), hints
+    assert not any("λ > 0" in h for h in hints["40"] + hints["0.001"]), hints  # both kinds of part are there
+
+
 def test_audit_refuses_a_case_too_large_to_audit(tmp_path):
     """Author review 4, E2: a spec that validates, with a case of 700-700-700 units, made `grade audit` take all of
     a 24 GB machine (it keeps every mistake's and pair's values of every case) and be killed with nothing said. It
