@@ -348,6 +348,10 @@ def validate(files: tuple[Path, ...]):
                         f"part{'s' * (len(always) != 1)})") if always else ""
             click.echo(f"ok: {printable(str(file))} ({exercise.id}: {len(exercise.parts)} parts, "
                        f"{exercise.max_score} points{training}, {len(exercise.cases)} cases)")
+            if not any(p.points for p in (*exercise.parts, *exercise.training_parts)):  # author review 4, E16
+                click.echo(f"warning: {printable(str(file))}: every part is worth 0 points, so every grade is 0/0, "
+                           f"which exits 0 as full marks even when every part fails: give the parts their points "
+                           f"(a 0-point part, such as a training, is feedback beside the others)", err=True)
             clash = _alias_clash(exercise, Path(file))
             if clash:  # review 21, R5: found beside the others, it would stop every grade (locate.aliases)
                 click.echo(f"warning: {printable(str(file))}: {clash}", err=True)

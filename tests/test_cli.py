@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -257,6 +258,20 @@ def test_validate_warns_of_an_id_that_is_not_the_files_name_and_counts_training(
                                                                               "    on_request: false\n"))
     assert "ex5: 5 parts, 100 points, plus 5 of training graded every time (1 part)" in \
         run_cli("validate", str(trained)).stdout
+
+
+def test_validate_warns_of_an_exercise_whose_parts_are_all_worth_0_points(tmp_path):
+    """Author review 4, E16: with every part at 0 points a failing submission scores 0/0 and exits 0 ("full
+    marks"), and `grade validate` said only "0 points". It now warns (a warning: still valid, exit status 0); an
+    exercise with points, or with one 0-point part among others (ex5's training), gets no such warning."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    path = tmp_path / "ex5.yaml"
+    path.write_text(re.sub(r"points: \d+", "points: 0", text))
+    result = run_cli("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "ex5: 5 parts, 0 points" in result.stdout
+    assert f"warning: {path}: every part is worth 0 points" in result.stderr, result.stderr
+    assert "warning" not in run_cli("validate", str(ROOT / "exercises" / "ex5.yaml")).output
 
 
 def test_docs_mistakes_is_in_step_with_the_catalogue():
