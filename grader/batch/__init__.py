@@ -177,6 +177,8 @@ def _from_another_folder(submissions: list[Submission], held: dict, recorded: di
     Section2's alice replaced Section1's alice, perhaps another student, without a word (staff review 4, S5). The
     old file is kept in the submission's passed_over, so the row's "also found" names it, and so are the files in
     other folders the row named as also found (`also`), which a regrade would drop."""
+    if not held:
+        return {}
     found = {_resolved(Path(shown)) for s in submissions for shown in (s.shown_as, *s.passed_over)}
     lines = {}
     for submission in submissions:
