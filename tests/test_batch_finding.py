@@ -997,3 +997,19 @@ def test_on_equal_times_a_numbered_version_wins_over_the_plain_name(tmp_path):
     assert graded == {"rita": "ex5_v2.py", "sam": "ex5_2.py", "tia": "ex5 (2).py", "uma": "ex5-1.py",
                       "val": "Exercise4_v3.py", "wes": "ex5.py", "xan": "ex5.py", "yul": "yul_ex5_v2.py"}
     assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(graded, "100")
+
+
+def test_on_equal_times_the_higher_number_wins_whatever_its_digits(tmp_path):
+    """Review of S18: two numbered versions with one time were ordered by their path as text, so ex5_v9.py beat
+    ex5_v10.py ('9' > '1') and "ex5 (2).py" beat "ex5 (12).py". Numbers in the names count as numbers."""
+    folders = tmp_path / "class"
+    wrong = EX5 / "two_mistakes.py"
+    for student, older, newer in (("ana", "ex5_v9.py", "ex5_v10.py"), ("ben", "ex5 (2).py", "ex5 (12).py"),
+                                  ("cy", "ex5_v2.py", "ex5_v11.py")):
+        _put(folders / student / older, wrong, mtime=SAME_TIME)
+        _put(folders / student / newer, RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"ana": "ex5_v10.py", "ben": "ex5 (12).py", "cy": "ex5_v11.py"}

@@ -480,12 +480,18 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
         if mtime >= newest[rank[path]] - EQUAL_TIME:
             mtime = newest[rank[path]]
         what, order = kinds[path]
-        return (*rank[path], mtime, order, what, path.as_posix())
+        return (*rank[path], mtime, order, what, _natural(path.as_posix()))
 
     ordered = sorted(files, key=key, reverse=True)
     return ordered[0], ordered[1:]
 
 
+def _natural(text: str) -> tuple:
+    """A sort key in which the numbers in a name count as numbers: ex5_v10.py after ex5_v9.py."""
+    return tuple((1, int(chunk)) if i % 2 else (0, chunk) for i, chunk in enumerate(_DIGITS.split(text)))
+
+
+_DIGITS = re.compile(r"([0-9]+)")
 # What a candidate's name says it is, beside the student's other candidates (docs/batch.md, "several files").
 SIDE_COPY, VERSION, PLAIN, NUMBERED, FINAL = 0, 1, 2, 3, 4
 # Words that say a version is the one to hand in (ex5_final.py beside ex5.py, the template, in a git clone).
