@@ -346,3 +346,24 @@ def test_a_row_from_an_earlier_reading_of_a_files_name_is_not_inherited(tmp_path
     assert set(_rows(db)) == {"nn", "ezra", "finn"}
     assert "note: 1 row of this exercise was graded from a file this batch grades as another student's: nn (now " \
            "ezra); remove it with grade gradebook --remove" in again.stderr, again.stderr
+
+
+def test_a_new_download_of_the_whole_class_into_another_folder_is_said_in_a_few_lines(tmp_path):
+    """Review of S5: a class graded from its first download, then from a second download in another folder,
+    moved every row to another folder's file, and the batch printed a note per student (hundreds in a real
+    class). The first three are named, the rest counted in one line."""
+    first, second = tmp_path / "download1", tmp_path / "download2"
+    students = [f"s{i}" for i in range(7)]
+    for student in students:
+        _put(first / student / "ex5.py", WRONG, mtime=1_000_000)
+        _put(second / student / "ex5.py", RIGHT, mtime=2_000_000)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(first), "-e", "ex5", "--db", str(db)).exit_code == 0
+    result = _batch(str(second), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    lines = [line for line in _stderr_lines(result) if "other folder" in line]
+    assert [line.split(":")[2].strip() for line in lines[:3]] == ["s0", "s1", "s2"], lines
+    assert lines[3:] == ["grade: note: and 4 more students graded now from files in other folders than the files "
+                         "their rows were graded from (the rows keep those as also found: `grade gradebook` shows "
+                         "them in passed_over)"], lines
+    assert _scores(db) == dict.fromkeys(students, "100")

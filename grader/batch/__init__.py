@@ -170,6 +170,9 @@ def _not_older_than_recorded(submissions: list[Submission], held: dict,
     return [s for s in submissions if id(s) not in older], lines
 
 
+MOVED_SHOWN = 3  # students named one by one in the "another folder" notes; the rest are counted
+
+
 def _from_another_folder(submissions: list[Submission], held: dict, recorded: dict[str, str],
                          also: dict[str, list[str]]) -> dict[str, str]:
     """Student -> a line, for the rows this batch grades from a file in another folder than the file their row
@@ -429,9 +432,13 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
                                       gradebook.passed_over(exercise.id) if held else {})
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
-    for student, line in moved_from.items():
-        if student in plan.stamps:  # graded again, not kept unchanged
-            say(line)
+    moved = [line for student, line in moved_from.items() if student in plan.stamps]  # graded again, not unchanged
+    for line in moved[:MOVED_SHOWN] if len(moved) > MOVED_SHOWN + 1 else moved:
+        say(line)
+    if len(moved) > MOVED_SHOWN + 1:  # a new download of the whole class into another folder, most likely
+        say(f"note: and {len(moved) - MOVED_SHOWN} more students graded now from files in other folders than the "
+            f"files their rows were graded from (the rows keep those as also found: `grade gradebook` shows them "
+            f"in passed_over)")
     credit = [] if secret else [s for s in plan.stamps if s in held and _with_secret(held[s][0])]
     graded_for_credit = [s for s in credit if held[s][1] == "graded"]
     if graded_for_credit and not regrade:  # a rerun with the secret file forgotten: refused before it grades
