@@ -52,6 +52,9 @@ def _style(text: str, colour: str | None, use_colour: bool, bold: bool = False) 
     return click.style(text, fg=colour, bold=bold)
 
 
+FEEDBACK_ROOM = 30  # the Feedback column's least width
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -123,7 +126,8 @@ def header_line(title: str, exercise_id: str, submission: str) -> str:
 def as_text(report: Report, colour: bool = False) -> str:
     """A table like the course's submit output, then what went wrong (each explanation once) and notes."""
     width = max(len("Part Name"), *(len(p.part.title) for p in report.parts))
-    feedback_room = WIDTH - (3 + width + 3 + 9 + 3)
+    # a long part title leaves the column at least FEEDBACK_ROOM wide: the table is then wider than WIDTH
+    feedback_room = max(FEEDBACK_ROOM, WIDTH - (3 + width + 3 + 9 + 3))
     lines = [header_line(report.exercise.title, report.exercise.id, report.submission),
              f"== {'Part Name':>{width}} |     Score | Feedback",
              f"== {'---------':>{width}} |     ----- | --------"]

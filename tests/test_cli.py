@@ -503,3 +503,19 @@ def test_the_table_names_mistakes_by_their_whole_titles():
     assert cell == "Likely: λ term built from the gradient Δ instead of Θ", table
     assert table[row + 1].startswith("==") and table[row + 1].split(" | ")[1].strip() == ""
     assert all(len(line) <= 100 for line in table)
+
+
+def test_a_part_title_too_long_for_the_table_leaves_the_feedback_a_column_of_its_own(tmp_path):
+    """Review 22, R2: a part title of 82 characters or more left the Feedback column no width, and a part that
+    named a mistake crashed the report ("internal error (ValueError: invalid width -4)"), in `grade`, a batch
+    and `grade coursera` alike. The column keeps a least width; the table is then wider."""
+    from .conftest import SUBMISSIONS
+
+    title = "Neural Network Gradient computed by Backpropagation through both layers of the network"
+    spec = tmp_path / "long_title.yaml"
+    spec.write_text((ROOT / "exercises" / "ex5.yaml").read_text().replace(
+        "title: Neural Network Gradient (Backpropagation)", f"title: {title}", 1))
+    result = run_cli(str(SUBMISSIONS / "ex5" / "extra_output_derivative.py"), "--exercise", str(spec))
+    assert result.exit_code == 1, result.output
+    row = next(line for line in result.output.splitlines() if f"{title} |" in line)
+    assert row.split(" | ")[-1].startswith("Likely: ") and "internal error" not in result.output
