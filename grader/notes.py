@@ -161,7 +161,9 @@ def _return_shapes(function: str, names: tuple[str, ...], values, as_list: bool 
     if as_list:
         returned = f"{'float(J)' if j_bad else 'J'}, {'grad.ravel()' if grad_bad else 'grad'}"
         fix = f"{fix + ', ' if fix else 'them '}as a tuple: return {returned} (no brackets)"
-    return (f"{function} returns {' and '.join(s for s, _, _, _ in shown)}. The grader reads the values all the "
+    said = [s for s, _, _, _ in shown]
+    listed = said[0] if len(said) == 1 else f"{', '.join(said[:-1])}; and {said[-1]}"  # each piece holds a comma
+    return (f"{function} returns {listed}. The grader reads the values all the "
             f"same, but {who} ({'; '.join(w for _, w, _, _ in shown)}). Return {fix}.")
 
 

@@ -302,7 +302,7 @@ def test_a_list_return_the_course_cannot_submit_gets_a_note(tmp_path):
     assert messages["return_shapes"].endswith("Return them as a tuple: return J, grad (no brackets).")
     report = _variant(tmp_path, "as_list_j_array", "    return J, grad", "    return [np.array([[J]]), grad]")
     message = next(n["message"] for n in report["notes"] if n["id"] == "return_shapes")
-    assert "J as a 1×1 array, not a number and [J, grad] as a list" in message, message
+    assert "returns J as a 1×1 array, not a number; and [J, grad] as a list, not a tuple." in message, message
     assert message.endswith("Return float(J), as a tuple: return float(J), grad (no brackets)."), message
 
 
@@ -357,3 +357,12 @@ def test_the_assignments_sizes_written_as_numbers_are_named(tmp_path):
     assert "use input_layer_size, hidden_layer_size and num_labels" in message
     report, _ = grade_json(ROOT / "solutions" / "ex5.py", "--exercise", "ex5")
     assert "hard_coded_sizes" not in {n["id"] for n in report["notes"]}
+
+
+def test_a_list_return_too_large_to_send_is_told_so(tmp_path):
+    """Review 22, R1: the list flag was set before the worker's size check, so a list return over --result's
+    32 MB went out as a bad_return flagged as a list, which the protocol refuses: the student read "stopped the
+    Python process: sent a malformed result (bad list flag)" instead of the size of what they returned."""
+    report = _variant(tmp_path, "huge_list", "    return J, grad", "    return [J, np.zeros(5_000_000)]")
+    feedback = " ".join(p["feedback"] for p in report["parts"])
+    assert "more than the 32 MB a result may hold" in feedback and "malformed" not in feedback, feedback

@@ -329,13 +329,13 @@ def _call(module, call: Call, submission: Path, result_bytes: int) -> tuple[dict
         result = func(*fresh)
         header["seconds"], header["cpu"] = time.perf_counter() - start, time.process_time() - cpu
         values = _convert(result, call, name)
-        if isinstance(result, list) and call.returns > 1:
-            header["list"] = True  # the course's submit cell reads a tuple's first value, not a list's (notes.py)
         size = sum(v.nbytes for v in values)
         if size > result_bytes:
             values = []
             raise _BadReturn(f"{name} returned {_megabytes(size)} of numbers, more than the "
                              f"{_megabytes(result_bytes)} a result may hold")
+        if isinstance(result, list) and call.returns > 1:  # only now: the protocol allows it on an "ok" only
+            header["list"] = True  # the course's submit cell reads a tuple's first value, not a list's (notes.py)
     except _BadReturn as e:
         header.update(status="bad_return", message=str(e))
         kept = e.partial if sum(v.nbytes for v in e.partial.values()) <= result_bytes else {}
