@@ -642,11 +642,14 @@ def test_an_interrupted_regrade_says_how_to_grade_the_rest(tmp_path):
 
 
 def _kept_and_rerun(folders: Path, db: Path) -> None:
-    """The gradebook is consistent, and a rerun grades exactly what was not kept."""
+    """The gradebook is consistent, and a rerun grades exactly what was not kept. (A row the killed run marked to
+    retry, "could not grade" because its sandbox broke, as on a machine loaded past its limits, is graded again
+    by design: it is not counted as kept.)"""
     with sqlite3.connect(db) as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        kept = connection.execute("SELECT count(*) FROM grades").fetchone()[0]
-        assert connection.execute("SELECT count(*) FROM part_scores").fetchone()[0] == 5 * kept
+        graded = connection.execute("SELECT count(*) FROM grades WHERE status = 'graded'").fetchone()[0]
+        assert connection.execute("SELECT count(*) FROM part_scores").fetchone()[0] == 5 * graded
+        kept = connection.execute("SELECT count(*) FROM grades WHERE retry = 0").fetchone()[0]
     connection.close()
     result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--timeout", "1")
     assert result.exit_code == 0, result.output
