@@ -1013,3 +1013,26 @@ def test_on_equal_times_the_higher_number_wins_whatever_its_digits(tmp_path):
     assert result.exit_code == 0, result.output
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"ana": "ex5_v10.py", "ben": "ex5 (12).py", "cy": "ex5_v11.py"}
+
+
+def test_on_equal_times_the_template_downloaded_again_never_wins_over_the_students_work(tmp_path):
+    """Review 22, R3: with S18's rule a browser's second download of the template, "ex5 (1).py", beat the
+    student's ex5.py on equal times (a `cp -r`, an unzip, one Gradescope upload): 0/100 where it was 100. A file
+    whose graded functions are all the template's stubs loses a tie to one with work in it, and a counter 0
+    (ex5_0.py) is no later version; ex5_v2_final.py is a final one."""
+    folders = tmp_path / "class"
+    wrong, template = EX5 / "two_mistakes.py", EX5 / "template.py"
+    _put(folders / "ann" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "ann" / "ex5 (1).py", template, mtime=SAME_TIME)
+    _put(folders / "bea" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "bea" / "ex5_0.py", wrong, mtime=SAME_TIME)
+    _put(folders / "cal" / "ex5.py", wrong, mtime=SAME_TIME)
+    _put(folders / "cal" / "ex5_v2_final.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "dee" / "ex5.py", template, mtime=SAME_TIME)  # the student's work is the numbered version
+    _put(folders / "dee" / "ex5 (1).py", RIGHT, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"ann": "ex5.py", "bea": "ex5.py", "cal": "ex5_v2_final.py", "dee": "ex5 (1).py"}
+    assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(graded, "100")

@@ -68,9 +68,11 @@ Nothing is lost: a .py/.ipynb file in the flat layout whose name does not tell t
 A student with several candidate files gets the newest (modification time; times within 2 s are equal), except
 that a file defining fewer of the graded functions (a helper module ex5_utils.py) never wins over one that
 defines more, a copy kept aside (ex5_old.py, ex5_test.py) never wins over the file named only for the
-exercise (ex5.py), and on equal times
-the later Canvas upload, then the file named only for the exercise, then the name decides (`_newest`); the
-submission records the others, as shown (relative to their PATH), so the report can say which one was graded.
+exercise (ex5.py), and on equal times the later Canvas upload, then a file with work in it over one whose
+graded functions are all still the template's, then what the name says (a final version, a numbered later
+one, the file named only for the exercise, other versions), then the name with its numbers counted as numbers
+decides (`_newest`); the submission records the others, as shown (relative to their PATH), so the report can
+say which one was graded.
 """
 
 import os
@@ -458,9 +460,11 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     `graded` functions never wins over one that defines more (a helper module named ex5_utils.py, saved last
     beside ex5.py, holding sigmoid_gradient or none of them).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
-    named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then the kind (a
-    file named as the final one, then a numbered version, then the one named only for the exercise, then other
-    versions, then side copies), then the path decides. Times within EQUAL_TIME of the newest are equal."""
+    named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then a file with
+    work in it over one whose graded functions are all the template's (read only for such a tie), then the kind
+    (a file named as the final one, then a numbered version, then the one named only for the exercise, then
+    other versions, then side copies), then the path, its numbers counted as numbers, decides. Times within
+    EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k in (PLAIN, FINAL) for k, _ in kinds.values())  # named only for the exercise, or as final
     defining = {path: defines_graded(path, graded, True) if len(files) > 1 and graded else 0 for path in files}
@@ -475,15 +479,31 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     for path in files:
         newest[rank[path]] = max(newest.get(rank[path], float("-inf")), mtimes[path])
 
-    def key(path: Path):
+    def tie(path: Path) -> tuple:
         mtime = mtimes[path]
         if mtime >= newest[rank[path]] - EQUAL_TIME:
             mtime = newest[rank[path]]
-        what, order = kinds[path]
-        return (*rank[path], mtime, order, what, _natural(path.as_posix()))
+        return (*rank[path], mtime, kinds[path][1])
 
-    ordered = sorted(files, key=key, reverse=True)
+    top = max(map(tie, files))
+    tied = [path for path in files if tie(path) == top]
+    # read only for a tie: a browser's second download of the template ("ex5 (1).py") beside the student's ex5.py
+    work = {path: not _still_template(path, graded) for path in tied} if len(tied) > 1 and graded else {}
+    ordered = sorted(files, key=lambda path: (*tie(path), work.get(path, True), kinds[path][0],
+                                              _natural(path.as_posix())), reverse=True)
     return ordered[0], ordered[1:]
+
+
+def _still_template(path: Path, graded: Graded) -> bool:
+    """Whether every graded function the file defines is still the template's stub (review 22, R3); False when
+    it cannot be read, or defines none."""
+    from ..submission import SubmissionError, prepare
+
+    try:
+        definitions = prepare(path, {name for names in graded for name in names}).definitions
+    except (SubmissionError, OSError, ValueError, RecursionError):
+        return False
+    return bool(definitions) and all(d.stub for d in definitions.values())
 
 
 def _natural(text: str) -> tuple:
@@ -498,9 +518,10 @@ SIDE_COPY, VERSION, PLAIN, NUMBERED, FINAL = 0, 1, 2, 3, 4
 _FINAL_WORD = re.compile(r"^(?:final|latest|fixed|updated?|new|last|done|submit(?:ted)?)$", re.I)
 # Words after (or before) the exercise's name that mark a copy kept aside, never the one handed in.
 _SIDE_WORD = re.compile(rf"^(?:old|backup|bak|orig(?:inal)?|copy\d*|draft|{_KEPT_ASIDE})$", re.I)
-# Words that number a later version: a counter (ex5_kim_2.py for kim, "ex5 (1).py") or v2, ver3, version2; not v1,
-# a first version, which may well be older than the plain name (staff review 4, S18)
-_NUMBERED_WORD = re.compile(r"^(?:\d{1,3}|v(?:er(?:sion)?)?0*(?:[2-9]|[1-9]\d+))$", re.I)
+# Words that number a later version: a counter from 1 (ex5_kim_2.py for kim, "ex5 (1).py", Canvas's ex5-1.py) or
+# v2, ver3, version2; not v1, a first version, which may well be older than the plain name, nor a 0 (staff review
+# 4, S18; review 22, R3)
+_NUMBERED_WORD = re.compile(r"^(?:0*[1-9]\d{0,2}|v(?:er(?:sion)?)?0*(?:[2-9]|[1-9]\d+))$", re.I)
 _COUNTER_TAIL = re.compile(r"(?:[-_ ]\(?|\()\d{1,3}\)?$")  # what `_token` may take after the exercise's name
 
 
@@ -508,9 +529,9 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
     """(kind, upload order) of a candidate file: PLAIN when named only for the exercise (ex5.py,
     exercise4.ipynb, alice_ex5.py for alice), SIDE_COPY when a word marks a copy kept aside (ex5_old.py,
     ex5_test.py, ex5_backup.py, exercise4-Copy1.ipynb), FINAL when its words say it is the one to hand in
-    (ex5_final.py, ex5_latest.py, ex5_fixed.py), NUMBERED when they number a later version (ex5_v2.py, ex5-1.py,
-    "ex5 (2).py": after a `cp -r`, which gives every file one time, the student's later file wins a tie over the
-    plain name, staff review 4, S18), else VERSION (ex5_v1.py, ex5_part1.py).
+    (ex5_final.py, ex5_latest.py, ex5_fixed.py, ex5_v2_final.py), NUMBERED when they number a later version
+    (ex5_v2.py, ex5-1.py, "ex5 (2).py": after a `cp -r`, which gives every file one time, the student's later
+    file wins a tie over the plain name, staff review 4, S18), else VERSION (ex5_v1.py, ex5_0.py, ex5_part1.py).
     An LMS download is judged by the student's own file name; its order is Canvas's file id (0 otherwise).
 
     >>> name_kind("ex5_old.py", ("ex5",)), name_kind("alice_ex5.py", ("ex5",), "alice")
@@ -526,13 +547,15 @@ def name_kind(file_name: str, names: tuple[str, ...], student: str = "") -> tupl
     words = [w for w in _words(f"{stem[: match.start()]} {stem[match.end():]}") if w not in own]
     if any(_SIDE_WORD.match(w) for w in words):
         return SIDE_COPY, order
-    if words and all(_FINAL_WORD.match(w) for w in words):
+    later = words and all(_FINAL_WORD.match(w) or _NUMBERED_WORD.match(w) for w in words)
+    if later and any(_FINAL_WORD.match(w) for w in words):  # ex5_final.py, ex5_v2_final.py
         return FINAL, order
     plain = {n.lower() for n in names}
     if not words and match.group() in plain:
         return PLAIN, order
     counter = _COUNTER_TAIL.search(match.group())
-    if (words or counter and match.group()[: counter.start()] in plain) and all(_NUMBERED_WORD.match(w) for w in words):
+    if later or not words and counter and match.group()[: counter.start()] in plain and \
+            _NUMBERED_WORD.match(counter.group().strip("-_ ()")):
         return NUMBERED, order
     return VERSION, order
 
