@@ -177,7 +177,7 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
     if outcome.status == "import_error":
         return f"{submission} could not be imported: {outcome.message}"
     if outcome.status == "missing":
-        if runnable.UNREADABLE in outcome.message:  # it is defined, in code that could not be read (F17)
+        if runnable.UNREADABLE in outcome.message or runnable.CANNOT_RUN in outcome.message:  # defined (F17, A6)
             return outcome.message
         missing = f"{submission} defines no function named {' or '.join(function.names)}"
         why = outcome.message if not outcome.message.startswith("no function named") else ""

@@ -125,6 +125,8 @@ class Submission:
     notebook: bool
     defined: dict[str, Origin] = field(default_factory=dict)  # graded names found -> where
     unrun: dict[str, Origin] = field(default_factory=dict)  # names set only by script code that was not run
+    # unrun graded name -> the names its def's defaults or decorators read that the import would lack (A6)
+    def_reads: dict[str, tuple[str, ...]] = field(default_factory=dict)
     module_values: dict[str, Origin] = field(default_factory=dict)  # kept values the functions read
     readers: dict[str, set[str]] = field(default_factory=dict)  # module value -> kept defs that read it
     not_run: list[tuple[Origin, Origin]] = field(default_factory=list)  # left-out script statements: first, last
@@ -343,15 +345,28 @@ def _declared_global(node: ast.stmt) -> set[str]:
 
 
 def _import_time_reads(node: ast.stmt, reads: frozenset[str]) -> frozenset[str]:
-    """The names a statement reads while the module is imported: a def only its decorators and defaults."""
+    """The names a statement reads while the module is imported: a def only its decorators and defaults.
+
+    Read as module-level reads (scopes.py), so the own variable of a comprehension in a default
+    (`lambda_=[0.0 for _ in range(1)][0]`, accept14 A6) is no module name that the import would need."""
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return reads
+    parts = _import_time_parts(node)
+    if not parts:
+        return frozenset()
+    exact = scopes.reads(ast.Expr(ast.Tuple(parts, ast.Load())))
+    if exact is not None:
+        return exact
+    return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
+
+
+def _import_time_parts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
+    """A def's expressions that run when the def does: decorators, defaults and annotations."""
     args = node.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
     annotations = [a.annotation for a in every if a is not None and a.annotation is not None]
-    parts = [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None), *annotations,
-             *([node.returns] if node.returns is not None else [])]
-    return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
+    return [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None), *annotations,
+            *([node.returns] if node.returns is not None else [])]
 
 
 class _Static:
@@ -649,6 +664,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             not b.keepable for b in bindings[name]) else bindings[name][-1]
         s = statements[b.statement]
         result.unrun[name] = origins[s.offset + _first_line(s.node) - 1]
+        if b.keepable and isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef):  # left out for its defaults
+            result.def_reads[name] = tuple(sorted(b.at_import & unrun) or sorted(
+                n for n in b.at_import if n not in bindings and n not in _BUILTINS))
     functions = {n for n in kept if any(isinstance(statements[b.statement].node, ast.FunctionDef |
                                                    ast.AsyncFunctionDef) for b in bindings[n])}
     # the names a function's binding declares global: a counter it updates is its own state, not a value. Found
@@ -969,6 +987,7 @@ def translate(submission: Submission, outcome, names: tuple[str, ...]):
 
 
 UNREADABLE = " could not be read: "  # a graded function's definition that the grader could not read, and why
+CANNOT_RUN = " cannot run: "  # a graded function's def whose defaults or decorators need script code, and why
 
 
 def missing_reason(submission: Submission, names: tuple[str, ...]) -> str:
@@ -976,10 +995,23 @@ def missing_reason(submission: Submission, names: tuple[str, ...]) -> str:
     for name in names:
         if name in submission.syntax_errors:
             return f"{name}{UNREADABLE}{submission.syntax_errors[name]}"
+        if name in submission.def_reads:
+            return _def_reads_reason(submission, name)
         if name in submission.unrun:
             return (f"{name} is set only by top-level script code ({submission.unrun[name]}), which the grader does "
                     f"not run; define it with def {name}(...)")
     return ""
+
+
+def _def_reads_reason(submission: Submission, name: str) -> str:
+    """A def left out because its defaults or decorators read what the grader does not run (accept14, A6)."""
+    read = submission.def_reads[name]
+    sets = [f"{n} ({submission.unrun[n]})" for n in read if n in submission.unrun]
+    where = (f"which your {submission.kind} sets only in top-level script code that the grader does not run"
+             if sets else f"which your {submission.kind} does not define at its top level")
+    names = ", ".join(sets or read)
+    return (f"def {name} ({submission.unrun[name]}){CANNOT_RUN}its default values or decorators read {names}, "
+            f"{where}; give its parameters constant defaults instead")
 
 
 def script_note(submission: Submission) -> str:

@@ -388,6 +388,21 @@ def test_failure_messages_name_function_case_and_expected_versus_received():
     assert "defines no function named nn_cost_function or nnCostFunction" in cost["feedback"]
 
 
+def test_a_def_whose_default_reads_script_values_is_told_so_not_that_it_is_no_def(tmp_path):
+    """Accept14, A6: a def left out because its default value reads a name that only script code sets was told
+    it "is set only by top-level script code ...; define it with def", though it is a def: the message names
+    the default's name and says to give the parameter a constant."""
+    path = tmp_path / "ex5.py"
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    path.write_text(solution.replace("X, y, lambda_=0.0):", "X, y, lambda_=settings['lambda']):")
+                    + "\nsettings = json.load(open('settings.json'))\n")
+    report, status = grade_json(path, "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert status == 1 and "define it with def" not in cost["feedback"], cost["feedback"]
+    assert "def nn_cost_function (line 22)" in cost["feedback"] and "settings" in cost["feedback"], cost["feedback"]
+    assert "constant" in cost["feedback"], cost["feedback"]
+
+
 def test_notebooks_are_graded_not_refused(tmp_path):
     notebook = tmp_path / "ex5.ipynb"
     notebook.write_text('{"cells": []}')  # tests/test_notebooks.py grades real ones
