@@ -1133,8 +1133,10 @@ def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tupl
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name not in failed:
             continue
         found = {}
+        powers = _power_operands(node)
         for child in ast.walk(node):
-            if isinstance(child, ast.Constant) and type(child.value) is int and child.value in wanted:
+            if isinstance(child, ast.Constant) and type(child.value) is int and child.value in wanted \
+                    and id(child) not in powers:
                 found.setdefault(child.value, submission.origin(child.lineno))
         if found:
             where = "; ".join(f"{value} at {origin}" for value, origin in sorted(found.items()))
@@ -1143,6 +1145,28 @@ def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tupl
                          f"sizes: use input_layer_size, hidden_layer_size and num_labels (and the shapes of X and "
                          f"nn_params) instead.")
     return notes
+
+
+_POWER_CALLS = frozenset({"pow", "power", "float_power"})
+
+
+def _power_operands(node: ast.AST) -> set[int]:
+    """The ids of the numbers written as a power's base or exponent (`10 ** -10`, `np.power(10.0, -10)`,
+    `np.ones(10 ** 7)`): an epsilon or a big count, not a layer size (accept14, A2)."""
+    operands = []
+    for child in ast.walk(node):
+        if isinstance(child, ast.BinOp) and isinstance(child.op, ast.Pow):
+            operands += [child.left, child.right]
+        elif isinstance(child, ast.Call) and (getattr(child.func, "id", None) in _POWER_CALLS
+                                              or getattr(child.func, "attr", None) in _POWER_CALLS):
+            operands += child.args[:2]
+    found = set()
+    for operand in operands:
+        while isinstance(operand, ast.UnaryOp):  # -10
+            operand = operand.operand
+        if isinstance(operand, ast.Constant):
+            found.add(id(operand))
+    return found
 
 
 def _renamed_parameter(submission: Submission, function: str, name: str,
