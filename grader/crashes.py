@@ -354,16 +354,22 @@ def _shape_of(node: ast.AST, table: dict, last: int) -> tuple[Shape | None, str 
     return None, None, False
 
 
-def _operations(line: str, kind: str) -> list[tuple[ast.AST, ast.AST]]:
-    """The (left, right) operands of the line's matrix products ("dot") or elementwise operations."""
+def _parsed(line: str) -> ast.AST | None:
+    """The crashing line's tree (or its right-hand side's, for the head of a compound statement); None if neither
+    parses alone (a statement that goes on over several lines)."""
     text = line.rstrip(":").strip()
     for candidate in (text, text.split("=", 1)[-1] if "=" in text else text):
         try:
-            tree = parsing.parse(candidate.strip())
-            break
+            return parsing.parse(candidate.strip())
         except SyntaxError:
             continue
-    else:
+    return None
+
+
+def _operations(line: str, kind: str) -> list[tuple[ast.AST, ast.AST]]:
+    """The (left, right) operands of the line's matrix products ("dot") or elementwise operations."""
+    tree = _parsed(line)
+    if tree is None:
         return []
     found = []
     for node in ast.walk(tree):
@@ -465,7 +471,7 @@ def _value_error(crash: Crash, context: Context) -> str:
         return ("The arrays joined on this line do not line up: a bias column must be a 2-D column, "
                 "np.ones((m, 1)), not the 1-D np.ones(m), and both pieces need the same number of rows.")
     if "all the input array dimensions except for the concatenation axis" in text:
-        return _joined_sizes(text)
+        return _joined_sizes(text, context.line_text(crash.line), context.examples)
     size = re.match(r"cannot reshape array of size (\d+) into shape \(([\d, ]*)\)", text)
     if size:
         wanted = _dims(size[2])
@@ -475,21 +481,54 @@ def _value_error(crash: Crash, context: Context) -> str:
     return ""
 
 
-def _joined_sizes(text: str) -> str:
-    """Arrays of as many dimensions joined with different sizes: most often a bias column of the wrong number of
-    rows, from an m taken from X's columns (student review 4, F17: such code was told to make its bias column
-    2-D, which it already was)."""
-    sizes = re.search(r"along dimension (\d+), the array at index \d+ has size (\d+) and the array at index \d+ "
-                      r"has size (\d+)", text)
+_BIAS_FROM_M = "make it with the number of examples, m = X.shape[0] (or y.size), not X.shape[1]"
+_TRANSPOSED = "build it with one row per example, as a1 @ Theta1.T does (Theta1 @ a1.T has one column per example)"
+
+
+def _joined_sizes(text: str, line: str, m: int) -> str:
+    """Arrays of as many dimensions joined with different numbers of rows: a bias column of too few rows, from an m
+    taken from X's columns (student review 4, F17: such code was told to make its bias column 2-D, which it
+    already was), or a transposed piece beside a right bias column (review 22, R4: that was told to fix m)."""
+    sizes = re.search(r"along dimension (\d+), the array at index (\d+) has size (\d+) and the array at index "
+                      r"(\d+) has size (\d+)", text)
     if sizes is None:
         return ("The arrays joined on this line do not line up: every axis but the one they are joined along must "
                 "have the same size (a bias column needs one row per example).")
-    if sizes[1] == "0":
-        return (f"The arrays joined on this line have {sizes[2]} and {sizes[3]} rows: each needs one row per "
-                f"example. If one is a bias column, make it with the number of examples, m = X.shape[0] (or "
-                f"y.size), not X.shape[1].")
-    return (f"The arrays joined on this line have {sizes[2]} and {sizes[3]} entries along axis {sizes[1]}: every "
-            f"axis but the one they are joined along must have the same size.")
+    (first, a), (second, b) = (int(sizes[2]), int(sizes[3])), (int(sizes[4]), int(sizes[5]))
+    if sizes[1] != "0":
+        return (f"The arrays joined on this line have {a} and {b} entries along axis {sizes[1]}: every axis but the "
+                f"one they are joined along must have the same size.")
+    head = f"The arrays joined on this line have {a} and {b} rows: each needs one row per example."
+    if m not in (a, b):
+        return f"{head} If one is a bias column, {_BIAS_FROM_M}; if one is transposed, {_TRANSPOSED}."
+    index, rows = (second, b) if a == m else (first, a)
+    pieces = _joined_pieces(line)
+    piece = pieces[index] if pieces and index < len(pieces) else None
+    if piece is None:
+        return (f"{head} There are {m} examples, so the one with {rows} rows is wrong: if it is a bias column, "
+                f"{_BIAS_FROM_M}; if it is transposed, {_TRANSPOSED}.")
+    said = f"{head} {piece} has {rows} rows, not one per example ({m}):"
+    if re.search(r"ones|bias", piece, re.IGNORECASE):
+        return f"{said} {_BIAS_FROM_M}."
+    return f"{said} if it is transposed, {_TRANSPOSED}."
+
+
+def _joined_pieces(line: str) -> list[str] | None:
+    """The pieces, as written, of the one np.concatenate/hstack/column_stack/append/c_ the line calls; else None."""
+    tree = _parsed(line)
+    found = []
+    for node in ast.walk(tree) if tree is not None else ():
+        if isinstance(node, ast.Call):
+            function = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if function == "append" and len(node.args) >= 2:
+                found.append(node.args[:2])
+            elif function in ("concatenate", "hstack", "vstack", "column_stack", "stack") and node.args and \
+                    isinstance(node.args[0], ast.List | ast.Tuple):
+                found.append(node.args[0].elts)
+        elif isinstance(node, ast.Subscript) and getattr(node.value, "attr", None) in ("c_", "r_") and \
+                isinstance(node.slice, ast.Tuple):
+            found.append(node.slice.elts)
+    return [ast.unparse(piece) for piece in found[0]] if len(found) == 1 else None
 
 
 def _product(shape: Shape) -> int:

@@ -397,3 +397,27 @@ def test_hints_fit_the_code_that_crashed(tmp_path):
     assert "[:, None]" not in told and "Y = np.eye(num_labels)[y], and index Y[:, k]" in told, cost
     assert "were indexed (one_hot_index.py, line 40) (every case). " in cost["feedback"], cost  # as in the text
     assert "(every case)" in text
+
+
+def test_a_transposed_piece_beside_a_right_bias_column_is_named_not_m(tmp_path):
+    """Review 22, R4: z2 = Theta1 @ a1.T makes sigmoid(z2) 4×16 beside the right 16×1 bias column; the student was
+    told to take m from X.shape[0], which they did. The hint now names the piece with too few rows and the product
+    that transposes it; the m advice stays for a bias column of too few rows (test_hints_fit_the_code_that_crashed)."""
+    cost, text = _solution_variant(tmp_path, "transposed", "    z2 = a1 @ Theta1.T\n", "    z2 = Theta1 @ a1.T\n")
+    told = " ".join(" ".join(cost["evidence"]).split())
+    assert "The arrays joined on this line have 16 and 4 rows: each needs one row per example" in told, cost
+    assert "X.shape[0]" not in told and "X.shape[0]" not in text, told
+    assert "sigmoid(z2) has 4 rows, not one per example (16)" in told, told
+    assert "Theta1 @ a1.T" in told and "a1 @ Theta1.T" in told, told
+
+
+@pytest.mark.parametrize("source, m, told", [
+    ("a2 = np.hstack((bias,\n", 16, "the one with 4 rows is wrong: if it is a bias column"),  # the pieces unseen
+    ("a2 = np.hstack([np.ones((m, 1)), a])\n", 0, "If one is a bias column, make it with the number"),  # m unknown
+])
+def test_a_joined_piece_of_unknown_kind_is_told_both_causes(source, m, told):
+    message = ("ValueError: all the input array dimensions except for the concatenation axis must match exactly, but "
+               "along dimension 0, the array at index 0 has size 16 and the array at index 1 has size 4 (ex5.py, "
+               "line 1)")
+    text = explain(message, Context(source, (2, 4, 4), m))
+    assert told in text and "X.shape[0]" in text and "a1 @ Theta1.T" in text, text
