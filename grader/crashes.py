@@ -571,11 +571,34 @@ def _index_error(crash: Crash, context: Context) -> str:
         return (f"Index {bounds[1]} is one past the end of an axis of size {bounds[3]}: Python counts from 0, so "
                 f"the last index is {int(bounds[3]) - 1} ({labels}).")
     if "too many indices for array: array is 1-dimensional" in crash.text:
+        return _one_dimensional(_indexed_twice(context, crash.line), context.label_base)
+    return ""
+
+
+def _one_dimensional(indexed: list[str], label_base: int) -> str:
+    """A 1-D array given two indices, said of the array the line indexes so: y's one-hot advice only for y
+    (review 22, R10: nn_params[:, 1:] was told about labels)."""
+    if "y" in indexed:
         # not "[:, None]": y[:, k] read as one-hot rows then fails again for k ≥ 1 (student review 4, F17)
         return (f"This array is 1-D (the course passes y as a 1-D array of m labels, not one-hot rows): index it "
-                f"with one index. For one-hot rows, build them first, Y = {_one_hot(context.label_base)}, and index "
+                f"with one index. For one-hot rows, build them first, Y = {_one_hot(label_base)}, and index "
                 f"Y[:, k]; or compare the labels, y == k.")
-    return ""
+    if "nn_params" in indexed:
+        return ("nn_params is 1-D (Theta1 and Theta2 unrolled, one after the other): reshape it into Theta1 and "
+                "Theta2 first and index those, or index it with one index.")
+    name = indexed[0] if len(set(indexed)) == 1 else "This array"
+    return f"{name} is 1-D: index it with one index, or reshape it to 2-D first."
+
+
+def _indexed_twice(context: Context, line: int | None) -> list[str]:
+    """The arrays, as written, that the crashing line indexes with two or more indices (y[:, k])."""
+    try:
+        tree = parsing.parse(context.source)  # the whole statement, when it goes on over several lines
+        nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript) and n.lineno == line]
+    except (SyntaxError, ValueError):
+        tree = _parsed(context.line_text(line))
+        nodes = [n for n in ast.walk(tree) if isinstance(n, ast.Subscript)] if tree is not None else []
+    return [ast.unparse(n.value) for n in nodes if isinstance(n.slice, ast.Tuple)]
 
 
 def missing_module(name: str, allowed: Sequence[str] = ()) -> str:

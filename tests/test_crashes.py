@@ -421,3 +421,15 @@ def test_a_joined_piece_of_unknown_kind_is_told_both_causes(source, m, told):
                "line 1)")
     text = explain(message, Context(source, (2, 4, 4), m))
     assert told in text and "X.shape[0]" in text and "a1 @ Theta1.T" in text, text
+
+
+def test_a_1d_index_hint_speaks_of_y_only_when_the_line_indexes_y(tmp_path):
+    """Review 22, R10: nn_params[:, 1:] (Theta1 forgotten) was told about y and one-hot rows, which the line does not
+    touch; it is now told that nn_params is 1-D and to reshape it into Theta1 and Theta2 first. (y[:, k] keeps the
+    one-hot advice: test_hints_fit_the_code_that_crashed.)"""
+    cost, text = _solution_variant(tmp_path, "params_index", "(np.sum(np.square(Theta1[:, 1:]))\n",
+                                   "(np.sum(np.square(nn_params[:, 1:]))\n")
+    told = " ".join(cost["evidence"])
+    assert "too many indices for array" in cost["feedback"] and "too many indices" in text, cost
+    assert "one-hot" not in told and "y ==" not in told, told
+    assert "nn_params is 1-D" in told and "reshape it into Theta1 and Theta2 first" in told, told
