@@ -22,7 +22,7 @@ from .cases import CaseData, build_all
 from .checks import CaseCheck, checked_returns, compare
 from .mistakes import BY_ID, COST_NOT_FINITE, NOT_IMPLEMENTED
 from .note_titles import TITLES
-from .sandbox import PRIVATE_READS, Call, Outcome, Sandbox, stopped_at_import, stopped_by_budget
+from .sandbox import PRIVATE_READS, Call, Outcome, Sandbox, channel_words, stopped_at_import, stopped_by_budget
 from .spec import Exercise, Function, Part, SpecError
 from .text import printable
 
@@ -190,6 +190,8 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
         if stopped_by_budget(outcome):  # the run's total time ran out, not this call's timeout
             return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout){where}"
         return f"{name} did not finish within {timeout:g} s{where}"
+    if channel_words(outcome):  # the process did not stop by itself: the grader could not use it (accept14, A4)
+        return f"{name} {channel_words(outcome)}"
     if outcome.status == "crash":
         return f"{name} stopped the Python process: {outcome.message}"
     if outcome.status == "skipped":

@@ -68,6 +68,7 @@ EXPECTED = {
     "sysv_ipc": 5,
     "unix_socket": 5,
     "forged_frame": 5,
+    "replaced_json": 5,
     "deep_tree": 5,
     "huge_result": 5,
     "env_secret": 5,
@@ -300,3 +301,23 @@ def test_a_replaced_len_does_not_make_a_print_spin(tmp_path):
     cost = next(p for p in report["parts"] if p["id"] == "cost")
     assert status == 1 and report["score"] == 5
     assert "did not finish" not in cost["feedback"] and "nn_cost_function" in cost["feedback"], cost["feedback"]
+
+
+@pytest.mark.parametrize("name, told", [
+    ("forged_frame", "nn_cost_function sent the grader something other than its result while running "
+                     "nn_cost_function: did it write to file descriptors it did not open"),
+    ("replaced_json", "nn_cost_function left the grader unable to send its result while running nn_cost_function: "
+                      "did it replace built-in, json or numpy functions?"),
+])
+def test_a_broken_result_channel_is_told_in_the_students_words(name, told, tmp_path):
+    """Accept14, A4: a function that wrote into the result channel was told it "stopped the Python process: sent a
+    malformed result (frame too large (575283835 + ... bytes))", and one that replaced json.dumps "exited with
+    status 70" (the worker's own failure code). Both now say what happened and what to look for."""
+    submission = tmp_path / "ex5.py"
+    submission.write_text((HOSTILE / f"{name}.py").read_text())
+    report, status = grade_json(submission, "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert status == 1 and report["score"] == 5
+    assert cost["feedback"].startswith(told), cost["feedback"]
+    for internal in ("malformed", "frame", "status 70", "stopped the Python process"):
+        assert internal not in cost["feedback"], cost["feedback"]

@@ -102,6 +102,7 @@ _LAZY = {
     "ProtocolError": ("protocol", "ProtocolError"), "_frame": ("protocol", "_frame"),
     "stopped_at_import": ("protocol", "stopped_at_import"),
     "stopped_by_budget": ("protocol", "stopped_by_budget"),
+    "channel_words": ("relay", "channel_words"),
     "_Frames": ("protocol", "_Frames"),
     "_landlock_abi": ("landlock", "_landlock_abi"), "_seccomp_filter": ("seccomp", "_seccomp_filter"),
     "_KEEP_ENV": ("launch", "_KEEP_ENV"), "LinuxSandbox": ("runner", "Sandbox"),
@@ -149,4 +150,4 @@ def Sandbox(limits=None, slot: int | None = None):  # noqa: N802 - used like the
 __all__ = ["DEFAULT_LIMITS", "STATUSES", "Call", "LinuxSandbox", "Limits", "Outcome", "PortableSandbox",
            "ProtocolError", "Sandbox", "SandboxChoiceError", "WeakIsolationError", "require_private_reads",
            "require_strong_isolation",
-           "runner_name", "stopped_at_import", "stopped_by_budget"]
+           "runner_name", "stopped_at_import", "stopped_by_budget", "channel_words"]

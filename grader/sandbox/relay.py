@@ -27,6 +27,26 @@ from .protocol import (
     _parse_outcome,
 )
 
+WORKER_FAILED = 70  # a worker's exit status when the grader's own code in it failed (zygote._worker, spawned.main)
+# What a call that broke the worker's result channel is told (accept14, A4: it was told the protocol's check, "sent a
+# malformed result (frame too large (575283835 + ... bytes))", or the worker's own exit status 70). Either is most
+# often the student's code: it wrote into the channel's file descriptor, or replaced what the worker sends with.
+_MALFORMED = "sent the grader something other than its result"
+_UNSENT = "left the grader unable to send its result"
+_HINTS = {
+    _MALFORMED: "did it write to file descriptors it did not open, or replace built-in or json functions?",
+    _UNSENT: "did it replace built-in, json or numpy functions?",
+}
+_CHECK = " [the grader's check: "  # then protocol.py's reason, for tests and staff; the report leaves it out
+
+
+def channel_words(outcome: Outcome) -> str:
+    """What the report says of a crash that broke the result channel (the words above, without the protocol's
+    reason), or "" for any other outcome."""
+    if outcome.status != "crash" or not outcome.message.startswith(tuple(_HINTS)):
+        return ""
+    return outcome.message.partition(_CHECK)[0]
+
 
 class _Timeout(Exception):
     """The running call took longer than its timeout, or the run used up its budget."""
@@ -82,8 +102,21 @@ def _stopped(stop: Exception, phase: str, watch) -> Outcome:
             return _failed("timeout", f"{phase}{BUDGET_STOP}{watch.budget:g} s budget",
                            output, seconds)
         return _failed("timeout", f"{phase} took longer than {watch.timeout:g} s", output, seconds)
-    what = f"sent a malformed result ({stop})" if isinstance(stop, ProtocolError) else str(stop)
-    return _failed("crash", f"{what} while {phase}", output, seconds)
+    return _failed("crash", _crash_words(stop, phase), output, seconds)
+
+
+def _crash_words(stop: Exception, phase: str) -> str:
+    """How the worker died ("killed by signal SIGSEGV") or misspoke, and while doing what; the result channel's
+    failures in the student's words, with what to look for (see _HINTS)."""
+    what = _MALFORMED if isinstance(stop, ProtocolError) else str(stop)
+    what = _UNSENT if what == f"exited with status {WORKER_FAILED}" else what  # (the runners' _death)
+    hint = f": {_HINTS[what]}" if what in _HINTS else ""
+    if phase.startswith(IMPORT_PHASE):  # the file's top level did it, or (before the import ran) the sandbox failed
+        hint = hint.replace("did it ", "did the file, when imported, ")
+        if what == _UNSENT:
+            hint += " If not, `grade doctor` shows whether the grader's sandbox works on this machine."
+    check = f"{_CHECK}{stop}]" if isinstance(stop, ProtocolError) else ""
+    return f"{what} while {phase}{hint}{check}"
 
 
 def _waits(header: dict) -> bool:

@@ -109,7 +109,7 @@ def _read_exactly(fd: int, size: int) -> bytes:
 
 
 def main() -> None:
-    code, ready = 70, False
+    code, ready = 70, False  # relay.WORKER_FAILED (not imported: this process loads only what it runs)
     try:
         _move_pipes()
         worker, protocol = _load_worker()  # numpy is imported here, before any limit

@@ -56,7 +56,7 @@ from .protocol import (
     _outcome_frame,
     _request_source,
 )
-from .relay import KeptOutput, _Died, _relay, _Timeout
+from .relay import WORKER_FAILED, KeptOutput, _Died, _relay, _Timeout
 from .rlimits import _FILE_LIMIT, _OPEN_FILES, _PROCESSES, _UNPRIVILEGED, _die_with_parent, _set_limit
 from .seccomp import _load_seccomp, _seccomp_filter
 from .submission_copy import _readable_copy
@@ -352,7 +352,7 @@ def _worker(zygote: int, result_fd: int, output_fd: int, go_fd: int, workdir: st
             limits, layers: _Layers, source: str | None = None, ahead: Ahead | None = None, reads: list | None = None):
     """Child of the zygote: confine itself, import the submission, send one frame per call; never returns.
     `reads`: with private reads, what it may read (`_reads`)."""
-    code = 70
+    code = WORKER_FAILED
     try:
         # Every object inherited from the zygote goes to the collector's permanent generation: a collection in
         # the worker then walks only the worker's own objects, instead of writing to (so copying) every page
