@@ -27,6 +27,7 @@ from .discover import (
     Graded,
     Submission,
     archive_kind,
+    counter_note,
     defines_graded,
     discover,
     exercise_names,
@@ -433,6 +434,10 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
     moved = [line for student, line in moved_from.items() if student in plan.stamps]  # graded again, not unchanged
+    merged = counter_note({s: files for s, files in found.merged.items() if s in plan.stamps} if found else {},
+                          exercise.id)
+    if merged:  # only for rows graded now: a rerun that grades nothing says nothing (review 22, R9)
+        say(merged)
     for line in moved[:MOVED_SHOWN] if len(moved) > MOVED_SHOWN + 1 else moved:
         say(line)
     if len(moved) > MOVED_SHOWN + 1:  # a new download of the whole class into another folder, most likely

@@ -11,7 +11,7 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   the rest of the name (separators trimmed; a resubmission counter such as `ex5-1` and version words after
   the exercise's name, `alice_ex5_v2.py`, `leo_ex5_final.py`, `alice_ex5_test.py`, or ending the id,
   `ex5_alice_final.py`, `ex5_alice_2.py`, dropped, and so is a copy's `Copy of ` before it;
-  files made one student's by that counter alone are named in a note, `_counter_note`;
+  files made one student's by that counter alone, none of them the plain name, are named in a note, `counter_note`;
   the exercise's name inside another known exercise's, ex5 in `ex5_mse.py`, is not the exercise's);
 - a folder of LMS downloads: Canvas's `lastfirst[_LATE]_USERID_FILEID_<original name>`, Moodle's
   `Full Name_USERID_assignsubmission_file_<original name>` and Blackboard's
@@ -122,6 +122,8 @@ class Found:
     submissions: list[Submission]
     problems: list[str]  # a PATH that held nothing gradable, one line each
     notes: list[str] = field(default_factory=list)  # lines for the user that change no grade
+    # student -> their files' names, when only a counter after the name made them one student's (`counter_note`)
+    merged: dict[str, list[str]] = field(default_factory=dict)
 
 
 class Names(tuple):
@@ -749,39 +751,45 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
         by_student.setdefault(submission.student, []).append(submission)
-    picked, merged = [], []
+    picked, merged = [], {}
     for _, entries in sorted(by_student.items()):
         kept, older = gradescope_export.latest(entries)
         picked.append(_pick(kept, names, graded))
         notes += [gradescope_export.passed_over(picked[-1], older)] if older else []
         picked[-1].export_folders = list(dict.fromkeys(folder for s in entries for folder in s.export_folders))
-        merged += [(picked[-1].student, _merged_by_counter(entries, names))]
-    notes += _counter_note([(student, files) for student, files in merged if files], names[0])
-    return Found(picked, problems, notes)
+        if files := _merged_by_counter(entries, names):
+            merged[picked[-1].student] = files
+    return Found(picked, problems, notes, merged)
 
 
 def _merged_by_counter(entries: list[Submission], names: tuple[str, ...]) -> list[str]:
-    """The files of one student, as shown, when only the counter after a name (`_RESUBMITTED`) made them one
-    student's (ex5_kim_7.py and ex5_kim_12.py, or beside kim/): their ids with the counter kept differ; else none."""
+    """The names of one student's files when only the counter after a name (`_RESUBMITTED`) made them one
+    student's and none of them is the plain name (ex5_kim_7.py and ex5_kim_12.py, no ex5_kim.py): two students
+    told apart by a number, perhaps; else none. ex5_kim.py beside ex5_kim_2.py (or kim/) is an ordinary
+    resubmission, which the merge exists for (review 22, R9: a line naming every such student on every run)."""
+    plain = entries[0].student.rsplit("/", 1)[-1]
+
     def kept(submission: Submission) -> str:
         file = submission.file
         if file is None or submission.own_folder or lms_name(file.name, names):
-            return submission.student.rsplit("/", 1)[-1]
+            return plain
         return valid(unicodedata.normalize("NFC", student_from_name(file.name, names, counter=False) or ""))
 
-    return sorted(s.shown_as for s in entries) if len({kept(s) for s in entries}) > 1 else []
+    ids = {kept(s) for s in entries}
+    return sorted(Path(s.shown_as).name for s in entries) if len(ids) > 1 and plain not in ids else []
 
 
-def _counter_note(merged: list[tuple[str, list[str]]], exercise: str) -> list[str]:
+def counter_note(merged: dict[str, list[str]], exercise: str) -> str:
     """One line naming the students whose files a counter after their name merged (review 21, R13): two Kims
     told apart by a number were one row without a word, only the row's report said "also found"."""
     if not merged:
-        return []
+        return ""
     count = len(merged)
-    shown = listing([f"{student} ({', '.join(files)})" for student, files in merged], most=10)
-    return [f"note: the files of {count} student{'s' * (count != 1)} differ only by a number after the name and "
-            f"are taken as one student's uploads (one row each; its report says which file was graded): {shown}; "
-            f"if a number tells two students apart, join it to the name ({exercise}_kim7.py) and run again"]
+    shown = listing([f"{student} ({', '.join(files)})" for student, files in sorted(merged.items())], most=10)
+    whose = "students'" if count != 1 else "student's"
+    return (f"note: {count} {whose} files differ only by a number after the name, taken as "
+            f"one student's uploads: {shown}; if a number tells two students apart, join it to the name "
+            f"({exercise}_kim7.py) and run again")
 
 
 def _discover_one(path: Path, names: tuple[str, ...], label: str,
