@@ -281,7 +281,9 @@ def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_
     lines = [line for line in _stderr_lines(result) if "another folder" in line]
     assert lines == [f"grade: note: alice: graded now from {second}, in another folder than {first}, which their "
                      f"row was graded from (kept as also found); if they are two students of one name, grade the "
-                     f"folder holding both in one batch, which tells them apart"], result.stderr
+                     f"folder holding both, {download}, as one PATH (not the two folders as two PATHs, which reads "
+                     f"them as one student's files): it names each by its folder; then remove the old row: grade "
+                     f"gradebook --remove alice"], result.stderr
     alice = _exported(db)["alice"]
     assert (alice["submission"], alice["passed_over"]) == (str(second), [str(first)])
     with closing(sqlite3.connect(db)) as book:
@@ -292,6 +294,34 @@ def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_
         again = _batch(str(download / "Section2"), "-e", "ex5", "--db", str(db), *rerun)
         assert again.exit_code == 0 and "another folder" not in again.stderr, again.output
         assert _exported(db)["alice"]["passed_over"] == [str(first)]
+
+
+def test_both_other_folder_notes_give_one_recipe_that_leaves_no_stale_row(tmp_path):
+    """Review 22, R5 and R8: the note for a file older than the row's said "give both PATHs at once" (which reads
+    Section1's and Section2's alice as one student's files), the note for a newer one "grade the folder holding
+    both in one batch" (which tells them apart, but left the old row `alice` beside `Section1/alice` and
+    `Section2/alice` without a word). Both now give the same recipe, with the folder and the row to remove, and
+    following it leaves one row per student."""
+    for newer in (True, False):
+        download = tmp_path / f"download{int(newer)}"
+        _put(download / "Section1" / "alice" / "ex5.py", RIGHT, mtime=2_000_000)
+        _put(download / "Section1" / "bob" / "ex5.py", RIGHT)
+        _put(download / "Section2" / "alice" / "ex5.py", WRONG, mtime=3_000_000 if newer else 1_000_000)
+        _put(download / "Section2" / "dan" / "ex5.py", RIGHT)
+        db = tmp_path / f"g{int(newer)}.sqlite"
+        assert _batch(str(download / "Section1"), "-e", "ex5", "--db", str(db)).exit_code == 0
+        second = _batch(str(download / "Section2"), "-e", "ex5", "--db", str(db))
+        assert second.exit_code == 0, second.output
+        recipe = (f"if they are two students of one name, grade the folder holding both, {download}, as one PATH "
+                  f"(not the two folders as two PATHs, which reads them as one student's files): it names each by "
+                  f"its folder; then remove the old row: grade gradebook --remove alice")
+        assert [line for line in _stderr_lines(second) if "note: alice:" in line][0].endswith(recipe), second.stderr
+        followed = _batch(str(download), "-e", "ex5", "--db", str(db))
+        assert followed.exit_code == 0, followed.output
+        assert set(_scores(db)) == {"alice", "bob", "dan", "Section1/alice", "Section2/alice"}
+        removed = run_cli("gradebook", "--db", str(db), "--remove", "alice")
+        assert removed.exit_code == 0, removed.output
+        assert _scores(db) == {"bob": "100", "dan": "100", "Section1/alice": "100", "Section2/alice": "50"}
 
 
 def test_a_student_whose_work_is_in_a_subfolder_graded_again_alone_keeps_the_class_runs_id(tmp_path):

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import re
+import shlex
 import shutil
 import threading
 import time
@@ -166,9 +167,29 @@ def _not_older_than_recorded(submissions: list[Submission], held: dict,
         if newer:
             older.add(id(submission))
             lines.append(f"note: {printable(submission.student)}: {printable(submission.shown_as)} is older than "
-                         f"{printable(before)}, which their row was graded from: that grade is kept (give both "
-                         f"PATHs at once to grade the newest, or remove the row: grade gradebook --remove)")
+                         f"{printable(before)}, which their row was graded from: that grade is kept; "
+                         f"{_two_of_one_name(submission.student, Path(before), submission.file)}")
     return [s for s in submissions if id(s) not in older], lines
+
+
+def _two_of_one_name(student: str, before: Path, now: Path) -> str:
+    """What to do when a student's row was graded from a file in another folder: the one recipe of both notes
+    that say so (review 22, R8: one said "give both PATHs at once", which reads the two folders' alices as one
+    student's files, the other "grade the folder holding both", which tells them apart but left the old row
+    beside the two new ones without a word, R5)."""
+    remove = f"grade gradebook --remove {shlex.quote(student)}"
+    try:
+        common = Path(os.path.commonpath([_resolved(before), _resolved(now)]))
+    except ValueError:  # on two drives (Windows): no folder holds both
+        common = None
+    if common is None or common in (_resolved(before).parent, _resolved(now).parent):
+        return f"to grade this file instead, remove the row ({remove}) and run again"
+    here = _resolved(Path.cwd())
+    shown = "the current folder" if common == here else \
+        printable(str(common.relative_to(here) if common.is_relative_to(here) else common))
+    return (f"if they are two students of one name, grade the folder holding both, {shown}, as one PATH (not the "
+            f"two folders as two PATHs, which reads them as one student's files): it names each by its folder; "
+            f"then remove the old row: {remove}")
 
 
 MOVED_SHOWN = 3  # students named one by one in the "another folder" notes; the rest are counted
@@ -198,8 +219,7 @@ def _from_another_folder(submissions: list[Submission], held: dict, recorded: di
             lines[submission.student] = (
                 f"note: {printable(submission.student)}: graded now from {printable(submission.shown_as)}, in "
                 f"another folder than {printable(before)}, which their row was graded from (kept as also found); "
-                f"if they are two students of one name, grade the folder holding both in one batch, which tells "
-                f"them apart")
+                f"{_two_of_one_name(submission.student, Path(before), submission.file)}")
     return lines
 
 
