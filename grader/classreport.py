@@ -453,7 +453,7 @@ def write_feedback(entries: list[Entry], folder: Path) -> tuple[int, int]:
             "exercise": entry.exercise, "error": _for_student(entry, entry.error or "")}
         if entry.report is not None and entry.submission is not None:  # as the .txt's "Graded ..." line says
             graded, names = _own_names(entry)
-            data["graded_file"], data["also_found"] = graded, [names[path] for path in entry.passed_over]
+            data["graded_file"], data["also_found"] = graded, list(names.values())
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")
@@ -518,7 +518,7 @@ def _for_student(entry: Entry, text: str) -> str:
             lines[0] = header_line(title, exercise_id, _own_name(entry.submission, entry.exercise))
     text = "\n".join(lines)
     graded, names = _own_names(entry)
-    for path in sorted({entry.submission, *entry.passed_over}, key=len, reverse=True):
+    for path in sorted({entry.submission, *names}, key=len, reverse=True):
         text = text.replace(path, graded if path == entry.submission else names[path])
     return text
 
@@ -527,11 +527,15 @@ def _own_names(entry: Entry) -> tuple[str, dict[str, str]]:
     """The graded file's name as the student knows it, and each file passed over's (path -> name). A file
     below the graded one's folder keeps its folders there (`Exercise4/ex5.py` beside `ex5.py`, review 17, R7);
     two of one name otherwise (one student found under two PATHs) are told apart without the instructor's
-    folders: "ex5.py (another file of that name)"."""
+    folders: "ex5.py (another file of that name)". Only the files the report's "Graded ..." line names count: the
+    gradebook's passed_over also keeps, for the staff, the row's old file in another folder (an earlier download,
+    another section's student of that name), which is not the student's (review 22, R6)."""
     graded = _own_name(entry.submission, entry.exercise)
     top = PurePath(entry.submission).parent
+    said = next((line for line in reversed((entry.report_text or "").split("\n")) if line.startswith("Graded ")), "")
+    listed = f", {said.partition('; also found: ')[2]}, "
     names = {}
-    for path in entry.passed_over:
+    for path in (p for p in entry.passed_over if f", {p}, " in listed):
         below = PurePath(path)
         names[path] = below.relative_to(top).as_posix() if below.is_relative_to(top) and \
             len(below.parts) > len(top.parts) + 1 else _own_name(path, entry.exercise)

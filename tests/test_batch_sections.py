@@ -263,8 +263,8 @@ def test_a_class_graded_in_halves_keeps_the_grade_of_a_students_newer_file(tmp_p
 def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_file(tmp_path):
     """Staff review 4, S5: Section1 graded, then Section2, into one gradebook: Section2's alice (newer) silently
     replaced Section1's alice, another student perhaps, and the row's "also found" did not even name Section1's
-    file. Now a line names the student and both files, and the old file stays in the row's passed_over and in its
-    report's "also found". A student's own newer file in the same folder (bob's ex5_v2.py) is no such case, nor
+    file. Now a line names the student and both files, and the old file stays in the row's passed_over (not in
+    her report: review 22, R6). A student's own newer file in the same folder (bob's ex5_v2.py) is no such case, nor
     is a rerun that finds the row's file unchanged."""
     download = tmp_path / "download"
     first = _put(download / "Section1" / "alice" / "ex5.py", RIGHT, mtime=1_000_000)
@@ -288,7 +288,7 @@ def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_
     assert (alice["submission"], alice["passed_over"]) == (str(second), [str(first)])
     with closing(sqlite3.connect(db)) as book:
         text = book.execute("SELECT report_text FROM grades WHERE student = 'alice'").fetchone()[0]
-    assert f"Graded {second}, one of 2 files; also found: {first}" in text
+    assert "also found" not in text  # the staff's (passed_over), not a file alice handed in (review 22, R6)
     assert _scores(db) == {"alice": "50", "bob": "100", "dan": "100"}
     for rerun in ((), ("--regrade",)):  # unchanged, or graded again: the old file is still named
         again = _batch(str(download / "Section2"), "-e", "ex5", "--db", str(db), *rerun)
@@ -322,6 +322,30 @@ def test_both_other_folder_notes_give_one_recipe_that_leaves_no_stale_row(tmp_pa
         removed = run_cli("gradebook", "--db", str(db), "--remove", "alice")
         assert removed.exit_code == 0, removed.output
         assert _scores(db) == {"bob": "100", "dan": "100", "Section1/alice": "100", "Section2/alice": "50"}
+
+
+def test_the_rows_old_file_in_another_folder_is_not_one_of_the_students_files_in_their_feedback(tmp_path):
+    """Review 22, R6: carol's row graded from an earlier download (dl1), then from a new one (dl2) where she changed
+    her file: the old file, kept in passed_over for the staff, showed in her own feedback as "Graded ex5.py, one of
+    3 files; also found: ex5_old.py, ex5.py (another file of that name)", though she handed in two. Her feedback
+    counts her own files only; the gradebook keeps all of them."""
+    old = _put(tmp_path / "dl1" / "carol" / "ex5.py", WRONG, mtime=1_000_000)
+    _put(tmp_path / "dl1" / "dan" / "ex5.py", RIGHT)
+    new = _put(tmp_path / "dl2" / "carol" / "ex5.py", RIGHT, mtime=3_000_000)
+    draft = _put(tmp_path / "dl2" / "carol" / "ex5_old.py", WRONG, mtime=2_000_000)
+    _put(tmp_path / "dl2" / "dan" / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(tmp_path / "dl1"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert _batch(str(tmp_path / "dl2"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    carol = _exported(db)["carol"]
+    assert (carol["submission"], carol["passed_over"]) == (str(new), [str(draft), str(old)])
+    feedback = tmp_path / "fb"
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(feedback)).exit_code == 0
+    text = (feedback / "carol.txt").read_text(encoding="utf-8")
+    assert text.rstrip().endswith("Graded ex5.py, one of 2 files; also found: ex5_old.py"), text
+    assert "another file of that name" not in text
+    report = json.loads((feedback / "carol.json").read_text(encoding="utf-8"))
+    assert (report["graded_file"], report["also_found"]) == ("ex5.py", ["ex5_old.py"])
 
 
 def test_a_student_whose_work_is_in_a_subfolder_graded_again_alone_keeps_the_class_runs_id(tmp_path):

@@ -196,16 +196,17 @@ MOVED_SHOWN = 3  # students named one by one in the "another folder" notes; the 
 
 
 def _from_another_folder(submissions: list[Submission], held: dict, recorded: dict[str, str],
-                         also: dict[str, list[str]]) -> dict[str, str]:
+                         also: dict[str, list[str]]) -> tuple[dict[str, str], dict[str, list[str]]]:
     """Student -> a line, for the rows this batch grades from a file in another folder than the file their row
     was graded from, which is still there and which this batch does not find: Section1 graded, then Section2, so
     Section2's alice replaced Section1's alice, perhaps another student, without a word (staff review 4, S5). The
     old file is kept in the submission's passed_over, so the row's "also found" names it, and so are the files in
-    other folders the row named as also found (`also`), which a regrade would drop."""
+    other folders the row named as also found (`also`), which a regrade would drop. Also student -> those kept
+    files: the staff's (passed_over), not the student's, who handed in one file (review 22, R6)."""
     if not held:
-        return {}
+        return {}, {}
     found = {_resolved(Path(shown)) for s in submissions for shown in (s.shown_as, *s.passed_over)}
-    lines = {}
+    lines, kept_files = {}, {}
     for submission in submissions:
         before = recorded.get(submission.student)
         if submission.file is None or submission.problem or submission.student not in held or before is None:
@@ -215,12 +216,13 @@ def _from_another_folder(submissions: list[Submission], held: dict, recorded: di
                 if _resolved(Path(shown)) not in found and _resolved(Path(shown)).parent != folder
                 and Path(shown).is_file()]
         submission.passed_over = [*submission.passed_over, *kept]
+        kept_files[submission.student] = kept
         if before in kept:
             lines[submission.student] = (
                 f"note: {printable(submission.student)}: graded now from {printable(submission.shown_as)}, in "
                 f"another folder than {printable(before)}, which their row was graded from (kept as also found); "
                 f"{_two_of_one_name(submission.student, Path(before), submission.file)}")
-    return lines
+    return lines, kept_files
 
 
 def _stale_errors(held: dict, submissions: list[Submission]) -> dict[str, str]:
@@ -449,7 +451,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
     submissions, kept = _not_older_than_recorded(submissions, held, recorded_files)
     for line in kept:
         say(line)
-    moved_from = _from_another_folder(submissions, held, recorded_files,
+    moved_from, staff_only = _from_another_folder(submissions, held, recorded_files,
                                       gradebook.passed_over(exercise.id) if held else {})
     plan = _plan(submissions, exercise, {} if regrade else held, scratch, summary,
                  grading_options(limits, speed_notes, train, secret), gradebook)
@@ -495,7 +497,7 @@ def _run(paths, exercise, gradebook, jobs, limits, speed_notes, dask_address, pr
 
     def record(result: Result) -> None:
         stamp, submission = plan.stamps[result.task.student]
-        _record(gradebook, exercise, stamp, submission, result, summary)
+        _record(gradebook, exercise, stamp, submission, result, summary, staff_only.get(submission.student, []))
         recorded.add(result.task.student)
         if progress:
             progress(1)
@@ -736,15 +738,17 @@ def _plain_file_name(name: str) -> bool:
 
 
 def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission, result: Result,
-            summary: Summary) -> None:
+            summary: Summary, staff_only: list[str] = ()) -> None:
+    """Record a result. `staff_only`: files of passed_over that are not the student's own (the row's old file in
+    another folder, _from_another_folder), which the gradebook keeps but the student's report does not count."""
     student = submission.student
     if result.report is not None:
         text = result.text or ""
         untouched = nothing_done(result.report, result.failures)
-        others = submission.passed_over
-        if submission.passed_over:
-            text += (f"\n\nGraded {submission.shown_as}, one of {len(submission.passed_over) + 1} files; "
-                     f"also found: {', '.join(submission.passed_over)}")
+        others = [path for path in submission.passed_over if path not in staff_only]
+        if others:
+            text += (f"\n\nGraded {submission.shown_as}, one of {len(others) + 1} files; "
+                     f"also found: {', '.join(others)}")
         elif untouched and (others := work_beside(submission, graded_names(exercise))):
             text += (f"\n\nGraded {submission.shown_as}, the file named for the exercise; also found, defining "
                      f"the graded functions but not graded: {', '.join(others)}")
