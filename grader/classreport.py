@@ -255,6 +255,11 @@ def render(exercise_id: str, entries: list[Entry]) -> str:
     secrets = _secrets(graded)
     if len(secrets) > 1:
         body.append(_secrets_warning(secrets))
+    elif "" in secrets:  # accept14, A3: a copycat of `grade inspect`'s values got 100 without a word on the page
+        body.append('<p class="warning">Graded on the public cases (no --secret-file), the ones <code>grade '
+                    "inspect</code> shows students with their expected values: for practice, not for credit (a file "
+                    "that returns those values gets full marks). For grades that count, grade the class again with "
+                    "the course's secret: grade batch --secret-file FILE.</p>")
     body.append(f"<p>{len(entries)} student{'s' * (len(entries) != 1)}: {len(graded)} graded, {len(failed)} could "
                 f"not be graded.")
     if graded:

@@ -122,7 +122,8 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
     credit (a file that returns their expected values would get full marks). A batch
     without it onto rows graded with it is refused unless --regrade is given.
 
-    Prints a progress bar (on a terminal) and a one-line summary on stderr.
+    Prints a progress bar (on a terminal) and a one-line summary on stderr (before
+    it, without the secret, a line that the grades are on the public cases).
 
     \b
     Exit status:
@@ -204,11 +205,16 @@ def batch(paths, exercise_name, db_path, jobs, timeout, memory_mb, speed_notes, 
         _say(f"interrupted: {kept}; {again}")
         sys.exit(130)
     if not quiet:
-        click.echo(summary.line(), err=True)
+        if secret is None and (summary.graded or summary.skipped):  # accept14, A3: said nowhere else staff look
+            click.echo(PUBLIC_CASES, err=True)  # part of the summary: not a "grade:" line, which a problem is
+        click.echo(summary.line(), err=True)  # the last line, as logs keep it
     sys.exit(EXIT_FULL if summary.ok else EXIT_ERROR)
 
 
 _STOPPING = (signal.SIGINT, signal.SIGTERM)
+
+PUBLIC_CASES = ("graded on the public cases (no --secret-file): for practice, not for credit, since a file that "
+                "returns the expected values `grade inspect` shows gets full marks")
 
 
 def _interrupt(signum, frame):

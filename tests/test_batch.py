@@ -1237,6 +1237,36 @@ def test_a_class_graded_with_the_course_secret_gets_the_platforms_grades(tmp_pat
     assert refused.exit_code == 2 and "never sent to Dask workers" in refused.stderr, refused.output
 
 
+def test_grades_on_the_public_cases_say_so_in_the_summary_and_the_class_report(tmp_path):
+    """Acceptance 14, A3: a copycat returning `grade inspect`'s expected values got 100, and nothing the staff see
+    after `grade batch` and `grade class-report` said the grades were on the public cases (no --secret-file). The
+    batch's summary says it in one line (not with --quiet), and the class report at its top; with the secret,
+    neither does."""
+    from .test_platforms import hard_coder, inspect_json
+
+    folders = tmp_path / "class"
+    (folders / "cheat").mkdir(parents=True)
+    (folders / "cheat" / "ex5.py").write_text(hard_coder(inspect_json()))
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    secret_file = tmp_path / "course.secret"
+    secret_file.write_text("s" * 32 + "\n")
+    said = "graded on the public cases (no --secret-file): for practice, not for credit"
+    for secret in ((), ("--secret-file", str(secret_file))):
+        db = tmp_path / f"g{len(secret)}.sqlite"
+        quiet = _batch(str(folders), "-e", "ex5", "--db", str(db), "--quiet", *secret)
+        assert quiet.exit_code == 0 and quiet.stderr == "", quiet.output
+        result = _batch(str(folders), "-e", "ex5", "--db", str(db), *secret)
+        assert result.exit_code == 0 and "0 graded, 2 skipped" in result.stderr, result.output
+        assert (said in result.stderr) == (not secret), result.stderr
+        page = tmp_path / f"r{len(secret)}.html"
+        assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+        html = page.read_text(encoding="utf-8")
+        top = html[html.index("<h1>"):html.index("<h2>")]
+        assert ("Graded on the public cases (no --secret-file)" in top) == (not secret), top
+        assert ("for practice, not for credit" in html) == (not secret)
+    assert _rows(tmp_path / "g0.sqlite")["cheat"]["score"] == "100"
+
+
 def test_rows_graded_on_other_hidden_cases_than_the_rest_are_said(tmp_path):
     """Staff review 4, S4: a late student graded without the secret (or with another one) beside a class graded
     for credit was recorded without a word, and the class report looked like one class graded for credit. The
