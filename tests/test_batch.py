@@ -231,6 +231,25 @@ def test_hostile_submissions_cost_only_their_own_grade(tmp_path):
     assert any("did not finish within 2 s" in p["feedback"] for p in loop["parts"])
 
 
+def test_the_summary_counts_the_students_whose_parts_timed_out_or_crashed(tmp_path):
+    """Acceptance 14, A8: "110 graded, 0 skipped (unchanged), 0 could not grade" and exit status 0 said nothing of
+    the 9 students whose parts timed out or crashed; only the CSV's notes and the class report did. The summary
+    counts them (graded now: a wrong answer is not one) and points to the class report."""
+    folders = tmp_path / "class"
+    _put(folders / "ann" / "ex5.py", RIGHT)
+    _put(folders / "bob" / "ex5.py", EX5 / "extra_output_derivative.py")
+    _put(folders / "loop" / "ex5.py", HOSTILE / "busy_loop.py")
+    _put(folders / "tess" / "ex5.py", EX5 / "crash_name_typo.py")
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--timeout", "1")
+    assert result.exit_code == 0, result.output
+    notes = {student: row["notes"] for student, row in _rows(db).items()}
+    assert "timeout:" in notes["loop"] and "crash:" in notes["tess"], notes
+    summary = result.stderr.splitlines()[-1]
+    assert summary.startswith("4 graded, 0 skipped (unchanged), 0 could not grade in "), summary
+    assert summary.endswith("; 2 with parts that timed out or crashed: see grade class-report"), summary
+
+
 def test_exit_status_and_messages_for_bad_input(tmp_path):
     db = tmp_path / "g.sqlite"
     empty = tmp_path / "empty"
