@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from html import escape as _escape
 from pathlib import Path, PurePath
 
-from .gradebook import Entry, mistake_ids, note_ids
+from .gradebook import Entry, mistake_ids, name_order, note_ids
 from .note_titles import TITLES as NOTE_TITLES
 from .text import printable
 
@@ -234,7 +234,7 @@ def did_not_run(graded: list[Entry]) -> list[tuple[str, str, list[str], str]]:
 
 
 def _students(names: list[str]) -> str:
-    return ", ".join(escape(n) for n in sorted(names))
+    return ", ".join(escape(n) for n in sorted(names, key=name_order))
 
 
 def render(exercise_id: str, entries: list[Entry]) -> str:

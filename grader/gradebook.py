@@ -336,7 +336,8 @@ class Gradebook:
                 failures.setdefault((student, exercise_id), {})[part] = failure
         return [Entry(r[0], r[1], r[2], r[3], r[4], r[5], r[6], json.loads(r[7]), r[8],
                       json.loads(r[9]) if r[9] else None, r[10], failures.get((r[0], r[1]), {}),
-                      _provenance(dict(zip(kept, r[11:], strict=True)))) for r in rows]
+                      _provenance(dict(zip(kept, r[11:], strict=True))))
+                for r in sorted(rows, key=lambda r: (r[1], name_order(r[0])))]
 
     def with_note(self, exercise: str, note_id: str) -> set[str]:
         """The students whose row of this exercise holds a note of this id."""
@@ -347,6 +348,14 @@ class Gradebook:
 
     def exercises(self) -> list[str]:
         return [r[0] for r in self._read("SELECT DISTINCT exercise FROM grades ORDER BY exercise")]
+
+
+def name_order(student: str) -> tuple[str, str]:
+    """The key students are listed by: casefolded and without accents, so "abe", "Élodie Marchand_3302" and "Zoe
+    Brandt_3301" come in that order, as a person reads them (accept14, A5: by code point, Moodle's capitalised ids
+    came first and accented names last); the id itself breaks ties."""
+    plain = "".join(c for c in unicodedata.normalize("NFKD", student) if not unicodedata.combining(c))
+    return plain.casefold(), student
 
 
 LOCK_WAIT = 120.0  # seconds a writer waits for another batch writing the same gradebook

@@ -203,3 +203,28 @@ def test_the_csv_for_excel_starts_with_a_bom(tmp_path):
         assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
     assert not (tmp_path / "fb").exists()
     assert "--excel" in run_cli("gradebook", "--help").stdout
+
+
+def test_exports_and_the_class_report_list_students_as_a_person_reads_them(tmp_path):
+    """Accept14, A5: the CSV began with "Zoe Brandt_3301" (Moodle's ids start with a capital) and ended with
+    "Élodie Marchand_3302", after "zhu": students were sorted by code point. The CSV, the JSON and the class
+    report's lists of students sort casefolded and without accents."""
+    from .test_batch import EX5, RIGHT
+
+    wrong = EX5 / "extra_output_derivative.py"
+    flat = tmp_path / "flat"
+    _put(flat / "Zoe Brandt_3301_assignsubmission_file_ex5.py", wrong)
+    _put(flat / "zhu_ex5.py", RIGHT)
+    _put(flat / "Élodie Marchand_3302_assignsubmission_file_ex5.py", wrong)
+    _put(flat / "abe_ex5.py", wrong)
+    _put(flat / "Bob_ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    assert run_cli("batch", str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
+    order = ["abe", "Bob", "Élodie Marchand_3302", "zhu", "Zoe Brandt_3301"]
+    csv_out = run_cli("gradebook", "--db", str(db), "--format", "csv").stdout
+    assert [line.split(",")[0] for line in csv_out.splitlines()[1:]] == order, csv_out
+    exported = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert [e["student"] for e in exported] == order
+    page = tmp_path / "r.html"
+    assert run_cli("class-report", "--db", str(db), "-o", str(page)).exit_code == 0
+    assert '<td class="students">abe, Élodie Marchand_3302, Zoe Brandt_3301</td>' in page.read_text(encoding="utf-8")
