@@ -471,7 +471,8 @@ def _value_error(crash: Crash, context: Context) -> str:
         return ("The arrays joined on this line do not line up: a bias column must be a 2-D column, "
                 "np.ones((m, 1)), not the 1-D np.ones(m), and both pieces need the same number of rows.")
     if "all the input array dimensions except for the concatenation axis" in text:
-        return _joined_sizes(text, context.line_text(crash.line), context.examples)
+        return _joined_sizes(text, context.line_text(crash.line), context.examples,
+                             context.sizes[0] if context.sizes else None)
     size = re.match(r"cannot reshape array of size (\d+) into shape \(([\d, ]*)\)", text)
     if size:
         wanted = _dims(size[2])
@@ -485,7 +486,7 @@ _BIAS_FROM_M = "make it with the number of examples, m = X.shape[0] (or y.size),
 _TRANSPOSED = "build it with one row per example, as a1 @ Theta1.T does (Theta1 @ a1.T has one column per example)"
 
 
-def _joined_sizes(text: str, line: str, m: int) -> str:
+def _joined_sizes(text: str, line: str, m: int, features: int | None = None) -> str:
     """Arrays of as many dimensions joined with different numbers of rows: a bias column of too few rows, from an m
     taken from X's columns (student review 4, F17: such code was told to make its bias column 2-D, which it
     already was), or a transposed piece beside a right bias column (review 22, R4: that was told to fix m)."""
@@ -502,14 +503,25 @@ def _joined_sizes(text: str, line: str, m: int) -> str:
     if m not in (a, b):
         return f"{head} If one is a bias column, {_BIAS_FROM_M}; if one is transposed, {_TRANSPOSED}."
     index, rows = (second, b) if a == m else (first, a)
+    return _joined_piece_advice(head, line, m, index, rows, features)
+
+
+def _joined_piece_advice(head: str, line: str, m: int, index: int, rows: int, features: int | None) -> str:
+    """The advice for the piece at `index` of those joined, whose `rows` are not m (review 23, Q2: a bias column of
+    another name, `col = np.ones((X.shape[1], 1))`, was told it may be transposed; X.T to copy a1 @ Theta1.T).
+    `features`: X's columns, the rows of a bias column built from X.shape[1]."""
     pieces = _joined_pieces(line)
     piece = pieces[index] if pieces and index < len(pieces) else None
     if piece is None:
         return (f"{head} There are {m} examples, so the one with {rows} rows is wrong: if it is a bias column, "
                 f"{_BIAS_FROM_M}; if it is transposed, {_TRANSPOSED}.")
     said = f"{head} {piece} has {rows} rows, not one per example ({m}):"
-    if re.search(r"ones|bias", piece, re.IGNORECASE):
+    if piece.endswith(".T"):
+        return f"{said} it is transposed; join {piece[:-2]} without the .T."
+    if re.search(r"ones|bias", piece, re.IGNORECASE) or rows == features:  # an m taken from X's columns
         return f"{said} {_BIAS_FROM_M}."
+    if features is None:
+        return f"{said} if it is a bias column, {_BIAS_FROM_M}; if it is transposed, {_TRANSPOSED}."
     return f"{said} if it is transposed, {_TRANSPOSED}."
 
 

@@ -433,3 +433,18 @@ def test_a_1d_index_hint_speaks_of_y_only_when_the_line_indexes_y(tmp_path):
     assert "too many indices for array" in cost["feedback"] and "too many indices" in text, cost
     assert "one-hot" not in told and "y ==" not in told, told
     assert "nn_params is 1-D" in told and "reshape it into Theta1 and Theta2 first" in told, told
+
+
+def test_a_bias_column_of_another_name_and_a_transposed_x_get_their_own_advice(tmp_path):
+    """Review 23, Q2: a bias column not named ones/bias (`col = np.ones((X.shape[1], 1))`) was told it may be
+    transposed, and X.T joined beside a right bias column to copy a1 @ Theta1.T. A piece with as many rows as X has
+    columns gets the m advice; a piece written with .T is told to drop it."""
+    cost, _ = _solution_variant(tmp_path, "named_col", "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n",
+                                "    col = np.ones((X.shape[1], 1))\n    a1 = np.concatenate([col, X], axis=1)\n")
+    told = " ".join(" ".join(cost["evidence"]).split())
+    assert "col has 2 rows, not one per example (16): make it with the number of examples, m = X.shape[0]" in told, \
+        told
+    cost, _ = _solution_variant(tmp_path, "x_transposed", "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n",
+                                "    a1 = np.concatenate([np.ones((m, 1)), X.T], axis=1)\n")
+    told = " ".join(" ".join(cost["evidence"]).split())
+    assert "X.T has 2 rows, not one per example (16): it is transposed; join X without the .T." in told, told
