@@ -344,14 +344,15 @@ def _declared_global(node: ast.stmt) -> set[str]:
     return {name for child in ast.walk(node) if isinstance(child, ast.Global) for name in child.names}
 
 
-def _import_time_reads(node: ast.stmt, reads: frozenset[str]) -> frozenset[str]:
-    """The names a statement reads while the module is imported: a def only its decorators and defaults.
+def _import_time_reads(node: ast.stmt, reads: frozenset[str], lazy_annotations: bool = False) -> frozenset[str]:
+    """The names a statement reads while the module is imported: a def only its decorators, defaults and (unless
+    `lazy_annotations`: `from __future__ import annotations`) annotations.
 
     Read as module-level reads (scopes.py), so the own variable of a comprehension in a default
     (`lambda_=[0.0 for _ in range(1)][0]`, accept14 A6) is no module name that the import would need."""
     if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
         return reads
-    parts = _import_time_parts(node)
+    parts = _import_time_parts(node, not lazy_annotations)
     if not parts:
         return frozenset()
     exact = scopes.reads(ast.Expr(ast.Tuple(parts, ast.Load())))
@@ -360,13 +361,14 @@ def _import_time_reads(node: ast.stmt, reads: frozenset[str]) -> frozenset[str]:
     return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
 
 
-def _import_time_parts(node: ast.FunctionDef | ast.AsyncFunctionDef) -> list[ast.expr]:
-    """A def's expressions that run when the def does: decorators, defaults and annotations."""
+def _import_time_parts(node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: bool = True) -> list[ast.expr]:
+    """A def's expressions that run when the def does: decorators, defaults and (`annotated`) annotations."""
     args = node.args
     every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-    annotations = [a.annotation for a in every if a is not None and a.annotation is not None]
-    return [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None), *annotations,
-            *([node.returns] if node.returns is not None else [])]
+    annotations = [a.annotation for a in every if a is not None and a.annotation is not None] + \
+        ([node.returns] if node.returns is not None else [])
+    return [*node.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None),
+            *(annotations if annotated else [])]
 
 
 class _Static:
@@ -460,6 +462,9 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
     """Mark the statements to keep; return the bindings, the kept names and the unrun names."""
     static = _Static(_numeric_aliases(statements))
     bindings: dict[str, list[Binding]] = {}
+    # under `from __future__ import annotations` a def's annotations are kept as text, never evaluated (review 23, Q1)
+    lazy = any(isinstance(s.node, ast.ImportFrom) and s.node.module == "__future__" and
+               any(a.name == "annotations" for a in s.node.names) for s in statements)
     for i, s in enumerate(statements):
         node = s.node
         if isinstance(node, ast.ImportFrom) and (node.module == "__future__" or
@@ -472,7 +477,7 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
         names = _bound_names(node, mutated)
         for name in names:
             own = reads if isinstance(node, ast.AugAssign) else reads - {name}
-            bindings.setdefault(name, []).append(Binding(i, keepable, own, _import_time_reads(node, own),
+            bindings.setdefault(name, []).append(Binding(i, keepable, own, _import_time_reads(node, own, lazy),
                                                          _is_value(node)))
         if not names and isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
@@ -1010,8 +1015,8 @@ def _def_reads_reason(submission: Submission, name: str) -> str:
     where = (f"which your {submission.kind} sets only in top-level script code that the grader does not run"
              if sets else f"which your {submission.kind} does not define at its top level")
     names = ", ".join(sets or read)
-    return (f"def {name} ({submission.unrun[name]}){CANNOT_RUN}its default values or decorators read {names}, "
-            f"{where}; give its parameters constant defaults instead")
+    return (f"def {name} ({submission.unrun[name]}){CANNOT_RUN}its default values, decorators or annotations read "
+            f"{names}, {where}; give its parameters constant defaults instead")
 
 
 def script_note(submission: Submission) -> str:
