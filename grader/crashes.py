@@ -599,7 +599,9 @@ def _one_dimensional(indexed: list[str], label_base: int) -> str:
         return ("nn_params is 1-D (Theta1 and Theta2 unrolled, one after the other): reshape it into Theta1 and "
                 "Theta2 first and index those, or index it with one index.")
     name = indexed[0] if len(set(indexed)) == 1 else "This array"
-    return f"{name} is 1-D: index it with one index, or reshape it to 2-D first."
+    # no "reshape it to 2-D": the labels under another name (labels[:, k], a copy of y) fail again for k ≥ 1
+    return (f"{name} is 1-D: index it with one index. If it holds the labels (the course passes y as a 1-D array of "
+            f"m labels), build one-hot rows first, {_one_hot(label_base)}, and index those.")
 
 
 def _indexed_twice(context: Context, line: int | None) -> list[str]:

@@ -448,3 +448,15 @@ def test_a_bias_column_of_another_name_and_a_transposed_x_get_their_own_advice(t
                                 "    a1 = np.concatenate([np.ones((m, 1)), X.T], axis=1)\n")
     told = " ".join(" ".join(cost["evidence"]).split())
     assert "X.T has 2 rows, not one per example (16): it is transposed; join X without the .T." in told, told
+
+
+def test_the_labels_under_another_name_are_not_told_to_reshape(tmp_path):
+    """Review 23, Q3: a copy of y indexed as one-hot rows (`yy = y.copy(); yy[:, k]`) was told to reshape it to 2-D,
+    which fails again for k ≥ 1; it is told to index with one index, or to build one-hot rows from the labels."""
+    cost, _ = _solution_variant(
+        tmp_path, "labels_copy", "    y_matrix = np.eye(num_labels)[y]\n",
+        "    yy = y.copy()\n    y_matrix = np.zeros((m, num_labels))\n    for k in range(num_labels):\n"
+        "        y_matrix[:, k] = yy[:, k]\n")
+    told = " ".join(" ".join(cost["evidence"]).split())
+    assert "is 1-D: index it with one index. If it holds the labels" in told, told  # the line indexes two arrays
+    assert "np.eye(num_labels)[yy]" not in told and "np.eye(num_labels)[y]" in told and "reshape" not in told, told
