@@ -1036,3 +1036,17 @@ def test_on_equal_times_the_template_downloaded_again_never_wins_over_the_studen
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"ann": "ex5.py", "bea": "ex5.py", "cal": "ex5_v2_final.py", "dee": "ex5 (1).py"}
     assert {s: r["score"] for s, r in _rows(db).items()} == dict.fromkeys(graded, "100")
+
+
+def test_on_equal_times_a_copy_that_does_not_parse_loses_to_the_complete_file(tmp_path):
+    """Review 23, Q4: a copy cut off mid-def ("ex5 (1).py", its first lines only, one time with ex5.py after an
+    unzip) counted as a file with work in it, won the tie by its number and gave 0 from its SyntaxError."""
+    folders = tmp_path / "class"
+    _put(folders / "fay" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    cut = folders / "fay" / "ex5 (1).py"
+    cut.write_text("".join(RIGHT.read_text().splitlines(keepends=True)[:20]) + "def nn_cost_function(nn_params\n")
+    os.utime(cut, (SAME_TIME, SAME_TIME))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _exported(db)["fay"]["submission"].endswith("/fay/ex5.py") and _rows(db)["fay"]["score"] == "100"

@@ -288,7 +288,7 @@ def test_students_merged_by_a_counter_after_their_name_are_said(tmp_path):
         merged = [line for line in result.stderr.splitlines() if "number after" in line]
         assert len(merged) == 1, result.stderr
         assert "1 student's files differ only by a number after the name" in merged[0], merged
-        assert "kim (ex5_kim_12.py, ex5_kim_7.py)" in merged[0], merged
+        assert "kim (ex5_kim_7.py, ex5_kim_12.py)" in merged[0], merged  # numbers as numbers (review 23, Q9)
         assert str(flat) not in merged[0] and len(merged[0]) < 300, merged
         assert "ex5_bo" not in merged[0] and "eve" not in merged[0] and "group" not in merged[0] \
             and "alice" not in merged[0], merged

@@ -490,22 +490,28 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     top = max(map(tie, files))
     tied = [path for path in files if tie(path) == top]
     # read only for a tie: a browser's second download of the template ("ex5 (1).py") beside the student's ex5.py
-    work = {path: not _still_template(path, graded) for path in tied} if len(tied) > 1 and graded else {}
-    ordered = sorted(files, key=lambda path: (*tie(path), work.get(path, True), kinds[path][0],
+    work = {path: _work_in(path, graded) for path in tied} if len(tied) > 1 and graded else {}
+    ordered = sorted(files, key=lambda path: (*tie(path), work.get(path, WORK), kinds[path][0],
                                               _natural(path.as_posix())), reverse=True)
     return ordered[0], ordered[1:]
 
 
-def _still_template(path: Path, graded: Graded) -> bool:
-    """Whether every graded function the file defines is still the template's stub (review 22, R3); False when
-    it cannot be read, or defines none."""
+UNREAD, TEMPLATE, WORK = 0, 1, 2  # what a tied file holds (`_work_in`), the least first
+
+
+def _work_in(path: Path, graded: Graded) -> int:
+    """WORK when a graded function the file defines computes something, TEMPLATE when every one is still the
+    template's stub (review 22, R3: a second download of the starter beat the student's ex5.py), UNREAD when the
+    file defines none the grader can read (review 23, Q4: a copy cut off mid-def, which does not parse)."""
     from ..submission import SubmissionError, prepare
 
     try:
         definitions = prepare(path, {name for names in graded for name in names}).definitions
     except (SubmissionError, OSError, ValueError, RecursionError):
-        return False
-    return bool(definitions) and all(d.stub for d in definitions.values())
+        return UNREAD
+    if not definitions:
+        return UNREAD
+    return TEMPLATE if all(d.stub for d in definitions.values()) else WORK
 
 
 def _natural(text: str) -> tuple:
@@ -776,7 +782,7 @@ def _merged_by_counter(entries: list[Submission], names: tuple[str, ...]) -> lis
         return valid(unicodedata.normalize("NFC", student_from_name(file.name, names, counter=False) or ""))
 
     ids = {kept(s) for s in entries}
-    return sorted(Path(s.shown_as).name for s in entries) if len(ids) > 1 and plain not in ids else []
+    return sorted((Path(s.shown_as).name for s in entries), key=_natural) if len(ids) > 1 and plain not in ids else []
 
 
 def counter_note(merged: dict[str, list[str]], exercise: str) -> str:
