@@ -240,14 +240,15 @@ def test_the_summary_counts_the_students_whose_parts_timed_out_or_crashed(tmp_pa
     _put(folders / "bob" / "ex5.py", EX5 / "extra_output_derivative.py")
     _put(folders / "loop" / "ex5.py", HOSTILE / "busy_loop.py")
     _put(folders / "tess" / "ex5.py", EX5 / "crash_name_typo.py")
+    _put(folders / "ivy" / "ex5.py", EX5 / "import_error.py")  # review 23, Q6: 0/100 from an import that fails
     db = tmp_path / "g.sqlite"
     result = _batch(str(folders), "-e", "ex5", "--db", str(db), "--timeout", "1")
     assert result.exit_code == 0, result.output
     notes = {student: row["notes"] for student, row in _rows(db).items()}
-    assert "timeout:" in notes["loop"] and "crash:" in notes["tess"], notes
+    assert "timeout:" in notes["loop"] and "crash:" in notes["tess"] and "import_error:" in notes["ivy"], notes
     summary = result.stderr.splitlines()[-1]
-    assert summary.startswith("4 graded, 0 skipped (unchanged), 0 could not grade in "), summary
-    assert summary.endswith("; 2 with parts that timed out or crashed: see grade class-report"), summary
+    assert summary.startswith("5 graded, 0 skipped (unchanged), 0 could not grade in "), summary
+    assert summary.endswith("; 3 whose code timed out, crashed or did not import: see grade class-report"), summary
 
 
 def test_exit_status_and_messages_for_bad_input(tmp_path):

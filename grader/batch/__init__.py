@@ -42,7 +42,7 @@ from .task_files import Unreadable, read_task_files
 from .unpack import MAX_NOTEBOOK_BYTES, StudentArchives, UnpackError, unpack
 
 MAX_SUBMISSION_BYTES = 16 << 20  # a .py: what the sandbox runs, whole
-STOPPED = ("timeout", "crash")  # the failure kinds (slots.FAILURE_KINDS) the summary counts
+STOPPED = ("timeout", "crash", "import_error")  # the failure kinds (slots.FAILURE_KINDS) the summary counts
 MAX_BESIDE_FILES = 64  # a flat submission's helpers copied beside it, at most (and MAX_SUBMISSION_BYTES)
 
 
@@ -54,7 +54,7 @@ class Summary:
     problems: list[str] = field(default_factory=list)  # one line per PATH that held nothing gradable
     # students graded on a file with nothing done in it while they have other files (`nothing_done`)
     untouched: list[str] = field(default_factory=list)
-    stopped: int = 0  # students graded now with a part whose calls timed out or crashed
+    stopped: int = 0  # students graded now with a part whose calls timed out or crashed, or whose file did not import
     seconds: float = 0.0
     interrupted: bool = False
 
@@ -67,7 +67,7 @@ class Summary:
         unread = len(self.problems)  # so a log that keeps only this line still explains exit status 2
         paths = f", {unread} PATH{'s' if unread != 1 else ''} not graded (above)" if unread else ""
         # accept14, A8: only the CSV's notes and the class report told that 9 students' parts timed out or crashed
-        stopped = f"; {self.stopped} with parts that timed out or crashed: see grade class-report" \
+        stopped = f"; {self.stopped} whose code timed out, crashed or did not import: see grade class-report" \
             if self.stopped else ""
         return (f"{self.graded} graded, {self.skipped} skipped (unchanged), {len(self.failed)} could not grade"
                 f"{paths} in {self.seconds:.1f} s{rate}{stopped}")
