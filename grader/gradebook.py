@@ -355,7 +355,13 @@ def name_order(student: str) -> tuple[str, str]:
     Brandt_3301" come in that order, as a person reads them (accept14, A5: by code point, Moodle's capitalised ids
     came first and accented names last); the id itself breaks ties."""
     plain = "".join(c for c in unicodedata.normalize("NFKD", student) if not unicodedata.combining(c))
-    return plain.casefold(), student
+    return plain.casefold().translate(_UNDECOMPOSED), student
+
+
+# letters NFKD leaves whole (no accent to strip), as their readers alphabetise them (review 23, Q5: Øyvind and
+# Łukasz came after zhu)
+_UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ı": "i", "ŀ": "l", "þ": "th",
+                               "æ": "ae", "œ": "oe"})
 
 
 LOCK_WAIT = 120.0  # seconds a writer waits for another batch writing the same gradebook

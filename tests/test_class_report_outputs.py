@@ -218,9 +218,11 @@ def test_exports_and_the_class_report_list_students_as_a_person_reads_them(tmp_p
     _put(flat / "Élodie Marchand_3302_assignsubmission_file_ex5.py", wrong)
     _put(flat / "abe_ex5.py", wrong)
     _put(flat / "Bob_ex5.py", RIGHT)
+    _put(flat / "Øyvind_ex5.py", RIGHT)  # review 23, Q5: letters NFKD leaves whole came after z
+    _put(flat / "Łukasz_ex5.py", RIGHT)
     db = tmp_path / "g.sqlite"
     assert run_cli("batch", str(flat), "-e", "ex5", "--db", str(db)).exit_code == 0
-    order = ["abe", "Bob", "Élodie Marchand_3302", "zhu", "Zoe Brandt_3301"]
+    order = ["abe", "Bob", "Élodie Marchand_3302", "Łukasz", "Øyvind", "zhu", "Zoe Brandt_3301"]
     csv_out = run_cli("gradebook", "--db", str(db), "--format", "csv").stdout
     assert [line.split(",")[0] for line in csv_out.splitlines()[1:]] == order, csv_out
     exported = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
