@@ -1050,3 +1050,28 @@ def test_on_equal_times_a_copy_that_does_not_parse_loses_to_the_complete_file(tm
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output
     assert _exported(db)["fay"]["submission"].endswith("/fay/ex5.py") and _rows(db)["fay"]["score"] == "100"
+
+
+def test_on_equal_times_a_file_the_grader_reads_differently_still_beats_the_starter(tmp_path):
+    """Review 24, P3: a right ex5.py beside a same-time starter copy ("ex5 (1).py") lost the tie, 0/100, when no
+    def of the graded functions could be read in it: a latin-1 file (not read whole), or one that imports the
+    functions from its own module. Only a file that does not parse loses to the starter's stubs."""
+    folders = tmp_path / "class"
+    template = EX5 / "template.py"
+    right = RIGHT.read_text()
+    latin = folders / "lia" / "ex5.py"
+    latin.parent.mkdir(parents=True)
+    latin.write_bytes(b"# -*- coding: latin-1 -*-\n# \xe9l\xe8ve: L\xe9a\n" + right.encode())
+    os.utime(latin, (SAME_TIME, SAME_TIME))
+    _put(folders / "lia" / "ex5 (1).py", template, mtime=SAME_TIME)
+    _put(folders / "max" / "mywork.py", RIGHT, mtime=SAME_TIME)
+    importing = folders / "max" / "ex5.py"
+    importing.write_text("from mywork import nn_cost_function, sigmoid_gradient  # noqa: F401\n")
+    os.utime(importing, (SAME_TIME, SAME_TIME))
+    _put(folders / "max" / "ex5 (1).py", template, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"lia": "ex5.py", "max": "ex5.py"}, graded
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"lia": "100", "max": "100"}

@@ -500,18 +500,25 @@ UNREAD, TEMPLATE, WORK = 0, 1, 2  # what a tied file holds (`_work_in`), the lea
 
 
 def _work_in(path: Path, graded: Graded) -> int:
-    """WORK when a graded function the file defines computes something, TEMPLATE when every one is still the
-    template's stub (review 22, R3: a second download of the starter beat the student's ex5.py), UNREAD when the
-    file defines none the grader can read (review 23, Q4: a copy cut off mid-def, which does not parse)."""
+    """TEMPLATE when every graded function the file defines is still the template's stub (review 22, R3: a second
+    download of the starter beat the student's ex5.py), UNREAD when the file does not parse (review 23, Q4: a
+    copy cut off mid-def), else WORK: also a file the grader does not read whole (not UTF-8, too large) or that
+    imports the functions (review 24, P3: those lost to the starter's stubs)."""
+    from ..parsing import parse
     from ..submission import SubmissionError, prepare
 
     try:
-        definitions = prepare(path, {name for names in graded for name in names}).definitions
+        prepared = prepare(path, {name for names in graded for name in names})
     except (SubmissionError, OSError, ValueError, RecursionError):
         return UNREAD
-    if not definitions:
-        return UNREAD
-    return TEMPLATE if all(d.stub for d in definitions.values()) else WORK
+    if prepared.definitions:
+        return TEMPLATE if all(d.stub for d in prepared.definitions.values()) else WORK
+    if prepared.source is not None and not prepared.notebook:  # a .py file kept whole: it may not parse
+        try:
+            parse(prepared.source)
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            return UNREAD
+    return WORK
 
 
 def _natural(text: str) -> tuple:
