@@ -509,7 +509,8 @@ def _joined_sizes(text: str, line: str, m: int, features: int | None = None) -> 
 def _joined_piece_advice(head: str, line: str, m: int, index: int, rows: int, features: int | None) -> str:
     """The advice for the piece at `index` of those joined, whose `rows` are not m (review 23, Q2: a bias column of
     another name, `col = np.ones((X.shape[1], 1))`, was told it may be transposed; X.T to copy a1 @ Theta1.T).
-    `features`: X's columns, the rows of a bias column built from X.shape[1]."""
+    `features`: X's columns, the rows of a bias column built from X.shape[1], or of X transposed: a piece of
+    that many rows is told both causes (review 24, P4: np.transpose(X) was told to fix its m)."""
     pieces = _joined_pieces(line)
     piece = pieces[index] if pieces and index < len(pieces) else None
     if piece is None:
@@ -518,9 +519,9 @@ def _joined_piece_advice(head: str, line: str, m: int, index: int, rows: int, fe
     said = f"{head} {piece} has {rows} rows, not one per example ({m}):"
     if piece.endswith(".T"):
         return f"{said} it is transposed; join {piece[:-2]} without the .T."
-    if re.search(r"ones|bias", piece, re.IGNORECASE) or rows == features:  # an m taken from X's columns
+    if re.search(r"ones|bias", piece, re.IGNORECASE):
         return f"{said} {_BIAS_FROM_M}."
-    if features is None:
+    if features is None or rows == features:  # X's columns: an m taken from them, or X transposed (review 24, P4)
         return f"{said} if it is a bias column, {_BIAS_FROM_M}; if it is transposed, {_TRANSPOSED}."
     return f"{said} if it is transposed, {_TRANSPOSED}."
 

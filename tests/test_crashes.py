@@ -442,8 +442,13 @@ def test_a_bias_column_of_another_name_and_a_transposed_x_get_their_own_advice(t
     cost, _ = _solution_variant(tmp_path, "named_col", "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n",
                                 "    col = np.ones((X.shape[1], 1))\n    a1 = np.concatenate([col, X], axis=1)\n")
     told = " ".join(" ".join(cost["evidence"]).split())
-    assert "col has 2 rows, not one per example (16): make it with the number of examples, m = X.shape[0]" in told, \
-        told
+    assert "col has 2 rows, not one per example (16): if it is a bias column, make it with the number of examples, " \
+           "m = X.shape[0]" in told, told
+    cost, _ = _solution_variant(tmp_path, "x_transpose", "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n",
+                                "    a1 = np.concatenate([np.ones((m, 1)), np.transpose(X)], axis=1)\n")
+    told = " ".join(" ".join(cost["evidence"]).split())  # review 24, P4: it was told only to fix its m
+    assert "np.transpose(X) has 2 rows, not one per example (16): if it is a bias column" in told, told
+    assert "if it is transposed, build it with one row per example" in told, told
     cost, _ = _solution_variant(tmp_path, "x_transposed", "    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)\n",
                                 "    a1 = np.concatenate([np.ones((m, 1)), X.T], axis=1)\n")
     told = " ".join(" ".join(cost["evidence"]).split())
