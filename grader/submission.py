@@ -361,6 +361,11 @@ def _import_time_reads(node: ast.stmt, reads: frozenset[str], lazy_annotations: 
     return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
 
 
+def _names_in(node: ast.AST | None) -> set[str]:
+    """The plain names an expression mentions (none for None)."""
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)} if node is not None else set()
+
+
 def _import_time_parts(node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: bool = True) -> list[ast.expr]:
     """A def's expressions that run when the def does: decorators, defaults and (`annotated`) annotations."""
     args = node.args
@@ -473,6 +478,8 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             continue
         keepable = static.statement(node)
         reads = _statement_reads(s)
+        if lazy and isinstance(node, ast.AnnAssign):  # `LAM: Scalar = 0.0`: Scalar is never looked up (review 24, P1)
+            reads = reads - (_names_in(node.annotation) - _names_in(node.target) - _names_in(node.value))
         mutated: list[str] = []
         names = _bound_names(node, mutated)
         for name in names:

@@ -1,11 +1,13 @@
 # expect-scores: cost=30 regularized_cost=15 sigmoid_gradient=5 gradient=40 regularized_gradient=10
 # expect-mistakes:
 # expect-notes:
-# Nothing wrong: the annotations name types defined nowhere (review 23, Q1), which `from __future__ import
-# annotations` leaves unevaluated: the file imports as it is.
+# Nothing wrong: the annotations name types defined nowhere (review 23, Q1; a module-level one, review 24, P1),
+# which `from __future__ import annotations` leaves unevaluated: the file imports as it is.
 from __future__ import annotations
 
 import numpy as np
+
+LAMBDA: Scalar = 0.0
 
 
 def sigmoid(z):
@@ -20,7 +22,7 @@ def sigmoid_gradient(z: Array) -> Array:
 
 
 def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
-                     X: Array, y: Labels, lambda_: float = 0.0) -> Tuple[float, Array]:
+                     X: Array, y: Labels, lambda_: float = LAMBDA) -> Tuple[float, Array]:
     """Cost and gradient of the two-layer neural network used for classification."""
     Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
                         (hidden_layer_size, input_layer_size + 1))
