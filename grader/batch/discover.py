@@ -487,11 +487,12 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
             mtime = newest[rank[path]]
         return (*rank[path], mtime, kinds[path][1])
 
-    top = max(map(tie, files))
-    tied = [path for path in files if tie(path) == top]
+    ties = {path: tie(path) for path in files}
+    top = max(ties.values())
+    tied = [path for path in files if ties[path] == top]
     # read only for a tie: a browser's second download of the template ("ex5 (1).py") beside the student's ex5.py
     work = {path: _work_in(path, graded) for path in tied} if len(tied) > 1 and graded else {}
-    ordered = sorted(files, key=lambda path: (*tie(path), work.get(path, WORK), kinds[path][0],
+    ordered = sorted(files, key=lambda path: (*ties[path], work.get(path, WORK), kinds[path][0],
                                               _natural(path.as_posix())), reverse=True)
     return ordered[0], ordered[1:]
 
