@@ -653,9 +653,12 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
         statements = [s for s in statements if all(s is not gone for gone in later)]
     bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
+    futures: list[_Statement] = []  # a notebook's, moved to the top (`_hoist_futures`)
     for s in statements:
         start = s.offset + _first_line(s.node)
-        if s.keep:
+        if s.keep and notebook and _is_future(s.node):
+            futures.append(s)
+        elif s.keep:
             placed.setdefault(start, []).append(s.text)
         elif not (isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import |
                              ast.ImportFrom | ast.Pass) or _is_docstring(s.node) or _is_main_guard(s.node)):
@@ -700,10 +703,28 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                 s = statements[[b for b in bindings[name] if not b.mutation][-1].statement]
                 result.module_values[name] = origins[s.offset + _first_line(s.node) - 1]
                 result.readers[name] = readers
+    if futures:  # last: from here on, line i of the source is origins[i - 1] again
+        _hoist_futures(result, futures)
     if len(result.source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
         raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
+
+
+def _is_future(node: ast.stmt) -> bool:
+    return isinstance(node, ast.ImportFrom) and node.module == "__future__"
+
+
+def _hoist_futures(result: Submission, futures: list[_Statement]) -> None:
+    """Put a notebook's `from __future__` imports on a first line of their own (review 24, P2).
+
+    Jupyter carries a cell's future flags to every cell run after it, so a notebook may import them in any
+    cell; Python wants them before every other statement of a file. The new line's origin is the first import's.
+    """
+    names = dict.fromkeys(alias.name for s in futures for alias in s.node.names)
+    result.source = f"from __future__ import {', '.join(names)}\n" + result.source
+    first = futures[0]
+    result.origins.insert(0, result.origins[first.offset + _first_line(first.node) - 1])
 
 
 def _registration(node: ast.stmt, roots: set[str]) -> str | None:

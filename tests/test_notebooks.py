@@ -536,3 +536,20 @@ def test_an_earlier_definition_that_cannot_be_read_is_no_such_note(tmp_path):
     cells = [*course.cells(cost=_with_cost({"    J = 0\n": "    J = = 0\n"})), ("code", course.COST)]
     report, status = grade_json(course.folder(tmp_path, cells))
     assert status == 0 and not note(report, "unread_redefinition")
+
+
+def test_a_future_import_in_a_later_cell_works_as_in_jupyter(tmp_path):
+    """Review 24, P2: Jupyter carries a cell's `from __future__` flags to the cells run after it, so a notebook
+    may import annotations in its second cell; Python wants such an import at the top of a file. Under it an
+    annotation naming a type the notebook never defines is never evaluated: full marks, with the traceback
+    lines still those of the student's cells."""
+    cost = course.COST.replace("lambda_=0.0):", "lambda_=0.0) -> CostAndGradient:")
+    cell_list = course.cells(cost=cost)
+    at = cell_list.index(("code", course.IMPORTS)) + 1
+    cell_list.insert(at, ("code", "# carried to every later cell\nfrom __future__ import annotations"))
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    broken = course.replaced(cell_list, cost, cost.replace("    m = y.size", "    m = y.size\n    1 / 0"))
+    report, _ = grade_json(course.folder(tmp_path / "broken", broken))
+    assert "ZeroDivisionError" in report["parts"][0]["feedback"], report
+    assert "cell 6, line 7" in report["parts"][0]["feedback"], report
