@@ -355,10 +355,11 @@ def _import_time_reads(node: ast.stmt, reads: frozenset[str], lazy_annotations: 
     parts = _import_time_parts(node, not lazy_annotations)
     if not parts:
         return frozenset()
-    exact = scopes.reads(ast.Expr(ast.Tuple(parts, ast.Load())))
+    together = ast.Expr(ast.Tuple(parts, ast.Load()))
+    exact = scopes.reads(together)
     if exact is not None:
         return exact
-    return frozenset(n.id for part in parts for n in ast.walk(part) if isinstance(n, ast.Name))
+    return _module_reads(ast.unparse(together))  # a walrus sets its name (review 23, Q8): symtable knows that
 
 
 def _names_in(node: ast.AST | None) -> set[str]:
