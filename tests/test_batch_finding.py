@@ -1075,3 +1075,31 @@ def test_on_equal_times_a_file_the_grader_reads_differently_still_beats_the_star
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"lia": "ex5.py", "max": "ex5.py"}, graded
     assert {s: r["score"] for s, r in _rows(db).items()} == {"lia": "100", "max": "100"}
+
+
+def test_on_equal_times_a_graded_name_set_by_an_assignment_counts_as_defined(tmp_path):
+    """Review 24, P6: a right ex5.py that defines `_cost` and then sets `nn_cost_function = _cost` counted as
+    defining one graded function, its same-time starter copy ("ex5 (1).py") two, so the starter was graded: 0/100.
+    An assignment to a graded name counts as its definition, in a .py and in a notebook's JSON."""
+    folders = tmp_path / "class"
+    template = EX5 / "template.py"
+    aliased = RIGHT.read_text().replace("def nn_cost_function(", "def _cost(") + "\nnn_cost_function = _cost\n"
+    assert "def nn_cost_function" not in aliased
+    ned = folders / "ned" / "ex5.py"
+    ned.parent.mkdir(parents=True)
+    ned.write_text(aliased)
+    os.utime(ned, (SAME_TIME, SAME_TIME))
+    _put(folders / "ned" / "ex5 (1).py", template, mtime=SAME_TIME)
+    oli = folders / "oli" / "ex5.ipynb"
+    oli.parent.mkdir(parents=True)
+    oli.write_text(json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "metadata": {}, "execution_count": 1, "outputs": [],
+         "source": aliased.splitlines(keepends=True)}]}, indent=1))
+    os.utime(oli, (SAME_TIME, SAME_TIME))
+    _put(folders / "oli" / "ex5 (1).py", template, mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"ned": "ex5.py", "oli": "ex5.ipynb"}, graded
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"ned": "100", "oli": "100"}

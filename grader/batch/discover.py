@@ -399,12 +399,15 @@ def graded_names(exercise) -> Graded:
 
 def defines_graded(path: Path, graded: Graded, imports: bool = False) -> int:
     """How many of the `graded` functions the file's text defines (a notebook's JSON holds its code too), read
-    to its end in pieces: a notebook's outputs may come before its code (review 17, R1). `imports`: a function
-    the file imports by name counts too (ex5.py doing `from cost import nn_cost_function`: review 18, R1)."""
+    to its end in pieces: a notebook's outputs may come before its code (review 17, R1). A name set by an
+    assignment at a line's start counts (`nn_cost_function = _cost`: review 24, P6); in a notebook's JSON a line
+    starts after a quote or an escaped newline. `imports`: a function the file imports by name counts too
+    (ex5.py doing `from cost import nn_cost_function`: review 18, R1)."""
     def pattern(names) -> re.Pattern:
         either = b"|".join(re.escape(n.encode()) for n in names)
         imported = rb"|\bimport[ \t]+(?:\([^)]*?|[^\n]*?)\b(?:" + either + rb")\b" if imports else b""
-        return re.compile(rb"def\s+(?:" + either + rb")\s*\(" + imported)
+        assigned = rb"|(?:^|\"|\\n)[ \t]*(?:" + either + rb")[ \t]*=(?!=)"
+        return re.compile(rb"def\s+(?:" + either + rb")\s*\(" + assigned + imported, re.MULTILINE)
 
     patterns = [pattern(names) for names in graded]
     found: set[int] = set()
