@@ -556,8 +556,10 @@ def _course_summary(table: dict) -> str:
     return ", ".join(f"{n} is {table[n][1]} ({_show(table[n][0])})" for n in names)
 
 
-def _one_hot(label_base: int) -> str:
-    return "np.eye(num_labels)[y]" if label_base == 0 else "np.eye(num_labels)[y - 1], as labels here are 1..K"
+def _one_hot(label_base: int, labels: str = "y") -> str:
+    """The one-hot rows of `labels`, the array as the student's code names it (review 24, P5)."""
+    return f"np.eye(num_labels)[{labels}]" if label_base == 0 else \
+        f"np.eye(num_labels)[{labels} - 1], as labels here are 1..K"
 
 
 def _broadcast_hint(a: Shape, b: Shape, label_base: int = 0) -> str:
@@ -600,9 +602,10 @@ def _one_dimensional(indexed: list[str], label_base: int) -> str:
         return ("nn_params is 1-D (Theta1 and Theta2 unrolled, one after the other): reshape it into Theta1 and "
                 "Theta2 first and index those, or index it with one index.")
     name = indexed[0] if len(set(indexed)) == 1 else "This array"
+    labels = name if name.isidentifier() else "y"
     # no "reshape it to 2-D": the labels under another name (labels[:, k], a copy of y) fail again for k ≥ 1
     return (f"{name} is 1-D: index it with one index. If it holds the labels (the course passes y as a 1-D array of "
-            f"m labels), build one-hot rows first, {_one_hot(label_base)}, and index those.")
+            f"m labels), build one-hot rows first, {_one_hot(label_base, labels)}, and index those.")
 
 
 def _indexed_twice(context: Context, line: int | None) -> list[str]:

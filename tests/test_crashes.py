@@ -465,3 +465,14 @@ def test_the_labels_under_another_name_are_not_told_to_reshape(tmp_path):
     told = " ".join(" ".join(cost["evidence"]).split())
     assert "is 1-D: index it with one index. If it holds the labels" in told, told  # the line indexes two arrays
     assert "np.eye(num_labels)[yy]" not in told and "np.eye(num_labels)[y]" in told and "reshape" not in told, told
+
+
+def test_the_one_hot_example_names_the_labels_array_the_line_indexes(tmp_path):
+    """Review 24, P5: the labels under another name (`labels[:, k]`) were told to build np.eye(num_labels)[y], a y
+    the student's function may not have; the example now indexes the array the line indexes."""
+    cost, _ = _solution_variant(
+        tmp_path, "labels_named", "    y_matrix = np.eye(num_labels)[y]\n",
+        "    labels = y\n    y_matrix = np.stack([labels[:, k] for k in range(num_labels)], axis=1)\n")
+    told = " ".join(" ".join(cost["evidence"]).split())
+    assert "labels is 1-D: index it with one index." in told, told
+    assert "np.eye(num_labels)[labels]" in told and "np.eye(num_labels)[y]" not in told, told
