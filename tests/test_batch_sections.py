@@ -282,8 +282,9 @@ def test_a_row_graded_again_from_another_folders_file_says_so_and_keeps_the_old_
     assert lines == [f"grade: note: alice: graded now from {second}, in another folder than {first}, which their "
                      f"row was graded from (kept as also found); if they are two students of one name, grade the "
                      f"folder holding both, {download}, as one PATH (not the two folders as two PATHs, which reads "
-                     f"them as one student's files): it names each by its folder; then remove the old row: grade "
-                     f"gradebook --remove alice"], result.stderr
+                     f"them as one student's files): it names each by its folder (Section1/alice and Section2/alice; "
+                     f"Section1 and Section2 when those folders hold no other student); then remove the old row: "
+                     f"grade gradebook --remove alice"], result.stderr
     alice = _exported(db)["alice"]
     assert (alice["submission"], alice["passed_over"]) == (str(second), [str(first)])
     with closing(sqlite3.connect(db)) as book:
@@ -314,7 +315,8 @@ def test_both_other_folder_notes_give_one_recipe_that_leaves_no_stale_row(tmp_pa
         assert second.exit_code == 0, second.output
         recipe = (f"if they are two students of one name, grade the folder holding both, {download}, as one PATH "
                   f"(not the two folders as two PATHs, which reads them as one student's files): it names each by "
-                  f"its folder; then remove the old row: grade gradebook --remove alice")
+                  f"its folder (Section1/alice and Section2/alice; Section1 and Section2 when those folders hold no "
+                  f"other student); then remove the old row: grade gradebook --remove alice")
         assert [line for line in _stderr_lines(second) if "note: alice:" in line][0].endswith(recipe), second.stderr
         followed = _batch(str(download), "-e", "ex5", "--db", str(db))
         assert followed.exit_code == 0, followed.output
@@ -322,6 +324,23 @@ def test_both_other_folder_notes_give_one_recipe_that_leaves_no_stale_row(tmp_pa
         removed = run_cli("gradebook", "--db", str(db), "--remove", "alice")
         assert removed.exit_code == 0, removed.output
         assert _scores(db) == {"bob": "100", "dan": "100", "Section1/alice": "100", "Section2/alice": "50"}
+
+
+def test_the_recipe_names_the_rows_it_makes_when_each_folder_holds_one_student(tmp_path):
+    """Review 23, Q7: dl1/alice graded, then dl2/alice alone; the recipe said a batch of the folder holding both
+    "names each by its folder", and made rows dl1 and dl2 (a folder holding one student folder is taken for that
+    student's). The note now says which names each case gives, and following it gives those rows."""
+    _put(tmp_path / "dl1" / "alice" / "ex5.py", RIGHT, mtime=1_000_000)
+    _put(tmp_path / "dl2" / "alice" / "ex5.py", WRONG, mtime=2_000_000)
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(tmp_path / "dl1"), "-e", "ex5", "--db", str(db)).exit_code == 0
+    second = _batch(str(tmp_path / "dl2"), "-e", "ex5", "--db", str(db))
+    assert second.exit_code == 0, second.output
+    assert "it names each by its folder (dl1/alice and dl2/alice; dl1 and dl2 when those folders hold no other " \
+           "student); then remove the old row: grade gradebook --remove alice" in second.stderr, second.stderr
+    assert _batch(str(tmp_path), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert run_cli("gradebook", "--db", str(db), "--remove", "alice").exit_code == 0
+    assert _scores(db) == {"dl1": "100", "dl2": "50"}
 
 
 def test_the_rows_old_file_in_another_folder_is_not_one_of_the_students_files_in_their_feedback(tmp_path):

@@ -15,6 +15,7 @@ import shlex
 import shutil
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import islice
@@ -138,16 +139,20 @@ def _as_recorded(submissions: list[Submission], held: dict, recorded: dict[str, 
     (`grade batch download/Section1/alice`; staff review 2, S12: the regrade added a row 'alice' and left the
     old one); hal's folder holding only repo/Exercise4/ex5.py is read alone as a class of a student `repo`
     (`grade batch class/hal`; staff review 4, S6). Rows keyed by a file (whose it is was not told) and the ids
-    a Gradescope export's metadata gives are left to their own rules."""
+    a Gradescope export's metadata gives are left to their own rules. Not when another file of this batch lies in
+    a folder of that name too: dl1/alice and dl2/alice, graded as `dl1` and `dl2` from the folder holding both,
+    the recipe of `_two_of_one_name` (review 23, Q7: dl2's file kept the row `alice`, which the recipe removes)."""
+    folders = {id(s): {part.lower() for part in s.file.parent.parts} for s in submissions if s.file is not None}
+    claims = Counter(part for parts in folders.values() for part in parts)
     for submission in submissions:
         if submission.file is None or submission.student in held or submission.student == submission.shown_as \
                 or submission.export_folders or "/" in submission.student:
             continue  # Section1/alice: this run's id for a name in two sections, kept (docs/batch.md)
         # only an id that names a folder the file is in (hal, Section1/alice): an id from an earlier misreading of
         # the file's own name (`nn` for ezra/ex5_nn.py) is not kept for ever (review 21, R3)
-        folders = {part.lower() for part in submission.file.parent.parts}
         same = [student for student, shown in recorded.items() if student != shown
-                and student.rsplit("/", 1)[-1].lower() in folders
+                and student.rsplit("/", 1)[-1].lower() in folders[id(submission)]
+                and claims[student.rsplit("/", 1)[-1].lower()] == 1
                 and _resolved(Path(shown)) == _resolved(submission.file)]
         if len(same) == 1:
             submission.student = same[0]
@@ -193,8 +198,21 @@ def _two_of_one_name(student: str, before: Path, now: Path) -> str:
     shown = "the current folder" if common == here else \
         printable(str(common.relative_to(here) if common.is_relative_to(here) else common))
     return (f"if they are two students of one name, grade the folder holding both, {shown}, as one PATH (not the "
-            f"two folders as two PATHs, which reads them as one student's files): it names each by its folder; "
-            f"then remove the old row: {remove}")
+            f"two folders as two PATHs, which reads them as one student's files): it names each by its folder"
+            f"{_names_under(common, before, now)}; then remove the old row: {remove}")
+
+
+def _names_under(common: Path, before: Path, now: Path) -> str:
+    """" (Section1/alice and Section2/alice; Section1 and Section2 when those folders hold no other student)": the
+    names a batch of `common` gives the students of two files in student folders of section folders, as a folder
+    that holds one student folder is taken for that student's (review 23, Q7: dl1/alice, dl2/alice became dl1, dl2).
+    "" when the files are not that deep."""
+    folders = sorted(_resolved(path).parent.relative_to(common).parts for path in (before, now))
+    if any(len(parts) < 2 for parts in folders):
+        return ""
+    paths = " and ".join(printable("/".join(parts)) for parts in folders)
+    return f" ({paths}; {' and '.join(printable(parts[0]) for parts in folders)} when those folders hold no other " \
+           f"student)"
 
 
 MOVED_SHOWN = 3  # students named one by one in the "another folder" notes; the rest are counted
