@@ -10,8 +10,9 @@ are kept (docs/submissions.md states the rule for students):
 - the bindings of the graded functions' names, and, transitively, of every module-level name a kept
   statement reads: imports, `def` and `class` statements, and assignments whose value is *static*
   (literals, arithmetic, names that are kept, lambdas, and calls of numpy/math functions other than file
-  I/O or of a few pure builtins), so that no data file is read and no training runs;
-- `try`/`if` blocks made only of such statements.
+  I/O, of a few pure builtins and harmless standard modules, or of the file's own functions and classes when
+  those read no files), so that no data file is read and no training runs;
+- `try`/`if`/`with` blocks made only of such statements (a handler may also re-raise, print, exit).
 
 A name is kept only when every top-level statement that sets it can be kept; otherwise it is *unrun*,
 and a graded function that reads it gets a NameError that the report explains (`explain_name_error`).
@@ -46,6 +47,16 @@ _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "ra
                             "zip", "enumerate", "bytes", "bytearray", "divmod", "any", "all",
                             "chr", "ord", "hex", "slice"})
 _NUMERIC_MODULES = ("numpy", "math", "cmath")
+# Standard modules whose calls at a file's top level read no data and train nothing: functools.partial, a logger,
+# warning filters (review 25, F1, F2, F4). Not os, io, pickle, json: files.
+_HARMLESS_MODULES = ("functools", "itertools", "operator", "logging", "warnings", "collections", "typing",
+                     "dataclasses", "enum", "abc", "copy", "numbers", "sys")
+# What only a `try`'s handler may call: it runs when the guarded imports or defs fail, as a plain import would.
+_HANDLER_CALLS = frozenset({"print", "exit", "quit"})
+# Calls in a function of the file's own that a top-level call of it would make while the file is imported:
+# reading data (open, np.load, loadmat, pd.read_csv) is script code, so such a call is not run
+_READS_FILES = re.compile(r"^(open|input|exec|eval|__import__|loadmat|load|loadtxt|genfromtxt|fromfile|read_\w+|"
+                          r"imread|urlopen|system|popen|run|Popen|check_output)$")
 _FILE_IO = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap", "save", "savez",
                       "savez_compressed", "savetxt", "tofile", "DataSource", "open", "lib", "ctypeslib",
                       "f2py", "testing", "distutils"})
@@ -328,6 +339,9 @@ def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
             continue  # their own scope
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
             names.append(child.id)
+        elif isinstance(child, ast.ExceptHandler) and child.name:  # except Exception as error: sets error
+            names.append(child.name)
+            names += _bound_names(child, mutated)
         elif isinstance(child, ast.Subscript | ast.Attribute) and isinstance(child.ctx, ast.Store | ast.Del):
             root = child
             while isinstance(root, ast.Subscript | ast.Attribute):
@@ -378,10 +392,15 @@ def _import_time_parts(node: ast.FunctionDef | ast.AsyncFunctionDef, annotated: 
 
 
 class _Static:
-    """Is an expression safe and cheap to evaluate at import (no files, no training)?"""
+    """Is an expression safe and cheap to evaluate at import (no files, no training)?
 
-    def __init__(self, numeric_aliases: set[str]):
-        self.numeric = numeric_aliases  # names bound to numpy/math modules or their functions
+    A call of the file's own function or class (`sigmoid = Sigmoid()`, `f = count_calls(_f)`) is, as a
+    decorator is: `select` then leaves it out when that function, or one it calls, reads files or a name that
+    is not run (review 25, F1, F2)."""
+
+    def __init__(self, numeric_aliases: set[str], own: frozenset[str] = frozenset()):
+        self.numeric = numeric_aliases  # names bound to numpy/math/harmless modules or their functions
+        self.own = own  # names the file's defs and classes bind
 
     def expression(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Constant | ast.Name | ast.Lambda):
@@ -401,7 +420,7 @@ class _Static:
 
     def _pure_call(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
-            return func.id in _PURE_BUILTINS or func.id in self.numeric
+            return func.id in _PURE_BUILTINS or func.id in self.numeric or func.id in self.own
         chain = []
         while isinstance(func, ast.Attribute):
             chain.append(func.attr)
@@ -416,12 +435,31 @@ class _Static:
             return all(_plain_target(t) for t in node.targets) and self.expression(node.value)
         if isinstance(node, ast.AnnAssign | ast.AugAssign):
             return isinstance(node.target, ast.Name) and node.value is not None and self.expression(node.value)
+        if isinstance(node, ast.Expr):  # np.seterr(...), warnings.simplefilter(...) in a block
+            return isinstance(node.value, ast.Call) and self.expression(node.value)
         if isinstance(node, ast.If):
             return self.expression(node.test) and all(self.statement(s) for s in node.body + node.orelse)
+        if isinstance(node, ast.With):  # with np.errstate(...), warnings.catch_warnings() (review 25, F3, F4)
+            return all(self.expression(item.context_expr) and (item.optional_vars is None or
+                                                               _plain_target(item.optional_vars))
+                       for item in node.items) and all(self.statement(s) for s in node.body)
         if isinstance(node, ast.Try):
             handlers = [s for h in node.handlers for s in h.body]
-            return all(self.statement(s) for s in node.body + handlers + node.orelse + node.finalbody)
+            return all(self.statement(s) for s in node.body + node.orelse + node.finalbody) and \
+                all(self.statement(s) or self._handler_only(s) for s in handlers)
         return False
+
+    def _handler_only(self, node: ast.stmt) -> bool:
+        """What a handler may do when the guarded imports or defs fail: re-raise, say so, exit (review 25, F3, F4)."""
+        if isinstance(node, ast.Raise):
+            return True
+        call = node.value if isinstance(node, ast.Expr) else None
+        if not isinstance(call, ast.Call) or not all(self.expression(a) for a in call.args):
+            return False
+        func = call.func
+        return isinstance(func, ast.Name) and func.id in _HANDLER_CALLS or \
+            isinstance(func, ast.Attribute) and func.attr == "exit" and isinstance(func.value, ast.Name) and \
+            func.value.id == "sys"
 
 
 def _plain_target(target: ast.expr) -> bool:
@@ -447,16 +485,58 @@ def _imports(node: ast.stmt):
 
 def _numeric_aliases(statements: list[_Statement]) -> set[str]:
     names = set()
+    modules = (*_NUMERIC_MODULES, *_HARMLESS_MODULES)
     for s in statements:
         if s.text_is_tree and "import" not in s.text:
             continue  # no import statement without the keyword
         for node in _imports(s.node):
             if isinstance(node, ast.Import):
-                names |= {a.asname or a.name.split(".")[0] for a in node.names
-                          if a.name.split(".")[0] in _NUMERIC_MODULES}
-            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in _NUMERIC_MODULES:
+                names |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in modules}
+            elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in modules:
                 names |= {a.asname or a.name for a in node.names if a.name not in _FILE_IO and a.name != "*"}
     return names
+
+
+def _own_callables(statements: list[_Statement]) -> dict[str, ast.stmt]:
+    """The file's own functions and classes by name (top level, or in a block), each its last definition."""
+    own: dict[str, ast.stmt] = {}
+    stack = [s.node for s in reversed(statements)]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            own[node.name] = node
+            continue
+        for name in ("body", "orelse", "finalbody", "handlers"):
+            children = getattr(node, name, None)
+            if isinstance(children, list):
+                stack += reversed(children)
+    return own
+
+
+def _reads_files(node: ast.AST) -> bool:
+    """Does a def or class call what reads files or runs programs (open, np.load, loadmat, pd.read_csv, ...)?"""
+    for child in ast.walk(node):
+        if isinstance(child, ast.Call):
+            func = child.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            if _READS_FILES.match(name):
+                return True
+    return False
+
+
+def _own_calls(node: ast.stmt, own: dict[str, ast.stmt]) -> set[str]:
+    """The file's own functions and classes a statement calls while it runs (not those a def or lambda calls)."""
+    if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import | ast.ImportFrom):
+        return set()
+    called, stack = set(), [node]
+    while stack:
+        child = stack.pop()
+        if isinstance(child, ast.Lambda | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            continue
+        if isinstance(child, ast.Call) and isinstance(child.func, ast.Name) and child.func.id in own:
+            called.add(child.func.id)
+        stack += ast.iter_child_nodes(child)
+    return called
 
 
 def _is_value(node: ast.stmt) -> bool:
@@ -466,7 +546,8 @@ def _is_value(node: ast.stmt) -> bool:
 
 def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, list[Binding]], set[str], set[str]]:
     """Mark the statements to keep; return the bindings, the kept names and the unrun names."""
-    static = _Static(_numeric_aliases(statements))
+    callables = _own_callables(statements)
+    static = _Static(_numeric_aliases(statements), frozenset(callables))
     bindings: dict[str, list[Binding]] = {}
     # under `from __future__ import annotations` a def's annotations are kept as text, never evaluated (review 23, Q1)
     lazy = any(isinstance(s.node, ast.ImportFrom) and s.node.module == "__future__" and
@@ -494,6 +575,7 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             keepable = False
         for name in dict.fromkeys(mutated):
             bindings.setdefault(name, []).append(Binding(i, keepable, reads, reads, True, mutation=True))
+    _calls_at_import(statements, bindings, callables)
 
     def module_like(name: str) -> bool:  # bound only by imports, defs and classes
         return all(isinstance(statements[b.statement].node, ast.Import | ast.ImportFrom | ast.FunctionDef |
@@ -536,6 +618,31 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
         if name not in kept and all(statements[b.statement].keep for b in bs):
             kept.add(name)
     return bindings, kept, unrun
+
+
+def _calls_at_import(statements: list[_Statement], bindings: dict[str, list[Binding]],
+                     own: dict[str, ast.stmt]) -> None:
+    """A statement that calls the file's own functions while the file is imported reads, then, what they read
+    (and what the functions they call read): so it is not run when one of those is not (`obj = Net()` where
+    Net() reads X, which only the data file sets), nor when one of them reads files (review 25, F1, F2)."""
+    def called(name: str, seen: set[str]) -> set[str]:
+        if name in seen:
+            return set()
+        seen.add(name)
+        reads = {n for b in bindings.get(name, []) if not b.mutation for n in b.reads}
+        for n in reads & own.keys():
+            reads |= called(n, seen)
+        return reads
+
+    for bs in bindings.values():
+        for k, b in enumerate(bs):
+            calls = _own_calls(statements[b.statement].node, own) if b.keepable else set()
+            if not calls:
+                continue
+            seen: set[str] = set()
+            needs = set().union(*(called(n, seen) for n in calls))
+            files = any(_reads_files(own[n]) for n in seen if n in own)
+            bs[k] = b._replace(keepable=not files, at_import=b.at_import | needs)
 
 
 # ---- the whole file ------------------------------------------------------------------------------

@@ -534,3 +534,27 @@ def test_a_part_title_too_long_for_the_table_leaves_the_feedback_a_column_of_its
     assert result.exit_code == 1, result.output
     row = next(line for line in result.output.splitlines() if f"{title} |" in line)
     assert row.split(" | ")[-1].startswith("Likely: ") and "internal error" not in result.output
+
+
+def test_a_call_of_the_files_own_code_runs_at_import_unless_it_reads_data(tmp_path):
+    """Review 25, F1 and F2: `sigmoid = Sigmoid()`, `f = count_calls(_f)` run, as a plain import runs them
+    (tests/submissions/ex5/set_by_calls.py and module_objects.py get full marks). Not a call whose function reads
+    a data file, or a name only the data sets: left out, it costs only the function that reads what it sets,
+    where run it would have stopped the whole file's import."""
+    solution = SOLUTION.read_text()
+    cases = {
+        "loads": "class Net:\n    def __init__(self):\n        self.data = loadmat('ex4data1.mat')\n\n\n"
+                 "net = Net()\n",
+        "reads_data": "data = loadmat('ex4data1.mat')\n\n\ndef make():\n    return data['X'].shape\n\n\n"
+                      "net = make()\n",
+    }
+    for name, setup in cases.items():
+        path = tmp_path / name / "ex5.py"
+        path.parent.mkdir()
+        path.write_text(solution.replace("import numpy as np\n", "import numpy as np\nfrom scipy.io import loadmat\n\n"
+                                         + setup, 1).replace("    m = y.size\n", "    m = y.size\n    net\n"))
+        report, status = grade_json(path, "--exercise", "ex5")
+        scores = {p["id"]: p["score"] for p in report["parts"]}
+        assert status == 1 and scores["sigmoid_gradient"] == 5 and scores["cost"] == 0, report
+        cost = next(p for p in report["parts"] if p["id"] == "cost")
+        assert "NameError: name 'net' is not defined" in cost["feedback"], cost["feedback"]

@@ -1,0 +1,65 @@
+# expect-scores: cost=30 regularized_cost=15 sigmoid_gradient=5 gradient=40 regularized_gradient=10
+# expect-mistakes:
+# expect-notes:
+# Nothing wrong: the functions read module-level objects made at import, a logger and an instance of the
+# file's own class (review 25, F2).
+import logging
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+
+class Sigmoid:
+    def __call__(self, z):
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def gradient(self, z):
+        g = self(z)
+        return g * (1 - g)
+
+
+sigmoid = Sigmoid()
+
+
+def sigmoid_gradient(z):
+    log.debug("sigmoid_gradient of %s", np.shape(z))
+    return sigmoid.gradient(z)
+
+
+def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
+                     X, y, lambda_=0.0):
+    """Cost and gradient of the two-layer neural network used for classification."""
+    Theta1 = np.reshape(nn_params[:hidden_layer_size * (input_layer_size + 1)],
+                        (hidden_layer_size, input_layer_size + 1))
+    Theta2 = np.reshape(nn_params[hidden_layer_size * (input_layer_size + 1):],
+                        (num_labels, hidden_layer_size + 1))
+    m = y.size
+
+    # Feedforward
+    a1 = np.concatenate([np.ones((m, 1)), X], axis=1)
+    z2 = a1 @ Theta1.T
+    a2 = np.concatenate([np.ones((m, 1)), sigmoid(z2)], axis=1)
+    z3 = a2 @ Theta2.T
+    a3 = sigmoid(z3)
+
+    y_matrix = np.eye(num_labels)[y]
+
+    # Cost
+    J = (-1 / m) * np.sum(y_matrix * np.log(a3) + (1 - y_matrix) * np.log(1 - a3))
+    reg = (lambda_ / (2 * m)) * (np.sum(np.square(Theta1[:, 1:]))
+                                 + np.sum(np.square(Theta2[:, 1:])))
+    J = J + reg
+
+    # Backpropagation
+    delta_3 = a3 - y_matrix
+    delta_2 = (delta_3 @ Theta2)[:, 1:] * sigmoid_gradient(z2)
+
+    Theta1_grad = (delta_2.T @ a1) / m
+    Theta2_grad = (delta_3.T @ a2) / m
+
+    Theta1_grad[:, 1:] = Theta1_grad[:, 1:] + (lambda_ / m) * Theta1[:, 1:]
+    Theta2_grad[:, 1:] = Theta2_grad[:, 1:] + (lambda_ / m) * Theta2[:, 1:]
+
+    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])
+    return J, grad
