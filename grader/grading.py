@@ -874,6 +874,7 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     if exercise.full_size is not None:
         extra += [notes.Note("hard_coded_sizes", text)
                   for text in runnable.hard_coded_sizes_notes(prepared, names, exercise.full_size.sizes)]
+    extra += [notes.Note("numpy_removed_name", text) for text in runnable.removed_numpy_notes(prepared)]
     script = runnable.script_note(prepared)
     if script:
         extra.append(notes.Note("script_not_run", script))

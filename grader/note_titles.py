@@ -24,4 +24,6 @@ TITLES = {
     "work_beside": "graded 0 on a file with nothing done in it, though other files were handed in beside it "
                    "(grade batch)",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
+    "numpy_removed_name": "a name NumPy has removed (np.int, np.float_, np.product): it runs here, but not on a "
+                          "current NumPy",
 }

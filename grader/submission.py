@@ -1288,6 +1288,39 @@ def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tupl
     return notes
 
 
+def removed_numpy_notes(submission: Submission) -> list[str]:
+    """'np.int (line 12) was removed in NumPy 1.24 ...': the names NumPy removed that the sandbox gives back
+    (sandbox/course.py, NUMPY_REMOVED), each said once, where the runnable source reads it (review 25, F12)."""
+    from .crashes import NUMPY_REMOVED as REPLACEMENTS
+    from .sandbox.course import NUMPY_REMOVED
+
+    if not submission.source or "import numpy" not in submission.source:
+        return []
+    try:
+        tree = parsing.parse(submission.source)
+    except (SyntaxError, ValueError, RecursionError):
+        return []
+    aliases = {a.asname or a.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+               for a in node.names if a.name == "numpy"}
+    import numpy
+
+    found: dict[str, Origin] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
+                and node.attr in NUMPY_REMOVED and node.attr not in numpy.__dict__:
+            origin = submission.origin(node.lineno)
+            if node.attr not in found or (origin.cell or 0, origin.line) < (found[node.attr].cell or 0,
+                                                                            found[node.attr].line):
+                found[node.attr] = origin
+    if not found:
+        return []
+    names = sorted(found, key=lambda name: (found[name].cell or 0, found[name].line))
+    used = "; ".join(f"np.{name} ({found[name]}, removed in NumPy {REPLACEMENTS[name][0]})" for name in names)
+    write = "; ".join(f"{REPLACEMENTS[name][1]} for np.{name}" for name in names)
+    return [f"Your file uses names that NumPy has removed: {used}. They run here, as on the NumPy of the course's "
+            f"days, but fail on a current NumPy: write {write} (each only ever was another name for it)."]
+
+
 _POWER_CALLS = frozenset({"pow", "power", "float_power"})
 
 

@@ -21,8 +21,8 @@ def _crashed_part(name: str, *extra: str) -> dict:
     ("crash_name_typo", "NameError: name 'Detla2' is not defined", "did you mean Delta2 (line 39)?"),
     ("crash_attribute_typo", "AttributeError: 'numpy.ndarray' object has no attribute 'sihze'",
      "y.sihze looks like a typo for y.size"),
-    ("crash_numpy_removed", "AttributeError: module 'numpy' has no attribute 'int'",
-     "np.int was removed in NumPy 1.24 (the grader runs a current NumPy); use int (or np.int64) instead"),
+    ("crash_numpy_removed", "AttributeError: module 'numpy' has no attribute 'asscalar'",
+     "np.asscalar was removed in NumPy 1.23 (the grader runs a current NumPy); use a.item() instead"),
     ("crash_comparison_dtype", "ufunc equal", "Compare first, then convert: np.equal(a, b).astype(float)"),
     ("crash_per_example_form", "ValueError: shapes (5,4) and (16,4) not aligned",
      "Theta2.T is 5×4 and d3 is 16×4, so their product fails: the inner sizes 4 and 16 differ. δ3 is m×K (16×4), "

@@ -1,7 +1,8 @@
 # expect-scores: cost=0 regularized_cost=0 sigmoid_gradient=5 gradient=0 regularized_gradient=0
 # expect-mistakes:
 # expect-notes:
-# Crash: np.int was removed in NumPy 1.24.
+# Crash: np.asscalar was removed in NumPy 1.23 (a function, not a mere other name, so the sandbox does not
+# give it back as it gives back np.int: tests/submissions/ex5/numpy_removed_names.py).
 import numpy as np
 
 
@@ -27,11 +28,11 @@ def nn_cost_function(nn_params, input_layer_size, hidden_layer_size, num_labels,
     z3 = a2 @ Theta2.T
     a3 = sigmoid(z3)
 
-    Y = np.zeros((m, num_labels), dtype=np.int)
+    Y = np.zeros((m, num_labels), dtype=int)
     for k in range(num_labels):
         Y[:, k] = y == k
 
-    J = -np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m
+    J = np.asscalar(-np.sum(Y * np.log(a3) + (1 - Y) * np.log(1 - a3)) / m)
     J += lambda_ / (2 * m) * (np.sum(Theta1[:, 1:] ** 2) + np.sum(Theta2[:, 1:] ** 2))
 
     d3 = a3 - Y
