@@ -213,6 +213,9 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
                 source, ran = cell.get("source", ""), cell.get("execution_count")
                 code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source),
                                   ran if type(ran) is int and ran > 0 else None))
+        counts = [cell.ran for cell in code if cell.ran is not None]
+        if len(set(counts)) < len(counts):  # a count twice: cells run in two kernel sessions (accept15, N1)
+            code = [cell._replace(ran=None) for cell in code]  # their order says nothing: read from the top
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None

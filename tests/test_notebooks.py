@@ -76,12 +76,13 @@ OLD_ATTEMPT = "# old attempt, kept for reference\ndef sigmoidGradient(z):\n    r
 
 
 def test_an_old_attempt_after_the_grader_cells_is_not_what_the_course_submits(tmp_path):
-    """Student review 4, F1: an old attempt kept in the last cell (run first, execution count 3) was graded,
+    """Student review 4, F1: an old attempt kept in the last cell (run first, execution count 1) was graded,
     45/100, though the course's `grader[3] = sigmoidGradient` (cell 12) submits cell 10's, by the kernel's order
     and by running the notebook from the top alike. It is graded on that one now, with a note; the same for
     cleared execution counts and for the .py export (no counts: from the top)."""
     cell_list = [*course.cells(), ("code", OLD_ATTEMPT)]  # code cell 22
-    for where, options, why in (("run", {"counts": {22: 3}}, "ran last before it, as the notebook's execution "
+    run_first = {i: i + 1 for i in range(1, 22)} | {22: 1}  # one session: no count twice (accept15, N1)
+    for where, options, why in (("run", {"counts": run_first}, "ran last before it, as the notebook's execution "
                                          "counts show"),
                                 ("cleared", {"counts": dict.fromkeys(range(1, 23))}, "comes before it, as running "
                                  "the notebook from the top would leave it"),
@@ -553,3 +554,21 @@ def test_a_future_import_in_a_later_cell_works_as_in_jupyter(tmp_path):
     report, _ = grade_json(course.folder(tmp_path / "broken", broken))
     assert "ZeroDivisionError" in report["parts"][0]["feedback"], report
     assert "cell 6, line 7" in report["parts"][0]["feedback"], report
+
+
+def test_execution_counts_of_two_kernel_sessions_do_not_decide_which_definition_is_graded(tmp_path):
+    """Acceptance run 15, N1: a wrong sigmoidGradient (cell 10) re-run late in a first session (count 40) with its
+    grader cell (count 43); the fix written in a cell before grader[4], the kernel restarted, and cells 1-4, the fix
+    and the last grader cells run again (counts 1-7). Compared as one session's, the counts made the first
+    session's grader cell the last one run, and the wrong definition was graded. Counts that repeat come from
+    several sessions: the notebook is then read from the top, as the course's last grader cells submitted it."""
+    wrong = course.SIGMOID_GRADIENT.replace("utils.sigmoid(z) * (1 - utils.sigmoid(z))", "utils.sigmoid(z)")
+    cell_list = course.cells(sigmoid_gradient=wrong)
+    at = next(i for i, (_, text) in enumerate(cell_list) if "grader[4] = nnCostFunction" in text)
+    cell_list.insert(at, ("code", course.SIGMOID_GRADIENT))  # code cell 16; grader[4] is 17, grader[5] 19
+    counts = {i: i for i in range(1, 23)} | {10: 40, 12: 43, 16: 5, 17: 6, 19: 7}
+    report, status = grade_json(course.folder(tmp_path, cell_list, counts=counts))
+    assert (scores(report), status) == (FULL, 0), report
+    one_session = counts | {5: 35, 6: 36, 7: 37}  # no count repeats: the kernel's order still decides
+    report, status = grade_json(course.folder(tmp_path / "one", cell_list, counts=one_session))
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
