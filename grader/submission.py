@@ -668,7 +668,7 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
                     lines[last].encode()[: node.end_col_offset].decode()])
 
 
-def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, str]:
+def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
     """The cell's statements, its text as parsed, and the syntax error if any."""
     text = cell.text
     try:
@@ -677,11 +677,10 @@ def _parse_cell(cell: _Cell, notebook: bool) -> tuple[ast.Module | None, str, st
         pass
     except ValueError as error:  # null bytes
         return None, text, f"ValueError: {error}"
-    if notebook:
-        cleaned, magic = without_magics(text)
-        if cleaned is None:
-            return None, text, magic
-        text = cleaned
+    cleaned, magic = without_magics(text)  # a .py too: Colab's download keeps `%cd` and `!ls` (accept15, N4)
+    if cleaned is None:
+        return None, text, magic
+    text = cleaned
     try:
         return parsing.parse(text), text, ""
     except SyntaxError as error:
@@ -729,7 +728,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
             _too_much_code(result, cell, roots, read)
             continue
         read += len(cell.text)
-        tree, text, problem = _parse_cell(cell, notebook)
+        tree, text, problem = _parse_cell(cell)
         if tree is None:
             if not notebook:  # a .py file that does not parse: run it whole, Python says where it breaks
                 result.source = cell.text

@@ -572,3 +572,21 @@ def test_execution_counts_of_two_kernel_sessions_do_not_decide_which_definition_
     one_session = counts | {5: 35, 6: 36, 7: 37}  # no count repeats: the kernel's order still decides
     report, status = grade_json(course.folder(tmp_path / "one", cell_list, counts=one_session))
     assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
+
+
+def test_a_py_download_that_keeps_ipython_lines_is_read_as_its_notebook(tmp_path):
+    """Acceptance run 15, N4: Colab's "Download .py" keeps `%cd ...`, `!ls Data` and `%timeit ...` as they are, so
+    the file does not parse, and every part said "SyntaxError: invalid syntax (line 13)": 0/100 for right
+    functions. Such lines are never Python; they are blanked, as in a notebook's cells, and the rest is graded."""
+    text = (ROOT / "solutions" / "ex5.py").read_text().replace(
+        "import numpy as np\n", "import numpy as np\n\n%cd /content/drive/MyDrive/ML/Exercise4\n!ls Data\n"
+                                "files = !ls\n", 1) + "\n%timeit sigmoid_gradient(np.zeros((3, 3)))\nsigmoid?\n"
+    path = tmp_path / "exercise4.py"
+    path.write_text(text)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    broken = tmp_path / "broken" / "exercise4.py"  # a real syntax error still stops the import, at its line
+    broken.parent.mkdir()
+    broken.write_text(text.replace("    m = y.size\n", "    m = y.size +\n"))
+    report, _ = grade_json(broken)
+    assert "SyntaxError" in report["parts"][0]["feedback"], report
