@@ -539,8 +539,16 @@ def _own_names(entry: Entry) -> tuple[str, dict[str, str]]:
     top = PurePath(entry.submission).parent
     said = next((line for line in reversed((entry.report_text or "").split("\n")) if line.startswith("Graded ")), "")
     listed = f", {said.partition('; also found: ')[2]}, "
+    own = [p for p in entry.passed_over if f", {p}, " in listed]
+    # a file passed over a few folders above the graded one (the starter at the top of the student's folder, the
+    # work in Exercise4/: accept15, N3): the graded file keeps its folders from there
+    above = [PurePath(p).parent for p in own if top.is_relative_to(PurePath(p).parent)
+             and 0 < len(top.parts) - len(PurePath(p).parts) + 1 <= 2]
+    if above:
+        top = min(above, key=lambda folder: len(folder.parts))
+        graded = PurePath(entry.submission).relative_to(top).as_posix()
     names = {}
-    for path in (p for p in entry.passed_over if f", {p}, " in listed):
+    for path in own:
         below = PurePath(path)
         names[path] = below.relative_to(top).as_posix() if below.is_relative_to(top) and \
             len(below.parts) > len(top.parts) + 1 else _own_name(path, entry.exercise)

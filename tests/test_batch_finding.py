@@ -778,11 +778,13 @@ def test_an_lms_student_who_uploaded_no_code_is_a_line_not_missing(tmp_path):
     assert "3 graded, 0 skipped (unchanged), 6 could not grade" in result.stderr
 
 
-def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(tmp_path):
-    """Staff review S4: the untouched starter notebook saved after the finished ex5.py is graded (the newest),
-    0/100; and a starter ex5.py at the top of a folder hides the finished Exercise4/ex5.py a level down. Both
-    rules stand (the newest; the shallowest level), but the batch now names such students in one line, and
-    the deeper file is listed as also found, so no finished work is passed over without a word."""
+def test_an_untouched_starter_never_hides_the_work_beside_it(tmp_path):
+    """Staff review S4 named, and acceptance run 15 (N3) graded: the untouched starter notebook saved after the
+    finished ex5.py (pat), a starter ex5.py at the top of a folder above the finished Exercise4/ex5.py (yan), a
+    starter ex5.py beside the work in mywork.py (max, review 17, R4) were graded, 0/100, with a line for the
+    staff. A file whose graded functions are all the template's stubs is nothing done: the work is graded, and
+    the starter is named as also found. A student who handed in nothing but the starter and a file without the
+    functions (kim) is still graded 0, and named in the staff's line."""
     starter = tmp_path / "starter"
     assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
     folders = tmp_path / "class"
@@ -794,23 +796,29 @@ def test_a_student_graded_on_an_untouched_file_beside_their_work_is_pointed_out(
     _put(folders / "max" / "ex5.py", starter / "ex5.py")  # review 17, R4: the work is in a file named for nothing
     _put(folders / "max" / "mywork.py", RIGHT)
     (folders / "max" / "plots.py").write_text("import numpy as np\n")  # defines no graded function
+    _put(folders / "kim" / "ex5.py", starter / "ex5.py", mtime=SAME_TIME + 3600)
+    (folders / "kim" / "ex5_plots.py").write_text("import numpy as np\n")
     db = tmp_path / "g.sqlite"
     result = _batch(str(folders), "-e", "ex5", "--db", str(db))
     assert result.exit_code == 0, result.output
-    assert {s: r["score"] for s, r in _rows(db).items()} == {"pat": "0", "yan": "0", "zed": "0", "max": "0"}
-    assert _exported(db)["yan"]["passed_over"] == [f"{folders}/yan/Exercise4/ex5.py"]
+    rows = {s: r["score"] for s, r in _rows(db).items()}
+    assert rows == {"pat": "100", "yan": "100", "zed": "0", "max": "100", "kim": "0"}, rows
+    exported = _exported(db)
+    graded = {s: e["submission"].removeprefix(f"{folders}/") for s, e in exported.items()}
+    assert graded == {"pat": "pat/ex5.py", "yan": "yan/Exercise4/ex5.py", "zed": "zed/ex5.py",
+                      "max": "max/mywork.py", "kim": "kim/ex5.py"}, graded
+    assert exported["yan"]["passed_over"] == [f"{folders}/yan/ex5.py"]
+    assert exported["pat"]["passed_over"] == [f"{folders}/pat/exercise4.ipynb"]
     assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
-    assert "Graded ex5.py, one of 2 files; also found: Exercise4/ex5.py" in (tmp_path / "fb" / "yan.txt").read_text()
-    assert json.loads((tmp_path / "fb" / "yan.json").read_text())["also_found"] == ["Exercise4/ex5.py"]  # R7
-    assert "check 3 students graded 0 on a file with nothing done in it (every function missing or the " \
-           "template's) though they handed in other files: max, pat, yan;" in result.stderr, result.stderr
-    assert "Graded ex5.py, the file named for the exercise; also found, defining the graded functions but not " \
-           "graded: mywork.py" in (tmp_path / "fb" / "max.txt").read_text()
+    assert "Graded Exercise4/ex5.py, one of 2 files; also found: ex5.py" in (tmp_path / "fb" / "yan.txt").read_text()
+    assert json.loads((tmp_path / "fb" / "yan.json").read_text())["also_found"] == ["ex5.py"]  # R7
+    assert "check 1 student graded 0 on a file with nothing done in it (every function missing or the " \
+           "template's) though they handed in other files: kim;" in result.stderr, result.stderr
     # staff review 4, S7: said on every run while the rows stand, and kept as a note in the exports
     again = _batch(str(folders), "-e", "ex5", "--db", str(db))
-    assert "0 graded, 4 skipped" in again.stderr and "check 3 students graded 0 on a file with nothing done in it" \
+    assert "0 graded, 5 skipped" in again.stderr and "check 1 student graded 0 on a file with nothing done in it" \
         in again.stderr, again.stderr
-    assert {s for s, r in _rows(db).items() if "work_beside" in r["notes"].split()} == {"max", "pat", "yan"}
+    assert {s for s, r in _rows(db).items() if "work_beside" in r["notes"].split()} == {"kim"}
 
 
 def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):

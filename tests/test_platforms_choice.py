@@ -141,3 +141,19 @@ def test_a_run_that_grades_nothing_without_a_secret_or_with_a_bad_one_says_which
     results, result = run_gradescope(root, "--secret-file", str(short))
     assert result.exit_code == 2 and "secret cannot be used" in results["output"]
     assert "could not be used" in results["output"] and "Graded by" not in results["output"]
+
+
+def test_an_untouched_starter_at_the_top_does_not_hide_the_notebook_in_exercise4(tmp_path):
+    """Acceptance run 15, N3: the starter notebook left at the top of the upload, the finished one in Exercise4/:
+    Gradescope graded the starter, 0/100, and said a copy kept aside never wins. The work is graded; the starter
+    is named as also found."""
+    starter = tmp_path / "starter"
+    assert run_cli_env(None, "starter", "ex5", "-o", str(starter)).exit_code == 0
+    root = gradescope_root(tmp_path, {"exercise4.ipynb": starter / "ex5.ipynb",
+                                      "Exercise4/exercise4.ipynb": course.notebook(course.cells()),
+                                      "Exercise4/utils.py": course.UTILS})
+    aged(root / "submission", older="Exercise4/exercise4.ipynb", newer="exercise4.ipynb")
+    results, result = run_gradescope(root, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100.0, results["output"]
+    assert "Graded Exercise4/exercise4.ipynb; also found, not graded: exercise4.ipynb" in results["output"], \
+        results["output"]

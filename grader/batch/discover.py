@@ -432,7 +432,8 @@ def _defining_beside(named: list[Path], others: list[Path], graded: Graded, kind
     are read only when there are such others. `kind`: path -> name_kind."""
     if not named or not others or not graded:
         return named
-    if not all(kind(p)[0] == SIDE_COPY for p in named) and any(defines_graded(p, graded, True) for p in named):
+    if not all(kind(p)[0] == SIDE_COPY for p in named) and any(defines_graded(p, graded, True) and
+                                                               _work_in(p, graded) != TEMPLATE for p in named):
         return named
     return named + [p for p in others if defines_graded(p, graded)]
 
@@ -461,9 +462,11 @@ EQUAL_TIME = 2.0
 
 
 def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, list[Path]]:
-    """The file to grade and the others, newest first. A file that defines (or imports by name) fewer of the
-    `graded` functions never wins over one that defines more (a helper module named ex5_utils.py, saved last
-    beside ex5.py, holding sigmoid_gradient or none of them).
+    """The file to grade and the others, newest first. A file whose graded functions are all the template's stubs
+    never wins over one with work in it, whatever their times (accept15, N3: the starter downloaded again after
+    the work was done); nor does a file that defines (or imports by name) fewer of the `graded` functions over
+    one that defines more (a helper module named ex5_utils.py, saved last beside ex5.py, holding
+    sigmoid_gradient or none of them).
     `kind` (path -> (kind, upload order), see `name_kind`): a side copy (ex5_old.py) never wins over a file
     named only for the exercise (ex5.py); on equal times the later upload (Canvas's file id), then a file with
     work in it over one whose graded functions are all the template's (read only for such a tie), then the kind
@@ -472,8 +475,12 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     EQUAL_TIME of the newest are equal."""
     kinds = {path: kind(path) if kind else (VERSION, 0) for path in files}
     has_plain = any(k in (PLAIN, FINAL) for k, _ in kinds.values())  # named only for the exercise, or as final
-    defining = {path: defines_graded(path, graded, True) if len(files) > 1 and graded else 0 for path in files}
-    rank = {path: (defining[path], not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
+    several = len(files) > 1 and bool(graded)
+    defining = {path: defines_graded(path, graded, True) if several else 0 for path in files}
+    # the template's stubs only: nothing done, so never graded over a file with work (accept15, N3)
+    work = {path: _work_in(path, graded) for path in files if several and defining[path]}
+    rank = {path: (work.get(path) not in (None, TEMPLATE), defining[path],
+                   not (has_plain and kinds[path][0] == SIDE_COPY)) for path in files}
     mtimes = {}
     for path in files:
         try:
@@ -493,10 +500,10 @@ def _newest(files: list[Path], kind=None, graded: Graded = ()) -> tuple[Path, li
     ties = {path: tie(path) for path in files}
     top = max(ties.values())
     tied = [path for path in files if ties[path] == top]
-    # read only for a tie: a browser's second download of the template ("ex5 (1).py") beside the student's ex5.py
-    work = {path: _work_in(path, graded) for path in tied} if len(tied) > 1 and graded else {}
-    ordered = sorted(files, key=lambda path: (*ties[path], work.get(path, WORK), kinds[path][0],
-                                              _natural(path.as_posix())), reverse=True)
+    # a tie: a browser's second download of the template ("ex5 (1).py") beside the student's ex5.py, or a copy
+    # cut off mid-def
+    ordered = sorted(files, key=lambda path: (*ties[path], work.get(path, WORK) if path in tied else WORK,
+                                              kinds[path][0], _natural(path.as_posix())), reverse=True)
     return ordered[0], ordered[1:]
 
 
@@ -702,9 +709,13 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                                  graded, kind)
         if named:
             chosen, older = _newest(named, kind, graded)
-            where = chosen.relative_to(folder).as_posix()
             deeper = _deeper_named([p for p in entries if p.is_dir() and not p.is_symlink()], names, student,
                                    _DEPTH - depth)
+            if deeper and graded and _work_in(chosen, graded) == TEMPLATE:  # the starter at the top, the work in
+                below, below_older = _newest(deeper, kind, graded)  # Exercise4/ (accept15, N3)
+                if _work_in(below, graded) != TEMPLATE:
+                    chosen, older, deeper = below, [chosen, *older], below_older
+            where = chosen.relative_to(folder).as_posix()
             return Submission(student, chosen, f"{shown}/{where}", True,
                               [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
                               [f"{shown}/{name}" for name in archives])  # a file beats the student's zip

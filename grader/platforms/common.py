@@ -75,8 +75,9 @@ class Credit:
         if not self.also_found:
             return ""
         return (f"Graded {self.shown_as}; also found, not graded: {', '.join(self.also_found)}. Of several files "
-                f"named for the exercise the newest is graded, but a copy kept aside (-Copy1, _old, _backup, ...) "
-                f"never wins over the file named only for the exercise.")
+                f"named for the exercise the newest with work in it is graded (not one that holds only the "
+                f"template's stubs), and a copy kept aside (-Copy1, _old, _backup, ...) never wins over the file "
+                f"named only for the exercise.")
 
 
 def resolve_exercise(name: str) -> Exercise:
