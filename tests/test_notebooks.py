@@ -590,3 +590,15 @@ def test_a_py_download_that_keeps_ipython_lines_is_read_as_its_notebook(tmp_path
     broken.write_text(text.replace("    m = y.size\n", "    m = y.size +\n"))
     report, _ = grade_json(broken)
     assert "SyntaxError" in report["parts"][0]["feedback"], report
+
+
+def test_a_students_utils_may_import_any_part_of_matplotlib_where_it_is_not_installed(tmp_path):
+    """Acceptance run 15, N13: the student's own utils.py importing matplotlib.image (and cm, and calling
+    matplotlib.use) cost the whole notebook, 0/100, where matplotlib is not installed (as on the platforms): the
+    stand-in offered pyplot only. Every part of matplotlib is a stand-in there: plotting does nothing."""
+    path = course.folder(tmp_path)
+    (path.parent / "utils.py").write_text(
+        "import matplotlib\nmatplotlib.use('Agg')\nimport matplotlib.image as mpimg\nfrom matplotlib import cm, "
+        "colors\nfrom matplotlib.animation import FuncAnimation\n" + course.UTILS)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report

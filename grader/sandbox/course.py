@@ -137,6 +137,24 @@ class IPythonStandIn:
         module.display = display
 
 
+class MatplotlibStandIn:
+    """Meta path finder and loader of any other part of matplotlib (`matplotlib.image`, `matplotlib.cm`), offered
+    only with the stand-in matplotlib: each part is a stand-in too, whose every function does nothing."""
+
+    def find_spec(self, name, path=None, target=None):
+        if not name.startswith("matplotlib."):
+            return None
+        return importlib.util.spec_from_loader(name, self, is_package=True)
+
+    @staticmethod
+    def create_module(spec):
+        return _StandIn(spec.name, "Stand-in: plotting does nothing here.")
+
+    @staticmethod
+    def exec_module(module) -> None:
+        module.__path__ = []  # its own parts are stand-ins as well (matplotlib.backends.backend_agg)
+
+
 # NumPy's names that NumPy 1.24 and 2.0 removed, each only ever another name for what it is set to here: a file
 # written for the NumPy of the course's days (np.int, np.float_, np.product) runs as it did there, and the
 # report says, at no cost, what to write today (review 25, F12; submission.removed_numpy_notes).
@@ -191,6 +209,7 @@ def install_stand_ins(folder: str | None = None, elsewhere: bool | None = None) 
         matplotlib.pyplot = pyplot
         sys.modules["matplotlib"] = matplotlib
         sys.modules["matplotlib.pyplot"] = pyplot
+        sys.meta_path.append(MatplotlibStandIn())  # matplotlib.image, .cm, ...: a student's utils.py (accept15, N13)
 
 
 def import_source(submission: Path, source: str, matplotlib: bool | None = None) -> types.ModuleType:
