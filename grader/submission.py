@@ -1360,7 +1360,7 @@ def _renamed_parameter(submission: Submission, function: str, name: str,
     return params[position] if position < len(params) and params[position] != name else None
 
 
-_TEMPLATE_ZEROS = re.compile(r"np\.zeros\(\s*\w+\.shape\s*\)")
+_TEMPLATE_ZEROS = re.compile(r"\b(?:np|numpy)\.zeros\(\s*\w+\.shape\s*\)")  # `import numpy` too (accept15, N9)
 
 
 def template_line_fails(submission: Submission | None, message: str) -> bool:

@@ -366,3 +366,13 @@ def test_a_list_return_too_large_to_send_is_told_so(tmp_path):
     report = _variant(tmp_path, "huge_list", "    return J, grad", "    return [J, np.zeros(5_000_000)]")
     feedback = " ".join(p["feedback"] for p in report["parts"])
     assert "more than the 32 MB a result may hold" in feedback and "malformed" not in feedback, feedback
+
+
+def test_the_templates_zeros_line_written_with_numpy_itself_is_no_scalar_note(tmp_path):
+    """Acceptance run 15, N9: the template's `g = np.zeros(z.shape)` fails on a plain float by design, so it is no
+    note (docs/submissions.md); written `numpy.zeros(z.shape)` after `import numpy`, it still got one."""
+    for name, module in (("np_alias", "np"), ("numpy_itself", "numpy")):
+        report = _variant(tmp_path, name, "    g = sigmoid(z)\n    return g * (1 - g)\n",
+                          f"    import numpy\n    g = {module}.zeros(z.shape)\n    g = sigmoid(z) * (1 - sigmoid(z))\n"
+                          f"    return g\n")
+        assert report["score"] == 100 and report["notes"] == [], (name, report["notes"])
