@@ -1111,3 +1111,26 @@ def test_on_equal_times_a_graded_name_set_by_an_assignment_counts_as_defined(tmp
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"ned": "ex5.py", "oli": "ex5.ipynb"}, graded
     assert {s: r["score"] for s, r in _rows(db).items()} == {"ned": "100", "oli": "100"}
+
+
+def test_choosing_a_students_file_reads_it_in_one_pass_whatever_it_holds(tmp_path):
+    """Review 25 (security), S4: the search for a graded function imported by name looked forward from every
+    `import (` to the end of the file, so a 128 kB comment of `import (` held a class's batch up 70 s, and a few MB
+    would have held it for days. Each mention of a name now looks back a bounded span for its `import`: the file
+    below (1 MB of `import (`, hours before) is read at once, and an import is still found."""
+    folders = tmp_path / "class"
+    _put(folders / "amy" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    stall = folders / "amy" / "ex5_v2.py"
+    stall.write_text("# " + "import (" * (1 << 17) + "\n" + "import numpy as np\n")  # defines nothing: amy's ex5.py
+    os.utime(stall, (SAME_TIME + 60, SAME_TIME + 60))
+    _put(folders / "bo" / "mywork.py", RIGHT, mtime=SAME_TIME)
+    importing = folders / "bo" / "ex5.py"
+    importing.write_text("from mywork import (\n    nn_cost_function,\n    sigmoid_gradient,\n)  # noqa: F401\n")
+    _put(folders / "bo" / "ex5_old.py", EX5 / "template.py", mtime=SAME_TIME + 60)
+    db = tmp_path / "g.sqlite"
+    result = subprocess.run([sys.executable, "-m", "grader", "batch", str(folders), "-e", "ex5", "--db", str(db)],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)  # hours, before
+    assert result.returncode == 0, result.stderr
+    graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
+    assert graded == {"amy": "ex5.py", "bo": "ex5.py"}, graded
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"amy": "100", "bo": "100"}
