@@ -41,6 +41,9 @@ MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandb
 # and memory, as a .py that does not parse); a notebook's cell that would take the code read past it is skipped
 # (it does not count: review 18, R8).
 MAX_CODE_CHARS = 4 << 20
+# And at most this many lines, `;` and `,` (about one syntax-tree node each, ~1–2 kB of the parser's memory): 4 MB
+# of `a;` took the grader's own process to 4.2 GB (review 25 sec, S6). A real solution has a few thousand.
+MAX_CODE_PIECES = 200_000
 _BUILTINS = frozenset(dir(builtins))
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
                             "set", "frozenset", "abs", "min", "max", "sum", "round", "pow", "sorted", "reversed",
@@ -703,36 +706,52 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submissio
         return Submission(path, None, [], False)
     try:
         return _runnable(path, roots, cells, notebook)
-    except RecursionError:  # an expression nested hundreds deep (x = a + a + ... + a): too deep to read
+    except (RecursionError, MemoryError):  # an expression nested hundreds deep (x = a + a + ... + a, ----z)
         if notebook:
             raise SubmissionError(f"{path}: a statement nests too deeply for the grader to read it (an expression "
                                   f"of hundreds of terms or brackets); split it into smaller statements") from None
         text = cells[0].text  # like a .py that does not parse: run it whole, Python says what it makes of it
-        return Submission(path, text, [Origin(None, i + 1) for i in range(len(text.split("\n")))], False)
+        return _whole(path, text, Submission(path, "", [Origin(None, i + 1) for i in range(len(text.split("\n")))],
+                                             False))
+
+
+def _pieces(text: str) -> int:
+    """About how many syntax-tree nodes the parser makes of `text`: its lines, `;` and `,` (MAX_CODE_PIECES)."""
+    return text.count("\n") + text.count(";") + text.count(",")
+
+
+def _whole(path: Path, text: str, result: Submission) -> Submission:
+    """A .py run whole, as Python imports it: inline when it fits the request, else read from the file itself (a
+    source past MAX_SOURCE_BYTES broke the request: review 25 sec, S7)."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
+        return Submission(path, None, [], False)
+    result.source = text
+    return result
 
 
 def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -> Submission:
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
-    read = 0  # characters of code so far
+    read = pieces = 0  # characters and _pieces of code so far
     for cell in cells:
         offset = len(origins)
         lines = cell.text.split("\n")
         if not notebook:
             result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
-        if read + len(cell.text) > MAX_CODE_CHARS:
+        more = _pieces(cell.text)
+        if read + len(cell.text) > MAX_CODE_CHARS or pieces + more > MAX_CODE_PIECES:
             if not notebook:  # too much to read here: the sandbox imports the file as it is, within its limits
                 return Submission(path, None, [], False)
-            _too_much_code(result, cell, roots, read)
+            _too_much_code(result, cell, roots, read, pieces)
             continue
         read += len(cell.text)
+        pieces += more
         tree, text, problem = _parse_cell(cell)
         if tree is None:
             if not notebook:  # a .py file that does not parse: run it whole, Python says where it breaks
-                result.source = cell.text
-                return result
+                return _whole(path, cell.text, result)
             if problem.startswith("%%"):
                 result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
                 continue
@@ -902,11 +921,15 @@ def _in_effect(definitions: list[int], at: int, order) -> int | None:
     return max((i for i in definitions if order(i) < order(at)), key=order, default=None)
 
 
-def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int) -> None:
-    """A notebook's cell that would take the code read past MAX_CODE_CHARS: skipped, and a graded function
-    defined in it says why it is missing."""
-    why = (f"it holds {len(cell.text) / (1 << 20):.1f} MB of code, and the grader reads at most "
-           f"{MAX_CODE_CHARS >> 20} MB of a notebook's code ({read / (1 << 20):.1f} MB before it)")
+def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int, pieces: int = 0) -> None:
+    """A notebook's cell that would take the code read past MAX_CODE_CHARS or MAX_CODE_PIECES: skipped, and a
+    graded function defined in it says why it is missing."""
+    if read + len(cell.text) > MAX_CODE_CHARS:
+        why = (f"it holds {len(cell.text) / (1 << 20):.1f} MB of code, and the grader reads at most "
+               f"{MAX_CODE_CHARS >> 20} MB of a notebook's code ({read / (1 << 20):.1f} MB before it)")
+    else:
+        why = (f"it holds {_pieces(cell.text):,} lines, items and statements, and the grader reads at most "
+               f"{MAX_CODE_PIECES:,} of a notebook's code ({pieces:,} before it)")
     _skip_cell(result, cell.number, cell.text, roots, f"cell {cell.number} was not read: {why}")
 
 

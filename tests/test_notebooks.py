@@ -205,6 +205,36 @@ def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
     assert "nnCostFunction could not be read: cell 5 was not read: it holds 4.2 MB of code" in feedback, feedback
 
 
+def test_code_of_too_many_statements_is_not_parsed_by_the_grader(tmp_path):
+    """Review 25 (security), S6: 4 MB of `a;` (2 million statements, under the 4 MB bound) took the grader's own
+    process to 4.2 GB to parse. It now reads at most 200 000 lines, `;` and `,` of code: a .py with more is imported
+    whole by the sandbox (here a right one, whose extra lines do nothing: nothing is left out of it), a notebook's
+    cell with more is skipped with a note. And a .py too deep to parse that is larger than the request's 512 KB is
+    read by the sandbox from the file, not sent inline (S7: "the sandbox stopped working")."""
+    filler = "a = 1;" * 250_000 + "\n"
+    solution = (ROOT / "solutions" / "ex5.py").read_text()
+    big = tmp_path / "big" / "ex5.py"
+    big.parent.mkdir()
+    big.write_text(solution + filler)
+    report, status = grade_json(big)
+    assert (scores(report), status) == (FULL, 0), report
+    assert not note(report, "script_not_run"), report["notes"]  # imported whole: no top-level code left out
+
+    cell_list = course.cells()
+    cell_list.insert(5, ("code", filler))  # code cell 4: before the functions
+    report, status = grade_json(course.folder(tmp_path / "data", cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    assert ("Left out: cell 4 was not read: it holds 250,001 lines, items and statements, and the grader reads at "
+            "most 200,000 of a notebook's code") in note(report, "script_not_run"), report["notes"]
+
+    deep = tmp_path / "deep" / "ex5.py"
+    deep.parent.mkdir()
+    deep.write_text(solution + "# " + "x" * (600 << 10) + "\nw = " + "-" * 200_000 + "1\n")
+    report, _ = grade_json(deep)
+    feedback = report["parts"][0]["feedback"]
+    assert "could not be imported" in feedback and "sandbox stopped working" not in feedback, feedback
+
+
 def test_a_global_set_by_script_code_is_named_with_its_cell(tmp_path):
     cost = _with_cost({"    m = y.size\n": ""})  # reads the notebook's m (cell 2) instead
     path = course.folder(tmp_path, course.cells(cost=cost))
