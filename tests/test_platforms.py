@@ -7,6 +7,7 @@ subprocess) and is compared with what `grade FILE --format json` gives for the s
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -71,8 +72,9 @@ def test_gradescope_scores_each_part_as_grade_does_and_names_the_mistake(tmp_pat
             assert f"[{mistake['id']}]" in test["output"] and mistake["title"] in test["output"]
             assert mistake["explanation"] in test["output"]
         assert test["tags"] == [m["id"] for m in part["mistakes"]]
-        if not part["passed"]:
-            assert part["feedback"].replace(f"{name}.py", "ex5.py") in test["output"]
+        if not part["passed"]:  # without its relative errors (review 25 sec, S2)
+            lone = re.sub(r" \(relative error [^)]*\)", "", part["feedback"])
+            assert lone.replace(f"{name}.py", "ex5.py") in test["output"]
 
 
 def test_gradescope_full_marks_exit_0_and_notes_in_the_output(tmp_path):
@@ -409,6 +411,19 @@ def test_platform_output_never_shows_expected_values(tmp_path):
     results, _ = run_gradescope(root)
     feedback, _ = run_coursera(coursera_root(tmp_path, source))
     assert ", expected" not in json.dumps(results) and ", expected" not in feedback["feedback"]
+
+
+def test_platform_output_never_gives_a_relative_error(tmp_path):
+    """Review 25 (security), S2: "J is wrong (relative error 0.68)" of a J of 1 gives the expected J, 1 / (1 - r):
+    in five submissions a file with no cost code learnt every secret case's J and got the cost parts. The
+    platforms' feedback says what is wrong, without the number; `grade FILE` keeps it."""
+    path = tmp_path / "ex5.py"
+    path.write_text(SOLUTION.read_text().replace("    return J, grad", "    return 1.0, grad"))
+    assert "relative error" in run_cli("check", str(path), "--exercise", "ex5").output
+    results, _ = run_gradescope(gradescope_root(tmp_path / "gs", {"ex5.py": path}), env={"GRADER_SECRET": SECRET})
+    feedback, _ = run_coursera(coursera_root(tmp_path / "cs", path), env={"GRADER_SECRET": SECRET})
+    assert results["score"] == 5.0 and "J is wrong" in json.dumps(results), results
+    assert "relative error" not in json.dumps(results) and "relative error" not in feedback["feedback"], feedback
 
 
 # ---- packages --------------------------------------------------------------------------------------
