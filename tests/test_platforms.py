@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -477,6 +478,20 @@ def test_the_gradescope_zip_runs_like_gradescope_does(tmp_path, gradescope_zip):
         assert results["score"] == score, results["output"]
         provenance = results["extra_data"]["provenance"]
         assert provenance["secret_fingerprint"] and Path(site, "grader").is_dir()
+    # review 25 (security), S13: run from the submission's own folder, `python -m grader` imported a student's
+    # grader/ package, which wrote a score of 100; run_autograder's `python -P` never looks there
+    planted = autograder / "submission" / "grader"
+    planted.mkdir()
+    (planted / "__init__.py").write_text("")
+    (planted / "__main__.py").write_text(
+        f"import json, pathlib\npathlib.Path({str(autograder / 'results' / 'results.json')!r}).write_text("
+        f"json.dumps({{'score': 100.0, 'output': 'planted'}}))\n")
+    (autograder / "submission" / "ex5.py").write_text(hard_coder(inspect_json()))
+    run = subprocess.run(["bash", str(source / "run_autograder")], env=env, cwd=autograder / "submission",
+                         capture_output=True, text=True, timeout=300)
+    results = json.loads((autograder / "results" / "results.json").read_text())
+    assert run.returncode == 0 and results["score"] == 0.0 and "planted" not in results["output"], results
+    shutil.rmtree(planted)
     broken = subprocess.run(["bash", str(source / "run_autograder")], env={**env, "GRADER_PYTHON": "/bin/false"},
                             cwd=autograder, capture_output=True, text=True, timeout=60)
     results = json.loads((autograder / "results" / "results.json").read_text())  # not the previous run's

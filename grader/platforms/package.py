@@ -95,7 +95,8 @@ RUN_AUTOGRADER = """#!/usr/bin/env bash
 ROOT="${{AUTOGRADER_ROOT:-/autograder}}"
 PYTHON="${{GRADER_PYTHON:-$ROOT/venv/bin/python}}"
 rm -f "$ROOT/results/results.json"
-"$PYTHON" -m grader gradescope --root "$ROOT" {arguments}
+# -P: the folder this runs from is not on the path, so a student's grader/ there is never imported
+"$PYTHON" -P -m grader gradescope --root "$ROOT" {arguments}
 status=$?
 # 0, 1 and 2 wrote results.json (2: could not grade, with the reason in it); 3: it could not be written.
 if [ "$status" -le 2 ] && [ -f "$ROOT/results/results.json" ]; then exit 0; fi
