@@ -190,8 +190,9 @@ class _Cell(NamedTuple):
 
 
 def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
-    """The code cells of a notebook (numbered from 1), or the whole .py file as one cell."""
-    if path.suffix.lower() != ".ipynb":
+    """The code cells of a notebook (numbered from 1), or the whole .py file as one cell. A notebook saved under
+    another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
+    if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
         return [_Cell(None, data.decode("utf-8-sig"))], False  # UnicodeDecodeError: see prepare
     try:
         try:
@@ -228,6 +229,12 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
                               f"Jupyter and save it again, or export it (File > Download as > Python) and "
                               f"grade the .py file") from None
     return code, True
+
+
+def _notebook_json(data: bytes) -> bool:
+    """Does a file not named .ipynb hold a notebook: a JSON object with "cells" and "nbformat" (never Python)?"""
+    head = data[:1 << 16].removeprefix(codecs.BOM_UTF8).lstrip()
+    return head.startswith(b"{") and b'"cells"' in data and b'"nbformat"' in data
 
 
 def _short(text: str, limit: int = 200) -> str:

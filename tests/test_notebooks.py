@@ -632,3 +632,15 @@ def test_a_students_utils_may_import_any_part_of_matplotlib_where_it_is_not_inst
         "colors\nfrom matplotlib.animation import FuncAnimation\n" + course.UTILS)
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_notebook_saved_under_another_name_is_read_as_a_notebook(tmp_path):
+    """Acceptance run 15, N8: a browser's `exercise4.ipynb.json` (or `.txt`) was read as Python, a dict literal
+    that defines nothing: 0/100, "defines no function named ...". Its JSON is a notebook's: graded as one."""
+    path = course.folder(tmp_path)
+    for name in ("exercise4.ipynb.json", "exercise4.ipynb.txt"):
+        renamed = path.with_name(name)
+        renamed.write_bytes(path.read_bytes())
+        report, status = grade_json(renamed)
+        assert (scores(report), status) == (FULL, 0), (name, report)
+        assert "cells 1–4" in note(report, "script_not_run"), report["notes"]
