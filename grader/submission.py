@@ -776,7 +776,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                     source_lines = _source_lines(text)
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
-    registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots))}
+    graders = _graders(statements)
+    registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
     dropped, earlier = _unsubmitted(statements, roots, registrations)
@@ -863,14 +864,28 @@ def _hoist_futures(result: Submission, futures: list[_Statement]) -> None:
     result.origins.insert(0, result.origins[first.offset + _first_line(first.node) - 1])
 
 
-def _registration(node: ast.stmt, roots: set[str]) -> str | None:
+def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = frozenset({"grader"})) -> str | None:
     """The graded name a course grader cell's `grader[3] = sigmoidGradient` registers (the course submits the
-    function object the name holds when that statement runs), else None."""
+    function object the name holds when that statement runs), else None. `graders`: the names of the course's
+    grader object (`_graders`)."""
     if isinstance(node, ast.Assign) and isinstance(node.value, ast.Name) and node.value.id in roots and any(
-            isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == "grader"
+            isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id in graders
             for t in node.targets):
         return node.value.id
     return None
+
+
+def _graders(statements: list[_Statement]) -> frozenset[str]:
+    """`grader`, and every name the notebook gives the course's grader object: `gr = utils.Grader()` (accept15,
+    N6: `gr[3] = sigmoidGradient` was not read as a grader cell)."""
+    names = {"grader"}
+    for s in statements:
+        node = s.node
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call):
+            func = node.value.func
+            if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) == "Grader":
+                names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+    return frozenset(names)
 
 
 def _definition_of(node: ast.stmt) -> str | None:

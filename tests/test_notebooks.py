@@ -644,3 +644,15 @@ def test_a_notebook_saved_under_another_name_is_read_as_a_notebook(tmp_path):
         report, status = grade_json(renamed)
         assert (scores(report), status) == (FULL, 0), (name, report)
         assert "cells 1–4" in note(report, "script_not_run"), report["notes"]
+
+
+def test_the_grader_cells_count_whatever_the_grader_object_is_named(tmp_path):
+    """Acceptance run 15, N6: `gr = utils.Grader()` and `gr[3] = sigmoidGradient` were not read as the course's
+    grader cells, so an old attempt kept after them was graded (and the same notebook with `grader` was not):
+    the rule of the grader cells holds for any name the notebook gives utils.Grader()."""
+    cell_list = [(kind, text.replace("grader", "gr")) for kind, text in [*course.cells(), ("code", OLD_ATTEMPT)]]
+    assert any(text.startswith("gr[3] = sigmoidGradient") for _, text in cell_list)
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    assert note(report, "unsubmitted_definition").startswith(
+        "sigmoidGradient is defined again after the definition the course's grader uses"), report["notes"]
