@@ -24,6 +24,8 @@ TITLES = {
     "work_beside": "graded 0 on a file with nothing done in it, though other files were handed in beside it "
                    "(grade batch)",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
+    "registered_other_name": "a course grader cell submits a function under a name the exercise does not accept: "
+                             "that function is graded",
     "numpy_removed_name": "a name NumPy has removed (np.int, np.float_, np.product): it runs here, but not on a "
                           "current NumPy",
 }

@@ -152,6 +152,8 @@ class Submission:
     # graded name -> the course's grader cell that submits it, and the later definitions it does not submit
     unsubmitted: dict[str, Unsubmitted] = field(default_factory=dict)
     registered: dict[str, Origin] = field(default_factory=dict)  # graded name -> its last `grader[k] = name`
+    # graded name -> (the other name a `grader[k] = other` submits for its part, where, k) (`_submitted_as`)
+    registered_as: dict[str, tuple[str, Origin, int]] = field(default_factory=dict)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
@@ -699,8 +701,10 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
         return None, text, f"ValueError: {error}"
 
 
-def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submission:
-    """Read a .py or .ipynb file and keep what the functions named in `roots` need (module docstring)."""
+def prepare(path: Path, roots: set[str], data: bytes | None = None,
+            parts: tuple[tuple[str, ...], ...] = ()) -> Submission:
+    """Read a .py or .ipynb file and keep what the functions named in `roots` need (module docstring). `parts`:
+    the names of each part's function, in the course's numbering of its grader cells (`_submitted_as`)."""
     path = Path(path)
     if data is None:
         try:
@@ -712,7 +716,7 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None) -> Submissio
     except UnicodeDecodeError:  # a .py that is not UTF-8: Python's own import says what is wrong with it
         return Submission(path, None, [], False)
     try:
-        return _runnable(path, roots, cells, notebook)
+        return _runnable(path, roots, cells, notebook, parts)
     except (RecursionError, MemoryError):  # an expression nested hundreds deep (x = a + a + ... + a, ----z)
         if notebook:
             raise SubmissionError(f"{path}: a statement nests too deeply for the grader to read it (an expression "
@@ -736,7 +740,8 @@ def _whole(path: Path, text: str, result: Submission) -> Submission:
     return result
 
 
-def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -> Submission:
+def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
+              parts: tuple[tuple[str, ...], ...] = ()) -> Submission:
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
@@ -777,6 +782,11 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool) -
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
     graders = _graders(statements)
+    for i, (name, other, k) in _submitted_as(statements, roots, graders, parts).items():
+        s = statements[i]
+        result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
+        alias = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
+        statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
@@ -873,6 +883,31 @@ def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = fro
             for t in node.targets):
         return node.value.id
     return None
+
+
+def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozenset[str],
+                  parts: tuple[tuple[str, ...], ...]) -> dict[int, tuple[str, str, int]]:
+    """Statement index -> (graded name, other name, k) for each grader cell `grader[k] = other` that submits, for part
+    k, a function of the file's own under a name the exercise does not accept (`sigmoidgradient`,
+    `nnCostFunctionVectorized`): the course grades that function object, whatever its name (accept15, N2). Such a
+    cell is read as `graded name = other`. The graded name is the one the file defines, else the course's own
+    (the last of the part's names)."""
+    defined = {s.node.name for s in statements if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)}
+    found = {}
+    for i, s in enumerate(statements):
+        node = s.node
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Name)):
+            continue
+        target, other = node.targets[0], node.value.id
+        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in
+                graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int):
+            continue
+        k = target.slice.value
+        if other in roots or other not in defined or not 1 <= k <= len(parts):
+            continue
+        names = parts[k - 1]
+        found[i] = (next((n for n in names if n in defined), names[-1]), other, k)
+    return found
 
 
 def _graders(statements: list[_Statement]) -> frozenset[str]:
@@ -1250,6 +1285,14 @@ def unsubmitted_notes(submission: Submission) -> list[str]:
     return notes
 
 
+def registered_as_notes(submission: Submission) -> list[str]:
+    """'sigmoidgradient is graded as sigmoidGradient: the course's grader cell ... submits it', for each function a
+    grader cell submits under a name the exercise does not accept (`_submitted_as`)."""
+    return [f"{other} is graded as {name}: the course's grader cell `grader[{k}] = {other}` ({where}) submits it "
+            f"for that part, whatever its name. Elsewhere (the course's checks, your other cells) the function is "
+            f"called {name}: name it so." for name, (other, where, k) in sorted(submission.registered_as.items())]
+
+
 def registered_earlier_notes(submission: Submission) -> list[str]:
     """'The course's grader[3] = sigmoidGradient (cell 12) registered the one in cell 10...', for a function fixed
     after its own grader cell ran: graded here on the fix (the functions calling it use it), but the course grades
@@ -1435,7 +1478,8 @@ def for_exercise(path: Path, exercise) -> Submission | None:
     if os.path.islink(absolute) or _unfit_submission(absolute, runnable_bytes=0):
         return None
     roots = {name for function in exercise.functions.values() for name in function.names}
+    parts = tuple(tuple(exercise.functions[part.function].names) for part in exercise.parts)
     try:
-        return prepare(absolute, roots)
+        return prepare(absolute, roots, parts=parts)
     except SubmissionError as error:
         raise SubmissionError(str(error).replace(str(absolute), str(path))) from None

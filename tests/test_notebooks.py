@@ -656,3 +656,26 @@ def test_the_grader_cells_count_whatever_the_grader_object_is_named(tmp_path):
     assert (scores(report), status) == (FULL, 0), report
     assert note(report, "unsubmitted_definition").startswith(
         "sigmoidGradient is defined again after the definition the course's grader uses"), report["notes"]
+
+
+def test_functions_the_grader_cells_submit_under_other_names_are_graded(tmp_path):
+    """Acceptance run 15, N2: the course grades the function object each `grader[k] = name` registers, whatever
+    its name: `grader[3] = sigmoidgradient` and `grader[1] = nnCostFunctionVectorized` (beside the template's
+    nnCostFunction stub, left in) got 95 and 0 with "defines no function named ...". They are graded as the
+    parts' functions, with a note that names the grader cell."""
+    stub = ("def nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, lambda_=0.0):\n"
+            "    J = 0\n    grad = np.zeros(nn_params.shape)\n    return J, grad\n")
+    work = course.COST.replace("def nnCostFunction", "def nnCostFunctionVectorized").replace(
+        "sigmoidGradient(", "sigmoidgradient(")
+    cell_list = course.cells(cost=stub + "\n\n" + work,
+                             sigmoid_gradient=course.SIGMOID_GRADIENT.replace("def sigmoidGradient",
+                                                                              "def sigmoidgradient"))
+    cell_list = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sigmoidgradient")
+                  .replace("= nnCostFunction\n", "= nnCostFunctionVectorized\n")) for kind, text in cell_list]
+    assert sum("= nnCostFunctionVectorized\n" in text for _, text in cell_list) == 4
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    message = " ".join(n["message"] for n in report["notes"] if n["id"] == "registered_other_name")
+    assert "sigmoidgradient is graded as sigmoidGradient: the course's grader cell `grader[3] = sigmoidgradient` " \
+           "(cell 12, line 1) submits it" in message, report["notes"]
+    assert "nnCostFunctionVectorized is graded as nnCostFunction" in message, message
