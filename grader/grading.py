@@ -457,6 +457,12 @@ def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -
         if unread and not result.passed:
             result.evidence.insert(0, "Your later definition of this function could not be read (a syntax error), "
                                       "so an earlier one was graded: see the note below.")
+        after = any(note.id == "unsubmitted_definition" and " is defined again after " in note.message
+                    and _names_one_of(note.message.partition(" is defined again")[0], names) for note in found)
+        if after and not result.passed:  # accept15, N7: the work in a last cell, the stubs above graded
+            result.evidence.insert(0, "Your later definition of this function comes after the course's grader "
+                                      "cells, which submit an earlier one: that one was graded, as the course "
+                                      "grades it. See the note below.")
         if NO_MISTAKE not in result.evidence:
             continue
         cause = next((note for note in found if note.id in _CAUSE_NOTES and _names_one_of(note.message, names)),

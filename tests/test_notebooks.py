@@ -679,3 +679,17 @@ def test_functions_the_grader_cells_submit_under_other_names_are_graded(tmp_path
     assert "sigmoidgradient is graded as sigmoidGradient: the course's grader cell `grader[3] = sigmoidgradient` " \
            "(cell 12, line 1) submits it" in message, report["notes"]
     assert "nnCostFunctionVectorized is graded as nnCostFunction" in message, message
+
+
+def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
+    """Acceptance run 15, N7: the template's stubs left in their cells, the work written in a last cell after the
+    grader cells: graded on the stubs, as the course would, but every part said only "Not written yet", while the
+    student sees the work; only a note said why. The parts now say that the later definition comes after the
+    grader cells, which submit the earlier one."""
+    stub = ("def sigmoidGradient(z):\n    g = np.zeros(z.shape)\n    return g\n")
+    cell_list = [*course.cells(sigmoid_gradient=stub), ("code", course.SIGMOID_GRADIENT)]
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert status == 1 and part["score"] == 0, report
+    assert "Your later definition of this function comes after the course's grader cells" in part["evidence"][0]
+    assert note(report, "unsubmitted_definition"), report["notes"]
