@@ -103,7 +103,8 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
             raise GradeError(f"{error}; pass --exercise NAME to choose", as_json) from None
         if found is None:
             raise GradeError(f"cannot tell the exercise from the file name '{submission.name}'; "
-                             f"name it after one (e.g. ex5.py) or pass --exercise NAME. "
+                             f"name it after one (e.g. ex5.py, or the course's exercise4.ipynb for a notebook) or "
+                             f"pass --exercise NAME. "
                              f"Available exercises: {listing}", as_json)
         path = available[found]
     elif name in available:
@@ -230,6 +231,18 @@ def main():
     """
 
 
+def _held(folder: Path) -> str:
+    """'; it holds exercise4.ipynb: grade that file', for a folder given where a file was expected (accept15, N10)."""
+    try:
+        files = sorted(p.name for p in folder.iterdir() if p.suffix.lower() in (".py", ".ipynb") and p.is_file()
+                       and p.name not in ("utils.py", "submission.py"))
+    except OSError:
+        return ""
+    if not files or len(files) > 3:
+        return ""
+    return f"; it holds {', '.join(files)}: grade {'that file' if len(files) == 1 else 'one of them'}"
+
+
 @main.command()
 @click.argument("submission", type=click.Path(path_type=Path))
 @click.option("--exercise", "-e", "exercise_name", metavar="NAME|PATH",
@@ -271,7 +284,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     if not submission.exists():
         raise GradeError(f"{submission}: no such file", as_json)
     if submission.is_dir():
-        raise GradeError(f"{submission}: is a folder; expected the student's Python file", as_json)
+        raise GradeError(f"{submission}: is a folder; expected the student's file (a .py file or a notebook)"
+                         f"{_held(submission)}", as_json)
     if not submission.is_file():  # a FIFO or device would block the grader
         raise GradeError(f"{submission}: is not a regular file; expected the student's Python file or notebook",
                          as_json)

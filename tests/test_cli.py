@@ -83,6 +83,22 @@ def test_unusable_submission_path_is_exit_2_without_traceback(tmp_path, make, wo
     assert result.exit_code == 2 and words in json.loads(result.stdout)["error"]
 
 
+def test_a_folder_or_a_nameless_notebook_is_told_what_to_grade(tmp_path):
+    """Acceptance run 15, N10: `grade Exercise4` said "expected the student's Python file" of a folder holding the
+    notebook, and `grade Untitled.ipynb` was told to name it like ex5.py."""
+    folder = tmp_path / "Exercise4"
+    folder.mkdir()
+    (folder / "exercise4.ipynb").write_text("{}")
+    (folder / "utils.py").write_text("")
+    result = run_cli(str(folder))
+    assert result.exit_code == 2 and "is a folder; expected the student's file (a .py file or a notebook); it " \
+        "holds exercise4.ipynb: grade that file" in " ".join(result.output.split()), result.output
+    untitled = tmp_path / "Untitled.ipynb"
+    untitled.write_text("{}")
+    result = run_cli(str(untitled))
+    assert result.exit_code == 2 and "exercise4.ipynb for a notebook" in " ".join(result.output.split())
+
+
 @pytest.mark.parametrize("content", [b"", b"\x00\x01\x02binary\xff", "x = 'caf\u00e9'".encode("latin-1"),
                                      b"def nn_cost_function(:\n"])
 def test_broken_submission_files_are_graded_zero_with_a_message(tmp_path, content):
