@@ -241,6 +241,9 @@ def test_coursera_wrong_part_id_and_empty_folder(tmp_path):
     feedback, result = run_coursera(root, "--exercise", "ex5", env={"partId": "nope"})
     assert result.exit_code == 2 and feedback["fractionalScore"] == 0.0
     assert "partId 'nope' is not a part of ex5" in feedback["feedback"] and "partId 'nope'" in result.stderr
+    feedback, _ = run_coursera(root, env={"partId": "nope"})  # the exercise from the file's name (accept15, N12)
+    assert "partId 'nope' is not a part of ex5" in feedback["feedback"], feedback
+    assert "exercise spec sha256 unknown" not in feedback["feedback"], feedback["feedback"]
     (root / "submission" / "ex5.py").unlink()
     feedback, result = run_coursera(root, "--exercise", "ex5")
     assert result.exit_code == 2 and "no Python file" in feedback["feedback"]

@@ -240,6 +240,7 @@ def grade_for_credit(folder: Path, exercise_name: str | None, secret_file: Path 
         credit.shown_as, credit.also_found = valid(credit.submission.relative_to(folder).as_posix()), valid_data(
             also_found)
         if credit.exercise is None and part_id is not None:
+            credit.exercise = exercise  # the spec was read: the provenance names it even if the part is unknown
             exercise = only_part(exercise, part_id)
         credit.exercise = exercise
         check_readable(credit.submission)
