@@ -172,12 +172,15 @@ def _numpy_removed_names() -> None:
     if numpy is None:
         return
     import builtins
+    import warnings
 
     for name, target in NUMPY_REMOVED.items():
         if name in numpy.__dict__:
             continue
         try:
-            getattr(numpy, name)  # still there (an older NumPy, or only deprecated)
+            with warnings.catch_warnings():  # np.object, np.str: a FutureWarning on the worker's stderr otherwise
+                warnings.simplefilter("ignore")
+                getattr(numpy, name)  # still there (an older NumPy, or only deprecated)
         except AttributeError:
             home, _, attribute = target.rpartition(".")
             value = getattr(builtins if home else numpy, attribute)
