@@ -230,3 +230,42 @@ def test_a_class_graded_for_credit_keeps_each_student_to_their_own_files(open_fo
     finally:
         secret.unlink()
         db.unlink(missing_ok=True)
+
+
+# the grade's largest process (ru_maxrss of every process it waited for, the zygote and workers included)
+PEAK = """
+import resource, subprocess, sys
+status = subprocess.run(sys.argv[1:]).returncode
+print(f"PEAK {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}", file=sys.stderr)
+sys.exit(status)
+"""
+
+
+def _peak_kb(done: subprocess.CompletedProcess) -> int:
+    return int(done.stderr.rsplit("PEAK ", 1)[1])
+
+
+@LINUX_RUNNER
+def test_a_huge_helper_costs_a_credit_grade_no_memory_and_its_helpers_are_still_found(open_folder):
+    """Review 25, S5: for credit the zygote (root, no rlimit, no timeout) found the modules a submission imports
+    with ast.parse of it and of each module beside it that it names: a helper of 300 000 `a;` statements (600 kB,
+    imported only on a path never taken) made it hold 500 MB more than a practice grade (4 GB for 4 MB). The
+    zygote now scans the bytes, which costs no more than the file; the helpers a correct file needs are still
+    found, in an import list and through a helper's own `from ... import` (full marks for credit)."""
+    folder = open_folder / "dave"
+    folder.mkdir(mode=0o755)
+    (folder / "activations.py").write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1 / (1 + np.exp(-z))\n")
+    (folder / "scaling.py").write_text("from activations import sigmoid  # noqa: F401\n")
+    (folder / "helper.py").write_text("def unused():\n" + ("    " + "a;" * 1000 + "\n") * 300)
+    submission = folder / "ex5.py"
+    submission.write_text(SOLUTION.replace("import numpy as np\n", "import numpy as np, scaling\n", 1)
+                          .replace("    g = sigmoid(z)\n", "    if z is None:\n        import helper  # noqa: F401\n"
+                                   "    g = scaling.sigmoid(z)\n"))
+    credit, report = _grade(submission, wrap=(sys.executable, "-c", PEAK))
+    assert report is not None and report["score"] == 100, credit.stdout[-3000:] + credit.stderr[-2000:]
+    assert "private-reads" in report["sandbox"]["layers"]
+    practice = subprocess.run([sys.executable, "-c", PEAK, GRADE, "check", str(submission), "--exercise", "ex5",
+                               "--format", "json"], cwd=folder, capture_output=True, text=True, timeout=120,
+                              env=_without_secret())
+    assert json.loads(practice.stdout)["score"] == 100
+    assert _peak_kb(credit) < _peak_kb(practice) + (100 << 10), (_peak_kb(credit), _peak_kb(practice))

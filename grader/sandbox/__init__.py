@@ -69,7 +69,8 @@ convert); `runner.py` the grader's side (`Sandbox`); `zygote.py` the zygote and 
 the order in which a worker confines itself (`_confine`); `namespaces.py` namespaces and mounts; `seccomp.py`;
 `landlock.py` (writes, TCP, signals, and a credit run's reads); `launch.py` starting the zygote; `rlimits.py`
 rlimits; `slots.py` the workers' uid per open sandbox; `submission_copy.py` the copy of the submission (for a
-credit run, only the modules it imports); `sharedmem.py` large arguments in a memfd;
+credit run, only the modules it names in an import, found by a scan, never a parse); `sharedmem.py` large
+arguments in a memfd;
 `processes.py` and `cleanup.py` ending processes and removing folders; `relay.py` a run's frames as outcomes,
 which both runners share. `protocol.py`, `worker.py` and `relay.py` import nothing Linux-only, and importing
 this package does not fail where fcntl, resource or os.fork are missing.
