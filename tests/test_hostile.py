@@ -18,6 +18,7 @@ Every attack caps itself (loop counts, sleeps, memory, forks), so a broken sandb
 
 import json
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -52,6 +53,7 @@ EXPECTED = {
     "busy_loop": 5,
     "sleep_ignoring_signals": 5,
     "memory_growth": 5,
+    "memfd_hoard": 5,
     "fork_storm": 5,
     "double_fork": 5,
     "write_files": 5,
@@ -289,6 +291,20 @@ def test_attack_gets_its_honest_score_and_leaves_nothing(name, tmp_path, listene
     assert seconds < BOUND
     assert len(result.stdout) < 200_000  # the output cap holds (the flood printed 30 MB)
     assert canary.encode() not in result.stdout + result.stderr
+
+
+@pytest.mark.skipif(PORTABLE, reason="portable runner: only seccomp refuses memfd_create")
+def test_memory_held_in_memfds_stays_within_the_memory_limit(tmp_path):
+    """Review 25, S9: memfd_create was allowed, and a memfd's written pages are shared memory that RLIMIT_AS does
+    not count: a worker graded with --memory 256 held 880 MB in them. Seccomp now refuses memfd_create (the
+    worker's large arguments come in a memfd the grader made); the attack's own count is in its message."""
+    submission = tmp_path / "ex5.py"
+    submission.write_text((HOSTILE / "memfd_hoard.py").read_text())
+    report, status = grade_json(submission, "--exercise", "ex5", "--memory", "256")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    held = re.search(r"held (\d+) MB in (\d+) memfds", cost["feedback"])
+    assert status == 1 and report["score"] == 5 and held is not None, cost["feedback"]
+    assert int(held[1]) <= 256 and held.groups() == ("0", "0"), cost["feedback"]
 
 
 def test_a_replaced_len_does_not_make_a_print_spin(tmp_path):

@@ -27,13 +27,13 @@ seconds, file size, open files, processes, no core dumps), an empty private work
 and again by every reader), an environment reduced to a few harmless variables, PR_SET_NO_NEW_PRIVS, seccomp
 when libseccomp.so.2 loads (no new process: clone only with CLONE_THREAD, no fork or vfork, clone3 fails with
 ENOSYS so glibc falls back to clone; no socket or socketpair of any family; no SysV IPC or POSIX message
-queue; no ptrace, process_vm_*, pidfd_getfd, process_madvise, kcmp, mount, namespaces, bpf, keyrings,
-io_uring, modules, kexec, reboot), Landlock when the kernel has it (no file may be written outside the
-working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a process outside the run;
-for a grade for credit, `Limits.private_reads`, no file may be read, listed or run outside Python's and the
-system's library folders, the run's folder, a few devices and the copy of the submission, which then holds
-only the modules it imports beside it: landlock.read_rules). A credit run where neither Landlock nor the
-private view below can hide the rest lacks "private-reads" among its layers, and the command refuses it
+queue; no memfd, whose pages RLIMIT_AS does not count; no ptrace, process_vm_*, pidfd_getfd, process_madvise,
+kcmp, mount, namespaces, bpf, keyrings, io_uring, modules, kexec, reboot), Landlock when the kernel has it (no
+file may be written outside the working directory; with ABI 4+ no TCP connect or bind; with ABI 6+ no signal to a
+process outside the run; for a grade for credit, `Limits.private_reads`, no file may be read, listed or run
+outside Python's and the system's library folders, the run's folder, a few devices and the copy of the submission,
+which then holds only the modules it imports beside it: landlock.read_rules). A credit run where neither Landlock
+nor the private view below can hide the rest lacks "private-reads" among its layers, and the command refuses it
 without --allow-weak-isolation (`require_private_reads`).
 Without new processes, RLIMIT_AS bounds everything a submission holds. When the grader runs as root, also:
 the zygote is PID 1 of a new PID namespace and lives in new network and IPC namespaces (only a loopback that
