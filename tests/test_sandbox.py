@@ -21,6 +21,8 @@ import pytest
 from grader.sandbox import Call, Limits, ProtocolError, Sandbox, _frame, _Frames, _remove_tree, _seccomp_filter
 from grader.sandbox.course import prints_limit
 
+from .conftest import grade_json
+
 FIXTURES = Path(__file__).parent / "sandbox_fixtures"
 LIMITS = Limits(timeout=1.0, memory_mb=1024)
 ROOT = os.geteuid() == 0
@@ -1446,3 +1448,42 @@ def test_the_copy_spends_nothing_below_a_folder_it_could_not_make(tmp_path):
     finally:
         os.close(folder)
     assert sorted(p.name for p in target.iterdir()) == ["a_package", "b.py", "c.py"]
+
+
+# Mounts at or below Python's and the system's folders that a worker sees read-write (its own /proc/self/mountinfo)
+WRITABLE_MOUNTS = '''
+import os
+import sys
+
+import numpy as np
+
+
+def _writable():
+    folders = {os.path.realpath(p) for p in (*sys.path[1:], sys.prefix, sys.base_prefix, "/usr", "/etc", "/lib") if p}
+    found = []
+    for line in open("/proc/self/mountinfo"):
+        point, options = line.split()[4], line.split()[5].split(",")
+        if "ro" not in options and any(point == f or point.startswith(f + "/") for f in folders):
+            found.append(point)
+    return found
+
+
+def sigmoid_gradient(z):
+    found = _writable()
+    if found:
+        raise RuntimeError(f"mounted read-write: {found}")
+    g = 1.0 / (1.0 + np.exp(-z))
+    return g * (1 - g)
+'''
+
+
+@pytest.mark.skipif(not ROOT, reason="only a root grader gives workers a view of their own (namespaces._build_view)")
+def test_every_python_and_system_folder_in_the_view_is_read_only(tmp_path):
+    """Review 25, S10: the view bound Python's folders recursively and made only the top of each read-only, so
+    the zygote's own binds below it (lib/python3.11 and lib-dynload, under a closed /root) stayed read-write in
+    every worker's view: only file modes and Landlock refused writes there."""
+    submission = tmp_path / "ex5.py"
+    submission.write_text(WRITABLE_MOUNTS)
+    report, status = grade_json(submission, "--exercise", "ex5")
+    part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert status == 1 and part["passed"], part["feedback"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ctypes
 import os
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,6 +168,16 @@ def _bind(source: str, target: str, read_only: bool, recursive: bool = True) -> 
     flags = _MS_BIND | (_MS_REC if recursive else 0)
     if _LIBC.mount(source.encode(), target.encode(), None, flags, None) != 0:
         return False
-    if read_only:
-        _LIBC.mount(None, target.encode(), None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None)
+    if read_only:  # each mount: MS_REC copied the binds below the source (Python's, _expose_python), read-write
+        for point in _mount_points(target):
+            _LIBC.mount(None, point, None, _MS_BIND | _MS_REMOUNT | _MS_RDONLY | _MS_NOSUID | _MS_NODEV, None)
     return True
+
+
+def _mount_points(top: str) -> list[bytes]:
+    """The mount points at or below `top`, in mount order (this process's /proc/self/mountinfo; a point's
+    spaces and other blanks are octal escapes there)."""
+    with open("/proc/self/mountinfo", "rb") as f:
+        points = [re.sub(rb"\\([0-7]{3})", lambda m: bytes([int(m[1], 8)]), line.split()[4]) for line in f]
+    top = os.fsencode(top).rstrip(b"/")
+    return [p for p in points if p == top or p.startswith(top + b"/")]
