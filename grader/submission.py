@@ -50,16 +50,15 @@ _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "ra
                             "zip", "enumerate", "bytes", "bytearray", "divmod", "any", "all",
                             "chr", "ord", "hex", "slice"})
 _NUMERIC_MODULES = ("numpy", "math", "cmath")
-# Standard modules whose calls at a file's top level read no data and train nothing: functools.partial, a logger,
-# warning filters (review 25, F1, F2, F4). Not os, io, pickle, json: files.
-_HARMLESS_MODULES = ("functools", "itertools", "operator", "logging", "warnings", "collections", "typing",
-                     "dataclasses", "enum", "abc", "copy", "numbers", "sys")
-# What only a `try`'s handler may call: it runs when the guarded imports or defs fail, as a plain import would.
+# Standard modules whose calls at a file's top level read no data, write nothing and train nothing:
+# functools.partial, warning filters (review 25, F1, F4). Not os, io, pickle, json: files.
+_HARMLESS_MODULES = ("functools", "itertools", "operator", "warnings", "collections", "typing", "dataclasses",
+                     "enum", "abc", "copy", "numbers")
+# Modules of which only these calls are (review 25, F2: a logger; review 26, R6: not logging.FileHandler)
+_HARMLESS_CALLS = {"logging": frozenset({"getLogger"}), "sys": frozenset({"getrecursionlimit"})}
+# What only a `try`'s handler may call: it runs when the guarded imports or defs fail. Kept, such a handler
+# re-raises instead (`_reraising`), so the error it handles is the one reported.
 _HANDLER_CALLS = frozenset({"print", "exit", "quit"})
-# Calls in a function of the file's own that a top-level call of it would make while the file is imported:
-# reading data (open, np.load, loadmat, pd.read_csv) is script code, so such a call is not run
-_READS_FILES = re.compile(r"^(open|input|exec|eval|__import__|loadmat|load|loadtxt|genfromtxt|fromfile|read_\w+|"
-                          r"imread|urlopen|system|popen|run|Popen|check_output)$")
 _FILE_IO = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "fromregex", "memmap", "save", "savez",
                       "savez_compressed", "savetxt", "tofile", "DataSource", "open", "lib", "ctypeslib",
                       "f2py", "testing", "distutils"})
@@ -354,9 +353,6 @@ def _bound_names(node: ast.AST, mutated: list[str] | None = None) -> list[str]:
             continue  # their own scope
         if isinstance(child, ast.Name) and isinstance(child.ctx, ast.Store | ast.Del):
             names.append(child.id)
-        elif isinstance(child, ast.ExceptHandler) and child.name:  # except Exception as error: sets error
-            names.append(child.name)
-            names += _bound_names(child, mutated)
         elif isinstance(child, ast.Subscript | ast.Attribute) and isinstance(child.ctx, ast.Store | ast.Del):
             root = child
             while isinstance(root, ast.Subscript | ast.Attribute):
@@ -413,9 +409,11 @@ class _Static:
     decorator is: `select` then leaves it out when that function, or one it calls, reads files or a name that
     is not run (review 25, F1, F2)."""
 
-    def __init__(self, numeric_aliases: set[str], own: frozenset[str] = frozenset()):
+    def __init__(self, numeric_aliases: set[str], own: frozenset[str] = frozenset(),
+                 limited: dict[str, frozenset[str]] | None = None):
         self.numeric = numeric_aliases  # names bound to numpy/math/harmless modules or their functions
         self.own = own  # names the file's defs and classes bind
+        self.limited = limited or {}  # names bound to a module of _HARMLESS_CALLS -> the calls of it allowed
 
     def expression(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Constant | ast.Name | ast.Lambda):
@@ -440,6 +438,8 @@ class _Static:
         while isinstance(func, ast.Attribute):
             chain.append(func.attr)
             func = func.value
+        if isinstance(func, ast.Name) and func.id in self.limited:
+            return len(chain) == 1 and chain[0] in self.limited[func.id]
         return isinstance(func, ast.Name) and func.id in self.numeric and not _FILE_IO & set(chain)
 
     def statement(self, node: ast.stmt) -> bool:
@@ -512,6 +512,19 @@ def _numeric_aliases(statements: list[_Statement]) -> set[str]:
     return names
 
 
+def _limited_aliases(statements: list[_Statement]) -> dict[str, frozenset[str]]:
+    """Names bound to a module of _HARMLESS_CALLS (`import logging`, `import sys as system`) -> its calls allowed."""
+    found = {}
+    for s in statements:
+        if s.text_is_tree and "import" not in s.text:
+            continue
+        for node in _imports(s.node):
+            if isinstance(node, ast.Import):
+                found.update({a.asname or a.name: _HARMLESS_CALLS[a.name] for a in node.names
+                              if a.name in _HARMLESS_CALLS})
+    return found
+
+
 def _own_callables(statements: list[_Statement]) -> dict[str, ast.stmt]:
     """The file's own functions and classes by name (top level, or in a block), each its last definition."""
     own: dict[str, ast.stmt] = {}
@@ -528,15 +541,41 @@ def _own_callables(statements: list[_Statement]) -> dict[str, ast.stmt]:
     return own
 
 
-def _reads_files(node: ast.AST) -> bool:
-    """Does a def or class call what reads files or runs programs (open, np.load, loadmat, pd.read_csv, ...)?"""
-    for child in ast.walk(node):
-        if isinstance(child, ast.Call):
-            func = child.func
-            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
-            if _READS_FILES.match(name):
-                return True
-    return False
+def _runs_only_pure(name: str, own: dict[str, ast.stmt], static: _Static, seen: set[str]) -> bool:
+    """Does calling the file's own function or class `name` at import only call what `static` deems pure (numpy
+    and math other than file I/O, a few builtins and standard modules, the file's own functions and classes that
+    do the same)? A class runs its `__init__` (and its own bases'). What a nested def or lambda holds runs later:
+    only its decorators and defaults count. A whitelist: a name list of what reads or writes files missed
+    logging.FileHandler, aliases, network calls (review 26, R6), and took a method named `run` for a program
+    run (R8)."""
+    if name in seen:
+        return True
+    seen.add(name)
+    node = own[name]
+    if isinstance(node, ast.ClassDef):
+        bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in own]
+        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+        return all(_runs_only_pure(b, own, static, seen) for b in bases) and \
+            (init is None or _body_is_pure(init.body, own, static, seen))
+    return _body_is_pure(node.body, own, static, seen)
+
+
+def _body_is_pure(body: list[ast.stmt], own: dict[str, ast.stmt], static: _Static, seen: set[str]) -> bool:
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
+            stack += [*getattr(node, "decorator_list", []), *getattr(getattr(node, "args", None), "defaults", []),
+                      *getattr(node, "bases", [])]  # what runs when the def runs; its body runs later
+            continue
+        if isinstance(node, ast.Call):
+            func = node.func
+            if not static._pure_call(func):
+                return False
+            if isinstance(func, ast.Name) and func.id in own and not _runs_only_pure(func.id, own, static, seen):
+                return False
+        stack += ast.iter_child_nodes(node)
+    return True
 
 
 def _own_calls(node: ast.stmt, own: dict[str, ast.stmt]) -> set[str]:
@@ -562,7 +601,7 @@ def _is_value(node: ast.stmt) -> bool:
 def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, list[Binding]], set[str], set[str]]:
     """Mark the statements to keep; return the bindings, the kept names and the unrun names."""
     callables = _own_callables(statements)
-    static = _Static(_numeric_aliases(statements), frozenset(callables))
+    static = _Static(_numeric_aliases(statements), frozenset(callables), _limited_aliases(statements))
     bindings: dict[str, list[Binding]] = {}
     # under `from __future__ import annotations` a def's annotations are kept as text, never evaluated (review 23, Q1)
     lazy = any(isinstance(s.node, ast.ImportFrom) and s.node.module == "__future__" and
@@ -575,6 +614,8 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             continue
         keepable = static.statement(node)
         reads = _statement_reads(s)
+        if isinstance(node, ast.Try):  # `except X as error`: the handler's own name, not a module value (review 26,
+            reads = reads - {h.name for h in node.handlers if h.name}  # R1: it is no binding of the module's either)
         if lazy and isinstance(node, ast.AnnAssign):  # `LAM: Scalar = 0.0`: Scalar is never looked up (review 24, P1)
             reads = reads - (_names_in(node.annotation) - _names_in(node.target) - _names_in(node.value))
         mutated: list[str] = []
@@ -590,7 +631,7 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
             keepable = False
         for name in dict.fromkeys(mutated):
             bindings.setdefault(name, []).append(Binding(i, keepable, reads, reads, True, mutation=True))
-    _calls_at_import(statements, bindings, callables)
+    _calls_at_import(statements, bindings, callables, static)
 
     def module_like(name: str) -> bool:  # bound only by imports, defs and classes
         return all(isinstance(statements[b.statement].node, ast.Import | ast.ImportFrom | ast.FunctionDef |
@@ -636,7 +677,7 @@ def select(statements: list[_Statement], roots: set[str]) -> tuple[dict[str, lis
 
 
 def _calls_at_import(statements: list[_Statement], bindings: dict[str, list[Binding]],
-                     own: dict[str, ast.stmt]) -> None:
+                     own: dict[str, ast.stmt], static: _Static) -> None:
     """A statement that calls the file's own functions while the file is imported reads, then, what they read
     (and what the functions they call read): so it is not run when one of those is not (`obj = Net()` where
     Net() reads X, which only the data file sets), nor when one of them reads files (review 25, F1, F2)."""
@@ -656,8 +697,8 @@ def _calls_at_import(statements: list[_Statement], bindings: dict[str, list[Bind
                 continue
             seen: set[str] = set()
             needs = set().union(*(called(n, seen) for n in calls))
-            files = any(_reads_files(own[n]) for n in seen if n in own)
-            bs[k] = b._replace(keepable=not files, at_import=b.at_import | needs)
+            pure = all(_runs_only_pure(n, own, static, set()) for n in calls)
+            bs[k] = b._replace(keepable=pure, at_import=b.at_import | needs)
 
 
 # ---- the whole file ------------------------------------------------------------------------------
@@ -806,7 +847,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         if s.keep and notebook and _is_future(s.node):
             futures.append(s)
         elif s.keep:
-            placed.setdefault(start, []).append(s.text)
+            placed.setdefault(start, []).append(_reraising(s) if isinstance(s.node, ast.Try) else s.text)
         elif not (isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Import |
                              ast.ImportFrom | ast.Pass) or _is_docstring(s.node) or _is_main_guard(s.node)):
             result.not_run.append((origins[start - 1], origins[s.offset + s.node.end_lineno - 1]))
@@ -856,6 +897,27 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
+
+
+def _reraising(statement: _Statement) -> str:
+    """A kept `try`'s text with each handler that prints or exits made to re-raise: the import that failed
+    (`import pandas`, a helper not handed in) is then what the report names, not "SystemExit: 1" beside a
+    `prints` note for the handler's message (review 26, R7)."""
+    node = statement.node
+    if not statement.text_is_tree or not any(isinstance(b, ast.Expr) for h in node.handlers for b in h.body):
+        return statement.text
+    first = _first_line(node)
+    lines = statement.text.split("\n")
+    for handler in node.handlers:
+        if not any(isinstance(b, ast.Expr) for b in handler.body):
+            continue  # `raise ... from error`, `pass`: as written
+        top, bottom = handler.body[0], handler.body[-1]
+        row = top.lineno - first
+        head = lines[row].encode()[:top.col_offset].decode()
+        lines[row] = head + "raise"
+        for extra in range(row + 1, bottom.end_lineno - first + 1):
+            lines[extra] = ""
+    return "\n".join(lines)
 
 
 def _is_future(node: ast.stmt) -> bool:

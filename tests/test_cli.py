@@ -574,3 +574,45 @@ def test_a_call_of_the_files_own_code_runs_at_import_unless_it_reads_data(tmp_pa
         assert status == 1 and scores["sigmoid_gradient"] == 5 and scores["cost"] == 0, report
         cost = next(p for p in report["parts"] if p["id"] == "cost")
         assert "NameError: name 'net' is not defined" in cost["feedback"], cost["feedback"]
+
+
+def test_what_the_files_own_code_runs_at_import_is_judged_by_what_it_calls(tmp_path):
+    """Review 26: the fixes of review 25's F1-F4 cost right files their marks.
+    R1: `except FileNotFoundError as e` was taken for a binding of the module's `e` (numpy's, here): 0, not 100.
+    R6: a call of the file's own function ran at import though it wrote a log file (logging.FileHandler), which a
+    list of file-reading names missed: the import failed, 0. What such a call runs must now be pure (numpy, a few
+    builtins and standard modules, the file's own pure code).
+    R8: `net = Network()` was left out for a method named `run` or `load_data` that its __init__ never calls.
+    R7: a handler that prints and exits hid the import that failed behind "SystemExit: 1" and a `prints` note."""
+    solution = SOLUTION.read_text()
+    cases = {
+        "r1": solution.replace("import numpy as np\n", "import numpy as np\nfrom numpy import e\n\ntry:\n"
+                               "    data = np.load('ex4data1.npz')\nexcept FileNotFoundError as e:\n    print(e)\n", 1)
+        .replace("return 1.0 / (1.0 + np.exp(-z))", "return 1.0 / (1.0 + e ** -z)"),
+        "r6": solution.replace("import numpy as np\n", "import logging\n\nimport numpy as np\n\nDEBUG = False\n\n\n"
+                               "def make_logger():\n    logger = logging.getLogger('ex5')\n"
+                               "    logger.addHandler(logging.FileHandler('logs/ex5.log'))\n    return logger\n\n\n"
+                               "log = make_logger()\n", 1)
+        .replace("    m = y.size\n", "    m = y.size\n    if DEBUG:\n        log.info('m = %d', m)\n"),
+        "r8": solution.replace("import numpy as np\n", "import numpy as np\n\n\nclass Helper:\n"
+                               "    def __init__(self):\n        self.one = np.ones(1)\n\n"
+                               "    def run(self):\n        return open('weights.txt').read()\n\n"
+                               "    def load_data(self):\n        return np.load('ex4data1.npz')\n\n\n"
+                               "helper = Helper()\n", 1)
+        .replace("    m = y.size\n", "    m = y.size * int(helper.one[0])\n"),
+    }
+    for name, text in cases.items():
+        path = tmp_path / name / "ex5.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        report, status = grade_json(path, "--exercise", "ex5")
+        assert (report["score"], status) == (100, 0), (name, report)
+    path = tmp_path / "r7" / "ex5.py"
+    path.parent.mkdir()
+    path.write_text(solution.replace("import numpy as np\n", "import sys\n\ntry:\n    import numpy as np\n"
+                                     "    import pandas_is_not_here as pd\nexcept ImportError:\n"
+                                     "    print('pip install -r requirements.txt')\n    sys.exit(1)\n", 1))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert "No module named 'pandas_is_not_here'" in cost["feedback"], cost["feedback"]
+    assert "SystemExit" not in cost["feedback"] and not any(n["id"] == "prints" for n in report["notes"])
