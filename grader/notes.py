@@ -272,11 +272,17 @@ def probe_scalar(exercise: Exercise, run: Run, part) -> Note | None:
         f"array expression directly, e.g. g = {_EXPRESSIONS.get(part.activation, 'f(z)')}, which works on both."))
 
 
+_FLOAT_LACKS = re.compile(r"'float' object has no attribute '(\w+)'")
+
+
 def _scalar_breaks(outcome: Outcome) -> str:
-    """What in the student's code a plain float breaks: len(z), when the error says so (student review 4, F17:
-    np.zeros(len(z)) was told about .shape), else the template's z.shape."""
+    """What in the student's code a plain float breaks: len(z) or another attribute, when the error says so
+    (student review 4, F17: np.zeros(len(z)) was told about .shape), else the template's z.shape."""
     if outcome.status == "error" and "has no len()" in outcome.message:
         return "a plain float has no len(), so np.zeros(len(z)) (or a loop over range(len(z))) breaks on it"
+    lacks = _FLOAT_LACKS.search(outcome.message) if outcome.status == "error" else None
+    if lacks and lacks[1] != "shape":  # review 25, F9: z.astype(...) was told about .shape and the template
+        return f"a plain float has no .{lacks[1]}, so the line that uses .{lacks[1]} breaks on it"
     return ("a plain float has no .shape, so the template's g = np.zeros(z.shape) (or a loop over z.shape) breaks "
             "on it")
 

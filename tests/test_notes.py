@@ -376,3 +376,14 @@ def test_the_templates_zeros_line_written_with_numpy_itself_is_no_scalar_note(tm
                           f"    import numpy\n    g = {module}.zeros(z.shape)\n    g = sigmoid(z) * (1 - sigmoid(z))\n"
                           f"    return g\n")
         assert report["score"] == 100 and report["notes"] == [], (name, report["notes"])
+
+
+def test_the_scalar_note_explains_an_attribute_a_float_lacks(tmp_path):
+    """Review 25, F9: `z = z.astype(np.float64)` fails on a plain float for its .astype, and the note explained
+    .shape and the template's line, which the file does not have."""
+    report = _variant(tmp_path, "astype", "    g = sigmoid(z)\n    return g * (1 - g)\n",
+                      "    z = z.astype(np.float64)\n    g = sigmoid(z)\n    return g * (1 - g)\n")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "scalar_activation_gradient")
+    assert report["score"] == 100, report
+    assert "a plain float has no .astype, so the line that uses .astype breaks on it" in message, message
+    assert ".shape" not in message and "template" not in message, message
