@@ -674,7 +674,7 @@ def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, out
         own = budget.again(budget.sandbox.limits.timeout)
         screened = network_parts[0].function == _first_part(exercise, network=True).function
         found.append(notes.probe_speed(exercise, own.run, network_parts[0],
-                                       ahead.get("speed_screen") if screened else None))
+                                       ahead.get("speed_screen") if screened else None, notes.has_loops(source)))
     return [n for n in found if n is not None]
 
 

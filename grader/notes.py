@@ -343,11 +343,43 @@ def _cpu_seconds(function, *args) -> float:
     return time.thread_time() - start
 
 
-def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = None) -> Note | None:
+_LOOP_CALLS = frozenset({"vectorize", "frompyfunc", "apply_along_axis", "map"})  # loops in Python all the same
+
+
+def has_loops(source: str) -> bool:
+    """Does the code loop in Python (for, while, a comprehension, np.vectorize)? The speed note's advice follows
+    it: a loop-free file that is slow was told to replace its loops (review 25, F10). Unreadable code ("" or not
+    Python): assume so."""
+    if not source.strip():
+        return True
+    try:
+        tree = parsing.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return True
+    for node in ast.walk(tree):
+        if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.comprehension):
+            return True
+        if isinstance(node, ast.Call) and (getattr(node.func, "id", None) in _LOOP_CALLS
+                                           or getattr(node.func, "attr", None) in _LOOP_CALLS):
+            return True
+    return False
+
+
+def _speed_advice(loops: bool, replace: str) -> str:
+    """What to change in a slow function: its loops, or, with none, what makes array operations slow."""
+    if loops:
+        return f"An optimizer calls it hundreds of times: replace {replace} with matrix operations."
+    return ("An optimizer calls it hundreds of times, and your code has no loop, so look for what makes its array "
+            "operations slow at this size: np.longdouble or object arrays have no fast matrix product, and an "
+            "m × m intermediate grows with the square of the examples.")
+
+
+def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = None, loops: bool = True) -> Note | None:
     """slow_at_full_size: one call at the real size takes far longer than the vectorized reference.
 
     `screen` is the outcome of the screening call (a fifth of the examples), when it ran ahead: a quick one
-    settles it without the full-size call; one that ran out of its own --timeout is the note already."""
+    settles it without the full-size call; one that ran out of its own --timeout is the note already. `loops`:
+    does the student's code loop in Python (`has_loops`)?"""
     function = exercise.functions[part.function]
     if screened_fast(exercise, screen):
         return None
@@ -355,7 +387,7 @@ def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = Non
             not stopped_by_budget(screen):  # its own --timeout, not what the graded calls left of the run's time
         size = f"{screen_examples(exercise)} examples, layers {'-'.join(map(str, exercise.full_size.sizes))}"
         return _too_slow_note(function, screen, f"a fifth of the assignment's full size ({size})",
-                              "a few hundredths of a second at the full size")
+                              "a few hundredths of a second at the full size", loops)
     case = full_size_case(exercise)
     args = calling.arguments(function, case, part.lambda_)
     outcomes = run([_call(function, args)])
@@ -364,7 +396,8 @@ def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = Non
     outcome = outcomes[0]
     size = f"{case.examples} examples, layers {'-'.join(map(str, case.sizes))}"
     if outcome.status == "timeout" and outcome.message.startswith("running"):  # the call itself, not its import
-        return _too_slow_note(function, outcome, f"the assignment's full size ({size})", "a few hundredths of a second")
+        return _too_slow_note(function, outcome, f"the assignment's full size ({size})", "a few hundredths of a second",
+                              loops)
     if outcome.status != "ok":
         return None  # a crash at full size (e.g. out of memory) is not a speed note; the graded parts passed
     # CPU time on both sides (the worker's own for its call, the best of a few reference runs here, in this
@@ -381,11 +414,11 @@ def probe_speed(exercise: Exercise, run: Run, part, screen: Outcome | None = Non
         return None
     return Note("slow_at_full_size", (
         f"{outcome.function or function.name} takes {spent:.2f} s for one call at the assignment's "
-        f"full size ({size}); a vectorized version takes {reference:.3f} s. An optimizer calls it hundreds of "
-        f"times: replace the loops over examples with matrix operations."))
+        f"full size ({size}); a vectorized version takes {reference:.3f} s. "
+        f"{_speed_advice(loops, 'the loops over examples')}"))
 
 
-def _too_slow_note(function: Function, outcome: Outcome, where: str, vectorized: str) -> Note:
+def _too_slow_note(function: Function, outcome: Outcome, where: str, vectorized: str, loops: bool = True) -> Note:
     """In the student's words: the seconds it was given and the line it was running, not the sandbox's own
     message ("was stopped: the run used up its 9.94139 s budget", student review 4, F10)."""
     running = outcome.message.partition("; it was running ")[2]  # the student's line (submission.py)
@@ -394,8 +427,7 @@ def _too_slow_note(function: Function, outcome: Outcome, where: str, vectorized:
     within = f"in the {float(given[1]):.0f} s the grader gives it" if given else "in the time the grader gives it"
     return Note("slow_at_full_size", (
         f"{outcome.function or function.name} did not finish one call at {where} {within}{at}; a vectorized "
-        f"version takes {vectorized}. An optimizer calls it hundreds of times: replace the loops with matrix "
-        f"operations."))
+        f"version takes {vectorized}. {_speed_advice(loops, 'the loops')}"))
 
 
 # ---- parameters beyond the exercise's signature -------------------------------------------------
