@@ -1413,7 +1413,8 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
 def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tuple[int, ...]) -> list[str]:
     """'nnCostFunction writes the assignment's sizes as numbers (10 at line 27)...', for each function that failed a
     part and holds, as whole-number constants, the full-size network's layer sizes (the course's 400, 25, 10) or
-    a Θ's width (401, 26): it works in the notebook, on the digits, and nowhere else (student review 4, F11)."""
+    a Θ's width (401, 26): it works in the notebook, on the digits, and nowhere else (student review 4, F11). A
+    power's operands and a label (`y[y == 10] = 0`) are no sizes."""
     if not sizes or not failed or not submission.source:
         return []
     wanted = {n for size in sizes for n in (size, size + 1)} - {0, 1, 2}
@@ -1426,10 +1427,10 @@ def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tupl
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) or node.name not in failed:
             continue
         found = {}
-        powers = _power_operands(node)
+        skipped = _power_operands(node) | _label_constants(node)
         for child in ast.walk(node):
             if isinstance(child, ast.Constant) and type(child.value) is int and child.value in wanted \
-                    and id(child) not in powers:
+                    and id(child) not in skipped:
                 found.setdefault(child.value, submission.origin(child.lineno))
         if found:
             where = "; ".join(f"{value} at {origin}" for value, origin in sorted(found.items()))
@@ -1493,6 +1494,25 @@ def _power_operands(node: ast.AST) -> set[int]:
             operand = operand.operand
         if isinstance(operand, ast.Constant):
             found.add(id(operand))
+    return found
+
+
+def _label_constants(node: ast.AST) -> set[int]:
+    """The ids of the numbers compared with something (`y == 10`) or stored into an array's items (`y[...] = 10`):
+    the Octave habit `y[y == 10] = 0` writes a label, not a layer size (review 25, F8)."""
+    found = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Compare):
+            operands = [child.left, *child.comparators]
+        elif isinstance(child, ast.Assign) and all(isinstance(t, ast.Subscript) for t in child.targets):
+            operands = [child.value]
+        else:
+            continue
+        for operand in operands:
+            while isinstance(operand, ast.UnaryOp):
+                operand = operand.operand
+            if isinstance(operand, ast.Constant):
+                found.add(id(operand))
     return found
 
 
