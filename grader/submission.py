@@ -1392,10 +1392,17 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
     """'nnCostFunction reads module-level m (line 3) instead of computing it from its arguments', for the
     functions that failed a part (a correct function may well read a constant such as EPSILON). `arguments`: each
     graded name's arguments as the course passes them; a value of one of those names read from the module is a
-    parameter the def calls otherwise (`lmbda` for lambda_, student review 4, F7), and the note says so."""
+    parameter the def calls otherwise (`lmbda` for lambda_, student review 4, F7), and the note says so.
+
+    Only for a value that may differ with the data (`_DataValues`): a constant such as HALF = 1 / 2, a message, a
+    function (sigmoid = special.expit) or a default the course always overrides is the same on every input, and
+    the note would say it is not (review 25, F7)."""
     notes = []
+    data = _DataValues(submission, arguments or {})
     for name, origin in sorted(submission.module_values.items()):
-        readers = sorted(submission.readers[name] & failed_functions)
+        readers = sorted(f for f in submission.readers[name] & failed_functions if data.used(f, name))
+        if not readers or not data.varies(name):
+            continue
         renamed = _renamed_parameter(submission, readers[0], name, arguments or {}) if len(readers) == 1 else None
         if renamed:
             notes.append(f"{readers[0]} reads module-level {name} ({origin}) though the course passes {name} as an "
@@ -1408,6 +1415,105 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
             notes.append(f"{' and '.join(readers)} read module-level {name} ({origin}) instead of computing it "
                          f"from their arguments; the grader calls them with other inputs, where {name} is different.")
     return notes
+
+
+# numpy's and Python's makers of arrays (an array may be data: weights, labels, one-hot rows) and of functions
+_ARRAY_MAKERS = frozenset({"array", "asarray", "matrix", "zeros", "ones", "empty", "full", "eye", "identity", "arange",
+                           "linspace", "tile", "repeat", "rand", "randn", "randint", "random", "normal", "uniform",
+                           "standard_normal", "default_rng", "list", "range"})
+_FUNCTION_MAKERS = frozenset({"vectorize", "frompyfunc", "partial", "lru_cache", "cache", "staticmethod", "wraps"})
+_COUNT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
+
+
+class _DataValues:
+    """Which kept module-level values may differ with the data the notebook loaded (review 25, F7): a course
+    argument's name (lambda_ = 1), a whole number (m = 5, a count or a size), an array, or a value computed
+    from those. Numbers that are not whole, strings and functions (aliases, np.vectorize, lambdas) do not."""
+
+    def __init__(self, submission: Submission, arguments: dict[str, tuple[str, ...]]):
+        self.arguments = arguments
+        self.inputs = {name for names in arguments.values() for name in names}
+        self.values: dict[str, list[ast.expr | None]] = {}
+        self.defs: dict[str, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+        self.seen: set[str] = set()
+        try:
+            tree = parsing.parse(submission.source or "")
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            tree = None
+        self.readable = tree is not None
+        stack = list(reversed(tree.body)) if tree is not None else []
+        while stack:  # module level, blocks included; not inside defs and classes
+            node = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                self.defs[node.name] = node
+            elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in _names_in(target):
+                        plain = isinstance(target, ast.Name)
+                        self.values.setdefault(name, []).append(node.value if plain else None)
+            elif not isinstance(node, ast.ClassDef):
+                for field in ("body", "orelse", "finalbody", "handlers"):
+                    stack += reversed(getattr(node, field, None) or [])
+
+    def varies(self, name: str) -> bool:
+        """May the module's `name` differ with the data? Unreadable or unusual bindings: it may."""
+        if not self.readable or name in self.inputs:
+            return True
+        if name in self.seen:
+            return False
+        self.seen.add(name)
+        try:
+            return any(value is None or self._expression(value) for value in self.values.get(name, [None]))
+        finally:
+            self.seen.discard(name)
+
+    def _expression(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Constant):
+            return type(node.value) is int and node.value not in (0, 1)  # m = 5: a count
+        if isinstance(node, ast.Name):
+            return node.id in self.inputs or (node.id in self.values and self.varies(node.id))
+        if isinstance(node, ast.Lambda):
+            return False
+        if isinstance(node, ast.Call):
+            called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+            if called in _FUNCTION_MAKERS:
+                return False
+            return called in _ARRAY_MAKERS or self._expression(node.func) or \
+                any(self._expression(a) for a in [*node.args, *(k.value for k in node.keywords)])
+        if isinstance(node, ast.BinOp):
+            if _whole_number(node):
+                return True  # n = 400 + 1
+            return any(self._expression(side) for side in (node.left, node.right)
+                       if not isinstance(side, ast.Constant))  # HALF = 1 / 2 reads no count
+        if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.NamedExpr):
+            return True
+        return any(self._expression(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+
+    def used(self, function: str, name: str) -> bool:
+        """Does `function` read `name` where it matters: in its body, or in the default of a parameter the
+        course does not pass (not `lambda_=DEFAULT_LAMBDA`, which every call overrides)?"""
+        node = self.defs.get(function)
+        if node is None:
+            return True
+        if name in {n for statement in node.body for n in _names_in(statement)}:
+            return True
+        args = node.args
+        positional = [*args.posonlyargs, *args.args]
+        passed = len(self.arguments.get(function, ()))
+        first_default = len(positional) - len(args.defaults)
+        defaults = [d for i, d in enumerate(args.defaults, first_default) if i >= passed]
+        return name in {n for d in [*defaults, *args.kw_defaults] if d is not None for n in _names_in(d)}
+
+
+def _whole_number(node: ast.expr) -> bool:
+    """Is the expression whole-number arithmetic on literals (400 + 1, 20 * 20)?"""
+    while isinstance(node, ast.UnaryOp):
+        node = node.operand
+    if isinstance(node, ast.Constant):
+        return type(node.value) is int
+    return isinstance(node, ast.BinOp) and isinstance(node.op, _COUNT_OPS) and _whole_number(node.left) and \
+        _whole_number(node.right)
 
 
 def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tuple[int, ...]) -> list[str]:

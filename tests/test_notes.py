@@ -180,7 +180,7 @@ def test_a_flag_the_course_never_passes_is_a_note_when_it_changes_the_result():
 
 
 def _module_value_report(tmp_path, scale: str) -> dict:
-    """Both functions read a module-level SCALE, which makes them wrong (2.0) or stops the import (1 / 0)."""
+    """Both functions read a module-level SCALE, which makes them wrong (2, 2.0) or stops the import (1 / 0)."""
     source = (SUBMISSIONS.parent.parent / "solutions" / "ex5.py").read_text()
     source = source.replace("import numpy as np\n", f"import numpy as np\n\nSCALE = {scale}\n", 1)
     source = source.replace("    return g * (1 - g)", "    return SCALE * g * (1 - g)", 1)
@@ -194,15 +194,19 @@ def _module_value_report(tmp_path, scale: str) -> dict:
 
 
 def test_functions_that_read_a_module_level_value_are_named_together(tmp_path):
-    report = _module_value_report(tmp_path, "2.0")
+    """A whole number may be a count of the data (m = 5), which other inputs change: the note. A number that is
+    not whole is the same on every input (HALF = 1 / 2): the note would be false there (review 25, F7)."""
+    report = _module_value_report(tmp_path, "2")
     [message] = [n["message"] for n in report["notes"] if n["id"] == "module_level_value"]
     assert message.startswith("nn_cost_function and sigmoid_gradient read module-level SCALE (line 10) instead of "
                               "computing it from their arguments; the grader calls them with other inputs")
+    report = _module_value_report(tmp_path, "2.0")
+    assert "module_level_value" not in {n["id"] for n in report["notes"]}, report["notes"]
 
 
 def test_a_part_no_mistake_explains_points_to_the_note_that_may(tmp_path):
     """Not "no mistake explains these values" alone above the note that names the cause (student review 3, F3)."""
-    report = _module_value_report(tmp_path, "2.0")
+    report = _module_value_report(tmp_path, "2")
     cost = next(p for p in report["parts"] if p["id"] == "cost")
     assert "No mistake in the grader's catalogue explains these values, but a note below may: a failed function " \
            "reads a module-level value instead of computing it." in cost["evidence"], cost["evidence"]
