@@ -1300,15 +1300,46 @@ def _def_reads_reason(submission: Submission, name: str) -> str:
 
 
 def script_note(submission: Submission) -> str:
-    """The note that says which top-level code was left out, or ''."""
+    """The note that says which top-level code was left out, or ''. Statements that would change nothing if run
+    are not named (`_changes_nothing`)."""
     parts = []
-    if submission.not_run:
-        where = spans(submission.not_run, submission.blank)
+    quiet = _changes_nothing(submission)
+    not_run = [span for span in submission.not_run if span[0] not in quiet]
+    if not_run:
+        where = spans(not_run, submission.blank)
         parts.append(f"Top-level code in {where} of {submission.path.name} was not run: the grader calls your "
                      f"functions itself, with its own inputs.")
     if submission.skipped_cells:
         parts.append("Left out: " + "; ".join(submission.skipped_cells) + ".")  # F17: not "Not read: ... not run"
     return " ".join(parts)
+
+
+def _changes_nothing(submission: Submission) -> set[Origin]:
+    """Where the left-out statements start that would change nothing if run: static (`_Static`, no call of the
+    file's own code) and setting only names the kept code never mentions (`__author__ = ...`, `__all__`, an unused
+    constant, `np.seterr(...)`). "Your code at lines 2-3 was not run" sent students looking for a problem there
+    (review 25, F11). The file is read again within prepare's limits; unreadable, nothing is left out of the note."""
+    if not submission.not_run or not submission.source:
+        return set()
+    try:
+        cells, _ = read_cells(submission.path, submission.path.read_bytes())
+        mentioned = _names_in(parsing.parse(submission.source))
+    except (OSError, ValueError, SubmissionError, SyntaxError, RecursionError, MemoryError):
+        return set()
+    statements, read, pieces = [], 0, 0
+    for cell in cells:
+        more = _pieces(cell.text)
+        if read + len(cell.text) > MAX_CODE_CHARS or pieces + more > MAX_CODE_PIECES:
+            continue  # as _runnable: a cell past the bounds is not parsed
+        read, pieces = read + len(cell.text), pieces + more
+        try:
+            tree = _parse_cell(cell)[0]
+        except (RecursionError, MemoryError):
+            return set()
+        statements += [_Statement(node, cell, 0, "", text_is_tree=False) for node in (tree.body if tree else [])]
+    static = _Static(_numeric_aliases(statements))  # no own callables: `main()` may do anything
+    return {Origin(s.cell.number, _first_line(s.node)) for s in statements
+            if static.statement(s.node) and not set(_bound_names(s.node)) & mentioned}
 
 
 def redefinition_notes(submission: Submission) -> list[str]:

@@ -395,3 +395,12 @@ def test_the_scalar_note_explains_an_attribute_a_float_lacks(tmp_path):
     assert report["score"] == 100, report
     assert "a plain float has no .astype, so the line that uses .astype breaks on it" in message, message
     assert ".shape" not in message and "template" not in message, message
+
+
+def test_the_script_note_names_only_code_that_would_change_something(tmp_path):
+    """Review 25, F11: `__version__ = ...` and np.seterr(...) left out change nothing (nothing the functions use),
+    so the note no longer names them; a data load left out is still named."""
+    report = _variant(tmp_path, "unread", "import numpy as np\n",
+                      'import numpy as np\n__version__ = "1.0"\nnp.seterr(all="ignore")\ndata = np.loadtxt("d.txt")\n')
+    message = next(n["message"] for n in report["notes"] if n["id"] == "script_not_run")
+    assert report["score"] == 100 and message.startswith("Top-level code in line 11 of unread.py was not run"), message
