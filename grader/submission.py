@@ -1428,6 +1428,8 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
     Only for a value that may differ with the data (`_DataValues`): a constant such as HALF = 1 / 2, a message, a
     function (sigmoid = special.expit) or a default the course always overrides is the same on every input, and
     the note would say it is not (review 25, F7)."""
+    if not submission.module_values or not failed_functions:
+        return []
     notes = []
     data = _DataValues(submission, arguments or {})
     for name, origin in sorted(submission.module_values.items()):
