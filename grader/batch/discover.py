@@ -535,13 +535,14 @@ def _work_in(path: Path, graded: Graded) -> int:
     """TEMPLATE when every graded function the file defines is still the template's stub (review 22, R3: a second
     download of the starter beat the student's ex5.py), UNREAD when the file does not parse (review 23, Q4: a
     copy cut off mid-def), else WORK: also a file the grader does not read whole (not UTF-8, too large) or that
-    imports the functions (review 24, P3: those lost to the starter's stubs)."""
+    imports the functions (review 24, P3: those lost to the starter's stubs). A line the parser cannot hold
+    (100 000 unary minus signs: MemoryError) is UNREAD too: it stopped the whole class's batch (review 25 sec, S3)."""
     from ..parsing import parse
     from ..submission import SubmissionError, prepare
 
     try:
         prepared = prepare(path, {name for names in graded for name in names})
-    except (SubmissionError, OSError, ValueError, RecursionError):
+    except (SubmissionError, OSError, ValueError, RecursionError, MemoryError):
         return UNREAD
     if prepared.definitions:
         return TEMPLATE if all(d.stub for d in prepared.definitions.values()) else WORK
