@@ -33,3 +33,26 @@ def test_a_tied_file_the_parser_cannot_hold_stops_no_ones_grading(tmp_path):
     assert "internal error" not in result.output
     assert result.exit_code == 0, result.output
     assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "100", "mallory": "100"}
+
+
+def test_a_metadata_file_past_the_bound_is_refused_unread_with_a_note_naming_it(tmp_path):
+    """S3: submission_metadata.yml was read whole, whatever its size (90 MB: 5.6 GB, or MemoryError and no
+    gradebook). Past the bound it is not read: one note names it, the submissions keep their folders' names."""
+    from grader.batch.gradescope_export import METADATA_BYTES
+
+    export = tmp_path / "export"
+    for number in ("111", "222"):
+        _put(export / f"submission_{number}" / "ex5.py", RIGHT)
+    metadata = export / "submission_metadata.yml"
+    head = b"submission_111:\n  :submitters:\n  - :sid: '001234'\n"
+    metadata.write_bytes(head + b"#" * (METADATA_BYTES + 1 - len(head)))
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(export), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert set(_rows(db)) == {"submission_111", "submission_222"}
+    notes = [line for line in result.stderr.splitlines() if line.startswith("grade: note:")]
+    assert notes == [f"grade: note: {metadata}: is larger than 16 MB, more than Gradescope writes for a class; the "
+                     f"submissions are named by their folders"], result.stderr
+    metadata.write_bytes(head + b"#" * (METADATA_BYTES - len(head)))  # at the bound: read
+    assert _batch(str(export), "-e", "ex5", "--db", str(db)).exit_code == 0
+    assert "001234" in _rows(db)

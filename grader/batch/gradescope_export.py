@@ -20,6 +20,9 @@ if TYPE_CHECKING:  # discover.py calls this module
     from .discover import Submission
 
 METADATA = "submission_metadata.yml"
+# A class's export holds each submission's results too: a few kB each. Parsing costs ~60 bytes of memory per
+# byte, so a metadata file past this is refused unread (a 90 MB one took 5.6 GB: review 25 sec, S3).
+METADATA_BYTES = 16 << 20
 _FOLDER = re.compile(r"^submission_\d+$")
 _UNSET = {"", "~", "null", "nil"}
 # Gradescope writes Ruby's time: "2026-12-01 10:00:00.123456000 -0800" (fractions and zone optional).
@@ -69,14 +72,20 @@ def read_metadata(path: Path) -> dict[str, tuple[list[str], float | None]]:
     import yaml
 
     try:
+        with path.open("rb") as file:
+            raw = file.read(METADATA_BYTES + 1)
+        if len(raw) > METADATA_BYTES:
+            raise MetadataError(f"is larger than {METADATA_BYTES >> 20} MB, more than Gradescope writes for a class")
         # libyaml's BaseLoader when there is one: an export's metadata holds every submission's results
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
+        data = yaml.load(raw.decode("utf-8"), Loader=getattr(yaml, "CBaseLoader", yaml.BaseLoader))
     except OSError as error:
         raise MetadataError(f"cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError:
         raise MetadataError("is not UTF-8 text") from None
     except RecursionError:
         raise MetadataError("is nested too deeply to be Gradescope's") from None
+    except MemoryError:
+        raise MetadataError("is too large to read in the memory left") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         raise MetadataError(f"is not valid YAML{f' (line {mark.line + 1})' if mark else ''}") from None
