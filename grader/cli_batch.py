@@ -295,7 +295,9 @@ def gradebook_command(db_path, exercise_id, fmt, feedback_dir, remove, excel):
     # row stays one row: the writer quotes only what its "\n" line ends hold (staff review 2, S1)
     plain, quoted = csv.writer(out, lineterminator="\n"), csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
     for row in csv_rows(entries):
-        cells = [spreadsheet_safe(cell) for cell in row]
+        # ids a student chose (a folder's name, an export's SID) with escape codes, bidi overrides or NUL are shown
+        # as escapes, as the other outputs show them (review 25 sec, S11); the JSON export keeps them exact
+        cells = [spreadsheet_safe(printable(cell) if isinstance(cell, str) else cell) for cell in row]
         (quoted if any(isinstance(cell, str) and "\r" in cell for cell in cells) else plain).writerow(cells)
     _emit(out.getvalue(), bom=excel)
 
@@ -306,6 +308,9 @@ def _remove_rows(db_path: Path, students: list[str], exercise_id: str | None) ->
     # an id as the CSV shows it ('=HYPERLINK, spreadsheet_safe's apostrophe) is that id (staff review 4, S11)
     students = [s[1:] if s.startswith("'") and s[1:].startswith(_FORMULA_STARTS) else s for s in students]
     with _open_gradebook(db_path, create=True) as book, _gradebook_errors():
+        # ... and so is an id whose control characters the CSV shows as escapes (review 25 sec, S11)
+        shown = {printable(entry.student): entry.student for entry in book.entries()}
+        students = [s if s in shown.values() else shown.get(s, s) for s in students]
         removed = book.remove(students, _as_recorded(book, exercise_id))
     shown = ", ".join(f"{student} ({exercise})" for student, exercise in removed)
     click.echo(printable(f"removed {len(removed)} row{'s' * (len(removed) != 1)} from {db_path}: {shown}"), err=True)

@@ -56,3 +56,30 @@ def test_a_metadata_file_past_the_bound_is_refused_unread_with_a_note_naming_it(
     metadata.write_bytes(head + b"#" * (METADATA_BYTES - len(head)))  # at the bound: read
     assert _batch(str(export), "-e", "ex5", "--db", str(db)).exit_code == 0
     assert "001234" in _rows(db)
+
+
+def test_the_csv_export_shows_control_characters_of_ids_as_escapes(tmp_path):
+    """S11: an id a student chose (here an SID in an export's metadata) reached `grade gradebook --format csv`
+    with its escape codes, bidi override and NUL raw. The CSV now shows them as escapes, as the other outputs
+    do; `--remove` takes the id as the CSV shows it; the JSON export keeps it exact."""
+    import json
+
+    from .conftest import run_cli
+
+    export = tmp_path / "export"
+    for number in ("1", "2"):
+        _put(export / f"submission_{number}" / "ex5.py", RIGHT)
+    (export / "submission_metadata.yml").write_text(
+        'submission_1:\n  :submitters:\n  - :sid: "evil\\e[31m\\u202e\\0x"\n'
+        "submission_2:\n  :submitters:\n  - :sid: plain\n")
+    db = tmp_path / "g.sqlite"
+    assert _batch(str(export), "-e", "ex5", "--db", str(db)).exit_code == 0
+    csv_text = run_cli("gradebook", "--db", str(db), "--format", "csv").stdout
+    assert not any(c in csv_text for c in ("\x1b", "\u202e", "\x00")), repr(csv_text)
+    shown = "evil\\x1b[31m\\u202e\\x00x"
+    assert set(_rows(db)) == {shown, "plain"}
+    exported = json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)
+    assert {e["student"] for e in exported} == {"evil\x1b[31m\u202e\x00x", "plain"}
+    removed = run_cli("gradebook", "--db", str(db), "--remove", shown)
+    assert removed.exit_code == 0 and "removed 1 row" in removed.stderr, removed.output
+    assert set(_rows(db)) == {"plain"}
