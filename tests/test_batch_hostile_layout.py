@@ -3,7 +3,7 @@ student's folder holds changes no classmate's row, and stops no one's grading.""
 
 import os
 
-from .test_batch import RIGHT, _batch, _put, _rows
+from .test_batch import EX5, RIGHT, _batch, _put, _rows
 
 SAME_TIME = 1_700_000_000
 
@@ -83,3 +83,81 @@ def test_the_csv_export_shows_control_characters_of_ids_as_escapes(tmp_path):
     removed = run_cli("gradebook", "--db", str(db), "--remove", shown)
     assert removed.exit_code == 0 and "removed 1 row" in removed.stderr, removed.output
     assert set(_rows(db)) == {"plain"}
+
+
+WRONG = EX5 / "extra_output_derivative.py"  # 50 points
+
+
+def _could_not_grade(db) -> dict[str, str]:
+    return {s: r["notes"] for s, r in _rows(db).items() if not r["score"]}
+
+
+def test_a_students_folder_laid_out_as_an_export_names_no_classmate(tmp_path):
+    """S1: mallory's folder holding submission_metadata.yml (`:sid: alice`, and 3 ghosts) beside two
+    submission_N/ folders was read as a Gradescope export inside the class: alice was graded from mallory's
+    planted file (100 -> 50) and the ghosts got rows. Inside a class such a folder is one student's, refused
+    with the reason; alice is graded from her own file; an export given as a PATH is still read as one."""
+    for folders in (tmp_path / "class", tmp_path / "sections" / "Section1"):
+        _put(folders / "alice" / "ex5.py", RIGHT, mtime=SAME_TIME)
+        mallory = folders / "mallory"
+        _put(mallory / "submission_1" / "ex5_final.py", WRONG, mtime=SAME_TIME + 60)
+        _put(mallory / "submission_2" / "ex5.py", RIGHT, mtime=SAME_TIME)
+        (mallory / "submission_metadata.yml").write_text(
+            "submission_1:\n  :submitters:\n  - :sid: alice\n  - :sid: ghost1\n  - :sid: ghost2\n  - :sid: ghost3\n")
+    _put(tmp_path / "sections" / "Section2" / "carol" / "ex5.py", RIGHT)
+    _put(tmp_path / "sections" / "Section2" / "dan" / "ex5.py", RIGHT)
+    for path in (tmp_path / "class", tmp_path / "sections"):
+        db = tmp_path / f"{path.name}.sqlite"
+        result = _batch(str(path), "-e", "ex5", "--db", str(db))
+        assert result.exit_code == 2, result.output
+        rows = _rows(db)
+        assert {s for s, r in rows.items() if r["score"]} >= {"alice"} and rows["alice"]["score"] == "100", rows
+        assert not {"ghost1", "ghost2", "ghost3", "submission_1", "submission_2"} & set(rows), rows
+        assert list(_could_not_grade(db)) == ["mallory"]
+        assert "as a Gradescope export does" in rows["mallory"]["notes"], rows["mallory"]
+        assert "give an export as a PATH of its own" in rows["mallory"]["notes"]
+    alone = tmp_path / "late"  # the only folder of a PATH: still inside it, still one student's
+    alone.mkdir()
+    (tmp_path / "class" / "mallory").rename(alone / "mallory")
+    db = tmp_path / "late.sqlite"
+    assert _batch(str(alone), "-e", "ex5", "--db", str(db)).exit_code == 2
+    assert list(_rows(db)) == ["mallory"] and "as a Gradescope export does" in _rows(db)["mallory"]["notes"]
+    given = tmp_path / "given.sqlite"  # given as a PATH by the staff: an export
+    assert _batch(str(alone / "mallory"), "-e", "ex5", "--db", str(given)).exit_code == 0
+    assert {s: r["score"] for s, r in _rows(given).items()} == {
+        "alice": "50", "ghost1": "50", "ghost2": "50", "ghost3": "50", "submission_2": "100"}
+
+
+def test_a_students_folder_holding_classmates_files_makes_no_rows_for_them(tmp_path):
+    """S8: in Section1 beside alice/ and bob/, mallory's folder holding alice_ex5.py and bob_ex5.py became a
+    section: rows mallory/alice and mallory/bob from her files, the real rows renamed Section1/alice and
+    Section1/bob, no mallory. Beside students' own folders, a folder of students needs a name that says so;
+    mallory's is refused with the reason (also holding alice/ and bob/ subfolders, or named as a GitHub
+    Classroom repository), the real rows keep their names. A late/ or Section folder there still holds students."""
+    download = tmp_path / "download"
+    for student in ("alice", "bob"):
+        _put(download / "Section1" / student / "ex5.py", RIGHT)
+        _put(download / "Section1" / "mallory" / f"{student}_ex5.py", WRONG)
+        _put(download / "Section1" / "eve" / student / "ex5.py", WRONG)
+    for student in ("carol", "dan"):
+        _put(download / "Section2" / student / "ex5.py", RIGHT)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(download), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    assert {s: r["score"] for s, r in _rows(db).items() if r["score"]} == dict.fromkeys(
+        ("alice", "bob", "carol", "dan"), "100")
+    assert sorted(_could_not_grade(db)) == ["eve", "mallory"]
+    assert "holds the work of several students but lies beside students' own folders" in _rows(db)["mallory"]["notes"]
+
+    classroom = tmp_path / "classroom"  # GitHub Classroom's repositories: assignment5-<username>
+    _put(classroom / "assignment5-alice" / "ex5.py", RIGHT)
+    _put(classroom / "assignment5-mallory" / "alice_ex5.py", WRONG)
+    _put(classroom / "assignment5-mallory" / "bob_ex5.py", WRONG)
+    late = tmp_path / "class"  # documented: alice/ beside a late/ wrapper of flat files
+    _put(late / "alice" / "ex5.py", RIGHT)
+    _put(late / "late" / "alice_ex5.py", WRONG)
+    _put(late / "late" / "bob_ex5.py", RIGHT)
+    db = tmp_path / "h.sqlite"
+    assert _batch(str(classroom), str(late), "-e", "ex5", "--db", str(db)).exit_code == 2
+    assert {s: r["score"] for s, r in _rows(db).items()} == {
+        "assignment5-alice": "100", "assignment5-mallory": "", "alice": "100", "late/alice": "50", "bob": "100"}

@@ -23,7 +23,8 @@ own zip, in their folder or named for them among flat files, is their `archive`,
   download,
   `Full Name_USERID_assignsubmission_file_/`, is a student folder of `Full Name_USERID` (`moodle_folders`);
 - Gradescope's "Export Submissions": `submission_123456/` folders beside `submission_metadata.yml`, each a
-  student folder under its submitters' ids (gradescope_export.py);
+  student folder under its submitters' ids (gradescope_export.py), when given as a PATH (or two or more
+  exports make up a PATH); inside a class such a folder is one student's "could not grade" (`_readings`);
 - a single file, named the same way.
 
 Folders of students inside a PATH (a wrapper of flat files, an LMS's sections, a term's sections), read like
@@ -41,6 +42,8 @@ the PATH itself, down to _GROUPS levels; a folder is one when it holds two or mo
   `old/`, `v2/`, `backup2/`, `Exercise4 (copy)/`) are one student's own work and never count;
 - or its only such subfolder is a folder of students itself and its files carry no student id
   (`download/Course/Assignment5/Section1/alice/`: Course/ and Assignment5/ are wrappers).
+Beside students' own folders, a folder of students needs a name that says so (Section1, late, Assignment5), else
+it is one student's folder holding others' work, "could not grade" (`_readings`: review 25 sec, S8).
 Anything else is one student's folder: `alice/ex5.py` beside `alice/old/ex5.py` (her file at the top wins,
 as ever), `alice/Exercise4/` beside `alice/Exercise3/`, `alice/repo/Exercise4/`, `alice/v1/`, `alice/v2/`.
 A folder holding a file named only for the exercise (`ex5.py`) stays a student's whatever its files say
@@ -890,17 +893,18 @@ def _others_files(folder: Path, names: tuple[str, ...]) -> str:
     return f"; it holds {counts[other]} file{'s' * (counts[other] != 1)} named for {other}: was -e {other} meant?"
 
 
-def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
-                     depth: int, graded: Graded, notes: list[str]) -> list[tuple[str, Submission]] | str:
+def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str, depth: int, graded: Graded,
+                     notes: list[str], export: bool = False) -> list[tuple[str, Submission]] | str:
     """A folder of students (`depth` folders of students below the PATH): its flat files, its student folders
-    (a Gradescope export's named by their submitters), and the folders of students inside it (sections), down
-    to _GROUPS levels."""
+    (named by their submitters when it is a Gradescope export: the PATH, or `export`), and the folders of
+    students inside it (sections), down to _GROUPS levels (`_readings`)."""
     try:
         entries = _entries(path)
     except OSError as error:
         return f"{label}: cannot be read ({error.strerror})"
     flat = [e for e in entries if e.is_symlink() or not e.is_dir()]
     found = [(place, s) for s in _flat(flat, names, label, graded)]
+    groups, refused = _readings([e for e in entries if e.is_dir() and not e.is_symlink()], names, depth, graded)
     for entry in entries:
         shown = f"{label}/{entry.name}"
         if entry.is_symlink() and _links_to_a_student(entry, names):  # said, not followed, not lost
@@ -910,15 +914,20 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
             continue
         if entry.is_symlink() or not entry.is_dir():
             continue
-        if depth < _GROUPS and _holds_students(entry, names, depth + 1, graded):
+        if entry in refused:
+            found.append((place, Submission(entry.name, None, shown, True, problem=f"{shown}: {refused[entry]}")))
+        elif groups[entry]:
             inner_place = f"{place}/{entry.name}" if place else entry.name
-            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded, notes)
+            inner = _in_class_folder(entry, names, shown, inner_place, depth + 1, graded, notes,
+                                     groups[entry] == EXPORT)
             if isinstance(inner, str):  # unreadable: listed a moment ago, so say it as this folder's problem
                 found.append((place, Submission(shown, None, shown, False, problem=inner)))
             else:
                 found += inner
         else:
             found.append((place, in_student_folder(entry, names, shown, graded=graded)))
+    if depth and not export:
+        return found
     here, told = gradescope_export.by_submitter([s for p, s in found if p == place], path, label)
     notes += told
     return [(p, s) for p, s in found if p != place] + [(place, s) for s in here]
@@ -958,8 +967,12 @@ def _flat_student(file_name: str, names: tuple[str, ...]) -> str | None:
     return lms[0] if lms else student_from_name(file_name, names)
 
 
-def _holds_students(folder: Path, names: tuple[str, ...], depth: int, graded: Graded = ()) -> bool:
-    """True when the folder (`depth` folders below the PATH) is a folder of students, not one student's:
+BY_FILES, BY_FOLDERS, EXPORT = 1, 2, 3  # why a folder is read as a folder of students (`_holds_students`, `_readings`)
+
+
+def _holds_students(folder: Path, names: tuple[str, ...], depth: int, graded: Graded = ()) -> int:
+    """BY_FILES or BY_FOLDERS (what told it) when the folder (`depth` folders below the PATH) is a folder of
+    students, not one student's; else 0:
 
     - its .py/.ipynb files carry two or more different student ids (Assignment5/alice_ex5.py,
       Assignment5/bob_ex5.py: a wrapper around the flat layout); or
@@ -1000,15 +1013,63 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int, graded: Gr
     if len(ids) >= 2 and graded:
         ids = _without_helpers(ids, names, graded)
     if len(ids) >= 2 and not named_only:
-        return True
+        return BY_FILES
     levels = _DEPTH + _GROUPS - depth  # a subfolder may be a student's (its repo inside) or a section of them
     members = [sub for sub in entries if sub.is_dir() and not _own_subfolder(sub.name, names)
                and (_links_to_a_student(sub, names) if sub.is_symlink() else _holds_named(sub, names, levels))]
-    if len(members) >= 2 or (not named_only and len(members) + len(ids) >= 2):
-        return True
+    if len(members) >= 2:
+        return BY_FOLDERS
+    if not named_only and len(members) + len(ids) >= 2:
+        return BY_FILES
     # a wrapper around a folder of students (download/Course/Assignment5/Section1/...): one of them too
-    return len(members) == 1 and not ids and not named_only and depth < _GROUPS and \
+    wrapper = len(members) == 1 and not ids and not named_only and depth < _GROUPS and \
         _holds_students(members[0], names, depth + 1, graded)
+    return BY_FOLDERS if wrapper else 0
+
+
+# The words of a folder's name that say it holds students (Section1, late, Assignment5, hw5, Late submissions)
+_GROUP_WORDS = {"section", "sections", "sec", "late", "assignment", "assignments", "homework", "hw", "lab", "labs",
+                "group", "groups", "course", "submissions", "download", "downloads", "resubmissions", "extension",
+                "extensions", "cohort", "tutorial"}
+
+
+def _named_a_group(name: str) -> bool:
+    """True when a folder's name says it holds students: its words are such words, numbers and single letters
+    (Section1, Section A, late, Assignment5), never a student's name (assignment5-mallory, a GitHub Classroom
+    repository)."""
+    words = re.findall(r"[a-z]+", name.lower())
+    return any(w in _GROUP_WORDS for w in words) and all(w in _GROUP_WORDS or len(w) == 1 for w in words)
+
+
+def _readings(folders: list[Path], names: tuple[str, ...], depth: int,
+              graded: Graded) -> tuple[dict[Path, int], dict[Path, str]]:
+    """How each subfolder of a folder of students (`depth` below the PATH) is read: 0 (one student's), BY_FILES
+    or BY_FOLDERS (a folder of students), EXPORT (a Gradescope export); and those refused, with the reason.
+
+    A student's folder must not make rows for others (review 25 sec, S1, S8: mallory's folder holding a planted
+    export, or alice_ex5.py and bob_ex5.py, graded her files as alice's or renamed the real rows). So an export
+    is read as one only when given as a PATH, or as one of two or more exports that alone make up a PATH
+    (class/monday/, class/friday/); and beside students' own folders, a folder of students needs a name that
+    says so (Section1, late, Assignment5). A folder refused is its student's "could not grade" line."""
+    exports = [f for f in folders if gradescope_export.exported(f)]
+    groups = {f: 0 if f in exports or depth >= _GROUPS else _holds_students(f, names, depth + 1, graded)
+              for f in folders}
+    ones = [f for f in folders if f not in exports and not groups[f] and _holds_named(f, names, _DEPTH)]
+    read = depth == 0 and len(exports) >= 2 and not ones and not any(groups.values())
+    refused = {}
+    for folder in exports:
+        if read:
+            groups[folder] = EXPORT
+        else:
+            refused[folder] = (f"holds {gradescope_export.METADATA} and submission_* folders, as a Gradescope "
+                               f"export does, but lies among the class's folders, where a folder is one student's "
+                               f"and names no one else; not graded (give an export as a PATH of its own)")
+    for folder in folders if ones else ():
+        if groups[folder] and not _named_a_group(folder.name):
+            refused[folder] = ("holds the work of several students but lies beside students' own folders, where a "
+                               "folder is one student's; not graded (a folder of students there needs a name that "
+                               "says so, such as Section1 or late, or give it as a PATH in a run of its own)")
+    return groups, refused
 
 
 def _lms_students_folder(folder: Path) -> bool:

@@ -67,6 +67,14 @@ def submission_folder(name: str) -> bool:
     return bool(_FOLDER.match(name))
 
 
+def exported(folder: Path) -> bool:
+    """True when a folder is laid out as an export: the metadata beside a `submission_123456/` folder."""
+    try:
+        return (folder / METADATA).is_file() and any(p.is_dir() and _FOLDER.match(p.name) for p in folder.iterdir())
+    except OSError:
+        return False
+
+
 def read_metadata(path: Path) -> dict[str, tuple[list[str], float | None]]:
     """Folder name -> (its submitters' ids, when it was submitted); MetadataError when it cannot be read."""
     import yaml
