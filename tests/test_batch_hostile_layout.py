@@ -153,11 +153,17 @@ def test_a_students_folder_holding_classmates_files_makes_no_rows_for_them(tmp_p
     _put(classroom / "assignment5-alice" / "ex5.py", RIGHT)
     _put(classroom / "assignment5-mallory" / "alice_ex5.py", WRONG)
     _put(classroom / "assignment5-mallory" / "bob_ex5.py", WRONG)
+    _put(classroom / "assignment5-bob" / "hw5.py", RIGHT)  # a student's own file named for no exercise
     late = tmp_path / "class"  # documented: alice/ beside a late/ wrapper of flat files
     _put(late / "alice" / "ex5.py", RIGHT)
     _put(late / "late" / "alice_ex5.py", WRONG)
     _put(late / "late" / "bob_ex5.py", RIGHT)
+    unnamed = tmp_path / "unnamed"  # the classmates' files named for no exercise (hw5.py): their folders still count
+    _put(unnamed / "carl" / "hw5.py", RIGHT)
+    _put(unnamed / "trudy" / "carl_ex5.py", WRONG)
+    _put(unnamed / "trudy" / "dora_ex5.py", WRONG)
     db = tmp_path / "h.sqlite"
-    assert _batch(str(classroom), str(late), "-e", "ex5", "--db", str(db)).exit_code == 2
+    assert _batch(str(classroom), str(late), str(unnamed), "-e", "ex5", "--db", str(db)).exit_code == 2
     assert {s: r["score"] for s, r in _rows(db).items()} == {
-        "assignment5-alice": "100", "assignment5-mallory": "", "alice": "100", "late/alice": "50", "bob": "100"}
+        "assignment5-alice": "100", "assignment5-bob": "100", "assignment5-mallory": "",
+        "alice": "100", "late/alice": "50", "bob": "100", "carl": "100", "trudy": ""}

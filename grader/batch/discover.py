@@ -1054,7 +1054,9 @@ def _readings(folders: list[Path], names: tuple[str, ...], depth: int,
     exports = [f for f in folders if gradescope_export.exported(f)]
     groups = {f: 0 if f in exports or depth >= _GROUPS else _holds_students(f, names, depth + 1, graded)
               for f in folders}
-    ones = [f for f in folders if f not in exports and not groups[f] and _holds_named(f, names, _DEPTH)]
+    # students' own folders among them (looked for only when there is something to refuse)
+    ones = bool(exports or any(groups.values())) and any(
+        f not in exports and not groups[f] and _holds_code(f, _DEPTH) for f in folders)
     read = depth == 0 and len(exports) >= 2 and not ones and not any(groups.values())
     refused = {}
     for folder in exports:
