@@ -162,8 +162,13 @@ def test_a_students_folder_holding_classmates_files_makes_no_rows_for_them(tmp_p
     _put(unnamed / "carl" / "hw5.py", RIGHT)
     _put(unnamed / "trudy" / "carl_ex5.py", WRONG)
     _put(unnamed / "trudy" / "dora_ex5.py", WRONG)
+    flat = tmp_path / "flat"  # beside a flat download's students too
+    _put(flat / "erin_ex5.py", RIGHT)
+    _put(flat / "oscar" / "fay_ex5.py", WRONG)
+    _put(flat / "oscar" / "gil_ex5.py", WRONG)
     db = tmp_path / "h.sqlite"
-    assert _batch(str(classroom), str(late), str(unnamed), "-e", "ex5", "--db", str(db)).exit_code == 2
+    assert _batch(str(classroom), str(late), str(unnamed), str(flat), "-e", "ex5", "--db", str(db)).exit_code == 2
     assert {s: r["score"] for s, r in _rows(db).items()} == {
         "assignment5-alice": "100", "assignment5-bob": "100", "assignment5-mallory": "",
-        "alice": "100", "late/alice": "50", "bob": "100", "carl": "100", "trudy": ""}
+        "alice": "100", "late/alice": "50", "bob": "100", "carl": "100", "trudy": "",
+        "erin": "100", "oscar": ""}

@@ -904,7 +904,9 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
         return f"{label}: cannot be read ({error.strerror})"
     flat = [e for e in entries if e.is_symlink() or not e.is_dir()]
     found = [(place, s) for s in _flat(flat, names, label, graded)]
-    groups, refused = _readings([e for e in entries if e.is_dir() and not e.is_symlink()], names, depth, graded)
+    flat_students = any(s.file is not None or s.archive is not None for _, s in found)
+    groups, refused = _readings([e for e in entries if e.is_dir() and not e.is_symlink()], names, depth, graded,
+                                flat_students)
     for entry in entries:
         shown = f"{label}/{entry.name}"
         if entry.is_symlink() and _links_to_a_student(entry, names):  # said, not followed, not lost
@@ -1041,10 +1043,11 @@ def _named_a_group(name: str) -> bool:
     return any(w in _GROUP_WORDS for w in words) and all(w in _GROUP_WORDS or len(w) == 1 for w in words)
 
 
-def _readings(folders: list[Path], names: tuple[str, ...], depth: int,
-              graded: Graded) -> tuple[dict[Path, int], dict[Path, str]]:
+def _readings(folders: list[Path], names: tuple[str, ...], depth: int, graded: Graded,
+              flat_students: bool = False) -> tuple[dict[Path, int], dict[Path, str]]:
     """How each subfolder of a folder of students (`depth` below the PATH) is read: 0 (one student's), BY_FILES
     or BY_FOLDERS (a folder of students), EXPORT (a Gradescope export); and those refused, with the reason.
+    `flat_students`: the folder's own files are students' (alice_ex5.py), who count as students' own folders do.
 
     A student's folder must not make rows for others (review 25 sec, S1, S8: mallory's folder holding a planted
     export, or alice_ex5.py and bob_ex5.py, graded her files as alice's or renamed the real rows). So an export
@@ -1055,8 +1058,8 @@ def _readings(folders: list[Path], names: tuple[str, ...], depth: int,
     groups = {f: 0 if f in exports or depth >= _GROUPS else _holds_students(f, names, depth + 1, graded)
               for f in folders}
     # students' own folders among them (looked for only when there is something to refuse)
-    ones = bool(exports or any(groups.values())) and any(
-        f not in exports and not groups[f] and _holds_code(f, _DEPTH) for f in folders)
+    ones = bool(exports or any(groups.values())) and (flat_students or any(
+        f not in exports and not groups[f] and _holds_code(f, _DEPTH) for f in folders))
     read = depth == 0 and len(exports) >= 2 and not ones and not any(groups.values())
     refused = {}
     for folder in exports:
