@@ -1071,9 +1071,10 @@ def _readings(folders: list[Path], names: tuple[str, ...], depth: int, graded: G
                                f"and names no one else; not graded (give an export as a PATH of its own)")
     for folder in folders if ones else ():
         if groups[folder] and not _named_a_group(folder.name):
-            refused[folder] = ("holds the work of several students but lies beside students' own folders, where a "
-                               "folder is one student's; not graded (a folder of students there needs a name that "
-                               "says so, such as Section1 or late, or give it as a PATH in a run of its own)")
+            refused[folder] = ("holds the work of several students but lies beside other students' folders or "
+                               "files, where a folder is one student's; not graded (a folder of students there needs "
+                               "a name that says so, such as Section1 or late, or give it as a PATH in a run of its "
+                               "own)")
     return groups, refused
 
 
