@@ -949,26 +949,39 @@ def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = fro
 
 def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozenset[str],
                   parts: tuple[tuple[str, ...], ...]) -> dict[int, tuple[str, str, int]]:
-    """Statement index -> (graded name, other name, k) for each grader cell `grader[k] = other` that submits, for part
-    k, a function of the file's own under a name the exercise does not accept (`sigmoidgradient`,
-    `nnCostFunctionVectorized`): the course grades that function object, whatever its name (accept15, N2). Such a
-    cell is read as `graded name = other`. The graded name is the one the file defines, else the course's own
-    (the last of the part's names)."""
-    defined = {s.node.name for s in statements if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)}
-    found = {}
+    """Statement index -> (graded name, other name, k) for each grader cell `grader[k] = other` that submits, for
+    part k, a function of the file's own under a name the exercise does not accept (`sigmoidgradient`,
+    `nnCostFunctionVectorized`): the course grades that function object, whatever its name (accept15, N2). Such
+    a cell is read as `graded name = other`, which rebinds the name for every part and every caller, so only
+    where nothing else can be meant (review 26, R2): the part's function has no definition but the template's
+    stubs, `other` is defined before the cell with work in it, and no later cell registers part k otherwise (a
+    slip fixed later). The graded name is the one the file defines, else the course's own (the last of the
+    part's names)."""
+    defs: dict[str, list[tuple[int, bool]]] = {}  # name -> (statement index, a stub?) of each def
+    for i, s in enumerate(statements):
+        if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef):
+            defs.setdefault(s.node.name, []).append((i, _is_stub(s.node.body)))
+    cells = []  # (statement index, k, the name registered)
     for i, s in enumerate(statements):
         node = s.node
         if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Name)):
             continue
-        target, other = node.targets[0], node.value.id
-        if not (isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in
-                graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int):
-            continue
-        k = target.slice.value
-        if other in roots or other not in defined or not 1 <= k <= len(parts):
+        target = node.targets[0]
+        if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in \
+                graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int:
+            cells.append((i, target.slice.value, node.value.id))
+    found = {}
+    for i, k, other in cells:
+        if other in roots or not 1 <= k <= len(parts):
             continue
         names = parts[k - 1]
-        found[i] = (next((n for n in names if n in defined), names[-1]), other, k)
+        if any(not stub for n in names for _, stub in defs.get(n, ())):
+            continue  # the part's own function has work in it: `other` is a slip, or a helper
+        if not any(j < i and not stub for j, stub in defs.get(other, ())):
+            continue  # defined after the cell, or a stub itself
+        if any(j > i and kk == k and name != other for j, kk, name in cells):
+            continue  # a later cell registers part k otherwise
+        found[i] = (next((n for n in names if n in defs), names[-1]), other, k)
     return found
 
 

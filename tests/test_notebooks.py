@@ -693,3 +693,26 @@ def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
     assert status == 1 and part["score"] == 0, report
     assert "Your later definition of this function comes after the course's grader cells" in part["evidence"][0]
     assert note(report, "unsubmitted_definition"), report["notes"]
+
+
+def test_a_grader_cell_naming_another_function_is_read_so_only_where_nothing_else_is_meant(tmp_path):
+    """Review 26, R2: reading `grader[k] = other` as `name = other` rebound the graded name for every part and every
+    caller: `grader[3] = sigmoid` (a slip beside a right sigmoidGradient) made the backprop call sigmoid, 45/100;
+    a slip fixed by a later grader[3] cell still scored 45; an `other` defined after its grader cell stopped the
+    import (0). Read so only when the part's own function is no more than the template's stub, `other` is defined
+    before the cell, and no later cell registers the part otherwise."""
+    slip = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sigmoid")) for kind, text in course.cells()]
+    report, status = grade_json(course.folder(tmp_path / "slip", slip))
+    assert (scores(report), status) == (FULL, 0), report
+    wrong = course.SIGMOID_GRADIENT.replace("def sigmoidGradient", "def sigmoidGrad2").replace(
+        "utils.sigmoid(z) * (1 - utils.sigmoid(z))", "utils.sigmoid(z)")
+    fixed = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sigmoidGrad2")) for kind, text in
+             course.cells(sigmoid_gradient=course.SIGMOID_GRADIENT + "\n\n" + wrong)]
+    fixed.append(("code", "grader[3] = sigmoidGradient\ngrader.grade()"))
+    report, status = grade_json(course.folder(tmp_path / "fixed", fixed))
+    assert (scores(report), status) == (FULL, 0), report
+    late = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sigmoidgradient")) for kind, text in
+            course.cells(cost=course.COST.replace("sigmoidGradient(", "sigmoidgradient("), sigmoid_gradient="x = 1\n")]
+    late.append(("code", course.SIGMOID_GRADIENT.replace("def sigmoidGradient", "def sigmoidgradient")))
+    report, status = grade_json(course.folder(tmp_path / "late", late))
+    assert status == 1 and {**scores(report), "sigmoid_gradient": 5} == FULL, report  # not a failed import
