@@ -1134,3 +1134,26 @@ def test_choosing_a_students_file_reads_it_in_one_pass_whatever_it_holds(tmp_pat
     graded = {s: e["submission"].rsplit("/", 1)[-1] for s, e in _exported(db).items()}
     assert graded == {"amy": "ex5.py", "bo": "ex5.py"}, graded
     assert {s: r["score"] for s, r in _rows(db).items()} == {"amy": "100", "bo": "100"}
+
+
+def test_a_starter_at_the_top_lets_the_next_level_decide_as_no_file_would(tmp_path):
+    """Review 26, R3: with a starter at the top of dee's folder, the newest file at any depth below was graded
+    (Exercise4/friend/ex5.py, a classmate's, 50) where the same folder without the starter grades the shallowest
+    level's (Exercise4/ex5.py, 100). The level below the starter decides, as when the top holds no such file; and
+    an empty ex5.py at the top (R11) hides nothing either."""
+    starter = tmp_path / "starter"
+    assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
+    folders = tmp_path / "class"
+    _put(folders / "dee" / "ex5.py", starter / "ex5.py", mtime=SAME_TIME)
+    _put(folders / "dee" / "Exercise4" / "ex5.py", RIGHT, mtime=SAME_TIME + 60)
+    _put(folders / "dee" / "Exercise4" / "friend" / "ex5.py", EX5 / "extra_output_derivative.py",
+         mtime=SAME_TIME + 3600)
+    (folders / "eve").mkdir(parents=True)
+    (folders / "eve" / "ex5.py").write_text("")
+    _put(folders / "eve" / "Exercise4" / "ex5.py", RIGHT, mtime=SAME_TIME + 60)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    graded = {s: e["submission"].removeprefix(f"{folders}/") for s, e in _exported(db).items()}
+    assert graded == {"dee": "dee/Exercise4/ex5.py", "eve": "eve/Exercise4/ex5.py"}, graded
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"dee": "100", "eve": "100"}

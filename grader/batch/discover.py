@@ -708,6 +708,8 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         return name_kind(path.name, names, student)
 
     level = [folder]
+    above = None  # (file, older, deeper) of the level a file of nothing done was passed over at
+    passed: list[Path] = []  # the files of nothing done passed over at the levels above
     seen: list[str] = []  # the top level's .py/.ipynb entries, for the message when none is the submission
     holds: list[str] = []  # ... and all its entries, for the message when it holds no .py/.ipynb at all
     others: list[Path] = []  # ... and its files named for no exercise
@@ -736,15 +738,15 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             chosen, older = _newest(named, kind, graded)
             deeper = _deeper_named([p for p in entries if p.is_dir() and not p.is_symlink()], names, student,
                                    _DEPTH - depth)
-            if deeper and graded and _work_in(chosen, graded) == TEMPLATE:  # the starter at the top, the work in
-                below, below_older = _newest(deeper, kind, graded)  # Exercise4/ (accept15, N3)
-                if _work_in(below, graded) != TEMPLATE:
-                    chosen, older, deeper = below, [chosen, *older], below_older
-            where = chosen.relative_to(folder).as_posix()
-            return Submission(student, chosen, f"{shown}/{where}", True,
-                              [f"{shown}/{p.relative_to(folder).as_posix()}" for p in older + deeper] +
-                              [f"{shown}/{name}" for name in archives])  # a file beats the student's zip
+            if deeper and graded and _nothing_done(chosen, graded):  # the starter at the top, the work in
+                above = above or (chosen, older, deeper)  # Exercise4/ (accept15, N3): the next level decides, as
+                passed += [chosen, *older]  # when the top holds no such file (review 26, R3)
+                level = [p for p in entries if p.is_dir() and not p.is_symlink()]
+                continue
+            return _found(student, folder, shown, chosen, passed + older + deeper, archives)
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
+    if above:  # no level below holds work either: the top's file, as before
+        return _found(student, folder, shown, above[0], above[1] + above[2], archives)
     # else the only one of the top's files that defines a graded function, read only now: when no folder below
     # holds a file named for the exercise (a check.py at the top never hides Exercise4/ex5.py; review 17, R2)
     defining = _only_defining(others, graded)
@@ -776,6 +778,22 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     held = f"; it holds {listing(holds)}" if holds and not zipped else ", which is empty" if not holds else ""
     return Submission(student, None, shown, True,
                       problem=f"{shown}: no submission in {where} (expected {wanted}){held}{zipped}")
+
+
+def _found(student: str, folder: Path, shown: str, chosen: Path, passed_over: list[Path],
+           archives: list[str]) -> Submission:
+    """The student's submission `chosen` in their `folder`, with the files passed over (and a zip beside: a file
+    beats the student's zip)."""
+    where = chosen.relative_to(folder).as_posix()
+    return Submission(student, chosen, f"{shown}/{where}", True,
+                      [f"{shown}/{p.relative_to(folder).as_posix()}" for p in passed_over] +
+                      [f"{shown}/{name}" for name in archives])
+
+
+def _nothing_done(path: Path, graded: Graded) -> bool:
+    """A file of the template's stubs only, or one that defines none of the graded functions (an empty ex5.py):
+    it does not hide a file named for the exercise a level down (review 26, R11)."""
+    return _work_in(path, graded) == TEMPLATE or not defines_graded(path, graded, True)
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
