@@ -218,9 +218,6 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
                 source, ran = cell.get("source", ""), cell.get("execution_count")
                 code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source),
                                   ran if type(ran) is int and ran > 0 else None))
-        counts = [cell.ran for cell in code if cell.ran is not None]
-        if len(set(counts)) < len(counts):  # a count twice: cells run in two kernel sessions (accept15, N1)
-            code = [cell._replace(ran=None) for cell in code]  # their order says nothing: read from the top
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None
@@ -1031,7 +1028,11 @@ def _unsubmitted(statements: list[_Statement], roots: set[str],
         if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
                                        for i, s in enumerate(statements)):
             continue
-        by_counts = all(statements[i].cell.ran is not None for i in [*registrations, *definitions])
+        cells = {statements[i].cell.number: statements[i].cell.ran for i in [*registrations, *definitions]}
+        # a count twice among these cells: run in two kernel sessions, before and after a restart, whose counts
+        # say nothing of their order (accept15, N1); a repeat elsewhere in the notebook says nothing of these
+        # (review 26, R5)
+        by_counts = None not in cells.values() and len(set(cells.values())) == len(cells)
         # the kernel's order of statements (the cell's count, then its place in it), else the file's
         order = (lambda i: (statements[i].cell.ran, i)) if by_counts else (lambda i: (0, i))
         last = max(registrations, key=order)

@@ -602,6 +602,10 @@ def test_execution_counts_of_two_kernel_sessions_do_not_decide_which_definition_
     one_session = counts | {5: 35, 6: 36, 7: 37}  # no count repeats: the kernel's order still decides
     report, status = grade_json(course.folder(tmp_path / "one", cell_list, counts=one_session))
     assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
+    # review 26, R5: a repeat on two cells that neither define it nor register it says nothing of those that do
+    unrelated = one_session | {21: 120, 22: 120}
+    report, status = grade_json(course.folder(tmp_path / "unrelated", cell_list, counts=unrelated))
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 0, report
 
 
 def test_a_py_download_that_keeps_ipython_lines_is_read_as_its_notebook(tmp_path):
