@@ -1599,10 +1599,11 @@ def removed_numpy_notes(submission: Submission) -> list[str]:
     """'np.int (line 12) was removed in NumPy 1.24 ...': the names NumPy removed that the sandbox gives back
     (sandbox/course.py, NUMPY_REMOVED), each said once, where the runnable source reads it (review 25, F12)."""
     from .crashes import NUMPY_REMOVED as REPLACEMENTS
-    from .sandbox.course import NUMPY_REMOVED
+    from .sandbox.course import NUMPY_RESTORED
 
-    if not submission.source or "import numpy" not in submission.source or not re.search(
-            r"\.(?:" + "|".join(NUMPY_REMOVED) + r")\b", submission.source):
+    source = submission.source
+    if not source or "numpy" not in source or not (
+            "from numpy import" in source or re.search(r"\.(?:" + "|".join(NUMPY_RESTORED) + r")\b", source)):
         return []  # no parse of every submission for a rare note
     try:
         tree = parsing.parse(submission.source)
@@ -1612,19 +1613,26 @@ def removed_numpy_notes(submission: Submission) -> list[str]:
                for a in node.names if a.name == "numpy"}
     import numpy
 
-    found: dict[str, Origin] = {}
+    found: dict[str, tuple[Origin, str]] = {}  # name -> where first, as written (np.float_, numpy.product)
     for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases \
-                and node.attr in NUMPY_REMOVED and node.attr not in numpy.__dict__:
-            origin = submission.origin(node.lineno)
-            if node.attr not in found or (origin.cell or 0, origin.line) < (found[node.attr].cell or 0,
-                                                                            found[node.attr].line):
-                found[node.attr] = origin
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            uses = [(node.attr, f"{node.value.id}.{node.attr}")]
+        elif isinstance(node, ast.ImportFrom) and node.module == "numpy":  # review 26, R9: from numpy import float_
+            uses = [(a.name, f"from numpy import {a.name}") for a in node.names]
+        else:
+            continue
+        for name, written in uses:
+            if name in NUMPY_RESTORED and name not in numpy.__dict__:
+                origin = submission.origin(node.lineno)
+                if name not in found or (origin.cell or 0, origin.line) < (found[name][0].cell or 0,
+                                                                           found[name][0].line):
+                    found[name] = (origin, written)
     if not found:
         return []
-    names = sorted(found, key=lambda name: (found[name].cell or 0, found[name].line))
-    used = "; ".join(f"np.{name} ({found[name]}, removed in NumPy {REPLACEMENTS[name][0]})" for name in names)
-    write = "; ".join(f"{REPLACEMENTS[name][1]} for np.{name}" for name in names)
+    names = sorted(found, key=lambda name: (found[name][0].cell or 0, found[name][0].line))
+    used = "; ".join(f"{found[name][1]} ({found[name][0]}, removed in NumPy {REPLACEMENTS[name][0]})"
+                     for name in names)
+    write = "; ".join(f"{REPLACEMENTS[name][1]} for {found[name][1]}" for name in names)
     return [f"Your file uses names that NumPy has removed: {used}. They run here, as on the NumPy of the course's "
             f"days, but fail on a current NumPy: write {write} (each only ever was another name for it)."]
 

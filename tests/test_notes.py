@@ -404,3 +404,19 @@ def test_the_script_note_names_only_code_that_would_change_something(tmp_path):
                       'import numpy as np\n__version__ = "1.0"\nnp.seterr(all="ignore")\ndata = np.loadtxt("d.txt")\n')
     message = next(n["message"] for n in report["notes"] if n["id"] == "script_not_run")
     assert report["score"] == 100 and message.startswith("Top-level code in line 11 of unread.py was not run"), message
+
+
+def test_the_removed_numpy_names_note_says_each_name_as_written(tmp_path):
+    """Review 26, R9: `from numpy import float_, NINF` and np.NINF were not in the note, and `numpy.product` was
+    called np.product. Each is named as the file writes it, and all of them run."""
+    text = (ROOT / "solutions" / "ex5.py").read_text().replace(
+        "import numpy as np\n", "import numpy\nimport numpy as np\nfrom numpy import float_, NINF\n\nONE = "
+        "int(numpy.product([NINF, 1.0]) < 0 and float_(1) == 1.0)\n").replace(
+        "    m = y.size\n", "    m = y.size * ONE\n")
+    path = tmp_path / "removed_as_written.py"
+    path.write_text(text)
+    report, _ = grade_json(path, "--exercise", "ex5")
+    assert report["score"] == 100, report
+    message = next(n["message"] for n in report["notes"] if n["id"] == "numpy_removed_name")
+    for written in ("from numpy import float_", "from numpy import NINF", "numpy.product"):
+        assert written in message, message

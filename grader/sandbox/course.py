@@ -166,6 +166,9 @@ NUMPY_REMOVED = {"int": "builtins.int", "float": "builtins.float", "bool": "buil
                  "product": "prod", "cumproduct": "cumprod", "round_": "round", "mat": "asmatrix"}
 
 
+NUMPY_RESTORED = frozenset(NUMPY_REMOVED) | {"NINF"}  # every name _numpy_removed_names gives back
+
+
 def _numpy_removed_names() -> None:
     """Give numpy back the names of NUMPY_REMOVED it lacks (a no-op where numpy is not loaded yet)."""
     numpy = sys.modules.get("numpy")
