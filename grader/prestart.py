@@ -41,7 +41,7 @@ _pool: list = []  # [the sandbox's folder, [(process, its working folder), ...]]
 
 def command() -> list[str]:
     """`python -I spawned.py`: -I ignores PYTHON* variables and the user's site-packages and puts no script
-    folder on sys.path; the worker finds its three modules by the script's own path."""
+    folder on sys.path; the worker finds its modules by the script's own path."""
     return [sys.executable, "-I", str(SCRIPT)]
 
 

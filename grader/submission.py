@@ -1598,13 +1598,14 @@ def hard_coded_sizes_notes(submission: Submission, failed: set[str], sizes: tupl
 def removed_numpy_notes(submission: Submission) -> list[str]:
     """'np.int (line 12) was removed in NumPy 1.24 ...': the names NumPy removed that the sandbox gives back
     (sandbox/course.py, NUMPY_REMOVED), each said once, where the runnable source reads it (review 25, F12)."""
-    from .crashes import NUMPY_REMOVED as REPLACEMENTS
-    from .sandbox.course import NUMPY_RESTORED
+    from .sandbox.numpy_names import NUMPY_RESTORED
 
     source = submission.source
     if not source or "numpy" not in source or not (
             "from numpy import" in source or re.search(r"\.(?:" + "|".join(NUMPY_RESTORED) + r")\b", source)):
-        return []  # no parse of every submission for a rare note
+        return []  # no parse of every submission for a rare note (nor an import of crashes.py, 15 ms)
+    from .crashes import NUMPY_REMOVED as REPLACEMENTS
+
     try:
         tree = parsing.parse(submission.source)
     except (SyntaxError, ValueError, RecursionError):

@@ -27,6 +27,8 @@ import sys
 import types
 from pathlib import Path
 
+from .numpy_names import NUMPY_REMOVED
+
 MODULE_NAME = "_graded_submission"
 UTILS_FILE = "<the grader's stand-in for the course's utils.py>"  # its __file__: errors name it (crashes.py)
 UTILS_NAMES = ("displayData", "sigmoid", "predict", "debugInitializeWeights", "computeNumericalGradient",
@@ -155,18 +157,6 @@ class MatplotlibStandIn:
         module.__path__ = []  # its own parts are stand-ins as well (matplotlib.backends.backend_agg)
 
 
-# NumPy's names that NumPy 1.24 and 2.0 removed, each only ever another name for what it is set to here: a file
-# written for the NumPy of the course's days (np.int, np.float_, np.product) runs as it did there, and the
-# report says, at no cost, what to write today (review 25, F12; submission.removed_numpy_notes).
-NUMPY_REMOVED = {"int": "builtins.int", "float": "builtins.float", "bool": "builtins.bool",
-                 "object": "builtins.object", "complex": "builtins.complex", "str": "builtins.str",
-                 "long": "builtins.int", "unicode": "builtins.str", "float_": "float64", "complex_": "complex128",
-                 "string_": "bytes_", "unicode_": "str_", "NaN": "nan", "NAN": "nan", "Inf": "inf",
-                 "Infinity": "inf", "infty": "inf", "PINF": "inf", "alltrue": "all", "sometrue": "any",
-                 "product": "prod", "cumproduct": "cumprod", "round_": "round", "mat": "asmatrix"}
-
-
-NUMPY_RESTORED = frozenset(NUMPY_REMOVED) | {"NINF"}  # every name _numpy_removed_names gives back
 
 
 def _numpy_removed_names() -> None:

@@ -1,6 +1,7 @@
 """The first code of a portable worker: run as a script, `python -I spawned.py`, one process per run.
 
-It loads only worker.py, course.py, protocol.py and libc.py from its own folder, as the private package `_grader_worker`
+It loads only worker.py, course.py, numpy_names.py, protocol.py and libc.py from its own folder, as the private
+package `_grader_worker`
 (so no other module of the grader is imported, and `-I`, which puts neither the script's folder nor
 PYTHONPATH on sys.path, needs no path entry); course.py reads the text of course_utils.py, never imported.
 Then, before any student code:

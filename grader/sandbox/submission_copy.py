@@ -5,7 +5,6 @@ import errno
 import os
 import re
 import stat
-import unicodedata
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -197,6 +196,8 @@ def _imported(source: bytes | Path, beside: set[str]) -> set[str]:
     for name in _import_names(source):
         module = name.decode("utf-8", "surrogateescape")
         if not module.isascii():
+            import unicodedata  # only here: every grade imports this module
+
             module = unicodedata.normalize("NFKC", module)  # as Python reads identifiers
         if f"{module}.py" in beside or module in beside:
             names.add(module)
