@@ -42,8 +42,6 @@ the PATH itself, down to _GROUPS levels; a folder is one when it holds two or mo
   `old/`, `v2/`, `backup2/`, `Exercise4 (copy)/`) are one student's own work and never count;
 - or its only such subfolder is a folder of students itself and its files carry no student id
   (`download/Course/Assignment5/Section1/alice/`: Course/ and Assignment5/ are wrappers).
-Beside students' own folders, a folder of students needs a name that says so (Section1, late, Assignment5), else
-it is one student's folder holding others' work, "could not grade" (`_readings`: review 25 sec, S8).
 Anything else is one student's folder: `alice/ex5.py` beside `alice/old/ex5.py` (her file at the top wins,
 as ever), `alice/Exercise4/` beside `alice/Exercise3/`, `alice/repo/Exercise4/`, `alice/v1/`, `alice/v2/`.
 A folder holding a file named only for the exercise (`ex5.py`) stays a student's whatever its files say
@@ -1047,31 +1045,17 @@ def _holds_students(folder: Path, names: tuple[str, ...], depth: int, graded: Gr
     return BY_FOLDERS if wrapper else 0
 
 
-# The words of a folder's name that say it holds students (Section1, late, Assignment5, hw5, Late submissions)
-_GROUP_WORDS = {"section", "sections", "sec", "late", "assignment", "assignments", "homework", "hw", "lab", "labs",
-                "group", "groups", "course", "submissions", "download", "downloads", "resubmissions", "extension",
-                "extensions", "cohort", "tutorial"}
-
-
-def _named_a_group(name: str) -> bool:
-    """True when a folder's name says it holds students: its words are such words, numbers and single letters
-    (Section1, Section A, late, Assignment5), never a student's name (assignment5-mallory, a GitHub Classroom
-    repository)."""
-    words = re.findall(r"[a-z]+", name.lower())
-    return any(w in _GROUP_WORDS for w in words) and all(w in _GROUP_WORDS or len(w) == 1 for w in words)
-
-
 def _readings(folders: list[Path], names: tuple[str, ...], depth: int, graded: Graded,
               flat_students: bool = False) -> tuple[dict[Path, int], dict[Path, str]]:
     """How each subfolder of a folder of students (`depth` below the PATH) is read: 0 (one student's), BY_FILES
     or BY_FOLDERS (a folder of students), EXPORT (a Gradescope export); and those refused, with the reason.
     `flat_students`: the folder's own files are students' (alice_ex5.py), who count as students' own folders do.
 
-    A student's folder must not make rows for others (review 25 sec, S1, S8: mallory's folder holding a planted
-    export, or alice_ex5.py and bob_ex5.py, graded her files as alice's or renamed the real rows). So an export
-    is read as one only when given as a PATH, or as one of two or more exports that alone make up a PATH
-    (class/monday/, class/friday/); and beside students' own folders, a folder of students needs a name that
-    says so (Section1, late, Assignment5). A folder refused is its student's "could not grade" line."""
+    A student's folder must not make rows for others (review 25 sec, S1: mallory's folder holding a planted
+    export graded her file as alice's). So an export is read as one only when given as a PATH, or as one of two
+    or more exports that alone make up a PATH (class/monday/, class/friday/). A folder refused is its student's
+    "could not grade" line. (S8, a student's folder holding alice_ex5.py and bob_ex5.py read as a section, is
+    left as it was: a rule by the folder's name refused real sections, Period3 or TA_Smith, review 27, T5.)"""
     exports = [f for f in folders if gradescope_export.exported(f)]
     groups = {f: 0 if f in exports or depth >= _GROUPS else _holds_students(f, names, depth + 1, graded)
               for f in folders}
@@ -1087,12 +1071,6 @@ def _readings(folders: list[Path], names: tuple[str, ...], depth: int, graded: G
             refused[folder] = (f"holds {gradescope_export.METADATA} and submission_* folders, as a Gradescope "
                                f"export does, but lies among the class's folders, where a folder is one student's "
                                f"and names no one else; not graded (give an export as a PATH of its own)")
-    for folder in folders if ones else ():
-        if groups[folder] and not _named_a_group(folder.name):
-            refused[folder] = ("holds the work of several students but lies beside other students' folders or "
-                               "files, where a folder is one student's; not graded (a folder of students there needs "
-                               "a name that says so, such as Section1 or late, or give it as a PATH in a run of its "
-                               "own)")
     return groups, refused
 
 
