@@ -440,3 +440,16 @@ def test_a_new_download_of_the_whole_class_into_another_folder_is_said_in_a_few_
                          "their rows were graded from (the rows keep those as also found: `grade gradebook` shows "
                          "them in passed_over)"], lines
     assert _scores(db) == dict.fromkeys(students, "100")
+
+
+def test_sections_of_any_name_are_read_beside_a_students_folder(tmp_path):
+    """Review 27, T5: a rule that a folder of students beside students' folders needs a section's name (against
+    a planted folder, review 25 sec, S8) refused real sections whole: Period3/, TA_Smith/ beside one late student's
+    folder gave 1 row of 5. Every student is graded."""
+    for folder, student in (("Period3", "ann"), ("Period3", "ben"), ("TA_Smith", "cat"), ("TA_Smith", "dov")):
+        _put(tmp_path / "class" / folder / student / "ex5.py", RIGHT)
+    _put(tmp_path / "class" / "eli" / "ex5.py", RIGHT)  # handed in late, straight into the class's folder
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(tmp_path / "class"), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and "5 graded" in result.stderr, result.output
+    assert sorted(_scores(db).values()) == ["100"] * 5, _scores(db)
