@@ -41,9 +41,10 @@ MAX_SOURCE_BYTES = 512 * 1024  # the runnable source travels inline to the sandb
 # and memory, as a .py that does not parse); a notebook's cell that would take the code read past it is skipped
 # (it does not count: review 18, R8).
 MAX_CODE_CHARS = 4 << 20
-# And at most this many lines, `;` and `,` (about one syntax-tree node each, ~1–2 kB of the parser's memory): 4 MB
-# of `a;` took the grader's own process to 4.2 GB (review 25 sec, S6). A real solution has a few thousand; a data
-# set pasted into a list may have 210 000 (review 26, R4: imported whole at 200 000, its script code ran).
+# And at most this many pieces (`_pieces`: a line or `;` counts 2, a `,` 1, about 1 kB of the parser's memory
+# each): 4 MB of `a;` took the grader's own process to 4.2 GB (review 25 sec, S6). A real solution has a few
+# thousand; a data set pasted into a list may have 210 000 (review 26, R4: imported whole at 200 000, its script
+# code ran).
 MAX_CODE_PIECES = 500_000
 _BUILTINS = frozenset(dir(builtins))
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
@@ -507,6 +508,9 @@ def _numeric_aliases(statements: list[_Statement]) -> set[str]:
                 names |= {a.asname or a.name.split(".")[0] for a in node.names if a.name.split(".")[0] in modules}
             elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] in modules:
                 names |= {a.asname or a.name for a in node.names if a.name not in _FILE_IO and a.name != "*"}
+            elif isinstance(node, ast.ImportFrom) and node.module in _HARMLESS_CALLS:  # from logging import
+                names |= {a.asname or a.name for a in node.names  # getLogger (review 27, T4)
+                          if a.name in _HARMLESS_CALLS[node.module]}
     return names
 
 
@@ -539,11 +543,21 @@ def _own_callables(statements: list[_Statement]) -> dict[str, ast.stmt]:
     return own
 
 
+# Builtins a constructor or factory may call at import besides _PURE_BUILTINS (review 27, T2): checks, super(),
+# attribute access, printing, and raising an exception of Python's own
+_CONSTRUCTOR_BUILTINS = frozenset({"isinstance", "issubclass", "super", "getattr", "hasattr", "setattr", "type",
+                                   "print", "repr", "format", "iter", "next", "map", "filter", "callable", "id",
+                                   "hash", "object", "property", "staticmethod", "classmethod"}) | frozenset(
+    name for name in _BUILTINS if isinstance(getattr(builtins, name), type)
+    and issubclass(getattr(builtins, name), BaseException))
+
+
 def _runs_only_pure(name: str, own: dict[str, ast.stmt], static: _Static, seen: set[str]) -> bool:
     """Does calling the file's own function or class `name` at import only call what `static` deems pure (numpy
     and math other than file I/O, a few builtins and standard modules, the file's own functions and classes that
-    do the same)? A class runs its `__init__` (and its own bases'). What a nested def or lambda holds runs later:
-    only its decorators and defaults count. A whitelist: a name list of what reads or writes files missed
+    do the same), or methods of its own objects and arguments? A class runs its `__new__`, `__init__` and a
+    dataclass's `__post_init__` (and its own bases'). What a nested def or lambda holds runs later: only its
+    decorators and defaults count. A whitelist: a name list of what reads or writes files missed
     logging.FileHandler, aliases, network calls (review 26, R6), and took a method named `run` for a program
     run (R8)."""
     if name in seen:
@@ -552,28 +566,47 @@ def _runs_only_pure(name: str, own: dict[str, ast.stmt], static: _Static, seen: 
     node = own[name]
     if isinstance(node, ast.ClassDef):
         bases = [b.id for b in node.bases if isinstance(b, ast.Name) and b.id in own]
-        init = next((n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == "__init__"), None)
+        runs = [n for n in node.body if isinstance(n, ast.FunctionDef) and n.name in
+                ("__new__", "__init__", "__post_init__")]  # review 27, T3
         return all(_runs_only_pure(b, own, static, seen) for b in bases) and \
-            (init is None or _body_is_pure(init.body, own, static, seen))
-    return _body_is_pure(node.body, own, static, seen)
+            all(_body_is_pure(f, own, static, seen) for f in runs)
+    return _body_is_pure(node, own, static, seen)
 
 
-def _body_is_pure(body: list[ast.stmt], own: dict[str, ast.stmt], static: _Static, seen: set[str]) -> bool:
-    stack: list[ast.AST] = list(body)
+def _body_is_pure(function: ast.FunctionDef | ast.AsyncFunctionDef, own: dict[str, ast.stmt], static: _Static,
+                  seen: set[str]) -> bool:
+    args = function.args
+    # its own objects: parameters (self, what the top-level call passed, itself static) and locals it made
+    local = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg) if a} | {
+        n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    stack: list[ast.AST] = list(function.body)
     while stack:
         node = stack.pop()
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef):
             stack += [*getattr(node, "decorator_list", []), *getattr(getattr(node, "args", None), "defaults", []),
                       *getattr(node, "bases", [])]  # what runs when the def runs; its body runs later
             continue
-        if isinstance(node, ast.Call):
-            func = node.func
-            if not static._pure_call(func):
-                return False
-            if isinstance(func, ast.Name) and func.id in own and not _runs_only_pure(func.id, own, static, seen):
-                return False
+        if isinstance(node, ast.Call) and not _pure_in(node.func, local, static):
+            return False
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in own and \
+                not _runs_only_pure(node.func.id, own, static, seen):
+            return False
         stack += ast.iter_child_nodes(node)
     return True
+
+
+def _pure_in(func: ast.expr, local: set[str], static: _Static) -> bool:
+    """A call a function of the file's own may make at import: what `static` deems pure, a builtin of
+    _CONSTRUCTOR_BUILTINS, or a method of one of its own objects (`self.w.append`, `rng.standard_normal`,
+    `super().__init__`)."""
+    if static._pure_call(func) or isinstance(func, ast.Name) and func.id in _CONSTRUCTOR_BUILTINS:
+        return True
+    root = func
+    while isinstance(root, ast.Attribute | ast.Subscript):
+        root = root.value
+    if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id == "super":
+        return True
+    return root is not func and isinstance(root, ast.Name) and root.id in local
 
 
 def _own_calls(node: ast.stmt, own: dict[str, ast.stmt]) -> set[str]:
@@ -766,8 +799,10 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None,
 
 
 def _pieces(text: str) -> int:
-    """About how many syntax-tree nodes the parser makes of `text`: its lines, `;` and `,` (MAX_CODE_PIECES)."""
-    return text.count("\n") + text.count(";") + text.count(",")
+    """About how many syntax-tree nodes the parser makes of `text`, weighed by what they cost it (MAX_CODE_PIECES):
+    a statement (a line, a `;`) about 2 kB, an item of a list or call (a `,`) about 1 kB (review 27, T8: a
+    statement counted as an item let 1 MB of `a;` take 30 s and 951 MB)."""
+    return 2 * (text.count("\n") + text.count(";")) + text.count(",")
 
 
 def _whole(path: Path, text: str, result: Submission) -> Submission:
@@ -902,13 +937,13 @@ def _reraising(statement: _Statement) -> str:
     (`import pandas`, a helper not handed in) is then what the report names, not "SystemExit: 1" beside a
     `prints` note for the handler's message (review 26, R7)."""
     node = statement.node
-    if not statement.text_is_tree or not any(isinstance(b, ast.Expr) for h in node.handlers for b in h.body):
+    if not statement.text_is_tree or not any(_exits(h) for h in node.handlers):
         return statement.text
     first = _first_line(node)
     lines = statement.text.split("\n")
     for handler in node.handlers:
-        if not any(isinstance(b, ast.Expr) for b in handler.body):
-            continue  # `raise ... from error`, `pass`: as written
+        if not _exits(handler):
+            continue  # `raise ... from error`, a fallback (`def njit(f): return f`): as written (review 27, T1)
         top, bottom = handler.body[0], handler.body[-1]
         row = top.lineno - first
         head = lines[row].encode()[:top.col_offset].decode()
@@ -916,6 +951,16 @@ def _reraising(statement: _Statement) -> str:
         for extra in range(row + 1, bottom.end_lineno - first + 1):
             lines[extra] = ""
     return "\n".join(lines)
+
+
+def _exits(handler: ast.ExceptHandler) -> bool:
+    """A handler made only of calls that ends the program: `print(...)` then `sys.exit(1)` (or exit, quit)."""
+    body = handler.body
+    if not all(isinstance(b, ast.Expr) and isinstance(b.value, ast.Call) for b in body):
+        return False
+    func = body[-1].value.func
+    return isinstance(func, ast.Name) and func.id in ("exit", "quit") or isinstance(func, ast.Attribute) and \
+        func.attr == "exit" and isinstance(func.value, ast.Name) and func.value.id == "sys"
 
 
 def _is_future(node: ast.stmt) -> bool:
@@ -1062,8 +1107,8 @@ def _too_much_code(result: Submission, cell: _Cell, roots: set[str], read: int, 
         why = (f"it holds {len(cell.text) / (1 << 20):.1f} MB of code, and the grader reads at most "
                f"{MAX_CODE_CHARS >> 20} MB of a notebook's code ({read / (1 << 20):.1f} MB before it)")
     else:
-        why = (f"it holds {_pieces(cell.text):,} lines, items and statements, and the grader reads at most "
-               f"{MAX_CODE_PIECES:,} of a notebook's code ({pieces:,} before it)")
+        why = (f"it holds {_pieces(cell.text):,} pieces of code (a line or `;` counts 2, a `,` 1), and the grader "
+               f"reads at most {MAX_CODE_PIECES:,} of a notebook's code ({pieces:,} before it)")
     _skip_cell(result, cell.number, cell.text, roots, f"cell {cell.number} was not read: {why}")
 
 

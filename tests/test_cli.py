@@ -616,3 +616,41 @@ def test_what_the_files_own_code_runs_at_import_is_judged_by_what_it_calls(tmp_p
     cost = next(p for p in report["parts"] if p["id"] == "cost")
     assert "No module named 'pandas_is_not_here'" in cost["feedback"], cost["feedback"]
     assert "SystemExit" not in cost["feedback"] and not any(n["id"] == "prints" for n in report["notes"])
+
+
+def test_fallbacks_constructors_and_loggers_at_import_run_as_python_runs_them(tmp_path):
+    """Review 27 on the fixes of review 26:
+    T1: a handler that prints and falls back (`def njit(f): return f`) was rewritten to re-raise: 100 -> 0; and
+    what it printed while the file was imported was the first call's `prints` note.
+    T2: constructors calling super().__init__(), raising, appending to their own lists, using their own rng were
+    taken for impure: `net = Net()` never ran, 0.
+    T3: a dataclass's __post_init__ (or __new__) that loads a file ran at import and failed it: 0 for all parts.
+    T4: `from logging import getLogger` was no logger's call."""
+    solution = SOLUTION.read_text()
+    cases = {
+        "t1": solution.replace("import numpy as np\n", "import numpy as np\n\ntry:\n    from numba_is_not_here import "
+                               "njit\nexcept ImportError:\n    print('numba not installed: no JIT')\n\n"
+                               "    def njit(f):\n        return f\n", 1)
+        .replace("def sigmoid(z):", "@njit\ndef sigmoid(z):"),
+        "t2": solution.replace("import numpy as np\n", "import numpy as np\n\n\nclass Base:\n    def __init__(self):\n"
+                               "        self.parts = []\n\n\nclass Net(Base):\n    def __init__(self, size):\n"
+                               "        super().__init__()\n        if not isinstance(size, int):\n"
+                               "            raise ValueError('size')\n        rng = np.random.default_rng(0)\n"
+                               "        self.parts.append(rng.standard_normal(size))\n\n\nnet = Net(3)\n", 1)
+        .replace("    m = y.size\n", "    m = y.size * len(net.parts)\n"),
+        "t3": solution.replace("import numpy as np\n", "import dataclasses\n\nimport numpy as np\n\n\n"
+                               "@dataclasses.dataclass\nclass Data:\n    path: str = 'ex4data1.npz'\n\n"
+                               "    def __post_init__(self):\n        self.X = np.load(self.path)\n\n\ndata = Data()\n"
+                               "DEBUG = False\n", 1).replace("    m = y.size\n", "    m = y.size\n    if DEBUG:\n"
+                                                             "        print(data.X)\n"),
+        "t4": solution.replace("import numpy as np\n", "from logging import getLogger\n\nimport numpy as np\n\n"
+                               "log = getLogger(__name__)\n", 1)
+        .replace("    m = y.size\n", "    m = y.size\n    log.debug('m = %d', m)\n"),
+    }
+    for name, text in cases.items():
+        path = tmp_path / name / "ex5.py"
+        path.parent.mkdir()
+        path.write_text(text)
+        report, status = grade_json(path, "--exercise", "ex5")
+        assert (report["score"], status) == (100, 0), (name, report)
+        assert not any(n["id"] == "prints" for n in report["notes"]), (name, report["notes"])

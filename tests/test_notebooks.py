@@ -207,11 +207,12 @@ def test_code_too_large_to_read_is_not_parsed_by_the_grader(tmp_path):
 
 def test_code_of_too_many_statements_is_not_parsed_by_the_grader(tmp_path):
     """Review 25 (security), S6: 4 MB of `a;` (2 million statements, under the 4 MB bound) took the grader's own
-    process to 4.2 GB to parse. It now reads at most 500 000 lines, `;` and `,` of code (review 26, R4: 200 000
-    imported whole a .py holding a pasted list of 210 000 items): a .py with more is imported whole by the sandbox
-    (here a right one, whose extra lines do nothing: nothing is left out of it), a notebook's cell with more is
-    skipped with a note. And a .py too deep to parse that is larger than the request's 512 KB is
-    read by the sandbox from the file, not sent inline (S7: "the sandbox stopped working")."""
+    process to 4.2 GB to parse. It now reads at most 500 000 pieces of code, a line or `;` counting 2 and a `,` 1
+    (review 26, R4: a bound of 200 000 lines, `;` and `,` imported whole a .py holding a pasted list of 210 000
+    items; review 27, T8): a .py with more is imported whole by the sandbox (here a right one, whose extra lines do
+    nothing: nothing is left out of it), a notebook's cell with more is skipped with a note. And a .py too deep to
+    parse that is larger than the request's 512 KB is read by the sandbox from the file, not sent inline (S7: "the
+    sandbox stopped working")."""
     filler = "a = 1;" * 100_000 + "# " + "," * 500_000 + "\n"
     solution = (ROOT / "solutions" / "ex5.py").read_text()
     big = tmp_path / "big" / "ex5.py"
@@ -225,8 +226,8 @@ def test_code_of_too_many_statements_is_not_parsed_by_the_grader(tmp_path):
     cell_list.insert(5, ("code", filler))  # code cell 4: before the functions
     report, status = grade_json(course.folder(tmp_path / "data", cell_list))
     assert (scores(report), status) == (FULL, 0), report
-    assert ("Left out: cell 4 was not read: it holds 600,001 lines, items and statements, and the grader reads at "
-            "most 500,000 of a notebook's code") in note(report, "script_not_run"), report["notes"]
+    assert ("Left out: cell 4 was not read: it holds 700,002 pieces of code (a line or `;` counts 2, a `,` 1), and "
+            "the grader reads at most 500,000 of a notebook's code") in note(report, "script_not_run"), report["notes"]
     pasted = tmp_path / "pasted" / "ex5.py"  # R4: 210 000 items of data nothing reads, beside data loading
     pasted.parent.mkdir()
     pasted.write_text(solution + "data = np.load('ex4data1.npz')\nLOOKUP = [" + "0," * 210_000 + "]\n")
