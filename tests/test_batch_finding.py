@@ -1157,3 +1157,24 @@ def test_a_starter_at_the_top_lets_the_next_level_decide_as_no_file_would(tmp_pa
     graded = {s: e["submission"].removeprefix(f"{folders}/") for s, e in _exported(db).items()}
     assert graded == {"dee": "dee/Exercise4/ex5.py", "eve": "eve/Exercise4/ex5.py"}, graded
     assert {s: r["score"] for s, r in _rows(db).items()} == {"dee": "100", "eve": "100"}
+
+
+def test_a_notebook_whose_grader_cells_submit_renamed_functions_is_work_not_nothing(tmp_path):
+    """Review 27, T7: a notebook at the top of zed's folder defines its functions under other names and registers
+    them in the course's grader cells (graded so, accept15 N2); counted as "nothing done" since it defines no
+    graded name, it let the untouched starter in repo/Exercise4/ be graded: 100 -> 0."""
+    from . import course
+
+    starter = tmp_path / "starter"
+    assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
+    cells = [(kind, text.replace("nnCostFunction", "myCost").replace("sigmoidGradient", "mySigmoidGradient"))
+             for kind, text in course.cells()]
+    folders = tmp_path / "class"
+    (folders / "zed").mkdir(parents=True)
+    (folders / "zed" / "exercise4.ipynb").write_text(course.notebook(cells))
+    _put(folders / "zed" / "repo" / "Exercise4" / "exercise4.ipynb", starter / "ex5.ipynb", mtime=SAME_TIME)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert _exported(db)["zed"]["submission"].endswith("zed/exercise4.ipynb"), _exported(db)["zed"]
+    assert _rows(db)["zed"]["score"] == "100", _rows(db)["zed"]

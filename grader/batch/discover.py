@@ -789,9 +789,15 @@ def _found(student: str, folder: Path, shown: str, chosen: Path, passed_over: li
 
 
 def _nothing_done(path: Path, graded: Graded) -> bool:
-    """A file of the template's stubs only, or one that defines none of the graded functions (an empty ex5.py):
-    it does not hide a file named for the exercise a level down (review 26, R11)."""
-    return _work_in(path, graded) == TEMPLATE or not defines_graded(path, graded, True)
+    """A file of the template's stubs only, or an empty one (review 26, R11): it does not hide a file named for
+    the exercise a level down. Not a file that defines none of the graded functions by name: a notebook that
+    defines renamed ones and registers them in the course's grader cells has work in it (review 27, T7)."""
+    if _work_in(path, graded) == TEMPLATE:
+        return True
+    try:
+        return path.stat().st_size < 4096 and not path.read_bytes().strip()
+    except OSError:
+        return False
 
 
 def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None,
