@@ -286,6 +286,10 @@ def _scalar_breaks(outcome: Outcome) -> str:
     lacks = _FLOAT_LACKS.search(outcome.message) if outcome.status == "error" else None
     if lacks and lacks[1] != "shape":  # review 25, F9: z.astype(...) was told about .shape and the template
         return f"a plain float has no .{lacks[1]}, so the line that uses .{lacks[1]} breaks on it"
+    if outcome.status == "error" and "'float' object is not iterable" in outcome.message:  # review 27, T12
+        return "a plain float is no sequence, so a loop over z (for v in z) breaks on it"
+    if outcome.status == "error" and "'float' object is not subscriptable" in outcome.message:
+        return "a plain float has no items, so indexing z (z[i], z[:, j]) breaks on it"
     return ("a plain float has no .shape, so the template's g = np.zeros(z.shape) (or a loop over z.shape) breaks "
             "on it")
 

@@ -1678,7 +1678,8 @@ def removed_numpy_notes(submission: Submission) -> list[str]:
     names = sorted(found, key=lambda name: (found[name][0].cell or 0, found[name][0].line))
     used = "; ".join(f"{found[name][1]} ({found[name][0]}, removed in NumPy {REPLACEMENTS[name][0]})"
                      for name in names)
-    write = "; ".join(f"{REPLACEMENTS[name][1]} for {found[name][1]}" for name in names)
+    write = "; ".join(f"{REPLACEMENTS[name][1]} for {found[name][1]}" if not found[name][1].startswith("from ")
+                      else f"{REPLACEMENTS[name][1]} where you use {name}" for name in names)  # review 27, T11
     return [f"Your file uses names that NumPy has removed: {used}. They run here, as on the NumPy of the course's "
             f"days, but fail on a current NumPy: write {write} (each only ever was another name for it)."]
 

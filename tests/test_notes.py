@@ -420,3 +420,22 @@ def test_the_removed_numpy_names_note_says_each_name_as_written(tmp_path):
     message = next(n["message"] for n in report["notes"] if n["id"] == "numpy_removed_name")
     for written in ("from numpy import float_", "from numpy import NINF", "numpy.product"):
         assert written in message, message
+
+
+def test_the_scalar_note_explains_a_loop_or_an_index_over_a_float(tmp_path):
+    """Review 27, T12: `for v in z` and `z[i]` on a plain float were told about the template's z.shape line, which
+    the files do not have. (And T11: the removed-names note said "write -np.inf for from numpy import NINF".)"""
+    body = "    g = sigmoid(z)\n    return g * (1 - g)\n"
+    report = _variant(tmp_path, "loops", body, "    z = np.array([v for v in z])\n" + body)
+    message = next(n["message"] for n in report["notes"] if n["id"] == "scalar_activation_gradient")
+    assert "a loop over z (for v in z)" in message and "z.shape" not in message, message
+    report = _variant(tmp_path, "indexes", body, "    z = z[:]\n" + body)
+    message = next(n["message"] for n in report["notes"] if n["id"] == "scalar_activation_gradient")
+    assert "indexing z" in message and "z.shape" not in message, message
+    path = tmp_path / "ninf_used.py"
+    path.write_text((ROOT / "solutions" / "ex5.py").read_text().replace(
+        "import numpy as np\n", "import numpy as np\nfrom numpy import NINF\n", 1).replace(
+        "    m = y.size\n", "    m = y.size + int(NINF > 0)\n"))
+    report, _ = grade_json(path, "--exercise", "ex5")
+    message = next(n["message"] for n in report["notes"] if n["id"] == "numpy_removed_name")
+    assert "-np.inf where you use NINF" in message and "for from numpy import" not in message, message
