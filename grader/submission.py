@@ -420,7 +420,7 @@ class _Static:
         if isinstance(node, ast.Attribute):
             return self.expression(node.value)
         if isinstance(node, ast.Call):
-            return self._pure_call(node.func) and all(self.expression(a) for a in node.args) and \
+            return self.pure_call(node.func) and all(self.expression(a) for a in node.args) and \
                 all(self.expression(k.value) for k in node.keywords)
         if isinstance(node, ast.Starred):
             return self.expression(node.value)
@@ -430,7 +430,7 @@ class _Static:
                        if isinstance(child, ast.expr))
         return False  # comprehensions, await, yield, walrus: not worth the risk
 
-    def _pure_call(self, func: ast.expr) -> bool:
+    def pure_call(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):
             return func.id in _PURE_BUILTINS or func.id in self.numeric or func.id in self.own
         chain = []
@@ -599,7 +599,7 @@ def _pure_in(func: ast.expr, local: set[str], static: _Static) -> bool:
     """A call a function of the file's own may make at import: what `static` deems pure, a builtin of
     _CONSTRUCTOR_BUILTINS, or a method of one of its own objects (`self.w.append`, `rng.standard_normal`,
     `super().__init__`)."""
-    if static._pure_call(func) or isinstance(func, ast.Name) and func.id in _CONSTRUCTOR_BUILTINS:
+    if static.pure_call(func) or isinstance(func, ast.Name) and func.id in _CONSTRUCTOR_BUILTINS:
         return True
     root = func
     while isinstance(root, ast.Attribute | ast.Subscript):
@@ -711,7 +711,8 @@ def _calls_at_import(statements: list[_Statement], bindings: dict[str, list[Bind
                      own: dict[str, ast.stmt], static: _Static) -> None:
     """A statement that calls the file's own functions while the file is imported reads, then, what they read
     (and what the functions they call read): so it is not run when one of those is not (`obj = Net()` where
-    Net() reads X, which only the data file sets), nor when one of them reads files (review 25, F1, F2)."""
+    Net() reads X, which only the data file sets), nor when what they run is not pure (`_runs_only_pure`: review
+    25, F1, F2; review 26, R6, R8)."""
     def called(name: str, seen: set[str]) -> set[str]:
         if name in seen:
             return set()
