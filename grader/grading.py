@@ -31,7 +31,8 @@ CallKey = tuple[str, str, float]  # (function, case, λ)
 # The run-time bound: each student function's graded calls share GRADED_BUDGET timeouts of wall time,
 # the gradient evidence and the small notes probes share OPTIONAL_BUDGET more, and the full-size speed
 # probe gets one timeout of its own, so a grade costs at most
-# (functions × GRADED_BUDGET + OPTIONAL_BUDGET + 1) × --timeout, whatever the code does.
+# (functions × GRADED_BUDGET + OPTIONAL_BUDGET + 1) × --timeout, whatever the code does (one GRADED_BUDGET more
+# where a grader cell submits another function for a failed part: `graded_as_registered`).
 GRADED_BUDGET = 2.0
 OPTIONAL_BUDGET = 1.0
 
@@ -778,6 +779,8 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
+    registered = graded_as_registered(exercise, parts, plan, variants, Budget(
+        sandbox, submission, GRADED_BUDGET * timeout, prepared), shown) if prepared and prepared.alternatives else []
     explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
     explain_gradient_sizes(exercise, parts, outcomes, cases)
     timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
@@ -791,7 +794,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
         else read_source(submission, submission.name)
     found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead)
     if prepared is not None:
-        found = submission_notes(exercise, parts, prepared, found)
+        found = submission_notes(exercise, parts, prepared, found) + registered
     point_to_notes(exercise, parts, found)
     training = _training_parts(exercise, train)
     if training:
@@ -855,6 +858,39 @@ def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> Non
         sentence = f"Your gradient is right; this part fails because J is wrong{see}."
         result.feedback = f"{sentence} {result.feedback}"
         result.evidence.insert(0, sentence)
+
+
+def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict[str, dict[CallKey, Call]],
+                         variants: diagnosis.Variants, budget: Budget, shown: str) -> list:
+    """Each failed part whose course grader cell `grader[k] = other` submits another function of the file's own
+    (`Submission.alternatives`) is graded again on that one, as the course grades it; where it passes, the part
+    takes that result, with a note (review 27, T6). `parts` is changed in place; the notes are returned. The
+    runs share one more graded budget, so a grade's bound grows by GRADED_BUDGET × --timeout at most."""
+    taken: dict[tuple[str, str], list[tuple[int, PartResult, runnable.Origin]]] = {}  # (other, own) -> parts
+    for index, (other, where) in sorted(budget.prepared.alternatives.items()):
+        if index >= len(parts) or parts[index].passed:
+            continue
+        part = parts[index].part
+        calls = {call_key(part, case): replace(plan[part.function][call_key(part, case)], names=(other,))
+                 for case in part.cases}
+        outcomes = run_calls(budget, calls)
+        if len(outcomes) < len(calls):
+            continue  # out of time
+        again = check_part(exercise, part, variants, outcomes, shown, budget.sandbox.limits.timeout)
+        if again.passed:
+            parts[index] = again
+            own = runnable.student_names(budget.prepared, exercise.functions[part.function].names)[0]
+            taken.setdefault((other, own), []).append((index, again, where))
+    found = []
+    for (other, own), graded in taken.items():
+        listed = "; ".join(f"{r.part.title} (`grader[{i + 1}] = {other}`, {where})" for i, r, where in graded)
+        found.append(notes.Note("registered_other_name", (
+            f"Graded on {other}, which the course's grader " + (
+                f"cell submits for this part, as the course grades it: {listed}. It passes it"
+                if len(graded) == 1 else
+                f"cells submit for these parts, as the course grades them: {listed}. It passes them") +
+            f", while your {own} does not.")))
+    return found
 
 
 def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,

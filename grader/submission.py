@@ -155,6 +155,9 @@ class Submission:
     registered: dict[str, Origin] = field(default_factory=dict)  # graded name -> its last `grader[k] = name`
     # graded name -> (the other name a `grader[k] = other` submits for its part, where, k) (`_submitted_as`)
     registered_as: dict[str, tuple[str, Origin, int]] = field(default_factory=dict)
+    # part index (from 0, the course's order) -> (the other name its `grader[k] = other` submits, where), where
+    # the part's own function has work in it too: graded on that one when its own fails (`_submitted_as`)
+    alternatives: dict[int, tuple[str, Origin]] = field(default_factory=dict)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
@@ -857,11 +860,15 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
     graders = _graders(statements)
-    for i, (name, other, k) in _submitted_as(statements, roots, graders, parts).items():
+    aliases, alternatives = _submitted_as(statements, roots, graders, parts)
+    for i, (name, other, k) in aliases.items():
         s = statements[i]
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
         alias = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
+    for i, (other, k) in alternatives.items():
+        s = statements[i]
+        result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
@@ -873,7 +880,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         where = [origins[s.offset + _first_line(s.node) - 1] for s in (last, graded, *later)]
         result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
         statements = [s for s in statements if all(s is not gone for gone in later)]
-    bindings, kept, unrun = select(statements, roots)
+    bindings, kept, unrun = select(statements, roots | {other for other, _ in result.alternatives.values()})
     placed: dict[int, list[str]] = {}
     futures: list[_Statement] = []  # a notebook's, moved to the top (`_hoist_futures`)
     for s in statements:
@@ -992,15 +999,20 @@ def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = fro
 
 
 def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozenset[str],
-                  parts: tuple[tuple[str, ...], ...]) -> dict[int, tuple[str, str, int]]:
-    """Statement index -> (graded name, other name, k) for each grader cell `grader[k] = other` that submits, for
-    part k, a function of the file's own under a name the exercise does not accept (`sigmoidgradient`,
-    `nnCostFunctionVectorized`): the course grades that function object, whatever its name (accept15, N2). Such
-    a cell is read as `graded name = other`, which rebinds the name for every part and every caller, so only
-    where nothing else can be meant (review 26, R2): the part's function has no definition but the template's
-    stubs, `other` is defined before the cell with work in it, and no later cell registers part k otherwise (a
-    slip fixed later). The graded name is the one the file defines, else the course's own (the last of the
-    part's names)."""
+                  parts: tuple[tuple[str, ...], ...]
+                  ) -> tuple[dict[int, tuple[str, str, int]], dict[int, tuple[str, int]]]:
+    """The grader cells `grader[k] = other` that submit, for part k, a function of the file's own under a name the
+    exercise does not accept (`sigmoidgradient`, `nnCostFunctionVectorized`): the course grades that function
+    object, whatever its name (accept15, N2). Only the last cell of part k counts (a slip fixed later), and only
+    an `other` defined with work in it before the cell. Two kinds, by the part's own function:
+
+    - it has no definition but the template's stubs: statement index -> (graded name, other, k). Such a cell is
+      read as `graded name = other`, for every part and caller (nothing else can be meant). The graded name is
+      the one the file defines, else the course's own (the last of the part's names).
+    - it has work in it too: statement index -> (other, k). Part k is graded on `other` where its own function
+      fails it (review 27, T6: `grader[1] = nnCostFunctionVectorized` beside a buggy nnCostFunction, 100 on the
+      course), and on its own function where that passes (review 26, R2: `grader[3] = sigmoid`, a slip beside a
+      right sigmoidGradient). Rebinding the name instead changed every part and caller (R2)."""
     defs: dict[str, list[tuple[int, bool]]] = {}  # name -> (statement index, a stub?) of each def
     for i, s in enumerate(statements):
         if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef):
@@ -1014,19 +1026,20 @@ def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozen
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in \
                 graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int:
             cells.append((i, target.slice.value, node.value.id))
-    found = {}
+    aliases, alternatives = {}, {}
     for i, k, other in cells:
         if other in roots or not 1 <= k <= len(parts):
             continue
-        names = parts[k - 1]
-        if any(not stub for n in names for _, stub in defs.get(n, ())):
-            continue  # the part's own function has work in it: `other` is a slip, or a helper
         if not any(j < i and not stub for j, stub in defs.get(other, ())):
             continue  # defined after the cell, or a stub itself
-        if any(j > i and kk == k and name != other for j, kk, name in cells):
-            continue  # a later cell registers part k otherwise
-        found[i] = (next((n for n in names if n in defs), names[-1]), other, k)
-    return found
+        if any(j > i and kk == k for j, kk, _ in cells):
+            continue  # a later cell registers part k again: that one counts
+        names = parts[k - 1]
+        if any(not stub for n in names for _, stub in defs.get(n, ())):
+            alternatives[i] = (other, k)
+        else:
+            aliases[i] = (next((n for n in names if n in defs), names[-1]), other, k)
+    return aliases, alternatives
 
 
 def _graders(statements: list[_Statement]) -> frozenset[str]:

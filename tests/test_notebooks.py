@@ -692,6 +692,43 @@ def test_functions_the_grader_cells_submit_under_other_names_are_graded(tmp_path
     assert "nnCostFunctionVectorized is graded as nnCostFunction" in message, message
 
 
+def test_a_part_is_graded_on_the_function_its_grader_cell_submits_where_its_own_fails(tmp_path):
+    """Review 27, T6: `grader[k] = nnCostFunctionVectorized` beside a buggy nnCostFunction of the student's own:
+    the course grades the function each grader cell submits (100), the grader graded nnCostFunction (5). A part
+    whose own function fails it is graded on the one its grader cell submits, part by part: a part registered
+    with the buggy one still fails, and a slip (`grader[3] = sigmoid`) beside a right function still passes."""
+    buggy = course.COST.replace("d3 = a3 - Y", "d3 = (a3 - Y) * a3 * (1 - a3)").replace(
+        "np.log(1 - a3)) / m", "np.log(1 - a3))")
+    work = course.COST.replace("def nnCostFunction", "def nnCostFunctionVectorized")
+    every = [(kind, text.replace("= nnCostFunction\n", "= nnCostFunctionVectorized\n"))
+             for kind, text in course.cells(cost=buggy + "\n\n" + work)]
+    assert sum("= nnCostFunctionVectorized\n" in text for _, text in every) == 4
+    report, status = grade_json(course.folder(tmp_path / "every", every))
+    assert (scores(report), status) == (FULL, 0), report
+    message = note(report, "registered_other_name")
+    assert message.startswith("Graded on nnCostFunctionVectorized, which the course's grader cells submit for these "
+                              "parts, as the course grades them: Feedforward and Cost Function (`grader[1] = "
+                              "nnCostFunctionVectorized`, cell 7, line 1); "), message
+    assert message.endswith("It passes them, while your nnCostFunction does not."), message
+    one = [(kind, text.replace("grader[4] = nnCostFunction\n", "grader[4] = nnCostFunctionVectorized\n"))
+           for kind, text in course.cells(cost=buggy + "\n\n" + work)]
+    report, status = grade_json(course.folder(tmp_path / "one", one))
+    assert status == 1 and scores(report) == {**FULL, "cost": 0, "regularized_cost": 0, "regularized_gradient": 0}, \
+        report
+    cost = next(p for p in report["parts"] if p["id"] == "cost")
+    assert [m["id"] for m in cost["mistakes"]] == ["cost_not_averaged"], cost
+    assert note(report, "registered_other_name") == (
+        "Graded on nnCostFunctionVectorized, which the course's grader cell submits for this part, as the course "
+        "grades it: Neural Network Gradient (Backpropagation) (`grader[4] = nnCostFunctionVectorized`, cell 16, "
+        "line 2). It passes it, while your nnCostFunction does not."), report["notes"]
+    slip = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = utils_sigmoid")) for kind, text in
+            course.cells(sigmoid_gradient=course.SIGMOID_GRADIENT + "\n\n\ndef utils_sigmoid(z):\n"
+                         "    return utils.sigmoid(z)\n")]
+    report, status = grade_json(course.folder(tmp_path / "slip", slip))
+    assert (scores(report), status) == (FULL, 0), report
+    assert not any(n["id"] == "registered_other_name" for n in report["notes"]), report["notes"]
+
+
 def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
     """Acceptance run 15, N7: the template's stubs left in their cells, the work written in a last cell after the
     grader cells: graded on the stubs, as the course would, but every part said only "Not written yet", while the
