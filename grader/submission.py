@@ -423,8 +423,8 @@ class _Static:
         if isinstance(node, ast.Attribute):
             return self.expression(node.value)
         if isinstance(node, ast.Call):
-            return self.pure_call(node.func) and all(self.expression(a) for a in node.args) and \
-                all(self.expression(k.value) for k in node.keywords)
+            return _imports_by_name(node) or self.pure_call(node.func) and all(
+                self.expression(a) for a in node.args) and all(self.expression(k.value) for k in node.keywords)
         if isinstance(node, ast.Starred):
             return self.expression(node.value)
         if isinstance(node, ast.Subscript | ast.BinOp | ast.UnaryOp | ast.BoolOp | ast.Compare | ast.IfExp |
@@ -477,6 +477,16 @@ class _Static:
         return isinstance(func, ast.Name) and func.id in _HANDLER_CALLS or \
             isinstance(func, ast.Attribute) and func.attr == "exit" and isinstance(func.value, ast.Name) and \
             func.value.id == "sys"
+
+
+def _imports_by_name(call: ast.Call) -> bool:
+    """`importlib.import_module("utils")`, `__import__("utils")`: an import statement's work, kept as one is
+    (review 27, T14)."""
+    func = call.func
+    name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) and isinstance(
+        func.value, ast.Name) and func.value.id == "importlib" else None
+    return name in ("import_module", "__import__") and len(call.args) == 1 and not call.keywords and isinstance(
+        call.args[0], ast.Constant) and type(call.args[0].value) is str
 
 
 def _plain_target(target: ast.expr) -> bool:

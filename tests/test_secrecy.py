@@ -170,16 +170,19 @@ def test_a_credit_grade_without_a_private_view_reads_no_classmate_or_exercise(op
 
 
 @LINUX_RUNNER
-def test_a_correct_submission_with_its_helper_module_gets_full_marks_for_credit(open_folder):
+@pytest.mark.parametrize("importing", ["import utils", "utils = importlib.import_module('utils')",
+                                       'utils = __import__("utils")'])
+def test_a_correct_submission_with_its_helper_module_gets_full_marks_for_credit(open_folder, importing):
     """Private reads leave what a correct submission needs: numpy, and its own utils.py beside it (imported
-    by name), with a classmate's file and an unrelated data file beside it left out."""
+    by name, or by a string: review 27, T14), with a classmate's file and an unrelated data file beside it
+    left out."""
     folder = open_folder / "carol"
     folder.mkdir(mode=0o755)
     (folder / "utils.py").write_text("import numpy as np\n\ndef sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n")
     (folder / "notes.txt").write_text("not imported")
     submission = folder / "ex5.py"
-    submission.write_text(SOLUTION.replace("import numpy as np\n", "import numpy as np\nimport utils\n", 1)
-                          .replace("g = sigmoid(z)\n", "g = utils.sigmoid(z)\n"))
+    submission.write_text(SOLUTION.replace("import numpy as np\n", f"import numpy as np\nimport importlib\n"
+                                           f"{importing}\n", 1).replace("g = sigmoid(z)\n", "g = utils.sigmoid(z)\n"))
     for wrap in ((), NO_SYS_ADMIN):
         done, report = _grade(submission, wrap=wrap)
         assert report is not None and report["score"] == 100, (wrap, done.stdout[-3000:], done.stderr[-2000:])

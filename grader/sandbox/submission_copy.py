@@ -176,12 +176,16 @@ _AS = rb"(?:%s++as%s++%s)?" % (_GAP, _GAP, _NAME)
 _IMPORT = re.compile(rb"\b(?:from%s++(%s)%s%s++import\b|import%s++(%s)%s%s((?:%s*+,%s*+%s%s%s)*+))"
                      % (_GAP, _NAME, _DOTTED, _GAP, _GAP, _NAME, _DOTTED, _AS, _GAP, _GAP, _NAME, _DOTTED, _AS))
 _LISTED = re.compile(rb",%s*+(%s)" % (_GAP, _NAME))
+# `importlib.import_module("helper")`, `__import__('helper')` (review 27, T14): a module named in a string
+_BY_STRING = re.compile(rb"\b(?:import_module|__import__)%s*+\(%s*+(?:name%s*+=%s*+)?[rRbBuU]?['\"](%s)"
+                        % (_GAP, _GAP, _GAP, _GAP, _NAME))
 
 
 def _imported(source: bytes | Path, beside: set[str]) -> set[str]:
     """The top-level names of the modules `source` (its bytes, or a file's) imports that are `beside` it, as
-    a module (`NAME.py`) or a package (`NAME`): `import a.b, c as d`: a, c; `from a.b import c`: a; a relative
-    import: none, as a lone file has no package. Found anywhere in it, a comment or string too.
+    a module (`NAME.py`) or a package (`NAME`): `import a.b, c as d`: a, c; `from a.b import c`: a;
+    `importlib.import_module("a.b")`, `__import__("a")`: a; a relative import: none, as a lone file has no
+    package. Found anywhere in it, a comment or string too.
 
     A linear scan of the bytes, never a parse: this runs in the zygote (root, no rlimit, no timeout), and
     `ast.parse` of 4 MB of `a;` took 4 GB there (review 25, S5). The scan holds the file and the names found
@@ -210,6 +214,7 @@ def _import_names(source: bytes) -> Iterator[bytes]:
         yield match[1] or match[2]
         if match[3]:
             yield from (listed[1] for listed in _LISTED.finditer(source, match.start(3), match.end(3)))
+    yield from (match[1] for match in _BY_STRING.finditer(source))
 
 
 def _open_to_others(folder: Path, layers: _Layers) -> bool:
