@@ -1518,7 +1518,7 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
     data = _DataValues(submission, arguments or {})
     for name, origin in sorted(submission.module_values.items()):
         readers = sorted(f for f in submission.readers[name] & failed_functions if data.used(f, name))
-        if not readers or not data.varies(name):
+        if not readers or not (data.varies(name) or any(data.counted(f, name) for f in readers)):
             continue
         renamed = _renamed_parameter(submission, readers[0], name, arguments or {}) if len(readers) == 1 else None
         if renamed:
@@ -1539,13 +1539,16 @@ _ARRAY_MAKERS = frozenset({"array", "asarray", "matrix", "zeros", "ones", "empty
                            "linspace", "tile", "repeat", "rand", "randn", "randint", "random", "normal", "uniform",
                            "standard_normal", "default_rng", "list", "range"})
 _FUNCTION_MAKERS = frozenset({"vectorize", "frompyfunc", "partial", "lru_cache", "cache", "staticmethod", "wraps"})
+# what counts the items of anything: K = len(CLASS_NAMES) is a number of classes, m = X.shape[0] of examples
+_COUNTERS = frozenset({"len", "size", "shape"})
 _COUNT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
 
 
 class _DataValues:
     """Which kept module-level values may differ with the data the notebook loaded (review 25, F7): a course
     argument's name (lambda_ = 1), a whole number (m = 5, a count or a size), an array, or a value computed
-    from those. Numbers that are not whole, strings and functions (aliases, np.vectorize, lambdas) do not."""
+    from those, or a count of anything (len(CLASS_NAMES), .shape, .size: fix28, T9). Numbers that are not whole,
+    strings and functions (aliases, np.vectorize, lambdas) do not."""
 
     def __init__(self, submission: Submission, arguments: dict[str, tuple[str, ...]]):
         self.arguments = arguments
@@ -1592,10 +1595,14 @@ class _DataValues:
             return node.id in self.inputs or (node.id in self.values and self.varies(node.id))
         if isinstance(node, ast.Lambda):
             return False
+        if isinstance(node, ast.Attribute) and node.attr in _COUNTERS:
+            return True  # m = X_all.shape[0]
         if isinstance(node, ast.Call):
             called = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             if called in _FUNCTION_MAKERS:
                 return False
+            if called in _COUNTERS:
+                return True  # K = len(CLASS_NAMES): the ten digits' names are a number of classes
             return called in _ARRAY_MAKERS or self._expression(node.func) or \
                 any(self._expression(a) for a in [*node.args, *(k.value for k in node.keywords)])
         if isinstance(node, ast.BinOp):
@@ -1606,6 +1613,17 @@ class _DataValues:
         if isinstance(node, ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp | ast.NamedExpr):
             return True
         return any(self._expression(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.expr))
+
+    def counted(self, function: str, name: str) -> bool:
+        """Does `function` count the items of the module's list, tuple or set `name` (len(CLASS_NAMES) for
+        num_labels)? Their count is a size the data may change, though the items (the classes' names) are not."""
+        node = self.defs.get(function)
+        values = self.values.get(name, [None])
+        if node is None or not all(isinstance(v, ast.List | ast.Tuple | ast.Set) for v in values):
+            return False
+        return any(isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", None)) in _COUNTERS
+                   and c.args and isinstance(c.args[0], ast.Name) and c.args[0].id == name
+                   for statement in node.body for c in ast.walk(statement))
 
     def used(self, function: str, name: str) -> bool:
         """Does `function` read `name` where it matters: in its body, or in the default of a parameter the

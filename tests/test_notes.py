@@ -230,6 +230,30 @@ def test_a_call_counter_a_failed_function_updates_is_no_module_level_value(tmp_p
     assert report["parts"][0]["score"] == 0 and "module_level_value" not in {n["id"] for n in report["notes"]}
 
 
+
+def test_a_module_count_derived_from_another_constant_is_a_module_level_value(tmp_path):
+    """fix28, T9: K = len(CLASS_NAMES) (ten digit names) read instead of num_labels fails every case with another
+    number of classes; the note says why, as for K = 10. EPSILON_INIT = 0.12 beside it stands for no argument."""
+    _, notes = _notes("module_class_count")
+    assert notes == {"module_level_value": "nn_cost_function reads module-level K (line 10) instead of computing it "
+                                           "from its arguments; the grader calls it with other inputs, where K is "
+                                           "different."}, notes
+    source = (EX5 / "module_class_count.py").read_text()
+    names = source[source.index("\nCLASS_NAMES = ") + 1:source.index("\nEPSILON_INIT = ") + 1]  # the two lines
+    for header, count in (("CLASS_NAMES = list('0123456789')\nK = np.size(CLASS_NAMES)\n", "K"),  # a count
+                          ("num_labels = 10\nK = num_labels\n", "K"),  # the argument's own name
+                          ("CLASS_NAMES = ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')\n", "len(CLASS_NAMES)")):
+        text = source.replace(names, header, 1)
+        text = text.replace("(K, hidden", f"({count}, hidden").replace("eye(K)", f"eye({count})")
+        path = tmp_path / "ex5.py"
+        path.write_text(text)
+        report, status = grade_json(path, "--timeout", "20")
+        assert status == 1 and report["parts"][0]["score"] == 0, report
+        name = "CLASS_NAMES" if count.startswith("len") else "K"
+        [message] = [n["message"] for n in report["notes"] if n["id"] == "module_level_value"]
+        assert message.startswith(f"nn_cost_function reads module-level {name} (line "), message
+
+
 def _swapped_names(text: str) -> str:
     """The file with the snake_case and camelCase names of each function exchanged."""
     for snake, camel in (("nn_cost_function", "nnCostFunction"), ("sigmoid_gradient", "sigmoidGradient")):
