@@ -459,6 +459,10 @@ def write_feedback(entries: list[Entry], folder: Path) -> tuple[int, int]:
         if entry.report is not None and entry.submission is not None:  # as the .txt's "Graded ..." line says
             graded, names = _own_names(entry)
             data["graded_file"], data["also_found"] = graded, list(names.values())
+            # the batch's own notes name files as the instructor's paths, which the student's text cuts (fix28, R10)
+            data["notes"] = [{**note, "message": _for_student(entry, note["message"])}
+                             if isinstance(note, dict) and isinstance(note.get("message"), str) else note
+                             for note in data.get("notes") or []]
         (folder / f"{name}.txt").write_text(text + "\n", encoding="utf-8")
         (folder / f"{name}.json").write_text(json.dumps({"student": entry.student, **data}, indent=2,
                                                         ensure_ascii=False) + "\n", encoding="utf-8")

@@ -23,6 +23,8 @@ TITLES = {
     "module_level_value": "a failed function reads a module-level value instead of computing it",
     "work_beside": "graded 0 on a file with nothing done in it, though other files were handed in beside it "
                    "(grade batch)",
+    "newer_stubs_not_graded": "a newer file handed in beside the graded one holds only the template's stubs: the "
+                              "file with work in it is graded (grade batch)",
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
     "registered_other_name": "a course grader cell submits a function under a name the exercise does not accept: "
                              "that function is graded",

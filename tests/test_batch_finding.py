@@ -821,6 +821,38 @@ def test_an_untouched_starter_never_hides_the_work_beside_it(tmp_path):
     assert {s for s, r in _rows(db).items() if "work_beside" in r["notes"].split()} == {"kim"}
 
 
+
+def test_the_feedback_says_why_a_newer_file_of_stubs_was_not_graded(tmp_path):
+    """fix28, R10: the work in ex5.py, then the template's stubs saved later as ex5_final.py (or the starter
+    notebook): the work is graded, rightly, and the feedback now says why the newer file was passed over, in the
+    text and as a note of the JSON. A file of stubs older than the work (cy's ex5_v1.py) needs no word."""
+    starter = tmp_path / "starter"
+    assert run_cli("starter", "ex5", "-o", str(starter)).exit_code == 0
+    folders = tmp_path / "class"
+    _put(folders / "alice" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "alice" / "ex5_final.py", starter / "ex5.py", mtime=SAME_TIME + 3600)
+    _put(folders / "bob" / "ex5.py", RIGHT, mtime=SAME_TIME)
+    _put(folders / "bob" / "exercise4.ipynb", starter / "ex5.ipynb", mtime=SAME_TIME + 60)
+    _put(folders / "cy" / "ex5_v1.py", starter / "ex5.py", mtime=SAME_TIME)
+    _put(folders / "cy" / "ex5.py", RIGHT, mtime=SAME_TIME + 3600)
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0, result.output
+    assert {s: r["score"] for s, r in _rows(db).items()} == {"alice": "100", "bob": "100", "cy": "100"}
+    assert run_cli("gradebook", "--db", str(db), "--feedback", str(tmp_path / "fb")).exit_code == 0
+    for student, newer in (("alice", "ex5_final.py"), ("bob", "exercise4.ipynb")):
+        text = (tmp_path / "fb" / f"{student}.txt").read_text()
+        why = (f"{newer} is newer than ex5.py but holds only the template's stubs (nothing done in it): ex5.py, the "
+               f"file with your work, was graded instead.")
+        assert text.rstrip().endswith(f"Graded ex5.py, one of 2 files; also found: {newer}\n{why}"), text
+        data = json.loads((tmp_path / "fb" / f"{student}.json").read_text())
+        assert (data["graded_file"], data["also_found"]) == ("ex5.py", [newer])
+        assert {"id": "newer_stubs_not_graded", "message": why} in data["notes"], data["notes"]
+    text = (tmp_path / "fb" / "cy.txt").read_text()
+    assert text.rstrip().endswith("Graded ex5.py, one of 2 files; also found: ex5_v1.py"), text
+    assert json.loads((tmp_path / "fb" / "cy.json").read_text())["notes"] == []
+
+
 def test_files_written_a_moment_apart_count_as_written_at_once(tmp_path):
     """Staff review S16: a git clone or a plain `cp -r` writes a student's ex5.py and ex5_v2.py milliseconds
     apart in whatever order; the equal-times rules (a numbered version over the file named only for the

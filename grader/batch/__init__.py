@@ -760,6 +760,16 @@ def _plain_file_name(name: str) -> bool:
         and "\\" not in name and 0 < len(name.encode()) <= 200
 
 
+def _stubs_passed_over(graded: str, stubs: list[str]) -> str:
+    """Why the newer files `stubs` (the template's stubs only: ex5_final.py saved from the starter after the work
+    in ex5.py) were passed over for `graded`: the student may think the newer one was graded (fix28, R10)."""
+    one = len(stubs) == 1
+    return (f"{' and '.join(stubs) if len(stubs) < 3 else ', '.join(stubs[:-1]) + ', and ' + stubs[-1]} "
+            f"{'is' if one else 'are'} newer than {graded} but {'holds' if one else 'hold'} only the template's "
+            f"stubs (nothing done in {'it' if one else 'them'}): {graded}, the file with your work, was graded "
+            f"instead.")
+
+
 def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission, result: Result,
             summary: Summary, staff_only: list[str] = ()) -> None:
     """Record a result. `staff_only`: files of passed_over that are not the student's own (the row's old file in
@@ -769,9 +779,12 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
         text = result.text or ""
         untouched = nothing_done(result.report, result.failures)
         others = [path for path in submission.passed_over if path not in staff_only]
+        stubs = [path for path in dict.fromkeys(submission.stubs_newer) if path in others]
         if others:
             text += (f"\n\nGraded {submission.shown_as}, one of {len(others) + 1} files; "
                      f"also found: {', '.join(others)}")
+            if stubs:  # a line of its own: the "Graded" line lists the files alone (classreport._own_names)
+                text += "\n" + _stubs_passed_over(submission.shown_as, stubs)
         elif untouched and (others := work_beside(submission, graded_names(exercise))):
             text += (f"\n\nGraded {submission.shown_as}, the file named for the exercise; also found, defining "
                      f"the graded functions but not graded: {', '.join(others)}")
@@ -784,6 +797,11 @@ def _record(gradebook: Gradebook, exercise, stamp: Stamp, submission: Submission
                 f"Graded {submission.shown_as}, which has nothing done in it (every function missing or the "
                 f"template's), though other files were handed in: {', '.join(others)}. Only one file is graded: "
                 f"keep the one with your work, named for the exercise."))
+            result.report["notes"].append({"id": note.id, "message": note.message})
+        if others and stubs:  # kept with the row: the feedback's JSON says it too (fix28, R10)
+            from ..notes import Note
+
+            note = Note("newer_stubs_not_graded", _stubs_passed_over(submission.shown_as, stubs))
             result.report["notes"].append({"id": note.id, "message": note.message})
         gradebook.record(student, exercise.id, stamp, submission.shown_as, submission.passed_over,
                          report=result.report, text=text, failures=result.failures)

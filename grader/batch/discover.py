@@ -105,6 +105,8 @@ class Submission:
     shown_as: str  # how messages name it (relative to the PATH given)
     own_folder: bool  # True when the file's folder holds only this student's files
     passed_over: list[str] = field(default_factory=list)  # older candidates, as shown (relative to their PATH)
+    # those of passed_over newer than the file graded that hold only the template's stubs (`_stubs_newer`)
+    stubs_newer: list[str] = field(default_factory=list)
     problem: str = ""  # why it cannot be graded (no submission, unreadable, ...)
     # Not own_folder: what goes into its private folder with it (`beside_flat`).
     run_as: str = ""  # the name it runs under there: the student's own ("exercise4.ipynb" of an LMS download)
@@ -741,10 +743,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                 passed += [chosen, *older]  # when the top holds no such file (review 26, R3)
                 level = [p for p in entries if p.is_dir() and not p.is_symlink()]
                 continue
-            return _found(student, folder, shown, chosen, passed + older + deeper, archives)
+            return _found(student, folder, shown, chosen, passed + older + deeper, archives, graded)
         level = [p for p in entries if p.is_dir() and not p.is_symlink()]
     if above:  # no level below holds work either: the top's file, as before
-        return _found(student, folder, shown, above[0], above[1] + above[2], archives)
+        return _found(student, folder, shown, above[0], above[1] + above[2], archives, graded)
     # else the only one of the top's files that defines a graded function, read only now: when no folder below
     # holds a file named for the exercise (a check.py at the top never hides Exercise4/ex5.py; review 17, R2)
     defining = _only_defining(others, graded)
@@ -779,13 +781,36 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
 
 
 def _found(student: str, folder: Path, shown: str, chosen: Path, passed_over: list[Path],
-           archives: list[str]) -> Submission:
+           archives: list[str], graded: Graded = ()) -> Submission:
     """The student's submission `chosen` in their `folder`, with the files passed over (and a zip beside: a file
     beats the student's zip)."""
     where = chosen.relative_to(folder).as_posix()
     return Submission(student, chosen, f"{shown}/{where}", True,
                       [f"{shown}/{p.relative_to(folder).as_posix()}" for p in passed_over] +
-                      [f"{shown}/{name}" for name in archives])
+                      [f"{shown}/{name}" for name in archives],
+                      stubs_newer=[f"{shown}/{p.relative_to(folder).as_posix()}"
+                                   for p in _stubs_newer(chosen, passed_over, graded)])
+
+
+def _stubs_newer(chosen: Path, passed_over: list[Path], graded: Graded) -> list[Path]:
+    """The files passed over for `chosen` that are newer than it and hold only the template's stubs: the
+    student may think the newer one (ex5_final.py, the notebook saved last) was graded, and the report says why
+    not (fix28, R10). Read only when one is newer."""
+    if not graded or not passed_over:
+        return []
+    try:
+        graded_at = chosen.stat().st_mtime
+    except OSError:
+        return []
+    found = []
+    for path in passed_over:
+        try:
+            newer = path.stat().st_mtime > graded_at
+        except OSError:
+            continue
+        if newer and _work_in(path, graded) == TEMPLATE:
+            found.append(path)
+    return found
 
 
 def _nothing_done(path: Path, graded: Graded) -> bool:
@@ -822,6 +847,7 @@ def discover(paths: list[Path], exercise_id: str, shown: list[str] | None = None
         # a name that is not UTF-8 (a Windows zip unpacked by `unzip`) is shown, and stored, escaped (S1)
         submission.student, submission.shown_as = valid(submission.student), valid(submission.shown_as)
         submission.passed_over, submission.problem = valid_data(submission.passed_over), valid(submission.problem)
+        submission.stubs_newer = valid_data(submission.stubs_newer)
     problems, notes = valid_data(problems), valid_data(notes)
     by_student: dict[str, list[Submission]] = {}
     for submission in _qualified([(unicodedata.normalize("NFC", place), s) for place, s in every]):
@@ -1311,7 +1337,8 @@ def _lms_submission(student: str, files: list[tuple[Path, str]], names: tuple[st
     if named:
         chosen, older = _newest(named, kind, graded)
         return Submission(student, chosen, f"{label}/{chosen.name}", False, [f"{label}/{p.name}" for p in older],
-                          run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student))
+                          run_as=dict(files)[chosen], beside=_own_others(chosen, files, names, student),
+                          stubs_newer=[f"{label}/{p.name}" for p in _stubs_newer(chosen, older, graded)])
     listed = listing([original for _, original in files])
     return Submission(student, None, f"{label}/{files[0][0].name}", False, problem=(
         f"{label}: {student}: no file named for {names[0]} among this student's files ({listed}); not graded"))
@@ -1333,8 +1360,10 @@ def _pick(entries: list[Submission], names: tuple[str, ...] = (), graded: Graded
     student = usable[0].student.rsplit("/", 1)[-1]  # a section-qualified id (Section1/alice): the name is alice
     chosen, older = _newest(list(by_file), lambda p: name_kind(p.name, names, student), graded)
     winner = by_file[chosen]
+    stubs = _stubs_newer(chosen, older, graded)
     for path in older:
         winner.passed_over = winner.passed_over + [by_file[path].shown_as] + by_file[path].passed_over
+        winner.stubs_newer = winner.stubs_newer + [by_file[path].shown_as] * (path in stubs)
     winner.passed_over = winner.passed_over + [s.shown_as for s in zipped.values()]  # a file beats a zip
     return winner
 
