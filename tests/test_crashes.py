@@ -476,3 +476,35 @@ def test_the_one_hot_example_names_the_labels_array_the_line_indexes(tmp_path):
     told = " ".join(" ".join(cost["evidence"]).split())
     assert "labels is 1-D: index it with one index." in told, told
     assert "np.eye(num_labels)[labels]" in told and "np.eye(num_labels)[y]" not in told, told
+
+
+def test_an_error_in_the_students_own_helper_at_import_names_the_helper_and_its_line(tmp_path):
+    """fix28, F5: the student's utils.py raising at its top level (a NameError, or one in a function its top level
+    calls) was placed at ex5.py's `import utils` line, so the student looked in the wrong file. Now the helper and
+    its line are named. A SyntaxError there already named them; an error in ex5.py's own top level stays there."""
+    source = (ROOT / "solutions" / "ex5.py").read_text().replace("import numpy as np\n", "import numpy as np\n\n"
+                                                                   "import utils\n", 1)
+    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return utils.sigmoid(z)", 1)
+    (tmp_path / "ex5.py").write_text(source)
+    helpers = {
+        "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))\n\n\nONES = np.ones(3)\n":
+            "NameError: name 'np' is not defined (utils.py, line 5)",
+        "import numpy as np\n\n\ndef ones():\n    return ONE\n\n\nsigmoid = np.vectorize(lambda z: 1 / (1 + "
+        "np.exp(-z)))\nones()\n": "NameError: name 'ONE' is not defined (utils.py, line 5)",
+        "import numpy as np\n\n\ndef sigmoid(z)\n    return 1.0 / (1.0 + np.exp(-z))\n":
+            "SyntaxError: expected ':' (utils.py, line 4)",
+    }
+    for helper, message in helpers.items():
+        (tmp_path / "utils.py").write_text(helper)
+        report, status = grade_json(tmp_path / "ex5.py")
+        assert status == 1 and report["score"] == 0, report
+        feedback = report["parts"][0]["feedback"]
+        assert feedback.startswith(f"ex5.py could not be imported: {message} (every case)."), feedback
+    (tmp_path / "utils.py").write_text("def sigmoid(z):\n    return 1.0 / (1.0 + __import__('numpy').exp(-z))\n")
+    scaled = source.replace("import utils\n", "import utils\n\nSCALE = 1 / 0\n", 1).replace(
+        "return g * (1 - g)", "return SCALE * g * (1 - g)", 1)
+    (tmp_path / "ex5.py").write_text(scaled)
+    report, _ = grade_json(tmp_path / "ex5.py")
+    feedback = report["parts"][0]["feedback"]
+    assert feedback.startswith("ex5.py could not be imported: ZeroDivisionError: division by zero (ex5.py, line 12)"), \
+        feedback

@@ -84,7 +84,7 @@ def _serve(submission: Path, calls: list[Call], result_bytes: int = DEFAULT_LIMI
         module = _import(submission, matplotlib) if source is None else \
             import_source(submission, source, matplotlib)
     except BaseException as e:  # SystemExit and KeyboardInterrupt are the student's doing here
-        _send({"status": "import_error", "message": _exception_message(e, submission)})
+        _send({"status": "import_error", "message": _exception_message(e, submission, importing=True)})
         return
     finally:
         soft.stop()
@@ -463,20 +463,27 @@ def _a(value) -> str:
     return ("an " if noun[0] in "aeiou" else "a ") + noun
 
 
-def _exception_message(exc: BaseException, submission: Path) -> str:
-    """ "ExcType: text (file, line N)" with the innermost line in the student's own code."""
+def _exception_message(exc: BaseException, submission: Path, importing: bool = False) -> str:
+    """ "ExcType: text (file, line N)" with the innermost line in the student's own code. `importing`: raised
+    while the submission was imported (see `_student_line`)."""
     try:
         text = str(exc).strip()  # numpy's broadcast message ends in a space, before " (file, line)"
     except Exception:  # a student exception's __str__ may itself raise
         text = ""
     head = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-    where = None if isinstance(exc, SyntaxError) else _student_line(exc, submission)
+    where = None if isinstance(exc, SyntaxError) else _student_line(exc, submission, importing)
     return _clean(f"{head} ({where})" if where else head)
 
 
-def _student_line(exc: BaseException, submission: Path) -> str | None:
-    """Innermost frame in the submission, else in a helper beside it (utils.py)."""
+def _student_line(exc: BaseException, submission: Path, importing: bool = False) -> str | None:
+    """Innermost frame in the submission, else in a helper beside it (utils.py). While importing, a helper of the
+    student's that raised as it was imported itself (its top level, or a function that calls) is where to look,
+    not the submission's `import utils` line (fix28, F5)."""
     frames = traceback.extract_tb(exc.__traceback__)
+    if importing and any(frame.name == "<module>" and Path(frame.filename).parent == submission.parent
+                         and Path(frame.filename) != submission for frame in frames):
+        frame = next(f for f in reversed(frames) if Path(f.filename).parent == submission.parent)
+        return f"{Path(frame.filename).name}, line {frame.lineno}"
     for ours in (lambda p: p == submission, lambda p: p.parent == submission.parent):
         for frame in reversed(frames):
             if ours(Path(frame.filename)):
