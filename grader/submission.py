@@ -1518,7 +1518,14 @@ def module_value_notes(submission: Submission, failed_functions: set[str],
     data = _DataValues(submission, arguments or {})
     for name, origin in sorted(submission.module_values.items()):
         readers = sorted(f for f in submission.readers[name] & failed_functions if data.used(f, name))
-        if not readers or not (data.varies(name) or any(data.counted(f, name) for f in readers)):
+        counted = [f for f in readers if data.counted(f, name)] if not data.varies(name) else []
+        if not readers or not (counted or data.varies(name)):
+            continue
+        if counted:  # the names of the classes are the same on every input; how many there are is not
+            notes.append(f"{' and '.join(counted)} {'counts' if len(counted) == 1 else 'count'} the items of "
+                         f"module-level {name} ({origin}) instead of taking that number from "
+                         f"{'its' if len(counted) == 1 else 'their'} arguments; the grader calls "
+                         f"{'it' if len(counted) == 1 else 'them'} with other inputs, where the number is different.")
             continue
         renamed = _renamed_parameter(submission, readers[0], name, arguments or {}) if len(readers) == 1 else None
         if renamed:
@@ -1541,6 +1548,7 @@ _ARRAY_MAKERS = frozenset({"array", "asarray", "matrix", "zeros", "ones", "empty
 _FUNCTION_MAKERS = frozenset({"vectorize", "frompyfunc", "partial", "lru_cache", "cache", "staticmethod", "wraps"})
 # what counts the items of anything: K = len(CLASS_NAMES) is a number of classes, m = X.shape[0] of examples
 _COUNTERS = frozenset({"len", "size", "shape"})
+_LOOPS = frozenset({"enumerate"})  # over a list's items: as many rounds as it has (`counted`)
 _COUNT_OPS = (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv, ast.Mod)
 
 
@@ -1616,14 +1624,25 @@ class _DataValues:
 
     def counted(self, function: str, name: str) -> bool:
         """Does `function` count the items of the module's list, tuple or set `name` (len(CLASS_NAMES) for
-        num_labels)? Their count is a size the data may change, though the items (the classes' names) are not."""
+        num_labels), or loop over them (`for k, _ in enumerate(CLASS_NAMES)`)? Their number is a size the data
+        may change, though the items (the classes' names) are not. Not of fewer than 4 items: a loop over the
+        network's own parts (("Theta1", "Theta2"), the three layers) is the same on every input."""
         node = self.defs.get(function)
         values = self.values.get(name, [None])
-        if node is None or not all(isinstance(v, ast.List | ast.Tuple | ast.Set) for v in values):
+        if node is None or not all(isinstance(v, ast.List | ast.Tuple | ast.Set) and len(v.elts) >= 4
+                                   for v in values):
             return False
-        return any(isinstance(c, ast.Call) and getattr(c.func, "attr", getattr(c.func, "id", None)) in _COUNTERS
-                   and c.args and isinstance(c.args[0], ast.Name) and c.args[0].id == name
-                   for statement in node.body for c in ast.walk(statement))
+
+        def named(e: ast.expr) -> bool:
+            return isinstance(e, ast.Name) and e.id == name
+
+        for child in (c for statement in node.body for c in ast.walk(statement)):
+            if isinstance(child, ast.Call) and child.args and named(child.args[0]) and \
+                    getattr(child.func, "attr", getattr(child.func, "id", None)) in _COUNTERS | _LOOPS:
+                return True
+            if isinstance(child, ast.For | ast.AsyncFor | ast.comprehension) and named(child.iter):
+                return True
+        return False
 
     def used(self, function: str, name: str) -> bool:
         """Does `function` read `name` where it matters: in its body, or in the default of a parameter the

@@ -240,18 +240,30 @@ def test_a_module_count_derived_from_another_constant_is_a_module_level_value(tm
                                            "different."}, notes
     source = (EX5 / "module_class_count.py").read_text()
     names = source[source.index("\nCLASS_NAMES = ") + 1:source.index("\nEPSILON_INIT = ") + 1]  # the two lines
-    for header, count in (("CLASS_NAMES = list('0123456789')\nK = np.size(CLASS_NAMES)\n", "K"),  # a count
-                          ("num_labels = 10\nK = num_labels\n", "K"),  # the argument's own name
-                          ("CLASS_NAMES = ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')\n", "len(CLASS_NAMES)")):
+    digits = "CLASS_NAMES = ('0', '1', '2', '3', '4', '5', '6', '7', '8', '9')\n"
+    loop = "Y = np.zeros((m, K))\n    for k, _ in enumerate(CLASS_NAMES):\n        Y[:, k] = y == k\n"
+    counts = "counts the items of module-level CLASS_NAMES (line 9) instead of taking that number from its arguments"
+    for header, changes, words in (
+            ("CLASS_NAMES = list('0123456789')\nK = np.size(CLASS_NAMES)\n", {}, "reads module-level K (line 10)"),
+            ("num_labels = 10\nK = num_labels\n", {}, "reads module-level K (line 10)"),  # the argument's own name
+            (digits, {"(K, hidden": "(len(CLASS_NAMES), hidden", "eye(K)": "eye(len(CLASS_NAMES))"}, counts),
+            (digits, {"(K, hidden": "(num_labels, hidden", "Y = np.eye(K)[y]\n": loop, "(m, K)": "(m, num_labels)"},
+             counts)):
         text = source.replace(names, header, 1)
-        text = text.replace("(K, hidden", f"({count}, hidden").replace("eye(K)", f"eye({count})")
+        for old, replacement in changes.items():
+            assert old in text, old
+            text = text.replace(old, replacement)
         path = tmp_path / "ex5.py"
         path.write_text(text)
         report, status = grade_json(path, "--timeout", "20")
         assert status == 1 and report["parts"][0]["score"] == 0, report
-        name = "CLASS_NAMES" if count.startswith("len") else "K"
         [message] = [n["message"] for n in report["notes"] if n["id"] == "module_level_value"]
-        assert message.startswith(f"nn_cost_function reads module-level {name} (line "), message
+        assert message.startswith(f"nn_cost_function {words}"), message
+    # a loop over the network's own two parts is the same on every input: K alone is noted
+    path.write_text(source.replace(names, f"{names}LAYERS = ('Theta1', 'Theta2')\n", 1).replace(
+        "    m = y.size\n", "    for _ in enumerate(LAYERS):\n        pass\n    m = y.size\n", 1))
+    report, _ = grade_json(path, "--timeout", "20")
+    assert [n["message"][:41] for n in report["notes"]] == ["nn_cost_function reads module-level K (li"], report
 
 
 def _swapped_names(text: str) -> str:
