@@ -199,7 +199,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
     """The code cells of a notebook (numbered from 1), or the whole .py file as one cell. A notebook saved under
     another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
     if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
-        return [_Cell(None, data.decode("utf-8-sig"))], False  # UnicodeDecodeError: see prepare
+        return [_Cell(None, _newlines(data.decode("utf-8-sig")))], False  # UnicodeDecodeError: see prepare
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -221,8 +221,8 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         for cell in cells:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source, ran = cell.get("source", ""), cell.get("execution_count")
-                code.append(_Cell(len(code) + 1, "".join(source) if isinstance(source, list) else str(source),
-                                  ran if type(ran) is int and ran > 0 else None))
+                code.append(_Cell(len(code) + 1, _newlines("".join(source) if isinstance(source, list) else
+                                                        str(source)), ran if type(ran) is int and ran > 0 else None))
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None
@@ -232,6 +232,13 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
                               f"Jupyter and save it again, or export it (File > Download as > Python) and "
                               f"grade the .py file") from None
     return code, True
+
+
+def _newlines(text: str) -> str:
+    """`\r\n` and a lone `\r` (an old Mac editor's line end) made `\n`, as Python reads a module's source
+    (universal newlines): every line count of the grader's is then the parser's and the traceback's (review 28,
+    R28-6: a file of `\r` line ends was an internal error)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
 
 
 def _notebook_json(data: bytes) -> bool:
@@ -273,7 +280,7 @@ class _Statement:
     offset: int  # virtual line of the cell's line 1, minus 1
     text: str  # the statement's own text (from its first line, decorators included)
     keep: bool = False
-    text_is_tree: bool = True  # False when a lone carriage return makes the parser's lines differ from `text`'s
+    text_is_tree: bool = True  # False for a statement read without its text (`_changes_nothing`)
 
 
 _COMPOUND = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.If, ast.For, ast.AsyncFor, ast.While,
@@ -859,7 +866,6 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             continue
         text_lines = text.split("\n")
         source_lines = None
-        text_is_tree = "\r" not in text.replace("\r\n", "")  # a lone \r ends a line for the parser only
         for node in tree.body:
             first = _first_line(node)
             if isinstance(node, _COMPOUND):  # starts a line of its own; its last line is its own body's
@@ -868,7 +874,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
                 if source_lines is None:
                     source_lines = _source_lines(text)
                 own = _segment(source_lines, node)
-            statements.append(_Statement(node, cell, offset, own, text_is_tree=text_is_tree))
+            statements.append(_Statement(node, cell, offset, own))
     graders = _graders(statements)
     aliases, alternatives = _submitted_as(statements, roots, graders, parts)
     for i, (name, other, k) in aliases.items():

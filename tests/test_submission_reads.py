@@ -16,8 +16,10 @@ from grader import scopes
 from grader import submission as runnable
 
 from . import course
+from .conftest import grade_json
 
 ROOT = Path(__file__).resolve().parent.parent
+SOLUTION = (ROOT / "solutions" / "ex5.py").read_text()
 ROOTS = {"nnCostFunction", "nn_cost_function", "sigmoidGradient", "sigmoid_gradient"}
 INLINED_COMPREHENSIONS = sys.version_info >= (3, 12)  # PEP 709: symtable shows their names in the parent
 
@@ -188,14 +190,25 @@ def test_a_deep_expression_is_read_without_recursion():
     assert scopes.reads(node) == {f"t{i}" for i in range(7)}
 
 
-def test_a_lone_carriage_return_leaves_the_statement_to_symtable(tmp_path, monkeypatch):
-    """The parser ends a line at a lone \\r, a statement's text (split at \\n) does not: symtable reads the
-    text, as before, whatever the tree says."""
-    path = tmp_path / "ex5.py"
-    path.write_bytes(b"a = 1\rdef f():\n    return x\n")
-    statements = _statements(path, monkeypatch)
-    assert [s.text_is_tree for s in statements] == [False, False]
-    assert [runnable._statement_reads(s) for s in statements] == [runnable._module_reads(s.text) for s in statements]
+@pytest.mark.parametrize("end", ["\r", "\r\n"], ids=["cr", "crlf"])
+def test_line_ends_of_every_kind_are_read_as_python_reads_them(tmp_path, end):
+    """Review 28, R28-6: a file saved with a lone \r at each line end (an old Mac editor's) imports fine, but the
+    grader's lines (split at \n) were not the parser's: "internal error (IndexError)". Lines end as in Python's
+    own reading (universal newlines), in a .py and in a notebook's cells, and an error's line is the editor's."""
+    text = SOLUTION.replace("\n", end)
+    (tmp_path / "ex5.py").write_bytes(text.encode())
+    report, status = grade_json(tmp_path / "ex5.py")
+    assert (report["score"], status) == (100, 0), report
+    cells = [(kind, source.replace("\n", end)) for kind, source in course.cells()]
+    report, status = grade_json(course.folder(tmp_path / "notebook", cells))
+    assert (report["score"], status) == (100, 0), report
+    broken = SOLUTION.replace("def sigmoid_gradient(z):\n", "def sigmoid_gradient(z):\n    1 / 0\n").replace("\n", end)
+    (tmp_path / "broken" / "ex5.py").parent.mkdir()
+    (tmp_path / "broken" / "ex5.py").write_bytes(broken.encode())
+    line = SOLUTION[:SOLUTION.index("def sigmoid_gradient(z):")].count("\n") + 2
+    report, _ = grade_json(tmp_path / "broken" / "ex5.py")
+    part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert f"ZeroDivisionError: division by zero (ex5.py, line {line})" in part["feedback"], part
 
 
 HELPER_THEN_CONTINUATION = """\
