@@ -47,6 +47,7 @@ MAX_CODE_CHARS = 4 << 20
 # code ran).
 MAX_CODE_PIECES = 500_000
 _BUILTINS = frozenset(dir(builtins))
+_TYPE_ALIAS = (ast.TypeAlias,) if hasattr(ast, "TypeAlias") else ()  # `type X = ...`, Python 3.12 and newer
 _PURE_BUILTINS = frozenset({"int", "float", "bool", "str", "complex", "len", "range", "list", "tuple", "dict",
                             "set", "frozenset", "abs", "min", "max", "sum", "round", "pow", "sorted", "reversed",
                             "zip", "enumerate", "bytes", "bytearray", "divmod", "any", "all",
@@ -391,9 +392,11 @@ def _import_time_reads(node: ast.stmt, reads: frozenset[str], lazy_annotations: 
         return frozenset()
     together = ast.Expr(ast.Tuple(parts, ast.Load()))
     exact = scopes.reads(together)
-    if exact is not None:
-        return exact
-    return _module_reads(ast.unparse(together))  # a walrus sets its name (review 23, Q8): symtable knows that
+    if exact is None:
+        exact = _module_reads(ast.unparse(together))  # a walrus sets its name (review 23, Q8): symtable knows that
+    # `def sigmoid[T](z: T) -> T` (Python 3.12): its annotations read its own type parameters, no module name
+    # (review 28, R28-2)
+    return exact - {p.name for p in getattr(node, "type_params", ())}
 
 
 def _names_in(node: ast.AST | None) -> set[str]:
@@ -453,8 +456,9 @@ class _Static:
 
     def statement(self, node: ast.stmt) -> bool:
         if isinstance(node, ast.Import | ast.ImportFrom | ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef |
-                      ast.Pass) or _is_docstring(node):
-            return True  # a def's defaults and decorators are read (see _module_reads) and checked by name
+                      ast.Pass) or isinstance(node, _TYPE_ALIAS) or _is_docstring(node):
+            return True  # a def's defaults and decorators are read (see _module_reads) and checked by name; the
+            # value of a `type X = ...` (Python 3.12) is computed when first used (review 28, R28-1)
         if isinstance(node, ast.Assign):
             return all(_plain_target(t) for t in node.targets) and self.expression(node.value)
         if isinstance(node, ast.AnnAssign | ast.AugAssign):

@@ -211,6 +211,22 @@ def test_line_ends_of_every_kind_are_read_as_python_reads_them(tmp_path, end):
     assert f"ZeroDivisionError: division by zero (ex5.py, line {line})" in part["feedback"], part
 
 
+@pytest.mark.skipif(sys.version_info < (3, 12), reason="Python 3.12 syntax: an older Python cannot read the file at "
+                    "all (as the student's own Python would not)")
+def test_python_3_12_type_statements_and_generic_defs_are_kept(tmp_path):
+    """Review 28, R28-1, R28-2: `type Array = np.ndarray` was script code, not run, so the defs whose annotations
+    read it were left out too; `def sigmoid[T](z: T) -> T` read T, its own type parameter, as a module name that
+    is not set: right files scored 0 under Python 3.12."""
+    text = SOLUTION.replace("import numpy as np\n", "import numpy as np\n\ntype Array = np.ndarray\n"
+                                                      "type Unused = list[int]\n", 1)
+    text = text.replace("def sigmoid(z):", "def sigmoid[T](z: T) -> T:").replace("def sigmoid_gradient(z):",
+                                                                                 "def sigmoid_gradient(z: Array):")
+    assert "def sigmoid[T]" in text and "z: Array" in text
+    (tmp_path / "ex5.py").write_text(text)
+    report, status = grade_json(tmp_path / "ex5.py")
+    assert (report["score"], status, report["notes"]) == (100, 0, []), report
+
+
 HELPER_THEN_CONTINUATION = """\
 import numpy as np
 
