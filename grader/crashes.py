@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 from . import parsing
 
-_MESSAGE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:: (?P<text>.*?))?(?: \((?P<file>[^()]+?), line (?P<line>\d+)\))?$",
-                      re.DOTALL)
+_MESSAGE = re.compile(r"^(?P<type>[A-Za-z_][\w.]*)(?:: (?P<text>.*?))?(?: \((?P<file>[^()]+?), line (?P<line>\d+)"
+                      r"(?:; called from [^()]*)?\))?$", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -138,6 +138,9 @@ def _name_error(crash: Crash, context: Context) -> str:
     if name == "np" and "import numpy" not in context.source:
         return ("np is the usual short name for numpy, which the file never imports: add `import numpy as np` "
                 "at its top.")
+    if name == "np" and not re.search(r"\bas\s+np\b|\bnp\s*=", context.source):
+        return ("np is the usual short name for numpy, but the file imports numpy under its own name only: write "
+                "`import numpy as np` at its top.")
     names = defined_names(context.source)
     # a name set only after the failing line is not the one meant there (F8: Delta2, set on the next line, for
     # delta2, where delta_2 was set two lines before)
@@ -619,14 +622,30 @@ def _indexed_twice(context: Context, line: int | None) -> list[str]:
     return [ast.unparse(n.value) for n in nodes if isinstance(n.slice, ast.Tuple)]
 
 
+# Libraries students import (their top-level names): a missing one is a library to do without, any other name
+# may be a module of the student's own that was not handed in (review 28, R28-5: "Remove the import of
+# nn_helpers" for their own helper file).
+LIBRARIES = frozenset({
+    "pandas", "sklearn", "matplotlib", "seaborn", "plotly", "tensorflow", "torch", "keras", "jax", "jaxlib",
+    "numba", "tqdm", "cv2", "PIL", "sympy", "statsmodels", "autograd", "cupy", "theano", "xgboost", "lightgbm",
+    "IPython", "ipywidgets", "google", "kaggle", "h5py", "tables", "skimage", "imageio", "joblib", "dask",
+    "polars", "mlxtend", "pylab", "octave", "oct2py", "mat73", "requests", "wandb", "tabulate", "termcolor",
+    "colorama", "rich", "numexpr", "bottleneck", "pytest", "nbformat"})
+
+
 def missing_module(name: str, allowed: Sequence[str] = ()) -> str:
     top = name.split(".")[0]
     extra = f", plus {', '.join(allowed)} for this exercise" if allowed else ""
     if top in allowed:
         return (f"This exercise allows {top}, but it is not installed where your code is graded: tell your "
                 f"instructor.")
-    return (f"{top} is not available where your code is graded: the graded functions must run with numpy and "
-            f"scipy only{extra}. Remove the import of {top} and write the computation with numpy.")
+    library = (f"the graded functions must run with numpy and scipy only{extra}. Remove the import of {top} and "
+               f"write the computation with numpy.")
+    if top in LIBRARIES:
+        return f"{top} is not available where your code is graded: {library}"
+    return (f"{top} is not available where your code is graded. If {top}.py is a file of your own, hand it in "
+            f"beside your file (that folder is importable when graded), or copy what the graded functions use "
+            f"from it into your file. If it is a library, {library}")
 
 
 def _module_error(crash: Crash, context: Context) -> str:

@@ -170,8 +170,8 @@ class Submission:
         """Rewrite "(file, line N)" in a sandbox message to the student's cell and line."""
         if not self.notebook:
             return text
-        pattern = rf"\({re.escape(self.path.name)}, line (\d+)\)"
-        return re.sub(pattern, lambda m: f"({self.path.name}, {self.origin(int(m.group(1)))})", text)
+        pattern = rf"(\(|; called from ){re.escape(self.path.name)}, line (\d+)(?=\))"
+        return re.sub(pattern, lambda m: f"{m[1]}{self.path.name}, {self.origin(int(m[2]))}", text)
 
     def explain_name_error(self, function: str, message: str) -> str:
         """A NameError for a name the file sets only in script code that was not run, explained."""
@@ -845,6 +845,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
     read = pieces = 0  # characters and _pieces of code so far
+    written: list[tuple[int, str, str, str]] = []  # `%%writefile NAME.py` cells: virtual line, NAME, body, why skipped
     for cell in cells:
         offset = len(origins)
         lines = cell.text.split("\n")
@@ -864,7 +865,12 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             if not notebook:  # a .py file that does not parse: run it whole, Python says where it breaks
                 return _whole(path, cell.text, result)
             if problem.startswith("%%"):
-                result.skipped_cells.append(f"cell {cell.number} is a {problem} cell, not Python")
+                skipped = f"cell {cell.number} is a {problem} cell, not Python"
+                module = _written_module(cell.text)
+                if module is not None:
+                    written.append((offset + 1, *module, skipped))
+                else:
+                    result.skipped_cells.append(skipped)
                 continue
             _skip_cell(result, cell.number, text, roots, f"cell {cell.number} could not be read: {problem}", problem)
             continue
@@ -902,9 +908,20 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         statements = [s for s in statements if all(s is not gone for gone in later)]
     bindings, kept, unrun = select(statements, roots | {other for other, _ in result.alternatives.values()})
     placed: dict[int, list[str]] = {}
+    imported = {name for s in statements if s.keep for node in _imports(s.node) for name in _module_names(node)}
+    written += [(s.offset + _first_line(s.node), *module, "") for s in statements
+                if not s.keep and (module := _magic_written(s.node))]  # a .py export's run_cell_magic
+    for line, module, body, skipped in written:
+        if module in imported:
+            placed.setdefault(line, []).append(_module_from_cell(module, body))
+        elif skipped:
+            result.skipped_cells.append(skipped)
+    run_as_module = set(placed)  # the lines of the `%%writefile` cells run as the modules they write
     futures: list[_Statement] = []  # a notebook's, moved to the top (`_hoist_futures`)
     for s in statements:
         start = s.offset + _first_line(s.node)
+        if start in run_as_module and not s.keep:
+            continue  # a .py export's `%%writefile` cell: run (as the module it writes), so not in script_not_run
         if s.keep and notebook and _is_future(s.node):
             futures.append(s)
         elif s.keep:
@@ -958,6 +975,43 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
+
+
+_WRITEFILE = re.compile(r"%%(?:writefile|file)\s+(?:-f\s+)?(['\"]?)([A-Za-z_]\w*)\.py\1\s*$")
+
+
+def _written_module(text: str) -> tuple[str, str] | None:
+    """(NAME, the cell's body) for a cell `%%writefile NAME.py` (IPython writes the body to that file, which
+    later cells import), else None. Appending (`-a`) or a file in another folder: None."""
+    first, _, body = text.partition("\n")
+    match = _WRITEFILE.match(first.strip())
+    return (match[2], body) if match else None
+
+
+def _magic_written(node: ast.stmt) -> tuple[str, str] | None:
+    """(NAME, body) for a .py export's `get_ipython().run_cell_magic('writefile', 'NAME.py', body)`, else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
+            and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)):
+        return None
+    magic, line, body = (a.value for a in call.args)
+    return _written_module(f"%%{magic} {line}\n{body}")
+
+
+def _module_names(node: ast.Import | ast.ImportFrom) -> list[str]:
+    """The top-level modules an import statement imports (none for a relative import)."""
+    if isinstance(node, ast.Import):
+        return [a.name.split(".")[0] for a in node.names]
+    return [node.module.split(".")[0]] if node.module and not node.level else []
+
+
+def _module_from_cell(module: str, body: str) -> str:
+    """One line that makes a `%%writefile NAME.py` cell's body the module NAME, as running that cell then
+    `import NAME` would (review 28, R28-5: a notebook handed in without the file its cell writes scored 0).
+    Placed at the cell's first line; an error in it is reported at NAME.py's line, counted as in that file."""
+    file = f"__import__('os').path.join(__import__('os').path.dirname(__file__), {module + '.py'!r})"
+    return (f"__import__('sys').modules[{module!r}] = __import__('types').ModuleType({module!r}); "
+            f"exec(compile({body!r}, {file}, 'exec'), __import__('sys').modules[{module!r}].__dict__)")
 
 
 def _reraising(statement: _Statement) -> str:

@@ -212,7 +212,8 @@ def as_script(cell_list: list[tuple[str, str]]) -> str:
         lines = []
         if source.startswith("%%"):
             magic, _, body = source.partition("\n")
-            source = f"get_ipython().run_cell_magic('{magic[2:]}', '', {body!r})"
+            name, _, line = magic[2:].partition(" ")
+            source = f"get_ipython().run_cell_magic('{name}', '{line}', {body!r})"
         for line in source.split("\n"):
             if line.startswith("%"):
                 name, _, rest = line[1:].partition(" ")

@@ -32,6 +32,10 @@ def _crashed_part(name: str, *extra: str) -> dict:
      "columns differ by one, the bias column"),
     ("import_pandas", "ModuleNotFoundError: No module named 'pandas'",
      "pandas is not available where your code is graded: the graded functions must run with numpy and scipy only."),
+    ("import_own_helper", "ModuleNotFoundError: No module named 'nn_helpers'",
+     "nn_helpers is not available where your code is graded. If nn_helpers.py is a file of your own, hand it in "
+     "beside your file (that folder is importable when graded), or copy what the graded functions use from it "
+     "into your file. If it is a library, the graded functions must run with numpy and scipy only."),
 ])
 def test_crash_is_explained_and_the_exception_kept(name, exception, explanation):
     part = _crashed_part(name)
@@ -508,3 +512,20 @@ def test_an_error_in_the_students_own_helper_at_import_names_the_helper_and_its_
     feedback = report["parts"][0]["feedback"]
     assert feedback.startswith("ex5.py could not be imported: ZeroDivisionError: division by zero (ex5.py, line 12)"), \
         feedback
+
+
+def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_that_called_it(tmp_path):
+    """Review 28, R28-8: a NameError inside the student's nn_helpers.py (`import numpy`, then `np.exp`) was placed
+    at ex5.py's line that called the helper: the student looked in a file that does import numpy as np. The
+    helper's line comes first, then the line of theirs that called it."""
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    source = source.replace("import numpy as np\n", "import numpy as np\n\nimport nn_helpers\n", 1)
+    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return nn_helpers.sig(z)", 1)
+    (tmp_path / "ex5.py").write_text(source)
+    (tmp_path / "nn_helpers.py").write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
+    line = source.splitlines().index("    return nn_helpers.sig(z)") + 1
+    report, status = grade_json(tmp_path / "ex5.py")
+    feedback = report["parts"][0]["feedback"]
+    assert status == 1 and f"raised NameError: name 'np' is not defined (nn_helpers.py, line 5; called from " \
+        f"ex5.py, line {line})" in feedback, feedback
+    assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it

@@ -729,6 +729,34 @@ def test_a_part_is_graded_on_the_function_its_grader_cell_submits_where_its_own_
     assert not any(n["id"] == "registered_other_name" for n in report["notes"]), report["notes"]
 
 
+WRITTEN = "%%writefile nn_helpers.py\nimport numpy as np\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n"
+
+
+@pytest.mark.parametrize("script", [False, True], ids=["notebook", "export"])
+def test_a_module_a_writefile_cell_writes_is_the_module_later_cells_import(tmp_path, script):
+    """Review 28, R28-5: a cell `%%writefile nn_helpers.py` writes the helper that later cells import; handed in
+    alone (an upload of the notebook), 0/100 and "Remove the import of nn_helpers". The cell's body is the
+    module, as running the notebook from the top makes it; an error in it is placed in that module."""
+    cost = course.COST.replace("utils.sigmoid(", "nn_helpers.sig(")
+    cell_list = [*course.cells(cost=cost)[:3], ("code", WRITTEN), ("code", "import nn_helpers"),
+                 *course.cells(cost=cost)[3:]]
+    report, status = grade_json(course.alone(tmp_path / "right", cell_list, script=script,
+                                             name="ex4.py" if script else "exercise4.ipynb"))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "writefile" not in note(report, "script_not_run"), report["notes"]
+    broken = [(kind, text.replace("return 1 / (1", "return 1 / (one")) for kind, text in cell_list]
+    report, status = grade_json(course.alone(tmp_path / "broken", broken, script=script,
+                                             name="ex4.py" if script else "exercise4.ipynb"))
+    feedback = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    called = "exercise4.ipynb, cell 7, line 14" if not script else "ex4.py, line 85"
+    assert status == 1 and f"NameError: name 'one' is not defined (nn_helpers.py, line 5; called from {called})" \
+        in feedback, feedback
+    unused = [*course.cells()[:3], ("code", WRITTEN), *course.cells()[3:]]
+    report, status = grade_json(course.alone(tmp_path / "unused", unused))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "Left out: cell 2 is a %%writefile cell, not Python" in note(report, "script_not_run"), report["notes"]
+
+
 def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
     """Acceptance run 15, N7: the template's stubs left in their cells, the work written in a last cell after the
     grader cells: graded on the stubs, as the course would, but every part said only "Not written yet", while the

@@ -476,16 +476,17 @@ def _exception_message(exc: BaseException, submission: Path, importing: bool = F
 
 
 def _student_line(exc: BaseException, submission: Path, importing: bool = False) -> str | None:
-    """Innermost frame in the submission, else in a helper beside it (utils.py). While importing, a helper of the
-    student's that raised as it was imported itself (its top level, or a function that calls) is where to look,
-    not the submission's `import utils` line (fix28, F5)."""
+    """The innermost frame in the student's own files: the submission, or a helper beside it (utils.py, a module
+    a `%%writefile` cell writes), where the mistake is to be looked for (fix28, F5; review 28, R28-8: "name 'np'
+    is not defined" at ex5.py's line that calls the helper sent the student to a file that imports numpy). In a
+    helper, during a call, the submission's line that called it follows: "utils.py, line 5; called from ex5.py,
+    line 16"."""
     frames = traceback.extract_tb(exc.__traceback__)
-    if importing and any(frame.name == "<module>" and Path(frame.filename).parent == submission.parent
-                         and Path(frame.filename) != submission for frame in frames):
-        frame = next(f for f in reversed(frames) if Path(f.filename).parent == submission.parent)
-        return f"{Path(frame.filename).name}, line {frame.lineno}"
-    for ours in (lambda p: p == submission, lambda p: p.parent == submission.parent):
-        for frame in reversed(frames):
-            if ours(Path(frame.filename)):
-                return f"{Path(frame.filename).name}, line {frame.lineno}"
-    return None
+    own = [frame for frame in frames if Path(frame.filename).parent == submission.parent]
+    if not own:
+        return None
+    where = f"{Path(own[-1].filename).name}, line {own[-1].lineno}"
+    caller = next((frame for frame in reversed(own) if Path(frame.filename) == submission), None)
+    if Path(own[-1].filename) != submission and caller is not None and not importing:
+        where += f"; called from {submission.name}, line {caller.lineno}"
+    return where
