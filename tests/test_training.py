@@ -166,7 +166,7 @@ def test_an_unusable_mat_file_is_a_clear_spec_error(tmp_path, setup, words):
      "must start with 15 and end with 10"),
     ("generated: digits", "generated: smooth", "parts[5].training.data.generated", "real-valued targets"),
     ("      method: TNC", "      method: Newton-CG", "parts[5].training.method", "Newton-CG"),
-    ("      within: 0.02", "      within: -1", "parts[5].training.within", "≥ 0"),
+    ("      within: 0.03", "      within: -1", "parts[5].training.within", "≥ 0"),
     ("    check: training\n", "    check: training\n    cases: [coursera]\n", "parts[5].cases", "takes no cases"),
     ("    on_request: true\n", "    on_request: yes please\n", "parts[5].on_request", "true or false"),
     ("    check: training\n    lambda: 1\n", "    check: training\n    lambda: 1\n    activation: sigmoid\n",
@@ -228,13 +228,15 @@ def test_audit_fails_a_within_smaller_than_the_drift_of_a_correct_solution(tmp_p
     `within` of a few tenths of a point fails correct solutions: the audit says so and suggests a bound."""
     text = (ROOT / "exercises" / "ex5.yaml").read_text()
     path = tmp_path / "tight.yaml"
-    path.write_text(text.replace("      within: 0.02", "      within: 0.001", 1))
+    path.write_text(text.replace("      within: 0.03", "      within: 0.001", 1))
     result = run_cli("audit", str(path))
     assert result.exit_code == 1, result.output
     line = next(line for line in result.output.splitlines() if line.startswith("  training:"))
-    assert "within 0.001 passes at ≥ 92.7%: FAIL: a correct solution may end" in line, line
     data = json.loads(run_cli("audit", str(path), "--format", "json").output)
     (row,) = data["training"]
+    # the figures depend on the CPU's round-off (92.8% on one machine, 93.4% on another): read, not fixed
+    bound = f"{(row['reference'] - 0.001) * 100:.1f}"
+    assert f"within 0.001 passes at ≥ {bound}%: FAIL: a correct solution may end" in line, line
     assert not data["ok"] and not row["ok"] and row["within"] == 0.001 and len(row["round_off"]) == 8
     low = min(row["round_off"])
     assert low < row["reference"] - 0.001  # the drift the audit found: a correct figure below the bound
