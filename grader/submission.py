@@ -887,10 +887,11 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             statements.append(_Statement(node, cell, offset, own))
     graders = _graders(statements)
     aliases, alternatives = _submitted_as(statements, roots, graders, parts)
-    for i, (name, other, k) in aliases.items():
+    for i, (name, value, k) in aliases.items():
         s = statements[i]
+        other = ast.unparse(value)
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
-        alias = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
+        alias = ast.Assign([ast.Name(name, ast.Store())], value)
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
     for i, (other, k) in alternatives.items():
         s = statements[i]
@@ -898,7 +899,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
-    dropped, earlier = _unsubmitted(statements, roots, registrations)
+    # a name a grader cell's alias sets (`nnCostFunction = my_cost`) has only stubs of its own to leave out
+    dropped, earlier = _unsubmitted(statements, roots - {name for name, _, _ in aliases.values()}, registrations)
     for name, found in earlier.items():  # review 21, R2: its own part, on the course, is graded on an earlier one
         result.registered_earlier[name] = RegisteredEarlier(*(origins[s.offset + _first_line(s.node) - 1]
                                                                 for s in found))
@@ -1074,46 +1076,59 @@ def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = fro
 
 def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozenset[str],
                   parts: tuple[tuple[str, ...], ...]
-                  ) -> tuple[dict[int, tuple[str, str, int]], dict[int, tuple[str, int]]]:
+                  ) -> tuple[dict[int, tuple[str, ast.expr, int]], dict[int, tuple[str, int]]]:
     """The grader cells `grader[k] = other` that submit, for part k, a function of the file's own under a name the
-    exercise does not accept (`sigmoidgradient`, `nnCostFunctionVectorized`): the course grades that function
-    object, whatever its name (accept15, N2). Only the last cell of part k counts (a slip fixed later), and only
-    an `other` defined with work in it before the cell. Two kinds, by the part's own function:
+    exercise does not accept (`sigmoidgradient`, `nnCostFunctionVectorized`, an alias `cost_fn = net.cost`, a
+    method `Model.nnCostFunction`, `net.g_prime`): the course grades that function object, whatever its name
+    (accept15, N2; review 28, R28-16). Only the last cell of part k counts (a slip fixed later), and only an
+    `other` set before the cell (a def with work in it, an alias, or the object a method is read from). Two
+    kinds, by the part's own function:
 
     - it has no definition but the template's stubs: statement index -> (graded name, other, k). Such a cell is
       read as `graded name = other`, for every part and caller (nothing else can be meant). The graded name is
       the one the file defines, else the course's own (the last of the part's names).
-    - it has work in it too: statement index -> (other, k). Part k is graded on `other` where its own function
-      fails it (review 27, T6: `grader[1] = nnCostFunctionVectorized` beside a buggy nnCostFunction, 100 on the
-      course), and on its own function where that passes (review 26, R2: `grader[3] = sigmoid`, a slip beside a
-      right sigmoidGradient). Rebinding the name instead changed every part and caller (R2)."""
+    - it has work in it too, and `other` is a plain name: statement index -> (other, k). Part k is graded on
+      `other` where its own function fails it (review 27, T6: `grader[1] = nnCostFunctionVectorized` beside a
+      buggy nnCostFunction, 100 on the course), and on its own function where that passes (review 26, R2:
+      `grader[3] = sigmoid`, a slip beside a right sigmoidGradient). Rebinding the name instead changed every
+      part and caller (R2)."""
     defs: dict[str, list[tuple[int, bool]]] = {}  # name -> (statement index, a stub?) of each def
     for i, s in enumerate(statements):
         if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef):
             defs.setdefault(s.node.name, []).append((i, _is_stub(s.node.body)))
-    cells = []  # (statement index, k, the name registered)
+    cells = []  # (statement index, k, what it registers: a name or an attribute of one)
     for i, s in enumerate(statements):
         node = s.node
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Name)):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and _root_name(node.value)):
             continue
         target = node.targets[0]
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in \
                 graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int:
-            cells.append((i, target.slice.value, node.value.id))
+            cells.append((i, target.slice.value, node.value))
     aliases, alternatives = {}, {}
-    for i, k, other in cells:
+    for i, k, value in cells:
+        other, root = ast.unparse(value), _root_name(value)
         if other in roots or not 1 <= k <= len(parts):
             continue
-        if not any(j < i and not stub for j, stub in defs.get(other, ())):
-            continue  # defined after the cell, or a stub itself
+        if root in defs and all(stub for j, stub in defs[root] if j < i) or not any(
+                root in _bound_names(statements[j].node) for j in range(i)):
+            continue  # set after the cell, or a stub itself
         if any(j > i and kk == k for j, kk, _ in cells):
             continue  # a later cell registers part k again: that one counts
         names = parts[k - 1]
         if any(not stub for n in names for _, stub in defs.get(n, ())):
-            alternatives[i] = (other, k)
+            if isinstance(value, ast.Name):
+                alternatives[i] = (other, k)
         else:
-            aliases[i] = (next((n for n in names if n in defs), names[-1]), other, k)
+            aliases[i] = (next((n for n in names if n in defs), names[-1]), value, k)
     return aliases, alternatives
+
+
+def _root_name(node: ast.expr) -> str | None:
+    """`net` for `net`, `net.cost`, `models.Model.cost`; None for anything else (a call, a subscript)."""
+    while isinstance(node, ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _graders(statements: list[_Statement]) -> frozenset[str]:

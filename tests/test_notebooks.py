@@ -729,6 +729,29 @@ def test_a_part_is_graded_on_the_function_its_grader_cell_submits_where_its_own_
     assert not any(n["id"] == "registered_other_name" for n in report["notes"]), report["notes"]
 
 
+@pytest.mark.parametrize("style", ["static", "instance", "alias"])
+def test_a_grader_cell_submitting_a_method_or_an_alias_grades_that_function(tmp_path, style):
+    """Review 28, R28-16: `grader[1] = Model.nnCostFunction`, `grader[1] = net.cost` or `cost_fn = net.cost;
+    grader[1] = cost_fn`: the course grades the object each cell submits (100), the grader said "defines no
+    function named nnCostFunction" (0). Followed as a function named by a def is (`registered_other_name`)."""
+    indented = "\n".join("    " + line if line else line for line in course.COST.split("\n"))
+    if style == "static":
+        cost, submitted = "class Model:\n    @staticmethod\n" + indented, "Model.nnCostFunction"
+    else:
+        cost = "class Net:\n" + indented.replace("def nnCostFunction(nn_params", "def cost(self, nn_params") + \
+            "\n\n\nnet = Net()\ncost_fn = net.cost\n"
+        submitted = "net.cost" if style == "instance" else "cost_fn"
+    cell_list = [(kind, text.replace("= nnCostFunction\n", f"= {submitted}\n"))
+                 for kind, text in course.cells(cost=cost)]
+    assert sum(f"] = {submitted}\n" in text for _, text in cell_list) == 4
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    assert note(report, "registered_other_name").startswith(f"{submitted} is graded as nnCostFunction: the "
+                                                            f"course's grader cell `grader[5] = {submitted}`"), \
+        report["notes"]
+    assert not note(report, "unsubmitted_definition"), report["notes"]
+
+
 WRITTEN = "%%writefile nn_helpers.py\nimport numpy as np\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n"
 
 
