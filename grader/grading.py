@@ -639,23 +639,26 @@ def _ran_ahead(outcome: Outcome | None, run):
 
 def collect_notes(exercise: Exercise, results: list[PartResult], plan: dict, outcomes: dict,
                   cases: dict[str, CaseData], budget: Budget, source: str = "", shared: Shared | None = None,
-                  ahead: dict[str, Outcome] | None = None) -> list:
+                  ahead: dict[str, Outcome] | None = None, regraded: frozenset[str] = frozenset()) -> list:
     """Notes that cost no points; each probe runs only when the parts it concerns passed (or, for an
-    extra parameter, when a part it may explain failed).
+    extra parameter, when a part it may explain failed). The probes call the student's own functions, so a
+    function some of whose parts passed only on another that a grader cell submits (`regraded`,
+    `graded_as_registered`) counts as failed here (review 29, V4: a hanging own function was timed at full size).
 
     A probe whose call already ran with the graded calls (`ahead`) uses that outcome. In a batch (`shared`),
     the full-size timing call runs only with --speed-notes.
     """
     ahead = ahead or {}
     all_calls = {key: call for calls in plan.values() for key, call in calls.items()}
-    failed_functions = frozenset(r.part.function for r in results if not r.passed)
+    failed_functions = frozenset(r.part.function for r in results if not r.passed) | regraded
     found = notes.from_outcomes(exercise, all_calls, outcomes, cases, failed_functions)
     failed = next((r.part for r in results if not r.passed and r.part.check != "activation_gradient"
                    and all(c.observed is not None for c in r.checks)), None)
     if failed is not None and source:
         found.append(notes.probe_extra_parameters(exercise, budget.run, failed, cases[failed.cases[0]], source))
     # A function all of whose parts passed never timed out, so the probes never call a timed-out function.
-    passed = {name: all(r.passed for r in results if r.part.function == name) for name in exercise.functions}
+    passed = {name: name not in regraded and all(r.passed for r in results if r.part.function == name)
+              for name in exercise.functions}
     network_parts = [r.part for r in results if r.part.check != "activation_gradient" and passed[r.part.function]]
     if network_parts and exercise.network.targets == "labels" and \
             "num_labels" in exercise.functions[network_parts[0].function].arguments:
@@ -779,11 +782,11 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
-    registered = graded_as_registered(exercise, parts, plan, variants, Budget(
-        sandbox, submission, GRADED_BUDGET * timeout, prepared), shown) if prepared and prepared.alternatives else []
+    regraded, registered = graded_as_registered(exercise, parts, plan, variants, Budget(
+        sandbox, submission, GRADED_BUDGET * timeout, prepared), shown)
     explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
     explain_gradient_sizes(exercise, parts, outcomes, cases)
-    timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
+    timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"} | regraded
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout, prepared)
     written = frozenset(f for f, function in exercise.functions.items() if prepared is not None and (defined := [
         prepared.definitions[n] for n in function.names if n in prepared.definitions]) and not any(
@@ -792,7 +795,7 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     cost_explains_gradient(exercise, parts)
     source = prepared.source if prepared is not None and prepared.source is not None \
         else read_source(submission, submission.name)
-    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead)
+    found = collect_notes(exercise, parts, plan, outcomes, cases, optional, source, shared, ahead, regraded)
     if prepared is not None:
         found = submission_notes(exercise, parts, prepared, found) + registered
     point_to_notes(exercise, parts, found)
@@ -861,17 +864,25 @@ def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> Non
 
 
 def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict[str, dict[CallKey, Call]],
-                         variants: diagnosis.Variants, budget: Budget, shown: str) -> list:
+                         variants: diagnosis.Variants, budget: Budget, shown: str) -> tuple[frozenset[str], list]:
     """Each failed part whose course grader cell `grader[k] = other` submits another function of the file's own
     (`Submission.alternatives`) is graded again on that one, as the course grades it; where it passes, the part
-    takes that result, with a note (review 27, T6). `parts` is changed in place; the notes are returned. The
-    runs share one more graded budget, so a grade's bound grows by GRADED_BUDGET × --timeout at most."""
+    takes that result, with a note (review 27, T6). `parts` is changed in place; returned: the exercise's
+    functions some of whose parts were taken so, and the notes. The runs use the registered source, which holds
+    the object each cell submits (review 29, V1) and `other`'s imports, which the file's own grade never runs
+    (V2). They share one more graded budget, so a grade's bound grows by GRADED_BUDGET × --timeout at most."""
+    prepared = budget.prepared
+    failed = [index for index in (prepared.alternatives if prepared is not None else ())
+              if index < len(parts) and not parts[index].passed]
+    if not failed or prepared.registered_source is None:
+        return frozenset(), []
+    budget.prepared = replace(prepared, source=prepared.registered_source)
     taken: dict[tuple[str, str], list[tuple[int, PartResult, runnable.Origin]]] = {}  # (other, own) -> parts
-    for index, (other, where) in sorted(budget.prepared.alternatives.items()):
-        if index >= len(parts) or parts[index].passed:
-            continue
+    for index in sorted(failed):
+        other, where = prepared.alternatives[index]
         part = parts[index].part
-        calls = {call_key(part, case): replace(plan[part.function][call_key(part, case)], names=(other,))
+        calls = {call_key(part, case): replace(plan[part.function][call_key(part, case)],
+                                               names=(runnable.registered_name(index + 1),))
                  for case in part.cases}
         outcomes = run_calls(budget, calls)
         if len(outcomes) < len(calls):
@@ -879,7 +890,7 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
         again = check_part(exercise, part, variants, outcomes, shown, budget.sandbox.limits.timeout)
         if again.passed:
             parts[index] = again
-            own = runnable.student_names(budget.prepared, exercise.functions[part.function].names)[0]
+            own = runnable.student_names(prepared, exercise.functions[part.function].names)[0]
             taken.setdefault((other, own), []).append((index, again, where))
     found = []
     for (other, own), graded in taken.items():
@@ -890,7 +901,7 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
                 if len(graded) == 1 else
                 f"cells submit for these parts, as the course grades them: {listed}. It passes them") +
             f", while your {own} does not.")))
-    return found
+    return frozenset(parts[i].part.function for _, graded in taken.items() for i, _, _ in graded), found
 
 
 def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,

@@ -28,6 +28,7 @@ import codecs
 import json
 import re
 import symtable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -159,6 +160,9 @@ class Submission:
     # part index (from 0, the course's order) -> (the other name its `grader[k] = other` submits, where), where
     # the part's own function has work in it too: graded on that one when its own fails (`_submitted_as`)
     alternatives: dict[int, tuple[str, Origin]] = field(default_factory=dict)
+    # the source with each alternative's grader cell read as `registered_name(k) = other` (None: no alternatives):
+    # run only to grade a part on its alternative, so `other`'s imports never touch the file's own grade
+    registered_source: str | None = None
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
@@ -813,7 +817,10 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None,
     except UnicodeDecodeError:  # a .py that is not UTF-8: Python's own import says what is wrong with it
         return Submission(path, None, [], False)
     try:
-        return _runnable(path, roots, cells, notebook, parts)
+        result = _runnable(path, roots, cells, notebook, parts)
+        if result.alternatives:
+            result.registered_source = _runnable(path, roots, cells, notebook, parts, as_registered=True).source
+        return result
     except (RecursionError, MemoryError):  # an expression nested hundreds deep (x = a + a + ... + a, ----z)
         if notebook:
             raise SubmissionError(f"{path}: a statement nests too deeply for the grader to read it (an expression "
@@ -839,8 +846,16 @@ def _whole(path: Path, text: str, result: Submission) -> Submission:
     return result
 
 
+def registered_name(k: int) -> str:
+    """The name a registered source (`Submission.registered_source`) gives the function `grader[k]` submits."""
+    return f"_grader_part_{k}"
+
+
 def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
-              parts: tuple[tuple[str, ...], ...] = ()) -> Submission:
+              parts: tuple[tuple[str, ...], ...] = (), as_registered: bool = False) -> Submission:
+    """The runnable part of `cells`. `as_registered`: each alternative's grader cell (`_submitted_as`) is read as
+    `registered_name(k) = other`, kept with what it needs: the function object the cell submits, as the course
+    grades it, not what `other` holds at the end (review 29, V1)."""
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
@@ -896,6 +911,11 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     for i, (other, k) in alternatives.items():
         s = statements[i]
         result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
+        if as_registered:
+            name = registered_name(k)
+            submitted = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
+            statements[i] = _Statement(ast.copy_location(submitted, s.node), s.cell, s.offset, f"{name} = {other}")
+            roots = roots | {name}
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
@@ -908,7 +928,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         where = [origins[s.offset + _first_line(s.node) - 1] for s in (last, graded, *later)]
         result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
         statements = [s for s in statements if all(s is not gone for gone in later)]
-    bindings, kept, unrun = select(statements, roots | {other for other, _ in result.alternatives.values()})
+    bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
     imported = {name for s in statements if s.keep for node in _imports(s.node) for name in _module_names(node)}
     written += [(s.offset + _first_line(s.node), *module, "") for s in statements
@@ -1110,11 +1130,14 @@ def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozen
         other, root = ast.unparse(value), _root_name(value)
         if other in roots or not 1 <= k <= len(parts):
             continue
-        if root in defs and all(stub for j, stub in defs[root] if j < i) or not any(
-                root in _bound_names(statements[j].node) for j in range(i)):
+        same_part = [j for j, kk, _ in cells if kk == k]
+        sets_root = [j for j, s in enumerate(statements) if root in _bound_names(s.node)]
+        order, _ = _kernel_order(statements, same_part + sets_root)  # review 29, V3: the cell run last counts
+        if max(same_part, key=order) != i:
+            continue  # a cell run later registers part k again: that one counts
+        if root in defs and all(stub for j, stub in defs[root] if order(j) < order(i)) or not any(
+                order(j) < order(i) for j in sets_root):
             continue  # set after the cell, or a stub itself
-        if any(j > i and kk == k for j, kk, _ in cells):
-            continue  # a later cell registers part k again: that one counts
         names = parts[k - 1]
         if any(not stub for n in names for _, stub in defs.get(n, ())):
             if isinstance(value, ast.Name):
@@ -1177,13 +1200,7 @@ def _unsubmitted(statements: list[_Statement], roots: set[str],
         if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
                                        for i, s in enumerate(statements)):
             continue
-        cells = {statements[i].cell.number: statements[i].cell.ran for i in [*registrations, *definitions]}
-        # a count twice among these cells: run in two kernel sessions, before and after a restart, whose counts
-        # say nothing of their order (accept15, N1); a repeat elsewhere in the notebook says nothing of these
-        # (review 26, R5)
-        by_counts = None not in cells.values() and len(set(cells.values())) == len(cells)
-        # the kernel's order of statements (the cell's count, then its place in it), else the file's
-        order = (lambda i: (statements[i].cell.ran, i)) if by_counts else (lambda i: (0, i))
+        order, by_counts = _kernel_order(statements, [*registrations, *definitions])
         last = max(registrations, key=order)
         graded = _in_effect(definitions, last, order)
         if graded is None:
@@ -1196,6 +1213,18 @@ def _unsubmitted(statements: list[_Statement], roots: set[str],
         if registered is not None and registered != graded:
             earlier[name] = (statements[own], statements[registered], statements[graded])
     return dropped, earlier
+
+
+def _kernel_order(statements: list[_Statement], among: list[int]) -> tuple[Callable[[int], tuple], bool]:
+    """A sort key for statement indices in the order the kernel ran them, and whether that order comes from the
+    execution counts: the cell's count, then the statement's place in it, when every cell holding one of the
+    statements `among` has a count and no two share one; else the order of running the notebook from the top. A
+    count twice among these cells means two kernel sessions, before and after a restart, whose counts say
+    nothing of their order (accept15, N1); a repeat elsewhere in the notebook says nothing of these (review 26,
+    R5)."""
+    cells = {statements[i].cell.number: statements[i].cell.ran for i in among}
+    by_counts = None not in cells.values() and len(set(cells.values())) == len(cells)
+    return ((lambda i: (statements[i].cell.ran, i)) if by_counts else (lambda i: (0, i))), by_counts
 
 
 def _in_effect(definitions: list[int], at: int, order) -> int | None:

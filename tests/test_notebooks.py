@@ -780,6 +780,69 @@ def test_a_module_a_writefile_cell_writes_is_the_module_later_cells_import(tmp_p
     assert "Left out: cell 2 is a %%writefile cell, not Python" in note(report, "script_not_run"), report["notes"]
 
 
+def _vectorized_beside(own: str, extra: str = "", line: str = "") -> list[tuple[str, str]]:
+    """The course's cells with `own` as nnCostFunction, a right nnCostFunctionVectorized beside it (after
+    `extra`, e.g. an import it needs; with `line` run after its `m = y.size`) and every cost grader cell
+    submitting nnCostFunctionVectorized."""
+    work = extra + course.COST.replace("def nnCostFunction", "def nnCostFunctionVectorized").replace(
+        "    m = y.size\n", f"    m = y.size\n{line}", 1)
+    return [(kind, text.replace("= nnCostFunction\n", "= nnCostFunctionVectorized\n"))
+            for kind, text in course.cells(cost=own + "\n\n" + work)]
+
+
+BUGGY_COST = course.COST.replace("d3 = a3 - Y", "d3 = (a3 - Y) * a3 * (1 - a3)").replace(
+    "np.log(1 - a3)) / m", "np.log(1 - a3))")
+
+
+def test_a_part_is_graded_on_the_function_object_its_grader_cell_submitted(tmp_path):
+    """Review 29, V1: a grader cell submits the function object the name holds when the cell runs; a later cell
+    that redefines nnCostFunctionVectorized (an experiment after grading) changes nothing the course grades.
+    The grader called the name, so graded the later function (0 for those parts)."""
+    later = ("code", "def nnCostFunctionVectorized(nn_params, *args, **kwargs):\n"
+                     "    return 0.0, np.zeros_like(nn_params)")
+    report, status = grade_json(course.folder(tmp_path, _vectorized_beside(BUGGY_COST) + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+    assert note(report, "registered_other_name").startswith("Graded on nnCostFunctionVectorized"), report["notes"]
+
+
+def test_a_function_the_grader_cells_submit_beside_a_right_one_never_costs_the_right_one(tmp_path):
+    """Review 29, V2: with a right nnCostFunction of the student's own, its parts are graded on it, and what only
+    the other function a grader cell submits needs (an import the grader's sandbox lacks) is never run: the
+    grader kept it, the import failed, and a right notebook scored 0."""
+    cells = _vectorized_beside(course.COST, "from a_progress_bar_module import bar\n\n\n", "    bar(m)\n")
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert (scores(report), status) == (FULL, 0), report
+    assert not note(report, "registered_other_name"), report["notes"]
+
+
+def test_the_grader_cell_run_last_decides_what_a_part_is_graded_on(tmp_path):
+    """Review 29, V3: of two grader cells for part 1, the one the kernel ran last (by the execution counts)
+    decides what the course grades; the grader took the one placed last in the file."""
+    cells = _vectorized_beside(BUGGY_COST)
+    cells.insert(cells.index(("code", "grader[1] = nnCostFunctionVectorized\ngrader.grade()")) + 1,
+                 ("code", "grader[1] = nnCostFunction\ngrader.grade()"))  # code cell 8, run before cell 7
+    counts = {7: 40, 8: 39}
+    report, status = grade_json(course.folder(tmp_path, cells, counts=counts))
+    assert scores(report)["cost"] == 30, report
+    assert "Feedforward and Cost Function (`grader[1] = nnCostFunctionVectorized`, cell 7, line 1)" in note(
+        report, "registered_other_name"), report["notes"]
+    report, _ = grade_json(course.folder(tmp_path / "top", cells, counts={7: 7, 8: 8}))
+    assert scores(report)["cost"] == 0, report  # run from the top, cell 8 registers the buggy one last
+
+
+@pytest.mark.parametrize("own", ["buggy", "hangs"])
+def test_notes_speak_of_the_students_own_function_not_the_one_graded_in_its_place(tmp_path, own):
+    """Review 29, V4: the probes for notes called the own nnCostFunction once its parts had passed on the function
+    the grader cells submit: a buggy one earned a false "takes the number of classes from y" note, a hanging one
+    was timed at full size ("slow_at_full_size") after timing out."""
+    text = BUGGY_COST if own == "buggy" else course.COST.replace("    m = y.size\n", "    while True:\n        pass\n")
+    report, status = grade_json(course.folder(tmp_path, _vectorized_beside(text)), "--timeout", "2")
+    assert (scores(report), status) == (FULL, 0), report
+    ids = [n["id"] for n in report["notes"]]
+    assert "num_labels_from_data" not in ids and "slow_at_full_size" not in ids, report["notes"]
+    assert "registered_other_name" in ids, ids
+
+
 def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
     """Acceptance run 15, N7: the template's stubs left in their cells, the work written in a last cell after the
     grader cells: graded on the stubs, as the course would, but every part said only "Not written yet", while the
