@@ -690,6 +690,17 @@ def _axis_error(crash: Crash, context: Context) -> str:
     return ""
 
 
+def _file_not_found(crash: Crash, context: Context) -> str:
+    """A graded function that loads the course's data itself (loadmat('ex4data1.mat')) finds no file: the grader
+    runs it in an empty folder of its own and passes every input as an argument (review 28, R28-7)."""
+    named = re.search(r"No such file or directory: (?P<name>'[^']*'|\"[^\"]*\")", crash.text)
+    what = f"the file {named['name']}" if named else "a file"
+    return (f"Your code reads {what}, and no data files are where your code is graded: the grader runs it in an "
+            f"empty folder of its own and passes every input (X, y, the weights) as an argument. Compute from the "
+            f"arguments, and load data outside the graded functions (in your notebook's own cells, or under "
+            f"`if __name__ == \"__main__\":`).")
+
+
 def _null_bytes(crash: Crash, context: Context) -> str:
     """Windows Notepad's "Unicode" is UTF-16: every other byte of an English file is NUL, which Python refuses."""
     if "null bytes" not in crash.text:
@@ -709,4 +720,5 @@ _EXPLAINERS = {
     "IndexError": (_index_error,),
     "ModuleNotFoundError": (_module_error,),
     "ImportError": (_import_error,),
+    "FileNotFoundError": (_file_not_found,),
 }

@@ -36,6 +36,9 @@ def _crashed_part(name: str, *extra: str) -> dict:
      "nn_helpers is not available where your code is graded. If nn_helpers.py is a file of your own, hand it in "
      "beside your file (that folder is importable when graded), or copy what the graded functions use from it "
      "into your file. If it is a library, the graded functions must run with numpy and scipy only."),
+    ("crash_loads_data", "FileNotFoundError: [Errno 2] No such file or directory: 'Data/ex4data1.mat'",
+     "Your code reads the file 'Data/ex4data1.mat', and no data files are where your code is graded: the grader "
+     "runs it in an empty folder of its own and passes every input (X, y, the weights) as an argument."),
 ])
 def test_crash_is_explained_and_the_exception_kept(name, exception, explanation):
     part = _crashed_part(name)
