@@ -276,12 +276,15 @@ SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only
 
 
 def read_source(submission: Path, file: str | None) -> str:
-    """The text of the file a crash names: the submission or a helper beside it; "" when unreadable."""
-    if file is None or Path(file).name != file:
+    """The text of the file a crash names: the submission, a helper beside it or one in a package of the
+    student's under its folder (mylib/tools.py); "" when unreadable."""
+    parts = Path(file).parts if file else ()
+    if not parts or not all(part.isidentifier() for part in parts[:-1]) or parts[-1] in ("..", "."):
         return ""
-    path = submission if file == submission.name else submission.parent / file
-    if path != submission and (path.is_symlink() or not path.is_file()):
-        return ""  # a helper beside the submission, never a link to somewhere else
+    path = submission if file == submission.name else submission.parent.joinpath(*parts)
+    if path != submission and (any(p.is_symlink() for p in [path, *path.parents][:len(parts)])
+                               or not path.is_file()):
+        return ""  # a helper of the student's, never a link to somewhere else
     try:
         with path.open("rb") as handle:
             return handle.read(SOURCE_LIMIT).decode("utf-8", errors="replace")

@@ -532,3 +532,21 @@ def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_t
     assert status == 1 and f"raised NameError: name 'np' is not defined (nn_helpers.py, line 5; called from " \
         f"ex5.py, line {line})" in feedback, feedback
     assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it
+
+
+def test_an_error_inside_a_helper_package_of_the_students_names_the_package_file(tmp_path):
+    """Review 29, V8: the same error in a package of the student's (mylib/tools.py) was still placed at ex5.py's
+    line that called it, as if ex5.py had the bug."""
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    source = source.replace("import numpy as np\n", "import numpy as np\n\nfrom mylib import tools\n", 1)
+    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return tools.sig(z)", 1)
+    (tmp_path / "ex5.py").write_text(source)
+    (tmp_path / "mylib").mkdir()
+    (tmp_path / "mylib" / "__init__.py").write_text("")
+    (tmp_path / "mylib" / "tools.py").write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
+    line = source.splitlines().index("    return tools.sig(z)") + 1
+    report, status = grade_json(tmp_path / "ex5.py")
+    feedback = report["parts"][0]["feedback"]
+    assert status == 1 and f"raised NameError: name 'np' is not defined (mylib/tools.py, line 5; called from " \
+        f"ex5.py, line {line})" in feedback, feedback
+    assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it

@@ -475,6 +475,16 @@ def _exception_message(exc: BaseException, submission: Path, importing: bool = F
     return _clean(f"{head} ({where})" if where else head)
 
 
+def _own_file(path: Path, folder: Path) -> bool:
+    """A file of the student's: beside the submission, or in a package of theirs under it (mylib/tools.py: review
+    29, V8), but not in an installed library someone copied there (a venv's site-packages)."""
+    try:
+        parts = path.relative_to(folder).parts
+    except ValueError:
+        return False
+    return all(part.isidentifier() for part in parts[:-1])
+
+
 def _student_line(exc: BaseException, submission: Path, importing: bool = False) -> str | None:
     """The innermost frame in the student's own files: the submission, or a helper beside it (utils.py, a module
     a `%%writefile` cell writes), where the mistake is to be looked for (fix28, F5; review 28, R28-8: "name 'np'
@@ -482,10 +492,10 @@ def _student_line(exc: BaseException, submission: Path, importing: bool = False)
     helper, during a call, the submission's line that called it follows: "utils.py, line 5; called from ex5.py,
     line 16"."""
     frames = traceback.extract_tb(exc.__traceback__)
-    own = [frame for frame in frames if Path(frame.filename).parent == submission.parent]
+    own = [frame for frame in frames if _own_file(Path(frame.filename), submission.parent)]
     if not own:
         return None
-    where = f"{Path(own[-1].filename).name}, line {own[-1].lineno}"
+    where = f"{Path(own[-1].filename).relative_to(submission.parent).as_posix()}, line {own[-1].lineno}"
     caller = next((frame for frame in reversed(own) if Path(frame.filename) == submission), None)
     if Path(own[-1].filename) != submission and caller is not None and not importing:
         where += f"; called from {submission.name}, line {caller.lineno}"
