@@ -690,15 +690,25 @@ def _axis_error(crash: Crash, context: Context) -> str:
     return ""
 
 
+_WRITES = re.compile(r"\b(save\w*|to_csv|dump|mkdir|makedirs)\(|\bopen\(.*['\"][wax]b?\+?['\"]")
+
+
 def _file_not_found(crash: Crash, context: Context) -> str:
-    """A graded function that loads the course's data itself (loadmat('ex4data1.mat')) finds no file: the grader
-    runs it in an empty folder of its own and passes every input as an argument (review 28, R28-7)."""
-    named = re.search(r"No such file or directory: (?P<name>'[^']*'|\"[^\"]*\")", crash.text)
-    what = f"the file {named['name']}" if named else "a file"
-    return (f"Your code reads {what}, and no data files are where your code is graded: the grader runs it in an "
-            f"empty folder of its own and passes every input (X, y, the weights) as an argument. Compute from the "
-            f"arguments, and load data outside the graded functions (in your notebook's own cells, or under "
-            f"`if __name__ == \"__main__\":`).")
+    """A graded function that loads the course's data itself (loadmat('ex4data1.mat')), or saves into a folder of
+    its own, finds no such path: the grader runs it in an empty folder and passes every input as an argument
+    (review 28, R28-7). A write is told as one (review 30, W13); an exception of the student's own wording
+    gets nothing added (W15)."""
+    named = re.search(r"No such file or directory: (?P<name>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")", crash.text)
+    if named is None:
+        return ""
+    where = ("the grader runs it in an empty folder of its own and passes every input (X, y, the weights) as an "
+             "argument")
+    if _WRITES.search(context.line_text(crash.line)):
+        return (f"Your code saves to {named['name']}, in a folder that does not exist where your code is graded: "
+                f"{where}. Return results from the graded functions, and save files in your notebook's own cells.")
+    return (f"Your code uses the path {named['name']}, which does not exist where your code is graded: {where}. "
+            f"Compute from the arguments, and load data in your notebook's own cells (or under "
+            f"`if __name__ == \"__main__\":`), not in the code the grader runs.")
 
 
 def _null_bytes(crash: Crash, context: Context) -> str:

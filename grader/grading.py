@@ -92,6 +92,7 @@ class PartResult:
     feedback: str
     mistakes: list = field(default_factory=list)  # catalogue mistakes that explain a failed part
     evidence: list[str] = field(default_factory=list)  # what the values show, for a failed part
+    graded_on: str | None = None  # the other function a grader cell submits, where the part passed on it instead
 
     @property
     def passed(self) -> bool:
@@ -485,8 +486,8 @@ def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) ->
     """A λ > 0 part whose λ = 0 twin (same function and check) passed: only the λ term can be wrong."""
     part = result.part
     return part.lambda_ != 0 and any(
-        r.passed and r.part.lambda_ == 0 and r.part.function == part.function and r.part.check == part.check
-        for r in results)
+        r.passed and not r.graded_on and r.part.lambda_ == 0 and r.part.function == part.function
+        and r.part.check == part.check for r in results)  # passed on the student's own function (review 30, W7)
 
 
 def _scale_evidence(result: PartResult, variants: diagnosis.Variants) -> list[str]:
@@ -785,11 +786,12 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
             outcomes.update(run_calls(Budget(sandbox, submission, GRADED_BUDGET * timeout, prepared), calls))
     shown = prepared.path.name if prepared is not None else submission.name
     parts = [check_part(exercise, part, variants, outcomes, shown, timeout) for part in exercise.parts]
-    regraded, registered = graded_as_registered(exercise, parts, plan, variants, Budget(
+    registered = graded_as_registered(exercise, parts, plan, outcomes, variants, Budget(
         sandbox, submission, GRADED_BUDGET * timeout, prepared), shown)
+    regraded = frozenset(r.part.function for r in parts if r.graded_on)
     explain_crashes(exercise, parts, outcomes, cases, submission, prepared)
     explain_gradient_sizes(exercise, parts, outcomes, cases)
-    timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"} | regraded
+    timed_out = {function for (function, _, _), o in outcomes.items() if o.status == "timeout"}
     optional = Budget(sandbox, submission, OPTIONAL_BUDGET * timeout, prepared)
     written = frozenset(f for f, function in exercise.functions.items() if prepared is not None and (defined := [
         prepared.definitions[n] for n in function.names if n in prepared.definitions]) and not any(
@@ -867,44 +869,69 @@ def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> Non
 
 
 def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict[str, dict[CallKey, Call]],
-                         variants: diagnosis.Variants, budget: Budget, shown: str) -> tuple[frozenset[str], list]:
+                         outcomes: dict[CallKey, Outcome], variants: diagnosis.Variants, budget: Budget,
+                         shown: str) -> list:
     """Each failed part whose course grader cell `grader[k] = other` submits another function of the file's own
     (`Submission.alternatives`) is graded again on that one, as the course grades it; where it passes, the part
-    takes that result, with a note (review 27, T6). `parts` is changed in place; returned: the exercise's
-    functions some of whose parts were taken so, and the notes. The runs use the registered source, which holds
-    the object each cell submits (review 29, V1) and `other`'s imports, which the file's own grade never runs
-    (V2). They share one more graded budget, so a grade's bound grows by GRADED_BUDGET × --timeout at most."""
+    takes that result (`graded_on`), with a note (review 27, T6). Where `other` cannot even be run here (its
+    import fails, its code is too big), a note says so (review 30, W6, W9). `parts` is changed in place; the
+    notes are returned. The runs use the registered source, which holds the object each cell submits (review 29,
+    V1) and `other`'s imports, which the file's own grade never runs (V2). They share one more graded budget, so
+    a grade's bound grows by GRADED_BUDGET × --timeout at most."""
     prepared = budget.prepared
-    failed = [index for index in (prepared.alternatives if prepared is not None else ())
-              if index < len(parts) and not parts[index].passed]
-    if not failed or prepared.registered_source is None:
-        return frozenset(), []
-    budget.prepared = replace(prepared, source=prepared.registered_source)
-    taken: dict[tuple[str, str], list[tuple[int, PartResult, runnable.Origin]]] = {}  # (other, own) -> parts
-    for index in sorted(failed):
-        other, where = prepared.alternatives[index]
+    failed = sorted(index for index in (prepared.alternatives if prepared is not None else ())
+                    if index < len(parts) and not parts[index].passed)
+    if not failed:
+        return []
+    source, why = prepared.registered_source()
+    unrun: dict[str, tuple[list[int], str]] = {}  # other -> (its parts, why it cannot run)
+    taken: dict[tuple[str, str], list[int]] = {}  # (other, own) -> the parts it passed
+    for index in failed:
+        other = prepared.alternatives[index][0]
         part = parts[index].part
+        if source is None:
+            unrun.setdefault(other, ([], f"its code cannot be read ({why})"))[0].append(index)
+            continue
         calls = {call_key(part, case): replace(plan[part.function][call_key(part, case)],
                                                names=(runnable.registered_name(index + 1),))
                  for case in part.cases}
-        outcomes = run_calls(budget, calls)
-        if len(outcomes) < len(calls):
+        again_outcomes = run_calls(Budget(budget.sandbox, budget.submission, budget.end - time.monotonic(),
+                                          replace(prepared, source=source)), calls)
+        if len(again_outcomes) < len(calls):
             continue  # out of time
-        again = check_part(exercise, part, variants, outcomes, shown, budget.sandbox.limits.timeout)
+        if all(o.status == "import_error" for o in again_outcomes.values()):
+            message = next(iter(again_outcomes.values())).message
+            unrun.setdefault(other, ([], f"the notebook stops before it is set: {message}"))[0].append(index)
+            continue
+        again = check_part(exercise, part, variants, again_outcomes, shown, budget.sandbox.limits.timeout)
         if again.passed:
+            again.graded_on = other
             parts[index] = again
             own = runnable.student_names(prepared, exercise.functions[part.function].names)[0]
-            taken.setdefault((other, own), []).append((index, again, where))
+            taken.setdefault((other, own), []).append(index)
     found = []
-    for (other, own), graded in taken.items():
-        listed = "; ".join(f"{r.part.title} (`grader[{i + 1}] = {other}`, {where})" for i, r, where in graded)
+    for (other, own), indices in taken.items():
+        hung = any(outcomes.get(call_key(parts[i].part, case)) is not None and
+                   outcomes[call_key(parts[i].part, case)].status == "timeout"
+                   for i in indices for case in parts[i].part.cases)
+        where = _cells(prepared, parts, indices)
         found.append(notes.Note("registered_other_name", (
             f"Graded on {other}, which the course's grader " + (
-                f"cell submits for this part, as the course grades it: {listed}. It passes it"
-                if len(graded) == 1 else
-                f"cells submit for these parts, as the course grades them: {listed}. It passes them") +
-            f", while your {own} does not.")))
-    return frozenset(parts[i].part.function for _, graded in taken.items() for i, _, _ in graded), found
+                f"cell submits for this part, as the course grades it: {where}. It passes it" if len(indices) == 1
+                else f"cells submit for these parts, as the course grades them: {where}. It passes them") +
+            f", while your {own} does not" + (" finish within the time limit" if hung else "") + ".")))
+    for other, (indices, why) in unrun.items():
+        own = runnable.student_names(prepared, exercise.functions[parts[indices[0]].part.function].names)[0]
+        found.append(notes.Note("registered_other_failed", (
+            f"The course's grader {'cell submits' if len(indices) == 1 else 'cells submit'} {other} for "
+            f"{_cells(prepared, parts, indices)}, which could not be run here: {why}. Your {own} was graded instead.")))
+    return found
+
+
+def _cells(prepared: runnable.Submission, parts: list[PartResult], indices: list[int]) -> str:
+    """"Feedforward and Cost Function (`grader[1] = other`, cell 7, line 1); ..." for a note."""
+    return "; ".join(f"{parts[i].part.title} (`grader[{i + 1}] = {prepared.alternatives[i][0]}`, "
+                     f"{prepared.alternatives[i][1]})" for i in indices)
 
 
 def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,

@@ -28,6 +28,8 @@ TITLES = {
     "script_not_run": "top-level code was left out: the grader calls the functions itself (usual for notebooks)",
     "registered_other_name": "a course grader cell submits a function under a name the exercise does not accept: "
                              "that function is graded",
+    "registered_other_failed": "the function a course grader cell submits in place of the student's own could not "
+                               "be run here: the student's own was graded",
     "numpy_removed_name": "a name NumPy has removed (np.int, np.float_, np.product): it runs here, but not on a "
                           "current NumPy",
 }

@@ -160,9 +160,8 @@ class Submission:
     # part index (from 0, the course's order) -> (the other name its `grader[k] = other` submits, where), where
     # the part's own function has work in it too: graded on that one when its own fails (`_submitted_as`)
     alternatives: dict[int, tuple[str, Origin]] = field(default_factory=dict)
-    # the source with each alternative's grader cell read as `registered_name(k) = other` (None: no alternatives):
-    # run only to grade a part on its alternative, so `other`'s imports never touch the file's own grade
-    registered_source: str | None = None
+    # what `registered_source` reads again: (cells, roots, parts), kept where there are alternatives
+    reading: tuple | None = field(default=None, repr=False, compare=False)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
@@ -190,6 +189,20 @@ class Submission:
     @property
     def kind(self) -> str:
         return "notebook" if self.notebook else "file"
+
+    def registered_source(self) -> tuple[str | None, str]:
+        """(the source with each alternative's grader cell read as `registered_name(k) = other`, "") or (None,
+        why not). Built only when a part is to be graded on its alternative (review 30, W8, W9): what only
+        `other` needs, such as an import, never touches the file's own grade (review 29, V2)."""
+        if self.reading is None:
+            return None, "there is nothing to grade it on"
+        cells, roots, parts = self.reading
+        try:
+            return _runnable(self.path, roots, cells, self.notebook, parts, as_registered=True).source, ""
+        except SubmissionError as error:
+            return None, str(error).removeprefix(f"{self.path}: ")
+        except (RecursionError, MemoryError):
+            return None, "a statement nests too deeply for the grader to read it"
 
 
 # ---- reading ---------------------------------------------------------------------------------
@@ -819,7 +832,7 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None,
     try:
         result = _runnable(path, roots, cells, notebook, parts)
         if result.alternatives:
-            result.registered_source = _runnable(path, roots, cells, notebook, parts, as_registered=True).source
+            result.reading = (cells, roots, parts)
         return result
     except (RecursionError, MemoryError):  # an expression nested hundreds deep (x = a + a + ... + a, ----z)
         if notebook:
@@ -854,8 +867,9 @@ def registered_name(k: int) -> str:
 def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
               parts: tuple[tuple[str, ...], ...] = (), as_registered: bool = False) -> Submission:
     """The runnable part of `cells`. `as_registered`: each alternative's grader cell (`_submitted_as`) is read as
-    `registered_name(k) = other`, kept with what it needs: the function object the cell submits, as the course
-    grades it, not what `other` holds at the end (review 29, V1)."""
+    `registered_name(k) = other`, kept with what it needs, and the statements after it that set `other` alone
+    are left out: the function object the cell submits, as the course grades it, not what `other` holds at the
+    end (review 29, V1; review 30, W4: a later experiment's import failed the regrade)."""
     statements: list[_Statement] = []
     origins: list[Origin] = []
     result = Submission(path, "", origins, notebook)
@@ -902,12 +916,16 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             statements.append(_Statement(node, cell, offset, own))
     graders = _graders(statements)
     aliases, alternatives = _submitted_as(statements, roots, graders, parts)
+    # the statements after a grader cell read as `name = other` that set that `other` alone: what the cell submitted
+    # is the object `other` held there, so a later experiment's def (and its import) is not run (review 30, W4)
+    later_sets: list[_Statement] = []
     for i, (name, value, k) in aliases.items():
         s = statements[i]
         other = ast.unparse(value)
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
         alias = ast.Assign([ast.Name(name, ast.Store())], value)
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
+        later_sets += [t for t in statements[i + 1:] if _bound_names(t.node) == [other]]
     for i, (other, k) in alternatives.items():
         s = statements[i]
         result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
@@ -916,6 +934,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             submitted = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
             statements[i] = _Statement(ast.copy_location(submitted, s.node), s.cell, s.offset, f"{name} = {other}")
             roots = roots | {name}
+            later_sets += [t for t in statements[i + 1:] if _bound_names(t.node) == [other]]
+    statements = [s for s in statements if all(s is not gone for gone in later_sets)]
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
@@ -1100,9 +1120,12 @@ def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozen
     """The grader cells `grader[k] = other` that submit, for part k, a function of the file's own under a name the
     exercise does not accept (`sigmoidgradient`, `nnCostFunctionVectorized`, an alias `cost_fn = net.cost`, a
     method `Model.nnCostFunction`, `net.g_prime`): the course grades that function object, whatever its name
-    (accept15, N2; review 28, R28-16). Only the last cell of part k counts (a slip fixed later), and only an
-    `other` set before the cell (a def with work in it, an alias, or the object a method is read from). Two
-    kinds, by the part's own function:
+    (accept15, N2; review 28, R28-16). Only the last cell of part k the kernel ran counts (`_kernel_order`; a
+    slip fixed later; review 29, V3), whatever it submits (a `partial(...)` too: review 30, W5), and only an
+    `other` set before the cell (a def with work in it, an alias, or the object a method is read from), by the
+    same setting of it in the kernel's order and in the file's: the source runs in the file's order, so where the
+    two differ what the kernel held is not known here (review 30, W1-W3), and the cell is not read. Two kinds, by
+    the part's own function:
 
     - it has no definition but the template's stubs: statement index -> (graded name, other, k). Such a cell is
       read as `graded name = other`, for every part and caller (nothing else can be meant). The graded name is
@@ -1112,38 +1135,42 @@ def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozen
       buggy nnCostFunction, 100 on the course), and on its own function where that passes (review 26, R2:
       `grader[3] = sigmoid`, a slip beside a right sigmoidGradient). Rebinding the name instead changed every
       part and caller (R2)."""
-    defs: dict[str, list[tuple[int, bool]]] = {}  # name -> (statement index, a stub?) of each def
-    for i, s in enumerate(statements):
-        if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef):
-            defs.setdefault(s.node.name, []).append((i, _is_stub(s.node.body)))
-    cells = []  # (statement index, k, what it registers: a name or an attribute of one)
+    cells = []  # (statement index, k, what it submits) of every grader cell, whatever it submits (review 30, W5)
     for i, s in enumerate(statements):
         node = s.node
-        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and _root_name(node.value)):
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1):
             continue
         target = node.targets[0]
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in \
                 graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int:
             cells.append((i, target.slice.value, node.value))
+    if not cells:
+        return {}, {}
+    binds = [_bound_names(s.node) for s in statements]  # once per statement (review 30, W8)
+    defs = {n: [j for j, s in enumerate(statements) if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)
+                and s.node.name == n] for part in parts for n in part}
     aliases, alternatives = {}, {}
     for i, k, value in cells:
-        other, root = ast.unparse(value), _root_name(value)
-        if other in roots or not 1 <= k <= len(parts):
+        root = _root_name(value)
+        if root is None or not 1 <= k <= len(parts) or (other := ast.unparse(value)) in roots:
             continue
         same_part = [j for j, kk, _ in cells if kk == k]
-        sets_root = [j for j, s in enumerate(statements) if root in _bound_names(s.node)]
-        order, _ = _kernel_order(statements, same_part + sets_root)  # review 29, V3: the cell run last counts
-        if max(same_part, key=order) != i:
-            continue  # a cell run later registers part k again: that one counts
-        if root in defs and all(stub for j, stub in defs[root] if order(j) < order(i)) or not any(
-                order(j) < order(i) for j in sets_root):
-            continue  # set after the cell, or a stub itself
+        sets_root = [j for j, names in enumerate(binds) if root in names]
+        by_kernel, _ = _kernel_order(statements, same_part + sets_root)
+        if max(same_part, key=by_kernel) != i:
+            continue  # a cell run later registers part k again
+        in_effect = {_in_effect(sets_root, i, order) for order in (by_kernel, lambda j: (0, j))}
+        if len(in_effect) > 1 or None in in_effect:
+            continue  # `other` set after the cell, or what it held there differs by the kernel's order and the file's
+        node = statements[in_effect.pop()].node
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_stub(node.body):
+            continue  # a stub itself
         names = parts[k - 1]
-        if any(not stub for n in names for _, stub in defs.get(n, ())):
+        if any(not _is_stub(statements[j].node.body) for n in names for j in defs[n]):
             if isinstance(value, ast.Name):
                 alternatives[i] = (other, k)
         else:
-            aliases[i] = (next((n for n in names if n in defs), names[-1]), value, k)
+            aliases[i] = (next((n for n in names if defs[n]), names[-1]), value, k)
     return aliases, alternatives
 
 

@@ -37,8 +37,8 @@ def _crashed_part(name: str, *extra: str) -> dict:
      "beside your file (that folder is importable when graded), or copy what the graded functions use from it "
      "into your file. If it is a library, the graded functions must run with numpy and scipy only."),
     ("crash_loads_data", "FileNotFoundError: [Errno 2] No such file or directory: 'Data/ex4data1.mat'",
-     "Your code reads the file 'Data/ex4data1.mat', and no data files are where your code is graded: the grader "
-     "runs it in an empty folder of its own and passes every input (X, y, the weights) as an argument."),
+     "Your code uses the path 'Data/ex4data1.mat', which does not exist where your code is graded: the grader runs "
+     "it in an empty folder of its own and passes every input (X, y, the weights) as an argument."),
 ])
 def test_crash_is_explained_and_the_exception_kept(name, exception, explanation):
     part = _crashed_part(name)
@@ -550,3 +550,15 @@ def test_an_error_inside_a_helper_package_of_the_students_names_the_package_file
     assert status == 1 and f"raised NameError: name 'np' is not defined (mylib/tools.py, line 5; called from " \
         f"ex5.py, line {line})" in feedback, feedback
     assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it
+
+
+def test_a_graded_function_that_saves_into_a_folder_of_its_own_is_told_it_saves(tmp_path):
+    """Review 30, W13: np.save('debug/...') in a graded function was told "your code reads the file", with advice
+    on loading data."""
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    source = source.replace("    return g * (1 - g)", "    np.save('debug/g.npy', g)\n    return g * (1 - g)", 1)
+    (tmp_path / "ex5.py").write_text(source)
+    report, status = grade_json(tmp_path / "ex5.py")
+    part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
+    assert status == 1 and "Your code saves to 'debug/g.npy', in a folder that does not exist where your code is " \
+        "graded" in part["feedback"] and "save files in your notebook's own cells" in part["feedback"], part

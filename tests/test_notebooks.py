@@ -843,6 +843,85 @@ def test_notes_speak_of_the_students_own_function_not_the_one_graded_in_its_plac
     assert "registered_other_name" in ids, ids
 
 
+VECTORIZED = course.COST.replace("def nnCostFunction", "def nnCostFunctionVectorized")
+
+
+def test_a_function_the_kernel_set_in_another_order_than_the_files_is_not_guessed(tmp_path):
+    """Review 30, W1-W3: the source runs in the file's order, so where the execution counts say the kernel held
+    another setting of the submitted function at its grader cell than the file's order gives, that cell is not
+    read: a buggy nnCostFunctionVectorized placed last but run before the grader cells got 100 (the course 5),
+    and a def placed below the grader cells but run before them made the notebook fail to import (0, even the
+    right sigmoidGradient)."""
+    counts = {i: i * 2 for i in range(1, 22)} | {22: 11}  # cell 22 ran after cell 5 and before the grader cells
+    buggy = BUGGY_COST.replace("def nnCostFunction", "def nnCostFunctionVectorized")
+    report, _ = grade_json(course.folder(tmp_path / "w1", _vectorized_beside(course.COST.replace(
+        "def nnCostFunction", "def unused_cost")) + [("code", buggy)], counts=counts))
+    assert scores(report) == {**FULL, "cost": 0, "regularized_cost": 0, "gradient": 0, "regularized_gradient": 0}, \
+        report
+    stub = course.COST.split("    # ====================== YOUR CODE HERE")[0] + \
+        "    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])\n    return J, grad"
+    cells = [(kind, text.replace("= nnCostFunction\n", "= nnCostFunctionVectorized\n"))
+             for kind, text in course.cells(cost=stub)] + [("code", VECTORIZED)]
+    report, _ = grade_json(course.folder(tmp_path / "w3", cells, counts={i: i + 10 for i in range(1, 22)} | {22: 12}))
+    assert scores(report)["sigmoid_gradient"] == 5, report
+
+
+@pytest.mark.parametrize("own", ["buggy", "stub"])
+def test_a_later_experiment_on_the_submitted_function_is_not_run(tmp_path, own):
+    """Review 30, W4: the course grades what a grader cell submitted, so a later redefinition of that function
+    (after every grader cell), with an import the grader lacks, changes nothing; it was kept, failed to import,
+    and the part (or, where nnCostFunction is only the template's stub, the whole notebook) scored 0."""
+    text = BUGGY_COST if own == "buggy" else course.COST.split("    # ====================== YOUR CODE HERE")[0] + \
+        "    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])\n    return J, grad"
+    later = ("code", "from a_jit_module import jit\n\n\n@jit\n" + VECTORIZED)
+    report, status = grade_json(course.folder(tmp_path, _vectorized_beside(text) + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_later_grader_cell_that_submits_a_partial_is_the_one_that_counts(tmp_path):
+    """Review 30, W5: a last cell `grader[1] = partial(nnCostFunction)` submits the student's own (buggy)
+    function; it was passed over, and the earlier `grader[1] = nnCostFunctionVectorized` gave part 1 its 30."""
+    cells = _vectorized_beside(BUGGY_COST)
+    at = cells.index(("code", "grader[1] = nnCostFunctionVectorized\ngrader.grade()"))
+    cells.insert(at + 1, ("code", "from functools import partial\ngrader[1] = partial(nnCostFunction)\ngrader.grade()"))
+    report, _ = grade_json(course.folder(tmp_path, cells))
+    assert scores(report) == {**FULL, "cost": 0}, report
+
+
+def test_a_submitted_function_that_cannot_run_here_is_said_so(tmp_path):
+    """Review 30, W6, W9: where the function the grader cells submit cannot be run here (an import the grader
+    lacks, or too much code), the student was told only of their own function's mistakes."""
+    cells = _vectorized_beside(BUGGY_COST, "from a_progress_bar_module import bar\n\n\n", "    bar(m)\n")
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 1 and scores(report)["cost"] == 0, report
+    message = note(report, "registered_other_failed")
+    assert message.startswith("The course's grader cells submit nnCostFunctionVectorized for Feedforward and Cost "
+                              "Function (`grader[1] = nnCostFunctionVectorized`, cell 7, line 1); "), message
+    assert "which could not be run here: the notebook stops before it is set: ModuleNotFoundError: No module named " \
+        "'a_progress_bar_module'" in message and message.endswith("Your nnCostFunction was graded instead."), message
+
+
+def test_a_part_passed_on_the_submitted_function_says_nothing_of_the_students_own(tmp_path):
+    """Review 30, W7, W10, W12: part 4 passed on costB, which its grader cell submits; part 5, graded on the own
+    function, was told "your gradient is right with λ = 0 (that part passed)", which only costB's is. A failed
+    part of such a function keeps its evidence, and an own function that hangs is said not to finish."""
+    own = course.COST.replace("d2 = d3.dot(Theta2)[:, 1:] * sigmoidGradient(z2)",
+                              "d2 = d3.dot(Theta2)[:, 1:] * sigmoidGradient(z2) + 0.01")
+    assert own != course.COST
+    cost_b = course.COST.replace("def nnCostFunction", "def costB")
+    cells = [(kind, text.replace("grader[4] = nnCostFunction\n", "grader[4] = costB\n"))
+             for kind, text in course.cells(cost=own + "\n\n" + cost_b)]
+    report, _ = grade_json(course.folder(tmp_path / "twin", cells))
+    assert scores(report) == {**FULL, "regularized_gradient": 0}, report
+    evidence = report["parts"][4]["evidence"]
+    assert not any("λ = 0" in line for line in evidence), evidence
+    assert any(line.startswith("Gradient by weight matrix") for line in evidence), evidence
+    hangs = course.COST.replace("    m = y.size\n", "    while True:\n        pass\n")
+    report, _ = grade_json(course.folder(tmp_path / "hangs", _vectorized_beside(hangs)), "--timeout", "2")
+    assert note(report, "registered_other_name").endswith(
+        "It passes them, while your nnCostFunction does not finish within the time limit."), report["notes"]
+
+
 def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
     """Acceptance run 15, N7: the template's stubs left in their cells, the work written in a last cell after the
     grader cells: graded on the stubs, as the course would, but every part said only "Not written yet", while the
