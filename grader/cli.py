@@ -293,6 +293,9 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         submission.open("rb").close()
     except OSError as error:
         raise GradeError(f"{submission}: cannot be read ({error.strerror or error})", as_json) from None
+    refused = _not_code(submission, exercise_name, folders)
+    if refused:
+        raise GradeError(refused, as_json)
     from .sandbox import Limits, Sandbox, SandboxChoiceError
 
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))  # leave through __exit__
@@ -331,6 +334,34 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     else:
         click.echo(as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
+
+
+def _not_code(submission: Path, exercise_name: str | None, folders: tuple[Path, ...]) -> str:
+    """Why a file handed in by mistake (a notebook exported as HTML or PDF, a .docx, a .zip, a MyST notebook, the
+    course's Octave .m files) cannot be graded, with what to hand in instead; "" for a file that may be code. Read
+    as Python such files scored 0 with a SyntaxError on every part (review 28, R28-13, R28-20)."""
+    from . import handed_in
+
+    head = handed_in.read_head(submission)
+    if handed_in.kind_of(submission, head) is None:
+        return ""
+    try:  # the advice in the exercise's own names, when it can be told
+        exercise = _resolve_exercise(exercise_name, submission, False, verify=False, folders=folders)
+    except GradeError:
+        exercise = _exercise_defining(submission.stem, folders)
+    return handed_in.refusal(submission, str(submission), exercise, head)
+
+
+def _exercise_defining(name: str, folders: tuple[Path, ...]) -> Exercise | None:
+    """The exercise with a graded function called `name` (nnCostFunction.m: ex5), else None. Of several (ex5_mse
+    has an nnCostFunction too), the only one the course names (aliases: ex5 is the course's ex4, exercise4)."""
+    try:
+        found = [load(path) for path in locate.available(folders).values()]
+    except (locate.ExerciseConflict, SpecError):
+        return None
+    defining = [e for e in found if any(name in f.names for f in e.functions.values())]
+    defining = defining if len(defining) == 1 else [e for e in defining if e.aliases]
+    return defining[0] if len(defining) == 1 else None
 
 
 def _prepare(submission: Path, exercise: Exercise, as_json: bool):

@@ -1,0 +1,146 @@
+"""Files students really hand in by mistake (review 28, R28-13, R28-14, R28-20), through the CLI.
+
+A notebook exported as HTML or printed to PDF, a Word file, a zip of the folder, a jupytext/MyST Markdown
+notebook, the course's original Octave files: `grade FILE` refuses each with one paragraph (exit 2) that names
+the file, says what it is and what to hand in; a batch and the platforms say "could not grade" with that reason.
+A Python file renamed .ipynb is graded as the Python it is, with a note.
+"""
+
+import json
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from . import course
+from .conftest import ROOT, run_cli
+
+SOLUTION = ROOT / "solutions" / "ex5.py"
+HTML = ('<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8" />\n<meta name="viewport" content="width=device-width, '
+        'initial-scale=1.0">\n<title>exercise4</title>\n</head>\n<body class="jp-Notebook">\n<div class="jp-Cell '
+        'jp-CodeCell"><pre><span class="k">def</span> <span class="nf">nnCostFunction</span>(nn_params, ...)</pre>'
+        '</div>\n</body>\n</html>\n')
+MYST = """---
+jupytext:
+  text_representation:
+    extension: .md
+    format_name: myst
+    format_version: 0.13
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# Programming Exercise 4: Neural Networks Learning
+
+```{code-cell} ipython3
+import numpy as np
+import utils
+```
+
+```{code-cell} ipython3
+def sigmoidGradient(z):
+    g = utils.sigmoid(z) * (1 - utils.sigmoid(z))
+    return g
+```
+"""
+OCTAVE = {
+    "nnCostFunction.m": "function [J grad] = nnCostFunction(nn_params, input_layer_size, hidden_layer_size, ...\n"
+                        "                                   num_labels, X, y, lambda)\n"
+                        "%NNCOSTFUNCTION Implements the neural network cost function for a two layer\n"
+                        "m = size(X, 1);\nJ = 0;\ngrad = [Theta1_grad(:) ; Theta2_grad(:)];\nend\n",
+    "sigmoidGradient.m": "function g = sigmoidGradient(z)\n%SIGMOIDGRADIENT returns the gradient of the sigmoid\n"
+                         "g = zeros(size(z));\ng = sigmoid(z) .* (1 - sigmoid(z));\nend\n",
+    "ex4.m": "%% Machine Learning Online Class - Exercise 4 Neural Network Learning\n\n"
+             "%  Instructions\n%  ------------\n\nclear ; close all; clc\ninput_layer_size  = 400;\n",
+}
+
+
+def _pdf() -> bytes:
+    return (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Title (exercise4) /Producer (Skia/PDF m120) >>\nendobj\n"
+            b"trailer\n<< /Root 1 0 R >>\n%%EOF\n")
+
+
+def _docx(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<w:document><w:body>def nnCostFunction(...):</w:body></w:document>")
+
+
+def _zip(path: Path) -> None:
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("Exercise4/exercise4.ipynb", course.notebook(course.cells()))
+        archive.writestr("Exercise4/utils.py", "def sigmoid(z):\n    return z\n")
+
+
+def handed_in(folder: Path, name: str) -> Path:
+    """A file as students hand it in by mistake, made by its kind's suffix (the name's own suffix)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    suffix = path.suffix.lower()
+    if suffix == ".html":
+        path.write_text(HTML)
+    elif suffix == ".pdf":
+        path.write_bytes(_pdf())
+    elif suffix == ".docx":
+        _docx(path)
+    elif suffix == ".zip":
+        _zip(path)
+    elif suffix == ".md":
+        path.write_text(MYST)
+    else:
+        path.write_text(OCTAVE[name])
+    return path
+
+
+# What `grade FILE` must say each one is
+KINDS = {"exercise4.html": "a web page (HTML)", "exercise4.pdf": "a PDF", "exercise4.docx": "a word-processor document",
+         "exercise4.zip": "a zip archive", "exercise4.md": "a Markdown notebook (jupytext/MyST",
+         "nnCostFunction.m": "an Octave/MATLAB file", "sigmoidGradient.m": "an Octave/MATLAB file",
+         "ex4.m": "an Octave/MATLAB file"}
+
+
+def _refused(result, name: str, what: str) -> str:
+    """The one paragraph `grade` printed for a file it refuses: exit 2, no traceback, the file and what it is."""
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith(f"grade: {name}: ") and "\n" not in message, message
+    assert what in message and "Traceback" not in result.output, message
+    return message
+
+
+@pytest.mark.parametrize("name", list(KINDS))
+def test_grade_refuses_a_file_that_is_not_code_and_says_what_to_hand_in(tmp_path, name):
+    """Read as Python, each scored 0 on every part with a SyntaxError (exit 1); an Octave file named for its function
+    could not even tell its exercise. Now: what it is, and the course's files to hand in instead."""
+    path = handed_in(tmp_path, name)
+    message = _refused(run_cli(str(path)), str(path), KINDS[name])
+    assert "Hand in exercise4.ipynb or ex5.py instead" in message, message
+    if name.endswith(".m"):  # the Python port's functions, in the names its notebook uses
+        assert "Python port" in message and "nnCostFunction (or nn_cost_function)" in message, message
+    if name.endswith(".zip"):
+        assert "'Exercise4/exercise4.ipynb'" in message and "'Exercise4/utils.py'" not in message, message
+    as_json = run_cli(str(path), "--format", "json")
+    assert as_json.exit_code == 2 and KINDS[name] in json.loads(as_json.stdout)["error"]
+
+
+@pytest.mark.parametrize(("name", "content", "what"), [
+    ("exercise4.ipynb", "exercise4.html", "a web page (HTML)"),  # the browser's "Save page as" on the notebook
+    ("ex5.py", "exercise4.pdf", "a PDF"),
+    ("ex5.py", "nnCostFunction.m", "an Octave/MATLAB file"),  # the Octave function pasted into ex5.py
+    ("exercise4.txt", "exercise4.md", "a Markdown notebook"),
+])
+def test_what_a_file_is_is_told_by_its_content_whatever_its_name(tmp_path, name, content, what):
+    source = handed_in(tmp_path / "made", content)
+    path = tmp_path / name
+    shutil.copyfile(source, path)
+    message = _refused(run_cli(str(path), "--exercise", "ex5"), str(path), what)
+    if path.suffix in (".ipynb", ".py"):  # not told to hand in the very name it has
+        assert "despite its name" in message and "Hand in the real" in message, message
+
+
+def test_names_with_spaces_and_unicode_are_shown_as_they_are(tmp_path):
+    path = handed_in(tmp_path / "Émile Zoë", "exercise4.html").rename(tmp_path / "Émile Zoë" / "Exercise 4 – Zoë.html")
+    _refused(run_cli(str(path), "--exercise", "ex5"), str(path), "a web page (HTML)")
