@@ -32,4 +32,5 @@ TITLES = {
                                "be run here: the student's own was graded",
     "numpy_removed_name": "a name NumPy has removed (np.int, np.float_, np.product): it runs here, but not on a "
                           "current NumPy",
+    "python_not_notebook": "a file named .ipynb holds Python source, not a notebook: it was graded as Python",
 }

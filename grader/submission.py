@@ -218,6 +218,15 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
     another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
     if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
         return [_Cell(None, _newlines(data.decode("utf-8-sig")))], False  # UnicodeDecodeError: see prepare
+    if path.suffix.lower() == ".ipynb" and not _notebook_json(data):  # no notebook: what it is, else Python
+        from . import handed_in
+
+        refused = handed_in.refusal(path, str(path), head=data[: handed_in.HEAD])
+        if refused:  # an HTML page or PDF saved under the notebook's name (review 28, R28-13)
+            raise SubmissionError(refused)
+        text = handed_in.python_text(data)
+        if text is not None:  # ex5.py renamed exercise4.ipynb, graded as the .py it is (R28-14)
+            return [_Cell(None, _newlines(text))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster

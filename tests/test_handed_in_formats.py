@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from . import course
-from .conftest import ROOT, run_cli
+from .conftest import ROOT, grade_json, run_cli
 
 SOLUTION = ROOT / "solutions" / "ex5.py"
 HTML = ('<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8" />\n<meta name="viewport" content="width=device-width, '
@@ -144,3 +144,26 @@ def test_what_a_file_is_is_told_by_its_content_whatever_its_name(tmp_path, name,
 def test_names_with_spaces_and_unicode_are_shown_as_they_are(tmp_path):
     path = handed_in(tmp_path / "Émile Zoë", "exercise4.html").rename(tmp_path / "Émile Zoë" / "Exercise 4 – Zoë.html")
     _refused(run_cli(str(path), "--exercise", "ex5"), str(path), "a web page (HTML)")
+
+
+def test_a_python_file_renamed_ipynb_is_graded_as_python_with_a_note(tmp_path):
+    """R28-14: ex5.py renamed exercise4.ipynb was refused as a notebook that is not valid JSON."""
+    path = tmp_path / "exercise4.ipynb"
+    path.write_text(SOLUTION.read_text())
+    report, status = grade_json(path)
+    assert (status, report["score"]) == (0, 100), report
+    [note] = [n for n in report["notes"] if n["id"] == "python_not_notebook"]
+    assert "exercise4.ipynb holds Python source, not a notebook" in note["message"] and "ex5.py" in note["message"]
+    text = run_cli(str(path))
+    assert text.exit_code == 0 and "holds Python source, not a notebook" in text.output
+
+
+def test_a_damaged_notebook_is_still_refused_as_one(tmp_path):
+    """Only a file of no JSON at all is read as Python: a notebook cut short is still a notebook."""
+    path = tmp_path / "exercise4.ipynb"
+    path.write_text(course.notebook(course.cells())[:300])
+    result = run_cli(str(path))
+    assert result.exit_code == 2 and "cannot be read as a Jupyter notebook" in result.stderr, result.output
+    empty = tmp_path / "ex4.ipynb"
+    empty.write_text("\n")
+    assert run_cli(str(empty)).exit_code == 2
