@@ -167,3 +167,59 @@ def test_a_damaged_notebook_is_still_refused_as_one(tmp_path):
     empty = tmp_path / "ex4.ipynb"
     empty.write_text("\n")
     assert run_cli(str(empty)).exit_code == 2
+
+
+def _exported(db: Path) -> dict[str, dict]:
+    return {e["student"]: e for e in json.loads(run_cli("gradebook", "--db", str(db), "--format", "json").stdout)}
+
+
+def test_batch_of_student_folders_says_what_each_handed_in_instead(tmp_path):
+    """A student whose folder holds only such a file was 'no submission in this student's folder ... it holds
+    exercise4.html'; the .ipynb beside its HTML export is graded without a word about the export."""
+    folders = tmp_path / "class"
+    for name in ("exercise4.html", "exercise4.pdf", "exercise4.docx", "exercise4.md"):
+        handed_in(folders / f"s_{Path(name).suffix[1:]}", name)
+    for name in OCTAVE:
+        handed_in(folders / "oscar", name)
+    course.alone(folders / "both")
+    handed_in(folders / "both", "exercise4.html")
+    (folders / "readme").mkdir()  # a README is no notebook: what the folder holds is said as before
+    (folders / "readme" / "README.md").write_text("# My work\n\nI ran out of time.\n")
+    renamed = folders / "renamed" / "exercise4.ipynb"  # R28-14 in a batch: graded, not "could not grade"
+    renamed.parent.mkdir()
+    renamed.write_text(SOLUTION.read_text())
+    db = tmp_path / "g.sqlite"
+    result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _exported(db)
+    assert rows["both"]["score"] == 100 and "html" not in json.dumps(rows["both"]), rows["both"]
+    assert rows["renamed"]["score"] == 100, rows["renamed"]
+    expected = {"s_html": ("exercise4.html", "a web page (HTML)"), "s_pdf": ("exercise4.pdf", "a PDF"),
+                "s_docx": ("exercise4.docx", "a word-processor document"),
+                "s_md": ("exercise4.md", "a Markdown notebook"), "oscar": ("ex4.m", "an Octave/MATLAB file")}
+    for student, (name, what) in expected.items():
+        error = rows[student]["error"]
+        assert error.startswith(f"{folders}/{student}/{name} is {what}"), error
+        assert "hand in exercise4.ipynb or ex5.py instead" in error and "\n" not in error, error
+        assert error in result.stderr
+    assert "nnCostFunction.m, sigmoidGradient.m" in rows["oscar"]["error"]
+    assert "no submission in this student's folder" in rows["readme"]["error"], rows["readme"]
+
+
+def test_batch_of_flat_files_gives_each_such_student_a_line(tmp_path):
+    """`alice_ex5.html` among flat files: alice had no line at all. The course's handout beside them is nobody's."""
+    flat = tmp_path / "flat"
+    shutil.copyfile(handed_in(tmp_path / "made", "exercise4.html"), flat.mkdir() or flat / "alice_ex5.html")
+    shutil.copyfile(handed_in(tmp_path / "made", "exercise4.pdf"), flat / "ex5_bob.pdf")
+    shutil.copyfile(handed_in(tmp_path / "made", "exercise4.pdf"), flat / "ex5_handout.pdf")
+    shutil.copyfile(SOLUTION, flat / "dana_ex5.py")
+    shutil.copyfile(handed_in(tmp_path / "made", "exercise4.html"), flat / "dana_ex5.html")
+    db = tmp_path / "g.sqlite"
+    result = run_cli("batch", str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 2, result.output
+    rows = _exported(db)
+    assert set(rows) == {"alice", "bob", "dana"}, rows
+    assert rows["dana"]["score"] == 100
+    assert "alice_ex5.html is a web page (HTML)" in rows["alice"]["error"], rows["alice"]
+    assert "ex5_bob.pdf is a PDF" in rows["bob"]["error"], rows["bob"]
+    assert all("hand in exercise4.ipynb or ex5.py instead" in rows[s]["error"] for s in ("alice", "bob"))

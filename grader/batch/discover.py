@@ -84,6 +84,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import handed_in
 from ..classreport import FEEDBACK_MARKER
 from ..text import valid, valid_data
 from . import gradescope_export
@@ -715,12 +716,15 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     others: list[Path] = []  # ... and its files named for no exercise
     unfit: list[tuple[Path, str]] = []  # ... and those named for the exercise that are not regular files
     archives: list[str] = []  # ... and the archives there (a student who zipped their folder)
+    mistaken: list[Path] = []  # files at any level that may be handed in by mistake (exercise4.html), to say why
     for depth in range(_DEPTH + 1):
         try:
             entries = [p for f in level for p in _entries(f)]
         except OSError as error:
             return Submission(student, None, shown, True, problem=f"{shown}: cannot be read ({error.strerror})")
         files = [p for p in entries if _candidate(p)]
+        mistaken += [p for p in entries if p.suffix.lower() in handed_in.SUFFIXES and not archive_kind(p.name)
+                     and not p.is_symlink() and p.is_file()]
         named = [p for p in files if student_from_name(p.name, names) is not None]
         if level == [folder]:
             listed = [(p, _unfit(p)) for p in entries
@@ -771,6 +775,9 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: several files could be the submission ({listing([p.name for p in several])}), none named "
             f"for the exercise: keep only the file to grade, named {wanted}"))
+    reason = "" if seen else _mistaken(mistaken, folder, shown, names, graded)
+    if reason:  # only exercise4.html, a PDF, ex4.m: what it is, and what to hand in (review 28, R28-13, R28-20)
+        return Submission(student, None, shown, True, problem=f"{reason}{zipped}; not graded")
     if seen:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: no submission in {where}: no {wanted} (or a name holding "
@@ -778,6 +785,27 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
     held = f"; it holds {listing(holds)}" if holds and not zipped else ", which is empty" if not holds else ""
     return Submission(student, None, shown, True,
                       problem=f"{shown}: no submission in {where} (expected {wanted}){held}{zipped}")
+
+
+def _mistaken(paths: list[Path], folder: Path, shown: str, names: tuple[str, ...], graded: Graded) -> str:
+    """Why a student's folder with no .py or .ipynb file holds nothing to grade, when it holds a file handed in by
+    mistake (a notebook exported as HTML or PDF, a .docx, a MyST notebook, the course's Octave .m files): what
+    the file is and what to hand in instead, the one named for the exercise first; else ""."""
+    def named(path: Path) -> bool:
+        return student_from_name(f"{Path(path.name).stem}.py", names) is not None
+
+    found = handed_in.mistaken(sorted(paths, key=lambda p: not named(p)), handed_in.in_words(graded), named)
+    if not found:
+        return ""
+    (first, kind), others = found[0], [p.relative_to(folder).as_posix() for p, _ in found[1:]]
+    also = f" (also handed in: {listing(others)})" if others else ""
+    return f"{handed_in.line(f'{shown}/{first.relative_to(folder).as_posix()}', kind, _wanted(names))}{also}"
+
+
+def _wanted(names: tuple[str, ...]) -> str:
+    """The files to hand in, in the course's names: "exercise4.ipynb or ex5.py"."""
+    course = max(names[1:], key=len, default=names[0])
+    return f"{course}.ipynb or {names[0]}.py"
 
 
 def _found(student: str, folder: Path, shown: str, chosen: Path, passed_over: list[Path],
@@ -1206,7 +1234,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
             receipt = _RECEIPT.match(entry.name)
             other = None if entry.name in HELPERS or receipt else (lms_name(entry.name, names)
                                                                     or canvas and _canvas_entry(entry.name)
-                                                                    or _renamed_code(entry.name, names))
+                                                                    or _renamed_code(entry.name, names)
+                                                                    or _mistaken_upload(entry.name, names))
             if receipt:  # Blackboard's receipt of an attempt: its student's line when the attempt has no file
                 receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
@@ -1233,7 +1262,7 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
     named = {s.student for s in found}
     for student, files in uploads.items():
         if student not in named:
-            found.append(_nothing_to_run(student, files, label))
+            found.append(_nothing_to_run(student, files, label, names, graded))
     for student, files in receipts.items():  # an attempt of text only (review 17, R10)
         if student not in named and student not in uploads:
             shown = f"{label}/{files[0].name}"
@@ -1264,18 +1293,40 @@ def _canvas_entry(file_name: str) -> tuple[str, str] | None:
     return student, "a text entry" if entry["kind"].lower() == "text" else "a website URL"
 
 
-def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str) -> Submission:
+def _mistaken_upload(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
+    """(student, file name) for a flat file handed in by mistake whose name says whose it is (`alice_ex5.html`,
+    `ex5_bob.pdf`): their "could not grade" line, where alice had no line at all (review 28, R28-20)."""
+    stem, suffix = os.path.splitext(file_name)
+    if suffix.lower() not in handed_in.SUFFIXES or for_another(f"{stem}.py", names) \
+            or _named_for_another(f"{stem}.py", names):
+        return None
+    student = student_from_name(f"{stem}.py", names)
+    return (student, file_name) if student and student.casefold() not in _COURSE_WORDS else None
+
+
+# Files of the course beside a class's flat files (Exercise4_instructions.pdf, ex5_rubric.docx): nobody's upload
+_COURSE_WORDS = frozenset({"handout", "instructions", "instruction", "solution", "solutions", "rubric", "assignment",
+                           "template", "starter", "readme", "notes", "slides", "lecture", "key", "answers", "answer",
+                           "description", "task", "tasks", "sheet", "exercise", "marking", "grading"})
+
+
+def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str, names: tuple[str, ...] = ("ex5",),
+                    graded: Graded = ()) -> Submission:
     """An LMS student whose uploads are all of other kinds (a notebook exported as .html, a .pdf, a Moodle
-    online text): their "could not grade" line, as Moodle's folder download gives (acceptance run 10, D5, D6),
-    never a student who silently is not there."""
+    online text), or a flat `alice_ex5.html`: their "could not grade" line, as Moodle's folder download gives
+    (acceptance run 10, D5, D6), never a student who silently is not there; what a file handed in by mistake
+    is, and what to hand in instead (R28-20)."""
+    why = ""
     if all(_MOODLE.match(path.name) and "_assignsubmission_onlinetext_" in path.name for path, _ in files):
         what = "submitted no file, only an online text"
     elif all(_CANVAS_ENTRY.match(path.name) and not _CANVAS.match(path.name) for path, _ in files):
         what = f"submitted no file, only {' and '.join(sorted({kind for _, kind in files}))} in Canvas"
     else:
         what = f"submitted no .py or .ipynb file, only {listing(sorted(original for _, original in files))}"
+        mistaken = handed_in.mistaken([path for path, _ in files], handed_in.in_words(graded), lambda path: True)
+        why = f": {handed_in.line(dict(files)[mistaken[0][0]], mistaken[0][1], _wanted(names))}" if mistaken else ""
     shown = f"{label}/{files[0][0].name}"  # as the submission is shown: a feedback file names it as uploaded
-    return Submission(student, None, shown, False, problem=f"{shown}: {student} {what}; not graded")
+    return Submission(student, None, shown, False, problem=f"{shown}: {student} {what}; not graded{why}")
 
 
 def _flat_archive(entry: Path, names: tuple[str, ...], shown: str) -> list[Submission]:
