@@ -15,6 +15,7 @@ import pytest
 
 from . import course
 from .conftest import ROOT, grade_json, run_cli
+from .test_platforms import gradescope_root, run_coursera, run_gradescope
 
 SOLUTION = ROOT / "solutions" / "ex5.py"
 HTML = ('<!DOCTYPE html>\n<html>\n<head><meta charset="utf-8" />\n<meta name="viewport" content="width=device-width, '
@@ -223,3 +224,33 @@ def test_batch_of_flat_files_gives_each_such_student_a_line(tmp_path):
     assert "alice_ex5.html is a web page (HTML)" in rows["alice"]["error"], rows["alice"]
     assert "ex5_bob.pdf is a PDF" in rows["bob"]["error"], rows["bob"]
     assert all("hand in exercise4.ipynb or ex5.py instead" in rows[s]["error"] for s in ("alice", "bob"))
+
+
+def test_gradescope_and_coursera_say_what_was_handed_in_instead(tmp_path):
+    root = gradescope_root(tmp_path / "gs", {})
+    handed_in(root / "submission", "exercise4.html")
+    results, result = run_gradescope(root)
+    assert result.exit_code == 2 and results["score"] == 0
+    assert "exercise4.html: is a web page (HTML)" in results["output"], results["output"]
+    assert "Hand in exercise4.ipynb or ex5.py instead" in results["output"]
+    shared = tmp_path / "coursera"
+    for name in OCTAVE:
+        handed_in(shared / "submission", name)
+    feedback, result = run_coursera(shared)
+    assert result.exit_code == 2 and feedback["fractionalScore"] == 0
+    assert "an Octave/MATLAB file of the course's original exercise" in feedback["feedback"], feedback
+    assert "nnCostFunction (or nn_cost_function)" in feedback["feedback"]
+
+
+def test_gradescope_grades_the_notebook_beside_its_html_export_and_a_renamed_python_file(tmp_path):
+    root = gradescope_root(tmp_path / "both", {"exercise4.ipynb": course.notebook(course.cells())})
+    handed_in(root / "submission", "exercise4.html")
+    results, result = run_gradescope(root)
+    assert result.exit_code == 0 and results["score"] == 100 and "html" not in results["output"], results["output"]
+    renamed = gradescope_root(tmp_path / "renamed", {"exercise4.ipynb": SOLUTION})
+    results, result = run_gradescope(renamed)
+    assert result.exit_code == 0 and results["score"] == 100, results["output"]
+    assert "exercise4.ipynb holds Python source, not a notebook" in results["output"]
+    page = gradescope_root(tmp_path / "page", {"exercise4.ipynb": HTML})  # the browser's "Save page as"
+    results, result = run_gradescope(page)
+    assert result.exit_code == 2 and "exercise4.ipynb: despite its name, is a web page (HTML)" in results["output"]

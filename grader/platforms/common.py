@@ -19,7 +19,7 @@ import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .. import locate
+from .. import handed_in, locate
 from .. import secret as secrets
 from ..provenance import as_text as provenance_as_text
 from ..provenance import provenance
@@ -122,6 +122,40 @@ def candidates(folder: Path) -> list[Path]:
     return sorted(found)
 
 
+def _mistaken(folder: Path, exercise: Exercise | None) -> str:
+    """What a submission of no .py or .ipynb file holds instead, when it was handed in by mistake (a notebook
+    exported as HTML or PDF, a .docx, a .zip, a MyST notebook, the course's Octave files), and what to hand in
+    (review 28, R28-13, R28-20: "no Python file was submitted" said neither); else ""."""
+    paths, looked = [], 0
+    for path in sorted(folder.rglob("*")):  # bounded as `candidates` is: a hostile folder of many files
+        looked += 1
+        if looked > MAX_FILES:
+            break
+        if path.suffix.lower() in handed_in.SUFFIXES and not path.is_symlink() and path.is_file() \
+                and not any(part in SKIPPED_FOLDERS or part.startswith(".") for part in path.relative_to(folder).parts):
+            paths.append(path)
+    exercise = exercise or _named_exercise(paths)
+    files, functions = handed_in.wanted(exercise)
+    names = {name: "" for name in ((exercise.id, *exercise.aliases) if exercise else ())}
+    found = handed_in.mistaken(paths, functions, lambda path: locate.match_name(path.name, names) is not None)
+    if not found:
+        return ""
+    (first, kind), others = found[0], [p.relative_to(folder).as_posix() for p, _ in found[1:]]
+    also = f" Also handed in: {_shown([p for p, _ in found[1:]], folder)}." if others else ""
+    return handed_in.message(first.relative_to(folder).as_posix(), kind, files) + "." + also
+
+
+def _named_exercise(paths: list[Path]) -> Exercise | None:
+    """The exercise the files' names point at (exercise4.html: ex5), for the advice's words; None when not one."""
+    try:
+        available = locate.available()
+        known = locate.aliases(available)
+        named = {locate.for_submission(path, available, known) for path in paths} - {None}
+        return resolve_exercise(named.pop()) if len(named) == 1 else None
+    except (locate.ExerciseConflict, locate.AmbiguousName, CannotGrade):
+        return None
+
+
 def _shown(paths: list[Path], folder: Path) -> str:
     names = [str(p.relative_to(folder)) for p in paths[:8]]
     return ", ".join(names) + (f" and {len(paths) - 8} more" if len(paths) > 8 else "")
@@ -151,6 +185,9 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
         raise CannotGrade(f"{folder}: there is no submission folder")
     files = candidates(folder)
     if not files:
+        mistaken = _mistaken(folder, exercise)
+        if mistaken:
+            raise CannotGrade(mistaken)
         others = [p for p in sorted(folder.rglob("*")) if p.is_file()][:8]
         listing = f"; it holds: {_shown(others, folder)}" if others else ", which is empty"
         raise CannotGrade(f"no Python file (.py) or notebook (.ipynb) was submitted in {folder}{listing}")
@@ -271,6 +308,7 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
     from ..cases import build_all
     from ..checks import verify_expected
     from ..grading import grade
+    from ..notes import Note
     from ..sandbox import Sandbox, WeakIsolationError, require_private_reads
     from ..submission import SubmissionError, for_exercise
 
@@ -292,12 +330,18 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
         except SpecError as error:
             raise CannotGrade(f"the exercise's hidden cases cannot be graded (the grader's configuration): "
                               f"{error}") from None
+        refused = handed_in.refusal(credit.submission, credit.submission.name, exercise)
+        if refused:  # an exercise4.ipynb that is a web page saved from the browser (review 28, R28-13)
+            raise CannotGrade(refused)
         try:
             prepared = for_exercise(credit.submission, exercise)
         except SubmissionError as error:
             raise CannotGrade(str(error).replace(str(credit.submission), credit.submission.name)) from None
         report = grade(exercise, Path(os.path.abspath(credit.submission)), sandbox,
                        shown_as=valid(credit.submission.name), prepared=prepared)
+        note = handed_in.python_note(prepared, credit.submission.name, exercise)
+        if note:  # ex5.py renamed exercise4.ipynb: graded as the Python it is, and told so (R28-14)
+            report.notes.append(Note("python_not_notebook", note))
         if sandbox.broken:
             raise CannotGrade(f"the grader's sandbox failed ({sandbox.broken}); this is not the submission's fault")
     credit.report = report
