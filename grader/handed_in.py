@@ -20,7 +20,7 @@ from typing import NamedTuple
 HEAD = 1 << 16
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive, or an empty one
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office before 2007: .doc, .xls
-_IMAGES = ((b"\x89PNG\r\n\x1a\n", "PNG"), (b"\xff\xd8\xff", "JPEG"), (b"GIF8", "GIF"))
+_IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")  # PNG, JPEG, GIF
 _OCTAVE_FUNCTION = re.compile(rb"^function\s+(\[[^\]\n]*\]\s*=\s*|\w+\s*=\s*)?\w+\s*(\(|$)", re.M)
 _CODE_CELL = re.compile(rb"^(```|~~~)\s*\{code-cell\}", re.M)
 # Suffixes that are never code the grader runs, when the content did not tell (a .docx need not be read)
@@ -103,9 +103,8 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
         return _zip_kind(path)
     if head.startswith(_OLE_MAGIC):
         return _WORD
-    for magic, _ in _IMAGES:
-        if head.startswith(magic):
-            return _IMAGE
+    if head.startswith(_IMAGES):
+        return _IMAGE
     if _jupytext_header(head) or suffix != ".py" and _CODE_CELL.search(head):
         return _MARKDOWN
     if suffix == ".m" or suffix not in (".ipynb",) and _octave_text(head):
