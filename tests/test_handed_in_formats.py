@@ -233,6 +233,10 @@ def test_gradescope_and_coursera_say_what_was_handed_in_instead(tmp_path):
     assert result.exit_code == 2 and results["score"] == 0
     assert "exercise4.html: is a web page (HTML)" in results["output"], results["output"]
     assert "Hand in exercise4.ipynb or ex5.py instead" in results["output"]
+    bad = gradescope_root(tmp_path / "bad", {})  # a name that is not UTF-8 (a Windows zip unpacked), shown escaped
+    handed_in(bad / "submission", "exercise4.html").rename(bad / "submission" / "m\udcfcller exercise4.html")
+    results, result = run_gradescope(bad, "--exercise", "ex5")
+    assert result.exit_code == 2 and "m\\xfcller exercise4.html: is a web page (HTML)" in result.stderr, result.stderr
     shared = tmp_path / "coursera"
     for name in OCTAVE:
         handed_in(shared / "submission", name)

@@ -142,7 +142,7 @@ def _mistaken(folder: Path, exercise: Exercise | None) -> str:
         return ""
     (first, kind), others = found[0], [p.relative_to(folder).as_posix() for p, _ in found[1:]]
     also = f" Also handed in: {_shown([p for p, _ in found[1:]], folder)}." if others else ""
-    return handed_in.message(first.relative_to(folder).as_posix(), kind, files) + "." + also
+    return valid(handed_in.message(first.relative_to(folder).as_posix(), kind, files) + "." + also)  # a bad byte
 
 
 def _named_exercise(paths: list[Path]) -> Exercise | None:
@@ -330,7 +330,7 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
         except SpecError as error:
             raise CannotGrade(f"the exercise's hidden cases cannot be graded (the grader's configuration): "
                               f"{error}") from None
-        refused = handed_in.refusal(credit.submission, credit.submission.name, exercise)
+        refused = handed_in.refusal(credit.submission, valid(credit.submission.name), exercise)
         if refused:  # an exercise4.ipynb that is a web page saved from the browser (review 28, R28-13)
             raise CannotGrade(refused)
         try:
