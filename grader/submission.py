@@ -25,9 +25,11 @@ from __future__ import annotations
 import ast
 import builtins
 import codecs
+import itertools
 import json
 import re
 import symtable
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -217,7 +219,8 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
     """The code cells of a notebook (numbered from 1), or the whole .py file as one cell. A notebook saved under
     another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
     if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
-        return [_Cell(None, _newlines(data.decode("utf-8-sig")))], False  # UnicodeDecodeError: see prepare
+        text = _newlines(data.decode("utf-8-sig"))  # UnicodeDecodeError: see prepare
+        return [_Cell(None, _runs_as_imports(path, text))], False
     if path.suffix.lower() == ".ipynb" and not _notebook_json(data):  # no notebook: what it is, else Python
         from . import handed_in
 
@@ -226,7 +229,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
             raise SubmissionError(refused)
         text = handed_in.python_text(data)
         if text is not None:  # ex5.py renamed exercise4.ipynb, graded as the .py it is (R28-14)
-            return [_Cell(None, _newlines(text))], False
+            return [_Cell(None, _runs_as_imports(path, _newlines(text)))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -248,8 +251,9 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         for cell in cells:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source, ran = cell.get("source", ""), cell.get("execution_count")
-                code.append(_Cell(len(code) + 1, _newlines("".join(source) if isinstance(source, list) else
-                                                        str(source)), ran if type(ran) is int and ran > 0 else None))
+                text = _newlines("".join(source) if isinstance(source, list) else str(source))
+                code.append(_Cell(len(code) + 1, _runs_as_imports(path, text), ran if type(ran) is int and ran > 0
+                                  else None))
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None
@@ -259,6 +263,29 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
                               f"Jupyter and save it again, or export it (File > Download as > Python) and "
                               f"grade the .py file") from None
     return code, True
+
+
+# `%run helpers.py` (`-i`, `-n`, `-e`, `-t`; `./helpers.py`, quoted, or without .py), and a .py export's
+# `get_ipython().run_line_magic('run', 'helpers.py')`
+_RUN = re.compile(r"%run((?:\s+-[inet])*)\s+(['\"]?)(?:\./)?([A-Za-z_]\w*)(\.py)?\2\s*$")
+_RUN_EXPORTED = re.compile(r"get_ipython\(\)\.run_line_magic\((['\"])run\1,\s*(['\"])(.*)\2\)\s*$")
+
+
+def _runs_as_imports(path: Path, text: str) -> str:
+    """`%run helpers.py` lines made `from helpers import *` (review 28, R28-17): IPython runs the file beside the
+    notebook into its namespace, so a function defined there and called by the student's nnCostFunction was a
+    NameError once the line was blanked as a magic. Only a file in the submission's own folder (importable there)
+    or the course's utils.py (offered when none is handed in); any other `%run` (a notebook, a file in another
+    folder or not handed in) stays a magic, blanked, as before."""
+    if "%run" not in text and "'run'" not in text and '"run"' not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        exported = _RUN_EXPORTED.match(line)
+        found = _RUN.match(f"%run {exported[3]}" if exported else line)
+        if found and (found[3] == "utils" or (path.parent / f"{found[3]}.py").is_file()):
+            lines[i] = f"from {found[3]} import *"
+    return "\n".join(lines)
 
 
 def _newlines(text: str) -> str:
@@ -279,15 +306,21 @@ def _short(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _first_code_line(lines: list[str]) -> int:
+    """The index of the first line that is not blank (0 when all are)."""
+    return next((i for i, line in enumerate(lines) if line.strip()), 0)
+
+
 def without_magics(text: str) -> tuple[str | None, str]:
     """A cell's text with IPython syntax blanked (`pass` keeps a block valid); None for a non-Python cell."""
     lines = text.split("\n")
-    first = lines[0].strip() if lines else ""
+    start = _first_code_line(lines)  # IPython drops a cell's leading blank lines before it looks for `%%`
+    first = lines[start].strip()
     if first.startswith("%%"):
         magic = first[2:].split()[0] if first[2:].split() else ""
         if magic not in _PYTHON_CELL_MAGICS:
             return None, f"%%{magic}"
-        lines[0] = ""
+        lines[start] = ""
     out = []
     for line in lines:
         if _MAGIC_LINE.match(line) and not line.lstrip().startswith("#"):
@@ -804,7 +837,9 @@ def _segment(lines: list[str], node: ast.stmt) -> str:
 
 
 def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
-    """The cell's statements, its text as parsed, and the syntax error if any."""
+    """The cell's statements, its text as parsed, and the syntax error if any. A cell that is not Python as it
+    stands is read as IPython runs it: magics blanked, and a notebook's cell also dedented and stripped of pasted
+    prompts (`_ipython_readings`). The error named is the one of the cell as written, magics blanked."""
     text = cell.text
     try:
         return parsing.parse(text), text, ""
@@ -815,13 +850,104 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
     cleaned, magic = without_magics(text)  # a .py too: Colab's download keeps `%cd` and `!ls` (accept15, N4)
     if cleaned is None:
         return None, text, magic
-    text = cleaned
-    try:
-        return parsing.parse(text), text, ""
-    except SyntaxError as error:
-        return None, text, f"SyntaxError: {error.msg} ({Origin(cell.number, error.lineno or 1)})"
-    except ValueError as error:
-        return None, text, f"ValueError: {error}"
+    failed = None
+    for reading in [cleaned, *(_ipython_readings(text) if cell.number is not None else [])]:
+        if reading is not cleaned:
+            reading, magic = without_magics(reading)
+            if reading is None or reading == cleaned:
+                continue
+        try:
+            return parsing.parse(reading), reading, ""
+        except SyntaxError as error:
+            failed = failed or f"SyntaxError: {error.msg} ({Origin(cell.number, error.lineno or 1)})"
+        except ValueError as error:
+            failed = failed or f"ValueError: {error}"
+    return None, cleaned, failed
+
+
+# IPython's cleanup of a cell before it runs (IPython.core.inputtransformer2: leading_empty_lines, leading_indent,
+# classic_prompt, ipython_prompt), in its two forms. Leading blank lines are kept here, blank: a line keeps its
+# number. IPython 7 and 8 (Colab's, and most course notebooks'): the first line's indentation is taken off every
+# line that starts with it; `>>> ` and `... ` prompts, and IPython's `In [3]: ` and `   ...: `, are stripped from
+# every line when the first line (or the second) has one. IPython 9: the cell's common indentation is taken off
+# (textwrap.dedent); `>>>` and `...` prompts, indented or not, are stripped wherever the cell has a `>>>` line
+# outside a triple-quoted string, and each stretch stripped is dedented again.
+_FIRST_PROMPT_8 = re.compile(r"^>>>( |$)")
+_PROMPT_8 = re.compile(r"^(>>>|\.\.\.)( |$)")
+_IPYTHON_PROMPT = re.compile(r"^(((\[nav\]|\[ins\])? )?In \[\d+\]: |\s*\.{3,}: ?)")  # vi mode's marks: 8.x too
+_DOCTEST = re.compile(r"^\s*>>>")
+_DOCTEST_FIRST = re.compile(r"^\s*>>>[ \t]?")
+_DOCTEST_MORE = re.compile(r"^\s*\.\.\.[ \t]?")
+_TRIPLE_QUOTE = re.compile(r"(?<!\\)(\"\"\"|\'\'\')")
+_STRING_PREFIX = re.compile(r"[rubfRUBF]*")
+
+
+def _ipython_readings(text: str) -> list[str]:
+    """The cell as IPython 9 and as IPython 7-8 run it, line for line (review 28, R28-21: a cell pasted indented,
+    or from a console with its prompts, runs in Jupyter and was skipped as a syntax error)."""
+    lines = text.split("\n")
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return []
+    blank = [""] * first
+    return ["\n".join(blank + _ipython_9(lines[first:])), "\n".join(blank + _ipython_8(lines[first:]))]
+
+
+def _strip_prompts(lines: list[str], first: re.Pattern, more: re.Pattern) -> list[str]:
+    """Prompts `more` off every line when the first line has a prompt `first` or the second one `more`."""
+    if first.match(lines[0]) or (len(lines) > 1 and more.match(lines[1])):
+        return [more.sub("", line, count=1) for line in lines]
+    return lines
+
+
+def _ipython_8(lines: list[str]) -> list[str]:
+    indent = re.match(r"[ \t]+", lines[0])
+    if indent:
+        lines = [line.removeprefix(indent[0]) for line in lines]
+    lines = _strip_prompts(lines, _FIRST_PROMPT_8, _PROMPT_8)
+    return _strip_prompts(lines, _IPYTHON_PROMPT, _IPYTHON_PROMPT)
+
+
+def _ipython_9(lines: list[str]) -> list[str]:
+    lines = textwrap.dedent("\n".join(lines)).split("\n")
+    return _strip_prompts(_without_doctest_prompts(lines), _IPYTHON_PROMPT, _IPYTHON_PROMPT)
+
+
+def _without_doctest_prompts(lines: list[str]) -> list[str]:
+    """IPython 9's `>>>`/`...` stripping: none in a string literal opened without a prompt (a docstring's examples
+    stay as they are); each stretch of lines outside such strings where a prompt was stripped, dedented."""
+    literal = _in_literal(lines)
+    if not any(_DOCTEST.match(line) for line, inside in zip(lines, literal, strict=True) if not inside):
+        return lines
+    out: list[str] = []
+    for inside, pairs in itertools.groupby(zip(lines, literal, strict=True), key=lambda pair: pair[1]):
+        stretch = [line for line, _ in pairs]
+        if not inside:
+            bare = [_DOCTEST_FIRST.sub("", line, count=1) if _DOCTEST_FIRST.match(line) else
+                    _DOCTEST_MORE.sub("", line, count=1) for line in stretch]
+            stretch = textwrap.dedent("\n".join(bare)).split("\n") if bare != stretch else stretch
+        out += stretch
+    return out
+
+
+def _in_literal(lines: list[str]) -> list[bool]:
+    """Which lines IPython 9 takes for the inside of a triple-quoted string whose opening line has nothing but a
+    string prefix before the quotes (after a prompt, unless a `>>>` line came before: then it is pasted code)."""
+    inside: list[bool] = []
+    quote, literal, seen = None, False, False
+    for line in lines:
+        inside.append(quote is not None and literal)
+        for found in _TRIPLE_QUOTE.finditer(line):
+            if quote is None:
+                quote = found[1]
+                before = line[: found.start()]
+                bare = _DOCTEST_MORE.sub("", _DOCTEST_FIRST.sub("", before, count=1), count=1)
+                literal = not (bare != before and seen) and bool(_STRING_PREFIX.fullmatch(bare.strip()))
+                inside[-1] = literal
+            elif quote == found[1]:
+                quote, literal = None, False
+        seen = seen or bool(_DOCTEST.match(line))
+    return inside
 
 
 def prepare(path: Path, roots: set[str], data: bytes | None = None,
@@ -1033,10 +1159,14 @@ _WRITEFILE = re.compile(r"%%(?:writefile|file)\s+(?:-f\s+)?(['\"]?)([A-Za-z_]\w*
 
 def _written_module(text: str) -> tuple[str, str] | None:
     """(NAME, the cell's body) for a cell `%%writefile NAME.py` (IPython writes the body to that file, which
-    later cells import), else None. Appending (`-a`) or a file in another folder: None."""
-    first, _, body = text.partition("\n")
-    match = _WRITEFILE.match(first.strip())
-    return (match[2], body) if match else None
+    later cells import), else None. Appending (`-a`) or a file in another folder: None. After leading blank lines,
+    and dedented when the cell is indented as a whole, as IPython reads it (`_ipython_readings`)."""
+    lines = text.split("\n")
+    start = _first_code_line(lines)
+    if lines[start][:1] in (" ", "\t"):
+        lines = _ipython_readings(text)[0].split("\n")
+    match = _WRITEFILE.match(lines[start].strip())
+    return (match[2], "\n".join(lines[start + 1:])) if match else None
 
 
 def _magic_written(node: ast.stmt) -> tuple[str, str] | None:

@@ -1,0 +1,139 @@
+"""Cells read as IPython runs them (review 28: R28-21, R28-10, R28-17), graded through the `grade` command.
+
+A solution that runs in Jupyter must be read the way IPython runs it: a cell pasted with its indentation or with
+a console's prompts, a `%run helpers.py` cell, and a notebook written out as a .py file (jupytext's or VS Code's
+`# %%` cells, `jupyter nbconvert --to script`). Each cell used here was checked against IPython 8.39 and 9.18's
+TransformerManager (what runs, what is a syntax error); IPython is not needed to run these tests.
+"""
+
+from . import course
+from .conftest import grade_json
+
+FULL = {"cost": 30, "regularized_cost": 15, "sigmoid_gradient": 5, "gradient": 40, "regularized_gradient": 10}
+COST_PARTS = ("cost", "regularized_cost", "gradient", "regularized_gradient")
+
+
+def scores(report: dict) -> dict:
+    return {p["id"]: p["score"] for p in report["parts"]}
+
+
+def note(report: dict, note_id: str) -> str:
+    return next((n["message"] for n in report["notes"] if n["id"] == note_id), "")
+
+
+def _with_cost(cost: str) -> list[tuple[str, str]]:
+    return course.replaced(course.cells(), course.COST, cost)
+
+
+def _indented(text: str, indent: str = "    ") -> str:
+    return "\n".join(indent + line if line else line for line in text.split("\n"))
+
+
+def _prompted(text: str, first: str, more: str) -> str:
+    """As pasted from a console: `first` before each statement's first line, `more` before the lines after it."""
+    return "\n".join((more if line[:1] in (" ", "") else first) + line for line in text.split("\n"))
+
+
+# ---- R28-21: IPython's cleanup of a cell (leading blank lines, indentation, prompts) -------------------------
+
+def test_a_cell_pasted_with_its_indentation_is_read_as_ipython_dedents_it(tmp_path):
+    """Review 28, R28-21: a cell indented as a whole (copied out of a class or a function), after two blank lines,
+    runs in Jupyter, which drops a cell's leading blank lines and dedents it; it was skipped as a syntax error
+    ("unexpected indent") and every part but sigmoidGradient scored 0."""
+    report, status = grade_json(course.folder(tmp_path, _with_cost("\n  \n" + _indented(course.COST))))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "could not be read" not in note(report, "script_not_run"), report["notes"]
+
+
+def test_an_indented_cell_with_a_cell_magic_and_a_line_magic_is_read_too(tmp_path):
+    """IPython dedents first, then reads `%%time` and `%matplotlib` on the dedented lines."""
+    cost = _indented("%%time\n%matplotlib inline\n" + course.COST + "\n%time nnCostFunction")
+    report, status = grade_json(course.folder(tmp_path, _with_cost(cost)))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_cell_magic_after_blank_lines_is_the_cells_magic(tmp_path):
+    """IPython drops leading blank lines before it looks for `%%`: a `%%bash` cell after a blank line is no Python,
+    skipped as such (it was read as Python, a syntax error named in the note)."""
+    cell_list = [*course.cells(), ("code", "\n%%bash\nls -l Data | wc -l\nif [ -d Data ]; then echo ok; fi")]
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+    message = note(report, "script_not_run")
+    assert "cell 22 is a %%bash cell, not Python" in message and "SyntaxError" not in message, message
+
+
+def test_a_cell_pasted_from_a_python_console_is_read_without_its_prompts(tmp_path):
+    """R28-21: `>>> ` and `... ` prompts, which IPython strips (a blank `...` line too)."""
+    report, status = grade_json(course.folder(tmp_path, _with_cost(_prompted(course.COST, ">>> ", "... "))))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_cell_pasted_from_an_ipython_console_is_read_without_its_prompts(tmp_path):
+    """R28-21: `In [5]: ` and `   ...: ` prompts, which IPython strips."""
+    report, status = grade_json(course.folder(tmp_path, _with_cost(_prompted(course.COST, "In [5]: ", "   ...: "))))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_indented_prompts_are_stripped_too(tmp_path):
+    """Prompts indented as a whole (a docstring's example copied out): IPython 8 dedents the cell, then strips
+    them; IPython 9 strips indented `>>>` prompts itself, then dedents."""
+    cost = _indented(_prompted(course.COST, ">>> ", "... "), "        ")
+    report, status = grade_json(course.folder(tmp_path, _with_cost(cost)))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_cell_ipython_refuses_is_still_a_syntax_error(tmp_path):
+    """What IPython does not run is not read either: the cost function pasted indented, then sigmoidGradient
+    below it not indented (IPython 8 takes the first line's indentation off sigmoidGradient's body too, IPython 9
+    finds no common indentation: both raise an IndentationError). The cell is skipped as before, with the error of
+    the cell as written."""
+    cell_list = course.replaced(course.cells(), course.COST, _indented(course.COST) + "\n" + course.SIGMOID_GRADIENT)
+    cell_list = course.replaced(cell_list, course.SIGMOID_GRADIENT, "# sigmoidGradient is in cell 5")
+    report, status = grade_json(course.folder(tmp_path, cell_list))
+    assert status == 1 and all(score == 0 for score in scores(report).values()), report
+    assert "cell 5 could not be read: SyntaxError: unexpected indent (cell 5, line 1)" in note(
+        report, "script_not_run"), report["notes"]
+
+
+# ---- R28-17: %run helpers.py -------------------------------------------------------------------------------
+
+HELPERS = "import numpy as np\n\n\ndef add_bias(A):\n    return np.hstack([np.ones((A.shape[0], 1)), A])\n"
+COST_WITH_HELPER = course.COST.replace("a1 = np.hstack([np.ones((m, 1)), X])", "a1 = add_bias(X)")
+
+
+def _run_cells(line: str) -> list[tuple[str, str]]:
+    cell_list = _with_cost(COST_WITH_HELPER)
+    return course.replaced(cell_list, course.IMPORTS, course.IMPORTS + "\n" + line)
+
+
+def test_a_file_run_with_percent_run_is_read_as_a_star_import(tmp_path):
+    """Review 28, R28-17: `%run helpers.py` runs helpers.py beside the notebook into its namespace, and
+    nnCostFunction calls its add_bias; the line was blanked as a magic, a NameError: 0 for four parts. It is read
+    as `from helpers import *` (the submission's folder is importable), in every way IPython's %run accepts."""
+    assert COST_WITH_HELPER != course.COST
+    for i, line in enumerate(("%run helpers.py", "%run -i ./helpers.py", "%run 'helpers.py'", "%run helpers")):
+        path = course.folder(tmp_path / str(i), _run_cells(line))
+        (path.parent / "helpers.py").write_text(HELPERS)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (line, report)
+
+
+def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):
+    """`%run utils.py` handed in without utils.py: its names are the course's utils.py's, as the grader offers it
+    for `import utils` (docs/submissions.md), so sigmoid called by name is found."""
+    cost = course.COST.replace("utils.sigmoid", "sigmoid")
+    cell_list = course.replaced(_with_cost(cost), course.IMPORTS, course.IMPORTS + "\n%run utils.py")
+    report, status = grade_json(course.alone(tmp_path, cell_list))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_percent_run_of_a_file_not_handed_in_is_a_magic_as_before(tmp_path):
+    """A `%run` of a file that is not beside the notebook (or of another notebook) stays a magic, blanked: a
+    function that needs none of it is graded as usual, and one that calls its helper gets a NameError that says
+    where the name was to come from."""
+    for i, line in enumerate(("%run helpers.py", "%run other.ipynb")):
+        report, status = grade_json(course.folder(tmp_path / str(i), _run_cells(line)))
+        assert status == 1 and scores(report)["sigmoid_gradient"] == 5, (line, report)
+        assert all(scores(report)[part] == 0 for part in COST_PARTS), report
+        message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+        assert "NameError: name 'add_bias' is not defined" in message, message
