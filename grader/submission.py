@@ -220,7 +220,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
     another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
     if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
         text = _newlines(data.decode("utf-8-sig"))  # UnicodeDecodeError: see prepare
-        return [_Cell(None, _runs_as_imports(path, text))], False
+        return [_Cell(None, _exported_magics(_percent_cells(_runs_as_imports(path, text))))], False
     if path.suffix.lower() == ".ipynb" and not _notebook_json(data):  # no notebook: what it is, else Python
         from . import handed_in
 
@@ -229,7 +229,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
             raise SubmissionError(refused)
         text = handed_in.python_text(data)
         if text is not None:  # ex5.py renamed exercise4.ipynb, graded as the .py it is (R28-14)
-            return [_Cell(None, _runs_as_imports(path, _newlines(text)))], False
+            return [_Cell(None, _exported_magics(_percent_cells(_runs_as_imports(path, _newlines(text)))))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -285,6 +285,58 @@ def _runs_as_imports(path: Path, text: str) -> str:
         found = _RUN.match(f"%run {exported[3]}" if exported else line)
         if found and (found[3] == "utils" or (path.parent / f"{found[3]}.py").is_file()):
             lines[i] = f"from {found[3]} import *"
+    return "\n".join(lines)
+
+
+# A notebook written as a .py file: jupytext's or VS Code's "percent" cells (`# %%`, `#%%`, `# %% [markdown]`,
+# `# %% title`), whose cell magic is `%%time` or, commented by jupytext, `# %%time`
+_PERCENT_CELL = re.compile(r"#\s?%%(\s|$)")
+_PERCENT_MAGIC = re.compile(r"(?:#\s?)?%%([A-Za-z]\w*)\s*(.*?)\s*$")
+# and `jupyter nbconvert --to script`'s line magics, shell escapes and help lines, one statement a line
+_EXPORTED_MAGIC = re.compile(r"get_ipython\(\)\.(?:run_line_magic|system|magic)\(.*\)\s*$")
+
+
+def _percent_cells(text: str) -> str:
+    """A percent-format cell that starts with a cell magic whose body is no Python run in the notebook's namespace
+    (`%%writefile helpers.py`, `%%bash`; jupytext writes them `# %%writefile helpers.py`) made the statement
+    `jupyter nbconvert --to script` writes for it, `get_ipython().run_cell_magic('writefile', 'helpers.py', ...)`,
+    over the same lines (review 28, R28-10: the body was read as the script's own code, `import helpers` then
+    failed, and every part scored 0). The grader reads that statement as it does in an nbconvert export: the module
+    a later `import helpers` finds (`_magic_written`), else script code not run. `%%time` and the other cell magics
+    that run their body as Python (`_PYTHON_CELL_MAGICS`) are read as before: the body is the script's code."""
+    lines = text.split("\n")
+    if not any(_PERCENT_CELL.match(line) for line in lines):
+        return text
+    starts = [i for i, line in enumerate(lines) if _PERCENT_CELL.match(line)] + [len(lines)]
+    for start, end in itertools.pairwise(starts):
+        code = [i for i in range(start + 1, end) if lines[i].strip()]
+        magic = _PERCENT_MAGIC.match(lines[code[0]]) if code else None
+        if magic and magic[1] not in _PYTHON_CELL_MAGICS:
+            first, last = code[0], code[-1]
+            body = [repr(line + "\n") for line in lines[first + 1: last]] + [repr(lines[last])]
+            call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2]!r}, "
+            if first == last:
+                lines[first] = call + "'')"
+            else:
+                lines[first: last + 1] = [call + "("] + body[:-1] + [body[-1] + "))"]
+    return "\n".join(lines)
+
+
+def _exported_magics(text: str) -> str:
+    """An nbconvert export's `get_ipython().run_line_magic('matplotlib', 'inline')`, `get_ipython().system(...)`
+    and help lines blanked, as the magics they were are in a notebook (review 28, R28-10): they do nothing the
+    graded functions use, and were named among the script code not run."""
+    if "get_ipython()" not in text:
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if _EXPORTED_MAGIC.match(line):
+            try:
+                tree = parsing.parse(line)
+            except (SyntaxError, ValueError):
+                continue
+            if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
+                lines[i] = ""
     return "\n".join(lines)
 
 

@@ -137,3 +137,96 @@ def test_percent_run_of_a_file_not_handed_in_is_a_magic_as_before(tmp_path):
         assert all(scores(report)[part] == 0 for part in COST_PARTS), report
         message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
         assert "NameError: name 'add_bias' is not defined" in message, message
+
+
+# ---- R28-10: a notebook written as a .py file ----------------------------------------------------------------
+
+def percent(cell_list: list[tuple[str, str]], comment_magics: bool) -> str:
+    """The notebook in the "percent" format of jupytext (which comments magics: `# %matplotlib inline`, `# %%time`)
+    or of VS Code (magics as they are)."""
+    chunks = []
+    for kind, source in cell_list:
+        if kind == "markdown":
+            chunks.append("# %% [markdown]\n" + "\n".join("# " + line for line in source.split("\n")))
+            continue
+        lines = source.split("\n")
+        if comment_magics:
+            lines = ["# " + line if line.startswith(("%", "!")) else line for line in lines]
+        chunks.append("# %%\n" + "\n".join(lines))
+    return "# ---\n# jupyter:\n#   jupytext:\n#     formats: ipynb,py:percent\n# ---\n\n" + "\n\n".join(chunks) + "\n"
+
+
+def _percent_file(root, cell_list, comment_magics: bool):
+    path = course.folder(root, cell_list, name="ex4.py", script=True)
+    path.write_text(percent(cell_list, comment_magics))
+    return path
+
+
+def _spans(message: str) -> set[int]:
+    """The line numbers a script_not_run note names ("lines 21–35, 42, ... of ex4.py")."""
+    named = message.split(" of ")[0].removeprefix("Top-level code in lines ")
+    found = set()
+    for span in named.split(", "):
+        first, _, last = span.partition("–")
+        found |= set(range(int(first), int(last or first) + 1))
+    return found
+
+
+def test_a_percent_format_file_is_read_with_its_magics_commented_or_not(tmp_path):
+    """R28-10 (a), measured: a jupytext or VS Code .py of the notebook, magics commented or not, the cost function
+    in a `%%time` cell, already got full marks: a regression test."""
+    cell_list = _with_cost("%%time\n" + course.COST)
+    for comment_magics in (True, False):
+        report, status = grade_json(_percent_file(tmp_path / str(comment_magics), cell_list, comment_magics))
+        assert (scores(report), status) == (FULL, 0), (comment_magics, report)
+
+
+WRITEFILE = "%%writefile helpers.py\n" + HELPERS
+
+
+def _writefile_cells() -> list[tuple[str, str]]:
+    cell_list = course.replaced(_with_cost(COST_WITH_HELPER.replace("add_bias(", "helpers.add_bias(")),
+                                course.IMPORTS, course.IMPORTS + "\nimport helpers")
+    return [cell_list[0], ("code", WRITEFILE), *cell_list[1:]]
+
+
+def test_a_percent_format_writefile_cell_is_the_module_it_writes(tmp_path):
+    """R28-10: a percent-format cell `%%writefile helpers.py` (jupytext: `# %%writefile helpers.py`) wrote
+    helpers.py, which `import helpers` then imports. Its body was read as the script's own code and the import
+    failed: 0/100. It is read as nbconvert's `run_cell_magic('writefile', ...)` is, the module helpers; a `%%bash`
+    cell is script code not run, as in an export (it was a syntax error: the file was not read at all)."""
+    cell_list = [*_writefile_cells(), ("code", "%%bash\nls -l Data | wc -l")]
+    for comment_magics in (True, False):
+        path = _percent_file(tmp_path / str(comment_magics), cell_list, comment_magics)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (comment_magics, report)
+        lines = path.read_text().split("\n")
+        bash = next(i for i, line in enumerate(lines) if line.endswith("%%bash")) + 1
+        assert {bash, bash + 1} <= _spans(note(report, "script_not_run")), note(report, "script_not_run")
+
+
+def test_an_nbconvert_exports_line_magics_are_blanked_as_in_the_notebook(tmp_path):
+    """R28-10 (b): `get_ipython().run_line_magic('load_ext', 'autoreload')` and the like do nothing the graded
+    functions use; in a notebook the magics they were are blanked, and so they are in the export, where they were
+    named as script code not run."""
+    cell_list = course.cells()
+    cell_list.insert(1, ("code", "%load_ext autoreload\n%autoreload 2\n!ls Data"))
+    path = course.folder(tmp_path, cell_list, name="ex4.py", script=True)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    lines = path.read_text().split("\n")
+    first = lines.index("get_ipython().run_line_magic('load_ext', 'autoreload')") + 1
+    assert lines[first: first + 2] == ["get_ipython().run_line_magic('autoreload', '2')",
+                                       "get_ipython().system('ls Data')"]
+    # the cell of magics is no script code (a magic between two lines of script code is inside their span, as a
+    # blank line is)
+    assert not {first, first + 1, first + 2} & _spans(note(report, "script_not_run")), report["notes"]
+
+
+def test_an_nbconvert_exports_percent_run_is_a_star_import(tmp_path):
+    """R28-17 in an export: `get_ipython().run_line_magic('run', 'helpers.py')` is `from helpers import *`."""
+    path = course.folder(tmp_path, _run_cells("%run -i helpers.py"), name="ex4.py", script=True)
+    assert "get_ipython().run_line_magic('run', '-i helpers.py')" in path.read_text()
+    (path.parent / "helpers.py").write_text(HELPERS)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
