@@ -894,7 +894,7 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
     prompts (`_ipython_readings`). The error named is the one of the cell as written, magics blanked."""
     text = cell.text
     try:
-        return parsing.parse(text), text, ""
+        return _exported_cells(parsing.parse(text), text)
     except SyntaxError:
         pass
     except ValueError as error:  # null bytes
@@ -915,6 +915,84 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
         except ValueError as error:
             failed = failed or f"ValueError: {error}"
     return None, cleaned, failed
+
+
+# The cell magics that run their body as Python in the notebook's namespace: what the body defines is the notebook's
+# (not %%timeit: it runs the body inside a function of its own)
+_RUN_IN_NAMESPACE = ("time", "capture", "prun")
+# One line that defines what `source` does with every line number `line` (the one line of the export that holds it)
+_RUN_ON_LINE = ("exec(compile((lambda ast, tree: [setattr(n, k, v) for n in ast.walk(tree) for k, v in (('lineno', "
+                "{line}), ('end_lineno', {line}), ('col_offset', 0), ('end_col_offset', 0)) if hasattr(n, k)] and tree)"
+                "(__import__('ast'), __import__('ast').parse({source!r})), __file__, 'exec'))")
+
+
+def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
+    """An nbconvert export's `get_ipython().run_cell_magic('time', '', 'def nnCostFunction(...):\\n ...')` read as
+    the cell it was (review 28, R28-10: the student's function was in a string, "defines no function", 0/100).
+
+    The export holds the whole cell on one line, and every line keeps its number here, so the body's defs, classes
+    and imports are read at that line: each runs as one `exec` of its own source whose line numbers are all that
+    line's (an error in it is reported at the export's line, where the student's code is), and is what the grader
+    keeps or leaves out, as any statement of the file. A kept def's text is its whole line, so the cell's other
+    defs, classes and imports run with it, as they did in the notebook. The rest of the body (a call that times
+    the function, training, a constant) is script code not run, in the note as the magic's line. A body with no
+    def, class or import, or that does not parse, stays the magic call, script code not run."""
+    if "run_cell_magic" not in text:
+        return tree, text, ""
+    lines = text.split("\n")
+    body: list[ast.stmt] = []
+    for node in tree.body:
+        found = _python_cell(node, lines)
+        if found is None:
+            body.append(node)
+            continue
+        statements, rest = found
+        # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`)
+        segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source), *(
+            [", ".join(names)] if (names := _bound_names(statement)) else [])]) for statement, source in statements]
+        lines[node.lineno - 1] = "; ".join(segments)
+        at = 0
+        for (statement, _), segment in zip(statements, segments, strict=True):
+            span = (at, at + len(segment.encode()))
+            for inner in ast.walk(statement):
+                if hasattr(inner, "lineno"):
+                    inner.lineno, inner.end_lineno = node.lineno, node.lineno
+                    inner.col_offset, inner.end_col_offset = span
+            at = span[1] + 2
+            body.append(statement)
+        if rest:  # the script code of the cell, never run: its line is named in the note
+            node.col_offset = node.end_col_offset = 0
+            body.append(node)
+    if len(body) == len(tree.body) and all(a is b for a, b in zip(body, tree.body, strict=True)):
+        return tree, text, ""
+    tree.body = body
+    return tree, "\n".join(lines), ""
+
+
+def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt, str]], bool] | None:
+    """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses:
+    the body's defs, classes and imports, each with its source, and whether it has other statements too; else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
+            and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)
+            and call.args[0].value in _RUN_IN_NAMESPACE and node.lineno == node.end_lineno and node.col_offset == 0
+            and lines[node.lineno - 1].encode()[node.end_col_offset:].decode().strip() == ""):
+        return None
+    source = call.args[2].value
+    try:
+        cell = parsing.parse(source)
+    except (SyntaxError, ValueError):
+        return None
+    body_lines, source_lines = source.split("\n"), _source_lines(source)
+    statements = []
+    for statement in cell.body:
+        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            statements.append((statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])))
+        elif isinstance(statement, ast.Import | ast.ImportFrom):
+            statements.append((statement, _segment(source_lines, statement)))
+    if not statements:
+        return None
+    return statements, len(statements) < len(cell.body)
 
 
 # IPython's cleanup of a cell before it runs (IPython.core.inputtransformer2: leading_empty_lines, leading_indent,

@@ -230,3 +230,30 @@ def test_an_nbconvert_exports_percent_run_is_a_star_import(tmp_path):
     (path.parent / "helpers.py").write_text(HELPERS)
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_an_nbconvert_exports_time_cell_defines_the_function(tmp_path):
+    """R28-10 (b): nbconvert writes a `%%time` cell as `get_ipython().run_cell_magic('time', '', 'def
+    nnCostFunction(...):\\n ...')`, the student's function inside a string: "defines no function", 0 for four
+    parts. %%time (and %%capture, %%prun) run the body in the notebook's namespace: its def, read at the export's
+    line, is graded; the call that timed it is script code not run, named in the note."""
+    timed = "J, _ = nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, 0)"
+    for magic in ("%%time", "%%capture output"):
+        path = course.folder(tmp_path / magic[2:6], _with_cost(f"{magic}\n{course.COST}\n{timed}"), name="ex4.py",
+                             script=True)
+        lines = path.read_text().split("\n")
+        line = next(i for i, text in enumerate(lines) if "run_cell_magic" in text and "def nnCostFunction" in text) + 1
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (magic, report)
+        assert line in _spans(note(report, "script_not_run")), (line, report["notes"])
+
+
+def test_an_error_in_a_function_of_an_exported_time_cell_names_the_exports_line(tmp_path):
+    """The whole cell is one line of the export: an error in the function is reported at that line."""
+    wrong = course.COST.replace("    m = y.size\n", "    m = y.size\n    J = undefined_in_the_cell\n")
+    path = course.folder(tmp_path, _with_cost("%%time\n" + wrong), name="ex4.py", script=True)
+    line = next(i for i, text in enumerate(path.read_text().split("\n")) if "run_cell_magic('time'" in text) + 1
+    report, status = grade_json(path)
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 5 and scores(report)["cost"] == 0, report
+    feedback = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert f"NameError: name 'undefined_in_the_cell' is not defined (ex4.py, line {line})" in feedback, feedback
