@@ -218,18 +218,19 @@ class _Cell(NamedTuple):
 def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
     """The code cells of a notebook (numbered from 1), or the whole .py file as one cell. A notebook saved under
     another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
-    if path.suffix.lower() != ".ipynb" and not _notebook_json(data):
-        text = _newlines(data.decode("utf-8-sig"))  # UnicodeDecodeError: see prepare
-        return [_Cell(None, _exported_magics(_percent_cells(_runs_as_imports(path, text))))], False
+    text = None
     if path.suffix.lower() == ".ipynb" and not _notebook_json(data):  # no notebook: what it is, else Python
         from . import handed_in
 
         refused = handed_in.refusal(path, str(path), head=data[: handed_in.HEAD])
         if refused:  # an HTML page or PDF saved under the notebook's name (review 28, R28-13)
             raise SubmissionError(refused)
-        text = handed_in.python_text(data)
-        if text is not None:  # ex5.py renamed exercise4.ipynb, graded as the .py it is (R28-14)
-            return [_Cell(None, _exported_magics(_percent_cells(_runs_as_imports(path, _newlines(text)))))], False
+        text = handed_in.python_text(data)  # ex5.py renamed exercise4.ipynb, graded as the .py it is (R28-14)
+    elif not _notebook_json(data):
+        text = data.decode("utf-8-sig")  # UnicodeDecodeError: see prepare
+    if text is not None:
+        text = _newlines(text)
+        return [_Cell(None, _exported_magics(_runs_as_imports(path, _percent_cells(text))))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -292,6 +293,7 @@ def _runs_as_imports(path: Path, text: str) -> str:
 # `# %% title`), whose cell magic is `%%time` or, commented by jupytext, `# %%time`
 _PERCENT_CELL = re.compile(r"#\s?%%(\s|$)")
 _PERCENT_MAGIC = re.compile(r"(?:#\s?)?%%([A-Za-z]\w*)\s*(.*?)\s*$")
+_COMMENTED_RUN = re.compile(r"#\s?%run\s")  # jupytext's `# %run helpers.py`
 # and `jupyter nbconvert --to script`'s line magics, shell escapes and help lines, one statement a line
 _EXPORTED_MAGIC = re.compile(r"get_ipython\(\)\.(?:run_line_magic|system|magic)\(.*\)\s*$")
 
@@ -303,10 +305,12 @@ def _percent_cells(text: str) -> str:
     over the same lines (review 28, R28-10: the body was read as the script's own code, `import helpers` then
     failed, and every part scored 0). The grader reads that statement as it does in an nbconvert export: the module
     a later `import helpers` finds (`_magic_written`), else script code not run. `%%time` and the other cell magics
-    that run their body as Python (`_PYTHON_CELL_MAGICS`) are read as before: the body is the script's code."""
+    that run their body as Python (`_PYTHON_CELL_MAGICS`) are read as before: the body is the script's code. A
+    `# %run helpers.py` that jupytext commented is the `%run` it was (`_runs_as_imports`)."""
     lines = text.split("\n")
     if not any(_PERCENT_CELL.match(line) for line in lines):
         return text
+    lines = [line.lstrip("# ") if _COMMENTED_RUN.match(line) else line for line in lines]  # `_runs_as_imports`
     starts = [i for i, line in enumerate(lines) if _PERCENT_CELL.match(line)] + [len(lines)]
     for start, end in itertools.pairwise(starts):
         code = [i for i in range(start + 1, end) if lines[i].strip()]

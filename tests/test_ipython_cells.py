@@ -257,3 +257,14 @@ def test_an_error_in_a_function_of_an_exported_time_cell_names_the_exports_line(
     assert status == 1 and scores(report)["sigmoid_gradient"] == 5 and scores(report)["cost"] == 0, report
     feedback = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
     assert f"NameError: name 'undefined_in_the_cell' is not defined (ex4.py, line {line})" in feedback, feedback
+
+
+def test_a_percent_format_files_percent_run_is_a_star_import_commented_or_not(tmp_path):
+    """R28-17 in a jupytext or VS Code .py: `%run helpers.py`, or jupytext's `# %run helpers.py`, is
+    `from helpers import *` (the commented one was a comment: add_bias a NameError, 0 for four parts)."""
+    for comment_magics in (True, False):
+        path = _percent_file(tmp_path / str(comment_magics), _run_cells("%run helpers.py"), comment_magics)
+        assert ("# %run helpers.py" in path.read_text()) == comment_magics
+        (path.parent / "helpers.py").write_text(HELPERS)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (comment_magics, report)
