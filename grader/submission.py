@@ -913,7 +913,7 @@ def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
             if reading is None or reading == cleaned:
                 continue
         try:
-            return parsing.parse(reading), reading, ""
+            return _exported_cells(parsing.parse(reading), reading)
         except SyntaxError as error:
             failed = failed or f"SyntaxError: {error.msg} ({Origin(cell.number, error.lineno or 1)})"
         except ValueError as error:
@@ -974,18 +974,17 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
 
 
 def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt, str]], bool] | None:
-    """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses:
-    the body's defs, classes and imports, each with its source, and whether it has other statements too; else None."""
+    """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses as
+    a notebook's cell does (`%%time` runs it as one: magics, indentation): the body's defs, classes and imports, each
+    with its source, and whether it has other statements too; else None."""
     call = node.value if isinstance(node, ast.Expr) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
             and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)
             and call.args[0].value in _RUN_IN_NAMESPACE and node.lineno == node.end_lineno and node.col_offset == 0
             and lines[node.lineno - 1].encode()[node.end_col_offset:].decode().strip() == ""):
         return None
-    source = call.args[2].value
-    try:
-        cell = parsing.parse(source)
-    except (SyntaxError, ValueError):
+    cell, source, _ = _parse_cell(_Cell(1, call.args[2].value))  # read as the magic runs it: as a notebook's cell
+    if cell is None:
         return None
     body_lines, source_lines = source.split("\n"), _source_lines(source)
     statements = []

@@ -236,9 +236,10 @@ def test_an_nbconvert_exports_time_cell_defines_the_function(tmp_path):
     """R28-10 (b): nbconvert writes a `%%time` cell as `get_ipython().run_cell_magic('time', '', 'def
     nnCostFunction(...):\\n ...')`, the student's function inside a string: "defines no function", 0 for four
     parts. %%time (and %%capture, %%prun) run the body in the notebook's namespace: its def, read at the export's
-    line, is graded; the call that timed it is script code not run, named in the note."""
+    line, is graded; the call that timed it is script code not run, named in the note. The body is read as the
+    magic runs it, a notebook's cell: its own magics are blanked."""
     timed = "J, _ = nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, 0)"
-    for magic in ("%%time", "%%capture output"):
+    for magic in ("%%time", "%%capture output", "%%prun -s cumulative\n%load_ext autoreload\n!ls Data"):
         path = course.folder(tmp_path / magic[2:6], _with_cost(f"{magic}\n{course.COST}\n{timed}"), name="ex4.py",
                              script=True)
         lines = path.read_text().split("\n")
