@@ -306,7 +306,8 @@ def _percent_cells(text: str) -> str:
     failed, and every part scored 0). The grader reads that statement as it does in an nbconvert export: the module
     a later `import helpers` finds (`_magic_written`), else script code not run. `%%time` and the other cell magics
     that run their body as Python (`_PYTHON_CELL_MAGICS`) are read as before: the body is the script's code. A
-    `# %run helpers.py` that jupytext commented is the `%run` it was (`_runs_as_imports`)."""
+    commented one only when it was jupytext's (`_commented_magic_ran`), and a `# %run helpers.py` that jupytext
+    commented is the `%run` it was (`_runs_as_imports`)."""
     lines = text.split("\n")
     if not any(_PERCENT_CELL.match(line) for line in lines):
         return text
@@ -315,7 +316,8 @@ def _percent_cells(text: str) -> str:
     for start, end in itertools.pairwise(starts):
         code = [i for i in range(start + 1, end) if lines[i].strip()]
         magic = _PERCENT_MAGIC.match(lines[code[0]]) if code else None
-        if magic and magic[1] not in _PYTHON_CELL_MAGICS:
+        if magic and magic[1] not in _PYTHON_CELL_MAGICS and (
+                not lines[code[0]].startswith("#") or _commented_magic_ran(magic, lines[code[0] + 1: end], text)):
             first, last = code[0], code[-1]
             body = [repr(line + "\n") for line in lines[first + 1: last]] + [repr(lines[last])]
             call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2]!r}, "
@@ -324,6 +326,20 @@ def _percent_cells(text: str) -> str:
             else:
                 lines[first: last + 1] = [call + "("] + body[:-1] + [body[-1] + "))"]
     return "\n".join(lines)
+
+
+def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:
+    """Is a commented cell magic (`# %%writefile helpers.py`) one jupytext commented, not one the student turned
+    off so that the body runs as Python? A `%%writefile NAME.py` whose module the file imports, or a body that is
+    no Python (a `%%bash` script): as Python the file would fail."""
+    written = _WRITEFILE.match(f"%%{magic[1]} {magic[2]}")
+    if written:
+        return re.search(rf"^\s*(import|from)\s+{written[2]}\b", text, re.M) is not None
+    try:
+        parsing.parse("\n".join(body))
+    except (SyntaxError, ValueError):
+        return True
+    return False
 
 
 def _exported_magics(text: str) -> str:

@@ -269,3 +269,11 @@ def test_a_percent_format_files_percent_run_is_a_star_import_commented_or_not(tm
         (path.parent / "helpers.py").write_text(HELPERS)
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (comment_magics, report)
+
+
+def test_a_cell_magic_turned_off_with_a_comment_leaves_the_body_python(tmp_path):
+    """A commented `# %%writefile cost.py` is jupytext's magic only when the file imports cost (or the body is no
+    Python): a VS Code user who commented the magic out ran the cell as Python, and its function is graded."""
+    path = _percent_file(tmp_path, _with_cost("# %%writefile cost.py\n" + course.COST), comment_magics=False)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
