@@ -292,7 +292,7 @@ def _runs_as_imports(path: Path, text: str) -> str:
 # A notebook written as a .py file: jupytext's or VS Code's "percent" cells (`# %%`, `#%%`, `# %% [markdown]`,
 # `# %% title`), whose cell magic is `%%time` or, commented by jupytext, `# %%time`
 _PERCENT_CELL = re.compile(r"#\s?%%(\s|$)")
-_PERCENT_MAGIC = re.compile(r"(?:#\s?)?%%([A-Za-z]\w*)\s*(.*?)\s*$")
+_PERCENT_MAGIC = re.compile(r"(?:#\s?)?%%([A-Za-z]\w*)(.*)$")  # (.*) stripped: no lazy `.*?\s*$` to backtrack
 _COMMENTED_RUN = re.compile(r"#\s?%run\s")  # jupytext's `# %run helpers.py`
 # and `jupyter nbconvert --to script`'s line magics, shell escapes and help lines, one statement a line
 _EXPORTED_MAGIC = re.compile(r"get_ipython\(\)\.(?:run_line_magic|system|magic)\(.*\)\s*$")
@@ -320,7 +320,7 @@ def _percent_cells(text: str) -> str:
                 not lines[code[0]].startswith("#") or _commented_magic_ran(magic, lines[code[0] + 1: end], text)):
             first, last = code[0], code[-1]
             body = [repr(line + "\n") for line in lines[first + 1: last]] + [repr(lines[last])]
-            call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2]!r}, "
+            call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2].strip()!r}, "
             if first == last:
                 lines[first] = call + "'')"
             else:
@@ -332,7 +332,7 @@ def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:
     """Is a commented cell magic (`# %%writefile helpers.py`) one jupytext commented, not one the student turned
     off so that the body runs as Python? A `%%writefile NAME.py` whose module the file imports, or a body that is
     no Python (a `%%bash` script): as Python the file would fail."""
-    written = _WRITEFILE.match(f"%%{magic[1]} {magic[2]}")
+    written = _WRITEFILE.match(f"%%{magic[1]} {magic[2].strip()}")
     if written:
         return re.search(rf"^\s*(import|from)\s+{written[2]}\b", text, re.M) is not None
     try:
