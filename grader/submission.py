@@ -267,9 +267,10 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
 
 
 # `%run helpers.py` (`-i`, `-n`, `-e`, `-t`; `./helpers.py`, quoted, or without .py), and a .py export's
-# `get_ipython().run_line_magic('run', 'helpers.py')`
+# `get_ipython().run_line_magic('run', 'helpers.py')` (before IPython 7: `get_ipython().magic('run helpers.py')`)
 _RUN = re.compile(r"%run((?:\s+-[inet])*)\s+(['\"]?)(?:\./)?([A-Za-z_]\w*)(\.py)?\2\s*$")
-_RUN_EXPORTED = re.compile(r"get_ipython\(\)\.run_line_magic\((['\"])run\1,\s*(['\"])(.*)\2\)\s*$")
+_RUN_EXPORTED = re.compile(r"get_ipython\(\)\.(?:run_line_magic\((['\"])run\1,\s*|magic\((?=(['\"])run\s))(['\"])"
+                           r"(?:run\s+)?(.*)\3\)\s*$")
 
 
 def _runs_as_imports(path: Path, text: str) -> str:
@@ -278,12 +279,12 @@ def _runs_as_imports(path: Path, text: str) -> str:
     NameError once the line was blanked as a magic. Only a file in the submission's own folder (importable there)
     or the course's utils.py (offered when none is handed in); any other `%run` (a notebook, a file in another
     folder or not handed in) stays a magic, blanked, as before."""
-    if "%run" not in text and "'run'" not in text and '"run"' not in text:
+    if "run" not in text:
         return text
     lines = text.split("\n")
     for i, line in enumerate(lines):
         exported = _RUN_EXPORTED.match(line)
-        found = _RUN.match(f"%run {exported[3]}" if exported else line)
+        found = _RUN.match(f"%run {exported[4]}" if exported else line)
         if found and (found[3] == "utils" or (path.parent / f"{found[3]}.py").is_file()):
             lines[i] = f"from {found[3]} import *"
     return "\n".join(lines)

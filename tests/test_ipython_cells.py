@@ -224,10 +224,14 @@ def test_an_nbconvert_exports_line_magics_are_blanked_as_in_the_notebook(tmp_pat
 
 
 def test_an_nbconvert_exports_percent_run_is_a_star_import(tmp_path):
-    """R28-17 in an export: `get_ipython().run_line_magic('run', 'helpers.py')` is `from helpers import *`."""
+    """R28-17 in an export: `get_ipython().run_line_magic('run', 'helpers.py')` is `from helpers import *`, and so
+    is `get_ipython().magic('run helpers.py')`, as IPython before 7 wrote it."""
     path = course.folder(tmp_path, _run_cells("%run -i helpers.py"), name="ex4.py", script=True)
     assert "get_ipython().run_line_magic('run', '-i helpers.py')" in path.read_text()
     (path.parent / "helpers.py").write_text(HELPERS)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    path.write_text(path.read_text().replace("run_line_magic('run', '-i helpers.py')", "magic('run helpers.py')"))
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
 
