@@ -281,3 +281,13 @@ def test_a_cell_magic_turned_off_with_a_comment_leaves_the_body_python(tmp_path)
     path = _percent_file(tmp_path, _with_cost("# %%writefile cost.py\n" + course.COST), comment_magics=False)
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_writefile_cell_after_blank_lines_or_indented_is_the_module_it_writes(tmp_path):
+    """A notebook's `%%writefile helpers.py` cell (R28-5) after a blank line, or pasted indented: IPython drops the
+    blank lines and dedents before it reads the magic, and writes the dedented body. Its module is the one
+    `import helpers` finds."""
+    for name, cell in (("blank", "\n\n" + WRITEFILE), ("indented", "\n" + _indented(WRITEFILE))):
+        cell_list = [(kind, cell if source == WRITEFILE else source) for kind, source in _writefile_cells()]
+        report, status = grade_json(course.folder(tmp_path / name, cell_list))
+        assert (scores(report), status) == (FULL, 0), (name, report)
