@@ -326,7 +326,6 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
                              f"please report it with the submission", as_json) from None
         if sandbox.broken:  # the machine's fault, not the student's: no score rather than a wrong one
             raise GradeError(f"could not grade {submission}: {sandbox.broken}", as_json)
-        _python_note(report, prepared, submission, exercise)
     if as_json:  # with what an appeal needs: versions and hashes (docs/platforms.md)
         from .provenance import provenance
 
@@ -335,16 +334,6 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     else:
         click.echo(as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
-
-
-def _python_note(report, prepared, submission: Path, exercise: Exercise) -> None:
-    """A .ipynb file of Python source (ex5.py renamed exercise4.ipynb) is graded as Python, and told so (R28-14)."""
-    from .handed_in import python_note
-    from .notes import Note
-
-    text = python_note(prepared, str(submission), exercise)
-    if text:
-        report.notes.append(Note("python_not_notebook", text))
 
 
 def _not_code(submission: Path, exercise_name: str | None, folders: tuple[Path, ...]) -> str:

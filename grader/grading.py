@@ -962,6 +962,10 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     script = runnable.script_note(prepared)
     if script:
         extra.append(notes.Note("script_not_run", script))
+    if not prepared.notebook and prepared.path.suffix.lower() == ".ipynb":
+        from .handed_in import python_note  # ex5.py renamed exercise4.ipynb: graded as Python, and told so (R28-14)
+
+        extra.append(notes.Note("python_not_notebook", python_note(prepared, prepared.path.name, exercise)))
     return found + extra
 
 

@@ -194,7 +194,8 @@ def test_batch_of_student_folders_says_what_each_handed_in_instead(tmp_path):
     assert result.exit_code == 2, result.output
     rows = _exported(db)
     assert rows["both"]["score"] == 100 and "html" not in json.dumps(rows["both"]), rows["both"]
-    assert rows["renamed"]["score"] == 100, rows["renamed"]
+    assert rows["renamed"]["score"] == 100 and "python_not_notebook" in [
+        n["id"] for n in rows["renamed"]["report"]["notes"]], rows["renamed"]
     expected = {"s_html": ("exercise4.html", "a web page (HTML)"), "s_pdf": ("exercise4.pdf", "a PDF"),
                 "s_docx": ("exercise4.docx", "a word-processor document"),
                 "s_md": ("exercise4.md", "a Markdown notebook"), "oscar": ("ex4.m", "an Octave/MATLAB file")}

@@ -308,7 +308,6 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
     from ..cases import build_all
     from ..checks import verify_expected
     from ..grading import grade
-    from ..notes import Note
     from ..sandbox import Sandbox, WeakIsolationError, require_private_reads
     from ..submission import SubmissionError, for_exercise
 
@@ -339,9 +338,6 @@ def _grade(credit: Credit, exercise: Exercise, secret_file: Path | None, limits,
             raise CannotGrade(str(error).replace(str(credit.submission), credit.submission.name)) from None
         report = grade(exercise, Path(os.path.abspath(credit.submission)), sandbox,
                        shown_as=valid(credit.submission.name), prepared=prepared)
-        note = handed_in.python_note(prepared, credit.submission.name, exercise)
-        if note:  # ex5.py renamed exercise4.ipynb: graded as the Python it is, and told so (R28-14)
-            report.notes.append(Note("python_not_notebook", note))
         if sandbox.broken:
             raise CannotGrade(f"the grader's sandbox failed ({sandbox.broken}); this is not the submission's fault")
     credit.report = report
