@@ -517,37 +517,29 @@ def test_an_error_in_the_students_own_helper_at_import_names_the_helper_and_its_
         feedback
 
 
-def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_that_called_it(tmp_path):
+@pytest.mark.parametrize("helper, imported, call", [
+    ("nn_helpers.py", "import nn_helpers", "nn_helpers.sig(z)"),
+    ("mylib/tools.py", "from mylib import tools", "tools.sig(z)"),
+])
+def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_that_called_it(tmp_path, helper,
+                                                                                               imported, call):
     """Review 28, R28-8: a NameError inside the student's nn_helpers.py (`import numpy`, then `np.exp`) was placed
     at ex5.py's line that called the helper: the student looked in a file that does import numpy as np. The
-    helper's line comes first, then the line of theirs that called it."""
+    helper's line comes first, then the line of theirs that called it; the same in a package of theirs
+    (mylib/tools.py: review 29, V8)."""
     source = (ROOT / "solutions" / "ex5.py").read_text()
-    source = source.replace("import numpy as np\n", "import numpy as np\n\nimport nn_helpers\n", 1)
-    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return nn_helpers.sig(z)", 1)
+    source = source.replace("import numpy as np\n", f"import numpy as np\n\n{imported}\n", 1)
+    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", f"return {call}", 1)
     (tmp_path / "ex5.py").write_text(source)
-    (tmp_path / "nn_helpers.py").write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
-    line = source.splitlines().index("    return nn_helpers.sig(z)") + 1
+    path = tmp_path / helper
+    if path.parent != tmp_path:  # a package of the student's
+        path.parent.mkdir()
+        (path.parent / "__init__.py").touch()
+    path.write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
+    line = source.splitlines().index(f"    return {call}") + 1
     report, status = grade_json(tmp_path / "ex5.py")
     feedback = report["parts"][0]["feedback"]
-    assert status == 1 and f"raised NameError: name 'np' is not defined (nn_helpers.py, line 5; called from " \
-        f"ex5.py, line {line})" in feedback, feedback
-    assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it
-
-
-def test_an_error_inside_a_helper_package_of_the_students_names_the_package_file(tmp_path):
-    """Review 29, V8: the same error in a package of the student's (mylib/tools.py) was still placed at ex5.py's
-    line that called it, as if ex5.py had the bug."""
-    source = (ROOT / "solutions" / "ex5.py").read_text()
-    source = source.replace("import numpy as np\n", "import numpy as np\n\nfrom mylib import tools\n", 1)
-    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return tools.sig(z)", 1)
-    (tmp_path / "ex5.py").write_text(source)
-    (tmp_path / "mylib").mkdir()
-    (tmp_path / "mylib" / "__init__.py").write_text("")
-    (tmp_path / "mylib" / "tools.py").write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
-    line = source.splitlines().index("    return tools.sig(z)") + 1
-    report, status = grade_json(tmp_path / "ex5.py")
-    feedback = report["parts"][0]["feedback"]
-    assert status == 1 and f"raised NameError: name 'np' is not defined (mylib/tools.py, line 5; called from " \
+    assert status == 1 and f"raised NameError: name 'np' is not defined ({helper}, line 5; called from " \
         f"ex5.py, line {line})" in feedback, feedback
     assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it
 
