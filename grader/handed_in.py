@@ -189,7 +189,11 @@ def python_text(data: bytes) -> str | None:
     except UnicodeDecodeError:  # a notebook in UTF-16 is JSON that json.loads reads
         return None
     first = text.lstrip()[:1]
-    return text if first and first not in "{[" else None
+    if not first or first in "{[":
+        return None
+    # Python: a def or an import at the start of a line (a .py with a slip in it is still one), not a stray text
+    # ("not a notebook") that would only be graded 0 for a syntax error
+    return text if re.search(r"^(def|import|from|class)\s", text, re.MULTILINE) else None
 
 
 def python_note(submission, shown: str, exercise=None) -> str:
