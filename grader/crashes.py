@@ -690,6 +690,7 @@ def _axis_error(crash: Crash, context: Context) -> str:
     return ""
 
 
+_READS = re.compile(r"\b(load\w*|read\w*)\(|['\"]r[bt]?['\"]")  # a read beside a save: said as a use (review 31, Y9)
 _WRITES = re.compile(r"\b(save\w*|to_csv|dump|mkdir|makedirs)\(|\bopen\(.*['\"][wax]b?\+?['\"]")
 
 
@@ -703,12 +704,13 @@ def _file_not_found(crash: Crash, context: Context) -> str:
         return ""
     where = ("the grader runs it in an empty folder of its own and passes every input (X, y, the weights) as an "
              "argument")
-    if _WRITES.search(context.line_text(crash.line)):
+    line = context.line_text(crash.line)
+    outside = "in your notebook's own cells (or under `if __name__ == \"__main__\":` in a .py file)"
+    if _WRITES.search(line) and not _READS.search(line):
         return (f"Your code saves to {named['name']}, in a folder that does not exist where your code is graded: "
-                f"{where}. Return results from the graded functions, and save files in your notebook's own cells.")
+                f"{where}. Return results from the graded functions, and save files {outside}.")
     return (f"Your code uses the path {named['name']}, which does not exist where your code is graded: {where}. "
-            f"Compute from the arguments, and load data in your notebook's own cells (or under "
-            f"`if __name__ == \"__main__\":`), not in the code the grader runs.")
+            f"Compute from the arguments, and load data {outside}, not in the code the grader runs.")
 
 
 def _null_bytes(crash: Crash, context: Context) -> str:

@@ -873,24 +873,29 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
                          shown: str) -> list:
     """Each failed part whose course grader cell `grader[k] = other` submits another function of the file's own
     (`Submission.alternatives`) is graded again on that one, as the course grades it; where it passes, the part
-    takes that result (`graded_on`), with a note (review 27, T6). Where `other` cannot even be run here (its
-    import fails, its code is too big), a note says so (review 30, W6, W9). `parts` is changed in place; the
-    notes are returned. The runs use the registered source, which holds the object each cell submits (review 29,
-    V1) and `other`'s imports, which the file's own grade never runs (V2). They share one more graded budget, so
-    a grade's bound grows by GRADED_BUDGET × --timeout at most."""
+    takes that result (`graded_on`), with a note (review 27, T6). Where `other` cannot be run here (its import
+    fails, it crashes, its code is too big: review 30, W6, W9; review 31, Y6), or the execution counts hide which
+    setting of it the cell submitted (`Submission.unresolved`: review 31, Y4), a note says so. `parts` is changed
+    in place; the notes are returned. The runs use the registered source, which holds the object each cell
+    submits (review 29, V1) and `other`'s imports, which the file's own grade never runs (V2). They share one more
+    graded budget, so a grade's bound grows by GRADED_BUDGET × --timeout at most."""
     prepared = budget.prepared
-    failed = sorted(index for index in (prepared.alternatives if prepared is not None else ())
-                    if index < len(parts) and not parts[index].passed)
-    if not failed:
+    if prepared is None:
         return []
-    source, why = prepared.registered_source()
-    unrun: dict[str, tuple[list[int], str]] = {}  # other -> (its parts, why it cannot run)
+    unrun: dict[str, tuple[list[int], str]] = {}  # other -> (its parts, why it was not graded on)
+    for index, (other, _) in sorted(prepared.unresolved.items()):
+        if index < len(parts) and not parts[index].passed:
+            unrun.setdefault(other, ([], _OUT_OF_ORDER))[0].append(index)
+    for other, (indices, why) in unrun.items():  # the cells, counted
+        unrun[other] = (indices, why.replace("that cell", "those cells") if len(indices) > 1 else why)
+    failed = sorted(index for index in prepared.alternatives if index < len(parts) and not parts[index].passed)
+    source, why = prepared.registered_source() if failed else (None, "")
     taken: dict[tuple[str, str], list[int]] = {}  # (other, own) -> the parts it passed
     for index in failed:
         other = prepared.alternatives[index][0]
         part = parts[index].part
         if source is None:
-            unrun.setdefault(other, ([], f"its code cannot be read ({why})"))[0].append(index)
+            unrun.setdefault(other, ([], f"its code cannot be read here ({why})"))[0].append(index)
             continue
         calls = {call_key(part, case): replace(plan[part.function][call_key(part, case)],
                                                names=(runnable.registered_name(index + 1),))
@@ -899,39 +904,48 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
                                           replace(prepared, source=source)), calls)
         if len(again_outcomes) < len(calls):
             continue  # out of time
-        if all(o.status == "import_error" for o in again_outcomes.values()):
-            message = next(iter(again_outcomes.values())).message
-            unrun.setdefault(other, ([], f"the notebook stops before it is set: {message}"))[0].append(index)
-            continue
+        crashed = [o for o in again_outcomes.values() if o.status in ("import_error", "error", "missing")]
+        if len(crashed) == len(calls):
+            own = [outcomes.get(key) for key in calls]
+            if not all(o is not None and o.status == "import_error" and o.message == crashed[0].message for o in own):
+                unrun.setdefault(other, ([], f"it raised {crashed[0].message}"))[0].append(index)
+            continue  # the file's own import failure is said by every part already (review 31, Y7)
         again = check_part(exercise, part, variants, again_outcomes, shown, budget.sandbox.limits.timeout)
         if again.passed:
             again.graded_on = other
             parts[index] = again
-            own = runnable.student_names(prepared, exercise.functions[part.function].names)[0]
-            taken.setdefault((other, own), []).append(index)
+            own_name = runnable.student_names(prepared, exercise.functions[part.function].names)[0]
+            taken.setdefault((other, own_name), []).append(index)
     found = []
-    for (other, own), indices in taken.items():
+    for (other, own_name), indices in taken.items():
         hung = any(outcomes.get(call_key(parts[i].part, case)) is not None and
                    outcomes[call_key(parts[i].part, case)].status == "timeout"
                    for i in indices for case in parts[i].part.cases)
-        where = _cells(prepared, parts, indices)
+        where = _cells(prepared.alternatives, parts, indices)
         found.append(notes.Note("registered_other_name", (
             f"Graded on {other}, which the course's grader " + (
                 f"cell submits for this part, as the course grades it: {where}. It passes it" if len(indices) == 1
                 else f"cells submit for these parts, as the course grades them: {where}. It passes them") +
-            f", while your {own} does not" + (" finish within the time limit" if hung else "") + ".")))
+            f", while your {own_name} does not" + (" finish within the time limit" if hung else "") + ".")))
     for other, (indices, why) in unrun.items():
-        own = runnable.student_names(prepared, exercise.functions[parts[indices[0]].part.function].names)[0]
+        own_name = runnable.student_names(prepared, exercise.functions[parts[indices[0]].part.function].names)[0]
+        where = _cells({**prepared.unresolved, **prepared.alternatives}, parts, indices)
         found.append(notes.Note("registered_other_failed", (
-            f"The course's grader {'cell submits' if len(indices) == 1 else 'cells submit'} {other} for "
-            f"{_cells(prepared, parts, indices)}, which could not be run here: {why}. Your {own} was graded instead.")))
+            f"The course's grader {'cell submits' if len(indices) == 1 else 'cells submit'} {other} for {where}, "
+            f"but the grader could not grade {'that part' if len(indices) == 1 else 'those parts'} on it: {why}. "
+            f"{'It was' if len(indices) == 1 else 'They were'} graded on your {own_name}.")))
     return found
 
 
-def _cells(prepared: runnable.Submission, parts: list[PartResult], indices: list[int]) -> str:
+_OUT_OF_ORDER = ("the execution counts show that the notebook's cells ran in another order than from the top, so "
+                 "which definition of it that cell submitted cannot be told from the file; restart the kernel, run "
+                 "every cell from the top (Kernel > Restart & Run All), save and grade again")
+
+
+def _cells(submitted: dict[int, tuple[str, runnable.Origin]], parts: list[PartResult], indices: list[int]) -> str:
     """"Feedforward and Cost Function (`grader[1] = other`, cell 7, line 1); ..." for a note."""
-    return "; ".join(f"{parts[i].part.title} (`grader[{i + 1}] = {prepared.alternatives[i][0]}`, "
-                     f"{prepared.alternatives[i][1]})" for i in indices)
+    return "; ".join(f"{parts[i].part.title} (`grader[{i + 1}] = {submitted[i][0]}`, {submitted[i][1]})"
+                     for i in indices)
 
 
 def submission_notes(exercise: Exercise, results: list[PartResult], prepared: runnable.Submission,

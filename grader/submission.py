@@ -162,6 +162,9 @@ class Submission:
     # part index (from 0, the course's order) -> (the other name its `grader[k] = other` submits, where), where
     # the part's own function has work in it too: graded on that one when its own fails (`_submitted_as`)
     alternatives: dict[int, tuple[str, Origin]] = field(default_factory=dict)
+    # part index -> (the other name its last grader cell submits, where), where the execution counts say the kernel
+    # held another setting of it at that cell than running from the top gives: not graded on (`_submitted_as`)
+    unresolved: dict[int, tuple[str, Origin]] = field(default_factory=dict)
     # what `registered_source` reads again: (cells, roots, parts), kept where there are alternatives
     reading: tuple | None = field(default=None, repr=False, compare=False)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
@@ -1200,32 +1203,40 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
                 own = _segment(source_lines, node)
             statements.append(_Statement(node, cell, offset, own))
     graders = _graders(statements)
-    aliases, alternatives = _submitted_as(statements, roots, graders, parts)
-    # the statements after a grader cell read as `name = other` that set that `other` alone: what the cell submitted
-    # is the object `other` held there, so a later experiment's def (and its import) is not run (review 30, W4)
-    later_sets: list[_Statement] = []
-    for i, (name, value, k) in aliases.items():
+    submitted = _submitted_as(statements, roots, graders, parts)
+    # what a grader cell submits (read as `name = other`, or graded as registered) is the object `other` held
+    # there, so a def that sets `other` alone after every grader cell, a later experiment, is not run with its
+    # imports (review 30, W4); one between grader cells is, as the kernel held it for the later ones (review 31, Y1)
+    set_after: set[str] = set()
+    for i, (name, value, k) in submitted.aliases.items():
         s = statements[i]
         other = ast.unparse(value)
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
         alias = ast.Assign([ast.Name(name, ast.Store())], value)
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
-        later_sets += [t for t in statements[i + 1:] if _bound_names(t.node) == [other]]
-    for i, (other, k) in alternatives.items():
+        if isinstance(value, ast.Name):
+            set_after.add(other)
+    for i, (other, k, value, root) in submitted.alternatives.items():
         s = statements[i]
         result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
         if as_registered:
             name = registered_name(k)
-            submitted = ast.Assign([ast.Name(name, ast.Store())], ast.Name(other, ast.Load()))
-            statements[i] = _Statement(ast.copy_location(submitted, s.node), s.cell, s.offset, f"{name} = {other}")
+            graded = ast.Assign([ast.Name(name, ast.Store())], value)
+            statements[i] = _Statement(ast.copy_location(graded, s.node), s.cell, s.offset, f"{name} = {other}")
             roots = roots | {name}
-            later_sets += [t for t in statements[i + 1:] if _bound_names(t.node) == [other]]
-    statements = [s for s in statements if all(s is not gone for gone in later_sets)]
+            set_after.add(root)
+    for i, (other, k) in submitted.unresolved.items():
+        s = statements[i]
+        result.unresolved[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
+    if set_after:
+        gone = _after_every_grader_cell(statements, submitted.cells, set_after)
+        statements = [s for j, s in enumerate(statements) if j not in gone]
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
     # a name a grader cell's alias sets (`nnCostFunction = my_cost`) has only stubs of its own to leave out
-    dropped, earlier = _unsubmitted(statements, roots - {name for name, _, _ in aliases.values()}, registrations)
+    dropped, earlier = _unsubmitted(statements, roots - {name for name, _, _ in submitted.aliases.values()},
+                                    registrations)
     for name, found in earlier.items():  # review 21, R2: its own part, on the course, is graded on an earlier one
         result.registered_earlier[name] = RegisteredEarlier(*(origins[s.offset + _first_line(s.node) - 1]
                                                                 for s in found))
@@ -1404,8 +1415,7 @@ def _registration(node: ast.stmt, roots: set[str], graders: frozenset[str] = fro
 
 
 def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozenset[str],
-                  parts: tuple[tuple[str, ...], ...]
-                  ) -> tuple[dict[int, tuple[str, ast.expr, int]], dict[int, tuple[str, int]]]:
+                  parts: tuple[tuple[str, ...], ...]) -> _Submitted:
     """The grader cells `grader[k] = other` that submit, for part k, a function of the file's own under a name the
     exercise does not accept (`sigmoidgradient`, `nnCostFunctionVectorized`, an alias `cost_fn = net.cost`, a
     method `Model.nnCostFunction`, `net.g_prime`): the course grades that function object, whatever its name
@@ -1433,34 +1443,72 @@ def _submitted_as(statements: list[_Statement], roots: set[str], graders: frozen
         if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and target.value.id in \
                 graders and isinstance(target.slice, ast.Constant) and type(target.slice.value) is int:
             cells.append((i, target.slice.value, node.value))
+    found = _Submitted([i for i, _, _ in cells], {}, {}, {})
     if not cells:
-        return {}, {}
+        return found
     binds = [_bound_names(s.node) for s in statements]  # once per statement (review 30, W8)
     defs = {n: [j for j, s in enumerate(statements) if isinstance(s.node, ast.FunctionDef | ast.AsyncFunctionDef)
                 and s.node.name == n] for part in parts for n in part}
-    aliases, alternatives = {}, {}
     for i, k, value in cells:
-        root = _root_name(value)
-        if root is None or not 1 <= k <= len(parts) or (other := ast.unparse(value)) in roots:
-            continue
+        wrapped = _wrapped_name(value)
+        root = wrapped or _root_name(value)
+        if root is None or not 1 <= k <= len(parts) or (other := ast.unparse(value)) in roots or root in roots:
+            continue  # `partial(nnCostFunction)` submits the part's own function
         same_part = [j for j, kk, _ in cells if kk == k]
         sets_root = [j for j, names in enumerate(binds) if root in names]
         by_kernel, _ = _kernel_order(statements, same_part + sets_root)
         if max(same_part, key=by_kernel) != i:
             continue  # a cell run later registers part k again
         in_effect = {_in_effect(sets_root, i, order) for order in (by_kernel, lambda j: (0, j))}
-        if len(in_effect) > 1 or None in in_effect:
-            continue  # `other` set after the cell, or what it held there differs by the kernel's order and the file's
+        if len(in_effect) > 1:  # what it held there differs by the kernel's order and the file's
+            found.unresolved[i] = (other, k)
+            continue
+        if None in in_effect:
+            continue  # `other` set after the cell
         node = statements[in_effect.pop()].node
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and _is_stub(node.body):
             continue  # a stub itself
         names = parts[k - 1]
         if any(not _is_stub(statements[j].node.body) for n in names for j in defs[n]):
-            if isinstance(value, ast.Name):
-                alternatives[i] = (other, k)
-        else:
-            aliases[i] = (next((n for n in names if defs[n]), names[-1]), value, k)
-    return aliases, alternatives
+            if isinstance(value, ast.Name) or wrapped:
+                found.alternatives[i] = (other, k, value, root)
+        elif not wrapped:
+            found.aliases[i] = (next((n for n in names if defs[n]), names[-1]), value, k)
+    return found
+
+
+class _Submitted(NamedTuple):
+    """What the course's grader cells submit (`_submitted_as`), by the statement index of each cell."""
+
+    cells: list[int]  # every grader cell
+    aliases: dict[int, tuple[str, ast.expr, int]]  # -> (graded name, other, k): read as `graded name = other`
+    alternatives: dict[int, tuple[str, int, ast.expr, str]]  # -> (other, k, its expression, the name it reads)
+    unresolved: dict[int, tuple[str, int]]  # -> (other, k) whose setting at the cell the file cannot tell
+
+
+def _wrapped_name(value: ast.expr) -> str | None:
+    """`cost` for `partial(cost, ...)`, `functools.partial(cost, ...)` or `lambda *a: cost(*a)`: the course grades
+    the wrapper, which calls that function of the file's (review 31, Y5); None for anything else."""
+    if isinstance(value, ast.Lambda):
+        value = value.body
+        call = value if isinstance(value, ast.Call) else None
+        return call.func.id if call is not None and isinstance(call.func, ast.Name) else None
+    if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Name) and \
+            (getattr(value.func, "id", None) or getattr(value.func, "attr", None)) == "partial":
+        return value.args[0].id
+    return None
+
+
+def _after_every_grader_cell(statements: list[_Statement], cells: list[int], names: set[str]) -> set[int]:
+    """The statements that set one of `names` alone after every grader cell has run (in the kernel's order where
+    the execution counts give one, else the file's): what no grader cell submitted."""
+    later = {j for j in range(max(cells) + 1, len(statements)) if len(found := _bound_names(statements[j].node)) == 1
+             and found[0] in names}
+    if not later:
+        return set()
+    order, _ = _kernel_order(statements, [*cells, *later])
+    last = max(cells, key=order)
+    return {j for j in later if order(j) > order(last)}
 
 
 def _root_name(node: ast.expr) -> str | None:

@@ -897,8 +897,8 @@ def test_a_submitted_function_that_cannot_run_here_is_said_so(tmp_path):
     message = note(report, "registered_other_failed")
     assert message.startswith("The course's grader cells submit nnCostFunctionVectorized for Feedforward and Cost "
                               "Function (`grader[1] = nnCostFunctionVectorized`, cell 7, line 1); "), message
-    assert "which could not be run here: the notebook stops before it is set: ModuleNotFoundError: No module named " \
-        "'a_progress_bar_module'" in message and message.endswith("Your nnCostFunction was graded instead."), message
+    assert "but the grader could not grade those parts on it: it raised ModuleNotFoundError: No module named " \
+        "'a_progress_bar_module'" in message and message.endswith("They were graded on your nnCostFunction."), message
 
 
 def test_a_part_passed_on_the_submitted_function_says_nothing_of_the_students_own(tmp_path):
@@ -920,6 +920,57 @@ def test_a_part_passed_on_the_submitted_function_says_nothing_of_the_students_ow
     report, _ = grade_json(course.folder(tmp_path / "hangs", _vectorized_beside(hangs)), "--timeout", "2")
     assert note(report, "registered_other_name").endswith(
         "It passes them, while your nnCostFunction does not finish within the time limit."), report["notes"]
+
+
+def test_a_function_fixed_between_grader_cells_is_graded_as_each_cell_submitted_it(tmp_path):
+    """Review 31, Y1, Y2: a later definition of a function the grader cells submit was left out whenever it came
+    after a grader cell, so later cells got the old one (5, the course 55), and a graded function that calls it
+    by name got the old one too (45, the course 95). Only one after every grader cell is left out."""
+    buggy = BUGGY_COST.replace("def nnCostFunction", "def nnCostFunctionVectorized")
+    cells = _vectorized_beside(BUGGY_COST.replace("def nnCostFunction", "def unused_cost"))
+    cells = [(kind, text.replace(VECTORIZED, buggy)) for kind, text in cells]
+    cells.insert(cells.index(("code", course.RAND_INIT)), ("code", VECTORIZED))  # fixed before grader[4]
+    cells = [(kind, text.replace("def unused_cost", "def nnCostFunction")) for kind, text in cells]
+    report, _ = grade_json(course.folder(tmp_path / "between", cells))
+    assert scores(report) == {**FULL, "cost": 0, "regularized_cost": 0}, report
+    wrong = "def sg(z):\n    return utils.sigmoid(z) * (1 + utils.sigmoid(z))"
+    cells = course.cells(cost=course.COST.replace("sigmoidGradient(z2)", "sg(z2)"),
+                         sigmoid_gradient="def sigmoidGradient(z):\n    g = np.zeros(z.shape)\n    return g\n\n\n"
+                         + wrong)
+    cells = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sg")) for kind, text in cells]
+    cells.insert(cells.index(("code", course.RAND_INIT)), ("code", wrong.replace("(1 + ", "(1 - ")))
+    report, _ = grade_json(course.folder(tmp_path / "by_name", cells))
+    assert scores(report) == {**FULL, "sigmoid_gradient": 0}, report
+
+
+def test_a_grader_cell_that_wraps_the_submitted_function_grades_it(tmp_path):
+    """Review 31, Y5: `grader[4] = lambda *a: nnCostFunctionVectorized(*a)` (or functools.partial of it) as the last
+    cell for part 4 submits that function; the student's own buggy one was graded (part 4: 0, the course 40)."""
+    for wrap in ["lambda *a: nnCostFunctionVectorized(*a)", "functools.partial(nnCostFunctionVectorized)"]:
+        cells = _vectorized_beside(BUGGY_COST)
+        at = cells.index(("code", "!pip install scipy\ngrader[4] = nnCostFunctionVectorized\ngrader.grade()"))
+        cells.insert(at + 1, ("code", f"import functools\ngrader[4] = {wrap}\ngrader.grade()"))
+        report, status = grade_json(course.folder(tmp_path / wrap[:6], cells))
+        assert (scores(report), status) == (FULL, 0), report
+        assert f"Graded on {wrap}, which the course's grader cell submits for this part" in json.dumps(
+            report["notes"], ensure_ascii=False), report["notes"]
+
+
+def test_a_grader_cell_the_grader_cannot_follow_says_why(tmp_path):
+    """Review 31, Y4, Y6: nothing was said where the function a grader cell submits crashes when called here, or
+    where the execution counts hide which definition of it the cell submitted (re-run above the grader cells)."""
+    crashes = VECTORIZED.replace("    m = y.size\n", "    m = y.size\n    m = m / undefined_scale\n", 1)
+    cells = [(kind, text.replace(VECTORIZED, crashes)) for kind, text in _vectorized_beside(BUGGY_COST)]
+    report, _ = grade_json(course.folder(tmp_path / "crash", cells))
+    message = note(report, "registered_other_failed")
+    assert "but the grader could not grade those parts on it: it raised NameError: name 'undefined_scale' is not " \
+        "defined" in message and message.endswith("They were graded on your nnCostFunction."), message
+    counts = {i: i * 2 for i in range(1, 22)} | {22: 11}  # the last cell ran before the grader cells
+    cells = _vectorized_beside(BUGGY_COST) + [("code", VECTORIZED.replace("m = y.size", "m = len(y)"))]
+    report, _ = grade_json(course.folder(tmp_path / "order", cells, counts=counts))
+    assert "the execution counts show that the notebook's cells ran in another order than from the top, so which " \
+        "definition of it those cells submitted cannot be told from the file" in note(
+            report, "registered_other_failed"), report["notes"]
 
 
 def test_a_part_graded_on_the_stub_the_grader_cells_submit_says_why(tmp_path):
