@@ -288,9 +288,51 @@ def _runs_as_imports(path: Path, text: str) -> str:
     for i, line in enumerate(lines):
         exported = _RUN_EXPORTED.match(line)
         found = _RUN.match(f"%run {exported[4]}" if exported else line)
-        if found and (found[3] == "utils" or (path.parent / f"{found[3]}.py").is_file()):
-            lines[i] = f"from {found[3]} import *"
+        if not found:
+            continue
+        helper = path.parent / f"{found[3]}.py"
+        if helper.is_file():
+            names = _quiet_names(helper)
+            if names:
+                lines[i] = f"from {found[3]} import {', '.join(names)}"
+        elif found[3] == "utils":
+            lines[i] = "from utils import *"
     return "\n".join(lines)
+
+
+def _quiet_names(helper: Path) -> list[str]:
+    """The names a `%run` of `helper` sets, when its top level only defines (defs, classes, imports, values
+    computed without a call, a main guard): importing it then gives what running it gives, the private names
+    and those left out of `__all__` too (review 31, X2). [] when it does more at its top level (loads the data,
+    trains: review 31, X1, all 0/100 or a timeout once imported), or cannot be read: the `%run` stays a magic
+    not run, as before."""
+    try:
+        if helper.stat().st_size > MAX_CODE_CHARS:
+            return []
+        tree = parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return []
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            if any(a.name == "*" for a in node.names):
+                return []
+            names += [a.asname or a.name.split(".")[0] for a in node.names]
+        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and not any(
+                isinstance(n, ast.Call) for n in ast.walk(node.value)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
+        elif not (_is_docstring(node) or _is_main_guard(node) or isinstance(node, ast.Pass) or _path_change(node)):
+            return []
+    return sorted({n for n in names if not n.startswith("__")})
+
+
+def _path_change(node: ast.stmt) -> bool:
+    """`sys.path.append('..')` (the course's utils.py), `sys.path.insert(0, ...)`: no work of its own."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    return isinstance(call, ast.Call) and ast.unparse(call.func) in ("sys.path.append", "sys.path.insert")
 
 
 # A notebook written as a .py file: jupytext's or VS Code's "percent" cells (`# %%`, `#%%`, `# %% [markdown]`,

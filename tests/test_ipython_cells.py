@@ -101,8 +101,8 @@ HELPERS = "import numpy as np\n\n\ndef add_bias(A):\n    return np.hstack([np.on
 COST_WITH_HELPER = course.COST.replace("a1 = np.hstack([np.ones((m, 1)), X])", "a1 = add_bias(X)")
 
 
-def _run_cells(line: str) -> list[tuple[str, str]]:
-    cell_list = _with_cost(COST_WITH_HELPER)
+def _run_cells(line: str, cost: str = COST_WITH_HELPER) -> list[tuple[str, str]]:
+    cell_list = _with_cost(cost)
     return course.replaced(cell_list, course.IMPORTS, course.IMPORTS + "\n" + line)
 
 
@@ -116,6 +116,24 @@ def test_a_file_run_with_percent_run_is_read_as_a_star_import(tmp_path):
         (path.parent / "helpers.py").write_text(HELPERS)
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (line, report)
+
+
+def test_a_percent_run_file_is_read_for_what_it_defines_and_only_when_that_is_all_it_does(tmp_path):
+    """Review 31, X2, X1: a private helper (`_add_bias`) or one left out of `__all__` comes with a `%run`, as IPython
+    copies every name; a file whose top level loads the data (or trains) is not imported for its names: that
+    failed every part, even sigmoidGradient, which needs nothing of it (0/100, or a timeout for a training run)."""
+    private = COST_WITH_HELPER.replace("add_bias(", "_add_bias(")
+    assert private != COST_WITH_HELPER
+    path = course.folder(tmp_path / "private", _run_cells("%run helpers.py", private))
+    (path.parent / "helpers.py").write_text('__all__ = ["nothing"]\n' + HELPERS.replace("def add_bias",
+                                                                                        "def _add_bias"))
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    path = course.folder(tmp_path / "loads", _run_cells("%run helpers.py"))
+    loads = "from scipy.io import loadmat\n\ndata = loadmat('ex4data1.mat')\n"
+    (path.parent / "helpers.py").write_text(f"{HELPERS}\n{loads}")
+    report, status = grade_json(path)
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
 
 
 def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):
