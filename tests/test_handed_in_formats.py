@@ -213,7 +213,8 @@ def test_batch_of_flat_files_gives_each_such_student_a_line(tmp_path):
     flat = tmp_path / "flat"
     shutil.copyfile(handed_in(tmp_path / "made", "exercise4.html"), flat.mkdir() or flat / "alice_ex5.html")
     shutil.copyfile(handed_in(tmp_path / "made", "exercise4.pdf"), flat / "ex5_bob.pdf")
-    shutil.copyfile(handed_in(tmp_path / "made", "exercise4.pdf"), flat / "ex5_handout.pdf")
+    for course_file in ("ex5_handout.pdf", "ex5_sample_solution.pdf", "ex4_faq.pdf", "ex5_errata.pdf"):  # X15
+        shutil.copyfile(handed_in(tmp_path / "made", "exercise4.pdf"), flat / course_file)
     shutil.copyfile(SOLUTION, flat / "dana_ex5.py")
     shutil.copyfile(handed_in(tmp_path / "made", "exercise4.html"), flat / "dana_ex5.html")
     db = tmp_path / "g.sqlite"

@@ -1304,13 +1304,16 @@ def _mistaken_upload(file_name: str, names: tuple[str, ...]) -> tuple[str, str] 
             or _named_for_another(f"{stem}.py", names):
         return None
     student = student_from_name(f"{stem}.py", names)
-    return (student, file_name) if student and student.casefold() not in _COURSE_WORDS else None
+    # ex5_sample_solution.pdf, ex4_faq.pdf: a word of the course's in the name (review 31, X15: phantom students)
+    course_file = student and set(re.split(r"[\W_]+", student.casefold())) & _COURSE_WORDS
+    return (student, file_name) if student and not course_file else None
 
 
 # Files of the course beside a class's flat files (Exercise4_instructions.pdf, ex5_rubric.docx): nobody's upload
 _COURSE_WORDS = frozenset({"handout", "instructions", "instruction", "solution", "solutions", "rubric", "assignment",
                            "template", "starter", "readme", "notes", "slides", "lecture", "key", "answers", "answer",
-                           "description", "task", "tasks", "sheet", "exercise", "marking", "grading"})
+                           "description", "task", "tasks", "sheet", "exercise", "marking", "grading", "sample",
+                           "example", "faq", "errata", "reference", "guide", "hint", "hints", "syllabus"})
 
 
 def _nothing_to_run(student: str, files: list[tuple[Path, str]], label: str, names: tuple[str, ...] = ("ex5",),
