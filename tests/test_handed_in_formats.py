@@ -260,3 +260,21 @@ def test_gradescope_grades_the_notebook_beside_its_html_export_and_a_renamed_pyt
     page = gradescope_root(tmp_path / "page", {"exercise4.ipynb": HTML})  # the browser's "Save page as"
     results, result = run_gradescope(page)
     assert result.exit_code == 2 and "exercise4.ipynb: despite its name, is a web page (HTML)" in results["output"]
+
+
+def test_a_helper_beside_a_page_handed_in_by_mistake_is_not_graded_as_the_submission(tmp_path):
+    """Review 31, X6: exercise4.html beside the course's utils.py (or a helpers.py of the student's) was graded on
+    that helper, 0/100, on Gradescope, and in a batch said only "found utils.py" or graded helpers.py 0."""
+    root = gradescope_root(tmp_path / "gs", {"utils.py": course.UTILS})
+    handed_in(root / "submission", "exercise4.html")
+    results, result = run_gradescope(root, "--exercise", "ex5")
+    assert result.exit_code == 2 and "exercise4.html: is a web page (HTML)" in results["output"], results["output"]
+    folders = tmp_path / "class"
+    for student, helper in (("ann", "utils.py"), ("ben", "helpers.py")):
+        handed_in(folders / student, "exercise4.html")
+        (folders / student / helper).write_text("import numpy as np\n\n\ndef add_bias(A):\n    return A\n")
+    result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2, result.output
+    rows = _exported(tmp_path / "g.sqlite")
+    assert all(rows[s]["status"] != "graded" and "exercise4.html is a web page (HTML)" in rows[s]["error"]
+               for s in ("ann", "ben")), rows

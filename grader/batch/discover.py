@@ -735,7 +735,10 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
             unfit = [(p, why) for p, why in listed if why and student_from_name(p.name, names) is not None]
             if not named:
                 others = [p for p in files if _not_others(p.name, names)]
-                named = others if len(others) == 1 else []
+                # the folder's only other file, unless it is a helper beside exercise4.html (review 31, X6: graded 0)
+                named = others if len(others) == 1 and not (
+                    graded and not defines_graded(others[0], graded)
+                    and _mistaken(mistaken, folder, shown, names, graded)) else []
         named = _defining_beside(named, [p for p in files if p not in named and _not_others(p.name, names)],
                                  graded, kind)
         if named:
@@ -775,7 +778,7 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
         return Submission(student, None, shown, True, problem=(
             f"{shown}: several files could be the submission ({listing([p.name for p in several])}), none named "
             f"for the exercise: keep only the file to grade, named {wanted}"))
-    reason = "" if seen else _mistaken(mistaken, folder, shown, names, graded)
+    reason = _mistaken(mistaken, folder, shown, names, graded)  # also beside a utils.py (review 31, X6)
     if reason:  # only exercise4.html, a PDF, ex4.m: what it is, and what to hand in (review 28, R28-13, R28-20)
         return Submission(student, None, shown, True, problem=f"{reason}{zipped}; not graded")
     if seen:

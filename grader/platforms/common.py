@@ -208,10 +208,16 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
             raise CannotGrade(f"cannot tell the exercise from the submitted files ({_shown(files, folder)}); "
                               f"the grader must be run with --exercise NAME")
         exercise = resolve_exercise(named.pop())
-    if len(files) == 1:
-        return files[0], exercise, []
     # lazily: rarely needed
     from ..batch.discover import defines_graded, exercise_names, graded_names, in_student_folder, student_from_name
+
+    if len(files) == 1:
+        named = {name: exercise.id for name in (exercise.id, *exercise.aliases)}
+        if locate.match_name(files[0].name, named) is None and not defines_graded(files[0], graded_names(exercise)):
+            mistaken = _mistaken(folder, exercise)  # utils.py beside exercise4.html (review 31, X6: graded 0)
+            if mistaken:
+                raise CannotGrade(mistaken)
+        return files[0], exercise, []
 
     names, graded = exercise_names(exercise.id, exercise.aliases, _known(exercise.id)), graded_names(exercise)
     found = in_student_folder(folder, names, shown=folder.name, student="", graded=graded)
