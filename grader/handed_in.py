@@ -95,7 +95,8 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
     exercise's function names in words, for an Octave file's advice."""
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     suffix = path.suffix.lower()
-    if stripped.startswith((b"<!doctype html", b"<html")) or stripped.startswith(b"<?xml") and b"<html" in stripped:
+    if stripped.startswith((b"<!doctype html", b"<html")) or stripped.startswith((b"<?xml", b"<!--")) and \
+            b"<html" in stripped:  # a browser's "Save page as" starts `<!-- saved from url=...` (review 31, X5)
         return _HTML
     if head.startswith(b"%PDF-"):
         return _PDF
@@ -192,7 +193,9 @@ def python_text(data: bytes) -> str | None:
     if not first or first in "{[":
         return None
     # Python: a def or an import at the start of a line (a .py with a slip in it is still one), not a stray text
-    # ("not a notebook") that would only be graded 0 for a syntax error
+    # ("not a notebook") that would only be graded 0 for a syntax error, nor Markdown's fenced code (X5)
+    if re.search(r"^(```|~~~)", text, re.MULTILINE):
+        return None
     return text if re.search(r"^(def|import|from|class)\s", text, re.MULTILINE) else None
 
 

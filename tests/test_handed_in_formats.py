@@ -257,9 +257,16 @@ def test_gradescope_grades_the_notebook_beside_its_html_export_and_a_renamed_pyt
     results, result = run_gradescope(renamed)
     assert result.exit_code == 0 and results["score"] == 100, results["output"]
     assert "exercise4.ipynb holds Python source, not a notebook" in results["output"]
-    page = gradescope_root(tmp_path / "page", {"exercise4.ipynb": HTML})  # the browser's "Save page as"
-    results, result = run_gradescope(page)
-    assert result.exit_code == 2 and "exercise4.ipynb: despite its name, is a web page (HTML)" in results["output"]
+    for i, page in enumerate((HTML, "<!-- saved from url=(0041)http://localhost:8888/notebooks/ex.ipynb -->\n"
+                              + HTML.removeprefix("<!DOCTYPE html>\n"))):  # the browser's "Save page as" (X5)
+        root = gradescope_root(tmp_path / f"page{i}", {"exercise4.ipynb": page})
+        results, result = run_gradescope(root)
+        assert result.exit_code == 2 and "exercise4.ipynb: despite its name, is a web page (HTML)" in \
+            results["output"], results["output"]
+    markdown = gradescope_root(tmp_path / "md", {"exercise4.ipynb": "# Exercise 4\n\n```python\nimport numpy as np"
+                                                                    "\n\ndef nnCostFunction(p):\n    pass\n```\n"})
+    results, result = run_gradescope(markdown)
+    assert result.exit_code == 2 and results["score"] == 0, results["output"]  # not graded 0 as Python (X5)
 
 
 def test_a_helper_beside_a_page_handed_in_by_mistake_is_not_graded_as_the_submission(tmp_path):
