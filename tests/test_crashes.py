@@ -1,5 +1,7 @@
 """Crashes explained from the student's own code: through the CLI on student-style files, and the pure rules."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -554,3 +556,19 @@ def test_a_graded_function_that_saves_into_a_folder_of_its_own_is_told_it_saves(
     part = next(p for p in report["parts"] if p["id"] == "sigmoid_gradient")
     assert status == 1 and "Your code saves to 'debug/g.npy', in a folder that does not exist where your code is " \
         "graded" in part["feedback"] and "save files in your notebook's own cells" in part["feedback"], part
+
+
+def test_a_helper_whose_import_never_ends_is_told_so_not_as_a_print(tmp_path):
+    """Review 31, X7: a helper that trains at its top level (here: never ends) made every part time out, and the
+    grader's own mark of where the code was, "[grader: running <module> line 14]", came back as a note that the
+    student's function prints."""
+    source = (ROOT / "solutions" / "ex5.py").read_text().replace("import numpy as np\n",
+                                                                  "import numpy as np\n\nfrom trains import *\n", 1)
+    (tmp_path / "ex5.py").write_text(source)
+    (tmp_path / "trains.py").write_text("while True:\n    pass\n")
+    report, status = grade_json(tmp_path / "ex5.py", "--timeout", "1")
+    line = source.splitlines().index("from trains import *") + 1
+    assert status == 1 and all(n["id"] != "prints" for n in report["notes"]), report["notes"]
+    assert "grader: running" not in json.dumps(report), report
+    feedback = report["parts"][0]["feedback"]
+    assert f"it was running the file's top level, as it was imported at ex5.py, line {line}" in feedback, feedback
