@@ -12,7 +12,6 @@ Only the file's first `HEAD` bytes are read (a zip's list of names aside), so a 
 """
 
 import re
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -70,6 +69,8 @@ def _zip(names: list[str]) -> Kind:
 
 def _zip_kind(path: Path) -> Kind:
     """A Word document (.docx, .odt are zips too) or an archive, by the names it holds."""
+    import zipfile  # only for a file that is a zip: a lone grade of a .py never pays for it (bz2, lzma, shutil)
+
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()[:2000]
