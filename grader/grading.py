@@ -886,8 +886,6 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
     for index, (other, _) in sorted(prepared.unresolved.items()):
         if index < len(parts) and not parts[index].passed:
             unrun.setdefault(other, ([], _OUT_OF_ORDER))[0].append(index)
-    for other, (indices, why) in unrun.items():  # the cells, counted
-        unrun[other] = (indices, why.replace("that cell", "those cells") if len(indices) > 1 else why)
     failed = sorted(index for index in prepared.alternatives if index < len(parts) and not parts[index].passed)
     source, why = prepared.registered_source() if failed else (None, "")
     taken: dict[tuple[str, str], list[int]] = {}  # (other, own) -> the parts it passed
@@ -929,6 +927,7 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
             f", while your {own_name} does not" + (" finish within the time limit" if hung else "") + ".")))
     for other, (indices, why) in unrun.items():
         own_name = runnable.student_names(prepared, exercise.functions[parts[indices[0]].part.function].names)[0]
+        why = why.replace("that cell", "those cells") if len(indices) > 1 else why
         where = _cells({**prepared.unresolved, **prepared.alternatives}, parts, indices)
         found.append(notes.Note("registered_other_failed", (
             f"The course's grader {'cell submits' if len(indices) == 1 else 'cells submit'} {other} for {where}, "
