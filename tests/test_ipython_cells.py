@@ -136,6 +136,21 @@ def test_a_percent_run_file_is_read_for_what_it_defines_and_only_when_that_is_al
     assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
 
 
+def test_grader_cells_may_submit_a_function_a_percent_run_file_defines(tmp_path):
+    """Review 31, X20: nnCostFunction left as the template's stub, the work in mywork.py, run with `%run mywork.py`,
+    and every cost grader cell submitting `my_cost`: graded on the stub (5/100); the course grades my_cost (100)."""
+    stub = course.COST.split("    # ====")[0] + \
+        "    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])\n    return J, grad"
+    cells = [(kind, text.replace("] = nnCostFunction\n", "] = my_cost\n"))
+             for kind, text in _with_cost(stub + "\n\n%run mywork.py")]
+    path = course.folder(tmp_path, cells)
+    own = course.COST.replace("def nnCostFunction", "def my_cost").replace(  # its own module: no sigmoidGradient
+        "sigmoidGradient(z2)", "utils.sigmoid(z2) * (1 - utils.sigmoid(z2))")
+    (path.parent / "mywork.py").write_text("import numpy as np\nimport utils\n\n\n" + own)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):
     """`%run utils.py` handed in without utils.py: its names are the course's utils.py's, as the grader offers it
     for `import utils` (docs/submissions.md), so sigmoid called by name is found."""
