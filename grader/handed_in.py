@@ -23,9 +23,10 @@ _IMAGES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF8")  # PNG, JPEG, GIF
 _OCTAVE_FUNCTION = re.compile(rb"^function\s+(\[[^\]\n]*\]\s*=\s*|\w+\s*=\s*)?\w+\s*(\(|$)", re.M)
 _CODE_CELL = re.compile(rb"^(```|~~~)\s*\{code-cell\}", re.M)
 # Suffixes that are never code the grader runs, when the content did not tell (a .docx need not be read)
-_BY_SUFFIX = {".html": "html", ".htm": "html", ".pdf": "pdf", ".docx": "word", ".doc": "word", ".odt": "word",
-              ".rtf": "word", ".pages": "word", ".zip": "zip", ".m": "octave", ".png": "image", ".jpg": "image",
-              ".jpeg": "image", ".myst": "markdown", ".mystnb": "markdown", ".md": "text", ".markdown": "text"}
+_BY_SUFFIX = {".html": "html", ".htm": "html", ".mhtml": "html", ".mht": "html", ".pdf": "pdf", ".docx": "word",
+              ".doc": "word", ".odt": "word", ".rtf": "rtf", ".pages": "word", ".zip": "zip", ".m": "octave",
+              ".png": "image", ".jpg": "image", ".jpeg": "image", ".myst": "markdown", ".mystnb": "markdown",
+              ".md": "text", ".markdown": "text", ".tex": "latex", ".rst": "rst"}
 SUFFIXES = tuple(_BY_SUFFIX)  # what a folder's files are looked at for (batch, platforms)
 
 
@@ -48,6 +49,11 @@ _MARKDOWN = Kind("markdown", "a Markdown notebook (jupytext/MyST, with ```{code-
                              "notebook",
                  "open it in Jupyter with jupytext and save it as .ipynb, or run: jupytext --to notebook FILE")
 _PLAIN_MARKDOWN = Kind("text", "a Markdown file: text, not code", "the code is in the notebook or .py file")
+_RTF = Kind("rtf", "a rich-text document (RTF, as TextEdit or WordPad saves it): formatting codes around the text, "
+                   "not code", "save it as plain text (in TextEdit, Format > Make Plain Text), or hand in the notebook")
+_RST = Kind("text", "a reStructuredText document: text, not code", "the code is in the notebook or .py file")
+_LATEX = Kind("latex", "a LaTeX document (a notebook exported to LaTeX): it shows the code, but is not code",
+              "in Jupyter, File > Download as > Notebook (.ipynb) gives the notebook itself")
 _IMAGE = Kind("image", "an image (a screenshot?): the grader cannot run code in a picture",
               "hand in the file itself instead")
 
@@ -101,6 +107,12 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
         return _HTML
     if head.startswith(b"%PDF-"):
         return _PDF
+    if stripped.startswith((b"mime-version:", b"from: <saved by")) and b"multipart/related" in stripped:
+        return _HTML  # a browser's web page archive (.mhtml), saved under any name (review 31, X11)
+    if stripped.startswith(b"{\\rtf"):
+        return _RTF  # TextEdit's or WordPad's rich text, even named ex5.py (X11, X12)
+    if re.search(rb"^\\documentclass", stripped, re.M):
+        return _LATEX
     if head.startswith(_ZIP_MAGIC):
         return _zip_kind(path)
     if head.startswith(_OLE_MAGIC):
@@ -112,7 +124,7 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
     if suffix == ".m" or suffix not in (".ipynb",) and _octave_text(head):
         return _octave(functions)
     return {"html": _HTML, "pdf": _PDF, "word": _WORD, "zip": _zip([]), "image": _IMAGE, "markdown": _MARKDOWN,
-            "text": _PLAIN_MARKDOWN}.get(_BY_SUFFIX.get(suffix, ""))
+            "text": _PLAIN_MARKDOWN, "rtf": _RTF, "latex": _LATEX, "rst": _RST}.get(_BY_SUFFIX.get(suffix, ""))
 
 
 def _octave_text(head: bytes) -> bool:

@@ -142,6 +142,22 @@ def test_what_a_file_is_is_told_by_its_content_whatever_its_name(tmp_path, name,
         assert "despite its name" in message and "Hand in the real" in message, message
 
 
+@pytest.mark.parametrize(("name", "content", "what"), [
+    ("ex5.py", "{\\rtf1\\ansi\\ansicpg1252\\cocoartf2709\n\\f0 import numpy as np\\\n}\n", "a rich-text document (RTF"),
+    ("exercise4.tex", "\\documentclass[11pt]{article}\n\\begin{document}\n\\end{document}\n", "a LaTeX document"),
+    ("exercise4.mhtml", "From: <Saved by Blink>\nMIME-Version: 1.0\nContent-Type: multipart/related;\n",
+     "a web page (HTML)"),
+    ("exercise4.rst", "Exercise 4\n==========\n\n.. code:: python\n\n    import numpy\n",
+     "a reStructuredText document"),
+])
+def test_text_documents_are_not_graded_as_python(tmp_path, name, content, what):
+    """Review 31, X11, X12: TextEdit's rich text saved as ex5.py, a LaTeX or reStructuredText export and a browser's
+    page archive were graded as Python (0/100, a SyntaxError on every part); an .rtf was called a Word document."""
+    path = tmp_path / name
+    path.write_text(content)
+    _refused(run_cli(str(path), "--exercise", "ex5"), str(path), what)
+
+
 def test_names_with_spaces_and_unicode_are_shown_as_they_are(tmp_path):
     path = handed_in(tmp_path / "Émile Zoë", "exercise4.html").rename(tmp_path / "Émile Zoë" / "Exercise 4 – Zoë.html")
     _refused(run_cli(str(path), "--exercise", "ex5"), str(path), "a web page (HTML)")
