@@ -166,6 +166,7 @@ class Submission:
     # part index -> (the other name its last grader cell submits, where), where the execution counts say the kernel
     # held another setting of it at that cell than running from the top gives: not graded on (`_submitted_as`)
     unresolved: dict[int, tuple[str, Origin]] = field(default_factory=dict)
+    runs_not_followed: list[tuple[Origin, str]] = field(default_factory=list)  # `%run` lines left magics, and where
     # what `registered_source` reads again: (cells, roots, parts), kept where there are alternatives
     reading: tuple | None = field(default=None, repr=False, compare=False)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
@@ -183,8 +184,16 @@ class Submission:
         return re.sub(pattern, lambda m: f"{m[1]}{self.path.name}, {self.origin(int(m[2]))}", text)
 
     def explain_name_error(self, function: str, message: str) -> str:
-        """A NameError for a name the file sets only in script code that was not run, explained."""
+        """A NameError for a name the file sets only in script code that was not run, or that a `%run` the grader
+        did not follow was to set (review 31, X10: a bare NameError), explained."""
         found = _NAME_ERROR.search(message)
+        if found and found.group(1) not in self.unrun and self.runs_not_followed:
+            where, line = self.runs_not_followed[0]
+            return (f"{message}. If {found.group(1)} comes from `{line}` ({where}), the grader did not run that: it "
+                    f"reads a %run only of a .py file handed in beside your {self.kind} whose top level only "
+                    f"defines things (defs, imports, constants), as an import of its names. Hand that file in, move "
+                    f"its data loading or training under `if __name__ == \"__main__\":`, or define "
+                    f"{found.group(1)} in your {self.kind}")
         if not found or found.group(1) not in self.unrun:
             return message
         name = found.group(1)
@@ -340,6 +349,7 @@ def _path_change(node: ast.stmt) -> bool:
 # `# %% title`), whose cell magic is `%%time` or, commented by jupytext, `# %%time`
 _PERCENT_CELL = re.compile(r"#\s?%%(\s|$)")
 _PERCENT_MAGIC = re.compile(r"(?:#\s?)?%%([A-Za-z]\w*)(.*)$")  # (.*) stripped: no lazy `.*?\s*$` to backtrack
+_RUN_LINE = re.compile(r"\s*%run\s")  # a `%run` still a magic after `_runs_as_imports`
 _COMMENTED_RUN = re.compile(r"#\s?%run\s")  # jupytext's `# %run helpers.py`
 # and `jupyter nbconvert --to script`'s line magics, shell escapes and help lines, one statement a line
 _EXPORTED_MAGIC = re.compile(r"get_ipython\(\)\.(?:run_line_magic|system|magic)\(.*\)\s*$")
@@ -1212,6 +1222,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         if not notebook:
             result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
+        if "%run" in cell.text:  # a `%run` left a magic (`_runs_as_imports`): said where a name it was to set is
+            result.runs_not_followed += [(origins[offset + i], line.strip()) for i, line in enumerate(lines)
+                                         if _RUN_LINE.match(line)]  # missing (review 31, X10)
         more = _pieces(cell.text)
         if read + len(cell.text) > MAX_CODE_CHARS or pieces + more > MAX_CODE_PIECES:
             if not notebook:  # too much to read here: the sandbox imports the file as it is, within its limits

@@ -170,6 +170,7 @@ def test_percent_run_of_a_file_not_handed_in_is_a_magic_as_before(tmp_path):
         assert all(scores(report)[part] == 0 for part in COST_PARTS), report
         message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
         assert "NameError: name 'add_bias' is not defined" in message, message
+        assert f"If add_bias comes from `{line}` (cell 1, line " in message, message  # review 31, X10
 
 
 # ---- R28-10: a notebook written as a .py file ----------------------------------------------------------------
