@@ -16,6 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from . import parsing
+
 HEAD = 1 << 16
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")  # an archive, or an empty one
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office before 2007: .doc, .xls
@@ -111,7 +113,7 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
         return _HTML  # a browser's web page archive (.mhtml), saved under any name (review 31, X11)
     if stripped.startswith(b"{\\rtf"):
         return _RTF  # TextEdit's or WordPad's rich text, even named ex5.py (X11, X12)
-    if re.search(rb"^\\documentclass", stripped, re.M):
+    if stripped.startswith(b"\\documentclass"):  # at the very start: a docstring may quote one (review 32, Z4)
         return _LATEX
     if head.startswith(_ZIP_MAGIC):
         return _zip_kind(path)
@@ -207,6 +209,11 @@ def python_text(data: bytes) -> str | None:
         return None
     # Python: a def or an import at the start of a line (a .py with a slip in it is still one), not a stray text
     # ("not a notebook") that would only be graded 0 for a syntax error, nor Markdown's fenced code (X5)
+    try:
+        parsing.parse(text)
+        return text  # Python, whatever its strings hold (review 32, Z5: a docstring with a Markdown fence)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        pass
     if re.search(r"^(```|~~~)", text, re.MULTILINE):
         return None
     return text if re.search(r"^(def|import|from|class)\s", text, re.MULTILINE) else None

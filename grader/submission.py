@@ -166,7 +166,8 @@ class Submission:
     # part index -> (the other name its last grader cell submits, where), where the execution counts say the kernel
     # held another setting of it at that cell than running from the top gives: not graded on (`_submitted_as`)
     unresolved: dict[int, tuple[str, Origin]] = field(default_factory=dict)
-    runs_not_followed: list[tuple[Origin, str]] = field(default_factory=list)  # `%run` lines left magics, and where
+    # `%run` lines left magics: where, the line, the names its file sets (None: unknown) and why (`_not_followed`)
+    runs_not_followed: list[tuple[Origin, str, frozenset[str] | None, str]] = field(default_factory=list)
     # what `registered_source` reads again: (cells, roots, parts), kept where there are alternatives
     reading: tuple | None = field(default=None, repr=False, compare=False)
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
@@ -187,13 +188,10 @@ class Submission:
         """A NameError for a name the file sets only in script code that was not run, or that a `%run` the grader
         did not follow was to set (review 31, X10: a bare NameError), explained."""
         found = _NAME_ERROR.search(message)
-        if found and found.group(1) not in self.unrun and self.runs_not_followed:
-            where, line = self.runs_not_followed[0]
-            return (f"{message}. If {found.group(1)} comes from `{line}` ({where}), the grader did not run that: it "
-                    f"reads a %run only of a .py file handed in beside your {self.kind} whose top level only "
-                    f"defines things (defs, imports, constants), as an import of its names. Hand that file in, move "
-                    f"its data loading or training under `if __name__ == \"__main__\":`, or define "
-                    f"{found.group(1)} in your {self.kind}")
+        run = next((r for r in self.runs_not_followed if found and (r[2] is None or found.group(1) in r[2])), None)
+        if run is not None and found.group(1) not in self.unrun:  # not a typo beside a file that sets other names
+            where, line, _, why = run
+            return f"{message}. If {found.group(1)} comes from `{line}` ({where}), the grader did not run that: {why}"
         if not found or found.group(1) not in self.unrun:
             return message
         name = found.group(1)
@@ -303,46 +301,85 @@ def _runs_as_imports(path: Path, text: str) -> str:
         helper = path.parent / f"{found[3]}.py"
         if helper.is_file():
             names = _quiet_names(helper)
-            if names:
-                lines[i] = f"from {found[3]} import {', '.join(names)}"
+            listed = ", ".join(n for n in names if n != "*")
+            if names:  # `from helpers import *; from helpers import _scale, add_bias` (one line: lines keep numbers)
+                lines[i] = "; ".join(([f"from {found[3]} import *"] if "*" in names else []) +
+                                     ([f"from {found[3]} import {listed}"] if listed else []))
         elif found[3] == "utils":
             lines[i] = "from utils import *"
     return "\n".join(lines)
 
 
 def _quiet_names(helper: Path) -> list[str]:
-    """The names a `%run` of `helper` sets, when its top level only defines (defs, classes, imports, values
-    computed without a call, a main guard): importing it then gives what running it gives, the private names
-    and those left out of `__all__` too (review 31, X2). [] when it does more at its top level (loads the data,
-    trains: review 31, X1, all 0/100 or a timeout once imported), or cannot be read: the `%run` stays a magic
-    not run, as before."""
+    """What a `%run` of `helper` is read as, when its top level does no work (`_does_work`: no loading of data,
+    no training, no loop): the names it sets, private ones and those left out of `__all__` too, as running it
+    gives them (review 31, X2), and `*` for what its star imports bring. [] when it does work at its top level
+    (review 31, X1: once imported it failed every part, or took the timeout) or cannot be read: the `%run` stays
+    a magic not run, as before."""
     try:
         if helper.stat().st_size > MAX_CODE_CHARS:
             return []
         tree = parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
     except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
         return []
-    names: list[str] = []
+    if any(_does_work(node) for node in tree.body):
+        return []
+    names: set[str] = set()
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.append(node.name)
-        elif isinstance(node, ast.Import | ast.ImportFrom):
-            if any(a.name == "*" for a in node.names):
-                return []
-            names += [a.asname or a.name.split(".")[0] for a in node.names]
-        elif isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None and not any(
-                isinstance(n, ast.Call) for n in ast.walk(node.value)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            names += [n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)]
-        elif not (_is_docstring(node) or _is_main_guard(node) or isinstance(node, ast.Pass) or _path_change(node)):
-            return []
-    return sorted({n for n in names if not n.startswith("__")})
+        if not _is_main_guard(node):  # `%run` runs it, an import does not: what it sets is script work
+            names |= set(_bound_names(node))
+    star = any(isinstance(n, ast.ImportFrom) and any(a.name == "*" for a in n.names) for n in ast.walk(tree))
+    return sorted(n for n in names if not n.startswith("__")) + (["*"] if star else [])
 
 
-def _path_change(node: ast.stmt) -> bool:
-    """`sys.path.append('..')` (the course's utils.py), `sys.path.insert(0, ...)`: no work of its own."""
-    call = node.value if isinstance(node, ast.Expr) else None
-    return isinstance(call, ast.Call) and ast.unparse(call.func) in ("sys.path.append", "sys.path.insert")
+_WORK_CALL = re.compile(r"load|read|open|fit|train|minimi[sz]e|optimi[sz]e|download|urlretrieve|sleep|input|run|"
+                        r"show|savefig|save", re.IGNORECASE)
+
+
+def _not_followed(path: Path, line: str) -> tuple[frozenset[str] | None, str]:
+    """(the names the file of a `%run` the grader left a magic sets, None when unknown; why it was not read)."""
+    found = _RUN.match(line)
+    helper = path.parent / f"{found[3]}.py" if found else None
+    if helper is None or not helper.is_file():
+        return None, (f"{found[3]}.py is not handed in beside your notebook: hand it in with it, or define the "
+                      f"name in your notebook itself" if found else
+                      "the grader follows only `%run NAME.py` of a file handed in beside your notebook")
+    try:
+        tree = parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None, f"{helper.name} cannot be read as Python"
+    names = frozenset(n for node in tree.body for n in _bound_names(node))
+    work = next((node for node in tree.body if _does_work(node)), None)
+    why = (f"{helper.name} does work at its top level (line {work.lineno}: loading data, training or a loop), which "
+           f"cannot run here; move that under `if __name__ == \"__main__\":` and the grader reads the file's names"
+           if work is not None else f"{helper.name} is too big to read")
+    return names, why
+
+
+def _does_work(node: ast.stmt) -> bool:
+    """A top-level statement of a `%run` file that does work when imported (review 32, Z1: a lambda, a
+    `warnings.filterwarnings(...)`, `EPS = np.finfo(float).eps` or a try/except import do none): a loop, a
+    `with`, or a call (outside a def or lambda) of something that loads, reads, trains, optimizes, saves or
+    shows. A main guard runs only as a script: never work here."""
+    if _is_main_guard(node) or isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+        return False
+    if isinstance(node, ast.For | ast.AsyncFor | ast.While | ast.With | ast.AsyncWith):
+        return True
+    if isinstance(node, ast.If | ast.Try):
+        return any(_does_work(child) for child in ast.iter_child_nodes(node) if isinstance(child, ast.stmt)) or any(
+            _does_work(child) for handler in getattr(node, "handlers", []) for child in handler.body)
+    stack = list(ast.iter_child_nodes(node))
+    while stack:
+        child = stack.pop()
+        if isinstance(child, ast.Lambda):
+            continue  # runs only when called
+        if isinstance(child, ast.Call):
+            func = child.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+            if _WORK_CALL.search(name):
+                return True
+        stack += ast.iter_child_nodes(child)
+    return False
 
 
 # A notebook written as a .py file: jupytext's or VS Code's "percent" cells (`# %%`, `#%%`, `# %% [markdown]`,
@@ -1223,8 +1260,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
         if "%run" in cell.text:  # a `%run` left a magic (`_runs_as_imports`): said where a name it was to set is
-            result.runs_not_followed += [(origins[offset + i], line.strip()) for i, line in enumerate(lines)
-                                         if _RUN_LINE.match(line)]  # missing (review 31, X10)
+            result.runs_not_followed += [(origins[offset + i], line.strip(), *_not_followed(path, line.strip()))
+                                         for i, line in enumerate(lines) if _RUN_LINE.match(line)]  # missing (X10)
         more = _pieces(cell.text)
         if read + len(cell.text) > MAX_CODE_CHARS or pieces + more > MAX_CODE_PIECES:
             if not notebook:  # too much to read here: the sandbox imports the file as it is, within its limits

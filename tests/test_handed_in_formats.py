@@ -301,3 +301,27 @@ def test_a_helper_beside_a_page_handed_in_by_mistake_is_not_graded_as_the_submis
     rows = _exported(tmp_path / "g.sqlite")
     assert all(rows[s]["status"] != "graded" and "exercise4.html is a web page (HTML)" in rows[s]["error"]
                for s in ("ann", "ben")), rows
+
+
+def test_work_that_merely_mentions_other_formats_is_graded(tmp_path):
+    """Review 32: a notebook of the student's own name beside its PDF export (its functions handed to the grader
+    cells under other names) was refused on Gradescope and in a batch (Z3); a .py whose docstring quotes a LaTeX
+    `\\documentclass` line was refused as LaTeX (Z4); a .py renamed exercise4.ipynb whose docstring holds a
+    Markdown fence was refused as a damaged notebook (Z5). Each was 100 before."""
+    cost = course.COST.replace("def nnCostFunction", "def my_cost")
+    cells = [(kind, text.replace("grader[1] = nnCostFunction", "grader[1] = my_cost"))
+             for kind, text in course.cells(cost=course.COST + "\n\n" + cost)]
+    root = gradescope_root(tmp_path / "gs", {"nn_work.ipynb": course.notebook(cells)})
+    handed_in(root / "submission", "exercise4.pdf")
+    results, result = run_gradescope(root, "--exercise", "ex5")
+    assert result.exit_code == 0 and results["score"] == 100, results["output"]
+    latex = tmp_path / "latex" / "ex5.py"
+    latex.parent.mkdir()
+    latex.write_text('r"""Report template:\n\\documentclass{article}\n"""\n' + SOLUTION.read_text())
+    report, status = grade_json(latex)
+    assert (report["score"], status) == (100, 0), report
+    fenced = tmp_path / "fenced" / "exercise4.ipynb"
+    fenced.parent.mkdir()
+    fenced.write_text('"""Use it as:\n\n```python\nJ, grad = nnCostFunction(...)\n```\n"""\n' + SOLUTION.read_text())
+    report, status = grade_json(fenced, "--exercise", "ex5")
+    assert (report["score"], status) == (100, 0), report

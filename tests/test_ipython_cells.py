@@ -6,6 +6,8 @@ a console's prompts, a `%run helpers.py` cell, and a notebook written out as a .
 TransformerManager (what runs, what is a syntax error); IPython is not needed to run these tests.
 """
 
+import pytest
+
 from . import course
 from .conftest import grade_json
 
@@ -149,6 +151,37 @@ def test_grader_cells_may_submit_a_function_a_percent_run_file_defines(tmp_path)
     (path.parent / "mywork.py").write_text("import numpy as np\nimport utils\n\n\n" + own)
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+@pytest.mark.parametrize("top", [
+    "from numpy import *\n", "import warnings\nwarnings.filterwarnings('ignore')\n",
+    "import numpy as np\nEPS = np.finfo(float).eps\nsig = lambda z: 1 / (1 + np.exp(-z))\n",
+    "try:\n    import scipy\nexcept ImportError:\n    scipy = None\n",
+])
+def test_a_percent_run_file_that_does_no_work_at_its_top_level_is_read(tmp_path, top):
+    """Review 32, Z1: a star import, a warnings filter, a constant computed by a call, a lambda or a try/except
+    import made a helper that only defines things be passed over: its names were a NameError, 0/100."""
+    path = course.folder(tmp_path, _run_cells("%run helpers.py"))
+    (path.parent / "helpers.py").write_text(top + "\n\n" + HELPERS)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_name_error_speaks_of_a_percent_run_only_where_it_may_come_from_it(tmp_path):
+    """Review 32, Z6: a typo beside a handed-in helper that does not set the name was told to come from the
+    `%run`; a helper that loads data says which of its lines keeps it from being read."""
+    typo = COST_WITH_HELPER.replace("m = y.size", "m = yy.size")
+    path = course.folder(tmp_path / "typo", _run_cells("%run helpers.py", typo))
+    (path.parent / "helpers.py").write_text(HELPERS)
+    report, _ = grade_json(path)
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert "NameError: name 'yy' is not defined" in message and "%run" not in message, message
+    path = course.folder(tmp_path / "loads", _run_cells("%run helpers.py"))
+    (path.parent / "helpers.py").write_text(HELPERS + "\nfrom scipy.io import loadmat\n\ndata = loadmat('x.mat')\n")
+    report, _ = grade_json(path)
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert "If add_bias comes from `%run helpers.py` (cell 1, line" in message and \
+        "helpers.py does work at its top level (line 9: loading data, training or a loop)" in message, message
 
 
 def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):

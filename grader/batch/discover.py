@@ -737,8 +737,8 @@ def in_student_folder(folder: Path, names: tuple[str, ...], shown: str, student:
                 others = [p for p in files if _not_others(p.name, names)]
                 # the folder's only other file, unless it is a helper beside exercise4.html (review 31, X6: graded 0)
                 named = others if len(others) == 1 and not (
-                    graded and not defines_graded(others[0], graded)
-                    and _mistaken(mistaken, folder, shown, names, graded)) else []
+                    graded and others[0].suffix.lower() == ".py" and not defines_graded(others[0], graded)
+                    and _mistaken(mistaken, folder, shown, names, graded)) else []  # a notebook: never (Z3)
         named = _defining_beside(named, [p for p in files if p not in named and _not_others(p.name, names)],
                                  graded, kind)
         if named:

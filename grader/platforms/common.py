@@ -122,7 +122,7 @@ def candidates(folder: Path) -> list[Path]:
     return sorted(found)
 
 
-def _mistaken(folder: Path, exercise: Exercise | None) -> str:
+def _mistaken(folder: Path, exercise: Exercise | None, named_only: bool = False) -> str:
     """What a submission of no .py or .ipynb file holds instead, when it was handed in by mistake (a notebook
     exported as HTML or PDF, a .docx, a .zip, a MyST notebook, the course's Octave files), and what to hand in
     (review 28, R28-13, R28-20: "no Python file was submitted" said neither); else ""."""
@@ -138,6 +138,8 @@ def _mistaken(folder: Path, exercise: Exercise | None) -> str:
     files, functions = handed_in.wanted(exercise)
     names = {name: "" for name in ((exercise.id, *exercise.aliases) if exercise else ())}
     found = handed_in.mistaken(paths, functions, lambda path: locate.match_name(path.name, names) is not None)
+    if named_only:  # only exercise4.html, exercise4.pdf...: a report.pdf beside a helper says nothing
+        found = [(path, kind) for path, kind in found if locate.match_name(path.name, names) is not None]
     if not found:
         return ""
     (first, kind), others = found[0], [p.relative_to(folder).as_posix() for p, _ in found[1:]]
@@ -213,8 +215,11 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
 
     if len(files) == 1:
         named = {name: exercise.id for name in (exercise.id, *exercise.aliases)}
-        if locate.match_name(files[0].name, named) is None and not defines_graded(files[0], graded_names(exercise)):
-            mistaken = _mistaken(folder, exercise)  # utils.py beside exercise4.html (review 31, X6: graded 0)
+        # utils.py beside exercise4.html (review 31, X6: graded 0); never a notebook, which is the work itself
+        # whatever names its functions have (review 32, Z3), nor beside a page not named for the exercise
+        if files[0].suffix.lower() == ".py" and locate.match_name(files[0].name, named) is None \
+                and not defines_graded(files[0], graded_names(exercise)):
+            mistaken = _mistaken(folder, exercise, named_only=True)
             if mistaken:
                 raise CannotGrade(mistaken)
         return files[0], exercise, []
