@@ -260,12 +260,15 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         if not isinstance(cells, list):
             raise ValueError("it has no list of cells")
         code = []
+        written: set[str] = set()  # the modules `%%writefile NAME.py` cells above write, which a `%run` may run
         for cell in cells:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source, ran = cell.get("source", ""), cell.get("execution_count")
                 text = _newlines("".join(source) if isinstance(source, list) else str(source))
-                code.append(_Cell(len(code) + 1, _runs_as_imports(path, text), ran if type(ran) is int and ran > 0
-                                  else None))
+                code.append(_Cell(len(code) + 1, _runs_as_imports(path, text, frozenset(written)),
+                                  ran if type(ran) is int and ran > 0 else None))
+                if (module := _written_module(text)) is not None:
+                    written.add(module[0])
     except UnicodeDecodeError as error:
         raise SubmissionError(f"{path}: is not UTF-8 text (byte {error.start}); a notebook is a JSON file") \
             from None
@@ -284,7 +287,7 @@ _RUN_EXPORTED = re.compile(r"get_ipython\(\)\.(?:run_line_magic\((['\"])run\1,\s
                            r"(?:run\s+)?(.*)\3\)\s*$")
 
 
-def _runs_as_imports(path: Path, text: str) -> str:
+def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset()) -> str:
     """`%run helpers.py` lines made `from helpers import *` (review 28, R28-17): IPython runs the file beside the
     notebook into its namespace, so a function defined there and called by the student's nnCostFunction was a
     NameError once the line was blanked as a magic. Only a file in the submission's own folder (importable there)
@@ -305,8 +308,8 @@ def _runs_as_imports(path: Path, text: str) -> str:
             if names:  # `from helpers import *; from helpers import _scale, add_bias` (one line: lines keep numbers)
                 lines[i] = "; ".join(([f"from {found[3]} import *"] if "*" in names else []) +
                                      ([f"from {found[3]} import {listed}"] if listed else []))
-        elif found[3] == "utils":
-            lines[i] = "from utils import *"
+        elif found[3] == "utils" or found[3] in written:  # a `%%writefile helpers.py` cell's module (review 31, X3)
+            lines[i] = f"from {found[3]} import *"
     return "\n".join(lines)
 
 

@@ -184,6 +184,15 @@ def test_a_name_error_speaks_of_a_percent_run_only_where_it_may_come_from_it(tmp
         "helpers.py does work at its top level (line 9: loading data, training or a loop)" in message, message
 
 
+def test_percent_run_of_a_module_a_writefile_cell_wrote_runs_it(tmp_path):
+    """Review 31, X3: a `%%writefile helpers.py` cell, then `%run helpers.py`, handed in alone (no helpers.py
+    beside it): the %run was left a magic, add_bias a NameError, 5/100."""
+    cells = _run_cells("%run helpers.py")
+    cells.insert(1, ("code", "%%writefile helpers.py\n" + HELPERS))
+    report, status = grade_json(course.alone(tmp_path, cells))
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):
     """`%run utils.py` handed in without utils.py: its names are the course's utils.py's, as the grader offers it
     for `import utils` (docs/submissions.md), so sigmoid called by name is found."""
