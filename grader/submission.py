@@ -319,13 +319,8 @@ def _quiet_names(helper: Path) -> list[str]:
     gives them (review 31, X2), and `*` for what its star imports bring. [] when it does work at its top level
     (review 31, X1: once imported it failed every part, or took the timeout) or cannot be read: the `%run` stays
     a magic not run, as before."""
-    try:
-        if helper.stat().st_size > MAX_CODE_CHARS:
-            return []
-        tree = parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return []
-    if any(_does_work(node) for node in tree.body):
+    tree = _helper_tree(helper)
+    if tree is None or any(_does_work(node) for node in tree.body):
         return []
     names: set[str] = set()
     for node in tree.body:
@@ -339,6 +334,17 @@ _WORK_CALL = re.compile(r"load|read|open|fit|train|minimi[sz]e|optimi[sz]e|downl
                         r"show|savefig|save", re.IGNORECASE)
 
 
+def _helper_tree(helper: Path) -> ast.Module | None:
+    """The parsed top level of a `%run` file, read in the grader's own process: so never one past MAX_CODE_CHARS
+    (a hostile helpers.py of a gigabyte); None when it is too big or not Python."""
+    try:
+        if helper.stat().st_size > MAX_CODE_CHARS:
+            return None
+        return parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
+    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _not_followed(path: Path, line: str) -> tuple[frozenset[str] | None, str]:
     """(the names the file of a `%run` the grader left a magic sets, None when unknown; why it was not read)."""
     found = _RUN.match(line)
@@ -347,16 +353,14 @@ def _not_followed(path: Path, line: str) -> tuple[frozenset[str] | None, str]:
         return None, (f"{found[3]}.py is not handed in beside your notebook: hand it in with it, or define the "
                       f"name in your notebook itself" if found else
                       "the grader follows only `%run NAME.py` of a file handed in beside your notebook")
-    try:
-        tree = parsing.parse(helper.read_text(encoding="utf-8-sig"), str(helper))
-    except (OSError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
-        return None, f"{helper.name} cannot be read as Python"
+    tree = _helper_tree(helper)
+    if tree is None:
+        return None, f"{helper.name} is too big, or cannot be read as Python"
     names = frozenset(n for node in tree.body for n in _bound_names(node))
     work = next((node for node in tree.body if _does_work(node)), None)
-    why = (f"{helper.name} does work at its top level (line {work.lineno}: loading data, training or a loop), which "
-           f"cannot run here; move that under `if __name__ == \"__main__\":` and the grader reads the file's names"
-           if work is not None else f"{helper.name} is too big to read")
-    return names, why
+    return names, (f"{helper.name} does work at its top level (line {work.lineno}: loading data, training or a loop), "
+                   f"which cannot run here; move that under `if __name__ == \"__main__\":` and the grader reads "
+                   f"the file's names" if work is not None else f"{helper.name} could not be read")
 
 
 def _does_work(node: ast.stmt) -> bool:

@@ -193,6 +193,16 @@ def test_percent_run_of_a_module_a_writefile_cell_wrote_runs_it(tmp_path):
     assert (scores(report), status) == (FULL, 0), report
 
 
+def test_a_percent_run_file_too_big_to_read_is_said_so_not_read(tmp_path):
+    """A `%run` file is read in the grader's own process, so never past the code limit (4 MB): one beyond it is
+    not followed, and the NameError says why."""
+    path = course.folder(tmp_path, _run_cells("%run helpers.py"))
+    (path.parent / "helpers.py").write_text(HELPERS + "#" * (5 << 20) + "\n")
+    report, _ = grade_json(path)
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert "helpers.py is too big, or cannot be read as Python" in message, message
+
+
 def test_percent_run_of_the_courses_utils_offers_the_courses_helpers(tmp_path):
     """`%run utils.py` handed in without utils.py: its names are the course's utils.py's, as the grader offers it
     for `import utils` (docs/submissions.md), so sigmoid called by name is found."""
