@@ -1314,8 +1314,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
         alias = ast.Assign([ast.Name(name, ast.Store())], value)
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
-        if isinstance(value, ast.Name):
-            set_after.add(other)
+        set_after.add(_root_name(value))  # `Net` of `Net.cost`: a later `class Net` is no object it submitted
     for i, (other, k, value, root) in submitted.alternatives.items():
         s = statements[i]
         result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
@@ -1329,8 +1328,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         s = statements[i]
         result.unresolved[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
     if set_after:
-        gone = _after_every_grader_cell(statements, submitted.cells, set_after)
-        statements = [s for j, s in enumerate(statements) if j not in gone]
+        later = _after_every_grader_cell(statements, submitted.cells, set_after)
+        statements = [later.get(j, s) for j, s in enumerate(statements)]
+        statements = [s for s in statements if s is not None]
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
     for i, name in registrations.items():
         result.registered[name] = origins[statements[i].offset + _first_line(statements[i].node) - 1]
@@ -1599,16 +1599,43 @@ def _wrapped_name(value: ast.expr) -> str | None:
     return None
 
 
-def _after_every_grader_cell(statements: list[_Statement], cells: list[int], names: set[str]) -> set[int]:
-    """The statements that set one of `names` alone after every grader cell has run (in the kernel's order where
-    the execution counts give one, else the file's): what no grader cell submitted."""
-    later = {j for j in range(max(cells) + 1, len(statements)) if len(found := _bound_names(statements[j].node)) == 1
-             and found[0] in names}
+def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
+                             names: set[str]) -> dict[int, _Statement | None]:
+    """The statements that set one of `names` (the roots of what the grader cells submit) after every grader cell
+    has run, in the kernel's order where the execution counts give one, else the file's: experiments after
+    grading, which no grader cell submitted. Each maps to None (left out) or, where it sets other names too, to
+    itself without its binding of `names` (`from fast import cost, sig` -> `from fast import sig`): kept whole,
+    its import the grader lacks failed the whole notebook (review 31, Y3)."""
+    later = []
+    for j in range(max(cells) + 1, len(statements)):
+        mutated: list[str] = []
+        bound = _bound_names(statements[j].node, mutated)
+        if names.intersection(bound) or not bound and names.intersection(mutated):  # `Net.cost = jit(Net.cost)`
+            later.append(j)
     if not later:
-        return set()
+        return {}
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
-    return {j for j in later if order(j) > order(last)}
+    return {j: _without_binding(statements[j], names) for j in later if order(j) > order(last)}
+
+
+def _without_binding(statement: _Statement, names: set[str]) -> _Statement | None:
+    """`statement` without what it binds to `names`: an import's other names, an assignment's other plain
+    targets; None where nothing else is left, or where its other bindings cannot be parted from these (a tuple
+    target, a loop): the course never saw what it set, as it ran after the last grade, so none of it is needed."""
+    node = statement.node
+    if isinstance(node, ast.Import | ast.ImportFrom):
+        rest = [a for a in node.names if a.name != "*" and (a.asname or a.name.split(".")[0]) not in names]
+        trimmed = ast.Import(rest) if isinstance(node, ast.Import) else ast.ImportFrom(node.module, rest, node.level)
+    elif isinstance(node, ast.Assign) and all(isinstance(t, ast.Name) for t in node.targets):
+        rest = [t for t in node.targets if t.id not in names]
+        trimmed = ast.Assign(rest, node.value)
+    else:
+        return None
+    if not rest:
+        return None
+    trimmed = ast.copy_location(trimmed, node)
+    return _Statement(trimmed, statement.cell, statement.offset, ast.unparse(trimmed))
 
 
 def _root_name(node: ast.expr) -> str | None:

@@ -878,6 +878,33 @@ def test_a_later_experiment_on_the_submitted_function_is_not_run(tmp_path, own):
     assert (scores(report), status) == (FULL, 0), report
 
 
+STUB_COST = course.COST.split("    # ====================== YOUR CODE HERE")[0] + \
+    "    grad = np.concatenate([Theta1_grad.ravel(), Theta2_grad.ravel()])\n    return J, grad"
+
+
+@pytest.mark.parametrize("own", ["buggy", "stub"])
+def test_a_later_experiment_that_sets_the_submitted_function_with_other_names_is_not_run(tmp_path, own):
+    """Review 31, Y3: a last cell `from a_fast_module import nnCostFunctionVectorized, sigmoid_fast` (after every
+    grader cell) was kept, as it sets another name too: its failed import cost the parts (5) or, where
+    nnCostFunction is the template's stub, the whole notebook (0). The course graded what the cells submitted."""
+    later = ("code", "from a_fast_module import nnCostFunctionVectorized, sigmoid_fast")
+    report, status = grade_json(course.folder(tmp_path, _vectorized_beside(
+        BUGGY_COST if own == "buggy" else STUB_COST) + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
+    """Review 31, Y3: `grader[k] = Net.cost` with `class Net` defined again in a last cell, under a decorator from a
+    module the grader lacks: the later class was kept and the whole notebook failed to import (0, the course 100)."""
+    method = "class Net:\n    @staticmethod\n{}".format("\n".join(
+        "    " + line for line in course.COST.replace("def nnCostFunction", "def cost").split("\n")))
+    cells = [(kind, text.replace("= nnCostFunction\n", "= Net.cost\n"))
+             for kind, text in course.cells(cost=STUB_COST + "\n\n\n" + method)]
+    later = ("code", "from a_jit_module import jit\n\n\n" + method.replace("@staticmethod", "@staticmethod\n    @jit"))
+    report, status = grade_json(course.folder(tmp_path, cells + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_grader_cell_that_submits_a_partial_is_the_one_that_counts(tmp_path):
     """Review 30, W5: a last cell `grader[1] = partial(nnCostFunction)` submits the student's own (buggy)
     function; it was passed over, and the earlier `grader[1] = nnCostFunctionVectorized` gave part 1 its 30."""
