@@ -960,6 +960,7 @@ def submission_notes(exercise: Exercise, results: list[PartResult], prepared: ru
     extra = [notes.Note("defined_twice", text) for text in runnable.redefinition_notes(prepared)]
     extra += [notes.Note("unsubmitted_definition", text) for text in runnable.unsubmitted_notes(prepared)]
     extra += [notes.Note("unsubmitted_definition", text) for text in runnable.registered_earlier_notes(prepared)]
+    extra += [notes.Note("unsubmitted_definition", text) for text in runnable.unsubmitted_other_notes(prepared)]
     extra += [notes.Note("registered_other_name", text) for text in runnable.registered_as_notes(prepared)]
     functions = [(f.names, len(f.arguments)) for f in exercise.functions.values()]
     extra += [notes.Note("unread_redefinition", text)

@@ -173,6 +173,9 @@ class Submission:
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
+    # a name the grader cells submit, set again after every one of them -> (the last such cell, its text, where it
+    # is set again, the setting that cell submitted (None: unknown), "defined" or "set") (`_note_unsubmitted_other`)
+    unsubmitted_other: dict[str, tuple[Origin, str, list[Origin], Origin | None, str]] = field(default_factory=dict)
 
     def origin(self, line: int) -> Origin:
         return self.origins[line - 1] if 1 <= line <= len(self.origins) else Origin(None, line)
@@ -1308,6 +1311,10 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     # there, so a def that sets `other` alone after every grader cell, a later experiment, is not run with its
     # imports (review 30, W4); one between grader cells is, as the kernel held it for the later ones (review 31, Y1)
     set_after: set[str] = set()
+    submitting = {i: _root_name(value) for i, (_, value, _) in submitted.aliases.items()} | {
+        i: root for i, (_, _, _, root) in submitted.alternatives.items()}
+    later = _after_every_grader_cell(statements, submitted.cells, set(submitting.values())) if submitting else {}
+    _note_unsubmitted_other(result, statements, submitting, later)
     for i, (name, value, k) in submitted.aliases.items():
         s = statements[i]
         other = ast.unparse(value)
@@ -1327,8 +1334,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     for i, (other, k) in submitted.unresolved.items():
         s = statements[i]
         result.unresolved[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
-    if set_after:
-        later = _after_every_grader_cell(statements, submitted.cells, set_after)
+    if set_after:  # the file's own grade keeps what sets an alternative: only its regrade holds the object
+        later = {j: s for j, s in later.items() if _sets(statements[j].node, set_after)}  # each cell submitted
         statements = [later.get(j, s) for j, s in enumerate(statements)]
         statements = [s for s in statements if s is not None]
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}
@@ -1606,17 +1613,45 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
     grading, which no grader cell submitted. Each maps to None (left out) or, where it sets other names too, to
     itself without its binding of `names` (`from fast import cost, sig` -> `from fast import sig`): kept whole,
     its import the grader lacks failed the whole notebook (review 31, Y3)."""
-    later = []
-    for j in range(max(cells) + 1, len(statements)):
-        mutated: list[str] = []
-        bound = _bound_names(statements[j].node, mutated)
-        if names.intersection(bound) or not bound and names.intersection(mutated):  # `Net.cost = jit(Net.cost)`
-            later.append(j)
+    later = [j for j in range(max(cells) + 1, len(statements)) if _sets(statements[j].node, names)]
     if not later:
         return {}
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
     return {j: _without_binding(statements[j], names) for j in later if order(j) > order(last)}
+
+
+_DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _sets(node: ast.stmt, names: set[str]) -> bool:
+    """Does the statement bind one of `names`, or, binding nothing, set an attribute or item of one
+    (`Net.cost = jit(Net.cost)`)?"""
+    mutated: list[str] = []
+    bound = _bound_names(node, mutated)
+    return bool(names.intersection(bound) or not bound and names.intersection(mutated))
+
+
+def _note_unsubmitted_other(result: Submission, statements: list[_Statement], submitting: dict[int, str],
+                            later: dict[int, _Statement | None]) -> None:
+    """Record, for each name the grader cells submit (`submitting`: cell statement -> the name, the root of what
+    it submits) that a statement in `later` sets again, where: the course grades what the cells submitted, so a fix
+    placed after every grader cell is graded nowhere, and the student was not told (review 31, Y11)."""
+    origin = result.origin
+    for root in dict.fromkeys(submitting.values()):
+        again = [j for j in later if _sets(statements[j].node, {root})]
+        if not again:
+            continue
+        cells = [i for i, name in submitting.items() if name == root]
+        sets_root = [j for j, s in enumerate(statements) if j not in later and root in _bound_names(s.node)]
+        order, _ = _kernel_order(statements, cells + sets_root)
+        last = max(cells, key=order)
+        held = _in_effect(sets_root, last, order)
+        where = [origin(statements[j].offset + _first_line(statements[j].node)) for j in (last, *again)]
+        how = "defined" if all(isinstance(statements[j].node, _DEFINES) for j in again) else "set"
+        result.unsubmitted_other[root] = (
+            where[0], ast.unparse(statements[last].node), where[1:],
+            None if held is None else origin(statements[held].offset + _first_line(statements[held].node)), how)
 
 
 def _without_binding(statement: _Statement, names: set[str]) -> _Statement | None:
@@ -2060,6 +2095,24 @@ def unsubmitted_notes(submission: Submission) -> list[str]:
                      f"last grader cell runs ({found.registered}), {name} is the one {place}, which {why}, so that "
                      f"one is graded. If you meant a later one, put it in place of that one and run the "
                      f"{submission.kind} again; else delete it.")
+    return notes
+
+
+def unsubmitted_other_notes(submission: Submission) -> list[str]:
+    """'nnCostFunctionVectorized is defined again after the last of the course's grader cells that submit it ...',
+    for each function a grader cell submits under another name that the file sets again after every grader cell:
+    as for the exercise's own names (`unsubmitted_notes`), the later one is graded nowhere (review 31, Y11)."""
+    notes = []
+    for name, (cell, text, later, held, how) in sorted(submission.unsubmitted_other.items()):
+        where = "; ".join(str(origin) for origin in later)
+        held_text = "" if held is None else (
+            f"; those cells submitted the one in cell {held.cell} (line {held.line})" if held.cell is not None else
+            f"; those cells submitted the one at line {held.line}")
+        submits = "it" if text.endswith(f" = {name}") else text.partition(" = ")[2]  # `grader[5] = Net.cost`
+        notes.append(f"{name} is {how} again after the last of the course's grader cells that submit {submits} "
+                     f"(`{text}`, {cell}): the later one ({where}) was never submitted, so it is graded neither by the "
+                     f"course nor here{held_text}. If you meant the later one, put it in place of that one and run "
+                     f"the {submission.kind} again; else delete it.")
     return notes
 
 

@@ -905,6 +905,23 @@ def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
     assert (scores(report), status) == (FULL, 0), report
 
 
+@pytest.mark.parametrize("own", ["buggy", "stub"])
+def test_a_fix_of_the_submitted_function_after_every_grader_cell_is_said_not_to_be_submitted(tmp_path, own):
+    """Review 31, Y11: a right nnCostFunctionVectorized in a last cell, after every grader cell, is graded as the
+    course grades it (the buggy one the cells submitted: 5), but nothing said that the later one was not submitted,
+    as the `unsubmitted_definition` note does for the exercise's own names."""
+    buggy = BUGGY_COST.replace("def nnCostFunction", "def nnCostFunctionVectorized")
+    cells = [(kind, text.replace(VECTORIZED, buggy)) for kind, text in _vectorized_beside(
+        BUGGY_COST if own == "buggy" else STUB_COST)]
+    report, _ = grade_json(course.folder(tmp_path, cells + [("code", VECTORIZED)]))
+    assert scores(report) == {**FULL, "cost": 0, "regularized_cost": 0, "gradient": 0, "regularized_gradient": 0}
+    message = note(report, "unsubmitted_definition")
+    assert message.startswith("nnCostFunctionVectorized is defined again after the last of the course's grader cells "
+                              "that submit it (`grader[5] = nnCostFunctionVectorized`, cell 18, line 1): the later "
+                              "one (cell 22, line 1) was never submitted, so it is graded neither by the course nor "
+                              "here; those cells submitted the one in cell 5 (line "), message
+
+
 def test_a_later_grader_cell_that_submits_a_partial_is_the_one_that_counts(tmp_path):
     """Review 30, W5: a last cell `grader[1] = partial(nnCostFunction)` submits the student's own (buggy)
     function; it was passed over, and the earlier `grader[1] = nnCostFunctionVectorized` gave part 1 its 30."""
