@@ -302,6 +302,8 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
     """
     sources: dict[str | None, str] = {}
     for result in results:
+        if result.graded_on:
+            continue  # `outcomes` are the student's own function's: the part's are those of `graded_on` (Y8)
         for case_name in result.part.cases:
             outcome = outcomes[call_key(result.part, case_name)]
             if outcome.status not in ("error", "import_error"):
@@ -328,8 +330,8 @@ def explain_gradient_sizes(exercise: Exercise, results: list[PartResult], outcom
     """A gradient of the wrong length on every case: name what its length shows (a dropped bias column...)."""
     for result in results:
         part = result.part
-        if result.passed or "grad" not in checked_returns(part):
-            continue
+        if result.passed or result.graded_on or "grad" not in checked_returns(part):
+            continue  # (`outcomes` are the student's own function's, not those of `graded_on`)
         function = exercise.functions[part.function]
         reports = []
         for case_name in part.cases:
@@ -457,6 +459,8 @@ def point_to_notes(exercise: Exercise, results: list[PartResult], found: list) -
     failed part whose function has a later definition that could not be read says first that an earlier one was
     graded (review 20, R10: the template's stub was graded, and the part said only "Not written yet")."""
     for result in results:
+        if result.graded_on:
+            continue  # the notes speak of the student's own function, not the one the part was graded on
         names = exercise.functions[result.part.function].names
         unread = any(note.id == "unread_redefinition" and _names_one_of(note.message, names) for note in found)
         if unread and not result.passed:
@@ -486,7 +490,7 @@ def _unregularized_twin_passed(result: PartResult, results: list[PartResult]) ->
     """A λ > 0 part whose λ = 0 twin (same function and check) passed: only the λ term can be wrong."""
     part = result.part
     return part.lambda_ != 0 and any(
-        r.passed and not r.graded_on and r.part.lambda_ == 0 and r.part.function == part.function
+        r.passed and r.graded_on == result.graded_on and r.part.lambda_ == 0 and r.part.function == part.function
         and r.part.check == part.check for r in results)  # passed on the student's own function (review 30, W7)
 
 
@@ -516,6 +520,8 @@ def _gradient_evidence(exercise, failed: list[PartResult], results, variants: di
         expected = variants.output(part, wrong.case)["grad"]
         result.evidence.append(diagnosis.block_report(exercise, cases[wrong.case], wrong.observed["grad"], expected,
                                                       lambda_only=_unregularized_twin_passed(result, results)))
+        if result.graded_on:
+            continue  # its slope would be taken of the student's own cost, not of the function graded (Y8)
         smallest = min(part.cases, key=lambda name: cases[name].params.size)
         own = np.ravel(next(c for c in result.checks if c.case == smallest).observed["grad"])
         coordinates = diagnosis.slope_coordinates(own, variants.output(part, smallest)["grad"],
@@ -853,7 +859,8 @@ def _only_cost_wrong(result: PartResult) -> bool:
 def _failing_cost(result: PartResult, results: list[PartResult]) -> tuple[int, PartResult] | None:
     """(number, part) of the failed cost part that compares the same J as this part (same function and λ)."""
     return next(((n, r) for n, r in enumerate(results, 1) if r.part.check == "cost" and not r.passed
-                 and r.part.function == result.part.function and r.part.lambda_ == result.part.lambda_), None)
+                 and r.part.function == result.part.function and r.part.lambda_ == result.part.lambda_
+                 and r.graded_on == result.graded_on), None)
 
 
 def cost_explains_gradient(exercise: Exercise, results: list[PartResult]) -> None:
@@ -909,22 +916,14 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
                 unrun.setdefault(other, ([], f"it raised {crashed[0].message}"))[0].append(index)
             continue  # the file's own import failure is said by every part already (review 31, Y7)
         again = check_part(exercise, part, variants, again_outcomes, shown, budget.sandbox.limits.timeout)
-        if again.passed:
+        if again.passed or all(o.status == "ok" for o in again_outcomes.values()):
+            # failed by its values too, it is what the course grades: its mistakes are named (review 31, Y8)
             again.graded_on = other
             parts[index] = again
             own_name = runnable.student_names(prepared, exercise.functions[part.function].names)[0]
-            taken.setdefault((other, own_name), []).append(index)
-    found = []
-    for (other, own_name), indices in taken.items():
-        hung = any(outcomes.get(call_key(parts[i].part, case)) is not None and
-                   outcomes[call_key(parts[i].part, case)].status == "timeout"
-                   for i in indices for case in parts[i].part.cases)
-        where = _cells(prepared.alternatives, parts, indices)
-        found.append(notes.Note("registered_other_name", (
-            f"Graded on {other}, which the course's grader " + (
-                f"cell submits for this part, as the course grades it: {where}. It passes it" if len(indices) == 1
-                else f"cells submit for these parts, as the course grades them: {where}. It passes them") +
-            f", while your {own_name} does not" + (" finish within the time limit" if hung else "") + ".")))
+            taken.setdefault((other, own_name, again.passed), []).append(index)
+    found = [_graded_on_note(other, own_name, passed, indices, parts, outcomes, prepared)
+             for (other, own_name, passed), indices in taken.items()]
     for other, (indices, why) in unrun.items():
         own_name = runnable.student_names(prepared, exercise.functions[parts[indices[0]].part.function].names)[0]
         why = why.replace("that cell", "those cells") if len(indices) > 1 else why
@@ -934,6 +933,27 @@ def graded_as_registered(exercise: Exercise, parts: list[PartResult], plan: dict
             f"but the grader could not grade {'that part' if len(indices) == 1 else 'those parts'} on it: {why}. "
             f"{'It was' if len(indices) == 1 else 'They were'} graded on your {own_name}.")))
     return found
+
+
+def _graded_on_note(other: str, own_name: str, passed: bool, indices: list[int], parts: list[PartResult],
+                    outcomes: dict[CallKey, Outcome], prepared: runnable.Submission) -> notes.Note:
+    """'Graded on other, which the course's grader cell submits ...: it passes it, while your own does not', or,
+    where it fails too, that the part's feedback is about `other`: the course grades that one (review 31, Y8)."""
+    hung = any(outcomes.get(call_key(parts[i].part, case)) is not None and
+               outcomes[call_key(parts[i].part, case)].status == "timeout"
+               for i in indices for case in parts[i].part.cases)
+    where = _cells(prepared.alternatives, parts, indices)
+    one = len(indices) == 1
+    text = f"Graded on {other}, which the course's grader " + (
+        f"cell submits for this part, as the course grades it: {where}. " if one
+        else f"cells submit for these parts, as the course grades them: {where}. ")
+    own = f"your {own_name} does not" + (" finish within the time limit" if hung else "")
+    if passed:
+        return notes.Note("registered_other_name", text + f"It passes {'it' if one else 'them'}, while {own}.")
+    own = f"your {own_name} does not finish within the time limit" if hung else f"your {own_name} fails too"
+    return notes.Note("registered_other_name", text + (
+        f"It fails {'it' if one else 'them'}, and {own}: the {'part names' if one else 'parts name'} the mistakes "
+        f"of {other}, which the course grades, not those of your {own_name}."))
 
 
 _OUT_OF_ORDER = ("the execution counts show that the notebook's cells ran in another order than from the top, so "

@@ -966,6 +966,23 @@ def test_a_part_passed_on_the_submitted_function_says_nothing_of_the_students_ow
         "It passes them, while your nnCostFunction does not finish within the time limit."), report["notes"]
 
 
+def test_a_part_failed_by_both_functions_names_the_mistakes_of_the_one_the_course_grades(tmp_path):
+    """Review 31, Y8: part 5 fails on the student's nnCostFunction (cost not divided by m, extra f′ in δ(L)) and on
+    costA, which its grader cell submits (a right cost, δ(L) doubled): the part named only nnCostFunction's
+    mistakes, and nothing said that costA, what the course grades, was tried and fails too."""
+    cost_a = course.COST.replace("def nnCostFunction", "def costA").replace("d3 = a3 - Y", "d3 = (a3 - Y) * 2")
+    cells = [(kind, text.replace("grader[5] = nnCostFunction\n", "grader[5] = costA\n"))
+             for kind, text in course.cells(cost=BUGGY_COST + "\n\n" + cost_a)]
+    report, status = grade_json(course.folder(tmp_path, cells))
+    assert status == 1 and scores(report)["regularized_gradient"] == 0, report
+    part = report["parts"][4]
+    assert part["feedback"].startswith("grad is wrong"), part  # costA's J is right; nnCostFunction's is not
+    assert "Cost not divided by m" not in json.dumps(part), part
+    assert note(report, "registered_other_name").endswith(
+        "(`grader[5] = costA`, cell 18, line 1). It fails it, and your nnCostFunction fails too: the part names the "
+        "mistakes of costA, which the course grades, not those of your nnCostFunction."), report["notes"]
+
+
 def test_a_function_fixed_between_grader_cells_is_graded_as_each_cell_submitted_it(tmp_path):
     """Review 31, Y1, Y2: a later definition of a function the grader cells submit was left out whenever it came
     after a grader cell, so later cells got the old one (5, the course 55), and a graded function that calls it
