@@ -191,6 +191,8 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
         where = f" (it was running {running})" if running else ""
         if stopped_by_budget(outcome):  # the run's total time ran out, not this call's timeout
             return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout){where}"
+        if stopped_at_import(outcome):  # no function was called (review 32, Z8: it blamed nnCostFunction)
+            return f"{submission} could not be imported: its import did not finish within {timeout:g} s{where}"
         return f"{name} did not finish within {timeout:g} s{where}"
     if channel_words(outcome):  # the process did not stop by itself: the grader could not use it (accept14, A4)
         return f"{name} {channel_words(outcome)}"
@@ -612,8 +614,10 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     function's when all its calls finished here (no crash, timeout or skipped call) or when one of its own
     calls ran out of its --timeout (not of the run's budget: that one is shared here), as it would in its own
     run (running it again cost a hang twice its timeout). When the import itself ran out of the --timeout, every
-    function's own run would start with the same import and stop there: each function gets that outcome for
-    its first call (a module that hangs at import costs one timeout, not one per function). And a probe's
+    function's own run would start with the same import and stop there: every call gets that outcome (a module
+    that hangs at import costs one timeout, not one per function, and every part says that the file could not
+    be imported, as for an import error, not that a function it never called did not finish: review 32, Z8).
+    And a probe's
     when it finished (the speed screen's also when it ran out of its own --timeout: that is its answer).
     `grade` runs whatever is left the lone way, so the scores are the same. `meanwhile` runs while the
     worker does (see `Sandbox.run`), unless no worker started (an unfit submission, a broken sandbox);
@@ -631,12 +635,11 @@ def run_together(sandbox: Sandbox, submission: Path, plan: dict[str, dict[CallKe
     for number, function in enumerate(plan):
         outcomes = {key: o for key, o in graded.items() if key[0] == function}
         stopped = next((o for o in outcomes.values() if o.status in unfinished), None)
-        if number == 0 or stopped is None or stopped.status == "timeout" and not stopped_by_budget(stopped):
+        if hung_import is not None:  # its own run would import the same source and time out the same way
+            kept.update({key: replace(hung_import, function=o.function, output=hung_import.output
+                                      if o is results[0] else "") for key, o in outcomes.items()})
+        elif number == 0 or stopped is None or stopped.status == "timeout" and not stopped_by_budget(stopped):
             kept.update(outcomes)
-        elif hung_import is not None:  # its own run would import the same source and time out the same way
-            kept.update(outcomes)  # all "skipped" after the import's timeout, as in its own run
-            first = next(iter(outcomes))
-            kept[first] = replace(hung_import, function=outcomes[first].function)  # named as its own run names it
     probes = {name: o for name, o in zip(ahead, results[len(keys):], strict=True)
               if o.status not in unfinished or name == "speed_screen" and o.status == "timeout"}
     return kept, probes

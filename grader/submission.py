@@ -72,7 +72,7 @@ _FILE_IO = frozenset({"load", "loadtxt", "genfromtxt", "fromfile", "fromregex", 
 _PYTHON_CELL_MAGICS = ("time", "timeit", "capture", "prun")
 _MAGIC_LINE = re.compile(r"^\s*([%!]|\?|[\w.]+\s*=\s*[%!])|^\s*[\w.\[\]()'\"]+\?\??\s*$")
 # sandbox/course.py's SoftTimer; `<module>` while a file is imported (review 31, X7: leaked as a "prints" note)
-_RUNNING = re.compile(r"\n?\[grader: running ([\w<>]+) line (\d+)\]\n?")
+_RUNNING = re.compile(r"\n?\[grader: running ([\w<>]+) line (\d+)(?: in ([^\]\n]+))?\]\n?")  # in: a helper's (Z8)
 _NAME_ERROR = re.compile(r"NameError: name '(\w+)' is not defined")
 
 
@@ -1976,9 +1976,15 @@ def translate(submission: Submission, outcome, names: tuple[str, ...]):
     message = submission.place(outcome.message)
     running = list(_RUNNING.finditer(outcome.output))
     output = _RUNNING.sub("", outcome.output) if running else outcome.output
-    if outcome.status == "timeout" and running:
-        where = submission.place(f"({submission.path.name}, line {running[-1].group(2)})")
-        what = running[-1].group(1)
+    own = [mark for mark in running if not mark.group(3)]
+    helper = [mark for mark in running if mark.group(3)]
+    if outcome.status == "timeout" and helper:  # a helper's top level, imported by the file (review 32, Z8)
+        file = helper[-1].group(3)
+        at = f", at {submission.place(f'({submission.path.name}, line {own[-1].group(2)})')[1:-1]}" if own else ""
+        message += f"; it was running {file}, line {helper[-1].group(2)}: the import of {file}{at}, never finished"
+    elif outcome.status == "timeout" and own:
+        where = submission.place(f"({submission.path.name}, line {own[-1].group(2)})")
+        what = own[-1].group(1)
         what = "the file's top level, as it was imported" if what == "<module>" else what
         message += f"; it was running {what} at {where[1:-1]}"
     if outcome.status == "error":
