@@ -121,12 +121,32 @@ def kind_of(path: Path, head: bytes, functions: str = "the graded functions") ->
         return _WORD
     if head.startswith(_IMAGES):
         return _IMAGE
+    if suffix in _BY_SUFFIX and _notebook_json(stripped):  # before the suffix: what it holds tells (X18)
+        return _renamed_notebook(path)
     if _jupytext_header(head) or suffix != ".py" and _CODE_CELL.search(head):
         return _MARKDOWN
     if suffix == ".m" or suffix not in (".ipynb",) and _octave_text(head):
         return _octave(functions)
     return {"html": _HTML, "pdf": _PDF, "word": _WORD, "zip": _zip([]), "image": _IMAGE, "markdown": _MARKDOWN,
             "text": _PLAIN_MARKDOWN, "rtf": _RTF, "latex": _LATEX, "rst": _RST}.get(_BY_SUFFIX.get(suffix, ""))
+
+
+def _notebook_json(stripped: bytes) -> bool:
+    """A notebook's JSON (Jupyter's format 4, or 3's worksheets), from its first bytes (lowercased, stripped)."""
+    return stripped.startswith(b"{") and any(key in stripped for key in (b'"cells"', b'"nbformat"', b'"worksheets"'))
+
+
+def _renamed_notebook(path: Path) -> Kind:
+    """A notebook saved under a name for something else (exercise4.html, a browser's "Save page as" on the raw
+    notebook): it was called "a web page" (review 31, X18), which it is not. Said for what it is, with the one step
+    that makes it gradable; a batch or a platform takes only .py and .ipynb files for a submission."""
+    return Kind("renamed_notebook", f"a Jupyter notebook (its JSON, as Jupyter saves it) under a {path.suffix} "
+                                    f"name, not {_BY_SUFFIX_WORDS.get(_BY_SUFFIX[path.suffix.lower()], 'a document')}",
+                f"rename it {path.stem}.ipynb: it can then be graded as it is")
+
+
+_BY_SUFFIX_WORDS = {"html": "a web page", "pdf": "a PDF", "word": "a word-processor document", "zip": "an archive",
+                    "octave": "an Octave file", "image": "an image", "latex": "a LaTeX document"}
 
 
 def _octave_text(head: bytes) -> bool:

@@ -325,3 +325,30 @@ def test_work_that_merely_mentions_other_formats_is_graded(tmp_path):
     fenced.write_text('"""Use it as:\n\n```python\nJ, grad = nnCostFunction(...)\n```\n"""\n' + SOLUTION.read_text())
     report, status = grade_json(fenced, "--exercise", "ex5")
     assert (report["score"], status) == (100, 0), report
+
+
+def test_a_notebook_saved_under_a_page_name_is_said_to_be_a_notebook(tmp_path):
+    """Review 31, X18: a notebook's JSON saved as exercise4.html was refused as "a web page (HTML)", which it is
+    not; `grade FILE`, a batch and Gradescope now say what it is and that renaming it is all it takes. A real page
+    named .html is still one."""
+    path = tmp_path / "alone" / "exercise4.html"
+    path.parent.mkdir()
+    path.write_text(course.notebook(course.cells()))
+    message = _refused(run_cli(str(path)), str(path), "a Jupyter notebook (its JSON")
+    assert "rename it exercise4.ipynb" in message and "web page (HTML)" not in message, message
+    renamed = path.rename(path.with_suffix(".ipynb"))
+    report, status = grade_json(renamed)
+    assert (report["score"], status) == (100, 0), report  # what the message promises
+    folders = tmp_path / "class"
+    (folders / "ada").mkdir(parents=True)
+    (folders / "ada" / "exercise4.html").write_text(course.notebook(course.cells()))
+    handed_in(folders / "bo", "exercise4.html")
+    result = run_cli("batch", str(folders), "-e", "ex5", "--db", str(tmp_path / "g.sqlite"))
+    assert result.exit_code == 2, result.output
+    rows = _exported(tmp_path / "g.sqlite")
+    assert "ada/exercise4.html is a Jupyter notebook (its JSON" in rows["ada"]["error"], rows["ada"]
+    assert "rename it exercise4.ipynb" in rows["ada"]["error"], rows["ada"]
+    assert "bo/exercise4.html is a web page (HTML)" in rows["bo"]["error"], rows["bo"]
+    root = gradescope_root(tmp_path / "gs", {"exercise4.html": course.notebook(course.cells())})
+    results, result = run_gradescope(root)
+    assert result.exit_code == 2 and "exercise4.html: is a Jupyter notebook" in results["output"], results["output"]
