@@ -148,6 +148,24 @@ def test_gradescope_bad_submissions_get_a_results_file_with_the_reason(tmp_path,
     assert reason in result.stderr and "Traceback" not in result.output + result.stderr
 
 
+def test_a_large_hidden_folder_hides_neither_the_reason_nor_the_files(tmp_path, monkeypatch):
+    """Review 31, X21: a `.venv/` of more files than are looked at, beside ex5.pdf, used up the budget before the
+    PDF was reached: "no Python file ... it holds: .venv/d0/0.txt, ..." instead of the PDF's reason, on Gradescope
+    and Coursera alike. Hidden folders are not entered (as for the .py files), so not named either."""
+    monkeypatch.setattr("grader.platforms.common.MAX_FILES", 50)
+    for run, name in ((run_gradescope, "output"), (run_coursera, "feedback")):
+        root = gradescope_root(tmp_path / run.__name__, {f".venv/lib/m{i:03}.txt": "x" for i in range(80)})
+        (root / "submission" / "ex5.pdf").write_bytes(b"%PDF-1.4\n")
+        data, result = run(root, "--exercise", "ex5")
+        assert result.exit_code == 2 and "ex5.pdf: is a PDF" in data[name], data[name]
+        (root / "submission" / "ex5.pdf").rename(root / "submission" / "notes.txt")
+        data, result = run(root, "--exercise", "ex5")
+        assert result.exit_code == 2 and "it holds: notes.txt" in data[name] and ".venv" not in data[name], data[name]
+    hidden = gradescope_root(tmp_path / "hidden", {".ipynb_checkpoints/exercise4-checkpoint.txt": "x"})
+    data, result = run_gradescope(hidden, "--exercise", "ex5")
+    assert result.exit_code == 2 and "it holds only .ipynb_checkpoints/ (hidden" in data["output"], data["output"]
+
+
 def test_gradescope_refuses_where_the_student_code_could_read_any_file(tmp_path):
     """A platform's grade is for credit: with neither Landlock nor a private view (root without CAP_SYS_ADMIN,
     Landlock's calls answered ENOSYS) results.json says why with score 0 and the exit status is 2; with

@@ -101,6 +101,14 @@ def resolve_exercise(name: str) -> Exercise:
 
 def candidates(folder: Path) -> list[Path]:
     """The .py and .ipynb files under folder (not in hidden or cache folders; symlinks not followed)."""
+    return [path for path in _files(folder) if path.suffix.lower() in SUFFIXES]
+
+
+def _files(folder: Path) -> list[Path]:
+    """The regular files under folder, sorted, down to MAX_DEPTH folders, not in hidden or cache folders, not
+    through symlinks; at most MAX_FILES entries looked at, so a hostile folder cannot keep the grader busy. A hidden
+    folder is never entered, so its files neither use up that budget nor are named: a `.venv/` of 15 000 files
+    beside ex5.pdf hid the PDF's reason behind a list of `.venv/d0/0.txt, ...` (review 31, X21)."""
     found, looked, pending = [], 0, [(folder, 0)]
     while pending:
         current, depth = pending.pop()
@@ -109,15 +117,15 @@ def candidates(folder: Path) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
+            if entry.name.startswith(".") or entry.is_symlink():
+                continue
             looked += 1
             if looked > MAX_FILES:
                 return sorted(found)
-            if entry.name.startswith(".") or entry.is_symlink():
-                continue
             if entry.is_dir():
                 if depth < MAX_DEPTH and entry.name not in SKIPPED_FOLDERS:
                     pending.append((entry, depth + 1))
-            elif entry.suffix.lower() in SUFFIXES and entry.is_file():
+            elif entry.is_file():
                 found.append(entry)
     return sorted(found)
 
@@ -126,14 +134,7 @@ def _mistaken(folder: Path, exercise: Exercise | None, named_only: bool = False)
     """What a submission of no .py or .ipynb file holds instead, when it was handed in by mistake (a notebook
     exported as HTML or PDF, a .docx, a .zip, a MyST notebook, the course's Octave files), and what to hand in
     (review 28, R28-13, R28-20: "no Python file was submitted" said neither); else ""."""
-    paths, looked = [], 0
-    for path in sorted(folder.rglob("*")):  # bounded as `candidates` is: a hostile folder of many files
-        looked += 1
-        if looked > MAX_FILES:
-            break
-        if path.suffix.lower() in handed_in.SUFFIXES and not path.is_symlink() and path.is_file() \
-                and not any(part in SKIPPED_FOLDERS or part.startswith(".") for part in path.relative_to(folder).parts):
-            paths.append(path)
+    paths = [path for path in _files(folder) if path.suffix.lower() in handed_in.SUFFIXES]
     exercise = exercise or _named_exercise(paths)
     files, functions = handed_in.wanted(exercise)
     names = {name: "" for name in ((exercise.id, *exercise.aliases) if exercise else ())}
@@ -156,6 +157,18 @@ def _named_exercise(paths: list[Path]) -> Exercise | None:
         return resolve_exercise(named.pop()) if len(named) == 1 else None
     except (locate.ExerciseConflict, locate.AmbiguousName, CannotGrade):
         return None
+
+
+def _only_hidden(folder: Path) -> str:
+    """", which is empty", or what it holds that is not looked into (.ipynb_checkpoints/, .DS_Store)."""
+    try:
+        hidden = sorted(entry.name + "/" * (entry.is_dir() and not entry.is_symlink()) for entry in folder.iterdir())
+    except OSError:
+        hidden = []
+    if not hidden:
+        return ", which is empty"
+    more = f" and {len(hidden) - 8} more" if len(hidden) > 8 else ""
+    return f"; it holds only {', '.join(hidden[:8])}{more} (hidden, cache or linked: not looked into)"
 
 
 def _shown(paths: list[Path], folder: Path) -> str:
@@ -190,8 +203,8 @@ def pick_submission(folder: Path, exercise: Exercise | None) -> tuple[Path, Exer
         mistaken = _mistaken(folder, exercise)
         if mistaken:
             raise CannotGrade(mistaken)
-        others = [p for p in sorted(folder.rglob("*")) if p.is_file()][:8]
-        listing = f"; it holds: {_shown(others, folder)}" if others else ", which is empty"
+        others = _files(folder)
+        listing = f"; it holds: {_shown(others, folder)}" if others else _only_hidden(folder)
         raise CannotGrade(f"no Python file (.py) or notebook (.ipynb) was submitted in {folder}{listing}")
     if exercise is None:
         try:
