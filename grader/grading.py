@@ -280,9 +280,10 @@ SOURCE_LIMIT = 1 << 20  # a crash's source file is read for its explanation only
 
 def read_source(submission: Path, file: str | None) -> str:
     """The text of the file a crash names: the submission, a helper beside it or one in a package of the
-    student's under its folder (mylib/tools.py); "" when unreadable."""
+    student's in any folder under its own (mylib/tools.py, my-lib/tools.py: the worker's `_own_file` names no
+    other); "" when unreadable."""
     parts = Path(file).parts if file else ()
-    if not parts or not all(part.isidentifier() for part in parts[:-1]) or parts[-1] in ("..", "."):
+    if not parts or Path(file).is_absolute() or any(part in ("..", ".") for part in parts):
         return ""
     path = submission if file == submission.name else submission.parent.joinpath(*parts)
     if path != submission and (any(p.is_symlink() for p in [path, *path.parents][:len(parts)])

@@ -520,6 +520,7 @@ def test_an_error_in_the_students_own_helper_at_import_names_the_helper_and_its_
 @pytest.mark.parametrize("helper, imported, call", [
     ("nn_helpers.py", "import nn_helpers", "nn_helpers.sig(z)"),
     ("mylib/tools.py", "from mylib import tools", "tools.sig(z)"),
+    ("my-lib/tools.py", "import loader", "loader.sig(z)"),  # a folder of no package's name, on sys.path (Y10)
 ])
 def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_that_called_it(tmp_path, helper,
                                                                                                imported, call):
@@ -536,12 +537,38 @@ def test_an_error_inside_the_students_own_helper_names_the_helper_and_the_line_t
         path.parent.mkdir()
         (path.parent / "__init__.py").touch()
     path.write_text("import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n")
+    if imported == "import loader":  # the student's module that puts their folder on sys.path
+        (tmp_path / "loader.py").write_text(f"import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path."
+                                            f"dirname(os.path.abspath(__file__)), {path.parent.name!r}))\n"
+                                            f"from tools import sig\n")
     line = source.splitlines().index(f"    return {call}") + 1
     report, status = grade_json(tmp_path / "ex5.py")
     feedback = report["parts"][0]["feedback"]
     assert status == 1 and f"raised NameError: name 'np' is not defined ({helper}, line 5; called from " \
         f"ex5.py, line {line})" in feedback, feedback
     assert "import numpy as np" in feedback, feedback  # the explanation reads the helper, which lacks it
+
+
+def test_an_error_inside_a_virtual_environment_under_the_folder_is_placed_in_the_students_file(tmp_path):
+    """A library installed in a venv handed in beside the file (its site-packages, or lib/python3.11) is not the
+    student's: the error is placed at the student's line that called it, as for any installed library, while any
+    other folder of theirs is theirs, dash or not (review 31, Y10)."""
+    source = (ROOT / "solutions" / "ex5.py").read_text()
+    source = source.replace("import numpy as np\n", "import numpy as np\n\nimport loader\n", 1)
+    source = source.replace("return 1.0 / (1.0 + np.exp(-z))", "return loader.sig(z)", 1)
+    line = source.splitlines().index("    return loader.sig(z)") + 1
+    helper = "import numpy\n\n\ndef sig(z):\n    return 1 / (1 + np.exp(-z))\n"
+    for name, library in (("site", "lib/site-packages"), ("lib", "lib/python3.11")):
+        folder = tmp_path / name
+        (folder / library).mkdir(parents=True)
+        (folder / library / "fancy.py").write_text(helper)
+        (folder / "ex5.py").write_text(source)
+        (folder / "loader.py").write_text(f"import os\nimport sys\n\nsys.path.insert(0, os.path.join(os.path.dirname("
+                                          f"os.path.abspath(__file__)), {library!r}))\nfrom fancy import sig\n")
+        report, status = grade_json(folder / "ex5.py")
+        feedback = report["parts"][0]["feedback"]
+        assert status == 1 and f"NameError: name 'np' is not defined (ex5.py, line {line})" in feedback, feedback
+        assert "fancy.py" not in feedback, feedback
 
 
 def test_a_graded_function_that_saves_into_a_folder_of_its_own_is_told_it_saves(tmp_path):

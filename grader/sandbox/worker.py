@@ -502,13 +502,26 @@ def _exception_message(exc: BaseException, submission: Path, importing: bool = F
 
 
 def _own_file(path: Path, folder: Path) -> bool:
-    """A file of the student's: beside the submission, or in a package of theirs under it (mylib/tools.py: review
-    29, V8), but not in an installed library someone copied there (a venv's site-packages)."""
+    """A file of the student's: beside the submission, or in any folder of theirs under it (mylib/tools.py: review
+    29, V8; my-lib/tools.py, put on sys.path by a module of theirs: review 31, Y10, placed at the calling line
+    without a word), but not in an installed library someone copied there: a virtual environment's site-packages
+    (or dist-packages, lib/python3.11), where every installed library lies. Told by the folders' names alone: a
+    venv's pyvenv.cfg is not in the sandbox's copy of a closed folder, and the same file would be placed apart
+    by who may read the folder."""
     try:
         parts = path.relative_to(folder).parts
     except ValueError:
         return False
-    return all(part.isidentifier() for part in parts[:-1])
+    return not any(part in _INSTALLED or _python_lib(part) for part in parts[:-1])
+
+
+_INSTALLED = frozenset({"site-packages", "dist-packages"})
+
+
+def _python_lib(name: str) -> bool:
+    """A venv's lib/python3.11 folder (python3.13t: free-threaded)."""
+    version = name.removeprefix("python").removesuffix("t")
+    return version != name and version[:1].isdigit() and version.replace(".", "").isdigit()
 
 
 def _student_line(exc: BaseException, submission: Path, importing: bool = False) -> str | None:
