@@ -296,3 +296,20 @@ def test_students_merged_by_a_counter_after_their_name_are_said(tmp_path):
     again = _batch(str(flat), "-e", "ex5", "--db", str(db))
     assert again.exit_code == 0 and "0 graded" in again.stderr, again.output
     assert "number after" not in again.stderr, again.stderr
+
+
+def test_flat_files_taken_for_the_courses_own_are_named_in_one_line(tmp_path):
+    """Review 31, X14: `key_ex5.html`, the upload of a student whose id is a word of the course (key, notes, ...),
+    was silently nobody's, like the course's ex5_handout.pdf beside the class: no row and no line. They are still
+    nobody's (a course's handout is no phantom student, X15), but one line names them."""
+    flat = tmp_path / "flat"
+    _put(flat / "alice_ex5.py", RIGHT)
+    for name in ("key_ex5.html", "ex5_handout.pdf", "Exercise4_instructions.pdf"):
+        (flat / name).write_bytes(b"%PDF-1.4\n" if name.endswith(".pdf") else b"<!DOCTYPE html>\n<html></html>\n")
+    (flat / "utils.py").write_text("def sigmoid(z):\n    return z\n")  # the course's helper: not a course word
+    db = tmp_path / "g.sqlite"
+    result = _batch(str(flat), "-e", "ex5", "--db", str(db))
+    assert result.exit_code == 0 and set(_rows(db)) == {"alice"}, result.output
+    [line] = [line for line in result.stderr.splitlines() if "course's own" in line]
+    assert "3 files taken for the course's own" in line and "not graded and in no student's row" in line, line
+    assert "Exercise4_instructions.pdf, ex5_handout.pdf, key_ex5.html" in line and "utils.py" not in line, line

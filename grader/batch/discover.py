@@ -985,7 +985,7 @@ def _in_class_folder(path: Path, names: tuple[str, ...], label: str, place: str,
     except OSError as error:
         return f"{label}: cannot be read ({error.strerror})"
     flat = [e for e in entries if e.is_symlink() or not e.is_dir()]
-    found = [(place, s) for s in _flat(flat, names, label, graded)]
+    found = [(place, s) for s in _flat(flat, names, label, graded, notes)]
     flat_students = any(s.file is not None or s.archive is not None for _, s in found)
     groups, refused = _readings([e for e in entries if e.is_dir() and not e.is_symlink()], names, depth, graded,
                                 flat_students)
@@ -1220,9 +1220,12 @@ def _holds_named(folder: Path, names: tuple[str, ...], levels: int) -> bool:
     return False
 
 
-def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Graded = ()) -> list[Submission]:
-    """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem."""
+def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Graded = (),
+          notes: list[str] | None = None) -> list[Submission]:
+    """Submissions from a folder's own files (the flat layout); every .py/.ipynb is one, or one's problem.
+    `notes`: gets the line naming the files taken for the course's own (`_course_files_note`)."""
     found: list[Submission] = []
+    course_files: list[str] = []  # ex5_handout.pdf, key_ex5.html: named for a word of the course, nobody's
     lms: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> (file, the student's own file name)
     uploads: dict[str, list[tuple[Path, str]]] = {}  # LMS student -> their files of other kinds (.html, .pdf)
     receipts: dict[str, list[Path]] = {}  # Blackboard student -> their attempts' receipts
@@ -1246,6 +1249,8 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
                 receipts.setdefault(usernames.get(receipt["student"], receipt["student"]), []).append(entry)
             elif other:  # a student's upload of another kind: their line when they uploaded nothing else
                 uploads.setdefault(usernames.get(other[0], other[0]), []).append((entry, other[1]))
+            elif entry.name not in HELPERS and _course_file(entry.name, names):
+                course_files.append(entry.name)
             continue  # notes, PDFs, the course's utils.py beside the class
         from_lms = lms_name(entry.name, names)
         if (for_another(entry.name, names) or _named_for_another(entry.name, names)) and not from_lms:
@@ -1275,7 +1280,18 @@ def _flat(entries: list[Path], names: tuple[str, ...], label: str, graded: Grade
             found.append(Submission(student, None, shown, False, problem=(
                 f"{shown}: {student} submitted no file, only Blackboard's receipt of the attempt (a text "
                 f"submission or comments); not graded")))
+    if course_files and notes is not None:
+        notes.append(_course_files_note(label, course_files, names))
     return beside_flat(found, entries)
+
+
+def _course_files_note(label: str, files: list[str], names: tuple[str, ...]) -> str:
+    """One line naming the flat files taken for the course's own by a word in their names (review 31, X14:
+    `key_ex5.html`, the upload of a student whose id is "key", was silently nobody's: no row, no line)."""
+    count = f"{len(files)} files" if len(files) != 1 else "1 file"
+    return (f"note: {label}: {count} taken for the course's own by a word in the name (handout, solution, key, "
+            f"notes, ...), not graded and in no student's row: {listing(files, most=10)}; if one is a student's "
+            f"upload, name it for the student (alice_{names[0]}{Path(files[0]).suffix}) and run again")
 
 
 def _renamed_code(file_name: str, names: tuple[str, ...]) -> tuple[str, str] | None:
@@ -1308,8 +1324,22 @@ def _mistaken_upload(file_name: str, names: tuple[str, ...]) -> tuple[str, str] 
         return None
     student = student_from_name(f"{stem}.py", names)
     # ex5_sample_solution.pdf, ex4_faq.pdf: a word of the course's in the name (review 31, X15: phantom students)
-    course_file = student and set(re.split(r"[\W_]+", student.casefold())) & _COURSE_WORDS
-    return (student, file_name) if student and not course_file else None
+    return (student, file_name) if student and not _course_word(student) else None
+
+
+def _course_word(student: str) -> bool:
+    return bool(set(re.split(r"[\W_]+", student.casefold())) & _COURSE_WORDS)
+
+
+def _course_file(file_name: str, names: tuple[str, ...]) -> bool:
+    """A flat file of another kind that `_mistaken_upload` passes over for a word of the course in the student
+    its name would give (ex5_handout.pdf, key_ex5.html), to be named in the summary."""
+    stem, suffix = os.path.splitext(file_name)
+    if suffix.lower() not in handed_in.SUFFIXES or for_another(f"{stem}.py", names) \
+            or _named_for_another(f"{stem}.py", names):
+        return False
+    student = student_from_name(f"{stem}.py", names)
+    return bool(student) and _course_word(student)
 
 
 # Files of the course beside a class's flat files (Exercise4_instructions.pdf, ex5_rubric.docx): nobody's upload
