@@ -377,3 +377,33 @@ def test_a_writefile_cell_after_blank_lines_or_indented_is_the_module_it_writes(
         cell_list = [(kind, cell if source == WRITEFILE else source) for kind, source in _writefile_cells()]
         report, status = grade_json(course.folder(tmp_path / name, cell_list))
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def light(cell_list: list[tuple[str, str]]) -> str:
+    """The notebook in jupytext's "light" format, `jupytext --to py`'s default: magics commented as in the percent
+    format, cells apart by a blank line, a code cell that holds blank lines between `# +` and `# -`."""
+    chunks = []
+    for kind, source in cell_list:
+        lines = source.split("\n")
+        if kind == "markdown":
+            chunks.append("\n".join("# " + line for line in lines))
+            continue
+        lines = ["# " + line if line.startswith(("%", "!")) else line for line in lines]
+        chunks.append("# +\n" + "\n".join(lines) + "\n# -" if "" in lines else "\n".join(lines))
+    header = ("# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
+              "#       format_name: light\n#       format_version: '1.5'\n#       jupytext_version: 1.19.6\n# ---\n\n")
+    return header + "\n\n".join(chunks) + "\n"
+
+
+def test_a_jupytext_light_files_commented_run_and_writefile_are_the_magics_they_were(tmp_path):
+    """Review 31, X17: `jupytext --to py` writes the "light" format (no `# %%` cells) with magics commented as in
+    the percent format: its `# %run helpers.py` was a comment (add_bias a NameError, 5/100) and its `# %%writefile
+    helpers.py` cell the script's own code, so `import helpers` failed every part (0/100); the notebook: 100."""
+    for name, cell_list in (("run", _run_cells("%run helpers.py")), ("writefile", _writefile_cells())):
+        path = course.folder(tmp_path / name, cell_list, name="ex4.py", script=True)
+        path.write_text(light(cell_list))
+        assert "\n# %%writefile helpers.py\n" in path.read_text() or "\n# %run helpers.py\n" in path.read_text()
+        if name == "run":
+            (path.parent / "helpers.py").write_text(HELPERS)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
