@@ -244,7 +244,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         text = data.decode("utf-8-sig")  # UnicodeDecodeError: see prepare
     if text is not None:
         text = _newlines(text)
-        return [_Cell(None, _exported_magics(_runs_as_imports(path, _percent_cells(text))))], False
+        return [_Cell(None, _exported_magics(_runs_as_imports(path, _percent_cells(_colab_magics(text)))))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -424,13 +424,50 @@ def _percent_cells(text: str) -> str:
         magic = _PERCENT_MAGIC.match(lines[code[0]]) if code else None
         if magic and magic[1] not in _PYTHON_CELL_MAGICS and (
                 not lines[code[0]].startswith("#") or _commented_magic_ran(magic, lines[code[0] + 1: end], text)):
-            first, last = code[0], code[-1]
-            body = [repr(line + "\n") for line in lines[first + 1: last]] + [repr(lines[last])]
-            call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2].strip()!r}, "
-            if first == last:
-                lines[first] = call + "'')"
-            else:
-                lines[first: last + 1] = [call + "("] + body[:-1] + [body[-1] + "))"]
+            _as_cell_magic_call(lines, code[0], code[-1], magic)
+    return "\n".join(lines)
+
+
+def _as_cell_magic_call(lines: list[str], first: int, last: int, magic: re.Match) -> None:
+    """Lines `first` (the `%%writefile helpers.py`) to `last` made nbconvert's `get_ipython().run_cell_magic(...)`
+    for that cell, over as many lines."""
+    body = [repr(line + "\n") for line in lines[first + 1: last]] + [repr(lines[last])]
+    call = f"get_ipython().run_cell_magic({magic[1]!r}, {magic[2].strip()!r}, "
+    if first == last:
+        lines[first] = call + "'')"
+    else:
+        lines[first: last + 1] = [call + "("] + body[:-1] + [body[-1] + "))"]
+
+
+_COLAB_MARK = "# Commented out IPython magic to ensure Python compatibility."
+
+
+def _colab_magics(text: str) -> str:
+    """The magics Colab's "Download .py" commented read as the notebook ran them (review 31, X19: a `%%time` cell's
+    function was all comments, "defines no function", and `%run helpers.py` and a `%%writefile helpers.py` cell
+    were lost: 5/100, 5/100, 0/100). Colab writes its mark above each cell with a `%` magic, comments each `%`
+    line of that cell, and every line of a cell that starts with a cell magic (`# %%time`, `# def ...`, a blank
+    line as `# `). Only under that mark, and only these: a commented cell magic's cell, read as a notebook's cell
+    (`%%time`: its body is Python; `%%writefile helpers.py`: nbconvert's `run_cell_magic` for it), and a `%run`
+    line of the marked cell (up to the next mark or Markdown cell). Any other comment stays a comment."""
+    if _COLAB_MARK not in text:
+        return text
+    lines = text.split("\n")
+    marks = [i for i, line in enumerate(lines) if line.rstrip() == _COLAB_MARK]
+    for mark, following in itertools.pairwise(marks + [len(lines)]):
+        magic = _PERCENT_MAGIC.match(lines[mark + 1]) if mark + 1 < following else None
+        if magic and lines[mark + 1].startswith("# %%"):
+            last = next((j for j in range(mark + 1, following) if not lines[j].startswith("#")), following) - 1
+            body = lines[mark + 2: last + 1]
+            lines[mark + 2: last + 1] = [line[2:] if line.startswith("# ") else "" for line in body]
+            if magic[1] not in _PYTHON_CELL_MAGICS:
+                _as_cell_magic_call(lines, mark + 1, last, magic)
+            continue
+        for j in range(mark + 1, following):
+            if lines[j].startswith('"""'):  # a Markdown cell: the marked cell ended above it
+                break
+            if _COMMENTED_RUN.match(lines[j]) and _RUN.match(lines[j][2:]):
+                lines[j] = lines[j][2:]
     return "\n".join(lines)
 
 
