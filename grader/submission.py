@@ -649,6 +649,8 @@ def _statement_reads(statement: _Statement) -> frozenset[str]:
         reads = scopes.reads(statement.node)
         if reads is not None:
             return reads
+        if _run_on_line(statement.text):  # an exported cell's: its text runs its source from a string
+            return _module_reads(ast.unparse(statement.node))
         try:
             parsing.parse(statement.text)
         except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -1122,17 +1124,22 @@ _RUN_ON_LINE = ("exec(compile((lambda ast, tree: [setattr(n, k, v) for n in ast.
                 "(__import__('ast'), __import__('ast').parse({source!r})), __file__, 'exec'))")
 
 
+def _run_on_line(text: str) -> bool:
+    """Is a statement's text an exported cell's `exec` of its source (`_RUN_ON_LINE`), not that source?"""
+    return text.startswith(_RUN_ON_LINE[:40])
+
+
 def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
     """An nbconvert export's `get_ipython().run_cell_magic('time', '', 'def nnCostFunction(...):\\n ...')` read as
     the cell it was (review 28, R28-10: the student's function was in a string, "defines no function", 0/100).
 
-    The export holds the whole cell on one line, and every line keeps its number here, so the body's defs, classes
-    and imports are read at that line: each runs as one `exec` of its own source whose line numbers are all that
-    line's (an error in it is reported at the export's line, where the student's code is), and is what the grader
-    keeps or leaves out, as any statement of the file. A kept def's text is its whole line, so the cell's other
-    defs, classes and imports run with it, as they did in the notebook. The rest of the body (a call that times
-    the function, training, a constant) is script code not run, in the note as the magic's line. A body with no
-    def, class or import, or that does not parse, stays the magic call, script code not run."""
+    The export holds the whole cell on one line, and every line keeps its number here, so the body's statements
+    are read at that line: each runs as one `exec` of its own source whose line numbers are all that line's (an
+    error in it is reported at the export's line, where the student's code is), and is what the grader keeps or
+    leaves out, as any statement of the file: a def, and the constant or lambda beside it that it reads, as in the
+    notebook (review 31, X4: only defs, classes and imports were read, `EPS = 1e-12` was a NameError, 5/100); a
+    call that times the function or trains is script code not run, in the note as the magic's line. A body that
+    does not parse stays the magic call, script code not run."""
     if "run_cell_magic" not in text:
         return tree, text, ""
     lines = text.split("\n")
@@ -1142,7 +1149,7 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
         if found is None:
             body.append(node)
             continue
-        statements, rest = found
+        statements = found
         # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`)
         segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source), *(
             [", ".join(names)] if (names := _bound_names(statement)) else [])]) for statement, source in statements]
@@ -1156,19 +1163,16 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
                     inner.col_offset, inner.end_col_offset = span
             at = span[1] + 2
             body.append(statement)
-        if rest:  # the script code of the cell, never run: its line is named in the note
-            node.col_offset = node.end_col_offset = 0
-            body.append(node)
     if len(body) == len(tree.body) and all(a is b for a, b in zip(body, tree.body, strict=True)):
         return tree, text, ""
     tree.body = body
     return tree, "\n".join(lines), ""
 
 
-def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt, str]], bool] | None:
+def _python_cell(node: ast.stmt, lines: list[str]) -> list[tuple[ast.stmt, str]] | None:
     """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses as
-    a notebook's cell does (`%%time` runs it as one: magics, indentation): the body's defs, classes and imports, each
-    with its source, and whether it has other statements too; else None."""
+    a notebook's cell does (`%%time` runs it as one: magics, indentation): the body's statements, each with its
+    source; else None."""
     call = node.value if isinstance(node, ast.Expr) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
             and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)
@@ -1179,15 +1183,9 @@ def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt,
     if cell is None:
         return None
     body_lines, source_lines = source.split("\n"), _source_lines(source)
-    statements = []
-    for statement in cell.body:
-        if isinstance(statement, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            statements.append((statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])))
-        elif isinstance(statement, ast.Import | ast.ImportFrom):
-            statements.append((statement, _segment(source_lines, statement)))
-    if not statements:
-        return None
-    return statements, len(statements) < len(cell.body)
+    return [(statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])
+             if isinstance(statement, _COMPOUND) else _segment(source_lines, statement))
+            for statement in cell.body] or None
 
 
 # IPython's cleanup of a cell before it runs (IPython.core.inputtransformer2: leading_empty_lines, leading_indent,
@@ -1370,7 +1368,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         source_lines = None
         for node in tree.body:
             first = _first_line(node)
-            if isinstance(node, _COMPOUND):  # starts a line of its own; its last line is its own body's
+            # a compound statement starts a line of its own, and its last line is its own body's; one on a single
+            # line (an exported cell's statement, `_exported_cells`, shares it with the cell's others) is its segment
+            if isinstance(node, _COMPOUND) and first < node.end_lineno:
                 own = "\n".join(text_lines[first - 1: node.end_lineno])
             else:  # a simple statement may share its lines with others (a = 1; b = f())
                 if source_lines is None:
@@ -1540,7 +1540,7 @@ def _reraising(statement: _Statement) -> str:
     (`import pandas`, a helper not handed in) is then what the report names, not "SystemExit: 1" beside a
     `prints` note for the handler's message (review 26, R7)."""
     node = statement.node
-    if not statement.text_is_tree or not any(_exits(h) for h in node.handlers):
+    if not statement.text_is_tree or _run_on_line(statement.text) or not any(_exits(h) for h in node.handlers):
         return statement.text
     first = _first_line(node)
     lines = statement.text.split("\n")

@@ -448,3 +448,20 @@ def test_a_colab_download_is_read_with_its_commented_magics_as_the_notebook_ran_
             (path.parent / "helpers.py").write_text(HELPERS)
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def test_an_exported_time_cell_keeps_the_constant_or_lambda_its_function_reads(tmp_path):
+    """Review 31, X4: an nbconvert export of a `%%time` (or `%%capture`) cell `EPS = 1e-12` / `def nnCostFunction`
+    read only the body's defs, classes and imports: EPS (or an `add_bias = lambda ...` beside the def) was a
+    NameError, 5/100, where the notebook scores 100. The body's statements are read as any cell's: the constant
+    and the lambda are kept, the call that times the function is still script code not run."""
+    eps = "EPS = 1e-12\n" + course.COST.replace("np.log(a3)", "np.log(a3 + EPS)")
+    lam = "add_bias = lambda A: np.hstack([np.ones((A.shape[0], 1)), A])\n" + COST_WITH_HELPER
+    timed = "\nJ, _ = nnCostFunction(nn_params, input_layer_size, hidden_layer_size, num_labels, X, y, 0)"
+    for name, cost in (("eps", "%%time\n" + eps + timed), ("lambda", "%%time\n" + lam),
+                       ("capture", "%%capture out\n" + eps)):
+        path = course.folder(tmp_path / name, _with_cost(cost), name="ex4.py", script=True)
+        line = next(i for i, text in enumerate(path.read_text().split("\n")) if "def nnCostFunction" in text) + 1
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
+        assert (line in _spans(note(report, "script_not_run"))) == (name == "eps"), (name, report["notes"])
