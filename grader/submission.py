@@ -305,7 +305,9 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
         if not found:
             continue
         helper = path.parent / f"{found[3]}.py"
-        if helper.is_file():
+        if helper.is_file() and "-i" in found[1].split() and (inline := _run_inline(helper)):
+            lines[i] = inline
+        elif helper.is_file():
             names = _quiet_names(helper)
             listed = ", ".join(n for n in names if n != "*")
             if names:  # `from helpers import *; from helpers import _scale, add_bias` (one line: lines keep numbers)
@@ -314,6 +316,21 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
         elif found[3] == "utils" or found[3] in written:  # a `%%writefile helpers.py` cell's module (review 31, X3)
             lines[i] = f"from {found[3]} import *"
     return "\n".join(lines)
+
+
+_RUN_INLINE = re.compile(r"run-i (\w+\.py)$")  # `_run_inline`'s magic and line, as `_python_cell` reads them
+
+
+def _run_inline(helper: Path) -> str | None:
+    """`%run -i helpers.py` runs helpers.py in the notebook's own namespace, where its functions read the notebook's
+    names (`np` it never imports): read as the notebook's own statements at that line, each kept or left out as any
+    statement of the notebook, and run where an error in it names helpers.py's line (review 32, Z2: it was read as
+    `from helpers import ...`, a NameError for np in every part, 0/100). Written as `_python_cell` reads it, one
+    line: `get_ipython().run_cell_magic('run', '-i helpers.py', SOURCE)`. None when it cannot be read as Python."""
+    if _helper_tree(helper) is None:
+        return None
+    source = _newlines(helper.read_text(encoding="utf-8-sig"))
+    return f"get_ipython().run_cell_magic('run', '-i {helper.name}', {source!r})"
 
 
 def _quiet_names(helper: Path) -> list[str]:
@@ -1122,11 +1139,15 @@ _RUN_IN_NAMESPACE = ("time", "capture", "prun")
 _RUN_ON_LINE = ("exec(compile((lambda ast, tree: [setattr(n, k, v) for n in ast.walk(tree) for k, v in (('lineno', "
                 "{line}), ('end_lineno', {line}), ('col_offset', 0), ('end_col_offset', 0)) if hasattr(n, k)] and tree)"
                 "(__import__('ast'), __import__('ast').parse({source!r})), __file__, 'exec'))")
+# and what a statement of a `%run -i` file does, at its own line of that file (`_run_inline`)
+_RUN_FROM_FILE = ("exec(compile((lambda ast, tree: ast.increment_lineno(tree, {shift}))(__import__('ast'), "
+                  "__import__('ast').parse({source!r})), __import__('os').path.join(__import__('os').path.dirname("
+                  "__file__), {file!r}), 'exec'))")
 
 
 def _run_on_line(text: str) -> bool:
     """Is a statement's text an exported cell's `exec` of its source (`_RUN_ON_LINE`), not that source?"""
-    return text.startswith(_RUN_ON_LINE[:40])
+    return text.startswith(_RUN_ON_LINE[:32])
 
 
 def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
@@ -1149,9 +1170,10 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
         if found is None:
             body.append(node)
             continue
-        statements = found
+        statements, file = found
         # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`)
-        segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source), *(
+        segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source) if file is None else
+                               _RUN_FROM_FILE.format(shift=_first_line(statement) - 1, file=file, source=source), *(
             [", ".join(names)] if (names := _bound_names(statement)) else [])]) for statement, source in statements]
         lines[node.lineno - 1] = "; ".join(segments)
         at = 0
@@ -1169,23 +1191,27 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
     return tree, "\n".join(lines), ""
 
 
-def _python_cell(node: ast.stmt, lines: list[str]) -> list[tuple[ast.stmt, str]] | None:
+def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt, str]], str | None] | None:
     """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses as
     a notebook's cell does (`%%time` runs it as one: magics, indentation): the body's statements, each with its
-    source; else None."""
+    source, and None; for `_run_inline`'s `run_cell_magic('run', '-i helpers.py', SOURCE)`, helpers.py's statements
+    and its name; else None."""
     call = node.value if isinstance(node, ast.Expr) else None
     if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
             and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)
-            and call.args[0].value in _RUN_IN_NAMESPACE and node.lineno == node.end_lineno and node.col_offset == 0
+            and (call.args[0].value in _RUN_IN_NAMESPACE or _RUN_INLINE.match(call.args[0].value + call.args[1].value))
+            and node.lineno == node.end_lineno and node.col_offset == 0
             and lines[node.lineno - 1].encode()[node.end_col_offset:].decode().strip() == ""):
         return None
+    inline = _RUN_INLINE.match(call.args[0].value + call.args[1].value)
     cell, source, _ = _parse_cell(_Cell(1, call.args[2].value))  # read as the magic runs it: as a notebook's cell
     if cell is None:
         return None
     body_lines, source_lines = source.split("\n"), _source_lines(source)
-    return [(statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])
-             if isinstance(statement, _COMPOUND) else _segment(source_lines, statement))
-            for statement in cell.body] or None
+    statements = [(statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])
+                   if isinstance(statement, _COMPOUND) else _segment(source_lines, statement))
+                  for statement in cell.body]
+    return (statements, inline[1] if inline else None) if statements else None
 
 
 # IPython's cleanup of a cell before it runs (IPython.core.inputtransformer2: leading_empty_lines, leading_indent,

@@ -465,3 +465,21 @@ def test_an_exported_time_cell_keeps_the_constant_or_lambda_its_function_reads(t
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
         assert (line in _spans(note(report, "script_not_run"))) == (name == "eps"), (name, report["notes"])
+
+
+def test_percent_run_i_runs_the_file_in_the_notebooks_namespace(tmp_path):
+    """Review 32, Z2: `%run -i helpers.py` runs helpers.py in the notebook's namespace, so its add_bias may use the
+    notebook's `np` without importing numpy; it was read as `from helpers import add_bias`, a NameError for np in
+    every cost part (0/100 for the review's helper), in the notebook and in its nbconvert export. An error in the
+    file is still named at its own line of helpers.py."""
+    helpers = HELPERS.removeprefix("import numpy as np\n")
+    for script in (False, True):
+        path = course.folder(tmp_path / str(script), _run_cells("%run -i helpers.py"), name="ex4.py" if script
+                             else "exercise4.ipynb", script=script)
+        (path.parent / "helpers.py").write_text(helpers)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (script, report)
+    (path.parent / "helpers.py").write_text(helpers.replace(", A])", ", A, missing])"))
+    report, status = grade_json(path)
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert status == 1 and "NameError: name 'missing' is not defined (helpers.py, line 4" in message, message
