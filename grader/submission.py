@@ -383,6 +383,20 @@ def _not_followed(path: Path, line: str) -> tuple[frozenset[str] | None, str]:
                    f"the file's names" if work is not None else f"{helper.name} could not be read")
 
 
+def _runs_in(lines: list[str]) -> list[tuple[int, str, str]]:
+    """The `%run` lines `_runs_as_imports` left magics: (index, the line as written, the `%run` it is). An export's
+    `get_ipython().run_line_magic('run', 'helpers.py')` too, which `_exported_magics` left a comment (review 32, Z9:
+    the NameError of a name it was to set said nothing of it)."""
+    found = []
+    for i, line in enumerate(lines):
+        exported = _RUN_EXPORTED.match(line[2:]) if line.startswith("# get_ipython()") else None
+        if exported:
+            found.append((i, line[2:].strip(), f"%run {exported[4]}"))
+        elif _RUN_LINE.match(line):
+            found.append((i, line.strip(), line.strip()))
+    return found
+
+
 def _does_work(node: ast.stmt) -> bool:
     """A top-level statement of a `%run` file that does work when imported (review 32, Z1: a lambda, a
     `warnings.filterwarnings(...)`, `EPS = np.finfo(float).eps` or a try/except import do none): a loop, a
@@ -538,7 +552,8 @@ def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:
 def _exported_magics(text: str) -> str:
     """An nbconvert export's `get_ipython().run_line_magic('matplotlib', 'inline')`, `get_ipython().system(...)`
     and help lines blanked, as the magics they were are in a notebook (review 28, R28-10): they do nothing the
-    graded functions use, and were named among the script code not run."""
+    graded functions use, and were named among the script code not run. A `%run` left so (`_runs_as_imports` did
+    not follow it) stays as a comment, which `_runs_in` finds: a NameError then names it, as in a notebook."""
     if "get_ipython()" not in text:
         return text
     lines = text.split("\n")
@@ -548,8 +563,8 @@ def _exported_magics(text: str) -> str:
                 tree = parsing.parse(line)
             except (SyntaxError, ValueError):
                 continue
-            if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):
-                lines[i] = ""
+            if len(tree.body) == 1 and isinstance(tree.body[0], ast.Expr):  # a `%run` not followed: a comment,
+                lines[i] = "# " + line if _RUN_EXPORTED.match(line) else ""  # for `_runs_in` (review 32, Z9)
     return "\n".join(lines)
 
 
@@ -1365,9 +1380,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         if not notebook:
             result.blank = {i + 1 for i, line in enumerate(lines) if not line.strip() or line.lstrip()[:1] == "#"}
         origins += [Origin(cell.number, i + 1) for i in range(len(lines))]
-        if "%run" in cell.text:  # a `%run` left a magic (`_runs_as_imports`): said where a name it was to set is
-            result.runs_not_followed += [(origins[offset + i], line.strip(), *_not_followed(path, line.strip()))
-                                         for i, line in enumerate(lines) if _RUN_LINE.match(line)]  # missing (X10)
+        if "run" in cell.text:  # a `%run` left a magic (`_runs_as_imports`): said where a name it was to set is
+            result.runs_not_followed += [(origins[offset + i], line, *_not_followed(path, magic))
+                                         for i, line, magic in _runs_in(lines)]  # missing (review 31, X10)
         more = _pieces(cell.text)
         if read + len(cell.text) > MAX_CODE_CHARS or pieces + more > MAX_CODE_PIECES:
             if not notebook:  # too much to read here: the sandbox imports the file as it is, within its limits

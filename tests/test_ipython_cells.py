@@ -483,3 +483,17 @@ def test_percent_run_i_runs_the_file_in_the_notebooks_namespace(tmp_path):
     report, status = grade_json(path)
     message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
     assert status == 1 and "NameError: name 'missing' is not defined (helpers.py, line 4" in message, message
+
+
+def test_an_exports_percent_run_not_followed_is_named_in_the_name_error(tmp_path):
+    """Review 32, Z9: in an nbconvert export, `get_ipython().run_line_magic('run', 'helpers.py')` of a file not
+    handed in was blanked unnamed: a bare NameError for add_bias, where the notebook's says where the name was to
+    come from and why the grader did not run it."""
+    path = course.folder(tmp_path, _run_cells("%run helpers.py"), name="ex4.py", script=True)
+    exported = "get_ipython().run_line_magic('run', 'helpers.py')"
+    line = path.read_text().split("\n").index(exported) + 1
+    report, status = grade_json(path)
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert f"If add_bias comes from `{exported}` (line {line}), the grader did not run that: helpers.py " \
+           f"is not handed in" in message, message
