@@ -1206,20 +1206,49 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
     return tree, "\n".join(lines), ""
 
 
+def _cell_magic_call(node: ast.stmt) -> tuple[str, str, str] | None:
+    """(magic, line, body) of a statement `get_ipython().run_cell_magic('time', '', BODY)`, else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
+            and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)):
+        return call.args[0].value, call.args[1].value, call.args[2].value
+    return None
+
+
+def _unread_cell_magic(result: Submission, node: ast.stmt, where: Origin, roots: set[str]) -> None:
+    """A graded function left in an exported cell's `run_cell_magic` (`_exported_cells` did not read it there) gets
+    why as its reason: the syntax error of a `%%time` cell's body, at its line in that cell (review 31, X9: "defines
+    no function"), or that `%%timeit` runs the body in a function of its own, so it defines nothing (review 31,
+    X8: the same false "defines no function")."""
+    magic = _cell_magic_call(node)
+    if magic is None or not (found := [n for n in roots if re.search(rf"^\s*(async\s+)?def\s+{re.escape(n)}\b",
+                                                                    magic[2], re.M)]):
+        return
+    if magic[0] == "timeit":
+        why = (f"it is defined only inside the %%timeit cell written at {where}, which IPython runs inside a "
+               f"function of its own, so it never was the notebook's: define it in a cell without %%timeit")
+    else:
+        cell, _, problem = _parse_cell(_Cell(1, magic[2]))
+        if cell is not None or not problem:
+            return
+        why = re.sub(r" \(cell 1, line (\d+)\)$",  # the cell's line: its line 1 is the `%%time`
+                     lambda m: f" (line {int(m[1]) + 1} of the %%{magic[0]} cell written at {where})", problem)
+    for name in found:
+        result.syntax_errors.setdefault(name, why)
+
+
 def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt, str]], str | None] | None:
     """For a statement `get_ipython().run_cell_magic('time', '', BODY)` alone on its line, with a body that parses as
     a notebook's cell does (`%%time` runs it as one: magics, indentation): the body's statements, each with its
     source, and None; for `_run_inline`'s `run_cell_magic('run', '-i helpers.py', SOURCE)`, helpers.py's statements
     and its name; else None."""
-    call = node.value if isinstance(node, ast.Expr) else None
-    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "run_cell_magic"
-            and len(call.args) == 3 and all(isinstance(a, ast.Constant) and type(a.value) is str for a in call.args)
-            and (call.args[0].value in _RUN_IN_NAMESPACE or _RUN_INLINE.match(call.args[0].value + call.args[1].value))
+    magic = _cell_magic_call(node)
+    if not (magic and (magic[0] in _RUN_IN_NAMESPACE or _RUN_INLINE.match(magic[0] + magic[1]))
             and node.lineno == node.end_lineno and node.col_offset == 0
             and lines[node.lineno - 1].encode()[node.end_col_offset:].decode().strip() == ""):
         return None
-    inline = _RUN_INLINE.match(call.args[0].value + call.args[1].value)
-    cell, source, _ = _parse_cell(_Cell(1, call.args[2].value))  # read as the magic runs it: as a notebook's cell
+    inline = _RUN_INLINE.match(magic[0] + magic[1])
+    cell, source, _ = _parse_cell(_Cell(1, magic[2]))  # read as the magic runs it: as a notebook's cell
     if cell is None:
         return None
     body_lines, source_lines = source.split("\n"), _source_lines(source)
@@ -1409,6 +1438,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         source_lines = None
         for node in tree.body:
             first = _first_line(node)
+            if "run_cell_magic" in text_lines[first - 1]:
+                _unread_cell_magic(result, node, origins[offset + first - 1], roots)
             # a compound statement starts a line of its own, and its last line is its own body's; one on a single
             # line (an exported cell's statement, `_exported_cells`, shares it with the cell's others) is its segment
             if isinstance(node, _COMPOUND) and first < node.end_lineno:

@@ -497,3 +497,22 @@ def test_an_exports_percent_run_not_followed_is_named_in_the_name_error(tmp_path
     message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
     assert f"If add_bias comes from `{exported}` (line {line}), the grader did not run that: helpers.py " \
            f"is not handed in" in message, message
+
+
+def test_an_exported_cell_magic_that_keeps_the_function_says_why(tmp_path):
+    """Review 31, X9 and X8: an export's `%%time` cell whose function has a syntax error, or a `%%timeit` cell
+    (IPython runs its body inside a function of its own), said "ex4.py defines no function named ...", false as
+    written: the reason is named, at the export's line and the line inside the cell (as the notebook's cell 5,
+    line 7 is)."""
+    broken = course.COST.replace("    m = y.size\n", "    m = y.size)\n")
+    for name, cost, why in (
+            ("syntax", "%%time\n" + broken, "nnCostFunction could not be read: SyntaxError: unmatched ')' (line 7 "
+                                            "of the %%time cell written at line {line})"),
+            ("timeit", "%%timeit\n" + course.COST, "it is defined only inside the %%timeit cell written at line "
+                                                   "{line}, which IPython runs inside a function of its own")):
+        path = course.folder(tmp_path / name, _with_cost(cost), name="ex4.py", script=True)
+        line = next(i for i, text in enumerate(path.read_text().split("\n")) if "def nnCostFunction" in text) + 1
+        report, status = grade_json(path)
+        assert status == 1 and scores(report)["sigmoid_gradient"] == 5, (name, report)
+        message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+        assert why.format(line=line) in message, (name, message)
