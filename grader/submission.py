@@ -295,11 +295,15 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
     notebook into its namespace, so a function defined there and called by the student's nnCostFunction was a
     NameError once the line was blanked as a magic. Only a file in the submission's own folder (importable there)
     or the course's utils.py (offered when none is handed in); any other `%run` (a notebook, a file in another
-    folder or not handed in) stays a magic, blanked, as before."""
+    folder or not handed in) stays a magic, blanked, as before. In a .py, the modules `written` are those of the
+    export's `run_cell_magic('writefile', 'helpers.py', ...)` lines above (review 31, X3 in an nbconvert export or a
+    Colab download: the notebook scored 100, its export 5)."""
     if "run" not in text:
         return text
     lines = text.split("\n")
     for i, line in enumerate(lines):
+        if line.startswith("get_ipython().run_cell_magic(") and (module := _WRITTEN_EXPORTED.match(line)):
+            written |= {module[3]}
         exported = _RUN_EXPORTED.match(line)
         found = _RUN.match(f"%run {exported[4]}" if exported else line)
         if not found:
@@ -319,6 +323,10 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
 
 
 _RUN_INLINE = re.compile(r"run-i (\w+\.py)$")  # `_run_inline`'s magic and line, as `_python_cell` reads them
+
+
+_WRITTEN_EXPORTED = re.compile(r"get_ipython\(\)\.run_cell_magic\((['\"])(?:writefile|file)\1,\s*(['\"])(?:-f\s+)?"
+                               r"([A-Za-z_]\w*)\.py\2")
 
 
 def _run_inline(helper: Path) -> str | None:

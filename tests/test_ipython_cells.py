@@ -516,3 +516,17 @@ def test_an_exported_cell_magic_that_keeps_the_function_says_why(tmp_path):
         assert status == 1 and scores(report)["sigmoid_gradient"] == 5, (name, report)
         message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
         assert why.format(line=line) in message, (name, message)
+
+
+def test_percent_run_of_a_module_a_writefile_cell_wrote_runs_it_in_an_export_too(tmp_path):
+    """Review 31, X3 in a .py: a `%%writefile helpers.py` cell, then `%run helpers.py`, handed in alone, scored 100
+    as the notebook but 5/100 as its nbconvert export or Colab download (add_bias a NameError): the module an
+    export's `run_cell_magic('writefile', 'helpers.py', ...)` above writes is the one the `%run` runs."""
+    cells = _run_cells("%run helpers.py")
+    cells.insert(1, ("code", "%%writefile helpers.py\n" + HELPERS))
+    for name, write in (("nbconvert", None), ("colab", colab)):
+        path = course.alone(tmp_path / name, cells, name="ex4.py", script=True)
+        if write:
+            path.write_text(write(cells))
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
