@@ -1173,6 +1173,19 @@ def _run_on_line(text: str) -> bool:
     return text.startswith(_RUN_ON_LINE[:32])
 
 
+def _exec_source(node: ast.stmt) -> ast.Module | None:
+    """The statement an exported cell's `exec` line (`_RUN_ON_LINE`, `_RUN_FROM_FILE`) runs, parsed; else None."""
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not (isinstance(call, ast.Call) and getattr(call.func, "id", "") == "exec" and _run_on_line(ast.unparse(call))):
+        return None
+    source = next((c.args[0].value for c in ast.walk(call) if isinstance(c, ast.Call) and getattr(
+        c.func, "attr", "") == "parse" and c.args and isinstance(c.args[0], ast.Constant)), None)
+    try:
+        return parsing.parse(source) if isinstance(source, str) else None
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+
+
 def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
     """An nbconvert export's `get_ipython().run_cell_magic('time', '', 'def nnCostFunction(...):\\n ...')` read as
     the cell it was (review 28, R28-10: the student's function was in a string, "defines no function", 0/100).
@@ -2392,6 +2405,8 @@ class _DataValues:
                     for name in _names_in(target):
                         plain = isinstance(target, ast.Name)
                         self.values.setdefault(name, []).append(node.value if plain else None)
+            elif (ran := _exec_source(node)) is not None:  # an exported cell's statement, run from its source
+                stack += reversed(ran.body)
             elif not isinstance(node, ast.ClassDef):
                 for field in ("body", "orelse", "finalbody", "handlers"):
                     stack += reversed(getattr(node, field, None) or [])

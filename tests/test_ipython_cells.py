@@ -530,3 +530,15 @@ def test_percent_run_of_a_module_a_writefile_cell_wrote_runs_it_in_an_export_too
             path.write_text(write(cells))
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def test_a_constant_of_an_exported_time_cell_is_no_data_value(tmp_path):
+    """A wrong cost function reading `EPS = 1e-12` of its exported `%%time` cell got the note "reads module-level
+    EPS ... where EPS is different", which the notebook does not give: the constant, run from its source at the
+    export's line, was unreadable to the note's check, so taken for a value that may vary with the data."""
+    wrong = course.COST.replace("d3 = a3 - Y", "d3 = (a3 - Y) * a3 * (1 - a3)")
+    wrong = wrong.replace("np.log(a3)", "np.log(a3 + EPS)")
+    path = course.folder(tmp_path, _with_cost("%%time\nEPS = 1e-12\n" + wrong), name="ex4.py", script=True)
+    report, status = grade_json(path)
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
+    assert not note(report, "module_level_value"), report["notes"]
