@@ -1207,10 +1207,12 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
             body.append(node)
             continue
         statements, file = found
-        # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`)
+        # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`), in a
+        # lambda never called (a kept `del x` or `x: int` leaves no x to read)
         segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source) if file is None else
                                _RUN_FROM_FILE.format(shift=_first_line(statement) - 1, file=file, source=source), *(
-            [", ".join(names)] if (names := _bound_names(statement)) else [])]) for statement, source in statements]
+            [f"(lambda: ({', '.join(names)},))"] if (names := _bound_names(statement)) else [])])
+            for statement, source in statements]
         lines[node.lineno - 1] = "; ".join(segments)
         at = 0
         for (statement, _), segment in zip(statements, segments, strict=True):
