@@ -505,8 +505,8 @@ def _colab_magics(text: str) -> str:
         for j in range(mark + 1, following):
             if lines[j].startswith('"""'):  # a Markdown cell: the marked cell ended above it
                 break
-            if _COMMENTED_RUN.match(lines[j]) and _RUN.match(lines[j][2:]):
-                lines[j] = lines[j][2:]
+            if _COMMENTED_RUN.match(lines[j]):  # followed or not (`_runs_as_imports`): a NameError then names it
+                lines[j] = lines[j].lstrip("# ")
     return "\n".join(lines)
 
 

@@ -542,3 +542,15 @@ def test_a_constant_of_an_exported_time_cell_is_no_data_value(tmp_path):
     report, status = grade_json(path)
     assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
     assert not note(report, "module_level_value"), report["notes"]
+
+
+def test_a_colab_downloads_percent_run_not_followed_is_named_in_the_name_error(tmp_path):
+    """A Colab download's `# %run other.ipynb` (a notebook, which the grader does not follow) stayed a comment: a
+    bare NameError for add_bias, where the notebook's says where the name was to come from."""
+    cell_list = _run_cells("%run other.ipynb")
+    path = course.folder(tmp_path, cell_list, name="ex4.py", script=True)
+    path.write_text(colab(cell_list))
+    report, status = grade_json(path)
+    assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    assert "If add_bias comes from `%run other.ipynb` (line " in message, message
