@@ -1244,8 +1244,10 @@ def _unread_cell_magic(result: Submission, node: ast.stmt, where: Origin, roots:
     no function"), or that `%%timeit` runs the body in a function of its own, so it defines nothing (review 31,
     X8: the same false "defines no function")."""
     magic = _cell_magic_call(node)
-    if magic is None or not (found := [n for n in roots if re.search(rf"^\s*(async\s+)?def\s+{re.escape(n)}\b",
-                                                                    magic[2], re.M)]):
+    if magic is None or magic[0] not in (*_RUN_IN_NAMESPACE, "timeit"):
+        return
+    found = [n for n in roots if re.search(rf"^\s*(async\s+)?def\s+{re.escape(n)}\b", magic[2], re.M)]
+    if not found:
         return
     if magic[0] == "timeit":
         why = (f"it is defined only inside the %%timeit cell written at {where}, which IPython runs inside a "
