@@ -334,8 +334,12 @@ def _run_inline(helper: Path) -> str | None:
     names (`np` it never imports): read as the notebook's own statements at that line, each kept or left out as any
     statement of the notebook, and run where an error in it names helpers.py's line (review 32, Z2: it was read as
     `from helpers import ...`, a NameError for np in every part, 0/100). Written as `_python_cell` reads it, one
-    line: `get_ipython().run_cell_magic('run', '-i helpers.py', SOURCE)`. None when it cannot be read as Python."""
-    if _helper_tree(helper) is None:
+    line: `get_ipython().run_cell_magic('run', '-i helpers.py', SOURCE)`. None when it cannot be read as Python, or
+    is past MAX_SOURCE_BYTES: inline, it would count in the cell's code limit and could push the cell past it."""
+    try:
+        if helper.stat().st_size > MAX_SOURCE_BYTES or _helper_tree(helper) is None:
+            return None
+    except OSError:
         return None
     source = _newlines(helper.read_text(encoding="utf-8-sig"))
     return f"get_ipython().run_cell_magic('run', '-i {helper.name}', {source!r})"

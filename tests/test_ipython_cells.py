@@ -554,3 +554,13 @@ def test_a_colab_downloads_percent_run_not_followed_is_named_in_the_name_error(t
     assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
     message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
     assert "If add_bias comes from `%run other.ipynb` (line " in message, message
+
+
+def test_percent_run_i_of_a_big_file_is_read_as_a_plain_percent_run(tmp_path):
+    """A `%run -i` file is read inline in its cell only while it is small (MAX_SOURCE_BYTES): a helper of 4 MB
+    (a long comment) pushed the notebook's imports cell past the code limit, so the cell was left out, and every
+    part but sigmoidGradient failed; it is read as a plain `%run` is, for the names it sets."""
+    path = course.folder(tmp_path, _run_cells("%run -i helpers.py"))
+    (path.parent / "helpers.py").write_text(HELPERS + "#" * ((4 << 20) - len(HELPERS) - 1) + "\n")  # 4 MB: read
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
