@@ -491,7 +491,8 @@ def _colab_magics(text: str) -> str:
     were lost: 5/100, 5/100, 0/100). Colab writes its mark above each cell with a `%` magic, comments each `%`
     line of that cell, and every line of a cell that starts with a cell magic (`# %%time`, `# def ...`, a blank
     line as `# `). Only under that mark, and only these: a commented cell magic's cell, read as a notebook's cell
-    (`%%time`: its body is Python; `%%writefile helpers.py`: nbconvert's `run_cell_magic` for it), and a `%run`
+    (`%%time`: its body is Python, unless it does not parse, which would stop the whole file: then, as
+    `%%writefile helpers.py`, nbconvert's `run_cell_magic` for it, whose error is named), and a `%run`
     line of the marked cell (up to the next mark or Markdown cell). Any other comment stays a comment."""
     if _COLAB_MARK not in text:
         return text
@@ -501,10 +502,10 @@ def _colab_magics(text: str) -> str:
         magic = _PERCENT_MAGIC.match(lines[mark + 1]) if mark + 1 < following else None
         if magic and lines[mark + 1].startswith("# %%"):
             last = next((j for j in range(mark + 1, following) if not lines[j].startswith("#")), following) - 1
-            body = lines[mark + 2: last + 1]
-            lines[mark + 2: last + 1] = [line[2:] if line.startswith("# ") else "" for line in body]
-            if magic[1] not in _PYTHON_CELL_MAGICS:
-                _as_cell_magic_call(lines, mark + 1, last, magic)
+            body = [line[2:] if line.startswith("# ") else "" for line in lines[mark + 2: last + 1]]
+            lines[mark + 2: last + 1] = body
+            if magic[1] not in _PYTHON_CELL_MAGICS or _parse_cell(_Cell(1, "\n".join(body)))[0] is None:
+                _as_cell_magic_call(lines, mark + 1, last, magic)  # a body that is no Python: never the file's
             continue
         for j in range(mark + 1, following):
             if lines[j].startswith('"""'):  # a Markdown cell: the marked cell ended above it

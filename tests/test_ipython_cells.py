@@ -564,3 +564,20 @@ def test_percent_run_i_of_a_big_file_is_read_as_a_plain_percent_run(tmp_path):
     (path.parent / "helpers.py").write_text(HELPERS + "#" * ((4 << 20) - len(HELPERS) - 1) + "\n")  # 4 MB: read
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_colab_downloads_time_cell_that_does_not_parse_stops_only_that_cell(tmp_path):
+    """A Colab download's `%%time` cell whose code does not parse: un-commented as Python it would stop the whole
+    file (every part a SyntaxError), where the notebook skips that cell. A scratch cell is script code not run; one
+    that holds the cost function names its error at the cell's line, as the notebook does (cell 5, line 7)."""
+    broken = course.COST.replace("    m = y.size\n", "    m = y.size)\n")
+    for name, cell_list, expected in (
+            ("scratch", [*course.cells(), ("code", "%%time\nfor i in range(3)\n    print(i)")], FULL),
+            ("cost", _with_cost("%%time\n" + broken), {**{p: 0 for p in FULL}, "sigmoid_gradient": 5})):
+        path = course.folder(tmp_path / name, cell_list, name="ex4.py", script=True)
+        path.write_text(colab(cell_list))
+        report, _ = grade_json(path)
+        assert scores(report) == expected, (name, report)
+    message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+    line = path.read_text().split("\n").index("# %%time") + 1
+    assert f"SyntaxError: unmatched ')' (line 7 of the %%time cell written at line {line})" in message, message
