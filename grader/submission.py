@@ -1784,15 +1784,29 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
                              names: set[str]) -> dict[int, _Statement | None]:
     """The statements that set one of `names` (the roots of what the grader cells submit) after every grader cell
     has run, in the kernel's order where the execution counts give one, else the file's: experiments after
-    grading, which no grader cell submitted. Each maps to None (left out) or, where it sets other names too, to
-    itself without its binding of `names` (`from fast import cost, sig` -> `from fast import sig`): kept whole,
-    its import the grader lacks failed the whole notebook (review 31, Y3)."""
+    grading, which no grader cell submitted. Each maps to None (left out) or, where it also binds a name that no
+    other statement binds, to itself with only those (`from fast import cost, sig` -> `from fast import sig`,
+    `_without_binding`). The course's every grade ran before it, so what it set, the submitted name or another,
+    was never graded; a name it shares with an earlier statement (`sigmoid`, a def in cell 5) is the earlier
+    one's, and trimmed to it, the statement failed the notebook as before (review 37b, R37-1)."""
     later = [j for j in range(max(cells) + 1, len(statements)) if _sets(statements[j].node, names)]
     if not later:
         return {}
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
-    return {j: _without_binding(statements[j], names) for j in later if order(j) > order(last)}
+    later = [j for j in later if order(j) > order(last)]
+    only_here = _bound_only_in(statements, later)
+    return {j: _without_binding(statements[j], set(_bound_names(statements[j].node)) - only_here) for j in later}
+
+
+def _bound_only_in(statements: list[_Statement], among: list[int]) -> set[str]:
+    """The names the statements `among` bind that no other statement binds."""
+    here = {name for j in among for name in _bound_names(statements[j].node)}
+    skip = set(among)
+    for j, s in enumerate(statements):
+        if here and j not in skip:
+            here.difference_update(_bound_names(s.node))
+    return here
 
 
 _DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)

@@ -893,6 +893,31 @@ def test_a_later_experiment_that_sets_the_submitted_function_with_other_names_is
     assert (scores(report), status) == (FULL, 0), report
 
 
+SIGMOID_DEF = "def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-z))"
+
+
+def _vectorized_reading_sigmoid(own: str, sigmoid: str = SIGMOID_DEF + "\n\n\n") -> list[tuple[str, str]]:
+    """_vectorized_beside, with nnCostFunctionVectorized calling a module-level `sigmoid` (set by `sigmoid`, in
+    the same cell, before it; "" for none) instead of utils.sigmoid."""
+    return [(kind, text.replace("utils.sigmoid(a2", "sigmoid(a2").replace("utils.sigmoid(z2", "sigmoid(z2")
+             if "def nnCostFunctionVectorized" in text else text)
+            for kind, text in _vectorized_beside(own, sigmoid)]
+
+
+@pytest.mark.parametrize("later", ["from a_fast_module import nnCostFunctionVectorized, sigmoid",
+                                   "import a_fast_module\nnnCostFunctionVectorized = sigmoid = a_fast_module.cost"])
+@pytest.mark.parametrize("own", ["stub"])
+def test_a_later_experiment_keeps_nothing_an_earlier_statement_also_binds(tmp_path, own, later):
+    """Review 37b, R37-1: a last cell that sets the submitted function and `sigmoid`, which a def in cell 5 sets
+    too and the graded function calls, was trimmed to `from a_fast_module import sigmoid` (or `sigmoid = ...`)
+    and kept: its failed import still cost the whole notebook (0) or the parts (5), or `sigmoid` looked set only
+    in top-level code. Every grade() of the course ran before that cell, with cell 5's sigmoid: 100."""
+    cells = _vectorized_reading_sigmoid(BUGGY_COST if own == "buggy" else STUB_COST)
+    assert any("def nnCostFunctionVectorized" in text and " sigmoid(z2" in text for _, text in cells)
+    report, status = grade_json(course.folder(tmp_path, cells + [("code", later)]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
     """Review 31, Y3: `grader[k] = Net.cost` with `class Net` defined again in a last cell, under a decorator from a
     module the grader lacks: the later class was kept and the whole notebook failed to import (0, the course 100)."""
