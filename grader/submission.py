@@ -1784,19 +1784,30 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
                              names: set[str]) -> dict[int, _Statement | None]:
     """The statements that set one of `names` (the roots of what the grader cells submit) after every grader cell
     has run, in the kernel's order where the execution counts give one, else the file's: experiments after
-    grading, which no grader cell submitted. Each maps to None (left out) or, where it also binds a name that no
-    other statement binds, to itself with only those (`from fast import cost, sig` -> `from fast import sig`,
-    `_without_binding`). The course's every grade ran before it, so what it set, the submitted name or another,
-    was never graded; a name it shares with an earlier statement (`sigmoid`, a def in cell 5) is the earlier
-    one's, and trimmed to it, the statement failed the notebook as before (review 37b, R37-1)."""
+    grading, which no grader cell submitted. The course's every grade ran before them, so nothing they set was
+    graded, the submitted name or another; a name another statement binds too (`sigmoid`, a def in cell 5) is
+    that one's (review 37b, R37-1: trimmed to `from fast import sigmoid`, the statement failed the notebook as
+    before). Only a name no other statement binds, which other code reads, is kept, as the grader keeps a helper
+    defined in a plain last cell: a `try:` whose `except` defines `sigmoid` lost it, and the graded function its
+    sigmoid (review 37b, R37-2). Each statement maps to None (left out) or to itself with only what is kept
+    (`from fast import cost, sig` -> `from fast import sig`, `_without_binding`); one that cannot be parted (a
+    `try`, a tuple target) and keeps a name is kept whole, as it is run, and is not in the result."""
     later = [j for j in range(max(cells) + 1, len(statements)) if _sets(statements[j].node, names)]
     if not later:
         return {}
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
     later = [j for j in later if order(j) > order(last)]
-    only_here = _bound_only_in(statements, later)
-    return {j: _without_binding(statements[j], set(_bound_names(statements[j].node)) - only_here) for j in later}
+    needed = _read_elsewhere(statements, later, _bound_only_in(statements, later))
+    result: dict[int, _Statement | None] = {}
+    for j in later:
+        bound = _bound_names(statements[j].node)
+        kept = needed.intersection(bound)
+        if not kept:
+            result[j] = None
+        elif len(kept) < len(bound) and (trimmed := _without_binding(statements[j], set(bound) - kept)):
+            result[j] = trimmed
+    return result
 
 
 def _bound_only_in(statements: list[_Statement], among: list[int]) -> set[str]:
@@ -1807,6 +1818,13 @@ def _bound_only_in(statements: list[_Statement], among: list[int]) -> set[str]:
         if here and j not in skip:
             here.difference_update(_bound_names(s.node))
     return here
+
+
+def _read_elsewhere(statements: list[_Statement], among: list[int], names: set[str]) -> set[str]:
+    """Those of `names` that a statement other than `among` reads, at any depth (a function's body)."""
+    skip = set(among)
+    return {node.id for j, s in enumerate(statements) if names and j not in skip for node in ast.walk(s.node)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in names}
 
 
 _DEFINES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
@@ -1845,7 +1863,7 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
 def _without_binding(statement: _Statement, names: set[str]) -> _Statement | None:
     """`statement` without what it binds to `names`: an import's other names, an assignment's other plain
     targets; None where nothing else is left, or where its other bindings cannot be parted from these (a tuple
-    target, a loop): the course never saw what it set, as it ran after the last grade, so none of it is needed."""
+    target, a loop, a `try`)."""
     node = statement.node
     if isinstance(node, ast.Import | ast.ImportFrom):
         rest = [a for a in node.names if a.name != "*" and (a.asname or a.name.split(".")[0]) not in names]

@@ -918,6 +918,37 @@ def test_a_later_experiment_keeps_nothing_an_earlier_statement_also_binds(tmp_pa
     assert (scores(report), status) == (FULL, 0), report
 
 
+@pytest.mark.parametrize("later", [
+    "try:\n    from a_fast_module import nnCostFunctionVectorized\nexcept ImportError:\n    " + SIGMOID_DEF.replace(
+        "\n", "\n    "),
+    "with np.errstate(over='ignore'):\n    " + SIGMOID_DEF.replace("\n", "\n    ") +
+    "\n    nnCostFunctionVectorized = nnCostFunctionVectorized"])
+@pytest.mark.parametrize("own", ["buggy", "stub"])
+def test_a_later_experiment_keeps_a_helper_only_it_defines(tmp_path, own, later):
+    """Review 37b, R37-2: a last `try:`/`with` block that sets the submitted function and defines `sigmoid`,
+    which nothing else defines and the graded function calls, was left out whole: the graded function's
+    NameError cost the parts (100 -> 5). The grader keeps a helper defined only in a later cell (as it keeps
+    one in a plain last cell), so the block that alone defines it is run."""
+    cells = _vectorized_reading_sigmoid(BUGGY_COST if own == "buggy" else STUB_COST, sigmoid="")
+    report, status = grade_json(course.folder(tmp_path, cells + [("code", later)]))
+    assert (scores(report), status) == (FULL, 0), report
+    plain, _ = grade_json(course.folder(tmp_path / "plain", cells + [("code", SIGMOID_DEF)]))
+    assert scores(plain) == FULL, plain
+
+
+def test_a_later_import_keeps_only_the_helper_it_alone_imports(tmp_path):
+    """Review 37b, R37-1/R37-2: of a last `from my_helpers import nnCostFunctionVectorized, sigmoid` (after every
+    grader cell), sigmoid, which nothing else sets and the graded function calls, is imported, and the later
+    nnCostFunctionVectorized is not: the course graded the one the cells submitted. Left out whole, the graded
+    function lost its sigmoid (NameError); kept whole, a later import replaced what was graded."""
+    cells = _vectorized_reading_sigmoid(STUB_COST, sigmoid="")
+    path = course.folder(tmp_path, cells + [("code", "from my_helpers import nnCostFunctionVectorized, sigmoid")])
+    (path.parent / "my_helpers.py").write_text("import numpy as np\n\n\n" + SIGMOID_DEF + "\n\n\n"
+                                               "def nnCostFunctionVectorized(*args):\n    raise ValueError('draft')\n")
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
     """Review 31, Y3: `grader[k] = Net.cost` with `class Net` defined again in a last cell, under a decorator from a
     module the grader lacks: the later class was kept and the whole notebook failed to import (0, the course 100)."""
