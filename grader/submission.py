@@ -1482,9 +1482,11 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     graders = _graders(statements)
     submitted = _submitted_as(statements, roots, graders, parts)
     # what a grader cell submits (read as `name = other`, or graded as registered) is the object `other` held
-    # there, so a def that sets `other` alone after every grader cell, a later experiment, is not run with its
-    # imports (review 30, W4); one between grader cells is, as the kernel held it for the later ones (review 31, Y1)
-    set_after: set[str] = set()
+    # there, so a def that sets `other` after every grader cell, a later experiment, is not run with its imports
+    # (review 30, W4), in the file's own grade too: the course graded every function before it ran (review 37b,
+    # R37-3: a wrong sig_grad redefined last failed the nnCostFunction that calls it, and the note said the later
+    # one was not graded here); one between grader cells is run, as the kernel held it for the later ones (review
+    # 31, Y1)
     submitting = {i: _root_name(value) for i, (_, value, _) in submitted.aliases.items()} | {
         i: root for i, (_, _, _, root) in submitted.alternatives.items()}
     later = _after_every_grader_cell(statements, submitted.cells, set(submitting.values())) if submitting else {}
@@ -1495,8 +1497,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         result.registered_as[name] = (other, origins[s.offset + _first_line(s.node) - 1], k)
         alias = ast.Assign([ast.Name(name, ast.Store())], value)
         statements[i] = _Statement(ast.copy_location(alias, s.node), s.cell, s.offset, f"{name} = {other}")
-        set_after.add(_root_name(value))  # `Net` of `Net.cost`: a later `class Net` is no object it submitted
-    for i, (other, k, value, root) in submitted.alternatives.items():
+    for i, (other, k, value, _) in submitted.alternatives.items():
         s = statements[i]
         result.alternatives[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
         if as_registered:
@@ -1504,12 +1505,10 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             graded = ast.Assign([ast.Name(name, ast.Store())], value)
             statements[i] = _Statement(ast.copy_location(graded, s.node), s.cell, s.offset, f"{name} = {other}")
             roots = roots | {name}
-            set_after.add(root)
     for i, (other, k) in submitted.unresolved.items():
         s = statements[i]
         result.unresolved[k - 1] = (other, origins[s.offset + _first_line(s.node) - 1])
-    if set_after:  # the file's own grade keeps what sets an alternative: only its regrade holds the object
-        later = {j: s for j, s in later.items() if _sets(statements[j].node, set_after)}  # each cell submitted
+    if later:  # `Net` of `grader[5] = Net.cost` too: a later `class Net` is no object a cell submitted
         statements = [later.get(j, s) for j, s in enumerate(statements)]
         statements = [s for s in statements if s is not None]
     registrations = {i: name for i, s in enumerate(statements) if (name := _registration(s.node, roots, graders))}

@@ -906,12 +906,13 @@ def _vectorized_reading_sigmoid(own: str, sigmoid: str = SIGMOID_DEF + "\n\n\n")
 
 @pytest.mark.parametrize("later", ["from a_fast_module import nnCostFunctionVectorized, sigmoid",
                                    "import a_fast_module\nnnCostFunctionVectorized = sigmoid = a_fast_module.cost"])
-@pytest.mark.parametrize("own", ["stub"])
+@pytest.mark.parametrize("own", ["buggy", "stub"])
 def test_a_later_experiment_keeps_nothing_an_earlier_statement_also_binds(tmp_path, own, later):
     """Review 37b, R37-1: a last cell that sets the submitted function and `sigmoid`, which a def in cell 5 sets
     too and the graded function calls, was trimmed to `from a_fast_module import sigmoid` (or `sigmoid = ...`)
     and kept: its failed import still cost the whole notebook (0) or the parts (5), or `sigmoid` looked set only
-    in top-level code. Every grade() of the course ran before that cell, with cell 5's sigmoid: 100."""
+    in top-level code. Every grade() of the course ran before that cell, with cell 5's sigmoid: 100. Beside a buggy
+    nnCostFunction that calls sigmoid too, the file's own grade kept the whole statement (R37-3)."""
     cells = _vectorized_reading_sigmoid(BUGGY_COST if own == "buggy" else STUB_COST)
     assert any("def nnCostFunctionVectorized" in text and " sigmoid(z2" in text for _, text in cells)
     report, status = grade_json(course.folder(tmp_path, cells + [("code", later)]))
@@ -947,6 +948,22 @@ def test_a_later_import_keeps_only_the_helper_it_alone_imports(tmp_path):
                                                "def nnCostFunctionVectorized(*args):\n    raise ValueError('draft')\n")
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_later_redefinition_of_a_submitted_helper_is_not_graded_here_either(tmp_path):
+    """Review 37b, R37-3: part 3's cell submits sig_grad (the own sigmoidGradient is wrong) and nnCostFunction
+    calls sig_grad; a last cell, after every grader cell, redefines sig_grad wrongly. The course graded every part
+    before that cell ran (100), but the file's own grade kept it: the gradient parts failed (50), beside a note
+    that said the later sig_grad was "graded neither by the course nor here"."""
+    buggy = course.SIGMOID_GRADIENT.replace("(1 - utils.sigmoid(z))", "(1 + utils.sigmoid(z))")
+    right = course.SIGMOID_GRADIENT.replace("def sigmoidGradient", "def sig_grad")
+    cells = [(kind, text.replace("grader[3] = sigmoidGradient", "grader[3] = sig_grad"))
+             for kind, text in course.cells(cost=course.COST.replace("sigmoidGradient(z2)", "sig_grad(z2)"),
+                                            sigmoid_gradient=buggy + "\n\n\n" + right)]
+    later = ("code", "def sig_grad(z):\n    return utils.sigmoid(z)")
+    report, status = grade_json(course.folder(tmp_path, cells + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "graded neither by the course nor here" in note(report, "unsubmitted_definition")
 
 
 def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
