@@ -1489,8 +1489,12 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     # 31, Y1)
     submitting = {i: _root_name(value) for i, (_, value, _) in submitted.aliases.items()} | {
         i: root for i, (_, _, _, root) in submitted.alternatives.items()}
-    later = _after_every_grader_cell(statements, submitted.cells, set(submitting.values())) if submitting else {}
-    _note_unsubmitted_other(result, statements, submitting, later)
+    # the exercise's own names too, `from fast import nnCostFunction` (review 37b, R37-8); their plain defs are
+    # `_unsubmitted`'s, with its note
+    own = {i: name for i in submitted.cells if (name := _registration(statements[i].node, roots, graders))}
+    later = _after_every_grader_cell(statements, submitted.cells, {*submitting.values(), *own.values()},
+                                     set(own.values())) if submitting or own else {}
+    _note_unsubmitted_other(result, statements, submitting | own, later)
     for i, (name, value, k) in submitted.aliases.items():
         s = statements[i]
         other = ast.unparse(value)
@@ -1779,8 +1783,8 @@ def _wrapped_name(value: ast.expr) -> str | None:
     return None
 
 
-def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
-                             names: set[str]) -> dict[int, _Statement | None]:
+def _after_every_grader_cell(statements: list[_Statement], cells: list[int], names: set[str],
+                             defined: set[str] = frozenset()) -> dict[int, _Statement | None]:
     """The statements that set one of `names` (the roots of what the grader cells submit) after every grader cell
     has run, in the kernel's order where the execution counts give one, else the file's: experiments after
     grading, which no grader cell submitted. The course's every grade ran before them, so nothing they set was
@@ -1790,8 +1794,10 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int],
     defined in a plain last cell: a `try:` whose `except` defines `sigmoid` lost it, and the graded function its
     sigmoid (review 37b, R37-2). Each statement maps to None (left out) or to itself with only what is kept
     (`from fast import cost, sig` -> `from fast import sig`, `_without_binding`); one that cannot be parted (a
-    `try`, a tuple target) and keeps a name is kept whole, as it is run, and is not in the result."""
-    later = [j for j in range(max(cells) + 1, len(statements)) if _sets(statements[j].node, names)]
+    `try`, a tuple target) and keeps a name is kept whole, as it is run, and is not in the result. A def or plain
+    assignment of one of `defined` (the exercise's own names) is left to `_unsubmitted`."""
+    later = [j for j in range(max(cells) + 1, len(statements)) if _sets(statements[j].node, names)
+             and _definition_of(statements[j].node) not in defined]
     if not later:
         return {}
     order, _ = _kernel_order(statements, [*cells, *later])

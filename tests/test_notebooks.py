@@ -966,6 +966,30 @@ def test_a_later_redefinition_of_a_submitted_helper_is_not_graded_here_either(tm
     assert "graded neither by the course nor here" in note(report, "unsubmitted_definition")
 
 
+@pytest.mark.parametrize("later", ["from a_fast_module import nnCostFunction",
+                                   "from a_fast_module import nnCostFunction, sigmoid_fast"])
+def test_a_later_import_of_the_exercises_own_function_is_not_run(tmp_path, later):
+    """Review 37b, R37-8: in the course's notebook, which submits nnCostFunction itself, a last cell
+    `from a_fast_module import nnCostFunction` (after every grader cell) was run, as only a def or a plain
+    assignment of an own name was left out there: its failed import cost the whole notebook (0/100), where the
+    course graded the cell-5 function (100). It is left out, with the note that it was never submitted."""
+    report, status = grade_json(course.folder(tmp_path, course.cells() + [("code", later)]))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "(cell 22, line 1) was never submitted" in note(report, "unsubmitted_definition"), report["notes"]
+
+
+def test_a_later_import_of_the_exercises_own_function_keeps_only_the_helper_it_alone_imports(tmp_path):
+    """Review 37b, R37-1/R37-8: of a last `from my_helpers import nnCostFunction, sigmoid`, only sigmoid (set
+    nowhere else, called by the graded nnCostFunction) is run: left out whole, the graded function lost its
+    sigmoid (NameError); kept whole, the draft nnCostFunction of my_helpers replaced the one the cells submitted."""
+    cells = course.cells(cost=course.COST.replace("utils.sigmoid(", "sigmoid("))
+    path = course.folder(tmp_path, cells + [("code", "from my_helpers import nnCostFunction, sigmoid")])
+    (path.parent / "my_helpers.py").write_text("import numpy as np\n\n\n" + SIGMOID_DEF + "\n\n\n"
+                                               "def nnCostFunction(*args):\n    raise ValueError('draft')\n")
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
     """Review 31, Y3: `grader[k] = Net.cost` with `class Net` defined again in a last cell, under a decorator from a
     module the grader lacks: the later class was kept and the whole notebook failed to import (0, the course 100)."""
