@@ -990,6 +990,17 @@ def test_a_later_import_of_the_exercises_own_function_keeps_only_the_helper_it_a
     assert (scores(report), status) == (FULL, 0), report
 
 
+@pytest.mark.parametrize("own", ["buggy", "stub"])
+def test_a_later_loop_that_sets_the_submitted_function_is_not_run(tmp_path, own):
+    """Review 37b, R37-2: a later statement is kept only for a name it alone sets that other code reads; a loop's
+    own variable (`candidate`), read by nothing else, does not keep a loop over a module the grader lacks."""
+    later = ("code", "import a_fast_module\n\nfor candidate in a_fast_module.costs:\n"
+                     "    nnCostFunctionVectorized = candidate")
+    report, status = grade_json(course.folder(tmp_path, _vectorized_beside(
+        BUGGY_COST if own == "buggy" else STUB_COST) + [later]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_class_that_holds_the_submitted_method_is_not_run(tmp_path):
     """Review 31, Y3: `grader[k] = Net.cost` with `class Net` defined again in a last cell, under a decorator from a
     module the grader lacks: the later class was kept and the whole notebook failed to import (0, the course 100)."""
