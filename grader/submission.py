@@ -1525,8 +1525,10 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         result.registered_earlier[name] = RegisteredEarlier(*(origins[s.offset + _first_line(s.node) - 1]
                                                                 for s in found))
     for name, (last, graded, later, by_counts) in dropped.items():
-        where = [origins[s.offset + _first_line(s.node) - 1] for s in (last, graded, *later)]
-        result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
+        news = [s for s in later if not _same_statement(s.node, graded.node)]  # a copy: no note (review 37b, R37-6)
+        if news:
+            where = [origins[s.offset + _first_line(s.node) - 1] for s in (last, graded, *news)]
+            result.unsubmitted[name] = Unsubmitted(where[0], where[1], where[2:], by_counts)
         statements = [s for s in statements if all(s is not gone for gone in later)]
     bindings, kept, unrun = select(statements, roots)
     placed: dict[int, list[str]] = {}
@@ -1847,22 +1849,46 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
                             later: dict[int, _Statement | None]) -> None:
     """Record, for each name the grader cells submit (`submitting`: cell statement -> the name, the root of what
     it submits) that a statement in `later` sets again, where: the course grades what the cells submitted, so a fix
-    placed after every grader cell is graded nowhere, and the student was not told (review 31, Y11)."""
+    placed after every grader cell is graded nowhere, and the student was not told (review 31, Y11). Not for a
+    statement that sets nothing new (review 37b, R37-6): a `del`, an attribute set other than of what a cell
+    submits (`net.epochs = 50` beside `grader[5] = net.cost`), a copy of the definition the cells submitted."""
     origin = result.origin
     for root in dict.fromkeys(submitting.values()):
-        again = [j for j in later if _sets(statements[j].node, {root})]
+        cells = [i for i, name in submitting.items() if name == root]
+        submits = {ast.unparse(statements[i].node.value) for i in cells}
+        again = [j for j in later if _sets_again(statements[j].node, root, submits)]
         if not again:
             continue
-        cells = [i for i, name in submitting.items() if name == root]
         sets_root = [j for j, s in enumerate(statements) if j not in later and root in _bound_names(s.node)]
         order, _ = _kernel_order(statements, cells + sets_root)
         last = max(cells, key=order)
         held = _in_effect(sets_root, last, order)
+        if held is not None:
+            again = [j for j in again if not _same_statement(statements[j].node, statements[held].node)]
+            if not again:
+                continue
         where = [origin(statements[j].offset + _first_line(statements[j].node)) for j in (last, *again)]
         how = "defined" if all(isinstance(statements[j].node, _DEFINES) for j in again) else "set"
         result.unsubmitted_other[root] = (
             where[0], ast.unparse(statements[last].node), where[1:],
             None if held is None else origin(statements[held].offset + _first_line(statements[held].node)), how)
+
+
+def _sets_again(node: ast.stmt, root: str, submits: set[str]) -> bool:
+    """Does a later statement give `root` a new value (not a `del`), or set what a grader cell submits
+    (`Net.cost = jit(Net.cost)` for `grader[5] = Net.cost`)?"""
+    if isinstance(node, ast.Delete):
+        return False
+    if root in _bound_names(node):
+        return True
+    return any(isinstance(target, ast.Attribute | ast.Subscript) and ast.unparse(target) in submits
+               for child in ast.walk(node) if isinstance(child, ast.Assign | ast.AugAssign | ast.AnnAssign)
+               for target in (child.targets if isinstance(child, ast.Assign) else [child.target]))
+
+
+def _same_statement(a: ast.stmt, b: ast.stmt) -> bool:
+    """The same code, wherever it is (a cell copied or run again further down)."""
+    return ast.dump(a) == ast.dump(b)
 
 
 def _without_binding(statement: _Statement, names: set[str]) -> _Statement | None:

@@ -1030,6 +1030,30 @@ def test_a_fix_of_the_submitted_function_after_every_grader_cell_is_said_not_to_
                               "here; those cells submitted the one in cell 5 (line "), message
 
 
+def _net_cells() -> list[tuple[str, str]]:
+    """The course's cells with a stub nnCostFunction and every cost grader cell submitting `net.cost`, a method
+    of an object `net` made in the same cell."""
+    method = "class Net:\n    def __init__(self):\n        self.epochs = 10\n\n{}\n\n\nnet = Net()".format("\n".join(
+        "    " + line for line in course.COST.replace("def nnCostFunction(", "def cost(self, ").split("\n")))
+    return [(kind, text.replace("= nnCostFunction\n", "= net.cost\n"))
+            for kind, text in course.cells(cost=STUB_COST + "\n\n\n" + method)]
+
+
+@pytest.mark.parametrize("case", ["del", "attribute", "copy", "own copy"])
+def test_a_later_statement_that_sets_nothing_new_gets_no_unsubmitted_note(tmp_path, case):
+    """Review 37b, R37-6: after every grader cell, `del nnCostFunctionVectorized`, `net.epochs = 50` (beside
+    `grader[5] = net.cost`) or a word-for-word copy of the submitted def (a cell run again further down) were
+    each said to be a later definition "never submitted", with advice to put it in place of the submitted one,
+    in notebooks with full marks."""
+    cells, later = {"del": (_vectorized_beside(STUB_COST), "del nnCostFunctionVectorized"),
+                    "attribute": (_net_cells(), "net.epochs = 50"),
+                    "copy": (_vectorized_beside(STUB_COST), VECTORIZED),
+                    "own copy": (course.cells(), course.COST)}[case]
+    report, status = grade_json(course.folder(tmp_path, cells + [("code", later)]))
+    assert (scores(report), status) == (FULL, 0), report
+    assert "unsubmitted_definition" not in [n["id"] for n in report["notes"]], report["notes"]
+
+
 def test_a_later_grader_cell_that_submits_a_partial_is_the_one_that_counts(tmp_path):
     """Review 30, W5: a last cell `grader[1] = partial(nnCostFunction)` submits the student's own (buggy)
     function; it was passed over, and the earlier `grader[1] = nnCostFunctionVectorized` gave part 1 its 30."""
