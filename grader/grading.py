@@ -192,6 +192,10 @@ def _failure(outcome: Outcome, function: Function, submission: str, timeout: flo
         if stopped_by_budget(outcome):  # the run's total time ran out, not this call's timeout
             return f"{name} was stopped: its calls used up their share of time ({GRADED_BUDGET:g} × --timeout){where}"
         if stopped_at_import(outcome):  # no function was called (review 32, Z8: it blamed nnCostFunction)
+            helper = outcome.message.partition("; the import of ")[2].partition("; it was running ")
+            if helper[1]:  # a helper's top level (review 37b, R37-7: said twice, in one long parenthesis)
+                return (f"{submission} could not be imported: the import of {helper[0].removesuffix(' did not finish')}"
+                        f" did not finish within {timeout:g} s; it was running {helper[2]}")
             return f"{submission} could not be imported: its import did not finish within {timeout:g} s{where}"
         return f"{name} did not finish within {timeout:g} s{where}"
     if channel_words(outcome):  # the process did not stop by itself: the grader could not use it (accept14, A4)
@@ -296,6 +300,14 @@ def read_source(submission: Path, file: str | None) -> str:
         return ""
 
 
+def _helper_hang_advice(message: str) -> str:
+    """What to do about a helper whose import never finishes: its top level runs on every import, the course's
+    too (review 37b, R37-7: the message gave no advice)."""
+    file = message.partition("; it was running ")[2].partition(", line ")[0]
+    return (f"The top level of {file} runs whenever it is imported: put the long-running code there under "
+            f"`if __name__ == \"__main__\":`, or in a function that a cell calls.")
+
+
 def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dict[CallKey, Outcome],
                     cases: dict[str, CaseData], submission: Path,
                     prepared: runnable.Submission | None = None) -> None:
@@ -309,6 +321,11 @@ def explain_crashes(exercise: Exercise, results: list[PartResult], outcomes: dic
             continue  # `outcomes` are the student's own function's: the part's are those of `graded_on` (Y8)
         for case_name in result.part.cases:
             outcome = outcomes[call_key(result.part, case_name)]
+            if stopped_at_import(outcome) and "; the import of " in outcome.message:
+                text = _helper_hang_advice(outcome.message)
+                result.evidence.insert(0, text)
+                result.feedback = f"{result.feedback} {text}"
+                break
             if outcome.status not in ("error", "import_error"):
                 continue
             from . import crashes  # only a crash needs it: a grade without one never loads it

@@ -176,6 +176,9 @@ class Submission:
     # a name the grader cells submit, set again after every one of them -> (the last such cell, its text, where it
     # is set again, the setting that cell submitted (None: unknown), "defined" or "set") (`_note_unsubmitted_other`)
     unsubmitted_other: dict[str, tuple[Origin, str, list[Origin], Origin | None, str]] = field(default_factory=dict)
+    # line of a `%%writefile NAME.py` cell run as the module NAME -> where the notebook imports NAME: a hang in its
+    # top level is that import's (review 37b, R37-7: it named the %%writefile cell)
+    written_imports: dict[int, Origin] = field(default_factory=dict)
 
     def origin(self, line: int) -> Origin:
         return self.origins[line - 1] if 1 <= line <= len(self.origins) else Origin(None, line)
@@ -1538,6 +1541,9 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     for line, module, body, skipped in written:
         if module in imported:
             placed.setdefault(line, []).append(_module_from_cell(module, body))
+            result.written_imports[line] = next(origins[s.offset + _first_line(s.node) - 1] for s in statements
+                                                if s.keep and any(module in _module_names(node)
+                                                                  for node in _imports(s.node)))
         elif skipped:
             result.skipped_cells.append(skipped)
     run_as_module = set(placed)  # the lines of the `%%writefile` cells run as the modules they write
@@ -2217,8 +2223,10 @@ def translate(submission: Submission, outcome, names: tuple[str, ...]):
     helper = [mark for mark in running if mark.group(3)]
     if outcome.status == "timeout" and helper:  # a helper's top level, imported by the file (review 32, Z8)
         file = helper[-1].group(3)
-        at = f", at {submission.place(f'({submission.path.name}, line {own[-1].group(2)})')[1:-1]}" if own else ""
-        message += f"; it was running {file}, line {helper[-1].group(2)}: the import of {file}{at}, never finished"
+        line = int(own[-1].group(2)) if own else None
+        where = submission.written_imports.get(line) or submission.origin(line) if own else None
+        at = "" if where is None else f" ({submission.path.name}, {where})"  # the notebook's line that imports it
+        message += f"; the import of {file}{at} did not finish; it was running {file}, line {helper[-1].group(2)}"
     elif outcome.status == "timeout" and own:
         where = submission.place(f"({submission.path.name}, line {own[-1].group(2)})")
         what = own[-1].group(1)
