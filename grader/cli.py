@@ -82,11 +82,12 @@ def _use_colour() -> bool:
 
 
 def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, verify: bool = True,
-                      folders: tuple[Path, ...] = ()) -> Exercise:
-    """The exercise to use; `verify=False` skips computing its expected values (see `check`)."""
+                      folders: tuple[Path, ...] = (), compiled: bool = False) -> Exercise:
+    """The exercise to use; `verify=False` skips computing its expected values (see `check`). `compiled`
+    (`grade FILE`): specs are read from their compiled entries where they have one (spec_cache.py)."""
     try:
         available = locate.available(folders)  # shipped, GRADER_EXERCISES and --exercises-dir
-        known = locate.aliases(available)  # read whatever the name: an alias two files claim is an error
+        known = locate.aliases(available, compiled)  # read whatever the name: an alias two files claim is an error
     except locate.ExerciseConflict as error:
         raise GradeError(str(error), as_json) from None
     also = {}
@@ -116,6 +117,10 @@ def _resolve_exercise(name: str | None, submission: Path | None, as_json: bool, 
     else:
         raise GradeError(f"unknown exercise '{name}'. Available exercises: {listing}", as_json)
     try:
+        if compiled and not verify:
+            from . import spec_cache
+
+            return spec_cache.load(path)
         return load_checked(path) if verify else load(path)
     except SpecError as error:
         raise GradeError(str(error), as_json) from None
@@ -308,7 +313,8 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with opened as sandbox:
         if credit:
             private_reads_or_exit(sandbox, allow_weak_isolation, what, as_json)
-        exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders)
+        exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders,
+                                     compiled=True)
         prepared = _prepare(submission, exercise, as_json)
         from .grading import grade
         from .report import as_dict, as_text

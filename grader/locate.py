@@ -61,37 +61,57 @@ def every_name(available: dict[str, Path], known: dict[str, str] | None = None) 
     return {exercise: exercise for exercise in available} | (aliases(available) if known is None else known)
 
 
-def aliases(available: dict[str, Path]) -> dict[str, str]:
+def aliases(available: dict[str, Path], compiled: bool = False) -> dict[str, str]:
     """Alias -> exercise id, from each spec's top-level `aliases` list (read without validating the spec).
 
     Runs on every `grade FILE`, so it stays cheap: a spec with no top-level `aliases` key (see
-    `_may_have_aliases`) is not parsed, and the others are only composed (no values built) to read that key."""
-    import yaml
-
+    `_may_have_aliases`) is not parsed, and the others are only composed (no values built) to read that key.
+    `compiled` (`grade FILE`): a spec compiled already (spec_cache.py) gives its exercise's aliases, the same
+    names for a spec that loads (every one a name), without importing PyYAML."""
     found: dict[str, str] = {}
     for exercise, path in available.items():
-        try:
-            text = path.read_text(encoding="utf-8")
-            root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) \
-                if _may_have_aliases(text) else None
-        except (OSError, UnicodeDecodeError, yaml.YAMLError):
-            continue  # an unreadable spec is reported when it is used
-        pairs = root.value if isinstance(root, yaml.MappingNode) else []
-        names = next((value for key, value in pairs if isinstance(key, yaml.ScalarNode) and key.value == "aliases"
-                      and key.tag == "tag:yaml.org,2002:str"), None)
-        for node in names.value if isinstance(names, yaml.SequenceNode) else []:
-            if not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str") or \
-                    node.value == exercise:
+        names = _declared_aliases(path, compiled)
+        for name in names or ():
+            if name == exercise:
                 continue
             # a name two files claim is an error naming both, as for file names (author review 4, E9: an
             # instructor's alias `ex5` silently lost to the shipped ex5, whose cases the students then got)
-            claimed = node.value if node.value in available else found.get(node.value, exercise)
+            claimed = name if name in available else found.get(name, exercise)
             if claimed != exercise:
                 other = available[claimed]
-                raise ExerciseConflict(f"the exercise name '{node.value}' is defined twice: {other} and {path} "
+                raise ExerciseConflict(f"the exercise name '{name}' is defined twice: {other} and {path} "
                                        f"(as an alias); rename one of them")
-            found[node.value] = exercise
+            found[name] = exercise
     return found
+
+
+def _declared_aliases(path: Path, compiled: bool) -> list[str] | None:
+    """The text items of a spec's top-level `aliases` list, in order; None when it cannot be read (an unreadable
+    spec is reported when it is used)."""
+    try:
+        data = path.read_bytes()
+        text = data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")  # as path.read_text reads it
+    except (OSError, UnicodeDecodeError):
+        return None
+    if not _may_have_aliases(text):
+        return []
+    if compiled:
+        from . import spec_cache
+
+        exercise = spec_cache.read_entry(spec_cache.entry_key(data, str(path)))
+        if exercise is not None:
+            return list(exercise.aliases)
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return None
+    pairs = root.value if isinstance(root, yaml.MappingNode) else []
+    names = next((value for key, value in pairs if isinstance(key, yaml.ScalarNode) and key.value == "aliases"
+                  and key.tag == "tag:yaml.org,2002:str"), None)
+    return [node.value for node in (names.value if isinstance(names, yaml.SequenceNode) else [])
+            if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str"]
 
 
 _FIRST_KEY = re.compile(r"^( *)[^ \t\r\n#%-]", re.M)  # the first line of content (not a comment, directive or ---)
