@@ -322,9 +322,14 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
 
         secret = _secret(secret_file, as_json)  # read only now: the zygote never holds it
         exercise = with_secret(exercise, secret)
+        inputs = None
+        if secret is None:  # the secret's cases are kept nowhere (input_cache.py)
+            from .input_cache import load as load_inputs
+
+            inputs = load_inputs(exercise)
         try:  # verify: the spec's cases are checked (checks.verify_expected) while the student's code runs
             report = grade(exercise, Path(os.path.abspath(submission)), sandbox, shown_as=str(submission),
-                           prepared=prepared, train=train, verify=True)
+                           prepared=prepared, train=train, verify=True, inputs=inputs)
         except SpecError as error:
             raise GradeError(str(error), as_json) from None
         except Exception as error:  # a bug in the grader: still one clear message, never a traceback

@@ -604,13 +604,14 @@ def _first_part(exercise: Exercise, network: bool) -> Part | None:
     return next((p for p in exercise.parts if (p.check != "activation_gradient") == network), None)
 
 
-def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData], speed: bool = True) -> dict[str, Call]:
+def _ahead_calls(exercise: Exercise, cases: dict[str, CaseData], speed: bool = True,
+                 screen: CaseData | None = None) -> dict[str, Call]:
     """The notes probes' calls that run ahead, in the graded run (used only when the parts pass): the
-    num_labels and scalar probes, and (`speed`) the speed note's screening call."""
+    num_labels and scalar probes, and (`speed`) the speed note's screening call (on `screen`, when given)."""
     calls = {}
     network = _first_part(exercise, network=True)
     if speed and network is not None and exercise.full_size is not None:
-        calls["speed_screen"] = notes.screen_call(exercise, network)
+        calls["speed_screen"] = notes.screen_call(exercise, network, screen)
     if network is not None and exercise.network.targets == "labels" and \
             "num_labels" in exercise.functions[network.function].arguments:
         call = notes.num_labels_call(exercise, network, cases[network.cases[0]])
@@ -771,7 +772,8 @@ class LaterRuns:
 
 def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str | None = None,
           prepared: runnable.Submission | None = None, train: bool = False, shared: Shared | None = None,
-          verify: bool = False, offer: Callable[[LaterRuns], None] | None = None) -> Report:
+          verify: bool = False, offer: Callable[[LaterRuns], None] | None = None,
+          inputs: tuple[dict[str, CaseData], CaseData | None] | None = None) -> Report:
     """Grade one submission; the sandbox must already be open (see the module docstring).
 
     `prepared` (grader/submission.py) is the file's runnable part; without it the whole file is imported.
@@ -781,9 +783,10 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
     submissions, so each expected value is computed once per batch; a lone grade computes its expected
     values while that first worker runs, and with `verify` also checks them as `checks.verify_expected`
     does (a SpecError, raised once the run is over). `offer` (a batch's) is given the later functions' own runs
-    before the first run starts (`LaterRuns`).
+    before the first run starts (`LaterRuns`). `inputs`: the exercise's cases and screening case as
+    `input_cache.load` gives them, when the caller has them (a lone grade without the secret).
     """
-    cases = shared.variants.cases if shared is not None else build_all(exercise)
+    cases = shared.variants.cases if shared is not None else inputs[0] if inputs is not None else build_all(exercise)
     variants = shared.variants if shared is not None else diagnosis.Variants(exercise, cases)
     expected = None if shared is not None else _ExpectedValues(exercise, variants, verify)
     plan = plan_calls(exercise, cases)
@@ -796,7 +799,8 @@ def grade(exercise: Exercise, submission: Path, sandbox: Sandbox, shown_as: str 
         offered = LaterRuns(lambda other: {key: outcome for calls in later.values() for key, outcome in run_calls(
             Budget(other, submission, GRADED_BUDGET * timeout, prepared), calls).items()}, len(plan[first]))
         offer(offered)
-    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed), prepared,
+    screen = inputs[1] if inputs is not None and shared is None else None
+    outcomes, ahead = run_together(sandbox, submission, plan, _ahead_calls(exercise, cases, speed, screen), prepared,
                                    meanwhile=expected, arrived=offered.arrived if offered else None)
     if expected is not None:
         expected.raise_found()

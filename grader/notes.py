@@ -311,7 +311,7 @@ def screen_case(exercise: Exercise) -> CaseData:
     return _timing_case(exercise, "speed_screen", np.tile(block, (-(-m // len(block)), 1))[:m], rng)
 
 
-def _timing_case(exercise: Exercise, name: str, X: np.ndarray, rng: np.random.Generator) -> CaseData:
+def _timing_case(exercise: Exercise, name: str, X: np.ndarray, rng: "np.random.Generator") -> CaseData:
     """A case at the full size's layers around these inputs: seeded small weights and every label."""
     sizes = exercise.full_size.sizes
     network = exercise.network.with_sizes(sizes)
@@ -320,10 +320,11 @@ def _timing_case(exercise: Exercise, name: str, X: np.ndarray, rng: np.random.Ge
                     nn.unroll(thetas, network.order))
 
 
-def screen_call(exercise: Exercise, part) -> Call:
-    """The screening call (run ahead, beside the graded calls): see `probe_speed`."""
+def screen_call(exercise: Exercise, part, case: CaseData | None = None) -> Call:
+    """The screening call (run ahead, beside the graded calls): see `probe_speed`. `case`: `screen_case`'s, when
+    the caller has it already (input_cache.py)."""
     function = exercise.functions[part.function]
-    return _call(function, calling.arguments(function, screen_case(exercise), part.lambda_))
+    return _call(function, calling.arguments(function, case or screen_case(exercise), part.lambda_))
 
 
 def screened_fast(exercise: Exercise, screen: Outcome | None) -> bool:

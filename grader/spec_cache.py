@@ -126,18 +126,24 @@ def write_entry(key: str, exercise: Exercise) -> None:
         if decode(encoded) != exercise:
             return
         text = json.dumps(encoded, separators=(",", ":"), allow_nan=False).encode("utf-8")
-        os.makedirs(FOLDER, mode=0o700, exist_ok=True)
-        temporary = FOLDER / f".{key}.{os.getpid()}.{os.urandom(4).hex()}"
-        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(text)
-            os.replace(temporary, FOLDER / f"{key}.json")
-        except BaseException:
-            os.unlink(temporary)
-            raise
+        write_bytes(FOLDER / f"{key}.json", text)
     except (OSError, TypeError, ValueError, RecursionError):
         return
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write an entry whole or not at all: into a fresh 0600 file of the 0700 folder, then renamed over `path`,
+    so a reader (another grade at the same time) sees the old entry, none, or the new one. Raises OSError."""
+    os.makedirs(path.parent, mode=0o700, exist_ok=True)
+    temporary = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
 
 
 def encode(value):

@@ -1,4 +1,5 @@
-"""A lone `grade FILE` reads a compiled exercise instead of its YAML (grader/spec_cache.py), and the same report."""
+"""A lone `grade FILE` reads a compiled exercise instead of its YAML (grader/spec_cache.py) and its hidden inputs
+instead of drawing them (grader/input_cache.py), and prints the same report."""
 
 import json
 import os
@@ -10,8 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import spec, spec_cache
+from grader import input_cache, spec, spec_cache
+from grader.cases import build_all
 from grader.cli import main
+from grader.notes import screen_case
 from grader.sandbox import Call, Limits, Sandbox, runner_name
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,15 +48,16 @@ def test_every_shipped_exercise_reads_back_as_the_yaml_gives_it(path, folder):
     assert entry.stat().st_mode & 0o777 == 0o600 and folder.stat().st_mode & 0o777 == 0o700
 
 
-def test_a_lone_grade_imports_no_yaml_once_its_exercise_is_compiled():
-    """Through the `grade` command itself, as the benchmark runs it: the second grade's own process imports no
-    PyYAML (8 ms of its critical path), and prints the same report."""
+def test_a_lone_grade_imports_neither_yaml_nor_numpy_random_once_its_exercise_is_compiled():
+    """Through the `grade` command itself, as the benchmark runs it: the second grade's own process imports
+    neither PyYAML (8 ms of its critical path) nor numpy.random (9 ms), and prints the same report."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     runs = [subprocess.run([sys.executable, "-X", "importtime", "-m", "grader", str(SOLUTION), "--format", "json"],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120) for _ in range(2)]
     assert [r.returncode for r in runs] == [0, 0], runs[1].stderr[-2000:]
     imported = [line.rsplit("|", 1)[-1].strip() for line in runs[1].stderr.splitlines() if "import time:" in line]
-    assert "grader.spec" in imported and "yaml" not in imported
+    assert "grader.spec" in imported and "numpy" in imported
+    assert "yaml" not in imported and "numpy.random" not in imported
     first, second = (json.loads(r.stdout) for r in runs)
     assert second == first and second["score"] == second["max_score"]
 
@@ -63,16 +67,16 @@ def test_a_changed_spec_is_read_again(tmp_path, folder):
     copy = tmp_path / "ex5.yaml"
     shutil.copy(ROOT / "exercises" / "ex5.yaml", copy)
     status, report = _grade(SOLUTION, "--exercise", copy)
-    assert status == 0 and len(list(folder.iterdir())) == 1
+    assert status == 0 and len(list(folder.glob("*.json"))) == 1
     text = copy.read_text()
     assert "points: 30" in text
     copy.write_text(text.replace("points: 30", "points: 31", 1))
     status, changed = _grade(SOLUTION, "--exercise", copy)
-    assert status == 0 and changed["max_score"] == report["max_score"] + 1 and len(list(folder.iterdir())) == 2
+    assert status == 0 and changed["max_score"] == report["max_score"] + 1 and len(list(folder.glob("*.json"))) == 2
     copy.write_text(text.replace("points: 30", "points: thirty", 1))
     result = CliRunner().invoke(main, ["check", str(SOLUTION), "--exercise", str(copy)])
     assert result.exit_code == 2 and "points" in result.output and "expected a whole number" in result.output
-    assert len(list(folder.iterdir())) == 2  # a spec with an error is never kept
+    assert len(list(folder.glob("*.json"))) == 2  # a spec with an error is never kept
 
 
 @pytest.mark.parametrize("entry", [b"not json", b'{"r": "Popen", "f": ["sh"]}', b'{"r": "Exercise", "f": [1]}',
@@ -135,3 +139,66 @@ def test_student_code_cannot_write_the_cache_s_folder(tmp_path):
         [outcome] = sandbox.run(sub, [Call(("attack",), (), (), 1)])
     assert outcome.status == "ok" and float(outcome.values[0]) == 0.0
     assert not (target / "planted.json").exists() and not (target.parent / "planted.json").exists()
+
+
+def _drawn(exercise):
+    return build_all(exercise), (screen_case(exercise) if exercise.full_size is not None else None)
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
+def test_every_shipped_exercise_s_inputs_read_back_bit_for_bit(path, folder):
+    """Values, dtype, shape, strides and the read-only flag (cases.py's arrays are frozen, the screening
+    case's are not) of every case and of the screening case."""
+    exercise = spec.load(path)
+    assert input_cache._same(input_cache.load(exercise), _drawn(exercise))  # a miss: drawn, then kept
+    assert [p.suffix for p in folder.iterdir()] == [".bin"]
+    found = input_cache.read_entry(input_cache.entry_key(exercise))
+    assert input_cache._same(found, _drawn(exercise))
+    assert all(not c.X.flags.writeable for c in found[0].values() if c.X is not None)
+
+
+def test_a_grade_with_the_secret_keeps_no_inputs(tmp_path, folder):
+    """The secret's cases are the hidden ones of a grade for credit: never written anywhere."""
+    secret = tmp_path / "secret"
+    secret.write_text("a course secret of some length\n")
+    status, report = _grade(SOLUTION, "--secret-file", secret)
+    assert status == 0 and report["score"] == report["max_score"]
+    assert [p.suffix for p in folder.iterdir()] == [".json"]  # the spec's entry only: it holds no secret
+    status, _ = _grade(SOLUTION)
+    assert status == 0 and sorted(p.suffix for p in folder.iterdir()) == [".bin", ".json"]
+
+
+@pytest.mark.parametrize("entry", [b"", b"nn-grader inputs 1\n", b"nn-grader inputs 1\n" + b"\xff" * 8,
+                                   b"nn-grader inputs 1\n\x02\0\0\0\0\0\0\0{}", b"not an entry at all"])
+def test_a_damaged_inputs_entry_is_a_miss_and_is_replaced(entry, folder):
+    exercise = spec.load(ROOT / "exercises" / "ex5.yaml")
+    key = input_cache.entry_key(exercise)
+    folder.mkdir(mode=0o700)
+    (folder / f"{key}.bin").write_bytes(entry)
+    assert input_cache._same(input_cache.load(exercise), _drawn(exercise))
+    assert input_cache._same(input_cache.read_entry(key), _drawn(exercise))
+
+
+def test_a_truncated_inputs_entry_is_a_miss(folder):
+    exercise = spec.load(ROOT / "exercises" / "ex5.yaml")
+    input_cache.load(exercise)
+    [entry] = folder.iterdir()
+    entry.write_bytes(entry.read_bytes()[:-8])
+    assert input_cache.read_entry(input_cache.entry_key(exercise)) is None
+
+
+@pytest.mark.parametrize("change", ["seed", "numpy", "grader"])
+def test_the_inputs_key_changes_with_the_exercise_numpy_and_the_grader(change, monkeypatch):
+    import numpy
+
+    exercise = spec.load(ROOT / "exercises" / "ex5.yaml")
+    before = input_cache.entry_key(exercise)
+    if change == "seed":
+        name, case = next((n, c) for n, c in exercise.cases.items() if c.random_seed is not None)
+        reseeded = case._replace(random_seed=case.random_seed + 1)
+        exercise = exercise._replace(cases=type(exercise.cases)({**exercise.cases, name: reseeded}))
+    elif change == "numpy":
+        monkeypatch.setattr(numpy, "__version__", "0.0.0-other")
+    else:
+        monkeypatch.setattr(input_cache, "__version__", "0.0.0-other")
+    assert input_cache.entry_key(exercise) != before
