@@ -28,6 +28,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 # module -> functions of it whose calls are stamped (a module listed is stamped when it loads)
 STAMPED = {
     "click": [], "numpy": [], "yaml": [], "numpy.random": [], "grader.spec": ["load"],
+    "grader.spec_cache": ["load"], "grader.input_cache": ["load"],
     "grader.cli": ["_prepare"], "grader.submission": [], "grader.grading": ["run_together"],
     "grader.report": ["as_text"], "grader.sandbox.launch": ["start_early"],
 }
@@ -54,7 +55,7 @@ class Stamps(importlib.abc.MetaPathFinder):
             run(module)
             stamps.append(("import " + name, "end", time.perf_counter() - start))
             for function in STAMPED[name]:
-                setattr(module, function, stamped(getattr(module, function), function))
+                setattr(module, function, stamped(getattr(module, function), name + "." + function))
         spec.loader.exec_module = exec_module
         return spec
 
@@ -78,8 +79,10 @@ def report(code):
 prestart.leave = report
 prestart.main()
 """
-NAMES = {"start_early": "launch zygote", "load": "read the exercise (yaml)", "_prepare": "prepare submission",
-         "run_together": "sandbox run (request .. outcomes)", "as_text": "report"}
+NAMES = {"grader.sandbox.launch.start_early": "launch zygote", "grader.spec.load": "read the exercise (yaml)",
+         "grader.spec_cache.load": "read the exercise (compiled or yaml)", "grader.cli._prepare": "prepare submission",
+         "grader.input_cache.load": "the cases' inputs (kept or drawn)",
+         "grader.grading.run_together": "sandbox run (request .. outcomes)", "grader.report.as_text": "report"}
 
 
 def one_grade(file: str) -> dict[tuple[str, str], float]:
