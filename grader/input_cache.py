@@ -54,13 +54,11 @@ def load(exercise: Exercise) -> tuple[dict[str, CaseData], CaseData | None]:
 
 def entry_key(exercise: Exercise) -> str | None:
     """A SHA-256 of the exercise and of what draws its inputs; None for one that does not encode."""
-    import hashlib
-
     try:
         encoded = json.dumps(spec_cache.encode(exercise), separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError):
         return None
-    digest = hashlib.sha256()
+    digest = spec_cache.sha256()
     for part in (MAGIC.decode(), __version__, sys.version, np.__version__, encoded):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
     for name in _DRAWERS:

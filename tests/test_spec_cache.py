@@ -202,3 +202,20 @@ def test_the_inputs_key_changes_with_the_exercise_numpy_and_the_grader(change, m
     else:
         monkeypatch.setattr(input_cache, "__version__", "0.0.0-other")
     assert input_cache.entry_key(exercise) != before
+
+
+def test_the_key_s_sha256_is_hashlib_s():
+    import hashlib
+
+    digest = spec_cache.sha256()
+    digest.update(b"nn-grader" * 1000)
+    assert digest.hexdigest() == hashlib.sha256(b"nn-grader" * 1000).hexdigest()
+
+
+def test_only_the_newest_entries_are_kept(folder, monkeypatch):
+    monkeypatch.setattr(spec_cache, "KEEP", 3)
+    for i in range(5):
+        spec_cache.write_bytes(folder / f"entry{i}.json", b"{}")
+        os.utime(folder / f"entry{i}.json", ns=(i * 10**9, i * 10**9))
+    spec_cache.write_bytes(folder / "entry5.json", b"{}")
+    assert sorted(p.name for p in folder.iterdir()) == ["entry3.json", "entry4.json", "entry5.json"]
