@@ -2732,7 +2732,7 @@ def for_exercise(path: Path, exercise) -> Submission | None:
     the path as given) for a damaged notebook."""
     import os
 
-    from .sandbox.submission_copy import _unfit_submission
+    from .sandbox.fitness import _unfit_submission
 
     absolute = Path(os.path.abspath(path))
     if os.path.islink(absolute) or _unfit_submission(absolute, runnable_bytes=0):

@@ -58,6 +58,8 @@ def test_a_lone_grade_imports_neither_yaml_nor_numpy_random_once_its_exercise_is
     imported = [line.rsplit("|", 1)[-1].strip() for line in runs[1].stderr.splitlines() if "import time:" in line]
     assert "grader.spec" in imported and "numpy" in imported
     assert "yaml" not in imported and "numpy.random" not in imported
+    # nor the zygote's copy of the submission, for the one check the grader makes (sandbox/fitness.py)
+    assert "grader.sandbox.fitness" in imported and "grader.sandbox.submission_copy" not in imported
     first, second = (json.loads(r.stdout) for r in runs)
     assert second == first and second["score"] == second["max_score"]
 

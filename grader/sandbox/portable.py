@@ -53,6 +53,7 @@ import numpy as np
 
 from .. import prestart
 from .cleanup import _remove_tree
+from .fitness import _unfit_submission
 from .libc import fixed_mmap_threshold
 from .protocol import (
     DEFAULT_LIMITS,
@@ -67,7 +68,6 @@ from .protocol import (
     _request_frame,
 )
 from .relay import KeptOutput, _Died, _relay, _Timeout
-from .submission_copy import _unfit_submission
 
 _POSIX = os.name == "posix"
 _FIRST = prestart.FIRST  # workers started when the sandbox opens (unless `grade` started them already)

@@ -7,6 +7,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from .fitness import _unfit_submission
 from .launch import SHUTDOWN_WAIT, Started, adopt, start
 from .libc import fixed_mmap_threshold
 from .processes import _end_process, _signals_blocked, descendants_demand_seconds
@@ -23,7 +24,6 @@ from .protocol import (
     _parse_outcome,
     _request_frame,
 )
-from .submission_copy import _unfit_submission
 
 
 class Sandbox:
