@@ -33,17 +33,51 @@ def _end_process(pid: int, grace: float) -> None:
 
 def _reaped(pid: int, wait: float | None) -> bool:
     """Wait up to `wait` seconds (None: for ever) for the child to exit, and reap it. A child reaped already
-    counts: an interrupt (Ctrl-C, SIGTERM) can land between a reap and the note that it was done."""
+    counts: an interrupt (Ctrl-C, SIGTERM) can land between a reap and the note that it was done.
+
+    Between looks it waits on a pidfd (Linux 5.3), which wakes the moment the child exits: polling every 2 ms
+    added a millisecond on average to every lone grade, whose last step is waiting for the zygote to leave.
+    Without one it sleeps 2 ms between looks."""
     deadline = math.inf if wait is None else time.monotonic() + wait
-    while True:
-        try:
-            if os.waitpid(pid, os.WNOHANG if wait is not None else 0)[0]:
+    exited = _exit_watch(pid) if wait is not None else None
+    try:
+        while True:
+            try:
+                if os.waitpid(pid, os.WNOHANG if wait is not None else 0)[0]:
+                    return True
+            except ChildProcessError:
                 return True
-        except ChildProcessError:
-            return True
-        if time.monotonic() >= deadline:
-            return False
-        time.sleep(0.002)
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return False
+            if exited is not None:
+                exited.poll(math.ceil(min(left, 1.0) * 1000))
+            else:
+                time.sleep(0.002)
+    finally:
+        if exited is not None:
+            os.close(exited.fd)
+
+
+class _ExitWatch:
+    """A pidfd of a child and a poller on it: readable once the child has exited."""
+
+    def __init__(self, fd: int):
+        import select
+
+        self.fd, self._poller = fd, select.poll()
+        self._poller.register(fd, select.POLLIN)
+
+    def poll(self, milliseconds: int) -> None:
+        self._poller.poll(milliseconds)
+
+
+def _exit_watch(pid: int) -> _ExitWatch | None:
+    """A watch on the child's exit, or None where there are no pidfds (an older kernel, not Linux)."""
+    try:
+        return _ExitWatch(os.pidfd_open(pid))
+    except (AttributeError, OSError):  # ProcessLookupError: reaped already, which waitpid then says
+        return None
 
 
 def _kill_group(pid: int) -> None:
