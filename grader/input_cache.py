@@ -53,16 +53,17 @@ def load(exercise: Exercise) -> tuple[dict[str, CaseData], CaseData | None]:
 
 
 def entry_key(exercise: Exercise) -> str | None:
-    """A SHA-256 of the exercise and of what draws its inputs; None for one that does not encode."""
+    """A SHA-256 of the exercise and of what draws its inputs; None for one that does not encode, or where the
+    grader's sources cannot be read."""
     try:
         encoded = json.dumps(spec_cache.encode(exercise), separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError):
+        drawers = spec_cache.sources(_DRAWERS)
+    except (TypeError, ValueError, OSError):  # OSError: an install without the grader's sources
         return None
     digest = spec_cache.sha256()
     for part in (MAGIC.decode(), __version__, sys.version, np.__version__, encoded):
         digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for name in _DRAWERS:
-        digest.update((spec_cache.PACKAGE / name).read_bytes() + b"\0")
+    digest.update(drawers)
     return "inputs-" + digest.hexdigest()
 
 

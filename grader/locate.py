@@ -98,7 +98,8 @@ def _declared_aliases(path: Path, compiled: bool) -> list[str] | None:
     if compiled:
         from . import spec_cache
 
-        exercise = spec_cache.read_entry(spec_cache.entry_key(data, str(path)))
+        key = spec_cache.entry_key(data, str(path))
+        exercise = spec_cache.read_entry(key) if key is not None else None
         if exercise is not None:
             return list(exercise.aliases)
     import yaml

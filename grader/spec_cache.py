@@ -78,25 +78,34 @@ def load(path: Path) -> Exercise:
     except OSError:
         return read_yaml(path)
     key = entry_key(data, str(path))
-    found = read_entry(key)
+    found = read_entry(key) if key is not None else None
     if found is not None:
         return found
     exercise = from_bytes(data, str(path))  # a SpecError goes to the caller; nothing is kept
-    write_entry(key, exercise)
+    if key is not None:
+        write_entry(key, exercise)
     return exercise
 
 
-def entry_key(data: bytes, file: str) -> str:
-    """The entry's name: a SHA-256 of the spec's bytes and path and of everything that reads them."""
+def entry_key(data: bytes, file: str) -> str | None:
+    """The entry's name: a SHA-256 of the spec's bytes and path and of everything that reads them; None when one
+    of those cannot be read (an install without the grader's sources): then nothing is kept or read."""
     import numpy
 
     digest = sha256()
-    for part in (str(FORMAT), __version__, sys.version, numpy.__version__, _yaml_stamp(), file):
-        digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
-    for name in _READERS:
-        digest.update((PACKAGE / name).read_bytes() + b"\0")
+    try:
+        for part in (str(FORMAT), __version__, sys.version, numpy.__version__, _yaml_stamp(), file):
+            digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(sources(_READERS))
+    except OSError:
+        return None
     digest.update(data)
     return digest.hexdigest()
+
+
+def sources(names: tuple[str, ...]) -> bytes:
+    """The grader's source files of these names (relative to the package), each followed by a NUL. Raises OSError."""
+    return b"".join((PACKAGE / name).read_bytes() + b"\0" for name in names)
 
 
 def sha256():

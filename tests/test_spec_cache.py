@@ -221,3 +221,13 @@ def test_only_the_newest_entries_are_kept(folder, monkeypatch):
         os.utime(folder / f"entry{i}.json", ns=(i * 10**9, i * 10**9))
     spec_cache.write_bytes(folder / "entry5.json", b"{}")
     assert sorted(p.name for p in folder.iterdir()) == ["entry3.json", "entry4.json", "entry5.json"]
+
+
+def test_without_the_grader_s_sources_nothing_is_kept_and_the_grade_is_the_same(folder, monkeypatch):
+    """An install that ships no .py files of the grader (only bytecode) cannot key an entry: it reads the YAML."""
+    status, report = _grade(SOLUTION)
+    monkeypatch.setattr(spec_cache, "FOLDER", folder.parent / "other")
+    monkeypatch.setattr(spec_cache, "_READERS", (*spec_cache._READERS, "no_such_module.py"))
+    monkeypatch.setattr(input_cache, "_DRAWERS", (*input_cache._DRAWERS, "no_such_module.py"))
+    assert _grade(SOLUTION) == (status, report) and status == 0
+    assert not (folder.parent / "other").exists()
