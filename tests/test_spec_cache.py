@@ -60,6 +60,7 @@ def test_a_lone_grade_imports_neither_yaml_nor_numpy_random_once_its_exercise_is
     assert "yaml" not in imported and "numpy.random" not in imported
     # nor the zygote's copy of the submission, for the one check the grader makes (sandbox/fitness.py)
     assert "grader.sandbox.fitness" in imported and "grader.sandbox.submission_copy" not in imported
+    assert "_socket" in imported and "socket" not in imported  # the C socket does (launch.Started.sock)
     first, second = (json.loads(r.stdout) for r in runs)
     assert second == first and second["score"] == second["max_score"]
 

@@ -1,8 +1,9 @@
 """The grader's side (Linux): `Sandbox` owns one zygote and turns each run into one outcome per call."""
 from __future__ import annotations
 
+import _socket
 import os
-import socket
+import struct
 from collections import deque
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -26,6 +27,11 @@ from .protocol import (
 )
 
 
+def _send_fd(sock: _socket.socket, data: memoryview, fd: int) -> int:
+    """`socket.send_fds(sock, [data], [fd])`, on the C socket (launch.Started.sock): bytes sent."""
+    return sock.sendmsg([data], [(_socket.SOL_SOCKET, _socket.SCM_RIGHTS, struct.pack("i", fd))])
+
+
 class Sandbox:
     """Context manager owning the zygote; `run` grades one submission file."""
 
@@ -36,7 +42,7 @@ class Sandbox:
         open sandbox's workers get a uid of their own, the slot's when it is free (see `slots.py`)."""
         self.limits, self.slot = limits, slot
         self._zygote: Started | None = None
-        self._sock: socket.socket | None = None
+        self._sock: _socket.socket | None = None  # launch.Started.sock
         self._broken: str | None = None
         self._busy = False  # a run was interrupted: the zygote is still supervising, do not wait for it
         self._layers: list[str] | None = None
@@ -169,7 +175,7 @@ class Sandbox:
         view = memoryview(request)
         try:
             if fd is not None:
-                view = view[socket.send_fds(self._sock, [view[: 1 << 16]], [fd]) :]
+                view = view[_send_fd(self._sock, view[: 1 << 16], fd) :]
             self._sock.sendall(view)
         finally:
             if fd is not None:
