@@ -174,8 +174,10 @@ class Submission:
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
     # a name the grader cells submit, set again after every one of them -> (the last such cell, its text, where it
-    # is set again, the setting that cell submitted (None: unknown), "defined" or "set") (`_note_unsubmitted_other`)
-    unsubmitted_other: dict[str, tuple[Origin, str, list[Origin], Origin | None, str]] = field(default_factory=dict)
+    # is set again, the setting that cell submitted (None: unknown), "defined" or "set", whether the execution counts
+    # gave that order) (`_note_unsubmitted_other`)
+    unsubmitted_other: dict[str, tuple[Origin, str, list[Origin], Origin | None, str, bool]] = \
+        field(default_factory=dict)
     # line of a `%%writefile NAME.py` cell run as the module NAME -> where the notebook imports NAME: a hang in its
     # top level is that import's (review 37b, R37-7: it named the %%writefile cell)
     written_imports: dict[int, Origin] = field(default_factory=dict)
@@ -1808,6 +1810,7 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int], nam
              and _definition_of(statements[j].node) not in defined]
     if not later:
         return {}
+    cells = _ran(statements, cells)
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
     later = [j for j in later if order(j) > order(last)]
@@ -1860,13 +1863,13 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
     submits (`net.epochs = 50` beside `grader[5] = net.cost`), a copy of the definition the cells submitted."""
     origin = result.origin
     for root in dict.fromkeys(submitting.values()):
-        cells = [i for i, name in submitting.items() if name == root]
+        cells = _ran(statements, [i for i, name in submitting.items() if name == root])
         submits = {ast.unparse(statements[i].node.value) for i in cells}
         again = [j for j in later if _sets_again(statements[j].node, root, submits)]
         if not again:
             continue
         sets_root = [j for j, s in enumerate(statements) if j not in later and root in _bound_names(s.node)]
-        order, _ = _kernel_order(statements, cells + sets_root)
+        order, by_counts = _kernel_order(statements, cells + sets_root + again)
         last = max(cells, key=order)
         held = _in_effect(sets_root, last, order)
         if held is not None:
@@ -1877,7 +1880,8 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
         how = "defined" if all(isinstance(statements[j].node, _DEFINES) for j in again) else "set"
         result.unsubmitted_other[root] = (
             where[0], ast.unparse(statements[last].node), where[1:],
-            None if held is None else origin(statements[held].offset + _first_line(statements[held].node)), how)
+            None if held is None else origin(statements[held].offset + _first_line(statements[held].node)), how,
+            by_counts)
 
 
 def _sets_again(node: ast.stmt, root: str, submits: set[str]) -> bool:
@@ -1969,8 +1973,9 @@ def _unsubmitted(statements: list[_Statement], roots: set[str],
         if len(definitions) < 2 or any(name in _bound_names(s.node) and i not in definitions
                                        for i, s in enumerate(statements)):
             continue
-        order, by_counts = _kernel_order(statements, [*registrations, *definitions])
-        last = max(registrations, key=order)
+        ran = _ran(statements, list(registrations))
+        order, by_counts = _kernel_order(statements, [*ran, *definitions])
+        last = max(ran, key=order)
         graded = _in_effect(definitions, last, order)
         if graded is None:
             continue
@@ -1994,6 +1999,14 @@ def _kernel_order(statements: list[_Statement], among: list[int]) -> tuple[Calla
     cells = {statements[i].cell.number: statements[i].cell.ran for i in among}
     by_counts = None not in cells.values() and len(set(cells.values())) == len(cells)
     return ((lambda i: (statements[i].cell.ran, i)) if by_counts else (lambda i: (0, i))), by_counts
+
+
+def _ran(statements: list[_Statement], cells: list[int]) -> list[int]:
+    """The grader cells (statement indices) the kernel ran, where any has an execution count; else all of them, as
+    running the notebook from the top runs them. A cell never run submitted nothing, so it is never "the last grader
+    cell" (review 37d, R37D-1: one unrun cell sent the whole order back to the file's, and a fix imported below
+    the grader cells, which the student then ran again, was left out: 100 -> 5)."""
+    return [i for i in cells if statements[i].cell.ran is not None] or cells
 
 
 def _in_effect(definitions: list[int], at: int, order) -> int | None:
@@ -2354,16 +2367,18 @@ def unsubmitted_other_notes(submission: Submission) -> list[str]:
     for each function a grader cell submits under another name that the file sets again after every grader cell:
     as for the exercise's own names (`unsubmitted_notes`), the later one is graded nowhere (review 31, Y11)."""
     notes = []
-    for name, (cell, text, later, held, how) in sorted(submission.unsubmitted_other.items()):
+    for name, (cell, text, later, held, how, by_counts) in sorted(submission.unsubmitted_other.items()):
         where = "; ".join(str(origin) for origin in later)
         held_text = "" if held is None else (
             f"; those cells submitted the one in cell {held.cell} (line {held.line})" if held.cell is not None else
             f"; those cells submitted the one at line {held.line}")
         submits = "it" if text.endswith(f" = {name}") else text.partition(" = ")[2]  # `grader[5] = Net.cost`
+        after = ("ran after it, as the notebook's execution counts show" if by_counts else  # review 37d, R37D-2
+                 f"comes after it, as running the {submission.kind} from the top would leave it")
         notes.append(f"{name} is {how} again after the last of the course's grader cells that submit {submits} "
-                     f"(`{text}`, {cell}): the later one ({where}) was never submitted, so it is graded neither by the "
-                     f"course nor here{held_text}. If you meant the later one, put it in place of that one and run "
-                     f"the {submission.kind} again; else delete it.")
+                     f"(`{text}`, {cell}): the later one ({where}) {after}, so it was never submitted and is graded "
+                     f"neither by the course nor here{held_text}. If you meant the later one, put it in place of that "
+                     f"one and run the {submission.kind} again; else delete it.")
     return notes
 
 

@@ -975,7 +975,8 @@ def test_a_later_import_of_the_exercises_own_function_is_not_run(tmp_path, later
     course graded the cell-5 function (100). It is left out, with the note that it was never submitted."""
     report, status = grade_json(course.folder(tmp_path, course.cells() + [("code", later)]))
     assert (scores(report), status) == (FULL, 0), report
-    assert "(cell 22, line 1) was never submitted" in note(report, "unsubmitted_definition"), report["notes"]
+    assert "(cell 22, line 1) ran after it, as the notebook's execution counts show, so it was never submitted" \
+        in note(report, "unsubmitted_definition"), report["notes"]
 
 
 def test_a_later_import_of_the_exercises_own_function_keeps_only_the_helper_it_alone_imports(tmp_path):
@@ -1026,8 +1027,38 @@ def test_a_fix_of_the_submitted_function_after_every_grader_cell_is_said_not_to_
     message = note(report, "unsubmitted_definition")
     assert message.startswith("nnCostFunctionVectorized is defined again after the last of the course's grader cells "
                               "that submit it (`grader[5] = nnCostFunctionVectorized`, cell 18, line 1): the later "
-                              "one (cell 22, line 1) was never submitted, so it is graded neither by the course nor "
-                              "here; those cells submitted the one in cell 5 (line "), message
+                              "one (cell 22, line 1) ran after it, as the notebook's execution counts show, so it was "
+                              "never submitted and is graded neither by the course nor here; those cells submitted the "
+                              "one in cell 5 (line "), message
+
+
+FIXED_MODULE = "import numpy as np\nimport utils\n\n\n" + course.SIGMOID_GRADIENT + "\n\n\n" + course.COST + "\n"
+
+
+@pytest.mark.parametrize("later", ["from nn_fixed import nnCostFunction", course.COST])
+def test_a_fix_below_the_grader_cells_run_again_counts_though_one_grader_cell_never_ran(tmp_path, later):
+    """Review 37d, R37D-1: the stub in cell 5, the right nnCostFunction imported (or defined) in a last cell
+    (count 30), then the grader cells run again (31-35), except part 3's, never run (count None). That cell
+    submitted nothing, yet it sent the whole order back to the file's, so the fix was taken as an experiment after
+    every grader cell and left out (5, with a note that the cells ran before it). The course: 100."""
+    counts = {7: 31, 9: 32, 12: None, 16: 34, 18: 35, 22: 30}
+    path = course.folder(tmp_path, course.cells(cost=STUB_COST) + [("code", later)], counts=counts)
+    (path.parent / "nn_fixed.py").write_text(FIXED_MODULE)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    assert not [n for n in report["notes"] if n["id"] == "unsubmitted_definition"], report["notes"]
+
+
+def test_a_later_import_without_execution_counts_is_said_to_follow_from_running_from_the_top(tmp_path):
+    """Review 37d, R37D-2: with no execution counts (outputs cleared), where a later import of the function stands
+    is the file's order, a guess, as the note for a later def says ("as running the notebook from the top would
+    leave it"); the note stated "never submitted" as a fact."""
+    cells = course.cells(cost=STUB_COST) + [("code", "from nn_fixed import nnCostFunction")]
+    path = course.folder(tmp_path, cells, counts={number: None for number in range(1, len(cells) + 1)})
+    (path.parent / "nn_fixed.py").write_text(FIXED_MODULE)
+    report, _ = grade_json(path)
+    assert "(cell 22, line 1) comes after it, as running the notebook from the top would leave it, so it was never " \
+           "submitted" in note(report, "unsubmitted_definition"), report["notes"]
 
 
 def _net_cells() -> list[tuple[str, str]]:
