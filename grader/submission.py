@@ -126,6 +126,18 @@ class Unsubmitted(NamedTuple):
     by_counts: bool  # chosen by the cells' execution counts (else as running the notebook from the top)
 
 
+class SetAfterGrading(NamedTuple):
+    """A function the grader cells submit, set again after every one of them (`_note_unsubmitted_other`)."""
+
+    cell: Origin  # the last grader cell that submits it
+    text: str  # that cell's code
+    later: list[Origin]  # the later settings, never submitted
+    held: Origin | None  # the setting that cell submitted (None: unknown)
+    how: str  # "defined" or "set"
+    by_counts: bool  # the execution counts put them after the cell (else the file's order)
+    kept: list[str]  # what those statements still set, as other code reads it (`sigmoid` of `from m import f, sigmoid`)
+
+
 class RegisteredEarlier(NamedTuple):
     """A function fixed after its own grader cell: graded on the fix, which the functions calling it use, while
     the course grades its own part on the definition that cell registered."""
@@ -173,11 +185,7 @@ class Submission:
     # graded name -> its own grader cell, the earlier definition that cell registered, and the one graded
     registered_earlier: dict[str, RegisteredEarlier] = field(default_factory=dict)
     definitions: dict[str, Definition] = field(default_factory=dict)  # graded name set last by a def -> that def
-    # a name the grader cells submit, set again after every one of them -> (the last such cell, its text, where it
-    # is set again, the setting that cell submitted (None: unknown), "defined" or "set", whether the execution counts
-    # gave that order) (`_note_unsubmitted_other`)
-    unsubmitted_other: dict[str, tuple[Origin, str, list[Origin], Origin | None, str, bool]] = \
-        field(default_factory=dict)
+    unsubmitted_other: dict[str, SetAfterGrading] = field(default_factory=dict)  # by function name
     # line of a `%%writefile NAME.py` cell run as the module NAME -> where the notebook imports NAME: a hang in its
     # top level is that import's (review 37b, R37-7: it named the %%writefile cell)
     written_imports: dict[int, Origin] = field(default_factory=dict)
@@ -1878,10 +1886,11 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
                 continue
         where = [origin(statements[j].offset + _first_line(statements[j].node)) for j in (last, *again)]
         how = "defined" if all(isinstance(statements[j].node, _DEFINES) for j in again) else "set"
-        result.unsubmitted_other[root] = (
+        kept = [name for j in again if later[j] is not None for name in _bound_names(later[j].node)]
+        result.unsubmitted_other[root] = SetAfterGrading(
             where[0], ast.unparse(statements[last].node), where[1:],
             None if held is None else origin(statements[held].offset + _first_line(statements[held].node)), how,
-            by_counts)
+            by_counts, kept)
 
 
 def _sets_again(node: ast.stmt, root: str, submits: set[str]) -> bool:
@@ -2367,18 +2376,22 @@ def unsubmitted_other_notes(submission: Submission) -> list[str]:
     for each function a grader cell submits under another name that the file sets again after every grader cell:
     as for the exercise's own names (`unsubmitted_notes`), the later one is graded nowhere (review 31, Y11)."""
     notes = []
-    for name, (cell, text, later, held, how, by_counts) in sorted(submission.unsubmitted_other.items()):
+    for name, (cell, text, later, held, how, by_counts, kept) in sorted(submission.unsubmitted_other.items()):
         where = "; ".join(str(origin) for origin in later)
         held_text = "" if held is None else (
             f"; those cells submitted the one in cell {held.cell} (line {held.line})" if held.cell is not None else
             f"; those cells submitted the one at line {held.line}")
         submits = "it" if text.endswith(f" = {name}") else text.partition(" = ")[2]  # `grader[5] = Net.cost`
+        # what the statement still sets is run (review 37d, R37D-3: "delete it" lost the sigmoid a function reads)
+        still = (f" Only its {' and '.join(kept)} {'is' if len(kept) == 1 else 'are'} run, as your code reads "
+                 f"{'it' if len(kept) == 1 else 'them'}." if kept else "")
+        remove = f"take {name} out of it" if kept else "delete it"
         after = ("ran after it, as the notebook's execution counts show" if by_counts else  # review 37d, R37D-2
                  f"comes after it, as running the {submission.kind} from the top would leave it")
         notes.append(f"{name} is {how} again after the last of the course's grader cells that submit {submits} "
                      f"(`{text}`, {cell}): the later one ({where}) {after}, so it was never submitted and is graded "
-                     f"neither by the course nor here{held_text}. If you meant the later one, put it in place of that "
-                     f"one and run the {submission.kind} again; else delete it.")
+                     f"neither by the course nor here{held_text}.{still} If you meant the later one, put it in place "
+                     f"of that one and run the {submission.kind} again; else {remove}.")
     return notes
 
 

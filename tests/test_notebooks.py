@@ -989,6 +989,10 @@ def test_a_later_import_of_the_exercises_own_function_keeps_only_the_helper_it_a
                                                "def nnCostFunction(*args):\n    raise ValueError('draft')\n")
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+    # review 37d, R37D-3: the note told the student to delete the line, which loses the sigmoid their code reads
+    message = note(report, "unsubmitted_definition")
+    assert "Only its sigmoid is run, as your code reads it." in message and \
+        message.endswith("else take nnCostFunction out of it."), message
 
 
 @pytest.mark.parametrize("own", ["buggy", "stub"])
