@@ -1505,9 +1505,10 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     # the exercise's own names too, `from fast import nnCostFunction` (review 37b, R37-8); their plain defs are
     # `_unsubmitted`'s, with its note
     own = {i: name for i in submitted.cells if (name := _registration(statements[i].node, roots, graders))}
-    later = _after_every_grader_cell(statements, submitted.cells, {*submitting.values(), *own.values()},
+    binds = [_bound_names(s.node) for s in statements] if submitting or own else []  # once (review 37d, R37D-4)
+    later = _after_every_grader_cell(statements, binds, submitted.cells, {*submitting.values(), *own.values()},
                                      set(own.values())) if submitting or own else {}
-    _note_unsubmitted_other(result, statements, submitting | own, later)
+    _note_unsubmitted_other(result, statements, binds, submitting | own, later)
     for i, (name, value, k) in submitted.aliases.items():
         s = statements[i]
         other = ast.unparse(value)
@@ -1801,7 +1802,7 @@ def _wrapped_name(value: ast.expr) -> str | None:
     return None
 
 
-def _after_every_grader_cell(statements: list[_Statement], cells: list[int], names: set[str],
+def _after_every_grader_cell(statements: list[_Statement], binds: list[list[str]], cells: list[int], names: set[str],
                              defined: set[str] = frozenset()) -> dict[int, _Statement | None]:
     """The statements that set one of `names` (the roots of what the grader cells submit) after every grader cell
     has run, in the kernel's order where the execution counts give one, else the file's: experiments after
@@ -1822,10 +1823,10 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int], nam
     order, _ = _kernel_order(statements, [*cells, *later])
     last = max(cells, key=order)
     later = [j for j in later if order(j) > order(last)]
-    needed = _read_elsewhere(statements, later, _bound_only_in(statements, later))
+    needed = _read_elsewhere(statements, later, _bound_only_in(binds, later))
     result: dict[int, _Statement | None] = {}
     for j in later:
-        bound = _bound_names(statements[j].node)
+        bound = binds[j]
         kept = needed.intersection(bound)
         if not kept:
             result[j] = None
@@ -1834,13 +1835,13 @@ def _after_every_grader_cell(statements: list[_Statement], cells: list[int], nam
     return result
 
 
-def _bound_only_in(statements: list[_Statement], among: list[int]) -> set[str]:
-    """The names the statements `among` bind that no other statement binds."""
-    here = {name for j in among for name in _bound_names(statements[j].node)}
+def _bound_only_in(binds: list[list[str]], among: list[int]) -> set[str]:
+    """The names the statements `among` bind that no other statement binds (`binds`: each statement's names)."""
+    here = {name for j in among for name in binds[j]}
     skip = set(among)
-    for j, s in enumerate(statements):
+    for j, names in enumerate(binds):
         if here and j not in skip:
-            here.difference_update(_bound_names(s.node))
+            here.difference_update(names)
     return here
 
 
@@ -1862,8 +1863,8 @@ def _sets(node: ast.stmt, names: set[str]) -> bool:
     return bool(names.intersection(bound) or not bound and names.intersection(mutated))
 
 
-def _note_unsubmitted_other(result: Submission, statements: list[_Statement], submitting: dict[int, str],
-                            later: dict[int, _Statement | None]) -> None:
+def _note_unsubmitted_other(result: Submission, statements: list[_Statement], binds: list[list[str]],
+                            submitting: dict[int, str], later: dict[int, _Statement | None]) -> None:
     """Record, for each name the grader cells submit (`submitting`: cell statement -> the name, the root of what
     it submits) that a statement in `later` sets again, where: the course grades what the cells submitted, so a fix
     placed after every grader cell is graded nowhere, and the student was not told (review 31, Y11). Not for a
@@ -1876,7 +1877,7 @@ def _note_unsubmitted_other(result: Submission, statements: list[_Statement], su
         again = [j for j in later if _sets_again(statements[j].node, root, submits)]
         if not again:
             continue
-        sets_root = [j for j, s in enumerate(statements) if j not in later and root in _bound_names(s.node)]
+        sets_root = [j for j, names in enumerate(binds) if j not in later and root in names]
         order, by_counts = _kernel_order(statements, cells + sets_root + again)
         last = max(cells, key=order)
         held = _in_effect(sets_root, last, order)
