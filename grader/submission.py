@@ -1504,7 +1504,8 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
         i: root for i, (_, _, _, root) in submitted.alternatives.items()}
     # the exercise's own names too, `from fast import nnCostFunction` (review 37b, R37-8); their plain defs are
     # `_unsubmitted`'s, with its note
-    own = {i: name for i in submitted.cells if (name := _registration(statements[i].node, roots, graders))}
+    own = {i: name for i in submitted.cells if (name := _registration(statements[i].node, roots, graders)
+                                                or _wrapped_own(statements[i].node, roots))}
     binds = [_bound_names(s.node) for s in statements] if submitting or own else []  # once (review 37d, R37D-4)
     later = _after_every_grader_cell(statements, binds, submitted.cells, {*submitting.values(), *own.values()},
                                      set(own.values())) if submitting or own else {}
@@ -1787,6 +1788,15 @@ class _Submitted(NamedTuple):
     aliases: dict[int, tuple[str, ast.expr, int]]  # -> (graded name, other, k): read as `graded name = other`
     alternatives: dict[int, tuple[str, int, ast.expr, str]]  # -> (other, k, its expression, the name it reads)
     unresolved: dict[int, tuple[str, int]]  # -> (other, k) whose setting at the cell the file cannot tell
+
+
+def _wrapped_own(node: ast.stmt, roots: set[str]) -> str | None:
+    """The exercise's own name a grader cell submits inside a wrapper (`grader[1] = lambda *a: nnCostFunction(*a)`,
+    `partial(nnCostFunction)`), else None: a later setting of it is as much an experiment after grading as one of a
+    name submitted bare (review 37d, R37D-5: a last `from fastlib import nnCostFunction` failed the notebook, 0/100;
+    the course, whose every grade ran before it, 100)."""
+    name = _wrapped_name(node.value) if isinstance(node, ast.Assign) else None
+    return name if name in roots else None
 
 
 def _wrapped_name(value: ast.expr) -> str | None:

@@ -979,6 +979,17 @@ def test_a_later_import_of_the_exercises_own_function_is_not_run(tmp_path, later
         in note(report, "unsubmitted_definition"), report["notes"]
 
 
+@pytest.mark.parametrize("wrapper", ["lambda *a: nnCostFunction(*a)", "functools.partial(nnCostFunction)"])
+def test_a_later_import_of_the_exercises_own_function_is_not_run_where_the_cells_submit_a_wrapper(tmp_path, wrapper):
+    """Review 37d, R37D-5: the grader cells submit `lambda *a: nnCostFunction(*a)` (or a partial): the last cell's
+    `from fastlib import nnCostFunction` was run, and its failed import cost the whole notebook (0/100), where the
+    course, whose every grade ran before it, gave 100."""
+    cells = [(kind, text.replace("= nnCostFunction\n", f"= {wrapper}\n")) for kind, text in course.cells()]
+    cells[0] = (cells[0][0], "import functools\n" + cells[0][1]) if cells[0][0] == "code" else cells[0]
+    report, status = grade_json(course.folder(tmp_path, cells + [("code", "from fastlib import nnCostFunction")]))
+    assert (scores(report), status) == (FULL, 0), report
+
+
 def test_a_later_import_of_the_exercises_own_function_keeps_only_the_helper_it_alone_imports(tmp_path):
     """Review 37b, R37-1/R37-8: of a last `from my_helpers import nnCostFunction, sigmoid`, only sigmoid (set
     nowhere else, called by the graded nnCostFunction) is run: left out whole, the graded function lost its
