@@ -313,8 +313,9 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     with opened as sandbox:
         if credit:
             private_reads_or_exit(sandbox, allow_weak_isolation, what, as_json)
+        cached = _may_use_cache(credit, sandbox)
         exercise = _resolve_exercise(exercise_name, submission, as_json, verify=False, folders=folders,
-                                     compiled=True)
+                                     compiled=cached)
         prepared = _prepare(submission, exercise, as_json)
         from .grading import grade
         from .report import as_dict, as_text
@@ -323,7 +324,7 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
         secret = _secret(secret_file, as_json)  # read only now: the zygote never holds it
         exercise = with_secret(exercise, secret)
         inputs = None
-        if secret is None:  # the secret's cases are kept nowhere (input_cache.py)
+        if cached and secret is None:  # the secret's cases are kept nowhere (input_cache.py)
             from .input_cache import load as load_inputs
 
             inputs = load_inputs(exercise)
@@ -345,6 +346,14 @@ def check(submission: Path, exercise_name: str | None, fmt: str, timeout: float,
     else:
         click.echo(as_text(report, colour=_use_colour()))
     sys.exit(EXIT_FULL if report.score == report.max_score else EXIT_PARTIAL)
+
+
+def _may_use_cache(credit: bool, sandbox) -> bool:
+    """May this grade read and write the compiled entries (spec_cache.py, input_cache.py)? Not for credit: an
+    entry decides what a grade expects, and a credit grade trusts only the YAML (10 ms do not matter there). Not on
+    the portable runner: its student code runs as the grader's user and could plant an entry, so such a grade
+    neither reads one nor makes one for a student's code to rewrite (review 37p, R37P-3)."""
+    return not credit and sandbox.runner != "portable"
 
 
 def _not_code(submission: Path, exercise_name: str | None, folders: tuple[Path, ...]) -> str:

@@ -232,3 +232,40 @@ def test_without_the_grader_s_sources_nothing_is_kept_and_the_grade_is_the_same(
     monkeypatch.setattr(input_cache, "_DRAWERS", (*input_cache._DRAWERS, "no_such_module.py"))
     assert _grade(SOLUTION) == (status, report) and status == 0
     assert not (folder.parent / "other").exists()
+
+
+def _plant_points(path: Path, extra: int) -> Path:
+    """A planted spec entry, as student code that could write the folder would make it: the exercise with
+    `extra` more points on its first part. Returns the entry's file."""
+    exercise = spec.load(path)
+    first = exercise.parts[0]
+    planted = exercise._replace(parts=(first._replace(points=first.points + extra), *exercise.parts[1:]))
+    key = spec_cache.entry_key(path.read_bytes(), str(path))
+    spec_cache.write_entry(key, planted)
+    [entry] = spec_cache.FOLDER.glob("*.json")
+    return entry
+
+
+@pytest.mark.parametrize("how", ["credit", "portable"])
+def test_a_credit_or_portable_grade_neither_reads_nor_writes_the_cache(how, tmp_path, folder, monkeypatch):
+    """Review 37p, R37P-3: portable-runner student code (the grader's user) could plant an entry that a later grade
+    read, a credit grade included. A credit grade trusts only the YAML; a portable grade reads no entry and makes
+    none: the planted one is ignored, and nothing is added or changed in the folder."""
+    path = ROOT / "exercises" / "ex5.yaml"
+    truth = _grade(SOLUTION, "--exercise", path)[1]["max_score"]
+    shutil.rmtree(folder)
+    entry = _plant_points(path, 1000)
+    assert _grade(SOLUTION, "--exercise", path)[1]["max_score"] == truth + 1000  # a practice grade reads it
+    shutil.rmtree(folder)
+    entry = _plant_points(path, 1000)
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    args = [SOLUTION, "--exercise", path]
+    if how == "credit":
+        secret = tmp_path / "secret"
+        secret.write_text("a course secret of some length\n")
+        args += ["--secret-file", secret]
+    else:
+        monkeypatch.setenv("GRADER_SANDBOX", "portable")
+    status, report = _grade(*args)
+    assert status == 0 and report["max_score"] == report["score"] == truth
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before and entry.exists()
