@@ -9,9 +9,10 @@ the spec's own record types (never pickle: reading an entry runs no code of its)
 without error is kept, so every message about a bad spec still comes from reading the YAML.
 
 The key (the entry's file name) is a SHA-256 of everything the exercise could depend on: the spec's bytes and the
-path it was read under (both are in the exercise), this module's and the spec reader's source (spec.py and the
-engine's vocabularies), the grader's version, Python's and numpy's versions, and PyYAML's installed file. An
-entry that does not decode into an exercise is a miss, and the YAML is read.
+path it was read under (both are in the exercise), that path resolved (a relative `mat:` path is kept resolved
+against the spec's real folder), this module's and the spec reader's source (spec.py and the engine's
+vocabularies), the grader's version, Python's and numpy's versions, and PyYAML's installed file. An entry that
+does not decode into an exercise is a miss, and the YAML is read.
 
 Where: `grader/__pycache__/specs/`, beside the grader's own compiled modules, and written only when Python writes
 those (not under PYTHONDONTWRITEBYTECODE or -B). An entry decides what a grade expects, so it must be out of reach
@@ -89,12 +90,17 @@ def load(path: Path) -> Exercise:
 
 def entry_key(data: bytes, file: str) -> str | None:
     """The entry's name: a SHA-256 of the spec's bytes and path and of everything that reads them; None when one
-    of those cannot be read (an install without the grader's sources): then nothing is kept or read."""
+    of those cannot be read (an install without the grader's sources): then nothing is kept or read.
+
+    The path both as given and resolved (symlinks followed, against the current folder): the reader resolves a
+    relative `mat:` path against the spec's real folder and keeps the result, so the same typed path from another
+    course folder, or through a switched symlink, is another entry (review 37p, R37P-1)."""
     import numpy
 
     digest = sha256()
     try:
-        for part in (str(FORMAT), __version__, sys.version, numpy.__version__, _yaml_stamp(), file):
+        for part in (str(FORMAT), __version__, sys.version, numpy.__version__, _yaml_stamp(), file,
+                     os.path.realpath(file)):
             digest.update(part.encode("utf-8", "surrogateescape") + b"\0")
         digest.update(sources(_READERS))
     except OSError:

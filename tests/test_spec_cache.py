@@ -166,7 +166,7 @@ def test_a_grade_with_the_secret_keeps_no_inputs(tmp_path, folder):
     secret.write_text("a course secret of some length\n")
     status, report = _grade(SOLUTION, "--secret-file", secret)
     assert status == 0 and report["score"] == report["max_score"]
-    assert [p.suffix for p in folder.iterdir()] == [".json"]  # the spec's entry only: it holds no secret
+    assert not folder.exists()  # nor the spec's entry: a credit grade uses no entry at all (R37P-3)
     status, _ = _grade(SOLUTION)
     assert status == 0 and sorted(p.suffix for p in folder.iterdir()) == [".bin", ".json"]
 
@@ -269,3 +269,51 @@ def test_a_credit_or_portable_grade_neither_reads_nor_writes_the_cache(how, tmp_
     status, report = _grade(*args)
     assert status == 0 and report["max_score"] == report["score"] == truth
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before and entry.exists()
+
+
+def _course_year(folder: Path, seed: int, examples: int) -> None:
+    """A course folder holding ex5 with a relative `mat:` path, and its own Data/ex4data1.mat."""
+    import numpy as np
+    from scipy.io import savemat
+
+    from grader.datasets import digits
+
+    (folder / "Data").mkdir(parents=True)
+    X, y = digits(seed, examples, 0.6)
+    savemat(folder / "Data" / "ex4data1.mat", {"X": X, "y": np.where(y == 0, 10, y).reshape(-1, 1).astype(np.uint8)})
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    start = text.index("      data: {generated: digits")
+    line = "      data: {mat: Data/ex4data1.mat, hidden: [10], wrap_labels: true}"
+    (folder / "ex5_mat.yaml").write_text(text[:start] + line + text[text.index("\n", start):])
+
+
+def _training_feedback(*args) -> str:
+    status, report = _grade(SOLUTION, *args, "--train")
+    assert status == 0, report
+    return next(p["feedback"] for p in report["parts"] if "Accuracy" in (p.get("feedback") or ""))
+
+
+@pytest.mark.parametrize("how", ["cwd", "symlink"])
+def test_the_same_spec_path_in_another_folder_trains_on_that_folder_s_data(how, tmp_path, folder, monkeypatch):
+    """Review 37p, R37P-1: the entry holds the `mat:` path resolved against the spec's real folder, but was keyed
+    by the path as typed: a relative --exercise from another course folder, or an absolute one through a switched
+    symlink, trained on the first folder's data (another cohort's accuracy, or exit 2 once it was deleted)."""
+    _course_year(tmp_path / "y2025", 11, 200)
+    _course_year(tmp_path / "y2026", 23, 120)
+    truth = {}
+    for year in ("y2025", "y2026"):  # each folder's own result, from its YAML alone
+        monkeypatch.setattr(sys, "dont_write_bytecode", True)
+        truth[year] = _training_feedback("--exercise", tmp_path / year / "ex5_mat.yaml")
+    assert truth["y2025"] != truth["y2026"]
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    for year in ("y2025", "y2026"):
+        if how == "cwd":
+            monkeypatch.chdir(tmp_path / year)
+            got = _training_feedback("--exercise", "ex5_mat.yaml")
+        else:
+            current = tmp_path / "current"
+            current.unlink(missing_ok=True)
+            current.symlink_to(tmp_path / year)
+            got = _training_feedback("--exercise", current / "ex5_mat.yaml")
+        assert got == truth[year]
+    assert len(list(folder.glob("*.json"))) == 2
