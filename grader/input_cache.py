@@ -13,8 +13,9 @@ nowhere. The key and the folder are spec_cache.py's, with the same reasons: a SH
 versions; kept beside the grader's own bytecode, written only when Python writes that, privately, and renamed
 into place. An entry that does not read back whole is a miss, and the inputs are drawn.
 
-Format: a magic line, then the header's length (8 bytes, little-endian), the header (JSON: per case its name,
-sizes and, per array field, dtype, shape, memory order, offset and whether it is writable), then the arrays' bytes.
+Format (after spec_cache.seal's CRC-32 of all that follows, checked on every read): a magic line, then the
+header's length (8 bytes, little-endian), the header (JSON: per case its name, sizes and, per array field, dtype,
+shape, memory order, offset and whether it is writable), then the arrays' bytes.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from . import __version__, spec_cache
 from .cases import CaseData, build_all
 from .spec import Exercise
 
-MAGIC = b"nn-grader inputs 1\n"
+MAGIC = b"nn-grader inputs 2\n"  # 2: sealed with a CRC-32 (spec_cache.seal)
 # Source files whose code decides what an exercise's inputs are (their content is in the key).
 _DRAWERS = ("input_cache.py", "cases.py", "notes.py", "engine/network.py")
 _ARRAYS = ("X", "y", "params", "z")  # CaseData's array fields, besides the tuple `thetas`
@@ -80,17 +81,18 @@ def read_entry(key: str) -> tuple[dict[str, CaseData], CaseData | None] | None:
             data = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_COPY)
     except (OSError, ValueError):  # ValueError: an empty file
         return None
-    return _parse(data)
+    content = spec_cache.unsealed(data)
+    return _parse(content) if content is not None else None
 
 
-def _parse(data: bytearray | mmap.mmap) -> tuple[dict[str, CaseData], CaseData | None] | None:
+def _parse(data: memoryview) -> tuple[dict[str, CaseData], CaseData | None] | None:
     try:
         if data[:len(MAGIC)] != MAGIC:
             return None
         start = len(MAGIC) + 8
         (length,) = struct.unpack("<Q", data[len(MAGIC):start])
-        header = json.loads(data[start:start + length])
-        body = memoryview(data)[start + length:]
+        header = json.loads(bytes(data[start:start + length]))
+        body = data[start + length:]
         cases = {case["name"]: _case(case, body) for case in header["cases"]}
         screen = _case(header["screen"], body) if header["screen"] is not None else None
     except (ValueError, TypeError, KeyError, IndexError, struct.error):
@@ -148,7 +150,7 @@ def write_entry(key: str, inputs: tuple[dict[str, CaseData], CaseData | None]) -
         header = json.dumps({"cases": [case(c) for c in cases.values()],
                              "screen": case(screen) if screen is not None else None}).encode()
         blob = MAGIC + struct.pack("<Q", len(header)) + header + b"".join(chunks)
-        if _same(_parse(bytearray(blob)), inputs):
+        if _same(_parse(memoryview(bytearray(blob))), inputs):
             spec_cache.write_bytes(_entry(key), blob)
     except (OSError, ValueError, TypeError):
         return

@@ -88,7 +88,7 @@ def test_a_damaged_or_foreign_entry_is_a_miss_and_is_replaced(entry, folder):
     path = ROOT / "exercises" / "ex5.yaml"
     key = spec_cache.entry_key(path.read_bytes(), str(path))
     folder.mkdir(mode=0o700)
-    (folder / f"{key}.json").write_bytes(entry)
+    (folder / f"{key}.json").write_bytes(spec_cache.seal(entry))
     assert spec_cache.load(path) == spec.load(path)
     assert spec_cache.read_entry(key) == spec.load(path)
 
@@ -171,13 +171,13 @@ def test_a_grade_with_the_secret_keeps_no_inputs(tmp_path, folder):
     assert status == 0 and sorted(p.suffix for p in folder.iterdir()) == [".bin", ".json"]
 
 
-@pytest.mark.parametrize("entry", [b"", b"nn-grader inputs 1\n", b"nn-grader inputs 1\n" + b"\xff" * 8,
-                                   b"nn-grader inputs 1\n\x02\0\0\0\0\0\0\0{}", b"not an entry at all"])
+@pytest.mark.parametrize("entry", [b"", input_cache.MAGIC, input_cache.MAGIC + b"\xff" * 8,
+                                   input_cache.MAGIC + b"\x02\0\0\0\0\0\0\0{}", b"not an entry at all"])
 def test_a_damaged_inputs_entry_is_a_miss_and_is_replaced(entry, folder):
     exercise = spec.load(ROOT / "exercises" / "ex5.yaml")
     key = input_cache.entry_key(exercise)
     folder.mkdir(mode=0o700)
-    (folder / f"{key}.bin").write_bytes(entry)
+    (folder / f"{key}.bin").write_bytes(spec_cache.seal(entry))  # intact, as written: its content is what is wrong
     assert input_cache._same(input_cache.load(exercise), _drawn(exercise))
     assert input_cache._same(input_cache.read_entry(key), _drawn(exercise))
 
@@ -317,3 +317,38 @@ def test_the_same_spec_path_in_another_folder_trains_on_that_folder_s_data(how, 
             got = _training_feedback("--exercise", current / "ex5_mat.yaml")
         assert got == truth[year]
     assert len(list(folder.glob("*.json"))) == 2
+
+
+def _damaged(entry: Path, change) -> bytes:
+    """`entry` with `change` made to its content, as a disk error or a crash could leave it: whatever precedes the
+    content (a checksum) is left as it was. Returns the bytes it held."""
+    data = entry.read_bytes()
+    start = data.index(input_cache.MAGIC[:16]) if entry.suffix == ".bin" else data.index(b"{")
+    entry.write_bytes(data[:start] + change(data[start:]))
+    return data
+
+
+def _zero_arrays(content: bytes) -> bytes:
+    start = len(input_cache.MAGIC) + 8 + int.from_bytes(content[len(input_cache.MAGIC):len(input_cache.MAGIC) + 8],
+                                                        "little")
+    return content[:start] + bytes(len(content) - start)
+
+
+def _more_points(content: bytes) -> bytes:
+    exercise = spec_cache.decode(json.loads(content))
+    first = exercise.parts[0]
+    exercise = exercise._replace(parts=(first._replace(points=first.points + 1000), *exercise.parts[1:]))
+    return json.dumps(spec_cache.encode(exercise), separators=(",", ":")).encode()
+
+
+@pytest.mark.parametrize("which", ["inputs", "spec"])
+def test_a_damaged_entry_that_still_parses_is_never_used_and_is_rewritten(which, folder):
+    """Review 37p, R37P-2: an entry damaged in its body but whole in its structure was used: with zeroed inputs,
+    labels_off_by_one scored 50 instead of 5; a changed number in the spec's entry changed the marks."""
+    wrong = ROOT / "tests" / "submissions" / "ex5" / "labels_off_by_one.py"
+    path = ROOT / "exercises" / "ex5.yaml"
+    truth = _grade(wrong, "--exercise", path)
+    [entry] = folder.glob("*.bin" if which == "inputs" else "*.json")
+    written = _damaged(entry, _zero_arrays if which == "inputs" else _more_points)
+    assert _grade(wrong, "--exercise", path) == truth and truth[1]["score"] == 5
+    assert entry.read_bytes() == written
