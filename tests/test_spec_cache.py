@@ -352,3 +352,16 @@ def test_a_damaged_entry_that_still_parses_is_never_used_and_is_rewritten(which,
     written = _damaged(entry, _zero_arrays if which == "inputs" else _more_points)
     assert _grade(wrong, "--exercise", path) == truth and truth[1]["score"] == 5
     assert entry.read_bytes() == written
+
+
+@pytest.mark.parametrize("which", ["inputs", "spec"])
+def test_an_entry_nested_too_deep_to_parse_falls_back_quietly(which, folder):
+    """Review 37p, R37P-5: an inputs header of 200000 '[' raised RecursionError, which the reader did not catch:
+    `grade` exited 2 with "internal error" instead of drawing the inputs."""
+    path = ROOT / "exercises" / "ex5.yaml"
+    truth = _grade(SOLUTION, "--exercise", path)
+    [entry] = folder.glob("*.bin" if which == "inputs" else "*.json")
+    deep = b"[" * 200000
+    content = input_cache.MAGIC + len(deep).to_bytes(8, "little") + deep if which == "inputs" else deep
+    entry.write_bytes(spec_cache.seal(content))  # intact as written: a hostile or buggy writer's
+    assert _grade(SOLUTION, "--exercise", path) == truth and truth[0] == 0
