@@ -62,6 +62,7 @@ PACKAGE = Path(__file__).resolve().parent
 FOLDER = PACKAGE / "__pycache__" / "specs"
 FORMAT = 2  # bump when the encoding below changes (2: sealed with a CRC-32, `seal`)
 KEEP = 32  # entries kept in the folder (`_prune`)
+MAX_ENTRY_BYTES = 16 * 2**20  # a larger entry is not kept (`write_bytes`): the folder holds at most KEEP of these
 # The record types an exercise is made of: an entry may name only these.
 _RECORDS = {cls.__name__: cls for cls in (Exercise, Network, Function, Values, Case, Part, Dataset, Training, FullSize)}
 # Source files whose code decides what a spec's bytes become (their content is in the key).
@@ -168,7 +169,13 @@ def write_bytes(path: Path, data: bytes) -> None:
     """Write an entry whole or not at all: into a fresh 0600 file of the 0700 folder, sealed (`seal`), flushed to
     the disk, then renamed over `path`, so a reader (another grade at the same time, or the next one after a
     crash) sees the old entry, none, or the new one (review 37p, R37P-2: without the fsync a power cut could leave
-    the renamed file zero-filled). Raises OSError."""
+    the renamed file zero-filled). Raises OSError.
+
+    An entry over MAX_ENTRY_BYTES is not written, so the folder stays within KEEP × 16 MB (review 37p, R37P-4: a
+    valid spec's inputs made a 147 MB entry, 4.7 GB for a folder of them); a grade whose inputs are that large
+    takes seconds, and the 10 ms saved do not matter to it."""
+    if len(data) > MAX_ENTRY_BYTES:
+        return
     os.makedirs(path.parent, mode=0o700, exist_ok=True)
     temporary = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}"
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)

@@ -365,3 +365,18 @@ def test_an_entry_nested_too_deep_to_parse_falls_back_quietly(which, folder):
     content = input_cache.MAGIC + len(deep).to_bytes(8, "little") + deep if which == "inputs" else deep
     entry.write_bytes(spec_cache.seal(content))  # intact as written: a hostile or buggy writer's
     assert _grade(SOLUTION, "--exercise", path) == truth and truth[0] == 0
+
+
+def test_an_entry_over_the_size_cap_is_not_kept(tmp_path, folder):
+    """Review 37p, R37P-4: the folder was bounded by its number of entries only, and a valid spec's inputs made a
+    147 MB entry. This one's (a screening case of 3000 hidden units) would be about 20 MB, over the 16 MB cap: the
+    grade reads its spec's entry as usual but keeps no inputs."""
+    text = (ROOT / "exercises" / "ex5.yaml").read_text()
+    big = tmp_path / "ex5_big.yaml"
+    big.write_text(text.replace("full_size: {sizes: [400, 25, 10], examples: 5000}",
+                                "full_size: {sizes: [400, 3000, 10], examples: 1000}", 1))
+    assert big.read_text() != text
+    for _ in range(2):
+        status, report = _grade(SOLUTION, "--exercise", big)
+        assert status == 0 and report["score"] == report["max_score"]
+    assert [p.suffix for p in folder.iterdir()] == [".json"]
