@@ -535,12 +535,13 @@ def _percent_spans(lines: list[str]) -> list[tuple[int, int]]:
 
 
 _LIGHT_HEADER = re.compile(r"#\s+format_name:\s*light\s*$")
+_LIGHT_START = re.compile(r"#\s*\+(.*)$")  # jupytext's `# +`, `# + language="bash"`, `# + endofcell="--"`
+_LIGHT_END = re.compile(r"""\bendofcell\s*=\s*["']([^"']+)["']""")
 
 
 def _light_spans(lines: list[str]) -> list[tuple[int, int]]:
     """A jupytext "light" file's cells (its header says `format_name: light`): (the index of the line before the
-    cell's first, the index past its last). A cell is `# +` ... `# -`, or else runs from a line after a blank one
-    to the next blank line."""
+    cell's first, the index past its last), found as jupytext's reader finds them (`_light_end`)."""
     if not lines or lines[0].strip() != "# ---":
         return []
     end = next((i for i in range(1, len(lines)) if lines[i].strip() == "# ---"), None)
@@ -548,17 +549,66 @@ def _light_spans(lines: list[str]) -> list[tuple[int, int]]:
         return []
     spans, i = [], end + 1
     while i < len(lines):
-        if lines[i] == "# +" or lines[i].startswith("# + "):
-            close = next((j for j in range(i + 1, len(lines)) if lines[j] == "# -"), len(lines))
-            spans.append((i, close))
-            i = close + 1
-        elif lines[i].strip():
-            close = next((j for j in range(i + 1, len(lines)) if not lines[j].strip()), len(lines))
-            spans.append((i - 1, close))
-            i = close
-        else:
+        if not lines[i].strip():
             i += 1
+            continue
+        marked = _LIGHT_START.match(lines[i])
+        close, after = _light_end(lines, i, marked)
+        spans.append((i if marked else i - 1, close))
+        i = after
     return spans
+
+
+def _light_end(lines: list[str], first: int, marked: re.Match | None) -> tuple[int, int]:
+    """(the index past the last line of the cell at `first`, where the next one may start), by jupytext's rules
+    (1.19.6, cell_reader.LightScriptCellReader): a `# +` cell ends at its `# -` (or the `endofcell` its line
+    names), or at the next `# +` line: jupytext leaves the `# -` out before one (review 37a, R37A-1: the cell ran
+    into the next, a `%%writefile` cell took the imports cell after it into helpers.py); another cell ends at a
+    blank line that is not followed by an indented one (a def's blank line), or a `# +` line. Lines inside a
+    triple-quoted string end nothing; a paragraph of comments (Markdown) ends at its first blank line."""
+    closing = f"# {found[1]}" if marked and (found := _LIGHT_END.search(marked[1])) else "# -"
+    markdown = not marked and all(line.lstrip().startswith("#") for line in itertools.takewhile(
+        str.strip, lines[first:]))
+    quote = None
+    for j in range(first + 1 if marked else first, len(lines)):
+        line = lines[j]
+        if quote is not None:
+            quote = _open_quote(line, quote)
+            continue
+        quote = _open_quote(line, None)
+        if j > first and _LIGHT_START.match(line):
+            return j, j
+        if marked and line.rstrip() == closing:
+            return j, j + 1
+        if not marked and not line.strip() and (markdown or not re.match(r"\s", next(
+                (rest for rest in lines[j:] if rest.strip()), "x"))):
+            return j, j + 1
+    return len(lines), len(lines)
+
+
+def _open_quote(line: str, quote: str | None) -> str | None:
+    """The triple quote open after `line`, given the one open before it (`quote`, None): jupytext's StringParser,
+    which looks for quotes in no comment line."""
+    if quote is None and line.lstrip().startswith("#"):
+        return None
+    single, start = None, -1
+    for i, char in enumerate(line):
+        if char == "#" and single is None and quote is None:
+            break
+        if char not in "\"'" or line[i - 1: i] == "\\":
+            continue
+        if single == char:
+            single = None
+        elif single is not None:
+            continue
+        elif line[i - 2: i + 1] == 3 * char and i >= start + 3:
+            if quote == char:
+                quote, start = None, i
+            elif quote is None:
+                quote, start = char, i
+        elif quote is None:
+            single = char
+    return quote
 
 
 def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:

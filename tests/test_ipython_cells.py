@@ -6,6 +6,8 @@ a console's prompts, a `%run helpers.py` cell, and a notebook written out as a .
 TransformerManager (what runs, what is a syntax error); IPython is not needed to run these tests.
 """
 
+import itertools
+
 import pytest
 
 from . import course
@@ -380,31 +382,53 @@ def test_a_writefile_cell_after_blank_lines_or_indented_is_the_module_it_writes(
 
 
 def light(cell_list: list[tuple[str, str]]) -> str:
-    """The notebook in jupytext's "light" format, `jupytext --to py`'s default: magics commented as in the percent
-    format, cells apart by a blank line, a code cell that holds blank lines between `# +` and `# -`."""
-    chunks = []
+    """The notebook as `jupytext --to py:light` writes it (1.19.6, compared with its output; `--to py` before
+    jupytext switched its default to percent): magics commented as in the percent format, cells apart by blank
+    lines; a code cell that its reader would split (a blank line, then a line not indented), all comments or with
+    a help line (`np.zeros?`) is
+    `# +` ... `# -`, and the `# -` is left out before a cell that starts with `# +`, and at the end (review 37a,
+    R37A-1: this builder always wrote it, and the reading of a `# +` cell ran into the next on jupytext's own files).
+    Markdown cells are comments, a blank line `#`."""
+    texts = []
     for kind, source in cell_list:
         lines = source.split("\n")
         if kind == "markdown":
-            chunks.append("\n".join("# " + line for line in lines))
+            texts.append(["# " + line if line else "#" for line in lines])
             continue
-        lines = ["# " + line if line.startswith(("%", "!")) else line for line in lines]
-        chunks.append("# +\n" + "\n".join(lines) + "\n# -" if "" in lines else "\n".join(lines))
+        helps = [line for line in lines if line.endswith("?")]  # `np.zeros?`: commented, and the cell marked
+        commented = ["# " + line if line.startswith(("%", "!")) or line in helps else line for line in lines]
+        split = any(not a.strip() and b.strip() and not b[0].isspace()
+                    for a, b in itertools.pairwise(commented))
+        marked = split or helps or all(line.startswith("#") for line in lines)
+        texts.append(["# +", *commented, "# -"] if marked else commented)
+    for i, lines in enumerate(texts):
+        if lines[-1] == "# -" and lines[0] == "# +" and (i + 1 == len(texts) or texts[i + 1][0].startswith("# +")):
+            lines.pop()
     header = ("# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
-              "#       format_name: light\n#       format_version: '1.5'\n#       jupytext_version: 1.19.6\n# ---\n\n")
-    return header + "\n\n".join(chunks) + "\n"
+              "#       format_name: light\n#       format_version: '1.5'\n#       jupytext_version: 1.19.6\n"
+              "#   kernelspec:\n#     display_name: Python 3\n#     language: python\n#     name: python3\n# ---\n\n")
+    return header + "\n\n".join("\n".join(lines) for lines in texts) + "\n"
 
 
 def test_a_jupytext_light_files_commented_run_and_writefile_are_the_magics_they_were(tmp_path):
-    """Review 31, X17: `jupytext --to py` writes the "light" format (no `# %%` cells) with magics commented as in
-    the percent format: its `# %run helpers.py` was a comment (add_bias a NameError, 5/100) and its `# %%writefile
-    helpers.py` cell the script's own code, so `import helpers` failed every part (0/100); the notebook: 100."""
-    for name, cell_list in (("run", _run_cells("%run helpers.py")), ("writefile", _writefile_cells())):
+    """Review 31, X17: `jupytext --to py:light` writes magics commented as in the percent format: its `# %run
+    helpers.py` was a comment (add_bias a NameError, 5/100) and its `# %%writefile helpers.py` cell the script's own
+    code, so `import helpers` failed every part (0/100); the notebook: 100. Review 37a, R37A-1: jupytext leaves out
+    the `# -` of a `# +` cell before a cell that starts with `# +`: the `%%writefile` cell ran into the imports cell
+    after it (np a NameError, 0/100), and an imports cell into the `%%writefile` cell after it (0/100)."""
+    wf_after = _writefile_cells()
+    wf_after[1:3] = [wf_after[2], wf_after[1]]
+    wf_after[1] = ("code", wf_after[1][1].replace("\nimport helpers", ""))
+    wf_after.insert(3, ("code", "import helpers"))
+    cases = (("run", _run_cells("%run helpers.py")), ("writefile", _writefile_cells()), ("wf_after", wf_after))
+    for name, cell_list in cases:
         path = course.folder(tmp_path / name, cell_list, name="ex4.py", script=True)
         path.write_text(light(cell_list))
         assert "\n# %%writefile helpers.py\n" in path.read_text() or "\n# %run helpers.py\n" in path.read_text()
         if name == "run":
             (path.parent / "helpers.py").write_text(HELPERS)
+        else:  # no `# -` between the `# +` cells
+            assert "\n# -\n" not in path.read_text().split("# used for manipulating")[0].split("# ---\n")[-1]
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
 
