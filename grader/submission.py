@@ -1185,13 +1185,26 @@ def _source_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
-def _segment(lines: list[str], node: ast.stmt) -> str:
-    """ast.get_source_segment(text, node) from the text's `_source_lines`."""
+def _segment(lines: list[str], node: ast.stmt, encoded: dict[int, str | bytes] | None = None) -> str:
+    """ast.get_source_segment(text, node) from the text's `_source_lines`. `encoded`: the lines as the parser's
+    offsets count them (an ASCII line as it is, else its UTF-8), kept across the calls for one text: an exported
+    cell's statements all share one line, which was encoded again for each of them (review 37a, R37A-5: a 0.5 MB
+    `%%time` cell's export took 24 s to read, 0.3 s before)."""
+    encoded = {} if encoded is None else encoded
     first, last = node.lineno - 1, node.end_lineno - 1
+
+    def line(i: int) -> str | bytes:
+        if i not in encoded:
+            encoded[i] = lines[i] if lines[i].isascii() else lines[i].encode()
+        return encoded[i]
+
+    def text(part: str | bytes) -> str:
+        return part if isinstance(part, str) else part.decode()
+
     if first == last:
-        return lines[first].encode()[node.col_offset: node.end_col_offset].decode()
-    return "".join([lines[first].encode()[node.col_offset:].decode(), *lines[first + 1: last],
-                    lines[last].encode()[: node.end_col_offset].decode()])
+        return text(line(first)[node.col_offset: node.end_col_offset])
+    return "".join([text(line(first)[node.col_offset:]), *lines[first + 1: last],
+                    text(line(last)[: node.end_col_offset])])
 
 
 def _parse_cell(cell: _Cell) -> tuple[ast.Module | None, str, str]:
@@ -1344,9 +1357,9 @@ def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt,
     cell, source, _ = _parse_cell(_Cell(1, magic[2]))  # read as the magic runs it: as a notebook's cell
     if cell is None:
         return None
-    body_lines, source_lines = source.split("\n"), _source_lines(source)
+    body_lines, source_lines, encoded = source.split("\n"), _source_lines(source), {}
     statements = [(statement, "\n".join(body_lines[_first_line(statement) - 1: statement.end_lineno])
-                   if isinstance(statement, _COMPOUND) else _segment(source_lines, statement))
+                   if isinstance(statement, _COMPOUND) else _segment(source_lines, statement, encoded))
                   for statement in cell.body]
     return (statements, inline[1] if inline else None) if statements else None
 
@@ -1528,10 +1541,12 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             _skip_cell(result, cell.number, text, roots, f"cell {cell.number} could not be read: {problem}", problem)
             continue
         text_lines = text.split("\n")
-        source_lines = None
+        source_lines, encoded, magic_line = None, {}, {}
         for node in tree.body:
             first = _first_line(node)
-            if "run_cell_magic" in text_lines[first - 1]:
+            if first not in magic_line:  # once a line: an exported cell's statements share one (review 37a, R37A-5)
+                magic_line[first] = "run_cell_magic" in text_lines[first - 1]
+            if magic_line[first]:
                 _unread_cell_magic(result, node, origins[offset + first - 1], roots)
             # a compound statement starts a line of its own, and its last line is its own body's; one on a single
             # line (an exported cell's statement, `_exported_cells`, shares it with the cell's others) is its segment
@@ -1540,7 +1555,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
             else:  # a simple statement may share its lines with others (a = 1; b = f())
                 if source_lines is None:
                     source_lines = _source_lines(text)
-                own = _segment(source_lines, node)
+                own = _segment(source_lines, node, encoded)
             statements.append(_Statement(node, cell, offset, own))
     graders = _graders(statements)
     submitted = _submitted_as(statements, roots, graders, parts)

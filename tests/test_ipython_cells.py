@@ -605,3 +605,26 @@ def test_a_colab_downloads_time_cell_that_does_not_parse_stops_only_that_cell(tm
     message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
     line = path.read_text().split("\n").index("# %%time") + 1
     assert f"SyntaxError: unmatched ')' (line 7 of the %%time cell written at line {line})" in message, message
+
+
+def _reading_cpu(root, constants: int) -> float:
+    """The grader's own CPU seconds (not the sandbox's) to grade the notebook with a `%run -i helpers.py` of
+    `constants` lines besides add_bias (100 / 100 each time)."""
+    import time
+
+    path = course.folder(root, _run_cells("%run -i helpers.py"))
+    (path.parent / "helpers.py").write_text(HELPERS + "".join(f"C_{i} = {i} * 2 + 1\n" for i in range(constants)))
+    start = time.process_time()
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
+    return time.process_time() - start
+
+
+def test_reading_a_percent_run_i_file_takes_time_in_proportion_to_its_size(tmp_path):
+    """Review 37a, R37A-5: every statement of a `%run -i` file (or an exported `%%time` cell) is one statement of
+    the notebook's on one line, which was scanned and encoded again for each of them: a 400 KB helper took 7.6 s
+    to read (a 0.5 MB `%%time` cell's export 24 s), four times the size sixteen times the time. Counted in the
+    grader's own CPU time, not the wall's (a busy machine slows both sizes alike): eight times the size, about
+    eight times the reading."""
+    small, big = _reading_cpu(tmp_path / "small", 2_000), _reading_cpu(tmp_path / "big", 16_000)
+    assert big < 20 * small, (small, big)
