@@ -470,6 +470,8 @@ def _percent_cells(text: str) -> str:
     commented is the `%run` it was (`_runs_as_imports`). jupytext's "light" format (`jupytext --to py`'s default,
     cells apart by blank lines or in `# +` ... `# -`) is read the same way (review 31, X17: its `# %run` and
     `# %%writefile` were comments, 5/100 and 0/100)."""
+    if len(text) > MAX_CODE_CHARS or _pieces(text) > MAX_CODE_PIECES:
+        return text  # too much to read here: the sandbox imports the file as it is (review 37a, R37A-4)
     lines = text.split("\n")
     spans = _percent_spans(lines) or _light_spans(lines)
     if not spans:
@@ -507,8 +509,8 @@ def _colab_magics(text: str) -> str:
     (`%%time`: its body is Python, unless it does not parse, which would stop the whole file: then, as
     `%%writefile helpers.py`, nbconvert's `run_cell_magic` for it, whose error is named), and a `%run`
     line of the marked cell (up to the next mark or Markdown cell). Any other comment stays a comment."""
-    if _COLAB_MARK not in text:
-        return text
+    if _COLAB_MARK not in text or len(text) > MAX_CODE_CHARS or _pieces(text) > MAX_CODE_PIECES:
+        return text  # too much to read here: the sandbox imports the file as it is (review 37a, R37A-4)
     lines = text.split("\n")
     marks = [i for i, line in enumerate(lines) if line.rstrip() == _COLAB_MARK]
     for mark, following in itertools.pairwise(marks + [len(lines)]):
@@ -517,7 +519,7 @@ def _colab_magics(text: str) -> str:
             last = next((j for j in range(mark + 1, following) if not lines[j].startswith("#")), following) - 1
             body = [line[2:] if line.startswith("# ") else "" for line in lines[mark + 2: last + 1]]
             lines[mark + 2: last + 1] = body
-            if magic[1] not in _PYTHON_CELL_MAGICS or _parse_cell(_Cell(1, "\n".join(body)))[0] is None:
+            if magic[1] not in _PYTHON_CELL_MAGICS or not _parses(_Cell(1, "\n".join(body))):
                 _as_cell_magic_call(lines, mark + 1, last, magic)  # a body that is no Python: never the file's
             continue
         for j in range(mark + 1, following):
@@ -526,6 +528,15 @@ def _colab_magics(text: str) -> str:
             if _COMMENTED_RUN.match(lines[j]):  # followed or not (`_runs_as_imports`): a NameError then names it
                 lines[j] = lines[j].lstrip("# ")
     return "\n".join(lines)
+
+
+def _parses(cell: _Cell) -> bool:
+    """Is the cell Python as a notebook's cell is? Not when it nests too deeply to parse (review 37a, R37A-4: a
+    Colab `%%time` body `x = ----...z` was an internal error, MemoryError)."""
+    try:
+        return _parse_cell(cell)[0] is not None
+    except (RecursionError, MemoryError):
+        return False
 
 
 def _percent_spans(lines: list[str]) -> list[tuple[int, int]]:
@@ -620,7 +631,7 @@ def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:
         return re.search(rf"^\s*(import|from)\s+{written[2]}\b", text, re.M) is not None
     try:
         parsing.parse("\n".join(body))
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # nested too deeply: no Python run either
         return True
     return False
 
@@ -1354,7 +1365,10 @@ def _python_cell(node: ast.stmt, lines: list[str]) -> tuple[list[tuple[ast.stmt,
             and lines[node.lineno - 1].encode()[node.end_col_offset:].decode().strip() == ""):
         return None
     inline = _RUN_INLINE.match(magic[0] + magic[1])
-    cell, source, _ = _parse_cell(_Cell(1, magic[2]))  # read as the magic runs it: as a notebook's cell
+    try:
+        cell, source, _ = _parse_cell(_Cell(1, magic[2]))  # read as the magic runs it: as a notebook's cell
+    except (RecursionError, MemoryError):  # nested too deeply to read: the call, script code not run
+        return None
     if cell is None:
         return None
     body_lines, source_lines, encoded = source.split("\n"), _source_lines(source), {}

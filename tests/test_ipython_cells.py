@@ -628,3 +628,28 @@ def test_reading_a_percent_run_i_file_takes_time_in_proportion_to_its_size(tmp_p
     eight times the reading."""
     small, big = _reading_cpu(tmp_path / "small", 2_000), _reading_cpu(tmp_path / "big", 16_000)
     assert big < 20 * small, (small, big)
+
+
+def test_a_colab_downloads_time_cell_is_read_within_the_graders_limits(tmp_path, monkeypatch):
+    """Review 37a, R37A-4: a Colab download's `%%time` body was parsed to see whether it is Python before any of the
+    grader's limits: an expression nested 100 000 deep was an internal error (MemoryError), and a body of any size
+    was parsed in the grader's own process (11.8 MB took 2 GB; a .py past MAX_CODE_CHARS is otherwise imported by
+    the sandbox as it is). The nested body is no cell the notebook runs either: script code not run, full marks;
+    the grader parses no source past MAX_CODE_CHARS."""
+    from pathlib import Path
+
+    from grader import parsing, submission
+
+    parsed = []
+    parse = parsing.parse
+    monkeypatch.setattr(parsing, "parse", lambda source, *rest: parsed.append(len(source)) or parse(source, *rest))
+    solution = (Path(__file__).parent.parent / "solutions" / "ex5.py").read_text()
+    for name, body in (("deep", "x = " + "-" * 100_000 + "z"),
+                       ("big", "s = '" + "x" * submission.MAX_CODE_CHARS + "'")):
+        path = tmp_path / name / "ex5.py"
+        path.parent.mkdir()
+        path.write_text(f"{solution}\n\n{COLAB_MARK}\n# %%time\n# {body}\n")
+        parsed.clear()
+        report, status = grade_json(path)
+        assert (report["score"], status) == (100, 0), (name, report)
+        assert max(parsed, default=0) <= submission.MAX_CODE_CHARS, name
