@@ -508,7 +508,7 @@ def _colab_magics(text: str) -> str:
     line as `# `). Only under that mark, and only these: a commented cell magic's cell, read as a notebook's cell
     (`%%time`: its body is Python, unless it does not parse, which would stop the whole file: then, as
     `%%writefile helpers.py`, nbconvert's `run_cell_magic` for it, whose error is named), and a `%run`
-    line of the marked cell (up to the next mark or Markdown cell). Any other comment stays a comment."""
+    line of the marked cell (`_colab_magic_lines`). Any other comment stays a comment."""
     if _COLAB_MARK not in text or len(text) > MAX_CODE_CHARS or _pieces(text) > MAX_CODE_PIECES:
         return text  # too much to read here: the sandbox imports the file as it is (review 37a, R37A-4)
     lines = text.split("\n")
@@ -522,12 +522,35 @@ def _colab_magics(text: str) -> str:
             if magic[1] not in _PYTHON_CELL_MAGICS or not _parses(_Cell(1, "\n".join(body))):
                 _as_cell_magic_call(lines, mark + 1, last, magic)  # a body that is no Python: never the file's
             continue
-        for j in range(mark + 1, following):
-            if lines[j].startswith('"""'):  # a Markdown cell: the marked cell ended above it
-                break
+        for j in _colab_magic_lines(lines, mark, following):
             if _COMMENTED_RUN.match(lines[j]):  # followed or not (`_runs_as_imports`): a NameError then names it
                 lines[j] = lines[j].lstrip("# ")
     return "\n".join(lines)
+
+
+_COLAB_LINE_MAGIC = re.compile(r"#\s*%")
+
+
+def _colab_magic_lines(lines: list[str], mark: int, following: int) -> range:
+    """The lines of a marked line-magic cell where Colab's commented magics are: the stretch without a blank line
+    that holds the first `# %` line under the mark, before a Markdown cell (a `\"\"\"` line after a blank one).
+    Colab comments a cell's `%` lines in place, and the cell's end is not in the file (one blank line ends it, and
+    a blank line inside it looks the same): up to the next mark, a student's own `# %run old.py` at the end of a
+    later cell was read as the magic and run (review 37a, R37A-2: 100 -> 45). The course's `%matplotlib inline`
+    and a `%run` below it are one such stretch; a `%run` after a blank line below them is missed, the safer error.
+    A string line inside the stretch is the cell's own (R37A-12: taken for Markdown, the `%run` below it was
+    missed)."""
+    first = None
+    for j in range(mark + 1, following):
+        if lines[j].startswith('"""') and not lines[j - 1].strip():
+            break
+        if _COLAB_LINE_MAGIC.match(lines[j]):
+            first = j
+            break
+    if first is None:
+        return range(0)
+    last = next((j for j in range(first, following) if not lines[j].strip()), following)
+    return range(first, last)
 
 
 def _parses(cell: _Cell) -> bool:

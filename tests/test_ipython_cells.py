@@ -653,3 +653,26 @@ def test_a_colab_downloads_time_cell_is_read_within_the_graders_limits(tmp_path,
         report, status = grade_json(path)
         assert (report["score"], status) == (100, 0), (name, report)
         assert max(parsed, default=0) <= submission.MAX_CODE_CHARS, name
+
+
+def test_a_colab_downloads_percent_run_is_read_only_in_the_cell_colab_marked(tmp_path):
+    """Review 37a, R37A-2: Colab's mark heads a cell with a magic, whose `%` lines it comments in place; a
+    `# %run old.py` anywhere up to the next Markdown cell was taken for one of them, so a student's own comment at
+    the end of a later unmarked cell ran sigmoid_old.py's zeros (100 -> 45). Colab's magics are read in the
+    stretch of the marked cell without a blank line that holds its first commented magic (where the course's
+    `%matplotlib inline` and a `%run` below it are). R37A-12: a string line in that stretch (`\"\"\"Load the
+    helpers.\"\"\"`) is no Markdown cell: the `%run` under it is read too (it stayed a comment: 5/100)."""
+    timed = next(source for _, source in course.cells() if source.startswith("lambda_ = 0\n"))
+    cell_list = course.replaced(course.cells(), timed,
+                                "lambda_ = 0\n%time J, _ = nnCostFunction(nn_params, input_layer_size, "
+                                "hidden_layer_size, num_labels, X, y, lambda_)")
+    cell_list = course.replaced(cell_list, course.SIGMOID_GRADIENT, course.SIGMOID_GRADIENT + "\n# %run sigmoid_old.py")
+    cases = {"student_comment": cell_list, "string_line": _run_cells('"""Load the helpers."""\n%run helpers.py')}
+    for name, cells in cases.items():
+        path = course.folder(tmp_path / name, cells, name="ex4.py", script=True)
+        path.write_text(colab(cells))
+        (path.parent / "sigmoid_old.py").write_text("import numpy as np\n\n\ndef sigmoidGradient(z):\n"
+                                                    "    return np.zeros_like(z)\n")
+        (path.parent / "helpers.py").write_text(HELPERS)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
