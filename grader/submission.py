@@ -506,8 +506,9 @@ def _colab_magics(text: str) -> str:
     were lost: 5/100, 5/100, 0/100). Colab writes its mark above each cell with a `%` magic, comments each `%`
     line of that cell, and every line of a cell that starts with a cell magic (`# %%time`, `# def ...`, a blank
     line as `# `). Only under that mark, and only these: a commented cell magic's cell, read as a notebook's cell
-    (`%%time`: its body is Python, unless it does not parse, which would stop the whole file: then, as
-    `%%writefile helpers.py`, nbconvert's `run_cell_magic` for it, whose error is named), and a `%run`
+    (`%%time`: its body is Python, unless it does not parse as the file's own code, which would stop the whole
+    file: then, as `%%writefile helpers.py`, nbconvert's `run_cell_magic` for it, read as IPython runs the cell,
+    or its error named), and a `%run`
     line of the marked cell (`_colab_magic_lines`). Any other comment stays a comment."""
     if _COLAB_MARK not in text or len(text) > MAX_CODE_CHARS or _pieces(text) > MAX_CODE_PIECES:
         return text  # too much to read here: the sandbox imports the file as it is (review 37a, R37A-4)
@@ -518,8 +519,9 @@ def _colab_magics(text: str) -> str:
         if magic and lines[mark + 1].startswith("# %%"):
             last = next((j for j in range(mark + 1, following) if not lines[j].startswith("#")), following) - 1
             body = [line[2:] if line.startswith("# ") else "" for line in lines[mark + 2: last + 1]]
-            lines[mark + 2: last + 1] = body
-            if magic[1] not in _PYTHON_CELL_MAGICS or not _parses(_Cell(1, "\n".join(body))):
+            read = _colab_cell_reading(body) if magic[1] in _PYTHON_CELL_MAGICS else None
+            lines[mark + 2: last + 1] = read or body
+            if read is None:
                 _as_cell_magic_call(lines, mark + 1, last, magic)  # a body that is no Python: never the file's
             continue
         for j in _colab_magic_lines(lines, mark, following):
@@ -553,13 +555,20 @@ def _colab_magic_lines(lines: list[str], mark: int, following: int) -> range:
     return range(first, last)
 
 
-def _parses(cell: _Cell) -> bool:
-    """Is the cell Python as a notebook's cell is? Not when it nests too deeply to parse (review 37a, R37A-4: a
-    Colab `%%time` body `x = ----...z` was an internal error, MemoryError)."""
+def _colab_cell_reading(body: list[str]) -> list[str] | None:
+    """A Colab `%%time` cell's body as lines of the file's own code, line for line: as it stands when it reads so,
+    else as IPython cleans a cell up before it runs it (dedented, pasted prompts stripped: review 37a, R37A-3,
+    un-commented as it stands such a body stopped the whole file, 0/100, where its nbconvert export scores 100).
+    None when neither reads, or it nests too deeply to parse (R37A-4: `x = ----...z` was an internal error)."""
+    text = "\n".join(body)
     try:
-        return _parse_cell(cell)[0] is not None
+        if _parse_cell(_Cell(None, text))[0] is not None:
+            return body
+        tree, reading, _ = _parse_cell(_Cell(1, text))
     except (RecursionError, MemoryError):
-        return False
+        return None
+    read = reading.split("\n")
+    return read if tree is not None and len(read) == len(body) else None
 
 
 def _percent_spans(lines: list[str]) -> list[tuple[int, int]]:

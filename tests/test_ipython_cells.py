@@ -676,3 +676,16 @@ def test_a_colab_downloads_percent_run_is_read_only_in_the_cell_colab_marked(tmp
         (path.parent / "helpers.py").write_text(HELPERS)
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def test_a_colab_downloads_time_cell_that_only_ipython_reads_is_read_as_ipython_runs_it(tmp_path):
+    """Review 37a, R37A-3: a `%%time` cell pasted indented, or with a console's `>>>` prompts, runs in Jupyter
+    (IPython cleans the body up first, as any cell's); Colab's download of it was un-commented as it stands, which
+    stopped the whole file (every part an IndentationError or SyntaxError, 0/100; its nbconvert export 100). It is
+    read as nbconvert's `run_cell_magic` for the cell, which the grader reads as IPython runs it."""
+    for name, cost in (("indented", _indented(course.COST)), ("prompts", _prompted(course.COST, ">>> ", "... "))):
+        cell_list = _with_cost("%%time\n" + cost)
+        path = course.folder(tmp_path / name, cell_list, name="ex4.py", script=True)
+        path.write_text(colab(cell_list))
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
