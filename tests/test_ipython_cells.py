@@ -689,3 +689,27 @@ def test_a_colab_downloads_time_cell_that_only_ipython_reads_is_read_as_ipython_
         path.write_text(colab(cell_list))
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def test_an_exports_percent_run_inside_a_time_cell_is_followed_or_named(tmp_path):
+    """Review 37a, R37A-6: in an nbconvert export, a `%run helpers.py` (or `%run -i`) line of a `%%time` cell is
+    inside the cell's string, which the grader reads as the cell's statements, but the `%run` was blanked as a
+    magic there: add_bias a bare NameError (5/100) where the notebook and every other form score 100. It is
+    followed as in a cell, and, with helpers.py not handed in, named in the NameError."""
+    for name, line, helpers in (("run", "%run helpers.py", HELPERS),
+                                ("run_i", "%run -i helpers.py", HELPERS.removeprefix("import numpy as np\n")),
+                                ("missing", "%run helpers.py", None)):
+        path = course.folder(tmp_path / name, _with_cost(f"%%time\n{line}\n{COST_WITH_HELPER}"), name="ex4.py",
+                             script=True)
+        assert f"get_ipython().run_cell_magic('time', '', '{line}\\n" in path.read_text()
+        if helpers:
+            (path.parent / "helpers.py").write_text(helpers)
+        report, status = grade_json(path)
+        if helpers:
+            assert (scores(report), status) == (FULL, 0), (name, report)
+            continue
+        assert status == 1 and scores(report)["sigmoid_gradient"] == 5, report
+        message = next(p for p in report["parts"] if p["id"] == "cost")["feedback"]
+        written = next(i for i, text in enumerate(path.read_text().split("\n")) if line in text) + 1
+        assert f"If add_bias comes from `{line}` (line {written}), the grader did not run that: helpers.py is not " \
+               f"handed in" in message, message
