@@ -242,9 +242,10 @@ class _Cell(NamedTuple):
     ran: int | None = None  # a notebook cell's execution count: its place in the kernel's order when it last ran
 
 
-def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
+def read_cells(path: Path, data: bytes, inline: bool = True) -> tuple[list[_Cell], bool]:
     """The code cells of a notebook (numbered from 1), or the whole .py file as one cell. A notebook saved under
-    another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is."""
+    another name (a browser's `exercise4.ipynb.json` or `.txt`: accept15, N8) is read as the notebook it is.
+    `inline`: a `%run -i` file is read as the notebook's own statements (`_run_inline`), else as a plain `%run`."""
     text = None
     if path.suffix.lower() == ".ipynb" and not _notebook_json(data):  # no notebook: what it is, else Python
         from . import handed_in
@@ -257,7 +258,8 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
         text = data.decode("utf-8-sig")  # UnicodeDecodeError: see prepare
     if text is not None:
         text = _newlines(text)
-        return [_Cell(None, _exported_magics(_runs_as_imports(path, _percent_cells(_colab_magics(text)))))], False
+        return [_Cell(None, _exported_magics(_runs_as_imports(path, _percent_cells(_colab_magics(text)),
+                                                              inline=inline)))], False
     try:
         try:
             notebook = json.loads(data.removeprefix(codecs.BOM_UTF8))  # bytes: json decodes them faster
@@ -281,7 +283,7 @@ def read_cells(path: Path, data: bytes) -> tuple[list[_Cell], bool]:
             if isinstance(cell, dict) and cell.get("cell_type") == "code":
                 source, ran = cell.get("source", ""), cell.get("execution_count")
                 text = _newlines("".join(source) if isinstance(source, list) else str(source))
-                code.append(_Cell(len(code) + 1, _runs_as_imports(path, text, frozenset(written)),
+                code.append(_Cell(len(code) + 1, _runs_as_imports(path, text, frozenset(written), inline),
                                   ran if type(ran) is int and ran > 0 else None))
                 if (module := _written_module(text)) is not None:
                     written.add(module[0])
@@ -303,7 +305,7 @@ _RUN_EXPORTED = re.compile(r"get_ipython\(\)\.(?:run_line_magic\((['\"])run\1,\s
                            r"(?:run\s+)?(.*)\3\)\s*$")
 
 
-def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset()) -> str:
+def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(), inline: bool = True) -> str:
     """`%run helpers.py` lines made `from helpers import *` (review 28, R28-17): IPython runs the file beside the
     notebook into its namespace, so a function defined there and called by the student's nnCostFunction was a
     NameError once the line was blanked as a magic. Only a file in the submission's own folder (importable there)
@@ -318,15 +320,15 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
         if line.startswith("get_ipython().run_cell_magic(") and (module := _WRITTEN_EXPORTED.match(line)):
             written |= {module[3]}
         elif line.startswith("get_ipython().run_cell_magic(") and "%run" in line:
-            lines[i] = _runs_in_exported_cell(path, line, written)
+            lines[i] = _runs_in_exported_cell(path, line, written, inline)
             continue
         exported = _RUN_EXPORTED.match(line)
         found = _RUN.match(f"%run {exported[4]}" if exported else line)
         if not found:
             continue
         helper = path.parent / f"{found[3]}.py"
-        if helper.is_file() and "-i" in found[1].split() and (inline := _run_inline(helper)):
-            lines[i] = inline
+        if inline and helper.is_file() and "-i" in found[1].split() and (source := _run_inline(helper)):
+            lines[i] = source
         elif helper.is_file():
             names = _quiet_names(helper)
             listed = ", ".join(n for n in names if n != "*")
@@ -338,7 +340,7 @@ def _runs_as_imports(path: Path, text: str, written: frozenset[str] = frozenset(
     return "\n".join(lines)
 
 
-def _runs_in_exported_cell(path: Path, line: str, written: frozenset[str]) -> str:
+def _runs_in_exported_cell(path: Path, line: str, written: frozenset[str], inline: bool) -> str:
     """An export's `get_ipython().run_cell_magic('time', '', BODY)` whose BODY's `%run` lines are read as in a
     notebook's cell (`_runs_as_imports`), on its one line (review 37a, R37A-6: the body is read as the cell's
     statements, but its `%run helpers.py` was blanked as a magic there, a bare NameError, 5/100 where the notebook
@@ -346,7 +348,7 @@ def _runs_in_exported_cell(path: Path, line: str, written: frozenset[str]) -> st
     magic = _exported_cell(line)
     if magic is None or magic[0] not in _RUN_IN_NAMESPACE:
         return line
-    body = _runs_as_imports(path, magic[2], written)
+    body = _runs_as_imports(path, magic[2], written, inline)
     return line if body == magic[2] else f"get_ipython().run_cell_magic({magic[0]!r}, {magic[1]!r}, {body!r})"
 
 
@@ -1540,7 +1542,14 @@ def prepare(path: Path, roots: set[str], data: bytes | None = None,
     except UnicodeDecodeError:  # a .py that is not UTF-8: Python's own import says what is wrong with it
         return Submission(path, None, [], False)
     try:
-        result = _runnable(path, roots, cells, notebook, parts)
+        try:
+            result = _runnable(path, roots, cells, notebook, parts)
+        except _SourceTooBig:  # a `%run -i` file read inline may make it so (review 37a, R37A-7): as a plain `%run`
+            plain, _ = read_cells(path, data, inline=False)
+            if [c.text for c in plain] == [c.text for c in cells]:
+                raise
+            cells = plain
+            result = _runnable(path, roots, cells, notebook, parts)
         if result.alternatives:
             result.reading = (cells, roots, parts)
         return result
@@ -1572,6 +1581,10 @@ def _whole(path: Path, text: str, result: Submission) -> Submission:
 def registered_name(k: int) -> str:
     """The name a registered source (`Submission.registered_source`) gives the function `grader[k]` submits."""
     return f"_grader_part_{k}"
+
+
+class _SourceTooBig(SubmissionError):
+    """The runnable source is past MAX_SOURCE_BYTES."""
 
 
 def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
@@ -1755,7 +1768,7 @@ def _runnable(path: Path, roots: set[str], cells: list[_Cell], notebook: bool,
     if futures:  # last: from here on, line i of the source is origins[i - 1] again
         _hoist_futures(result, futures)
     if len(result.source.encode("utf-8", "surrogatepass")) > MAX_SOURCE_BYTES:
-        raise SubmissionError(f"{path}: the functions to grade and what they need come to more than "
+        raise _SourceTooBig(f"{path}: the functions to grade and what they need come to more than "
                               f"{MAX_SOURCE_BYTES // 1024} KB of code; a solution is far smaller")
     return result
 

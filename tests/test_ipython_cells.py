@@ -713,3 +713,17 @@ def test_an_exports_percent_run_inside_a_time_cell_is_followed_or_named(tmp_path
         written = next(i for i, text in enumerate(path.read_text().split("\n")) if line in text) + 1
         assert f"If add_bias comes from `{line}` (line {written}), the grader did not run that: helpers.py is not " \
                f"handed in" in message, message
+
+
+def test_percent_run_i_of_a_file_whose_kept_code_is_too_big_is_read_as_a_plain_percent_run(tmp_path):
+    """Review 37a, R37A-7: a `%run -i` file under 512 KB is read inline, but what of it the graded functions need
+    (a 510 KB table add_bias reads) travels with the notebook's own code, whose limit is the same 512 KB: no grade at
+    all ("more than 512 KB of code"), where a plain `%run` of it scored 100. It is read as a plain `%run` then."""
+    table = "SCALE = [" + ", ".join(["1.0000000000000000000"] * (488 * 1024 // 22)) + "]\n"
+    helpers = HELPERS.replace("def add_bias", table + "\n\ndef add_bias").replace("np.ones((A.shape[0], 1))",
+                                                                              "np.ones((A.shape[0], 1)) * SCALE[0]")
+    path = course.folder(tmp_path, _run_cells("%run -i helpers.py"))
+    (path.parent / "helpers.py").write_text(helpers)
+    assert 500 * 1024 < len(helpers) < 512 * 1024
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
