@@ -689,10 +689,13 @@ def _open_quote(line: str, quote: str | None) -> str | None:
 def _commented_magic_ran(magic: re.Match, body: list[str], text: str) -> bool:
     """Is a commented cell magic (`# %%writefile helpers.py`) one jupytext commented, not one the student turned
     off so that the body runs as Python? A `%%writefile NAME.py` whose module the file imports, or a body that is
-    no Python (a `%%bash` script): as Python the file would fail."""
+    no Python (a `%%bash` script): as Python the file would fail. A `%run NAME.py` (jupytext's `# %run`) uses the
+    module too (review 37a, R37A-8: the cell was the script's code, and the `%run` ran an older file beside)."""
     written = _WRITEFILE.match(f"%%{magic[1]} {magic[2].strip()}")
     if written:
-        return re.search(rf"^\s*(import|from)\s+{written[2]}\b", text, re.M) is not None
+        name = written[2]
+        run = rf"(#\s?)?%run(\s+-[inet])*\s+(?P<q>['\"]?)(\./)?{name}(\.py)?(?P=q)\s*$"
+        return re.search(rf"^\s*((import|from)\s+{name}\b|{run})", text, re.M) is not None
     try:
         parsing.parse("\n".join(body))
     except (SyntaxError, ValueError, RecursionError, MemoryError):  # nested too deeply: no Python run either

@@ -727,3 +727,19 @@ def test_percent_run_i_of_a_file_whose_kept_code_is_too_big_is_read_as_a_plain_p
     assert 500 * 1024 < len(helpers) < 512 * 1024
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_jupytext_files_writefile_cell_run_by_percent_run_is_the_module_it_writes(tmp_path):
+    """Review 37a, R37A-8: a `# %%writefile helpers.py` cell then `# %run helpers.py` in a jupytext percent or light
+    file, with an older helpers.py handed in beside (the cell edited after it last ran): the notebook run from the
+    top writes the cell's helpers.py and runs it. The commented magic was taken for jupytext's only when the file
+    imports helpers, so the cell was the script's own code and the `%run` ran the old file ("J is wrong", 5/100)."""
+    stale = HELPERS.replace("np.ones((A.shape[0], 1))", "np.zeros((A.shape[0], 1))")
+    cells = _run_cells("%run helpers.py")
+    cells.insert(1, ("code", "%%writefile helpers.py\n" + HELPERS))
+    for name, write in (("percent", lambda c: percent(c, comment_magics=True)), ("light", light)):
+        path = course.folder(tmp_path / name, cells, name="ex4.py", script=True)
+        path.write_text(write(cells))
+        (path.parent / "helpers.py").write_text(stale)
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), (name, report)
