@@ -1320,11 +1320,11 @@ _RUN_IN_NAMESPACE = ("time", "capture", "prun")
 # One line that defines what `source` does with every line number `line` (the one line of the export that holds it)
 _RUN_ON_LINE = ("exec(compile((lambda ast, tree: [setattr(n, k, v) for n in ast.walk(tree) for k, v in (('lineno', "
                 "{line}), ('end_lineno', {line}), ('col_offset', 0), ('end_col_offset', 0)) if hasattr(n, k)] and tree)"
-                "(__import__('ast'), __import__('ast').parse({source!r})), __file__, 'exec'))")
+                "(__import__('ast'), __import__('ast').parse({source!r})), __file__, 'exec'{flags}))")
 # and what a statement of a `%run -i` file does, at its own line of that file (`_run_inline`)
 _RUN_FROM_FILE = ("exec(compile((lambda ast, tree: ast.increment_lineno(tree, {shift}))(__import__('ast'), "
                   "__import__('ast').parse({source!r})), __import__('os').path.join(__import__('os').path.dirname("
-                  "__file__), {file!r}), 'exec'))")
+                  "__file__), {file!r}), 'exec'{flags}))")
 
 
 def _run_on_line(text: str) -> bool:
@@ -1366,10 +1366,12 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
             body.append(node)
             continue
         statements, file = found
+        flags = _future_flags([statement for statement, _ in statements])
         # each segment then names what it defines: the runnable source mentions them (`_changes_nothing`), in a
         # lambda never called (a kept `del x` or `x: int` leaves no x to read)
-        segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source) if file is None else
-                               _RUN_FROM_FILE.format(shift=_first_line(statement) - 1, file=file, source=source), *(
+        segments = ["; ".join([_RUN_ON_LINE.format(line=node.lineno, source=source, flags=flags) if file is None else
+                               _RUN_FROM_FILE.format(shift=_first_line(statement) - 1, file=file, source=source,
+                                                     flags=flags), *(
             [f"(lambda: ({', '.join(names)},))"] if (names := _bound_names(statement)) else [])])
             for statement, source in statements]
         lines[node.lineno - 1] = "; ".join(segments)
@@ -1386,6 +1388,20 @@ def _exported_cells(tree: ast.Module, text: str) -> tuple[ast.Module, str, str]:
         return tree, text, ""
     tree.body = body
     return tree, "\n".join(lines), ""
+
+
+def _future_flags(statements: list[ast.stmt]) -> str:
+    """`, FLAGS` of the `from __future__ import ...` among a cell's or `%run -i` file's statements, for the compile
+    of each of them (else ""): compiled one by one, a def did not get its file's `annotations` (review 37a, R37A-9:
+    `def add_bias(A: Matrix)` with Matrix defined below failed the whole file, 0/100; the notebook 100)."""
+    import __future__
+
+    flags = 0
+    for statement in statements:
+        if isinstance(statement, ast.ImportFrom) and statement.module == "__future__":
+            for alias in statement.names:
+                flags |= getattr(getattr(__future__, alias.name, None), "compiler_flag", 0)
+    return f", {flags}" if flags else ""
 
 
 def _cell_magic_call(node: ast.stmt) -> tuple[str, str, str] | None:

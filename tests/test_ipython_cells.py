@@ -743,3 +743,15 @@ def test_a_jupytext_files_writefile_cell_run_by_percent_run_is_the_module_it_wri
         (path.parent / "helpers.py").write_text(stale)
         report, status = grade_json(path)
         assert (scores(report), status) == (FULL, 0), (name, report)
+
+
+def test_percent_run_i_of_a_file_with_a_future_import_reads_it_as_python_does(tmp_path):
+    """Review 37a, R37A-9: each statement of a `%run -i` file runs compiled on its own, so its `from __future__ import
+    annotations` did not reach its defs: `def add_bias(A: Matrix) -> Matrix` with `class Matrix` below it failed
+    the whole export (NameError, 0/100), where IPython compiles the file as one and the notebook scores 100."""
+    helpers = ("from __future__ import annotations\n\n\n" + HELPERS.removeprefix("import numpy as np\n").replace(
+        "(A):", "(A: Matrix) -> Matrix:") + "\n\nclass Matrix:\n    pass\n")
+    path = course.folder(tmp_path, _run_cells("%run -i helpers.py"), name="ex4.py", script=True)
+    (path.parent / "helpers.py").write_text(helpers)
+    report, status = grade_json(path)
+    assert (scores(report), status) == (FULL, 0), report
