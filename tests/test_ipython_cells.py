@@ -755,3 +755,11 @@ def test_percent_run_i_of_a_file_with_a_future_import_reads_it_as_python_does(tm
     (path.parent / "helpers.py").write_text(helpers)
     report, status = grade_json(path)
     assert (scores(report), status) == (FULL, 0), report
+
+
+def test_a_time_cells_body_pasted_indented_is_read_as_ipython_runs_it(tmp_path):
+    """Review 37a (R37A-3's note): `%%time` cleans its body up as IPython does a cell's, so a body pasted indented
+    under an unindented `%%time` runs in Jupyter; the notebook was skipped as a syntax error ("unexpected indent",
+    5/100) where its nbconvert export scored 100."""
+    report, status = grade_json(course.folder(tmp_path, _with_cost("%%time\n" + _indented(course.COST))))
+    assert (scores(report), status) == (FULL, 0), report
