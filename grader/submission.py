@@ -1433,8 +1433,11 @@ def _unread_cell_magic(result: Submission, node: ast.stmt, where: Origin, roots:
         cell, _, problem = _parse_cell(_Cell(1, magic[2]))
         if cell is not None or not problem:
             return
-        why = re.sub(r" \(cell 1, line (\d+)\)$",  # the cell's line: its line 1 is the `%%time`
-                     lambda m: f" (line {int(m[1]) + 1} of the %%{magic[0]} cell written at {where})", problem)
+        # the cell's line: its line 1 is the `%%time`; a call over as many lines as the cell (a Colab download's,
+        # `_as_cell_magic_call`) has each of them at its own line of the file (review 37a, R37A-11)
+        own = node.end_lineno > node.lineno
+        why = re.sub(r" \(cell 1, line (\d+)\)$", lambda m: f" ({where._replace(line=where.line + int(m[1]))})" if own
+                     else f" (line {int(m[1]) + 1} of the %%{magic[0]} cell written at {where})", problem)
     for name in found:
         result.syntax_errors.setdefault(name, why)
 
