@@ -642,22 +642,26 @@ def _light_end(lines: list[str], first: int, marked: re.Match | None) -> tuple[i
     blank line that is not followed by an indented one (a def's blank line), or a `# +` line. Lines inside a
     triple-quoted string end nothing; a paragraph of comments (Markdown) ends at its first blank line."""
     closing = f"# {found[1]}" if marked and (found := _LIGHT_END.search(marked[1])) else "# -"
-    markdown = not marked and all(line.lstrip().startswith("#") for line in itertools.takewhile(
-        str.strip, lines[first:]))
-    quote = None
-    for j in range(first + 1 if marked else first, len(lines)):
+    markdown = False
+    if not marked:  # up to the paragraph's end: each line is read once more
+        paragraph = next((k for k in range(first, len(lines)) if not lines[k].strip()), len(lines))
+        markdown = all(lines[k].lstrip().startswith("#") for k in range(first, paragraph))
+    quote, j = None, first + 1 if marked else first
+    while j < len(lines):
         line = lines[j]
         if quote is not None:
             quote = _open_quote(line, quote)
-            continue
-        quote = _open_quote(line, None)
-        if j > first and _LIGHT_START.match(line):
+        elif (quote := _open_quote(line, None)) is None and j > first and _LIGHT_START.match(line):
             return j, j
-        if marked and line.rstrip() == closing:
+        elif marked and line.rstrip() == closing:
             return j, j + 1
-        if not marked and not line.strip() and (markdown or not re.match(r"\s", next(
-                (rest for rest in lines[j:] if rest.strip()), "x"))):
-            return j, j + 1
+        elif not marked and not line.strip():
+            after = next((k for k in range(j + 1, len(lines)) if lines[k].strip()), len(lines))
+            if markdown or after == len(lines) or not lines[after][0].isspace():
+                return j, j + 1
+            j = after  # blank lines, then an indented one: the cell goes on there
+            continue
+        j += 1
     return len(lines), len(lines)
 
 

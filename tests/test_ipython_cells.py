@@ -763,3 +763,24 @@ def test_a_time_cells_body_pasted_indented_is_read_as_ipython_runs_it(tmp_path):
     5/100) where its nbconvert export scored 100."""
     report, status = grade_json(course.folder(tmp_path, _with_cost("%%time\n" + _indented(course.COST))))
     assert (scores(report), status) == (FULL, 0), report
+
+
+
+def test_reading_a_light_cells_blank_lines_takes_time_in_proportion_to_them(tmp_path):
+    """A run of blank lines inside a light file's cell, then an indented line (a def's body goes on), was scanned
+    again for each of its blank lines: 40 000 of them took 13 s to read. Counted in the grader's own CPU time (as
+    for `%run -i` above): twenty times the blank lines, about the same time (the grade's own work dominates)."""
+    import time
+
+    def cpu(name: str, blank: int) -> float:
+        cost = course.COST.replace("    m = y.size\n", "    m = y.size\n" + "\n" * blank)
+        cell_list = _with_cost(cost)
+        path = course.folder(tmp_path / name, cell_list, name="ex4.py", script=True)
+        path.write_text(light(cell_list))
+        start = time.process_time()
+        report, status = grade_json(path)
+        assert (scores(report), status) == (FULL, 0), report
+        return time.process_time() - start
+
+    small, big = cpu("small", 2_000), cpu("big", 40_000)
+    assert big < 5 * small, (small, big)
