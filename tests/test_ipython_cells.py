@@ -769,7 +769,10 @@ def test_a_time_cells_body_pasted_indented_is_read_as_ipython_runs_it(tmp_path):
 def test_reading_a_light_cells_blank_lines_takes_time_in_proportion_to_them(tmp_path):
     """A run of blank lines inside a light file's cell, then an indented line (a def's body goes on), was scanned
     again for each of its blank lines: 40 000 of them took 13 s to read. Counted in the grader's own CPU time (as
-    for `%run -i` above): twenty times the blank lines, about the same time (the grade's own work dominates)."""
+    for `%run -i` above): four times the blank lines cost about four times the reading (sixteen times, read
+    again for each), so under eight times the whole grade's. Both runs are big enough that reading them, not the
+    grade's own fixed work, is most of what is measured: 2 000 against 40 000 lines failed on a loaded machine at
+    6× for a reading in proportion."""
     import time
 
     def cpu(name: str, blank: int) -> float:
@@ -782,5 +785,6 @@ def test_reading_a_light_cells_blank_lines_takes_time_in_proportion_to_them(tmp_
         assert (scores(report), status) == (FULL, 0), report
         return time.process_time() - start
 
-    small, big = cpu("small", 2_000), cpu("big", 40_000)
-    assert big < 5 * small, (small, big)
+    cpu("warm", 10_000)  # what the first grade of a run does once (compiling, caching) is not the reading's
+    small, big = cpu("small", 10_000), cpu("big", 40_000)
+    assert big < 8 * small, (small, big)
